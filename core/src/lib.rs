@@ -1,0 +1,70 @@
+//! # aws-session-core
+//!
+//! A `no_std`, heap-free rebuild of the AWS SDK for Go v1 `session` package: the object that gathers
+//! region, credentials, endpoint settings and request handlers once, and from which every service
+//! client is made.
+//!
+//! ## Layers
+//!
+//! | layer | module | what it does |
+//! |---|---|---|
+//! | limits | [`limits`] | every fixed capacity, with its default and the reason for it |
+//! | platform | [`platform`] | small capability traits an adapter implements: clock, environment, transport, entropy, sleep |
+//! | config | [`config`] | parse → normalize → merge → resolve, every value remembering where it came from |
+//! | credentials | [`credentials`] | access keys, secrets and the Go v1 credential precedence |
+//! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
+//! | session | [`session`] | `Session::new` / `copy_with`, the Go v1 `NewSessionWithOptions` contract |
+//! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
+//!
+//! ## Driving I/O: a sans-IO pipeline
+//!
+//! The request pipeline ([`handlers::Pipeline`]) never performs I/O itself. It is a state machine
+//! that tells its driver what to do next — send these bytes, sleep this long, finished — and is fed
+//! the outcome. A blocking std adapter drives it with a loop; an async embassy adapter drives the very
+//! same state machine with `.await`s between steps. We chose this over async traits with a tiny
+//! executor on std because (1) the phase order, retry decisions and handler calls then exist exactly
+//! once, in `core`, (2) no executor or waker plumbing is needed on std, and (3) every step is a pure
+//! function of its inputs, so tests replay exact sequences without a network or a clock.
+//!
+//! ## Guarantees
+//!
+//! * `#![no_std]`, no `alloc`, `#![forbid(unsafe_code)]`.
+//! * No panicking paths outside tests: capacities overflow into typed errors that name the limit.
+//! * Secrets (secret access key, session token, signing key) have redacted `Debug`, no `Display`,
+//!   and are zeroized on drop.
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(any(test, feature = "selftest")),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+#![deny(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+#[macro_use]
+mod log;
+#[macro_use]
+mod macros;
+
+pub mod limits;
+pub mod platform;
+pub mod secret;
+pub mod text;
+pub mod time;
+pub mod http;
+
+pub mod config;
+pub mod credentials;
+pub mod handlers;
+pub mod session;
+pub mod sigv4;
+
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+#[cfg(feature = "selftest")]
+pub mod selftest;
+#[cfg(all(test, not(feature = "selftest")))]
+mod selftest;

@@ -1,0 +1,20 @@
+//! The crate's one logging shim.
+#![allow(unused_macros)] // each macro is used by some feature combinations only
+//!
+//! With the `defmt` feature the macros forward to `defmt`; without it they evaluate nothing but
+//! still type-check their arguments. Nothing secret is ever passed to them: secret types do not
+//! implement `defmt::Format` or `Display`, so a mistake fails to compile.
+
+#[cfg(feature = "defmt")]
+macro_rules! trace { ($($arg:tt)*) => { ::defmt::trace!($($arg)*) }; }
+#[cfg(feature = "defmt")]
+macro_rules! debug { ($($arg:tt)*) => { ::defmt::debug!($($arg)*) }; }
+#[cfg(feature = "defmt")]
+macro_rules! warn { ($($arg:tt)*) => { ::defmt::warn!($($arg)*) }; }
+
+#[cfg(not(feature = "defmt"))]
+macro_rules! trace { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }
+#[cfg(not(feature = "defmt"))]
+macro_rules! debug { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }
+#[cfg(not(feature = "defmt"))]
+macro_rules! warn { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }

@@ -1,0 +1,187 @@
+//! Platform capabilities, one small trait each, in the manner of `embedded-hal`.
+//!
+//! An adapter implements only what its platform has. Every trait has its own associated error type
+//! whose [`Error::kind`] maps onto the shared [`ErrorKind`], so core code can react to "timed out" or
+//! "not found" without knowing the adapter.
+//!
+//! * For **platform implementers**: implement the traits your target supports; blanket impls for
+//!   `&T` are provided so a session can borrow them.
+//! * For **application authors**: pick an adapter (`aws-session-std`, `aws-session-embassy`), or the
+//!   in-memory fakes of the `test-util` feature.
+
+use core::fmt;
+
+use crate::time::UnixTime;
+
+/// What kind of failure a platform error is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The thing asked for does not exist (a missing file, an unset variable).
+    NotFound,
+    /// The platform refused access.
+    PermissionDenied,
+    /// An operation did not finish in time.
+    TimedOut,
+    /// The peer closed or reset the connection.
+    ConnectionReset,
+    /// The peer could not be reached.
+    ConnectionRefused,
+    /// Name resolution failed.
+    Dns,
+    /// TLS failed (handshake, certificate, alert).
+    Tls,
+    /// The peer broke the protocol (malformed response, truncated body).
+    Protocol,
+    /// Data was malformed (not UTF-8, not parsable).
+    InvalidData,
+    /// A fixed buffer or capacity was too small.
+    Capacity,
+    /// The clock is not yet known (no RTC and no time source has set it).
+    ClockUnset,
+    /// The platform does not support the operation.
+    Unsupported,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::NotFound => "not found",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::TimedOut => "timed out",
+            ErrorKind::ConnectionReset => "connection reset",
+            ErrorKind::ConnectionRefused => "connection refused",
+            ErrorKind::Dns => "name resolution failed",
+            ErrorKind::Tls => "TLS failure",
+            ErrorKind::Protocol => "protocol error",
+            ErrorKind::InvalidData => "invalid data",
+            ErrorKind::Capacity => "capacity exceeded",
+            ErrorKind::ClockUnset => "clock not set",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Other => "other error",
+        })
+    }
+}
+
+/// A platform error: anything with a [`ErrorKind`].
+pub trait Error: fmt::Debug {
+    /// The shared kind of this error.
+    fn kind(&self) -> ErrorKind;
+}
+
+impl Error for core::convert::Infallible {
+    fn kind(&self) -> ErrorKind {
+        match *self {}
+    }
+}
+
+impl Error for ErrorKind {
+    fn kind(&self) -> ErrorKind {
+        *self
+    }
+}
+
+/// Wall-clock time, read by the request pipeline once per attempt (for signing).
+pub trait Clock {
+    /// Why the time could not be read (for example [`ErrorKind::ClockUnset`]).
+    type Error: Error;
+    /// The current UTC time.
+    ///
+    /// # Errors
+    /// When the platform does not know the time yet.
+    fn now(&self) -> Result<UnixTime, Self::Error>;
+}
+
+/// Environment-variable lookup (a process environment, a key/value store, a const table).
+pub trait Environment {
+    /// Why a variable could not be read (for example a value that is not UTF-8).
+    type Error: Error;
+    /// The value of `name`, or `None` when unset.
+    ///
+    /// # Errors
+    /// When the variable exists but cannot be read as text.
+    fn var(&self, name: &str) -> Result<Option<&str>, Self::Error>;
+}
+
+/// Randomness for retry jitter (not for keys: the crate never makes key material).
+pub trait Entropy {
+    /// A uniformly random `u32`.
+    fn next_u32(&mut self) -> u32;
+}
+
+/// A source of shared config text (`~/.aws/config`, `~/.aws/credentials`, an embedded blob, flash).
+pub trait ProfileSource {
+    /// Why a file could not be read.
+    type Error: Error;
+    /// How many files there are, in load order (a later file wins per field).
+    fn file_count(&self) -> usize;
+    /// File `index`: its path (for provenance), its kind and its text. `Ok(None)` means the file is
+    /// missing or unreadable and is skipped, as Go v1 does.
+    ///
+    /// # Errors
+    /// When reading fails in a way that must stop session creation.
+    fn file(&self, index: usize) -> Result<Option<crate::config::ProfileFile<'_>>, Self::Error>;
+}
+
+impl<T: Clock + ?Sized> Clock for &T {
+    type Error = T::Error;
+    fn now(&self) -> Result<UnixTime, Self::Error> {
+        (**self).now()
+    }
+}
+
+impl<T: Environment + ?Sized> Environment for &T {
+    type Error = T::Error;
+    fn var(&self, name: &str) -> Result<Option<&str>, Self::Error> {
+        (**self).var(name)
+    }
+}
+
+impl<T: ProfileSource + ?Sized> ProfileSource for &T {
+    type Error = T::Error;
+    fn file_count(&self) -> usize {
+        (**self).file_count()
+    }
+    fn file(&self, index: usize) -> Result<Option<crate::config::ProfileFile<'_>>, Self::Error> {
+        (**self).file(index)
+    }
+}
+
+impl<T: Entropy + ?Sized> Entropy for &mut T {
+    fn next_u32(&mut self) -> u32 {
+        (**self).next_u32()
+    }
+}
+
+/// A way to send one HTTP request and receive the response, used by the pipeline's driver.
+///
+/// Bodies are streamed through `embedded-io` so neither side must hold a whole payload.
+pub trait Transport {
+    /// Why the exchange failed.
+    type Error: Error;
+    /// Sends `request` (head and body) and reads the response head into `response`; the body is then
+    /// read through [`Transport::read_body`].
+    ///
+    /// # Errors
+    /// Connection, TLS, timeout and protocol failures, each with its [`ErrorKind`].
+    fn send(
+        &mut self,
+        request: &crate::http::HttpRequest<'_>,
+        response: &mut crate::http::HttpResponse,
+    ) -> Result<(), Self::Error>;
+    /// Reads response body bytes into `buf`; `Ok(0)` is the end of the body.
+    ///
+    /// # Errors
+    /// Connection and protocol failures (for example a truncated body).
+    fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
+}
+
+/// Blocking delay, for retry back-off on platforms with threads. Async platforms sleep in their
+/// driver instead (the pipeline returns how long to wait).
+pub trait Sleep {
+    /// Waits `millis` milliseconds.
+    fn sleep_ms(&mut self, millis: u32);
+}

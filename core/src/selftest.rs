@@ -1,0 +1,30 @@
+//! Core's no_std self-test suite, runnable on the host (`cargo test`) and on a target (the QEMU
+//! firmware in `core/qemu` iterates [`SUITES`] and exits through semihosting).
+//!
+//! A test signals failure by panicking (`assert!`); the firmware's panic handler reports the
+//! message and exits non-zero, so a failing test fails the QEMU run.
+
+/// One self-test: its path and its body.
+#[derive(Clone, Copy)]
+pub struct SelfTest {
+    /// `module::path::name` of the test.
+    pub name: &'static str,
+    /// The test body; it panics on failure.
+    pub run: fn(),
+}
+
+impl core::fmt::Debug for SelfTest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Every module's self-tests. Add a module's `selftests::ALL` here when it gains some.
+pub const SUITES: &[&[SelfTest]] = &[
+    crate::text::selftests::ALL,
+];
+
+/// Number of self-tests in [`SUITES`].
+pub fn count() -> usize {
+    SUITES.iter().map(|s| s.len()).sum()
+}

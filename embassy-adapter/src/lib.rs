@@ -1,0 +1,1 @@
+//! aws-session-embassy (being written).

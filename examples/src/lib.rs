@@ -1,0 +1,1 @@
+//! aws-session-examples (being written).

@@ -1,0 +1,1 @@
+//! aws-session-std (being written).

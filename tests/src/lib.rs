@@ -1,0 +1,1 @@
+//! aws-session-tests (being written).
