@@ -56,6 +56,7 @@ pub mod time;
 pub mod http;
 
 pub mod config;
+pub mod profile;
 pub mod credentials;
 pub mod handlers;
 pub mod session;

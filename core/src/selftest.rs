@@ -22,6 +22,10 @@ impl core::fmt::Debug for SelfTest {
 /// Every module's self-tests. Add a module's `selftests::ALL` here when it gains some.
 pub const SUITES: &[&[SelfTest]] = &[
     crate::text::selftests::ALL,
+    crate::profile::parse::selftests::ALL,
+    crate::profile::value::selftests::ALL,
+    crate::profile::normalize::selftests::ALL,
+    crate::profile::lookup::selftests::ALL,
 ];
 
 /// Number of self-tests in [`SUITES`].
