@@ -1,7 +1,28 @@
-//! Session configuration (being written).
+//! Session configuration in stages: parse → normalize → merge → resolve.
+//!
+//! * [`profile`](crate::profile) parses and normalizes shared config text.
+//! * [`env`] reads the Go v1 environment variables into an [`env::EnvConfig`] layer.
+//! * [`shared`] collects the selected profile's keys from each file into a [`shared::SharedConfig`]
+//!   layer and validates the `source_profile` / `credential_source` graph as Go v1 does.
+//! * [`merge`] combines user options, environment, files and defaults per field (Go v1 `MergeIn`:
+//!   a later source overrides only the fields it sets) into a [`SessionConfig`] in which every value
+//!   remembers its [`Source`].
+//!
+//! All of it is pure: the adapters only hand in an [`Environment`](crate::platform::Environment) and
+//! a [`ProfileSource`](crate::platform::ProfileSource).
+
+pub mod env;
+pub mod merge;
+pub mod model;
+pub mod shared;
+pub mod source;
+
+pub use model::*;
+pub use source::{Resolved, Source, SourceDisplay};
 
 /// Which shared file a text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FileKind {
     /// `~/.aws/config`: sections are `[profile NAME]` (and `[default]`).
     Config,

@@ -20,12 +20,16 @@ pub const MAX_SECRET_KEY_LEN: usize = 128;
 /// Longest session token. STS tokens are commonly 400–1100 characters and grow with session tags;
 /// 2048 covers STS, SSO and IoT credential-provider tokens with headroom.
 pub const MAX_SESSION_TOKEN_LEN: usize = 2048;
-/// Longest role ARN. IAM allows a 64-character role name under a 512-character path:
-/// `arn:aws:iam::123456789012:role` + path + name stays under 640.
-pub const MAX_ROLE_ARN_LEN: usize = 640;
-/// Longest role session name, external id or MFA serial (IAM: 64, 1224 and 256; we keep 256 and
-/// report longer external ids as a capacity error naming this limit).
-pub const MAX_ROLE_PARAM_LEN: usize = 256;
+/// Longest role ARN kept for an assume-role hop. IAM allows long paths, but real role ARNs are
+/// `arn:PARTITION:iam::ACCOUNT:role/NAME` (under 100 characters); 256 keeps a 4-hop plan small
+/// enough for a microcontroller stack. A longer ARN is a capacity error naming this limit.
+pub const MAX_ROLE_ARN_LEN: usize = 256;
+/// Longest role session name, external id or MFA serial kept for a hop (IAM: 64, 1224 and 256).
+pub const MAX_ROLE_PARAM_LEN: usize = 128;
+/// How many `AssumeRole` hops a credential plan holds. Real chains take 1–2.
+pub const MAX_ROLE_HOPS: usize = 4;
+/// Longest MFA token code an `AssumeRoleTokenProvider` may return (codes are 6 digits).
+pub const MAX_MFA_TOKEN_LEN: usize = 16;
 /// Longest endpoint URL (`AWS_ENDPOINT_URL`, `Config.Endpoint`). Hosts are at most 253 characters;
 /// 256 leaves room for a scheme and a port in typical local endpoints.
 pub const MAX_ENDPOINT_LEN: usize = 256;
@@ -55,3 +59,78 @@ pub const MAX_SERVICE_ID_LEN: usize = 32;
 pub const MAX_HANDLERS_PER_LIST: usize = 8;
 /// Attempts the pipeline makes at most for one request (1 + retries), whatever `max_retries` says.
 pub const MAX_ATTEMPTS: u32 = 16;
+
+// ---- HTTP views and the request pipeline -------------------------------------------------------
+
+/// Longest request host (`host[:port]`). DNS names are at most 253 characters; a colon and a
+/// five-digit port make 259.
+pub const MAX_HOST_LEN: usize = 260;
+/// Longest request target (percent-encoded path plus `?query`). S3 keys may be 1024 bytes before
+/// encoding; 1024 encoded bytes covers every non-S3 operation and typical keys. A longer target is a
+/// capacity error naming this limit.
+pub const MAX_REQUEST_TARGET_LEN: usize = 1024;
+/// Headers one request carries. A signed request with a session token uses about eight
+/// (`host` is kept apart); 16 leaves room for service and application headers.
+pub const MAX_REQUEST_HEADERS: usize = 16;
+/// Bytes of header names and values one request keeps. A session token alone may be
+/// [`MAX_SESSION_TOKEN_LEN`] (2048) bytes; `Authorization` adds about 250, the rest about 300.
+pub const MAX_REQUEST_HEADER_BYTES: usize = 3072;
+/// Response headers kept. The pipeline needs a handful (`x-amzn-requestid`, `content-type`,
+/// `content-length`, `retry-after`, `date`); extra ones are counted as dropped, never truncated.
+pub const MAX_RESPONSE_HEADERS: usize = 16;
+/// Bytes of response header names and values kept.
+pub const MAX_RESPONSE_HEADER_BYTES: usize = 1024;
+/// Longest service error code kept (`ProvisionedThroughputExceededException` is 38 bytes).
+pub const MAX_ERROR_CODE_LEN: usize = 64;
+/// Stack buffer the blocking and async drivers use to copy a streamed request body to the
+/// transport. Small on purpose: it lives on the driver's stack for the whole exchange.
+pub const BODY_CHUNK_LEN: usize = 256;
+
+// ---- retry policy (Go v1 `client.DefaultRetryer`) ----------------------------------------------
+
+/// Retries of one request when the caller does not say (Go v1 `DefaultRetryerMaxNumRetries`).
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Shortest back-off before a retry, before jitter (Go v1: 30 ms).
+pub const MIN_RETRY_DELAY_MS: u32 = 30;
+/// Shortest back-off after a throttling error, before jitter (Go v1: 500 ms).
+pub const MIN_THROTTLE_DELAY_MS: u32 = 500;
+/// Longest back-off before a retry (Go v1: 300 s).
+pub const MAX_RETRY_DELAY_MS: u32 = 300_000;
+/// Longest back-off after a throttling error (Go v1: 300 s). Also caps a `Retry-After` header,
+/// which Go v1 adds without a bound.
+pub const MAX_THROTTLE_DELAY_MS: u32 = 300_000;
+
+// ---- SigV4 signing -------------------------------------------------------------------------------
+
+/// Headers one request may carry into the signer (signed or not). Real SDK requests carry 5–12
+/// (S3 PUT with checksum and storage class: about 10); 32 leaves room for user metadata headers.
+/// Each costs one byte of signer stack.
+pub const MAX_SIGNER_HEADERS: usize = 32;
+/// Query parameters one request may carry into the signer, not counting the `X-Amz-*` ones a
+/// presigned URL adds. S3 list calls use up to 8; 48 covers Query-protocol APIs with list members.
+/// Each costs two bytes of signer stack.
+pub const MAX_QUERY_PARAMS: usize = 48;
+/// Longest raw (percent-encoded) query string the signer accepts. Offsets are kept as `u16`, so it
+/// must stay below 65 520; 8 KiB covers long S3 continuation tokens and Query-protocol bodies moved
+/// into the URL.
+pub const MAX_QUERY_LEN: usize = 8192;
+/// Longest request path the signer accepts. S3 object keys are at most 1024 bytes, up to 3072 once
+/// percent-encoded; 4096 leaves room for the bucket and a prefix.
+pub const MAX_URI_PATH_LEN: usize = 4096;
+/// Longest signing name of a service (`s3-object-lambda` is 16; the longest in the AWS models is
+/// under 40).
+pub const MAX_SERVICE_NAME_LEN: usize = 64;
+/// Capacity of the `Authorization` value a signature produces (`AWS4-HMAC-SHA256 Credential=…,
+/// SignedHeaders=…, Signature=…`): 182 bytes of fixed text with the longest key id, region and
+/// service, plus the signed-header list. 1024 fits about 40 typical header names.
+pub const MAX_AUTHORIZATION_LEN: usize = 1024;
+/// Signing keys a [`crate::sigv4::SigningKeyCache`] keeps by default, one per (date, region,
+/// service). A session usually talks to one or two services at a time (e.g. STS and S3).
+pub const MAX_CACHED_SIGNING_KEYS: usize = 2;
+/// Longest validity of a presigned URL, in seconds: SigV4 refuses more than 7 days.
+pub const MAX_PRESIGN_EXPIRES_SECS: u32 = 604_800;
+/// Smallest aws-chunked chunk, in bytes: S3 requires every chunk but the last to hold at least
+/// 8 KiB. The chunk buffer the caller lends the encoder must be at least this large.
+pub const MIN_AWS_CHUNK_LEN: usize = 8192;
+/// Trailing headers one aws-chunked body may end with. S3 sends one checksum trailer; 8 is plenty.
+pub const MAX_TRAILERS: usize = 8;

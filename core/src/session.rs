@@ -1,1 +1,326 @@
-//! (being written)
+//! The session: Go v1 `NewSessionWithOptions`, `Session.Copy`, rebuilt without a heap.
+//!
+//! A [`Session`] is built once from [`Options`], an [`Environment`] and a [`ProfileSource`], and is
+//! immutable afterwards. It is `Send + Sync`: many threads may create clients from one session.
+//! [`Session::copy_with`] makes a new session with overrides and its own copy of the handler lists,
+//! sharing the credential plan (Go v1 `Copy`).
+//!
+//! ```
+//! use aws_session_core::session::{Options, Session, SessionError};
+//! use aws_session_core::test_util::{MemEnv, MemFiles};
+//!
+//! let env = MemEnv::new(&[("AWS_REGION", "eu-west-1"), ("AWS_USE_FIPS_ENDPOINT", "1")]);
+//! let files = MemFiles::new(&[]);
+//! let err = Session::new(&Options::default(), &env, &files).unwrap_err();
+//! assert!(matches!(err, SessionError::Env(_)));
+//! assert!(err.to_string().contains("AWS_USE_FIPS_ENDPOINT"));
+//! ```
+
+use core::fmt;
+
+use crate::config::env::{EnvConfig, EnvError};
+use crate::config::merge::{self, MergeError, MergeInput};
+use crate::config::shared::{self, SharedConfig, SharedError};
+use crate::config::{Config, ExplicitCredentials, FileKind, Resolved, SessionConfig, SharedConfigState, Source};
+use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
+use crate::handlers::Handlers;
+use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
+use crate::platform::{Environment, ProfileSource};
+use crate::text::Text;
+
+/// The default profile name.
+pub const DEFAULT_PROFILE: &str = "default";
+
+/// Asks the user for an MFA code (Go v1 `AssumeRoleTokenProvider`), called on every role refresh.
+pub type TokenProvider = fn(&mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError>;
+
+/// A token provider could not produce a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TokenError;
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the MFA token provider returned no code")
+    }
+}
+
+/// A shared config file named explicitly (Go v1 `Options.SharedConfigFiles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedFile<'a> {
+    /// Path to read.
+    pub path: &'a str,
+    /// Which syntax it uses.
+    pub kind: FileKind,
+}
+
+/// Go v1 `session.Options`.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// Explicit configuration; every field set here beats env and files.
+    pub config: Config,
+    /// Profile to use; beats `AWS_PROFILE` and, unlike it, also beats env credentials.
+    pub profile: Option<&'a str>,
+    /// Whether the shared config file is read.
+    pub shared_config_state: SharedConfigState,
+    /// Files that replace `[AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE]`, in load order.
+    pub shared_config_files: Option<&'a [SharedFile<'a>]>,
+    /// Handler lists that replace the defaults entirely (Go v1 `Options.Handlers`).
+    pub handlers: Option<Handlers>,
+    /// Required when the profile has `mfa_serial`.
+    pub assume_role_token_provider: Option<TokenProvider>,
+    /// Assume-role duration in seconds; `0` means "from the profile, else 15 minutes".
+    pub assume_role_duration_secs: u32,
+}
+
+/// Where an adapter should look for a shared file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLocation<'a> {
+    /// This exact path (from an option or an environment variable).
+    Path(&'a str),
+    /// The platform default for the kind (`$HOME/.aws/config`, `$HOME/.aws/credentials`).
+    Default,
+}
+
+/// One file an adapter must read, in load order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedFile<'a> {
+    /// The syntax of the file.
+    pub kind: FileKind,
+    /// Where it is.
+    pub location: FileLocation<'a>,
+}
+
+/// The files a session reads, in order.
+pub type FilePlan<'a> = heapless::Vec<PlannedFile<'a>, MAX_SHARED_FILES>;
+
+/// Creating a session failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum SessionError<'a> {
+    /// An environment variable is invalid.
+    Env(EnvError),
+    /// A shared file is invalid, or the profile graph is.
+    Shared(SharedError<'a>),
+    /// Merging failed (capacity, credential source, MFA, web identity).
+    Merge(MergeError<'a>),
+    /// More shared files than [`MAX_SHARED_FILES`].
+    TooManyFiles {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for SessionError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionError::Env(e) => write!(f, "failed to load environment config, {e}"),
+            SessionError::Shared(e) => write!(f, "failed to load shared config, {e}"),
+            SessionError::Merge(e) => write!(f, "{e}"),
+            SessionError::TooManyFiles { limit } => write!(f, "more than {limit} shared config files"),
+        }
+    }
+}
+
+impl core::error::Error for SessionError<'_> {}
+
+impl From<EnvError> for SessionError<'_> {
+    fn from(e: EnvError) -> Self {
+        SessionError::Env(e)
+    }
+}
+
+impl<'a> From<SharedError<'a>> for SessionError<'a> {
+    fn from(e: SharedError<'a>) -> Self {
+        SessionError::Shared(e)
+    }
+}
+
+impl<'a> From<MergeError<'a>> for SessionError<'a> {
+    fn from(e: MergeError<'a>) -> Self {
+        SessionError::Merge(e)
+    }
+}
+
+/// A session: resolved configuration, a credential plan and the handler lists.
+#[derive(Debug, Clone)]
+pub struct Session {
+    config: SessionConfig,
+    credentials: CredentialPlan,
+    handlers: Handlers,
+    token_provider: Option<TokenProvider>,
+}
+
+impl Session {
+    /// The shared files to read for `options` in this environment, in load order (Go v1 step 4):
+    /// `Options::shared_config_files` if given, else `[AWS_CONFIG_FILE or default,
+    /// AWS_SHARED_CREDENTIALS_FILE or default]`, the config file dropped when loading is off.
+    ///
+    /// # Errors
+    /// [`SessionError::Env`] for an invalid environment; [`SessionError::TooManyFiles`].
+    pub fn plan_files<'a, E: Environment>(options: &Options<'a>, env: &'a E) -> Result<FilePlan<'a>, SessionError<'a>> {
+        let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
+        let mut plan = FilePlan::new();
+        let too_many = SessionError::TooManyFiles { limit: MAX_SHARED_FILES };
+        if let Some(files) = options.shared_config_files {
+            for f in files {
+                plan.push(PlannedFile { kind: f.kind, location: FileLocation::Path(f.path) }).map_err(|_| too_many)?;
+            }
+            return Ok(plan);
+        }
+        let at = |v: Option<crate::config::env::EnvValue<&'a str>>| match v {
+            Some(v) => FileLocation::Path(v.value),
+            None => FileLocation::Default,
+        };
+        if env_cfg.load_shared_config {
+            plan.push(PlannedFile { kind: FileKind::Config, location: at(env_cfg.config_file) }).map_err(|_| too_many)?;
+        }
+        plan.push(PlannedFile { kind: FileKind::Credentials, location: at(env_cfg.shared_credentials_file) })
+            .map_err(|_| too_many)?;
+        Ok(plan)
+    }
+
+    /// Go v1 `NewSessionWithOptions`. Reads the environment, then the files `files` holds (made
+    /// from [`Session::plan_files`]), merges everything per field and plans credentials. Nothing
+    /// touches the network.
+    ///
+    /// # Errors
+    /// Every Go v1 creation error: invalid env values, an unparsable file (except Go v1's P21
+    /// case), role graph errors, missing MFA token provider, capacity overflow. A missing profile
+    /// is **not** an error: the session then has no shared-file credentials.
+    pub fn new<'a, E: Environment, P: ProfileSource>(
+        options: &Options<'a>,
+        env: &'a E,
+        files: &'a P,
+    ) -> Result<Session, SessionError<'a>> {
+        let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
+        let (profile, profile_source) = match (options.profile.filter(|p| !p.is_empty()), env_cfg.profile) {
+            (Some(p), _) => (p, Source::Option),
+            (None, Some(e)) => (e.value, Source::Env(e.var)),
+            (None, None) => (DEFAULT_PROFILE, Source::Default),
+        };
+        let explicit_profile_option = profile_source == Source::Option;
+        let load = env_cfg.load_shared_config;
+
+        let shared = match shared::load(files, profile, load) {
+            Ok(s) => s,
+            Err(SharedError::ProfileNotExists { .. }) => SharedConfig::default(),
+            // Go v1 P21 (aws-sdk-go#2455): with no profile named anywhere, loading off and
+            // credentials already in hand, a broken file is ignored.
+            Err(_)
+                if profile_source == Source::Default
+                    && !load
+                    && (env_cfg.credentials.is_some() || options.config.credentials.is_some()) =>
+            {
+                SharedConfig::default()
+            }
+            Err(e) => return Err(e.into()),
+        };
+
+        let mut paths: heapless::Vec<&'a str, MAX_SHARED_FILES> = heapless::Vec::new();
+        for i in 0..files.file_count() {
+            let path = match files.file(i) {
+                Ok(Some(f)) => f.path,
+                _ => "",
+            };
+            paths.push(path).map_err(|_| SessionError::TooManyFiles { limit: MAX_SHARED_FILES })?;
+        }
+        let input = MergeInput {
+            profile: (profile, profile_source),
+            explicit_profile_option,
+            file_paths: paths,
+            has_token_provider: options.assume_role_token_provider.is_some(),
+            assume_role_duration_secs: options.assume_role_duration_secs,
+        };
+        let config = merge::merge_config(&options.config, &env_cfg, env, &shared, &input)?;
+        let credentials = merge::plan_credentials(&options.config, &env_cfg, &shared, &input)?;
+        debug!("session created");
+        Ok(Session {
+            config,
+            credentials,
+            handlers: options.handlers.clone().unwrap_or_default(),
+            token_provider: options.assume_role_token_provider,
+        })
+    }
+
+    /// The resolved configuration, with a source for every value.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// How credentials are obtained.
+    pub fn credentials(&self) -> &CredentialPlan {
+        &self.credentials
+    }
+
+    /// The session's handler lists. Clients copy them; to change them make a copy with
+    /// [`Session::copy_with_handlers`].
+    pub fn handlers(&self) -> &Handlers {
+        &self.handlers
+    }
+
+    /// The MFA token provider given at creation.
+    pub fn token_provider(&self) -> Option<TokenProvider> {
+        self.token_provider
+    }
+
+    /// Go v1 `Session.Copy(&aws.Config{...})`: a new session with `overrides` merged in (each set
+    /// field wins, sourced [`Source::Option`]) and its own copy of the handler lists. Env and
+    /// files are not read again; the credential plan is shared unless `overrides` sets
+    /// credentials.
+    pub fn copy_with(&self, overrides: &Config) -> Session {
+        self.copy_with_handlers(overrides, self.handlers.clone())
+    }
+
+    /// Like [`Session::copy_with`], with `handlers` replacing the copied lists.
+    pub fn copy_with_handlers(&self, overrides: &Config, handlers: Handlers) -> Session {
+        let mut config = self.config.clone();
+        apply_overrides(&mut config, overrides);
+        let credentials = match &overrides.credentials {
+            Some(ExplicitCredentials::Anonymous) => CredentialPlan::Anonymous,
+            Some(ExplicitCredentials::Static(c)) => CredentialPlan::Chain {
+                base: BaseCredentials::Static { credentials: c.clone(), provider: ProviderKind::Static, source: Source::Option },
+                hops: heapless::Vec::new(),
+            },
+            None => self.credentials.clone(),
+        };
+        Session { config, credentials, handlers, token_provider: self.token_provider }
+    }
+}
+
+/// Applies every field `o` sets onto a resolved configuration, sourced as an option.
+fn apply_overrides(c: &mut SessionConfig, o: &Config) {
+    fn set<T: Clone>(dst: &mut Resolved<T>, v: &Option<T>) {
+        if let Some(v) = v {
+            *dst = Resolved::new(v.clone(), Source::Option);
+        }
+    }
+    fn set_opt<T: Clone>(dst: &mut Option<Resolved<T>>, v: &Option<T>) {
+        if let Some(v) = v {
+            *dst = Some(Resolved::new(v.clone(), Source::Option));
+        }
+    }
+    set_opt(&mut c.region, &o.region);
+    set_opt(&mut c.endpoint, &o.endpoint);
+    if o.endpoint.is_some() {
+        c.service_endpoints.clear();
+    }
+    set_opt(&mut c.app_id, &o.app_id);
+    set(&mut c.disable_ssl, &o.disable_ssl);
+    if let Some(n) = o.max_retries {
+        c.max_retries = Resolved::new(Some(n), Source::Option);
+    }
+    set(&mut c.log_level, &o.log_level);
+    set(&mut c.use_fips_endpoint, &o.use_fips_endpoint);
+    set(&mut c.use_dualstack_endpoint, &o.use_dualstack_endpoint);
+    set(&mut c.sts_regional_endpoint, &o.sts_regional_endpoint);
+    set(&mut c.s3_us_east_1_regional_endpoint, &o.s3_us_east_1_regional_endpoint);
+    set(&mut c.s3_force_path_style, &o.s3_force_path_style);
+    set(&mut c.s3_use_arn_region, &o.s3_use_arn_region);
+    set(&mut c.disable_param_validation, &o.disable_param_validation);
+}
+
+#[cfg(any(test, feature = "selftest"))]
+#[path = "session_tests.rs"]
+pub mod selftests;

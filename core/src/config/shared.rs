@@ -1,0 +1,482 @@
+//! The shared-file layer: the selected profile's keys from every file, and its `source_profile`
+//! chain, validated as Go v1's `loadSharedConfig` does.
+//!
+//! Files are read in order and a later file overrides an earlier one key by key, except static
+//! keys: `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` count only as a group
+//! from one section of one file (Go v1 P20). With shared config loading off only the "always" keys
+//! are read (Go v1 E-table): static keys, `credential_process`, `web_identity_token_file` and
+//! `s3_use_arn_region`.
+
+use core::fmt;
+
+use super::model::RegionalEndpoint;
+use super::ProfileFile;
+use crate::limits::MAX_PROFILE_CHAIN;
+use crate::platform::{Error as _, ErrorKind, ProfileSource};
+use crate::profile::{self, ProfileError, Property};
+
+/// A property value with the file and line it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prop<'p> {
+    /// The value text (single line).
+    pub value: &'p str,
+    /// Index of the file in the profile source.
+    pub file: u8,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A static key group from one section of one file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct FileCredentials<'p> {
+    /// `aws_access_key_id`.
+    pub access_key_id: Prop<'p>,
+    /// `aws_secret_access_key`.
+    pub secret_access_key: Prop<'p>,
+    /// `aws_session_token`.
+    pub session_token: Option<Prop<'p>>,
+}
+
+impl fmt::Debug for FileCredentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileCredentials")
+            .field("access_key_id_line", &self.access_key_id.line)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.map(|_| "** redacted **"))
+            .finish()
+    }
+}
+
+/// The keys of one profile, merged over all files (Go v1 `sharedConfig`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileLayer<'p> {
+    /// The profile's name.
+    pub name: &'p str,
+    /// Static keys.
+    pub credentials: Option<FileCredentials<'p>>,
+    /// `region` (load only).
+    pub region: Option<Prop<'p>>,
+    /// `role_arn` (load only).
+    pub role_arn: Option<Prop<'p>>,
+    /// `source_profile` (load only).
+    pub source_profile: Option<Prop<'p>>,
+    /// `credential_source` (load only).
+    pub credential_source: Option<Prop<'p>>,
+    /// `external_id` (load only).
+    pub external_id: Option<Prop<'p>>,
+    /// `mfa_serial` (load only).
+    pub mfa_serial: Option<Prop<'p>>,
+    /// `role_session_name` (load only).
+    pub role_session_name: Option<Prop<'p>>,
+    /// `duration_seconds` (load only; a non-integer is treated as unset, as Go v1 does).
+    pub duration_seconds: Option<(u32, Prop<'p>)>,
+    /// `credential_process` (always).
+    pub credential_process: Option<Prop<'p>>,
+    /// `web_identity_token_file` (always).
+    pub web_identity_token_file: Option<Prop<'p>>,
+    /// First SSO key seen (`sso_session`, `sso_start_url`, …; load only).
+    pub sso: Option<Prop<'p>>,
+    /// `ca_bundle` (load only).
+    pub ca_bundle: Option<Prop<'p>>,
+    /// `sts_regional_endpoints` (load only; strict).
+    pub sts_regional_endpoints: Option<(RegionalEndpoint, Prop<'p>)>,
+    /// `s3_us_east_1_regional_endpoint` (load only; strict).
+    pub s3_us_east_1_regional_endpoint: Option<(RegionalEndpoint, Prop<'p>)>,
+    /// `use_fips_endpoint` (load only; a non-bool means false, as Go v1 does).
+    pub use_fips_endpoint: Option<(bool, Prop<'p>)>,
+    /// `use_dualstack_endpoint` (load only; lenient like FIPS).
+    pub use_dualstack_endpoint: Option<(bool, Prop<'p>)>,
+    /// `s3_use_arn_region` (always; applied — Go v1 never applies it, see docs/divergences.md).
+    pub s3_use_arn_region: Option<(bool, Prop<'p>)>,
+    /// `endpoint_url` (load only; a later-SDK key).
+    pub endpoint_url: Option<Prop<'p>>,
+    /// `sdk_ua_app_id` (load only; a later-SDK key).
+    pub app_id: Option<Prop<'p>>,
+}
+
+impl<'p> ProfileLayer<'p> {
+    /// Go v1 `hasCredentials`: some credential type is configured.
+    pub fn has_credentials(&self) -> bool {
+        self.source_profile.is_some()
+            || self.credential_source.is_some()
+            || self.credential_process.is_some()
+            || self.web_identity_token_file.is_some()
+            || self.sso.is_some()
+            || self.credentials.is_some()
+    }
+
+    /// Go v1 `clearAssumeRoleOptions`: the second visit of a profile keeps only credential material.
+    fn clear_assume_role_options(&mut self) {
+        self.role_arn = None;
+        self.external_id = None;
+        self.mfa_serial = None;
+        self.role_session_name = None;
+        self.source_profile = None;
+    }
+
+    /// Go v1 `clearCredentialOptions`: a profile with `source_profile` takes its credentials from
+    /// the source only.
+    fn clear_credential_options(&mut self) {
+        self.credential_source = None;
+        self.credential_process = None;
+        self.web_identity_token_file = None;
+        self.credentials = None;
+    }
+
+    /// Applies one file's layer: every key it set overrides; static keys as a group.
+    fn override_with(&mut self, other: &ProfileLayer<'p>) {
+        macro_rules! over { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
+        over!(
+            credentials, region, role_arn, source_profile, credential_source, external_id, mfa_serial,
+            role_session_name, duration_seconds, credential_process, web_identity_token_file, sso,
+            ca_bundle, sts_regional_endpoints, s3_us_east_1_regional_endpoint, use_fips_endpoint,
+            use_dualstack_endpoint, s3_use_arn_region, endpoint_url, app_id
+        );
+    }
+}
+
+/// The selected profile and its `source_profile` chain: `chain[0]` is the selected profile,
+/// `chain[i + 1]` is the source profile of `chain[i]`.
+#[derive(Debug, Clone, Default)]
+pub struct SharedConfig<'p> {
+    /// The chain, outermost (selected) profile first.
+    pub chain: heapless::Vec<ProfileLayer<'p>, MAX_PROFILE_CHAIN>,
+}
+
+impl<'p> SharedConfig<'p> {
+    /// The selected profile's layer, if the profile exists.
+    pub fn selected(&self) -> Option<&ProfileLayer<'p>> {
+        self.chain.first()
+    }
+}
+
+/// Loading the shared files failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum SharedError<'p> {
+    /// A file exists but does not parse (Go v1 `SharedConfigLoadError`).
+    Parse {
+        /// The file.
+        path: &'p str,
+        /// What is wrong, and where.
+        error: ProfileError,
+    },
+    /// The profile source could not read file `index`.
+    Read {
+        /// Index of the file.
+        index: usize,
+        /// What the platform said.
+        kind: ErrorKind,
+    },
+    /// The profile is in none of the files (Go v1 `SharedConfigProfileNotExistsError`; session
+    /// creation ignores it).
+    ProfileNotExists {
+        /// The profile.
+        profile: &'p str,
+    },
+    /// `source_profile`, `credential_source` or `web_identity_token_file` without `role_arn`.
+    CredentialRequiresArn {
+        /// The key that needs a role.
+        kind: &'static str,
+        /// The profile.
+        profile: &'p str,
+    },
+    /// More than one of source_profile / credential_source / credential_process /
+    /// web_identity_token_file in one profile (Go v1 `ErrSharedConfigSourceCollision`).
+    SourceCollision {
+        /// The profile.
+        profile: &'p str,
+    },
+    /// A `source_profile` is missing or has no credentials (Go v1 `SharedConfigAssumeRoleError`).
+    AssumeRole {
+        /// The role that needed the source.
+        role_arn: &'p str,
+        /// The source profile.
+        source_profile: &'p str,
+    },
+    /// A key has a value outside its accepted set.
+    InvalidValue {
+        /// The key.
+        key: &'static str,
+        /// The file.
+        path: &'p str,
+        /// 1-based line.
+        line: u32,
+        /// The accepted values, for the message.
+        accepted: &'static str,
+    },
+    /// A setting that must be one line spans continuation lines.
+    MultiLineValue {
+        /// The key.
+        key: &'static str,
+        /// The file.
+        path: &'p str,
+        /// 1-based line.
+        line: u32,
+    },
+    /// The `source_profile` chain is longer than [`MAX_PROFILE_CHAIN`].
+    ChainTooLong {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for SharedError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SharedError::Parse { path, error } => write!(f, "failed to load config file, {path}: {error}"),
+            SharedError::Read { index, kind } => write!(f, "failed to read shared config file #{index}: {kind}"),
+            SharedError::ProfileNotExists { profile } => write!(f, "failed to get profile, {profile}"),
+            SharedError::CredentialRequiresArn { kind, profile } => {
+                write!(f, "credential type {kind} requires role_arn, profile {profile}")
+            }
+            SharedError::SourceCollision { profile } => write!(
+                f,
+                "only one credential type may be specified per profile: source profile, credential source, \
+                 credential process, web identity token (profile {profile})"
+            ),
+            SharedError::AssumeRole { role_arn, source_profile } => write!(
+                f,
+                "failed to load assume role for {role_arn}, source profile {source_profile} has no shared credentials"
+            ),
+            SharedError::InvalidValue { key, path, line, accepted } => {
+                write!(f, "failed to load {key} from shared config, {path}:{line}: need {accepted}")
+            }
+            SharedError::MultiLineValue { key, path, line } => {
+                write!(f, "{key} in {path}:{line} must be a single line")
+            }
+            SharedError::ChainTooLong { limit } => {
+                write!(f, "source_profile chain is longer than the limit of {limit} profiles")
+            }
+        }
+    }
+}
+
+impl core::error::Error for SharedError<'_> {}
+
+/// Reads one profile's keys from one file into a fresh layer.
+fn read_file_layer<'p>(
+    file: &ProfileFile<'p>,
+    index: u8,
+    name: &'p str,
+    load: bool,
+) -> Result<Option<ProfileLayer<'p>>, SharedError<'p>> {
+    let mut layer = ProfileLayer { name, ..ProfileLayer::default() };
+    let (mut akid, mut secret, mut token) = (None, None, None);
+    let mut failure: Option<SharedError<'p>> = None;
+    let path = file.path;
+    let found = profile::visit_profile(file, name, &mut |p: &Property<'p>| {
+        if failure.is_some() {
+            return;
+        }
+        let Some(key) = known_key(p.key) else { return };
+        if !load && !key.always {
+            return;
+        }
+        let Some(value) = p.value.as_str() else {
+            failure = Some(SharedError::MultiLineValue { key: key.name, path, line: p.line });
+            return;
+        };
+        let prop = Prop { value, file: index, line: p.line };
+        let empty = value.is_empty();
+        match key.name {
+            "aws_access_key_id" => akid = Some(prop),
+            "aws_secret_access_key" => secret = Some(prop),
+            "aws_session_token" => token = Some(prop),
+            _ if empty => {}
+            "region" => layer.region = Some(prop),
+            "role_arn" => layer.role_arn = Some(prop),
+            "source_profile" => layer.source_profile = Some(prop),
+            "credential_source" => layer.credential_source = Some(prop),
+            "external_id" => layer.external_id = Some(prop),
+            "mfa_serial" => layer.mfa_serial = Some(prop),
+            "role_session_name" => layer.role_session_name = Some(prop),
+            "duration_seconds" => layer.duration_seconds = value.parse::<u32>().ok().map(|d| (d, prop)),
+            "credential_process" => layer.credential_process = Some(prop),
+            "web_identity_token_file" => layer.web_identity_token_file = Some(prop),
+            "ca_bundle" => layer.ca_bundle = Some(prop),
+            "endpoint_url" => layer.endpoint_url = Some(prop),
+            "sdk_ua_app_id" => layer.app_id = Some(prop),
+            "use_fips_endpoint" => layer.use_fips_endpoint = Some((lenient_bool(value), prop)),
+            "use_dualstack_endpoint" => layer.use_dualstack_endpoint = Some((lenient_bool(value), prop)),
+            "s3_use_arn_region" => layer.s3_use_arn_region = Some((lenient_bool(value), prop)),
+            "sts_regional_endpoints" | "s3_us_east_1_regional_endpoint" => match RegionalEndpoint::parse(value) {
+                Some(v) if key.name == "sts_regional_endpoints" => layer.sts_regional_endpoints = Some((v, prop)),
+                Some(v) => layer.s3_us_east_1_regional_endpoint = Some((v, prop)),
+                None => {
+                    failure = Some(SharedError::InvalidValue {
+                        key: key.name,
+                        path,
+                        line: p.line,
+                        accepted: "legacy, regional",
+                    })
+                }
+            },
+            _ if key.name.starts_with("sso_") => {
+                if layer.sso.is_none() {
+                    layer.sso = Some(prop)
+                }
+            }
+            _ => {}
+        }
+    })
+    .map_err(|error| SharedError::Parse { path, error })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if found.is_none() {
+        return Ok(None);
+    }
+    // Go v1: the static keys count only as a complete pair from this section of this file.
+    if let (Some(a), Some(s)) = (akid, secret) {
+        if !a.value.is_empty() && !s.value.is_empty() {
+            layer.credentials = Some(FileCredentials {
+                access_key_id: a,
+                secret_access_key: s,
+                session_token: token.filter(|t| !t.value.is_empty()),
+            });
+        }
+    }
+    Ok(Some(layer))
+}
+
+/// Go v1 reads file booleans leniently: `true` in any case is true, anything else false.
+fn lenient_bool(s: &str) -> bool {
+    s.eq_ignore_ascii_case("true")
+}
+
+struct KnownKey {
+    name: &'static str,
+    always: bool,
+}
+
+/// The keys the session reads, and whether they are read with shared config loading off.
+const KNOWN_KEYS: &[KnownKey] = &[
+    KnownKey { name: "aws_access_key_id", always: true },
+    KnownKey { name: "aws_secret_access_key", always: true },
+    KnownKey { name: "aws_session_token", always: true },
+    KnownKey { name: "credential_process", always: true },
+    KnownKey { name: "web_identity_token_file", always: true },
+    KnownKey { name: "s3_use_arn_region", always: true },
+    KnownKey { name: "region", always: false },
+    KnownKey { name: "role_arn", always: false },
+    KnownKey { name: "source_profile", always: false },
+    KnownKey { name: "credential_source", always: false },
+    KnownKey { name: "external_id", always: false },
+    KnownKey { name: "mfa_serial", always: false },
+    KnownKey { name: "role_session_name", always: false },
+    KnownKey { name: "duration_seconds", always: false },
+    KnownKey { name: "ca_bundle", always: false },
+    KnownKey { name: "sts_regional_endpoints", always: false },
+    KnownKey { name: "s3_us_east_1_regional_endpoint", always: false },
+    KnownKey { name: "use_fips_endpoint", always: false },
+    KnownKey { name: "use_dualstack_endpoint", always: false },
+    KnownKey { name: "endpoint_url", always: false },
+    KnownKey { name: "sdk_ua_app_id", always: false },
+    KnownKey { name: "sso_session", always: false },
+    KnownKey { name: "sso_start_url", always: false },
+    KnownKey { name: "sso_region", always: false },
+    KnownKey { name: "sso_account_id", always: false },
+    KnownKey { name: "sso_role_name", always: false },
+];
+
+fn known_key(key: &str) -> Option<&'static KnownKey> {
+    KNOWN_KEYS.iter().find(|k| profile::key_eq(key, k.name))
+}
+
+/// Reads profile `name` from every file of `source`, later files overriding earlier ones.
+/// `Ok(None)`: the profile is in no file.
+fn read_layer<'p, P: ProfileSource + ?Sized>(
+    source: &'p P,
+    name: &'p str,
+    load: bool,
+) -> Result<Option<ProfileLayer<'p>>, SharedError<'p>> {
+    let mut merged: Option<ProfileLayer<'p>> = None;
+    for index in 0..source.file_count() {
+        let file = match source.file(index) {
+            Ok(Some(f)) => f,
+            Ok(None) => continue, // missing or unreadable: skipped, as Go v1 does
+            Err(e) => return Err(SharedError::Read { index, kind: e.kind() }),
+        };
+        let idx = u8::try_from(index).unwrap_or(u8::MAX);
+        if let Some(layer) = read_file_layer(&file, idx, name, load)? {
+            match merged.as_mut() {
+                Some(m) => m.override_with(&layer),
+                None => merged = Some(layer),
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Go v1 `loadSharedConfig(profile, files, load)`: the profile and its `source_profile` chain,
+/// with Go v1's validation (role ARN requirements, one credential type per profile, missing or
+/// empty source profiles, the cycle rule of P33).
+///
+/// # Errors
+/// Any [`SharedError`]; [`SharedError::ProfileNotExists`] when the selected profile is in no file.
+pub fn load<'p, P: ProfileSource + ?Sized>(
+    source: &'p P,
+    profile: &'p str,
+    load: bool,
+) -> Result<SharedConfig<'p>, SharedError<'p>> {
+    // Every file is parsed whole on every lookup, so an unparsable file fails creation even when it
+    // does not hold the profile (Go v1 parses all files first).
+    let mut out = SharedConfig::default();
+    let mut name = profile;
+    loop {
+        let Some(mut layer) = read_layer(source, name, load)? else {
+            return Err(match out.chain.last() {
+                None => SharedError::ProfileNotExists { profile: name },
+                Some(parent) => SharedError::AssumeRole {
+                    role_arn: parent.role_arn.map(|p| p.value).unwrap_or(""),
+                    source_profile: name,
+                },
+            });
+        };
+        if out.chain.iter().any(|l| l.name == name) {
+            // Second visit: only credential material counts (Go v1 P33).
+            layer.clear_assume_role_options();
+        } else if layer.role_arn.is_none() {
+            let kind = if layer.source_profile.is_some() {
+                Some("source_profile")
+            } else if layer.credential_source.is_some() {
+                Some("credential_source")
+            } else if layer.web_identity_token_file.is_some() {
+                Some("web_identity_token_file")
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                return Err(SharedError::CredentialRequiresArn { kind, profile: name });
+            }
+        }
+        let kinds = [
+            layer.source_profile.is_some(),
+            layer.credential_source.is_some(),
+            layer.credential_process.is_some(),
+            layer.web_identity_token_file.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() > 1 {
+            return Err(SharedError::SourceCollision { profile: name });
+        }
+        let next = layer.source_profile.map(|p| p.value);
+        if next.is_some() {
+            layer.clear_credential_options();
+        }
+        if let Some(parent) = out.chain.last() {
+            if !layer.has_credentials() {
+                return Err(SharedError::AssumeRole {
+                    role_arn: parent.role_arn.map(|p| p.value).unwrap_or(""),
+                    source_profile: name,
+                });
+            }
+        }
+        out.chain.push(layer).map_err(|_| SharedError::ChainTooLong { limit: MAX_PROFILE_CHAIN })?;
+        match next {
+            Some(n) => name = n,
+            None => return Ok(out),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite: what a newcomer runs, and what CI runs (.ci/run calls this script).
+#
+# It installs what it needs (rustup targets, clippy, qemu-system-arm), then:
+#   1. builds aws-session-core for thumbv7em-none-eabihf, thumbv6m-none-eabi and riscv32imc-unknown-none-elf,
+#      with and without the defmt feature;
+#   2. runs every host test of the workspace (conformance suites read from ../shared/testdata);
+#   3. runs core's self-tests as a Cortex-M3 firmware image under QEMU (lm3s6965evb), and checks that a
+#      deliberately failing test makes that run exit non-zero;
+#   4. runs clippy with warnings denied.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+step() { printf '\n==> %s\n' "$*"; }
+
+# Conformance suites: ../shared/testdata unless AWS_SESSION_TESTDATA says otherwise.
+export AWS_SESSION_TESTDATA="${AWS_SESSION_TESTDATA:-$root/../shared/testdata}"
+if [ ! -d "$AWS_SESSION_TESTDATA" ]; then
+  if [ "${CI:-}" = "true" ]; then echo "testdata not found at $AWS_SESSION_TESTDATA (required under CI)" >&2; exit 1; fi
+  echo "NOTICE: testdata not found at $AWS_SESSION_TESTDATA; conformance tests will be SKIPPED" >&2
+fi
+
+step "toolchain: targets and components"
+targets=(thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf thumbv7m-none-eabi)
+missing=()
+installed="$(rustup target list --installed)"
+for t in "${targets[@]}"; do grep -qx "$t" <<<"$installed" || missing+=("$t"); done
+[ ${#missing[@]} -eq 0 ] || rustup target add "${missing[@]}"
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+if ! command -v qemu-system-arm >/dev/null; then
+  step "installing qemu-system-arm"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-arm >/dev/null
+fi
+
+step "core builds for the embedded targets (with and without defmt)"
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
+  cargo build -q -p aws-session-core --target "$t"
+  cargo build -q -p aws-session-core --target "$t" --features defmt
+done
+
+step "host tests (workspace)"
+cargo test --workspace
+
+step "core self-tests on Cortex-M3 under QEMU"
+(cd core/qemu && cargo run -q --release)
+step "a deliberately failing self-test must fail the QEMU run"
+if (cd core/qemu && cargo run -q --release --features fail-demo) >/tmp/aws-session-qemu-fail.log 2>&1; then
+  cat /tmp/aws-session-qemu-fail.log; echo "the failing firmware test did not fail the run" >&2; exit 1
+fi
+grep -q 'FAILED' /tmp/aws-session-qemu-fail.log && echo "ok: the failing test made QEMU exit non-zero"
+
+step "clippy (warnings denied)"
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p aws-session-core --target thumbv7em-none-eabihf -- -D warnings
+
+step "all checks passed"
