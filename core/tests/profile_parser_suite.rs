@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use aws_session_core::config::{FileKind, ProfileFile};
 use aws_session_core::profile::{
-    check_file, headers, sections, visit_profile, visit_section, visit_services,
-    visit_sso_session, Property, SectionKind,
+    check_file, headers, sections, visit_profile, visit_section, visit_services, visit_sso_session,
+    Property, SectionKind,
 };
 use serde_json::{json, Map, Value as Json};
 
@@ -194,7 +194,8 @@ fn check_suite(label: &str, path: PathBuf, dialect: Dialect, expected_cases: usi
 #[test]
 fn smithy_rs_profile_parser_suite() {
     let Some(dir) = testdata() else { return };
-    let path = dir.join("smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json");
+    let path =
+        dir.join("smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json");
     check_suite("smithy-rs profile-parser-tests.json", path, Dialect::SmithyRs, 65);
 }
 
@@ -239,7 +240,8 @@ fn exercise(text: &str) {
 fn aws_c_auth_fuzz_corpus_does_not_panic() {
     let Some(dir) = testdata() else { return };
     let corpus = dir.join("aws-c-auth/tests/fuzz/corpus/parse_config_profile");
-    let mut files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     assert_eq!(files.len(), 40, "corpus size changed");
     let mut parsed = 0;
@@ -285,7 +287,8 @@ fn aws_c_auth_fuzz_corpus_does_not_panic() {
 fn json_helper_sanity() {
     // Guards the harness itself: a sub-property map compares equal to the Kotlin shape.
     let mut props = Props::new();
-    let file = ProfileFile { path: "c", kind: FileKind::Config, text: "[profile a]\ns3 =\n  x = 1\n" };
+    let file =
+        ProfileFile { path: "c", kind: FileKind::Config, text: "[profile a]\ns3 =\n  x = 1\n" };
     visit_profile(&file, "a", &mut |p| put(&mut props, p, Dialect::Kotlin)).unwrap();
     assert_eq!(Json::Object(props), json!({"s3": {"x": "1"}}));
 }

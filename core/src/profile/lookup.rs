@@ -7,7 +7,9 @@
 //! the text and use a few words of stack; there is no index to build or store.
 
 use super::error::ProfileError;
-use super::normalize::{classify_header, Classified, HeaderForm, IgnoreReason, Section, SectionKind};
+use super::normalize::{
+    classify_header, Classified, HeaderForm, IgnoreReason, Section, SectionKind,
+};
 use super::parse::{Entries, Entry, Token, Tokenizer};
 use super::value::Property;
 use crate::config::{FileKind, ProfileFile};
@@ -55,7 +57,10 @@ fn scan(file: &ProfileFile<'_>) -> Result<FileFacts, ProfileError> {
     for token in Tokenizer::new(file.text) {
         if let Token::Section { header, line } = token? {
             if let Classified::Section(s) = classify_header(file.kind, header, line)? {
-                if s.kind == SectionKind::Profile && s.form == HeaderForm::Prefixed && s.name == "default" {
+                if s.kind == SectionKind::Profile
+                    && s.form == HeaderForm::Prefixed
+                    && s.name == "default"
+                {
                     facts.has_prefixed_default = true;
                 }
             }

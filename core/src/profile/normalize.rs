@@ -32,8 +32,7 @@ use crate::config::FileKind;
 /// True when `name` is a valid profile, section or property name: non-empty, and only ASCII
 /// letters, digits and `- / . % @ _ : +`.
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
 }
 
 /// Compares two property keys the cross-SDK way: ASCII case-insensitive.
@@ -169,7 +168,11 @@ const DEFAULT: &str = "default";
 ///
 /// # Errors
 /// [`ProfileErrorKind::SsoSessionInCredentialsFile`] for `[sso-session NAME]` in a credentials file.
-pub fn classify_header(kind: FileKind, header: &str, line: u32) -> Result<Classified<'_>, ProfileError> {
+pub fn classify_header(
+    kind: FileKind,
+    header: &str,
+    line: u32,
+) -> Result<Classified<'_>, ProfileError> {
     let (word, rest) = split_header(header);
     let section = |kind, type_word, name, form| {
         if is_valid_name(name) {
@@ -181,7 +184,10 @@ pub fn classify_header(kind: FileKind, header: &str, line: u32) -> Result<Classi
     match kind {
         FileKind::Credentials => {
             if word == SSO_SESSION && !rest.is_empty() {
-                return Err(ProfileError { line, kind: ProfileErrorKind::SsoSessionInCredentialsFile });
+                return Err(ProfileError {
+                    line,
+                    kind: ProfileErrorKind::SsoSessionInCredentialsFile,
+                });
             }
             if word == PROFILE && !rest.is_empty() {
                 return Ok(Classified::Ignored(IgnoreReason::ProfilePrefixInCredentials));
@@ -192,7 +198,9 @@ pub fn classify_header(kind: FileKind, header: &str, line: u32) -> Result<Classi
             if rest.is_empty() {
                 return Ok(match word {
                     DEFAULT => section(SectionKind::Profile, "", DEFAULT, HeaderForm::Bare),
-                    PROFILE | SSO_SESSION | SERVICES => Classified::Ignored(IgnoreReason::MissingName),
+                    PROFILE | SSO_SESSION | SERVICES => {
+                        Classified::Ignored(IgnoreReason::MissingName)
+                    }
                     "" => Classified::Ignored(IgnoreReason::InvalidName),
                     _ => Classified::Ignored(IgnoreReason::MissingProfilePrefix),
                 });

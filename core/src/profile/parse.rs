@@ -247,12 +247,20 @@ impl<'a> Tokenizer<'a> {
         self.end
     }
 
-    fn fail(&mut self, line: u32, kind: ProfileErrorKind) -> Option<Result<Token<'a>, ProfileError>> {
+    fn fail(
+        &mut self,
+        line: u32,
+        kind: ProfileErrorKind,
+    ) -> Option<Result<Token<'a>, ProfileError>> {
         self.done = true;
         Some(Err(ProfileError { line, kind }))
     }
 
-    fn token(&mut self, line: &Line<'a>, token: Token<'a>) -> Option<Result<Token<'a>, ProfileError>> {
+    fn token(
+        &mut self,
+        line: &Line<'a>,
+        token: Token<'a>,
+    ) -> Option<Result<Token<'a>, ProfileError>> {
         self.end = line.end;
         Some(Ok(token))
     }
@@ -292,7 +300,8 @@ impl<'a> Iterator for Tokenizer<'a> {
                         return self.fail(number, ProfileErrorKind::PropertyMissingName);
                     }
                     let value = trim(strip_inline_comment(value));
-                    self.state = if value.is_empty() { State::SubProperties } else { State::Continued };
+                    self.state =
+                        if value.is_empty() { State::SubProperties } else { State::Continued };
                     return self.token(&line, Token::Property { key, value, line: number });
                 }
                 LineKind::Continuation => match self.state {

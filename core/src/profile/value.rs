@@ -99,7 +99,9 @@ impl<'a> Value<'a> {
     /// Sub-properties whose names are not valid identifiers are skipped.
     pub fn sub_properties(&self) -> SubProperties<'a> {
         let lines = if self.first.is_empty() { self.rest } else { "" };
-        SubProperties { lines: ContinuationLines { lines: Lines::new(lines, 0, self.line.saturating_add(1)) } }
+        SubProperties {
+            lines: ContinuationLines { lines: Lines::new(lines, 0, self.line.saturating_add(1)) },
+        }
     }
 
     /// The last sub-property named `key` (ASCII case-insensitive), as later lines win.
