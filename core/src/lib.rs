@@ -58,11 +58,12 @@ pub mod http;
 pub mod config;
 pub mod profile;
 pub mod credentials;
+pub mod endpoint;
 pub mod handlers;
 pub mod session;
 pub mod sigv4;
 
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 
 #[cfg(feature = "selftest")]

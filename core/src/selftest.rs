@@ -4,6 +4,8 @@
 //! A test signals failure by panicking (`assert!`); the firmware's panic handler reports the
 //! message and exits non-zero, so a failing test fails the QEMU run.
 
+#![cfg_attr(not(feature = "selftest"), allow(dead_code))] // host `cargo test` runs them as #[test]s instead
+
 /// One self-test: its path and its body.
 #[derive(Clone, Copy)]
 pub struct SelfTest {
@@ -21,7 +23,20 @@ impl core::fmt::Debug for SelfTest {
 
 /// Every module's self-tests. Add a module's `selftests::ALL` here when it gains some.
 pub const SUITES: &[&[SelfTest]] = &[
+    crate::session::selftests::ALL,
+    crate::endpoint::selftests::ALL,
     crate::text::selftests::ALL,
+    crate::time::selftests::ALL,
+    crate::sigv4::selftests::ENCODING,
+    crate::sigv4::selftests::SIGNING_KEY,
+    crate::sigv4::selftests::CONFORMANCE,
+    crate::http::selftests::ALL,
+    crate::handlers::selftests::ALL,
+    crate::handlers::list::selftests::ALL,
+    crate::handlers::request::selftests::ALL,
+    crate::handlers::retry::selftests::ALL,
+    crate::handlers::pipeline::selftests::ALL,
+    crate::handlers::driver::selftests::ALL,
     crate::profile::parse::selftests::ALL,
     crate::profile::value::selftests::ALL,
     crate::profile::normalize::selftests::ALL,

@@ -189,6 +189,7 @@ impl Session {
     /// Every Go v1 creation error: invalid env values, an unparsable file (except Go v1's P21
     /// case), role graph errors, missing MFA token provider, capacity overflow. A missing profile
     /// is **not** an error: the session then has no shared-file credentials.
+    #[inline(never)] // one frame for creation, however many call sites (64 KiB targets)
     pub fn new<'a, E: Environment, P: ProfileSource>(
         options: &Options<'a>,
         env: &'a E,

@@ -10,6 +10,24 @@ use core::fmt::Write;
 
 type F<'a> = (&'a str, FileKind, Option<&'a str>);
 
+/// Creates a session into `slot` and returns it. Tests reuse one slot, so a test frame holds one
+/// session however many it makes (the target has 64 KiB of RAM).
+#[inline(never)]
+fn session_in<'s, 'a>(
+    slot: &'s mut Option<Session>,
+    opts: &Options<'a>,
+    env: &'a MemEnv<'a>,
+    files: &'a MemFiles<'a>,
+) -> &'s Session {
+    *slot = None;
+    *slot = Some(session(opts, env, files));
+    match slot {
+        Some(s) => s,
+        None => unreachable!(),
+    }
+}
+
+#[inline(never)]
 fn session<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> Session {
     match Session::new(opts, env, files) {
         Ok(s) => s,
@@ -19,6 +37,22 @@ fn session<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>)
             panic!("session failed: {}", msg.as_str());
         }
     }
+}
+
+/// The creation error (panics when creation succeeds). Kept out of line so the `Result<Session, _>`
+/// temporaries of many call sites do not pile up in one test frame on a 64 KiB target.
+#[inline(never)]
+fn error_of<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> SessionError<'a> {
+    match Session::new(opts, env, files) {
+        Ok(_) => panic!("session creation succeeded"),
+        Err(e) => e,
+    }
+}
+
+/// Whether creation succeeds, without keeping the session.
+#[inline(never)]
+fn creates<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> bool {
+    Session::new(opts, env, files).is_ok()
 }
 
 fn shown(s: &Session, source: Source) -> heapless::String<128> {
@@ -41,44 +75,47 @@ const CREDS_DEFAULT: &str = "[default]\naws_access_key_id = AKIDFILE\naws_secret
 
 selftests! {
     fn region_precedence_option_env_default_region_file() {
+        let mut slot = None;
         let files_list: [F; 1] = [config_file(CFG_REGION)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[LOAD, ("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", "ap-south-1")]);
         let mut opts = Options::default();
         opts.config.region = Some(crate::text::text("eu-central-1", crate::text::Field::Region).unwrap());
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(region(&s), Some("eu-central-1"));
         assert_eq!(s.config().region.as_ref().unwrap().source, Source::Option);
 
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(&s), Some("us-west-2"));
         assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "env:AWS_REGION");
 
         let env = MemEnv::new(&[LOAD, ("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "ap-south-1")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(&s), Some("ap-south-1"), "P3: empty AWS_REGION counts as unset");
         assert_eq!(s.config().region.as_ref().unwrap().source, Source::Env("AWS_DEFAULT_REGION"));
 
         let env = MemEnv::new(&[LOAD]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(&s), Some("eu-north-1"));
         assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/config:2");
     }
 
     fn default_region_needs_load() {
+        let mut slot = None;
         // P2: without load AWS_DEFAULT_REGION is not read, and the config file is not read (P19).
         let files_list: [F; 1] = [credentials_file("[default]\nregion = eu-north-1\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(&s), None, "P2/P4: no region without load");
         // P4: with load, a region in the credentials file counts.
         let env = MemEnv::new(&[LOAD]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(&s), Some("eu-north-1"));
     }
 
     fn load_config_accepts_exactly_go_parsebool_truthy() {
+        let mut slot = None;
         let files_list: [F; 1] = [config_file(CFG_REGION)];
         let files = MemFiles::new(&files_list);
         for v in ["1", "t", "T", "TRUE", "true", "True"] {
@@ -96,57 +133,60 @@ selftests! {
         assert!(!session(&opts, &env, &files).config().shared_config_loaded);
         let env = MemEnv::new(&[]);
         let opts = Options { shared_config_state: SharedConfigState::Enable, ..Options::default() };
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert!(s.config().shared_config_loaded);
         assert_eq!(region(&s), Some("eu-north-1"));
     }
 
     fn profile_selection_order() {
+        let mut slot = None;
         let files_list: [F; 1] = [credentials_file("[a]\naws_access_key_id = A\naws_secret_access_key = S\n[b]\naws_access_key_id = B\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         // P6: option > AWS_PROFILE > AWS_DEFAULT_PROFILE (load only) > default.
         let env = MemEnv::new(&[("AWS_PROFILE", "a"), ("AWS_DEFAULT_PROFILE", "b")]);
         let opts = Options { profile: Some("b"), ..Options::default() };
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(s.config().profile.value.as_str(), "b");
         assert_eq!(s.config().profile.source, Source::Option);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.source, Source::Env("AWS_PROFILE"));
         assert_eq!(static_akid(&s), Some("A"));
         // P7: without load AWS_DEFAULT_PROFILE is ignored entirely.
         let env = MemEnv::new(&[("AWS_DEFAULT_PROFILE", "b")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.value.as_str(), "default");
         assert_eq!(s.config().profile.source, Source::Default);
         let env = MemEnv::new(&[LOAD, ("AWS_DEFAULT_PROFILE", "b")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.source, Source::Env("AWS_DEFAULT_PROFILE"));
         assert_eq!(static_akid(&s), Some("B"));
     }
 
     fn env_keys_beat_aws_profile_but_not_profile_option() {
+        let mut slot = None;
         let files_list: [F; 1] = [credentials_file("[p]\naws_access_key_id = AKIDFILE\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_PROFILE", "p"), ("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SENV")]);
         // P11: env keys beat a profile named by AWS_PROFILE.
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(&s), Some("AKIDENV"));
         assert_eq!(s.credentials().provider(), ProviderKind::Environment);
         assert_eq!(shown(&s, s.credentials().source()).as_str(), "env:AWS_ACCESS_KEY_ID");
         // P12: Options.Profile beats env keys.
         let opts = Options { profile: Some("p"), ..Options::default() };
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(static_akid(&s), Some("AKIDFILE"));
         assert_eq!(s.credentials().provider(), ProviderKind::SharedConfig);
         assert_eq!(shown(&s, s.credentials().source()).as_str(), "file:/home/.aws/credentials:2");
     }
 
     fn env_key_aliases_halves_and_token() {
+        let mut slot = None;
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         // P13: AWS_ACCESS_KEY is used when AWS_ACCESS_KEY_ID is empty; per variable.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", ""), ("AWS_ACCESS_KEY", "X"), ("AWS_SECRET_KEY", "Y"), ("AWS_SESSION_TOKEN", "T")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         let c = s.credentials().static_credentials().unwrap();
         assert_eq!(c.access_key_id.as_str(), "X");
         assert_eq!(c.secret_access_key.expose(), "Y");
@@ -154,12 +194,13 @@ selftests! {
         assert_eq!(s.credentials().source(), Source::Env("AWS_ACCESS_KEY"));
         // P14/P15: one half only → env ignored (token too), files used.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SESSION_TOKEN", "T")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(&s), Some("AKIDFILE"));
         assert!(s.credentials().static_credentials().unwrap().session_token.is_none());
     }
 
     fn explicit_credentials_stop_resolution() {
+        let mut slot = None;
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
@@ -167,20 +208,21 @@ selftests! {
         opts.config.credentials = Some(ExplicitCredentials::Anonymous);
         assert_eq!(session(&opts, &env, &files).credentials(), &CredentialPlan::Anonymous);
         opts.config.credentials = Some(ExplicitCredentials::Static(crate::credentials::Credentials::new("OPT", "S", None).unwrap()));
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(static_akid(&s), Some("OPT"));
         assert_eq!(s.credentials().provider(), ProviderKind::Static);
         assert_eq!(s.credentials().source(), Source::Option);
     }
 
     fn credentials_file_beats_config_file_and_pairs_stay_whole() {
+        let mut slot = None;
         let files_list: [F; 2] = [
             config_file("[default]\naws_access_key_id = AKIDCFG\naws_secret_access_key = SCFG\nregion = us-east-2\n"),
             credentials_file("[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = SCRED\nregion = us-west-1\n"),
         ];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[LOAD]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(&s), Some("AKIDCRED"), "P18");
         assert_eq!(region(&s), Some("us-west-1"));
         assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/credentials:4");
@@ -190,7 +232,7 @@ selftests! {
             credentials_file("[default]\naws_secret_access_key = SCRED\n"),
         ];
         let files = MemFiles::new(&files_list);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(s.credentials().static_credentials().is_none());
         assert_eq!(s.credentials().provider(), ProviderKind::RemoteFallback);
     }
@@ -212,26 +254,28 @@ selftests! {
     }
 
     fn missing_profile_is_not_an_error() {
+        let mut slot = None;
         // P9: a missing profile leaves no shared credentials, no error.
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_PROFILE", "nope")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(s.credentials().static_credentials().is_none());
         assert_eq!(s.credentials().provider(), ProviderKind::RemoteFallback);
         let opts = Options { profile: Some("nope"), ..Options::default() };
-        assert!(Session::new(&opts, &env, &files).is_ok());
+        assert!(creates(&opts, &env, &files));
         // A missing file is skipped silently.
         let files_list: [F; 1] = [("/nowhere/credentials", FileKind::Credentials, None)];
         let files = MemFiles::new(&files_list);
-        assert!(Session::new(&Options::default(), &env, &files).is_ok());
+        assert!(creates(&Options::default(), &env, &files));
     }
 
     fn unparsable_file_fails_except_go_v1_special_case() {
+        let mut slot = None;
         let files_list: [F; 1] = [credentials_file("[default\naws_access_key_id = A\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[]);
-        let err = Session::new(&Options::default(), &env, &files).unwrap_err();
+        let err = error_of(&Options::default(), &env, &files);
         match err {
             SessionError::Shared(SharedError::Parse { path, error }) => {
                 assert_eq!(path, "/home/.aws/credentials");
@@ -241,80 +285,82 @@ selftests! {
         }
         // P21: no profile named, load off, env keys present → the broken file is ignored.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(&s), Some("X"));
         // ... but AWS_PROFILE, Options.Profile or load turn the error back on.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y"), ("AWS_PROFILE", "default")]);
-        assert!(Session::new(&Options::default(), &env, &files).is_err());
+        assert!(!creates(&Options::default(), &env, &files));
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y"), LOAD]);
-        assert!(Session::new(&Options::default(), &env, &files).is_err());
+        assert!(!creates(&Options::default(), &env, &files));
     }
 
     fn role_graph_errors() {
+        let mut slot = None;
         let env = MemEnv::new(&[LOAD]);
         // P30: source_profile without role_arn.
         let list: [F; 1] = [config_file("[profile a]\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let opts = Options { profile: Some("a"), ..Options::default() };
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Shared(SharedError::CredentialRequiresArn { kind: "source_profile", profile: "a" })
         );
         // P31: two credential types.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\ncredential_source = Environment\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Shared(SharedError::SourceCollision { profile: "a" })
         );
         // P32: missing source profile, and a source with no credentials.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Shared(SharedError::AssumeRole { role_arn: "arn:aws:iam::1:role/r", source_profile: "b" })
         );
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n[profile b]\nregion = us-east-1\n")];
         let files = MemFiles::new(&list);
-        assert!(matches!(Session::new(&opts, &env, &files), Err(SessionError::Shared(SharedError::AssumeRole { .. }))));
+        assert!(matches!(error_of(&opts, &env, &files), SessionError::Shared(SharedError::AssumeRole { .. })));
         // P33: a→b→a with no keys on a fails with the role of b and source a.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = a\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Shared(SharedError::AssumeRole { role_arn: "rb", source_profile: "a" })
         );
         // P37: unknown credential_source, and EcsContainer without its variable.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = Ec2\n")];
         let files = MemFiles::new(&list);
         assert!(matches!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Merge(MergeError::InvalidCredentialSource { profile: "a", at: At::File { line: 3, .. } })
         ));
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = EcsContainer\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Merge(MergeError::EcsContainerEnvVarEmpty { profile: "a" })
         );
         let env_ecs = MemEnv::new(&[LOAD, ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds")]);
-        let s = session(&opts, &env_ecs, &files);
+        let s = session_in(&mut slot, &opts, &env_ecs, &files);
         assert!(matches!(s.credentials(), CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::EcsContainer, .. }, hops } if hops.len() == 1));
         // P39: mfa_serial without a token provider fails at creation.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nmfa_serial = arn:aws:iam::1:mfa/u\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&opts, &env, &files).unwrap_err(),
+            error_of(&opts, &env, &files),
             SessionError::Merge(MergeError::TokenProviderNotSet { profile: "a" })
         );
         fn code(out: &mut crate::text::Text<{ crate::limits::MAX_MFA_TOKEN_LEN }>) -> Result<(), TokenError> {
             out.push_str("123456").map_err(|_| TokenError)
         }
         let opts_mfa = Options { profile: Some("a"), assume_role_token_provider: Some(code), ..Options::default() };
-        assert!(Session::new(&opts_mfa, &env, &files).is_ok());
+        assert!(creates(&opts_mfa, &env, &files));
     }
 
     fn role_chains_follow_go_v1() {
+        let mut slot = None;
         let env = MemEnv::new(&[LOAD]);
         let opts = Options { profile: Some("a"), ..Options::default() };
         let hops = |s: &Session| -> heapless::Vec<heapless::String<32>, 4> {
@@ -337,20 +383,20 @@ selftests! {
         // P33 with keys on a: a's keys → rb → ra.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\naws_access_key_id = KA\naws_secret_access_key = S\n[profile b]\nrole_arn = rb\nsource_profile = a\n")];
         let files = MemFiles::new(&list);
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(&s).as_str(), "KA");
         assert_eq!(hops(&s).as_slice(), ["rb", "ra"]);
         assert_eq!(s.credentials().provider(), ProviderKind::AssumeRole);
         // P34: self reference with keys: one AssumeRole.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(&s).as_str(), "KA");
         assert_eq!(hops(&s).as_slice(), ["ra"]);
         // P35: b's own keys are ignored because b has role_arn + source_profile: C → rb → ra.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(&s).as_str(), "KC");
         assert_eq!(hops(&s).as_slice(), ["rb", "ra"]);
         // Provenance of the plan: the outermost role_arn, line 2 of profile a.
@@ -361,14 +407,14 @@ selftests! {
         // P36: role_arn + own keys, no source: the keys assume the role.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(&s).as_str(), "KA");
         assert_eq!(hops(&s).as_slice(), ["ra"]);
         // Without load, role_arn is not read: the keys are used directly (E4).
         let env_off = MemEnv::new(&[]);
         let list: [F; 1] = [credentials_file("[a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
-        let s = session(&opts, &env_off, &files);
+        let s = session_in(&mut slot, &opts, &env_off, &files);
         assert_eq!(static_akid(&s), Some("KA"));
     }
 
@@ -378,7 +424,7 @@ selftests! {
             let list: [F; 1] = [config_file(text)];
             let files = MemFiles::new(&list);
             let opts = Options { profile: Some("a"), assume_role_duration_secs: opt, ..Options::default() };
-            match Session::new(&opts, &env, &files).unwrap().credentials() {
+            match session(&opts, &env, &files).credentials() {
                 CredentialPlan::Chain { hops, .. } => hops[0].duration_secs,
                 _ => 0,
             }
@@ -394,30 +440,32 @@ selftests! {
     }
 
     fn credential_source_environment_and_web_identity() {
+        let mut slot = None;
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = Environment\n")];
         let files = MemFiles::new(&list);
         // P12 consequence: with AWS_PROFILE and env keys, the raw env keys win (no role).
         let env = MemEnv::new(&[LOAD, ("AWS_PROFILE", "a"), ("AWS_ACCESS_KEY_ID", "E"), ("AWS_SECRET_ACCESS_KEY", "S")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.credentials().provider(), ProviderKind::Environment);
         // With Options.Profile, the env keys assume the role.
         let opts = Options { profile: Some("a"), ..Options::default() };
-        let s = session(&opts, &env, &files);
+        let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(s.credentials().provider(), ProviderKind::AssumeRole);
         // Env web identity needs AWS_ROLE_ARN.
         let env = MemEnv::new(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok")]);
         assert_eq!(
-            Session::new(&Options::default(), &env, &MemFiles::new(&[])).unwrap_err(),
+            error_of(&Options::default(), &env, &MemFiles::new(&[])),
             SessionError::Merge(MergeError::WebIdentityEmptyRoleArn)
         );
         let env = MemEnv::new(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok"), ("AWS_ROLE_ARN", "arn:r")]);
         let empty = MemFiles::new(&[]);
-        let s = session(&Options::default(), &env, &empty);
+        let s = session_in(&mut slot, &Options::default(), &env, &empty);
         assert_eq!(s.credentials().provider(), ProviderKind::WebIdentity);
         assert_eq!(s.credentials().source(), Source::Env("AWS_WEB_IDENTITY_TOKEN_FILE"));
     }
 
     fn strict_env_values_and_lenient_file_values() {
+        let mut slot = None;
         let empty = MemFiles::new(&[]);
         for (var, val) in [
             ("AWS_USE_FIPS_ENDPOINT", "1"),
@@ -428,27 +476,27 @@ selftests! {
         ] {
             let vars = [(var, val)];
             let env = MemEnv::new(&vars);
-            match Session::new(&Options::default(), &env, &empty) {
-                Err(SessionError::Env(EnvError::InvalidValue { var: v, .. })) => assert_eq!(v, var),
+            match error_of(&Options::default(), &env, &empty) {
+                SessionError::Env(EnvError::InvalidValue { var: v, .. }) => assert_eq!(v, var),
                 other => panic!("{var}: {other:?}"),
             }
         }
         let env = MemEnv::new(&[("AWS_USE_FIPS_ENDPOINT", "TRUE"), ("AWS_STS_REGIONAL_ENDPOINTS", "Regional")]);
-        let s = session(&Options::default(), &env, &empty);
+        let s = session_in(&mut slot, &Options::default(), &env, &empty);
         assert!(s.config().use_fips_endpoint.value);
         assert_eq!(s.config().sts_regional_endpoint.value, crate::config::RegionalEndpoint::Regional);
         // P43: a file non-bool silently means false; P42: a bad regional value in a file is an error.
         let env = MemEnv::new(&[LOAD]);
         let list: [F; 1] = [config_file("[default]\nuse_fips_endpoint = yes\nuse_dualstack_endpoint = true\n")];
         let files = MemFiles::new(&list);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(!s.config().use_fips_endpoint.value);
         assert!(matches!(s.config().use_fips_endpoint.source, Source::File { line: 2, .. }));
         assert!(s.config().use_dualstack_endpoint.value);
         let list: [F; 1] = [config_file("[default]\nsts_regional_endpoints = global\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
-            Session::new(&Options::default(), &env, &files).unwrap_err(),
+            error_of(&Options::default(), &env, &files),
             SessionError::Shared(SharedError::InvalidValue {
                 key: "sts_regional_endpoints",
                 path: "/home/.aws/config",
@@ -457,16 +505,17 @@ selftests! {
             })
         );
         // Defaults: legacy STS endpoint, sourced "default".
-        let s = session(&Options::default(), &MemEnv::new(&[]), &empty);
+        let s = session_in(&mut slot, &Options::default(), &MemEnv::new(&[]), &empty);
         assert_eq!(s.config().sts_regional_endpoint.source, Source::Default);
     }
 
     fn s3_use_arn_region_from_file_is_applied() {
+        let mut slot = None;
         // Divergence from Go v1 (which never applies the file value): docs/divergences.md.
         let env = MemEnv::new(&[]);
         let list: [F; 1] = [credentials_file("[default]\ns3_use_arn_region = true\n")];
         let files = MemFiles::new(&list);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(s.config().s3_use_arn_region.value);
     }
 
@@ -474,8 +523,8 @@ selftests! {
         let long = "us-east-1-but-far-too-long-for-any-region-name";
         let vars = [("AWS_REGION", long)];
         let env = MemEnv::new(&vars);
-        match Session::new(&Options::default(), &env, &MemFiles::new(&[])) {
-            Err(SessionError::Merge(MergeError::Capacity { error, at })) => {
+        match error_of(&Options::default(), &env, &MemFiles::new(&[])) {
+            SessionError::Merge(MergeError::Capacity { error, at }) => {
                 assert_eq!(error.field, crate::text::Field::Region);
                 assert_eq!(error.limit, crate::limits::MAX_REGION_LEN);
                 assert_eq!(error.len, long.len());
@@ -486,8 +535,8 @@ selftests! {
         let env = MemEnv::new(&[LOAD]);
         let list: [F; 1] = [config_file("[default]\n\nregion = us-east-1-but-far-too-long-for-any-region-name\n")];
         let files = MemFiles::new(&list);
-        match Session::new(&Options::default(), &env, &files) {
-            Err(SessionError::Merge(MergeError::Capacity { at, .. })) => {
+        match error_of(&Options::default(), &env, &files) {
+            SessionError::Merge(MergeError::Capacity { at, .. }) => {
                 assert_eq!(at, At::File { path: "/home/.aws/config", line: 3 })
             }
             other => panic!("{other:?}"),
@@ -495,26 +544,28 @@ selftests! {
     }
 
     fn endpoint_overrides_with_provenance() {
+        let mut slot = None;
         let env = MemEnv::new(&[LOAD, ("AWS_ENDPOINT_URL", "http://127.0.0.1:5055"), ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:8014")]);
         let list: [F; 1] = [config_file("[default]\nendpoint_url = http://file:1\n")];
         let files = MemFiles::new(&list);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().endpoint_for("s3").unwrap().value.as_str(), "http://127.0.0.1:8014");
         assert_eq!(s.config().endpoint_for("sts").unwrap().value.as_str(), "http://127.0.0.1:5055");
         assert_eq!(s.config().endpoint_for("sts").unwrap().source, Source::Env("AWS_ENDPOINT_URL"));
         let env = MemEnv::new(&[LOAD]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(shown(&s, s.config().endpoint_for("dynamodb").unwrap().source).as_str(), "file:/home/.aws/config:2");
         let env = MemEnv::new(&[LOAD, ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(s.config().endpoint_for("dynamodb").is_none());
     }
 
     fn copy_with_overrides_only_named_fields() {
+        let mut slot = None;
         let list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&list);
         let env = MemEnv::new(&[("AWS_REGION", "us-west-2")]);
-        let s = session(&Options::default(), &env, &files);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
         let mut o = Config::default();
         o.region = Some(crate::text::text("eu-west-3", crate::text::Field::Region).unwrap());
         let c = s.copy_with(&o);

@@ -10,6 +10,8 @@
 //! `visit_sso_session`, `visit_services`, `visit_section`); errors compare on "an error was
 //! returned", not on wording. The data stays in `../shared/testdata` (or `$AWS_SESSION_TESTDATA`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -19,23 +21,6 @@ use aws_session_core::profile::{
     Property, SectionKind,
 };
 use serde_json::{json, Map, Value as Json};
-
-/// The suite folder, or `None` after printing a skip notice (a failure under CI).
-fn testdata() -> Option<PathBuf> {
-    let root = match std::env::var_os("AWS_SESSION_TESTDATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-    };
-    let dir = root.join("profile-config-parser");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("testdata not found at {} (set AWS_SESSION_TESTDATA)", dir.display());
-    }
-    eprintln!("SKIPPED: testdata not found at {}", dir.display());
-    None
-}
 
 /// The two suites disagree on how to show keys and sub-property blocks; the parse is the same.
 #[derive(Clone, Copy, PartialEq)]
@@ -193,7 +178,7 @@ fn check_suite(label: &str, path: PathBuf, dialect: Dialect, expected_cases: usi
 
 #[test]
 fn smithy_rs_profile_parser_suite() {
-    let Some(dir) = testdata() else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else { return };
     let path =
         dir.join("smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json");
     check_suite("smithy-rs profile-parser-tests.json", path, Dialect::SmithyRs, 65);
@@ -201,7 +186,7 @@ fn smithy_rs_profile_parser_suite() {
 
 #[test]
 fn kotlin_profile_parser_suite() {
-    let Some(dir) = testdata() else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else { return };
     let path = dir.join(
         "aws-sdk-kotlin/aws-runtime/aws-config/common/test/aws/sdk/kotlin/runtime/config/profile/\
          SpecTestSuites.PARSER_TEST_SUITE_JSON.json",
@@ -238,7 +223,7 @@ fn exercise(text: &str) {
 
 #[test]
 fn aws_c_auth_fuzz_corpus_does_not_panic() {
-    let Some(dir) = testdata() else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else { return };
     let corpus = dir.join("aws-c-auth/tests/fuzz/corpus/parse_config_profile");
     let mut files: Vec<_> =
         std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();

@@ -182,6 +182,7 @@ fn pick<T: Copy>(opt: Option<T>, env: Option<EnvValue<T>>, file: Option<(T, Sour
 ///
 /// # Errors
 /// [`MergeError::Capacity`] when a value is longer than its limit.
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 pub fn merge_config<'a, E: Environment + ?Sized>(
     user: &Config,
     env_cfg: &EnvConfig<'a>,
@@ -325,6 +326,7 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     })
 }
 
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 fn static_from_env<'a>(env_cfg: &EnvConfig<'a>, provider: ProviderKind) -> Result<BaseCredentials, MergeError<'a>> {
     let Some(c) = env_cfg.credentials else {
         // `credential_source = Environment` with no keys: Go v1 builds empty static credentials
@@ -358,6 +360,7 @@ fn static_from_env<'a>(env_cfg: &EnvConfig<'a>, provider: ProviderKind) -> Resul
 
 /// The base credentials of the profile at `chain[i]` (which has no `source_profile`), and
 /// whether that base already consumed the profile's `role_arn` (web identity does).
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 fn base_from_profile<'a>(
     ctx: &Ctx<'a, '_>,
     env_cfg: &EnvConfig<'a>,
@@ -428,6 +431,7 @@ fn base_from_profile<'a>(
     Ok((BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default }, false))
 }
 
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 fn hop<'a>(ctx: &Ctx<'a, '_>, i: usize, layer: &ProfileLayer<'a>, role: Prop<'a>) -> Result<RoleHop, MergeError<'a>> {
     if layer.mfa_serial.is_some() && !ctx.input.has_token_provider {
         return Err(MergeError::TokenProviderNotSet { profile: layer.name });
@@ -456,6 +460,7 @@ fn hop<'a>(ctx: &Ctx<'a, '_>, i: usize, layer: &ProfileLayer<'a>, role: Prop<'a>
 
 /// Go v1 `resolveCredsFromProfile`: follow `source_profile` to the base, then wrap in an
 /// `AssumeRole` for every profile on the way back that has `role_arn`.
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 fn plan_from_profile<'a>(ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<CredentialPlan, MergeError<'a>> {
     let chain = &ctx.chain.chain;
     if chain.is_empty() {
@@ -490,6 +495,7 @@ fn plan_from_profile<'a>(ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<C
 ///
 /// # Errors
 /// The Go v1 creation-time credential errors (see [`MergeError`]).
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 pub fn plan_credentials<'a>(
     user: &Config,
     env_cfg: &EnvConfig<'a>,
