@@ -1,1 +1,36 @@
-//! aws-session-std (being written).
+//! # aws-session-std
+//!
+//! The `std` adapter of [`aws_session_core`]: what a desktop or server process needs to create a
+//! session exactly as the AWS SDK for Go v1 does from its environment and `~/.aws` files, and to
+//! send signed requests.
+//!
+//! | module | what it provides | core trait |
+//! |---|---|---|
+//! | [`env`] | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
+//! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
+//! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
+//! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
+//! | `transport` (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
+//!
+//! Shared files are parsed by core's cross-SDK profile parser rather than by `rust-ini`, which
+//! cannot pass the cross-SDK parser suites; see [`files`] and `aws_session_core::profile`.
+//!
+//! The `aws-session` command-line tool (feature `cli`) is built on this crate: `configure list`
+//! shows where every value came from; `sign`, `presign` and `curl` sign real requests.
+//!
+//! ## Features
+//! * `https` (default): the blocking HTTPS transport. Without it, plug your own client by
+//!   implementing core's `Transport` trait.
+//! * `cli` (default): the `aws-session` binary.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod env;
+pub mod files;
+pub mod load;
+
+pub use clock::SystemClock;
+pub use env::{StdEnv, StdEnvError};
+pub use files::{FileSource, FileStatus, HomeFallback, HomeResolver, Platform};
+pub use load::{load, load_with, LoadError, LoadErrorKind, LoadedSession};

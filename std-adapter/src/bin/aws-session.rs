@@ -1,0 +1,2 @@
+//! The `aws-session` command-line tool (placeholder until the CLI lands).
+fn main() {}
