@@ -156,27 +156,113 @@ impl<T: Entropy + ?Sized> Entropy for &mut T {
     }
 }
 
-/// A way to send one HTTP request and receive the response, used by the pipeline's driver.
+/// One HTTP exchange at a time, blocking: what the request pipeline's blocking driver
+/// ([`crate::handlers::run_blocking`]) needs from a platform.
 ///
-/// Bodies are streamed through `embedded-io` so neither side must hold a whole payload.
+/// An exchange is four calls in this order: [`Transport::begin`] (connect or reuse a connection and
+/// write the request head), [`Transport::write_body`] zero or more times, [`Transport::finish`]
+/// (end the request and read the response head), then [`Transport::read_body`] until it returns
+/// `Ok(0)`. Calling `begin` again abandons whatever is left of the previous response body (a
+/// transport may have to close the connection for that). The driver, not the transport, decides
+/// about retries; a transport never retries on its own.
+///
+/// The request head is a neutral view ([`crate::http::HttpRequest`]): write the request line from
+/// its method and target, a `Host` header from its host, then its headers in order. The
+/// `Content-Length` header is set by the Sign phase (`core.BuildContentLengthHandler`); a transport
+/// may also use [`crate::http::Body::length`].
+///
+/// Bodies stream in pieces both ways, so neither side holds a whole payload; a body that is a stream
+/// is read by the driver through [`crate::http::BodySource`] (which wraps any `embedded-io` reader),
+/// and a response body left unread by the pipeline can be read afterwards through the
+/// `embedded-io` reader [`crate::handlers::ResponseBodyReader`].
 pub trait Transport {
-    /// Why the exchange failed.
+    /// Why the exchange failed; its [`Error::kind`] decides whether Go v1 would retry.
     type Error: Error;
-    /// Sends `request` (head and body) and reads the response head into `response`; the body is then
-    /// read through [`Transport::read_body`].
+    /// Starts an exchange and writes the request head.
     ///
     /// # Errors
-    /// Connection, TLS, timeout and protocol failures, each with its [`ErrorKind`].
-    fn send(
-        &mut self,
-        request: &crate::http::HttpRequest<'_>,
-        response: &mut crate::http::HttpResponse,
-    ) -> Result<(), Self::Error>;
+    /// Name resolution, connection, TLS and write failures.
+    fn begin(&mut self, request: &crate::http::HttpRequest<'_>) -> Result<(), Self::Error>;
+    /// Writes the next piece of the request body.
+    ///
+    /// # Errors
+    /// Connection and write failures.
+    fn write_body(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+    /// Ends the request and reads the response status and headers into `response` (which arrives
+    /// empty). Headers that do not fit are counted by [`crate::http::ResponseHead::push_header`].
+    ///
+    /// # Errors
+    /// Timeouts, connection failures and malformed responses ([`ErrorKind::Protocol`]).
+    fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error>;
     /// Reads response body bytes into `buf`; `Ok(0)` is the end of the body.
     ///
     /// # Errors
     /// Connection and protocol failures (for example a truncated body).
     fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    type Error = T::Error;
+    fn begin(&mut self, request: &crate::http::HttpRequest<'_>) -> Result<(), Self::Error> {
+        (**self).begin(request)
+    }
+    fn write_body(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
+        (**self).write_body(bytes)
+    }
+    fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error> {
+        (**self).finish(response)
+    }
+    fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        (**self).read_body(buf)
+    }
+}
+
+/// The async sibling of [`Transport`]: the same four calls, the same order and the same error
+/// contract, awaited. Used by [`crate::handlers::run_async`] (for example over `embassy-net` and a
+/// TLS stack).
+///
+/// The returned futures carry no `Send` bound: embassy executors run tasks on one core, and
+/// requiring `Send` would exclude their sockets.
+#[allow(async_fn_in_trait)] // no `Send` bound wanted, see above
+pub trait AsyncTransport {
+    /// Why the exchange failed.
+    type Error: Error;
+    /// As [`Transport::begin`].
+    ///
+    /// # Errors
+    /// As [`Transport::begin`].
+    async fn begin(&mut self, request: &crate::http::HttpRequest<'_>) -> Result<(), Self::Error>;
+    /// As [`Transport::write_body`].
+    ///
+    /// # Errors
+    /// As [`Transport::write_body`].
+    async fn write_body(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+    /// As [`Transport::finish`].
+    ///
+    /// # Errors
+    /// As [`Transport::finish`].
+    async fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error>;
+    /// As [`Transport::read_body`].
+    ///
+    /// # Errors
+    /// As [`Transport::read_body`].
+    async fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
+}
+
+impl<T: AsyncTransport + ?Sized> AsyncTransport for &mut T {
+    type Error = T::Error;
+    async fn begin(&mut self, request: &crate::http::HttpRequest<'_>) -> Result<(), Self::Error> {
+        (**self).begin(request).await
+    }
+    async fn write_body(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
+        (**self).write_body(bytes).await
+    }
+    async fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error> {
+        (**self).finish(response).await
+    }
+    async fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        (**self).read_body(buf).await
+    }
 }
 
 /// Blocking delay, for retry back-off on platforms with threads. Async platforms sleep in their

@@ -1,0 +1,514 @@
+//! One request as handlers see it (Go v1 `request.Request`), and the error it can end with.
+
+use core::any::Any;
+use core::fmt;
+
+use super::Phase;
+use crate::http::{HttpError, HttpRequest, ResponseHead};
+use crate::limits::{DEFAULT_MAX_RETRIES, MAX_ATTEMPTS, MAX_ERROR_CODE_LEN};
+use crate::platform::ErrorKind;
+use crate::time::UnixTime;
+
+// ---- error code ----------------------------------------------------------------------------------
+
+/// A service error code (`ThrottlingException`, `ExpiredToken`, …) kept by value so
+/// [`RequestError`] stays `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    len: u8,
+    bytes: [u8; MAX_ERROR_CODE_LEN],
+}
+
+/// An error code longer than [`MAX_ERROR_CODE_LEN`] was offered; nothing was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ErrorCodeTooLong {
+    /// Its length.
+    pub len: usize,
+    /// The limit ([`MAX_ERROR_CODE_LEN`]).
+    pub limit: usize,
+}
+
+impl fmt::Display for ErrorCodeTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "service error code is {} bytes, over the limit of {}", self.len, self.limit)
+    }
+}
+
+impl core::error::Error for ErrorCodeTooLong {}
+
+impl ErrorCode {
+    /// Copies `code`.
+    ///
+    /// # Errors
+    /// [`ErrorCodeTooLong`] past [`MAX_ERROR_CODE_LEN`] bytes.
+    pub fn new(code: &str) -> Result<Self, ErrorCodeTooLong> {
+        let too_long = ErrorCodeTooLong { len: code.len(), limit: MAX_ERROR_CODE_LEN };
+        let len = u8::try_from(code.len()).map_err(|_| too_long)?;
+        let mut bytes = [0u8; MAX_ERROR_CODE_LEN];
+        bytes.get_mut(..code.len()).ok_or(too_long)?.copy_from_slice(code.as_bytes());
+        Ok(ErrorCode { len, bytes })
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        core::str::from_utf8(bytes).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ErrorCode {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
+// ---- request error -------------------------------------------------------------------------------
+
+/// Which part of an exchange a transport error happened in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TransportStage {
+    /// Connecting and writing the request head.
+    Begin,
+    /// Writing the request body.
+    WriteBody,
+    /// Reading the response head.
+    Finish,
+    /// Reading the response body.
+    ReadBody,
+}
+
+impl TransportStage {
+    const fn describe(self) -> &'static str {
+        match self {
+            TransportStage::Begin => "sending the request head",
+            TransportStage::WriteBody => "sending the request body",
+            TransportStage::Finish => "reading the response head",
+            TransportStage::ReadBody => "reading the response body",
+        }
+    }
+}
+
+/// Why a request failed: the value of [`Request::error`] (Go v1 `r.Error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A handler failed the request with a Go v1 style code (`MissingRegion`, `InvalidParameter`,
+    /// `SerializationError`, …), in the phase it ran in.
+    Handler {
+        /// The phase of the failing handler.
+        phase: Phase,
+        /// The error code.
+        code: &'static str,
+    },
+    /// The service answered with an error that an UnmarshalError handler decoded.
+    Service {
+        /// HTTP status.
+        status: u16,
+        /// The service's error code.
+        code: ErrorCode,
+    },
+    /// The response status is 0 or ≥ 300 and no UnmarshalError handler said more (Go v1's
+    /// `UnknownError` placeholder from `core.ValidateResponseHandler`).
+    Status {
+        /// HTTP status (0 when none arrived).
+        status: u16,
+    },
+    /// Building the HTTP request failed (a value too long or malformed).
+    Http(HttpError),
+    /// The driver's clock could not be read, so the attempt could not be signed.
+    Clock(ErrorKind),
+    /// The transport failed.
+    Transport {
+        /// Where in the exchange.
+        stage: TransportStage,
+        /// What kind of failure.
+        kind: ErrorKind,
+    },
+    /// The streamed request body failed to rewind or read.
+    BodySource(ErrorKind),
+    /// The response body is larger than the buffer given with [`Request::set_response_buffer`].
+    ResponseTooLarge {
+        /// The buffer size.
+        limit: usize,
+    },
+    /// The driver answered a [`Step`](super::Step) with the wrong [`Event`](super::Event).
+    DriverMisuse,
+    /// The pipeline was dropped before it finished (a cancelled task; Go v1 `RequestCanceled`).
+    Canceled,
+}
+
+/// Go v1 error code of a failed send (`request.ErrCodeRequestError`).
+const CODE_REQUEST_ERROR: &str = "RequestError";
+/// Go v1 placeholder code of `core.ValidateResponseHandler`.
+const CODE_UNKNOWN: &str = "UnknownError";
+
+impl RequestError {
+    /// The Go v1 style error code: the handler's or service's code, `RequestError` for transport
+    /// failures, `UnknownError` for an undecoded failure status, and a descriptive code otherwise.
+    pub fn code(&self) -> &str {
+        match self {
+            RequestError::Handler { code, .. } => code,
+            RequestError::Service { code, .. } => code.as_str(),
+            RequestError::Status { .. } => CODE_UNKNOWN,
+            RequestError::Http(_) => "SerializationError",
+            RequestError::Clock(_) => "ClockError",
+            RequestError::Transport { .. } => CODE_REQUEST_ERROR,
+            RequestError::BodySource(_) => "ReadRequestBodyError",
+            RequestError::ResponseTooLarge { .. } => "ResponseTooLarge",
+            RequestError::DriverMisuse => "DriverMisuse",
+            RequestError::Canceled => "RequestCanceled",
+        }
+    }
+
+    /// The HTTP status the error came with, if a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RequestError::Service { status, .. } | RequestError::Status { status } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestError::Handler { phase, code } => write!(f, "{phase} handler failed: {code}"),
+            RequestError::Service { status, code } => write!(f, "service error {code} (HTTP {status})"),
+            RequestError::Status { status } => write!(f, "HTTP status {status} without error details"),
+            RequestError::Http(e) => write!(f, "building the HTTP request failed: {e}"),
+            RequestError::Clock(kind) => write!(f, "reading the clock for signing failed: {kind}"),
+            RequestError::Transport { stage, kind } => {
+                write!(f, "transport failed while {}: {}", stage.describe(), kind)
+            }
+            RequestError::BodySource(kind) => write!(f, "reading the request body failed: {kind}"),
+            RequestError::ResponseTooLarge { limit } => {
+                write!(f, "response body is larger than the {limit}-byte buffer")
+            }
+            RequestError::DriverMisuse => f.write_str("pipeline driver answered a step with the wrong event"),
+            RequestError::Canceled => f.write_str("request canceled before it finished"),
+        }
+    }
+}
+
+impl core::error::Error for RequestError {}
+
+impl From<HttpError> for RequestError {
+    fn from(e: HttpError) -> Self {
+        RequestError::Http(e)
+    }
+}
+
+// ---- request -------------------------------------------------------------------------------------
+
+/// One API call as it moves through the handler phases (Go v1 `request.Request`).
+///
+/// Small and borrowed: the HTTP request is fixed-size, the request body is borrowed or streamed
+/// ([`crate::http::Body`]), the response body goes into a caller buffer
+/// ([`Request::set_response_buffer`]) or stays in the transport for the caller to stream, and
+/// parameters, outputs and client context are borrowed through typed `Any` slots.
+///
+/// Handlers change the public fields freely, as Go v1 handlers do. The pipeline owns the rest
+/// (phase, attempt, attempt time, jitter) and handlers read it through methods.
+pub struct Request<'a> {
+    operation: &'static str,
+    /// The HTTP request under construction.
+    pub http: HttpRequest<'a>,
+    /// The response head of the current attempt (status 0 until one arrives).
+    pub response: ResponseHead,
+    /// The error so far (Go v1 `r.Error`); handlers set, inspect and clear it.
+    pub error: Option<RequestError>,
+    /// A decision about retrying this attempt (Go v1 `r.Retryable`): `None` lets
+    /// `core.AfterRetryHandler` decide, `Some(_)` forces it. Reset before every attempt.
+    pub retryable: Option<bool>,
+    /// How long the driver waits before the next attempt, set in AfterRetry.
+    pub retry_delay_ms: u32,
+    /// Retries made so far (Go v1 `r.RetryCount`); `core.AfterRetryHandler` increments it.
+    pub retry_count: u32,
+    /// Set by `core.AfterRetryHandler` when the service said the credentials expired
+    /// (`ExpiredToken`, …); a Sign handler that caches credentials refreshes them and clears it
+    /// (Go v1 calls `Credentials.Expire()` there).
+    pub credentials_expired: bool,
+    max_retries: u32,
+    phase: Phase,
+    attempt: u32,
+    attempt_time: UnixTime,
+    jitter: u32,
+    response_body: Option<&'a mut [u8]>,
+    response_body_len: usize,
+    params: Option<&'a (dyn Any + 'static)>,
+    data: Option<&'a mut (dyn Any + 'static)>,
+    context: Option<&'a (dyn Any + 'static)>,
+}
+
+impl<'a> Request<'a> {
+    /// A request for `operation` with an empty HTTP request and [`DEFAULT_MAX_RETRIES`].
+    pub fn new(operation: &'static str) -> Self {
+        Self::with_http(operation, HttpRequest::empty())
+    }
+
+    /// A request for `operation` starting from `http`.
+    pub fn with_http(operation: &'static str, http: HttpRequest<'a>) -> Self {
+        Request {
+            operation,
+            http,
+            response: ResponseHead::new(),
+            error: None,
+            retryable: None,
+            retry_delay_ms: 0,
+            retry_count: 0,
+            credentials_expired: false,
+            max_retries: DEFAULT_MAX_RETRIES,
+            phase: Phase::Validate,
+            attempt: 0,
+            attempt_time: UnixTime::from_secs(0),
+            jitter: 0,
+            response_body: None,
+            response_body_len: 0,
+            params: None,
+            data: None,
+            context: None,
+        }
+    }
+
+    /// The operation name (`GetCallerIdentity`, `PutObject`, …).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// Retries allowed (Go v1 `r.MaxRetries()`), at most `MAX_ATTEMPTS - 1`.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Sets the retries allowed; values above `MAX_ATTEMPTS - 1` are lowered to it. Returns the
+    /// value kept.
+    pub fn set_max_retries(&mut self, retries: u32) -> u32 {
+        self.max_retries = retries.min(MAX_ATTEMPTS.saturating_sub(1));
+        self.max_retries
+    }
+
+    /// The phase whose handlers are running (or ran last).
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    pub(super) fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+    }
+
+    /// The current attempt, from 1 (0 before the first attempt started).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The clock reading of the current attempt (Go v1 `r.AttemptTime`), for signing.
+    pub fn attempt_time(&self) -> UnixTime {
+        self.attempt_time
+    }
+
+    /// The random number the driver drew for this attempt (retry jitter).
+    pub fn jitter(&self) -> u32 {
+        self.jitter
+    }
+
+    pub(super) fn begin_attempt(&mut self, now: UnixTime, jitter: u32) {
+        self.attempt = self.attempt.saturating_add(1);
+        self.attempt_time = now;
+        self.jitter = jitter;
+    }
+
+    pub(super) fn reset_for_attempt(&mut self) {
+        self.error = None;
+        self.retryable = None;
+        self.retry_delay_ms = 0;
+        self.response.clear();
+        self.response_body_len = 0;
+    }
+
+    /// Fails the request with `code` in the current phase (sets [`Request::error`]).
+    pub fn fail(&mut self, code: &'static str) {
+        self.error = Some(RequestError::Handler { phase: self.phase, code });
+    }
+
+    /// Gives the driver a buffer for the response body; the body of every response is read into it
+    /// before Unmarshal/UnmarshalError run. Without one the body stays in the transport and the
+    /// caller streams it after the pipeline finished (Go v1 streaming outputs).
+    pub fn set_response_buffer(&mut self, buf: &'a mut [u8]) {
+        self.response_body = Some(buf);
+        self.response_body_len = 0;
+    }
+
+    /// The response body read so far (empty without a buffer).
+    pub fn response_body(&self) -> &[u8] {
+        self.response_body.as_deref().and_then(|b| b.get(..self.response_body_len)).unwrap_or(&[])
+    }
+
+    /// True when a response buffer was given.
+    pub fn has_response_buffer(&self) -> bool {
+        self.response_body.is_some()
+    }
+
+    /// The transport, the response head and the body buffer at once, for drivers.
+    pub(super) fn exchange_parts(&mut self) -> (&mut HttpRequest<'a>, &mut ResponseHead, Option<&mut [u8]>) {
+        (&mut self.http, &mut self.response, self.response_body.as_deref_mut())
+    }
+
+    pub(super) fn set_response_body_len(&mut self, len: usize) {
+        self.response_body_len = len;
+    }
+
+    /// Sets the input parameters (Go v1 `r.Params`).
+    pub fn set_params(&mut self, params: &'a (dyn Any + 'static)) {
+        self.params = Some(params);
+    }
+
+    /// The input parameters, if they are a `T`.
+    pub fn params<T: Any>(&self) -> Option<&T> {
+        self.params?.downcast_ref()
+    }
+
+    /// Sets the output the Unmarshal handlers fill (Go v1 `r.Data`).
+    pub fn set_data(&mut self, data: &'a mut (dyn Any + 'static)) {
+        self.data = Some(data);
+    }
+
+    /// The output, if it is a `T`.
+    pub fn data<T: Any>(&self) -> Option<&T> {
+        self.data.as_deref()?.downcast_ref()
+    }
+
+    /// The output, to fill, if it is a `T`.
+    pub fn data_mut<T: Any>(&mut self) -> Option<&mut T> {
+        self.data.as_deref_mut()?.downcast_mut()
+    }
+
+    /// Sets what the client knows (resolved config, endpoint, signing name and region,
+    /// credential source) for handlers that need it (Go v1 `r.Config`, `r.ClientInfo`).
+    pub fn set_context(&mut self, context: &'a (dyn Any + 'static)) {
+        self.context = Some(context);
+    }
+
+    /// The client context, if it is a `T`.
+    pub fn context<T: Any>(&self) -> Option<&T> {
+        self.context?.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("operation", &self.operation)
+            .field("phase", &self.phase)
+            .field("attempt", &self.attempt)
+            .field("retry_count", &self.retry_count)
+            .field("max_retries", &self.max_retries)
+            .field("error", &self.error)
+            .field("retryable", &self.retryable)
+            .field("http", &self.http)
+            .field("response", &self.response)
+            .field("response_body_len", &self.response_body_len)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests (see [`crate::selftest`]).
+pub mod selftests {
+    use super::*;
+    use core::fmt::Write;
+
+    selftests! {
+        fn error_code_keeps_text_and_refuses_overflow() {
+            let c = ErrorCode::new("ThrottlingException").unwrap();
+            assert_eq!(c.as_str(), "ThrottlingException");
+            let long = [b'x'; MAX_ERROR_CODE_LEN + 1];
+            let long = core::str::from_utf8(&long).unwrap();
+            assert_eq!(
+                ErrorCode::new(long),
+                Err(ErrorCodeTooLong { len: MAX_ERROR_CODE_LEN + 1, limit: MAX_ERROR_CODE_LEN })
+            );
+            assert_eq!(ErrorCode::new(&long[..MAX_ERROR_CODE_LEN]).unwrap().as_str().len(), MAX_ERROR_CODE_LEN);
+        }
+
+        fn request_error_codes_and_messages() {
+            let e = RequestError::Service { status: 400, code: ErrorCode::new("ExpiredToken").unwrap() };
+            assert_eq!(e.code(), "ExpiredToken");
+            assert_eq!(e.status(), Some(400));
+            let mut s = heapless::String::<96>::new();
+            write!(s, "{e}").unwrap();
+            assert_eq!(s.as_str(), "service error ExpiredToken (HTTP 400)");
+            let t = RequestError::Transport { stage: TransportStage::Finish, kind: ErrorKind::TimedOut };
+            assert_eq!(t.code(), "RequestError");
+            s.clear();
+            write!(s, "{t}").unwrap();
+            assert_eq!(s.as_str(), "transport failed while reading the response head: timed out");
+            assert_eq!(RequestError::Status { status: 503 }.code(), "UnknownError");
+        }
+
+        fn fail_records_current_phase() {
+            let mut r = Request::new("GetCallerIdentity");
+            r.set_phase(Phase::Build);
+            r.fail("SerializationError");
+            assert_eq!(r.error, Some(RequestError::Handler { phase: Phase::Build, code: "SerializationError" }));
+            assert_eq!(r.operation(), "GetCallerIdentity");
+        }
+
+        fn max_retries_capped_by_max_attempts() {
+            let mut r = Request::new("Op");
+            assert_eq!(r.max_retries(), DEFAULT_MAX_RETRIES);
+            assert_eq!(r.set_max_retries(1000), MAX_ATTEMPTS - 1);
+            assert_eq!(r.set_max_retries(0), 0);
+        }
+
+        fn typed_slots_downcast() {
+            struct Params { bucket: &'static str }
+            let p = Params { bucket: "b" };
+            let ctx: u32 = 7;
+            let mut out: heapless::Vec<u8, 4> = heapless::Vec::new();
+            {
+                let mut r = Request::new("Op");
+                r.set_params(&p);
+                r.set_context(&ctx);
+                r.set_data(&mut out);
+                assert_eq!(r.params::<Params>().map(|p| p.bucket), Some("b"));
+                assert!(r.params::<u32>().is_none());
+                assert_eq!(r.context::<u32>(), Some(&7));
+                r.data_mut::<heapless::Vec<u8, 4>>().unwrap().push(1).unwrap();
+                assert!(r.data_mut::<u32>().is_none());
+                assert_eq!(r.data::<heapless::Vec<u8, 4>>().map(|v| v.len()), Some(1));
+            }
+            assert_eq!(out.as_slice(), &[1]);
+        }
+
+        fn response_buffer_view() {
+            let mut buf = [0u8; 8];
+            let mut r = Request::new("Op");
+            assert!(!r.has_response_buffer());
+            assert_eq!(r.response_body(), b"");
+            r.set_response_buffer(&mut buf);
+            if let (_, _, Some(b)) = r.exchange_parts() {
+                b[..3].copy_from_slice(b"abc");
+            }
+            r.set_response_body_len(3);
+            assert_eq!(r.response_body(), b"abc");
+            r.reset_for_attempt();
+            assert_eq!(r.response_body(), b"");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Go v1 retry rules (`client.DefaultRetryer`, `request/retryer.go`) as pure functions, and the
+//! three core handlers that need nothing but the request.
+//!
+//! * Retryable: status 500; codes `RequestError`, `RequestTimeout`, `ResponseTimeout`,
+//!   `RequestTimeoutException`; expired-credential codes; transport failures of a transient kind.
+//! * Throttle (also retryable, longer back-off): status 429, 502, 503, 504; the Go v1 throttle codes.
+//! * Back-off: `2^retry_count × jitter(min)` where `jitter(d)` is uniform in `[d, 2d)` and `min` is
+//!   [`MIN_RETRY_DELAY_MS`] or, when throttled, [`MIN_THROTTLE_DELAY_MS`]; past the maximum it is
+//!   `jitter(max / 2)`. A throttled 429/503 response adds its `Retry-After` seconds.
+//!
+//! Divergences from Go v1, on purpose: a `Retry-After` delay is capped at
+//! [`MAX_THROTTLE_DELAY_MS`] (Go adds it unbounded); TLS, permission, capacity and data errors from
+//! a transport are not retried (Go retries most unknown network errors).
+
+use super::{NamedHandler, Request, RequestError};
+use crate::limits::{MAX_RETRY_DELAY_MS, MAX_THROTTLE_DELAY_MS, MIN_RETRY_DELAY_MS, MIN_THROTTLE_DELAY_MS};
+use crate::platform::ErrorKind;
+
+/// Codes Go v1 retries as they are.
+pub const RETRYABLE_CODES: [&str; 4] = ["RequestError", "RequestTimeout", "ResponseTimeout", "RequestTimeoutException"];
+
+/// Codes Go v1 treats as throttling.
+pub const THROTTLE_CODES: [&str; 10] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottledException",
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "PriorRequestNotComplete",
+    "TransactionInProgressException",
+];
+
+/// Codes that mean the credentials expired; Go v1 retries them after expiring the credentials.
+pub const EXPIRED_CREDENTIALS_CODES: [&str; 3] = ["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+
+fn transient(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionRefused
+            | ErrorKind::TimedOut
+            | ErrorKind::Dns
+            | ErrorKind::Protocol
+            | ErrorKind::Other
+    )
+}
+
+/// True when `error` (with response `status`, 0 for none) is one Go v1 retries without
+/// throttling (`Request.IsErrorRetryable`).
+pub fn is_error_retryable(error: &RequestError, status: u16) -> bool {
+    if status == 500 {
+        return true;
+    }
+    match error {
+        RequestError::Transport { kind, .. } => transient(*kind),
+        e => {
+            let code = e.code();
+            RETRYABLE_CODES.contains(&code) || EXPIRED_CREDENTIALS_CODES.contains(&code)
+        }
+    }
+}
+
+/// True when `error` (with response `status`) is throttling (`Request.IsErrorThrottle`).
+pub fn is_error_throttle(error: &RequestError, status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504) || THROTTLE_CODES.contains(&error.code())
+}
+
+/// True when `error` says the credentials expired (`Request.IsErrorExpired`).
+pub fn is_error_expired_credentials(error: &RequestError) -> bool {
+    EXPIRED_CREDENTIALS_CODES.contains(&error.code())
+}
+
+/// Uniform in `[d, 2d)` from `random` (Go v1 `getJitterDelay`).
+fn jitter(d: u64, random: u32) -> u64 {
+    if d == 0 {
+        return 0;
+    }
+    d.saturating_add(u64::from(random).checked_rem(d).unwrap_or(0))
+}
+
+/// The back-off before retry number `retry_count + 1` (Go v1 `DefaultRetryer.RetryRules`).
+///
+/// `retry_after_secs` is the response's `Retry-After`, used only when `throttle` and the status is
+/// 429 or 503 (the caller checks the status). `random` is the driver's draw for this attempt.
+pub fn retry_delay_ms(retry_count: u32, throttle: bool, retry_after_secs: Option<u32>, random: u32) -> u32 {
+    let (min, max) = if throttle {
+        (u64::from(MIN_THROTTLE_DELAY_MS), u64::from(MAX_THROTTLE_DELAY_MS))
+    } else {
+        (u64::from(MIN_RETRY_DELAY_MS), u64::from(MAX_RETRY_DELAY_MS))
+    };
+    let scaled = 1u64.checked_shl(retry_count).and_then(|f| f.checked_mul(jitter(min, random)));
+    let delay = match scaled {
+        Some(d) if d <= max => d,
+        _ => jitter(max / 2, random),
+    };
+    let initial = if throttle {
+        retry_after_secs.map_or(0, |s| u64::from(s).saturating_mul(1000).min(u64::from(MAX_THROTTLE_DELAY_MS)))
+    } else {
+        0
+    };
+    u32::try_from(delay.saturating_add(initial)).unwrap_or(u32::MAX)
+}
+
+impl Request<'_> {
+    /// Go v1 `r.IsErrorRetryable()`: false without an error.
+    pub fn is_error_retryable(&self) -> bool {
+        self.error.as_ref().is_some_and(|e| is_error_retryable(e, self.response.status()))
+    }
+
+    /// Go v1 `r.IsErrorThrottle()`: false without an error.
+    pub fn is_error_throttle(&self) -> bool {
+        self.error.as_ref().is_some_and(|e| is_error_throttle(e, self.response.status()))
+    }
+
+    /// Go v1 `r.IsErrorExpired()`.
+    pub fn is_error_expired_credentials(&self) -> bool {
+        self.error.as_ref().is_some_and(is_error_expired_credentials)
+    }
+
+    /// Go v1 `DefaultRetryer.ShouldRetry`: a handler's decision wins; no retries when
+    /// `max_retries` is 0; otherwise retryable or throttled.
+    pub fn should_retry(&self) -> bool {
+        if self.max_retries() == 0 {
+            return false;
+        }
+        if let Some(decided) = self.retryable {
+            return decided;
+        }
+        self.is_error_retryable() || self.is_error_throttle()
+    }
+
+    /// Go v1 `r.WillRetry()`: an error, marked retryable, and retries left.
+    pub fn will_retry(&self) -> bool {
+        self.error.is_some() && self.retryable == Some(true) && self.retry_count < self.max_retries()
+    }
+}
+
+fn after_retry(r: &mut Request<'_>) {
+    if r.retryable.is_none() {
+        r.retryable = Some(r.should_retry());
+    }
+    if !r.will_retry() {
+        return;
+    }
+    let throttle = r.is_error_throttle();
+    let status = r.response.status();
+    let retry_after = if matches!(status, 429 | 503) { r.response.retry_after_secs() } else { None };
+    r.retry_delay_ms = retry_delay_ms(r.retry_count, throttle, retry_after, r.jitter());
+    if r.is_error_expired_credentials() {
+        r.credentials_expired = true;
+    }
+    r.retry_count = r.retry_count.saturating_add(1);
+    r.error = None;
+}
+
+/// `core.AfterRetryHandler` (AfterRetry): decides `retryable` unless a handler did, and when the
+/// request will retry sets the back-off (returned to the driver as [`super::Step::Sleep`] instead
+/// of sleeping), flags expired credentials, counts the retry and clears the error.
+pub const AFTER_RETRY: NamedHandler = NamedHandler::new("core.AfterRetryHandler", after_retry);
+
+fn validate_response(r: &mut Request<'_>) {
+    let status = r.response.status();
+    if status == 0 || status >= 300 {
+        r.error = Some(RequestError::Status { status });
+    }
+}
+
+/// `core.ValidateResponseHandler` (ValidateResponse): status 0 or ≥ 300 sets the placeholder
+/// [`RequestError::Status`] that an UnmarshalError handler may replace.
+pub const VALIDATE_RESPONSE: NamedHandler = NamedHandler::new("core.ValidateResponseHandler", validate_response);
+
+fn build_content_length(r: &mut Request<'_>) {
+    if r.http.headers().contains("content-length") {
+        return;
+    }
+    let length = r.http.body().length();
+    if length == 0 {
+        r.http.headers_mut().remove("content-length");
+        return;
+    }
+    let mut text = heapless::String::<20>::new();
+    if core::fmt::write(&mut text, format_args!("{length}")).is_err() {
+        r.fail("SerializationError");
+        return;
+    }
+    if let Err(e) = r.http.headers_mut().insert("Content-Length", &text) {
+        r.error = Some(RequestError::Http(e));
+    }
+}
+
+/// `core.BuildContentLengthHandler` (Sign): sets `Content-Length` from the body unless a handler
+/// already set it; no header for an empty body.
+pub const BUILD_CONTENT_LENGTH: NamedHandler = NamedHandler::new("core.BuildContentLengthHandler", build_content_length);
+
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests (see [`crate::selftest`]).
+pub mod selftests {
+    use super::*;
+    use crate::handlers::{ErrorCode, Phase, TransportStage};
+    use crate::http::Body;
+
+    fn service(status: u16, code: &str) -> RequestError {
+        RequestError::Service { status, code: ErrorCode::new(code).unwrap() }
+    }
+
+    fn failed(status: u16, error: RequestError) -> Request<'static> {
+        let mut r = Request::new("Op");
+        r.response.set_status(status);
+        r.error = Some(error);
+        r
+    }
+
+    selftests! {
+        fn classification_follows_go_v1() {
+            let unknown = |s| RequestError::Status { status: s };
+            // 500 retryable without throttle; 501 not; 502/503/504/429 throttle.
+            assert!(is_error_retryable(&unknown(500), 500));
+            assert!(!is_error_throttle(&unknown(500), 500));
+            assert!(!is_error_retryable(&unknown(501), 501) && !is_error_throttle(&unknown(501), 501));
+            for s in [429, 502, 503, 504] {
+                assert!(is_error_throttle(&unknown(s), s), "{s}");
+            }
+            assert!(!is_error_retryable(&unknown(400), 400) && !is_error_throttle(&unknown(400), 400));
+            assert!(is_error_throttle(&service(400, "ThrottlingException"), 400));
+            assert!(is_error_throttle(&service(400, "PriorRequestNotComplete"), 400));
+            assert!(is_error_retryable(&service(400, "RequestTimeout"), 400));
+            assert!(is_error_retryable(&service(400, "ExpiredToken"), 400));
+            assert!(is_error_expired_credentials(&service(400, "ExpiredTokenException")));
+            assert!(!is_error_retryable(&service(403, "AccessDenied"), 403));
+            let reset = RequestError::Transport { stage: TransportStage::Begin, kind: ErrorKind::ConnectionReset };
+            let tls = RequestError::Transport { stage: TransportStage::Begin, kind: ErrorKind::Tls };
+            assert!(is_error_retryable(&reset, 0));
+            assert!(!is_error_retryable(&tls, 0));
+            let validation = RequestError::Handler { phase: Phase::Validate, code: "MissingRegion" };
+            assert!(!is_error_retryable(&validation, 0) && !is_error_throttle(&validation, 0));
+        }
+
+        fn delay_grows_with_jitter_in_go_bounds() {
+            for (count, random) in [(0u32, 0u32), (0, 29), (1, 7), (3, 12345), (5, u32::MAX)] {
+                let d = retry_delay_ms(count, false, None, random);
+                let lo = MIN_RETRY_DELAY_MS << count;
+                assert!(d >= lo && d < 2 * lo, "count {count}: {d}");
+            }
+            assert_eq!(retry_delay_ms(0, false, None, 0), 30);
+            assert_eq!(retry_delay_ms(2, false, None, 5), 4 * 35);
+            // Throttled: 500 ms minimum.
+            let t = retry_delay_ms(0, true, None, 1);
+            assert_eq!(t, 501);
+        }
+
+        fn delay_past_maximum_uses_half_max_jitter() {
+            // 2^14 * 30ms > 300s: falls back to jitter(150s) in [150s, 300s).
+            let d = retry_delay_ms(14, false, None, 99);
+            assert_eq!(d, 150_000 + 99);
+            // Shift overflow is handled, not a panic.
+            let d = retry_delay_ms(200, true, None, 0);
+            assert_eq!(d, 150_000);
+        }
+
+        fn retry_after_adds_and_is_capped() {
+            assert_eq!(retry_delay_ms(0, true, Some(2), 0), 500 + 2000);
+            assert_eq!(retry_delay_ms(0, true, Some(u32::MAX), 0), 500 + MAX_THROTTLE_DELAY_MS);
+            // Not throttled: ignored.
+            assert_eq!(retry_delay_ms(0, false, Some(2), 0), 30);
+        }
+
+        fn after_retry_handler_retries_then_stops_at_max() {
+            let mut r = failed(503, RequestError::Status { status: 503 });
+            r.set_max_retries(1);
+            after_retry(&mut r);
+            assert_eq!(r.retryable, Some(true));
+            assert!(r.error.is_none());
+            assert_eq!(r.retry_count, 1);
+            assert!(r.retry_delay_ms >= 500 && r.retry_delay_ms < 1000);
+            r.error = Some(RequestError::Status { status: 503 });
+            r.retryable = None;
+            after_retry(&mut r);
+            assert_eq!(r.retryable, Some(true));
+            assert!(r.error.is_some(), "no retries left: the error stays");
+            assert_eq!(r.retry_count, 1);
+        }
+
+        fn after_retry_respects_handler_decision_and_zero_max() {
+            let mut r = failed(500, RequestError::Status { status: 500 });
+            r.retryable = Some(false);
+            after_retry(&mut r);
+            assert!(r.error.is_some());
+            let mut r = failed(400, service(400, "AccessDenied"));
+            r.retryable = Some(true);
+            after_retry(&mut r);
+            assert!(r.error.is_none(), "a handler forced the retry");
+            let mut r = failed(500, RequestError::Status { status: 500 });
+            r.set_max_retries(0);
+            after_retry(&mut r);
+            assert_eq!(r.retryable, Some(false));
+            assert!(r.error.is_some());
+        }
+
+        fn after_retry_flags_expired_credentials() {
+            let mut r = failed(400, service(400, "ExpiredToken"));
+            after_retry(&mut r);
+            assert!(r.credentials_expired);
+            assert_eq!(r.retry_count, 1);
+            assert!(r.retry_delay_ms >= 30 && r.retry_delay_ms < 60);
+        }
+
+        fn retry_after_header_used_for_429() {
+            let mut r = failed(429, RequestError::Status { status: 429 });
+            r.response.push_header("Retry-After", "3").unwrap();
+            after_retry(&mut r);
+            assert!(r.retry_delay_ms >= 3500 && r.retry_delay_ms < 4000, "{}", r.retry_delay_ms);
+        }
+
+        fn validate_response_sets_placeholder() {
+            for (status, bad) in [(0u16, true), (200, false), (204, false), (301, true), (404, true), (500, true)] {
+                let mut r = Request::new("Op");
+                r.response.set_status(status);
+                validate_response(&mut r);
+                assert_eq!(r.error.is_some(), bad, "{status}");
+            }
+        }
+
+        fn content_length_from_body() {
+            let body = b"hello";
+            let mut r = Request::new("Op");
+            r.http.set_body(Body::Bytes(body));
+            build_content_length(&mut r);
+            assert_eq!(r.http.headers().get("content-length"), Some("5"));
+            let mut r = Request::new("Op");
+            r.http.headers_mut().append("Content-Length", "9").unwrap();
+            build_content_length(&mut r);
+            assert_eq!(r.http.headers().get("content-length"), Some("9"));
+            let mut r = Request::new("Op");
+            build_content_length(&mut r);
+            assert!(!r.http.headers().contains("content-length"));
+        }
+    }
+}
