@@ -1,0 +1,631 @@
+//! Stage 1: the canonical request.
+//!
+//! ```text
+//! <METHOD>\n
+//! <canonical path>\n
+//! <canonical query: key=value pairs sorted by encoded key, then value, joined by &>\n
+//! <lower-case name>:<trimmed values joined by ,>\n   (one line per signed header, sorted)
+//! \n
+//! <signed header names joined by ;>\n
+//! <payload hash>
+//! ```
+//!
+//! [`CanonicalRequest::new`] validates the request and sorts its headers and query parameters
+//! into small index tables (a byte per header, two per parameter); nothing is copied. The headers
+//! and parameters the signer adds itself (`x-amz-date`, `x-amz-security-token`,
+//! `x-amz-content-sha256`, or the `X-Amz-*` query parameters of a presigned URL) are merged into
+//! the same tables, and request entries of the same name are left out: the signer owns them.
+//!
+//! Headers that proxies rewrite are never signed: `authorization`, `connection`, `expect`,
+//! `transfer-encoding`, `user-agent` and `x-amzn-trace-id`.
+
+use core::cmp::Ordering;
+use core::fmt::{self, Write};
+
+use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI_PATH_LEN};
+use crate::time::AmzDateTime;
+
+use super::encoding::{
+    cmp_canonical, cmp_ignore_case, is_token, is_valid_header_value, is_valid_query_component,
+    parse_hash_hex, path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path,
+    write_recoded, write_trimmed_value, Decode, UriEncoding,
+};
+use super::error::SigningError;
+use super::hash::{sha256, EMPTY_SHA256_HEX};
+use super::request::{
+    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningParams,
+    SigningSettings,
+};
+use super::scope::CredentialScope;
+use super::string_to_sign::ALGORITHM;
+
+// Synthetic header ids, above every request header index.
+const H_HOST: u8 = 0xfc;
+const H_DATE: u8 = 0xfd;
+const H_TOKEN: u8 = 0xfe;
+const H_SHA256: u8 = 0xff;
+const _: () = assert!(MAX_SIGNER_HEADERS < H_HOST as usize);
+
+// Synthetic query parameter ids, above every query offset.
+const Q_BASE: u16 = 0xfff0;
+const Q_ALGORITHM: u16 = Q_BASE;
+const Q_CREDENTIAL: u16 = Q_BASE + 1;
+const Q_DATE: u16 = Q_BASE + 2;
+const Q_EXPIRES: u16 = Q_BASE + 3;
+const Q_TOKEN: u16 = Q_BASE + 4;
+const Q_SIGNED_HEADERS: u16 = Q_BASE + 5;
+const _: () = assert!(MAX_QUERY_LEN < Q_BASE as usize);
+
+const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 4;
+const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 6;
+
+/// Query parameter names a presigned URL carries; the signer owns them.
+pub(crate) const PARAM_ALGORITHM: &str = "X-Amz-Algorithm";
+pub(crate) const PARAM_CREDENTIAL: &str = "X-Amz-Credential";
+pub(crate) const PARAM_DATE: &str = "X-Amz-Date";
+pub(crate) const PARAM_EXPIRES: &str = "X-Amz-Expires";
+pub(crate) const PARAM_TOKEN: &str = "X-Amz-Security-Token";
+pub(crate) const PARAM_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
+pub(crate) const PARAM_SIGNATURE: &str = "X-Amz-Signature";
+
+/// Headers that are never signed: hop-by-hop or rewritten on the way.
+const UNSIGNED_HEADERS: [&str; 6] = [
+    "authorization",
+    "connection",
+    "expect",
+    "transfer-encoding",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
+/// The payload hash line: 64 hex digits or one of the SigV4 literals.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PayloadHash {
+    Hex([u8; 64]),
+    Literal(&'static str),
+}
+
+impl PayloadHash {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Hex(h) => core::str::from_utf8(h).unwrap_or(""),
+            PayloadHash::Literal(s) => s,
+        }
+    }
+
+    fn of(body: &SignableBody<'_>) -> Result<Self, SigningError> {
+        Ok(match body {
+            SignableBody::Bytes(b) if b.is_empty() => PayloadHash::Literal(EMPTY_SHA256_HEX),
+            SignableBody::Bytes(b) => PayloadHash::Hex(super::encoding::hex32(&sha256(b))),
+            SignableBody::Precomputed(h) => {
+                PayloadHash::Hex(parse_hash_hex(h).ok_or(SigningError::InvalidPayloadHash)?)
+            }
+            SignableBody::Unsigned => PayloadHash::Literal("UNSIGNED-PAYLOAD"),
+            SignableBody::StreamingSigned => {
+                PayloadHash::Literal("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+            }
+            SignableBody::StreamingSignedWithTrailer => {
+                PayloadHash::Literal("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+            }
+            SignableBody::StreamingUnsignedWithTrailer => {
+                PayloadHash::Literal("STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+            }
+        })
+    }
+}
+
+/// A validated request with its sorted header and query tables: writes the canonical request.
+#[derive(Clone)]
+pub struct CanonicalRequest<'a> {
+    req: SignableRequest<'a>,
+    settings: SigningSettings,
+    scope: CredentialScope<'a>,
+    access_key_id: &'a str,
+    /// The session token when the signature covers it.
+    signed_token: Option<&'a str>,
+    payload_hash: PayloadHash,
+    add_content_sha256: bool,
+    expires: u32,
+    headers: [u8; HEADER_SLOTS],
+    header_count: u8,
+    query: [u16; QUERY_SLOTS],
+    query_count: u8,
+}
+
+impl<'a> CanonicalRequest<'a> {
+    /// Validates `req` against `params` and prepares its canonical form.
+    ///
+    /// # Errors
+    /// A [`SigningError`] naming the first bad input: credentials, region or service, method,
+    /// path, query (length, count, escapes, UTF-8), headers (count, names, values, missing host),
+    /// payload hash, expiry, or a time past 9999.
+    pub fn new(
+        req: &SignableRequest<'a>,
+        params: &SigningParams<'a>,
+    ) -> Result<Self, SigningError> {
+        let creds = &params.credentials;
+        validate_access_key_id(creds.access_key_id)?;
+        if creds.secret.is_empty() {
+            return Err(SigningError::EmptySecretKey);
+        }
+        let token = creds
+            .session_token
+            .map(|t| t.expose())
+            .filter(|t| !t.is_empty());
+        if token.is_some_and(|t| !is_valid_header_value(t)) {
+            return Err(SigningError::InvalidSessionToken);
+        }
+        let time = params.time.amz_datetime()?;
+        let scope = CredentialScope::new(time, params.region, params.service)?;
+        let settings = params.settings;
+        let presigned = match settings.location {
+            SignatureLocation::Headers => false,
+            SignatureLocation::QueryParams { expires_in } => {
+                if expires_in == 0 || expires_in > crate::limits::MAX_PRESIGN_EXPIRES_SECS {
+                    return Err(SigningError::InvalidExpiry { secs: expires_in });
+                }
+                if req.body.is_streaming() {
+                    return Err(SigningError::StreamingNotPresignable);
+                }
+                true
+            }
+        };
+        let expires = match settings.location {
+            SignatureLocation::QueryParams { expires_in } => expires_in,
+            SignatureLocation::Headers => 0,
+        };
+        if !is_token(req.method) {
+            return Err(SigningError::InvalidMethod);
+        }
+        if !(req.path.is_empty() || req.path.starts_with('/')) {
+            return Err(SigningError::InvalidPath);
+        }
+        if req.path.len() > MAX_URI_PATH_LEN {
+            return Err(SigningError::PathTooLong {
+                len: req.path.len(),
+                limit: MAX_URI_PATH_LEN,
+            });
+        }
+        let signed_token = if settings.session_token == SessionTokenMode::Signed {
+            token
+        } else {
+            None
+        };
+        let add_content_sha256 =
+            !presigned && (settings.content_sha256_header || req.body.is_streaming());
+        let payload_hash = PayloadHash::of(&req.body)?;
+
+        let mut creq = CanonicalRequest {
+            req: *req,
+            settings,
+            scope,
+            access_key_id: creds.access_key_id,
+            signed_token,
+            payload_hash,
+            add_content_sha256,
+            expires,
+            headers: [0; HEADER_SLOTS],
+            header_count: 0,
+            query: [0; QUERY_SLOTS],
+            query_count: 0,
+        };
+        creq.collect_headers(token.is_some(), presigned)?;
+        creq.collect_query(token.is_some(), presigned)?;
+        Ok(creq)
+    }
+
+    fn push_header(&mut self, id: u8) {
+        if let Some(slot) = self.headers.get_mut(usize::from(self.header_count)) {
+            *slot = id;
+            self.header_count += 1;
+        }
+    }
+
+    fn collect_headers(&mut self, has_token: bool, presigned: bool) -> Result<(), SigningError> {
+        let headers = self.req.headers;
+        if headers.len() > MAX_SIGNER_HEADERS {
+            return Err(SigningError::TooManyHeaders {
+                limit: MAX_SIGNER_HEADERS,
+            });
+        }
+        let mut has_host = self.req.host.is_some();
+        if let Some(host) = self.req.host {
+            if !is_valid_header_value(host) || host.is_empty() {
+                return Err(SigningError::MissingHost);
+            }
+            self.push_header(H_HOST);
+        }
+        for (index, (name, value)) in headers.iter().enumerate() {
+            if !is_token(name) {
+                return Err(SigningError::InvalidHeaderName { index });
+            }
+            if !is_valid_header_value(value) {
+                return Err(SigningError::InvalidHeaderValue { index });
+            }
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            let skip = UNSIGNED_HEADERS.iter().any(|n| is(n))
+                || is("x-amz-date")
+                || (is("host") && self.req.host.is_some())
+                || (is("x-amz-security-token") && has_token)
+                || (is("x-amz-content-sha256") && self.add_content_sha256);
+            if skip {
+                continue;
+            }
+            if is("host") {
+                has_host = true;
+            }
+            self.push_header(index as u8);
+        }
+        if !has_host {
+            return Err(SigningError::MissingHost);
+        }
+        if !presigned {
+            self.push_header(H_DATE);
+            if self.signed_token.is_some() {
+                self.push_header(H_TOKEN);
+            }
+            if self.add_content_sha256 {
+                self.push_header(H_SHA256);
+            }
+        }
+        let count = usize::from(self.header_count);
+        let mut table = self.headers;
+        if let Some(live) = table.get_mut(..count) {
+            live.sort_unstable_by(|&a, &b| {
+                cmp_ignore_case(self.header(a).0, self.header(b).0).then(a.cmp(&b))
+            });
+        }
+        self.headers = table;
+        Ok(())
+    }
+
+    fn collect_query(&mut self, has_token: bool, presigned: bool) -> Result<(), SigningError> {
+        let query = self.query_str();
+        if query.len() > MAX_QUERY_LEN {
+            return Err(SigningError::QueryTooLong {
+                len: query.len(),
+                limit: MAX_QUERY_LEN,
+            });
+        }
+        let mut start = 0usize;
+        let mut count = 0usize;
+        for segment in query.split('&') {
+            let offset = start;
+            start += segment.len() + 1;
+            if segment.is_empty() {
+                continue;
+            }
+            if !is_valid_query_component(segment) {
+                return Err(SigningError::InvalidQueryParam { offset });
+            }
+            if presigned {
+                let key = segment.split('=').next().unwrap_or("");
+                let owned = [
+                    PARAM_ALGORITHM,
+                    PARAM_CREDENTIAL,
+                    PARAM_DATE,
+                    PARAM_EXPIRES,
+                    PARAM_SIGNED_HEADERS,
+                    PARAM_SIGNATURE,
+                ]
+                .iter()
+                .any(|p| cmp_canonical(key, Decode::Form, p, Decode::None) == Ordering::Equal)
+                    || (has_token
+                        && cmp_canonical(key, Decode::Form, PARAM_TOKEN, Decode::None)
+                            == Ordering::Equal);
+                if owned {
+                    continue;
+                }
+            }
+            let slot = self
+                .query
+                .get_mut(count)
+                .filter(|_| count < MAX_QUERY_PARAMS)
+                .ok_or(SigningError::TooManyQueryParams {
+                    limit: MAX_QUERY_PARAMS,
+                })?;
+            *slot = offset as u16;
+            count += 1;
+        }
+        if presigned {
+            let mut synthetic = [
+                Q_ALGORITHM,
+                Q_CREDENTIAL,
+                Q_DATE,
+                Q_EXPIRES,
+                Q_TOKEN,
+                Q_SIGNED_HEADERS,
+            ];
+            let n = if self.signed_token.is_some() {
+                6
+            } else {
+                // Drop Q_TOKEN, keep the sorted order of the rest.
+                synthetic[4] = Q_SIGNED_HEADERS;
+                5
+            };
+            for &id in synthetic.get(..n).unwrap_or(&[]) {
+                if let Some(slot) = self.query.get_mut(count) {
+                    *slot = id;
+                    count += 1;
+                }
+            }
+        }
+        self.query_count = count as u8;
+        let mut table = self.query;
+        if let Some(live) = table.get_mut(..count) {
+            live.sort_unstable_by(|&a, &b| self.cmp_params(a, b));
+        }
+        self.query = table;
+        Ok(())
+    }
+
+    fn query_str(&self) -> &'a str {
+        self.req.query.strip_prefix('?').unwrap_or(self.req.query)
+    }
+
+    /// A request parameter's raw key and value.
+    fn param(&self, offset: u16) -> (&'a str, &'a str) {
+        let rest = self.query_str().get(usize::from(offset)..).unwrap_or("");
+        let segment = rest.split('&').next().unwrap_or("");
+        match segment.split_once('=') {
+            Some((k, v)) => (k, v),
+            None => (segment, ""),
+        }
+    }
+
+    fn synthetic_param_name(id: u16) -> &'static str {
+        match id {
+            Q_ALGORITHM => PARAM_ALGORITHM,
+            Q_CREDENTIAL => PARAM_CREDENTIAL,
+            Q_DATE => PARAM_DATE,
+            Q_EXPIRES => PARAM_EXPIRES,
+            Q_TOKEN => PARAM_TOKEN,
+            _ => PARAM_SIGNED_HEADERS,
+        }
+    }
+
+    fn cmp_params(&self, a: u16, b: u16) -> Ordering {
+        match (a >= Q_BASE, b >= Q_BASE) {
+            (false, false) => {
+                let (ka, va) = self.param(a);
+                let (kb, vb) = self.param(b);
+                cmp_canonical(ka, Decode::Form, kb, Decode::Form)
+                    .then_with(|| cmp_canonical(va, Decode::Form, vb, Decode::Form))
+            }
+            (true, true) => a.cmp(&b),
+            (false, true) => cmp_canonical(
+                self.param(a).0,
+                Decode::Form,
+                Self::synthetic_param_name(b),
+                Decode::None,
+            ),
+            (true, false) => cmp_canonical(
+                Self::synthetic_param_name(a),
+                Decode::None,
+                self.param(b).0,
+                Decode::Form,
+            ),
+        }
+    }
+
+    /// The name and value of a header table entry.
+    fn header(&self, id: u8) -> (&str, &str) {
+        match id {
+            H_HOST => ("host", self.req.host.unwrap_or("")),
+            H_DATE => ("x-amz-date", self.scope.time().as_str()),
+            H_TOKEN => ("x-amz-security-token", self.signed_token.unwrap_or("")),
+            H_SHA256 => ("x-amz-content-sha256", self.payload_hash.as_str()),
+            i => self
+                .req
+                .headers
+                .get(usize::from(i))
+                .copied()
+                .unwrap_or(("", "")),
+        }
+    }
+
+    fn header_ids(&self) -> &[u8] {
+        self.headers
+            .get(..usize::from(self.header_count))
+            .unwrap_or(&[])
+    }
+
+    fn query_ids(&self) -> &[u16] {
+        self.query
+            .get(..usize::from(self.query_count))
+            .unwrap_or(&[])
+    }
+
+    /// The credential scope this request is signed for.
+    pub fn scope(&self) -> &CredentialScope<'a> {
+        &self.scope
+    }
+
+    /// The signing time, `YYYYMMDDTHHMMSSZ`.
+    pub fn amz_date(&self) -> AmzDateTime {
+        *self.scope.time()
+    }
+
+    /// The payload hash line (hex or a SigV4 literal such as `UNSIGNED-PAYLOAD`).
+    pub fn payload_hash(&self) -> &str {
+        self.payload_hash.as_str()
+    }
+
+    /// Whether the signer adds `x-amz-content-sha256`.
+    pub fn adds_content_sha256(&self) -> bool {
+        self.add_content_sha256
+    }
+
+    pub(crate) fn payload_hash_value(&self) -> PayloadHash {
+        self.payload_hash
+    }
+
+    pub(crate) fn access_key_id(&self) -> &'a str {
+        self.access_key_id
+    }
+
+    pub(crate) fn expires(&self) -> u32 {
+        self.expires
+    }
+
+    /// Writes the signed header names, lower case, joined by `;` (or by `%3B` and
+    /// percent-encoded, for the `X-Amz-SignedHeaders` query parameter when `query_form`).
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_signed_headers<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        query_form: bool,
+    ) -> fmt::Result {
+        let mut previous: Option<&str> = None;
+        for &id in self.header_ids() {
+            let name = self.header(id).0;
+            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if previous.is_some() {
+                w.write_str(if query_form { "%3B" } else { ";" })?;
+            }
+            if query_form {
+                write_lowercase(&mut EncodeWriter(w), name)?;
+            } else {
+                write_lowercase(w, name)?;
+            }
+            previous = Some(name);
+        }
+        Ok(())
+    }
+
+    fn write_path<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        let path = self.req.path;
+        let normalize = self.settings.normalize_path && path_needs_normalizing(path);
+        match (self.settings.uri_encoding, normalize) {
+            (_, false) if path.is_empty() => w.write_str("/"),
+            (UriEncoding::Double, false) => write_encoded(w, path, true),
+            (UriEncoding::Single, false) => write_recoded(w, path, Decode::Escapes, true),
+            (UriEncoding::Double, true) => {
+                write_normalized_path(w, path, |w, seg| write_encoded(w, seg, false))
+            }
+            (UriEncoding::Single, true) => write_normalized_path(w, path, |w, seg| {
+                write_recoded(w, seg, Decode::Escapes, true)
+            }),
+        }
+    }
+
+    fn write_query<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        for (i, &id) in self.query_ids().iter().enumerate() {
+            if i > 0 {
+                w.write_str("&")?;
+            }
+            if id < Q_BASE {
+                let (k, v) = self.param(id);
+                write_recoded(w, k, Decode::Form, false)?;
+                w.write_str("=")?;
+                write_recoded(w, v, Decode::Form, false)?;
+                continue;
+            }
+            w.write_str(Self::synthetic_param_name(id))?;
+            w.write_str("=")?;
+            match id {
+                Q_ALGORITHM => w.write_str(ALGORITHM)?,
+                Q_CREDENTIAL => {
+                    write_encoded(w, self.access_key_id, false)?;
+                    w.write_str("%2F")?;
+                    self.scope.write_to(&mut EncodeWriter(w))?;
+                }
+                Q_DATE => w.write_str(self.scope.time().as_str())?,
+                Q_EXPIRES => {
+                    let (digits, n) = super::encoding::decimal_u64(u64::from(self.expires));
+                    w.write_str(
+                        core::str::from_utf8(digits.get(..n).unwrap_or(b"0")).unwrap_or("0"),
+                    )?;
+                }
+                Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
+                _ => self.write_signed_headers(w, true)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn write_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        let mut previous: Option<&str> = None;
+        for &id in self.header_ids() {
+            let (name, value) = self.header(id);
+            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                w.write_str(",")?;
+            } else {
+                if previous.is_some() {
+                    w.write_str("\n")?;
+                }
+                write_lowercase(w, name)?;
+                w.write_str(":")?;
+            }
+            write_trimmed_value(w, value)?;
+            previous = Some(name);
+        }
+        if previous.is_some() {
+            w.write_str("\n")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the exact canonical request text (no trailing newline).
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        w.write_str(self.req.method)?;
+        w.write_str("\n")?;
+        self.write_path(w)?;
+        w.write_str("\n")?;
+        self.write_query(w)?;
+        w.write_str("\n")?;
+        self.write_headers(w)?;
+        w.write_str("\n")?;
+        self.write_signed_headers(w, false)?;
+        w.write_str("\n")?;
+        w.write_str(self.payload_hash.as_str())
+    }
+}
+
+impl fmt::Display for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl fmt::Debug for CanonicalRequest<'_> {
+    /// The request summary only; the canonical text may hold a session token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CanonicalRequest")
+            .field("request", &self.req)
+            .field("scope", &self.scope)
+            .field("signed_headers", &self.header_count)
+            .field("query_params", &self.query_count)
+            .finish()
+    }
+}
+
+/// A writer adapter that percent-encodes everything written through it (no `/` kept).
+struct EncodeWriter<'w, W: Write + ?Sized>(&'w mut W);
+
+impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_encoded(self.0, s, false)
+    }
+}
+
+/// Checks that an access key id can sit in a credential scope.
+fn validate_access_key_id(id: &str) -> Result<(), SigningError> {
+    let ok = !id.is_empty()
+        && id.len() <= crate::limits::MAX_ACCESS_KEY_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b'='));
+    if ok {
+        Ok(())
+    } else {
+        Err(SigningError::InvalidAccessKeyId)
+    }
+}

@@ -1,0 +1,607 @@
+//! The text rules of SigV4 canonicalization: percent-encoding, path normalization, header name
+//! and value rules, and the validators that turn bad input into typed errors.
+//!
+//! * **Percent-encoding**: every byte outside the RFC 3986 unreserved set (`A-Z a-z 0-9 - . _ ~`)
+//!   becomes `%XX` with upper-case hex. Paths keep `/`.
+//! * **Query components** are first decoded (`%XX` escapes, and `+` as a space, as HTTP servers
+//!   and the official Rust signer read them), then encoded. A malformed escape or a component
+//!   that decodes to bytes that are not UTF-8 is an error.
+//! * **Paths**, for most services ([`UriEncoding::Double`]): the path as given is normalized
+//!   (see [`write_normalized_path`]) and then encoded once more, so an existing `%3D` becomes
+//!   `%253D`. For S3 ([`UriEncoding::Single`]) the path is not normalized and is encoded once:
+//!   valid escapes are decoded first so that both `/a b` and `/a%20b` sign as `/a%20b`.
+//! * **Header values** lose leading and trailing spaces and tabs; inner runs of them become one
+//!   space.
+//!
+//! Every writer here takes a `core::fmt::Write` and writes runs of bytes that need no escaping in
+//! one call, which keeps hashing the canonical request cheap.
+
+use core::cmp::Ordering;
+use core::fmt::{self, Write};
+
+/// How a request path is encoded into the canonical request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum UriEncoding {
+    /// Encode the path as given once more (most services): `%` becomes `%25`.
+    Double,
+    /// Decode valid escapes, then encode once (S3).
+    Single,
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// True for the RFC 3986 unreserved characters, which SigV4 never escapes.
+#[inline]
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// True for an HTTP token character (RFC 9110 `tchar`): what header names and methods are made of.
+#[inline]
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+/// True when `s` is a non-empty HTTP token.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_tchar)
+}
+
+/// True when a header value holds no control character (tab is allowed).
+pub(crate) fn is_valid_header_value(s: &str) -> bool {
+    s.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Writes `%XX` for one byte.
+#[inline]
+fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
+    let esc = [
+        b'%',
+        *HEX_UPPER.get(usize::from(b >> 4)).unwrap_or(&b'0'),
+        *HEX_UPPER.get(usize::from(b & 0xf)).unwrap_or(&b'0'),
+    ];
+    w.write_str(core::str::from_utf8(&esc).unwrap_or("%00"))
+}
+
+/// Writes `bytes[start..end]`, which the caller has checked to be ASCII.
+#[inline]
+fn write_ascii_run<W: Write + ?Sized>(w: &mut W, s: &str, start: usize, end: usize) -> fmt::Result {
+    if end > start {
+        w.write_str(s.get(start..end).unwrap_or(""))
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `s` percent-encoded byte for byte: unreserved characters (and `/` when `keep_slash`)
+/// stay, everything else (including `%`) becomes `%XX`.
+pub(crate) fn write_encoded<W: Write + ?Sized>(
+    w: &mut W,
+    s: &str,
+    keep_slash: bool,
+) -> fmt::Result {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            continue;
+        }
+        write_ascii_run(w, s, run, i)?;
+        write_escape(w, b)?;
+        run = i + 1;
+    }
+    write_ascii_run(w, s, run, bytes.len())
+}
+
+/// How a raw component is decoded before it is re-encoded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decode {
+    /// Take every byte as it is.
+    None,
+    /// Decode valid `%XX` escapes; keep a stray `%` as a byte (paths, S3 single encoding).
+    Escapes,
+    /// Decode `%XX` escapes and `+` as a space (query components).
+    Form,
+}
+
+/// Writes a raw component decoded per `decode`, then percent-encoded (`/` kept when `keep_slash`).
+pub(crate) fn write_recoded<W: Write + ?Sized>(
+    w: &mut W,
+    s: &str,
+    decode: Decode,
+    keep_slash: bool,
+) -> fmt::Result {
+    if decode == Decode::None {
+        return write_encoded(w, s, keep_slash);
+    }
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            i += 1;
+            continue;
+        }
+        write_ascii_run(w, s, run, i)?;
+        let (byte, used) = decode_at(bytes, i, decode);
+        if is_unreserved(byte) || (keep_slash && byte == b'/') {
+            let one = [byte];
+            w.write_str(core::str::from_utf8(&one).unwrap_or(""))?;
+        } else {
+            write_escape(w, byte)?;
+        }
+        i += used;
+        run = i;
+    }
+    write_ascii_run(w, s, run, bytes.len())
+}
+
+/// The byte at `bytes[i]` after decoding, and how many raw bytes it took.
+#[inline]
+fn decode_at(bytes: &[u8], i: usize, decode: Decode) -> (u8, usize) {
+    match bytes.get(i) {
+        Some(b'%') if decode != Decode::None => {
+            match (
+                bytes.get(i + 1).and_then(|&h| hex_val(h)),
+                bytes.get(i + 2).and_then(|&l| hex_val(l)),
+            ) {
+                (Some(h), Some(l)) => ((h << 4) | l, 3),
+                _ => (b'%', 1),
+            }
+        }
+        Some(b'+') if decode == Decode::Form => (b' ', 1),
+        Some(&b) => (b, 1),
+        None => (0, 1),
+    }
+}
+
+/// The canonical (decoded, then encoded) bytes of a component, one at a time: used to sort query
+/// parameters by their canonical form without writing them anywhere.
+#[derive(Clone)]
+pub(crate) struct CanonicalBytes<'a> {
+    raw: &'a [u8],
+    pos: usize,
+    decode: Decode,
+    pending: [u8; 2],
+    pending_len: u8,
+}
+
+impl<'a> CanonicalBytes<'a> {
+    pub(crate) fn new(raw: &'a str, decode: Decode) -> Self {
+        CanonicalBytes {
+            raw: raw.as_bytes(),
+            pos: 0,
+            decode,
+            pending: [0; 2],
+            pending_len: 0,
+        }
+    }
+}
+
+impl Iterator for CanonicalBytes<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        if self.pending_len > 0 {
+            let idx = 2 - usize::from(self.pending_len);
+            self.pending_len -= 1;
+            return self.pending.get(idx).copied();
+        }
+        if self.pos >= self.raw.len() {
+            return None;
+        }
+        let (b, used) = decode_at(self.raw, self.pos, self.decode);
+        self.pos += used;
+        if is_unreserved(b) {
+            Some(b)
+        } else {
+            self.pending = [
+                *HEX_UPPER.get(usize::from(b >> 4)).unwrap_or(&b'0'),
+                *HEX_UPPER.get(usize::from(b & 0xf)).unwrap_or(&b'0'),
+            ];
+            self.pending_len = 2;
+            Some(b'%')
+        }
+    }
+}
+
+/// Compares two components by their canonical encoded bytes.
+pub(crate) fn cmp_canonical(a: &str, da: Decode, b: &str, db: Decode) -> Ordering {
+    // Fast path: both plain unreserved ASCII (the usual case) compare as they are.
+    let plain = |s: &str| s.bytes().all(is_unreserved);
+    if plain(a) && plain(b) {
+        return a.as_bytes().cmp(b.as_bytes());
+    }
+    CanonicalBytes::new(a, da).cmp(CanonicalBytes::new(b, db))
+}
+
+/// Checks a raw query component: every `%` starts a valid escape and the decoded bytes are UTF-8.
+pub(crate) fn is_valid_query_component(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut utf8 = Utf8Validator::default();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let byte = if b == b'%' {
+            match (
+                bytes.get(i + 1).and_then(|&h| hex_val(h)),
+                bytes.get(i + 2).and_then(|&l| hex_val(l)),
+            ) {
+                (Some(h), Some(l)) => {
+                    i += 3;
+                    (h << 4) | l
+                }
+                _ => return false,
+            }
+        } else {
+            i += 1;
+            b
+        };
+        if !utf8.push(byte) {
+            return false;
+        }
+    }
+    utf8.is_complete()
+}
+
+/// An incremental UTF-8 validator (RFC 3629 well-formed sequences, no buffer).
+#[derive(Default)]
+struct Utf8Validator {
+    /// Continuation bytes still expected.
+    need: u8,
+    /// Allowed range of the next continuation byte (narrowed after some lead bytes).
+    lo: u8,
+    hi: u8,
+}
+
+impl Utf8Validator {
+    fn push(&mut self, b: u8) -> bool {
+        if self.need == 0 {
+            let (need, lo, hi) = match b {
+                0x00..=0x7f => return true,
+                0xc2..=0xdf => (1, 0x80, 0xbf),
+                0xe0 => (2, 0xa0, 0xbf),
+                0xe1..=0xec | 0xee..=0xef => (2, 0x80, 0xbf),
+                0xed => (2, 0x80, 0x9f),
+                0xf0 => (3, 0x90, 0xbf),
+                0xf1..=0xf3 => (3, 0x80, 0xbf),
+                0xf4 => (3, 0x80, 0x8f),
+                _ => return false,
+            };
+            *self = Utf8Validator { need, lo, hi };
+            true
+        } else if b < self.lo || b > self.hi {
+            false
+        } else {
+            self.need -= 1;
+            self.lo = 0x80;
+            self.hi = 0xbf;
+            true
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.need == 0
+    }
+}
+
+/// Writes a canonical header value: trimmed of spaces and tabs at both ends, inner runs of them
+/// folded into one space.
+pub(crate) fn write_trimmed_value<W: Write + ?Sized>(w: &mut W, value: &str) -> fmt::Result {
+    let is_ws = |b: u8| b == b' ' || b == b'\t';
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    let mut first = true;
+    loop {
+        // Skip a whitespace run.
+        while bytes.get(i).is_some_and(|&b| is_ws(b)) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return Ok(());
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| !is_ws(b)) {
+            i += 1;
+        }
+        if !first {
+            w.write_str(" ")?;
+        }
+        first = false;
+        // Word boundaries sit next to ASCII whitespace, so they are char boundaries.
+        w.write_str(value.get(start..i).unwrap_or(""))?;
+    }
+}
+
+/// Writes an ASCII header name in lower case, in as few calls as the name allows.
+pub(crate) fn write_lowercase<W: Write + ?Sized>(w: &mut W, name: &str) -> fmt::Result {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return w.write_str(name);
+    }
+    let mut buf = [0u8; 32];
+    for chunk in name.as_bytes().chunks(buf.len()) {
+        let dst = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
+        for (d, s) in dst.iter_mut().zip(chunk) {
+            *d = s.to_ascii_lowercase();
+        }
+        // Names are validated ASCII tokens, so any chunk is valid UTF-8.
+        w.write_str(core::str::from_utf8(dst).map_err(|_| fmt::Error)?)?;
+    }
+    Ok(())
+}
+
+/// Compares two ASCII names ignoring case.
+#[inline]
+pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// True when a path needs dot-segment removal or slash merging.
+pub(crate) fn path_needs_normalizing(path: &str) -> bool {
+    path.contains("//") || path.split('/').any(|seg| seg == "." || seg == "..")
+}
+
+/// Writes `path` normalized: empty and `.` segments dropped, each `..` removes the segment before
+/// it (never going above the root), the result starts with `/` and keeps a trailing `/` when the
+/// path ended in one (or in `/.` or `/..`) and anything is left. Each kept segment goes through
+/// `segment`, which encodes it.
+///
+/// Runs in no memory: a segment is kept when no later `..` reaches it, found by scanning ahead.
+pub(crate) fn write_normalized_path<W: Write + ?Sized>(
+    w: &mut W,
+    path: &str,
+    segment: impl Fn(&mut W, &str) -> fmt::Result,
+) -> fmt::Result {
+    let mut segs = path.split('/');
+    let mut wrote_any = false;
+    let mut last_is_dir = false;
+    while let Some(seg) = segs.next() {
+        let normal = !(seg.is_empty() || seg == "." || seg == "..");
+        last_is_dir = !normal;
+        if !normal {
+            continue;
+        }
+        // Survives when, scanning ahead, the `..`s never outnumber the segments pushed after it.
+        let mut depth = 0usize;
+        let mut cancelled = false;
+        for later in segs.clone() {
+            if later == ".." {
+                if depth == 0 {
+                    cancelled = true;
+                    break;
+                }
+                depth -= 1;
+            } else if !(later.is_empty() || later == ".") {
+                depth += 1;
+            }
+        }
+        if cancelled {
+            continue;
+        }
+        w.write_str("/")?;
+        segment(w, seg)?;
+        wrote_any = true;
+    }
+    if !wrote_any || last_is_dir {
+        w.write_str("/")?;
+    }
+    Ok(())
+}
+
+/// 32 bytes as 64 lower-case hex digits.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (&b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        if let [hi, lo] = pair {
+            *hi = *HEX_LOWER.get(usize::from(b >> 4)).unwrap_or(&b'0');
+            *lo = *HEX_LOWER.get(usize::from(b & 0xf)).unwrap_or(&b'0');
+        }
+    }
+    out
+}
+
+/// Upper-case hex digits of `n` without leading zeros (`0` for zero), as aws-chunked frames
+/// write chunk sizes.
+pub(crate) fn hex_usize(n: usize) -> ([u8; 16], usize) {
+    let mut tmp = [0u8; 16];
+    let mut digits = 0;
+    let mut v = n;
+    loop {
+        if let Some(slot) = tmp.get_mut(digits) {
+            *slot = *HEX_UPPER.get(v & 0xf).unwrap_or(&b'0');
+        }
+        digits += 1;
+        v >>= 4;
+        if v == 0 || digits >= tmp.len() {
+            break;
+        }
+    }
+    let mut out = [b'0'; 16];
+    for (dst, src) in out
+        .iter_mut()
+        .zip(tmp.get(..digits).unwrap_or(&[]).iter().rev())
+    {
+        *dst = *src;
+    }
+    (out, digits)
+}
+
+/// Decimal digits of `n`.
+pub(crate) fn decimal_u64(n: u64) -> ([u8; 20], usize) {
+    let mut tmp = [0u8; 20];
+    let mut digits = 0;
+    let mut v = n;
+    loop {
+        if let Some(slot) = tmp.get_mut(digits) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        digits += 1;
+        v /= 10;
+        if v == 0 || digits >= tmp.len() {
+            break;
+        }
+    }
+    let mut out = [b'0'; 20];
+    for (dst, src) in out
+        .iter_mut()
+        .zip(tmp.get(..digits).unwrap_or(&[]).iter().rev())
+    {
+        *dst = *src;
+    }
+    (out, digits)
+}
+
+/// Parses 64 hex digits (either case) into lower-case hex.
+pub(crate) fn parse_hash_hex(s: &str) -> Option<[u8; 64]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 64];
+    for (d, &b) in out.iter_mut().zip(bytes) {
+        hex_val(b)?;
+        *d = b.to_ascii_lowercase();
+    }
+    Some(out)
+}
+
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests (see [`crate::selftest`]).
+pub mod selftests {
+    use super::*;
+    use crate::text::SliceWriter;
+
+    fn with<const N: usize>(f: impl FnOnce(&mut SliceWriter<'_>) -> fmt::Result, expect: &str) {
+        let mut buf = [0u8; N];
+        let mut w = SliceWriter::new(&mut buf);
+        f(&mut w).unwrap();
+        assert_eq!(w.as_str(), expect);
+    }
+
+    selftests! {
+        fn encode_keeps_unreserved_and_escapes_the_rest() {
+            with::<64>(|w| write_encoded(w, "a-b_c.d~e/f g%", true), "a-b_c.d~e/f%20g%25");
+            with::<64>(|w| write_encoded(w, "a/b", false), "a%2Fb");
+            with::<64>(|w| write_encoded(w, "\u{1234}", true), "%E1%88%B4");
+        }
+
+        fn recode_decodes_escapes_then_encodes() {
+            with::<64>(|w| write_recoded(w, "a%20b+c%2fd", Decode::Form, false), "a%20b%20c%2Fd");
+            with::<64>(|w| write_recoded(w, "/a%20b/c d/%41%", Decode::Escapes, true), "/a%20b/c%20d/A%25");
+            with::<64>(|w| write_recoded(w, "/x%2Fy", Decode::Escapes, true), "/x/y");
+            with::<64>(|w| write_recoded(w, "a+b", Decode::Escapes, false), "a%2Bb");
+        }
+
+        fn canonical_bytes_match_the_writer() {
+            for (raw, d) in [("a%20b+c%2f~", Decode::Form), ("%E1%88%B4=", Decode::Form), ("x%zz", Decode::Escapes)] {
+                let mut buf = [0u8; 64];
+                let mut w = SliceWriter::new(&mut buf);
+                write_recoded(&mut w, raw, d, false).unwrap();
+                let mut it = CanonicalBytes::new(raw, d);
+                for b in w.as_str().bytes() {
+                    assert_eq!(it.next(), Some(b));
+                }
+                assert_eq!(it.next(), None);
+            }
+            assert_eq!(cmp_canonical("Param-3", Decode::Form, "%E1%88%B4", Decode::Form), Ordering::Greater);
+            assert_eq!(cmp_canonical("a%20", Decode::Form, "a+", Decode::Form), Ordering::Equal);
+        }
+
+        fn query_validation() {
+            assert!(is_valid_query_component("a%20b%E1%88%B4"));
+            assert!(!is_valid_query_component("a%2"));
+            assert!(!is_valid_query_component("a%zz"));
+            assert!(!is_valid_query_component("%FF"));
+            assert!(!is_valid_query_component("%E1%88"));
+            assert!(!is_valid_query_component("%ED%A0%80")); // a UTF-16 surrogate
+            assert!(!is_valid_query_component("%C0%AF")); // overlong '/'
+        }
+
+        fn trimming_header_values() {
+            with::<64>(|w| write_trimmed_value(w, "  \"a   b \t c\"  "), "\"a b c\"");
+            with::<64>(|w| write_trimmed_value(w, "   "), "");
+            with::<64>(|w| write_trimmed_value(w, "v"), "v");
+        }
+
+        fn normalizing_paths() {
+            let norm = |p: &str, expect: &str| {
+                with::<128>(|w| write_normalized_path(w, p, |w, s| write_encoded(w, s, false)), expect)
+            };
+            norm("", "/");
+            norm("/", "/");
+            norm("//", "/");
+            norm("/./", "/");
+            norm("/./example", "/example");
+            norm("//example//", "/example/");
+            norm("/example/..", "/");
+            norm("/example1/example2/../..", "/");
+            norm("/a/b/..", "/a/");
+            norm("/a/./b/../../c", "/c");
+            norm("/../../a", "/a");
+            norm("/a/b/.", "/a/b/");
+            norm("/a b/c", "/a%20b/c");
+            assert!(!path_needs_normalizing("/a/b.c/..d/"));
+            assert!(path_needs_normalizing("/a/../b"));
+        }
+
+        fn header_rules() {
+            assert!(is_token("X-Amz-Date"));
+            assert!(!is_token(""));
+            assert!(!is_token("bad name"));
+            assert!(!is_token("bad:name"));
+            assert!(is_valid_header_value("a\tb \u{e9}"));
+            assert!(!is_valid_header_value("a\nb"));
+            assert!(!is_valid_header_value("a\x7fb"));
+            with::<64>(|w| write_lowercase(w, "X-Amz-Meta-ALongNameThatIsLongerThan32Bytes"), "x-amz-meta-alongnamethatislongerthan32bytes");
+        }
+
+        fn number_and_hex_helpers() {
+            let (d, n) = hex_usize(0x10000);
+            assert_eq!(&d[..n], b"10000");
+            let (d, n) = hex_usize(0);
+            assert_eq!(&d[..n], b"0");
+            let (d, n) = hex_usize(usize::MAX);
+            assert_eq!(n, core::mem::size_of::<usize>() * 2);
+            assert!(d[..n].iter().all(|&c| c == b'F'));
+            let (d, n) = hex_usize(1024 + 10);
+            assert_eq!(&d[..n], b"40A");
+            let (d, n) = decimal_u64(604_800);
+            assert_eq!(&d[..n], b"604800");
+            let (d, n) = decimal_u64(u64::MAX);
+            assert_eq!(&d[..n], b"18446744073709551615");
+            assert!(parse_hash_hex("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").is_some());
+            assert!(parse_hash_hex("UNSIGNED-PAYLOAD").is_none());
+            assert_eq!(&hex32(&[0xab; 32])[..4], b"abab");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! AWS Signature Version 4: header signing, presigned URLs and aws-chunked streaming, with no heap.
+//!
+//! ## Stages
+//!
+//! Each stage is a type that writes the exact spec text into any `core::fmt::Write`, so every
+//! stage can be compared with the conformance suites' golden files — and the signer itself
+//! writes the same text straight into SHA-256 and HMAC, never into a buffer.
+//!
+//! | stage | type | text |
+//! |---|---|---|
+//! | 1 | [`CanonicalRequest`] | method, path, query, headers, signed headers, payload hash |
+//! | 2 | [`CredentialScope`] | `20150830/us-east-1/iam/aws4_request` |
+//! | 3 | [`StringToSign`] | `AWS4-HMAC-SHA256`, time, scope, hash of stage 1 (and the chunk / trailer forms) |
+//! | 4 | [`SigningKey`] + [`SigningKeyCache`] | kDate → kRegion → kService → kSigning, cached per (date, region, service) |
+//! | 5 | [`Signer`] → [`SigningInstructions`] | `Authorization` and `X-Amz-*` headers, or presigned query parameters |
+//!
+//! ## Inputs and outputs
+//!
+//! The signer takes a neutral borrowed view of a request ([`SignableRequest`]: method, path as
+//! sent, raw query, `(name, value)` headers, payload mode) and [`SigningParams`] (borrowed
+//! [`SigningCredentials`], region, service, time, [`SigningSettings`]). It never reads a clock and
+//! never touches an HTTP type: it writes into a caller-owned [`SigningOutput`] and returns
+//! [`SigningInstructions`] — the headers to add, or the query parameters of a presigned URL.
+//!
+//! ```
+//! use aws_session_core::secret::SecretKey;
+//! use aws_session_core::sigv4::{SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+//! use aws_session_core::text::Field;
+//! use aws_session_core::time::UnixTime;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey)?;
+//! let params = SigningParams {
+//!     credentials: SigningCredentials { access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None },
+//!     region: "us-east-1",
+//!     service: "sts",
+//!     time: UnixTime::parse_amz("20150830T123600Z")?,
+//!     settings: SigningSettings::for_service("sts"),
+//! };
+//! let headers = [("Host", "sts.amazonaws.com")];
+//! let req = SignableRequest::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+//!
+//! let mut signer: Signer = Signer::new();
+//! let mut out = SigningOutput::new();
+//! let signed = signer.sign(&req, &params, &mut out)?;
+//! for (name, value) in signed.headers() {
+//!     // add `name: value` to the outgoing request
+//!     # let _ = (name, value);
+//! }
+//! assert!(signed.authorization().unwrap().starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/"));
+//!
+//! // Bad input is a typed error, never a panic:
+//! let bad = [("Host", "example.com"), ("X-Bad", "line\nbreak")];
+//! let req = SignableRequest::new("GET", "/", "", &bad, SignableBody::Unsigned);
+//! assert!(signer.sign(&req, &params, &mut out).is_err());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Service rules
+//!
+//! [`SigningSettings::for_service`] picks S3's rules (single encoding, no path normalization,
+//! `x-amz-content-sha256` signed) for the S3 family and the standard rules (double encoding,
+//! normalized paths) for everything else. See [`encoding`] for the exact text rules.
+//!
+//! ## Streaming
+//!
+//! [`streaming`] signs aws-chunked uploads chunk by chunk through `embedded-io`, with memory
+//! independent of the object's size.
+
+mod canonical_request;
+pub mod encoding;
+mod error;
+mod hash;
+mod output;
+mod presign;
+mod request;
+mod scope;
+mod sign;
+mod signing_key;
+pub mod streaming;
+mod string_to_sign;
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod conformance;
+
+#[cfg(feature = "http")]
+pub mod http_request;
+
+pub use canonical_request::CanonicalRequest;
+pub use encoding::UriEncoding;
+pub use error::{ChunkedError, SigningError};
+pub use hash::EMPTY_SHA256_HEX;
+pub use output::{HeaderIter, SigningInstructions, SigningOutput};
+pub use presign::{ParamValue, QueryParamIter};
+pub use request::{
+    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningCredentials,
+    SigningParams, SigningSettings,
+};
+pub use scope::CredentialScope;
+pub use sign::{sign, Signer};
+pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
+pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
+pub use string_to_sign::{StringToSign, ALGORITHM};
+
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests (see [`crate::selftest`]), one table per stage module.
+pub mod selftests {
+    /// Encoding and normalization rules.
+    pub const ENCODING: &[crate::selftest::SelfTest] = super::encoding::selftests::ALL;
+    /// Signing-key derivation and cache.
+    pub const SIGNING_KEY: &[crate::selftest::SelfTest] = super::signing_key::selftests::ALL;
+    /// The `.req` parser, the classic-case checker and chunk signatures.
+    pub const CONFORMANCE: &[crate::selftest::SelfTest] = super::conformance::selftests::ALL;
+}

@@ -1,0 +1,157 @@
+//! Presigned URLs: the query parameters a query-signed request carries.
+//!
+//! A presigned URL is the request's own URL plus, in this order, `X-Amz-Algorithm`,
+//! `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`
+//! and, with temporary credentials, `X-Amz-Security-Token`. As the AWS SDKs do, the token is
+//! covered by the signature (it is part of the canonical query string) unless
+//! [`SessionTokenMode::AfterSigning`](super::SessionTokenMode::AfterSigning) is chosen, yet it is
+//! appended after the signature. Presigned requests sign only headers (never `X-Amz-Date` or
+//! `x-amz-content-sha256`) and use the caller's payload mode, usually `UNSIGNED-PAYLOAD`.
+
+use core::fmt::{self, Write};
+
+use super::canonical_request::{
+    PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_SIGNATURE,
+    PARAM_SIGNED_HEADERS, PARAM_TOKEN,
+};
+use super::encoding::{decimal_u64, write_encoded};
+use super::output::{Placement, SigningInstructions};
+use super::string_to_sign::ALGORITHM;
+
+/// A query parameter value: borrowed text, or the URL lifetime as a number.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ParamValue<'o> {
+    /// Raw (not yet percent-encoded) text.
+    Text(&'o str),
+    /// A decimal number (`X-Amz-Expires`).
+    Number(u32),
+}
+
+impl fmt::Display for ParamValue<'_> {
+    /// The raw value (not percent-encoded).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Text(t) => f.write_str(t),
+            ParamValue::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl fmt::Debug for ParamValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Text(_) => f.write_str("Text(..)"),
+            ParamValue::Number(n) => write!(f, "Number({n})"),
+        }
+    }
+}
+
+impl ParamValue<'_> {
+    /// Writes the value percent-encoded for a URL query.
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_encoded<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        match self {
+            ParamValue::Text(t) => write_encoded(w, t, false),
+            ParamValue::Number(n) => {
+                let (digits, len) = decimal_u64(u64::from(*n));
+                w.write_str(core::str::from_utf8(digits.get(..len).unwrap_or(b"0")).unwrap_or("0"))
+            }
+        }
+    }
+}
+
+/// Iterator over the `(name, raw value)` query parameters of
+/// [`SigningInstructions::query_params`].
+#[derive(Clone)]
+pub struct QueryParamIter<'o> {
+    ins: SigningInstructions<'o>,
+    next: u8,
+}
+
+impl fmt::Debug for QueryParamIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueryParamIter")
+            .field("next", &self.next)
+            .finish()
+    }
+}
+
+impl<'o> Iterator for QueryParamIter<'o> {
+    type Item = (&'static str, ParamValue<'o>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if !self.ins.is_presigned() {
+            return None;
+        }
+        loop {
+            let i = self.next;
+            self.next = self.next.saturating_add(1);
+            let item = match i {
+                0 => (PARAM_ALGORITHM, ParamValue::Text(ALGORITHM)),
+                1 => (PARAM_CREDENTIAL, ParamValue::Text(self.ins.credential())),
+                2 => (PARAM_DATE, ParamValue::Text(self.ins.amz_date())),
+                3 => (PARAM_EXPIRES, ParamValue::Number(self.ins.out.expires)),
+                4 => (
+                    PARAM_SIGNED_HEADERS,
+                    ParamValue::Text(self.ins.signed_headers()),
+                ),
+                5 => (PARAM_SIGNATURE, ParamValue::Text(self.ins.signature())),
+                6 => match self.ins.token {
+                    Some(t) => (PARAM_TOKEN, ParamValue::Text(t)),
+                    None => continue,
+                },
+                _ => return None,
+            };
+            return Some(item);
+        }
+    }
+}
+
+impl<'o> SigningInstructions<'o> {
+    /// Query parameters to append for a presigned URL (raw values; see
+    /// [`SigningInstructions::write_query`] for the encoded form). Empty for header signing.
+    pub fn query_params(&self) -> QueryParamIter<'o> {
+        QueryParamIter {
+            ins: *self,
+            next: 0,
+        }
+    }
+
+    /// Writes the presigned query parameters percent-encoded and joined by `&`, without a
+    /// leading separator: append it after `?` or `&`.
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_query<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        for (i, (name, value)) in self.query_params().enumerate() {
+            if i > 0 {
+                w.write_str("&")?;
+            }
+            w.write_str(name)?;
+            w.write_str("=")?;
+            value.write_encoded(w)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `url` (scheme, host, path and the request's own query, as signed) followed by the
+    /// presigned parameters, choosing `?` or `&` as the separator.
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_url<W: Write + ?Sized>(&self, w: &mut W, url: &str) -> fmt::Result {
+        w.write_str(url)?;
+        if self.out.placement == Placement::Query {
+            let sep = match url.find('?') {
+                None => "?",
+                Some(i) if i + 1 == url.len() || url.ends_with('&') => "",
+                Some(_) => "&",
+            };
+            w.write_str(sep)?;
+            self.write_query(w)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,104 @@
+//! Stage 2: the credential scope, `YYYYMMDD/region/service/aws4_request`.
+
+use core::fmt::{self, Write};
+
+use crate::limits::{MAX_REGION_LEN, MAX_SERVICE_NAME_LEN};
+use crate::time::AmzDateTime;
+
+use super::error::SigningError;
+
+/// The credential scope of a signature: the date, region and service the signing key is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialScope<'a> {
+    time: AmzDateTime,
+    region: &'a str,
+    service: &'a str,
+}
+
+/// True for the characters a region or service name may hold in a scope.
+fn is_scope_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
+pub(crate) fn validate_region(region: &str) -> Result<(), SigningError> {
+    if region.is_empty() || region.len() > MAX_REGION_LEN || !region.bytes().all(is_scope_char) {
+        return Err(SigningError::InvalidRegion);
+    }
+    Ok(())
+}
+
+pub(crate) fn validate_service(service: &str) -> Result<(), SigningError> {
+    if service.is_empty()
+        || service.len() > MAX_SERVICE_NAME_LEN
+        || !service.bytes().all(is_scope_char)
+    {
+        return Err(SigningError::InvalidService);
+    }
+    Ok(())
+}
+
+impl<'a> CredentialScope<'a> {
+    /// A scope for the date of `time`.
+    ///
+    /// # Errors
+    /// [`SigningError::InvalidRegion`] or [`SigningError::InvalidService`] when either is empty,
+    /// longer than its limit, or holds a character outside `[A-Za-z0-9-_.]`.
+    pub fn new(time: AmzDateTime, region: &'a str, service: &'a str) -> Result<Self, SigningError> {
+        validate_region(region)?;
+        validate_service(service)?;
+        Ok(CredentialScope {
+            time,
+            region,
+            service,
+        })
+    }
+
+    /// The signing timestamp (its date is the scope date).
+    pub fn time(&self) -> &AmzDateTime {
+        &self.time
+    }
+
+    /// The `YYYYMMDD` scope date.
+    pub fn date(&self) -> &str {
+        self.time.date()
+    }
+
+    /// The region.
+    pub fn region(&self) -> &'a str {
+        self.region
+    }
+
+    /// The service signing name.
+    pub fn service(&self) -> &'a str {
+        self.service
+    }
+
+    /// Writes `YYYYMMDD/region/service/aws4_request`.
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        w.write_str(self.date())?;
+        w.write_str("/")?;
+        w.write_str(self.region)?;
+        w.write_str("/")?;
+        w.write_str(self.service)?;
+        w.write_str("/aws4_request")
+    }
+
+    /// Length of the written scope in bytes.
+    pub fn len(&self) -> usize {
+        8 + 1 + self.region.len() + 1 + self.service.len() + "/aws4_request".len()
+    }
+
+    /// Never true: a scope always has its date and terminator.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for CredentialScope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}

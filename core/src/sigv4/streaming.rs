@@ -1,0 +1,413 @@
+//! aws-chunked streaming uploads: per-chunk signatures chained from the seed signature, the
+//! final empty chunk, and the trailer block (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`), plus
+//! the unsigned framing (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+//!
+//! ```text
+//! signed:    <hex len>;chunk-signature=<sig>\r\n<data>\r\n   ...   0;chunk-signature=<sig>\r\n
+//!            then \r\n, or the trailers: <name>:<value>\r\n ... x-amz-trailer-signature:<sig>\r\n\r\n
+//! unsigned:  <hex len>\r\n<data>\r\n   ...   0\r\n<name>:<value>\r\n ... \r\n
+//! ```
+//!
+//! Memory does not grow with the object: [`AwsChunkedEncoder::encode`] reads one chunk at a time
+//! into a caller-lent buffer (a chunk's signature must precede its data, so each chunk is hashed
+//! before it is written), through `embedded_io::Read` in and `embedded_io::Write` out.
+//!
+//! Sign the request first with one of the streaming [`SignableBody`](super::SignableBody) modes,
+//! adding `Content-Encoding: aws-chunked`, `x-amz-decoded-content-length: <payload length>`,
+//! `Content-Length: <`[`encoded_len`]`>` and, for trailers, `x-amz-trailer: <names>` to the
+//! request's headers; then make the encoder from the seed signature with
+//! [`Signer::chunk_signer`](super::Signer::chunk_signer).
+
+use core::fmt::{self, Write as _};
+
+use embedded_io::{Error as _, ErrorKind, Read, Write};
+
+use crate::limits::{MAX_TRAILERS, MIN_AWS_CHUNK_LEN};
+
+use super::encoding::{
+    hex32, hex_usize, is_token, is_valid_header_value, parse_hash_hex, write_lowercase,
+    write_trimmed_value,
+};
+use super::error::{ChunkedError, SigningError};
+use super::hash::{sha256, HashWriter};
+use super::output::SigningInstructions;
+use super::request::SigningParams;
+use super::scope::CredentialScope;
+use super::sign::Signer;
+use super::signing_key::SigningKey;
+use super::string_to_sign::StringToSign;
+
+const CHUNK_SIGNATURE: &[u8] = b";chunk-signature=";
+const TRAILER_SIGNATURE: &[u8] = b"x-amz-trailer-signature:";
+const CRLF: &[u8] = b"\r\n";
+
+/// Signs aws-chunked chunks and trailers, each chained to the signature before it.
+#[derive(Clone)]
+pub struct ChunkSigner<'a> {
+    key: SigningKey,
+    scope: CredentialScope<'a>,
+    previous: [u8; 64],
+}
+
+impl fmt::Debug for ChunkSigner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChunkSigner")
+            .field("scope", &self.scope)
+            .field("previous", &self.previous())
+            .finish()
+    }
+}
+
+impl<'a> ChunkSigner<'a> {
+    /// A chunk signer for `scope`, chained from `seed_signature` (the request's hex signature).
+    ///
+    /// # Errors
+    /// [`SigningError::InvalidPayloadHash`] when the seed is not 64 hex digits.
+    pub fn new(
+        key: SigningKey,
+        scope: CredentialScope<'a>,
+        seed_signature: &str,
+    ) -> Result<Self, SigningError> {
+        let previous = parse_hash_hex(seed_signature).ok_or(SigningError::InvalidPayloadHash)?;
+        Ok(ChunkSigner {
+            key,
+            scope,
+            previous,
+        })
+    }
+
+    /// The last signature produced (the seed before the first chunk).
+    pub fn previous(&self) -> &str {
+        core::str::from_utf8(&self.previous).unwrap_or("")
+    }
+
+    /// The string to sign of the next chunk, given the chunk's SHA-256.
+    pub fn chunk_string_to_sign<'s>(&'s self, chunk_hash_hex: &'s [u8; 64]) -> StringToSign<'s> {
+        StringToSign::for_chunk(&self.scope, &self.previous, chunk_hash_hex)
+    }
+
+    /// Signs the next chunk (`data` empty for the final chunk) and returns its hex signature.
+    pub fn sign_chunk(&mut self, data: &[u8]) -> [u8; 64] {
+        let hash = hex32(&sha256(data));
+        let sig = self
+            .key
+            .sign_with(|w| StringToSign::for_chunk(&self.scope, &self.previous, &hash).write_to(w));
+        self.previous = hex32(&sig);
+        self.previous
+    }
+
+    /// Writes the canonical trailer block: `<lower-case name>:<trimmed value>\n` per trailer.
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_canonical_trailers<W: fmt::Write + ?Sized>(
+        w: &mut W,
+        trailers: &[(&str, &str)],
+    ) -> fmt::Result {
+        for (name, value) in trailers {
+            write_lowercase(w, name)?;
+            w.write_str(":")?;
+            write_trimmed_value(w, value)?;
+            w.write_str("\n")?;
+        }
+        Ok(())
+    }
+
+    /// Signs the trailer block (after the final chunk) and returns its hex signature.
+    ///
+    /// # Errors
+    /// [`ChunkedError::TooManyTrailers`] or [`ChunkedError::InvalidTrailer`].
+    pub fn sign_trailers(&mut self, trailers: &[(&str, &str)]) -> Result<[u8; 64], ChunkedError> {
+        validate_trailers(trailers)?;
+        let mut h = HashWriter::default();
+        let _ = Self::write_canonical_trailers(&mut h, trailers);
+        let hash = hex32(&h.finish());
+        let sig = self.key.sign_with(|w| {
+            StringToSign::for_trailer(&self.scope, &self.previous, &hash).write_to(w)
+        });
+        self.previous = hex32(&sig);
+        Ok(self.previous)
+    }
+}
+
+impl<const N: usize> Signer<N> {
+    /// A chunk signer chained from a streaming request's seed signature, reusing the cached key.
+    ///
+    /// # Errors
+    /// [`SigningError`] for a scope or time that cannot be signed (as in [`Signer::sign`]).
+    pub fn chunk_signer<'a>(
+        &mut self,
+        params: &SigningParams<'a>,
+        seed: &SigningInstructions<'_>,
+    ) -> Result<ChunkSigner<'a>, SigningError> {
+        let scope =
+            CredentialScope::new(params.time.amz_datetime()?, params.region, params.service)?;
+        let key = self.signing_key(params, scope.date());
+        Ok(ChunkSigner {
+            key,
+            scope,
+            previous: seed.signature_bytes(),
+        })
+    }
+}
+
+fn validate_trailers(trailers: &[(&str, &str)]) -> Result<(), ChunkedError> {
+    if trailers.len() > MAX_TRAILERS {
+        return Err(ChunkedError::TooManyTrailers {
+            limit: MAX_TRAILERS,
+        });
+    }
+    for (index, (name, value)) in trailers.iter().enumerate() {
+        if !is_token(name) || !is_valid_header_value(value) {
+            return Err(ChunkedError::InvalidTrailer { index });
+        }
+    }
+    Ok(())
+}
+
+/// The framing of an aws-chunked body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ChunkedMode {
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: signed chunks, no trailers.
+    Signed,
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks and a signed trailer block.
+    SignedWithTrailer,
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: plain chunks and a trailer block.
+    UnsignedWithTrailer,
+}
+
+/// Bytes of the whole encoded body for a payload of `payload_len` bytes cut into chunks of
+/// `chunk_len` bytes (the last one shorter) with these trailers: the `Content-Length` to send.
+pub fn encoded_len(
+    mode: ChunkedMode,
+    payload_len: u64,
+    chunk_len: usize,
+    trailers: &[(&str, &str)],
+) -> u64 {
+    let signed = mode != ChunkedMode::UnsignedWithTrailer;
+    let frame = |n: u64| -> u64 {
+        let (_, digits) = hex_usize(n as usize);
+        let sig = if signed {
+            (CHUNK_SIGNATURE.len() + 64) as u64
+        } else {
+            0
+        };
+        digits as u64 + sig + 2 + n + 2
+    };
+    let chunk = chunk_len.max(1) as u64;
+    let full = payload_len / chunk;
+    let rest = payload_len % chunk;
+    let mut total = full.saturating_mul(frame(chunk));
+    if rest > 0 {
+        total = total.saturating_add(frame(rest));
+    }
+    // The final empty chunk: its header line without the data's CRLF.
+    total = total.saturating_add(frame(0) - 2);
+    if mode == ChunkedMode::Signed {
+        return total.saturating_add(2);
+    }
+    let trailer_lines: u64 = trailers
+        .iter()
+        .map(|(n, v)| {
+            let mut count = CountWriter(0);
+            let _ = write_trimmed_value(&mut count, v);
+            (n.len() + 1 + count.0 + 2) as u64
+        })
+        .sum();
+    total = total.saturating_add(trailer_lines);
+    if signed {
+        total = total.saturating_add((TRAILER_SIGNATURE.len() + 64 + 2) as u64);
+    }
+    total.saturating_add(2)
+}
+
+/// Writes an aws-chunked body chunk by chunk.
+#[derive(Debug)]
+pub struct AwsChunkedEncoder<'a> {
+    signer: Option<ChunkSigner<'a>>,
+    mode: ChunkedMode,
+    finished: bool,
+}
+
+impl<'a> AwsChunkedEncoder<'a> {
+    /// A signed encoder (`with_trailer` selects the `-TRAILER` variant).
+    pub fn signed(signer: ChunkSigner<'a>, with_trailer: bool) -> Self {
+        let mode = if with_trailer {
+            ChunkedMode::SignedWithTrailer
+        } else {
+            ChunkedMode::Signed
+        };
+        AwsChunkedEncoder {
+            signer: Some(signer),
+            mode,
+            finished: false,
+        }
+    }
+
+    /// An unsigned encoder (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+    pub fn unsigned() -> Self {
+        AwsChunkedEncoder {
+            signer: None,
+            mode: ChunkedMode::UnsignedWithTrailer,
+            finished: false,
+        }
+    }
+
+    /// The framing in use.
+    pub fn mode(&self) -> ChunkedMode {
+        self.mode
+    }
+
+    /// The chunk signer (its last signature), if signed.
+    pub fn signer(&self) -> Option<&ChunkSigner<'a>> {
+        self.signer.as_ref()
+    }
+
+    /// Writes one data chunk. An empty `data` writes nothing: the final empty chunk is written
+    /// by [`AwsChunkedEncoder::finish`].
+    ///
+    /// # Errors
+    /// [`ChunkedError::Write`] from the writer, or [`ChunkedError::Finished`].
+    pub fn write_chunk<W: Write>(&mut self, w: &mut W, data: &[u8]) -> Result<(), ChunkedError> {
+        if self.finished {
+            return Err(ChunkedError::Finished);
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.write_chunk_header(w, data)?;
+        write_all(w, data)?;
+        write_all(w, CRLF)
+    }
+
+    fn write_chunk_header<W: Write>(&mut self, w: &mut W, data: &[u8]) -> Result<(), ChunkedError> {
+        let (digits, n) = hex_usize(data.len());
+        write_all(w, digits.get(..n).unwrap_or(b"0"))?;
+        if let Some(signer) = &mut self.signer {
+            let sig = signer.sign_chunk(data);
+            write_all(w, CHUNK_SIGNATURE)?;
+            write_all(w, &sig)?;
+        }
+        write_all(w, CRLF)
+    }
+
+    /// Writes the final empty chunk and, for the trailer modes, the trailer block (signed in the
+    /// signed mode). `trailers` must be empty for [`ChunkedMode::Signed`].
+    ///
+    /// # Errors
+    /// [`ChunkedError::TrailerMismatch`], [`ChunkedError::TooManyTrailers`],
+    /// [`ChunkedError::InvalidTrailer`], [`ChunkedError::Write`] or [`ChunkedError::Finished`].
+    pub fn finish<W: Write>(
+        &mut self,
+        w: &mut W,
+        trailers: &[(&str, &str)],
+    ) -> Result<(), ChunkedError> {
+        if self.finished {
+            return Err(ChunkedError::Finished);
+        }
+        if self.mode == ChunkedMode::Signed && !trailers.is_empty() {
+            return Err(ChunkedError::TrailerMismatch);
+        }
+        validate_trailers(trailers)?;
+        self.finished = true;
+        self.write_chunk_header(w, &[])?;
+        if self.mode == ChunkedMode::Signed {
+            return write_all(w, CRLF);
+        }
+        for (name, value) in trailers {
+            let mut line = LineWriter { w, err: None };
+            let _ = write_lowercase(&mut line, name);
+            let _ = line.write_str(":");
+            let _ = write_trimmed_value(&mut line, value);
+            if let Some(e) = line.err {
+                return Err(e);
+            }
+            write_all(w, CRLF)?;
+        }
+        if let Some(signer) = &mut self.signer {
+            let sig = signer.sign_trailers(trailers)?;
+            write_all(w, TRAILER_SIGNATURE)?;
+            write_all(w, &sig)?;
+            write_all(w, CRLF)?;
+        }
+        write_all(w, CRLF)
+    }
+
+    /// Reads `r` to its end in chunks of `buf.len()` bytes and writes each as a chunk; calls
+    /// `on_chunk` with each chunk's data (to feed a checksum for a trailer). Does not write the
+    /// final chunk: call [`AwsChunkedEncoder::finish`] next. Returns the payload bytes read.
+    ///
+    /// # Errors
+    /// [`ChunkedError::BufferTooSmall`] for a buffer under [`MIN_AWS_CHUNK_LEN`], or the read or
+    /// write error.
+    pub fn encode<R: Read, W: Write>(
+        &mut self,
+        r: &mut R,
+        w: &mut W,
+        buf: &mut [u8],
+        mut on_chunk: impl FnMut(&[u8]),
+    ) -> Result<u64, ChunkedError> {
+        if buf.len() < MIN_AWS_CHUNK_LEN {
+            return Err(ChunkedError::BufferTooSmall { len: buf.len() });
+        }
+        let mut total = 0u64;
+        loop {
+            let mut filled = 0;
+            while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+                match r.read(rest) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n.min(rest.len()),
+                    Err(e) => return Err(ChunkedError::Read(e.kind())),
+                }
+            }
+            let data = buf.get(..filled).unwrap_or(&[]);
+            if data.is_empty() {
+                return Ok(total);
+            }
+            on_chunk(data);
+            self.write_chunk(w, data)?;
+            total += filled as u64;
+            if filled < buf.len() {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// Writes all of `bytes`, treating a zero-length write as an error rather than looping.
+fn write_all<W: Write>(w: &mut W, mut bytes: &[u8]) -> Result<(), ChunkedError> {
+    while !bytes.is_empty() {
+        match w.write(bytes) {
+            Ok(0) => return Err(ChunkedError::Write(ErrorKind::WriteZero)),
+            Ok(n) => bytes = bytes.get(n..).unwrap_or(&[]),
+            Err(e) => return Err(ChunkedError::Write(e.kind())),
+        }
+    }
+    Ok(())
+}
+
+/// Adapts an `embedded_io::Write` to `fmt::Write`, keeping the first I/O error.
+struct LineWriter<'w, W: Write> {
+    w: &'w mut W,
+    err: Option<ChunkedError>,
+}
+
+impl<W: Write> fmt::Write for LineWriter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_all(self.w, s.as_bytes()).map_err(|e| {
+            self.err = Some(e);
+            fmt::Error
+        })
+    }
+}
+
+/// Counts the bytes written through it.
+struct CountWriter(usize);
+
+impl fmt::Write for CountWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}

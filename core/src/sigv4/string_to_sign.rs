@@ -1,0 +1,133 @@
+//! Stage 3: the string to sign, for a request, an aws-chunked chunk, or a trailer block.
+//!
+//! ```text
+//! AWS4-HMAC-SHA256            AWS4-HMAC-SHA256-PAYLOAD      AWS4-HMAC-SHA256-TRAILER
+//! <YYYYMMDDTHHMMSSZ>          <YYYYMMDDTHHMMSSZ>            <YYYYMMDDTHHMMSSZ>
+//! <scope>                     <scope>                       <scope>
+//! <hex sha256(creq)>          <previous signature>          <previous signature>
+//!                             <hex sha256("")>              <hex sha256(trailer block)>
+//!                             <hex sha256(chunk)>
+//! ```
+
+use core::fmt::{self, Write};
+
+use super::hash::EMPTY_SHA256_HEX;
+use super::scope::CredentialScope;
+
+/// The SigV4 algorithm name.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
+const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+
+/// What a string to sign covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind<'a> {
+    Request {
+        creq_hash: &'a [u8; 64],
+    },
+    Chunk {
+        previous: &'a [u8; 64],
+        chunk_hash: &'a [u8; 64],
+    },
+    Trailer {
+        previous: &'a [u8; 64],
+        trailer_hash: &'a [u8; 64],
+    },
+}
+
+/// A string to sign: the text whose HMAC under the signing key is the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringToSign<'a> {
+    scope: &'a CredentialScope<'a>,
+    kind: Kind<'a>,
+}
+
+fn hex_str(h: &[u8; 64]) -> &str {
+    core::str::from_utf8(h).unwrap_or("")
+}
+
+impl<'a> StringToSign<'a> {
+    /// The string to sign of a request, from the hex SHA-256 of its canonical request.
+    pub fn for_request(scope: &'a CredentialScope<'a>, creq_hash: &'a [u8; 64]) -> Self {
+        StringToSign {
+            scope,
+            kind: Kind::Request { creq_hash },
+        }
+    }
+
+    /// The string to sign of one aws-chunked chunk, chained to the previous signature (the seed
+    /// signature for the first chunk).
+    pub fn for_chunk(
+        scope: &'a CredentialScope<'a>,
+        previous: &'a [u8; 64],
+        chunk_hash: &'a [u8; 64],
+    ) -> Self {
+        StringToSign {
+            scope,
+            kind: Kind::Chunk {
+                previous,
+                chunk_hash,
+            },
+        }
+    }
+
+    /// The string to sign of an aws-chunked trailer block, chained to the final chunk's signature.
+    pub fn for_trailer(
+        scope: &'a CredentialScope<'a>,
+        previous: &'a [u8; 64],
+        trailer_hash: &'a [u8; 64],
+    ) -> Self {
+        StringToSign {
+            scope,
+            kind: Kind::Trailer {
+                previous,
+                trailer_hash,
+            },
+        }
+    }
+
+    /// Writes the exact spec text (lines joined by `\n`, no trailing newline).
+    ///
+    /// # Errors
+    /// Whatever the writer reports.
+    pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        let algorithm = match self.kind {
+            Kind::Request { .. } => ALGORITHM,
+            Kind::Chunk { .. } => CHUNK_ALGORITHM,
+            Kind::Trailer { .. } => TRAILER_ALGORITHM,
+        };
+        w.write_str(algorithm)?;
+        w.write_str("\n")?;
+        w.write_str(self.scope.time().as_str())?;
+        w.write_str("\n")?;
+        self.scope.write_to(w)?;
+        w.write_str("\n")?;
+        match self.kind {
+            Kind::Request { creq_hash } => w.write_str(hex_str(creq_hash)),
+            Kind::Chunk {
+                previous,
+                chunk_hash,
+            } => {
+                w.write_str(hex_str(previous))?;
+                w.write_str("\n")?;
+                w.write_str(EMPTY_SHA256_HEX)?;
+                w.write_str("\n")?;
+                w.write_str(hex_str(chunk_hash))
+            }
+            Kind::Trailer {
+                previous,
+                trailer_hash,
+            } => {
+                w.write_str(hex_str(previous))?;
+                w.write_str("\n")?;
+                w.write_str(hex_str(trailer_hash))
+            }
+        }
+    }
+}
+
+impl fmt::Display for StringToSign<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
