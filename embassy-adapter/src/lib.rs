@@ -1,1 +1,30 @@
-//! aws-session-embassy (being written).
+//! # aws-session-embassy
+//!
+//! The embassy adapter of aws-session: what an ESP32 or STM32 firmware needs to create a session
+//! and sign requests without `~/.aws` and without an RTC.
+//!
+//! | module | what it does |
+//! |---|---|
+//! | [`store`] | named profiles in NOR flash (sequential-storage), safe against power loss; import from `~/.aws/config` text; a `ProfileSource` for `Session::new` |
+//! | [`test_util`] | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
+//!
+//! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
+//! Logging goes through one shim to `defmt` (feature `defmt`); secrets are never logged.
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+#![deny(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+#[macro_use]
+mod log;
+
+pub mod store;
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;

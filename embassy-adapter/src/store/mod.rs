@@ -1,0 +1,398 @@
+//! Named profiles in NOR flash, safe against power loss.
+//!
+//! A [`ProfileStore`] keeps profiles — region, static keys, endpoint, role settings, see
+//! [`Setting`] — in a range of NOR flash through [`sequential-storage`]'s map, plus which profile
+//! is active. Operations: [`provision`](ProfileStore::provision) (create or overwrite),
+//! [`read`](ProfileStore::read), [`list`](ProfileStore::list), [`delete`](ProfileStore::delete),
+//! [`select`](ProfileStore::select) / [`active`](ProfileStore::active),
+//! [`import`](ProfileStore::import) from `~/.aws/config` and `~/.aws/credentials` text (core's
+//! parser), and [`load`](ProfileStore::load) into a [`FlashProfiles`] that `Session::new` reads.
+//!
+//! # Power loss
+//!
+//! sequential-storage only appends: storing a profile writes a new item after the old one, and an
+//! item counts only once its header and data CRCs are complete. A write cut by a power loss leaves
+//! an item whose CRC fails; after the reboot it is ignored (and the page repaired on the next
+//! write), so the **previous version survives**. `tests/power_cut.rs` cuts the power at every
+//! single flash write and erase of a provision/overwrite/select/delete sequence and checks exactly
+//! that. A record that passes the CRC but does not decode is [`ReadError::Corrupt`] and is skipped
+//! (and counted) by [`ProfileStore::list`].
+//!
+//! An [`import`](ProfileStore::import) stores profile after profile: a cut leaves the profiles
+//! before it stored and the one being written in its previous version.
+//!
+//! # Secrets in flash
+//!
+//! Records hold the secret access key and session token in plain text, and sequential-storage marks
+//! old items stale without erasing them until their page is reclaimed. Protect the flash with the
+//! part's read-out protection, and prefer short-lived credentials where the device can get them.
+//! In RAM, the store's record buffer is wiped after every operation and on drop, and a
+//! [`ProfileData`] read from it redacts secrets in `Debug` and `defmt`.
+//!
+//! [`sequential-storage`]: sequential_storage
+
+mod import;
+mod key;
+mod record;
+mod source;
+
+use core::fmt;
+use core::ops::Range;
+
+use aws_session_core::limits::{MAX_PROFILE_NAME_LEN, MAX_PROFILE_RECORD_LEN, MAX_STORED_PROFILES};
+use aws_session_core::profile::is_valid_name;
+use aws_session_core::text::Text;
+use embedded_storage_async::nor_flash::{NorFlash, NorFlashError, NorFlashErrorKind};
+use sequential_storage::cache::{Cache, Uncached};
+use sequential_storage::map::{MapConfig, MapStorage};
+use zeroize::Zeroize;
+
+pub use import::{ImportError, ImportReport};
+pub use record::{DecodeError, EncodeError, ProfileData, Setting, ValueError, FORMAT_VERSION};
+pub use source::{FlashProfiles, LoadError, NoEnv, FLASH_PROFILES_PATH};
+
+use key::StoreKey;
+
+/// A profile name as stored.
+pub type ProfileName = Text<MAX_PROFILE_NAME_LEN>;
+
+/// Largest flash word sequential-storage supports (STM32H7 internal flash: 32 bytes).
+const MAX_WORD: usize = 32;
+/// The record buffer: key, record, and padding to a whole flash word.
+const BUFFER_LEN: usize = 1 + MAX_PROFILE_NAME_LEN + MAX_PROFILE_RECORD_LEN + MAX_WORD;
+/// Items a listing inspects at most (stale versions included): a guard against a damaged page
+/// that would make the walk go on forever. 4096 items cover 16 MiB of the smallest records.
+const MAX_ITEMS_SCANNED: u32 = 4096;
+
+/// A storage operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The flash driver failed (for example a power cut during the operation).
+    Flash(NorFlashErrorKind),
+    /// No room is left even after reclaiming stale items: delete a profile or give the store
+    /// more pages.
+    Full,
+    /// The flash holds something the storage cannot repair (erase the range to recover).
+    Corrupted,
+    /// A record does not fit a page of this flash (pages of at least 4 KiB hold any record).
+    RecordTooBig,
+    /// The flash range is unusable: not page-aligned, or fewer than two pages.
+    BadRange,
+    /// The profile name is empty, longer than [`MAX_PROFILE_NAME_LEN`], or has characters a
+    /// profile name may not have.
+    InvalidName,
+    /// The profile does not exist (selecting or loading it).
+    NotFound,
+    /// More distinct names are in flash than a listing can track ([`MAX_STORED_PROFILES`]), or
+    /// than the caller's list holds.
+    TooManyProfiles {
+        /// The capacity that overflowed.
+        limit: usize,
+    },
+    /// The record does not fit [`MAX_PROFILE_RECORD_LEN`].
+    Encode(EncodeError),
+    /// sequential-storage reported an internal inconsistency.
+    Internal,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Flash(kind) => write!(f, "profile store: flash error ({kind})"),
+            StoreError::Full => f.write_str("profile store: flash range is full"),
+            StoreError::Corrupted => f.write_str("profile store: flash is corrupted beyond repair"),
+            StoreError::RecordTooBig => f.write_str("profile store: record larger than a flash page"),
+            StoreError::BadRange => f.write_str("profile store: flash range must be at least two whole pages"),
+            StoreError::InvalidName => f.write_str("profile store: invalid profile name"),
+            StoreError::NotFound => f.write_str("profile store: no such profile"),
+            StoreError::TooManyProfiles { limit } => write!(f, "profile store: more than {limit} profiles"),
+            StoreError::Encode(e) => write!(f, "profile store: {e}"),
+            StoreError::Internal => f.write_str("profile store: internal storage error"),
+        }
+    }
+}
+
+impl core::error::Error for StoreError {}
+
+impl<E: NorFlashError> From<sequential_storage::Error<E>> for StoreError {
+    fn from(e: sequential_storage::Error<E>) -> Self {
+        match e {
+            sequential_storage::Error::Storage { value, .. } => StoreError::Flash(value.kind()),
+            sequential_storage::Error::FullStorage => StoreError::Full,
+            sequential_storage::Error::Corrupted { .. } => StoreError::Corrupted,
+            sequential_storage::Error::ItemTooBig | sequential_storage::Error::BufferTooSmall(_) => {
+                StoreError::RecordTooBig
+            }
+            _ => StoreError::Internal,
+        }
+    }
+}
+
+/// Reading one profile failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The storage failed.
+    Store(StoreError),
+    /// The newest record of the profile passed the storage's CRC but is not a valid record
+    /// (another format version, or damage the CRC did not catch). Provision it again.
+    Corrupt,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Store(e) => write!(f, "{e}"),
+            ReadError::Corrupt => f.write_str("profile store: the stored record is corrupt"),
+        }
+    }
+}
+
+impl core::error::Error for ReadError {}
+
+impl From<StoreError> for ReadError {
+    fn from(e: StoreError) -> Self {
+        ReadError::Store(e)
+    }
+}
+
+/// What [`ProfileStore::list`] found besides the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ListReport {
+    /// Profiles whose newest record is corrupt; they are not in the list.
+    pub corrupt: u16,
+}
+
+/// The state of one name while listing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    Live,
+    Deleted,
+    Corrupt,
+}
+
+/// The flash record buffer, wiped when dropped.
+struct RecordBuffer([u8; BUFFER_LEN]);
+
+impl Drop for RecordBuffer {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Profiles in a range of NOR flash. See the [module docs](self).
+///
+/// The store owns the flash driver and a record buffer of about 3.7 KiB; place it in a
+/// `static_cell::StaticCell` or a task's state.
+pub struct ProfileStore<F: NorFlash> {
+    map: MapStorage<StoreKey, F, Cache<Uncached, Uncached, Uncached, StoreKey>>,
+    buf: RecordBuffer,
+}
+
+impl<F: NorFlash> fmt::Debug for ProfileStore<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProfileStore")
+    }
+}
+
+/// Checks a profile name and copies it into a key.
+fn profile_key(name: &str) -> Result<StoreKey, StoreError> {
+    if !is_valid_name(name) {
+        return Err(StoreError::InvalidName);
+    }
+    ProfileName::try_from(name).map(StoreKey::Profile).map_err(|_| StoreError::InvalidName)
+}
+
+impl<F: NorFlash> ProfileStore<F> {
+    /// A store over `range` of `flash` (whole erase pages, at least two; pages of 4 KiB or more
+    /// hold the largest record). Nothing is read or written yet: an erased range is an empty
+    /// store, and a range written by an earlier boot keeps its profiles.
+    ///
+    /// # Errors
+    /// [`StoreError::BadRange`] for a range that is not whole pages or has fewer than two.
+    pub fn new(flash: F, range: Range<u32>) -> Result<Self, StoreError> {
+        let config = MapConfig::<F>::try_new(range).map_err(|_| StoreError::BadRange)?;
+        Ok(ProfileStore {
+            map: MapStorage::new(flash, config, Cache::new_uncached()),
+            buf: RecordBuffer([0; BUFFER_LEN]),
+        })
+    }
+
+    /// Gives the flash driver back.
+    pub fn into_flash(self) -> F {
+        let ProfileStore { map, buf } = self;
+        drop(buf);
+        map.destroy().0
+    }
+
+    /// Wipes the record buffer (every operation does this first; call it after using a
+    /// [`ProfileData`] from [`ProfileStore::read`] that held secrets).
+    pub fn scrub(&mut self) {
+        self.buf.0.zeroize();
+    }
+
+    /// Stores `profile` under `name`, replacing an earlier version. Until the new record is
+    /// complete in flash the old one stays the current one.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidName`], [`StoreError::Encode`], and storage failures.
+    pub async fn provision(&mut self, name: &str, profile: &ProfileData<'_>) -> Result<(), StoreError> {
+        let key = profile_key(name)?;
+        self.scrub();
+        let mut record = RecordBuffer([0; BUFFER_LEN]);
+        let len = profile.encode(&mut record.0).map_err(StoreError::Encode)?;
+        let bytes: &[u8] = record.0.get(..len).unwrap_or(&[]);
+        let result = self.map.store_item(&mut self.buf.0, &key, &bytes).await;
+        self.scrub();
+        debug!("profile store: provisioned a profile ({} bytes)", len);
+        result.map_err(StoreError::from)
+    }
+
+    /// The newest version of profile `name`, borrowing the store's record buffer; `Ok(None)` when
+    /// it was never stored or was deleted.
+    ///
+    /// # Errors
+    /// [`ReadError::Corrupt`] for a record that does not decode; storage failures.
+    pub async fn read(&mut self, name: &str) -> Result<Option<ProfileData<'_>>, ReadError> {
+        let key = profile_key(name)?;
+        self.scrub();
+        let item = self.map.fetch_item::<&[u8]>(&mut self.buf.0, &key).await.map_err(StoreError::from)?;
+        match item {
+            None | Some([]) => Ok(None),
+            Some(bytes) => ProfileData::decode(bytes).map(Some).map_err(|_| ReadError::Corrupt),
+        }
+    }
+
+    /// True when profile `name` exists with a readable record.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn contains(&mut self, name: &str) -> Result<bool, StoreError> {
+        let found = match self.read(name).await {
+            Ok(p) => p.is_some(),
+            Err(ReadError::Corrupt) => false,
+            Err(ReadError::Store(e)) => return Err(e),
+        };
+        self.scrub();
+        Ok(found)
+    }
+
+    /// Deletes profile `name` (a tombstone record; the old record's bytes stay in flash until
+    /// the page is reclaimed). When it was the active profile, no profile is active afterwards.
+    /// Returns whether the profile existed.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidName`] and storage failures.
+    pub async fn delete(&mut self, name: &str) -> Result<bool, StoreError> {
+        let key = profile_key(name)?;
+        let existed = self.contains(name).await?;
+        if existed {
+            let empty: &[u8] = &[];
+            self.map.store_item(&mut self.buf.0, &key, &empty).await?;
+        }
+        // The tombstone goes first: from then on `active` no longer reports the profile, so a
+        // power cut before the pointer is cleared still reads as "deleted, nothing active".
+        if self.active_pointer().await?.as_deref() == Some(name) {
+            let empty: &[u8] = &[];
+            self.map.store_item(&mut self.buf.0, &StoreKey::Active, &empty).await?;
+        }
+        self.scrub();
+        Ok(existed)
+    }
+
+    /// Makes `name` the active profile (the one [`ProfileStore::load`] uses by default).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when no readable profile has that name; storage failures.
+    pub async fn select(&mut self, name: &str) -> Result<(), StoreError> {
+        if !self.contains(name).await? {
+            return Err(StoreError::NotFound);
+        }
+        let value: &[u8] = name.as_bytes();
+        self.map.store_item(&mut self.buf.0, &StoreKey::Active, &value).await?;
+        Ok(())
+    }
+
+    /// The active profile's name, if one is selected and still readable.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn active(&mut self) -> Result<Option<ProfileName>, StoreError> {
+        match self.active_pointer().await? {
+            Some(name) if self.contains(&name).await? => Ok(Some(name)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The stored active-profile pointer, whether or not the profile still exists.
+    async fn active_pointer(&mut self) -> Result<Option<ProfileName>, StoreError> {
+        self.scrub();
+        let item = self.map.fetch_item::<&[u8]>(&mut self.buf.0, &StoreKey::Active).await?;
+        Ok(item
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .filter(|n| is_valid_name(n))
+            .and_then(|n| ProfileName::try_from(n).ok()))
+    }
+
+    /// Puts the names of all readable profiles into `out` (cleared first), in the order they
+    /// were first stored. Corrupt records are skipped and counted in the report.
+    ///
+    /// # Errors
+    /// [`StoreError::TooManyProfiles`] when `out` or the listing's own table
+    /// ([`MAX_STORED_PROFILES`]) is too small; storage failures.
+    pub async fn list<const N: usize>(
+        &mut self,
+        out: &mut heapless::Vec<ProfileName, N>,
+    ) -> Result<ListReport, StoreError> {
+        out.clear();
+        self.scrub();
+        let mut seen: heapless::Vec<(ProfileName, Seen), MAX_STORED_PROFILES> = heapless::Vec::new();
+        let mut report = ListReport::default();
+        let mut iter = self.map.fetch_all_items(&mut self.buf.0).await?;
+        let mut scanned = 0u32;
+        loop {
+            scanned += 1;
+            if scanned > MAX_ITEMS_SCANNED {
+                return Err(StoreError::Corrupted);
+            }
+            let (key, state) = match iter.next::<&[u8]>(&mut self.buf.0).await {
+                Ok(None) => break,
+                Ok(Some((StoreKey::Active, _))) => continue,
+                Ok(Some((StoreKey::Profile(name), value))) => {
+                    let state = match value {
+                        [] => Seen::Deleted,
+                        bytes if ProfileData::decode(bytes).is_ok() => Seen::Live,
+                        _ => Seen::Corrupt,
+                    };
+                    (name, state)
+                }
+                Err(sequential_storage::Error::SerializationError(_)) => {
+                    report.corrupt = report.corrupt.saturating_add(1);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(entry) = seen.iter_mut().find(|(n, _)| *n == key) {
+                entry.1 = state;
+            } else {
+                seen.push((key, state)).map_err(|_| StoreError::TooManyProfiles { limit: MAX_STORED_PROFILES })?;
+            }
+        }
+        self.scrub();
+        for (name, state) in seen {
+            match state {
+                Seen::Live => out.push(name).map_err(|_| StoreError::TooManyProfiles { limit: N })?,
+                Seen::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
+                Seen::Deleted => {}
+            }
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests;
