@@ -90,6 +90,11 @@ mod sha256 {
     }
 }
 
+/// SHA-256 of `bytes` (the independent implementation).
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    sha256::digest(bytes)
+}
+
 /// Lower-case hex of any bytes.
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::new();
