@@ -151,3 +151,7 @@ pub const MAX_FLASH_PROFILE_TEXT_LEN: usize = 4096;
 /// Header lines of one HTTP response the embassy client can parse (the response keeps at most
 /// [`MAX_RESPONSE_HEADERS`] of them). S3 and CloudFront responses carry 10–20.
 pub const MAX_HTTP_RESPONSE_HEADER_LINES: usize = 32;
+/// How far (in seconds) the embassy adapter's wall clock may be from a response's `Date` before the
+/// header resets it. `Date` has whole seconds, so a smaller value would move the clock back and
+/// forth; SigV4 tolerates 300 s of skew, so 2 s costs nothing.
+pub const MAX_DATE_DRIFT_SECS: u64 = 2;

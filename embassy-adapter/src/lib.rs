@@ -6,6 +6,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`store`] | named profiles in NOR flash (sequential-storage), safe against power loss; import from `~/.aws/config` text; a `ProfileSource` for `Session::new` |
+//! | [`clock`] | a wall clock on embassy-time, set from HTTP `Date` headers or SNTP; typed `ClockUnset` before that |
 //! | [`test_util`] | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
 //! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
@@ -24,6 +25,7 @@ extern crate std;
 #[macro_use]
 mod log;
 
+pub mod clock;
 pub mod store;
 
 #[cfg(any(test, feature = "test-util"))]
