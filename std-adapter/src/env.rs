@@ -26,7 +26,7 @@ impl fmt::Display for StdEnvError {
     }
 }
 
-impl std::error::Error for StdEnvError {}
+impl core::error::Error for StdEnvError {}
 
 impl PlatformError for StdEnvError {
     fn kind(&self) -> ErrorKind {

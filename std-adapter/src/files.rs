@@ -193,7 +193,7 @@ impl fmt::Display for FileSourceError {
     }
 }
 
-impl std::error::Error for FileSourceError {}
+impl core::error::Error for FileSourceError {}
 
 impl PlatformError for FileSourceError {
     fn kind(&self) -> ErrorKind {

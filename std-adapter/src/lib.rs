@@ -10,12 +10,12 @@
 //! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
 //! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
 //! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
-//! | `transport` (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
+//! | [`transport`] (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
 //!
 //! Shared files are parsed by core's cross-SDK profile parser rather than by `rust-ini`, which
 //! cannot pass the cross-SDK parser suites; see [`files`] and `aws_session_core::profile`.
 //!
-//! The `aws-session` command-line tool (feature `cli`) is built on this crate: `configure list`
+//! The `aws-session` command-line tool ([`cli`], feature `cli`) is built on this crate: `configure list`
 //! shows where every value came from; `sign`, `presign` and `curl` sign real requests.
 //!
 //! ## Features
@@ -25,12 +25,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod clock;
 pub mod env;
 pub mod files;
 pub mod load;
+#[cfg(feature = "https")]
+pub mod transport;
 
 pub use clock::SystemClock;
 pub use env::{StdEnv, StdEnvError};
 pub use files::{FileSource, FileStatus, HomeFallback, HomeResolver, Platform};
 pub use load::{load, load_with, LoadError, LoadErrorKind, LoadedSession};
+#[cfg(feature = "https")]
+pub use transport::{HttpsConfig, HttpsTransport, TransportError};

@@ -106,7 +106,7 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl std::error::Error for LoadError {}
+impl core::error::Error for LoadError {}
 
 /// Creates a session from the process environment and the shared files on disk, as Go v1
 /// `session.NewSessionWithOptions(options)` does.

@@ -1,2 +1,6 @@
-//! The `aws-session` command-line tool (placeholder until the CLI lands).
-fn main() {}
+//! `aws-session`: show the AWS session your environment and `~/.aws` files produce, and sign
+//! requests with it. See `aws_session_std::cli` for the interface.
+
+fn main() -> std::process::ExitCode {
+    aws_session_std::cli::main()
+}

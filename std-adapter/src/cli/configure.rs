@@ -1,0 +1,201 @@
+//! `aws-session configure list`: the session the environment and files produce, and where every
+//! value came from.
+//!
+//! JSON contract (`--json`, one object on one line):
+//!
+//! ```text
+//! {"profile": {"value": S, "source": S},
+//!  "region": {"value": S|null, "source": S|null},
+//!  "credentials": {"access_key_id": S, "session_token": BOOL, "provider": S, "source": S} | null,
+//!  "credentials_error": S|null,
+//!  "shared_config_loaded": BOOL}
+//! ```
+//!
+//! A source is `option`, `env:NAME`, `file:PATH:LINE` or `default`. `access_key_id` is masked to
+//! its last four characters; the secret and the token never appear.
+
+use std::io::Write;
+
+use aws_session_core::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
+use aws_session_core::session::Session;
+use serde::Serialize;
+
+use super::CliError;
+
+/// `{"value": S, "source": S}`.
+#[derive(Serialize)]
+struct Sourced {
+    value: String,
+    source: String,
+}
+
+/// `{"value": S|null, "source": S|null}`.
+#[derive(Serialize)]
+struct OptionalSourced {
+    value: Option<String>,
+    source: Option<String>,
+}
+
+/// The credentials object of the contract.
+#[derive(Serialize)]
+struct CredentialsView {
+    access_key_id: String,
+    session_token: bool,
+    provider: &'static str,
+    source: String,
+}
+
+/// The whole `--json` object, fields in contract order.
+#[derive(Serialize)]
+struct ListView {
+    profile: Sourced,
+    region: OptionalSourced,
+    credentials: Option<CredentialsView>,
+    credentials_error: Option<String>,
+    shared_config_loaded: bool,
+}
+
+/// Builds the view of a session.
+fn view(session: &Session) -> ListView {
+    let config = session.config();
+    let prov = &config.provenance;
+    let profile = Sourced {
+        value: config.profile.value.as_str().to_owned(),
+        source: prov.display(config.profile.source).to_string(),
+    };
+    let region = match &config.region {
+        Some(r) => OptionalSourced {
+            value: Some(r.value.as_str().to_owned()),
+            source: Some(prov.display(r.source).to_string()),
+        },
+        None => OptionalSourced {
+            value: None,
+            source: None,
+        },
+    };
+    let plan = session.credentials();
+    let (credentials, credentials_error) = match plan.static_credentials() {
+        Some(c) if c.has_keys() => (
+            Some(CredentialsView {
+                access_key_id: c.masked_access_key_id().to_string(),
+                session_token: c.session_token.is_some(),
+                provider: plan.provider().name(),
+                source: prov.display(plan.source()).to_string(),
+            }),
+            None,
+        ),
+        _ => (None, Some(why_no_credentials(session))),
+    };
+    ListView {
+        profile,
+        region,
+        credentials,
+        credentials_error,
+        shared_config_loaded: config.shared_config_loaded,
+    }
+}
+
+/// Why a plan has no keys this tool can show (it never makes network calls or runs processes).
+pub(super) fn why_no_credentials(session: &Session) -> String {
+    let plan = session.credentials();
+    let prov = &session.config().provenance;
+    let at = prov.display(plan.source());
+    match plan {
+        CredentialPlan::Anonymous => "anonymous credentials: requests are not signed".to_owned(),
+        CredentialPlan::Chain { base: BaseCredentials::Static { .. }, hops } if hops.is_empty() => {
+            format!("static credentials are empty ({at})")
+        }
+        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => format!(
+            "credentials come from {} (role_arn at {at}), which needs a call to STS; aws-session does not make it",
+            ProviderKind::AssumeRole.name()
+        ),
+        CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, .. }, .. } => {
+            "no valid providers in chain: no access keys in the environment or the shared credentials file \
+             (aws-session does not query the EC2 instance metadata service)"
+                .to_owned()
+        }
+        CredentialPlan::Chain { base, .. } => {
+            let what = match base {
+                BaseCredentials::Process { .. } => "runs credential_process",
+                BaseCredentials::Sso { .. } => "reads the SSO token cache and calls SSO",
+                _ => "needs a network call",
+            };
+            format!("credentials come from {} (set at {at}), which {what}; aws-session does not do that", plan.provider().name())
+        }
+    }
+}
+
+/// Prints the view as the JSON object of the contract.
+pub(super) fn print_json(session: &Session, out: &mut dyn Write) -> Result<(), CliError> {
+    let v = view(session);
+    let text = serde_json::to_string(&v)
+        .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
+    writeln!(out, "{text}").map_err(CliError::output)
+}
+
+/// Prints the view as a table of name / value / source.
+pub(super) fn print_table(session: &Session, out: &mut dyn Write) -> Result<(), CliError> {
+    let v = view(session);
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    rows.push(["profile".into(), v.profile.value, v.profile.source]);
+    rows.push([
+        "region".into(),
+        v.region.value.unwrap_or_else(|| "<not set>".into()),
+        v.region.source.unwrap_or_else(|| "-".into()),
+    ]);
+    match &v.credentials {
+        Some(c) => {
+            rows.push([
+                "access_key".into(),
+                c.access_key_id.clone(),
+                c.source.clone(),
+            ]);
+            rows.push(["secret_key".into(), "<hidden>".into(), c.source.clone()]);
+            let token = if c.session_token {
+                "<hidden>"
+            } else {
+                "<not set>"
+            };
+            rows.push([
+                "session_token".into(),
+                token.into(),
+                if c.session_token {
+                    c.source.clone()
+                } else {
+                    "-".into()
+                },
+            ]);
+            rows.push(["provider".into(), c.provider.into(), "-".into()]);
+        }
+        None => {
+            rows.push(["access_key".into(), "<not set>".into(), "-".into()]);
+            rows.push([
+                "provider".into(),
+                session.credentials().provider().name().into(),
+                "-".into(),
+            ]);
+        }
+    }
+    let loaded = if v.shared_config_loaded {
+        "loaded"
+    } else {
+        "not loaded"
+    };
+    rows.push(["shared_config".into(), loaded.into(), "-".into()]);
+
+    let w0 = rows.iter().map(|r| r[0].len()).max().unwrap_or(0).max(4);
+    let w1 = rows
+        .iter()
+        .map(|r| r[1].chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let mut text = format!("{:<w0$}  {:<w1$}  {}\n", "NAME", "VALUE", "SOURCE");
+    for [name, value, source] in &rows {
+        text.push_str(&format!("{name:<w0$}  {value:<w1$}  {source}\n"));
+    }
+    if let Some(e) = &v.credentials_error {
+        text.push_str(&format!("\ncredentials: {e}\n"));
+    }
+    out.write_all(text.as_bytes()).map_err(CliError::output)
+}

@@ -1,0 +1,327 @@
+//! The `aws-session` command-line tool.
+//!
+//! ```text
+//! aws-session configure list [--profile NAME] [--shared-config enable|disable] [--json]
+//! aws-session sign    --service SVC [--region R] [--profile P] [--time YYYYMMDDTHHMMSSZ] [-X METHOD]
+//!                     [-H 'Name: value']... [--data STRING | --data-file PATH] [--unsigned-payload] URL
+//! aws-session presign --service SVC [--region R] [--profile P] [--time T] [--expires SECS] [-X METHOD] URL
+//! aws-session curl    (the options of sign) [-i] [--fail] URL
+//! ```
+//!
+//! Exit status: 0 on success; 1 when the session cannot be created or a request cannot be signed
+//! or sent; 2 for a usage error; 22 for `curl --fail` when the server answers with a status of
+//! 400 or more (as curl does). Every error is one line on stderr and never holds a secret.
+//!
+//! [`run`] is the whole program with its inputs passed in (arguments, environment snapshot,
+//! output streams), so it can be tested without a process.
+
+mod configure;
+mod curl;
+mod request;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::Write;
+
+use aws_session_core::config::SharedConfigState;
+use aws_session_core::session::Options;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::env::StdEnv;
+use crate::files::HomeResolver;
+use crate::load::{load_with, LoadedSession};
+
+/// Exit status for a usage error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status for any other failure.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of `curl --fail` when the server answered with a status of 400 or more.
+pub const EXIT_HTTP_ERROR: u8 = 22;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aws-session",
+    version,
+    about = "Show the AWS session your environment and ~/.aws files produce, and sign requests with it",
+    disable_help_subcommand = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Inspect the session configuration.
+    Configure {
+        #[command(subcommand)]
+        action: ConfigureAction,
+    },
+    /// Print a request signed with SigV4 (request line and headers) without sending it.
+    Sign(SignArgs),
+    /// Print a presigned URL.
+    Presign(PresignArgs),
+    /// Sign a request, send it, and write the response body to stdout.
+    Curl(CurlArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigureAction {
+    /// Show profile, region and credentials, each with where it came from.
+    List(ListArgs),
+}
+
+/// `--shared-config`: Go v1 `SharedConfigState`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SharedConfigArg {
+    /// Read ~/.aws/config (as AWS_SDK_LOAD_CONFIG=1 would).
+    Enable,
+    /// Never read ~/.aws/config.
+    Disable,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// Profile to use (Go v1 Options.Profile: beats AWS_PROFILE and environment keys).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Whether ~/.aws/config is read (default: AWS_SDK_LOAD_CONFIG decides).
+    #[arg(long, value_name = "STATE")]
+    shared_config: Option<SharedConfigArg>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `sign` and `curl` share.
+#[derive(Args, Debug)]
+struct SignArgs {
+    /// Service signing name (s3, sts, dynamodb, sqs, ...).
+    #[arg(long, value_name = "SVC")]
+    service: String,
+    /// Region of the signature (default: the session's region).
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Profile to use (Go v1 Options.Profile).
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+    /// Signing time instead of the clock, as YYYYMMDDTHHMMSSZ.
+    #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
+    time: Option<String>,
+    /// HTTP method (default: GET, or POST when a body is given).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    method: Option<String>,
+    /// A header to send and sign, as 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    headers: Vec<String>,
+    /// Request body.
+    #[arg(long, short = 'd', value_name = "STRING", conflicts_with = "data_file")]
+    data: Option<String>,
+    /// Request body from a file.
+    #[arg(long, value_name = "PATH")]
+    data_file: Option<std::path::PathBuf>,
+    /// Sign with UNSIGNED-PAYLOAD instead of the body's SHA-256.
+    #[arg(long)]
+    unsigned_payload: bool,
+    /// The URL; its path is taken as already percent-encoded.
+    #[arg(value_name = "URL")]
+    url: String,
+}
+
+#[derive(Args, Debug)]
+struct PresignArgs {
+    /// Service signing name.
+    #[arg(long, value_name = "SVC")]
+    service: String,
+    /// Region of the signature (default: the session's region).
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Profile to use (Go v1 Options.Profile).
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+    /// Signing time instead of the clock, as YYYYMMDDTHHMMSSZ.
+    #[arg(long, value_name = "T")]
+    time: Option<String>,
+    /// Seconds the URL stays valid (1 to 604800).
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    expires: u32,
+    /// HTTP method the URL is for.
+    #[arg(
+        short = 'X',
+        long = "request",
+        value_name = "METHOD",
+        default_value = "GET"
+    )]
+    method: String,
+    /// The URL; its path is taken as already percent-encoded.
+    #[arg(value_name = "URL")]
+    url: String,
+}
+
+#[derive(Args, Debug)]
+struct CurlArgs {
+    #[command(flatten)]
+    sign: SignArgs,
+    /// Print the response status line and headers before the body.
+    #[arg(short = 'i', long = "include")]
+    include: bool,
+    /// Exit with status 22, printing no body, when the response status is 400 or more.
+    #[arg(long)]
+    fail: bool,
+}
+
+/// A failure: the one line for stderr and the exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    message: String,
+    code: u8,
+}
+
+impl CliError {
+    /// A failure with exit status [`EXIT_FAILURE`].
+    fn failed(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: EXIT_FAILURE,
+        }
+    }
+
+    /// Writing to stdout failed (for example a closed pipe).
+    fn output(e: std::io::Error) -> Self {
+        CliError::failed(format!("cannot write output: {e}"))
+    }
+
+    /// The exit status.
+    pub fn code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line, whatever the cause said.
+        let line = self.message.replace(['\r', '\n'], " ");
+        f.write_str(&line)
+    }
+}
+
+impl core::error::Error for CliError {}
+
+/// Runs the program: parses `args` (the first is the program name), works with `env` as the
+/// process environment, writes results to `out` and the error line to `err`, and returns the
+/// exit status.
+pub fn run<I, T>(args: I, env: StdEnv, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind as K;
+            return match e.kind() {
+                K::DisplayHelp | K::DisplayVersion => {
+                    let _ = write!(out, "{}", e.render());
+                    0
+                }
+                K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = writeln!(
+                        err,
+                        "aws-session: a command is required (see aws-session --help)"
+                    );
+                    EXIT_USAGE
+                }
+                _ => {
+                    // clap's first paragraph, folded onto one line; usage and tips dropped.
+                    let text = e.render().to_string();
+                    let first: Vec<&str> = text
+                        .lines()
+                        .map(str::trim)
+                        .take_while(|l| !l.is_empty())
+                        .collect();
+                    let line = first.join(" ");
+                    let line = line.strip_prefix("error: ").unwrap_or(&line);
+                    let _ = writeln!(err, "aws-session: {line} (see aws-session --help)");
+                    EXIT_USAGE
+                }
+            };
+        }
+    };
+    match dispatch(cli, env, out) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = out.flush();
+            let _ = writeln!(err, "aws-session: {e}");
+            e.code
+        }
+    }
+}
+
+/// The whole program for `main`: the process arguments, environment and standard streams.
+pub fn main() -> std::process::ExitCode {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = run(
+        std::env::args_os(),
+        StdEnv::capture(),
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    );
+    std::process::ExitCode::from(code)
+}
+
+fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> {
+    match cli.command {
+        Command::Configure {
+            action: ConfigureAction::List(args),
+        } => {
+            let state = match args.shared_config {
+                None => SharedConfigState::FromEnv,
+                Some(SharedConfigArg::Enable) => SharedConfigState::Enable,
+                Some(SharedConfigArg::Disable) => SharedConfigState::Disable,
+            };
+            let loaded = open_session(env, args.profile.as_deref(), state)?;
+            if args.json {
+                configure::print_json(loaded.session(), out)?;
+            } else {
+                configure::print_table(loaded.session(), out)?;
+            }
+            Ok(0)
+        }
+        Command::Sign(args) => {
+            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            let prepared = request::prepare(&loaded, &args)?;
+            request::print_signed(&prepared, out)?;
+            Ok(0)
+        }
+        Command::Presign(args) => {
+            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            let url = request::presign(&loaded, &args)?;
+            writeln!(out, "{url}").map_err(CliError::output)?;
+            Ok(0)
+        }
+        Command::Curl(args) => {
+            let loaded = open_session(
+                env,
+                args.sign.profile.as_deref(),
+                SharedConfigState::FromEnv,
+            )?;
+            let prepared = request::prepare(&loaded, &args.sign)?;
+            curl::send(&loaded, &prepared, args.include, args.fail, out)
+        }
+    }
+}
+
+/// Creates the session as Go v1 `NewSessionWithOptions` would.
+fn open_session(
+    env: StdEnv,
+    profile: Option<&str>,
+    state: SharedConfigState,
+) -> Result<LoadedSession, CliError> {
+    let options = Options {
+        profile,
+        shared_config_state: state,
+        ..Options::default()
+    };
+    load_with(&options, env, &HomeResolver::default()).map_err(|e| CliError::failed(e.to_string()))
+}

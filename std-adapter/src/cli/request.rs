@@ -1,0 +1,328 @@
+//! Building and signing the request of `sign`, `presign` and `curl`.
+
+use std::io::Write;
+
+use aws_session_core::credentials::Credentials;
+use aws_session_core::http::Scheme;
+use aws_session_core::platform::Clock;
+use aws_session_core::sigv4::{
+    SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput, SigningParams,
+    SigningSettings,
+};
+use aws_session_core::time::UnixTime;
+
+use super::{configure, CliError, PresignArgs, SignArgs};
+use crate::clock::SystemClock;
+use crate::load::LoadedSession;
+
+/// A URL split into the pieces a request needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Url<'a> {
+    pub scheme: Scheme,
+    /// `host[:port]` as written.
+    pub authority: &'a str,
+    /// Path as written (already percent-encoded), `/` when empty.
+    pub path: &'a str,
+    /// Raw query without `?`.
+    pub query: &'a str,
+}
+
+impl<'a> Url<'a> {
+    /// The part before the path: `scheme://authority`.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme.as_str(), self.authority)
+    }
+}
+
+/// Splits `http(s)://host[:port][/path][?query][#fragment]`; the fragment is dropped.
+pub(super) fn parse_url(url: &str) -> Result<Url<'_>, CliError> {
+    let bad = |why: &str| CliError::failed(format!("invalid URL {url:?}: {why}"));
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("expected http:// or https://"))?;
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        Scheme::Https
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Scheme::Http
+    } else {
+        return Err(bad("expected http:// or https://"));
+    };
+    let rest = rest.split('#').next().unwrap_or_default();
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(end);
+    if authority.is_empty() {
+        return Err(bad("no host"));
+    }
+    if authority.contains('@') {
+        return Err(bad("user information in the URL is not supported"));
+    }
+    if authority
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(bad("the host contains spaces or control characters"));
+    }
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (rest, ""),
+    };
+    let path = if path.is_empty() { "/" } else { path };
+    if path
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(bad(
+            "the path must be percent-encoded (it contains spaces or control characters)",
+        ));
+    }
+    Ok(Url {
+        scheme,
+        authority,
+        path,
+        query,
+    })
+}
+
+/// Splits `Name: value`.
+fn parse_header(h: &str) -> Result<(String, String), CliError> {
+    let (name, value) = h
+        .split_once(':')
+        .ok_or_else(|| CliError::failed(format!("invalid header {h:?}: expected 'Name: value'")))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CliError::failed(format!(
+            "invalid header {h:?}: the name is empty"
+        )));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+/// A signed request, ready to print or send.
+pub(super) struct Prepared {
+    pub method: String,
+    pub scheme: Scheme,
+    /// The `Host` value that was signed.
+    pub host: String,
+    /// Path and query as sent.
+    pub target: String,
+    /// Every header after `Host`, in sending order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The session's static credentials, or why there are none.
+fn credentials(loaded: &LoadedSession) -> Result<&Credentials, CliError> {
+    match loaded.session().credentials().static_credentials() {
+        Some(c) if c.has_keys() => Ok(c),
+        _ => Err(CliError::failed(format!(
+            "no credentials to sign with: {}",
+            configure::why_no_credentials(loaded.session())
+        ))),
+    }
+}
+
+/// `--region`, else the session's region.
+fn region<'a>(loaded: &'a LoadedSession, arg: Option<&'a str>) -> Result<&'a str, CliError> {
+    if let Some(r) = arg {
+        return Ok(r);
+    }
+    match &loaded.session().config().region {
+        Some(r) => Ok(r.value.as_str()),
+        None => Err(CliError::failed(
+            "no region: pass --region, or set AWS_REGION (or region in ~/.aws/config with AWS_SDK_LOAD_CONFIG=1)",
+        )),
+    }
+}
+
+/// `--time`, else now.
+fn signing_time(arg: Option<&str>) -> Result<UnixTime, CliError> {
+    match arg {
+        Some(t) => UnixTime::parse_amz(t).map_err(|e| {
+            CliError::failed(format!(
+                "invalid --time {t:?}: {e} (expected YYYYMMDDTHHMMSSZ)"
+            ))
+        }),
+        None => SystemClock
+            .now()
+            .map_err(|e| CliError::failed(format!("cannot read the clock: {e}"))),
+    }
+}
+
+/// Builds and signs the request of `sign` / `curl`.
+pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepared, CliError> {
+    let url = parse_url(&args.url)?;
+    let creds = credentials(loaded)?;
+    let region = region(loaded, args.region.as_deref())?;
+    let time = signing_time(args.time.as_deref())?;
+
+    let body = match (&args.data, &args.data_file) {
+        (Some(d), _) => d.clone().into_bytes(),
+        (None, Some(path)) => std::fs::read(path).map_err(|e| {
+            CliError::failed(format!("cannot read --data-file {}: {e}", path.display()))
+        })?,
+        (None, None) => Vec::new(),
+    };
+    let has_body = args.data.is_some() || args.data_file.is_some();
+    let method = match &args.method {
+        Some(m) => m.to_ascii_uppercase(),
+        None if has_body => "POST".to_owned(),
+        None => "GET".to_owned(),
+    };
+
+    let mut host = url.authority.to_owned();
+    let mut user_headers = Vec::with_capacity(args.headers.len());
+    for h in &args.headers {
+        let (name, value) = parse_header(h)?;
+        if name.eq_ignore_ascii_case("host") {
+            host = value;
+        } else {
+            user_headers.push((name, value));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = user_headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let signable_body = if args.unsigned_payload {
+        SignableBody::Unsigned
+    } else {
+        SignableBody::Bytes(&body)
+    };
+    let request = SignableRequest::new(&method, url.path, url.query, &borrowed, signable_body)
+        .with_host(&host);
+    let params = SigningParams {
+        credentials: SigningCredentials {
+            access_key_id: creds.access_key_id.as_str(),
+            secret: &creds.secret_access_key,
+            session_token: creds.session_token.as_ref(),
+        },
+        region,
+        service: &args.service,
+        time,
+        settings: SigningSettings::for_service(&args.service),
+    };
+    let mut out = SigningOutput::new();
+    let signed = Signer::<0>::new()
+        .sign(&request, &params, &mut out)
+        .map_err(|e| CliError::failed(format!("cannot sign the request: {e}")))?;
+
+    let mut headers = user_headers.clone();
+    let user_sets_length = user_headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    if (has_body || method_needs_length(&method)) && !user_sets_length {
+        headers.push(("Content-Length".to_owned(), body.len().to_string()));
+    }
+    for (name, value) in signed.headers() {
+        headers.push((name.to_owned(), value.to_owned()));
+    }
+    let target = if url.query.is_empty() {
+        url.path.to_owned()
+    } else {
+        format!("{}?{}", url.path, url.query)
+    };
+    Ok(Prepared {
+        method,
+        scheme: url.scheme,
+        host,
+        target,
+        headers,
+        body,
+    })
+}
+
+/// Methods whose requests carry a body, so an empty one is still announced (`Content-Length: 0`).
+fn method_needs_length(method: &str) -> bool {
+    matches!(
+        method.to_ascii_uppercase().as_str(),
+        "POST" | "PUT" | "PATCH"
+    )
+}
+
+/// Prints the request line and every header.
+pub(super) fn print_signed(p: &Prepared, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut text = format!("{} {} HTTP/1.1\nHost: {}\n", p.method, p.target, p.host);
+    for (name, value) in &p.headers {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    out.write_all(text.as_bytes()).map_err(CliError::output)
+}
+
+/// Builds the presigned URL of `presign`.
+pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<String, CliError> {
+    let url = parse_url(&args.url)?;
+    let creds = credentials(loaded)?;
+    let region = region(loaded, args.region.as_deref())?;
+    let time = signing_time(args.time.as_deref())?;
+    let settings = SigningSettings::for_service(&args.service).presigned(args.expires);
+    // S3 presigned URLs never cover the payload; other services sign the empty body's hash.
+    let body = if settings.content_sha256_header {
+        SignableBody::Unsigned
+    } else {
+        SignableBody::Bytes(b"")
+    };
+    let request =
+        SignableRequest::new(&args.method, url.path, url.query, &[], body).with_host(url.authority);
+    let params = SigningParams {
+        credentials: SigningCredentials {
+            access_key_id: creds.access_key_id.as_str(),
+            secret: &creds.secret_access_key,
+            session_token: creds.session_token.as_ref(),
+        },
+        region,
+        service: &args.service,
+        time,
+        settings,
+    };
+    let mut out = SigningOutput::new();
+    let signed = Signer::<0>::new()
+        .sign(&request, &params, &mut out)
+        .map_err(|e| CliError::failed(format!("cannot presign the URL: {e}")))?;
+    let base = if url.query.is_empty() {
+        format!("{}{}", url.origin(), url.path)
+    } else {
+        format!("{}{}?{}", url.origin(), url.path, url.query)
+    };
+    let mut text = String::new();
+    signed
+        .write_url(&mut text, &base)
+        .map_err(|_| CliError::failed("cannot write the presigned URL"))?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_their_parts() {
+        let u = parse_url("https://example.com:8443/a%20b/c?x=1&y#frag").unwrap();
+        assert_eq!(
+            (u.scheme, u.authority, u.path, u.query),
+            (Scheme::Https, "example.com:8443", "/a%20b/c", "x=1&y")
+        );
+        let u = parse_url("http://127.0.0.1:5055").unwrap();
+        assert_eq!((u.path, u.query), ("/", ""));
+        let u = parse_url("HTTP://h?q").unwrap();
+        assert_eq!((u.scheme, u.path, u.query), (Scheme::Http, "/", "q"));
+        for bad in [
+            "ftp://h/",
+            "h/path",
+            "https:///x",
+            "https://u:p@h/",
+            "https://h/a b",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn headers_split_at_the_first_colon() {
+        assert_eq!(
+            parse_header("X-A:  b: c ").unwrap(),
+            ("X-A".into(), "b: c".into())
+        );
+        assert!(parse_header("nocolon").is_err());
+        assert!(parse_header(": v").is_err());
+    }
+}

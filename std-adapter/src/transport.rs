@@ -1,0 +1,465 @@
+//! [`HttpsTransport`]: core's blocking [`Transport`] over ureq 3 and rustls.
+//!
+//! * TLS certificates are always verified: against the Mozilla roots compiled in (`webpki-roots`),
+//!   or, when a CA bundle is given (`AWS_CA_BUNDLE`, the `ca_bundle` profile key, or
+//!   [`HttpsConfig::ca_bundle`]), against the certificates of that PEM file only — the bundle
+//!   replaces the roots, as Go v1's `CustomCABundle` does. There is no switch to turn
+//!   verification off.
+//! * Plain `http` is used when the request's scheme says so (local test servers, Go v1
+//!   `DisableSSL`).
+//! * Redirects are not followed and HTTP error statuses are returned as responses: the request
+//!   pipeline decides what a status means, and a transport never retries on its own.
+//! * Proxies come from the usual `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` variables, as Go's
+//!   default HTTP client does.
+//!
+//! A request body is streamed: [`HttpsTransport::begin`] starts the exchange on a helper thread
+//! that pulls the pieces [`HttpsTransport::write_body`] hands over through a bounded channel, so
+//! no more than a few pieces are in memory at once. To use another HTTP client, implement core's
+//! [`Transport`] for it; nothing else in the session depends on this type.
+
+use core::time::Duration;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use aws_session_core::http::{HttpRequest, ResponseHead};
+use aws_session_core::platform::{Error as PlatformError, ErrorKind, Transport};
+use ureq::http;
+use ureq::tls::{PemItem, RootCerts, TlsConfig, TlsProvider};
+
+/// Default time allowed to open a TCP connection and finish the TLS handshake.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed between sending the request and receiving the response head.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
+const BODY_QUEUE_DEPTH: usize = 4;
+
+/// Settings of an [`HttpsTransport`].
+#[derive(Debug, Clone)]
+pub struct HttpsConfig {
+    /// A PEM file whose certificates replace the built-in trust roots.
+    pub ca_bundle: Option<PathBuf>,
+    /// Time allowed to connect (TCP and TLS). `None` waits forever.
+    pub connect_timeout: Option<Duration>,
+    /// Time allowed from the end of the request to the response head. `None` waits forever.
+    pub response_timeout: Option<Duration>,
+    /// Time allowed for the whole exchange, body included. `None` (the default) sets no limit.
+    pub total_timeout: Option<Duration>,
+    /// The `User-Agent` header sent when the request has none.
+    pub user_agent: String,
+}
+
+impl Default for HttpsConfig {
+    fn default() -> Self {
+        HttpsConfig {
+            ca_bundle: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            response_timeout: Some(DEFAULT_RESPONSE_TIMEOUT),
+            total_timeout: None,
+            user_agent: concat!("aws-session/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+/// A transport error: its [`ErrorKind`] and a message (host, file or cause; never a header value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl TransportError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    fn from_ureq(e: &ureq::Error) -> Self {
+        use ureq::Error as U;
+        let kind = match e {
+            U::Timeout(_) => ErrorKind::TimedOut,
+            U::HostNotFound => ErrorKind::Dns,
+            U::ConnectionFailed => ErrorKind::ConnectionRefused,
+            U::Tls(_) => ErrorKind::Tls,
+            U::Io(io) => io_kind(io.kind()),
+            U::Protocol(_) | U::BodyExceedsLimit(_) => ErrorKind::Protocol,
+            U::BadUri(_) | U::Http(_) => ErrorKind::InvalidData,
+            _ => {
+                // rustls errors come as their own variant when the feature is on.
+                let text = e.to_string();
+                if text.contains("tls") || text.contains("certificate") {
+                    ErrorKind::Tls
+                } else {
+                    ErrorKind::Other
+                }
+            }
+        };
+        TransportError::new(kind, e.to_string())
+    }
+}
+
+fn io_kind(k: std::io::ErrorKind) -> ErrorKind {
+    use std::io::ErrorKind as K;
+    match k {
+        K::TimedOut | K::WouldBlock => ErrorKind::TimedOut,
+        K::ConnectionRefused => ErrorKind::ConnectionRefused,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            ErrorKind::ConnectionReset
+        }
+        K::NotFound => ErrorKind::NotFound,
+        K::PermissionDenied => ErrorKind::PermissionDenied,
+        K::InvalidData | K::InvalidInput => ErrorKind::InvalidData,
+        _ => ErrorKind::Other,
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl core::error::Error for TransportError {}
+
+impl PlatformError for TransportError {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+/// Reading a CA bundle failed (Go v1 `LoadCustomCABundleError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaBundleError {
+    path: PathBuf,
+    reason: String,
+}
+
+impl fmt::Display for CaBundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "failed to load custom CA bundle PEM file {}: {}",
+            self.path.display(),
+            self.reason
+        )
+    }
+}
+
+impl core::error::Error for CaBundleError {}
+
+/// Reads the certificates of a PEM file.
+fn read_ca_bundle(path: &Path) -> Result<RootCerts, CaBundleError> {
+    let err = |reason: String| CaBundleError {
+        path: path.to_owned(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(c)) => certs.push(c.to_owned()),
+            Ok(_) => {}
+            Err(e) => return Err(err(e.to_string())),
+        }
+    }
+    if certs.is_empty() {
+        return Err(err("no certificates found".to_owned()));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+/// Where the current exchange is.
+enum State {
+    Idle,
+    /// Head accepted; no body piece yet. The request is sent at the first body piece or at
+    /// `finish`.
+    Started(http::request::Builder, Option<u64>),
+    /// The request is being sent on a helper thread that reads body pieces from `tx`.
+    Sending {
+        tx: SyncSender<Vec<u8>>,
+        handle: JoinHandle<Result<http::Response<ureq::Body>, ureq::Error>>,
+    },
+    /// Reading the response body.
+    Receiving(ureq::BodyReader<'static>),
+}
+
+/// core's [`Transport`] over ureq 3 (rustls, ring): one exchange at a time, blocking.
+pub struct HttpsTransport {
+    agent: ureq::Agent,
+    state: State,
+    response_headers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for HttpsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Idle => "idle",
+            State::Started(..) => "started",
+            State::Sending { .. } => "sending",
+            State::Receiving(_) => "receiving",
+        };
+        f.debug_struct("HttpsTransport")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpsTransport {
+    /// A transport with these settings.
+    ///
+    /// # Errors
+    /// [`CaBundleError`] when the CA bundle cannot be read or holds no certificate.
+    pub fn new(config: &HttpsConfig) -> Result<Self, CaBundleError> {
+        let roots = match &config.ca_bundle {
+            Some(path) => read_ca_bundle(path)?,
+            None => RootCerts::WebPki,
+        };
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .root_certs(roots)
+            .build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(config.connect_timeout)
+            .timeout_recv_response(config.response_timeout)
+            .timeout_global(config.total_timeout)
+            .user_agent(config.user_agent.as_str())
+            .build()
+            .into();
+        Ok(HttpsTransport {
+            agent,
+            state: State::Idle,
+            response_headers: Vec::new(),
+        })
+    }
+
+    /// All headers of the last response, in order (the [`ResponseHead`] handed to the pipeline
+    /// keeps only as many as its capacity allows).
+    pub fn response_headers(&self) -> &[(String, String)] {
+        &self.response_headers
+    }
+
+    /// Starts the helper thread that sends the request, pulling the body from a channel.
+    fn start_sending(
+        &mut self,
+        builder: http::request::Builder,
+    ) -> Result<SyncSender<Vec<u8>>, TransportError> {
+        let (tx, rx) = sync_channel::<Vec<u8>>(BODY_QUEUE_DEPTH);
+        let agent = self.agent.clone();
+        let request = builder
+            .body(())
+            .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
+        let handle = std::thread::Builder::new()
+            .name("aws-session-http".into())
+            .spawn(move || {
+                let (parts, ()) = request.into_parts();
+                let body = ureq::SendBody::from_owned_reader(ChannelReader {
+                    rx,
+                    piece: Vec::new(),
+                    at: 0,
+                });
+                agent.run(http::Request::from_parts(parts, body))
+            })
+            .map_err(|e| {
+                TransportError::new(
+                    ErrorKind::Other,
+                    format!("cannot start the sending thread: {e}"),
+                )
+            })?;
+        self.state = State::Sending {
+            tx: tx.clone(),
+            handle,
+        };
+        Ok(tx)
+    }
+
+    fn take_response(
+        &mut self,
+        result: Result<http::Response<ureq::Body>, ureq::Error>,
+        head: &mut ResponseHead,
+    ) -> Result<(), TransportError> {
+        let response = result.map_err(|e| TransportError::from_ureq(&e))?;
+        head.set_status(response.status().as_u16());
+        self.response_headers.clear();
+        for (name, value) in response.headers() {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            // A head that cannot keep every header counts the rest as dropped.
+            let _ = head.push_header(name.as_str(), &value);
+            self.response_headers
+                .push((name.as_str().to_owned(), value));
+        }
+        self.state = State::Receiving(response.into_body().into_reader());
+        Ok(())
+    }
+}
+
+/// The request body as the sending thread sees it: pieces from the channel, then the end.
+struct ChannelReader {
+    rx: Receiver<Vec<u8>>,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.piece.len() {
+            match self.rx.recv() {
+                Ok(piece) => {
+                    self.piece = piece;
+                    self.at = 0;
+                }
+                // The sender is gone: the body is complete.
+                Err(_) => return Ok(0),
+            }
+        }
+        let rest = self.piece.get(self.at..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+impl Transport for HttpsTransport {
+    type Error = TransportError;
+
+    fn begin(&mut self, request: &HttpRequest<'_>) -> Result<(), TransportError> {
+        // Abandon whatever is left of an earlier exchange.
+        self.state = State::Idle;
+        self.response_headers.clear();
+        let uri = format!(
+            "{}://{}{}",
+            request.scheme().as_str(),
+            request.host(),
+            request.target()
+        );
+        let mut builder = http::Request::builder()
+            .method(request.method().as_str())
+            .uri(uri.as_str());
+        let mut has_host = false;
+        for (name, value) in request.headers().iter() {
+            has_host |= name.eq_ignore_ascii_case("host");
+            builder = builder.header(name, value);
+        }
+        if !has_host {
+            // The host exactly as signed (ureq would drop a default port).
+            builder = builder.header("host", request.host());
+        }
+        let length = request
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        self.state = State::Started(builder, length);
+        Ok(())
+    }
+
+    fn write_body(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let tx = match core::mem::replace(&mut self.state, State::Idle) {
+            State::Started(builder, _) => self.start_sending(builder)?,
+            State::Sending { tx, handle } => {
+                self.state = State::Sending {
+                    tx: tx.clone(),
+                    handle,
+                };
+                tx
+            }
+            other => {
+                self.state = other;
+                return Err(TransportError::new(
+                    ErrorKind::Protocol,
+                    "write_body outside a request",
+                ));
+            }
+        };
+        if tx.send(bytes.to_vec()).is_err() {
+            // The sending thread stopped early: report its error.
+            if let State::Sending { handle, .. } = core::mem::replace(&mut self.state, State::Idle)
+            {
+                return Err(match handle.join() {
+                    Ok(Err(e)) => TransportError::from_ureq(&e),
+                    Ok(Ok(_)) => TransportError::new(
+                        ErrorKind::Protocol,
+                        "the server answered before the body was sent",
+                    ),
+                    Err(_) => TransportError::new(ErrorKind::Other, "the sending thread failed"),
+                });
+            }
+            return Err(TransportError::new(
+                ErrorKind::ConnectionReset,
+                "the request body could not be sent",
+            ));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, response: &mut ResponseHead) -> Result<(), TransportError> {
+        match core::mem::replace(&mut self.state, State::Idle) {
+            State::Started(builder, length) => {
+                let request = builder
+                    .body(())
+                    .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
+                if length.is_some_and(|n| n > 0) {
+                    return Err(TransportError::new(
+                        ErrorKind::Protocol,
+                        "the request ended before its Content-Length",
+                    ));
+                }
+                let result = self.agent.run(request);
+                self.take_response(result, response)
+            }
+            State::Sending { tx, handle } => {
+                drop(tx);
+                match handle.join() {
+                    Ok(result) => self.take_response(result, response),
+                    Err(_) => Err(TransportError::new(
+                        ErrorKind::Other,
+                        "the sending thread failed",
+                    )),
+                }
+            }
+            _ => Err(TransportError::new(
+                ErrorKind::Protocol,
+                "finish outside a request",
+            )),
+        }
+    }
+
+    fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
+        match &mut self.state {
+            State::Receiving(reader) => match reader.read(buf) {
+                Ok(0) => {
+                    self.state = State::Idle;
+                    Ok(0)
+                }
+                Ok(n) => Ok(n),
+                Err(e) => {
+                    let kind = io_kind(e.kind());
+                    self.state = State::Idle;
+                    Err(TransportError::new(
+                        if kind == ErrorKind::Other {
+                            ErrorKind::Protocol
+                        } else {
+                            kind
+                        },
+                        e.to_string(),
+                    ))
+                }
+            },
+            State::Idle => Ok(0),
+            _ => Err(TransportError::new(
+                ErrorKind::Protocol,
+                "read_body before finish",
+            )),
+        }
+    }
+}

@@ -1,0 +1,840 @@
+//! The `aws-session` binary, run as a process with a clean environment and a temporary HOME.
+//!
+//! Pins the contract of issue 4: `configure list` (table and exact JSON), `sign` and `presign`
+//! against published AWS examples, `curl` against a loopback server (status, `-i`, `--fail`),
+//! exit statuses, one-line errors, access-key masking, and that no secret ever reaches the output.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_aws-session");
+/// The AWS documentation example keys.
+const DOCS_AKID: &str = "AKIAIOSFODNN7EXAMPLE";
+const DOCS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "FQoGZXIvYXdzEXAMPLETOKENvalue0123456789";
+
+/// Runs the binary with exactly `vars` as its environment (plus HOME = `home`).
+fn run(home: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear().env("HOME", home).args(args);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run aws-session")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Asserts a failure: the status, nothing on stdout, exactly one line on stderr.
+fn assert_one_line_error(o: &Output, code: i32) -> String {
+    assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(err.starts_with("aws-session: "), "{err:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err:?}"
+    );
+    err
+}
+
+/// Asserts that no output of `o` contains a secret.
+fn assert_no_secret(o: &Output, secrets: &[&str]) {
+    for s in secrets {
+        assert!(!stdout(o).contains(s), "secret in stdout: {}", stdout(o));
+        assert!(!stderr(o).contains(s), "secret in stderr: {}", stderr(o));
+    }
+}
+
+fn home() -> TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+fn json_of(o: &Output) -> Value {
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(o));
+    let text = stdout(o);
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "one JSON object on one line: {text:?}"
+    );
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+// ---- configure list --json -----------------------------------------------------------------------
+
+#[test]
+fn json_from_environment_is_exact() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &[
+            ("AWS_ACCESS_KEY_ID", DOCS_AKID),
+            ("AWS_SECRET_ACCESS_KEY", DOCS_SECRET),
+            ("AWS_REGION", "eu-west-1"),
+        ],
+        &["configure", "list", "--json"],
+    );
+    // Field order is part of the contract too.
+    assert_eq!(
+        stdout(&o),
+        "{\"profile\":{\"value\":\"default\",\"source\":\"default\"},\
+         \"region\":{\"value\":\"eu-west-1\",\"source\":\"env:AWS_REGION\"},\
+         \"credentials\":{\"access_key_id\":\"****************MPLE\",\"session_token\":false,\
+         \"provider\":\"EnvConfigCredentials\",\"source\":\"env:AWS_ACCESS_KEY_ID\"},\
+         \"credentials_error\":null,\"shared_config_loaded\":false}\n"
+    );
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn json_from_files_names_file_and_line() {
+    let h = home();
+    let creds = common::write(
+        h.path(),
+        ".aws/credentials",
+        format!("[default]\naws_access_key_id = {DOCS_AKID}\naws_secret_access_key = {DOCS_SECRET}\naws_session_token = {TOKEN}\n"),
+    );
+    let config = common::write(
+        h.path(),
+        ".aws/config",
+        "[default]\n# a comment\nregion = ap-south-1\n",
+    );
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["configure", "list", "--json"],
+    );
+    assert_eq!(
+        json_of(&o),
+        json!({
+            "profile": {"value": "default", "source": "default"},
+            "region": {"value": "ap-south-1", "source": format!("file:{config}:3")},
+            "credentials": {"access_key_id": "****************MPLE", "session_token": true,
+                            "provider": "SharedConfigCredentials", "source": format!("file:{creds}:2")},
+            "credentials_error": null,
+            "shared_config_loaded": true
+        })
+    );
+    assert_no_secret(&o, &[DOCS_SECRET, TOKEN]);
+}
+
+#[test]
+fn profile_option_beats_env_keys_but_aws_profile_does_not() {
+    let h = home();
+    let creds = common::write(
+        h.path(),
+        ".aws/credentials",
+        "[dev]\naws_access_key_id = AKIDDEVPROFILE9999\naws_secret_access_key = devsecret\n",
+    );
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRON0001"),
+        ("AWS_SECRET_ACCESS_KEY", "envsecret"),
+    ];
+    let by_option = json_of(&run(
+        h.path(),
+        &env,
+        &["configure", "list", "--json", "--profile", "dev"],
+    ));
+    assert_eq!(
+        by_option["profile"],
+        json!({"value": "dev", "source": "option"})
+    );
+    assert_eq!(
+        by_option["credentials"]["access_key_id"],
+        "**************9999"
+    );
+    assert_eq!(
+        by_option["credentials"]["source"],
+        format!("file:{creds}:2")
+    );
+
+    let mut with_var = env.to_vec();
+    with_var.push(("AWS_PROFILE", "dev"));
+    let by_var = json_of(&run(h.path(), &with_var, &["configure", "list", "--json"]));
+    assert_eq!(
+        by_var["profile"],
+        json!({"value": "dev", "source": "env:AWS_PROFILE"})
+    );
+    assert_eq!(by_var["credentials"]["source"], "env:AWS_ACCESS_KEY_ID");
+    assert_eq!(by_var["credentials"]["provider"], "EnvConfigCredentials");
+}
+
+#[test]
+fn shared_config_option_overrides_the_variable() {
+    let h = home();
+    let config = common::write(h.path(), ".aws/config", "[default]\nregion = sa-east-1\n");
+    let on = json_of(&run(
+        h.path(),
+        &[],
+        &["configure", "list", "--json", "--shared-config", "enable"],
+    ));
+    assert_eq!(
+        on["region"],
+        json!({"value": "sa-east-1", "source": format!("file:{config}:2")})
+    );
+    assert_eq!(on["shared_config_loaded"], true);
+    let off = json_of(&run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "true")],
+        &["configure", "list", "--json", "--shared-config", "disable"],
+    ));
+    assert_eq!(off["region"], json!({"value": null, "source": null}));
+    assert_eq!(off["shared_config_loaded"], false);
+}
+
+#[test]
+fn no_credentials_is_not_a_failure() {
+    let h = home();
+    let v = json_of(&run(h.path(), &[], &["configure", "list", "--json"]));
+    assert_eq!(v["credentials"], Value::Null);
+    assert!(
+        v["credentials_error"]
+            .as_str()
+            .unwrap()
+            .contains("no valid providers"),
+        "{v}"
+    );
+    // Only one half of an env key pair counts as nothing (Go v1).
+    let half = json_of(&run(
+        h.path(),
+        &[("AWS_ACCESS_KEY_ID", DOCS_AKID)],
+        &["configure", "list", "--json"],
+    ));
+    assert_eq!(half["credentials"], Value::Null);
+}
+
+#[test]
+fn assume_role_profiles_report_why_there_are_no_keys() {
+    let h = home();
+    common::write(
+        h.path(),
+        ".aws/config",
+        "[profile base]\naws_access_key_id = AKIDBASE00000001\naws_secret_access_key = s\n\
+         [profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n",
+    );
+    let v = json_of(&run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["configure", "list", "--json", "--profile", "role"],
+    ));
+    assert_eq!(v["credentials"], Value::Null);
+    let why = v["credentials_error"].as_str().unwrap();
+    assert!(
+        why.contains("AssumeRoleProvider") && why.contains("STS"),
+        "{why}"
+    );
+}
+
+#[test]
+fn creation_errors_exit_non_zero_with_one_line() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &[("AWS_USE_FIPS_ENDPOINT", "1")],
+        &["configure", "list", "--json"],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(
+        err.contains("AWS_USE_FIPS_ENDPOINT") && err.contains("true, false"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+
+    let creds = common::write(
+        h.path(),
+        ".aws/credentials",
+        "[default\naws_secret_access_key = hush\n",
+    );
+    let o = run(h.path(), &[], &["configure", "list"]);
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains(&creds), "{err}");
+    assert_no_secret(&o, &["hush"]);
+
+    common::write(
+        h.path(),
+        ".aws/config",
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = missing\n",
+    );
+    std::fs::remove_file(&creds).unwrap();
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["configure", "list", "--profile", "a"],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains("source profile missing"), "{err}");
+}
+
+// ---- configure list (table) ----------------------------------------------------------------------
+
+#[test]
+fn table_shows_values_and_sources_with_the_key_masked() {
+    let h = home();
+    let creds = common::write(
+        h.path(),
+        ".aws/credentials",
+        format!(
+            "[default]\naws_access_key_id = {DOCS_AKID}\naws_secret_access_key = {DOCS_SECRET}\n"
+        ),
+    );
+    let o = run(
+        h.path(),
+        &[
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+            ("AWS_SDK_LOAD_CONFIG", "1"),
+        ],
+        &["configure", "list"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["NAME", "VALUE", "SOURCE"]);
+    assert!(
+        rows.contains(&vec!["profile", "default", "default"]),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&vec!["region", "us-west-2", "env:AWS_DEFAULT_REGION"]),
+        "{text}"
+    );
+    let key_src = format!("file:{creds}:2");
+    assert!(
+        rows.contains(&vec![
+            "access_key",
+            "****************MPLE",
+            key_src.as_str()
+        ]),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&vec!["provider", "SharedConfigCredentials", "-"]),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&vec!["shared_config", "loaded", "-"]),
+        "{text}"
+    );
+    assert_no_secret(&o, &[DOCS_SECRET, DOCS_AKID]);
+}
+
+// ---- usage errors --------------------------------------------------------------------------------
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    let h = home();
+    for args in [
+        &["bogus"][..],
+        &["sign", "https://example.com/"],
+        &["configure", "list", "--shared-config", "maybe"],
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--data",
+            "a",
+            "--data-file",
+            "b",
+            "https://h/",
+        ],
+        &[
+            "presign",
+            "--service",
+            "s3",
+            "--expires",
+            "soon",
+            "https://h/",
+        ],
+        &[],
+    ] {
+        let o = run(h.path(), &[], args);
+        assert_one_line_error(&o, 2);
+    }
+    let help = run(h.path(), &[], &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    for word in ["configure", "sign", "presign", "curl"] {
+        assert!(stdout(&help).contains(word));
+    }
+}
+
+// ---- sign ----------------------------------------------------------------------------------------
+
+fn docs_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", DOCS_AKID),
+        ("AWS_SECRET_ACCESS_KEY", DOCS_SECRET),
+    ]
+}
+
+#[test]
+fn sign_matches_the_s3_get_object_example() {
+    // docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, "GET Object".
+    let h = home();
+    let o = run(
+        h.path(),
+        &docs_env(),
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--time",
+            "20130524T000000Z",
+            "-H",
+            "Range: bytes=0-9",
+            "https://examplebucket.s3.amazonaws.com/test.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "GET /test.txt HTTP/1.1\n\
+         Host: examplebucket.s3.amazonaws.com\n\
+         Range: bytes=0-9\n\
+         X-Amz-Date: 20130524T000000Z\n\
+         x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
+         SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
+         Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41\n"
+    );
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn sign_matches_the_iam_list_users_example() {
+    // docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples (IAM ListUsers).
+    let h = home();
+    let o = run(
+        h.path(),
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            ),
+        ],
+        &[
+            "sign",
+            "--service",
+            "iam",
+            "--region",
+            "us-east-1",
+            "--time",
+            "20150830T123600Z",
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
+            "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
+        ],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(
+            "GET /?Action=ListUsers&Version=2010-05-08 HTTP/1.1\nHost: iam.amazonaws.com\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.to_ascii_lowercase().contains("x-amz-content-sha256"),
+        "only s3 signs the payload header: {text}"
+    );
+}
+
+#[test]
+fn sign_adds_the_token_and_the_body_length() {
+    let h = home();
+    let body = common::write(h.path(), "body.json", "{\"k\":1}");
+    let mut env = docs_env();
+    env.push(("AWS_SESSION_TOKEN", TOKEN));
+    env.push(("AWS_REGION", "us-east-1"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "sign",
+            "--service",
+            "dynamodb",
+            "--data-file",
+            &body,
+            "http://127.0.0.1:9/",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("POST / HTTP/1.1\nHost: 127.0.0.1:9\n"),
+        "POST when a body is given: {text}"
+    );
+    assert!(text.contains("\nContent-Length: 7\n"), "{text}");
+    assert!(
+        text.contains(&format!("\nX-Amz-Security-Token: {TOKEN}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("SignedHeaders=host;x-amz-date;x-amz-security-token,"),
+        "{text}"
+    );
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn sign_unsigned_payload_for_s3() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &docs_env(),
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "us-east-1",
+            "-X",
+            "PUT",
+            "--data",
+            "abc",
+            "--unsigned-payload",
+            "https://b.s3.amazonaws.com/k",
+        ],
+    );
+    let text = stdout(&o);
+    assert!(text.starts_with("PUT /k HTTP/1.1\n"), "{text}");
+    assert!(
+        text.contains("\nx-amz-content-sha256: UNSIGNED-PAYLOAD\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nContent-Length: 3\n"), "{text}");
+}
+
+#[test]
+fn sign_errors_are_one_line() {
+    let h = home();
+    // No region anywhere.
+    let o = run(
+        h.path(),
+        &docs_env(),
+        &["sign", "--service", "s3", "https://b.s3.amazonaws.com/k"],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("no region"));
+    // No credentials.
+    let o = run(
+        h.path(),
+        &[("AWS_REGION", "us-east-1")],
+        &["sign", "--service", "s3", "https://b.s3.amazonaws.com/k"],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("no credentials"));
+    // Bad time, bad URL, bad header, missing body file.
+    for args in [
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "r",
+            "--time",
+            "2013-05-24",
+            "https://h/",
+        ][..],
+        &["sign", "--service", "s3", "--region", "r", "ftp://h/"],
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "r",
+            "-H",
+            "no-colon",
+            "https://h/",
+        ],
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "r",
+            "--data-file",
+            "/nonexistent/body",
+            "https://h/",
+        ],
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "r",
+            "-H",
+            "X-Bad: a\u{1}b",
+            "https://h/",
+        ],
+    ] {
+        let o = run(h.path(), &docs_env(), args);
+        assert_one_line_error(&o, 1);
+        assert_no_secret(&o, &[DOCS_SECRET]);
+    }
+}
+
+// ---- presign -------------------------------------------------------------------------------------
+
+#[test]
+fn presign_matches_the_s3_docs_example() {
+    // docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+    let h = home();
+    let o = run(
+        h.path(),
+        &docs_env(),
+        &[
+            "presign",
+            "--service",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--time",
+            "20130524T000000Z",
+            "--expires",
+            "86400",
+            "https://examplebucket.s3.amazonaws.com/test.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+         &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+         &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+         &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404\n"
+    );
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn presign_rejects_expiry_over_seven_days() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &docs_env(),
+        &[
+            "presign",
+            "--service",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--expires",
+            "604801",
+            "https://h/k",
+        ],
+    );
+    assert_one_line_error(&o, 1);
+}
+
+// ---- curl against a loopback server ----------------------------------------------------------------
+
+/// Serves one HTTP/1.1 exchange on 127.0.0.1: returns the port and a handle yielding the request
+/// text (head and body) that arrived.
+fn one_shot_server(
+    status: &'static str,
+    body: &'static str,
+) -> (u16, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            head.push_str(&line);
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        let mut body_in = vec![0u8; length];
+        reader.read_exact(&mut body_in).unwrap();
+        head.push_str(&String::from_utf8_lossy(&body_in));
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nX-Custom: yes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        head
+    });
+    (port, handle)
+}
+
+#[test]
+fn curl_sends_the_signed_request_and_streams_the_body() {
+    let h = home();
+    let (port, server) = one_shot_server("200 OK", "hello from loopback");
+    let url = format!("http://127.0.0.1:{port}/bucket/key?x=1");
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "curl",
+            "--service",
+            "s3",
+            "-X",
+            "PUT",
+            "--data",
+            "payload!",
+            &url,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hello from loopback");
+    let seen = server.join().unwrap();
+    assert!(
+        seen.starts_with("PUT /bucket/key?x=1 HTTP/1.1\r\n"),
+        "{seen}"
+    );
+    let lower = seen.to_ascii_lowercase();
+    assert!(
+        lower.contains(&format!("\r\nhost: 127.0.0.1:{port}\r\n")),
+        "{seen}"
+    );
+    assert!(
+        lower.contains("\r\nauthorization: aws4-hmac-sha256 credential=akiaiosfodnn7example/"),
+        "{seen}"
+    );
+    assert!(lower.contains("\r\ncontent-length: 8\r\n"), "{seen}");
+    assert!(seen.ends_with("\r\n\r\npayload!"), "{seen}");
+    assert!(!seen.contains(DOCS_SECRET));
+}
+
+#[test]
+fn curl_include_shows_status_and_headers() {
+    let h = home();
+    let (port, server) = one_shot_server("404 Not Found", "<Error><Code>NoSuchKey</Code></Error>");
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "curl",
+            "-i",
+            "--service",
+            "s3",
+            &format!("http://127.0.0.1:{port}/b/k"),
+        ],
+    );
+    server.join().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "without --fail an error status is still a success"
+    );
+    let text = stdout(&o);
+    assert!(text.starts_with("HTTP/1.1 404\r\n"), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("\r\nx-custom: yes\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\r\n\r\n<Error><Code>NoSuchKey</Code></Error>"),
+        "{text}"
+    );
+}
+
+#[test]
+fn curl_fail_exits_22_and_names_the_error_code() {
+    let h = home();
+    let (port, server) = one_shot_server(
+        "403 Forbidden",
+        "<Error><Code>SignatureDoesNotMatch</Code></Error>",
+    );
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "curl",
+            "--fail",
+            "--service",
+            "s3",
+            &format!("http://127.0.0.1:{port}/b/k"),
+        ],
+    );
+    server.join().unwrap();
+    let err = assert_one_line_error(&o, 22);
+    assert!(
+        err.contains("403") && err.contains("SignatureDoesNotMatch"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "--fail prints no body");
+}
+
+#[test]
+fn curl_connection_failures_are_one_line() {
+    let h = home();
+    // A port that was just free: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "curl",
+            "--service",
+            "s3",
+            &format!("http://127.0.0.1:{port}/b/k"),
+        ],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn curl_with_a_missing_ca_bundle_fails_before_sending() {
+    let h = home();
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    env.push(("AWS_CA_BUNDLE", "/nonexistent/ca.pem"));
+    let o = run(
+        h.path(),
+        &env,
+        &["curl", "--service", "s3", "https://127.0.0.1:9/b/k"],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(
+        err.contains("custom CA bundle") && err.contains("/nonexistent/ca.pem"),
+        "{err}"
+    );
+}
