@@ -155,3 +155,9 @@ pub const MAX_HTTP_RESPONSE_HEADER_LINES: usize = 32;
 /// header resets it. `Date` has whole seconds, so a smaller value would move the clock back and
 /// forth; SigV4 tolerates 300 s of skew, so 2 s costs nothing.
 pub const MAX_DATE_DRIFT_SECS: u64 = 2;
+/// Longest wait for one read or write of the embassy HTTP client, in milliseconds. AWS endpoints
+/// answer within a few seconds; S3 may pause up to 20 s before a large response.
+pub const HTTP_IO_TIMEOUT_MS: u32 = 30_000;
+/// Bytes of an unread response body the embassy HTTP client reads and drops so that the
+/// connection can carry the next request; a longer rest closes the connection instead.
+pub const MAX_HTTP_DRAIN_LEN: usize = 8192;
