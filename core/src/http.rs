@@ -88,8 +88,18 @@ pub enum HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HttpError::Capacity { part, limit, needed } => {
-                write!(f, "{} needs {} but the limit is {}", part.name(), needed, limit)
+            HttpError::Capacity {
+                part,
+                limit,
+                needed,
+            } => {
+                write!(
+                    f,
+                    "{} needs {} but the limit is {}",
+                    part.name(),
+                    needed,
+                    limit
+                )
             }
             HttpError::Invalid { part } => write!(f, "invalid {}", part.name()),
         }
@@ -195,7 +205,9 @@ fn is_tchar(b: u8) -> bool {
 
 fn check_name(name: &str) -> Result<(), HttpError> {
     if name.is_empty() || !name.bytes().all(is_tchar) {
-        return Err(HttpError::Invalid { part: HttpPart::HeaderName });
+        return Err(HttpError::Invalid {
+            part: HttpPart::HeaderName,
+        });
     }
     Ok(())
 }
@@ -203,16 +215,24 @@ fn check_name(name: &str) -> Result<(), HttpError> {
 /// Values may hold any visible character, spaces and tabs, but no other control character.
 fn check_value(value: &str) -> Result<(), HttpError> {
     if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(HttpError::Invalid { part: HttpPart::HeaderValue });
+        return Err(HttpError::Invalid {
+            part: HttpPart::HeaderValue,
+        });
     }
     Ok(())
 }
 
 /// Headers whose values are secret or signing material; `Debug` never prints them.
 fn is_sensitive(name: &str) -> bool {
-    ["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"]
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(name))
+    [
+        "authorization",
+        "x-amz-security-token",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    ]
+    .iter()
+    .any(|s| s.eq_ignore_ascii_case(name))
 }
 
 /// A fixed-capacity, ordered set of HTTP headers: at most `N` headers whose names and values
@@ -239,7 +259,10 @@ impl<const N: usize, const B: usize> Default for Headers<N, B> {
 
 impl<const N: usize, const B: usize> Clone for Headers<N, B> {
     fn clone(&self) -> Self {
-        Headers { bytes: self.bytes.clone(), spans: self.spans.clone() }
+        Headers {
+            bytes: self.bytes.clone(),
+            spans: self.spans.clone(),
+        }
     }
 }
 
@@ -252,7 +275,10 @@ impl<const N: usize, const B: usize> Drop for Headers<N, B> {
 impl<const N: usize, const B: usize> Headers<N, B> {
     /// An empty set.
     pub const fn new() -> Self {
-        Headers { bytes: heapless::Vec::new(), spans: heapless::Vec::new() }
+        Headers {
+            bytes: heapless::Vec::new(),
+            spans: heapless::Vec::new(),
+        }
     }
 
     /// Number of headers.
@@ -271,9 +297,13 @@ impl<const N: usize, const B: usize> Headers<N, B> {
     }
 
     fn text(&self, start: usize, len: usize) -> &str {
-        let slice = start.checked_add(len).and_then(|end| self.bytes.get(start..end));
+        let slice = start
+            .checked_add(len)
+            .and_then(|end| self.bytes.get(start..end));
         // Only `&str` input is ever stored, and spans never split it, so this is always valid.
-        slice.and_then(|s| core::str::from_utf8(s).ok()).unwrap_or("")
+        slice
+            .and_then(|s| core::str::from_utf8(s).ok())
+            .unwrap_or("")
     }
 
     fn name_of(&self, span: &Span) -> &str {
@@ -286,18 +316,25 @@ impl<const N: usize, const B: usize> Headers<N, B> {
 
     /// Every header in insertion order, as `(name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.spans.iter().map(move |s| (self.name_of(s), self.value_of(s)))
+        self.spans
+            .iter()
+            .map(move |s| (self.name_of(s), self.value_of(s)))
     }
 
     /// The value of the first header called `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        let span = self.spans.iter().find(|s| self.name_of(s).eq_ignore_ascii_case(name))?;
+        let span = self
+            .spans
+            .iter()
+            .find(|s| self.name_of(s).eq_ignore_ascii_case(name))?;
         Some(self.value_of(span))
     }
 
     /// The values of every header called `name` (case-insensitive), in order.
     pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// True when a header called `name` exists.
@@ -305,14 +342,35 @@ impl<const N: usize, const B: usize> Headers<N, B> {
         self.get(name).is_some()
     }
 
-    fn check_room(&self, removed_count: usize, removed_bytes: usize, add: usize) -> Result<(), HttpError> {
-        let count = self.spans.len().saturating_sub(removed_count).saturating_add(1);
+    fn check_room(
+        &self,
+        removed_count: usize,
+        removed_bytes: usize,
+        add: usize,
+    ) -> Result<(), HttpError> {
+        let count = self
+            .spans
+            .len()
+            .saturating_sub(removed_count)
+            .saturating_add(1);
         if count > N {
-            return Err(HttpError::Capacity { part: HttpPart::HeaderCount, limit: N, needed: count });
+            return Err(HttpError::Capacity {
+                part: HttpPart::HeaderCount,
+                limit: N,
+                needed: count,
+            });
         }
-        let bytes = self.bytes.len().saturating_sub(removed_bytes).saturating_add(add);
+        let bytes = self
+            .bytes
+            .len()
+            .saturating_sub(removed_bytes)
+            .saturating_add(add);
         if bytes > B {
-            return Err(HttpError::Capacity { part: HttpPart::HeaderBytes, limit: B, needed: bytes });
+            return Err(HttpError::Capacity {
+                part: HttpPart::HeaderBytes,
+                limit: B,
+                needed: bytes,
+            });
         }
         Ok(())
     }
@@ -331,8 +389,16 @@ impl<const N: usize, const B: usize> Headers<N, B> {
 
     /// Stores a header whose room was checked. Still returns errors instead of panicking.
     fn push_unchecked(&mut self, name: &str, value: &str) -> Result<(), HttpError> {
-        let full = HttpError::Capacity { part: HttpPart::HeaderBytes, limit: B, needed: B };
-        let span = Span { start: self.bytes.len(), name_len: name.len(), value_len: value.len() };
+        let full = HttpError::Capacity {
+            part: HttpPart::HeaderBytes,
+            limit: B,
+            needed: B,
+        };
+        let span = Span {
+            start: self.bytes.len(),
+            name_len: name.len(),
+            value_len: value.len(),
+        };
         self.spans.push(span).map_err(|_| full)?;
         if self.bytes.extend_from_slice(name.as_bytes()).is_err()
             || self.bytes.extend_from_slice(value.as_bytes()).is_err()
@@ -356,7 +422,9 @@ impl<const N: usize, const B: usize> Headers<N, B> {
             .spans
             .iter()
             .filter(|s| self.name_of(s).eq_ignore_ascii_case(name))
-            .fold((0usize, 0usize), |(c, b), s| (c.saturating_add(1), b.saturating_add(s.len())));
+            .fold((0usize, 0usize), |(c, b), s| {
+                (c.saturating_add(1), b.saturating_add(s.len()))
+            });
         self.check_room(count, bytes, name.len().saturating_add(value.len()))?;
         self.remove(name);
         self.push_unchecked(name, value)
@@ -557,7 +625,9 @@ impl fmt::Debug for Body<'_> {
 fn check_host(host: &str) -> Result<(), HttpError> {
     let bad = |b: u8| b <= b' ' || b == 0x7f || b"/?#@\\".contains(&b);
     if host.is_empty() || host.bytes().any(bad) {
-        return Err(HttpError::Invalid { part: HttpPart::Host });
+        return Err(HttpError::Invalid {
+            part: HttpPart::Host,
+        });
     }
     Ok(())
 }
@@ -565,17 +635,27 @@ fn check_host(host: &str) -> Result<(), HttpError> {
 fn check_target(target: &str) -> Result<(), HttpError> {
     let bad = |b: u8| b <= b' ' || b == 0x7f || b == b'#';
     if !target.starts_with('/') || target.bytes().any(bad) {
-        return Err(HttpError::Invalid { part: HttpPart::Target });
+        return Err(HttpError::Invalid {
+            part: HttpPart::Target,
+        });
     }
     Ok(())
 }
 
 fn copy_into<const N: usize>(dst: &mut Text<N>, s: &str, part: HttpPart) -> Result<(), HttpError> {
     if s.len() > N {
-        return Err(HttpError::Capacity { part, limit: N, needed: s.len() });
+        return Err(HttpError::Capacity {
+            part,
+            limit: N,
+            needed: s.len(),
+        });
     }
     dst.clear();
-    dst.push_str(s).map_err(|_| HttpError::Capacity { part, limit: N, needed: s.len() })
+    dst.push_str(s).map_err(|_| HttpError::Capacity {
+        part,
+        limit: N,
+        needed: s.len(),
+    })
 }
 
 /// An HTTP request under construction: what Build handlers fill in, Sign handlers sign and the
@@ -602,15 +682,15 @@ impl Default for HttpRequest<'_> {
 
 impl<'a> HttpRequest<'a> {
     /// `GET https://` with no host, target `/`, no headers and no body. Build handlers fill it in.
-    pub fn empty() -> Self {
-        let mut target = Text::new();
-        // One byte always fits.
-        let _ = target.push('/');
+    ///
+    /// A `const fn`, so it can initialize a request in place without stack temporaries.
+    pub const fn empty() -> Self {
         HttpRequest {
             method: Method::Get,
             scheme: Scheme::Https,
             host: Text::new(),
-            target,
+            // Empty storage reads as "/" (see `target`).
+            target: Text::new(),
             headers: Headers::new(),
             body: Body::Empty,
         }
@@ -618,9 +698,17 @@ impl<'a> HttpRequest<'a> {
 
     /// A request for `method scheme://host target`.
     ///
+    /// Built and returned by value (about 4.5 KiB on 32-bit targets, copied on the way out): on a
+    /// small stack prefer [`HttpRequest::empty`] in place plus the setters.
+    ///
     /// # Errors
     /// [`HttpError`] naming the host or target when one is malformed or too long.
-    pub fn new(method: Method, scheme: Scheme, host: &str, target: &str) -> Result<Self, HttpError> {
+    pub fn new(
+        method: Method,
+        scheme: Scheme,
+        host: &str,
+        target: &str,
+    ) -> Result<Self, HttpError> {
         let mut r = Self::empty();
         r.method = method;
         r.scheme = scheme;
@@ -672,7 +760,9 @@ impl<'a> HttpRequest<'a> {
     /// [`HttpError::Invalid`] with [`HttpPart::Endpoint`] for a missing or unknown scheme or a path;
     /// host errors as [`HttpRequest::set_host`]. Nothing changes.
     pub fn set_endpoint(&mut self, url: &str) -> Result<(), HttpError> {
-        let invalid = HttpError::Invalid { part: HttpPart::Endpoint };
+        let invalid = HttpError::Invalid {
+            part: HttpPart::Endpoint,
+        };
         let (scheme, rest) = url.split_once("://").ok_or(invalid)?;
         let scheme = if scheme.eq_ignore_ascii_case("https") {
             Scheme::Https
@@ -692,17 +782,22 @@ impl<'a> HttpRequest<'a> {
 
     /// The target: path and optional `?query`.
     pub fn target(&self) -> &str {
-        &self.target
+        if self.target.is_empty() {
+            "/"
+        } else {
+            &self.target
+        }
     }
 
     /// The path: the target up to `?`.
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+        let target = self.target();
+        target.split_once('?').map_or(target, |(p, _)| p)
     }
 
     /// The query: the target after `?` (empty when there is none).
     pub fn query(&self) -> &str {
-        self.target.split_once('?').map_or("", |(_, q)| q)
+        self.target().split_once('?').map_or("", |(_, q)| q)
     }
 
     /// Sets the target (already percent-encoded, starting with `/`).
@@ -720,23 +815,37 @@ impl<'a> HttpRequest<'a> {
     /// # Errors
     /// As [`HttpRequest::set_target`]; `&`, `=` and `?` inside `name` are refused too.
     pub fn append_query(&mut self, name: &str, value: &str) -> Result<(), HttpError> {
-        let invalid = HttpError::Invalid { part: HttpPart::Target };
+        let invalid = HttpError::Invalid {
+            part: HttpPart::Target,
+        };
         let bad = |b: u8| b <= b' ' || b == 0x7f || b"#&?".contains(&b);
         if name.is_empty() || name.bytes().any(|b| bad(b) || b == b'=') || value.bytes().any(bad) {
             return Err(invalid);
         }
-        let sep = if self.target.contains('?') { "&" } else { "?" };
-        let needed = self.target.len().saturating_add(sep.len()).saturating_add(name.len());
-        let needed = needed.saturating_add(1).saturating_add(value.len());
+        let current = self.target();
+        let sep = if current.contains('?') { "&" } else { "?" };
+        let needed = current
+            .len()
+            .saturating_add(sep.len())
+            .saturating_add(name.len())
+            .saturating_add(1)
+            .saturating_add(value.len());
         if needed > MAX_REQUEST_TARGET_LEN {
-            return Err(HttpError::Capacity { part: HttpPart::Target, limit: MAX_REQUEST_TARGET_LEN, needed });
-        }
-        for piece in [sep, name, "=", value] {
-            self.target.push_str(piece).map_err(|_| HttpError::Capacity {
+            return Err(HttpError::Capacity {
                 part: HttpPart::Target,
                 limit: MAX_REQUEST_TARGET_LEN,
                 needed,
-            })?;
+            });
+        }
+        let lead = if self.target.is_empty() { "/" } else { "" };
+        for piece in [lead, sep, name, "=", value] {
+            self.target
+                .push_str(piece)
+                .map_err(|_| HttpError::Capacity {
+                    part: HttpPart::Target,
+                    limit: MAX_REQUEST_TARGET_LEN,
+                    needed,
+                })?;
         }
         Ok(())
     }
@@ -812,7 +921,11 @@ pub struct ResponseHead {
 impl ResponseHead {
     /// No response yet: status 0, no headers.
     pub const fn new() -> Self {
-        ResponseHead { status: 0, headers: Headers::new(), dropped: 0 }
+        ResponseHead {
+            status: 0,
+            headers: Headers::new(),
+            dropped: 0,
+        }
     }
 
     /// The status code; 0 when no response was received (Go v1 treats 0 as a failure).
@@ -964,7 +1077,9 @@ pub mod selftests {
         }
 
         fn debug_redacts_secrets() {
-            let mut r = HttpRequest::new(Method::Get, Scheme::Https, "sts.amazonaws.com", "/?X-Amz-Signature=abc123&Action=Get").unwrap();
+            let mut r = HttpRequest::empty();
+            r.set_host("sts.amazonaws.com").unwrap();
+            r.set_target("/?X-Amz-Signature=abc123&Action=Get").unwrap();
             r.headers_mut().append("Authorization", "AWS4-HMAC-SHA256 Signature=deadbeef").unwrap();
             r.headers_mut().append("X-Amz-Security-Token", "TOKENSECRET").unwrap();
             r.headers_mut().append("X-Amz-Date", "20240101T000000Z").unwrap();
@@ -978,7 +1093,11 @@ pub mod selftests {
         }
 
         fn request_target_path_query() {
-            let mut r = HttpRequest::new(Method::Put, Scheme::Https, "bucket.s3.amazonaws.com", "/key%20a").unwrap();
+            let mut r = HttpRequest::empty();
+            r.set_method(Method::Put);
+            r.set_host("bucket.s3.amazonaws.com").unwrap();
+            r.set_target("/key%20a").unwrap();
+            assert_eq!(r.method(), Method::Put);
             assert_eq!(r.path(), "/key%20a");
             assert_eq!(r.query(), "");
             r.append_query("versionId", "3").unwrap();
@@ -1014,6 +1133,19 @@ pub mod selftests {
             r.set_target(&target[..MAX_REQUEST_TARGET_LEN - 3]).unwrap();
             assert!(matches!(r.append_query("a", "b"), Err(HttpError::Capacity { part: HttpPart::Target, .. })));
             assert_eq!(r.target().len(), MAX_REQUEST_TARGET_LEN - 3);
+        }
+
+        fn new_builds_and_empty_reads_as_root() {
+            let r = HttpRequest::new(Method::Post, Scheme::Http, "localhost:4566", "/").unwrap();
+            assert_eq!((r.method(), r.scheme(), r.host(), r.target()), (Method::Post, Scheme::Http, "localhost:4566", "/"));
+        }
+
+        fn empty_target_reads_as_root_and_takes_a_query() {
+            let mut r = HttpRequest::empty();
+            assert_eq!((r.target(), r.path(), r.query()), ("/", "/", ""));
+            r.append_query("Action", "GetCallerIdentity").unwrap();
+            assert_eq!(r.target(), "/?Action=GetCallerIdentity");
+            assert_eq!(r.path(), "/");
         }
 
         fn host_and_endpoint() {

@@ -42,12 +42,20 @@ pub enum Reply {
 impl Reply {
     /// A response with `status`, no headers and no body.
     pub const fn status(status: u16) -> Self {
-        Reply::Response { status, headers: &[], body: &[] }
+        Reply::Response {
+            status,
+            headers: &[],
+            body: &[],
+        }
     }
 
     /// A response with `status` and `body`.
     pub const fn with_body(status: u16, body: &'static [u8]) -> Self {
-        Reply::Response { status, headers: &[], body }
+        Reply::Response {
+            status,
+            headers: &[],
+            body,
+        }
     }
 
     /// A response with `status`, `headers` and `body`.
@@ -56,12 +64,19 @@ impl Reply {
         headers: &'static [(&'static str, &'static str)],
         body: &'static [u8],
     ) -> Self {
-        Reply::Response { status, headers, body }
+        Reply::Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// A connection failure while sending the head.
     pub const fn fail(kind: ErrorKind) -> Self {
-        Reply::Fail { stage: TransportStage::Begin, kind }
+        Reply::Fail {
+            stage: TransportStage::Begin,
+            kind,
+        }
     }
 
     /// A failure at a given stage of the exchange.
@@ -142,7 +157,10 @@ impl Transport for FakeTransport<'_> {
 
     fn finish(&mut self, response: &mut ResponseHead) -> Result<(), ErrorKind> {
         self.fails_at(TransportStage::Finish)?;
-        if let Some(Reply::Response { status, headers, .. }) = self.current {
+        if let Some(Reply::Response {
+            status, headers, ..
+        }) = self.current
+        {
             response.set_status(status);
             for (name, value) in headers {
                 let _ = response.push_header(name, value);
@@ -153,7 +171,9 @@ impl Transport for FakeTransport<'_> {
 
     fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
         self.fails_at(TransportStage::ReadBody)?;
-        let Some(Reply::Response { body, .. }) = self.current else { return Ok(0) };
+        let Some(Reply::Response { body, .. }) = self.current else {
+            return Ok(0);
+        };
         let rest = body.get(self.body_pos..).unwrap_or(&[]);
         let n = rest.len().min(buf.len());
         if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
@@ -192,7 +212,9 @@ pub struct FakeClock {
 impl FakeClock {
     /// Always `secs` seconds after the epoch.
     pub const fn at(secs: u64) -> Self {
-        FakeClock { now: Some(UnixTime::from_secs(secs)) }
+        FakeClock {
+            now: Some(UnixTime::from_secs(secs)),
+        }
     }
 
     /// Always fails with [`ErrorKind::ClockUnset`].
@@ -237,7 +259,10 @@ pub struct RecordingSleep {
 impl RecordingSleep {
     /// No calls yet.
     pub const fn new() -> Self {
-        RecordingSleep { calls: heapless::Vec::new(), total_ms: 0 }
+        RecordingSleep {
+            calls: heapless::Vec::new(),
+            total_ms: 0,
+        }
     }
 
     /// The first 16 requested delays, in order.
@@ -271,7 +296,11 @@ pub struct SliceSource<'d> {
 impl<'d> SliceSource<'d> {
     /// A source that yields `data`.
     pub const fn new(data: &'d [u8]) -> Self {
-        SliceSource { data, pos: 0, rewinds: 0 }
+        SliceSource {
+            data,
+            pos: 0,
+            rewinds: 0,
+        }
     }
 
     /// How many times it was rewound.

@@ -34,18 +34,25 @@ fn overflow(request_ok: bool, limit: usize) -> Result<usize, RequestError> {
 /// # Errors
 /// [`RequestError::Transport`] naming the stage, [`RequestError::BodySource`], or
 /// [`RequestError::ResponseTooLarge`].
-pub fn exchange<T: Transport + ?Sized>(transport: &mut T, request: &mut Request<'_>) -> Result<(), RequestError> {
+pub fn exchange<T: Transport + ?Sized>(
+    transport: &mut T,
+    request: &mut Request<'_>,
+) -> Result<(), RequestError> {
     let (http, response, buffer) = request.exchange_parts();
     if let Body::Stream(source) = http.body_mut() {
         source.rewind().map_err(RequestError::BodySource)?;
     }
-    transport.begin(http).map_err(|e| transport_error(TransportStage::Begin)(e.kind()))?;
+    transport
+        .begin(http)
+        .map_err(|e| transport_error(TransportStage::Begin)(e.kind()))?;
     let write_err = transport_error(TransportStage::WriteBody);
     match http.body_mut() {
         Body::Empty => {}
         Body::Bytes(bytes) => {
             if !bytes.is_empty() {
-                transport.write_body(bytes).map_err(|e| write_err(e.kind()))?;
+                transport
+                    .write_body(bytes)
+                    .map_err(|e| write_err(e.kind()))?;
             }
         }
         Body::Stream(source) => {
@@ -56,8 +63,12 @@ pub fn exchange<T: Transport + ?Sized>(transport: &mut T, request: &mut Request<
                 if n == 0 {
                     break;
                 }
-                let piece = chunk.get(..n).ok_or(RequestError::BodySource(ErrorKind::InvalidData))?;
-                transport.write_body(piece).map_err(|e| write_err(e.kind()))?;
+                let piece = chunk
+                    .get(..n)
+                    .ok_or(RequestError::BodySource(ErrorKind::InvalidData))?;
+                transport
+                    .write_body(piece)
+                    .map_err(|e| write_err(e.kind()))?;
                 sent = sent.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
             }
             if sent != source.length() {
@@ -65,7 +76,9 @@ pub fn exchange<T: Transport + ?Sized>(transport: &mut T, request: &mut Request<
             }
         }
     }
-    transport.finish(response).map_err(|e| transport_error(TransportStage::Finish)(e.kind()))?;
+    transport
+        .finish(response)
+        .map_err(|e| transport_error(TransportStage::Finish)(e.kind()))?;
     let success = response.is_success();
     let read_err = transport_error(TransportStage::ReadBody);
     let mut len = 0usize;
@@ -73,7 +86,11 @@ pub fn exchange<T: Transport + ?Sized>(transport: &mut T, request: &mut Request<
         while let Some(space) = buf.get_mut(len..) {
             if space.is_empty() {
                 let mut probe = [0u8; 1];
-                if transport.read_body(&mut probe).map_err(|e| read_err(e.kind()))? > 0 {
+                if transport
+                    .read_body(&mut probe)
+                    .map_err(|e| read_err(e.kind()))?
+                    > 0
+                {
                     len = overflow(success, buf.len())?;
                 }
                 break;
@@ -101,13 +118,19 @@ pub async fn exchange_async<T: AsyncTransport + ?Sized>(
     if let Body::Stream(source) = http.body_mut() {
         source.rewind().map_err(RequestError::BodySource)?;
     }
-    transport.begin(http).await.map_err(|e| transport_error(TransportStage::Begin)(e.kind()))?;
+    transport
+        .begin(http)
+        .await
+        .map_err(|e| transport_error(TransportStage::Begin)(e.kind()))?;
     let write_err = transport_error(TransportStage::WriteBody);
     match http.body_mut() {
         Body::Empty => {}
         Body::Bytes(bytes) => {
             if !bytes.is_empty() {
-                transport.write_body(bytes).await.map_err(|e| write_err(e.kind()))?;
+                transport
+                    .write_body(bytes)
+                    .await
+                    .map_err(|e| write_err(e.kind()))?;
             }
         }
         Body::Stream(source) => {
@@ -118,8 +141,13 @@ pub async fn exchange_async<T: AsyncTransport + ?Sized>(
                 if n == 0 {
                     break;
                 }
-                let piece = chunk.get(..n).ok_or(RequestError::BodySource(ErrorKind::InvalidData))?;
-                transport.write_body(piece).await.map_err(|e| write_err(e.kind()))?;
+                let piece = chunk
+                    .get(..n)
+                    .ok_or(RequestError::BodySource(ErrorKind::InvalidData))?;
+                transport
+                    .write_body(piece)
+                    .await
+                    .map_err(|e| write_err(e.kind()))?;
                 sent = sent.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
             }
             if sent != source.length() {
@@ -127,7 +155,10 @@ pub async fn exchange_async<T: AsyncTransport + ?Sized>(
             }
         }
     }
-    transport.finish(response).await.map_err(|e| transport_error(TransportStage::Finish)(e.kind()))?;
+    transport
+        .finish(response)
+        .await
+        .map_err(|e| transport_error(TransportStage::Finish)(e.kind()))?;
     let success = response.is_success();
     let read_err = transport_error(TransportStage::ReadBody);
     let mut len = 0usize;
@@ -135,12 +166,20 @@ pub async fn exchange_async<T: AsyncTransport + ?Sized>(
         while let Some(space) = buf.get_mut(len..) {
             if space.is_empty() {
                 let mut probe = [0u8; 1];
-                if transport.read_body(&mut probe).await.map_err(|e| read_err(e.kind()))? > 0 {
+                if transport
+                    .read_body(&mut probe)
+                    .await
+                    .map_err(|e| read_err(e.kind()))?
+                    > 0
+                {
                     len = overflow(success, buf.len())?;
                 }
                 break;
             }
-            let n = transport.read_body(space).await.map_err(|e| read_err(e.kind()))?;
+            let n = transport
+                .read_body(space)
+                .await
+                .map_err(|e| read_err(e.kind()))?;
             if n == 0 {
                 break;
             }
@@ -187,9 +226,10 @@ where
     let mut event = Event::Start;
     loop {
         event = match pipeline.step(event) {
-            Step::StartAttempt => {
-                Event::AttemptStarted { now: clock.now().map_err(|e| e.kind()), random: entropy.next_u32() }
-            }
+            Step::StartAttempt => Event::AttemptStarted {
+                now: clock.now().map_err(|e| e.kind()),
+                random: entropy.next_u32(),
+            },
             Step::Exchange => Event::Exchanged(exchange(transport, pipeline.request_mut())),
             Step::Sleep { millis } => {
                 sleep.sleep_ms(millis);
@@ -224,10 +264,13 @@ where
     let mut event = Event::Start;
     loop {
         event = match pipeline.step(event) {
-            Step::StartAttempt => {
-                Event::AttemptStarted { now: clock.now().map_err(|e| e.kind()), random: entropy.next_u32() }
+            Step::StartAttempt => Event::AttemptStarted {
+                now: clock.now().map_err(|e| e.kind()),
+                random: entropy.next_u32(),
+            },
+            Step::Exchange => {
+                Event::Exchanged(exchange_async(transport, pipeline.request_mut()).await)
             }
-            Step::Exchange => Event::Exchanged(exchange_async(transport, pipeline.request_mut()).await),
             Step::Sleep { millis } => {
                 sleep(millis).await;
                 Event::Slept
@@ -276,7 +319,9 @@ impl<T: Transport + ?Sized> embedded_io::ErrorType for ResponseBodyReader<'_, T>
 
 impl<T: Transport + ?Sized> embedded_io::Read for ResponseBodyReader<'_, T> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, TransportIoError> {
-        self.transport.read_body(buf).map_err(|e| TransportIoError(e.kind()))
+        self.transport
+            .read_body(buf)
+            .map_err(|e| TransportIoError(e.kind()))
     }
 }
 
@@ -285,7 +330,9 @@ impl<T: Transport + ?Sized> embedded_io::Read for ResponseBodyReader<'_, T> {
 pub mod selftests {
     use super::*;
     use crate::handlers::Handlers;
-    use crate::test_util::{FakeClock, FakeEntropy, FakeTransport, RecordingSleep, Reply, SliceSource};
+    use crate::test_util::{
+        FakeClock, FakeEntropy, FakeTransport, RecordingSleep, Reply, SliceSource,
+    };
     use embedded_io::Read as _;
 
     selftests! {
@@ -333,6 +380,9 @@ pub mod selftests {
             assert_eq!(r.response_body(), b"hello");
             assert_eq!(t.body_bytes_last(), 3);
             assert_eq!(r.response.status(), 200);
+        }
+
+        fn failure_stage_is_reported() {
             let data = [1u8; 3];
             let mut src = SliceSource::new(&data);
             let mut r = Request::new("Op");
@@ -343,6 +393,7 @@ pub mod selftests {
                 exchange(&mut t, &mut r),
                 Err(RequestError::Transport { stage: TransportStage::Finish, kind: ErrorKind::TimedOut })
             );
+            assert_eq!(t.body_bytes_last(), 3);
         }
     }
 }

@@ -107,7 +107,11 @@ impl<const N: usize> fmt::Debug for HandlerList<N> {
 impl<const N: usize> HandlerList<N> {
     /// An empty list for `phase`, with that phase's Go v1 after-each policy.
     pub const fn new(phase: Phase) -> Self {
-        HandlerList { phase, after_each: phase.default_after_each(), items: heapless::Vec::new() }
+        HandlerList {
+            phase,
+            after_each: phase.default_after_each(),
+            items: heapless::Vec::new(),
+        }
     }
 
     /// The phase this list belongs to (named in overflow errors).
@@ -151,7 +155,11 @@ impl<const N: usize> HandlerList<N> {
     }
 
     fn full(&self, handler: &'static str) -> ListFullError {
-        ListFullError { list: self.phase, limit: N, handler }
+        ListFullError {
+            list: self.phase,
+            limit: N,
+            handler,
+        }
     }
 
     /// Adds an anonymous function handler at the end (Go v1 `PushBack`).
@@ -261,7 +269,11 @@ impl<const N: usize> HandlerList<N> {
         for (index, handler) in self.items.iter().enumerate() {
             handler.handler.call(request);
             ran = ran.saturating_add(1);
-            let item = RunItem { index, handler, request };
+            let item = RunItem {
+                index,
+                handler,
+                request,
+            };
             if !self.after_each.proceed(&item) {
                 break;
             }
@@ -281,7 +293,10 @@ impl<const N: usize> HandlerList<N> {
 
     /// The code of the first handler called `name`.
     pub fn find(&self, name: &str) -> Option<Handler> {
-        self.items.iter().find(|h| h.name == name).map(|h| h.handler)
+        self.items
+            .iter()
+            .find(|h| h.name == name)
+            .map(|h| h.handler)
     }
 }
 
@@ -289,7 +304,7 @@ impl<const N: usize> HandlerList<N> {
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
     use super::*;
-    use crate::handlers::{Handlers, RequestHandler, RequestError};
+    use crate::handlers::{Handlers, RequestError, RequestHandler};
     use core::sync::atomic::{AtomicU32, Ordering};
     use heapless::Vec;
 
@@ -318,6 +333,7 @@ pub mod selftests {
         r.fail("Boom");
     }
 
+    #[inline(never)]
     fn run_list<const N: usize>(list: &HandlerList<N>, start_with_error: bool) -> Labels {
         let mut labels = Labels::new();
         {

@@ -48,7 +48,9 @@ pub mod retry;
 
 use core::fmt;
 
-pub use driver::{exchange, exchange_async, run_async, run_blocking, ResponseBodyReader, TransportIoError};
+pub use driver::{
+    exchange, exchange_async, run_async, run_blocking, ResponseBodyReader, TransportIoError,
+};
 pub use list::{AfterEach, HandlerList, ListFullError, RunItem, ANONYMOUS};
 pub use pipeline::{Event, Pipeline, Step};
 pub use request::{ErrorCode, ErrorCodeTooLong, Request, RequestError, TransportStage};
@@ -195,12 +197,18 @@ pub struct NamedHandler {
 impl NamedHandler {
     /// A named function handler.
     pub const fn new(name: &'static str, f: fn(&mut Request<'_>)) -> Self {
-        NamedHandler { name, handler: Handler::Fn(f) }
+        NamedHandler {
+            name,
+            handler: Handler::Fn(f),
+        }
     }
 
     /// A named trait-object handler.
     pub const fn with_dyn(name: &'static str, h: &'static dyn RequestHandler) -> Self {
-        NamedHandler { name, handler: Handler::Dyn(h) }
+        NamedHandler {
+            name,
+            handler: Handler::Dyn(h),
+        }
     }
 }
 
@@ -283,10 +291,22 @@ impl Handlers {
     /// Never with the default capacity; the `Result` keeps the no-panic rule.
     pub fn with_core_defaults() -> Result<Self, ListFullError> {
         let mut h = Self::new();
-        h.sign.push_back_named(retry::BUILD_CONTENT_LENGTH)?;
-        h.validate_response.push_back_named(retry::VALIDATE_RESPONSE)?;
-        h.after_retry.push_back_named(retry::AFTER_RETRY)?;
+        h.add_core_defaults()?;
         Ok(h)
+    }
+
+    /// Appends the core handlers of [`Handlers::with_core_defaults`] to these lists, in place (no
+    /// 2 KiB temporary on the stack).
+    ///
+    /// # Errors
+    /// [`ListFullError`] when a list has no room; lists filled before the failing one keep their
+    /// new handler.
+    pub fn add_core_defaults(&mut self) -> Result<(), ListFullError> {
+        self.sign.push_back_named(retry::BUILD_CONTENT_LENGTH)?;
+        self.validate_response
+            .push_back_named(retry::VALIDATE_RESPONSE)?;
+        self.after_retry.push_back_named(retry::AFTER_RETRY)?;
+        Ok(())
     }
 
     /// A copy with its own lists (Go v1 `Handlers.Copy`). Pushing to the copy leaves `self` as it

@@ -107,7 +107,13 @@ impl<'p, 'a> Pipeline<'p, 'a> {
     /// A pipeline that will run `request` through `handlers`. Nothing runs until the first
     /// [`Pipeline::step`] with [`Event::Start`].
     pub fn new(handlers: &'p Handlers, request: &'p mut Request<'a>) -> Self {
-        Pipeline { handlers, request, state: State::New, built: false, attempts: 0 }
+        Pipeline {
+            handlers,
+            request,
+            state: State::New,
+            built: false,
+            attempts: 0,
+        }
     }
 
     /// The request.
@@ -150,7 +156,9 @@ impl<'p, 'a> Pipeline<'p, 'a> {
                 self.state = State::AwaitAttempt;
                 Step::StartAttempt
             }
-            (State::AwaitAttempt, Event::AttemptStarted { now, random }) => self.attempt(now, random),
+            (State::AwaitAttempt, Event::AttemptStarted { now, random }) => {
+                self.attempt(now, random)
+            }
             (State::AwaitExchange, Event::Exchanged(result)) => self.after_exchange(result),
             (State::AwaitSleep, Event::Slept) => {
                 self.state = State::AwaitAttempt;
@@ -236,7 +244,11 @@ impl<'p, 'a> Pipeline<'p, 'a> {
         if !retry {
             return self.finish();
         }
-        let allowed = self.request.max_retries().saturating_add(1).min(MAX_ATTEMPTS);
+        let allowed = self
+            .request
+            .max_retries()
+            .saturating_add(1)
+            .min(MAX_ATTEMPTS);
         if self.attempts >= allowed {
             // An AfterRetry handler asked for more attempts than allowed: keep the attempt's error.
             debug!("pipeline: attempt limit {} reached", allowed);
@@ -281,20 +293,22 @@ impl Drop for Pipeline<'_, '_> {
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
     use super::*;
+    use crate::handlers::run_async;
     use crate::handlers::{retry, run_blocking, ErrorCode, NamedHandler, TransportStage};
     use crate::test_util::{
-        block_on, record_phase, FakeClock, FakeEntropy, FakeTransport, PhaseTrace, RecordingSleep, Reply,
+        block_on, record_phase, FakeClock, FakeEntropy, FakeTransport, PhaseTrace, RecordingSleep,
+        Reply,
     };
-    use crate::handlers::run_async;
     use Phase::*;
 
     /// Core defaults plus a phase recorder at the front of every list the pipeline runs.
-    fn traced() -> Handlers {
-        let mut h = Handlers::with_core_defaults().unwrap();
+    fn traced(h: &mut Handlers) {
+        h.add_core_defaults().unwrap();
         for p in Phase::ALL {
-            h.list_mut(p).push_front_named(NamedHandler::new("trace", record_phase)).unwrap();
+            h.list_mut(p)
+                .push_front_named(NamedHandler::new("trace", record_phase))
+                .unwrap();
         }
-        h
     }
 
     struct Outcome {
@@ -305,6 +319,7 @@ pub mod selftests {
         retry_count: u32,
     }
 
+    #[inline(never)]
     fn run_with(h: &Handlers, script: &[Reply], max_retries: u32) -> Outcome {
         let mut trace = PhaseTrace::new();
         let mut transport = FakeTransport::new(script);
@@ -322,7 +337,13 @@ pub mod selftests {
             );
             (result, r.retry_count)
         };
-        Outcome { trace, result, sleeps, exchanges: transport.exchanges(), retry_count }
+        Outcome {
+            trace,
+            result,
+            sleeps,
+            exchanges: transport.exchanges(),
+            retry_count,
+        }
     }
 
     fn fail_validate(r: &mut Request<'_>) {
@@ -331,16 +352,30 @@ pub mod selftests {
 
     fn decode_error(r: &mut Request<'_>) {
         let status = r.response.status();
-        if let Some(code) = r.response.headers().get("x-amzn-errortype").and_then(|c| ErrorCode::new(c).ok()) {
+        if let Some(code) = r
+            .response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|c| ErrorCode::new(c).ok())
+        {
             r.error = Some(RequestError::Service { status, code });
         }
     }
 
-    const ATTEMPT_OK: [Phase; 7] = [Sign, Send, UnmarshalMeta, ValidateResponse, Unmarshal, CompleteAttempt, Complete];
+    const ATTEMPT_OK: [Phase; 7] = [
+        Sign,
+        Send,
+        UnmarshalMeta,
+        ValidateResponse,
+        Unmarshal,
+        CompleteAttempt,
+        Complete,
+    ];
 
     selftests! {
         fn success_runs_phases_in_go_order() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let o = run_with(&h, &[Reply::status(200)], 3);
             assert_eq!(o.result, Ok(()));
             assert_eq!(o.trace.as_slice(), &[Validate, Build, Sign, Send, UnmarshalMeta, ValidateResponse, Unmarshal, CompleteAttempt, Complete]);
@@ -349,7 +384,8 @@ pub mod selftests {
         }
 
         fn retried_then_successful() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let o = run_with(&h, &[Reply::status(503), Reply::status(500), Reply::status(200)], 3);
             assert_eq!(o.result, Ok(()));
             let failed = [Sign, Send, UnmarshalMeta, ValidateResponse, UnmarshalError, CompleteAttempt, Retry, AfterRetry];
@@ -366,7 +402,8 @@ pub mod selftests {
         }
 
         fn error_response_is_not_retried() {
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.unmarshal_error.push_back_named(NamedHandler::new("decode", decode_error)).unwrap();
             let reply = Reply::with_headers(400, &[("x-amzn-ErrorType", "AccessDenied")], b"{}");
             let o = run_with(&h, &[reply], 3);
@@ -377,7 +414,8 @@ pub mod selftests {
         }
 
         fn complete_runs_after_validate_failure() {
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.validate.push_back_named(NamedHandler::new("core.ValidateEndpointHandler", fail_validate)).unwrap();
             let o = run_with(&h, &[Reply::status(200)], 3);
             assert_eq!(o.result, Err(RequestError::Handler { phase: Validate, code: "MissingRegion" }));
@@ -400,7 +438,8 @@ pub mod selftests {
             fn bad_build(r: &mut Request<'_>) {
                 r.fail("SerializationError");
             }
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.build.push_back(bad_build).unwrap();
             let o = run_with(&h, &[Reply::status(200)], 3);
             assert_eq!(o.trace.as_slice(), &[Validate, Build, Complete]);
@@ -411,7 +450,8 @@ pub mod selftests {
             fn no_creds(r: &mut Request<'_>) {
                 r.fail("NoCredentialProviders");
             }
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.sign.push_back(no_creds).unwrap();
             let o = run_with(&h, &[Reply::status(200)], 3);
             assert_eq!(o.trace.as_slice(), &[Validate, Build, Sign, Complete]);
@@ -419,7 +459,8 @@ pub mod selftests {
         }
 
         fn retries_exhausted_keeps_last_error() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let o = run_with(&h, &[Reply::status(503); 5], 2);
             assert_eq!(o.result, Err(RequestError::Status { status: 503 }));
             assert_eq!(o.exchanges, 3);
@@ -429,7 +470,8 @@ pub mod selftests {
         }
 
         fn transport_error_is_retried() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let o = run_with(&h, &[Reply::fail(ErrorKind::ConnectionReset), Reply::status(200)], 3);
             assert_eq!(o.result, Ok(()));
             let mut want: heapless::Vec<Phase, 64> = heapless::Vec::new();
@@ -445,7 +487,8 @@ pub mod selftests {
             fn offline(r: &mut Request<'_>) {
                 r.fail("RequestError");
             }
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.send.push_back(offline).unwrap();
             h.after_retry.remove_by_name("core.AfterRetryHandler");
             let o = run_with(&h, &[Reply::status(200)], 3);
@@ -454,7 +497,8 @@ pub mod selftests {
         }
 
         fn no_after_retry_handler_means_no_retry() {
-            let mut h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             h.after_retry.remove_by_name("core.AfterRetryHandler");
             let o = run_with(&h, &[Reply::status(503), Reply::status(200)], 3);
             assert_eq!(o.result, Err(RequestError::Status { status: 503 }));
@@ -466,7 +510,8 @@ pub mod selftests {
                 r.retryable = Some(true);
                 r.error = None;
             }
-            let mut h = Handlers::with_core_defaults().unwrap();
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             h.after_retry.swap("core.AfterRetryHandler", NamedHandler::new("always", always));
             let script = [Reply::status(500); 40];
             let o = run_with(&h, &script, 1000);
@@ -477,52 +522,57 @@ pub mod selftests {
         }
 
         fn clock_failure_ends_before_validate() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let mut trace = PhaseTrace::new();
-            let mut r = Request::new("Op");
-            r.set_data(&mut trace);
-            let result = run_blocking(
-                Pipeline::new(&h, &mut r),
-                &mut FakeTransport::new(&[Reply::status(200)]),
-                &FakeClock::unset(),
-                &mut RecordingSleep::new(),
-                &mut FakeEntropy::new(1),
-            );
-            assert_eq!(result, Err(RequestError::Clock(ErrorKind::ClockUnset)));
-            drop(r);
+            {
+                let mut r = Request::new("Op");
+                r.set_data(&mut trace);
+                let script = [Reply::status(200)];
+                let result = run_blocking(
+                    Pipeline::new(&h, &mut r),
+                    &mut FakeTransport::new(&script),
+                    &FakeClock::unset(),
+                    &mut RecordingSleep::new(),
+                    &mut FakeEntropy::new(1),
+                );
+                assert_eq!(result, Err(RequestError::Clock(ErrorKind::ClockUnset)));
+            }
             assert_eq!(trace.as_slice(), &[Complete]);
         }
 
         fn driver_misuse_and_done_are_safe() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let mut trace = PhaseTrace::new();
-            let mut r = Request::new("Op");
-            r.set_data(&mut trace);
             {
+                let mut r = Request::new("Op");
+                r.set_data(&mut trace);
                 let mut p = Pipeline::new(&h, &mut r);
                 assert_eq!(p.step(Event::Slept), Step::Done);
                 assert!(p.is_done());
                 assert_eq!(p.step(Event::Start), Step::Done);
                 assert_eq!(p.result(), Err(RequestError::DriverMisuse));
             }
-            drop(r);
             assert_eq!(trace.as_slice(), &[Complete]);
         }
 
         fn dropped_pipeline_completes_once_as_canceled() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let mut trace = PhaseTrace::new();
-            let mut r = Request::new("Op");
-            r.set_data(&mut trace);
             {
-                let mut p = Pipeline::new(&h, &mut r);
-                assert_eq!(p.step(Event::Start), Step::StartAttempt);
-                let now = Ok(UnixTime::from_secs(1));
-                assert_eq!(p.step(Event::AttemptStarted { now, random: 0 }), Step::Exchange);
-                assert_eq!(p.attempts(), 1);
+                let mut r = Request::new("Op");
+                r.set_data(&mut trace);
+                {
+                    let mut p = Pipeline::new(&h, &mut r);
+                    assert_eq!(p.step(Event::Start), Step::StartAttempt);
+                    let now = Ok(UnixTime::from_secs(1));
+                    assert_eq!(p.step(Event::AttemptStarted { now, random: 0 }), Step::Exchange);
+                    assert_eq!(p.attempts(), 1);
+                }
+                assert_eq!(r.error, Some(RequestError::Canceled));
             }
-            assert_eq!(r.error, Some(RequestError::Canceled));
-            drop(r);
             assert_eq!(trace.as_slice(), &[Validate, Build, Sign, Send, Complete]);
         }
 
@@ -532,7 +582,8 @@ pub mod selftests {
                     r.fail("WrongAttemptInfo");
                 }
             }
-            let mut h = Handlers::with_core_defaults().unwrap();
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             h.sign.push_back(check_time).unwrap();
             let mut r = Request::new("Op");
             let mut p = Pipeline::new(&h, &mut r);
@@ -550,7 +601,8 @@ pub mod selftests {
                     r.fail("BadBody");
                 }
             }
-            let mut h = Handlers::with_core_defaults().unwrap();
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             h.unmarshal.push_back(check_body).unwrap();
             let mut buf = [0u8; 16];
             let mut r = Request::new("Op");
@@ -561,8 +613,9 @@ pub mod selftests {
             assert_eq!(res, Ok(()));
         }
 
-        fn oversized_success_body_is_an_error_oversized_error_body_is_dropped() {
-            let h = Handlers::with_core_defaults().unwrap();
+        fn oversized_success_body_is_an_error() {
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             let mut buf = [0u8; 4];
             let mut r = Request::new("Op");
             r.set_response_buffer(&mut buf);
@@ -570,6 +623,11 @@ pub mod selftests {
             let mut t = FakeTransport::new(&script);
             let res = run_blocking(Pipeline::new(&h, &mut r), &mut t, &FakeClock::at(1), &mut RecordingSleep::new(), &mut FakeEntropy::new(0));
             assert_eq!(res, Err(RequestError::ResponseTooLarge { limit: 4 }));
+        }
+
+        fn oversized_error_body_is_dropped_and_status_decides() {
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             let mut buf = [0u8; 4];
             let mut r = Request::new("Op");
             r.set_max_retries(0);
@@ -582,7 +640,8 @@ pub mod selftests {
         }
 
         fn streamed_body_is_rewound_each_attempt() {
-            let h = Handlers::with_core_defaults().unwrap();
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
             let data = [7u8; 600];
             let mut src = crate::test_util::SliceSource::new(&data);
             let mut r = Request::new("PutObject");
@@ -597,7 +656,8 @@ pub mod selftests {
         }
 
         fn async_driver_runs_the_same_steps() {
-            let h = traced();
+            let mut h = Handlers::new();
+            traced(&mut h);
             let mut trace = PhaseTrace::new();
             let mut sleeps: heapless::Vec<u32, 8> = heapless::Vec::new();
             let script = [Reply::status(503), Reply::status(200)];
@@ -636,7 +696,9 @@ pub mod selftests {
 mod threads {
     use super::*;
     use crate::handlers::{run_blocking, NamedHandler, RequestHandler};
-    use crate::test_util::{record_phase, FakeClock, FakeEntropy, FakeTransport, PhaseTrace, RecordingSleep, Reply};
+    use crate::test_util::{
+        record_phase, FakeClock, FakeEntropy, FakeTransport, PhaseTrace, RecordingSleep, Reply,
+    };
     use core::sync::atomic::{AtomicUsize, Ordering};
 
     struct CountCompletes(AtomicUsize);
@@ -652,11 +714,16 @@ mod threads {
     #[test]
     fn eight_threads_share_one_handlers() {
         assert_send_sync::<Handlers>();
-        let mut h = Handlers::with_core_defaults().unwrap();
+        let mut h = Handlers::new();
+        h.add_core_defaults().unwrap();
         for p in Phase::ALL {
-            h.list_mut(p).push_front_named(NamedHandler::new("trace", record_phase)).unwrap();
+            h.list_mut(p)
+                .push_front_named(NamedHandler::new("trace", record_phase))
+                .unwrap();
         }
-        h.complete.push_back_named(NamedHandler::with_dyn("count", &COMPLETES)).unwrap();
+        h.complete
+            .push_back_named(NamedHandler::with_dyn("count", &COMPLETES))
+            .unwrap();
         let shared: &Handlers = &h;
         const THREADS: usize = 8;
         const PER_THREAD: usize = 25;
@@ -685,7 +752,10 @@ mod threads {
                         drop(r);
                         assert_eq!(trace.first(), Some(&Phase::Validate));
                         assert_eq!(trace.last(), Some(&Phase::Complete));
-                        let attempts = trace.iter().filter(|p| **p == Phase::CompleteAttempt).count();
+                        let attempts = trace
+                            .iter()
+                            .filter(|p| **p == Phase::CompleteAttempt)
+                            .count();
                         assert_eq!(attempts, script.len());
                     }
                 });

@@ -31,7 +31,11 @@ pub struct ErrorCodeTooLong {
 
 impl fmt::Display for ErrorCodeTooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service error code is {} bytes, over the limit of {}", self.len, self.limit)
+        write!(
+            f,
+            "service error code is {} bytes, over the limit of {}",
+            self.len, self.limit
+        )
     }
 }
 
@@ -43,10 +47,16 @@ impl ErrorCode {
     /// # Errors
     /// [`ErrorCodeTooLong`] past [`MAX_ERROR_CODE_LEN`] bytes.
     pub fn new(code: &str) -> Result<Self, ErrorCodeTooLong> {
-        let too_long = ErrorCodeTooLong { len: code.len(), limit: MAX_ERROR_CODE_LEN };
+        let too_long = ErrorCodeTooLong {
+            len: code.len(),
+            limit: MAX_ERROR_CODE_LEN,
+        };
         let len = u8::try_from(code.len()).map_err(|_| too_long)?;
         let mut bytes = [0u8; MAX_ERROR_CODE_LEN];
-        bytes.get_mut(..code.len()).ok_or(too_long)?.copy_from_slice(code.as_bytes());
+        bytes
+            .get_mut(..code.len())
+            .ok_or(too_long)?
+            .copy_from_slice(code.as_bytes());
         Ok(ErrorCode { len, bytes })
     }
 
@@ -189,8 +199,12 @@ impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RequestError::Handler { phase, code } => write!(f, "{phase} handler failed: {code}"),
-            RequestError::Service { status, code } => write!(f, "service error {code} (HTTP {status})"),
-            RequestError::Status { status } => write!(f, "HTTP status {status} without error details"),
+            RequestError::Service { status, code } => {
+                write!(f, "service error {code} (HTTP {status})")
+            }
+            RequestError::Status { status } => {
+                write!(f, "HTTP status {status} without error details")
+            }
             RequestError::Http(e) => write!(f, "building the HTTP request failed: {e}"),
             RequestError::Clock(kind) => write!(f, "reading the clock for signing failed: {kind}"),
             RequestError::Transport { stage, kind } => {
@@ -200,7 +214,9 @@ impl fmt::Display for RequestError {
             RequestError::ResponseTooLarge { limit } => {
                 write!(f, "response body is larger than the {limit}-byte buffer")
             }
-            RequestError::DriverMisuse => f.write_str("pipeline driver answered a step with the wrong event"),
+            RequestError::DriverMisuse => {
+                f.write_str("pipeline driver answered a step with the wrong event")
+            }
             RequestError::Canceled => f.write_str("request canceled before it finished"),
         }
     }
@@ -258,15 +274,13 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A request for `operation` with an empty HTTP request and [`DEFAULT_MAX_RETRIES`].
-    pub fn new(operation: &'static str) -> Self {
-        Self::with_http(operation, HttpRequest::empty())
-    }
-
-    /// A request for `operation` starting from `http`.
-    pub fn with_http(operation: &'static str, http: HttpRequest<'a>) -> Self {
+    ///
+    /// A `const fn` that builds the request in place: prefer it (and the setters) over
+    /// [`Request::with_http`] on small stacks, where moving a built `HttpRequest` in costs a copy.
+    pub const fn new(operation: &'static str) -> Self {
         Request {
             operation,
-            http,
+            http: HttpRequest::empty(),
             response: ResponseHead::new(),
             error: None,
             retryable: None,
@@ -284,6 +298,13 @@ impl<'a> Request<'a> {
             data: None,
             context: None,
         }
+    }
+
+    /// A request for `operation` starting from `http`.
+    pub fn with_http(operation: &'static str, http: HttpRequest<'a>) -> Self {
+        let mut request = Self::new(operation);
+        request.http = http;
+        request
     }
 
     /// The operation name (`GetCallerIdentity`, `PutObject`, …).
@@ -343,7 +364,10 @@ impl<'a> Request<'a> {
 
     /// Fails the request with `code` in the current phase (sets [`Request::error`]).
     pub fn fail(&mut self, code: &'static str) {
-        self.error = Some(RequestError::Handler { phase: self.phase, code });
+        self.error = Some(RequestError::Handler {
+            phase: self.phase,
+            code,
+        });
     }
 
     /// Gives the driver a buffer for the response body; the body of every response is read into it
@@ -356,7 +380,10 @@ impl<'a> Request<'a> {
 
     /// The response body read so far (empty without a buffer).
     pub fn response_body(&self) -> &[u8] {
-        self.response_body.as_deref().and_then(|b| b.get(..self.response_body_len)).unwrap_or(&[])
+        self.response_body
+            .as_deref()
+            .and_then(|b| b.get(..self.response_body_len))
+            .unwrap_or(&[])
     }
 
     /// True when a response buffer was given.
@@ -365,8 +392,14 @@ impl<'a> Request<'a> {
     }
 
     /// The transport, the response head and the body buffer at once, for drivers.
-    pub(super) fn exchange_parts(&mut self) -> (&mut HttpRequest<'a>, &mut ResponseHead, Option<&mut [u8]>) {
-        (&mut self.http, &mut self.response, self.response_body.as_deref_mut())
+    pub(super) fn exchange_parts(
+        &mut self,
+    ) -> (&mut HttpRequest<'a>, &mut ResponseHead, Option<&mut [u8]>) {
+        (
+            &mut self.http,
+            &mut self.response,
+            self.response_body.as_deref_mut(),
+        )
     }
 
     pub(super) fn set_response_body_len(&mut self, len: usize) {

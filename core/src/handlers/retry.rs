@@ -13,11 +13,18 @@
 //! a transport are not retried (Go retries most unknown network errors).
 
 use super::{NamedHandler, Request, RequestError};
-use crate::limits::{MAX_RETRY_DELAY_MS, MAX_THROTTLE_DELAY_MS, MIN_RETRY_DELAY_MS, MIN_THROTTLE_DELAY_MS};
+use crate::limits::{
+    MAX_RETRY_DELAY_MS, MAX_THROTTLE_DELAY_MS, MIN_RETRY_DELAY_MS, MIN_THROTTLE_DELAY_MS,
+};
 use crate::platform::ErrorKind;
 
 /// Codes Go v1 retries as they are.
-pub const RETRYABLE_CODES: [&str; 4] = ["RequestError", "RequestTimeout", "ResponseTimeout", "RequestTimeoutException"];
+pub const RETRYABLE_CODES: [&str; 4] = [
+    "RequestError",
+    "RequestTimeout",
+    "ResponseTimeout",
+    "RequestTimeoutException",
+];
 
 /// Codes Go v1 treats as throttling.
 pub const THROTTLE_CODES: [&str; 10] = [
@@ -34,7 +41,8 @@ pub const THROTTLE_CODES: [&str; 10] = [
 ];
 
 /// Codes that mean the credentials expired; Go v1 retries them after expiring the credentials.
-pub const EXPIRED_CREDENTIALS_CODES: [&str; 3] = ["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+pub const EXPIRED_CREDENTIALS_CODES: [&str; 3] =
+    ["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
 
 fn transient(kind: ErrorKind) -> bool {
     matches!(
@@ -85,19 +93,33 @@ fn jitter(d: u64, random: u32) -> u64 {
 ///
 /// `retry_after_secs` is the response's `Retry-After`, used only when `throttle` and the status is
 /// 429 or 503 (the caller checks the status). `random` is the driver's draw for this attempt.
-pub fn retry_delay_ms(retry_count: u32, throttle: bool, retry_after_secs: Option<u32>, random: u32) -> u32 {
+pub fn retry_delay_ms(
+    retry_count: u32,
+    throttle: bool,
+    retry_after_secs: Option<u32>,
+    random: u32,
+) -> u32 {
     let (min, max) = if throttle {
-        (u64::from(MIN_THROTTLE_DELAY_MS), u64::from(MAX_THROTTLE_DELAY_MS))
+        (
+            u64::from(MIN_THROTTLE_DELAY_MS),
+            u64::from(MAX_THROTTLE_DELAY_MS),
+        )
     } else {
         (u64::from(MIN_RETRY_DELAY_MS), u64::from(MAX_RETRY_DELAY_MS))
     };
-    let scaled = 1u64.checked_shl(retry_count).and_then(|f| f.checked_mul(jitter(min, random)));
+    let scaled = 1u64
+        .checked_shl(retry_count)
+        .and_then(|f| f.checked_mul(jitter(min, random)));
     let delay = match scaled {
         Some(d) if d <= max => d,
         _ => jitter(max / 2, random),
     };
     let initial = if throttle {
-        retry_after_secs.map_or(0, |s| u64::from(s).saturating_mul(1000).min(u64::from(MAX_THROTTLE_DELAY_MS)))
+        retry_after_secs.map_or(0, |s| {
+            u64::from(s)
+                .saturating_mul(1000)
+                .min(u64::from(MAX_THROTTLE_DELAY_MS))
+        })
     } else {
         0
     };
@@ -107,17 +129,23 @@ pub fn retry_delay_ms(retry_count: u32, throttle: bool, retry_after_secs: Option
 impl Request<'_> {
     /// Go v1 `r.IsErrorRetryable()`: false without an error.
     pub fn is_error_retryable(&self) -> bool {
-        self.error.as_ref().is_some_and(|e| is_error_retryable(e, self.response.status()))
+        self.error
+            .as_ref()
+            .is_some_and(|e| is_error_retryable(e, self.response.status()))
     }
 
     /// Go v1 `r.IsErrorThrottle()`: false without an error.
     pub fn is_error_throttle(&self) -> bool {
-        self.error.as_ref().is_some_and(|e| is_error_throttle(e, self.response.status()))
+        self.error
+            .as_ref()
+            .is_some_and(|e| is_error_throttle(e, self.response.status()))
     }
 
     /// Go v1 `r.IsErrorExpired()`.
     pub fn is_error_expired_credentials(&self) -> bool {
-        self.error.as_ref().is_some_and(is_error_expired_credentials)
+        self.error
+            .as_ref()
+            .is_some_and(is_error_expired_credentials)
     }
 
     /// Go v1 `DefaultRetryer.ShouldRetry`: a handler's decision wins; no retries when
@@ -134,7 +162,9 @@ impl Request<'_> {
 
     /// Go v1 `r.WillRetry()`: an error, marked retryable, and retries left.
     pub fn will_retry(&self) -> bool {
-        self.error.is_some() && self.retryable == Some(true) && self.retry_count < self.max_retries()
+        self.error.is_some()
+            && self.retryable == Some(true)
+            && self.retry_count < self.max_retries()
     }
 }
 
@@ -147,7 +177,11 @@ fn after_retry(r: &mut Request<'_>) {
     }
     let throttle = r.is_error_throttle();
     let status = r.response.status();
-    let retry_after = if matches!(status, 429 | 503) { r.response.retry_after_secs() } else { None };
+    let retry_after = if matches!(status, 429 | 503) {
+        r.response.retry_after_secs()
+    } else {
+        None
+    };
     r.retry_delay_ms = retry_delay_ms(r.retry_count, throttle, retry_after, r.jitter());
     if r.is_error_expired_credentials() {
         r.credentials_expired = true;
@@ -170,7 +204,8 @@ fn validate_response(r: &mut Request<'_>) {
 
 /// `core.ValidateResponseHandler` (ValidateResponse): status 0 or ≥ 300 sets the placeholder
 /// [`RequestError::Status`] that an UnmarshalError handler may replace.
-pub const VALIDATE_RESPONSE: NamedHandler = NamedHandler::new("core.ValidateResponseHandler", validate_response);
+pub const VALIDATE_RESPONSE: NamedHandler =
+    NamedHandler::new("core.ValidateResponseHandler", validate_response);
 
 fn build_content_length(r: &mut Request<'_>) {
     if r.http.headers().contains("content-length") {
@@ -193,7 +228,8 @@ fn build_content_length(r: &mut Request<'_>) {
 
 /// `core.BuildContentLengthHandler` (Sign): sets `Content-Length` from the body unless a handler
 /// already set it; no header for an empty body.
-pub const BUILD_CONTENT_LENGTH: NamedHandler = NamedHandler::new("core.BuildContentLengthHandler", build_content_length);
+pub const BUILD_CONTENT_LENGTH: NamedHandler =
+    NamedHandler::new("core.BuildContentLengthHandler", build_content_length);
 
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]).
@@ -203,14 +239,21 @@ pub mod selftests {
     use crate::http::Body;
 
     fn service(status: u16, code: &str) -> RequestError {
-        RequestError::Service { status, code: ErrorCode::new(code).unwrap() }
+        RequestError::Service {
+            status,
+            code: ErrorCode::new(code).unwrap(),
+        }
     }
 
-    fn failed(status: u16, error: RequestError) -> Request<'static> {
-        let mut r = Request::new("Op");
+    /// Puts `r` back into "attempt failed with `error` at `status`", in place.
+    fn fail_with(r: &mut Request<'_>, status: u16, error: RequestError) {
+        r.response.clear();
         r.response.set_status(status);
         r.error = Some(error);
-        r
+        r.retryable = None;
+        r.retry_count = 0;
+        r.retry_delay_ms = 0;
+        r.credentials_expired = false;
     }
 
     selftests! {
@@ -268,7 +311,8 @@ pub mod selftests {
         }
 
         fn after_retry_handler_retries_then_stops_at_max() {
-            let mut r = failed(503, RequestError::Status { status: 503 });
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 503, RequestError::Status { status: 503 });
             r.set_max_retries(1);
             after_retry(&mut r);
             assert_eq!(r.retryable, Some(true));
@@ -284,15 +328,16 @@ pub mod selftests {
         }
 
         fn after_retry_respects_handler_decision_and_zero_max() {
-            let mut r = failed(500, RequestError::Status { status: 500 });
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 500, RequestError::Status { status: 500 });
             r.retryable = Some(false);
             after_retry(&mut r);
             assert!(r.error.is_some());
-            let mut r = failed(400, service(400, "AccessDenied"));
+            fail_with(&mut r, 400, service(400, "AccessDenied"));
             r.retryable = Some(true);
             after_retry(&mut r);
             assert!(r.error.is_none(), "a handler forced the retry");
-            let mut r = failed(500, RequestError::Status { status: 500 });
+            fail_with(&mut r, 500, RequestError::Status { status: 500 });
             r.set_max_retries(0);
             after_retry(&mut r);
             assert_eq!(r.retryable, Some(false));
@@ -300,7 +345,8 @@ pub mod selftests {
         }
 
         fn after_retry_flags_expired_credentials() {
-            let mut r = failed(400, service(400, "ExpiredToken"));
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 400, service(400, "ExpiredToken"));
             after_retry(&mut r);
             assert!(r.credentials_expired);
             assert_eq!(r.retry_count, 1);
@@ -308,7 +354,8 @@ pub mod selftests {
         }
 
         fn retry_after_header_used_for_429() {
-            let mut r = failed(429, RequestError::Status { status: 429 });
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 429, RequestError::Status { status: 429 });
             r.response.push_header("Retry-After", "3").unwrap();
             after_retry(&mut r);
             assert!(r.retry_delay_ms >= 3500 && r.retry_delay_ms < 4000, "{}", r.retry_delay_ms);
@@ -329,11 +376,13 @@ pub mod selftests {
             r.http.set_body(Body::Bytes(body));
             build_content_length(&mut r);
             assert_eq!(r.http.headers().get("content-length"), Some("5"));
-            let mut r = Request::new("Op");
-            r.http.headers_mut().append("Content-Length", "9").unwrap();
+            // A header already set wins.
+            r.http.headers_mut().insert("Content-Length", "9").unwrap();
             build_content_length(&mut r);
             assert_eq!(r.http.headers().get("content-length"), Some("9"));
-            let mut r = Request::new("Op");
+            // No body, no header.
+            r.http.headers_mut().clear();
+            r.http.set_body(Body::Empty);
             build_content_length(&mut r);
             assert!(!r.http.headers().contains("content-length"));
         }
