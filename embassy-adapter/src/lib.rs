@@ -8,6 +8,7 @@
 //! | [`store`] | named profiles in NOR flash (sequential-storage), safe against power loss; import from `~/.aws/config` text; a `ProfileSource` for `Session::new` |
 //! | [`clock`] | a wall clock on embassy-time, set from HTTP `Date` headers or SNTP; typed `ClockUnset` before that |
 //! | [`http`] | an HTTP/1.1 client over any `embedded-io-async` stream (httparse; content-length, chunked, keep-alive; typed errors; caller-owned buffers), implementing core's `AsyncTransport` |
+//! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
 //! | [`test_util`] | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
 //! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
@@ -28,6 +29,8 @@ mod log;
 
 pub mod clock;
 pub mod http;
+#[cfg(feature = "net")]
+pub mod net;
 pub mod store;
 
 #[cfg(any(test, feature = "test-util"))]

@@ -157,6 +157,11 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
         self.reusable && matches!(self.state, State::Idle | State::Response(Framing::Done))
     }
 
+    /// The stream.
+    pub fn stream(&self) -> &S {
+        &self.stream
+    }
+
     /// The stream, to close or replace it.
     pub fn stream_mut(&mut self) -> &mut S {
         &mut self.stream

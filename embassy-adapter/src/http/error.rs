@@ -28,6 +28,8 @@ pub enum HttpError {
     },
     /// The calls came in the wrong order, or the body written differs from its declared length.
     Usage,
+    /// The transport does not speak the request's scheme (`https` on the plain TCP transport).
+    Scheme,
     /// Name resolution failed.
     Dns,
     /// The TCP connection could not be made.
@@ -66,6 +68,7 @@ impl fmt::Display for HttpError {
                 write!(f, "the response head does not fit the {limit}-byte buffer")
             }
             HttpError::Usage => f.write_str("HTTP calls out of order or body length mismatch"),
+            HttpError::Scheme => f.write_str("this transport does not speak the request's scheme"),
             HttpError::Dns => f.write_str("name resolution failed"),
             HttpError::Connect => f.write_str("could not connect"),
             HttpError::Tls(t) => write!(f, "TLS failed: {t:?}"),
@@ -84,6 +87,7 @@ impl Error for HttpError {
             HttpError::Truncated | HttpError::Malformed => ErrorKind::Protocol,
             HttpError::HeadTooLarge { .. } => ErrorKind::Capacity,
             HttpError::Usage => ErrorKind::Other,
+            HttpError::Scheme => ErrorKind::Unsupported,
             HttpError::Dns => ErrorKind::Dns,
             HttpError::Connect => ErrorKind::ConnectionRefused,
             HttpError::Tls(_) => ErrorKind::Tls,
