@@ -44,10 +44,16 @@ done
 step "host tests (workspace)"
 cargo test --workspace
 
-step "core self-tests on Cortex-M3 under QEMU"
-(cd core/qemu && cargo run -q --release)
+step "core self-tests on Cortex-M3 under QEMU (one firmware image per shard of selftest::SHARDS)"
+qemu_log="$(mktemp)"
+(cd core/qemu && SELFTEST_SHARD=0 cargo run -q --release) | tee "$qemu_log"
+shards="$(sed -n 's/.*of shard 0\/\([0-9]*\).*/\1/p' "$qemu_log" | head -n1)"
+[ -n "$shards" ] || { echo "could not read the shard count from the firmware output" >&2; exit 1; }
+for ((i = 1; i < shards; i++)); do
+  (cd core/qemu && SELFTEST_SHARD=$i cargo run -q --release)
+done
 step "a deliberately failing self-test must fail the QEMU run"
-if (cd core/qemu && cargo run -q --release --features fail-demo) >/tmp/aws-session-qemu-fail.log 2>&1; then
+if (cd core/qemu && SELFTEST_SHARD=1 cargo run -q --release --features fail-demo) >/tmp/aws-session-qemu-fail.log 2>&1; then
   cat /tmp/aws-session-qemu-fail.log; echo "the failing firmware test did not fail the run" >&2; exit 1
 fi
 grep -q 'FAILED' /tmp/aws-session-qemu-fail.log && echo "ok: the failing test made QEMU exit non-zero"

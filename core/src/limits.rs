@@ -24,8 +24,11 @@ pub const MAX_SESSION_TOKEN_LEN: usize = 2048;
 /// `arn:PARTITION:iam::ACCOUNT:role/NAME` (under 100 characters); 256 keeps a 4-hop plan small
 /// enough for a microcontroller stack. A longer ARN is a capacity error naming this limit.
 pub const MAX_ROLE_ARN_LEN: usize = 256;
-/// Longest role session name, external id or MFA serial kept for a hop (IAM: 64, 1224 and 256).
-pub const MAX_ROLE_PARAM_LEN: usize = 128;
+/// Longest role session name, external id or MFA serial kept for a hop. IAM allows 64 for a
+/// session name (exactly this limit), up to 1224 for an external id and 256 for an MFA serial, but
+/// real external ids are UUID-sized and MFA serials are ARNs under 64; longer ones are a capacity
+/// error naming this limit. Kept small because a plan holds [`MAX_ROLE_HOPS`] of each.
+pub const MAX_ROLE_PARAM_LEN: usize = 64;
 /// How many `AssumeRole` hops a credential plan holds. Real chains take 1–2.
 pub const MAX_ROLE_HOPS: usize = 4;
 /// Longest MFA token code an `AssumeRoleTokenProvider` may return (codes are 6 digits).
@@ -48,7 +51,8 @@ pub const MAX_SHARED_FILES: usize = 4;
 /// Real chains are 1–3 hops; 8 also bounds the work done on a cyclic graph.
 pub const MAX_PROFILE_CHAIN: usize = 8;
 /// How many service-specific endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`) a session keeps.
-pub const MAX_SERVICE_ENDPOINTS: usize = 8;
+/// Local test setups override two or three services (S3, STS, DynamoDB); more is a capacity error.
+pub const MAX_SERVICE_ENDPOINTS: usize = 4;
 /// Longest service id in an endpoint override (`AWS_ENDPOINT_URL_<SERVICE>`).
 pub const MAX_SERVICE_ID_LEN: usize = 32;
 

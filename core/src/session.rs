@@ -23,7 +23,7 @@ use crate::config::merge::{self, MergeError, MergeInput};
 use crate::config::shared::{self, SharedConfig, SharedError};
 use crate::config::{Config, ExplicitCredentials, FileKind, Resolved, SessionConfig, SharedConfigState, Source};
 use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
-use crate::handlers::Handlers;
+use crate::handlers::{Handlers, ListFullError};
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
 use crate::platform::{Environment, ProfileSource};
 use crate::text::Text;
@@ -65,8 +65,9 @@ pub struct Options<'a> {
     pub shared_config_state: SharedConfigState,
     /// Files that replace `[AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE]`, in load order.
     pub shared_config_files: Option<&'a [SharedFile<'a>]>,
-    /// Handler lists that replace the defaults entirely (Go v1 `Options.Handlers`).
-    pub handlers: Option<Handlers>,
+    /// Handler lists that replace the defaults entirely (Go v1 `Options.Handlers`). Borrowed, so
+    /// the options stay small; the session keeps its own copy.
+    pub handlers: Option<&'a Handlers>,
     /// Required when the profile has `mfa_serial`.
     pub assume_role_token_provider: Option<TokenProvider>,
     /// Assume-role duration in seconds; `0` means "from the profile, else 15 minutes".
@@ -110,6 +111,8 @@ pub enum SessionError<'a> {
         /// The limit.
         limit: usize,
     },
+    /// A handler list could not take the default handlers.
+    Handlers(ListFullError),
 }
 
 impl fmt::Display for SessionError<'_> {
@@ -119,6 +122,7 @@ impl fmt::Display for SessionError<'_> {
             SessionError::Shared(e) => write!(f, "failed to load shared config, {e}"),
             SessionError::Merge(e) => write!(f, "{e}"),
             SessionError::TooManyFiles { limit } => write!(f, "more than {limit} shared config files"),
+            SessionError::Handlers(e) => write!(f, "{e}"),
         }
     }
 }
@@ -185,16 +189,69 @@ impl Session {
     /// from [`Session::plan_files`]), merges everything per field and plans credentials. Nothing
     /// touches the network.
     ///
+    /// A session is several kilobytes; on a small stack prefer [`Session::new_in`], which builds it
+    /// in caller-owned memory (for example a `static` cell).
+    ///
     /// # Errors
     /// Every Go v1 creation error: invalid env values, an unparsable file (except Go v1's P21
     /// case), role graph errors, missing MFA token provider, capacity overflow. A missing profile
     /// is **not** an error: the session then has no shared-file credentials.
-    #[inline(never)] // one frame for creation, however many call sites (64 KiB targets)
     pub fn new<'a, E: Environment, P: ProfileSource>(
         options: &Options<'a>,
         env: &'a E,
         files: &'a P,
     ) -> Result<Session, SessionError<'a>> {
+        let mut session = Session::unconfigured();
+        session.fill(options, env, files)?;
+        Ok(session)
+    }
+
+    /// A session with nothing configured: profile `default`, no region, anonymous credentials,
+    /// empty handler lists. Firmware keeps one in a `static` and fills it with
+    /// [`Session::rebuild`], so the session never has to fit on a small stack.
+    pub fn unconfigured() -> Session {
+        Session {
+            config: SessionConfig::default(),
+            credentials: CredentialPlan::Anonymous,
+            handlers: Handlers::new(),
+            token_provider: None,
+        }
+    }
+
+    /// [`Session::new`] in place: rebuilds this session from `options`, the environment and the
+    /// files. On error the session is reset to [`Session::unconfigured`]: nothing half-built
+    /// survives, and any secret it held is wiped.
+    ///
+    /// # Errors
+    /// As [`Session::new`].
+    pub fn rebuild<'a, E: Environment, P: ProfileSource>(
+        &mut self,
+        options: &Options<'a>,
+        env: &'a E,
+        files: &'a P,
+    ) -> Result<(), SessionError<'a>> {
+        let result = self.fill(options, env, files);
+        if result.is_err() {
+            self.reset();
+        }
+        result
+    }
+
+    #[inline(never)] // its temporaries exist only on the error path
+    fn reset(&mut self) {
+        self.config = SessionConfig::default();
+        self.credentials = CredentialPlan::Anonymous;
+        self.handlers = Handlers::new();
+        self.token_provider = None;
+    }
+
+    #[inline(never)] // one frame for creation, however many call sites (64 KiB targets)
+    fn fill<'a, E: Environment, P: ProfileSource>(
+        &mut self,
+        options: &Options<'a>,
+        env: &'a E,
+        files: &'a P,
+    ) -> Result<(), SessionError<'a>> {
         let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
         let (profile, profile_source) = match (options.profile.filter(|p| !p.is_empty()), env_cfg.profile) {
             (Some(p), _) => (p, Source::Option),
@@ -204,9 +261,10 @@ impl Session {
         let explicit_profile_option = profile_source == Source::Option;
         let load = env_cfg.load_shared_config;
 
-        let shared = match shared::load(files, profile, load) {
-            Ok(s) => s,
-            Err(SharedError::ProfileNotExists { .. }) => SharedConfig::default(),
+        let mut shared = SharedConfig::default();
+        match shared::load(&mut shared, files, profile, load) {
+            Ok(()) => {}
+            Err(SharedError::ProfileNotExists { .. }) => shared.chain.clear(),
             // Go v1 P21 (aws-sdk-go#2455): with no profile named anywhere, loading off and
             // credentials already in hand, a broken file is ignored.
             Err(_)
@@ -214,10 +272,10 @@ impl Session {
                     && !load
                     && (env_cfg.credentials.is_some() || options.config.credentials.is_some()) =>
             {
-                SharedConfig::default()
+                shared.chain.clear()
             }
             Err(e) => return Err(e.into()),
-        };
+        }
 
         let mut paths: heapless::Vec<&'a str, MAX_SHARED_FILES> = heapless::Vec::new();
         for i in 0..files.file_count() {
@@ -234,15 +292,15 @@ impl Session {
             has_token_provider: options.assume_role_token_provider.is_some(),
             assume_role_duration_secs: options.assume_role_duration_secs,
         };
-        let config = merge::merge_config(&options.config, &env_cfg, env, &shared, &input)?;
-        let credentials = merge::plan_credentials(&options.config, &env_cfg, &shared, &input)?;
+        merge::merge_config(&mut self.config, &options.config, &env_cfg, env, &shared, &input)?;
+        merge::plan_credentials(&mut self.credentials, &options.config, &env_cfg, &shared, &input)?;
+        match options.handlers {
+            Some(h) => self.handlers.clone_from(h),
+            None => self.handlers = Handlers::with_core_defaults().map_err(SessionError::Handlers)?,
+        }
+        self.token_provider = options.assume_role_token_provider;
         debug!("session created");
-        Ok(Session {
-            config,
-            credentials,
-            handlers: options.handlers.clone().unwrap_or_default(),
-            token_provider: options.assume_role_token_provider,
-        })
+        Ok(())
     }
 
     /// The resolved configuration, with a source for every value.

@@ -14,23 +14,13 @@ type F<'a> = (&'a str, FileKind, Option<&'a str>);
 /// session however many it makes (the target has 64 KiB of RAM).
 #[inline(never)]
 fn session_in<'s, 'a>(
-    slot: &'s mut Option<Session>,
+    slot: &'s mut Session,
     opts: &Options<'a>,
     env: &'a MemEnv<'a>,
     files: &'a MemFiles<'a>,
 ) -> &'s Session {
-    *slot = None;
-    *slot = Some(session(opts, env, files));
-    match slot {
-        Some(s) => s,
-        None => unreachable!(),
-    }
-}
-
-#[inline(never)]
-fn session<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> Session {
-    match Session::new(opts, env, files) {
-        Ok(s) => s,
+    match slot.rebuild(opts, env, files) {
+        Ok(()) => slot,
         Err(e) => {
             let mut msg = heapless::String::<256>::new();
             let _ = write!(msg, "{e}");
@@ -43,16 +33,20 @@ fn session<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>)
 /// temporaries of many call sites do not pile up in one test frame on a 64 KiB target.
 #[inline(never)]
 fn error_of<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> SessionError<'a> {
-    match Session::new(opts, env, files) {
-        Ok(_) => panic!("session creation succeeded"),
-        Err(e) => e,
+    let mut slot = Session::unconfigured();
+    match slot.rebuild(opts, env, files) {
+        Ok(()) => panic!("session creation succeeded"),
+        Err(e) => {
+            assert!(slot.credentials() == &CredentialPlan::Anonymous, "a failed creation leaves nothing behind");
+            e
+        }
     }
 }
 
 /// Whether creation succeeds, without keeping the session.
 #[inline(never)]
 fn creates<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> bool {
-    Session::new(opts, env, files).is_ok()
+    Session::unconfigured().rebuild(opts, env, files).is_ok()
 }
 
 fn shown(s: &Session, source: Source) -> heapless::String<128> {
@@ -75,7 +69,7 @@ const CREDS_DEFAULT: &str = "[default]\naws_access_key_id = AKIDFILE\naws_secret
 
 selftests! {
     fn region_precedence_option_env_default_region_file() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [config_file(CFG_REGION)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[LOAD, ("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", "ap-south-1")]);
@@ -101,7 +95,7 @@ selftests! {
     }
 
     fn default_region_needs_load() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         // P2: without load AWS_DEFAULT_REGION is not read, and the config file is not read (P19).
         let files_list: [F; 1] = [credentials_file("[default]\nregion = eu-north-1\n")];
         let files = MemFiles::new(&files_list);
@@ -115,22 +109,22 @@ selftests! {
     }
 
     fn load_config_accepts_exactly_go_parsebool_truthy() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [config_file(CFG_REGION)];
         let files = MemFiles::new(&files_list);
         for v in ["1", "t", "T", "TRUE", "true", "True"] {
             let vars = [("AWS_SDK_LOAD_CONFIG", v)];
             let env = MemEnv::new(&vars);
-            assert!(session(&Options::default(), &env, &files).config().shared_config_loaded, "{v}");
+            assert!(session_in(&mut slot, &Options::default(), &env, &files).config().shared_config_loaded, "{v}");
         }
         for v in ["yes", "on", "0", "tRUE", "enabled", ""] {
             let vars = [("AWS_SDK_LOAD_CONFIG", v)];
             let env = MemEnv::new(&vars);
-            assert!(!session(&Options::default(), &env, &files).config().shared_config_loaded, "{v}");
+            assert!(!session_in(&mut slot, &Options::default(), &env, &files).config().shared_config_loaded, "{v}");
         }
         let env = MemEnv::new(&[LOAD]);
         let opts = Options { shared_config_state: SharedConfigState::Disable, ..Options::default() };
-        assert!(!session(&opts, &env, &files).config().shared_config_loaded);
+        assert!(!session_in(&mut slot, &opts, &env, &files).config().shared_config_loaded);
         let env = MemEnv::new(&[]);
         let opts = Options { shared_config_state: SharedConfigState::Enable, ..Options::default() };
         let s = session_in(&mut slot, &opts, &env, &files);
@@ -139,7 +133,7 @@ selftests! {
     }
 
     fn profile_selection_order() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file("[a]\naws_access_key_id = A\naws_secret_access_key = S\n[b]\naws_access_key_id = B\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         // P6: option > AWS_PROFILE > AWS_DEFAULT_PROFILE (load only) > default.
@@ -163,7 +157,7 @@ selftests! {
     }
 
     fn env_keys_beat_aws_profile_but_not_profile_option() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file("[p]\naws_access_key_id = AKIDFILE\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_PROFILE", "p"), ("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SENV")]);
@@ -181,7 +175,7 @@ selftests! {
     }
 
     fn env_key_aliases_halves_and_token() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         // P13: AWS_ACCESS_KEY is used when AWS_ACCESS_KEY_ID is empty; per variable.
@@ -200,13 +194,13 @@ selftests! {
     }
 
     fn explicit_credentials_stop_resolution() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
         let mut opts = Options::default();
         opts.config.credentials = Some(ExplicitCredentials::Anonymous);
-        assert_eq!(session(&opts, &env, &files).credentials(), &CredentialPlan::Anonymous);
+        assert_eq!(session_in(&mut slot, &opts, &env, &files).credentials(), &CredentialPlan::Anonymous);
         opts.config.credentials = Some(ExplicitCredentials::Static(crate::credentials::Credentials::new("OPT", "S", None).unwrap()));
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(static_akid(&s), Some("OPT"));
@@ -215,7 +209,7 @@ selftests! {
     }
 
     fn credentials_file_beats_config_file_and_pairs_stay_whole() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 2] = [
             config_file("[default]\naws_access_key_id = AKIDCFG\naws_secret_access_key = SCFG\nregion = us-east-2\n"),
             credentials_file("[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = SCRED\nregion = us-west-1\n"),
@@ -250,11 +244,11 @@ selftests! {
         assert_eq!(plan.len(), 2);
         assert_eq!(plan[0].location, FileLocation::Path("/etc/aws/config"));
         assert_eq!(plan[1].location, FileLocation::Default);
-        let _ = session(&Options::default(), &env, &files);
+        assert!(creates(&Options::default(), &env, &files));
     }
 
     fn missing_profile_is_not_an_error() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         // P9: a missing profile leaves no shared credentials, no error.
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
@@ -271,7 +265,7 @@ selftests! {
     }
 
     fn unparsable_file_fails_except_go_v1_special_case() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file("[default\naws_access_key_id = A\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[]);
@@ -295,7 +289,7 @@ selftests! {
     }
 
     fn role_graph_errors() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD]);
         // P30: source_profile without role_arn.
         let list: [F; 1] = [config_file("[profile a]\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n")];
@@ -360,7 +354,7 @@ selftests! {
     }
 
     fn role_chains_follow_go_v1() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD]);
         let opts = Options { profile: Some("a"), ..Options::default() };
         let hops = |s: &Session| -> heapless::Vec<heapless::String<32>, 4> {
@@ -419,12 +413,13 @@ selftests! {
     }
 
     fn assume_role_duration_rule() {
+        let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD]);
-        let dur = |text: &'static str, opt: u32| -> u32 {
+        let mut dur = |text: &'static str, opt: u32| -> u32 {
             let list: [F; 1] = [config_file(text)];
             let files = MemFiles::new(&list);
             let opts = Options { profile: Some("a"), assume_role_duration_secs: opt, ..Options::default() };
-            match session(&opts, &env, &files).credentials() {
+            match session_in(&mut slot, &opts, &env, &files).credentials() {
                 CredentialPlan::Chain { hops, .. } => hops[0].duration_secs,
                 _ => 0,
             }
@@ -440,7 +435,7 @@ selftests! {
     }
 
     fn credential_source_environment_and_web_identity() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = Environment\n")];
         let files = MemFiles::new(&list);
         // P12 consequence: with AWS_PROFILE and env keys, the raw env keys win (no role).
@@ -465,7 +460,7 @@ selftests! {
     }
 
     fn strict_env_values_and_lenient_file_values() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let empty = MemFiles::new(&[]);
         for (var, val) in [
             ("AWS_USE_FIPS_ENDPOINT", "1"),
@@ -510,7 +505,7 @@ selftests! {
     }
 
     fn s3_use_arn_region_from_file_is_applied() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         // Divergence from Go v1 (which never applies the file value): docs/divergences.md.
         let env = MemEnv::new(&[]);
         let list: [F; 1] = [credentials_file("[default]\ns3_use_arn_region = true\n")];
@@ -544,7 +539,7 @@ selftests! {
     }
 
     fn endpoint_overrides_with_provenance() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD, ("AWS_ENDPOINT_URL", "http://127.0.0.1:5055"), ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:8014")]);
         let list: [F; 1] = [config_file("[default]\nendpoint_url = http://file:1\n")];
         let files = MemFiles::new(&list);
@@ -561,7 +556,7 @@ selftests! {
     }
 
     fn copy_with_overrides_only_named_fields() {
-        let mut slot = None;
+        let mut slot = Session::unconfigured();
         let list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&list);
         let env = MemEnv::new(&[("AWS_REGION", "us-west-2")]);

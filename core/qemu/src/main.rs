@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use aws_session_core::selftest::{SelfTest, SUITES};
+use aws_session_core::selftest::{self, SelfTest, SHARDS};
 use cortex_m_rt::{entry, exception, ExceptionFrame};
 use cortex_m_semihosting::{debug, hprintln};
 
@@ -18,10 +18,31 @@ const EXTRA: &[SelfTest] = &[SelfTest { name: "qemu::deliberately_failing", run:
 #[cfg(not(feature = "fail-demo"))]
 const EXTRA: &[SelfTest] = &[];
 
+/// Which shard of `selftest::SHARDS` this image runs (build-time `SELFTEST_SHARD`, default 0).
+const SHARD: usize = parse_shard(option_env!("SELFTEST_SHARD"));
+/// The shard's suites: selected at compile time, so other shards' tests are not linked in.
+const SUITES: &[&[SelfTest]] = SHARDS[SHARD];
+const TOTAL: usize = selftest::count(SHARD) + EXTRA.len();
+
+const fn parse_shard(v: Option<&str>) -> usize {
+    match v {
+        Some(s) if !s.is_empty() => {
+            let b = s.as_bytes();
+            let mut n = 0;
+            let mut i = 0;
+            while i < b.len() {
+                n = n * 10 + (b[i] - b'0') as usize;
+                i += 1;
+            }
+            n
+        }
+        _ => 0,
+    }
+}
+
 #[entry]
 fn main() -> ! {
-    let total = aws_session_core::selftest::count() + EXTRA.len();
-    hprintln!("running {} self-tests on Cortex-M3 (lm3s6965evb)", total);
+    hprintln!("running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)", TOTAL, SHARD, SHARDS.len());
     let mut passed = 0usize;
     for suite in SUITES.iter().copied().chain(core::iter::once(EXTRA)) {
         for test in suite {

@@ -178,22 +178,26 @@ fn pick<T: Copy>(opt: Option<T>, env: Option<EnvValue<T>>, file: Option<(T, Sour
     }
 }
 
-/// Merges the layers into a [`SessionConfig`] (everything but credentials).
+/// Merges the layers into `out` (everything but credentials), in place: the configuration is large
+/// for a microcontroller stack, so it is written where the caller keeps it.
 ///
 /// # Errors
-/// [`MergeError::Capacity`] when a value is longer than its limit.
+/// [`MergeError::Capacity`] when a value is longer than its limit; `out` is then unspecified
+/// (the session that owns it is not created).
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 pub fn merge_config<'a, E: Environment + ?Sized>(
+    out: &mut SessionConfig,
     user: &Config,
     env_cfg: &EnvConfig<'a>,
     env: &E,
     shared: &SharedConfig<'a>,
     input: &MergeInput<'a>,
-) -> Result<SessionConfig, MergeError<'a>> {
+) -> Result<(), MergeError<'a>> {
     let ctx = Ctx { input, chain: shared };
     let top = shared.selected();
 
-    let mut provenance = Provenance::default();
+    let provenance = &mut out.provenance;
+    *provenance = Provenance::default();
     for path in &input.file_paths {
         // A path over the limit is shown cut to nothing rather than failing creation: provenance
         // paths are informational, and the file itself was already read by the adapter.
@@ -228,7 +232,8 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         _ => None,
     };
 
-    let mut service_endpoints = heapless::Vec::<ServiceEndpoint, MAX_SERVICE_ENDPOINTS>::new();
+    let service_endpoints = &mut out.service_endpoints;
+    service_endpoints.clear();
     let mut overflow: Option<MergeError<'a>> = None;
     if !ignore_configured && user.endpoint.is_none() {
         env.for_each_with_prefix(SERVICE_ENDPOINT_PREFIX, &mut |name, value| {
@@ -276,70 +281,72 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         _ => None,
     };
 
-    Ok(SessionConfig {
-        profile,
-        shared_config_loaded: env_cfg.load_shared_config,
-        region,
-        endpoint,
-        service_endpoints,
-        disable_ssl: pick(user.disable_ssl, None, None, false),
-        max_retries: match user.max_retries {
+    out.profile = profile;
+    out.shared_config_loaded = env_cfg.load_shared_config;
+    out.region = region;
+    out.endpoint = endpoint;
+    out.disable_ssl = pick(user.disable_ssl, None, None, false);
+    out.max_retries = match user.max_retries {
             Some(n) => Resolved::new(Some(n), Source::Option),
             None => Resolved::new(None, Source::Default),
-        },
-        log_level: pick(user.log_level, None, None, LogLevel::Off),
-        use_fips_endpoint: pick(
+        };
+    out.log_level = pick(user.log_level, None, None, LogLevel::Off);
+    out.use_fips_endpoint = pick(
             user.use_fips_endpoint,
             env_cfg.use_fips_endpoint,
             ctx.top_value(top.and_then(|t| t.use_fips_endpoint)),
             false,
-        ),
-        use_dualstack_endpoint: pick(
+        );
+    out.use_dualstack_endpoint = pick(
             user.use_dualstack_endpoint,
             env_cfg.use_dualstack_endpoint,
             ctx.top_value(top.and_then(|t| t.use_dualstack_endpoint)),
             false,
-        ),
-        sts_regional_endpoint: pick(
+        );
+    out.sts_regional_endpoint = pick(
             user.sts_regional_endpoint,
             env_cfg.sts_regional_endpoint,
             ctx.top_value(top.and_then(|t| t.sts_regional_endpoints)),
             RegionalEndpoint::Legacy,
-        ),
-        s3_us_east_1_regional_endpoint: pick(
+        );
+    out.s3_us_east_1_regional_endpoint = pick(
             user.s3_us_east_1_regional_endpoint,
             env_cfg.s3_us_east_1_regional_endpoint,
             ctx.top_value(top.and_then(|t| t.s3_us_east_1_regional_endpoint)),
             RegionalEndpoint::Legacy,
-        ),
-        s3_force_path_style: pick(user.s3_force_path_style, None, None, false),
-        s3_use_arn_region: pick(
+        );
+    out.s3_force_path_style = pick(user.s3_force_path_style, None, None, false);
+    out.s3_use_arn_region = pick(
             user.s3_use_arn_region,
             env_cfg.s3_use_arn_region,
             ctx.top_value(top.and_then(|t| t.s3_use_arn_region)),
             false,
-        ),
-        app_id,
-        ca_bundle,
-        disable_param_validation: pick(user.disable_param_validation, None, None, false),
-        provenance,
-    })
+        );
+    out.app_id = app_id;
+    out.ca_bundle = ca_bundle;
+    out.disable_param_validation = pick(user.disable_param_validation, None, None, false);
+    Ok(())
 }
 
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
-fn static_from_env<'a>(env_cfg: &EnvConfig<'a>, provider: ProviderKind) -> Result<BaseCredentials, MergeError<'a>> {
+fn static_from_env<'a>(
+    out: &mut BaseCredentials,
+    env_cfg: &EnvConfig<'a>,
+    provider: ProviderKind,
+) -> Result<(), MergeError<'a>> {
     let Some(c) = env_cfg.credentials else {
         // `credential_source = Environment` with no keys: Go v1 builds empty static credentials
         // and fails later, at first use, with "static credentials are empty".
-        return Ok(BaseCredentials::Static {
+        *out = BaseCredentials::Static {
             credentials: Credentials::new("", "", None).map_err(|error| MergeError::Capacity { error, at: At::Default })?,
             provider,
             source: Source::Default,
-        });
+        };
+        return Ok(());
     };
     let akid = c.access_key_id;
     let secret = c.secret_access_key;
-    Ok(BaseCredentials::Static {
+    *out = BaseCredentials::Static {
         credentials: Credentials {
             access_key_id: copy(akid.value, Field::AccessKeyId, At::Env(akid.var))?,
             secret_access_key: SecretKey::new(secret.value, Field::SecretAccessKey)
@@ -355,18 +362,20 @@ fn static_from_env<'a>(env_cfg: &EnvConfig<'a>, provider: ProviderKind) -> Resul
         },
         provider,
         source: Source::Env(akid.var),
-    })
+    };
+    Ok(())
 }
 
 /// The base credentials of the profile at `chain[i]` (which has no `source_profile`), and
 /// whether that base already consumed the profile's `role_arn` (web identity does).
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 fn base_from_profile<'a>(
+    out: &mut BaseCredentials,
     ctx: &Ctx<'a, '_>,
     env_cfg: &EnvConfig<'a>,
     i: usize,
     layer: &ProfileLayer<'a>,
-) -> Result<(BaseCredentials, bool), MergeError<'a>> {
+) -> Result<bool, MergeError<'a>> {
     if let Some(c) = layer.credentials {
         let a = c.access_key_id;
         let s = c.secret_access_key;
@@ -383,31 +392,26 @@ fn base_from_profile<'a>(
             },
             expires: None,
         };
-        return Ok((
-            BaseCredentials::Static { credentials, provider: ProviderKind::SharedConfig, source: ctx.file_source(a, i) },
-            false,
-        ));
+        *out = BaseCredentials::Static { credentials, provider: ProviderKind::SharedConfig, source: ctx.file_source(a, i) };
+        return Ok(false);
     }
     if let Some(cs) = layer.credential_source {
         let source = ctx.file_source(cs, i);
-        return Ok((
-            match cs.value {
-                "Environment" => static_from_env(env_cfg, ProviderKind::Environment)?,
-                "Ec2InstanceMetadata" => BaseCredentials::Remote { provider: ProviderKind::Ec2InstanceMetadata, source },
-                "EcsContainer" if env_cfg.container_relative_uri_set => {
-                    BaseCredentials::Remote { provider: ProviderKind::EcsContainer, source }
-                }
-                "EcsContainer" => return Err(MergeError::EcsContainerEnvVarEmpty { profile: layer.name }),
-                _ => return Err(MergeError::InvalidCredentialSource { profile: layer.name, at: ctx.at(cs) }),
-            },
-            false,
-        ));
+        match cs.value {
+            "Environment" => static_from_env(out, env_cfg, ProviderKind::Environment)?,
+            "Ec2InstanceMetadata" => *out = BaseCredentials::Remote { provider: ProviderKind::Ec2InstanceMetadata, source },
+            "EcsContainer" if env_cfg.container_relative_uri_set => {
+                *out = BaseCredentials::Remote { provider: ProviderKind::EcsContainer, source }
+            }
+            "EcsContainer" => return Err(MergeError::EcsContainerEnvVarEmpty { profile: layer.name }),
+            _ => return Err(MergeError::InvalidCredentialSource { profile: layer.name, at: ctx.at(cs) }),
+        }
+        return Ok(false);
     }
     if let Some(tf) = layer.web_identity_token_file {
         // Validation guaranteed a role_arn next to the token file.
         let role = layer.role_arn.unwrap_or(tf);
-        return Ok((
-            BaseCredentials::WebIdentity {
+        *out = BaseCredentials::WebIdentity {
                 role_arn: copy(role.value, Field::RoleArn, ctx.at(role))?,
                 token_file: copy(tf.value, Field::Setting, ctx.at(tf))?,
                 session_name: match layer.role_session_name {
@@ -415,20 +419,19 @@ fn base_from_profile<'a>(
                     None => None,
                 },
                 source: ctx.file_source(tf, i),
-            },
-            true,
-        ));
+        };
+        return Ok(true);
     }
     if let Some(sso) = layer.sso {
-        return Ok((BaseCredentials::Sso { source: ctx.file_source(sso, i) }, false));
+        *out = BaseCredentials::Sso { source: ctx.file_source(sso, i) };
+        return Ok(false);
     }
     if let Some(p) = layer.credential_process {
-        return Ok((
-            BaseCredentials::Process { command: copy(p.value, Field::Setting, ctx.at(p))?, source: ctx.file_source(p, i) },
-            false,
-        ));
+        *out = BaseCredentials::Process { command: copy(p.value, Field::Setting, ctx.at(p))?, source: ctx.file_source(p, i) };
+        return Ok(false);
     }
-    Ok((BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default }, false))
+    *out = BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default };
+    Ok(false)
 }
 
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
@@ -461,23 +464,22 @@ fn hop<'a>(ctx: &Ctx<'a, '_>, i: usize, layer: &ProfileLayer<'a>, role: Prop<'a>
 /// Go v1 `resolveCredsFromProfile`: follow `source_profile` to the base, then wrap in an
 /// `AssumeRole` for every profile on the way back that has `role_arn`.
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
-fn plan_from_profile<'a>(ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<CredentialPlan, MergeError<'a>> {
+fn plan_from_profile<'a>(out: &mut CredentialPlan, ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<(), MergeError<'a>> {
+    *out = CredentialPlan::Chain {
+        base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+        hops: heapless::Vec::new(),
+    };
+    let CredentialPlan::Chain { base, hops } = out else { return Ok(()) };
     let chain = &ctx.chain.chain;
     if chain.is_empty() {
-        return Ok(CredentialPlan::Chain {
-            base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
-            hops: heapless::Vec::new(),
-        });
+        return Ok(());
     }
     let mut base_index = 0;
     while chain.get(base_index).is_some_and(|l| l.source_profile.is_some()) && base_index + 1 < chain.len() {
         base_index += 1;
     }
-    let Some(base_layer) = chain.get(base_index) else {
-        return Err(MergeError::TooManyRoleHops { limit: MAX_ROLE_HOPS });
-    };
-    let (base, consumed_role) = base_from_profile(ctx, env_cfg, base_index, base_layer)?;
-    let mut hops = heapless::Vec::<RoleHop, MAX_ROLE_HOPS>::new();
+    let Some(base_layer) = chain.get(base_index) else { return Ok(()) };
+    let consumed_role = base_from_profile(base, ctx, env_cfg, base_index, base_layer)?;
     for i in (0..=base_index).rev() {
         let Some(layer) = chain.get(i) else { continue };
         if i == base_index && consumed_role {
@@ -487,7 +489,7 @@ fn plan_from_profile<'a>(ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<C
             hops.push(hop(ctx, i, layer, role)?).map_err(|_| MergeError::TooManyRoleHops { limit: MAX_ROLE_HOPS })?;
         }
     }
-    Ok(CredentialPlan::Chain { base, hops })
+    Ok(())
 }
 
 /// Go v1 `resolveCredentials`: explicit credentials stop everything; an explicit profile option
@@ -497,35 +499,48 @@ fn plan_from_profile<'a>(ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<C
 /// The Go v1 creation-time credential errors (see [`MergeError`]).
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
 pub fn plan_credentials<'a>(
+    out: &mut CredentialPlan,
     user: &Config,
     env_cfg: &EnvConfig<'a>,
     shared: &SharedConfig<'a>,
     input: &MergeInput<'a>,
-) -> Result<CredentialPlan, MergeError<'a>> {
+) -> Result<(), MergeError<'a>> {
     let ctx = Ctx { input, chain: shared };
+    let static_plan = |out: &mut CredentialPlan| {
+        *out = CredentialPlan::Chain {
+            base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+            hops: heapless::Vec::new(),
+        };
+    };
     match &user.credentials {
-        Some(ExplicitCredentials::Anonymous) => return Ok(CredentialPlan::Anonymous),
+        Some(ExplicitCredentials::Anonymous) => {
+            *out = CredentialPlan::Anonymous;
+            return Ok(());
+        }
         Some(ExplicitCredentials::Static(c)) => {
-            return Ok(CredentialPlan::Chain {
-                base: BaseCredentials::Static { credentials: c.clone(), provider: ProviderKind::Static, source: Source::Option },
-                hops: heapless::Vec::new(),
-            })
+            static_plan(out);
+            if let CredentialPlan::Chain { base, .. } = out {
+                *base = BaseCredentials::Static { credentials: c.clone(), provider: ProviderKind::Static, source: Source::Option };
+            }
+            return Ok(());
         }
         None => {}
     }
     if input.explicit_profile_option {
-        return plan_from_profile(&ctx, env_cfg);
+        return plan_from_profile(out, &ctx, env_cfg);
     }
     if env_cfg.credentials.is_some() {
-        return Ok(CredentialPlan::Chain {
-            base: static_from_env(env_cfg, ProviderKind::Environment)?,
-            hops: heapless::Vec::new(),
-        });
+        static_plan(out);
+        if let CredentialPlan::Chain { base, .. } = out {
+            static_from_env(base, env_cfg, ProviderKind::Environment)?;
+        }
+        return Ok(());
     }
     if let Some(tf) = env_cfg.web_identity_token_file {
         let role = env_cfg.role_arn.ok_or(MergeError::WebIdentityEmptyRoleArn)?;
-        return Ok(CredentialPlan::Chain {
-            base: BaseCredentials::WebIdentity {
+        static_plan(out);
+        if let CredentialPlan::Chain { base, .. } = out {
+            *base = BaseCredentials::WebIdentity {
                 role_arn: copy(role.value, Field::RoleArn, At::Env(role.var))?,
                 token_file: copy(tf.value, Field::Setting, At::Env(tf.var))?,
                 session_name: match env_cfg.role_session_name {
@@ -533,9 +548,9 @@ pub fn plan_credentials<'a>(
                     None => None,
                 },
                 source: Source::Env(tf.var),
-            },
-            hops: heapless::Vec::new(),
-        });
+            };
+        }
+        return Ok(());
     }
-    plan_from_profile(&ctx, env_cfg)
+    plan_from_profile(out, &ctx, env_cfg)
 }

@@ -190,6 +190,38 @@ pub struct SessionConfig {
     pub provenance: Provenance,
 }
 
+impl Default for SessionConfig {
+    /// Every field at its built-in default: profile `default`, no region, Go v1's legacy regional
+    /// endpoints, everything else off.
+    fn default() -> Self {
+        fn d<T>(value: T) -> Resolved<T> {
+            Resolved::new(value, super::Source::Default)
+        }
+        let mut profile = Text::new();
+        let _ = profile.push_str(crate::session::DEFAULT_PROFILE);
+        SessionConfig {
+            profile: d(profile),
+            shared_config_loaded: false,
+            region: None,
+            endpoint: None,
+            service_endpoints: heapless::Vec::new(),
+            disable_ssl: d(false),
+            max_retries: d(None),
+            log_level: d(LogLevel::Off),
+            use_fips_endpoint: d(false),
+            use_dualstack_endpoint: d(false),
+            sts_regional_endpoint: d(RegionalEndpoint::Legacy),
+            s3_us_east_1_regional_endpoint: d(RegionalEndpoint::Legacy),
+            s3_force_path_style: d(false),
+            s3_use_arn_region: d(false),
+            app_id: None,
+            ca_bundle: None,
+            disable_param_validation: d(false),
+            provenance: Provenance::default(),
+        }
+    }
+}
+
 impl SessionConfig {
     /// The endpoint override for `service` (matched like `AWS_ENDPOINT_URL_<SERVICE>`: case and
     /// `-`/`_`/space ignored), else the global one.

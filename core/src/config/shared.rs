@@ -414,16 +414,22 @@ fn read_layer<'p, P: ProfileSource + ?Sized>(
 /// with Go v1's validation (role ARN requirements, one credential type per profile, missing or
 /// empty source profiles, the cycle rule of P33).
 ///
+/// The chain is written into `out` (cleared first), which the caller owns: it is large for a
+/// microcontroller stack.
+///
 /// # Errors
 /// Any [`SharedError`]; [`SharedError::ProfileNotExists`] when the selected profile is in no file.
+/// `out` then holds the part of the chain read so far.
+#[inline(never)] // keeps file-reading temporaries out of the caller's frame (64 KiB targets)
 pub fn load<'p, P: ProfileSource + ?Sized>(
+    out: &mut SharedConfig<'p>,
     source: &'p P,
     profile: &'p str,
     load: bool,
-) -> Result<SharedConfig<'p>, SharedError<'p>> {
+) -> Result<(), SharedError<'p>> {
     // Every file is parsed whole on every lookup, so an unparsable file fails creation even when it
     // does not hold the profile (Go v1 parses all files first).
-    let mut out = SharedConfig::default();
+    out.chain.clear();
     let mut name = profile;
     loop {
         let Some(mut layer) = read_layer(source, name, load)? else {
@@ -476,7 +482,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         out.chain.push(layer).map_err(|_| SharedError::ChainTooLong { limit: MAX_PROFILE_CHAIN })?;
         match next {
             Some(n) => name = n,
-            None => return Ok(out),
+            None => return Ok(()),
         }
     }
 }
