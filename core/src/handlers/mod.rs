@@ -254,6 +254,13 @@ pub struct Handlers {
     pub complete: HandlerList,
 }
 
+// `Handlers` is shared by every thread that runs requests: keep it `Send + Sync` by construction.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Handlers>();
+    shared::<NamedHandler>();
+};
+
 impl Default for Handlers {
     fn default() -> Self {
         Self::new()

@@ -277,8 +277,9 @@ impl<'p, 'a> Pipeline<'p, 'a> {
 }
 
 impl Drop for Pipeline<'_, '_> {
-    /// A pipeline abandoned before it finished (a cancelled async task, an early return in a
-    /// driver) still runs Complete once, with [`RequestError::Canceled`] unless an error is set.
+    /// A pipeline abandoned after [`Event::Start`] but before it finished (a cancelled async task,
+    /// an early return in a driver) still runs Complete once, with [`RequestError::Canceled`]
+    /// unless an error is set. A pipeline that never started runs nothing.
     fn drop(&mut self) {
         if self.state != State::Done && self.state != State::New {
             if self.request.error.is_none() {
