@@ -84,19 +84,19 @@ impl TransportError {
             U::Timeout(_) => ErrorKind::TimedOut,
             U::HostNotFound => ErrorKind::Dns,
             U::ConnectionFailed => ErrorKind::ConnectionRefused,
-            U::Tls(_) => ErrorKind::Tls,
+            U::Tls(_) | U::Rustls(_) => ErrorKind::Tls,
+            // rustls reports handshake and certificate failures inside I/O errors.
+            U::Io(io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+            {
+                ErrorKind::Tls
+            }
             U::Io(io) => io_kind(io.kind()),
             U::Protocol(_) | U::BodyExceedsLimit(_) => ErrorKind::Protocol,
             U::BadUri(_) | U::Http(_) => ErrorKind::InvalidData,
-            _ => {
-                // rustls errors come as their own variant when the feature is on.
-                let text = e.to_string();
-                if text.contains("tls") || text.contains("certificate") {
-                    ErrorKind::Tls
-                } else {
-                    ErrorKind::Other
-                }
-            }
+            _ => ErrorKind::Other,
         };
         TransportError::new(kind, e.to_string())
     }

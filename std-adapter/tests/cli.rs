@@ -6,11 +6,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::server::{self, Reply, TestPki};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -650,43 +650,11 @@ fn presign_rejects_expiry_over_seven_days() {
 
 // ---- curl against a loopback server ----------------------------------------------------------------
 
-/// Serves one HTTP/1.1 exchange on 127.0.0.1: returns the port and a handle yielding the request
-/// text (head and body) that arrived.
 fn one_shot_server(
     status: &'static str,
     body: &'static str,
 ) -> (u16, std::thread::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().unwrap().port();
-    let handle = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().expect("accept");
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut head = String::new();
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap();
-            }
-            head.push_str(&line);
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-        }
-        let mut body_in = vec![0u8; length];
-        reader.read_exact(&mut body_in).unwrap();
-        head.push_str(&String::from_utf8_lossy(&body_in));
-        let mut stream = stream;
-        write!(
-            stream,
-            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nX-Custom: yes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        head
-    });
-    (port, handle)
+    server::plain(Reply::With(status, body))
 }
 
 #[test]
@@ -837,4 +805,32 @@ fn curl_with_a_missing_ca_bundle_fails_before_sending() {
         err.contains("custom CA bundle") && err.contains("/nonexistent/ca.pem"),
         "{err}"
     );
+}
+
+#[test]
+fn curl_verifies_tls_and_accepts_aws_ca_bundle() {
+    let h = home();
+    let pki = TestPki::new();
+    let bundle = common::write(h.path(), "ca.pem", &pki.ca_pem);
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+
+    let (port, srv) = server::tls(&pki, Reply::With("200 OK", "over tls"));
+    let url = format!("https://127.0.0.1:{port}/b/k");
+    let o = run(h.path(), &env, &["curl", "--service", "s3", &url]);
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains("TLS"), "{err}");
+    assert_eq!(srv.join().unwrap(), "");
+
+    let (port, srv) = server::tls(&pki, Reply::With("200 OK", "over tls"));
+    let url = format!("https://127.0.0.1:{port}/b/k");
+    env.push(("AWS_CA_BUNDLE", &bundle));
+    let o = run(h.path(), &env, &["curl", "--fail", "--service", "s3", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "over tls");
+    assert!(srv
+        .join()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("authorization: aws4-hmac-sha256"));
 }

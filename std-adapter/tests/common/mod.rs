@@ -1,6 +1,8 @@
 //! Helpers shared by the std adapter's integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 
 /// `sub` inside the conformance data (`$AWS_SESSION_TESTDATA`, else `../shared/testdata` beside the

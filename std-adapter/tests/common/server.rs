@@ -1,0 +1,162 @@
+//! A one-exchange HTTP/1.1 server on 127.0.0.1, plain or TLS (rustls with a certificate made at
+//! test time), for the transport and CLI tests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// A test CA and a `localhost` / `127.0.0.1` server certificate it signed.
+pub struct TestPki {
+    /// The CA certificate, PEM (what a CA bundle file holds).
+    pub ca_pem: String,
+    cert: CertificateDer<'static>,
+    key: Vec<u8>,
+}
+
+impl TestPki {
+    /// Makes a fresh CA and server certificate.
+    pub fn new() -> Self {
+        let ca_key = KeyPair::generate().expect("CA key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let key = KeyPair::generate().expect("server key");
+        let params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("params");
+        let cert = params.signed_by(&key, &issuer).expect("server cert");
+        TestPki {
+            ca_pem: ca_cert.pem(),
+            cert: cert.der().clone(),
+            key: key.serialize_der(),
+        }
+    }
+
+    fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()));
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![self.cert.clone()], key)
+            .expect("server config");
+        Arc::new(config)
+    }
+}
+
+/// What the server does after reading the request.
+#[derive(Clone, Copy)]
+pub enum Reply {
+    /// Answers with this status line (e.g. `200 OK`) and body.
+    With(&'static str, &'static str),
+    /// Waits this long without answering.
+    Silence(Duration),
+}
+
+/// Reads one request (head, then a Content-Length or chunked body) and returns it as text, with
+/// a chunked body decoded.
+fn read_request<S: Read>(stream: S) -> (String, BufReader<S>) {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = 0usize;
+    let mut chunked = false;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return (head, reader);
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse().expect("length");
+        }
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).expect("chunk size");
+            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                .expect("hex size");
+            let mut piece = vec![0u8; n + 2];
+            reader.read_exact(&mut piece).expect("chunk");
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&piece[..n]);
+        }
+    } else {
+        body.resize(length, 0);
+        reader.read_exact(&mut body).expect("body");
+    }
+    head.push_str(&String::from_utf8_lossy(&body));
+    (head, reader)
+}
+
+fn answer<W: Write>(w: &mut W, reply: Reply) {
+    match reply {
+        Reply::With(status, body) => {
+            let _ = write!(
+                w,
+                "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nX-Custom: yes\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = w.flush();
+        }
+        Reply::Silence(d) => std::thread::sleep(d),
+    }
+}
+
+/// Serves one plain-HTTP exchange; returns the port and a handle yielding the request text.
+pub fn plain(reply: Reply) -> (u16, JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let (text, reader) = read_request(stream);
+        let mut stream: TcpStream = reader.into_inner();
+        answer(&mut stream, reply);
+        text
+    });
+    (port, handle)
+}
+
+/// Serves one TLS exchange with `pki`'s server certificate. The handle yields the request text,
+/// or an empty string when the client gave up during the handshake.
+pub fn tls(pki: &TestPki, reply: Reply) -> (u16, JoinHandle<String>) {
+    let config = pki.server_config();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().expect("accept");
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let conn = rustls::ServerConnection::new(config).expect("server connection");
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        // A client that rejects the certificate closes the connection during the handshake.
+        let mut first = [0u8; 1];
+        if tls.read(&mut first).unwrap_or(0) == 0 {
+            return String::new();
+        }
+        let (rest, reader) = read_request(tls);
+        let mut tls = reader.into_inner();
+        answer(&mut tls, reply);
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        format!("{}{rest}", first[0] as char)
+    });
+    (port, handle)
+}

@@ -1,0 +1,179 @@
+//! `HttpsTransport` through core's `Transport` trait, against a loopback server: TLS verification
+//! (rejected without the CA, accepted with a CA bundle), bodies streamed in pieces, response heads,
+//! timeouts and connection errors mapped onto core's error kinds.
+
+mod common;
+
+use std::time::Duration;
+
+use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
+use aws_session_core::platform::{Error as _, ErrorKind, Transport};
+use aws_session_std::transport::{HttpsConfig, HttpsTransport};
+use common::server::{self, Reply, TestPki};
+
+fn request(scheme: Scheme, port: u16, method: Method, target: &str) -> HttpRequest<'static> {
+    HttpRequest::new(method, scheme, &format!("127.0.0.1:{port}"), target).expect("request")
+}
+
+/// Runs one exchange; returns status, body and the transport (for its headers).
+fn exchange(
+    t: &mut HttpsTransport,
+    req: &HttpRequest<'_>,
+    body: &[&[u8]],
+) -> Result<(u16, String), ErrorKind> {
+    t.begin(req).map_err(|e| e.kind())?;
+    for piece in body {
+        t.write_body(piece).map_err(|e| e.kind())?;
+    }
+    let mut head = ResponseHead::new();
+    t.finish(&mut head).map_err(|e| e.kind())?;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 7];
+    loop {
+        let n = t.read_body(&mut buf).map_err(|e| e.kind())?;
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    Ok((head.status(), String::from_utf8(out).expect("utf-8")))
+}
+
+#[test]
+fn tls_is_verified_against_the_builtin_roots() {
+    let pki = TestPki::new();
+    let (port, server) = server::tls(&pki, Reply::With("200 OK", "secret page"));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let err = exchange(&mut t, &request(Scheme::Https, port, Method::Get, "/"), &[]).unwrap_err();
+    assert_eq!(err, ErrorKind::Tls);
+    assert_eq!(
+        server.join().unwrap(),
+        "",
+        "no request may reach an unverified server"
+    );
+}
+
+#[test]
+fn a_ca_bundle_replaces_the_roots() {
+    let pki = TestPki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = common::write(dir.path(), "ca.pem", &pki.ca_pem);
+    let (port, server) = server::tls(&pki, Reply::With("201 Created", "made over TLS"));
+    let config = HttpsConfig {
+        ca_bundle: Some(bundle.into()),
+        ..HttpsConfig::default()
+    };
+    let mut t = HttpsTransport::new(&config).unwrap();
+    let mut req = request(Scheme::Https, port, Method::Put, "/b/k?x=1");
+    req.headers_mut().append("Content-Length", "10").unwrap();
+    req.headers_mut()
+        .append("X-Amz-Date", "20130524T000000Z")
+        .unwrap();
+    let (status, body) = exchange(&mut t, &req, &[b"0123", b"456789"]).unwrap();
+    assert_eq!((status, body.as_str()), (201, "made over TLS"));
+    let seen = server.join().unwrap();
+    assert!(seen.starts_with("PUT /b/k?x=1 HTTP/1.1\r\n"), "{seen}");
+    assert!(
+        seen.to_ascii_lowercase()
+            .contains(&format!("host: 127.0.0.1:{port}\r\n")),
+        "{seen}"
+    );
+    assert!(seen.ends_with("\r\n\r\n0123456789"), "{seen}");
+    let custom = t
+        .response_headers()
+        .iter()
+        .find(|(n, _)| n == "x-custom")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(custom, Some("yes"));
+}
+
+#[test]
+fn a_bundle_without_certificates_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = common::write(dir.path(), "empty.pem", "not a certificate\n");
+    let err = HttpsTransport::new(&HttpsConfig {
+        ca_bundle: Some(bundle.clone().into()),
+        ..HttpsConfig::default()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(&bundle) && err.to_string().contains("no certificates"),
+        "{err}"
+    );
+    let err = HttpsTransport::new(&HttpsConfig {
+        ca_bundle: Some("/nonexistent.pem".into()),
+        ..HttpsConfig::default()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("failed to load custom CA bundle PEM file /nonexistent.pem"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plain_http_with_a_streamed_body_of_unknown_length_is_chunked() {
+    let (port, server) = server::plain(Reply::With("200 OK", "ok"));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let req = request(Scheme::Http, port, Method::Post, "/");
+    let pieces: Vec<Vec<u8>> = (0..50u8).map(|i| vec![b'a' + i % 26; 1000]).collect();
+    let borrowed: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+    let (status, body) = exchange(&mut t, &req, &borrowed).unwrap();
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    let seen = server.join().unwrap();
+    assert!(
+        seen.to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{seen}"
+    );
+    let sent: String = pieces
+        .iter()
+        .map(|p| String::from_utf8(p.clone()).unwrap())
+        .collect();
+    assert!(seen.ends_with(&sent));
+}
+
+#[test]
+fn error_statuses_are_responses_not_errors() {
+    let (port, server) = server::plain(Reply::With("503 Service Unavailable", "busy"));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let (status, body) =
+        exchange(&mut t, &request(Scheme::Http, port, Method::Get, "/"), &[]).unwrap();
+    assert_eq!((status, body.as_str()), (503, "busy"));
+    server.join().unwrap();
+}
+
+#[test]
+fn a_silent_server_times_out() {
+    let (port, server) = server::plain(Reply::Silence(Duration::from_secs(3)));
+    let config = HttpsConfig {
+        response_timeout: Some(Duration::from_millis(300)),
+        ..HttpsConfig::default()
+    };
+    let mut t = HttpsTransport::new(&config).unwrap();
+    let err = exchange(&mut t, &request(Scheme::Http, port, Method::Get, "/"), &[]).unwrap_err();
+    assert_eq!(err, ErrorKind::TimedOut);
+    server.join().unwrap();
+}
+
+#[test]
+fn a_closed_port_is_connection_refused() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let err = exchange(&mut t, &request(Scheme::Http, port, Method::Get, "/"), &[]).unwrap_err();
+    assert_eq!(err, ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn a_body_shorter_than_its_length_is_a_protocol_error() {
+    let (port, _server) = server::plain(Reply::With("200 OK", ""));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let mut req = request(Scheme::Http, port, Method::Put, "/");
+    req.headers_mut().append("Content-Length", "5").unwrap();
+    assert!(exchange(&mut t, &req, &[]).is_err());
+}
