@@ -150,6 +150,7 @@ pub struct RoleHop {
 }
 
 /// Where the first credentials of a plan come from.
+#[allow(clippy::large_enum_variant)] // no heap to box into; sized once per session
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaseCredentials {
     /// Keys known now.
@@ -194,6 +195,7 @@ pub enum BaseCredentials {
 }
 
 /// How a session's credentials are obtained.
+#[allow(clippy::large_enum_variant)] // no heap to box into; sized once per session
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialPlan {
     /// Requests are not signed.

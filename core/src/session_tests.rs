@@ -76,22 +76,22 @@ selftests! {
         let mut opts = Options::default();
         opts.config.region = Some(crate::text::text("eu-central-1", crate::text::Field::Region).unwrap());
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(region(&s), Some("eu-central-1"));
+        assert_eq!(region(s), Some("eu-central-1"));
         assert_eq!(s.config().region.as_ref().unwrap().source, Source::Option);
 
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(&s), Some("us-west-2"));
-        assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "env:AWS_REGION");
+        assert_eq!(region(s), Some("us-west-2"));
+        assert_eq!(shown(s, s.config().region.as_ref().unwrap().source).as_str(), "env:AWS_REGION");
 
         let env = MemEnv::new(&[LOAD, ("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "ap-south-1")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(&s), Some("ap-south-1"), "P3: empty AWS_REGION counts as unset");
+        assert_eq!(region(s), Some("ap-south-1"), "P3: empty AWS_REGION counts as unset");
         assert_eq!(s.config().region.as_ref().unwrap().source, Source::Env("AWS_DEFAULT_REGION"));
 
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(&s), Some("eu-north-1"));
-        assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/config:2");
+        assert_eq!(region(s), Some("eu-north-1"));
+        assert_eq!(shown(s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/config:2");
     }
 
     fn default_region_needs_load() {
@@ -101,11 +101,11 @@ selftests! {
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(&s), None, "P2/P4: no region without load");
+        assert_eq!(region(s), None, "P2/P4: no region without load");
         // P4: with load, a region in the credentials file counts.
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(&s), Some("eu-north-1"));
+        assert_eq!(region(s), Some("eu-north-1"));
     }
 
     fn load_config_accepts_exactly_go_parsebool_truthy() {
@@ -129,7 +129,7 @@ selftests! {
         let opts = Options { shared_config_state: SharedConfigState::Enable, ..Options::default() };
         let s = session_in(&mut slot, &opts, &env, &files);
         assert!(s.config().shared_config_loaded);
-        assert_eq!(region(&s), Some("eu-north-1"));
+        assert_eq!(region(s), Some("eu-north-1"));
     }
 
     fn profile_selection_order() {
@@ -144,7 +144,7 @@ selftests! {
         assert_eq!(s.config().profile.source, Source::Option);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.source, Source::Env("AWS_PROFILE"));
-        assert_eq!(static_akid(&s), Some("A"));
+        assert_eq!(static_akid(s), Some("A"));
         // P7: without load AWS_DEFAULT_PROFILE is ignored entirely.
         let env = MemEnv::new(&[("AWS_DEFAULT_PROFILE", "b")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
@@ -153,7 +153,7 @@ selftests! {
         let env = MemEnv::new(&[LOAD, ("AWS_DEFAULT_PROFILE", "b")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.source, Source::Env("AWS_DEFAULT_PROFILE"));
-        assert_eq!(static_akid(&s), Some("B"));
+        assert_eq!(static_akid(s), Some("B"));
     }
 
     fn env_keys_beat_aws_profile_but_not_profile_option() {
@@ -163,15 +163,15 @@ selftests! {
         let env = MemEnv::new(&[("AWS_PROFILE", "p"), ("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SENV")]);
         // P11: env keys beat a profile named by AWS_PROFILE.
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(static_akid(&s), Some("AKIDENV"));
+        assert_eq!(static_akid(s), Some("AKIDENV"));
         assert_eq!(s.credentials().provider(), ProviderKind::Environment);
-        assert_eq!(shown(&s, s.credentials().source()).as_str(), "env:AWS_ACCESS_KEY_ID");
+        assert_eq!(shown(s, s.credentials().source()).as_str(), "env:AWS_ACCESS_KEY_ID");
         // P12: Options.Profile beats env keys.
         let opts = Options { profile: Some("p"), ..Options::default() };
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(static_akid(&s), Some("AKIDFILE"));
+        assert_eq!(static_akid(s), Some("AKIDFILE"));
         assert_eq!(s.credentials().provider(), ProviderKind::SharedConfig);
-        assert_eq!(shown(&s, s.credentials().source()).as_str(), "file:/home/.aws/credentials:2");
+        assert_eq!(shown(s, s.credentials().source()).as_str(), "file:/home/.aws/credentials:2");
     }
 
     fn env_key_aliases_halves_and_token() {
@@ -189,7 +189,7 @@ selftests! {
         // P14/P15: one half only → env ignored (token too), files used.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SESSION_TOKEN", "T")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(static_akid(&s), Some("AKIDFILE"));
+        assert_eq!(static_akid(s), Some("AKIDFILE"));
         assert!(s.credentials().static_credentials().unwrap().session_token.is_none());
     }
 
@@ -203,7 +203,7 @@ selftests! {
         assert_eq!(session_in(&mut slot, &opts, &env, &files).credentials(), &CredentialPlan::Anonymous);
         opts.config.credentials = Some(ExplicitCredentials::Static(crate::credentials::Credentials::new("OPT", "S", None).unwrap()));
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(static_akid(&s), Some("OPT"));
+        assert_eq!(static_akid(s), Some("OPT"));
         assert_eq!(s.credentials().provider(), ProviderKind::Static);
         assert_eq!(s.credentials().source(), Source::Option);
     }
@@ -217,9 +217,9 @@ selftests! {
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(static_akid(&s), Some("AKIDCRED"), "P18");
-        assert_eq!(region(&s), Some("us-west-1"));
-        assert_eq!(shown(&s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/credentials:4");
+        assert_eq!(static_akid(s), Some("AKIDCRED"), "P18");
+        assert_eq!(region(s), Some("us-west-1"));
+        assert_eq!(shown(s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/credentials:4");
         // P20: halves split across files give no static credentials.
         let files_list: [F; 2] = [
             config_file("[default]\naws_access_key_id = AKIDCFG\n"),
@@ -280,7 +280,7 @@ selftests! {
         // P21: no profile named, load off, env keys present → the broken file is ignored.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(static_akid(&s), Some("X"));
+        assert_eq!(static_akid(s), Some("X"));
         // ... but AWS_PROFILE, Options.Profile or load turn the error back on.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y"), ("AWS_PROFILE", "default")]);
         assert!(!creates(&Options::default(), &env, &files));
@@ -378,23 +378,23 @@ selftests! {
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\naws_access_key_id = KA\naws_secret_access_key = S\n[profile b]\nrole_arn = rb\nsource_profile = a\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(base_akid(&s).as_str(), "KA");
-        assert_eq!(hops(&s).as_slice(), ["rb", "ra"]);
+        assert_eq!(base_akid(s).as_str(), "KA");
+        assert_eq!(hops(s).as_slice(), ["rb", "ra"]);
         assert_eq!(s.credentials().provider(), ProviderKind::AssumeRole);
         // P34: self reference with keys: one AssumeRole.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(base_akid(&s).as_str(), "KA");
-        assert_eq!(hops(&s).as_slice(), ["ra"]);
+        assert_eq!(base_akid(s).as_str(), "KA");
+        assert_eq!(hops(s).as_slice(), ["ra"]);
         // P35: b's own keys are ignored because b has role_arn + source_profile: C → rb → ra.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(base_akid(&s).as_str(), "KC");
-        assert_eq!(hops(&s).as_slice(), ["rb", "ra"]);
+        assert_eq!(base_akid(s).as_str(), "KC");
+        assert_eq!(hops(s).as_slice(), ["rb", "ra"]);
         // Provenance of the plan: the outermost role_arn, line 2 of profile a.
-        assert_eq!(shown(&s, s.credentials().source()).as_str(), "file:/home/.aws/config:2");
+        assert_eq!(shown(s, s.credentials().source()).as_str(), "file:/home/.aws/config:2");
         let mut long = heapless::String::<128>::new();
         let _ = write!(long, "{}", s.config().provenance.display_long(s.credentials().source()));
         assert_eq!(long.as_str(), "file:/home/.aws/config:2 (profile a)");
@@ -402,14 +402,14 @@ selftests! {
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
-        assert_eq!(base_akid(&s).as_str(), "KA");
-        assert_eq!(hops(&s).as_slice(), ["ra"]);
+        assert_eq!(base_akid(s).as_str(), "KA");
+        assert_eq!(hops(s).as_slice(), ["ra"]);
         // Without load, role_arn is not read: the keys are used directly (E4).
         let env_off = MemEnv::new(&[]);
         let list: [F; 1] = [credentials_file("[a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env_off, &files);
-        assert_eq!(static_akid(&s), Some("KA"));
+        assert_eq!(static_akid(s), Some("KA"));
     }
 
     fn assume_role_duration_rule() {
@@ -549,7 +549,7 @@ selftests! {
         assert_eq!(s.config().endpoint_for("sts").unwrap().source, Source::Env("AWS_ENDPOINT_URL"));
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(shown(&s, s.config().endpoint_for("dynamodb").unwrap().source).as_str(), "file:/home/.aws/config:2");
+        assert_eq!(shown(s, s.config().endpoint_for("dynamodb").unwrap().source).as_str(), "file:/home/.aws/config:2");
         let env = MemEnv::new(&[LOAD, ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert!(s.config().endpoint_for("dynamodb").is_none());
@@ -561,12 +561,11 @@ selftests! {
         let files = MemFiles::new(&list);
         let env = MemEnv::new(&[("AWS_REGION", "us-west-2")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        let mut o = Config::default();
-        o.region = Some(crate::text::text("eu-west-3", crate::text::Field::Region).unwrap());
+        let o = Config { region: Some(crate::text::text("eu-west-3", crate::text::Field::Region).unwrap()), ..Config::default() };
         let c = s.copy_with(&o);
         assert_eq!(region(&c), Some("eu-west-3"));
         assert_eq!(c.config().region.as_ref().unwrap().source, Source::Option);
-        assert_eq!(region(&s), Some("us-west-2"), "P51: the original keeps its region");
+        assert_eq!(region(s), Some("us-west-2"), "P51: the original keeps its region");
         assert_eq!(c.credentials(), s.credentials(), "the credential plan is shared");
     }
 }

@@ -167,8 +167,8 @@ fn first<'e, E: Environment>(env: &'e E, vars: &[&'static str]) -> Result<Option
     Ok(None)
 }
 
-fn strict<'e, E: Environment, T: Copy>(
-    env: &'e E,
+fn strict<E: Environment, T: Copy>(
+    env: &E,
     var: &'static str,
     accepted: &'static str,
     parse: fn(&str) -> Option<T>,

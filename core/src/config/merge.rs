@@ -161,7 +161,7 @@ fn env_text<'a, const N: usize>(v: EnvValue<&str>, field: Field) -> Result<Resol
     Ok(Resolved::new(copy(v.value, field, At::Env(v.var))?, Source::Env(v.var)))
 }
 
-fn opt_text<'a, const N: usize>(v: &Text<N>) -> Resolved<Text<N>> {
+fn opt_text<const N: usize>(v: &Text<N>) -> Resolved<Text<N>> {
     Resolved::new(v.clone(), Source::Option)
 }
 

@@ -94,6 +94,7 @@ pub struct Config {
 }
 
 /// Credentials an application passes explicitly (Go v1 `Config.Credentials`).
+#[allow(clippy::large_enum_variant)] // no heap to box into; the large variant is the common one
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExplicitCredentials {
     /// Sign with these keys.

@@ -313,11 +313,7 @@ fn read_file_layer<'p>(
                     })
                 }
             },
-            _ if key.name.starts_with("sso_") => {
-                if layer.sso.is_none() {
-                    layer.sso = Some(prop)
-                }
-            }
+            _ if key.name.starts_with("sso_") && layer.sso.is_none() => layer.sso = Some(prop),
             _ => {}
         }
     })
