@@ -61,6 +61,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod handlers;
 pub mod session;
+pub mod client;
 pub mod sigv4;
 
 #[cfg(any(test, feature = "test-util"))]

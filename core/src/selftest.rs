@@ -51,6 +51,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::retry::selftests::ALL,
         crate::handlers::pipeline::selftests::ALL,
         crate::handlers::driver::selftests::ALL,
+        crate::client::selftests::ALL,
     ],
 ];
 

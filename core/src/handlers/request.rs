@@ -437,8 +437,9 @@ impl<'a> Request<'a> {
         self.context = Some(context);
     }
 
-    /// The client context, if it is a `T`.
-    pub fn context<T: Any>(&self) -> Option<&T> {
+    /// The client context, if it is a `T`. The reference lives as long as the request's borrow
+    /// of the context, not just this call, so a handler may keep it while changing the request.
+    pub fn context<T: Any>(&self) -> Option<&'a T> {
         self.context?.downcast_ref()
     }
 }
