@@ -2,7 +2,7 @@
 # Local, signature-checking AWS peers for the end-to-end tests, on 127.0.0.1 only.
 #
 #   scripts/peers.sh install   install moto (Python venv) and s3s-fs (cargo) into the cache folder
-#   scripts/peers.sh start     start both, print `export NAME=value` lines, write them to $STATE/peers.env
+#   scripts/peers.sh start     start both, print `export NAME=value` lines (also kept in $STATE)
 #   scripts/peers.sh stop      stop both (by their recorded pids)
 #   scripts/peers.sh env       print the exports of the running peers again
 #
@@ -168,7 +168,7 @@ stop_s3s() {
 
 # ---- commands ---------------------------------------------------------------------------------
 
-envf="$STATE/peers.env"
+envf="$STATE/peers-$MOTO_PORT-$S3S_PORT.env"
 case "${1:-}" in
 install)
   wants moto && install_moto

@@ -6,10 +6,12 @@
 //!
 //! | module | what it provides | core trait |
 //! |---|---|---|
-//! | [`env`] | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
+//! | [`env`](mod@env) | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
 //! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
 //! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
 //! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
+//! | [`sleep`] | [`ThreadSleep`], retry back-off | [`Sleep`](aws_session_core::platform::Sleep) |
+//! | [`entropy`] | [`StdEntropy`], retry jitter | [`Entropy`](aws_session_core::platform::Entropy) |
 //! | [`transport`] (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
 //!
 //! Shared files are parsed by core's cross-SDK profile parser rather than by `rust-ini`, which
@@ -28,15 +30,19 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
+pub mod entropy;
 pub mod env;
 pub mod files;
 pub mod load;
+pub mod sleep;
 #[cfg(feature = "https")]
 pub mod transport;
 
 pub use clock::SystemClock;
+pub use entropy::StdEntropy;
 pub use env::{StdEnv, StdEnvError};
 pub use files::{FileSource, FileStatus, HomeFallback, HomeResolver, Platform};
 pub use load::{load, load_with, LoadError, LoadErrorKind, LoadedSession};
+pub use sleep::ThreadSleep;
 #[cfg(feature = "https")]
 pub use transport::{HttpsConfig, HttpsTransport, TransportError};
