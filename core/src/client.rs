@@ -63,11 +63,22 @@ impl Session {
     /// # Errors
     /// [`ClientError::Handlers`] when the session's Validate or Sign list is full.
     pub fn client(&self, service: &'static str, overrides: &Config) -> Result<Client, ClientError> {
-        let mut session = self.copy_with(overrides);
-        let handlers = session.handlers_mut_for_client();
+        let mut client = Client { session: self.clone(), service, endpoint: Err(EndpointError::MissingRegion) };
+        client.setup(overrides)?;
+        Ok(client)
+    }
+}
+
+impl Client {
+    /// Applies the overrides, adds the client handlers and resolves the endpoint, in place.
+    #[inline(never)] // its temporaries stay out of the callers' frames (64 KiB targets)
+    fn setup(&mut self, overrides: &Config) -> Result<(), ClientError> {
+        let service = self.service;
+        self.session.apply(overrides);
+        let handlers = self.session.handlers_mut_for_client();
         handlers.validate.set_front_named(VALIDATE_ENDPOINT).map_err(ClientError::Handlers)?;
         handlers.sign.set_back_named(SIGN_V4).map_err(ClientError::Handlers)?;
-        let c = session.config();
+        let c = self.session.config();
         let endpoint_override = c.endpoint_for(service).map(|e| e.value.as_str());
         let params = EndpointParams {
             service,
@@ -79,12 +90,9 @@ impl Session {
             s3_legacy_global: c.s3_us_east_1_regional_endpoint.value == crate::config::RegionalEndpoint::Legacy,
             disable_ssl: c.disable_ssl.value,
         };
-        let endpoint = endpoint::resolve(&params);
-        Ok(Client { session, service, endpoint })
+        self.endpoint = endpoint::resolve(&params);
+        Ok(())
     }
-}
-
-impl Client {
     /// The client's session (a copy of the one it was made from, with its overrides).
     pub fn session(&self) -> &Session {
         &self.session
@@ -238,11 +246,16 @@ pub mod selftests {
             c.handlers_mut().send.push_back(user_handler).unwrap();
             assert_eq!(s.handlers().validate.len(), session_validate, "the session's lists are untouched");
             assert_eq!(s.handlers().send.len(), 0);
-            // Session.Copy: its own lists as well (Go v1 P51).
-            let copy = s.copy_with(&Config::default());
-            let mut lists = copy.handlers().clone();
+        }
+
+        fn session_copies_own_their_lists() {
+            // Session.Copy: its own lists (Go v1 P51).
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let mut lists = s.handlers().clone();
             lists.complete.push_back(user_handler).unwrap();
-            assert_eq!(copy.handlers().complete.len(), 0);
+            let copy = s.copy_with_handlers(&Config::default(), &lists);
+            assert_eq!(copy.handlers().complete.len(), 1);
             assert_eq!(s.handlers().complete.len(), 0);
         }
 
@@ -287,7 +300,12 @@ pub mod selftests {
             );
             assert!(matches!(result, Err(RequestError::Handler { code: "MissingRegion", .. })), "{result:?}");
             assert_eq!(transport.exchanges(), 0, "nothing is sent after a Validate failure");
-            // A per-client region fixes it for that client only (Go v1 P49).
+        }
+
+        fn per_client_region_stays_in_the_client() {
+            // Go v1 P49: a per-client region fixes a region-less session for that client only.
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, None);
             let c = s.client("dynamodb", &Config { region: Some(text("eu-west-1", Field::Region).unwrap()), ..Config::default() }).unwrap();
             assert_eq!(c.endpoint().unwrap().url.as_str(), "https://dynamodb.eu-west-1.amazonaws.com");
             assert!(s.config().region.is_none());

@@ -335,22 +335,39 @@ impl Session {
     /// files are not read again; the credential plan is shared unless `overrides` sets
     /// credentials.
     pub fn copy_with(&self, overrides: &Config) -> Session {
-        self.copy_with_handlers(overrides, self.handlers.clone())
+        let mut copy = self.clone();
+        copy.apply(overrides);
+        copy
     }
 
     /// Like [`Session::copy_with`], with `handlers` replacing the copied lists.
-    pub fn copy_with_handlers(&self, overrides: &Config, handlers: Handlers) -> Session {
-        let mut config = self.config.clone();
-        apply_overrides(&mut config, overrides);
-        let credentials = match &overrides.credentials {
-            Some(ExplicitCredentials::Anonymous) => CredentialPlan::Anonymous,
-            Some(ExplicitCredentials::Static(c)) => CredentialPlan::Chain {
-                base: BaseCredentials::Static { credentials: c.clone(), provider: ProviderKind::Static, source: Source::Option },
-                hops: heapless::Vec::new(),
-            },
-            None => self.credentials.clone(),
-        };
-        Session { config, credentials, handlers, token_provider: self.token_provider }
+    pub fn copy_with_handlers(&self, overrides: &Config, handlers: &Handlers) -> Session {
+        let mut copy = self.copy_with(overrides);
+        copy.handlers.clone_from(handlers);
+        copy
+    }
+
+    /// Merges `overrides` into this session in place (the body of `Copy`).
+    #[inline(never)] // its temporaries stay out of the callers' frames (64 KiB targets)
+    pub(crate) fn apply(&mut self, overrides: &Config) {
+        apply_overrides(&mut self.config, overrides);
+        match &overrides.credentials {
+            Some(ExplicitCredentials::Anonymous) => self.credentials = CredentialPlan::Anonymous,
+            Some(ExplicitCredentials::Static(c)) => {
+                self.credentials = CredentialPlan::Chain {
+                    base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+                    hops: heapless::Vec::new(),
+                };
+                if let CredentialPlan::Chain { base, .. } = &mut self.credentials {
+                    *base = BaseCredentials::Static {
+                        credentials: c.clone(),
+                        provider: ProviderKind::Static,
+                        source: Source::Option,
+                    };
+                }
+            }
+            None => {}
+        }
     }
 }
 
