@@ -9,6 +9,10 @@
 //! * `tests/e2e_s3s.rs` — s3s-fs (a strict S3 server): `PutObject` / `GetObject`, a presigned GET
 //!   fetched with a plain HTTP client (and refused once tampered with or expired), and an
 //!   aws-chunked streaming `PutObject` signed chunk by chunk with core's `ChunkSigner`.
+//! * `tests/e2e_pipeline.rs` — core's request pipeline (`handlers::run_blocking`) over the std
+//!   platform (`HttpsTransport`, `SystemClock`, `ThreadSleep`, `StdEntropy`) against moto, once with
+//!   a hand-written Sign handler and once the way an application does it: `load_with` → session
+//!   client → `Client::request`.
 //!
 //! ## Running them
 //!
