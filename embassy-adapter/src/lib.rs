@@ -9,6 +9,7 @@
 //! | [`clock`] | a wall clock on embassy-time, set from HTTP `Date` headers or SNTP; typed `ClockUnset` before that |
 //! | [`http`] | an HTTP/1.1 client over any `embedded-io-async` stream (httparse; content-length, chunked, keep-alive; typed errors; caller-owned buffers), implementing core's `AsyncTransport` |
 //! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
+//! | [`tls`] | HTTPS: TLS 1.3 with `embedded-tls`, certificates checked against the application's trust anchors (feature `tls`) |
 //! | [`test_util`] | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
 //! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
@@ -31,6 +32,8 @@ pub mod clock;
 pub mod http;
 #[cfg(feature = "net")]
 pub mod net;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod store;
 
 #[cfg(any(test, feature = "test-util"))]

@@ -2,7 +2,8 @@
 //! a tiny HTTP server and a DNS responder on stack B (10.0.0.2), our client on stack A (10.0.0.1).
 #![cfg(feature = "net")]
 
-use std::boxed::Box;
+mod common;
+
 use core::cell::RefCell;
 use std::string::String;
 use std::vec::Vec;
@@ -13,46 +14,11 @@ use aws_session_core::platform::{AsyncTransport, Error as _, ErrorKind};
 use aws_session_core::test_util::{FakeClock, FakeEntropy};
 use aws_session_embassy::http::{HttpConfig, HttpError};
 use aws_session_embassy::net::{TcpBuffers, TcpTransport};
-use embassy_futures::select::{select3, Either3};
+use common::{leak, SERVER};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::udp::{PacketMetadata, UdpSocket};
-use embassy_net::{Config, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4};
-use embassy_net_driver_channel as ch;
+use embassy_net::Stack;
 use embassy_time::{Duration, Timer};
-
-const MTU: usize = 1514;
-const SERVER: Ipv4Address = Ipv4Address::new(10, 0, 0, 2);
-
-fn leak<T>(v: T) -> &'static mut T {
-    Box::leak(Box::new(v))
-}
-
-/// A stack on its own in-memory device; returns the stack, its runner and the device's runner.
-fn stack(ip: Ipv4Address, dns: Option<Ipv4Address>, seed: u64) -> (Stack<'static>, embassy_net::Runner<'static, ch::Device<'static, MTU>>, ch::Runner<'static, MTU>) {
-    let state = leak(ch::State::<MTU, 8, 8>::new());
-    let (runner, device) = ch::new(state, ch::driver::HardwareAddress::Ip);
-    let mut dns_servers = heapless::Vec::new();
-    if let Some(d) = dns {
-        dns_servers.push(d).unwrap();
-    }
-    let config = Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(ip, 24), gateway: None, dns_servers });
-    let (stack, net_runner) = embassy_net::new(device, config, leak(StackResources::<6>::new()), seed);
-    (stack, net_runner, runner)
-}
-
-/// Copies every packet one device sends into the other's receive queue.
-async fn wire(from: &mut ch::TxRunner<'static, MTU>, to: &mut ch::RxRunner<'static, MTU>) -> ! {
-    loop {
-        let packet = from.tx_buf().await;
-        let len = packet.len();
-        let mut copy = [0u8; MTU];
-        copy[..len].copy_from_slice(packet);
-        from.tx_done();
-        let dst = to.rx_buf().await;
-        dst[..len].copy_from_slice(&copy[..len]);
-        to.rx_done(len);
-    }
-}
 
 /// What the server saw: one entry per accepted connection, each the requests on it.
 type Log = RefCell<Vec<Vec<String>>>;
@@ -126,37 +92,16 @@ async fn dns_server(stack: Stack<'static>) -> ! {
     }
 }
 
-/// Runs `test` against a server answering with `responses`; returns the test's output and the
-/// server's log.
+/// Runs `test` against the HTTP and DNS servers answering with `responses`; returns the test's
+/// output and the server's log.
 fn with_net<T>(responses: &'static [&'static str], test: impl AsyncFnOnce(Stack<'static>) -> T) -> (T, Vec<Vec<String>>) {
-    let (client, mut client_runner, client_dev) = stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
-    let (server, mut server_runner, server_dev) = stack(SERVER, None, 2);
-    let (client_state, mut client_rx, mut client_tx) = client_dev.split();
-    let (server_state, mut server_rx, mut server_tx) = server_dev.split();
-    client_state.set_link_state(ch::driver::LinkState::Up);
-    server_state.set_link_state(ch::driver::LinkState::Up);
     let log: &'static Log = leak(RefCell::new(Vec::new()));
-    let out = embassy_futures::block_on(async {
-        let network = async {
-            embassy_futures::join::join5(
-                client_runner.run(),
-                server_runner.run(),
-                wire(&mut client_tx, &mut server_rx),
-                wire(&mut server_tx, &mut client_rx),
-                embassy_futures::join::join(http_server(server, responses, log), dns_server(server)),
-            )
-            .await
-        };
-        let guarded = async {
-            client.wait_config_up().await;
-            test(client).await
-        };
-        match select3(guarded, network, Timer::after(Duration::from_secs(20))).await {
-            Either3::First(out) => out,
-            Either3::Second(_) => unreachable!("the network never stops"),
-            Either3::Third(()) => panic!("test timed out"),
-        }
-    });
+    let out = common::run(
+        async |server| {
+            embassy_futures::join::join(http_server(server, responses, log), dns_server(server)).await;
+        },
+        test,
+    );
     let log = log.borrow().clone();
     (out, log)
 }

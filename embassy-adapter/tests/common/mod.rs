@@ -1,0 +1,76 @@
+//! Two embassy-net stacks joined in memory (embassy-net-driver-channel): the client stack A at
+//! 10.0.0.1 and the server stack B at 10.0.0.2, plus a runner that drives both and a test.
+#![allow(dead_code)] // each test file uses a part
+
+use std::boxed::Box;
+
+use embassy_futures::select::{select3, Either3};
+use embassy_net::{Config, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4};
+use embassy_net_driver_channel as ch;
+use embassy_time::{Duration, Timer};
+
+pub const MTU: usize = 1514;
+pub const SERVER: Ipv4Address = Ipv4Address::new(10, 0, 0, 2);
+
+pub fn leak<T>(v: T) -> &'static mut T {
+    Box::leak(Box::new(v))
+}
+
+/// A stack on its own in-memory device; returns the stack, its runner and the device's runner.
+pub fn stack(ip: Ipv4Address, dns: Option<Ipv4Address>, seed: u64) -> (Stack<'static>, embassy_net::Runner<'static, ch::Device<'static, MTU>>, ch::Runner<'static, MTU>) {
+    let state = leak(ch::State::<MTU, 8, 8>::new());
+    let (runner, device) = ch::new(state, ch::driver::HardwareAddress::Ip);
+    let mut dns_servers = heapless::Vec::new();
+    if let Some(d) = dns {
+        dns_servers.push(d).unwrap();
+    }
+    let config = Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(ip, 24), gateway: None, dns_servers });
+    let (stack, net_runner) = embassy_net::new(device, config, leak(StackResources::<6>::new()), seed);
+    (stack, net_runner, runner)
+}
+
+/// Copies every packet one device sends into the other's receive queue.
+pub async fn wire(from: &mut ch::TxRunner<'static, MTU>, to: &mut ch::RxRunner<'static, MTU>) -> ! {
+    loop {
+        let packet = from.tx_buf().await;
+        let len = packet.len();
+        let mut copy = [0u8; MTU];
+        copy[..len].copy_from_slice(packet);
+        from.tx_done();
+        let dst = to.rx_buf().await;
+        dst[..len].copy_from_slice(&copy[..len]);
+        to.rx_done(len);
+    }
+}
+
+/// Runs `server` on stack B and `test` on stack A (once A's address is up), both over the wire,
+/// with a 20-second guard. Returns what `test` returned.
+pub fn run<T>(server: impl AsyncFnOnce(Stack<'static>), test: impl AsyncFnOnce(Stack<'static>) -> T) -> T {
+    let (client, mut client_runner, client_dev) = stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
+    let (server_stack, mut server_runner, server_dev) = stack(SERVER, None, 2);
+    let (client_state, mut client_rx, mut client_tx) = client_dev.split();
+    let (server_state, mut server_rx, mut server_tx) = server_dev.split();
+    client_state.set_link_state(ch::driver::LinkState::Up);
+    server_state.set_link_state(ch::driver::LinkState::Up);
+    embassy_futures::block_on(async {
+        let network = async {
+            embassy_futures::join::join5(
+                client_runner.run(),
+                server_runner.run(),
+                wire(&mut client_tx, &mut server_rx),
+                wire(&mut server_tx, &mut client_rx),
+                server(server_stack),
+            )
+            .await
+        };
+        let guarded = async {
+            client.wait_config_up().await;
+            test(client).await
+        };
+        match select3(guarded, network, Timer::after(Duration::from_secs(20))).await {
+            Either3::First(out) => out,
+            Either3::Second(_) => panic!("the network stopped"),
+            Either3::Third(()) => panic!("test timed out"),
+        }
+    })
+}
