@@ -1,5 +1,8 @@
-//! Puts memory.x where the cortex-m-rt linker script finds it.
-use std::{env, fs, path::PathBuf};
+//! Puts memory.x where the cortex-m-rt linker script finds it, and embeds the classic SigV4 suite
+//! (botocore's copy of the AWS "Signature Version 4 Test Suite") from the shared test data, so the
+//! firmware can check every case on the target. The data is read at build time from
+//! `$AWS_SESSION_TESTDATA` or `../../../shared/testdata`; it is never copied into the repository.
+use std::{env, fs, path::Path, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
@@ -8,4 +11,53 @@ fn main() {
     println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SELFTEST_SHARD");
+    println!("cargo:rerun-if-env-changed=AWS_SESSION_TESTDATA");
+    println!("cargo:rerun-if-env-changed=CI");
+
+    let root = match env::var_os("AWS_SESSION_TESTDATA") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir")).join("../../../shared/testdata"),
+    };
+    let suite = root.join("sigv4-test-suite/botocore/tests/unit/auth/aws4_testsuite");
+    let mut code = String::from("/// The classic SigV4 suite: (name, req, creq, sts, authz).\npub const CLASSIC: &[(&str, &str, &str, &str, &str)] = &[\n");
+    if suite.is_dir() {
+        println!("cargo:rerun-if-changed={}", suite.display());
+        let mut cases = Vec::new();
+        collect(&suite, &mut cases);
+        cases.sort();
+        for case in &cases {
+            let name = case.file_name().and_then(|n| n.to_str()).expect("case name");
+            let file = |ext: &str| format!("{:?}", case.join(format!("{name}.{ext}")).display().to_string());
+            code.push_str(&format!(
+                "    ({:?}, include_str!({}), include_str!({}), include_str!({}), include_str!({})),\n",
+                case.strip_prefix(&suite).expect("prefix").display().to_string(),
+                file("req"),
+                file("creq"),
+                file("sts"),
+                file("authz"),
+            ));
+        }
+        code.push_str("];\npub const SUITE_FOUND: bool = true;\n");
+    } else if env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("SigV4 test suite not found at {} (set AWS_SESSION_TESTDATA)", suite.display());
+    } else {
+        println!("cargo:warning=SigV4 test suite not found at {}; the firmware will report it SKIPPED", suite.display());
+        code.push_str("];\npub const SUITE_FOUND: bool = false;\n");
+    }
+    fs::write(out.join("classic_suite.rs"), code).expect("write classic_suite.rs");
+}
+
+/// Every directory below `dir` holding `<name>/<name>.req`.
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            if path.join(format!("{name}.req")).is_file() {
+                out.push(path.clone());
+            }
+            collect(&path, out);
+        }
+    }
 }

@@ -18,11 +18,20 @@ const EXTRA: &[SelfTest] = &[SelfTest { name: "qemu::deliberately_failing", run:
 #[cfg(not(feature = "fail-demo"))]
 const EXTRA: &[SelfTest] = &[];
 
-/// Which shard of `selftest::SHARDS` this image runs (build-time `SELFTEST_SHARD`, default 0).
+mod classic {
+    include!(concat!(env!("OUT_DIR"), "/classic_suite.rs"));
+}
+
+/// Which image this is (build-time `SELFTEST_SHARD`, default 0): shards `0..SHARDS.len()` run that
+/// shard of `selftest::SHARDS`; the last image, `SHARDS.len()`, runs the classic SigV4 suite.
 const SHARD: usize = parse_shard(option_env!("SELFTEST_SHARD"));
-/// The shard's suites: selected at compile time, so other shards' tests are not linked in.
-const SUITES: &[&[SelfTest]] = SHARDS[SHARD];
-const TOTAL: usize = selftest::count(SHARD) + EXTRA.len();
+/// How many images there are.
+const IMAGES: usize = SHARDS.len() + 1;
+/// This image's self-test suites, selected at compile time so other shards' tests are not linked in.
+const SUITES: &[&[SelfTest]] = if SHARD < SHARDS.len() { SHARDS[SHARD] } else { &[] };
+/// This image's classic SigV4 cases.
+const CLASSIC: &[(&str, &str, &str, &str, &str)] = if SHARD == SHARDS.len() { classic::CLASSIC } else { &[] };
+const TOTAL: usize = selftest::count(SHARD) + EXTRA.len() + CLASSIC.len();
 
 const fn parse_shard(v: Option<&str>) -> usize {
     match v {
@@ -40,14 +49,110 @@ const fn parse_shard(v: Option<&str>) -> usize {
     }
 }
 
+/// Stack high-water marks: the free RAM below the stack is painted before each test and read back
+/// after it, so every test reports the deepest stack it reached (including this runner's frames).
+mod watermark {
+    use core::ptr::{addr_of, read_volatile, write_volatile};
+
+    const PAINT: u32 = 0xA5A5_5A5A;
+
+    extern "C" {
+        static __sheap: u32;
+        static _stack_start: u32;
+    }
+
+    fn bounds() -> (usize, usize) {
+        // SAFETY: only the addresses of the linker symbols are taken, never their contents.
+        unsafe { (addr_of!(__sheap) as usize, addr_of!(_stack_start) as usize) }
+    }
+
+    /// Paints from the bottom of free RAM up to a little below the current stack pointer.
+    #[inline(never)]
+    pub fn paint() {
+        let (low, _) = bounds();
+        let sp = cortex_m::register::msp::read() as usize;
+        let mut a = (low + 3) & !3;
+        while a + 256 < sp {
+            // SAFETY: [low, sp - 256) is unused RAM between the heap start and the live stack.
+            unsafe { write_volatile(a as *mut u32, PAINT) };
+            a += 4;
+        }
+    }
+
+    /// Paints, and returns the stack in use at the call (the baseline for a measurement).
+    #[inline(never)]
+    pub fn peak_reset() -> usize {
+        paint();
+        let (_, top) = bounds();
+        top - cortex_m::register::msp::read() as usize
+    }
+
+    /// Bytes of stack in use at the deepest point since the last `paint`.
+    #[inline(never)]
+    pub fn peak() -> usize {
+        let (low, top) = bounds();
+        let mut a = (low + 3) & !3;
+        // SAFETY: reads of RAM below the stack that `paint` wrote.
+        while a < top && unsafe { read_volatile(a as *const u32) } == PAINT {
+            a += 4;
+        }
+        top - a
+    }
+}
+
+/// The stack one header signature takes on this core: everything `sigv4::sign` needs (signing-key
+/// derivation, canonical request hashing, output), measured from inside a painted region.
+#[inline(never)]
+fn signer_stack() -> usize {
+    use aws_session_core::secret::SecretKey;
+    use aws_session_core::sigv4::{sign, SignableBody, SignableRequest, SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+    use aws_session_core::text::Field;
+    use aws_session_core::time::UnixTime;
+
+    static mut OUT: Option<SigningOutput> = None;
+    let Ok(secret) = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey) else { return 0 };
+    let headers = [("host", "sts.us-east-1.amazonaws.com"), ("x-amz-date", "20150830T123600Z"), ("accept", "application/xml")];
+    let req = SignableRequest::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+    let params = SigningParams {
+        credentials: SigningCredentials { access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None },
+        region: "us-east-1",
+        service: "sts",
+        time: UnixTime::from_secs(1_440_938_160),
+        settings: SigningSettings::for_service("sts"),
+    };
+    // SAFETY: single-threaded firmware; the output buffer lives in a static so that only the
+    // signer's own stack use is measured.
+    let out = unsafe { (*core::ptr::addr_of_mut!(OUT)).get_or_insert_with(SigningOutput::new) };
+    let base = watermark::peak_reset();
+    let ok = sign(&req, &params, out).is_ok();
+    let used = watermark::peak().saturating_sub(base);
+    if ok { used } else { 0 }
+}
+
 #[entry]
 fn main() -> ! {
-    hprintln!("running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)", TOTAL, SHARD, SHARDS.len());
+    hprintln!("running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)", TOTAL, SHARD, IMAGES);
     let mut passed = 0usize;
+    if SHARD == SHARDS.len() && !classic::SUITE_FOUND {
+        hprintln!("SKIPPED: the classic SigV4 suite was not found at build time");
+    }
+    if SHARD == SHARDS.len() {
+        hprintln!("measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B", signer_stack());
+    }
+    for (name, req, creq, sts, authz) in CLASSIC {
+        watermark::paint();
+        if let Err(stage) = aws_session_core::sigv4::conformance::check_classic_case(req, creq, sts, authz) {
+            panic!("classic case {} failed at {}", name, stage);
+        }
+        hprintln!("test sigv4 classic {} ... ok (peak stack {} B)", name, watermark::peak());
+        passed += 1;
+    }
     for suite in SUITES.iter().copied().chain(core::iter::once(EXTRA)) {
         for test in suite {
             hprintln!("test {} ...", test.name);
+            watermark::paint();
             (test.run)();
+            hprintln!("  ok (peak stack {} B)", watermark::peak());
             passed += 1;
         }
     }
