@@ -11,13 +11,17 @@
 //! ```
 //!
 //! [`CanonicalRequest::new`] validates the request and sorts its headers and query parameters
-//! into small index tables (a byte per header, two per parameter); nothing is copied. The headers
+//! into small index tables (a byte per header, four per parameter); nothing is copied. The headers
 //! and parameters the signer adds itself (`x-amz-date`, `x-amz-security-token`,
 //! `x-amz-content-sha256`, or the `X-Amz-*` query parameters of a presigned URL) are merged into
 //! the same tables, and request entries of the same name are left out: the signer owns them.
 //!
 //! Headers that proxies rewrite are never signed: `authorization`, `connection`, `expect`,
 //! `transfer-encoding`, `user-agent` and `x-amzn-trace-id`.
+//!
+//! While validating, each entry is classified once (does a header name need lower-casing, is a
+//! query key or value already in canonical form) so that sorting and writing take the fast path
+//! for the usual all-lower-case, all-unreserved input.
 
 use core::cmp::Ordering;
 use core::fmt::{self, Write};
@@ -26,9 +30,10 @@ use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI
 use crate::time::AmzDateTime;
 
 use super::encoding::{
-    cmp_canonical, cmp_ignore_case, is_token, is_valid_header_value, is_valid_query_component,
-    parse_hash_hex, path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path,
-    write_recoded, write_trimmed_value, Decode, UriEncoding,
+    classify_name, cmp_canonical, cmp_canonical_known, cmp_ignore_case, decimal_u64, is_plain,
+    is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
+    path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path, write_recoded,
+    write_trimmed_value, Decode, UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -44,7 +49,11 @@ const H_HOST: u8 = 0xfc;
 const H_DATE: u8 = 0xfd;
 const H_TOKEN: u8 = 0xfe;
 const H_SHA256: u8 = 0xff;
-const _: () = assert!(MAX_SIGNER_HEADERS < H_HOST as usize);
+const _: () = assert!(
+    MAX_SIGNER_HEADERS <= 32,
+    "upper-case flags are a u32 bit set"
+);
+const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 4;
 
 // Synthetic query parameter ids, above every query offset.
 const Q_BASE: u16 = 0xfff0;
@@ -54,10 +63,13 @@ const Q_DATE: u16 = Q_BASE + 2;
 const Q_EXPIRES: u16 = Q_BASE + 3;
 const Q_TOKEN: u16 = Q_BASE + 4;
 const Q_SIGNED_HEADERS: u16 = Q_BASE + 5;
-const _: () = assert!(MAX_QUERY_LEN < Q_BASE as usize);
-
-const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 4;
 const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 6;
+
+// A query entry's length keeps two flags in its top bits: its key, its value is plain.
+const KEY_PLAIN: u16 = 0x8000;
+const VALUE_PLAIN: u16 = 0x4000;
+const LEN_MASK: u16 = 0x3fff;
+const _: () = assert!(MAX_QUERY_LEN <= LEN_MASK as usize && MAX_QUERY_LEN < Q_BASE as usize);
 
 /// Query parameter names a presigned URL carries; the signer owns them.
 pub(crate) const PARAM_ALGORITHM: &str = "X-Amz-Algorithm";
@@ -126,9 +138,14 @@ pub struct CanonicalRequest<'a> {
     payload_hash: PayloadHash,
     add_content_sha256: bool,
     expires: u32,
+    /// Sorted header entries: request header indices and synthetic ids.
     headers: [u8; HEADER_SLOTS],
     header_count: u8,
-    query: [u16; QUERY_SLOTS],
+    /// Bit `i` set: request header `i` has an upper-case letter in its name.
+    upper: u32,
+    /// Sorted query entries: `(offset, len | flags)` of a raw `key[=value]` segment, or a
+    /// synthetic parameter id (>= `Q_BASE`) with length 0.
+    query: [(u16, u16); QUERY_SLOTS],
     query_count: u8,
 }
 
@@ -158,8 +175,8 @@ impl<'a> CanonicalRequest<'a> {
         let time = params.time.amz_datetime()?;
         let scope = CredentialScope::new(time, params.region, params.service)?;
         let settings = params.settings;
-        let presigned = match settings.location {
-            SignatureLocation::Headers => false,
+        let (presigned, expires) = match settings.location {
+            SignatureLocation::Headers => (false, 0),
             SignatureLocation::QueryParams { expires_in } => {
                 if expires_in == 0 || expires_in > crate::limits::MAX_PRESIGN_EXPIRES_SECS {
                     return Err(SigningError::InvalidExpiry { secs: expires_in });
@@ -167,12 +184,8 @@ impl<'a> CanonicalRequest<'a> {
                 if req.body.is_streaming() {
                     return Err(SigningError::StreamingNotPresignable);
                 }
-                true
+                (true, expires_in)
             }
-        };
-        let expires = match settings.location {
-            SignatureLocation::QueryParams { expires_in } => expires_in,
-            SignatureLocation::Headers => 0,
         };
         if !is_token(req.method) {
             return Err(SigningError::InvalidMethod);
@@ -206,7 +219,8 @@ impl<'a> CanonicalRequest<'a> {
             expires,
             headers: [0; HEADER_SLOTS],
             header_count: 0,
-            query: [0; QUERY_SLOTS],
+            upper: 0,
+            query: [(0, 0); QUERY_SLOTS],
             query_count: 0,
         };
         creq.collect_headers(token.is_some(), presigned)?;
@@ -236,9 +250,7 @@ impl<'a> CanonicalRequest<'a> {
             self.push_header(H_HOST);
         }
         for (index, (name, value)) in headers.iter().enumerate() {
-            if !is_token(name) {
-                return Err(SigningError::InvalidHeaderName { index });
-            }
+            let has_upper = classify_name(name).ok_or(SigningError::InvalidHeaderName { index })?;
             if !is_valid_header_value(value) {
                 return Err(SigningError::InvalidHeaderValue { index });
             }
@@ -254,6 +266,9 @@ impl<'a> CanonicalRequest<'a> {
             if is("host") {
                 has_host = true;
             }
+            if has_upper {
+                self.upper |= 1 << index;
+            }
             self.push_header(index as u8);
         }
         if !has_host {
@@ -268,14 +283,20 @@ impl<'a> CanonicalRequest<'a> {
                 self.push_header(H_SHA256);
             }
         }
+        // Sort in place; the comparator borrows only the header list and the flags.
+        let (list, upper) = (self.req.headers, self.upper);
         let count = usize::from(self.header_count);
-        let mut table = self.headers;
-        if let Some(live) = table.get_mut(..count) {
+        if let Some(live) = self.headers.get_mut(..count) {
             live.sort_unstable_by(|&a, &b| {
-                cmp_ignore_case(self.header(a).0, self.header(b).0).then(a.cmp(&b))
+                let (na, nb) = (name_of(list, a), name_of(list, b));
+                let by_name = if lower(upper, a) && lower(upper, b) {
+                    na.as_bytes().cmp(nb.as_bytes())
+                } else {
+                    cmp_ignore_case(na, nb)
+                };
+                by_name.then(a.cmp(&b))
             });
         }
-        self.headers = table;
         Ok(())
     }
 
@@ -287,35 +308,26 @@ impl<'a> CanonicalRequest<'a> {
                 limit: MAX_QUERY_LEN,
             });
         }
-        let mut start = 0usize;
+        let bytes = query.as_bytes();
         let mut count = 0usize;
-        for segment in query.split('&') {
+        let mut start = 0usize;
+        while start <= bytes.len() {
+            let end = bytes
+                .get(start..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'&'))
+                .map_or(bytes.len(), |p| start + p);
             let offset = start;
-            start += segment.len() + 1;
+            start = end + 1;
+            let segment = query.get(offset..end).unwrap_or("");
             if segment.is_empty() {
                 continue;
             }
             if !is_valid_query_component(segment) {
                 return Err(SigningError::InvalidQueryParam { offset });
             }
-            if presigned {
-                let key = segment.split('=').next().unwrap_or("");
-                let owned = [
-                    PARAM_ALGORITHM,
-                    PARAM_CREDENTIAL,
-                    PARAM_DATE,
-                    PARAM_EXPIRES,
-                    PARAM_SIGNED_HEADERS,
-                    PARAM_SIGNATURE,
-                ]
-                .iter()
-                .any(|p| cmp_canonical(key, Decode::Form, p, Decode::None) == Ordering::Equal)
-                    || (has_token
-                        && cmp_canonical(key, Decode::Form, PARAM_TOKEN, Decode::None)
-                            == Ordering::Equal);
-                if owned {
-                    continue;
-                }
+            let (key, value) = split_param(segment);
+            if presigned && is_presign_owned(key, has_token) {
+                continue;
             }
             let slot = self
                 .query
@@ -324,11 +336,19 @@ impl<'a> CanonicalRequest<'a> {
                 .ok_or(SigningError::TooManyQueryParams {
                     limit: MAX_QUERY_PARAMS,
                 })?;
-            *slot = offset as u16;
+            let mut len = segment.len() as u16;
+            if is_plain(key) {
+                len |= KEY_PLAIN;
+            }
+            if is_plain(value) {
+                len |= VALUE_PLAIN;
+            }
+            *slot = (offset as u16, len);
             count += 1;
         }
         if presigned {
-            let mut synthetic = [
+            // Already in sorted order among themselves; the token only when it is signed.
+            let synthetic = [
                 Q_ALGORITHM,
                 Q_CREDENTIAL,
                 Q_DATE,
@@ -336,26 +356,21 @@ impl<'a> CanonicalRequest<'a> {
                 Q_TOKEN,
                 Q_SIGNED_HEADERS,
             ];
-            let n = if self.signed_token.is_some() {
-                6
-            } else {
-                // Drop Q_TOKEN, keep the sorted order of the rest.
-                synthetic[4] = Q_SIGNED_HEADERS;
-                5
-            };
-            for &id in synthetic.get(..n).unwrap_or(&[]) {
+            for &id in &synthetic {
+                if id == Q_TOKEN && self.signed_token.is_none() {
+                    continue;
+                }
                 if let Some(slot) = self.query.get_mut(count) {
-                    *slot = id;
+                    *slot = (id, 0);
                     count += 1;
                 }
             }
         }
         self.query_count = count as u8;
-        let mut table = self.query;
-        if let Some(live) = table.get_mut(..count) {
-            live.sort_unstable_by(|&a, &b| self.cmp_params(a, b));
+        // Sort in place; the comparator borrows only the query text.
+        if let Some(live) = self.query.get_mut(..count) {
+            live.sort_unstable_by(|a, b| cmp_params(query, *a, *b));
         }
-        self.query = table;
         Ok(())
     }
 
@@ -364,63 +379,49 @@ impl<'a> CanonicalRequest<'a> {
     }
 
     /// A request parameter's raw key and value.
-    fn param(&self, offset: u16) -> (&'a str, &'a str) {
-        let rest = self.query_str().get(usize::from(offset)..).unwrap_or("");
-        let segment = rest.split('&').next().unwrap_or("");
-        match segment.split_once('=') {
-            Some((k, v)) => (k, v),
-            None => (segment, ""),
-        }
+    fn param(&self, entry: (u16, u16)) -> (&'a str, &'a str) {
+        param_of(self.query_str(), entry)
     }
 
-    fn synthetic_param_name(id: u16) -> &'static str {
+    /// The name of a header table entry.
+    #[inline]
+    fn header_name(&self, id: u8) -> &'a str {
+        name_of(self.req.headers, id)
+    }
+
+    /// The value of a header table entry.
+    fn header_value(&self, id: u8) -> &str {
         match id {
-            Q_ALGORITHM => PARAM_ALGORITHM,
-            Q_CREDENTIAL => PARAM_CREDENTIAL,
-            Q_DATE => PARAM_DATE,
-            Q_EXPIRES => PARAM_EXPIRES,
-            Q_TOKEN => PARAM_TOKEN,
-            _ => PARAM_SIGNED_HEADERS,
+            H_HOST => self.req.host.unwrap_or(""),
+            H_DATE => self.scope.time().as_str(),
+            H_TOKEN => self.signed_token.unwrap_or(""),
+            H_SHA256 => self.payload_hash.as_str(),
+            i => self.req.headers.get(usize::from(i)).map_or("", |h| h.1),
         }
     }
 
-    fn cmp_params(&self, a: u16, b: u16) -> Ordering {
-        match (a >= Q_BASE, b >= Q_BASE) {
-            (false, false) => {
-                let (ka, va) = self.param(a);
-                let (kb, vb) = self.param(b);
-                cmp_canonical(ka, Decode::Form, kb, Decode::Form)
-                    .then_with(|| cmp_canonical(va, Decode::Form, vb, Decode::Form))
-            }
-            (true, true) => a.cmp(&b),
-            (false, true) => cmp_canonical(
-                self.param(a).0,
-                Decode::Form,
-                Self::synthetic_param_name(b),
-                Decode::None,
-            ),
-            (true, false) => cmp_canonical(
-                Self::synthetic_param_name(a),
-                Decode::None,
-                self.param(b).0,
-                Decode::Form,
-            ),
+    /// True when the entry's name is already lower case.
+    #[inline]
+    fn is_lower(&self, id: u8) -> bool {
+        lower(self.upper, id)
+    }
+
+    /// True when two entries name the same header.
+    #[inline]
+    fn same_name(&self, a: u8, b: u8) -> bool {
+        let (na, nb) = (self.header_name(a), self.header_name(b));
+        if self.is_lower(a) && self.is_lower(b) {
+            na == nb
+        } else {
+            na.eq_ignore_ascii_case(nb)
         }
     }
 
-    /// The name and value of a header table entry.
-    fn header(&self, id: u8) -> (&str, &str) {
-        match id {
-            H_HOST => ("host", self.req.host.unwrap_or("")),
-            H_DATE => ("x-amz-date", self.scope.time().as_str()),
-            H_TOKEN => ("x-amz-security-token", self.signed_token.unwrap_or("")),
-            H_SHA256 => ("x-amz-content-sha256", self.payload_hash.as_str()),
-            i => self
-                .req
-                .headers
-                .get(usize::from(i))
-                .copied()
-                .unwrap_or(("", "")),
+    fn write_name<W: Write + ?Sized>(&self, w: &mut W, id: u8) -> fmt::Result {
+        if self.is_lower(id) {
+            w.write_str(self.header_name(id))
+        } else {
+            write_lowercase(w, self.header_name(id))
         }
     }
 
@@ -430,7 +431,7 @@ impl<'a> CanonicalRequest<'a> {
             .unwrap_or(&[])
     }
 
-    fn query_ids(&self) -> &[u16] {
+    fn query_ids(&self) -> &[(u16, u16)] {
         self.query
             .get(..usize::from(self.query_count))
             .unwrap_or(&[])
@@ -478,21 +479,20 @@ impl<'a> CanonicalRequest<'a> {
         w: &mut W,
         query_form: bool,
     ) -> fmt::Result {
-        let mut previous: Option<&str> = None;
+        let mut previous: Option<u8> = None;
         for &id in self.header_ids() {
-            let name = self.header(id).0;
-            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            if previous.is_some_and(|p| self.same_name(p, id)) {
                 continue;
             }
             if previous.is_some() {
                 w.write_str(if query_form { "%3B" } else { ";" })?;
             }
             if query_form {
-                write_lowercase(&mut EncodeWriter(w), name)?;
+                self.write_name(&mut EncodeWriter(w), id)?;
             } else {
-                write_lowercase(w, name)?;
+                self.write_name(w, id)?;
             }
-            previous = Some(name);
+            previous = Some(id);
         }
         Ok(())
     }
@@ -513,19 +513,32 @@ impl<'a> CanonicalRequest<'a> {
         }
     }
 
-    fn write_query<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        for (i, &id) in self.query_ids().iter().enumerate() {
+    fn write_query<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        signed_headers: Option<&str>,
+    ) -> fmt::Result {
+        for (i, &entry) in self.query_ids().iter().enumerate() {
             if i > 0 {
                 w.write_str("&")?;
             }
+            let id = entry.0;
             if id < Q_BASE {
-                let (k, v) = self.param(id);
-                write_recoded(w, k, Decode::Form, false)?;
+                let (k, v) = self.param(entry);
+                if entry.1 & KEY_PLAIN != 0 {
+                    w.write_str(k)?;
+                } else {
+                    write_recoded(w, k, Decode::Form, false)?;
+                }
                 w.write_str("=")?;
-                write_recoded(w, v, Decode::Form, false)?;
+                if entry.1 & VALUE_PLAIN != 0 {
+                    w.write_str(v)?;
+                } else {
+                    write_recoded(w, v, Decode::Form, false)?;
+                }
                 continue;
             }
-            w.write_str(Self::synthetic_param_name(id))?;
+            w.write_str(synthetic_param_name(id))?;
             w.write_str("=")?;
             match id {
                 Q_ALGORITHM => w.write_str(ALGORITHM)?,
@@ -536,33 +549,34 @@ impl<'a> CanonicalRequest<'a> {
                 }
                 Q_DATE => w.write_str(self.scope.time().as_str())?,
                 Q_EXPIRES => {
-                    let (digits, n) = super::encoding::decimal_u64(u64::from(self.expires));
-                    w.write_str(
-                        core::str::from_utf8(digits.get(..n).unwrap_or(b"0")).unwrap_or("0"),
-                    )?;
+                    let (digits, n) = decimal_u64(u64::from(self.expires));
+                    let text = digits.get(..n).unwrap_or(b"0");
+                    w.write_str(core::str::from_utf8(text).unwrap_or("0"))?;
                 }
                 Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
-                _ => self.write_signed_headers(w, true)?,
+                _ => match signed_headers {
+                    Some(list) => write_encoded(w, list, false)?,
+                    None => self.write_signed_headers(w, true)?,
+                },
             }
         }
         Ok(())
     }
 
     fn write_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        let mut previous: Option<&str> = None;
+        let mut previous: Option<u8> = None;
         for &id in self.header_ids() {
-            let (name, value) = self.header(id);
-            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            if previous.is_some_and(|p| self.same_name(p, id)) {
                 w.write_str(",")?;
             } else {
                 if previous.is_some() {
                     w.write_str("\n")?;
                 }
-                write_lowercase(w, name)?;
+                self.write_name(w, id)?;
                 w.write_str(":")?;
             }
-            write_trimmed_value(w, value)?;
-            previous = Some(name);
+            write_trimmed_value(w, self.header_value(id))?;
+            previous = Some(id);
         }
         if previous.is_some() {
             w.write_str("\n")?;
@@ -575,15 +589,28 @@ impl<'a> CanonicalRequest<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        self.write_with(w, None)
+    }
+
+    /// [`CanonicalRequest::write_to`] reusing an already written signed-header list: the signer
+    /// writes it once into the `Authorization` text and feeds the same bytes to the hash.
+    pub(crate) fn write_with<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        signed_headers: Option<&str>,
+    ) -> fmt::Result {
         w.write_str(self.req.method)?;
         w.write_str("\n")?;
         self.write_path(w)?;
         w.write_str("\n")?;
-        self.write_query(w)?;
+        self.write_query(w, signed_headers)?;
         w.write_str("\n")?;
         self.write_headers(w)?;
         w.write_str("\n")?;
-        self.write_signed_headers(w, false)?;
+        match signed_headers {
+            Some(list) => w.write_str(list)?,
+            None => self.write_signed_headers(w, false)?,
+        }
         w.write_str("\n")?;
         w.write_str(self.payload_hash.as_str())
     }
@@ -607,12 +634,115 @@ impl fmt::Debug for CanonicalRequest<'_> {
     }
 }
 
+/// The name of a header table entry (request header index or synthetic id).
+#[inline]
+fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
+    match id {
+        H_HOST => "host",
+        H_DATE => "x-amz-date",
+        H_TOKEN => "x-amz-security-token",
+        H_SHA256 => "x-amz-content-sha256",
+        i => headers.get(usize::from(i)).map_or("", |h| h.0),
+    }
+}
+
+/// True when a header table entry's name is already lower case.
+#[inline]
+fn lower(upper: u32, id: u8) -> bool {
+    id >= H_HOST || upper & 1u32.checked_shl(u32::from(id)).unwrap_or(0) == 0
+}
+
+/// A request parameter's raw key and value.
+#[inline]
+fn param_of(query: &str, (offset, len): (u16, u16)) -> (&str, &str) {
+    let start = usize::from(offset);
+    let end = start + usize::from(len & LEN_MASK);
+    split_param(query.get(start..end).unwrap_or(""))
+}
+
+fn synthetic_param_name(id: u16) -> &'static str {
+    match id {
+        Q_ALGORITHM => PARAM_ALGORITHM,
+        Q_CREDENTIAL => PARAM_CREDENTIAL,
+        Q_DATE => PARAM_DATE,
+        Q_EXPIRES => PARAM_EXPIRES,
+        Q_TOKEN => PARAM_TOKEN,
+        _ => PARAM_SIGNED_HEADERS,
+    }
+}
+
+/// Orders query entries by canonical key, then canonical value.
+fn cmp_params(query: &str, a: (u16, u16), b: (u16, u16)) -> Ordering {
+    let flag = |e: (u16, u16), f: u16| e.1 & f != 0;
+    match (a.0 >= Q_BASE, b.0 >= Q_BASE) {
+        (false, false) => {
+            let (ka, va) = param_of(query, a);
+            let (kb, vb) = param_of(query, b);
+            let (ka_plain, kb_plain) = (flag(a, KEY_PLAIN), flag(b, KEY_PLAIN));
+            let (va_plain, vb_plain) = (flag(a, VALUE_PLAIN), flag(b, VALUE_PLAIN));
+            cmp_canonical_known(ka, Decode::Form, ka_plain, kb, Decode::Form, kb_plain).then_with(
+                || cmp_canonical_known(va, Decode::Form, va_plain, vb, Decode::Form, vb_plain),
+            )
+        }
+        (true, true) => a.0.cmp(&b.0),
+        (false, true) => {
+            let ka = param_of(query, a).0;
+            let name = synthetic_param_name(b.0);
+            cmp_canonical_known(
+                ka,
+                Decode::Form,
+                flag(a, KEY_PLAIN),
+                name,
+                Decode::None,
+                true,
+            )
+        }
+        (true, false) => {
+            let kb = param_of(query, b).0;
+            let name = synthetic_param_name(a.0);
+            cmp_canonical_known(
+                name,
+                Decode::None,
+                true,
+                kb,
+                Decode::Form,
+                flag(b, KEY_PLAIN),
+            )
+        }
+    }
+}
+
 /// A writer adapter that percent-encodes everything written through it (no `/` kept).
 struct EncodeWriter<'w, W: Write + ?Sized>(&'w mut W);
 
 impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         write_encoded(self.0, s, false)
+    }
+}
+
+/// True when a presigned request's own query parameter has a name the signer owns.
+fn is_presign_owned(key: &str, has_token: bool) -> bool {
+    let owned = [
+        PARAM_ALGORITHM,
+        PARAM_CREDENTIAL,
+        PARAM_DATE,
+        PARAM_EXPIRES,
+        PARAM_SIGNED_HEADERS,
+        PARAM_SIGNATURE,
+    ];
+    let same = |p: &str| cmp_canonical(key, Decode::Form, p, Decode::None) == Ordering::Equal;
+    owned.iter().any(|p| same(p)) || (has_token && same(PARAM_TOKEN))
+}
+
+/// A raw `key[=value]` segment split at its first `=`.
+fn split_param(segment: &str) -> (&str, &str) {
+    match segment.bytes().position(|b| b == b'=') {
+        Some(i) => (
+            segment.get(..i).unwrap_or(""),
+            segment.get(i + 1..).unwrap_or(""),
+        ),
+        None => (segment, ""),
     }
 }
 

@@ -61,6 +61,45 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
         )
 }
 
+/// Header-name byte classes: 0 not a token character, 1 token character, 2 upper-case letter.
+const NAME_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            2
+        } else if is_tchar(c) {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Classifies a header name: `None` when it is not a non-empty HTTP token, else whether it holds
+/// an upper-case letter (and so must be lower-cased when written).
+#[inline]
+pub(crate) fn classify_name(s: &str) -> Option<bool> {
+    let mut seen = 0u8;
+    for &b in s.as_bytes() {
+        let class = NAME_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        if class == 0 {
+            return None;
+        }
+        seen |= class;
+    }
+    (!s.is_empty()).then_some(seen & 2 != 0)
+}
+
+/// True when every byte is unreserved, so the component is its own canonical form.
+#[inline]
+pub(crate) fn is_plain(s: &str) -> bool {
+    s.bytes().all(is_unreserved)
+}
+
 /// True when `s` is a non-empty HTTP token.
 pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_tchar)
@@ -80,15 +119,30 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3b..3b + 3]`, a ready `&str`.
+const ESCAPES: &str = {
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            t[3 * b] = b'%';
+            t[3 * b + 1] = HEX_UPPER[b >> 4];
+            t[3 * b + 2] = HEX_UPPER[b & 0xf];
+            b += 1;
+        }
+        t
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => "",
+    }
+};
+
 /// Writes `%XX` for one byte.
 #[inline]
 fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
-    let esc = [
-        b'%',
-        *HEX_UPPER.get(usize::from(b >> 4)).unwrap_or(&b'0'),
-        *HEX_UPPER.get(usize::from(b & 0xf)).unwrap_or(&b'0'),
-    ];
-    w.write_str(core::str::from_utf8(&esc).unwrap_or("%00"))
+    let at = 3 * usize::from(b);
+    w.write_str(ESCAPES.get(at..at + 3).unwrap_or("%00"))
 }
 
 /// Writes `bytes[start..end]`, which the caller has checked to be ASCII.
@@ -236,9 +290,21 @@ impl Iterator for CanonicalBytes<'_> {
 
 /// Compares two components by their canonical encoded bytes.
 pub(crate) fn cmp_canonical(a: &str, da: Decode, b: &str, db: Decode) -> Ordering {
+    cmp_canonical_known(a, da, is_plain(a), b, db, is_plain(b))
+}
+
+/// [`cmp_canonical`] when the caller already knows which sides are plain.
+#[inline]
+pub(crate) fn cmp_canonical_known(
+    a: &str,
+    da: Decode,
+    a_plain: bool,
+    b: &str,
+    db: Decode,
+    b_plain: bool,
+) -> Ordering {
     // Fast path: both plain unreserved ASCII (the usual case) compare as they are.
-    let plain = |s: &str| s.bytes().all(is_unreserved);
-    if plain(a) && plain(b) {
+    if a_plain && b_plain {
         return a.as_bytes().cmp(b.as_bytes());
     }
     CanonicalBytes::new(a, da).cmp(CanonicalBytes::new(b, db))
@@ -247,6 +313,10 @@ pub(crate) fn cmp_canonical(a: &str, da: Decode, b: &str, db: Decode) -> Orderin
 /// Checks a raw query component: every `%` starts a valid escape and the decoded bytes are UTF-8.
 pub(crate) fn is_valid_query_component(s: &str) -> bool {
     let bytes = s.as_bytes();
+    // Without escapes the text is the decoded form, and a `&str` is always UTF-8.
+    if !bytes.contains(&b'%') {
+        return true;
+    }
     let mut utf8 = Utf8Validator::default();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -366,9 +436,22 @@ pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-/// True when a path needs dot-segment removal or slash merging.
+/// True when a path needs dot-segment removal or slash merging: it holds `//`, or a segment
+/// that is `.` or `..`.
 pub(crate) fn path_needs_normalizing(path: &str) -> bool {
-    path.contains("//") || path.split('/').any(|seg| seg == "." || seg == "..")
+    let b = path.as_bytes();
+    let mut seg_start = 0;
+    for i in 0..=b.len() {
+        let at_end = i == b.len();
+        if at_end || b.get(i) == Some(&b'/') {
+            let seg = b.get(seg_start..i).unwrap_or(&[]);
+            if matches!(seg, b"." | b"..") || (!at_end && i > 0 && seg.is_empty()) {
+                return true;
+            }
+            seg_start = i + 1;
+        }
+    }
+    false
 }
 
 /// Writes `path` normalized: empty and `.` segments dropped, each `..` removes the segment before
@@ -418,13 +501,23 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     Ok(())
 }
 
+/// Every byte's two lower-case hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [HEX_LOWER[b >> 4], HEX_LOWER[b & 0xf]];
+        b += 1;
+    }
+    t
+};
+
 /// 32 bytes as 64 lower-case hex digits.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     for (&b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-        if let [hi, lo] = pair {
-            *hi = *HEX_LOWER.get(usize::from(b >> 4)).unwrap_or(&b'0');
-            *lo = *HEX_LOWER.get(usize::from(b & 0xf)).unwrap_or(&b'0');
+        if let Some(hex) = HEX_PAIRS.get(usize::from(b)) {
+            pair.copy_from_slice(hex);
         }
     }
     out
@@ -572,9 +665,22 @@ pub mod selftests {
             norm("/a b/c", "/a%20b/c");
             assert!(!path_needs_normalizing("/a/b.c/..d/"));
             assert!(path_needs_normalizing("/a/../b"));
+            assert!(path_needs_normalizing("//"));
+            assert!(path_needs_normalizing("/a//b"));
+            assert!(path_needs_normalizing("/a/."));
+            assert!(path_needs_normalizing("./a"));
+            assert!(!path_needs_normalizing("/"));
+            assert!(!path_needs_normalizing(""));
+            assert!(!path_needs_normalizing("/a/"));
         }
 
         fn header_rules() {
+            assert_eq!(classify_name("X-Amz-Date"), Some(true));
+            assert_eq!(classify_name("x-amz-date"), Some(false));
+            assert_eq!(classify_name(""), None);
+            assert_eq!(classify_name("a b"), None);
+            assert!(is_plain("Abc-._~9"));
+            assert!(!is_plain("a b"));
             assert!(is_token("X-Amz-Date"));
             assert!(!is_token(""));
             assert!(!is_token("bad name"));

@@ -14,38 +14,102 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 pub const EMPTY_SHA256_HEX: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// A `fmt::Write` sink that feeds SHA-256.
-#[derive(Clone, Default)]
-pub(crate) struct HashWriter(pub(crate) Sha256);
+/// Staging buffer size of the hashing writers: the stages write many short pieces, and feeding
+/// the hash two blocks at a time is measurably faster than a call per piece.
+const STAGE: usize = 128;
 
-impl HashWriter {
-    pub(crate) fn finish(self) -> [u8; 32] {
-        self.0.finalize().into()
+/// A `fmt::Write` sink that feeds anything that takes bytes, through a small staging buffer.
+pub(crate) struct Staged<D: Update> {
+    inner: D,
+    buf: [u8; STAGE],
+    len: usize,
+}
+
+/// Something bytes are fed to (SHA-256 or an HMAC).
+pub(crate) trait Update {
+    fn feed(&mut self, bytes: &[u8]);
+}
+
+impl Update for Sha256 {
+    #[inline]
+    fn feed(&mut self, bytes: &[u8]) {
+        Digest::update(self, bytes);
     }
 }
 
-impl fmt::Write for HashWriter {
+impl Update for HmacSha256 {
+    #[inline]
+    fn feed(&mut self, bytes: &[u8]) {
+        Mac::update(self, bytes);
+    }
+}
+
+impl<D: Update> Staged<D> {
+    pub(crate) fn new(inner: D) -> Self {
+        Staged {
+            inner,
+            buf: [0; STAGE],
+            len: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.inner.feed(self.buf.get(..self.len).unwrap_or(&[]));
+        self.len = 0;
+    }
+
+    /// Everything written so far, fed to the inner state. The staging buffer held only public
+    /// text (canonical request, string to sign), so it is not wiped.
+    pub(crate) fn into_inner(mut self) -> D {
+        self.flush();
+        self.inner
+    }
+}
+
+impl<D: Update> fmt::Write for Staged<D> {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.update(s.as_bytes());
+        let bytes = s.as_bytes();
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            None => {
+                self.flush();
+                if bytes.len() >= STAGE {
+                    self.inner.feed(bytes);
+                } else if let Some(dst) = self.buf.get_mut(..bytes.len()) {
+                    dst.copy_from_slice(bytes);
+                    self.len = bytes.len();
+                }
+            }
+        }
         Ok(())
+    }
+}
+
+/// A `fmt::Write` sink that feeds SHA-256.
+pub(crate) type HashWriter = Staged<Sha256>;
+
+impl Default for HashWriter {
+    fn default() -> Self {
+        Staged::new(Sha256::new())
+    }
+}
+
+impl HashWriter {
+    pub(crate) fn finish(self) -> [u8; 32] {
+        self.into_inner().finalize().into()
     }
 }
 
 /// A `fmt::Write` sink that feeds an HMAC.
-pub(crate) struct MacWriter(pub(crate) HmacSha256);
+pub(crate) type MacWriter = Staged<HmacSha256>;
 
 impl MacWriter {
     pub(crate) fn finish(self) -> [u8; 32] {
-        self.0.finalize().into_bytes().into()
-    }
-}
-
-impl fmt::Write for MacWriter {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.update(s.as_bytes());
-        Ok(())
+        self.into_inner().finalize().into_bytes().into()
     }
 }
 

@@ -65,7 +65,7 @@ impl SigningOutput {
         self.signature = (0, 0);
     }
 
-    fn part(&self, range: (u16, u16)) -> &str {
+    pub(crate) fn part(&self, range: (u16, u16)) -> &str {
         self.authorization
             .get(usize::from(range.0)..usize::from(range.1))
             .unwrap_or("")

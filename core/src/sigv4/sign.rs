@@ -1,9 +1,12 @@
 //! The signer: runs the stages in order and fills the caller's [`SigningOutput`].
 //!
-//! 1. [`CanonicalRequest`] — validated, sorted, written straight into SHA-256 (never buffered);
-//! 2. [`CredentialScope`] and 3. [`StringToSign`] — written straight into the HMAC;
-//! 4. [`SigningKey`] — from the [`SigningKeyCache`] (one HMAC on a hit, five on a miss);
-//! 5. the `Authorization` text and the instructions.
+//! 1. [`CanonicalRequest`] — validated and sorted;
+//! 2. the `Authorization` text up to `Signature=` — written once into the output, its signed
+//!    header list reused by stage 1's text;
+//! 3. stage 1's text written straight into SHA-256 (never buffered);
+//! 4. [`CredentialScope`] and [`StringToSign`] written straight into the HMAC under the
+//!    [`SigningKey`] from the [`SigningKeyCache`] (one HMAC on a hit, five on a miss);
+//! 5. the signature appended, and the instructions returned.
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
 
@@ -56,8 +59,48 @@ impl<const N: usize> Signer<N> {
     ) -> Result<SigningInstructions<'o>, SigningError> {
         out.reset();
         let creq = CanonicalRequest::new(req, params)?;
-        let seed = self.signature_of(&creq, params);
-        fill_output(&creq, params, &seed, out)?;
+        if let Err(e) = write_prefix(&creq, out) {
+            out.reset();
+            return Err(e);
+        }
+        let mut hasher = HashWriter::default();
+        let signed_headers = out.part(out.signed_headers);
+        // Writing into a hash cannot fail.
+        let _ = creq.write_with(&mut hasher, Some(signed_headers));
+        let creq_hash = hex32(&hasher.finish());
+        let scope = creq.scope();
+        let sts = StringToSign::for_request(scope, &creq_hash);
+        let secret = params.credentials.secret;
+        let sig = self.cache.with_key(
+            secret,
+            scope.date(),
+            scope.region(),
+            scope.service(),
+            |key| key.sign_with(|w| sts.write_to(w)),
+        );
+        let sig = hex32(&sig);
+        let sig_start = out.authorization.len() as u16;
+        // The prefix left room for the 64 signature digits.
+        if out
+            .authorization
+            .push_str(core::str::from_utf8(&sig).unwrap_or(""))
+            .is_err()
+        {
+            out.reset();
+            return Err(SigningError::AuthorizationTooLong {
+                limit: MAX_AUTHORIZATION_LEN,
+            });
+        }
+        out.signature = (sig_start, out.authorization.len() as u16);
+        out.amz_date = *creq.amz_date().as_bytes();
+        out.payload_hash = creq.payload_hash_value();
+        out.add_content_sha256 = creq.adds_content_sha256();
+        out.token_mode = params.settings.session_token;
+        out.expires = creq.expires();
+        out.placement = match params.settings.location {
+            SignatureLocation::Headers => Placement::Headers,
+            SignatureLocation::QueryParams { .. } => Placement::Query,
+        };
         let token = params
             .credentials
             .session_token
@@ -68,35 +111,14 @@ impl<const N: usize> Signer<N> {
 
     /// The signing key for this scope, from the cache (deriving it on a miss).
     pub fn signing_key(&mut self, params: &SigningParams<'_>, date: &str) -> SigningKey {
+        let secret = params.credentials.secret;
         self.cache.with_key(
-            params.credentials.secret,
+            secret,
             date,
             params.region,
             params.service,
             SigningKey::clone,
         )
-    }
-
-    /// The hex signature of a prepared canonical request.
-    pub(crate) fn signature_of(
-        &mut self,
-        creq: &CanonicalRequest<'_>,
-        params: &SigningParams<'_>,
-    ) -> [u8; 64] {
-        let mut hasher = HashWriter::default();
-        // Writing into a hash cannot fail.
-        let _ = creq.write_to(&mut hasher);
-        let creq_hash = hex32(&hasher.finish());
-        let scope = creq.scope();
-        let sts = StringToSign::for_request(scope, &creq_hash);
-        let sig = self.cache.with_key(
-            params.credentials.secret,
-            scope.date(),
-            scope.region(),
-            scope.service(),
-            |key| key.sign_with(|w| sts.write_to(w)),
-        );
-        hex32(&sig)
     }
 }
 
@@ -112,46 +134,29 @@ pub fn sign<'o>(
     Signer::<0>::new().sign(req, params, out)
 }
 
-/// Writes the `Authorization` text and the rest of the output.
-fn fill_output(
-    creq: &CanonicalRequest<'_>,
-    params: &SigningParams<'_>,
-    signature: &[u8; 64],
-    out: &mut SigningOutput,
-) -> Result<(), SigningError> {
+/// Writes `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<names>, Signature=` and
+/// records where the credential and the signed-header list sit.
+fn write_prefix(creq: &CanonicalRequest<'_>, out: &mut SigningOutput) -> Result<(), SigningError> {
     let too_long = SigningError::AuthorizationTooLong {
         limit: MAX_AUTHORIZATION_LEN,
     };
     let a = &mut out.authorization;
-    let mark = |t: &crate::text::Text<MAX_AUTHORIZATION_LEN>| t.len() as u16;
     a.push_str(ALGORITHM).map_err(|_| too_long)?;
     a.push_str(" Credential=").map_err(|_| too_long)?;
-    let cred_start = mark(a);
+    let cred_start = a.len() as u16;
     a.push_str(creq.access_key_id()).map_err(|_| too_long)?;
     a.push('/').map_err(|_| too_long)?;
     creq.scope().write_to(a).map_err(|_| too_long)?;
-    let cred_end = mark(a);
+    let cred_end = a.len() as u16;
     a.push_str(", SignedHeaders=").map_err(|_| too_long)?;
-    let sh_start = mark(a);
+    let sh_start = a.len() as u16;
     creq.write_signed_headers(a, false).map_err(|_| too_long)?;
-    let sh_end = mark(a);
+    let sh_end = a.len() as u16;
     a.push_str(", Signature=").map_err(|_| too_long)?;
-    let sig_start = mark(a);
-    a.push_str(core::str::from_utf8(signature).unwrap_or(""))
-        .map_err(|_| too_long)?;
-    let sig_end = mark(a);
-
+    if a.capacity() - a.len() < 64 {
+        return Err(too_long);
+    }
     out.credential = (cred_start, cred_end);
     out.signed_headers = (sh_start, sh_end);
-    out.signature = (sig_start, sig_end);
-    out.amz_date = *creq.amz_date().as_bytes();
-    out.payload_hash = creq.payload_hash_value();
-    out.add_content_sha256 = creq.adds_content_sha256();
-    out.token_mode = params.settings.session_token;
-    out.expires = creq.expires();
-    out.placement = match params.settings.location {
-        SignatureLocation::Headers => Placement::Headers,
-        SignatureLocation::QueryParams { .. } => Placement::Query,
-    };
     Ok(())
 }

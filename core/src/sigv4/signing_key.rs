@@ -45,7 +45,7 @@ impl SigningKey {
 
     /// HMAC-SHA256 under this key of whatever `write` writes.
     pub(crate) fn sign_with(&self, write: impl FnOnce(&mut MacWriter) -> fmt::Result) -> [u8; 32] {
-        let mut w = MacWriter(self.mac.clone());
+        let mut w = MacWriter::new(self.mac.clone());
         // Writing into an HMAC cannot fail; the stages only fail on a failing writer.
         let _ = write(&mut w);
         w.finish()
