@@ -150,21 +150,14 @@ pub(super) fn print_table(session: &Session, out: &mut dyn Write) -> Result<(), 
                 c.access_key_id.clone(),
                 c.source.clone(),
             ]);
-            rows.push(["secret_key".into(), "<hidden>".into(), c.source.clone()]);
+            // The secret is never shown, not even masked. Core records where the access key was
+            // found; the secret and token come from the same place (a pair from one section).
             let token = if c.session_token {
                 "<hidden>"
             } else {
                 "<not set>"
             };
-            rows.push([
-                "session_token".into(),
-                token.into(),
-                if c.session_token {
-                    c.source.clone()
-                } else {
-                    "-".into()
-                },
-            ]);
+            rows.push(["session_token".into(), token.into(), "-".into()]);
             rows.push(["provider".into(), c.provider.into(), "-".into()]);
         }
         None => {
