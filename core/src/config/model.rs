@@ -249,6 +249,6 @@ pub fn service_id_eq(a: &str, b: &str) -> bool {
 
 impl fmt::Display for RegionalEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
