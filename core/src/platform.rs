@@ -104,6 +104,13 @@ pub trait Environment {
     /// # Errors
     /// When the variable exists but cannot be read as text.
     fn var(&self, name: &str) -> Result<Option<&str>, Self::Error>;
+
+    /// Calls `visit(name, value)` for every variable whose name starts with `prefix`. Optional:
+    /// platforms that cannot list variables keep this default, which visits nothing (per-service
+    /// endpoint variables such as `AWS_ENDPOINT_URL_S3` are then not seen).
+    fn for_each_with_prefix(&self, prefix: &str, visit: &mut dyn FnMut(&str, &str)) {
+        let _ = (prefix, visit);
+    }
 }
 
 /// Randomness for retry jitter (not for keys: the crate never makes key material).
@@ -137,6 +144,9 @@ impl<T: Environment + ?Sized> Environment for &T {
     type Error = T::Error;
     fn var(&self, name: &str) -> Result<Option<&str>, Self::Error> {
         (**self).var(name)
+    }
+    fn for_each_with_prefix(&self, prefix: &str, visit: &mut dyn FnMut(&str, &str)) {
+        (**self).for_each_with_prefix(prefix, visit)
     }
 }
 
