@@ -7,7 +7,9 @@
 #   2. runs every host test of the workspace (conformance suites read from ../shared/testdata);
 #   3. runs core's self-tests as a Cortex-M3 firmware image under QEMU (lm3s6965evb), and checks that a
 #      deliberately failing test makes that run exit non-zero;
-#   4. runs clippy with warnings denied.
+#   4. runs the end-to-end tests: the aws-session CLI and the std adapter against a signature-checking
+#      moto server and the strict s3s-fs S3 server, both started on 127.0.0.1 by scripts/e2e.sh;
+#   5. runs clippy with warnings denied.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -43,6 +45,9 @@ done
 
 step "host tests (workspace)"
 cargo test --workspace
+
+step "end-to-end tests against moto and s3s-fs (127.0.0.1)"
+bash scripts/e2e.sh
 
 step "core self-tests on Cortex-M3 under QEMU (one firmware image per shard of selftest::SHARDS)"
 qemu_log="$(mktemp)"
