@@ -5,6 +5,8 @@
 //! STS (assume role, web identity) or a platform facility (credential_process, IMDS, ECS) are
 //! executed later by an adapter, on first use.
 
+pub mod json;
+
 use core::fmt;
 
 use crate::config::Source;

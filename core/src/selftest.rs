@@ -29,6 +29,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     &[
         crate::session::selftests::ALL,
         crate::endpoint::selftests::ALL,
+        crate::credentials::json::selftests::ALL,
         crate::text::selftests::ALL,
         crate::profile::parse::selftests::ALL,
         crate::profile::value::selftests::ALL,

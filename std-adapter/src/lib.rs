@@ -9,6 +9,7 @@
 //! | [`env`](mod@env) | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
 //! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
 //! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
+//! | [`credentials`] | static keys and `credential_process` turned into keys | — |
 //! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
 //! | [`sleep`] | [`ThreadSleep`], retry back-off | [`Sleep`](aws_session_core::platform::Sleep) |
 //! | [`entropy`] | [`StdEntropy`], retry jitter | [`Entropy`](aws_session_core::platform::Entropy) |
@@ -30,6 +31,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
+pub mod credentials;
 pub mod entropy;
 pub mod env;
 pub mod files;

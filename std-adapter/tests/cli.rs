@@ -834,3 +834,38 @@ fn curl_verifies_tls_and_accepts_aws_ca_bundle() {
         .to_ascii_lowercase()
         .contains("authorization: aws4-hmac-sha256"));
 }
+
+#[cfg(unix)]
+#[test]
+fn credential_process_runs_without_shared_config_loading() {
+    // Go v1 P29: credential_process is an "always" key, so it works from the credentials file
+    // with AWS_SDK_LOAD_CONFIG unset.
+    let home = home();
+    let json = format!(r#"{{"Version": 1, "AccessKeyId": "ASIAPROCESSKEY1234", "SecretAccessKey": "{DOCS_SECRET}", "SessionToken": "{TOKEN}", "Expiration": "2030-01-01T00:00:00Z"}}"#);
+    let script = home.path().join("creds.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nprintf '%s' '{json}'\n")).unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        format!("[default]\ncredential_process = sh {}\n", script.display()),
+    )
+    .unwrap();
+    let o = run(home.path(), &[], &["configure", "list", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let v = json_of(&o);
+    assert_eq!(v["credentials"]["access_key_id"], "**************1234");
+    assert_eq!(v["credentials"]["provider"], "ProcessProvider");
+    assert_eq!(v["credentials"]["session_token"], true);
+    let source = v["credentials"]["source"].as_str().unwrap();
+    assert!(source.starts_with("file:") && source.ends_with("/.aws/credentials:2"), "{source}");
+    assert_no_secret(&o, &[DOCS_SECRET, TOKEN]);
+
+    // A failing process: session created, no credentials, the reason says what failed and where.
+    std::fs::write(home.path().join(".aws/credentials"), "[default]\ncredential_process = exit 7\n").unwrap();
+    let o = run(home.path(), &[], &["configure", "list", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json_of(&o);
+    assert!(v["credentials"].is_null());
+    let why = v["credentials_error"].as_str().unwrap();
+    assert!(why.contains("credential_process exited with code 7") && why.contains("/.aws/credentials:2"), "{why}");
+}

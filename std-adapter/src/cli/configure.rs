@@ -14,6 +14,7 @@
 //! A source is `option`, `env:NAME`, `file:PATH:LINE` or `default`. `access_key_id` is masked to
 //! its last four characters; the secret and the token never appear.
 
+use crate::credentials::{ResolveError, DEFAULT_PROCESS_TIMEOUT};
 use std::io::Write;
 
 use aws_session_core::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
@@ -74,8 +75,8 @@ fn view(session: &Session) -> ListView {
         },
     };
     let plan = session.credentials();
-    let (credentials, credentials_error) = match plan.static_credentials() {
-        Some(c) if c.has_keys() => (
+    let (credentials, credentials_error) = match crate::credentials::resolve(plan, DEFAULT_PROCESS_TIMEOUT) {
+        Ok(c) => (
             Some(CredentialsView {
                 access_key_id: c.masked_access_key_id().to_string(),
                 session_token: c.session_token.is_some(),
@@ -84,7 +85,7 @@ fn view(session: &Session) -> ListView {
             }),
             None,
         ),
-        _ => (None, Some(why_no_credentials(session))),
+        Err(e) => (None, Some(why_no_credentials(session, &e))),
     };
     ListView {
         profile,
@@ -95,11 +96,17 @@ fn view(session: &Session) -> ListView {
     }
 }
 
-/// Why a plan has no keys this tool can show (it never makes network calls or runs processes).
-pub(super) fn why_no_credentials(session: &Session) -> String {
+/// Why a plan has no keys this tool can show (it runs `credential_process` but never makes
+/// network calls).
+pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> String {
     let plan = session.credentials();
     let prov = &session.config().provenance;
     let at = prov.display(plan.source());
+    if let CredentialPlan::Chain { base: BaseCredentials::Process { .. }, hops } = plan {
+        if hops.is_empty() {
+            return format!("{error} (credential_process set at {at})");
+        }
+    }
     match plan {
         CredentialPlan::Anonymous => "anonymous credentials: requests are not signed".to_owned(),
         CredentialPlan::Chain { base: BaseCredentials::Static { .. }, hops } if hops.is_empty() => {

@@ -110,15 +110,14 @@ pub(super) struct Prepared {
     pub body: Vec<u8>,
 }
 
-/// The session's static credentials, or why there are none.
-fn credentials(loaded: &LoadedSession) -> Result<&Credentials, CliError> {
-    match loaded.session().credentials().static_credentials() {
-        Some(c) if c.has_keys() => Ok(c),
-        _ => Err(CliError::failed(format!(
+/// The session's keys (static, or from `credential_process`), or why there are none.
+fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
+    crate::credentials::resolve(loaded.session().credentials(), crate::credentials::DEFAULT_PROCESS_TIMEOUT).map_err(|e| {
+        CliError::failed(format!(
             "no credentials to sign with: {}",
-            configure::why_no_credentials(loaded.session())
-        ))),
-    }
+            configure::why_no_credentials(loaded.session(), &e)
+        ))
+    })
 }
 
 /// `--region`, else the session's region.

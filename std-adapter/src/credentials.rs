@@ -1,0 +1,164 @@
+//! Turning a session's credential plan into keys, for the providers that need only this machine:
+//! static keys (from options, the environment or a file) and `credential_process`.
+//!
+//! `credential_process` follows Go v1 (F6): the command runs through `sh -c` (`cmd.exe /C` on
+//! Windows), its standard output is read (at most [`MAX_PROCESS_OUTPUT`] bytes) and parsed as
+//! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}`, and a
+//! process still running after the timeout (default one minute) is killed. Providers that need a
+//! network call (AssumeRole, web identity, SSO, IMDS, ECS) are reported, not run.
+
+use std::fmt;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_session_core::credentials::json::{parse_process_output, CredentialsJsonError};
+use aws_session_core::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind};
+
+/// Most bytes of `credential_process` output read (Go v1 reads into an 8 KiB buffer; we allow
+/// more for long session tokens and report anything longer as an error).
+pub const MAX_PROCESS_OUTPUT: usize = 64 * 1024;
+/// Go v1's `credential_process` timeout.
+pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why no keys could be produced.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// Requests are not signed (anonymous credentials).
+    Anonymous,
+    /// The plan needs a provider this adapter does not run (it would need a network call).
+    NotRun(ProviderKind),
+    /// Static credentials with an empty key or secret (Go v1 `EmptyStaticCreds`).
+    EmptyStatic,
+    /// `credential_process` could not be started.
+    ProcessSpawn(std::io::Error),
+    /// `credential_process` exited unsuccessfully.
+    ProcessExit(Option<i32>),
+    /// `credential_process` ran longer than the timeout and was killed.
+    ProcessTimeout(Duration),
+    /// `credential_process` wrote more than [`MAX_PROCESS_OUTPUT`] bytes.
+    ProcessOutputTooLong,
+    /// `credential_process` output is not valid credentials JSON.
+    ProcessOutput(CredentialsJsonError),
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::Anonymous => f.write_str("anonymous credentials: requests are not signed"),
+            ResolveError::NotRun(p) => write!(f, "credentials come from {}, which needs a network call; aws-session does not make it", p.name()),
+            ResolveError::EmptyStatic => f.write_str("static credentials are empty"),
+            ResolveError::ProcessSpawn(e) => write!(f, "credential_process could not be started: {e}"),
+            ResolveError::ProcessExit(Some(code)) => write!(f, "credential_process exited with code {code}"),
+            ResolveError::ProcessExit(None) => f.write_str("credential_process was ended by a signal"),
+            ResolveError::ProcessTimeout(t) => write!(f, "credential_process did not finish within {} s and was killed", t.as_secs()),
+            ResolveError::ProcessOutputTooLong => write!(f, "credential_process wrote more than {MAX_PROCESS_OUTPUT} bytes"),
+            ResolveError::ProcessOutput(e) => write!(f, "credential_process output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+/// Keys for `plan`: static keys as they are, `credential_process` run now.
+///
+/// # Errors
+/// [`ResolveError`] saying why there are no keys.
+pub fn resolve(plan: &CredentialPlan, timeout: Duration) -> Result<Credentials, ResolveError> {
+    match plan {
+        CredentialPlan::Anonymous => Err(ResolveError::Anonymous),
+        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => Err(ResolveError::NotRun(ProviderKind::AssumeRole)),
+        CredentialPlan::Chain { base, .. } => match base {
+            BaseCredentials::Static { credentials, .. } if credentials.has_keys() => Ok(credentials.clone()),
+            BaseCredentials::Static { .. } => Err(ResolveError::EmptyStatic),
+            BaseCredentials::Process { command, .. } => run_credential_process(command, timeout),
+            _ => Err(ResolveError::NotRun(plan.provider())),
+        },
+    }
+}
+
+/// Runs `command` as Go v1 runs `credential_process` and parses its output.
+///
+/// # Errors
+/// Spawn failure, non-zero exit, timeout, oversized or invalid output.
+pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Credentials, ResolveError> {
+    let mut cmd = if cfg!(windows) {
+        let mut c = Command::new("cmd.exe");
+        c.arg("/C").arg(command);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(command);
+        c
+    };
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(ResolveError::ProcessSpawn)?;
+    let Some(stdout) = child.stdout.take() else {
+        return Err(ResolveError::ProcessSpawn(std::io::Error::other("no stdout pipe")));
+    };
+    // Read on a helper thread so a process that never closes its output cannot outlive the timeout.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let n = stdout.take(MAX_PROCESS_OUTPUT as u64 + 1).read_to_end(&mut out);
+        n.map(|_| out)
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait().map_err(ResolveError::ProcessSpawn)? {
+            Some(status) => break status,
+            None if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ResolveError::ProcessTimeout(timeout));
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    };
+    let output = reader
+        .join()
+        .map_err(|_| ResolveError::ProcessSpawn(std::io::Error::other("output reader failed")))?
+        .map_err(ResolveError::ProcessSpawn)?;
+    if !status.success() {
+        return Err(ResolveError::ProcessExit(status.code()));
+    }
+    if output.len() > MAX_PROCESS_OUTPUT {
+        return Err(ResolveError::ProcessOutputTooLong);
+    }
+    let text = std::str::from_utf8(&output).map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
+    parse_process_output(text).map_err(ResolveError::ProcessOutput)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    const JSON: &str = r#"{"Version": 1, "AccessKeyId": "ASIARTESTID", "SecretAccessKey": "TESTSECRETKEY", "SessionToken": "TESTSESSIONTOKEN", "Expiration": "2022-05-02T18:36:00+00:00"}"#;
+
+    #[test]
+    fn runs_the_command_through_the_shell() {
+        let c = run_credential_process(&format!("printf '%s' '{JSON}'"), DEFAULT_PROCESS_TIMEOUT).unwrap();
+        assert_eq!(c.access_key_id.as_str(), "ASIARTESTID");
+        assert_eq!(c.expires.unwrap().secs(), 1_651_516_560);
+    }
+
+    #[test]
+    fn failures_are_typed() {
+        assert!(matches!(run_credential_process("exit 3", DEFAULT_PROCESS_TIMEOUT), Err(ResolveError::ProcessExit(Some(3)))));
+        assert!(matches!(
+            run_credential_process("echo 'invalid json'", DEFAULT_PROCESS_TIMEOUT),
+            Err(ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))
+        ));
+        let started = Instant::now();
+        assert!(matches!(run_credential_process("sleep 5", Duration::from_millis(200)), Err(ResolveError::ProcessTimeout(_))));
+        assert!(started.elapsed() < Duration::from_secs(4), "the process is killed at the timeout");
+        assert!(matches!(
+            run_credential_process("head -c 70000 /dev/zero", DEFAULT_PROCESS_TIMEOUT),
+            Err(ResolveError::ProcessOutputTooLong)
+        ));
+    }
+}
