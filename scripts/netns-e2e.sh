@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The embassy adapter against real servers, over a real TAP device, inside a network namespace.
+#
+# Needs root (ip netns, a TAP device). Everything happens inside the namespace `aws-session-e2e`,
+# with addresses that exist only there:
+#
+#   tap0, kernel side   10.77.0.1/24   moto (signature verification on) via a forwarder on :5055,
+#                                      a rustls TLS 1.3 test server on :8443 (started by the test)
+#   embassy-net stack   10.77.0.2/24   our client, in the test process, on tap0 (embassy-net-tuntap)
+#
+# Steps: build the test (outside: the namespace has no network), create the namespace and tap0,
+# start moto inside it with /work/shared/tools/moto.sh (which binds the namespace's 127.0.0.1 and
+# switches signature checking on), forward 10.77.0.1:5055 to it, then run
+# `embassy-adapter/tests/netns_e2e.rs` inside the namespace. Everything is torn down on exit.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+NS=aws-session-e2e
+MOTO_SH="${MOTO_SH:-$root/../shared/tools/moto.sh}"
+[ "$(id -u)" -eq 0 ] || { echo "netns-e2e: needs root (ip netns, TAP device)" >&2; exit 1; }
+[ -x "$MOTO_SH" ] || [ -f "$MOTO_SH" ] || { echo "netns-e2e: moto.sh not found at $MOTO_SH (set MOTO_SH)" >&2; exit 1; }
+command -v ip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; }
+
+# moto's virtualenv must exist before entering the namespace (no network in there); same paths as
+# moto.sh uses.
+PEERS_DIR="${PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers}"
+VENV="${PEERS_VENV:-$PEERS_DIR/venv}"
+if [ ! -x "$VENV/bin/moto_server" ]; then
+  echo "==> creating moto's virtualenv at $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q 'moto[server]' boto3
+fi
+export PEERS_DIR PEERS_VENV="$VENV"
+export MOTO_STATE_DIR="${MOTO_STATE_DIR:-$(mktemp -d)}"
+
+echo "==> building the test"
+cargo test -q -p aws-session-embassy --test netns_e2e --no-run
+
+fwd=""
+cleanup() {
+  set +e
+  [ -n "$fwd" ] && kill "$fwd" 2>/dev/null
+  ip netns exec "$NS" bash "$MOTO_SH" stop 5055 >/dev/null 2>&1
+  ip netns del "$NS" 2>/dev/null
+}
+trap cleanup EXIT
+ip netns del "$NS" 2>/dev/null || true
+
+echo "==> namespace $NS with tap0 (10.77.0.1/24)"
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+ip -n "$NS" tuntap add dev tap0 mode tap
+ip -n "$NS" addr add 10.77.0.1/24 dev tap0
+ip -n "$NS" link set tap0 up
+
+echo "==> moto with signature verification, inside the namespace"
+eval "$(ip netns exec "$NS" bash "$MOTO_SH" start 5055)"
+
+# moto listens on the namespace's loopback; the embassy stack reaches the kernel side of tap0.
+ip netns exec "$NS" python3 - <<'PY' &
+import asyncio
+
+async def pipe(reader, writer):
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.close()
+
+async def handle(client_r, client_w):
+    server_r, server_w = await asyncio.open_connection("127.0.0.1", 5055)
+    await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w), return_exceptions=True)
+
+async def main():
+    server = await asyncio.start_server(handle, "10.77.0.1", 5055)
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
+PY
+fwd=$!
+for _ in $(seq 1 50); do
+  ip netns exec "$NS" bash -c 'exec 3<>/dev/tcp/10.77.0.1/5055' 2>/dev/null && break
+  sleep 0.1
+done
+
+echo "==> the embassy adapter over tap0"
+ip netns exec "$NS" env AWS_SESSION_NETNS_E2E=1 MOTO_AKID="$MOTO_AKID" MOTO_SECRET="$MOTO_SECRET" \
+  cargo test -q -p aws-session-embassy --test netns_e2e -- --nocapture
