@@ -43,6 +43,13 @@ for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; d
   cargo build -q -p aws-session-core --target "$t" --features defmt
 done
 
+step "each feature of the library crates alone, and all together"
+for f in defmt test-util selftest http defmt,test-util,selftest,http; do
+  cargo check -q -p aws-session-core --features "$f"
+done
+cargo check -q -p aws-session-std --no-default-features
+cargo check -q -p aws-session-std --no-default-features --features https
+
 step "host tests (workspace)"
 cargo test --workspace
 
