@@ -234,6 +234,22 @@ pub mod selftests {
         slot.rebuild(&opts, &MemEnv::new(&[]), &MemFiles::new(&[])).unwrap();
     }
 
+    /// Runs `r` through `c`'s pipeline at time `T` against a transport that answers 200; returns the
+    /// outcome and how many exchanges reached the transport.
+    #[inline(never)]
+    fn send(c: &Client, r: &mut Request<'_>) -> (Result<(), RequestError>, usize) {
+        let script = [Reply::status(200)];
+        let mut transport = FakeTransport::new(&script);
+        let result = run_blocking(
+            Pipeline::new(c.handlers(), r),
+            &mut transport,
+            &FakeClock::at(T),
+            &mut RecordingSleep::new(),
+            &mut FakeEntropy::new(0),
+        );
+        (result, transport.exchanges())
+    }
+
     selftests! {
         fn clients_inherit_handlers_and_own_their_copies() {
             let mut s = Session::unconfigured();
@@ -268,15 +284,7 @@ pub mod selftests {
             r.http.set_method(crate::http::Method::Post);
             r.http.headers_mut().insert("content-type", "application/x-www-form-urlencoded").unwrap();
             r.http.set_body(Body::Bytes(b"Action=GetCallerIdentity&Version=2011-06-15"));
-            let script = [Reply::status(200)];
-            let mut transport = FakeTransport::new(&script);
-            let result = run_blocking(
-                Pipeline::new(c.handlers(), &mut r),
-                &mut transport,
-                &FakeClock::at(T),
-                &mut RecordingSleep::new(),
-                &mut FakeEntropy::new(0),
-            );
+            let (result, _) = send(&c, &mut r);
             assert_eq!(result, Ok(()));
             let auth = r.http.headers().get("authorization").unwrap();
             assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, SignedHeaders="), "{auth}");
@@ -289,17 +297,9 @@ pub mod selftests {
             let c = s.client("dynamodb", &Config::default()).unwrap();
             assert_eq!(c.endpoint().unwrap_err(), EndpointError::MissingRegion);
             let mut r = c.request("PutItem");
-            let script = [Reply::status(200)];
-            let mut transport = FakeTransport::new(&script);
-            let result = run_blocking(
-                Pipeline::new(c.handlers(), &mut r),
-                &mut transport,
-                &FakeClock::at(T),
-                &mut RecordingSleep::new(),
-                &mut FakeEntropy::new(0),
-            );
+            let (result, exchanges) = send(&c, &mut r);
             assert!(matches!(result, Err(RequestError::Handler { code: "MissingRegion", .. })), "{result:?}");
-            assert_eq!(transport.exchanges(), 0, "nothing is sent after a Validate failure");
+            assert_eq!(exchanges, 0, "nothing is sent after a Validate failure");
         }
 
         fn per_client_region_stays_in_the_client() {
