@@ -51,8 +51,10 @@ impl UnixTime {
         if self.0 > MAX_SECS {
             return Err(TimeError::OutOfRange);
         }
-        let days = self.0 / SECS_PER_DAY;
-        let rem = self.0 % SECS_PER_DAY;
+        // 86 400 = 2^7 * 675, and secs < 2^38 here: dividing in 32 bits keeps 64-bit division
+        // routines out of small firmware images.
+        let days = ((self.0 >> 7) as u32) / 675;
+        let rem = (self.0 - u64::from(days) * SECS_PER_DAY) as u32;
         let (year, month, day) = civil_from_days(days);
         Ok(DateTime {
             year,
@@ -478,20 +480,22 @@ const fn days_in_month(year: u16, month: u8) -> u8 {
 
 /// Days since 1970-01-01 of a valid date in 1970..=9999 (proleptic Gregorian, eras of 400 years).
 fn days_from_civil(year: u16, month: u8, day: u8) -> u64 {
-    // Shift the year to start in March so the leap day is the last day of the year.
-    let y = u64::from(year) - u64::from(month <= 2);
+    // Shift the year to start in March so the leap day is the last day of the year. Everything
+    // fits `u32` for years up to 9999 (no 64-bit division on 32-bit targets).
+    let y = u32::from(year) - u32::from(month <= 2);
     let era = y / 400;
     let yoe = y - era * 400;
-    let m = u64::from(month);
+    let m = u32::from(month);
     let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + u64::from(day) - 1;
+    let doy = (153 * mp + 2) / 5 + u32::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     // 719_468 days separate 0000-03-01 from 1970-01-01.
-    era * 146_097 + doe - 719_468
+    u64::from(era * 146_097 + doe - 719_468)
 }
 
-/// The date of a day count since 1970-01-01 (the inverse of [`days_from_civil`]).
-fn civil_from_days(days: u64) -> (u16, u8, u8) {
+/// The date of a day count since 1970-01-01 (the inverse of [`days_from_civil`]), for days up to
+/// 9999-12-31 (all arithmetic fits `u32`).
+fn civil_from_days(days: u32) -> (u16, u8, u8) {
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z - era * 146_097;
@@ -500,7 +504,7 @@ fn civil_from_days(days: u64) -> (u16, u8, u8) {
     let mp = (5 * doy + 2) / 153;
     let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + u64::from(month <= 2)) as u16;
+    let year = (yoe + era * 400 + u32::from(month <= 2)) as u16;
     (year, month, day)
 }
 

@@ -550,8 +550,8 @@ pub(crate) fn hex_usize(n: usize) -> ([u8; 16], usize) {
 }
 
 /// Decimal digits of `n`.
-pub(crate) fn decimal_u64(n: u64) -> ([u8; 20], usize) {
-    let mut tmp = [0u8; 20];
+pub(crate) fn decimal_u32(n: u32) -> ([u8; 10], usize) {
+    let mut tmp = [0u8; 10];
     let mut digits = 0;
     let mut v = n;
     loop {
@@ -564,7 +564,7 @@ pub(crate) fn decimal_u64(n: u64) -> ([u8; 20], usize) {
             break;
         }
     }
-    let mut out = [b'0'; 20];
+    let mut out = [b'0'; 10];
     for (dst, src) in out
         .iter_mut()
         .zip(tmp.get(..digits).unwrap_or(&[]).iter().rev())
@@ -701,10 +701,12 @@ pub mod selftests {
             assert!(d[..n].iter().all(|&c| c == b'F'));
             let (d, n) = hex_usize(1024 + 10);
             assert_eq!(&d[..n], b"40A");
-            let (d, n) = decimal_u64(604_800);
+            let (d, n) = decimal_u32(604_800);
             assert_eq!(&d[..n], b"604800");
-            let (d, n) = decimal_u64(u64::MAX);
-            assert_eq!(&d[..n], b"18446744073709551615");
+            let (d, n) = decimal_u32(0);
+            assert_eq!(&d[..n], b"0");
+            let (d, n) = decimal_u32(u32::MAX);
+            assert_eq!(&d[..n], b"4294967295");
             assert!(parse_hash_hex("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").is_some());
             assert!(parse_hash_hex("UNSIGNED-PAYLOAD").is_none());
             assert_eq!(&hex32(&[0xab; 32])[..4], b"abab");

@@ -67,9 +67,17 @@ impl<D: Update> Staged<D> {
 }
 
 impl<D: Update> fmt::Write for Staged<D> {
-    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let bytes = s.as_bytes();
+        self.push(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl<D: Update> Staged<D> {
+    /// Appends to the staging buffer, feeding the state when it fills. Kept out of line: the
+    /// stages call it dozens of times, and inlining it everywhere costs kilobytes of flash.
+    #[inline(never)]
+    fn push(&mut self, bytes: &[u8]) {
         match self.buf.get_mut(self.len..self.len + bytes.len()) {
             Some(dst) => {
                 dst.copy_from_slice(bytes);
@@ -85,7 +93,6 @@ impl<D: Update> fmt::Write for Staged<D> {
                 }
             }
         }
-        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use super::canonical_request::{
     PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_SIGNATURE,
     PARAM_SIGNED_HEADERS, PARAM_TOKEN,
 };
-use super::encoding::{decimal_u64, write_encoded};
+use super::encoding::{decimal_u32, write_encoded};
 use super::output::{Placement, SigningInstructions};
 use super::string_to_sign::ALGORITHM;
 
@@ -55,7 +55,7 @@ impl ParamValue<'_> {
         match self {
             ParamValue::Text(t) => write_encoded(w, t, false),
             ParamValue::Number(n) => {
-                let (digits, len) = decimal_u64(u64::from(*n));
+                let (digits, len) = decimal_u32(*n);
                 w.write_str(core::str::from_utf8(digits.get(..len).unwrap_or(b"0")).unwrap_or("0"))
             }
         }

@@ -66,6 +66,7 @@ impl fmt::Debug for SigningKey {
 }
 
 /// Derives kSigning (see the module docs), wiping every intermediate key.
+#[inline(never)]
 pub fn derive_signing_key(
     secret: &SecretKey,
     date: &str,
