@@ -61,37 +61,18 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
         )
 }
 
-/// Header-name byte classes: 0 not a token character, 1 token character, 2 upper-case letter.
-const NAME_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_uppercase() {
-            2
-        } else if is_tchar(c) {
-            1
-        } else {
-            0
-        };
-        b += 1;
-    }
-    t
-};
-
 /// Classifies a header name: `None` when it is not a non-empty HTTP token, else whether it holds
 /// an upper-case letter (and so must be lower-cased when written).
 #[inline]
 pub(crate) fn classify_name(s: &str) -> Option<bool> {
-    let mut seen = 0u8;
+    let mut upper = false;
     for &b in s.as_bytes() {
-        let class = NAME_CLASS.get(usize::from(b)).copied().unwrap_or(0);
-        if class == 0 {
+        if !is_tchar(b) {
             return None;
         }
-        seen |= class;
+        upper |= b.is_ascii_uppercase();
     }
-    (!s.is_empty()).then_some(seen & 2 != 0)
+    (!s.is_empty()).then_some(upper)
 }
 
 /// True when every byte is unreserved, so the component is its own canonical form.
@@ -119,30 +100,15 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3b..3b + 3]`, a ready `&str`.
-const ESCAPES: &str = {
-    const BYTES: [u8; 768] = {
-        let mut t = [0u8; 768];
-        let mut b = 0;
-        while b < 256 {
-            t[3 * b] = b'%';
-            t[3 * b + 1] = HEX_UPPER[b >> 4];
-            t[3 * b + 2] = HEX_UPPER[b & 0xf];
-            b += 1;
-        }
-        t
-    };
-    match core::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => "",
-    }
-};
-
 /// Writes `%XX` for one byte.
-#[inline]
+#[inline(never)]
 fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
-    let at = 3 * usize::from(b);
-    w.write_str(ESCAPES.get(at..at + 3).unwrap_or("%00"))
+    let esc = [
+        b'%',
+        *HEX_UPPER.get(usize::from(b >> 4)).unwrap_or(&b'0'),
+        *HEX_UPPER.get(usize::from(b & 0xf)).unwrap_or(&b'0'),
+    ];
+    w.write_str(core::str::from_utf8(&esc).unwrap_or("%00"))
 }
 
 /// Writes `bytes[start..end]`, which the caller has checked to be ASCII.
@@ -294,7 +260,7 @@ pub(crate) fn cmp_canonical(a: &str, da: Decode, b: &str, db: Decode) -> Orderin
 }
 
 /// [`cmp_canonical`] when the caller already knows which sides are plain.
-#[inline]
+#[inline(never)]
 pub(crate) fn cmp_canonical_known(
     a: &str,
     da: Decode,
@@ -311,6 +277,7 @@ pub(crate) fn cmp_canonical_known(
 }
 
 /// Checks a raw query component: every `%` starts a valid escape and the decoded bytes are UTF-8.
+#[inline(never)]
 pub(crate) fn is_valid_query_component(s: &str) -> bool {
     let bytes = s.as_bytes();
     // Without escapes the text is the decoded form, and a `&str` is always UTF-8.
@@ -501,23 +468,13 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     Ok(())
 }
 
-/// Every byte's two lower-case hex digits.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = [HEX_LOWER[b >> 4], HEX_LOWER[b & 0xf]];
-        b += 1;
-    }
-    t
-};
-
 /// 32 bytes as 64 lower-case hex digits.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     for (&b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-        if let Some(hex) = HEX_PAIRS.get(usize::from(b)) {
-            pair.copy_from_slice(hex);
+        if let [hi, lo] = pair {
+            *hi = *HEX_LOWER.get(usize::from(b >> 4)).unwrap_or(&b'0');
+            *lo = *HEX_LOWER.get(usize::from(b & 0xf)).unwrap_or(&b'0');
         }
     }
     out
