@@ -326,11 +326,11 @@ fn frame_bytes(desc: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rest = desc;
     while let Some(start) = rest.find('<') {
-        out.extend_from_slice(rest[..start].as_bytes());
+        out.extend_from_slice(&rest.as_bytes()[..start]);
         let end = rest[start..].find('>').unwrap() + start;
         let inner = &rest[start + 1..end];
         let (count, byte) = inner.split_once(" x '").unwrap();
-        out.extend(std::iter::repeat_n(
+        out.extend(core::iter::repeat_n(
             byte.as_bytes()[0],
             count.parse().unwrap(),
         ));

@@ -107,7 +107,7 @@ impl PayloadHash {
 
     fn of(body: &SignableBody<'_>) -> Result<Self, SigningError> {
         Ok(match body {
-            SignableBody::Bytes(b) if b.is_empty() => PayloadHash::Literal(EMPTY_SHA256_HEX),
+            SignableBody::Bytes([]) => PayloadHash::Literal(EMPTY_SHA256_HEX),
             SignableBody::Bytes(b) => PayloadHash::Hex(super::encoding::hex32(&sha256(b))),
             SignableBody::Precomputed(h) => {
                 PayloadHash::Hex(parse_hash_hex(h).ok_or(SigningError::InvalidPayloadHash)?)

@@ -1,7 +1,7 @@
 //! Helpers shared by the SigV4 integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 /// Lower-case hex SHA-256 of `bytes`, computed by the independent implementation below (so a
 /// hashing mistake in the signer cannot hide behind the same code).
