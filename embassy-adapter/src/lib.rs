@@ -10,7 +10,7 @@
 //! | [`http`] | an HTTP/1.1 client over any `embedded-io-async` stream (httparse; content-length, chunked, keep-alive; typed errors; caller-owned buffers), implementing core's `AsyncTransport` |
 //! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
 //! | [`tls`] | HTTPS: TLS 1.3 with `embedded-tls`, certificates checked against the application's trust anchors (feature `tls`) |
-//! | [`test_util`] | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
+//! | `test_util` | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
 //! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
 //! Logging goes through one shim to `defmt` (feature `defmt`); secrets are never logged.

@@ -20,7 +20,7 @@
 //!   intermediates, name constraints, revocation. Trust only anchors whose issuance you control
 //!   or that are public roots.
 //! * **Insecure mode**: only with the feature `insecure-skip-tls-verify-for-tests-only`, which
-//!   adds [`TrustAnchors::insecure_accept_any_certificate_for_tests_only`]. Never enable it in
+//!   adds `TrustAnchors::insecure_accept_any_certificate_for_tests_only`. Never enable it in
 //!   firmware.
 //!
 //! # Connections
