@@ -9,7 +9,10 @@
 #      deliberately failing test makes that run exit non-zero;
 #   4. runs the end-to-end tests: the aws-session CLI and the std adapter against a signature-checking
 #      moto server and the strict s3s-fs S3 server, both started on 127.0.0.1 by scripts/e2e.sh;
-#   5. runs clippy with warnings denied.
+#   5. builds the embassy adapter for the embedded targets, runs its QEMU firmware example, builds the
+#      STM32F4 and ESP32-C3 examples, and runs it over a TAP device in a network namespace against
+#      moto and a TLS 1.3 test server;
+#   6. runs clippy with warnings denied.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -70,8 +73,30 @@ if (cd core/qemu && SELFTEST_SHARD=1 cargo run -q --release --features fail-demo
 fi
 grep -q 'FAILED' /tmp/aws-session-qemu-fail.log && echo "ok: the failing test made QEMU exit non-zero"
 
+step "embassy adapter: embedded builds"
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf; do
+  cargo build -q -p aws-session-embassy --target "$t"
+  cargo build -q -p aws-session-embassy --target "$t" --no-default-features
+done
+
+step "embassy firmware example on QEMU (mps2-an385)"
+(cd examples/firmware/qemu-mps2-an385 && cargo run -q --release)
+
+step "STM32F4 and ESP32-C3 firmware examples build"
+if [ ! -f /etc/ssl/certs/Amazon_Root_CA_1.pem ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq ca-certificates >/dev/null
+fi
+(cd examples/firmware/stm32f4-eth && cargo build -q --release)
+(cd examples/firmware/esp32c3-wifi && cargo build -q --release)
+
+step "embassy adapter over a TAP device in a network namespace (moto, TLS 1.3)"
+bash scripts/netns-e2e.sh
+
 step "clippy (warnings denied)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p aws-session-core --target thumbv7em-none-eabihf -- -D warnings
+cargo clippy -q -p aws-session-embassy --target thumbv7em-none-eabihf --features defmt -- -D warnings
+cargo clippy -q -p aws-session-embassy --all-targets --features tls-p384,tls-rsa,insecure-skip-tls-verify-for-tests-only -- -D warnings
 
 step "all checks passed"

@@ -334,6 +334,7 @@ impl Session {
     /// field wins, sourced [`Source::Option`]) and its own copy of the handler lists. Env and
     /// files are not read again; the credential plan is shared unless `overrides` sets
     /// credentials.
+    #[inline(never)] // one frame for the clone, wherever it is called (64 KiB targets)
     pub fn copy_with(&self, overrides: &Config) -> Session {
         let mut copy = self.clone();
         copy.apply(overrides);

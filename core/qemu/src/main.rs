@@ -136,6 +136,14 @@ fn main() -> ! {
     if SHARD == SHARDS.len() && !classic::SUITE_FOUND {
         hprintln!("SKIPPED: the classic SigV4 suite was not found at build time");
     }
+    if SHARD == 0 {
+        use core::mem::size_of;
+        use aws_session_core::{client::Client, config::SessionConfig, credentials::CredentialPlan, handlers::{Handlers, Request}, session::Session};
+        hprintln!(
+            "measure: sizes on this target: Session {} B (SessionConfig {}, CredentialPlan {}, Handlers {}), Client {} B, Request {} B",
+            size_of::<Session>(), size_of::<SessionConfig>(), size_of::<CredentialPlan>(), size_of::<Handlers>(), size_of::<Client>(), size_of::<Request<'static>>()
+        );
+    }
     if SHARD == SHARDS.len() {
         hprintln!("measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B", signer_stack());
     }
