@@ -80,15 +80,40 @@ pub(crate) const PARAM_TOKEN: &str = "X-Amz-Security-Token";
 pub(crate) const PARAM_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
 pub(crate) const PARAM_SIGNATURE: &str = "X-Amz-Signature";
 
-/// Headers that are never signed: hop-by-hop or rewritten on the way.
-const UNSIGNED_HEADERS: [&str; 6] = [
-    "authorization",
-    "connection",
-    "expect",
-    "transfer-encoding",
-    "user-agent",
-    "x-amzn-trace-id",
-];
+/// Header names the signer treats specially.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Special {
+    /// An ordinary header.
+    None,
+    /// Never signed, hop-by-hop or rewritten on the way: `authorization`, `connection`, `expect`,
+    /// `transfer-encoding`, `user-agent`, `x-amzn-trace-id`.
+    Unsigned,
+    /// `host`.
+    Host,
+    /// `x-amz-date` (the signer writes it).
+    Date,
+    /// `x-amz-security-token`.
+    Token,
+    /// `x-amz-content-sha256`.
+    ContentSha256,
+}
+
+/// Classifies a header name (any case), looking at its length first.
+fn special_header(name: &str) -> Special {
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    match name.len() {
+        4 if is("host") => Special::Host,
+        6 if is("expect") => Special::Unsigned,
+        10 if is("x-amz-date") => Special::Date,
+        10 if is("connection") || is("user-agent") => Special::Unsigned,
+        13 if is("authorization") => Special::Unsigned,
+        15 if is("x-amzn-trace-id") => Special::Unsigned,
+        17 if is("transfer-encoding") => Special::Unsigned,
+        20 if is("x-amz-security-token") => Special::Token,
+        20 if is("x-amz-content-sha256") => Special::ContentSha256,
+        _ => Special::None,
+    }
+}
 
 /// The payload hash line: 64 hex digits or one of the SigV4 literals.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -254,17 +279,19 @@ impl<'a> CanonicalRequest<'a> {
             if !is_valid_header_value(value) {
                 return Err(SigningError::InvalidHeaderValue { index });
             }
-            let is = |n: &str| name.eq_ignore_ascii_case(n);
-            let skip = UNSIGNED_HEADERS.iter().any(|n| is(n))
-                || is("x-amz-date")
-                || (is("host") && self.req.host.is_some())
-                || (is("x-amz-security-token") && has_token)
-                || (is("x-amz-content-sha256") && self.add_content_sha256);
+            let skip = match special_header(name) {
+                Special::None => false,
+                Special::Unsigned | Special::Date => true,
+                Special::Host if self.req.host.is_some() => true,
+                Special::Host => {
+                    has_host = true;
+                    false
+                }
+                Special::Token => has_token,
+                Special::ContentSha256 => self.add_content_sha256,
+            };
             if skip {
                 continue;
-            }
-            if is("host") {
-                has_host = true;
             }
             if has_upper {
                 self.upper |= 1 << index;

@@ -32,15 +32,50 @@ pub enum UriEncoding {
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
-/// True for the RFC 3986 unreserved characters, which SigV4 never escapes.
-#[inline]
-pub(crate) const fn is_unreserved(b: u8) -> bool {
+/// A set of bytes as a 256-bit map, for one-instruction membership tests.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    const fn of(unreserved_set: bool) -> Self {
+        let mut words = [0u64; 4];
+        let mut b = 0usize;
+        while b < 256 {
+            let member = if unreserved_set {
+                unreserved(b as u8)
+            } else {
+                tchar(b as u8)
+            };
+            let bit = 1u64 << (b & 63);
+            if member {
+                match b >> 6 {
+                    0 => words[0] |= bit,
+                    1 => words[1] |= bit,
+                    2 => words[2] |= bit,
+                    _ => words[3] |= bit,
+                }
+            }
+            b += 1;
+        }
+        ByteSet(words)
+    }
+
+    #[inline(always)]
+    fn contains(&self, b: u8) -> bool {
+        let word = match b >> 6 {
+            0 => self.0[0],
+            1 => self.0[1],
+            2 => self.0[2],
+            _ => self.0[3],
+        };
+        word >> (b & 63) & 1 != 0
+    }
+}
+
+const fn unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// True for an HTTP token character (RFC 9110 `tchar`): what header names and methods are made of.
-#[inline]
-pub(crate) const fn is_tchar(b: u8) -> bool {
+const fn tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
@@ -59,6 +94,21 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
                 | b'|'
                 | b'~'
         )
+}
+
+static UNRESERVED: ByteSet = ByteSet::of(true);
+static TCHAR: ByteSet = ByteSet::of(false);
+
+/// True for the RFC 3986 unreserved characters, which SigV4 never escapes.
+#[inline(always)]
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    UNRESERVED.contains(b)
+}
+
+/// True for an HTTP token character (RFC 9110 `tchar`): what header names and methods are made of.
+#[inline(always)]
+pub(crate) fn is_tchar(b: u8) -> bool {
+    TCHAR.contains(b)
 }
 
 /// Classifies a header name: `None` when it is not a non-empty HTTP token, else whether it holds
