@@ -296,7 +296,10 @@ impl Session {
         merge::plan_credentials(&mut self.credentials, &options.config, &env_cfg, &shared, &input)?;
         match options.handlers {
             Some(h) => self.handlers.clone_from(h),
-            None => self.handlers = Handlers::with_core_defaults().map_err(SessionError::Handlers)?,
+            None => {
+                self.handlers.clear();
+                self.handlers.add_core_defaults().map_err(SessionError::Handlers)?;
+            }
         }
         self.token_provider = options.assume_role_token_provider;
         debug!("session created");

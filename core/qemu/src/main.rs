@@ -100,6 +100,28 @@ mod watermark {
     }
 }
 
+/// The stack `Session::rebuild` takes on this core for a one-profile config file with static keys,
+/// a region and an STS setting; the session itself lives in a static.
+#[inline(never)]
+fn session_stack() -> usize {
+    use aws_session_core::session::{Options, Session};
+    use aws_session_core::test_util::{config_file, MemEnv, MemFiles};
+
+    static mut SLOT: Option<Session> = None;
+    const TEXT: &str = "[default]\nregion = eu-west-1\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\nsts_regional_endpoints = regional\n";
+    let files_list = [config_file(TEXT)];
+    let files = MemFiles::new(&files_list);
+    let env = MemEnv::new(&[("AWS_SDK_LOAD_CONFIG", "1")]);
+    let options = Options::default();
+    // SAFETY: single-threaded firmware; the session lives in a static so that only creation's own
+    // stack use is measured.
+    let slot = unsafe { (*core::ptr::addr_of_mut!(SLOT)).get_or_insert_with(Session::unconfigured) };
+    let base = watermark::peak_reset();
+    let ok = slot.rebuild(&options, &env, &files).is_ok();
+    let used = watermark::peak().saturating_sub(base);
+    if ok { used } else { 0 }
+}
+
 /// The stack one header signature takes on this core: everything `sigv4::sign` needs (signing-key
 /// derivation, canonical request hashing, output), measured from inside a painted region.
 #[inline(never)]
@@ -143,6 +165,7 @@ fn main() -> ! {
             "measure: sizes on this target: Session {} B (SessionConfig {}, CredentialPlan {}, Handlers {}), Client {} B, Request {} B",
             size_of::<Session>(), size_of::<SessionConfig>(), size_of::<CredentialPlan>(), size_of::<Handlers>(), size_of::<Client>(), size_of::<Request<'static>>()
         );
+        hprintln!("measure: peak stack of Session::rebuild (one profile, static keys, in place): {} B", session_stack());
     }
     if SHARD == SHARDS.len() {
         hprintln!("measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B", signer_stack());
