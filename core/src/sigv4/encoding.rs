@@ -7,7 +7,7 @@
 //!   and the official Rust signer read them), then encoded. A malformed escape or a component
 //!   that decodes to bytes that are not UTF-8 is an error.
 //! * **Paths**, for most services ([`UriEncoding::Double`]): the path as given is normalized
-//!   (see [`write_normalized_path`]) and then encoded once more, so an existing `%3D` becomes
+//!   (dot segments removed, slashes merged) and then encoded once more, so an existing `%3D` becomes
 //!   `%253D`. For S3 ([`UriEncoding::Single`]) the path is not normalized and is encoded once:
 //!   valid escapes are decoded first so that both `/a b` and `/a%20b` sign as `/a%20b`.
 //! * **Header values** lose leading and trailing spaces and tabs; inner runs of them become one
