@@ -17,6 +17,48 @@
 //! `Content-Length: <`[`encoded_len`]`>` and, for trailers, `x-amz-trailer: <names>` to the
 //! request's headers; then make the encoder from the seed signature with
 //! [`Signer::chunk_signer`](super::Signer::chunk_signer).
+//!
+//! ```
+//! use aws_session_core::secret::SecretKey;
+//! use aws_session_core::sigv4::*;
+//! use aws_session_core::text::Field;
+//! use aws_session_core::time::UnixTime;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey)?;
+//! let params = SigningParams {
+//!     credentials: SigningCredentials { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: &secret, session_token: None },
+//!     region: "us-east-1",
+//!     service: "s3",
+//!     time: UnixTime::parse_amz("20130524T000000Z")?,
+//!     settings: SigningSettings::s3(),
+//! };
+//! let payload = [b'a'; 20_000];
+//! let trailers = [("x-amz-checksum-crc32c", "AAAAAA==")]; // computed while streaming, in practice
+//! let body_len = encoded_len(ChunkedMode::SignedWithTrailer, payload.len() as u64, 8192, &trailers);
+//! let (decoded, encoded) = (payload.len().to_string(), body_len.to_string());
+//! let headers = [
+//!     ("Host", "examplebucket.s3.amazonaws.com"),
+//!     ("Content-Encoding", "aws-chunked"),
+//!     ("x-amz-decoded-content-length", decoded.as_str()),
+//!     ("Content-Length", encoded.as_str()),
+//!     ("x-amz-trailer", "x-amz-checksum-crc32c"),
+//! ];
+//! let req = SignableRequest::new("PUT", "/big.bin", "", &headers, SignableBody::StreamingSignedWithTrailer);
+//! let mut signer: Signer = Signer::new();
+//! let mut out = SigningOutput::new();
+//! let seed = signer.sign(&req, &params, &mut out)?; // send seed.headers() with the request head
+//!
+//! let mut encoder = AwsChunkedEncoder::signed(signer.chunk_signer(&params, &seed)?, true);
+//! let mut chunk = [0u8; 8192]; // memory use: one chunk, whatever the object's size
+//! let mut wire = vec![0u8; body_len as usize];
+//! let mut sink: &mut [u8] = &mut wire; // any embedded_io::Write: a socket, a TLS stream…
+//! encoder.encode(&mut &payload[..], &mut sink, &mut chunk, |_data| { /* update the CRC */ })?;
+//! encoder.finish(&mut sink, &trailers)?;
+//! assert!(sink.is_empty()); // exactly `encoded_len` bytes were written
+//! # Ok(())
+//! # }
+//! ```
 
 use core::fmt::{self, Write as _};
 
