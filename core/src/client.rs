@@ -264,6 +264,17 @@ pub mod selftests {
             assert_eq!(s.handlers().send.len(), 0);
         }
 
+        fn copies_keep_handler_order() {
+            // Go v1 P52 moves its parameter validator to the end of Validate on Copy; we keep order.
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let before: heapless::Vec<&str, 8> = s.handlers().validate.names().collect();
+            let copy = s.copy_with(&Config::default());
+            let after: heapless::Vec<&str, 8> = copy.handlers().validate.names().collect();
+            assert_eq!(before, after);
+            assert_eq!(after.last(), Some(&"user.custom"));
+        }
+
         fn session_copies_own_their_lists() {
             // Session.Copy: its own lists (Go v1 P51).
             let mut s = Session::unconfigured();
