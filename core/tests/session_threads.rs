@@ -3,7 +3,7 @@
 //! as safe for concurrent use once created; here that is `Send + Sync` checked by the compiler and
 //! exercised by real threads.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_session_core::client::Client;
 use aws_session_core::config::{Config, ExplicitCredentials};

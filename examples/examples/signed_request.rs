@@ -8,7 +8,7 @@ use aws_session_core::http::{Body, Method};
 use aws_session_core::session::{Options, Session};
 use aws_session_core::test_util::{FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn core::error::Error>> {
     let mut options = Options::default();
     options.config.credentials = Some(ExplicitCredentials::Static(Credentials::new(
         "AKIDEXAMPLE",

@@ -7,10 +7,11 @@
 //! process still running after the timeout (default one minute) is killed. Providers that need a
 //! network call (AssumeRole, web identity, SSO, IMDS, ECS) are reported, not run.
 
-use std::fmt;
+use core::fmt;
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use core::time::Duration;
+use std::time::Instant;
 
 use aws_session_core::credentials::json::{parse_process_output, CredentialsJsonError};
 use aws_session_core::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind};
@@ -59,7 +60,7 @@ impl fmt::Display for ResolveError {
     }
 }
 
-impl std::error::Error for ResolveError {}
+impl core::error::Error for ResolveError {}
 
 /// Keys for `plan`: static keys as they are, `credential_process` run now.
 ///
@@ -129,7 +130,7 @@ pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Creden
     if output.len() > MAX_PROCESS_OUTPUT {
         return Err(ResolveError::ProcessOutputTooLong);
     }
-    let text = std::str::from_utf8(&output).map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
+    let text = core::str::from_utf8(&output).map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
     parse_process_output(text).map_err(ResolveError::ProcessOutput)
 }
 

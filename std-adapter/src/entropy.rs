@@ -5,7 +5,7 @@
 //! random hash keys and the clock, so no extra crate is needed.
 
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
+use core::hash::{BuildHasher, Hasher};
 
 use aws_session_core::platform::Entropy;
 

@@ -11,7 +11,7 @@
 
 mod common;
 
-use std::time::Duration;
+use core::time::Duration;
 
 use aws_session_core::config::{FileKind, ProfileFile};
 use aws_session_core::profile::visit_profile;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
+use core::time::Duration;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{Error as _, ErrorKind, Transport};

@@ -40,8 +40,8 @@ pub struct Peer {
     pub bucket: String,
 }
 
-impl std::fmt::Debug for Peer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Peer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Peer")
             .field("endpoint", &self.endpoint)
             .field("access_key_id", &self.access_key_id)
