@@ -61,9 +61,9 @@ mod watermark {
         static _stack_start: u32;
     }
 
+    /// Only the addresses of the linker symbols are taken, never their contents.
     fn bounds() -> (usize, usize) {
-        // SAFETY: only the addresses of the linker symbols are taken, never their contents.
-        unsafe { (addr_of!(__sheap) as usize, addr_of!(_stack_start) as usize) }
+        (addr_of!(__sheap) as usize, addr_of!(_stack_start) as usize)
     }
 
     /// Paints from the bottom of free RAM up to a little below the current stack pointer.
