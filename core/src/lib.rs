@@ -9,12 +9,15 @@
 //! | layer | module | what it does |
 //! |---|---|---|
 //! | limits | [`limits`] | every fixed capacity, with its default and the reason for it |
-//! | platform | [`platform`] | small capability traits an adapter implements: clock, environment, transport, entropy, sleep |
-//! | config | [`config`] | parse → normalize → merge → resolve, every value remembering where it came from |
-//! | credentials | [`credentials`] | access keys, secrets and the Go v1 credential precedence |
+//! | platform | [`platform`] | small capability traits an adapter implements: clock, environment, profile source, transport, entropy, sleep |
+//! | values | [`text`], [`secret`], [`time`], [`http`] | fixed-capacity text, secrets that wipe themselves, time as a value, neutral HTTP views |
+//! | profile files | [`profile`] | the cross-SDK `~/.aws/config` / `credentials` parser, with line numbers |
+//! | config | [`config`] | environment and file layers → merge, every value remembering where it came from |
+//! | credentials | [`credentials`] | access keys, secrets, the Go v1 credential plan, credentials JSON |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
-//! | session | [`session`] | `Session::new` / `copy_with`, the Go v1 `NewSessionWithOptions` contract |
+//! | session | [`session`] | `Session::new` / `rebuild` / `copy_with`, the Go v1 `NewSessionWithOptions` contract |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
+//! | clients | [`client`], [`endpoint`] | clients made from a session: endpoint resolution, validation and signing handlers |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!
