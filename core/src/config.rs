@@ -1,7 +1,7 @@
 //! Session configuration in stages: parse → normalize → merge → resolve.
 //!
 //! * [`profile`](crate::profile) parses and normalizes shared config text.
-//! * [`env`] reads the Go v1 environment variables into an [`env::EnvConfig`] layer.
+//! * [`env`](mod@env) reads the Go v1 environment variables into an [`env::EnvConfig`] layer.
 //! * [`shared`] collects the selected profile's keys from each file into a [`shared::SharedConfig`]
 //!   layer and validates the `source_profile` / `credential_source` graph as Go v1 does.
 //! * [`merge`] combines user options, environment, files and defaults per field (Go v1 `MergeIn`:

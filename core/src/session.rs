@@ -189,7 +189,7 @@ impl Session {
     /// from [`Session::plan_files`]), merges everything per field and plans credentials. Nothing
     /// touches the network.
     ///
-    /// A session is several kilobytes; on a small stack prefer [`Session::new_in`], which builds it
+    /// A session is several kilobytes; on a small stack prefer [`Session::rebuild`], which builds it
     /// in caller-owned memory (for example a `static` cell).
     ///
     /// # Errors
