@@ -33,11 +33,18 @@ for t in "${targets[@]}"; do grep -qx "$t" <<<"$installed" || missing+=("$t"); d
 [ ${#missing[@]} -eq 0 ] || rustup target add "${missing[@]}"
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 
-if ! command -v qemu-system-arm >/dev/null; then
-  step "installing qemu-system-arm"
+# Debian packages the suite needs: QEMU for the firmware, curl and iproute2 for the test servers and
+# the network namespace, CA certificates for the firmware examples' trust anchors.
+apt_missing=()
+command -v qemu-system-arm >/dev/null || apt_missing+=(qemu-system-arm)
+command -v curl >/dev/null || apt_missing+=(curl)
+command -v ip >/dev/null || apt_missing+=(iproute2)
+[ -f /etc/ssl/certs/Amazon_Root_CA_1.pem ] || apt_missing+=(ca-certificates)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  step "installing ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-arm >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
 
 step "core builds for the embedded targets (with and without defmt)"
@@ -83,10 +90,6 @@ step "embassy firmware example on QEMU (mps2-an385)"
 (cd examples/firmware/qemu-mps2-an385 && cargo run -q --release)
 
 step "STM32F4 and ESP32-C3 firmware examples build"
-if [ ! -f /etc/ssl/certs/Amazon_Root_CA_1.pem ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq ca-certificates >/dev/null
-fi
 (cd examples/firmware/stm32f4-eth && cargo build -q --release)
 (cd examples/firmware/esp32c3-wifi && cargo build -q --release)
 
