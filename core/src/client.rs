@@ -22,7 +22,7 @@ use crate::handlers::{Handlers, ListFullError, NamedHandler, Request};
 use crate::http::{Body, HttpRequest};
 use crate::limits::MAX_SIGNER_HEADERS;
 use crate::session::Session;
-use crate::sigv4::{self, SignableBody, SignableRequest, SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+use crate::sigv4::{self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings};
 
 /// Go v1 `core.ValidateEndpointHandler`.
 pub const VALIDATE_ENDPOINT: NamedHandler = NamedHandler::new("core.ValidateEndpointHandler", validate_endpoint);
@@ -194,11 +194,7 @@ fn signing_instructions<'o>(
     }
     let req = SignableRequest::new(http.method().as_str(), http.path(), http.query(), &headers, body);
     let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: credentials.access_key_id.as_str(),
-            secret: &credentials.secret_access_key,
-            session_token: credentials.session_token.as_ref(),
-        },
+        credentials: credentials.signing(),
         region: endpoint.signing_region.as_str(),
         service,
         time,

@@ -52,6 +52,15 @@ impl Credentials {
         !self.access_key_id.is_empty() && !self.secret_access_key.is_empty()
     }
 
+    /// The borrowed view the SigV4 signer takes.
+    pub fn signing(&self) -> crate::sigv4::SigningCredentials<'_> {
+        crate::sigv4::SigningCredentials {
+            access_key_id: self.access_key_id.as_str(),
+            secret: &self.secret_access_key,
+            session_token: self.session_token.as_ref(),
+        }
+    }
+
     /// The access key id masked to its last four characters (`****************MPLE`).
     pub fn masked_access_key_id(&self) -> MaskedKey<'_> {
         MaskedKey(&self.access_key_id)

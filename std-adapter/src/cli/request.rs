@@ -6,7 +6,7 @@ use aws_session_core::credentials::Credentials;
 use aws_session_core::http::Scheme;
 use aws_session_core::platform::Clock;
 use aws_session_core::sigv4::{
-    SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput, SigningParams,
+    SignableBody, SignableRequest, Signer, SigningOutput, SigningParams,
     SigningSettings,
 };
 use aws_session_core::time::UnixTime;
@@ -190,11 +190,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
     let request = SignableRequest::new(&method, url.path, url.query, &borrowed, signable_body)
         .with_host(&host);
     let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: creds.access_key_id.as_str(),
-            secret: &creds.secret_access_key,
-            session_token: creds.session_token.as_ref(),
-        },
+        credentials: creds.signing(),
         region,
         service: &args.service,
         time,
@@ -263,11 +259,7 @@ pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<Stri
     let request =
         SignableRequest::new(&args.method, url.path, url.query, &[], body).with_host(url.authority);
     let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: creds.access_key_id.as_str(),
-            secret: &creds.secret_access_key,
-            session_token: creds.session_token.as_ref(),
-        },
+        credentials: creds.signing(),
         region,
         service: &args.service,
         time,
