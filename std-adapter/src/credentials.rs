@@ -124,11 +124,13 @@ pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Creden
         .join()
         .map_err(|_| ResolveError::ProcessSpawn(std::io::Error::other("output reader failed")))?
         .map_err(ResolveError::ProcessSpawn)?;
-    if !status.success() {
-        return Err(ResolveError::ProcessExit(status.code()));
-    }
+    // Too much output first: the reader stops at the limit, and a writer cut off by the closed
+    // pipe then exits on SIGPIPE, which is a consequence, not the cause.
     if output.len() > MAX_PROCESS_OUTPUT {
         return Err(ResolveError::ProcessOutputTooLong);
+    }
+    if !status.success() {
+        return Err(ResolveError::ProcessExit(status.code()));
     }
     let text = core::str::from_utf8(&output).map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
     parse_process_output(text).map_err(ResolveError::ProcessOutput)
