@@ -50,6 +50,12 @@ fn read(case: &Path, ext: &str) -> String {
     fs::read_to_string(case.join(format!("{name}.{ext}"))).unwrap()
 }
 
+/// The case through `check_classic_case`, the checker the firmware image runs.
+fn no_std_checker(case: &Path) -> Result<(), &'static str> {
+    let (req, creq, sts, authz) = (read(case, "req"), read(case, "creq"), read(case, "sts"), read(case, "authz"));
+    check_classic_case(&req, &creq, &sts, &authz)
+}
+
 fn trim_end(s: &str) -> &str {
     s.strip_suffix('\n').unwrap_or(s)
 }
@@ -174,13 +180,7 @@ fn botocore_classic_suite_every_stage() {
         if let Err(e) = check_stages(case) {
             failures.push(format!("{}: {e}", case.display()));
         }
-        let (req, creq, sts, authz) = (
-            read(case, "req"),
-            read(case, "creq"),
-            read(case, "sts"),
-            read(case, "authz"),
-        );
-        if let Err(e) = check_classic_case(&req, &creq, &sts, &authz) {
+        if let Err(e) = no_std_checker(case) {
             failures.push(format!("{} (no_std checker): {e}", case.display()));
         }
     }
@@ -222,13 +222,7 @@ fn smithy_rs_legacy_classic_suite() {
     assert!(cases.len() >= 28, "found only {} legacy cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        let (req, creq, sts, authz) = (
-            read(case, "req"),
-            read(case, "creq"),
-            read(case, "sts"),
-            read(case, "authz"),
-        );
-        if let Err(e) = check_classic_case(&req, &creq, &sts, &authz) {
+        if let Err(e) = no_std_checker(case) {
             failures.push(format!("{}: {e}", case.display()));
         }
     }

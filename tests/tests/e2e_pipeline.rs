@@ -110,19 +110,7 @@ fn get_caller_identity(secret: &str) -> (Result<(), String>, u16, String) {
     request.set_context(&ctx);
     request.set_max_retries(0);
     let mut buf = vec![0u8; 16 * 1024];
-    request.set_response_buffer(&mut buf);
-
-    let mut transport = HttpsTransport::new(&HttpsConfig::default()).unwrap();
-    let result = run_blocking(
-        Pipeline::new(&handlers, &mut request),
-        &mut transport,
-        &SystemClock,
-        &mut ThreadSleep,
-        &mut StdEntropy::new(),
-    );
-    let status = request.response.status();
-    let body = String::from_utf8_lossy(request.response_body()).into_owned();
-    (result.map_err(|e| e.to_string()), status, body)
+    send(&handlers, &mut request, &mut buf)
 }
 
 #[test]
@@ -173,18 +161,7 @@ fn through_a_session_client(secret: &str) -> (Result<(), String>, u16, String) {
         .set_body(Body::Bytes(b"Action=GetCallerIdentity&Version=2011-06-15"));
     request.set_max_retries(0);
     let mut buf = vec![0u8; 16 * 1024];
-    request.set_response_buffer(&mut buf);
-    let mut transport = HttpsTransport::new(&HttpsConfig::default()).unwrap();
-    let result = run_blocking(
-        Pipeline::new(client.handlers(), &mut request),
-        &mut transport,
-        &SystemClock,
-        &mut ThreadSleep,
-        &mut StdEntropy::new(),
-    );
-    let status = request.response.status();
-    let body = String::from_utf8_lossy(request.response_body()).into_owned();
-    (result.map_err(|e| e.to_string()), status, body)
+    send(client.handlers(), &mut request, &mut buf)
 }
 
 #[test]
@@ -207,4 +184,21 @@ fn session_client_request_through_the_blocking_driver() {
     assert!(result.is_err());
     assert_eq!(status, 403);
     assert!(body.contains("SignatureDoesNotMatch"), "{body}");
+}
+
+/// Runs `request` through `handlers` over HTTPS with the std platform, the response body going
+/// into `buf`; returns the outcome, the status and the body.
+fn send<'a>(handlers: &Handlers, request: &mut Request<'a>, buf: &'a mut [u8]) -> (Result<(), String>, u16, String) {
+    request.set_response_buffer(buf);
+    let mut transport = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let result = run_blocking(
+        Pipeline::new(handlers, request),
+        &mut transport,
+        &SystemClock,
+        &mut ThreadSleep,
+        &mut StdEntropy::new(),
+    );
+    let status = request.response.status();
+    let body = String::from_utf8_lossy(request.response_body()).into_owned();
+    (result.map_err(|e| e.to_string()), status, body)
 }
