@@ -30,10 +30,10 @@ use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI
 use crate::time::AmzDateTime;
 
 use super::encoding::{
-    classify_name, cmp_canonical, cmp_canonical_known, cmp_ignore_case, decimal_u32, is_plain,
-    is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
-    path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path, write_recoded,
-    write_trimmed_value, Decode, UriEncoding,
+    class, classes, classify_name, classify_value, cmp_canonical, cmp_canonical_known,
+    cmp_ignore_case, decimal_u32, is_token, is_valid_header_value, is_valid_query_component,
+    parse_hash_hex, path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path,
+    write_recoded, write_trimmed_value, Decode, UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -54,6 +54,7 @@ const _: () = assert!(
     "upper-case flags are a u32 bit set"
 );
 const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 4;
+const _: () = assert!(HEADER_SLOTS <= 64, "repeated-name flags are a u64 bit set");
 
 // Synthetic query parameter ids, above every query offset.
 const Q_BASE: u16 = 0xfff0;
@@ -168,6 +169,11 @@ pub struct CanonicalRequest<'a> {
     header_count: u8,
     /// Bit `i` set: request header `i` has an upper-case letter in its name.
     upper: u32,
+    /// Bit [`value_bit`] of an entry set: its value is already canonical (no trimming needed).
+    plain_values: u64,
+    /// Bit `k` set: sorted entry `k` names the same header as entry `k - 1` (its value joins the
+    /// previous line).
+    repeats: u64,
     /// Sorted query entries: `(offset, len | flags)` of a raw `key[=value]` segment, or a
     /// synthetic parameter id (>= `Q_BASE`) with length 0.
     query: [(u16, u16); QUERY_SLOTS],
@@ -245,6 +251,8 @@ impl<'a> CanonicalRequest<'a> {
             headers: [0; HEADER_SLOTS],
             header_count: 0,
             upper: 0,
+            repeats: 0,
+            plain_values: 0,
             query: [(0, 0); QUERY_SLOTS],
             query_count: 0,
         };
@@ -268,16 +276,23 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let mut has_host = self.req.host.is_some();
+        // The signer's own values (date, payload hash) are canonical by construction.
+        let mut plain = value_bit(H_DATE) | value_bit(H_SHA256);
         if let Some(host) = self.req.host {
-            if !is_valid_header_value(host) || host.is_empty() {
-                return Err(SigningError::MissingHost);
+            match classify_value(host) {
+                Some(canonical) if !host.is_empty() => {
+                    if canonical {
+                        plain |= value_bit(H_HOST);
+                    }
+                }
+                _ => return Err(SigningError::MissingHost),
             }
             self.push_header(H_HOST);
         }
         for (index, (name, value)) in headers.iter().enumerate() {
             let has_upper = classify_name(name).ok_or(SigningError::InvalidHeaderName { index })?;
-            if !is_valid_header_value(value) {
-                return Err(SigningError::InvalidHeaderValue { index });
+            if classify_value(value).ok_or(SigningError::InvalidHeaderValue { index })? {
+                plain |= value_bit(index as u8);
             }
             let skip = match special_header(name) {
                 Special::None => false,
@@ -301,6 +316,7 @@ impl<'a> CanonicalRequest<'a> {
         if !has_host {
             return Err(SigningError::MissingHost);
         }
+        self.plain_values = plain;
         if !presigned {
             self.push_header(H_DATE);
             if self.signed_token.is_some() {
@@ -324,6 +340,15 @@ impl<'a> CanonicalRequest<'a> {
                 by_name.then(a.cmp(&b))
             });
         }
+        let mut repeats = 0u64;
+        for (k, pair) in self.header_ids().windows(2).enumerate() {
+            if let [a, b] = *pair {
+                if self.same_name(a, b) {
+                    repeats |= 1 << (k + 1);
+                }
+            }
+        }
+        self.repeats = repeats;
         Ok(())
     }
 
@@ -349,10 +374,12 @@ impl<'a> CanonicalRequest<'a> {
             if segment.is_empty() {
                 continue;
             }
-            if !is_valid_query_component(segment) {
+            let (key, value) = split_param(segment);
+            let ((key_and, key_or), (value_and, value_or)) = (classes(key), classes(value));
+            // Text without `%` is its own decoded form, and a `&str` is always UTF-8.
+            if (key_or | value_or) & class::PERCENT != 0 && !is_valid_query_component(segment) {
                 return Err(SigningError::InvalidQueryParam { offset });
             }
-            let (key, value) = split_param(segment);
             if presigned && is_presign_owned(key, has_token) {
                 continue;
             }
@@ -364,10 +391,10 @@ impl<'a> CanonicalRequest<'a> {
                     limit: MAX_QUERY_PARAMS,
                 })?;
             let mut len = segment.len() as u16;
-            if is_plain(key) {
+            if key_and & class::UNRESERVED != 0 {
                 len |= KEY_PLAIN;
             }
-            if is_plain(value) {
+            if value_and & class::UNRESERVED != 0 {
                 len |= VALUE_PLAIN;
             }
             *slot = (offset as u16, len);
@@ -444,6 +471,12 @@ impl<'a> CanonicalRequest<'a> {
         }
     }
 
+    /// True when sorted entry `k` names the same header as entry `k - 1`.
+    #[inline]
+    fn repeats_previous(&self, k: usize) -> bool {
+        self.repeats >> k & 1 != 0
+    }
+
     fn write_name<W: Write + ?Sized>(&self, w: &mut W, id: u8) -> fmt::Result {
         if self.is_lower(id) {
             w.write_str(self.header_name(id))
@@ -507,8 +540,8 @@ impl<'a> CanonicalRequest<'a> {
         query_form: bool,
     ) -> fmt::Result {
         let mut previous: Option<u8> = None;
-        for &id in self.header_ids() {
-            if previous.is_some_and(|p| self.same_name(p, id)) {
+        for (k, &id) in self.header_ids().iter().enumerate() {
+            if self.repeats_previous(k) {
                 continue;
             }
             if previous.is_some() {
@@ -528,7 +561,7 @@ impl<'a> CanonicalRequest<'a> {
         let path = self.req.path;
         let normalize = self.settings.normalize_path && path_needs_normalizing(path);
         match (self.settings.uri_encoding, normalize) {
-            (_, false) if path.is_empty() => w.write_str("/"),
+            (_, false) if path.is_empty() => w.write_char('/'),
             (UriEncoding::Double, false) => write_encoded(w, path, true),
             (UriEncoding::Single, false) => write_recoded(w, path, Decode::Escapes, true),
             (UriEncoding::Double, true) => {
@@ -547,7 +580,7 @@ impl<'a> CanonicalRequest<'a> {
     ) -> fmt::Result {
         for (i, &entry) in self.query_ids().iter().enumerate() {
             if i > 0 {
-                w.write_str("&")?;
+                w.write_char('&')?;
             }
             let id = entry.0;
             if id < Q_BASE {
@@ -557,7 +590,7 @@ impl<'a> CanonicalRequest<'a> {
                 } else {
                     write_recoded(w, k, Decode::Form, false)?;
                 }
-                w.write_str("=")?;
+                w.write_char('=')?;
                 if entry.1 & VALUE_PLAIN != 0 {
                     w.write_str(v)?;
                 } else {
@@ -566,7 +599,7 @@ impl<'a> CanonicalRequest<'a> {
                 continue;
             }
             w.write_str(synthetic_param_name(id))?;
-            w.write_str("=")?;
+            w.write_char('=')?;
             match id {
                 Q_ALGORITHM => w.write_str(ALGORITHM)?,
                 Q_CREDENTIAL => {
@@ -592,21 +625,26 @@ impl<'a> CanonicalRequest<'a> {
 
     fn write_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let mut previous: Option<u8> = None;
-        for &id in self.header_ids() {
-            if previous.is_some_and(|p| self.same_name(p, id)) {
-                w.write_str(",")?;
+        for (k, &id) in self.header_ids().iter().enumerate() {
+            if self.repeats_previous(k) {
+                w.write_char(',')?;
             } else {
                 if previous.is_some() {
-                    w.write_str("\n")?;
+                    w.write_char('\n')?;
                 }
                 self.write_name(w, id)?;
-                w.write_str(":")?;
+                w.write_char(':')?;
             }
-            write_trimmed_value(w, self.header_value(id))?;
+            let value = self.header_value(id);
+            if self.plain_values & value_bit(id) != 0 {
+                w.write_str(value)?;
+            } else {
+                write_trimmed_value(w, value)?;
+            }
             previous = Some(id);
         }
         if previous.is_some() {
-            w.write_str("\n")?;
+            w.write_char('\n')?;
         }
         Ok(())
     }
@@ -628,18 +666,18 @@ impl<'a> CanonicalRequest<'a> {
         signed_headers: Option<&str>,
     ) -> fmt::Result {
         w.write_str(self.req.method)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         self.write_path(w)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         self.write_query(w, signed_headers)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         self.write_headers(w)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         match signed_headers {
             Some(list) => w.write_str(list)?,
             None => self.write_signed_headers(w, false)?,
         }
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         w.write_str(self.payload_hash.as_str())
     }
 }
@@ -689,6 +727,14 @@ fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
         H_SHA256 => "x-amz-content-sha256",
         i => headers.get(usize::from(i)).map_or("", |h| h.0),
     }
+}
+
+/// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
+/// their index, the synthetic ids take bits 32 to 35.
+#[inline]
+fn value_bit(id: u8) -> u64 {
+    let bit = if id >= H_HOST { 32 + (id - H_HOST) } else { id };
+    1u64.checked_shl(u32::from(bit)).unwrap_or(0)
 }
 
 /// True when a header table entry's name is already lower case.

@@ -30,115 +30,107 @@ pub enum UriEncoding {
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
-/// A set of bytes as a 256-bit map, for one-instruction membership tests.
-struct ByteSet([u64; 4]);
-
-impl ByteSet {
-    const fn of(unreserved_set: bool) -> Self {
-        let mut words = [0u64; 4];
-        let mut b = 0usize;
-        while b < 256 {
-            let member = if unreserved_set {
-                unreserved(b as u8)
-            } else {
-                tchar(b as u8)
-            };
-            let bit = 1u64 << (b & 63);
-            if member {
-                match b >> 6 {
-                    0 => words[0] |= bit,
-                    1 => words[1] |= bit,
-                    2 => words[2] |= bit,
-                    _ => words[3] |= bit,
-                }
-            }
-            b += 1;
-        }
-        ByteSet(words)
-    }
-
-    #[inline(always)]
-    fn contains(&self, b: u8) -> bool {
-        let word = match b >> 6 {
-            0 => self.0[0],
-            1 => self.0[1],
-            2 => self.0[2],
-            _ => self.0[3],
-        };
-        word >> (b & 63) & 1 != 0
-    }
+/// Byte classes: bit flags looked up in one table, so a run of text is classified with one load
+/// and one AND/OR per byte, without branches.
+pub(crate) mod class {
+    /// RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`): never escaped.
+    pub(crate) const UNRESERVED: u8 = 1;
+    /// RFC 9110 `tchar`: header names and methods.
+    pub(crate) const TCHAR: u8 = 2;
+    /// `A-Z`.
+    pub(crate) const UPPER: u8 = 4;
+    /// Allowed in a header value: tab, `0x20..=0x7e` and every non-ASCII byte.
+    pub(crate) const VALUE: u8 = 8;
+    /// Space or tab.
+    pub(crate) const WS: u8 = 16;
+    /// `%`: a query component holding it must have valid escapes.
+    pub(crate) const PERCENT: u8 = 32;
 }
 
-const fn unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-const fn tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+const fn class_of(b: u8) -> u8 {
+    let unreserved = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let tchar = unreserved
         || matches!(
             b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'^' | b'`' | b'|'
+        );
+    let mut c = 0;
+    if unreserved {
+        c |= class::UNRESERVED;
+    }
+    if tchar {
+        c |= class::TCHAR;
+    }
+    if b.is_ascii_uppercase() {
+        c |= class::UPPER;
+    }
+    if b == b'\t' || (b >= 0x20 && b != 0x7f) {
+        c |= class::VALUE;
+    }
+    if b == b' ' || b == b'\t' {
+        c |= class::WS;
+    }
+    if b == b'%' {
+        c |= class::PERCENT;
+    }
+    c
 }
 
-static UNRESERVED: ByteSet = ByteSet::of(true);
-static TCHAR: ByteSet = ByteSet::of(false);
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// The class flags of one byte.
+#[inline(always)]
+pub(crate) fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+/// The AND and the OR of the class flags of every byte of `s`: `and` has a flag when every byte
+/// has it, `or` when any byte has it. (`and` is all ones for empty text.)
+#[inline]
+pub(crate) fn classes(s: &str) -> (u8, u8) {
+    s.bytes().fold((u8::MAX, 0), |(and, or), b| {
+        let c = class(b);
+        (and & c, or | c)
+    })
+}
 
 /// True for the RFC 3986 unreserved characters, which SigV4 never escapes.
 #[inline(always)]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    UNRESERVED.contains(b)
-}
-
-/// True for an HTTP token character (RFC 9110 `tchar`): what header names and methods are made of.
-#[inline(always)]
-pub(crate) fn is_tchar(b: u8) -> bool {
-    TCHAR.contains(b)
+    class(b) & class::UNRESERVED != 0
 }
 
 /// Classifies a header name: `None` when it is not a non-empty HTTP token, else whether it holds
 /// an upper-case letter (and so must be lower-cased when written).
 #[inline]
 pub(crate) fn classify_name(s: &str) -> Option<bool> {
-    let mut upper = false;
-    for &b in s.as_bytes() {
-        if !is_tchar(b) {
-            return None;
-        }
-        upper |= b.is_ascii_uppercase();
-    }
-    (!s.is_empty()).then_some(upper)
+    let (and, or) = classes(s);
+    (!s.is_empty() && and & class::TCHAR != 0).then_some(or & class::UPPER != 0)
 }
 
 /// True when every byte is unreserved, so the component is its own canonical form.
 #[inline]
 pub(crate) fn is_plain(s: &str) -> bool {
-    s.bytes().all(is_unreserved)
+    classes(s).0 & class::UNRESERVED != 0
 }
 
 /// True when `s` is a non-empty HTTP token.
 pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_tchar)
+    !s.is_empty() && classes(s).0 & class::TCHAR != 0
 }
 
 /// True when a header value holds no control character (tab is allowed).
 pub(crate) fn is_valid_header_value(s: &str) -> bool {
-    s.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    classes(s).0 & class::VALUE != 0
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -405,6 +397,9 @@ impl Utf8Validator {
 pub(crate) fn write_trimmed_value<W: Write + ?Sized>(w: &mut W, value: &str) -> fmt::Result {
     let is_ws = |b: u8| b == b' ' || b == b'\t';
     let bytes = value.as_bytes();
+    if classes(value).1 & class::WS == 0 || has_canonical_spacing(bytes) {
+        return w.write_str(value);
+    }
     let mut i = 0;
     let mut first = true;
     loop {
@@ -420,12 +415,30 @@ pub(crate) fn write_trimmed_value<W: Write + ?Sized>(w: &mut W, value: &str) -> 
             i += 1;
         }
         if !first {
-            w.write_str(" ")?;
+            w.write_char(' ')?;
         }
         first = false;
         // Word boundaries sit next to ASCII whitespace, so they are char boundaries.
         w.write_str(value.get(start..i).unwrap_or(""))?;
     }
+}
+
+/// Validates a header value: `None` when it holds a control character, else whether it is
+/// already in canonical form (no tab, no space at either end or next to another space), so that
+/// it can be written as it is.
+#[inline]
+pub(crate) fn classify_value(s: &str) -> Option<bool> {
+    let (and, or) = classes(s);
+    (and & class::VALUE != 0).then(|| or & class::WS == 0 || has_canonical_spacing(s.as_bytes()))
+}
+
+/// True when text with spaces or tabs needs no trimming: no tab, no space at either end, no two
+/// spaces in a row.
+fn has_canonical_spacing(bytes: &[u8]) -> bool {
+    let spaced_end = bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ');
+    let tab = bytes.contains(&b'\t');
+    let double = bytes.windows(2).any(|w| w == b"  ");
+    !(spaced_end || tab || double)
 }
 
 /// Writes an ASCII header name in lower case, in as few calls as the name allows.
@@ -508,23 +521,27 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
         if cancelled {
             continue;
         }
-        w.write_str("/")?;
+        w.write_char('/')?;
         segment(w, seg)?;
         wrote_any = true;
     }
     if !wrote_any || last_is_dir {
-        w.write_str("/")?;
+        w.write_char('/')?;
     }
     Ok(())
 }
 
 /// 32 bytes as 64 lower-case hex digits.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    // Arithmetic rather than a table lookup, so the digits are computed many at a time.
+    let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
+    let hi = bytes.map(|b| digit(b >> 4));
+    let lo = bytes.map(|b| digit(b & 0xf));
     let mut out = [0u8; 64];
-    for (&b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-        if let [hi, lo] = pair {
-            *hi = *HEX_LOWER.get(usize::from(b >> 4)).unwrap_or(&b'0');
-            *lo = *HEX_LOWER.get(usize::from(b & 0xf)).unwrap_or(&b'0');
+    for ((pair, h), l) in out.chunks_exact_mut(2).zip(hi).zip(lo) {
+        if let [a, b] = pair {
+            *a = h;
+            *b = l;
         }
     }
     out

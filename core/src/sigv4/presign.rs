@@ -127,10 +127,10 @@ impl<'o> SigningInstructions<'o> {
     pub fn write_query<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         for (i, (name, value)) in self.query_params().enumerate() {
             if i > 0 {
-                w.write_str("&")?;
+                w.write_char('&')?;
             }
             w.write_str(name)?;
-            w.write_str("=")?;
+            w.write_char('=')?;
             value.write_encoded(w)?;
         }
         Ok(())

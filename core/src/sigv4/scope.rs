@@ -79,9 +79,9 @@ impl<'a> CredentialScope<'a> {
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         w.write_str(self.date())?;
-        w.write_str("/")?;
+        w.write_char('/')?;
         w.write_str(self.region)?;
-        w.write_str("/")?;
+        w.write_char('/')?;
         w.write_str(self.service)?;
         w.write_str("/aws4_request")
     }

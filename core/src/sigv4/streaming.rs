@@ -148,9 +148,9 @@ impl<'a> ChunkSigner<'a> {
     ) -> fmt::Result {
         for (name, value) in trailers {
             write_lowercase(w, name)?;
-            w.write_str(":")?;
+            w.write_char(':')?;
             write_trimmed_value(w, value)?;
-            w.write_str("\n")?;
+            w.write_char('\n')?;
         }
         Ok(())
     }
@@ -360,7 +360,7 @@ impl<'a> AwsChunkedEncoder<'a> {
         for (name, value) in trailers {
             let mut line = LineWriter { w, err: None };
             let _ = write_lowercase(&mut line, name);
-            let _ = line.write_str(":");
+            let _ = line.write_char(':');
             let _ = write_trimmed_value(&mut line, value);
             if let Some(e) = line.err {
                 return Err(e);

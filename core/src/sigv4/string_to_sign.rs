@@ -97,11 +97,11 @@ impl<'a> StringToSign<'a> {
             Kind::Trailer { .. } => TRAILER_ALGORITHM,
         };
         w.write_str(algorithm)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         w.write_str(self.scope.time().as_str())?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         self.scope.write_to(w)?;
-        w.write_str("\n")?;
+        w.write_char('\n')?;
         match self.kind {
             Kind::Request { creq_hash } => w.write_str(hex_str(creq_hash)),
             Kind::Chunk {
@@ -109,9 +109,9 @@ impl<'a> StringToSign<'a> {
                 chunk_hash,
             } => {
                 w.write_str(hex_str(previous))?;
-                w.write_str("\n")?;
+                w.write_char('\n')?;
                 w.write_str(EMPTY_SHA256_HEX)?;
-                w.write_str("\n")?;
+                w.write_char('\n')?;
                 w.write_str(hex_str(chunk_hash))
             }
             Kind::Trailer {
@@ -119,7 +119,7 @@ impl<'a> StringToSign<'a> {
                 trailer_hash,
             } => {
                 w.write_str(hex_str(previous))?;
-                w.write_str("\n")?;
+                w.write_char('\n')?;
                 w.write_str(hex_str(trailer_hash))
             }
         }
