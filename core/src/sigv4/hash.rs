@@ -176,9 +176,8 @@ pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
     mac
 }
 
-/// HMAC-SHA256 of `msg` under an already keyed state.
-pub(crate) fn mac_bytes(keyed: &HmacSha256, msg: &[u8]) -> [u8; 32] {
-    let mut m = keyed.clone();
-    m.update(msg);
-    m.finalize().into_bytes().into()
+/// HMAC-SHA256 of `msg` under a keyed state, consumed (the state is wiped when dropped).
+pub(crate) fn mac_bytes(mut keyed: HmacSha256, msg: &[u8]) -> [u8; 32] {
+    keyed.update(msg);
+    keyed.finalize().into_bytes().into()
 }

@@ -19,7 +19,6 @@ use super::request::{SignableRequest, SignatureLocation, SigningParams};
 use super::signing_key::{SigningKey, SigningKeyCache};
 use super::string_to_sign::{StringToSign, ALGORITHM};
 
-#[cfg(doc)]
 use super::scope::CredentialScope;
 
 /// A SigV4 signer with its signing-key cache. Caller-owned; `const fn new()` lets it live in a
@@ -57,56 +56,16 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'o>,
         out: &'o mut SigningOutput,
     ) -> Result<SigningInstructions<'o>, SigningError> {
-        out.reset();
-        let creq = CanonicalRequest::new(req, params)?;
-        if let Err(e) = write_prefix(&creq, out) {
-            out.reset();
-            return Err(e);
-        }
-        let mut hasher = HashWriter::default();
-        let signed_headers = out.part(out.signed_headers);
-        // Writing into a hash cannot fail.
-        let _ = creq.write_with(&mut hasher, Some(signed_headers));
-        let creq_hash = hex32(&hasher.finish());
-        let scope = creq.scope();
-        let sts = StringToSign::for_request(scope, &creq_hash);
-        let secret = params.credentials.secret;
-        let sig = self.cache.with_key(
-            secret,
-            scope.date(),
-            scope.region(),
-            scope.service(),
-            |key| key.sign_with(|w| sts.write_to(w)),
-        );
-        let sig = hex32(&sig);
-        let sig_start = out.authorization.len() as u16;
-        // The prefix left room for the 64 signature digits.
-        if out
-            .authorization
-            .push_str(core::str::from_utf8(&sig).unwrap_or(""))
-            .is_err()
-        {
-            out.reset();
-            return Err(SigningError::AuthorizationTooLong {
-                limit: MAX_AUTHORIZATION_LEN,
-            });
-        }
-        out.signature = (sig_start, out.authorization.len() as u16);
-        out.amz_date = *creq.amz_date().as_bytes();
-        out.payload_hash = creq.payload_hash_value();
-        out.add_content_sha256 = creq.adds_content_sha256();
-        out.token_mode = params.settings.session_token;
-        out.expires = creq.expires();
-        out.placement = match params.settings.location {
-            SignatureLocation::Headers => Placement::Headers,
-            SignatureLocation::QueryParams { .. } => Placement::Query,
-        };
-        let token = params
-            .credentials
-            .session_token
-            .map(|t| t.expose())
-            .filter(|t| !t.is_empty());
-        Ok(SigningInstructions { out, token })
+        let cache = &mut self.cache;
+        sign_with_key(req, params, out, |scope, sts| {
+            cache.with_key(
+                params.credentials.secret,
+                scope.date(),
+                scope.region(),
+                scope.service(),
+                |key| key.sign_with(|w| sts.write_to(w)),
+            )
+        })
     }
 
     /// The signing key for this scope, from the cache (deriving it on a miss).
@@ -131,7 +90,62 @@ pub fn sign<'o>(
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
 ) -> Result<SigningInstructions<'o>, SigningError> {
-    Signer::<0>::new().sign(req, params, out)
+    sign_with_key(req, params, out, |scope, sts| {
+        let secret = params.credentials.secret;
+        SigningKey::derive(secret, scope.date(), scope.region(), scope.service())
+            .sign_with(|w| sts.write_to(w))
+    })
+}
+
+/// The stages of [`Signer::sign`], with the HMAC of the string to sign left to `mac`.
+fn sign_with_key<'o>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'o>,
+    out: &'o mut SigningOutput,
+    mac: impl FnOnce(&CredentialScope<'_>, &StringToSign<'_>) -> [u8; 32],
+) -> Result<SigningInstructions<'o>, SigningError> {
+    out.reset();
+    let creq = CanonicalRequest::new(req, params)?;
+    if let Err(e) = write_prefix(&creq, out) {
+        out.reset();
+        return Err(e);
+    }
+    let mut hasher = HashWriter::default();
+    let signed_headers = out.part(out.signed_headers);
+    // Writing into a hash cannot fail.
+    let _ = creq.write_with(&mut hasher, Some(signed_headers));
+    let creq_hash = hex32(&hasher.finish());
+    let scope = creq.scope();
+    let sts = StringToSign::for_request(scope, &creq_hash);
+    let sig = hex32(&mac(scope, &sts));
+    let sig_start = out.authorization.len() as u16;
+    // The prefix left room for the 64 signature digits.
+    if out
+        .authorization
+        .push_str(core::str::from_utf8(&sig).unwrap_or(""))
+        .is_err()
+    {
+        out.reset();
+        return Err(SigningError::AuthorizationTooLong {
+            limit: MAX_AUTHORIZATION_LEN,
+        });
+    }
+    out.signature = (sig_start, out.authorization.len() as u16);
+    out.amz_date = *creq.amz_date().as_bytes();
+    out.payload_hash = creq.payload_hash_value();
+    out.add_content_sha256 = creq.adds_content_sha256();
+    out.token_mode = params.settings.session_token;
+    out.expires = creq.expires();
+    out.placement = match params.settings.location {
+        SignatureLocation::Headers => Placement::Headers,
+        SignatureLocation::QueryParams { .. } => Placement::Query,
+    };
+    let token = params
+        .credentials
+        .session_token
+        .map(|t| t.expose())
+        .filter(|t| !t.is_empty());
+    Ok(SigningInstructions { out, token })
 }
 
 /// Writes `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<names>, Signature=` and

@@ -74,14 +74,14 @@ pub fn derive_signing_key(
     service: &str,
 ) -> SecretBytes32 {
     let mut k_date = mac_bytes(
-        &mac_for_key(&[b"AWS4", secret.expose_bytes()]),
+        mac_for_key(&[b"AWS4", secret.expose_bytes()]),
         date.as_bytes(),
     );
-    let mut k_region = mac_bytes(&mac_for_key(&[&k_date]), region.as_bytes());
+    let mut k_region = mac_bytes(mac_for_key(&[&k_date]), region.as_bytes());
     k_date.zeroize();
-    let mut k_service = mac_bytes(&mac_for_key(&[&k_region]), service.as_bytes());
+    let mut k_service = mac_bytes(mac_for_key(&[&k_region]), service.as_bytes());
     k_region.zeroize();
-    let mut k_signing = mac_bytes(&mac_for_key(&[&k_service]), b"aws4_request");
+    let mut k_signing = mac_bytes(mac_for_key(&[&k_service]), b"aws4_request");
     k_service.zeroize();
     let out = SecretBytes32::new(k_signing);
     k_signing.zeroize();
