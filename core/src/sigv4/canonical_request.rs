@@ -31,9 +31,10 @@ use crate::time::AmzDateTime;
 
 use super::encoding::{
     class, classes, classify_name, classify_value, cmp_canonical, cmp_canonical_known,
-    cmp_ignore_case, decimal_u32, is_token, is_valid_header_value, is_valid_query_component,
-    parse_hash_hex, path_needs_normalizing, write_encoded, write_lowercase, write_normalized_path,
-    write_recoded, write_trimmed_value, Decode, UriEncoding,
+    cmp_ignore_case, decimal_u32, eq_ignore_case, is_token, is_valid_header_value,
+    is_valid_query_component, parse_hash_hex, path_needs_normalizing, write_encoded,
+    write_lowercase, write_normalized_path, write_recoded, write_trimmed_value, Decode,
+    UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -99,9 +100,11 @@ enum Special {
     ContentSha256,
 }
 
-/// Classifies a header name (any case), looking at its length first.
+/// Classifies a header name (any case), looking at its length and first letter before comparing.
 fn special_header(name: &str) -> Special {
-    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    let first = name.as_bytes().first().map(|b| b | 0x20);
+    let is =
+        |known: &str| first == known.as_bytes().first().copied() && eq_ignore_case(name, known);
     match name.len() {
         4 if is("host") => Special::Host,
         6 if is("expect") => Special::Unsigned,
@@ -467,7 +470,7 @@ impl<'a> CanonicalRequest<'a> {
         if self.is_lower(a) && self.is_lower(b) {
             na == nb
         } else {
-            na.eq_ignore_ascii_case(nb)
+            eq_ignore_case(na, nb)
         }
     }
 

@@ -460,8 +460,19 @@ pub(crate) fn write_lowercase<W: Write + ?Sized>(w: &mut W, name: &str) -> fmt::
     Ok(())
 }
 
+/// True when two ASCII names are equal ignoring case. Out of line, as is [`cmp_ignore_case`]:
+/// the header rules call them from several places.
+#[inline(never)]
+pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
+    // A plain byte loop: short names, where `eq_ignore_ascii_case`'s set-up does not pay off.
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
+}
+
 /// Compares two ASCII names ignoring case.
-#[inline]
+#[inline(never)]
 pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())

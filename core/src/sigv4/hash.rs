@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use sha2::digest::block_api::{Block, Buffer, CoreProxy, UpdateCore};
+use sha2::digest::block_api::{Block, Buffer, CoreProxy, FixedOutputCore, UpdateCore};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
@@ -29,9 +29,18 @@ fn feed(h: &mut Sha256, bytes: &[u8]) {
 }
 
 /// The SHA-256 of everything fed to `h`.
-#[inline(never)]
 fn digest(h: Sha256) -> [u8; 32] {
-    h.finalize().into()
+    let (mut core, mut buf) = h.decompose();
+    finalize(&mut core, &mut buf)
+}
+
+/// Pads and finishes a SHA-256 state (wiped when the caller drops it). Out of line: every hash
+/// and HMAC ends here.
+#[inline(never)]
+fn finalize(core: &mut Sha256Core, buf: &mut Buffer<Sha256Core>) -> [u8; 32] {
+    let mut out = Default::default();
+    core.finalize_fixed_core(buf, &mut out);
+    out.into()
 }
 
 /// HMAC-SHA256 (RFC 2104) on two SHA-256 states: the inner one has absorbed the key block XOR
@@ -62,7 +71,7 @@ fn finish_mac(mut inner: [u8; 32], mut outer: Sha256Core) -> [u8; 32] {
     let mut buf = Buffer::<Sha256Core>::default();
     buf.digest_blocks(&inner, |b| outer.update_blocks(b));
     inner.zeroize();
-    digest(Sha256::compose(outer, buf))
+    finalize(&mut outer, &mut buf)
 }
 
 /// A `fmt::Write` sink that feeds SHA-256 through a small staging buffer.
