@@ -563,16 +563,18 @@ impl<'a> CanonicalRequest<'a> {
     fn write_path<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let path = self.req.path;
         let normalize = self.settings.normalize_path && path_needs_normalizing(path);
-        match (self.settings.uri_encoding, normalize) {
-            (_, false) if path.is_empty() => w.write_char('/'),
-            (UriEncoding::Double, false) => write_encoded(w, path, true),
-            (UriEncoding::Single, false) => write_recoded(w, path, Decode::Escapes, true),
-            (UriEncoding::Double, true) => {
-                write_normalized_path(w, path, |w, seg| write_encoded(w, seg, false))
-            }
-            (UriEncoding::Single, true) => write_normalized_path(w, path, |w, seg| {
-                write_recoded(w, seg, Decode::Escapes, true)
-            }),
+        // Double encoding takes the path as it is; single encoding decodes escapes first.
+        let decode = match self.settings.uri_encoding {
+            UriEncoding::Double => Decode::None,
+            UriEncoding::Single => Decode::Escapes,
+        };
+        if normalize {
+            // Segments hold no `/` of their own; a decoded `%2F` stays `/` under single encoding.
+            write_normalized_path(w, path, decode, decode == Decode::Escapes)
+        } else if path.is_empty() {
+            w.write_char('/')
+        } else {
+            write_recoded(w, path, decode, true)
         }
     }
 

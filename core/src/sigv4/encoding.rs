@@ -499,14 +499,15 @@ pub(crate) fn path_needs_normalizing(path: &str) -> bool {
 
 /// Writes `path` normalized: empty and `.` segments dropped, each `..` removes the segment before
 /// it (never going above the root), the result starts with `/` and keeps a trailing `/` when the
-/// path ended in one (or in `/.` or `/..`) and anything is left. Each kept segment goes through
-/// `segment`, which encodes it.
+/// path ended in one (or in `/.` or `/..`) and anything is left. Each kept segment is written by
+/// [`write_recoded`] with `decode` and `keep_slash`.
 ///
 /// Runs in no memory: a segment is kept when no later `..` reaches it, found by scanning ahead.
 pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     w: &mut W,
     path: &str,
-    segment: impl Fn(&mut W, &str) -> fmt::Result,
+    decode: Decode,
+    keep_slash: bool,
 ) -> fmt::Result {
     let mut segs = path.split('/');
     let mut wrote_any = false;
@@ -535,7 +536,7 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
             continue;
         }
         w.write_char('/')?;
-        segment(w, seg)?;
+        write_recoded(w, seg, decode, keep_slash)?;
         wrote_any = true;
     }
     if !wrote_any || last_is_dir {
@@ -685,7 +686,7 @@ pub mod selftests {
 
         fn normalizing_paths() {
             let norm = |p: &str, expect: &str| {
-                with::<128>(|w| write_normalized_path(w, p, |w, s| write_encoded(w, s, false)), expect)
+                with::<128>(|w| write_normalized_path(w, p, Decode::None, false), expect)
             };
             norm("", "/");
             norm("/", "/");

@@ -129,14 +129,26 @@ impl fmt::Write for HashWriter {
 }
 
 impl HashWriter {
+    /// Stores one byte: inline, only a bounds check and a store; a full buffer goes out of line.
     #[inline]
     fn push_byte(&mut self, b: u8) {
-        if self.len >= STAGE {
-            self.flush();
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.flush_then_push(b),
         }
-        if let Some(slot) = self.buf.get_mut(self.len) {
+    }
+
+    /// [`HashWriter::push_byte`] on a full buffer.
+    #[cold]
+    #[inline(never)]
+    fn flush_then_push(&mut self, b: u8) {
+        self.flush();
+        if let Some(slot) = self.buf.first_mut() {
             *slot = b;
-            self.len += 1;
+            self.len = 1;
         }
     }
 
