@@ -449,19 +449,18 @@ fn has_canonical_spacing(bytes: &[u8]) -> bool {
     true
 }
 
-/// Writes an ASCII header name in lower case, in as few calls as the name allows.
+/// Writes an ASCII header name in lower case, a char at a time (callers write names without
+/// upper-case letters as they are).
+///
+/// # Errors
+/// Whatever the writer reports, or [`fmt::Error`] at a non-ASCII byte (names are tokens; the
+/// signer validates them first).
 pub(crate) fn write_lowercase<W: Write + ?Sized>(w: &mut W, name: &str) -> fmt::Result {
-    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
-        return w.write_str(name);
-    }
-    let mut buf = [0u8; 32];
-    for chunk in name.as_bytes().chunks(buf.len()) {
-        let dst = buf.get_mut(..chunk.len()).unwrap_or(&mut []);
-        for (d, s) in dst.iter_mut().zip(chunk) {
-            *d = s.to_ascii_lowercase();
+    for b in name.bytes() {
+        if !b.is_ascii() {
+            return Err(fmt::Error);
         }
-        // Names are validated ASCII tokens, so any chunk is valid UTF-8.
-        w.write_str(core::str::from_utf8(dst).map_err(|_| fmt::Error)?)?;
+        w.write_char(char::from(b.to_ascii_lowercase()))?;
     }
     Ok(())
 }

@@ -141,7 +141,7 @@ impl<'a> ChunkSigner<'a> {
     /// Writes the canonical trailer block: `<lower-case name>:<trimmed value>\n` per trailer.
     ///
     /// # Errors
-    /// Whatever the writer reports.
+    /// Whatever the writer reports, or [`fmt::Error`] for a trailer name that is not ASCII.
     pub fn write_canonical_trailers<W: fmt::Write + ?Sized>(
         w: &mut W,
         trailers: &[(&str, &str)],
