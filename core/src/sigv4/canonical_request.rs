@@ -31,10 +31,9 @@ use crate::time::AmzDateTime;
 
 use super::encoding::{
     class, classes, classify_name, classify_value, cmp_canonical, cmp_canonical_known,
-    cmp_ignore_case, decimal_u32, eq_ignore_case, is_token, is_valid_header_value,
-    is_valid_query_component, parse_hash_hex, path_needs_normalizing, write_encoded,
-    write_lowercase, write_normalized_path, write_recoded, write_trimmed_value, Decode,
-    UriEncoding,
+    cmp_ignore_case, eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component,
+    parse_hash_hex, path_needs_normalizing, write_decimal, write_encoded, write_lowercase,
+    write_normalized_path, write_recoded, write_trimmed_value, Decode, UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -613,11 +612,7 @@ impl<'a> CanonicalRequest<'a> {
                     self.scope.write_to(&mut EncodeWriter(w))?;
                 }
                 Q_DATE => w.write_str(self.scope.time().as_str())?,
-                Q_EXPIRES => {
-                    let (digits, n) = decimal_u32(self.expires);
-                    let text = digits.get(..n).unwrap_or(b"0");
-                    w.write_str(core::str::from_utf8(text).unwrap_or("0"))?;
-                }
+                Q_EXPIRES => write_decimal(w, self.expires)?,
                 Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
                 _ => match signed_headers {
                     Some(list) => write_encoded(w, list, false)?,

@@ -643,6 +643,16 @@ pub(crate) fn decimal_u32(n: u32) -> ([u8; 10], usize) {
     (out, digits)
 }
 
+/// Writes `n` in decimal.
+pub(crate) fn write_decimal<W: Write + ?Sized>(w: &mut W, n: u32) -> fmt::Result {
+    let (digits, len) = decimal_u32(n);
+    digits
+        .get(..len)
+        .unwrap_or(b"0")
+        .iter()
+        .try_for_each(|&d| w.write_char(char::from(d)))
+}
+
 /// Parses 64 hex digits (either case) into lower-case hex.
 pub(crate) fn parse_hash_hex(s: &str) -> Option<[u8; 64]> {
     let bytes = s.as_bytes();

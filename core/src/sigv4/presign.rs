@@ -14,7 +14,7 @@ use super::canonical_request::{
     PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_SIGNATURE,
     PARAM_SIGNED_HEADERS, PARAM_TOKEN,
 };
-use super::encoding::{decimal_u32, write_encoded};
+use super::encoding::{write_decimal, write_encoded};
 use super::output::{Placement, SigningInstructions};
 use super::string_to_sign::ALGORITHM;
 
@@ -54,10 +54,7 @@ impl ParamValue<'_> {
     pub fn write_encoded<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         match self {
             ParamValue::Text(t) => write_encoded(w, t, false),
-            ParamValue::Number(n) => {
-                let (digits, len) = decimal_u32(*n);
-                w.write_str(core::str::from_utf8(digits.get(..len).unwrap_or(b"0")).unwrap_or("0"))
-            }
+            ParamValue::Number(n) => write_decimal(w, *n),
         }
     }
 }
