@@ -325,71 +325,39 @@ pub(crate) fn cmp_canonical_known(
 pub(crate) fn is_valid_query_component(s: &str) -> bool {
     let bytes = s.as_bytes();
     // Text without escapes passes too (a `&str` is UTF-8); the signer calls this only when the
-    // byte classes show a `%`.
-    let mut utf8 = Utf8Validator::default();
+    // byte classes show a `%`. Decoded bytes are gathered one UTF-8 sequence at a time, and each
+    // complete multi-byte sequence is checked by `str::from_utf8` (linked in any case).
+    let mut seq = [0u8; 4];
+    let (mut have, mut need) = (0usize, 0usize);
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let byte = if b == b'%' {
-            match (
-                bytes.get(i + 1).and_then(|&h| hex_val(h)),
-                bytes.get(i + 2).and_then(|&l| hex_val(l)),
-            ) {
-                (Some(h), Some(l)) => {
-                    i += 3;
-                    (h << 4) | l
-                }
-                _ => return false,
-            }
-        } else {
-            i += 1;
-            b
-        };
-        if !utf8.push(byte) {
+    while i < bytes.len() {
+        let (byte, used) = decode_at(bytes, i, Decode::Escapes);
+        if byte == b'%' && used == 1 {
             return false;
         }
-    }
-    utf8.is_complete()
-}
-
-/// An incremental UTF-8 validator (RFC 3629 well-formed sequences, no buffer).
-#[derive(Default)]
-struct Utf8Validator {
-    /// Continuation bytes still expected.
-    need: u8,
-    /// Allowed range of the next continuation byte (narrowed after some lead bytes).
-    lo: u8,
-    hi: u8,
-}
-
-impl Utf8Validator {
-    fn push(&mut self, b: u8) -> bool {
-        if self.need == 0 {
-            let (need, lo, hi) = match b {
-                0x00..=0x7f => return true,
-                0xc2..=0xdf => (1, 0x80, 0xbf),
-                0xe0 => (2, 0xa0, 0xbf),
-                0xe1..=0xec | 0xee..=0xef => (2, 0x80, 0xbf),
-                0xed => (2, 0x80, 0x9f),
-                0xf0 => (3, 0x90, 0xbf),
-                0xf1..=0xf3 => (3, 0x80, 0xbf),
-                0xf4 => (3, 0x80, 0x8f),
+        i += used;
+        if need == 0 {
+            need = match byte {
+                0x00..=0x7f => continue,
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf7 => 4,
                 _ => return false,
             };
-            *self = Utf8Validator { need, lo, hi };
-            true
-        } else if b < self.lo || b > self.hi {
-            false
-        } else {
-            self.need -= 1;
-            self.lo = 0x80;
-            self.hi = 0xbf;
-            true
+            have = 0;
+        }
+        if let Some(slot) = seq.get_mut(have) {
+            *slot = byte;
+        }
+        have += 1;
+        if have == need {
+            if core::str::from_utf8(seq.get(..need).unwrap_or(&[])).is_err() {
+                return false;
+            }
+            need = 0;
         }
     }
-
-    fn is_complete(&self) -> bool {
-        self.need == 0
-    }
+    need == 0
 }
 
 /// Writes a canonical header value: trimmed of spaces and tabs at both ends, inner runs of them
