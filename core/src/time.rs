@@ -325,14 +325,25 @@ impl DateTime {
     /// The `YYYYMMDDTHHMMSSZ` form.
     pub fn amz_datetime(&self) -> AmzDateTime {
         let mut b = [b'0'; 16];
-        put_digits(&mut b, 0, u32::from(self.year), 4);
-        put_digits(&mut b, 4, u32::from(self.month), 2);
-        put_digits(&mut b, 6, u32::from(self.day), 2);
         b[8] = b'T';
-        put_digits(&mut b, 9, u32::from(self.hour), 2);
-        put_digits(&mut b, 11, u32::from(self.minute), 2);
-        put_digits(&mut b, 13, u32::from(self.second), 2);
         b[15] = b'Z';
+        // Two digits at a time, in a loop: a fraction of the flash of six unrolled conversions.
+        // Every pair is below 100 (the fields are validated, the year is at most 9999).
+        let pairs = [
+            (0, (self.year / 100) as u8),
+            (2, (self.year % 100) as u8),
+            (4, self.month),
+            (6, self.day),
+            (9, self.hour),
+            (11, self.minute),
+            (13, self.second),
+        ];
+        for (at, v) in pairs {
+            if let Some([hi, lo]) = b.get_mut(at..at + 2) {
+                *hi = b'0' + v / 10;
+                *lo = b'0' + v % 10;
+            }
+        }
         AmzDateTime(b)
     }
 }
@@ -506,17 +517,6 @@ fn civil_from_days(days: u32) -> (u16, u8, u8) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = (yoe + era * 400 + u32::from(month <= 2)) as u16;
     (year, month, day)
-}
-
-fn put_digits(buf: &mut [u8; 16], at: usize, mut value: u32, width: usize) {
-    let mut i = width;
-    while i > 0 {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(at + i) {
-            *slot = b'0' + (value % 10) as u8;
-        }
-        value /= 10;
-    }
 }
 
 /// A byte cursor over ASCII time text; every miss reports its offset.
