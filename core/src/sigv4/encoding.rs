@@ -586,39 +586,19 @@ pub(crate) fn hex_usize(n: usize) -> ([u8; 16], usize) {
     (out, digits)
 }
 
-/// Decimal digits of `n`.
-pub(crate) fn decimal_u32(n: u32) -> ([u8; 10], usize) {
-    let mut tmp = [0u8; 10];
-    let mut digits = 0;
-    let mut v = n;
-    loop {
-        if let Some(slot) = tmp.get_mut(digits) {
-            *slot = b'0' + (v % 10) as u8;
-        }
-        digits += 1;
-        v /= 10;
-        if v == 0 || digits >= tmp.len() {
-            break;
-        }
-    }
-    let mut out = [b'0'; 10];
-    for (dst, src) in out
-        .iter_mut()
-        .zip(tmp.get(..digits).unwrap_or(&[]).iter().rev())
-    {
-        *dst = *src;
-    }
-    (out, digits)
-}
-
-/// Writes `n` in decimal.
+/// Writes `n` in decimal: the highest power of ten first, no digit buffer.
 pub(crate) fn write_decimal<W: Write + ?Sized>(w: &mut W, n: u32) -> fmt::Result {
-    let (digits, len) = decimal_u32(n);
-    digits
-        .get(..len)
-        .unwrap_or(b"0")
-        .iter()
-        .try_for_each(|&d| w.write_char(char::from(d)))
+    let mut scale = 1;
+    while scale <= n / 10 {
+        scale *= 10;
+    }
+    loop {
+        w.write_char(char::from(b'0' + (n / scale % 10) as u8))?;
+        if scale == 1 {
+            return Ok(());
+        }
+        scale /= 10;
+    }
 }
 
 /// Parses 64 hex digits (either case) into lower-case hex.
@@ -748,12 +728,11 @@ pub mod selftests {
             assert!(d[..n].iter().all(|&c| c == b'F'));
             let (d, n) = hex_usize(1024 + 10);
             assert_eq!(&d[..n], b"40A");
-            let (d, n) = decimal_u32(604_800);
-            assert_eq!(&d[..n], b"604800");
-            let (d, n) = decimal_u32(0);
-            assert_eq!(&d[..n], b"0");
-            let (d, n) = decimal_u32(u32::MAX);
-            assert_eq!(&d[..n], b"4294967295");
+            with::<16>(|w| write_decimal(w, 604_800), "604800");
+            with::<16>(|w| write_decimal(w, 0), "0");
+            with::<16>(|w| write_decimal(w, 9), "9");
+            with::<16>(|w| write_decimal(w, 10), "10");
+            with::<16>(|w| write_decimal(w, u32::MAX), "4294967295");
             assert!(parse_hash_hex("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").is_some());
             assert!(parse_hash_hex("UNSIGNED-PAYLOAD").is_none());
             assert_eq!(&hex32(&[0xab; 32])[..4], b"abab");
