@@ -764,43 +764,36 @@ fn synthetic_param_name(id: u16) -> &'static str {
 
 /// Orders query entries by canonical key, then canonical value.
 fn cmp_params(query: &str, a: (u16, u16), b: (u16, u16)) -> Ordering {
-    let flag = |e: (u16, u16), f: u16| e.1 & f != 0;
-    match (a.0 >= Q_BASE, b.0 >= Q_BASE) {
-        (false, false) => {
-            let (ka, va) = param_of(query, a);
-            let (kb, vb) = param_of(query, b);
-            let (ka_plain, kb_plain) = (flag(a, KEY_PLAIN), flag(b, KEY_PLAIN));
-            let (va_plain, vb_plain) = (flag(a, VALUE_PLAIN), flag(b, VALUE_PLAIN));
-            cmp_canonical_known(ka, Decode::Form, ka_plain, kb, Decode::Form, kb_plain).then_with(
-                || cmp_canonical_known(va, Decode::Form, va_plain, vb, Decode::Form, vb_plain),
-            )
-        }
-        (true, true) => a.0.cmp(&b.0),
-        (false, true) => {
-            let ka = param_of(query, a).0;
-            let name = synthetic_param_name(b.0);
-            cmp_canonical_known(
-                ka,
-                Decode::Form,
-                flag(a, KEY_PLAIN),
-                name,
-                Decode::None,
-                true,
-            )
-        }
-        (true, false) => {
-            let kb = param_of(query, b).0;
-            let name = synthetic_param_name(a.0);
-            cmp_canonical_known(
-                name,
-                Decode::None,
-                true,
-                kb,
-                Decode::Form,
-                flag(b, KEY_PLAIN),
-            )
-        }
+    if a.0 >= Q_BASE && b.0 >= Q_BASE {
+        return a.0.cmp(&b.0);
     }
+    let (ka, va) = sort_key(query, a);
+    let (kb, vb) = sort_key(query, b);
+    let by_key = cmp_canonical_known(ka.0, ka.1, ka.2, kb.0, kb.1, kb.2);
+    // A synthetic parameter never shares its key with a request parameter (those are dropped),
+    // so only two request parameters can need their values.
+    match (va, vb) {
+        (Some(va), Some(vb)) => {
+            by_key.then_with(|| cmp_canonical_known(va.0, va.1, va.2, vb.0, vb.1, vb.2))
+        }
+        _ => by_key,
+    }
+}
+
+/// A component to sort by: raw text, how it decodes, whether it is already canonical.
+type SortText<'q> = (&'q str, Decode, bool);
+
+/// The key of a query entry and, for a request parameter, its value. One comparison path serves
+/// request and synthetic parameters alike.
+fn sort_key(query: &str, e: (u16, u16)) -> (SortText<'_>, Option<SortText<'_>>) {
+    if e.0 >= Q_BASE {
+        return ((synthetic_param_name(e.0), Decode::None, true), None);
+    }
+    let (k, v) = param_of(query, e);
+    (
+        (k, Decode::Form, e.1 & KEY_PLAIN != 0),
+        Some((v, Decode::Form, e.1 & VALUE_PLAIN != 0)),
+    )
 }
 
 /// A writer adapter that percent-encodes everything written through it (no `/` kept).
