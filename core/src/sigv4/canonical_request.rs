@@ -30,10 +30,10 @@ use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI
 use crate::time::AmzDateTime;
 
 use super::encoding::{
-    class, classes, classify_name, classify_value, cmp_canonical, cmp_canonical_known,
-    cmp_ignore_case, eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component,
-    parse_hash_hex, path_needs_normalizing, write_decimal, write_encoded, write_lowercase,
-    write_normalized_path, write_recoded, write_trimmed_value, Decode, UriEncoding,
+    class, classes, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case,
+    eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
+    path_needs_normalizing, write_decimal, write_encoded, write_lowercase, write_normalized_path,
+    write_recoded, write_trimmed_value, Decode, UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -382,7 +382,7 @@ impl<'a> CanonicalRequest<'a> {
             if (key_or | value_or) & class::PERCENT != 0 && !is_valid_query_component(segment) {
                 return Err(SigningError::InvalidQueryParam { offset });
             }
-            if presigned && is_presign_owned(key, has_token) {
+            if presigned && is_presign_owned(key, key_and & class::UNRESERVED != 0, has_token) {
                 continue;
             }
             let slot = self
@@ -805,8 +805,9 @@ impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
     }
 }
 
-/// True when a presigned request's own query parameter has a name the signer owns.
-fn is_presign_owned(key: &str, has_token: bool) -> bool {
+/// True when a presigned request's own query parameter has a name the signer owns (`key_plain`:
+/// the key is already canonical).
+fn is_presign_owned(key: &str, key_plain: bool, has_token: bool) -> bool {
     let owned = [
         PARAM_ALGORITHM,
         PARAM_CREDENTIAL,
@@ -814,9 +815,17 @@ fn is_presign_owned(key: &str, has_token: bool) -> bool {
         PARAM_EXPIRES,
         PARAM_SIGNED_HEADERS,
         PARAM_SIGNATURE,
+        PARAM_TOKEN,
     ];
-    let same = |p: &str| cmp_canonical(key, Decode::Form, p, Decode::None) == Ordering::Equal;
-    owned.iter().any(|p| same(p)) || (has_token && same(PARAM_TOKEN))
+    // The token's name only when the request carries one.
+    let count = if has_token {
+        owned.len()
+    } else {
+        owned.len() - 1
+    };
+    owned.iter().take(count).any(|p| {
+        cmp_canonical_known(key, Decode::Form, key_plain, p, Decode::None, true) == Ordering::Equal
+    })
 }
 
 /// A raw `key[=value]` segment split at its first `=`.

@@ -121,6 +121,7 @@ pub(crate) fn classify_name(s: &str) -> Option<bool> {
 
 /// True when every byte is unreserved, so the component is its own canonical form.
 #[inline]
+#[cfg(any(test, feature = "selftest"))]
 pub(crate) fn is_plain(s: &str) -> bool {
     classes(s).0 & class::UNRESERVED != 0
 }
@@ -299,6 +300,7 @@ impl Iterator for CanonicalBytes<'_> {
 }
 
 /// Compares two components by their canonical encoded bytes.
+#[cfg(any(test, feature = "selftest"))]
 pub(crate) fn cmp_canonical(a: &str, da: Decode, b: &str, db: Decode) -> Ordering {
     cmp_canonical_known(a, da, is_plain(a), b, db, is_plain(b))
 }
