@@ -229,8 +229,10 @@ pub(crate) fn write_recoded<W: Write + ?Sized>(
     write_ascii_run(w, s, run, bytes.len())
 }
 
-/// The byte at `bytes[i]` after decoding, and how many raw bytes it took.
-#[inline]
+/// The byte at `bytes[i]` after decoding, and how many raw bytes it took. Out of line: the
+/// writer, the sort order and the query check all decode, and only at escapes or in
+/// non-canonical text.
+#[inline(never)]
 fn decode_at(bytes: &[u8], i: usize, decode: Decode) -> (u8, usize) {
     match bytes.get(i) {
         Some(b'%') if decode != Decode::None => {
