@@ -276,7 +276,8 @@ impl<'a> CanonicalBytes<'a> {
 impl Iterator for CanonicalBytes<'_> {
     type Item = u8;
 
-    #[inline]
+    /// Out of line: the comparison drives two of these, and only for non-canonical text.
+    #[inline(never)]
     fn next(&mut self) -> Option<u8> {
         if self.pending_len > 0 {
             let idx = 2 - usize::from(self.pending_len);
