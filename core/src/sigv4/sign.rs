@@ -93,7 +93,7 @@ pub fn sign<'o>(
     sign_with_key(req, params, out, |scope, sts| {
         let secret = params.credentials.secret;
         SigningKey::derive(secret, scope.date(), scope.region(), scope.service())
-            .sign_with(|w| sts.write_to(w))
+            .sign_once(|w| sts.write_to(w))
     })
 }
 

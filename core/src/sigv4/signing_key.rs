@@ -44,7 +44,13 @@ impl SigningKey {
 
     /// HMAC-SHA256 under this key of whatever `write` writes.
     pub(crate) fn sign_with(&self, write: impl FnOnce(&mut HashWriter) -> fmt::Result) -> [u8; 32] {
-        let mut w = MacWriter::new(self.mac.clone());
+        self.clone().sign_once(write)
+    }
+
+    /// [`SigningKey::sign_with`] for a key used once (a cold signature): its state is consumed,
+    /// not copied.
+    pub(crate) fn sign_once(self, write: impl FnOnce(&mut HashWriter) -> fmt::Result) -> [u8; 32] {
+        let mut w = MacWriter::new(self.mac);
         // Writing into an HMAC cannot fail; the stages only fail on a failing writer.
         let _ = write(&mut w.text);
         w.finish()
