@@ -1,11 +1,11 @@
-//! SHA-256 and HMAC-SHA256 plumbing: `core::fmt::Write` sinks that hash what the stages write,
-//! and HMAC-SHA256 (RFC 2104) built on `sha2` alone, keyed without a fallible path. One writer
-//! type and one out-of-line copy of the SHA-256 buffering and padding code serve every hash and
-//! HMAC, which keeps the signer small on flash.
+//! SHA-256 and HMAC-SHA256 plumbing: a `core::fmt::Write` sink that hashes what the stages
+//! write, and HMAC keying without a fallible path. SHA-256 comes from `sha2` and HMAC from
+//! `hmac`; the feed and finish of each are kept out of line, once, so the many stage writers
+//! share them (which keeps the signer small on flash).
 
 use core::fmt;
 
-use sha2::digest::block_api::{Block, Buffer, CoreProxy, FixedOutputCore, UpdateCore};
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
@@ -17,72 +17,52 @@ pub const EMPTY_SHA256_HEX: &str =
 /// the hash two blocks at a time is measurably faster than a call per piece.
 const STAGE: usize = 128;
 
-/// A SHA-256 state without its block buffer: the outer state of an HMAC, which has absorbed
-/// exactly one block (wiped on drop, like [`Sha256`]).
-type Sha256Core = <Sha256 as CoreProxy>::Core;
-
-/// Feeds bytes to SHA-256. Out of line, as is [`digest`]: one copy of the block-buffer and
-/// padding code serves every hash and HMAC, which matters on flash.
+/// Feeds bytes to SHA-256. Out of line, as is [`digest`]: one copy of the block-buffer code
+/// serves every hash, which matters on flash.
 #[inline(never)]
 fn feed(h: &mut Sha256, bytes: &[u8]) {
     Digest::update(h, bytes);
 }
 
-/// The SHA-256 of everything fed to `h`.
+/// The SHA-256 of everything fed to `h`. Out of line: every hash ends here.
+#[inline(never)]
 fn digest(h: Sha256) -> [u8; 32] {
-    let (mut core, mut buf) = h.decompose();
-    finalize(&mut core, &mut buf)
+    h.finalize().into()
 }
 
-/// Pads and finishes a SHA-256 state (wiped when the caller drops it). Out of line: every hash
-/// and HMAC ends here.
-#[inline(never)]
-fn finalize(core: &mut Sha256Core, buf: &mut Buffer<Sha256Core>) -> [u8; 32] {
-    let mut out = Default::default();
-    core.finalize_fixed_core(buf, &mut out);
-    out.into()
+/// HMAC-SHA256 (the `hmac` crate). Its inner and outer states are wiped on drop (the `zeroize`
+/// features of `sha2` and `hmac` are on).
+pub(crate) type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// What a [`HashWriter`] feeds: SHA-256, or an HMAC.
+pub(crate) trait Sink {
+    /// Absorbs `bytes`.
+    fn feed(&mut self, bytes: &[u8]);
 }
 
-/// HMAC-SHA256 (RFC 2104) on two SHA-256 states: the inner one has absorbed the key block XOR
-/// `ipad` and takes the message, the outer one has absorbed the key block XOR `opad`. Both are
-/// wiped on drop (the `zeroize` feature of `sha2` is on).
-#[derive(Clone)]
-pub(crate) struct HmacSha256 {
-    inner: Sha256,
-    outer: Sha256Core,
-}
-
-impl HmacSha256 {
-    /// Feeds message bytes.
-    pub(crate) fn update(&mut self, bytes: &[u8]) {
-        feed(&mut self.inner, bytes);
-    }
-
-    /// The MAC of everything fed so far; the state is consumed.
-    pub(crate) fn finalize(self) -> [u8; 32] {
-        let HmacSha256 { inner, outer } = self;
-        finish_mac(digest(inner), outer)
+impl Sink for Sha256 {
+    fn feed(&mut self, bytes: &[u8]) {
+        feed(self, bytes);
     }
 }
 
-/// The outer hash of an HMAC over its inner hash; the inner hash is wiped.
-#[inline(never)]
-fn finish_mac(mut inner: [u8; 32], mut outer: Sha256Core) -> [u8; 32] {
-    let mut buf = Buffer::<Sha256Core>::default();
-    buf.digest_blocks(&inner, |b| outer.update_blocks(b));
-    inner.zeroize();
-    finalize(&mut outer, &mut buf)
+impl Sink for HmacSha256 {
+    /// Out of line, for the same reason as [`feed`].
+    #[inline(never)]
+    fn feed(&mut self, bytes: &[u8]) {
+        Mac::update(self, bytes);
+    }
 }
 
-/// A `fmt::Write` sink that feeds SHA-256 through a small staging buffer.
-pub(crate) struct HashWriter {
-    inner: Sha256,
+/// A `fmt::Write` sink that feeds SHA-256 (or an HMAC) through a small staging buffer.
+pub(crate) struct HashWriter<S: Sink = Sha256> {
+    inner: S,
     buf: [u8; STAGE],
     len: usize,
 }
 
-impl HashWriter {
-    fn new(inner: Sha256) -> Self {
+impl<S: Sink> HashWriter<S> {
+    pub(crate) fn new(inner: S) -> Self {
         HashWriter {
             inner,
             buf: [0; STAGE],
@@ -91,15 +71,22 @@ impl HashWriter {
     }
 
     fn flush(&mut self) {
-        feed(&mut self.inner, self.buf.get(..self.len).unwrap_or(&[]));
+        self.inner.feed(self.buf.get(..self.len).unwrap_or(&[]));
         self.len = 0;
     }
 
-    /// The SHA-256 of everything written. The staging buffer held only public text (canonical
-    /// request, string to sign), so it is not wiped.
-    pub(crate) fn finish(mut self) -> [u8; 32] {
+    /// The state with everything written fed to it. The staging buffer held only public text
+    /// (canonical request, string to sign), so it is not wiped.
+    fn into_inner(mut self) -> S {
         self.flush();
-        digest(self.inner)
+        self.inner
+    }
+}
+
+impl HashWriter {
+    /// The SHA-256 of everything written.
+    pub(crate) fn finish(self) -> [u8; 32] {
+        digest(self.into_inner())
     }
 }
 
@@ -109,7 +96,7 @@ impl Default for HashWriter {
     }
 }
 
-impl fmt::Write for HashWriter {
+impl<S: Sink> fmt::Write for HashWriter<S> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.push(s.as_bytes());
         Ok(())
@@ -128,7 +115,7 @@ impl fmt::Write for HashWriter {
     }
 }
 
-impl HashWriter {
+impl<S: Sink> HashWriter<S> {
     /// Stores one byte. Out of line: the stages write a separator from some twenty places, and
     /// a call is a fraction of the flash of the check and store at each.
     #[inline(never)]
@@ -165,7 +152,7 @@ impl HashWriter {
             None => {
                 self.flush();
                 if bytes.len() >= STAGE {
-                    feed(&mut self.inner, bytes);
+                    self.inner.feed(bytes);
                 } else if let Some(dst) = self.buf.get_mut(..bytes.len()) {
                     dst.copy_from_slice(bytes);
                     self.len = bytes.len();
@@ -175,25 +162,13 @@ impl HashWriter {
     }
 }
 
-/// A `fmt::Write` sink for an HMAC: the inner state's [`HashWriter`] and the outer state.
-pub(crate) struct MacWriter {
-    /// Where the message is written.
-    pub(crate) text: HashWriter,
-    outer: Sha256Core,
-}
+/// A `fmt::Write` sink for an HMAC.
+pub(crate) type MacWriter = HashWriter<HmacSha256>;
 
 impl MacWriter {
-    pub(crate) fn new(mac: HmacSha256) -> Self {
-        let HmacSha256 { inner, outer } = mac;
-        MacWriter {
-            text: HashWriter::new(inner),
-            outer,
-        }
-    }
-
+    /// The HMAC of everything written.
     pub(crate) fn finish(self) -> [u8; 32] {
-        let MacWriter { text, outer } = self;
-        finish_mac(text.finish(), outer)
+        self.into_inner().finalize().into_bytes().into()
     }
 }
 
@@ -204,8 +179,8 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     digest(h)
 }
 
-/// An HMAC keyed with `key`, built per RFC 2104: keys up to one block are zero-padded, longer
-/// ones hashed first. The key block and pads are wiped afterwards.
+/// An HMAC keyed with `key`, given in parts, without a fallible constructor: keys up to one
+/// block are zero-padded (as RFC 2104 does), longer ones hashed first. The key block is wiped.
 pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
     let total: usize = key_parts.iter().map(|p| p.len()).sum();
     let mut block = [0u8; 64];
@@ -228,26 +203,15 @@ pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
         }
         d.zeroize();
     }
-    let mut pad = Block::<Sha256Core>::from(block.map(|b| b ^ 0x36));
-    let mut inner = Sha256Core::default();
-    inner.update_blocks(core::slice::from_ref(&pad));
-    for b in pad.iter_mut() {
-        *b ^= 0x36 ^ 0x5c;
-    }
-    let mut outer = Sha256Core::default();
-    outer.update_blocks(core::slice::from_ref(&pad));
+    let mac = HmacSha256::new(&block.into());
     block.zeroize();
-    pad.zeroize();
-    HmacSha256 {
-        inner: Sha256::compose(inner, Default::default()),
-        outer,
-    }
+    mac
 }
 
 /// HMAC-SHA256 of `msg` under a keyed state, consumed (the state is wiped when dropped).
 pub(crate) fn mac_bytes(mut keyed: HmacSha256, msg: &[u8]) -> [u8; 32] {
-    keyed.update(msg);
-    keyed.finalize()
+    keyed.feed(msg);
+    keyed.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
@@ -270,17 +234,17 @@ mod tests {
         let key = [0xaa; 131];
         let (a, b) = key.split_at(60);
         let mut m = mac_for_key(&[a, b]);
-        m.update(b"Test Using Larger Than Block-Size Key - ");
-        m.update(b"Hash Key First");
+        m.feed(b"Test Using Larger Than Block-Size Key - ");
+        m.feed(b"Hash Key First");
         assert_eq!(
-            &hex(&m.finalize())[..],
+            &hex(&m.finalize().into_bytes().into())[..],
             &b"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"[..]
         );
         // Through the writer, crossing the staging buffer.
         let mut w = MacWriter::new(mac_for_key(&[b"Jefe"]));
-        fmt::Write::write_str(&mut w.text, "what do ya want ").unwrap();
-        fmt::Write::write_char(&mut w.text, 'f').unwrap();
-        fmt::Write::write_str(&mut w.text, "or nothing?").unwrap();
+        fmt::Write::write_str(&mut w, "what do ya want ").unwrap();
+        fmt::Write::write_char(&mut w, 'f').unwrap();
+        fmt::Write::write_str(&mut w, "or nothing?").unwrap();
         assert_eq!(w.finish(), mac);
     }
 }
