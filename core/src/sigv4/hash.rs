@@ -34,35 +34,15 @@ fn digest(h: Sha256) -> [u8; 32] {
 /// features of `sha2` and `hmac` are on).
 pub(crate) type HmacSha256 = hmac::Hmac<Sha256>;
 
-/// What a [`HashWriter`] feeds: SHA-256, or an HMAC.
-pub(crate) trait Sink {
-    /// Absorbs `bytes`.
-    fn feed(&mut self, bytes: &[u8]);
-}
-
-impl Sink for Sha256 {
-    fn feed(&mut self, bytes: &[u8]) {
-        feed(self, bytes);
-    }
-}
-
-impl Sink for HmacSha256 {
-    /// Out of line, for the same reason as [`feed`].
-    #[inline(never)]
-    fn feed(&mut self, bytes: &[u8]) {
-        Mac::update(self, bytes);
-    }
-}
-
-/// A `fmt::Write` sink that feeds SHA-256 (or an HMAC) through a small staging buffer.
-pub(crate) struct HashWriter<S: Sink = Sha256> {
-    inner: S,
+/// A `fmt::Write` sink that feeds SHA-256 through a small staging buffer.
+pub(crate) struct HashWriter {
+    inner: Sha256,
     buf: [u8; STAGE],
     len: usize,
 }
 
-impl<S: Sink> HashWriter<S> {
-    pub(crate) fn new(inner: S) -> Self {
+impl HashWriter {
+    fn new(inner: Sha256) -> Self {
         HashWriter {
             inner,
             buf: [0; STAGE],
@@ -71,22 +51,15 @@ impl<S: Sink> HashWriter<S> {
     }
 
     fn flush(&mut self) {
-        self.inner.feed(self.buf.get(..self.len).unwrap_or(&[]));
+        feed(&mut self.inner, self.buf.get(..self.len).unwrap_or(&[]));
         self.len = 0;
     }
 
-    /// The state with everything written fed to it. The staging buffer held only public text
-    /// (canonical request, string to sign), so it is not wiped.
-    fn into_inner(mut self) -> S {
+    /// The SHA-256 of everything written. The staging buffer held only public text (canonical
+    /// request, string to sign), so it is not wiped.
+    pub(crate) fn finish(mut self) -> [u8; 32] {
         self.flush();
-        self.inner
-    }
-}
-
-impl HashWriter {
-    /// The SHA-256 of everything written.
-    pub(crate) fn finish(self) -> [u8; 32] {
-        digest(self.into_inner())
+        digest(self.inner)
     }
 }
 
@@ -96,7 +69,7 @@ impl Default for HashWriter {
     }
 }
 
-impl<S: Sink> fmt::Write for HashWriter<S> {
+impl fmt::Write for HashWriter {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.push(s.as_bytes());
         Ok(())
@@ -115,7 +88,7 @@ impl<S: Sink> fmt::Write for HashWriter<S> {
     }
 }
 
-impl<S: Sink> HashWriter<S> {
+impl HashWriter {
     /// Stores one byte. Out of line: the stages write a separator from some twenty places, and
     /// a call is a fraction of the flash of the check and store at each.
     #[inline(never)]
@@ -152,7 +125,7 @@ impl<S: Sink> HashWriter<S> {
             None => {
                 self.flush();
                 if bytes.len() >= STAGE {
-                    self.inner.feed(bytes);
+                    feed(&mut self.inner, bytes);
                 } else if let Some(dst) = self.buf.get_mut(..bytes.len()) {
                     dst.copy_from_slice(bytes);
                     self.len = bytes.len();
@@ -162,14 +135,32 @@ impl<S: Sink> HashWriter<S> {
     }
 }
 
-/// A `fmt::Write` sink for an HMAC.
-pub(crate) type MacWriter = HashWriter<HmacSha256>;
+/// A `fmt::Write` sink that feeds an HMAC directly: the `hmac` state buffers a block itself, and
+/// the string to sign is a dozen pieces, so a staging buffer would only add copies of the state.
+pub(crate) struct MacWriter(HmacSha256);
 
 impl MacWriter {
+    pub(crate) fn new(mac: HmacSha256) -> Self {
+        MacWriter(mac)
+    }
+
     /// The HMAC of everything written.
     pub(crate) fn finish(self) -> [u8; 32] {
-        self.into_inner().finalize().into_bytes().into()
+        self.0.finalize().into_bytes().into()
     }
+}
+
+impl fmt::Write for MacWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        mac_feed(&mut self.0, s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Feeds bytes to an HMAC. Out of line, as [`feed`] is for SHA-256.
+#[inline(never)]
+fn mac_feed(mac: &mut HmacSha256, bytes: &[u8]) {
+    Mac::update(mac, bytes);
 }
 
 /// SHA-256 of `bytes`.
@@ -210,7 +201,7 @@ pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
 
 /// HMAC-SHA256 of `msg` under a keyed state, consumed (the state is wiped when dropped).
 pub(crate) fn mac_bytes(mut keyed: HmacSha256, msg: &[u8]) -> [u8; 32] {
-    keyed.feed(msg);
+    mac_feed(&mut keyed, msg);
     keyed.finalize().into_bytes().into()
 }
 
@@ -234,13 +225,13 @@ mod tests {
         let key = [0xaa; 131];
         let (a, b) = key.split_at(60);
         let mut m = mac_for_key(&[a, b]);
-        m.feed(b"Test Using Larger Than Block-Size Key - ");
-        m.feed(b"Hash Key First");
+        mac_feed(&mut m, b"Test Using Larger Than Block-Size Key - ");
+        mac_feed(&mut m, b"Hash Key First");
         assert_eq!(
             &hex(&m.finalize().into_bytes().into())[..],
             &b"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"[..]
         );
-        // Through the writer, crossing the staging buffer.
+        // Through the writer, piece by piece.
         let mut w = MacWriter::new(mac_for_key(&[b"Jefe"]));
         fmt::Write::write_str(&mut w, "what do ya want ").unwrap();
         fmt::Write::write_char(&mut w, 'f').unwrap();
