@@ -1,4 +1,4 @@
-//! SHA-256 and HMAC-SHA256 plumbing: a `core::fmt::Write` sink that hashes what the stages
+//! SHA-256 and HMAC-SHA256 plumbing: `core::fmt::Write` sinks that hash or MAC what the stages
 //! write, and HMAC keying without a fallible path. SHA-256 comes from `sha2` and HMAC from
 //! `hmac`; the feed and finish of each are kept out of line, once, so the many stage writers
 //! share them (which keeps the signer small on flash).
@@ -56,7 +56,7 @@ impl HashWriter {
     }
 
     /// The SHA-256 of everything written. The staging buffer held only public text (canonical
-    /// request, string to sign), so it is not wiped.
+    /// request, trailer block), so it is not wiped.
     pub(crate) fn finish(mut self) -> [u8; 32] {
         self.flush();
         digest(self.inner)
