@@ -16,13 +16,9 @@ use std::path::{Path, PathBuf};
 
 use aws_session_core::secret::{SecretKey, SessionToken};
 use aws_session_core::sigv4::conformance::{
-    check_classic_case, parse_request, SUITE_ACCESS_KEY_ID, SUITE_REGION, SUITE_SECRET_KEY,
-    SUITE_SERVICE, SUITE_SESSION_TOKEN, SUITE_TIME,
+    check_classic_case, parse_request, suite_params, SUITE_SECRET_KEY, SUITE_SESSION_TOKEN,
 };
-use aws_session_core::sigv4::{
-    CanonicalRequest, SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput,
-    SigningParams, SigningSettings, StringToSign,
-};
+use aws_session_core::sigv4::{CanonicalRequest, Signer, SigningOutput, StringToSign};
 use aws_session_core::text::Field;
 
 /// Every directory below `dir` holding a `<name>/<name>.req`.
@@ -74,24 +70,8 @@ fn check_stages(case: &Path) -> Result<(), String> {
     let token = SessionToken::new(SUITE_SESSION_TOKEN, Field::SessionToken).unwrap();
     let needs_token =
         creq.contains("\nx-amz-security-token:") && !parsed.has_header("x-amz-security-token");
-    let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: SUITE_ACCESS_KEY_ID,
-            secret: &secret,
-            session_token: needs_token.then_some(&token),
-        },
-        region: SUITE_REGION,
-        service: SUITE_SERVICE,
-        time: SUITE_TIME,
-        settings: SigningSettings::standard(),
-    };
-    let request = SignableRequest::new(
-        parsed.method,
-        parsed.path,
-        parsed.query,
-        parsed.headers(),
-        SignableBody::Bytes(parsed.body),
-    );
+    let params = suite_params(&secret, needs_token.then_some(&token));
+    let request = parsed.signable();
 
     let canonical =
         CanonicalRequest::new(&request, &params).map_err(|e| format!("cannot sign: {e}"))?;

@@ -103,13 +103,7 @@ fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> R
         time: ctx.time,
         settings,
     };
-    let request = SignableRequest::new(
-        parsed.method,
-        parsed.path,
-        parsed.query,
-        parsed.headers(),
-        SignableBody::Bytes(parsed.body),
-    );
+    let request = parsed.signable();
 
     let canonical = CanonicalRequest::new(&request, &params)
         .map_err(|e| format!("{prefix}: cannot sign: {e}"))?;

@@ -63,6 +63,36 @@ impl<'a> ParsedRequest<'a> {
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
+
+    /// The request as the signer takes it, its body signed as bytes.
+    pub fn signable(&self) -> SignableRequest<'_> {
+        SignableRequest::new(
+            self.method,
+            self.path,
+            self.query,
+            self.headers(),
+            SignableBody::Bytes(self.body),
+        )
+    }
+}
+
+/// The classic suite's signing parameters (its key id, region, service and time, standard
+/// settings) for `secret` and an optional session token.
+pub fn suite_params<'a>(
+    secret: &'a SecretKey,
+    token: Option<&'a SessionToken>,
+) -> SigningParams<'a> {
+    SigningParams {
+        credentials: SigningCredentials {
+            access_key_id: SUITE_ACCESS_KEY_ID,
+            secret,
+            session_token: token,
+        },
+        region: SUITE_REGION,
+        service: SUITE_SERVICE,
+        time: SUITE_TIME,
+        settings: SigningSettings::standard(),
+    }
 }
 
 /// Parses a raw request: request line, `Name:value` headers (with folding), blank line, body.
@@ -241,24 +271,8 @@ fn check_stages(
     sts: &str,
     authz: &str,
 ) -> Result<(), &'static str> {
-    let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: SUITE_ACCESS_KEY_ID,
-            secret,
-            session_token: token,
-        },
-        region: SUITE_REGION,
-        service: SUITE_SERVICE,
-        time: SUITE_TIME,
-        settings: SigningSettings::standard(),
-    };
-    let request = SignableRequest::new(
-        parsed.method,
-        parsed.path,
-        parsed.query,
-        parsed.headers(),
-        SignableBody::Bytes(parsed.body),
-    );
+    let params = suite_params(secret, token);
+    let request = parsed.signable();
     let canonical =
         CanonicalRequest::new(&request, &params).map_err(|_| "request could not be signed")?;
     if !matches(creq, |w| canonical.write_to(w)) {
