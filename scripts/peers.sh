@@ -119,15 +119,18 @@ start_moto() {
   echo "MOTO_QUEUE_URL=http://$HOST:$MOTO_PORT/123456789012/sigv4-test-queue"
 }
 
-stop_moto() {
-  local pidf="$STATE/moto-$MOTO_PORT.pid"
+# Stops the server whose pid file is $1 (named $2 in the log), waiting up to 5 s for it to exit.
+stop_pidfile() {
+  local pidf="$1"
   if [ -f "$pidf" ]; then
     local pid; pid="$(cat "$pidf")"
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$pidf"; log "stopped moto (pid $pid)"
+    rm -f "$pidf"; log "stopped $2 (pid $pid)"
   fi
 }
+
+stop_moto() { stop_pidfile "$STATE/moto-$MOTO_PORT.pid" moto; }
 
 # ---- s3s-fs -----------------------------------------------------------------------------------
 
@@ -156,15 +159,7 @@ start_s3s() {
   echo "S3S_BUCKET=sigv4-test-bucket"
 }
 
-stop_s3s() {
-  local pidf="$STATE/s3s-$S3S_PORT.pid"
-  if [ -f "$pidf" ]; then
-    local pid; pid="$(cat "$pidf")"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$pidf"; log "stopped s3s-fs (pid $pid)"
-  fi
-}
+stop_s3s() { stop_pidfile "$STATE/s3s-$S3S_PORT.pid" s3s-fs; }
 
 # ---- commands ---------------------------------------------------------------------------------
 
