@@ -93,9 +93,9 @@ struct ListArgs {
     json: bool,
 }
 
-/// What `sign` and `curl` share.
+/// What every signing command (`sign`, `presign`, `curl`) takes: the signature's scope.
 #[derive(Args, Debug)]
-struct SignArgs {
+struct ScopeArgs {
     /// Service signing name (s3, sts, dynamodb, sqs, ...).
     #[arg(long, value_name = "SVC")]
     service: String,
@@ -108,6 +108,13 @@ struct SignArgs {
     /// Signing time instead of the clock, as YYYYMMDDTHHMMSSZ.
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     time: Option<String>,
+}
+
+/// What `sign` and `curl` share.
+#[derive(Args, Debug)]
+struct SignArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// HTTP method (default: GET, or POST when a body is given).
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     method: Option<String>,
@@ -130,18 +137,8 @@ struct SignArgs {
 
 #[derive(Args, Debug)]
 struct PresignArgs {
-    /// Service signing name.
-    #[arg(long, value_name = "SVC")]
-    service: String,
-    /// Region of the signature (default: the session's region).
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
-    /// Profile to use (Go v1 Options.Profile).
-    #[arg(long, value_name = "P")]
-    profile: Option<String>,
-    /// Signing time instead of the clock, as YYYYMMDDTHHMMSSZ.
-    #[arg(long, value_name = "T")]
-    time: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// Seconds the URL stays valid (1 to 604800).
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     expires: u32,
@@ -289,13 +286,21 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             Ok(0)
         }
         Command::Sign(args) => {
-            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            let loaded = open_session(
+                env,
+                args.scope.profile.as_deref(),
+                SharedConfigState::FromEnv,
+            )?;
             let prepared = request::prepare(&loaded, &args)?;
             request::print_signed(&prepared, out)?;
             Ok(0)
         }
         Command::Presign(args) => {
-            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            let loaded = open_session(
+                env,
+                args.scope.profile.as_deref(),
+                SharedConfigState::FromEnv,
+            )?;
             let url = request::presign(&loaded, &args)?;
             writeln!(out, "{url}").map_err(CliError::output)?;
             Ok(0)
@@ -303,7 +308,7 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
         Command::Curl(args) => {
             let loaded = open_session(
                 env,
-                args.sign.profile.as_deref(),
+                args.sign.scope.profile.as_deref(),
                 SharedConfigState::FromEnv,
             )?;
             let prepared = request::prepare(&loaded, &args.sign)?;

@@ -11,7 +11,7 @@ use aws_session_core::sigv4::{
 };
 use aws_session_core::time::UnixTime;
 
-use super::{configure, CliError, PresignArgs, SignArgs};
+use super::{configure, CliError, PresignArgs, ScopeArgs, SignArgs};
 use crate::clock::SystemClock;
 use crate::load::LoadedSession;
 
@@ -120,6 +120,18 @@ fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
     })
 }
 
+/// The region and time of a signature: `--region`, else the session's region; `--time`, else
+/// now.
+fn resolve_scope<'a>(
+    loaded: &'a LoadedSession,
+    scope: &'a ScopeArgs,
+) -> Result<(&'a str, UnixTime), CliError> {
+    Ok((
+        region(loaded, scope.region.as_deref())?,
+        signing_time(scope.time.as_deref())?,
+    ))
+}
+
 /// `--region`, else the session's region.
 fn region<'a>(loaded: &'a LoadedSession, arg: Option<&'a str>) -> Result<&'a str, CliError> {
     if let Some(r) = arg {
@@ -151,8 +163,7 @@ fn signing_time(arg: Option<&str>) -> Result<UnixTime, CliError> {
 pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepared, CliError> {
     let url = parse_url(&args.url)?;
     let creds = credentials(loaded)?;
-    let region = region(loaded, args.region.as_deref())?;
-    let time = signing_time(args.time.as_deref())?;
+    let (region, time) = resolve_scope(loaded, &args.scope)?;
 
     let body = match (&args.data, &args.data_file) {
         (Some(d), _) => d.clone().into_bytes(),
@@ -192,9 +203,9 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
     let params = SigningParams {
         credentials: creds.signing(),
         region,
-        service: &args.service,
+        service: &args.scope.service,
         time,
-        settings: SigningSettings::for_service(&args.service),
+        settings: SigningSettings::for_service(&args.scope.service),
     };
     let mut out = SigningOutput::new();
     let signed = Signer::<0>::new()
@@ -247,9 +258,8 @@ pub(super) fn print_signed(p: &Prepared, out: &mut dyn Write) -> Result<(), CliE
 pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<String, CliError> {
     let url = parse_url(&args.url)?;
     let creds = credentials(loaded)?;
-    let region = region(loaded, args.region.as_deref())?;
-    let time = signing_time(args.time.as_deref())?;
-    let settings = SigningSettings::for_service(&args.service).presigned(args.expires);
+    let (region, time) = resolve_scope(loaded, &args.scope)?;
+    let settings = SigningSettings::for_service(&args.scope.service).presigned(args.expires);
     // S3 presigned URLs never cover the payload; other services sign the empty body's hash.
     let body = if settings.content_sha256_header {
         SignableBody::Unsigned
@@ -261,7 +271,7 @@ pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<Stri
     let params = SigningParams {
         credentials: creds.signing(),
         region,
-        service: &args.service,
+        service: &args.scope.service,
         time,
         settings,
     };
