@@ -15,7 +15,8 @@
 //! Without `AWS_SESSION_NETNS_E2E=1` (the script sets it) the test prints a SKIPPED notice.
 #![cfg(feature = "tls")]
 
-use std::boxed::Box;
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::string::String;
@@ -26,7 +27,7 @@ use aws_session_core::client::Client;
 use aws_session_core::config::Config;
 use aws_session_core::handlers::{run_async, Pipeline};
 use aws_session_core::http::{Body, HttpRequest, Method, ResponseHead, Scheme};
-use aws_session_core::platform::{AsyncTransport, Clock as _, Entropy};
+use aws_session_core::platform::{AsyncTransport, Clock as _};
 use aws_session_core::session::Session;
 use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::http::{HttpConfig, HttpError, TlsFailure};
@@ -36,23 +37,13 @@ use aws_session_embassy::test_util::MemFlash;
 use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
 use embassy_futures::select::{select, Either};
 use embassy_net::{Config as NetConfig, IpAddress, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4};
+use common::{leak, test_ca, TestRng};
 use embassy_time::Timer;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rcgen::{CertificateParams, CertifiedIssuer, KeyPair};
 
 const KERNEL: Ipv4Address = Ipv4Address::new(10, 77, 0, 1);
 const MOTO: &str = "http://10.77.0.1:5055";
 const TLS_NAME: &str = "tls.e2e.test";
-
-fn leak<T>(v: T) -> &'static mut T {
-    Box::leak(Box::new(v))
-}
-
-fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
 
 /// A rustls TLS 1.3 server on the kernel side of the TAP device, answering `200 hello`.
 fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
@@ -91,37 +82,6 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
             }
         }
     });
-}
-
-struct TestRng(u64);
-
-impl rand_core::RngCore for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            *b = self.next_u64() as u8;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for TestRng {}
-
-impl Entropy for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::RngCore::next_u32(self)
-    }
 }
 
 async fn https_get(net: Stack<'static>, anchors: &[&[u8]]) -> Result<Vec<u16>, HttpError> {
@@ -188,8 +148,8 @@ fn netns_end_to_end() {
     let akid = std::env::var("MOTO_AKID").expect("MOTO_AKID from moto.sh");
     let secret = std::env::var("MOTO_SECRET").expect("MOTO_SECRET from moto.sh");
 
-    let trusted = ca("aws-session e2e CA");
-    let stranger = ca("some other CA");
+    let trusted = test_ca("aws-session e2e CA");
+    let stranger = test_ca("some other CA");
     start_tls_server(&trusted);
     let trusted_der: &'static [u8] = leak(trusted.der().to_vec());
     let stranger_der: &'static [u8] = leak(stranger.der().to_vec());

@@ -13,11 +13,11 @@ use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{AsyncTransport, Error as _, ErrorKind};
 use aws_session_embassy::http::{HttpConfig, HttpError, TlsFailure};
 use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
-use common::{leak, SERVER};
+use common::{leak, test_ca, TestRng, SERVER};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, Stack};
 use embedded_io_async::Write as _;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rcgen::{CertificateParams, KeyPair};
 
 /// A test CA and a server certificate it issued for `tls.test`.
 struct Pki {
@@ -26,47 +26,13 @@ struct Pki {
     leaf_key: Vec<u8>,
 }
 
-fn ca() -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(rcgen::DnType::CommonName, "aws-session test CA");
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
-
 fn pki(names: &[&str]) -> Pki {
-    let ca = ca();
+    let ca = test_ca("aws-session test CA");
     let key = KeyPair::generate().unwrap();
     let params = CertificateParams::new(names.iter().map(|s| String::from(*s)).collect::<Vec<_>>()).unwrap();
     let leaf = params.signed_by(&key, &ca).unwrap();
     Pki { ca: ca.der().to_vec(), leaf: leaf.der().to_vec(), leaf_key: key.serialize_der() }
 }
-
-/// A minimal deterministic RNG (tests only: handshake keys need not be secret here).
-struct TestRng(u64);
-
-impl rand_core::RngCore for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for b in dest {
-            *b = self.next_u64() as u8;
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for TestRng {}
 
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 answering every request with `200 hello`.
 async fn tls_server(stack: Stack<'static>, leaf: Vec<u8>, key: Vec<u8>) {
@@ -173,14 +139,14 @@ fn handshake_with_the_test_ca_succeeds_and_keeps_alive() {
 #[test]
 fn a_second_anchor_is_found() {
     let pki = pki(&["tls.test"]);
-    let other = ca().der().to_vec();
+    let other = test_ca("aws-session test CA").der().to_vec();
     assert_eq!(attempt(&pki, "tls.test", vec![other, pki.ca.clone()]).unwrap().len(), 2);
 }
 
 #[test]
 fn an_untrusted_certificate_fails_the_handshake() {
     let pki = pki(&["tls.test"]);
-    let other = ca().der().to_vec();
+    let other = test_ca("aws-session test CA").der().to_vec();
     let err = attempt(&pki, "tls.test", vec![other]).unwrap_err();
     assert_eq!((err, err.kind()), (HttpError::Tls(TlsFailure::Certificate), ErrorKind::Tls));
 }

@@ -74,3 +74,44 @@ pub fn run<T>(server: impl AsyncFnOnce(Stack<'static>), test: impl AsyncFnOnce(S
         }
     })
 }
+
+/// A minimal deterministic RNG, xorshift64* (tests only: handshake keys need not be secret here).
+pub struct TestRng(pub u64);
+
+impl rand_core::RngCore for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = self.next_u64() as u8;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for TestRng {}
+
+impl aws_session_core::platform::Entropy for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::RngCore::next_u32(self)
+    }
+}
+
+/// A self-signed test CA (rcgen) with this common name.
+pub fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut params = CertificateParams::new(std::vec::Vec::<std::string::String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+}
