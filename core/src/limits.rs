@@ -10,6 +10,9 @@
 /// Longest region name. Real regions are at most 14 characters (`ap-southeast-5`, `us-isob-east-1`);
 /// pseudo regions such as `fips-us-gov-west-1` or `aws-us-gov-global` stay under 24. 32 leaves room.
 pub const MAX_REGION_LEN: usize = 32;
+/// Longest SigV4a region set (`x-amz-region-set`): `*`, a wildcard such as `us-*`, or a
+/// comma-separated list; 128 holds eight full region names.
+pub const MAX_REGION_SET_LEN: usize = 128;
 /// Longest profile name. The cross-SDK profile suites use short names; 64 covers the longest names
 /// seen in the wild (CI-generated names with account ids).
 pub const MAX_PROFILE_NAME_LEN: usize = 64;

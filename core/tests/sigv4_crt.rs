@@ -2,6 +2,12 @@
 //! 40 cases, each signed twice — into headers and into query parameters (presigned) — and
 //! compared stage by stage: canonical request, string to sign, signature and signed request.
 //!
+//! The SigV4a suite (`v4a`, 38 cases, feature `sigv4a`) runs through the same checker. Its
+//! ECDSA signatures are randomized, so instead of comparing them: our signature must verify under
+//! the suite's `public-key.json` (with `p256`'s verifier, not our code), the key we derive from
+//! the credentials must be that public key, and the suite's own example signature must verify
+//! over the string to sign we wrote. Signed requests are compared without the signature.
+//!
 //! `context.json` drives the settings: `normalize` (path normalization), `sign_body` (add
 //! `x-amz-content-sha256`), `omit_session_token` (token added after signing), the token itself
 //! and `expiration_in_seconds` for the query form.
@@ -26,13 +32,17 @@ use aws_session_core::secret::{SecretKey, SessionToken};
 use aws_session_core::sigv4::conformance::parse_request;
 use aws_session_core::sigv4::{
     CanonicalRequest, SessionTokenMode, SignableBody, SignableRequest, Signer, SigningCredentials,
-    SigningOutput, SigningParams, SigningSettings, StringToSign,
+    SigningKeyV4a, SigningOutput, SigningParams, SigningSettings, StringToSign,
 };
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::ecdsa::{Signature, VerifyingKey};
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
 
 const V4: &str = "sigv4-test-suite/smithy-rs/aws/rust-runtime/aws-sigv4/aws-signing-test-suite/v4";
 const DELTA_V4: &str = "sigv4-test-suite/aws-c-auth-delta/tests/aws-signing-test-suite/v4";
+const V4A: &str =
+    "sigv4-test-suite/smithy-rs/aws/rust-runtime/aws-sigv4/aws-signing-test-suite/v4a";
 
 fn read(dir: &Path, file: &str) -> Option<String> {
     fs::read_to_string(dir.join(file)).ok()
@@ -78,12 +88,84 @@ fn context(dir: &Path) -> Option<Context> {
     })
 }
 
+/// The v4a suite's verification key of a case (`public-key.json`).
+fn public_key(dir: &Path) -> Option<VerifyingKey> {
+    let json: serde_json::Value = serde_json::from_str(&read(dir, "public-key.json")?).ok()?;
+    let coord = |k: &str| -> Option<[u8; 32]> { hex_bytes(json[k].as_str()?)?.try_into().ok() };
+    let (x, y) = (coord("X")?, coord("Y")?);
+    let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+    VerifyingKey::from_sec1_point(&point).ok()
+}
+
+fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    let hex = hex.trim();
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Verifies a hex DER ECDSA signature over the SHA-256 of `sts`.
+fn verifies(key: &VerifyingKey, sts: &str, signature_hex: &str) -> bool {
+    let digest = sigv4_support::sha256(sts.as_bytes());
+    hex_bytes(signature_hex)
+        .and_then(|der| Signature::from_der(&der).ok())
+        .is_some_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
+}
+
+/// SigV4a: the signature checks that replace the byte comparison (see the module docs).
+fn check_v4a_signature(
+    dir: &Path,
+    prefix: &str,
+    ctx: &Context,
+    sts: &str,
+    ours: &str,
+) -> Result<(), String> {
+    let key = public_key(dir).ok_or("no public-key.json")?;
+    let derived = SigningKeyV4a::derive(&ctx.access_key_id, &ctx.secret)
+        .map_err(|e| format!("key derivation failed: {e}"))?
+        .public_key();
+    let point = key.to_sec1_point(false);
+    if (point.x().map(|x| x.as_slice()), point.y().map(|y| y.as_slice()))
+        != (Some(&derived.0[..]), Some(&derived.1[..]))
+    {
+        return Err("derived public key differs from public-key.json".into());
+    }
+    if !verifies(&key, sts, ours) {
+        return Err(format!("{prefix}: our signature {ours} does not verify"));
+    }
+    if let Some(example) = read(dir, &format!("{prefix}-signature.txt")) {
+        if !verifies(&key, sts, &example) {
+            return Err(format!(
+                "{prefix}: the suite's signature does not verify over our string to sign"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Drops the (randomized) SigV4a signature from a signed-request header or query parameter.
+fn without_signature(item: &str) -> &str {
+    match item.find("Signature=") {
+        Some(i) => &item[..i],
+        None => item,
+    }
+}
+
 /// Signs one form of one case and compares every stage the suite gives.
-fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> Result<(), String> {
+fn check_form(
+    dir: &Path,
+    request_text: &str,
+    ctx: &Context,
+    presign: bool,
+    v4a: bool,
+) -> Result<(), String> {
     let prefix = if presign { "query" } else { "header" };
     let mut scratch = [0u8; 1024];
     let parsed = parse_request(request_text, &mut scratch).map_err(|e| e.to_owned())?;
     let mut settings = SigningSettings::standard();
+    if v4a {
+        settings = settings.sigv4a();
+    }
     settings.normalize_path = ctx.normalize;
     settings.content_sha256_header = ctx.sign_body;
     if ctx.omit_token {
@@ -129,7 +211,9 @@ fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> R
     let signed = signer
         .sign(&request, &params, &mut out)
         .map_err(|e| format!("{prefix}: cannot sign: {e}"))?;
-    if let Some(expected) = read(dir, &format!("{prefix}-signature.txt")) {
+    if v4a {
+        check_v4a_signature(dir, prefix, ctx, &sts, signed.signature())?;
+    } else if let Some(expected) = read(dir, &format!("{prefix}-signature.txt")) {
         if signed.signature() != trim_end(&expected) {
             return Err(format!(
                 "{prefix} signature differs: expected {expected}, ours {}",
@@ -144,7 +228,10 @@ fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> R
     let mut scratch2 = [0u8; 1024];
     let expected = parse_request(&signed_text, &mut scratch2).map_err(|e| e.to_owned())?;
     // Headers: the request's own (less those the signer replaces) plus the instructions'.
-    let norm = |(n, v): &(&str, &str)| (n.to_ascii_lowercase(), v.trim().to_owned());
+    let norm = |(n, v): &(&str, &str)| {
+        let v = if v4a { without_signature(v) } else { v };
+        (n.to_ascii_lowercase(), v.trim().to_owned())
+    };
     let want: BTreeSet<_> = expected.headers().iter().map(norm).collect();
     let got: BTreeSet<_> = parsed
         .headers()
@@ -162,6 +249,7 @@ fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> R
     let split = |q: &str| -> BTreeSet<String> {
         q.split('&')
             .filter(|p| !p.is_empty())
+            .map(|p| if v4a { without_signature(p) } else { p })
             .map(str::to_owned)
             .collect()
     };
@@ -182,18 +270,17 @@ fn check_form(dir: &Path, request_text: &str, ctx: &Context, presign: bool) -> R
     Ok(())
 }
 
-#[test]
-fn crt_v4_suite_header_and_query_forms() {
-    let Some(dir) = common::testdata(V4) else {
-        return;
-    };
-    let delta = common::testdata(DELTA_V4);
+/// Runs both forms of every case with a context in `suite` (request files taken from `delta`
+/// where aws-c-auth's copy is the one the expectations match) and returns the forms checked.
+fn run_suite(suite: &str, delta: Option<&str>, cases: usize, v4a: bool) -> Option<usize> {
+    let dir = common::testdata(suite)?;
+    let delta = delta.and_then(common::testdata);
     let mut names: Vec<_> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 40, "the v4 suite has 40 cases");
+    assert_eq!(names.len(), cases, "{suite} has {cases} cases");
     let mut failures = Vec::new();
     let mut forms = 0;
     for name in &names {
@@ -207,19 +294,36 @@ fn crt_v4_suite_header_and_query_forms() {
         let request = read(&request_dir, "request.txt").unwrap();
         for presign in [false, true] {
             forms += 1;
-            if let Err(e) = check_form(&case, &request, &ctx, presign) {
+            if let Err(e) = check_form(&case, &request, &ctx, presign, v4a) {
                 failures.push(format!("{name}: {e}"));
             }
         }
     }
-    assert_eq!(forms, 76, "38 cases with a context, two forms each");
     assert!(
         failures.is_empty(),
         "{} of {forms} forms failed:\n{}",
         failures.len(),
         failures.join("\n\n")
     );
+    Some(forms)
+}
+
+#[test]
+fn crt_v4_suite_header_and_query_forms() {
+    let Some(forms) = run_suite(V4, Some(DELTA_V4), 40, false) else {
+        return;
+    };
+    assert_eq!(forms, 76, "38 cases with a context, two forms each");
     println!("CRT v4 suite: {forms} forms of 38 cases passed");
+}
+
+#[test]
+fn crt_v4a_suite_header_and_query_forms() {
+    let Some(forms) = run_suite(V4A, None, 38, true) else {
+        return;
+    };
+    assert_eq!(forms, 76, "38 cases, two forms each");
+    println!("CRT v4a suite: {forms} forms of 38 cases passed");
 }
 
 /// The two Rust-SDK cases migrated from the legacy suite: an `@` and an already-encoded `%3D`

@@ -12,7 +12,7 @@ use aws_session_core::secret::{SecretBytes32, SecretKey, SessionToken};
 use aws_session_core::sigv4::{
     derive_signing_key, encoded_len, AwsChunkedEncoder, CanonicalRequest, ChunkSigner, ChunkedMode,
     CredentialScope, SignableBody, SignableRequest, Signer, SigningCredentials, SigningKey,
-    SigningOutput, SigningParams, SigningSettings, StringToSign,
+    SigningKeyV4a, SigningOutput, SigningParams, SigningSettings, StringToSign,
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
@@ -300,6 +300,18 @@ fn signing_key_derivation_vectors() {
     }
     assert_eq!(vectors.len(), 3);
     let _ = SecretBytes32::new([0; 32]);
+
+    // SigV4a: the P-256 key from the counter-mode KDF. The private scalar is never exposed; the
+    // public key it yields pins it (d is the only scalar in [1, n-1] with d*G = that point).
+    let v4a = suite["sigv4a_ecdsa_p256"]["vectors"].as_array().unwrap();
+    for v in v4a {
+        let secret = SecretKey::new(s(&v["secret_access_key"]), Field::SecretAccessKey).unwrap();
+        let key = SigningKeyV4a::derive(s(&v["access_key_id"]), &secret).unwrap();
+        let (x, y) = key.public_key();
+        assert_eq!(hex(&x), s(&v["public_key_x"]));
+        assert_eq!(hex(&y), s(&v["public_key_y"]));
+    }
+    assert_eq!(v4a.len(), 2);
 }
 
 /// An `embedded_io::Write` into a `Vec` that records where each `write_chunk`/`finish` frame ends.

@@ -38,13 +38,17 @@ use super::encoding::{
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
 use super::request::{
-    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningParams,
-    SigningSettings,
+    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningAlgorithm,
+    SigningParams, SigningSettings,
 };
 use super::scope::CredentialScope;
 use super::string_to_sign::ALGORITHM;
 
 // Synthetic header ids, above every request header index.
+#[cfg(feature = "sigv4a")]
+const H_REGION_SET: u8 = 0xfb;
+/// The lowest synthetic header id.
+const H_FIRST: u8 = 0xfb;
 const H_HOST: u8 = 0xfc;
 const H_DATE: u8 = 0xfd;
 const H_TOKEN: u8 = 0xfe;
@@ -53,7 +57,7 @@ const _: () = assert!(
     MAX_SIGNER_HEADERS <= 32,
     "upper-case flags are a u32 bit set"
 );
-const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 4;
+const HEADER_SLOTS: usize = MAX_SIGNER_HEADERS + 5;
 const _: () = assert!(HEADER_SLOTS <= 64, "repeated-name flags are a u64 bit set");
 
 // Synthetic query parameter ids, above every query offset.
@@ -62,9 +66,11 @@ const Q_ALGORITHM: u16 = Q_BASE;
 const Q_CREDENTIAL: u16 = Q_BASE + 1;
 const Q_DATE: u16 = Q_BASE + 2;
 const Q_EXPIRES: u16 = Q_BASE + 3;
-const Q_TOKEN: u16 = Q_BASE + 4;
-const Q_SIGNED_HEADERS: u16 = Q_BASE + 5;
-const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 6;
+#[cfg(feature = "sigv4a")]
+const Q_REGION_SET: u16 = Q_BASE + 4;
+const Q_TOKEN: u16 = Q_BASE + 5;
+const Q_SIGNED_HEADERS: u16 = Q_BASE + 6;
+const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 7;
 
 // A query entry's length keeps two flags in its top bits: its key, its value is plain.
 const KEY_PLAIN: u16 = 0x8000;
@@ -80,6 +86,7 @@ pub(crate) const PARAM_EXPIRES: &str = "X-Amz-Expires";
 pub(crate) const PARAM_TOKEN: &str = "X-Amz-Security-Token";
 pub(crate) const PARAM_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
 pub(crate) const PARAM_SIGNATURE: &str = "X-Amz-Signature";
+pub(crate) const PARAM_REGION_SET: &str = "X-Amz-Region-Set";
 
 /// Header names the signer treats specially.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,6 +104,9 @@ enum Special {
     Token,
     /// `x-amz-content-sha256`.
     ContentSha256,
+    /// `x-amz-region-set` (SigV4a: the signer writes it).
+    #[cfg(feature = "sigv4a")]
+    RegionSet,
 }
 
 /// Classifies a header name (any case), looking at its length and first letter before comparing.
@@ -114,6 +124,8 @@ fn special_header(name: &str) -> Special {
         17 if is("transfer-encoding") => Special::Unsigned,
         20 if is("x-amz-security-token") => Special::Token,
         20 if is("x-amz-content-sha256") => Special::ContentSha256,
+        #[cfg(feature = "sigv4a")]
+        16 if is("x-amz-region-set") => Special::RegionSet,
         _ => Special::None,
     }
 }
@@ -133,7 +145,24 @@ impl PayloadHash {
         }
     }
 
-    fn of(body: &SignableBody<'_>) -> Result<Self, SigningError> {
+    fn of(body: &SignableBody<'_>, algorithm: SigningAlgorithm) -> Result<Self, SigningError> {
+        #[cfg(feature = "sigv4a")]
+        if algorithm == SigningAlgorithm::V4a {
+            match body {
+                SignableBody::StreamingSigned => {
+                    return Ok(PayloadHash::Literal(
+                        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+                    ))
+                }
+                SignableBody::StreamingSignedWithTrailer => {
+                    return Ok(PayloadHash::Literal(
+                        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        let _ = algorithm;
         Ok(match body {
             SignableBody::Bytes([]) => PayloadHash::Literal(EMPTY_SHA256_HEX),
             SignableBody::Bytes(b) => PayloadHash::Hex(super::encoding::hex32(&sha256(b))),
@@ -163,6 +192,9 @@ pub struct CanonicalRequest<'a> {
     access_key_id: &'a str,
     /// The session token when the signature covers it.
     signed_token: Option<&'a str>,
+    /// SigV4a: the region set, signed as `x-amz-region-set` / `X-Amz-Region-Set`.
+    #[cfg(feature = "sigv4a")]
+    region_set: Option<&'a str>,
     payload_hash: PayloadHash,
     add_content_sha256: bool,
     expires: u32,
@@ -206,8 +238,15 @@ impl<'a> CanonicalRequest<'a> {
             return Err(SigningError::InvalidSessionToken);
         }
         let time = params.time.amz_datetime()?;
-        let scope = CredentialScope::new(time, params.region, params.service)?;
         let settings = params.settings;
+        let scope = match settings.algorithm {
+            SigningAlgorithm::V4 => CredentialScope::new(time, params.region, params.service)?,
+            #[cfg(feature = "sigv4a")]
+            SigningAlgorithm::V4a => {
+                super::v4a::validate_region_set(params.region)?;
+                CredentialScope::new_v4a(time, params.service)?
+            }
+        };
         let (presigned, expires) = match settings.location {
             SignatureLocation::Headers => (false, 0),
             SignatureLocation::QueryParams { expires_in } => {
@@ -239,7 +278,7 @@ impl<'a> CanonicalRequest<'a> {
         };
         let add_content_sha256 =
             !presigned && (settings.content_sha256_header || req.body.is_streaming());
-        let payload_hash = PayloadHash::of(&req.body)?;
+        let payload_hash = PayloadHash::of(&req.body, settings.algorithm)?;
 
         let mut creq = CanonicalRequest {
             req: *req,
@@ -247,6 +286,8 @@ impl<'a> CanonicalRequest<'a> {
             scope,
             access_key_id: creds.access_key_id,
             signed_token,
+            #[cfg(feature = "sigv4a")]
+            region_set: (settings.algorithm == SigningAlgorithm::V4a).then_some(params.region),
             payload_hash,
             add_content_sha256,
             expires,
@@ -280,6 +321,11 @@ impl<'a> CanonicalRequest<'a> {
         let mut has_host = self.req.host.is_some();
         // The signer's own values (date, payload hash) are canonical by construction.
         let mut plain = value_bit(H_DATE) | value_bit(H_SHA256);
+        #[cfg(feature = "sigv4a")]
+        {
+            // Region sets hold no spaces: canonical as they are.
+            plain |= value_bit(H_REGION_SET);
+        }
         if let Some(host) = self.req.host {
             match classify_value(host) {
                 Some(canonical) if !host.is_empty() => {
@@ -306,6 +352,8 @@ impl<'a> CanonicalRequest<'a> {
                 }
                 Special::Token => has_token,
                 Special::ContentSha256 => self.add_content_sha256,
+                #[cfg(feature = "sigv4a")]
+                Special::RegionSet => self.region_set.is_some(),
             };
             if skip {
                 continue;
@@ -321,6 +369,10 @@ impl<'a> CanonicalRequest<'a> {
         self.plain_values = plain;
         if !presigned {
             self.push_header(H_DATE);
+            #[cfg(feature = "sigv4a")]
+            if self.region_set.is_some() {
+                self.push_header(H_REGION_SET);
+            }
             if self.signed_token.is_some() {
                 self.push_header(H_TOKEN);
             }
@@ -363,6 +415,7 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let bytes = query.as_bytes();
+        let v4a = self.is_v4a();
         let mut count = 0usize;
         let mut start = 0usize;
         while start <= bytes.len() {
@@ -382,7 +435,8 @@ impl<'a> CanonicalRequest<'a> {
             if (key_or | value_or) & class::PERCENT != 0 && !is_valid_query_component(segment) {
                 return Err(SigningError::InvalidQueryParam { offset });
             }
-            if presigned && is_presign_owned(key, key_and & class::UNRESERVED != 0, has_token) {
+            if presigned && is_presign_owned(key, key_and & class::UNRESERVED != 0, has_token, v4a)
+            {
                 continue;
             }
             let slot = self
@@ -409,11 +463,17 @@ impl<'a> CanonicalRequest<'a> {
                 Q_CREDENTIAL,
                 Q_DATE,
                 Q_EXPIRES,
+                #[cfg(feature = "sigv4a")]
+                Q_REGION_SET,
                 Q_TOKEN,
                 Q_SIGNED_HEADERS,
             ];
             for &id in &synthetic {
                 if id == Q_TOKEN && self.signed_token.is_none() {
+                    continue;
+                }
+                #[cfg(feature = "sigv4a")]
+                if id == Q_REGION_SET && !v4a {
                     continue;
                 }
                 if let Some(slot) = self.query.get_mut(count) {
@@ -450,6 +510,8 @@ impl<'a> CanonicalRequest<'a> {
         match id {
             H_HOST => self.req.host.unwrap_or(""),
             H_DATE => self.scope.time().as_str(),
+            #[cfg(feature = "sigv4a")]
+            H_REGION_SET => self.region_set.unwrap_or(""),
             H_TOKEN => self.signed_token.unwrap_or(""),
             H_SHA256 => self.payload_hash.as_str(),
             i => self.req.headers.get(usize::from(i)).map_or("", |h| h.1),
@@ -531,6 +593,20 @@ impl<'a> CanonicalRequest<'a> {
         self.expires
     }
 
+    /// True when this is a SigV4a request.
+    pub(crate) fn is_v4a(&self) -> bool {
+        self.scope.is_v4a()
+    }
+
+    /// `AWS4-HMAC-SHA256`, or `AWS4-ECDSA-P256-SHA256` for SigV4a.
+    pub(crate) fn algorithm_name(&self) -> &'static str {
+        #[cfg(feature = "sigv4a")]
+        if self.is_v4a() {
+            return super::v4a::ALGORITHM_V4A;
+        }
+        ALGORITHM
+    }
+
     /// Writes the signed header names, lower case, joined by `;` (or by `%3B` and
     /// percent-encoded, for the `X-Amz-SignedHeaders` query parameter when `query_form`).
     ///
@@ -605,7 +681,7 @@ impl<'a> CanonicalRequest<'a> {
             w.write_str(synthetic_param_name(id))?;
             w.write_char('=')?;
             match id {
-                Q_ALGORITHM => w.write_str(ALGORITHM)?,
+                Q_ALGORITHM => w.write_str(self.algorithm_name())?,
                 Q_CREDENTIAL => {
                     write_encoded(w, self.access_key_id, false)?;
                     w.write_str("%2F")?;
@@ -614,6 +690,8 @@ impl<'a> CanonicalRequest<'a> {
                 Q_DATE => w.write_str(self.scope.time().as_str())?,
                 Q_EXPIRES => write_decimal(w, self.expires)?,
                 Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
+                #[cfg(feature = "sigv4a")]
+                Q_REGION_SET => write_encoded(w, self.region_set.unwrap_or(""), false)?,
                 _ => match signed_headers {
                     Some(list) => write_encoded(w, list, false)?,
                     None => self.write_signed_headers(w, true)?,
@@ -723,6 +801,8 @@ fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
     match id {
         H_HOST => "host",
         H_DATE => "x-amz-date",
+        #[cfg(feature = "sigv4a")]
+        H_REGION_SET => "x-amz-region-set",
         H_TOKEN => "x-amz-security-token",
         H_SHA256 => "x-amz-content-sha256",
         i => headers.get(usize::from(i)).map_or("", |h| h.0),
@@ -730,17 +810,21 @@ fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
 }
 
 /// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
-/// their index, the synthetic ids take bits 32 to 35.
+/// their index, the synthetic ids take bits 32 to 36.
 #[inline]
 fn value_bit(id: u8) -> u64 {
-    let bit = if id >= H_HOST { 32 + (id - H_HOST) } else { id };
+    let bit = if id >= H_FIRST {
+        32 + (id - H_FIRST)
+    } else {
+        id
+    };
     1u64.checked_shl(u32::from(bit)).unwrap_or(0)
 }
 
 /// True when a header table entry's name is already lower case.
 #[inline]
 fn lower(upper: u32, id: u8) -> bool {
-    id >= H_HOST || upper & 1u32.checked_shl(u32::from(id)).unwrap_or(0) == 0
+    id >= H_FIRST || upper & 1u32.checked_shl(u32::from(id)).unwrap_or(0) == 0
 }
 
 /// A request parameter's raw key and value.
@@ -758,6 +842,8 @@ fn synthetic_param_name(id: u16) -> &'static str {
         Q_DATE => PARAM_DATE,
         Q_EXPIRES => PARAM_EXPIRES,
         Q_TOKEN => PARAM_TOKEN,
+        #[cfg(feature = "sigv4a")]
+        Q_REGION_SET => PARAM_REGION_SET,
         _ => PARAM_SIGNED_HEADERS,
     }
 }
@@ -806,8 +892,9 @@ impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
 }
 
 /// True when a presigned request's own query parameter has a name the signer owns (`key_plain`:
-/// the key is already canonical).
-fn is_presign_owned(key: &str, key_plain: bool, has_token: bool) -> bool {
+/// the key is already canonical): the token's only when the request carries one, the region
+/// set's only with SigV4a.
+fn is_presign_owned(key: &str, key_plain: bool, has_token: bool, v4a: bool) -> bool {
     let owned = [
         PARAM_ALGORITHM,
         PARAM_CREDENTIAL,
@@ -815,17 +902,16 @@ fn is_presign_owned(key: &str, key_plain: bool, has_token: bool) -> bool {
         PARAM_EXPIRES,
         PARAM_SIGNED_HEADERS,
         PARAM_SIGNATURE,
-        PARAM_TOKEN,
     ];
-    // The token's name only when the request carries one.
-    let count = if has_token {
-        owned.len()
-    } else {
-        owned.len() - 1
-    };
-    owned.iter().take(count).any(|p| {
+    let is = |p: &str| {
         cmp_canonical_known(key, Decode::Form, key_plain, p, Decode::None, true) == Ordering::Equal
-    })
+    };
+    #[cfg(feature = "sigv4a")]
+    if v4a && is(PARAM_REGION_SET) {
+        return true;
+    }
+    let _ = v4a;
+    owned.iter().any(|p| is(p)) || (has_token && is(PARAM_TOKEN))
 }
 
 /// A raw `key[=value]` segment split at its first `=`.

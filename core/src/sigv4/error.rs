@@ -84,6 +84,14 @@ pub enum SigningError {
         /// The limit.
         limit: usize,
     },
+    /// SigV4a: the region set is empty, longer than [`crate::limits::MAX_REGION_SET_LEN`], or
+    /// holds a character outside `[A-Za-z0-9-*,]`.
+    #[cfg(feature = "sigv4a")]
+    InvalidRegionSet,
+    /// SigV4a: no valid P-256 private key came out of the key derivation within its 254
+    /// attempts (a chance of about 2^-8000 for any real secret), or ECDSA signing failed.
+    #[cfg(feature = "sigv4a")]
+    EcdsaKey,
 }
 
 impl fmt::Display for SigningError {
@@ -145,6 +153,14 @@ impl fmt::Display for SigningError {
                     f,
                     "Authorization value would exceed the limit of {limit} bytes"
                 )
+            }
+            #[cfg(feature = "sigv4a")]
+            SigningError::InvalidRegionSet => f.write_str(
+                "SigV4a region set is empty, too long or holds a character outside [A-Za-z0-9-*,]",
+            ),
+            #[cfg(feature = "sigv4a")]
+            SigningError::EcdsaKey => {
+                f.write_str("SigV4a: no P-256 key could be derived, or ECDSA signing failed")
             }
         }
     }

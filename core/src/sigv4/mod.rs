@@ -80,6 +80,8 @@ mod sign;
 mod signing_key;
 pub mod streaming;
 mod string_to_sign;
+#[cfg(feature = "sigv4a")]
+pub mod v4a;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod conformance;
@@ -94,14 +96,16 @@ pub use hash::EMPTY_SHA256_HEX;
 pub use output::{HeaderIter, SigningInstructions, SigningOutput};
 pub use presign::{ParamValue, QueryParamIter};
 pub use request::{
-    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningCredentials,
-    SigningParams, SigningSettings,
+    SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningAlgorithm,
+    SigningCredentials, SigningParams, SigningSettings,
 };
 pub use scope::CredentialScope;
 pub use sign::{sign, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
 pub use string_to_sign::{StringToSign, ALGORITHM};
+#[cfg(feature = "sigv4a")]
+pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};
 
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]), one table per stage module.

@@ -93,6 +93,9 @@ impl fmt::Debug for SigningOutput {
 pub struct SigningInstructions<'o> {
     pub(crate) out: &'o SigningOutput,
     pub(crate) token: Option<&'o str>,
+    /// SigV4a: the region set (`X-Amz-Region-Set`).
+    #[cfg(feature = "sigv4a")]
+    pub(crate) region_set: Option<&'o str>,
 }
 
 impl<'o> SigningInstructions<'o> {
@@ -141,18 +144,37 @@ impl<'o> SigningInstructions<'o> {
         self.out.placement == Placement::Query
     }
 
-    /// Headers to add, in this order: `X-Amz-Date`, `X-Amz-Security-Token` (with temporary
-    /// credentials), `x-amz-content-sha256` (S3 and streaming), `Authorization`. Empty for a
-    /// presigned URL. Replace any header of the same name already on the request.
+    /// The SigV4a region set the signature covers (`None` for SigV4).
+    pub fn region_set(&self) -> Option<&'o str> {
+        #[cfg(feature = "sigv4a")]
+        return self.region_set;
+        #[cfg(not(feature = "sigv4a"))]
+        None
+    }
+
+    /// The algorithm name: `AWS4-HMAC-SHA256`, or `AWS4-ECDSA-P256-SHA256` for SigV4a.
+    pub fn algorithm(&self) -> &'static str {
+        #[cfg(feature = "sigv4a")]
+        if self.region_set.is_some() {
+            return super::v4a::ALGORITHM_V4A;
+        }
+        super::string_to_sign::ALGORITHM
+    }
+
+    /// Headers to add, in this order: `X-Amz-Date`, `X-Amz-Region-Set` (SigV4a),
+    /// `X-Amz-Security-Token` (with temporary credentials), `x-amz-content-sha256` (S3 and
+    /// streaming), `Authorization`. Empty for a presigned URL. Replace any header of the same
+    /// name already on the request.
     pub fn headers(&self) -> HeaderIter<'o> {
-        let mut items: [Option<(&'o str, &'o str)>; 4] = [None; 4];
+        let mut items: [Option<(&'o str, &'o str)>; 5] = [None; 5];
         if self.out.placement == Placement::Headers {
             items[0] = Some(("X-Amz-Date", self.amz_date()));
-            items[1] = self.token.map(|t| ("X-Amz-Security-Token", t));
+            items[1] = self.region_set().map(|r| ("X-Amz-Region-Set", r));
+            items[2] = self.token.map(|t| ("X-Amz-Security-Token", t));
             if self.out.add_content_sha256 {
-                items[2] = Some(("x-amz-content-sha256", self.payload_hash()));
+                items[3] = Some(("x-amz-content-sha256", self.payload_hash()));
             }
-            items[3] = Some(("Authorization", self.out.authorization.as_str()));
+            items[4] = Some(("Authorization", self.out.authorization.as_str()));
         }
         HeaderIter { items, next: 0 }
     }
@@ -173,7 +195,7 @@ impl fmt::Debug for SigningInstructions<'_> {
 /// Iterator over the `(name, value)` headers of [`SigningInstructions::headers`].
 #[derive(Clone)]
 pub struct HeaderIter<'o> {
-    items: [Option<(&'o str, &'o str)>; 4],
+    items: [Option<(&'o str, &'o str)>; 5],
     next: usize,
 }
 

@@ -1,8 +1,9 @@
 //! Presigned URLs: the query parameters a query-signed request carries.
 //!
 //! A presigned URL is the request's own URL plus, in this order, `X-Amz-Algorithm`,
-//! `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`
-//! and, with temporary credentials, `X-Amz-Security-Token`. As the AWS SDKs do, the token is
+//! `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-Region-Set` (SigV4a only),
+//! `X-Amz-SignedHeaders`, `X-Amz-Signature` and, with temporary credentials,
+//! `X-Amz-Security-Token`. As the AWS SDKs do, the token is
 //! covered by the signature (it is part of the canonical query string) unless
 //! [`SessionTokenMode::AfterSigning`](super::SessionTokenMode::AfterSigning) is chosen, yet it is
 //! appended after the signature. Presigned requests sign only headers (never `X-Amz-Date` or
@@ -11,12 +12,11 @@
 use core::fmt::{self, Write};
 
 use super::canonical_request::{
-    PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_SIGNATURE,
-    PARAM_SIGNED_HEADERS, PARAM_TOKEN,
+    PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_REGION_SET,
+    PARAM_SIGNATURE, PARAM_SIGNED_HEADERS, PARAM_TOKEN,
 };
 use super::encoding::{write_decimal, write_encoded};
 use super::output::{Placement, SigningInstructions};
-use super::string_to_sign::ALGORITHM;
 
 /// A query parameter value: borrowed text, or the URL lifetime as a number.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -86,16 +86,20 @@ impl<'o> Iterator for QueryParamIter<'o> {
             let i = self.next;
             self.next = self.next.saturating_add(1);
             let item = match i {
-                0 => (PARAM_ALGORITHM, ParamValue::Text(ALGORITHM)),
+                0 => (PARAM_ALGORITHM, ParamValue::Text(self.ins.algorithm())),
                 1 => (PARAM_CREDENTIAL, ParamValue::Text(self.ins.credential())),
                 2 => (PARAM_DATE, ParamValue::Text(self.ins.amz_date())),
                 3 => (PARAM_EXPIRES, ParamValue::Number(self.ins.out.expires)),
-                4 => (
+                4 => match self.ins.region_set() {
+                    Some(set) => (PARAM_REGION_SET, ParamValue::Text(set)),
+                    None => continue,
+                },
+                5 => (
                     PARAM_SIGNED_HEADERS,
                     ParamValue::Text(self.ins.signed_headers()),
                 ),
-                5 => (PARAM_SIGNATURE, ParamValue::Text(self.ins.signature())),
-                6 => match self.ins.token {
+                6 => (PARAM_SIGNATURE, ParamValue::Text(self.ins.signature())),
+                7 => match self.ins.token {
                     Some(t) => (PARAM_TOKEN, ParamValue::Text(t)),
                     None => continue,
                 },

@@ -165,6 +165,20 @@ pub enum SignatureLocation {
     },
 }
 
+/// The signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SigningAlgorithm {
+    /// SigV4, `AWS4-HMAC-SHA256`: a signature valid in the one region of the scope.
+    V4,
+    /// SigV4a, `AWS4-ECDSA-P256-SHA256` (feature `sigv4a`): an ECDSA P-256 signature valid in
+    /// every region of a region set. [`SigningParams::region`] holds the region set (`us-east-1`,
+    /// `us-*`, `*`, or a comma-separated list); it is signed as `x-amz-region-set` (header
+    /// signing) or `X-Amz-Region-Set` (presigned URLs), and the credential scope leaves it out.
+    #[cfg(feature = "sigv4a")]
+    V4a,
+}
+
 /// The rules that vary between services and between header and query signing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -179,6 +193,8 @@ pub struct SigningSettings {
     pub session_token: SessionTokenMode,
     /// Where the signature goes.
     pub location: SignatureLocation,
+    /// SigV4 or SigV4a.
+    pub algorithm: SigningAlgorithm,
 }
 
 impl SigningSettings {
@@ -191,6 +207,7 @@ impl SigningSettings {
             content_sha256_header: false,
             session_token: SessionTokenMode::Signed,
             location: SignatureLocation::Headers,
+            algorithm: SigningAlgorithm::V4,
         }
     }
 
@@ -202,6 +219,7 @@ impl SigningSettings {
             content_sha256_header: true,
             session_token: SessionTokenMode::Signed,
             location: SignatureLocation::Headers,
+            algorithm: SigningAlgorithm::V4,
         }
     }
 
@@ -218,6 +236,13 @@ impl SigningSettings {
     /// seconds. Presigned requests never carry `x-amz-content-sha256`.
     pub const fn presigned(mut self, expires_in: u32) -> Self {
         self.location = SignatureLocation::QueryParams { expires_in };
+        self
+    }
+
+    /// The same rules, signed with SigV4a for the region set in [`SigningParams::region`].
+    #[cfg(feature = "sigv4a")]
+    pub const fn sigv4a(mut self) -> Self {
+        self.algorithm = SigningAlgorithm::V4a;
         self
     }
 
@@ -239,7 +264,7 @@ impl Default for SigningSettings {
 pub struct SigningParams<'a> {
     /// The credentials.
     pub credentials: SigningCredentials<'a>,
-    /// Region of the scope, e.g. `us-east-1`.
+    /// Region of the scope, e.g. `us-east-1`; with SigV4a, the region set (e.g. `*`).
     pub region: &'a str,
     /// Service signing name of the scope, e.g. `s3`.
     pub service: &'a str,

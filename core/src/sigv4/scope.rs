@@ -53,6 +53,26 @@ impl<'a> CredentialScope<'a> {
         })
     }
 
+    /// The scope of a SigV4a signature (feature `sigv4a`): `YYYYMMDD/service/aws4_request`,
+    /// without a region (the region set is signed as a header or query parameter instead).
+    ///
+    /// # Errors
+    /// [`SigningError::InvalidService`] as for [`CredentialScope::new`].
+    #[cfg(feature = "sigv4a")]
+    pub fn new_v4a(time: AmzDateTime, service: &'a str) -> Result<Self, SigningError> {
+        validate_service(service)?;
+        Ok(CredentialScope {
+            time,
+            region: "",
+            service,
+        })
+    }
+
+    /// True for a SigV4a scope (no region): its strings to sign name the ECDSA algorithm.
+    pub fn is_v4a(&self) -> bool {
+        self.region.is_empty()
+    }
+
     /// The signing timestamp (its date is the scope date).
     pub fn time(&self) -> &AmzDateTime {
         &self.time
@@ -63,7 +83,7 @@ impl<'a> CredentialScope<'a> {
         self.time.date()
     }
 
-    /// The region.
+    /// The region (empty in a SigV4a scope).
     pub fn region(&self) -> &'a str {
         self.region
     }
@@ -80,15 +100,22 @@ impl<'a> CredentialScope<'a> {
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         w.write_str(self.date())?;
         w.write_char('/')?;
-        w.write_str(self.region)?;
-        w.write_char('/')?;
+        if !self.is_v4a() {
+            w.write_str(self.region)?;
+            w.write_char('/')?;
+        }
         w.write_str(self.service)?;
         w.write_str("/aws4_request")
     }
 
     /// Length of the written scope in bytes.
     pub fn len(&self) -> usize {
-        8 + 1 + self.region.len() + 1 + self.service.len() + "/aws4_request".len()
+        let region = if self.is_v4a() {
+            0
+        } else {
+            self.region.len() + 1
+        };
+        8 + 1 + region + self.service.len() + "/aws4_request".len()
     }
 
     /// Never true: a scope always has its date and terminator.

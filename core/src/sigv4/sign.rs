@@ -10,6 +10,9 @@
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
 
+/// Hex digits of the longest SigV4a signature (a 72-byte DER ECDSA signature).
+pub(crate) const MAX_V4A_SIGNATURE_DIGITS: usize = 144;
+
 use super::canonical_request::CanonicalRequest;
 use super::encoding::hex32;
 use super::error::SigningError;
@@ -17,7 +20,9 @@ use super::hash::HashWriter;
 use super::output::{Placement, SigningInstructions, SigningOutput};
 use super::request::{SignableRequest, SignatureLocation, SigningParams};
 use super::signing_key::{SigningKey, SigningKeyCache};
-use super::string_to_sign::{StringToSign, ALGORITHM};
+use super::string_to_sign::StringToSign;
+#[cfg(feature = "sigv4a")]
+use super::{request::SigningAlgorithm, v4a::SigningKeyV4a};
 
 use super::scope::CredentialScope;
 
@@ -26,6 +31,9 @@ use super::scope::CredentialScope;
 #[derive(Debug, Default)]
 pub struct Signer<const N: usize = MAX_CACHED_SIGNING_KEYS> {
     cache: SigningKeyCache<N>,
+    /// SigV4a: the key of the last access key pair (it depends on nothing else).
+    #[cfg(feature = "sigv4a")]
+    v4a: super::v4a::KeyCacheV4a,
 }
 
 impl<const N: usize> Signer<N> {
@@ -33,6 +41,8 @@ impl<const N: usize> Signer<N> {
     pub const fn new() -> Self {
         Signer {
             cache: SigningKeyCache::new(),
+            #[cfg(feature = "sigv4a")]
+            v4a: super::v4a::KeyCacheV4a::new(),
         }
     }
 
@@ -44,6 +54,8 @@ impl<const N: usize> Signer<N> {
     /// Drops every cached signing key (e.g. when credentials are revoked).
     pub fn clear_cache(&mut self) {
         self.cache.clear();
+        #[cfg(feature = "sigv4a")]
+        self.v4a.clear();
     }
 
     /// Signs `req` and writes the result into `out`.
@@ -56,15 +68,21 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'o>,
         out: &'o mut SigningOutput,
     ) -> Result<SigningInstructions<'o>, SigningError> {
+        #[cfg(feature = "sigv4a")]
+        if params.settings.algorithm == SigningAlgorithm::V4a {
+            let creds = &params.credentials;
+            let key = self.v4a.key(creds.access_key_id, creds.secret)?;
+            return sign_with_key(req, params, out, |_, sts| key.sign(sts));
+        }
         let cache = &mut self.cache;
         sign_with_key(req, params, out, |scope, sts| {
-            cache.with_key(
+            Ok(hex32(&cache.with_key(
                 params.credentials.secret,
                 scope.date(),
                 scope.region(),
                 scope.service(),
                 |key| key.sign_with(|w| sts.write_to(w)),
-            )
+            )))
         })
     }
 
@@ -90,19 +108,27 @@ pub fn sign<'o>(
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
 ) -> Result<SigningInstructions<'o>, SigningError> {
+    #[cfg(feature = "sigv4a")]
+    if params.settings.algorithm == SigningAlgorithm::V4a {
+        let creds = &params.credentials;
+        let key = SigningKeyV4a::derive(creds.access_key_id, creds.secret)?;
+        return sign_with_key(req, params, out, |_, sts| key.sign(sts));
+    }
     sign_with_key(req, params, out, |scope, sts| {
         let secret = params.credentials.secret;
-        SigningKey::derive(secret, scope.date(), scope.region(), scope.service())
-            .sign_once(|w| sts.write_to(w))
+        let mac = SigningKey::derive(secret, scope.date(), scope.region(), scope.service())
+            .sign_once(|w| sts.write_to(w));
+        Ok(hex32(&mac))
     })
 }
 
-/// The stages of [`Signer::sign`], with the HMAC of the string to sign left to `mac`.
-fn sign_with_key<'o>(
+/// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits) left
+/// to `signature`.
+fn sign_with_key<'o, S: AsRef<[u8]>>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
-    mac: impl FnOnce(&CredentialScope<'_>, &StringToSign<'_>) -> [u8; 32],
+    signature: impl FnOnce(&CredentialScope<'_>, &StringToSign<'_>) -> Result<S, SigningError>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
     out.reset();
     let creq = CanonicalRequest::new(req, params)?;
@@ -117,14 +143,17 @@ fn sign_with_key<'o>(
     let creq_hash = hex32(&hasher.finish());
     let scope = creq.scope();
     let sts = StringToSign::for_request(scope, &creq_hash);
-    let sig = hex32(&mac(scope, &sts));
+    let sig = match signature(scope, &sts) {
+        Ok(sig) => sig,
+        Err(e) => {
+            out.reset();
+            return Err(e);
+        }
+    };
     let sig_start = out.authorization.len() as u16;
-    // The prefix left room for the 64 signature digits.
-    if out
-        .authorization
-        .push_str(core::str::from_utf8(&sig).unwrap_or(""))
-        .is_err()
-    {
+    // The prefix left room for the signature digits.
+    let sig = core::str::from_utf8(sig.as_ref()).unwrap_or("");
+    if sig.is_empty() || out.authorization.push_str(sig).is_err() {
         out.reset();
         return Err(SigningError::AuthorizationTooLong {
             limit: MAX_AUTHORIZATION_LEN,
@@ -145,7 +174,12 @@ fn sign_with_key<'o>(
         .session_token
         .map(|t| t.expose())
         .filter(|t| !t.is_empty());
-    Ok(SigningInstructions { out, token })
+    Ok(SigningInstructions {
+        out,
+        token,
+        #[cfg(feature = "sigv4a")]
+        region_set: creq.is_v4a().then_some(params.region),
+    })
 }
 
 /// Writes `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<names>, Signature=` and
@@ -155,7 +189,7 @@ fn write_prefix(creq: &CanonicalRequest<'_>, out: &mut SigningOutput) -> Result<
         limit: MAX_AUTHORIZATION_LEN,
     };
     let a = &mut out.authorization;
-    a.push_str(ALGORITHM).map_err(|_| too_long)?;
+    a.push_str(creq.algorithm_name()).map_err(|_| too_long)?;
     a.push_str(" Credential=").map_err(|_| too_long)?;
     let cred_start = a.len() as u16;
     a.push_str(creq.access_key_id()).map_err(|_| too_long)?;
@@ -167,7 +201,12 @@ fn write_prefix(creq: &CanonicalRequest<'_>, out: &mut SigningOutput) -> Result<
     creq.write_signed_headers(a, false).map_err(|_| too_long)?;
     let sh_end = a.len() as u16;
     a.push_str(", Signature=").map_err(|_| too_long)?;
-    if a.capacity() - a.len() < 64 {
+    let digits = if creq.is_v4a() {
+        MAX_V4A_SIGNATURE_DIGITS
+    } else {
+        64
+    };
+    if a.capacity() - a.len() < digits {
         return Err(too_long);
     }
     out.credential = (cred_start, cred_end);

@@ -8,6 +8,9 @@
 //!                             <hex sha256("")>              <hex sha256(trailer block)>
 //!                             <hex sha256(chunk)>
 //! ```
+//!
+//! A SigV4a scope (no region) makes the first line `AWS4-ECDSA-P256-SHA256` (`-PAYLOAD`,
+//! `-TRAILER`), and the previous signature is then a DER signature in hex, of varying length.
 
 use core::fmt::{self, Write};
 
@@ -18,6 +21,10 @@ use super::scope::CredentialScope;
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const CHUNK_ALGORITHM: &str = "AWS4-HMAC-SHA256-PAYLOAD";
 const TRAILER_ALGORITHM: &str = "AWS4-HMAC-SHA256-TRAILER";
+#[cfg(feature = "sigv4a")]
+const CHUNK_ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256-PAYLOAD";
+#[cfg(feature = "sigv4a")]
+const TRAILER_ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256-TRAILER";
 
 /// What a string to sign covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,12 +98,7 @@ impl<'a> StringToSign<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        let algorithm = match self.kind {
-            Kind::Request { .. } => ALGORITHM,
-            Kind::Chunk { .. } => CHUNK_ALGORITHM,
-            Kind::Trailer { .. } => TRAILER_ALGORITHM,
-        };
-        w.write_str(algorithm)?;
+        w.write_str(self.algorithm())?;
         w.write_char('\n')?;
         w.write_str(self.scope.time().as_str())?;
         w.write_char('\n')?;
@@ -122,6 +124,25 @@ impl<'a> StringToSign<'a> {
                 w.write_char('\n')?;
                 w.write_str(hex_str(trailer_hash))
             }
+        }
+    }
+}
+
+impl StringToSign<'_> {
+    /// The first line: SigV4's names, or SigV4a's for a region-less scope.
+    fn algorithm(&self) -> &'static str {
+        #[cfg(feature = "sigv4a")]
+        if self.scope.is_v4a() {
+            return match self.kind {
+                Kind::Request { .. } => super::v4a::ALGORITHM_V4A,
+                Kind::Chunk { .. } => CHUNK_ALGORITHM_V4A,
+                Kind::Trailer { .. } => TRAILER_ALGORITHM_V4A,
+            };
+        }
+        match self.kind {
+            Kind::Request { .. } => ALGORITHM,
+            Kind::Chunk { .. } => CHUNK_ALGORITHM,
+            Kind::Trailer { .. } => TRAILER_ALGORITHM,
         }
     }
 }

@@ -1,0 +1,333 @@
+//! SigV4a (`AWS4-ECDSA-P256-SHA256`, feature `sigv4a`): one signature valid in every region of a
+//! region set, for multi-region endpoints (S3 Multi-Region Access Points, global services).
+//!
+//! The stages are SigV4's with four changes:
+//!
+//! - the credential scope leaves the region out: `YYYYMMDD/service/aws4_request`;
+//! - the region set is signed, as the `x-amz-region-set` header or, in a presigned URL, the
+//!   `X-Amz-Region-Set` query parameter;
+//! - the algorithm names read `AWS4-ECDSA-P256-SHA256` (`-PAYLOAD`, `-TRAILER` for aws-chunked)
+//!   and the streaming payload literals `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]`;
+//! - the signature is an ECDSA P-256 signature over the SHA-256 of the string to sign, DER
+//!   encoded and written in hex (up to 144 digits).
+//!
+//! The private key comes from the access key pair alone (not from the date, region or
+//! service), by NIST SP 800-108 counter-mode KDF with HMAC-SHA256:
+//!
+//! ```text
+//! for counter in 1..=254:
+//!     c = HMAC("AWS4A" + secret,
+//!              be32(1) || "AWS4-ECDSA-P256-SHA256" || 0x00 || access_key_id || counter || be32(256))
+//!     if c <= n - 2:  d = c + 1  (n: the order of P-256)
+//! ```
+//!
+//! Nonces are deterministic (RFC 6979), so signing needs no entropy source; AWS accepts any
+//! valid ECDSA signature, random or deterministic. [`SigningKeyV4a`] holds the derived key: make
+//! it once per access key pair (a [`Signer`](super::Signer) keeps the last one).
+
+use core::fmt;
+
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+use p256::ecdsa::{DerSignature, SigningKey as EcdsaKey};
+use p256::elliptic_curve::ff::PrimeField;
+use p256::{FieldBytes, NonZeroScalar, Scalar};
+use zeroize::Zeroize;
+
+use crate::limits::{MAX_ACCESS_KEY_ID_LEN, MAX_REGION_SET_LEN};
+use crate::secret::SecretKey;
+use crate::text::Text;
+
+use super::error::SigningError;
+use super::hash::{mac_bytes, mac_for_key, HashWriter};
+use super::sign::MAX_V4A_SIGNATURE_DIGITS;
+use super::string_to_sign::StringToSign;
+
+/// The SigV4a algorithm name.
+pub const ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256";
+
+/// Attempts of the key derivation before it gives up (the counter is one byte; 0 and 255 are
+/// not used, as in the AWS SDKs).
+const MAX_KDF_COUNTER: u8 = 254;
+
+/// Checks a SigV4a region set: `*`, wildcards such as `us-*`, or a comma-separated list.
+pub(crate) fn validate_region_set(set: &str) -> Result<(), SigningError> {
+    let ok = !set.is_empty()
+        && set.len() <= MAX_REGION_SET_LEN
+        && set
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'*' | b','));
+    if ok {
+        Ok(())
+    } else {
+        Err(SigningError::InvalidRegionSet)
+    }
+}
+
+/// A SigV4a signing key: the P-256 private key derived from an access key pair. Secret: its
+/// `Debug` is redacted, it has no `Display`, and `p256` wipes the scalar on drop.
+#[derive(Clone)]
+pub struct SigningKeyV4a {
+    key: EcdsaKey,
+}
+
+impl SigningKeyV4a {
+    /// Derives the key of `access_key_id` and `secret`.
+    ///
+    /// # Errors
+    /// [`SigningError::InvalidAccessKeyId`] for an empty or over-long id,
+    /// [`SigningError::EmptySecretKey`], or [`SigningError::EcdsaKey`] when no counter gives a
+    /// valid key.
+    pub fn derive(access_key_id: &str, secret: &SecretKey) -> Result<Self, SigningError> {
+        let id = access_key_id.as_bytes();
+        if id.is_empty() || id.len() > MAX_ACCESS_KEY_ID_LEN {
+            return Err(SigningError::InvalidAccessKeyId);
+        }
+        if secret.is_empty() {
+            return Err(SigningError::EmptySecretKey);
+        }
+        // be32(1) || label || 0x00 || access key id || counter || be32(256)
+        const LABEL: &[u8] = b"\x00\x00\x00\x01AWS4-ECDSA-P256-SHA256\x00";
+        const LENGTH: &[u8] = &256u32.to_be_bytes();
+        let mut msg = [0u8; LABEL.len() + MAX_ACCESS_KEY_ID_LEN + 1 + LENGTH.len()];
+        let counter_at = LABEL.len() + id.len();
+        let msg_len = counter_at + 1 + LENGTH.len();
+        let parts = [(0, LABEL), (LABEL.len(), id), (counter_at + 1, LENGTH)];
+        for (at, part) in parts {
+            if let Some(dst) = msg.get_mut(at..at + part.len()) {
+                dst.copy_from_slice(part);
+            }
+        }
+        for counter in 1..=MAX_KDF_COUNTER {
+            if let Some(c) = msg.get_mut(counter_at) {
+                *c = counter;
+            }
+            let keyed = mac_for_key(&[b"AWS4A", secret.expose_bytes()]);
+            let mut c = mac_bytes(keyed, msg.get(..msg_len).unwrap_or(&[]));
+            let candidate = private_scalar(&c);
+            c.zeroize();
+            if let Some(d) = candidate {
+                return Ok(SigningKeyV4a {
+                    key: EcdsaKey::from(d),
+                });
+            }
+        }
+        Err(SigningError::EcdsaKey)
+    }
+
+    /// The public key as uncompressed affine coordinates `(x, y)`, big-endian: what AWS
+    /// verifies the signatures with.
+    pub fn public_key(&self) -> ([u8; 32], [u8; 32]) {
+        let point = self.key.verifying_key().to_sec1_point(false);
+        let mut x = [0u8; 32];
+        let mut y = [0u8; 32];
+        if let (Some(px), Some(py)) = (point.x(), point.y()) {
+            x.copy_from_slice(px);
+            y.copy_from_slice(py);
+        }
+        (x, y)
+    }
+
+    /// Signs a string to sign: ECDSA over its SHA-256, the DER signature in hex.
+    pub(crate) fn sign(&self, sts: &StringToSign<'_>) -> Result<SignatureV4a, SigningError> {
+        let mut h = HashWriter::default();
+        // Writing into a hash cannot fail.
+        let _ = sts.write_to(&mut h);
+        self.sign_digest(&h.finish())
+    }
+
+    /// Signs a SHA-256 digest (of a string to sign): the DER signature in hex.
+    pub(crate) fn sign_digest(&self, digest: &[u8; 32]) -> Result<SignatureV4a, SigningError> {
+        let der: DerSignature = self
+            .key
+            .sign_prehash(digest)
+            .map_err(|_| SigningError::EcdsaKey)?;
+        Ok(SignatureV4a::from_der(der.as_bytes()))
+    }
+}
+
+impl fmt::Debug for SigningKeyV4a {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKeyV4a(** redacted **)")
+    }
+}
+
+/// `c + 1` when the KDF output `c` is at most `n - 2`, in constant time: `c < n` is checked by
+/// the scalar decoding and `c + 1 != 0 (mod n)` by the non-zero check.
+fn private_scalar(c: &[u8; 32]) -> Option<NonZeroScalar> {
+    let mut repr = FieldBytes::from(*c);
+    let scalar: Option<Scalar> = Scalar::from_repr(repr).into();
+    repr.zeroize();
+    let mut scalar = scalar?;
+    let d = NonZeroScalar::new(scalar + Scalar::ONE).into();
+    scalar.zeroize();
+    d
+}
+
+/// The SigV4a key of the last access key pair a [`Signer`](super::Signer) signed with: deriving
+/// it costs an HMAC and a P-256 scalar multiplication, so it is kept.
+pub(crate) struct KeyCacheV4a {
+    entry: Option<(Text<MAX_ACCESS_KEY_ID_LEN>, SecretKey, SigningKeyV4a)>,
+}
+
+impl KeyCacheV4a {
+    pub(crate) const fn new() -> Self {
+        KeyCacheV4a { entry: None }
+    }
+
+    /// The key of this access key pair, derived on first use or when the pair changes.
+    pub(crate) fn key(
+        &mut self,
+        access_key_id: &str,
+        secret: &SecretKey,
+    ) -> Result<&SigningKeyV4a, SigningError> {
+        let hit =
+            matches!(&self.entry, Some((id, s, _)) if id.as_str() == access_key_id && s == secret);
+        if !hit {
+            self.entry = None;
+            let key = SigningKeyV4a::derive(access_key_id, secret)?;
+            let id = Text::try_from(access_key_id).map_err(|_| SigningError::InvalidAccessKeyId)?;
+            self.entry = Some((id, secret.clone(), key));
+        }
+        match &self.entry {
+            Some((_, _, key)) => Ok(key),
+            None => Err(SigningError::EcdsaKey),
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entry = None;
+    }
+}
+
+impl Default for KeyCacheV4a {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for KeyCacheV4a {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCacheV4a")
+            .field("cached", &self.entry.is_some())
+            .finish()
+    }
+}
+
+/// A SigV4a signature: a DER-encoded ECDSA signature in hex (70 to 144 digits).
+#[derive(Clone, Copy)]
+pub(crate) struct SignatureV4a {
+    hex: [u8; MAX_V4A_SIGNATURE_DIGITS],
+    len: usize,
+}
+
+impl SignatureV4a {
+    fn from_der(der: &[u8]) -> Self {
+        let digit = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
+        let mut hex = [0u8; MAX_V4A_SIGNATURE_DIGITS];
+        let mut len = 0;
+        for (pair, &b) in hex.chunks_exact_mut(2).zip(der) {
+            if let [hi, lo] = pair {
+                *hi = digit(b >> 4);
+                *lo = digit(b & 0xf);
+                len += 2;
+            }
+        }
+        SignatureV4a { hex, len }
+    }
+}
+
+impl AsRef<[u8]> for SignatureV4a {
+    fn as_ref(&self) -> &[u8] {
+        self.hex.get(..self.len).unwrap_or(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Field;
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    use std::format;
+    use std::vec::Vec;
+
+    fn hex32(s: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn region_sets() {
+        for ok in ["*", "us-east-1", "us-*", "us-east-1,us-west-2"] {
+            assert_eq!(validate_region_set(ok), Ok(()), "{ok}");
+        }
+        let long = "a".repeat(MAX_REGION_SET_LEN + 1);
+        for bad in ["", "us east", "us-east-1;x", "é", long.as_str()] {
+            assert_eq!(
+                validate_region_set(bad),
+                Err(SigningError::InvalidRegionSet),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn derivation_rejects_bad_input() {
+        let secret = SecretKey::new("secret", Field::SecretAccessKey).unwrap();
+        let long = "A".repeat(MAX_ACCESS_KEY_ID_LEN + 1);
+        assert_eq!(
+            SigningKeyV4a::derive("", &secret).err(),
+            Some(SigningError::InvalidAccessKeyId)
+        );
+        assert_eq!(
+            SigningKeyV4a::derive(&long, &secret).err(),
+            Some(SigningError::InvalidAccessKeyId)
+        );
+        assert_eq!(
+            SigningKeyV4a::derive("AKID", &SecretKey::empty()).err(),
+            Some(SigningError::EmptySecretKey)
+        );
+        // The longest id fits the message buffer.
+        assert!(SigningKeyV4a::derive(&long[1..], &secret).is_ok());
+    }
+
+    #[test]
+    fn scalar_bounds() {
+        // n - 2 is the largest accepted output, n - 1 the smallest rejected one.
+        let n_minus_2 = hex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f");
+        let n_minus_1 = hex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550");
+        let d = private_scalar(&n_minus_2).unwrap();
+        assert_eq!(
+            d.to_repr().as_slice(),
+            &hex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550")
+        );
+        assert!(private_scalar(&n_minus_1).is_none());
+        assert!(private_scalar(&[0xff; 32]).is_none());
+        assert!(private_scalar(&[0; 32]).is_some());
+    }
+
+    #[test]
+    fn signatures_verify_and_debug_is_redacted() {
+        let secret = SecretKey::new(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Field::SecretAccessKey,
+        )
+        .unwrap();
+        let key = SigningKeyV4a::derive("AKIDEXAMPLE", &secret).unwrap();
+        assert_eq!(format!("{key:?}"), "SigningKeyV4a(** redacted **)");
+        let digest = [7u8; 32];
+        let sig = key.sign_digest(&digest).unwrap();
+        let hex = core::str::from_utf8(sig.as_ref()).unwrap();
+        let der: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let (x, y) = key.public_key();
+        let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+        let vk = VerifyingKey::from_sec1_point(&point).unwrap();
+        vk.verify_prehash(&digest, &Signature::from_der(&der).unwrap())
+            .unwrap();
+    }
+}
