@@ -1,7 +1,8 @@
 //! S3 signing (`s3-sigv4-streaming-presign/`): the S3 header-auth examples, presigned URLs (AWS
 //! docs, smithy-rs S3 and Polly cases), signing-key derivation, aws-chunked streaming (seed and
-//! three chunk signatures), the trailer variant, aws-c-auth's trailing-headers vector and the
-//! unsigned aws-chunked framing. Each stage the vectors give is compared.
+//! three chunk signatures), the trailer variant, aws-c-auth's trailing-headers vector, aws-c-auth's
+//! SigV4a chunked vectors and the unsigned aws-chunked framing. Each stage the vectors give is
+//! compared.
 
 mod common;
 mod sigv4_support;
@@ -10,12 +11,14 @@ use std::path::Path;
 
 use aws_session_core::secret::{SecretBytes32, SecretKey, SessionToken};
 use aws_session_core::sigv4::{
-    derive_signing_key, encoded_len, AwsChunkedEncoder, CanonicalRequest, ChunkSigner, ChunkedMode,
+    derive_signing_key, encoded_len, encoded_len_v4a, AwsChunkedEncoder, CanonicalRequest, ChunkSigner, ChunkedMode,
     CredentialScope, SignableBody, SignableRequest, Signer, SigningCredentials, SigningKey,
     SigningKeyV4a, SigningOutput, SigningParams, SigningSettings, StringToSign,
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
 use sigv4_support::{hex, sha256_hex};
 
@@ -74,6 +77,26 @@ fn headers_of(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `(name, value)` pairs borrowed from owned ones.
+fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+/// The request a vector's `request` object describes, with `headers` and `body`.
+fn request_of<'a>(
+    req: &'a Value,
+    headers: &'a [(&'a str, &'a str)],
+    body: SignableBody<'a>,
+) -> SignableRequest<'a> {
+    SignableRequest::new(
+        s(&req["method"]),
+        s(&req["path"]),
+        s(&req["query"]),
+        headers,
+        body,
+    )
+}
+
 /// Canonical request and string to sign of a prepared request, checked against the vector.
 fn check_stages(creq: &CanonicalRequest<'_>, expected: &Value, what: &str) {
     let text = creq.to_string();
@@ -106,10 +129,7 @@ fn s3_header_auth_examples() {
             .split_once('?')
             .unwrap_or((s(&req["raw_path_and_query"]), ""));
         let owned = headers_of(&req["headers"]);
-        let headers: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> = borrowed(&owned);
         let body = s(&req["body"]).as_bytes();
         let p = params(
             &c,
@@ -241,10 +261,7 @@ fn presigned_url_examples() {
             Some(h) => headers_of(h),
             None => headers_of(&req["headers"]),
         };
-        let mut headers: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let mut headers: Vec<(&str, &str)> = borrowed(&owned);
         if !owned.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
             headers.push(("host", host.as_str()));
         }
@@ -361,10 +378,7 @@ fn streaming_case(file: &str, with_trailer: bool) {
     let req = &v["request"];
     let expected = &v["expected"];
     let owned = headers_of(&req["headers"]);
-    let headers: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let headers: Vec<(&str, &str)> = borrowed(&owned);
     let body = if with_trailer {
         SignableBody::StreamingSignedWithTrailer
     } else {
@@ -377,13 +391,7 @@ fn streaming_case(file: &str, with_trailer: bool) {
         s(&v["timestamp"]),
         SigningSettings::s3(),
     );
-    let request = SignableRequest::new(
-        s(&req["method"]),
-        s(&req["path"]),
-        s(&req["query"]),
-        &headers,
-        body,
-    );
+    let request = request_of(req, &headers, body);
     check_stages(
         &CanonicalRequest::new(&request, &p).unwrap(),
         expected,
@@ -427,8 +435,8 @@ fn streaming_case(file: &str, with_trailer: bool) {
             s(&chunk["string_to_sign"])
         );
         assert_eq!(
-            &chunk_signer.sign_chunk(piece)[..],
-            s(&chunk["signature"]).as_bytes()
+            chunk_signer.sign_chunk(piece).unwrap(),
+            s(&chunk["signature"])
         );
     }
     assert_eq!(
@@ -438,10 +446,7 @@ fn streaming_case(file: &str, with_trailer: bool) {
 
     // The whole body through embedded-io, chunk by chunk.
     let trailers: Vec<(String, String)> = req.get("trailers").map(headers_of).unwrap_or_default();
-    let trailers: Vec<(&str, &str)> = trailers
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let trailers: Vec<(&str, &str)> = borrowed(&trailers);
     let mut encoder =
         AwsChunkedEncoder::signed(signer.chunk_signer(&p, &seed).unwrap(), with_trailer);
     let mut sink = Sink(Vec::new());
@@ -508,6 +513,133 @@ fn streaming_put_object_with_checksum_trailer() {
     streaming_case("sigv4-streaming-put-object-with-trailer.json", true);
 }
 
+/// Verifies a hex DER ECDSA signature over the SHA-256 of `sts` with `p256` (not our code).
+fn verifies_v4a(key: &VerifyingKey, sts: &str, signature_hex: &str) -> bool {
+    let der: Option<Vec<u8>> = (0..signature_hex.len() / 2)
+        .map(|i| u8::from_str_radix(signature_hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    let digest = sigv4_support::sha256(sts.as_bytes());
+    der.and_then(|d| Signature::from_der(&d).ok())
+        .is_some_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
+}
+
+/// aws-c-auth's SigV4a chunked vectors: the S3 streaming example signed with SigV4a, with and
+/// without trailers. Canonical requests and the fixed parts of every chunk and trailer string
+/// to sign are compared; the (randomized) signatures are verified with the vector's public key,
+/// and their wire form is padded with `*` to 144 characters.
+fn sigv4a_streaming_case(with_trailer: bool) {
+    let Some(dir) = common::testdata(DIR) else {
+        return;
+    };
+    let v = load(&dir, "aws-c-auth-sigv4a-streaming.json");
+    // The same request and payload as the SigV4 example.
+    let base = load(&dir, "sigv4-streaming-put-object.json");
+    let c = creds(&v["credentials"]);
+    let public = &v["verification_public_key"];
+    let coord = |k: &str| -> [u8; 32] {
+        let h = s(&public[k]);
+        core::array::from_fn(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+    };
+    let point =
+        p256::Sec1Point::from_affine_coordinates(&coord("x").into(), &coord("y").into(), false);
+    let key = VerifyingKey::from_sec1_point(&point).unwrap();
+
+    let req = &base["request"];
+    let mut owned = headers_of(&req["headers"]);
+    let trailer_list: Vec<(String, String)> = headers_of(&v["trailing_headers"]);
+    let names: Vec<&str> = trailer_list.iter().map(|(n, _)| n.as_str()).collect();
+    let (body, mode, expected_creq) = if with_trailer {
+        owned.push(("x-amz-trailer".into(), names.join(",")));
+        (
+            SignableBody::StreamingSignedWithTrailer,
+            ChunkedMode::SignedWithTrailer,
+            s(&v["expected_trailing_canonical_request"]),
+        )
+    } else {
+        (
+            SignableBody::StreamingSigned,
+            ChunkedMode::Signed,
+            s(&v["expected_canonical_request"]),
+        )
+    };
+    let headers: Vec<(&str, &str)> = borrowed(&owned);
+    let p = params(
+        &c,
+        "us-east-1",
+        s(&base["service"]),
+        s(&base["timestamp"]),
+        SigningSettings::s3().sigv4a(),
+    );
+    let request = request_of(req, &headers, body);
+    let creq = CanonicalRequest::new(&request, &p).unwrap();
+    assert_eq!(creq.to_string(), expected_creq);
+
+    let mut signer: Signer = Signer::new();
+    let mut out = SigningOutput::new();
+    let seed = signer.sign(&request, &p, &mut out).unwrap();
+    let hash = sha256_hex(expected_creq.as_bytes());
+    let seed_sts = StringToSign::for_request(creq.scope(), &hash).to_string();
+    assert!(verifies_v4a(&key, &seed_sts, seed.signature()), "seed");
+    assert!(seed
+        .headers()
+        .any(|h| h == ("X-Amz-Region-Set", "us-east-1")));
+
+    let payload_len = req["payload"]["length"].as_u64().unwrap() as usize;
+    let chunk_len = req["chunk_size"].as_u64().unwrap() as usize;
+    let payload = vec![b'a'; payload_len];
+    let prefix = s(&v["chunk_string_to_sign_prefix"]);
+    let suffixes = v["chunk_string_to_sign_suffixes"].as_array().unwrap();
+    let mut pieces: Vec<&[u8]> = payload.chunks(chunk_len).collect();
+    pieces.push(&[]);
+    assert_eq!(pieces.len(), suffixes.len());
+    let mut cs = signer.chunk_signer(&p, &seed).unwrap();
+    for (piece, suffix) in pieces.iter().zip(suffixes) {
+        let previous = cs.previous().to_owned();
+        let sts = cs.chunk_string_to_sign(&sha256_hex(piece)).to_string();
+        assert_eq!(sts, format!("{prefix}{previous}{}", s(suffix)));
+        let wire = cs.sign_chunk(piece).unwrap().to_owned();
+        assert_eq!(wire.len(), 144, "chunk signatures are padded to 144");
+        let hex = wire.trim_end_matches('*');
+        assert_eq!(cs.previous(), hex, "the chain continues unpadded");
+        assert!(verifies_v4a(&key, &sts, hex), "chunk signature");
+    }
+    let trailers: Vec<(&str, &str)> = borrowed(&trailer_list);
+    if with_trailer {
+        let previous = cs.previous().to_owned();
+        let sts = format!(
+            "{}{previous}{}",
+            s(&v["trailer_string_to_sign_prefix"]),
+            s(&v["trailer_string_to_sign_suffix"])
+        );
+        let wire = cs.sign_trailers(&trailers).unwrap().to_owned();
+        assert_eq!(wire.len(), 144);
+        assert!(verifies_v4a(&key, &sts, wire.trim_end_matches('*')), "trailer");
+    }
+
+    // The whole body: its length is known before the first signature.
+    let trailers = if with_trailer { trailers } else { Vec::new() };
+    let mut encoder = AwsChunkedEncoder::signed(signer.chunk_signer(&p, &seed).unwrap(), with_trailer);
+    let mut sink = Sink(Vec::new());
+    let mut buf = vec![0u8; chunk_len];
+    encoder
+        .encode(&mut &payload[..], &mut sink, &mut buf, |_| {})
+        .unwrap();
+    encoder.finish(&mut sink, &trailers).unwrap();
+    let total = encoded_len_v4a(mode, payload_len as u64, chunk_len, &trailers);
+    assert_eq!(sink.0.len() as u64, total);
+    assert!(sink.0.starts_with(b"10000;chunk-signature="));
+}
+
+#[test]
+fn sigv4a_streaming_put_object() {
+    sigv4a_streaming_case(false);
+}
+
+#[test]
+fn sigv4a_streaming_put_object_with_trailers() {
+    sigv4a_streaming_case(true);
+}
+
 #[test]
 fn aws_c_auth_trailing_headers_vector() {
     let Some(dir) = common::testdata(DIR) else {
@@ -523,10 +655,7 @@ fn aws_c_auth_trailing_headers_vector() {
     let key = SigningKey::derive(&c.secret, scope.date(), scope.region(), scope.service());
     let mut cs = ChunkSigner::new(key, scope, s(&v["previous_signature"])).unwrap();
     let owned = headers_of(&v["trailing_headers"]);
-    let trailers: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let trailers: Vec<(&str, &str)> = borrowed(&owned);
     let expected = &v["expected"];
     let mut canonical = String::new();
     ChunkSigner::write_canonical_trailers(&mut canonical, &trailers).unwrap();
@@ -541,10 +670,7 @@ fn aws_c_auth_trailing_headers_vector() {
         StringToSign::for_trailer(&scope, &prev, &hash).to_string(),
         s(&expected["string_to_sign"])
     );
-    assert_eq!(
-        &cs.sign_trailers(&trailers).unwrap()[..],
-        s(&expected["signature"]).as_bytes()
-    );
+    assert_eq!(cs.sign_trailers(&trailers).unwrap(), s(&expected["signature"]));
 }
 
 #[test]
@@ -559,10 +685,7 @@ fn unsigned_aws_chunked_framing() {
         let payload = s(&t["payload"]).as_bytes();
         let chunk = t["chunk_size"].as_u64().map_or(64 * 1024, |n| n as usize);
         let owned = headers_of(&t["trailers"]);
-        let trailers: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let trailers: Vec<(&str, &str)> = borrowed(&owned);
         let mut enc = AwsChunkedEncoder::unsigned();
         let mut sink = Sink(Vec::new());
         let mut frames = Vec::new();

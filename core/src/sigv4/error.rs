@@ -202,6 +202,8 @@ pub enum ChunkedError {
     TrailerMismatch,
     /// The body was already finished.
     Finished,
+    /// A chunk or trailer could not be signed (SigV4a: ECDSA signing failed).
+    Signing(SigningError),
 }
 
 impl fmt::Display for ChunkedError {
@@ -221,6 +223,7 @@ impl fmt::Display for ChunkedError {
             }
             ChunkedError::TrailerMismatch => f.write_str("trailers do not match the payload mode"),
             ChunkedError::Finished => f.write_str("the aws-chunked body was already finished"),
+            ChunkedError::Signing(e) => write!(f, "signing a chunk failed: {e}"),
         }
     }
 }

@@ -103,6 +103,8 @@ pub use scope::CredentialScope;
 pub use sign::{sign, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
+#[cfg(feature = "sigv4a")]
+pub use streaming::encoded_len_v4a;
 pub use string_to_sign::{StringToSign, ALGORITHM};
 #[cfg(feature = "sigv4a")]
 pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};

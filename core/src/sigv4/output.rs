@@ -104,16 +104,6 @@ impl<'o> SigningInstructions<'o> {
         self.out.part(self.out.signature)
     }
 
-    /// The signature as 64 hex bytes (for chaining aws-chunked signatures).
-    pub(crate) fn signature_bytes(&self) -> [u8; 64] {
-        let mut b = [0u8; 64];
-        let s = self.signature().as_bytes();
-        if s.len() == 64 {
-            b.copy_from_slice(s);
-        }
-        b
-    }
-
     /// `YYYYMMDDTHHMMSSZ`.
     pub fn amz_date(&self) -> &'o str {
         core::str::from_utf8(&self.out.amz_date).unwrap_or("")

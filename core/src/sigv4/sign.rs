@@ -71,7 +71,7 @@ impl<const N: usize> Signer<N> {
         #[cfg(feature = "sigv4a")]
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
-            let key = self.v4a.key(creds.access_key_id, creds.secret)?;
+            let key = self.v4a_key(creds.access_key_id, creds.secret)?;
             return sign_with_key(req, params, out, |_, sts| key.sign(sts));
         }
         let cache = &mut self.cache;
@@ -84,6 +84,16 @@ impl<const N: usize> Signer<N> {
                 |key| key.sign_with(|w| sts.write_to(w)),
             )))
         })
+    }
+
+    /// The SigV4a key of this access key pair, from the cache (deriving it on a miss).
+    #[cfg(feature = "sigv4a")]
+    pub(crate) fn v4a_key(
+        &mut self,
+        access_key_id: &str,
+        secret: &crate::secret::SecretKey,
+    ) -> Result<&SigningKeyV4a, SigningError> {
+        self.v4a.key(access_key_id, secret)
     }
 
     /// The signing key for this scope, from the cache (deriving it on a miss).

@@ -1,6 +1,7 @@
 //! aws-chunked streaming uploads: per-chunk signatures chained from the seed signature, the
-//! final empty chunk, and the trailer block (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`), plus
-//! the unsigned framing (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+//! final empty chunk, and the trailer block (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`, or
+//! `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]` with SigV4a), plus the unsigned framing
+//! (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
 //!
 //! ```text
 //! signed:    <hex len>;chunk-signature=<sig>\r\n<data>\r\n   ...   0;chunk-signature=<sig>\r\n
@@ -75,20 +76,82 @@ use super::hash::{sha256, HashWriter};
 use super::output::SigningInstructions;
 use super::request::SigningParams;
 use super::scope::CredentialScope;
-use super::sign::Signer;
+use super::sign::{Signer, MAX_V4A_SIGNATURE_DIGITS};
 use super::signing_key::SigningKey;
 use super::string_to_sign::StringToSign;
+#[cfg(feature = "sigv4a")]
+use super::v4a::SigningKeyV4a;
 
 const CHUNK_SIGNATURE: &[u8] = b";chunk-signature=";
 const TRAILER_SIGNATURE: &[u8] = b"x-amz-trailer-signature:";
 const CRLF: &[u8] = b"\r\n";
 
 /// Signs aws-chunked chunks and trailers, each chained to the signature before it.
+///
+/// With SigV4a (a [`Signer`] signing with
+/// [`SigningSettings::sigv4a`](super::SigningSettings::sigv4a)) chunks and the trailer block get
+/// ECDSA signatures; on the wire they are right-padded with `*` to 144 characters, so the body's
+/// length is known in advance ([`encoded_len_v4a`]), while each string to sign chains the
+/// unpadded signature before it.
 #[derive(Clone)]
 pub struct ChunkSigner<'a> {
-    key: SigningKey,
+    key: ChunkKey,
     scope: CredentialScope<'a>,
-    previous: [u8; 64],
+    previous: ChainedSignature,
+}
+
+/// The key a [`ChunkSigner`] signs with.
+#[derive(Clone)]
+enum ChunkKey {
+    V4(SigningKey),
+    #[cfg(feature = "sigv4a")]
+    V4a(SigningKeyV4a),
+}
+
+/// Room for the longest signature in the chain: 64 hex digits, or 144 with SigV4a.
+const SIGNATURE_ROOM: usize = if cfg!(feature = "sigv4a") {
+    MAX_V4A_SIGNATURE_DIGITS
+} else {
+    64
+};
+
+/// The last signature of the chain, with its wire form (SigV4a pads it with `*`).
+#[derive(Clone, Copy)]
+struct ChainedSignature {
+    buf: [u8; SIGNATURE_ROOM],
+    len: usize,
+    wire_len: usize,
+}
+
+impl ChainedSignature {
+    /// `hex` (digits only), padded with `*` to `wire_len` on the wire.
+    fn new(hex: &[u8], wire_len: usize) -> Option<Self> {
+        if hex.is_empty()
+            || hex.len() > wire_len
+            || wire_len > SIGNATURE_ROOM
+            || !hex.iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        let mut buf = [b'*'; SIGNATURE_ROOM];
+        buf.get_mut(..hex.len())?.copy_from_slice(hex);
+        Some(ChainedSignature {
+            buf,
+            len: hex.len(),
+            wire_len,
+        })
+    }
+
+    /// The hex digits, as the next string to sign chains them.
+    fn hex(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The form written after `chunk-signature=` or `x-amz-trailer-signature:`.
+    fn wire(&self) -> &str {
+        let wire = self.buf.get(..self.wire_len).unwrap_or(&[]);
+        core::str::from_utf8(wire).unwrap_or("")
+    }
 }
 
 impl fmt::Debug for ChunkSigner<'_> {
@@ -111,6 +174,30 @@ impl<'a> ChunkSigner<'a> {
         seed_signature: &str,
     ) -> Result<Self, SigningError> {
         let previous = parse_hash_hex(seed_signature).ok_or(SigningError::InvalidPayloadHash)?;
+        Self::chained(ChunkKey::V4(key), scope, &previous)
+    }
+
+    /// A SigV4a chunk signer for a SigV4a `scope` ([`CredentialScope::new_v4a`]), chained from
+    /// `seed_signature` (the request's hex DER signature).
+    ///
+    /// # Errors
+    /// [`SigningError::InvalidPayloadHash`] when the seed is not up to 144 hex digits.
+    #[cfg(feature = "sigv4a")]
+    pub fn new_v4a(
+        key: SigningKeyV4a,
+        scope: CredentialScope<'a>,
+        seed_signature: &str,
+    ) -> Result<Self, SigningError> {
+        Self::chained(ChunkKey::V4a(key), scope, seed_signature.as_bytes())
+    }
+
+    fn chained(
+        key: ChunkKey,
+        scope: CredentialScope<'a>,
+        seed: &[u8],
+    ) -> Result<Self, SigningError> {
+        let previous =
+            ChainedSignature::new(seed, key.wire_len()).ok_or(SigningError::InvalidPayloadHash)?;
         Ok(ChunkSigner {
             key,
             scope,
@@ -118,24 +205,24 @@ impl<'a> ChunkSigner<'a> {
         })
     }
 
-    /// The last signature produced (the seed before the first chunk).
+    /// The last signature produced (the seed before the first chunk), without padding.
     pub fn previous(&self) -> &str {
-        core::str::from_utf8(&self.previous).unwrap_or("")
+        core::str::from_utf8(self.previous.hex()).unwrap_or("")
     }
 
     /// The string to sign of the next chunk, given the chunk's SHA-256.
     pub fn chunk_string_to_sign<'s>(&'s self, chunk_hash_hex: &'s [u8; 64]) -> StringToSign<'s> {
-        StringToSign::for_chunk(&self.scope, &self.previous, chunk_hash_hex)
+        StringToSign::for_chunk(&self.scope, self.previous.hex(), chunk_hash_hex)
     }
 
-    /// Signs the next chunk (`data` empty for the final chunk) and returns its hex signature.
-    pub fn sign_chunk(&mut self, data: &[u8]) -> [u8; 64] {
+    /// Signs the next chunk (`data` empty for the final chunk) and returns its signature as it
+    /// goes on the wire (64 hex digits; SigV4a: padded with `*` to 144).
+    ///
+    /// # Errors
+    /// [`ChunkedError::Signing`] if ECDSA signing fails (SigV4a only; not seen in practice).
+    pub fn sign_chunk(&mut self, data: &[u8]) -> Result<&str, ChunkedError> {
         let hash = hex32(&sha256(data));
-        let sig = self
-            .key
-            .sign_with(|w| StringToSign::for_chunk(&self.scope, &self.previous, &hash).write_to(w));
-        self.previous = hex32(&sig);
-        self.previous
+        self.chain(&hash, false)
     }
 
     /// Writes the canonical trailer block: `<lower-case name>:<trimmed value>\n` per trailer.
@@ -155,25 +242,59 @@ impl<'a> ChunkSigner<'a> {
         Ok(())
     }
 
-    /// Signs the trailer block (after the final chunk) and returns its hex signature.
+    /// Signs the trailer block (after the final chunk) and returns its signature as it goes on
+    /// the wire.
     ///
     /// # Errors
     /// [`ChunkedError::TooManyTrailers`] or [`ChunkedError::InvalidTrailer`].
-    pub fn sign_trailers(&mut self, trailers: &[(&str, &str)]) -> Result<[u8; 64], ChunkedError> {
+    pub fn sign_trailers(&mut self, trailers: &[(&str, &str)]) -> Result<&str, ChunkedError> {
         validate_trailers(trailers)?;
         let mut h = HashWriter::default();
         let _ = Self::write_canonical_trailers(&mut h, trailers);
         let hash = hex32(&h.finish());
-        let sig = self.key.sign_with(|w| {
-            StringToSign::for_trailer(&self.scope, &self.previous, &hash).write_to(w)
-        });
-        self.previous = hex32(&sig);
-        Ok(self.previous)
+        self.chain(&hash, true)
+    }
+
+    /// Signs the next chunk's (or the trailer block's, `trailer`) string to sign over `hash`,
+    /// and chains the result.
+    fn chain(&mut self, hash: &[u8; 64], trailer: bool) -> Result<&str, ChunkedError> {
+        let previous = self.previous.hex();
+        let sts = if trailer {
+            StringToSign::for_trailer(&self.scope, previous, hash)
+        } else {
+            StringToSign::for_chunk(&self.scope, previous, hash)
+        };
+        let wire_len = self.key.wire_len();
+        let next = match &self.key {
+            ChunkKey::V4(key) => {
+                let hex = hex32(&key.sign_with(|w| sts.write_to(w)));
+                ChainedSignature::new(&hex, wire_len)
+            }
+            #[cfg(feature = "sigv4a")]
+            ChunkKey::V4a(key) => {
+                let sig = key.sign(&sts).map_err(ChunkedError::Signing)?;
+                ChainedSignature::new(sig.as_ref(), wire_len)
+            }
+        };
+        self.previous = next.ok_or(ChunkedError::Signing(SigningError::InvalidPayloadHash))?;
+        Ok(self.previous.wire())
+    }
+}
+
+impl ChunkKey {
+    /// Characters of a chunk or trailer signature on the wire.
+    fn wire_len(&self) -> usize {
+        match self {
+            ChunkKey::V4(_) => 64,
+            #[cfg(feature = "sigv4a")]
+            ChunkKey::V4a(_) => MAX_V4A_SIGNATURE_DIGITS,
+        }
     }
 }
 
 impl<const N: usize> Signer<N> {
-    /// A chunk signer chained from a streaming request's seed signature, reusing the cached key.
+    /// A chunk signer chained from a streaming request's seed signature, reusing the cached key
+    /// (SigV4a too, when `params` ask for it).
     ///
     /// # Errors
     /// [`SigningError`] for a scope or time that cannot be signed (as in [`Signer::sign`]).
@@ -182,14 +303,17 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'a>,
         seed: &SigningInstructions<'_>,
     ) -> Result<ChunkSigner<'a>, SigningError> {
-        let scope =
-            CredentialScope::new(params.time.amz_datetime()?, params.region, params.service)?;
+        let time = params.time.amz_datetime()?;
+        #[cfg(feature = "sigv4a")]
+        if params.settings.algorithm == super::SigningAlgorithm::V4a {
+            let scope = CredentialScope::new_v4a(time, params.service)?;
+            let creds = &params.credentials;
+            let key = self.v4a_key(creds.access_key_id, creds.secret)?.clone();
+            return ChunkSigner::new_v4a(key, scope, seed.signature());
+        }
+        let scope = CredentialScope::new(time, params.region, params.service)?;
         let key = self.signing_key(params, scope.date());
-        Ok(ChunkSigner {
-            key,
-            scope,
-            previous: seed.signature_bytes(),
-        })
+        ChunkSigner::new(key, scope, seed.signature())
     }
 }
 
@@ -227,11 +351,40 @@ pub fn encoded_len(
     chunk_len: usize,
     trailers: &[(&str, &str)],
 ) -> u64 {
+    framed_len(mode, payload_len, chunk_len, trailers, 64)
+}
+
+/// [`encoded_len`] for a SigV4a-signed body, whose chunk and trailer signatures take 144
+/// characters each on the wire.
+#[cfg(feature = "sigv4a")]
+pub fn encoded_len_v4a(
+    mode: ChunkedMode,
+    payload_len: u64,
+    chunk_len: usize,
+    trailers: &[(&str, &str)],
+) -> u64 {
+    framed_len(
+        mode,
+        payload_len,
+        chunk_len,
+        trailers,
+        MAX_V4A_SIGNATURE_DIGITS,
+    )
+}
+
+/// The encoded length with signatures of `sig_len` characters.
+fn framed_len(
+    mode: ChunkedMode,
+    payload_len: u64,
+    chunk_len: usize,
+    trailers: &[(&str, &str)],
+    sig_len: usize,
+) -> u64 {
     let signed = mode != ChunkedMode::UnsignedWithTrailer;
     let frame = |n: u64| -> u64 {
         let (_, digits) = hex_usize(n as usize);
         let sig = if signed {
-            (CHUNK_SIGNATURE.len() + 64) as u64
+            (CHUNK_SIGNATURE.len() + sig_len) as u64
         } else {
             0
         };
@@ -259,7 +412,7 @@ pub fn encoded_len(
         .sum();
     total = total.saturating_add(trailer_lines);
     if signed {
-        total = total.saturating_add((TRAILER_SIGNATURE.len() + 64 + 2) as u64);
+        total = total.saturating_add((TRAILER_SIGNATURE.len() + sig_len + 2) as u64);
     }
     total.saturating_add(2)
 }
@@ -327,9 +480,9 @@ impl<'a> AwsChunkedEncoder<'a> {
         let (digits, n) = hex_usize(data.len());
         write_all(w, digits.get(..n).unwrap_or(b"0"))?;
         if let Some(signer) = &mut self.signer {
-            let sig = signer.sign_chunk(data);
+            let sig = signer.sign_chunk(data)?;
             write_all(w, CHUNK_SIGNATURE)?;
-            write_all(w, &sig)?;
+            write_all(w, sig.as_bytes())?;
         }
         write_all(w, CRLF)
     }
@@ -370,7 +523,7 @@ impl<'a> AwsChunkedEncoder<'a> {
         if let Some(signer) = &mut self.signer {
             let sig = signer.sign_trailers(trailers)?;
             write_all(w, TRAILER_SIGNATURE)?;
-            write_all(w, &sig)?;
+            write_all(w, sig.as_bytes())?;
             write_all(w, CRLF)?;
         }
         write_all(w, CRLF)

@@ -33,11 +33,11 @@ enum Kind<'a> {
         creq_hash: &'a [u8; 64],
     },
     Chunk {
-        previous: &'a [u8; 64],
+        previous: &'a [u8],
         chunk_hash: &'a [u8; 64],
     },
     Trailer {
-        previous: &'a [u8; 64],
+        previous: &'a [u8],
         trailer_hash: &'a [u8; 64],
     },
 }
@@ -49,7 +49,7 @@ pub struct StringToSign<'a> {
     kind: Kind<'a>,
 }
 
-fn hex_str(h: &[u8; 64]) -> &str {
+fn hex_str(h: &[u8]) -> &str {
     core::str::from_utf8(h).unwrap_or("")
 }
 
@@ -63,10 +63,10 @@ impl<'a> StringToSign<'a> {
     }
 
     /// The string to sign of one aws-chunked chunk, chained to the previous signature (the seed
-    /// signature for the first chunk).
+    /// signature for the first chunk; hex digits, unpadded).
     pub fn for_chunk(
         scope: &'a CredentialScope<'a>,
-        previous: &'a [u8; 64],
+        previous: &'a [u8],
         chunk_hash: &'a [u8; 64],
     ) -> Self {
         StringToSign {
@@ -81,7 +81,7 @@ impl<'a> StringToSign<'a> {
     /// The string to sign of an aws-chunked trailer block, chained to the final chunk's signature.
     pub fn for_trailer(
         scope: &'a CredentialScope<'a>,
-        previous: &'a [u8; 64],
+        previous: &'a [u8],
         trailer_hash: &'a [u8; 64],
     ) -> Self {
         StringToSign {
