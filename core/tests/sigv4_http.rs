@@ -147,3 +147,38 @@ fn refusals_leave_the_request_unchanged() {
     ));
     assert!(req.headers().is_empty());
 }
+
+/// SigV4a with a session token on S3: all five headers (date, region set, token, payload hash,
+/// Authorization) reach the request.
+#[test]
+fn signs_an_http_request_with_sigv4a_and_every_header() {
+    use aws_session_core::secret::SessionToken;
+    let secret = SecretKey::new(
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        Field::SecretAccessKey,
+    )
+    .unwrap();
+    let token = SessionToken::new("AQoDYXdzEPT//////////wEXAMPLE=", Field::SessionToken).unwrap();
+    let mut p = params(&secret, SigningSettings::s3().sigv4a());
+    p.credentials.session_token = Some(&token);
+    p.region = "*";
+    let mut req = http::Request::get("https://mrap.accesspoint.s3-global.amazonaws.com/k")
+        .body(Vec::new())
+        .unwrap();
+    let mut signer: Signer = Signer::new();
+    sign_request_bytes(&mut signer, &mut req, &p).unwrap();
+    let h = req.headers();
+    assert_eq!(h["x-amz-region-set"], "*");
+    assert_eq!(h["x-amz-security-token"], "AQoDYXdzEPT//////////wEXAMPLE=");
+    assert_eq!(h["x-amz-date"], "20130524T000000Z");
+    assert!(h.contains_key("x-amz-content-sha256"));
+    let authorization = h["authorization"].to_str().unwrap();
+    assert!(
+        authorization.starts_with(
+            "AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request, \
+             SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set;x-amz-security-token, \
+             Signature=30"
+        ),
+        "{authorization}"
+    );
+}

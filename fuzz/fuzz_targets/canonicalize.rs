@@ -1,13 +1,14 @@
 //! Fuzzes SigV4 canonicalization and signing.
 //!
 //! The input's first two bytes pick the settings (encoding, normalization, presigning, session
-//! token, payload mode); the rest is a raw HTTP request parsed by `sigv4::conformance`'s no_std
+//! token, payload mode, SigV4 or SigV4a); the rest is a raw HTTP request parsed by `sigv4::conformance`'s no_std
 //! parser. Properties:
 //! * nothing panics; every refusal is a typed error;
 //! * what is accepted canonicalizes to a fixed point: the canonical path and query it writes,
 //!   signed again (single encoding, no normalization), come out unchanged (parse → emit round
 //!   trip);
-//! * the signature is 64 hex digits and the signed-header list appears in the canonical request.
+//! * the signature is 64 hex digits (SigV4a: a DER ECDSA signature in hex) and the signed-header
+//!   list appears in the canonical request.
 #![no_main]
 
 use std::fmt::Write as _;
@@ -45,6 +46,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if a & 16 != 0 {
         settings = settings.presigned(u32::from(*b) * 3000 + 1);
+    }
+    if a & 128 != 0 {
+        settings = settings.sigv4a();
     }
     let body = match b % 6 {
         0 => SignableBody::Bytes(parsed.body),
@@ -91,7 +95,13 @@ fuzz_target!(|data: &[u8]| {
     let (Ok(signed), Ok(creq)) = (signed, creq) else {
         return;
     };
-    assert_eq!(signed.signature().len(), 64);
+    // 64 hex digits, or a DER ECDSA signature (SigV4a).
+    let len = signed.signature().len();
+    assert!(if a & 128 != 0 {
+        (16..=144).contains(&len) && len % 2 == 0
+    } else {
+        len == 64
+    });
     assert!(signed.signature().bytes().all(|c| c.is_ascii_hexdigit()));
     let mut text = String::new();
     creq.write_to(&mut text).unwrap();

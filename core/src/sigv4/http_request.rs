@@ -18,7 +18,7 @@ use crate::limits::MAX_SIGNER_HEADERS;
 
 use super::{
     SignableBody, SignableRequest, Signer, SigningError, SigningInstructions, SigningOutput,
-    SigningParams,
+    SigningParams, MAX_SIGNING_HEADERS,
 };
 
 /// Signing an `http::Request` failed.
@@ -171,7 +171,8 @@ fn apply<B>(
         *req.uri_mut() = signed;
         return Ok(());
     }
-    let mut pending: [Option<(HeaderName, HeaderValue)>; 4] = [None, None, None, None];
+    let mut pending: [Option<(HeaderName, HeaderValue)>; MAX_SIGNING_HEADERS] =
+        [const { None }; MAX_SIGNING_HEADERS];
     for (slot, (name, value)) in pending.iter_mut().zip(instructions.headers()) {
         let name =
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| HttpSignError::InvalidResult)?;

@@ -93,7 +93,7 @@ pub use canonical_request::CanonicalRequest;
 pub use encoding::UriEncoding;
 pub use error::{ChunkedError, SigningError};
 pub use hash::EMPTY_SHA256_HEX;
-pub use output::{HeaderIter, SigningInstructions, SigningOutput};
+pub use output::{HeaderIter, SigningInstructions, SigningOutput, MAX_SIGNING_HEADERS};
 pub use presign::{ParamValue, QueryParamIter};
 pub use request::{
     SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningAlgorithm,
@@ -102,9 +102,9 @@ pub use request::{
 pub use scope::CredentialScope;
 pub use sign::{sign, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
-pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
 #[cfg(feature = "sigv4a")]
 pub use streaming::encoded_len_v4a;
+pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
 pub use string_to_sign::{StringToSign, ALGORITHM};
 #[cfg(feature = "sigv4a")]
 pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};

@@ -10,6 +10,9 @@ use crate::text::Text;
 use super::canonical_request::PayloadHash;
 use super::request::SessionTokenMode;
 
+/// Most headers [`SigningInstructions::headers`] yields.
+pub const MAX_SIGNING_HEADERS: usize = 5;
+
 /// Where a finished signature goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Placement {
@@ -156,7 +159,8 @@ impl<'o> SigningInstructions<'o> {
     /// streaming), `Authorization`. Empty for a presigned URL. Replace any header of the same
     /// name already on the request.
     pub fn headers(&self) -> HeaderIter<'o> {
-        let mut items: [Option<(&'o str, &'o str)>; 5] = [None; 5];
+        let mut items: [Option<(&'o str, &'o str)>; MAX_SIGNING_HEADERS] =
+            [None; MAX_SIGNING_HEADERS];
         if self.out.placement == Placement::Headers {
             items[0] = Some(("X-Amz-Date", self.amz_date()));
             items[1] = self.region_set().map(|r| ("X-Amz-Region-Set", r));
@@ -185,7 +189,7 @@ impl fmt::Debug for SigningInstructions<'_> {
 /// Iterator over the `(name, value)` headers of [`SigningInstructions::headers`].
 #[derive(Clone)]
 pub struct HeaderIter<'o> {
-    items: [Option<(&'o str, &'o str)>; 5],
+    items: [Option<(&'o str, &'o str)>; MAX_SIGNING_HEADERS],
     next: usize,
 }
 
