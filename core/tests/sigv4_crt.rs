@@ -388,3 +388,37 @@ fn crt_v4_migrated_double_encoding_cases() {
         }
     }
 }
+
+/// SigV4a nonces are deterministic (RFC 6979): the same request at the same time gives the same
+/// signature, cold or from the key cache, and it verifies. aws-c-auth and smithy-rs draw a
+/// random nonce instead (docs/divergences.md, G1).
+#[test]
+fn sigv4a_signatures_are_deterministic() {
+    let Some(dir) = common::testdata(V4A) else {
+        return;
+    };
+    let case = dir.join("get-vanilla");
+    let ctx = context(&case).unwrap();
+    let text = read(&case, "request.txt").unwrap();
+    let mut scratch = [0u8; 1024];
+    let parsed = parse_request(&text, &mut scratch).unwrap();
+    let params = SigningParams {
+        credentials: SigningCredentials {
+            access_key_id: &ctx.access_key_id,
+            secret: &ctx.secret,
+            session_token: None,
+        },
+        region: &ctx.region,
+        service: &ctx.service,
+        time: ctx.time,
+        settings: SigningSettings::standard().sigv4a(),
+    };
+    let request = parsed.signable();
+    let (mut a, mut b) = (SigningOutput::new(), SigningOutput::new());
+    let cold = aws_session_core::sigv4::sign(&request, &params, &mut a).unwrap();
+    let mut signer: Signer = Signer::new();
+    let cached = signer.sign(&request, &params, &mut b).unwrap();
+    assert_eq!(cold.signature(), cached.signature());
+    let sts = read(&case, "header-string-to-sign.txt").unwrap();
+    assert!(verifies(&public_key(&case).unwrap(), trim_end(&sts), cold.signature()));
+}

@@ -67,6 +67,14 @@
 //!
 //! [`streaming`] signs aws-chunked uploads chunk by chunk through `embedded-io`, with memory
 //! independent of the object's size.
+//!
+//! ## SigV4a
+//!
+//! With the `sigv4a` feature, `SigningSettings::sigv4a` signs with `AWS4-ECDSA-P256-SHA256`
+//! for the region set in [`SigningParams::region`] (`*`, `us-*`, a list): the same stages, a
+//! region-less credential scope, the region set signed as a header or query parameter, and an
+//! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
+//! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
 
 mod canonical_request;
 pub mod encoding;

@@ -89,9 +89,9 @@ const CRLF: &[u8] = b"\r\n";
 /// Signs aws-chunked chunks and trailers, each chained to the signature before it.
 ///
 /// With SigV4a (a [`Signer`] signing with
-/// [`SigningSettings::sigv4a`](super::SigningSettings::sigv4a)) chunks and the trailer block get
+/// `SigningSettings::sigv4a`) chunks and the trailer block get
 /// ECDSA signatures; on the wire they are right-padded with `*` to 144 characters, so the body's
-/// length is known in advance ([`encoded_len_v4a`]), while each string to sign chains the
+/// length is known in advance (`encoded_len_v4a`), while each string to sign chains the
 /// unpadded signature before it.
 #[derive(Clone)]
 pub struct ChunkSigner<'a> {
