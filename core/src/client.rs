@@ -12,6 +12,12 @@
 //!
 //! A request made with [`Client::request`] carries the client as its context, which is how these
 //! handlers — and any an application adds — see the client's configuration.
+//!
+//! With the `sigv4a` feature, `SIGN_V4A` (`v4a.SignRequestHandler`) signs with SigV4a instead, for
+//! the region set of the client's config (`Config::sigv4a_signing_region_set`,
+//! `AWS_SIGV4A_SIGNING_REGION_SET`, profile `sigv4a_signing_region_set`; the signing region when
+//! none is set). Swap it in on a client, as Go v1 swaps handlers:
+//! `client.handlers_mut().sign.swap(SIGN_V4.name, SIGN_V4A)`. Go v1 has no SigV4a.
 
 use core::fmt;
 
@@ -28,6 +34,9 @@ use crate::sigv4::{self, SignableBody, SignableRequest, SigningOutput, SigningPa
 pub const VALIDATE_ENDPOINT: NamedHandler = NamedHandler::new("core.ValidateEndpointHandler", validate_endpoint);
 /// Go v1 `v4.SignRequestHandler`.
 pub const SIGN_V4: NamedHandler = NamedHandler::new("v4.SignRequestHandler", sign_v4);
+/// SigV4a signing (feature `sigv4a`; not in Go v1): see the module docs.
+#[cfg(feature = "sigv4a")]
+pub const SIGN_V4A: NamedHandler = NamedHandler::new("v4a.SignRequestHandler", sign_v4a);
 
 /// Making a client failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +157,16 @@ fn validate_endpoint(r: &mut Request<'_>) {
 
 /// Go v1 `v4.SignRequestHandler`: SigV4 header signing at the attempt's time.
 fn sign_v4(r: &mut Request<'_>) {
+    sign_request(r, false);
+}
+
+#[cfg(feature = "sigv4a")]
+fn sign_v4a(r: &mut Request<'_>) {
+    sign_request(r, true);
+}
+
+/// Signs with SigV4, or SigV4a (`v4a`), and adds the headers.
+fn sign_request(r: &mut Request<'_>, v4a: bool) {
     let Some(client) = r.context::<Client>() else { return };
     let credentials = match client.session.credentials() {
         CredentialPlan::Anonymous => return,
@@ -157,7 +176,7 @@ fn sign_v4(r: &mut Request<'_>) {
         },
     };
     let mut out = SigningOutput::new();
-    match signing_instructions(&r.http, client, credentials, r.attempt_time(), &mut out) {
+    match signing_instructions(&r.http, client, credentials, r.attempt_time(), v4a, &mut out) {
         Err(code) => r.fail(code),
         Ok(signed) => {
             for (name, value) in signed.headers() {
@@ -175,6 +194,7 @@ fn signing_instructions<'o>(
     client: &'o Client,
     credentials: &'o crate::credentials::Credentials,
     time: crate::time::UnixTime,
+    v4a: bool,
     out: &'o mut SigningOutput,
 ) -> Result<sigv4::SigningInstructions<'o>, &'static str> {
     let endpoint = client.endpoint.as_ref().map_err(|_| "MissingEndpoint")?;
@@ -193,13 +213,15 @@ fn signing_instructions<'o>(
         headers.push(h).map_err(|_| "TooManyHeaders")?;
     }
     let req = SignableRequest::new(http.method().as_str(), http.path(), http.query(), &headers, body);
-    let params = SigningParams {
-        credentials: credentials.signing(),
-        region: endpoint.signing_region.as_str(),
-        service,
-        time,
-        settings: SigningSettings::for_service(service),
+    let (settings, region) = (SigningSettings::for_service(service), endpoint.signing_region.as_str());
+    // SigV4a: the configured region set, else the signing region alone.
+    #[cfg(feature = "sigv4a")]
+    let (settings, region) = match (v4a, &client.session.config().sigv4a_signing_region_set) {
+        (false, _) => (settings, region),
+        (true, set) => (settings.sigv4a(), set.as_ref().map_or(region, |s| s.value.as_str())),
     };
+    let _ = v4a;
+    let params = SigningParams { credentials: credentials.signing(), region, service, time, settings };
     sigv4::sign(&req, &params, out).map_err(|_| "SigningFailed")
 }
 
@@ -296,6 +318,26 @@ pub mod selftests {
             let auth = r.http.headers().get("authorization").unwrap();
             assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request, SignedHeaders="), "{auth}");
             assert_eq!(r.http.headers().get("x-amz-date"), Some("20150830T123600Z"));
+        }
+
+        fn sigv4a_handler_signs_for_the_configured_region_set() {
+            #[cfg(feature = "sigv4a")]
+            {
+                let mut s = Session::unconfigured();
+                session_with_keys(&mut s, Some("us-east-1"));
+                for (set, expect) in [(None, "us-east-1"), (Some("*"), "*")] {
+                    let o = Config { sigv4a_signing_region_set: set.map(|v| text(v, Field::RegionSet).unwrap()), ..Config::default() };
+                    let mut c = s.client("s3", &o).unwrap();
+                    assert!(c.handlers_mut().sign.swap(SIGN_V4.name, SIGN_V4A));
+                    assert!(c.handlers().sign.contains("v4a.SignRequestHandler") && !c.handlers().sign.contains("v4.SignRequestHandler"));
+                    let mut r = c.request("GetObject");
+                    let (result, _) = send(&c, &mut r);
+                    assert_eq!(result, Ok(()));
+                    let auth = r.http.headers().get("authorization").unwrap();
+                    assert!(auth.starts_with("AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set, Signature=30"), "{auth}");
+                    assert_eq!(r.http.headers().get("x-amz-region-set"), Some(expect));
+                }
+            }
         }
 
         fn missing_region_fails_validate_and_complete_still_runs() {

@@ -393,6 +393,7 @@ fn apply_overrides(c: &mut SessionConfig, o: &Config) {
         c.service_endpoints.clear();
     }
     set_opt(&mut c.app_id, &o.app_id);
+    set_opt(&mut c.sigv4a_signing_region_set, &o.sigv4a_signing_region_set);
     set(&mut c.disable_ssl, &o.disable_ssl);
     if let Some(n) = o.max_retries {
         c.max_retries = Resolved::new(Some(n), Source::Option);

@@ -555,6 +555,31 @@ selftests! {
         assert!(s.config().endpoint_for("dynamodb").is_none());
     }
 
+    fn app_id_and_sigv4a_region_set_with_provenance() {
+        // Later-SDK settings: option > env > profile (the profile only with the config file loaded).
+        let mut slot = Session::unconfigured();
+        let list: [F; 1] = [config_file("[default]\nsdk_ua_app_id = file-app\nsigv4a_signing_region_set = eu-*\n")];
+        let files = MemFiles::new(&list);
+        let env = MemEnv::new(&[LOAD]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        let set = s.config().sigv4a_signing_region_set.as_ref().unwrap();
+        assert_eq!(set.value.as_str(), "eu-*");
+        assert_eq!(shown(s, set.source).as_str(), "file:/home/.aws/config:3");
+        assert_eq!(s.config().app_id.as_ref().unwrap().value.as_str(), "file-app");
+        let env = MemEnv::new(&[LOAD, ("AWS_SIGV4A_SIGNING_REGION_SET", "*"), ("AWS_SDK_UA_APP_ID", "env-app")]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        let set = s.config().sigv4a_signing_region_set.as_ref().unwrap();
+        assert_eq!((set.value.as_str(), set.source), ("*", Source::Env("AWS_SIGV4A_SIGNING_REGION_SET")));
+        assert_eq!(s.config().app_id.as_ref().unwrap().source, Source::Env("AWS_SDK_UA_APP_ID"));
+        let o = Config { sigv4a_signing_region_set: Some(crate::text::text("us-east-1,us-west-2", crate::text::Field::RegionSet).unwrap()), ..Config::default() };
+        let c = s.copy_with(&o);
+        let set = c.config().sigv4a_signing_region_set.as_ref().unwrap();
+        assert_eq!((set.value.as_str(), set.source), ("us-east-1,us-west-2", Source::Option));
+        let env = MemEnv::new(&[]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        assert!(s.config().sigv4a_signing_region_set.is_none(), "the config file is not loaded");
+    }
+
     fn copy_with_overrides_only_named_fields() {
         let mut slot = Session::unconfigured();
         let list: [F; 1] = [credentials_file(CREDS_DEFAULT)];

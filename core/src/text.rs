@@ -21,6 +21,8 @@ pub enum Field {
     Endpoint,
     /// Application id / user agent suffix.
     AppId,
+    /// SigV4a signing region set.
+    RegionSet,
     /// A file path.
     Path,
     /// Role ARN.
@@ -52,6 +54,7 @@ impl Field {
             Field::SessionToken => "aws_session_token",
             Field::Endpoint => "endpoint_url",
             Field::AppId => "sdk_ua_app_id",
+            Field::RegionSet => "sigv4a_signing_region_set",
             Field::Path => "path",
             Field::RoleArn => "role_arn",
             Field::RoleParam => "role parameter",

@@ -87,6 +87,8 @@ pub struct EnvConfig<'e> {
     pub ignore_configured_endpoint_urls: bool,
     /// `AWS_SDK_UA_APP_ID`.
     pub app_id: Option<EnvValue<&'e str>>,
+    /// `AWS_SIGV4A_SIGNING_REGION_SET`.
+    pub sigv4a_signing_region_set: Option<EnvValue<&'e str>>,
     /// `AWS_WEB_IDENTITY_TOKEN_FILE`.
     pub web_identity_token_file: Option<EnvValue<&'e str>>,
     /// `AWS_ROLE_ARN`.
@@ -252,6 +254,7 @@ impl<'e> EnvConfig<'e> {
             )?
             .is_some_and(|v| v.value),
             app_id: get(env, "AWS_SDK_UA_APP_ID")?,
+            sigv4a_signing_region_set: get(env, "AWS_SIGV4A_SIGNING_REGION_SET")?,
             web_identity_token_file: get(env, "AWS_WEB_IDENTITY_TOKEN_FILE")?,
             role_arn: get(env, "AWS_ROLE_ARN")?,
             role_session_name: get(env, "AWS_ROLE_SESSION_NAME")?,

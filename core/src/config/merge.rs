@@ -275,6 +275,16 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         (None, None, Some(p)) => Some(ctx.file_text(p, 0, Field::AppId)?),
         _ => None,
     };
+    let region_set = match (
+        &user.sigv4a_signing_region_set,
+        env_cfg.sigv4a_signing_region_set,
+        top.and_then(|t| t.sigv4a_signing_region_set),
+    ) {
+        (Some(a), _, _) => Some(opt_text(a)),
+        (None, Some(e), _) => Some(env_text(e, Field::RegionSet)?),
+        (None, None, Some(p)) => Some(ctx.file_text(p, 0, Field::RegionSet)?),
+        _ => None,
+    };
     let ca_bundle = match (env_cfg.ca_bundle, top.and_then(|t| t.ca_bundle)) {
         (Some(e), _) => Some(env_text(e, Field::Path)?),
         (None, Some(p)) => Some(ctx.file_text(p, 0, Field::Path)?),
@@ -323,6 +333,7 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
             false,
         );
     out.app_id = app_id;
+    out.sigv4a_signing_region_set = region_set;
     out.ca_bundle = ca_bundle;
     out.disable_param_validation = pick(user.disable_param_validation, None, None, false);
     Ok(())

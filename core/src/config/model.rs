@@ -6,7 +6,7 @@ use core::fmt;
 use super::source::{Provenance, Resolved};
 use crate::credentials::Credentials;
 use crate::limits::{
-    MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
+    MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_REGION_SET_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
     MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN,
 };
 use crate::text::Text;
@@ -89,6 +89,9 @@ pub struct Config {
     pub s3_use_arn_region: Option<bool>,
     /// Application id appended to the user agent (`sdk_ua_app_id` in later SDKs).
     pub app_id: Option<Text<MAX_APP_ID_LEN>>,
+    /// Region set a SigV4a signature covers (`sigv4a_signing_region_set` in later SDKs), e.g.
+    /// `*`; used by the `v4a.SignRequestHandler` (feature `sigv4a`).
+    pub sigv4a_signing_region_set: Option<Text<MAX_REGION_SET_LEN>>,
     /// Skip the built-in parameter validation handler (`Config.DisableParamValidation`).
     pub disable_param_validation: Option<bool>,
 }
@@ -124,6 +127,7 @@ impl Config {
         take(&mut self.s3_force_path_style, &other.s3_force_path_style);
         take(&mut self.s3_use_arn_region, &other.s3_use_arn_region);
         take(&mut self.app_id, &other.app_id);
+        take(&mut self.sigv4a_signing_region_set, &other.sigv4a_signing_region_set);
         take(&mut self.disable_param_validation, &other.disable_param_validation);
     }
 }
@@ -183,6 +187,8 @@ pub struct SessionConfig {
     pub s3_use_arn_region: Resolved<bool>,
     /// Application id for the user agent.
     pub app_id: Option<Resolved<Text<MAX_APP_ID_LEN>>>,
+    /// SigV4a region set (option, `AWS_SIGV4A_SIGNING_REGION_SET`, `sigv4a_signing_region_set`).
+    pub sigv4a_signing_region_set: Option<Resolved<Text<MAX_REGION_SET_LEN>>>,
     /// Custom CA bundle path (`AWS_CA_BUNDLE`, `ca_bundle`); used by TLS transports.
     pub ca_bundle: Option<Resolved<Text<MAX_PATH_LEN>>>,
     /// Skip parameter validation.
@@ -216,6 +222,7 @@ impl Default for SessionConfig {
             s3_force_path_style: d(false),
             s3_use_arn_region: d(false),
             app_id: None,
+            sigv4a_signing_region_set: None,
             ca_bundle: None,
             disable_param_validation: d(false),
             provenance: Provenance::default(),

@@ -92,6 +92,8 @@ pub struct ProfileLayer<'p> {
     pub endpoint_url: Option<Prop<'p>>,
     /// `sdk_ua_app_id` (load only; a later-SDK key).
     pub app_id: Option<Prop<'p>>,
+    /// `sigv4a_signing_region_set` (load only; a later-SDK key).
+    pub sigv4a_signing_region_set: Option<Prop<'p>>,
 }
 
 impl<'p> ProfileLayer<'p> {
@@ -130,7 +132,7 @@ impl<'p> ProfileLayer<'p> {
             credentials, region, role_arn, source_profile, credential_source, external_id, mfa_serial,
             role_session_name, duration_seconds, credential_process, web_identity_token_file, sso,
             ca_bundle, sts_regional_endpoints, s3_us_east_1_regional_endpoint, use_fips_endpoint,
-            use_dualstack_endpoint, s3_use_arn_region, endpoint_url, app_id
+            use_dualstack_endpoint, s3_use_arn_region, endpoint_url, app_id, sigv4a_signing_region_set
         );
     }
 }
@@ -298,6 +300,7 @@ fn read_file_layer<'p>(
             "ca_bundle" => layer.ca_bundle = Some(prop),
             "endpoint_url" => layer.endpoint_url = Some(prop),
             "sdk_ua_app_id" => layer.app_id = Some(prop),
+            "sigv4a_signing_region_set" => layer.sigv4a_signing_region_set = Some(prop),
             "use_fips_endpoint" => layer.use_fips_endpoint = Some((lenient_bool(value), prop)),
             "use_dualstack_endpoint" => layer.use_dualstack_endpoint = Some((lenient_bool(value), prop)),
             "s3_use_arn_region" => layer.s3_use_arn_region = Some((lenient_bool(value), prop)),
@@ -370,6 +373,7 @@ const KNOWN_KEYS: &[KnownKey] = &[
     KnownKey { name: "use_dualstack_endpoint", always: false },
     KnownKey { name: "endpoint_url", always: false },
     KnownKey { name: "sdk_ua_app_id", always: false },
+    KnownKey { name: "sigv4a_signing_region_set", always: false },
     KnownKey { name: "sso_session", always: false },
     KnownKey { name: "sso_start_url", always: false },
     KnownKey { name: "sso_region", always: false },
