@@ -10,9 +10,6 @@
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
 
-/// Hex digits of the longest SigV4a signature (a 72-byte DER ECDSA signature).
-pub(crate) const MAX_V4A_SIGNATURE_DIGITS: usize = 144;
-
 use super::canonical_request::CanonicalRequest;
 use super::encoding::hex32;
 use super::error::SigningError;
@@ -25,6 +22,9 @@ use super::string_to_sign::StringToSign;
 use super::{request::SigningAlgorithm, v4a::SigningKeyV4a};
 
 use super::scope::CredentialScope;
+
+/// Hex digits of the longest SigV4a signature (a 72-byte DER ECDSA signature).
+pub(crate) const MAX_V4A_SIGNATURE_DIGITS: usize = 144;
 
 /// A SigV4 signer with its signing-key cache. Caller-owned; `const fn new()` lets it live in a
 /// `static`.
@@ -71,8 +71,10 @@ impl<const N: usize> Signer<N> {
         #[cfg(feature = "sigv4a")]
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
-            let key = self.v4a_key(creds.access_key_id, creds.secret)?;
-            return sign_with_key(req, params, out, |_, sts| key.sign(sts));
+            let cache = &mut self.v4a;
+            return sign_with_key(req, params, out, |_, sts| {
+                cache.key(creds.access_key_id, creds.secret)?.sign(sts)
+            });
         }
         let cache = &mut self.cache;
         sign_with_key(req, params, out, |scope, sts| {
@@ -118,11 +120,13 @@ pub fn sign<'o>(
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
 ) -> Result<SigningInstructions<'o>, SigningError> {
+    // The key is derived only once the request has passed validation.
     #[cfg(feature = "sigv4a")]
     if params.settings.algorithm == SigningAlgorithm::V4a {
         let creds = &params.credentials;
-        let key = SigningKeyV4a::derive(creds.access_key_id, creds.secret)?;
-        return sign_with_key(req, params, out, |_, sts| key.sign(sts));
+        return sign_with_key(req, params, out, |_, sts| {
+            SigningKeyV4a::derive(creds.access_key_id, creds.secret)?.sign(sts)
+        });
     }
     sign_with_key(req, params, out, |scope, sts| {
         let secret = params.credentials.secret;
