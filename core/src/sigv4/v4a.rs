@@ -27,10 +27,10 @@
 
 use core::fmt;
 
-use p256::ecdsa::signature::hazmat::PrehashSigner;
-use p256::ecdsa::{DerSignature, SigningKey as EcdsaKey};
 use p256::elliptic_curve::ff::PrimeField;
-use p256::{FieldBytes, NonZeroScalar, Scalar};
+use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::{FieldBytes, NistP256, NonZeroScalar, PublicKey, Scalar};
+use sha2::Sha256;
 use zeroize::Zeroize;
 
 use crate::limits::{MAX_ACCESS_KEY_ID_LEN, MAX_REGION_SET_LEN};
@@ -63,11 +63,19 @@ pub(crate) fn validate_region_set(set: &str) -> Result<(), SigningError> {
     }
 }
 
-/// A SigV4a signing key: the P-256 private key derived from an access key pair. Secret: its
-/// `Debug` is redacted, it has no `Display`, and `p256` wipes the scalar on drop.
+/// A SigV4a signing key: the P-256 private scalar derived from an access key pair. Secret: its
+/// `Debug` is redacted, it has no `Display`, and the scalar is wiped on drop. Only the scalar is
+/// kept: signing never needs the public key, which [`SigningKeyV4a::public_key`] computes on
+/// demand (a scalar multiplication as costly as a signature).
 #[derive(Clone)]
 pub struct SigningKeyV4a {
-    key: EcdsaKey,
+    d: NonZeroScalar,
+}
+
+impl Drop for SigningKeyV4a {
+    fn drop(&mut self) {
+        self.d.zeroize();
+    }
 }
 
 impl SigningKeyV4a {
@@ -106,9 +114,7 @@ impl SigningKeyV4a {
             let candidate = private_scalar(&c);
             c.zeroize();
             if let Some(d) = candidate {
-                return Ok(SigningKeyV4a {
-                    key: EcdsaKey::from(d),
-                });
+                return Ok(SigningKeyV4a { d });
             }
         }
         Err(SigningError::EcdsaKey)
@@ -117,7 +123,7 @@ impl SigningKeyV4a {
     /// The public key as uncompressed affine coordinates `(x, y)`, big-endian: what AWS
     /// verifies the signatures with.
     pub fn public_key(&self) -> ([u8; 32], [u8; 32]) {
-        let point = self.key.verifying_key().to_sec1_point(false);
+        let point = PublicKey::from_secret_scalar(&self.d).to_sec1_point(false);
         let mut x = [0u8; 32];
         let mut y = [0u8; 32];
         if let (Some(px), Some(py)) = (point.x(), point.y()) {
@@ -137,11 +143,10 @@ impl SigningKeyV4a {
 
     /// Signs a SHA-256 digest (of a string to sign): the DER signature in hex.
     pub(crate) fn sign_digest(&self, digest: &[u8; 32]) -> Result<SignatureV4a, SigningError> {
-        let der: DerSignature = self
-            .key
-            .sign_prehash(digest)
-            .map_err(|_| SigningError::EcdsaKey)?;
-        Ok(SignatureV4a::from_der(der.as_bytes()))
+        // RFC 6979 nonce from the scalar and the digest, with SHA-256 as the HMAC-DRBG hash.
+        let (signature, _) =
+            ecdsa::hazmat::sign_prehashed_rfc6979::<NistP256, Sha256>(&self.d, digest, &[]);
+        Ok(SignatureV4a::from_der(signature.to_der().as_bytes()))
     }
 }
 
