@@ -42,6 +42,8 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::sigv4::selftests::ENCODING,
         crate::sigv4::selftests::SIGNING_KEY,
         crate::sigv4::selftests::CONFORMANCE,
+        #[cfg(feature = "sigv4a")]
+        crate::sigv4::selftests::V4A,
     ],
     // Handlers and the request pipeline.
     &[

@@ -841,7 +841,9 @@ fn credential_process_runs_without_shared_config_loading() {
     // Go v1 P29: credential_process is an "always" key, so it works from the credentials file
     // with AWS_SDK_LOAD_CONFIG unset.
     let home = home();
-    let json = format!(r#"{{"Version": 1, "AccessKeyId": "ASIAPROCESSKEY1234", "SecretAccessKey": "{DOCS_SECRET}", "SessionToken": "{TOKEN}", "Expiration": "2030-01-01T00:00:00Z"}}"#);
+    let json = format!(
+        r#"{{"Version": 1, "AccessKeyId": "ASIAPROCESSKEY1234", "SecretAccessKey": "{DOCS_SECRET}", "SessionToken": "{TOKEN}", "Expiration": "2030-01-01T00:00:00Z"}}"#
+    );
     let script = home.path().join("creds.sh");
     std::fs::write(&script, format!("#!/bin/sh\nprintf '%s' '{json}'\n")).unwrap();
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
@@ -857,15 +859,255 @@ fn credential_process_runs_without_shared_config_loading() {
     assert_eq!(v["credentials"]["provider"], "ProcessProvider");
     assert_eq!(v["credentials"]["session_token"], true);
     let source = v["credentials"]["source"].as_str().unwrap();
-    assert!(source.starts_with("file:") && source.ends_with("/.aws/credentials:2"), "{source}");
+    assert!(
+        source.starts_with("file:") && source.ends_with("/.aws/credentials:2"),
+        "{source}"
+    );
     assert_no_secret(&o, &[DOCS_SECRET, TOKEN]);
 
     // A failing process: session created, no credentials, the reason says what failed and where.
-    std::fs::write(home.path().join(".aws/credentials"), "[default]\ncredential_process = exit 7\n").unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[default]\ncredential_process = exit 7\n",
+    )
+    .unwrap();
     let o = run(home.path(), &[], &["configure", "list", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v = json_of(&o);
     assert!(v["credentials"].is_null());
     let why = v["credentials_error"].as_str().unwrap();
-    assert!(why.contains("credential_process exited with code 7") && why.contains("/.aws/credentials:2"), "{why}");
+    assert!(
+        why.contains("credential_process exited with code 7")
+            && why.contains("/.aws/credentials:2"),
+        "{why}"
+    );
+}
+
+// ---- SigV4a (--sigv4a, --region-set) --------------------------------------------------------------
+
+/// The SigV4 suites' keys; the v4a suite publishes their SigV4a public key (`public-key.json`).
+const SUITE_AKID: &str = "AKIDEXAMPLE";
+const SUITE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const SUITE_PUBLIC_X: &str = "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1";
+const SUITE_PUBLIC_Y: &str = "865ed22a7eadc9c5cb9d2cbaca1b3699139fedc5043dc6661864218330c8e518";
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+fn suite_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", SUITE_AKID),
+        ("AWS_SECRET_ACCESS_KEY", SUITE_SECRET),
+    ]
+}
+
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// True when `signature` (hex DER ECDSA) verifies with the suite's SigV4a public key over the
+/// string to sign of `creq`, signed at 2015-08-30T12:36:00Z for `service`.
+fn v4a_verifies(creq: &str, service: &str, signature: &str) -> bool {
+    use p256::ecdsa::signature::Verifier;
+    use sha2::Digest;
+    let creq_hash: String = sha2::Sha256::digest(creq.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sts = format!(
+        "AWS4-ECDSA-P256-SHA256\n20150830T123600Z\n20150830/{service}/aws4_request\n{creq_hash}"
+    );
+    let x: [u8; 32] = unhex(SUITE_PUBLIC_X).try_into().unwrap();
+    let y: [u8; 32] = unhex(SUITE_PUBLIC_Y).try_into().unwrap();
+    let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+    let key = p256::ecdsa::VerifyingKey::from_sec1_point(&point).unwrap();
+    p256::ecdsa::Signature::from_der(&unhex(signature))
+        .is_ok_and(|sig| key.verify(sts.as_bytes(), &sig).is_ok())
+}
+
+/// The value after `Signature=` on the line that holds it.
+fn signature_of(text: &str) -> &str {
+    let at = text.find("Signature=").expect("a signature") + "Signature=".len();
+    text[at..]
+        .split(['\n', '\r', '&'])
+        .next()
+        .unwrap_or_default()
+}
+
+#[test]
+fn sign_sigv4a_matches_the_v4a_suite_case() {
+    // The v4a suite's post-vanilla-query case, header form.
+    let h = home();
+    let o = run(
+        h.path(),
+        &suite_env(),
+        &[
+            "sign",
+            "--sigv4a",
+            "--service",
+            "service",
+            "--region",
+            "us-east-1",
+            "--time",
+            "20150830T123600Z",
+            "-X",
+            "POST",
+            "https://example.amazonaws.com/?Param1=value1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(
+            "POST /?Param1=value1 HTTP/1.1\n\
+             Host: example.amazonaws.com\n\
+             Content-Length: 0\n\
+             X-Amz-Date: 20150830T123600Z\n\
+             X-Amz-Region-Set: us-east-1\n\
+             Authorization: AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/service/aws4_request, \
+             SignedHeaders=host;x-amz-date;x-amz-region-set, Signature="
+        ),
+        "{text}"
+    );
+    let creq = format!(
+        "POST\n/\nParam1=value1\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\
+         x-amz-region-set:us-east-1\n\nhost;x-amz-date;x-amz-region-set\n{EMPTY_SHA256}"
+    );
+    let signature = signature_of(&text);
+    assert!(v4a_verifies(&creq, "service", signature), "{text}");
+    assert!(!v4a_verifies(
+        &creq.replace("POST", "GET"),
+        "service",
+        signature
+    ));
+    assert_no_secret(&o, &[SUITE_SECRET]);
+}
+
+#[test]
+fn presign_region_set_needs_no_region() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &suite_env(),
+        &[
+            "presign",
+            "--region-set",
+            "*",
+            "--service",
+            "service",
+            "--time",
+            "20150830T123600Z",
+            "https://example.amazonaws.com/?Param1=value1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let url = stdout(&o);
+    let query = url
+        .trim_end()
+        .strip_prefix("https://example.amazonaws.com/?")
+        .expect(&url);
+    let mut params: Vec<(&str, &str)> = query
+        .split('&')
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    for want in [
+        ("X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256"),
+        (
+            "X-Amz-Credential",
+            "AKIDEXAMPLE%2F20150830%2Fservice%2Faws4_request",
+        ),
+        ("X-Amz-Region-Set", "%2A"),
+        ("X-Amz-SignedHeaders", "host"),
+        ("X-Amz-Expires", "3600"),
+    ] {
+        assert!(params.contains(&want), "{want:?} in {url}");
+    }
+    let signature = signature_of(&url);
+    params.retain(|(k, _)| *k != "X-Amz-Signature");
+    params.sort();
+    let canonical_query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let creq = format!(
+        "GET\n/\n{}\nhost:example.amazonaws.com\n\nhost\n{EMPTY_SHA256}",
+        canonical_query.join("&")
+    );
+    assert!(v4a_verifies(&creq, "service", signature), "{url}\n{creq}");
+    assert_no_secret(&o, &[SUITE_SECRET]);
+}
+
+#[test]
+fn curl_sends_the_region_set_signed() {
+    let h = home();
+    let (port, server) = one_shot_server("200 OK", "multi-region");
+    let o = run(
+        h.path(),
+        &suite_env(),
+        &[
+            "curl",
+            "--region-set",
+            "us-*",
+            "--service",
+            "s3",
+            "--time",
+            "20150830T123600Z",
+            &format!("http://127.0.0.1:{port}/b/k"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "multi-region");
+    let seen = server.join().unwrap();
+    let lower = seen.to_ascii_lowercase();
+    assert!(lower.contains("\r\nx-amz-region-set: us-*\r\n"), "{seen}");
+    assert!(
+        lower.contains(
+            "\r\nauthorization: aws4-ecdsa-p256-sha256 credential=akidexample/20150830/s3/aws4_request, \
+             signedheaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set, signature="
+        ),
+        "{seen}"
+    );
+    let creq = format!(
+        "GET\n/b/k\n\nhost:127.0.0.1:{port}\nx-amz-content-sha256:{EMPTY_SHA256}\n\
+         x-amz-date:20150830T123600Z\nx-amz-region-set:us-*\n\n\
+         host;x-amz-content-sha256;x-amz-date;x-amz-region-set\n{EMPTY_SHA256}"
+    );
+    assert!(v4a_verifies(&creq, "s3", signature_of(&seen)), "{seen}");
+}
+
+#[test]
+fn sigv4a_errors_are_one_line_and_help_names_the_options() {
+    let h = home();
+    // --sigv4a alone takes the region as the region set, so it needs one.
+    let o = run(
+        h.path(),
+        &suite_env(),
+        &[
+            "sign",
+            "--sigv4a",
+            "--service",
+            "s3",
+            "https://b.s3.amazonaws.com/k",
+        ],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("no region"));
+    let o = run(
+        h.path(),
+        &suite_env(),
+        &[
+            "presign",
+            "--region-set",
+            "us east",
+            "--service",
+            "s3",
+            "https://b.s3.amazonaws.com/k",
+        ],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("region set"));
+    assert_no_secret(&o, &[SUITE_SECRET]);
+    for command in ["sign", "presign", "curl"] {
+        let o = run(h.path(), &[], &[command, "--help"]);
+        let help = stdout(&o);
+        assert!(
+            help.contains("--sigv4a") && help.contains("--region-set <SET>"),
+            "{help}"
+        );
+    }
 }

@@ -126,4 +126,7 @@ pub mod selftests {
     pub const SIGNING_KEY: &[crate::selftest::SelfTest] = super::signing_key::selftests::ALL;
     /// The `.req` parser, the classic-case checker and chunk signatures.
     pub const CONFORMANCE: &[crate::selftest::SelfTest] = super::conformance::selftests::ALL;
+    /// SigV4a: key derivation and a v4a suite case, signatures verified with `p256`.
+    #[cfg(feature = "sigv4a")]
+    pub const V4A: &[crate::selftest::SelfTest] = super::v4a::selftests::ALL;
 }

@@ -247,6 +247,151 @@ impl AsRef<[u8]> for SignatureV4a {
     }
 }
 
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests (see [`crate::selftest`]): the v4a suite's key derivation and its
+/// `post-vanilla-query` case (header form), each signature checked with `p256`'s verifier.
+pub mod selftests {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+
+    use super::{HashWriter, SigningKeyV4a, ALGORITHM_V4A};
+    use crate::secret::SecretKey;
+    use crate::sigv4::conformance::{
+        matches, parse_request, SUITE_ACCESS_KEY_ID, SUITE_REGION, SUITE_SECRET_KEY, SUITE_SERVICE,
+        SUITE_TIME,
+    };
+    use crate::sigv4::encoding::hex32;
+    use crate::sigv4::{
+        sign, CanonicalRequest, SigningCredentials, SigningOutput, SigningParams, SigningSettings,
+        StringToSign,
+    };
+    use crate::text::Field;
+
+    /// The suite's verification key of `AKIDEXAMPLE` (`public-key.json`), big-endian x and y.
+    const PUBLIC_X: &str = "b6618f6a65740a99e650b33b6b4b5bd0d43b176d721a3edfea7e7d2d56d936b1";
+    const PUBLIC_Y: &str = "865ed22a7eadc9c5cb9d2cbaca1b3699139fedc5043dc6661864218330c8e518";
+
+    /// `post-vanilla-query`: the request, and the header form's canonical request and string
+    /// to sign (region set `us-east-1`).
+    const REQ: &str = "POST /?Param1=value1 HTTP/1.1\nHost:example.amazonaws.com\n\n";
+    const CREQ: &str = "POST\n/\nParam1=value1\nhost:example.amazonaws.com\n\
+x-amz-date:20150830T123600Z\nx-amz-region-set:us-east-1\n\n\
+host;x-amz-date;x-amz-region-set\n\
+e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const STS: &str = "AWS4-ECDSA-P256-SHA256\n20150830T123600Z\n20150830/service/aws4_request\n\
+502dea2656f02eea10bd05eeec315ea1a6686ed2861176e1670b2d67e17b2f36";
+    /// The suite's own (randomized) signature of the header form: it must verify over the
+    /// string to sign this crate builds.
+    const SUITE_SIGNATURE: &str = "3046022100b876f1bd2e85da20227bf515463de11ed5334e78e559bf814ce39c6a500af453022100a0a4797c60fda7bca3af5ae71680853b0c4e401d3da0821e3266062ff3463275";
+    const AUTHZ_PREFIX: &str =
+        "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/service/aws4_request, \
+SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=";
+
+    /// Decodes lowercase or uppercase hex into `out`; the number of bytes, or `None` when the
+    /// text is not hex or does not fit.
+    fn unhex(text: &str, out: &mut [u8]) -> Option<usize> {
+        let nibble = |c: u8| (c as char).to_digit(16);
+        let digits = text.as_bytes();
+        if digits.len() % 2 != 0 || digits.len() / 2 > out.len() {
+            return None;
+        }
+        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            *byte = (nibble(pair[0])? * 16 + nibble(pair[1])?) as u8;
+        }
+        Some(digits.len() / 2)
+    }
+
+    fn suite_secret() -> SecretKey {
+        SecretKey::new(SUITE_SECRET_KEY, Field::SecretAccessKey).unwrap()
+    }
+
+    /// The suite's public key as a `p256` verifier.
+    fn suite_verifier() -> VerifyingKey {
+        let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+        assert_eq!(unhex(PUBLIC_X, &mut x), Some(32));
+        assert_eq!(unhex(PUBLIC_Y, &mut y), Some(32));
+        let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+        VerifyingKey::from_sec1_point(&point).unwrap()
+    }
+
+    /// True when the hex DER signature verifies over the SHA-256 of `sts`.
+    fn verifies(key: &VerifyingKey, sts: &str, signature_hex: &str) -> bool {
+        let mut der = [0u8; 72];
+        let Some(n) = unhex(signature_hex, &mut der) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_der(&der[..n]) else {
+            return false;
+        };
+        let mut h = HashWriter::default();
+        let _ = core::fmt::Write::write_str(&mut h, sts);
+        key.verify_prehash(&h.finish(), &sig).is_ok()
+    }
+
+    fn suite_params(secret: &SecretKey) -> SigningParams<'_> {
+        SigningParams {
+            credentials: SigningCredentials {
+                access_key_id: SUITE_ACCESS_KEY_ID,
+                secret,
+                session_token: None,
+            },
+            region: SUITE_REGION,
+            service: SUITE_SERVICE,
+            time: SUITE_TIME,
+            settings: SigningSettings::standard().sigv4a(),
+        }
+    }
+
+    selftests! {
+        fn derivation_gives_the_suite_public_key() {
+            let key = SigningKeyV4a::derive(SUITE_ACCESS_KEY_ID, &suite_secret()).unwrap();
+            let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+            unhex(PUBLIC_X, &mut x).unwrap();
+            unhex(PUBLIC_Y, &mut y).unwrap();
+            assert!(key.public_key() == (x, y), "derived public key differs from the suite's");
+        }
+
+        fn post_vanilla_query_stages_and_signature_verify() {
+            let secret = suite_secret();
+            let params = suite_params(&secret);
+            let mut scratch = [0u8; 64];
+            let parsed = parse_request(REQ, &mut scratch).unwrap();
+            let request = parsed.signable();
+            let canonical = CanonicalRequest::new(&request, &params).unwrap();
+            assert!(matches(CREQ, |w| canonical.write_to(w)), "canonical request differs");
+            let mut h = HashWriter::default();
+            let _ = canonical.write_to(&mut h);
+            let creq_hash = hex32(&h.finish());
+            let sts = StringToSign::for_request(canonical.scope(), &creq_hash);
+            assert!(matches(STS, |w| sts.write_to(w)), "string to sign differs");
+            let key = SigningKeyV4a::derive(SUITE_ACCESS_KEY_ID, &secret).unwrap();
+            let ours = key.sign(&sts).unwrap();
+            let ours = core::str::from_utf8(ours.as_ref()).unwrap();
+            let verifier = suite_verifier();
+            assert!(verifies(&verifier, STS, ours), "our signature does not verify");
+            assert!(verifies(&verifier, STS, SUITE_SIGNATURE), "the suite's signature does not verify");
+            // A different string to sign must not verify.
+            assert!(!verifies(&verifier, &STS[..STS.len() - 1], ours));
+        }
+
+        fn post_vanilla_query_signed_headers() {
+            let secret = suite_secret();
+            let params = suite_params(&secret);
+            let mut scratch = [0u8; 64];
+            let parsed = parse_request(REQ, &mut scratch).unwrap();
+            let mut out = SigningOutput::new();
+            let signed = sign(&parsed.signable(), &params, &mut out).unwrap();
+            assert_eq!(signed.algorithm(), ALGORITHM_V4A);
+            assert_eq!(signed.region_set(), Some(SUITE_REGION));
+            let authz = signed.authorization().unwrap();
+            assert!(authz.starts_with(AUTHZ_PREFIX), "{}", authz);
+            assert_eq!(&authz[AUTHZ_PREFIX.len()..], signed.signature());
+            assert!(signed.headers().any(|(n, v)| n.eq_ignore_ascii_case("x-amz-region-set") && v == SUITE_REGION));
+            assert!(verifies(&suite_verifier(), STS, signed.signature()), "signature does not verify");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,17 @@
 //!
 //! ```text
 //! aws-session configure list [--profile NAME] [--shared-config enable|disable] [--json]
-//! aws-session sign    --service SVC [--region R] [--profile P] [--time YYYYMMDDTHHMMSSZ] [-X METHOD]
-//!                     [-H 'Name: value']... [--data STRING | --data-file PATH] [--unsigned-payload] URL
-//! aws-session presign --service SVC [--region R] [--profile P] [--time T] [--expires SECS] [-X METHOD] URL
+//! aws-session sign    --service SVC [--region R] [--profile P] [--time YYYYMMDDTHHMMSSZ]
+//!                     [--sigv4a | --region-set SET] [-X METHOD] [-H 'Name: value']...
+//!                     [--data STRING | --data-file PATH] [--unsigned-payload] URL
+//! aws-session presign --service SVC [--region R] [--profile P] [--time T] [--sigv4a | --region-set SET]
+//!                     [--expires SECS] [-X METHOD] URL
 //! aws-session curl    (the options of sign) [-i] [--fail] URL
 //! ```
+//!
+//! `--sigv4a` signs with SigV4a (`AWS4-ECDSA-P256-SHA256`) for the region set `--region-set`
+//! (which implies `--sigv4a`), by default the region; the region set is signed as
+//! `X-Amz-Region-Set` (a header, or a query parameter of a presigned URL).
 //!
 //! Exit status: 0 on success; 1 when the session cannot be created or a request cannot be signed
 //! or sent; 2 for a usage error; 22 for `curl --fail` when the server answers with a status of
@@ -57,7 +63,7 @@ enum Command {
         #[command(subcommand)]
         action: ConfigureAction,
     },
-    /// Print a request signed with SigV4 (request line and headers) without sending it.
+    /// Print a request signed with SigV4 or SigV4a (request line and headers) without sending it.
     Sign(SignArgs),
     /// Print a presigned URL.
     Presign(PresignArgs),
@@ -108,6 +114,13 @@ struct ScopeArgs {
     /// Signing time instead of the clock, as YYYYMMDDTHHMMSSZ.
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     time: Option<String>,
+    /// Sign with SigV4a (AWS4-ECDSA-P256-SHA256): one signature valid in every region of the
+    /// region set (default region set: the region).
+    #[arg(long)]
+    sigv4a: bool,
+    /// SigV4a region set: '*', 'us-*' or 'us-east-1,us-west-2' (implies --sigv4a).
+    #[arg(long, value_name = "SET")]
+    region_set: Option<String>,
 }
 
 /// What `sign` and `curl` share.

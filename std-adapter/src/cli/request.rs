@@ -6,8 +6,7 @@ use aws_session_core::credentials::Credentials;
 use aws_session_core::http::Scheme;
 use aws_session_core::platform::Clock;
 use aws_session_core::sigv4::{
-    SignableBody, SignableRequest, Signer, SigningOutput, SigningParams,
-    SigningSettings,
+    SignableBody, SignableRequest, Signer, SigningOutput, SigningParams, SigningSettings,
 };
 use aws_session_core::time::UnixTime;
 
@@ -112,7 +111,11 @@ pub(super) struct Prepared {
 
 /// The session's keys (static, or from `credential_process`), or why there are none.
 fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
-    crate::credentials::resolve(loaded.session().credentials(), crate::credentials::DEFAULT_PROCESS_TIMEOUT).map_err(|e| {
+    crate::credentials::resolve(
+        loaded.session().credentials(),
+        crate::credentials::DEFAULT_PROCESS_TIMEOUT,
+    )
+    .map_err(|e| {
         CliError::failed(format!(
             "no credentials to sign with: {}",
             configure::why_no_credentials(loaded.session(), &e)
@@ -120,16 +123,36 @@ fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
     })
 }
 
-/// The region and time of a signature: `--region`, else the session's region; `--time`, else
-/// now.
+/// What a signature is for, resolved from the command line and the session.
+struct Scope<'a> {
+    /// The region, or with SigV4a the region set.
+    region: &'a str,
+    /// The signing time.
+    time: UnixTime,
+    /// The service's signing rules, SigV4a when asked for.
+    settings: SigningSettings,
+}
+
+/// The scope of a signature: the service's rules; `--region`, else the session's region; SigV4a
+/// with `--sigv4a` or `--region-set`, for the region set `--region-set`, else the region;
+/// `--time`, else now.
 fn resolve_scope<'a>(
     loaded: &'a LoadedSession,
     scope: &'a ScopeArgs,
-) -> Result<(&'a str, UnixTime), CliError> {
-    Ok((
-        region(loaded, scope.region.as_deref())?,
-        signing_time(scope.time.as_deref())?,
-    ))
+) -> Result<Scope<'a>, CliError> {
+    let mut settings = SigningSettings::for_service(&scope.service);
+    if scope.sigv4a || scope.region_set.is_some() {
+        settings = settings.sigv4a();
+    }
+    let region = match scope.region_set.as_deref() {
+        Some(set) => set,
+        None => region(loaded, scope.region.as_deref())?,
+    };
+    Ok(Scope {
+        region,
+        time: signing_time(scope.time.as_deref())?,
+        settings,
+    })
 }
 
 /// `--region`, else the session's region.
@@ -163,7 +186,7 @@ fn signing_time(arg: Option<&str>) -> Result<UnixTime, CliError> {
 pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepared, CliError> {
     let url = parse_url(&args.url)?;
     let creds = credentials(loaded)?;
-    let (region, time) = resolve_scope(loaded, &args.scope)?;
+    let scope = resolve_scope(loaded, &args.scope)?;
 
     let body = match (&args.data, &args.data_file) {
         (Some(d), _) => d.clone().into_bytes(),
@@ -202,10 +225,10 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .with_host(&host);
     let params = SigningParams {
         credentials: creds.signing(),
-        region,
+        region: scope.region,
         service: &args.scope.service,
-        time,
-        settings: SigningSettings::for_service(&args.scope.service),
+        time: scope.time,
+        settings: scope.settings,
     };
     let mut out = SigningOutput::new();
     let signed = Signer::<0>::new()
@@ -258,8 +281,8 @@ pub(super) fn print_signed(p: &Prepared, out: &mut dyn Write) -> Result<(), CliE
 pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<String, CliError> {
     let url = parse_url(&args.url)?;
     let creds = credentials(loaded)?;
-    let (region, time) = resolve_scope(loaded, &args.scope)?;
-    let settings = SigningSettings::for_service(&args.scope.service).presigned(args.expires);
+    let scope = resolve_scope(loaded, &args.scope)?;
+    let settings = scope.settings.presigned(args.expires);
     // S3 presigned URLs never cover the payload; other services sign the empty body's hash.
     let body = if settings.content_sha256_header {
         SignableBody::Unsigned
@@ -270,9 +293,9 @@ pub(super) fn presign(loaded: &LoadedSession, args: &PresignArgs) -> Result<Stri
         SignableRequest::new(&args.method, url.path, url.query, &[], body).with_host(url.authority);
     let params = SigningParams {
         credentials: creds.signing(),
-        region,
+        region: scope.region,
         service: &args.scope.service,
-        time,
+        time: scope.time,
         settings,
     };
     let mut out = SigningOutput::new();
