@@ -1,4 +1,4 @@
-//! SigV4 signing: aws-session-core against the aws-sigv4 crate, in one run.
+//! SigV4 and SigV4a signing: aws-session-core against the aws-sigv4 crate, in one run.
 //!
 //! Run: `cargo bench -p aws-session-bench` (release profile; about a minute).
 //!
@@ -34,6 +34,27 @@
 //!   against the issue's targets (cold and cached; (iii) has none), marked reachable when the
 //!   bound allows it. The bound counts compressions run one after another and nothing else — no
 //!   text handling, no per-call overhead — so real signers stay above it.
+//!
+//! A third table signs requests (i) and (iv) with SigV4a (`AWS4-ECDSA-P256-SHA256`, region set
+//! `*`; feature `sigv4a` of aws-session-core and of aws-sigv4):
+//! * **ours, cold** — `sigv4::sign`: the P-256 key is derived every time (the KDF HMAC, then the
+//!   public key, a base-point multiplication, as `SigningKeyV4a::derive` builds an ECDSA key);
+//! * **ours, cached** — `Signer::sign`, whose cache keeps the key of the last access key pair;
+//! * **aws-sigv4** — `aws_sigv4::http_request::sign` with `sign::v4a::SigningParams`. It derives
+//!   the key on every call (`generate_signing_key`: the KDF HMAC only, no public key) and signs
+//!   from the scalar, so it compares like with like with our cold path;
+//! * **floor** — cold: the KDF HMAC (`hmac` crate) plus one ECDSA signature of a digest
+//!   (`p256`'s `sign_prehash`, RFC 6979, DER); cached: the ECDSA signature alone. The two
+//!   SHA-256 hashes (canonical request, string to sign) are left out: about 1 µs of 100.
+//!
+//! Before timing, both signers must agree on algorithm, credential, signed headers and region
+//! set, and both signatures must verify over our string to sign under the derived public key
+//! (our derivation, aws-sigv4's and the bare KDF give the same key). Both use RFC 6979 nonces,
+//! so the signatures are also compared byte for byte ("same signature"). A second table gives
+//! the parts, timed in the same rounds as each row: the ECDSA signature, the KDF HMAC, the
+//! public key from the scalar, and each signer's whole key derivation. A SigV4a signature takes
+//! about 0.1 ms, so these are timed one call per batch (501 rounds): a batch that short rarely
+//! spans a preemption, and the median stays steady on a loaded machine.
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
@@ -187,6 +208,76 @@ fn scenarios() -> Vec<Scenario> {
 
 // ---- ours ------------------------------------------------------------------------------------------
 
+/// One request as both signers see it.
+struct Case<'a> {
+    sc: &'a Scenario,
+    headers: &'a [(&'a str, &'a str)],
+    params: &'a SigningParams<'a>,
+    url: &'a str,
+    aws_params: &'a aws_sigv4::http_request::SigningParams<'a>,
+}
+
+impl Case<'_> {
+    /// Median ns per signature of ours cold, ours cached (a warm `Signer`) and aws-sigv4, then
+    /// of each of `others`, all timed interleaved in `(rounds, per_batch)` batches. The output
+    /// storage is caller-owned and reused, as the API intends.
+    fn time(&self, (rounds, per_batch): (usize, u32), others: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+        let mut out_cold = SigningOutput::new();
+        let mut out_cached = SigningOutput::new();
+        let mut signer: Signer = Signer::new();
+        let mut f_cold = || {
+            black_box(self.ours(None, &mut out_cold));
+        };
+        let mut f_cached = || {
+            black_box(self.ours(Some(&mut signer), &mut out_cached));
+        };
+        let mut f_aws = || {
+            black_box(aws_sign(self.sc, self.url, self.aws_params));
+        };
+        let mut fs: Vec<&mut dyn FnMut()> = vec![&mut f_cold, &mut f_cached, &mut f_aws];
+        fs.extend(others.iter_mut().map(|f| &mut **f as &mut dyn FnMut()));
+        interleaved_medians(rounds, per_batch, &mut fs)
+    }
+
+    /// Heap allocations per signature: ours cold, ours cached (a warm `Signer`), aws-sigv4, and
+    /// the bytes aws-sigv4 requests.
+    fn allocations(&self) -> [f64; 4] {
+        let mut signer: Signer = Signer::new();
+        let (cold, _) = allocs_per_call(100, || {
+            let mut out = SigningOutput::new();
+            black_box(self.ours(None, &mut out));
+        });
+        let mut out = SigningOutput::new();
+        let (cached, _) = allocs_per_call(100, || {
+            black_box(self.ours(Some(&mut signer), &mut out));
+        });
+        let (aws, aws_bytes) = allocs_per_call(100, || {
+            black_box(aws_sign(self.sc, self.url, self.aws_params));
+        });
+        [cold, cached, aws, aws_bytes]
+    }
+
+    /// Signs into `out`, cold (`sigv4::sign`) or with `signer`'s key cache; the signature's
+    /// length.
+    fn ours(&self, signer: Option<&mut Signer>, out: &mut SigningOutput) -> usize {
+        let sc = self.sc;
+        let req = SignableRequest::new(
+            sc.method,
+            sc.path,
+            sc.query,
+            black_box(self.headers),
+            sc.body(),
+        );
+        match signer {
+            None => sign(&req, self.params, out),
+            Some(signer) => signer.sign(&req, self.params, out),
+        }
+        .unwrap()
+        .signature()
+        .len()
+    }
+}
+
 fn our_params<'a>(secret: &'a SecretKey, sc: &'a Scenario) -> SigningParams<'a> {
     SigningParams {
         credentials: SigningCredentials {
@@ -228,6 +319,16 @@ fn aws_sign(
     url: &str,
     params: &aws_sigv4::http_request::SigningParams<'_>,
 ) -> String {
+    let (_instructions, signature) = aws_sign_output(sc, url, params).into_parts();
+    signature
+}
+
+/// aws-sigv4's whole output: the instructions (headers or query parameters) and the signature.
+fn aws_sign_output(
+    sc: &Scenario,
+    url: &str,
+    params: &aws_sigv4::http_request::SigningParams<'_>,
+) -> aws_sigv4::SigningOutput<aws_sigv4::http_request::SigningInstructions> {
     use aws_sigv4::http_request::{sign, SignableBody, SignableRequest};
     let body = if sc.presign_secs.is_some() {
         SignableBody::UnsignedPayload
@@ -241,8 +342,7 @@ fn aws_sign(
         body,
     )
     .unwrap();
-    let (_instructions, signature) = sign(req, params).unwrap().into_parts();
-    signature
+    sign(req, params).unwrap()
 }
 
 // ---- floor -----------------------------------------------------------------------------------------
@@ -334,6 +434,334 @@ fn min_blocks(payload: Option<usize>, creq: usize, sts: usize, service: &str) ->
         .sum::<usize>();
     let signature = hmac_blocks(sts);
     (hashes + derive + signature, hashes + signature - 2)
+}
+
+// ---- SigV4a --------------------------------------------------------------------------------------
+
+/// The region set the SigV4a rows sign for: every region.
+const REGION_SET: &str = "*";
+
+/// The requests of the SigV4a table: (i) and (iv) of the SigV4 table.
+const V4A_REQUESTS: [&str; 2] = ["(i) ", "(iv) "];
+
+/// What a SigV4a signer tells the caller, for comparing the two signers: algorithm, credential,
+/// signed headers, region set, signature (DER in hex).
+#[derive(Debug, PartialEq)]
+struct V4aParts {
+    algorithm: String,
+    credential: String,
+    signed_headers: String,
+    region_set: String,
+    signature: String,
+}
+
+impl V4aParts {
+    /// The same, signature left out: what both signers must agree on byte for byte.
+    fn prefix(&self) -> (&str, &str, &str, &str) {
+        (
+            &self.algorithm,
+            &self.credential,
+            &self.signed_headers,
+            &self.region_set,
+        )
+    }
+}
+
+fn our_v4a_parts(ins: &aws_session_core::sigv4::SigningInstructions<'_>) -> V4aParts {
+    V4aParts {
+        algorithm: ins.algorithm().into(),
+        credential: ins.credential().into(),
+        signed_headers: ins.signed_headers().into(),
+        region_set: ins.region_set().unwrap_or_default().into(),
+        signature: ins.signature().into(),
+    }
+}
+
+/// Reads aws-sigv4's output: the `Authorization` header (header signing) or the `X-Amz-*` query
+/// parameters (presigned).
+fn aws_v4a_parts(
+    out: &aws_sigv4::SigningOutput<aws_sigv4::http_request::SigningInstructions>,
+) -> V4aParts {
+    let ins = out.output();
+    let header = |name: &str| {
+        ins.headers()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_owned())
+    };
+    let param = |name: &str| {
+        ins.params()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default()
+    };
+    match header("authorization") {
+        Some(auth) => {
+            let (algorithm, rest) = auth.split_once(" Credential=").unwrap();
+            let (credential, rest) = rest.split_once(", SignedHeaders=").unwrap();
+            let (signed_headers, signature) = rest.split_once(", Signature=").unwrap();
+            V4aParts {
+                algorithm: algorithm.into(),
+                credential: credential.into(),
+                signed_headers: signed_headers.into(),
+                region_set: header("x-amz-region-set").unwrap_or_default(),
+                signature: signature.into(),
+            }
+        }
+        None => V4aParts {
+            algorithm: param("X-Amz-Algorithm"),
+            credential: param("X-Amz-Credential"),
+            signed_headers: param("X-Amz-SignedHeaders"),
+            region_set: param("X-Amz-Region-Set"),
+            signature: param("X-Amz-Signature"),
+        },
+    }
+}
+
+/// Whether `signature` (DER in hex) is an ECDSA P-256 signature of the SHA-256 of `sts`.
+fn verifies_v4a(key: &p256::ecdsa::VerifyingKey, sts: &str, signature: &str) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let der: Vec<u8> = (0..signature.len() / 2)
+        .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    p256::ecdsa::Signature::from_der(&der)
+        .is_ok_and(|sig| key.verify_prehash(&Sha256::digest(sts), &sig).is_ok())
+}
+
+/// The KDF of SigV4a's key derivation alone, with the `hmac` crate: the first counter's HMAC
+/// (it gives a valid key for all but about 2^-32 of key pairs), plus one.
+fn kdf_v4a() -> [u8; 32] {
+    let mut key = [0u8; 45];
+    key[..5].copy_from_slice(b"AWS4A");
+    key[5..].copy_from_slice(SECRET.as_bytes());
+    let mut d = hmac(
+        &key,
+        &[
+            b"\x00\x00\x00\x01AWS4-ECDSA-P256-SHA256\x00",
+            AKID.as_bytes(),
+            &[1],
+            &256u32.to_be_bytes(),
+        ],
+    );
+    for b in d.iter_mut().rev() {
+        let (v, carry) = b.overflowing_add(1);
+        *b = v;
+        if !carry {
+            break;
+        }
+    }
+    d
+}
+
+/// Median ns of the parts of a SigV4a signature, measured interleaved with the signers.
+#[derive(Clone, Copy)]
+struct PartsV4a {
+    /// One ECDSA P-256 signature of a digest (`p256`'s `sign_prehash`, DER).
+    ecdsa: f64,
+    /// The key derivation's HMAC alone (`hmac` crate).
+    kdf: f64,
+    /// The public key from the private scalar: one base-point multiplication.
+    public_key: f64,
+    /// Our whole derivation, `SigningKeyV4a::derive`.
+    derive_ours: f64,
+    /// aws-sigv4's whole derivation, `sign::v4a::generate_signing_key`.
+    derive_aws: f64,
+}
+
+struct RowV4a {
+    name: &'static str,
+    cold: f64,
+    cached: f64,
+    aws: f64,
+    parts: PartsV4a,
+    allocs_cold: f64,
+    allocs_cached: f64,
+    allocs_aws: f64,
+    aws_bytes: f64,
+    same_signature: bool,
+}
+
+/// Signs (i) and (iv) with SigV4a: ours cold and cached, and aws-sigv4, after checking that the
+/// two signers sign the same string to sign; the parts are timed in the same rounds.
+fn sigv4a_rows(
+    secret: &SecretKey,
+    identity: &aws_smithy_runtime_api::client::identity::Identity,
+) -> Vec<RowV4a> {
+    use aws_session_core::sigv4::SigningKeyV4a;
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+
+    // Our derivation, aws-sigv4's and the bare KDF give the same key pair.
+    let key = SigningKeyV4a::derive(AKID, secret).unwrap();
+    let (x, y) = key.public_key();
+    let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+    let verifying_key = p256::ecdsa::VerifyingKey::from_sec1_point(&point).unwrap();
+    let scalar = aws_sigv4::sign::v4a::generate_signing_key(AKID, SECRET);
+    assert_eq!(scalar.as_ref(), kdf_v4a().as_slice(), "KDF");
+    let ecdsa = p256::ecdsa::SigningKey::from_slice(scalar.as_ref()).unwrap();
+    assert_eq!(ecdsa.verifying_key(), &verifying_key, "key derivation");
+    let digest: [u8; 32] = Sha256::digest(b"AWS4-ECDSA-P256-SHA256\n").into();
+
+    let mut rows = Vec::new();
+    for sc in scenarios()
+        .into_iter()
+        .filter(|sc| V4A_REQUESTS.iter().any(|p| sc.name.starts_with(p)))
+    {
+        let url = sc.url();
+        let headers: Vec<(&str, &str)> = sc.headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let params = SigningParams {
+            region: REGION_SET,
+            settings: sc.settings().sigv4a(),
+            ..our_params(secret, &sc)
+        };
+        let request = SignableRequest::new(sc.method, sc.path, sc.query, &headers, sc.body());
+        let aws_params: aws_sigv4::http_request::SigningParams<'_> =
+            aws_sigv4::sign::v4a::SigningParams::builder()
+                .identity(identity)
+                .region_set(REGION_SET)
+                .name(sc.service)
+                .time(SystemTime::UNIX_EPOCH + Duration::from_secs(TIME))
+                .settings(aws_settings(&sc))
+                .build()
+                .unwrap()
+                .into();
+
+        // Same algorithm, credential, signed headers and region set, and both signatures verify
+        // over our string to sign under the derived key: the two signers sign the same text.
+        let mut out = SigningOutput::new();
+        let ours = our_v4a_parts(&sign(&request, &params, &mut out).unwrap());
+        let theirs = aws_v4a_parts(&aws_sign_output(&sc, &url, &aws_params));
+        assert_eq!(
+            ours.prefix(),
+            theirs.prefix(),
+            "{}: the signers disagree",
+            sc.name
+        );
+        let creq = CanonicalRequest::new(&request, &params)
+            .unwrap()
+            .to_string();
+        let sts = format!(
+            "AWS4-ECDSA-P256-SHA256\n20231114T221320Z\n20231114/{}/aws4_request\n{}",
+            sc.service,
+            std::str::from_utf8(&hex(&Sha256::digest(&creq).into())).unwrap()
+        );
+        assert!(
+            verifies_v4a(&verifying_key, &sts, &ours.signature),
+            "{}: ours",
+            sc.name
+        );
+        assert!(
+            verifies_v4a(&verifying_key, &sts, &theirs.signature),
+            "{}: aws-sigv4",
+            sc.name
+        );
+
+        let case = Case {
+            sc: &sc,
+            headers: &headers,
+            params: &params,
+            url: &url,
+            aws_params: &aws_params,
+        };
+        let mut f_ecdsa = || {
+            let sig: p256::ecdsa::DerSignature = ecdsa.sign_prehash(black_box(&digest)).unwrap();
+            black_box(sig);
+        };
+        let mut f_kdf = || {
+            black_box(kdf_v4a());
+        };
+        let mut f_public_key = || {
+            black_box(p256::ecdsa::SigningKey::from_slice(black_box(scalar.as_ref())).unwrap());
+        };
+        let mut f_derive_ours = || {
+            black_box(SigningKeyV4a::derive(black_box(AKID), secret).unwrap());
+        };
+        let mut f_derive_aws = || {
+            black_box(aws_sigv4::sign::v4a::generate_signing_key(
+                black_box(AKID),
+                SECRET,
+            ));
+        };
+        // One call per batch: a signature takes about 0.1 ms, far less than a scheduler time
+        // slice, so most batches run unpreempted even on a loaded machine and the median is one.
+        let m = case.time(
+            (501, 1),
+            &mut [
+                &mut f_ecdsa,
+                &mut f_kdf,
+                &mut f_public_key,
+                &mut f_derive_ours,
+                &mut f_derive_aws,
+            ],
+        );
+
+        let [allocs_cold, allocs_cached, allocs_aws, aws_bytes] = case.allocations();
+        rows.push(RowV4a {
+            name: sc.name,
+            cold: m[0],
+            cached: m[1],
+            aws: m[2],
+            parts: PartsV4a {
+                ecdsa: m[3],
+                kdf: m[4],
+                public_key: m[5],
+                derive_ours: m[6],
+                derive_aws: m[7],
+            },
+            allocs_cold,
+            allocs_cached,
+            allocs_aws,
+            aws_bytes,
+            same_signature: ours.signature == theirs.signature,
+        });
+    }
+    rows
+}
+
+fn print_sigv4a(rows: &[RowV4a]) {
+    println!();
+    println!(
+        "SigV4a (AWS4-ECDSA-P256-SHA256, region set \"{REGION_SET}\"), median ns per signature; \
+         speed-up = aws-sigv4 / ours; aws-sigv4 derives the key on every call, like our cold path; \
+         floor cold = KDF HMAC + ECDSA sign, floor cached = ECDSA sign"
+    );
+    println!();
+    println!("| request | ours cold | ours cached | aws-sigv4 | speed-up cold | speed-up cached | floor cold | floor cached | ours/floor cold | ours/floor cached | aws-sigv4/floor cold | heap allocs ours cold / cached | heap allocs aws-sigv4 | same signature |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for r in rows {
+        let p = r.parts;
+        let (floor_cold, floor_cached) = (p.kdf + p.ecdsa, p.ecdsa);
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.2}× | {:.2}× | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {} / {} | {:.0} ({:.0} B) | {} |",
+            r.name,
+            r.cold,
+            r.cached,
+            r.aws,
+            r.aws / r.cold,
+            r.aws / r.cached,
+            floor_cold,
+            floor_cached,
+            r.cold / floor_cold,
+            r.cached / floor_cached,
+            r.aws / floor_cold,
+            r.allocs_cold,
+            r.allocs_cached,
+            r.allocs_aws,
+            r.aws_bytes,
+            if r.same_signature { "yes" } else { "no" },
+        );
+    }
+    println!();
+    println!("SigV4a parts, median ns, timed in the same rounds as the row");
+    println!();
+    println!("| measured with | ECDSA P-256 sign_prehash | KDF HMAC | public key from scalar | key derivation ours | key derivation aws-sigv4 |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let p = r.parts;
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            r.name, p.ecdsa, p.kdf, p.public_key, p.derive_ours, p.derive_aws
+        );
+    }
 }
 
 // ---- run -------------------------------------------------------------------------------------------
@@ -450,77 +878,33 @@ fn main() {
             sc.service,
         );
 
-        // The output storage is caller-owned and reused, as the API intends.
-        let mut out_cold = SigningOutput::new();
-        let mut out_cached = SigningOutput::new();
-        let mut signer: Signer = Signer::new();
+        let case = Case {
+            sc: &sc,
+            headers: &headers,
+            params: &params,
+            url: &url,
+            aws_params: &aws_params,
+        };
         let mut f_floor_cold = || {
             black_box(floor_of(true));
         };
         let mut f_floor_cached = || {
             black_box(floor_of(false));
         };
-        let mut f_cold = || {
-            let req =
-                SignableRequest::new(sc.method, sc.path, sc.query, black_box(&headers), sc.body());
-            black_box(
-                sign(&req, &params, &mut out_cold)
-                    .unwrap()
-                    .signature()
-                    .len(),
-            );
-        };
-        let mut f_cached = || {
-            let req =
-                SignableRequest::new(sc.method, sc.path, sc.query, black_box(&headers), sc.body());
-            black_box(
-                signer
-                    .sign(&req, &params, &mut out_cached)
-                    .unwrap()
-                    .signature()
-                    .len(),
-            );
-        };
-        let mut f_aws = || {
-            black_box(aws_sign(&sc, &url, &aws_params));
-        };
         let mut f_sha = || {
             black_box(Sha256::digest(&sc.body));
         };
-        let mut fs: Vec<&mut dyn FnMut()> = vec![
-            &mut f_floor_cold,
-            &mut f_floor_cached,
-            &mut f_cold,
-            &mut f_cached,
-            &mut f_aws,
-        ];
+        let mut others: Vec<&mut dyn FnMut()> = vec![&mut f_floor_cold, &mut f_floor_cached];
         if big {
-            fs.push(&mut f_sha);
+            others.push(&mut f_sha);
         }
-        let m = interleaved_medians(batches, per_batch, &mut fs);
-        let (floor_cold, floor_cached, cold, cached, aws) = (m[0], m[1], m[2], m[3], m[4]);
+        let m = case.time((batches, per_batch), &mut others);
+        let (cold, cached, aws, floor_cold, floor_cached) = (m[0], m[1], m[2], m[3], m[4]);
         if big {
             payload_sha_ns = m[5];
         }
 
-        let (allocs_cold, _) = allocs_per_call(100, || {
-            let req = SignableRequest::new(sc.method, sc.path, sc.query, &headers, sc.body());
-            let mut out = SigningOutput::new();
-            black_box(sign(&req, &params, &mut out).unwrap().signature().len());
-        });
-        let (allocs_cached, _) = allocs_per_call(100, || {
-            let req = SignableRequest::new(sc.method, sc.path, sc.query, &headers, sc.body());
-            black_box(
-                signer
-                    .sign(&req, &params, &mut out)
-                    .unwrap()
-                    .signature()
-                    .len(),
-            );
-        });
-        let (allocs_aws, aws_bytes) = allocs_per_call(100, || {
-            black_box(aws_sign(&sc, &url, &aws_params));
-        });
+        let [allocs_cold, allocs_cached, allocs_aws, aws_bytes] = case.allocations();
         rows.push(Row {
             name: sc.name,
             floor_cold,
@@ -601,6 +985,8 @@ fn main() {
             verdict(r.speed_target, 12.0, max_cached),
         );
     }
+
+    print_sigv4a(&sigv4a_rows(&secret, &identity));
 }
 
 /// Whether a speed-up `target` is within `max`, the most any signer could reach.

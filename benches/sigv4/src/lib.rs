@@ -2,7 +2,8 @@
 //! global allocator and a median-of-batches timer.
 //!
 //! The benchmark itself is `benches/sigv4.rs`; it signs the same four requests with
-//! `aws-session-core`'s signer and with the `aws-sigv4` crate in one run.
+//! `aws-session-core`'s signer and with the `aws-sigv4` crate in one run, and two of them with
+//! SigV4a as well.
 //!
 //! This crate is not `no_std` and may use `unsafe`: the allocator wrapper must implement
 //! `GlobalAlloc`, an unsafe trait. Every unsafe block says why it is sound.

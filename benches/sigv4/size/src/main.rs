@@ -23,7 +23,7 @@ fn run() {
     black_box(m.finalize().into_bytes());
 }
 
-#[cfg(any(feature = "sign", feature = "all"))]
+#[cfg(any(feature = "sign", feature = "all", feature = "sigv4a"))]
 fn run() {
     use aws_session_core::secret::SecretKey;
     use aws_session_core::sigv4::*;
@@ -67,6 +67,20 @@ fn run() {
         }
     }
 
+    #[cfg(feature = "sigv4a")]
+    {
+        let v4a = SigningParams {
+            region: black_box("*"),
+            settings: black_box(SigningSettings::standard().sigv4a()),
+            ..params
+        };
+        if let Ok(ins) = sign(&req, &v4a, &mut out) {
+            for h in ins.headers() {
+                black_box(h);
+            }
+        }
+    }
+
     #[cfg(feature = "all")]
     {
         let mut signer: Signer = Signer::new();
@@ -100,7 +114,12 @@ fn run() {
     }
 }
 
-#[cfg(not(any(feature = "crypto", feature = "sign", feature = "all")))]
+#[cfg(not(any(
+    feature = "crypto",
+    feature = "sign",
+    feature = "all",
+    feature = "sigv4a"
+)))]
 fn run() {}
 
 /// The entry point the linker keeps; everything `run` reaches is linked, nothing else.
