@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests: start moto and s3s-fs on 127.0.0.1 (installing them on first use), run the
 # aws-session-tests crate against them with AWS_SESSION_E2E=1, and stop them whatever happens.
+# The crate's SigV4a differential test also runs here: it signs with botocore's CRT signer from
+# the peers venv (installed by `peers.sh install`) in a local python subprocess.
 #
 #   scripts/e2e.sh                 # all end-to-end tests
 #   scripts/e2e.sh presigned       # extra arguments go to `cargo test` (a test name filter, ...)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local, signature-checking AWS peers for the end-to-end tests, on 127.0.0.1 only.
 #
-#   scripts/peers.sh install   install moto (Python venv) and s3s-fs (cargo) into the cache folder
+#   scripts/peers.sh install   install moto and botocore's CRT signer (Python venv) and s3s-fs (cargo)
+#                              into the cache folder
 #   scripts/peers.sh start     start both, print `export NAME=value` lines (also kept in $STATE)
 #   scripts/peers.sh stop      stop both (by their recorded pids)
 #   scripts/peers.sh env       print the exports of the running peers again
@@ -13,6 +14,8 @@
 #     so that an IAM user, an access key and the test resources can be created, then switched to
 #     checking every signature (POST /moto-api/reset-auth with 0: INITIAL_NO_AUTH_ACTION_COUNT=0).
 #     Exports MOTO_ENDPOINT MOTO_REGION MOTO_AKID MOTO_SECRET MOTO_BUCKET MOTO_TABLE MOTO_QUEUE_URL.
+#   botocore's CRT signer (PyPI `awscrt`, aws-c-auth) in the same venv: not a server, the SigV4a
+#     differential test (tests/tests/e2e_crt_sigv4a.rs) runs tests/peers/crt_sigv4a.py with it.
 #   s3s-fs 0.14.1 (crates.io): a strict S3 server over a folder; checks header signatures, presigned
 #     URLs, payload hashes and every aws-chunked chunk signature.
 #     Exports S3S_ENDPOINT S3S_AKID S3S_SECRET S3S_BUCKET.
@@ -47,6 +50,14 @@ install_moto() {
   log "installing moto[server] and boto3 into $VENV"
   python3 -m venv "$VENV" >&2
   "$VENV/bin/pip" install -q 'moto[server]' boto3 >&2
+}
+
+# awscrt beside botocore, for the CRT SigV4a signer (botocore.crt.auth). botocore.auth is imported
+# first: the two modules import each other.
+install_crt() {
+  "$VENV/bin/python" -c 'import awscrt, botocore.auth, botocore.crt.auth' 2>/dev/null && return 0
+  log "installing botocore[crt] (awscrt) into $VENV"
+  "$VENV/bin/pip" install -q 'botocore[crt]' >&2
 }
 
 install_s3s() {
@@ -166,8 +177,8 @@ stop_s3s() { stop_pidfile "$STATE/s3s-$S3S_PORT.pid" s3s-fs; }
 envf="$STATE/peers-$MOTO_PORT-$S3S_PORT.env"
 case "${1:-}" in
 install)
-  wants moto && install_moto
-  wants s3s && install_s3s
+  if wants moto; then install_moto; install_crt; fi
+  if wants s3s; then install_s3s; fi
   ;;
 start)
   : >"$envf.tmp"

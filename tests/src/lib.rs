@@ -13,6 +13,11 @@
 //!   platform (`HttpsTransport`, `SystemClock`, `ThreadSleep`, `StdEntropy`) against moto, once with
 //!   a hand-written Sign handler and once the way an application does it: `load_with` → session
 //!   client → `Client::request`.
+//! * `tests/e2e_crt_sigv4a.rs` — SigV4a against AWS's CRT signer (aws-c-auth through botocore
+//!   and awscrt, `tests/peers/crt_sigv4a.py`, a local subprocess): 240 generated requests, header
+//!   and presigned forms; each CRT signature must verify over our string to sign under our
+//!   derived public key. It needs the peers venv, not a server: without it the test is skipped
+//!   with a notice, and fails under `CI=true`.
 //!
 //! ## Running them
 //!
