@@ -984,6 +984,42 @@ fn sign_sigv4a_matches_the_v4a_suite_case() {
 }
 
 #[test]
+fn sign_sigv4a_takes_the_region_set_from_the_environment() {
+    // AWS_SIGV4A_SIGNING_REGION_SET applies to --sigv4a; --region-set still wins over it.
+    let h = home();
+    let mut env = suite_env();
+    env.push(("AWS_SIGV4A_SIGNING_REGION_SET", "eu-*"));
+    let args = |extra: &'static [&'static str]| -> Vec<&'static str> {
+        let mut a = vec!["sign", "--service", "service", "--region", "us-east-1"];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&[
+            "--time",
+            "20150830T123600Z",
+            "https://example.amazonaws.com/",
+        ]);
+        a
+    };
+    let o = run(h.path(), &env, &args(&["--sigv4a"]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("\nX-Amz-Region-Set: eu-*\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(h.path(), &env, &args(&["--region-set", "*"]));
+    assert!(
+        stdout(&o).contains("\nX-Amz-Region-Set: *\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(h.path(), &env, &args(&[]));
+    assert!(
+        stdout(&o).contains("AWS4-HMAC-SHA256 Credential="),
+        "SigV4 unless asked"
+    );
+}
+
+#[test]
 fn presign_region_set_needs_no_region() {
     let h = home();
     let o = run(

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `--sigv4a` signs with SigV4a (`AWS4-ECDSA-P256-SHA256`) for the region set `--region-set`
-//! (which implies `--sigv4a`), by default the region; the region set is signed as
+//! (which implies `--sigv4a`), by default the session's (`AWS_SIGV4A_SIGNING_REGION_SET`,
+//! profile `sigv4a_signing_region_set`) or else the region; the region set is signed as
 //! `X-Amz-Region-Set` (a header, or a query parameter of a presigned URL).
 //!
 //! Exit status: 0 on success; 1 when the session cannot be created or a request cannot be signed
@@ -115,7 +116,8 @@ struct ScopeArgs {
     #[arg(long, value_name = "YYYYMMDDTHHMMSSZ")]
     time: Option<String>,
     /// Sign with SigV4a (AWS4-ECDSA-P256-SHA256): one signature valid in every region of the
-    /// region set (default region set: the region).
+    /// region set (default: AWS_SIGV4A_SIGNING_REGION_SET or the profile's
+    /// sigv4a_signing_region_set, else the region).
     #[arg(long)]
     sigv4a: bool,
     /// SigV4a region set: '*', 'us-*' or 'us-east-1,us-west-2' (implies --sigv4a).

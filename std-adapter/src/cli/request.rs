@@ -134,19 +134,23 @@ struct Scope<'a> {
 }
 
 /// The scope of a signature: the service's rules; `--region`, else the session's region; SigV4a
-/// with `--sigv4a` or `--region-set`, for the region set `--region-set`, else the region;
+/// with `--sigv4a` or `--region-set`, for the region set `--region-set`, else the session's
+/// (`AWS_SIGV4A_SIGNING_REGION_SET`, profile `sigv4a_signing_region_set`), else the region;
 /// `--time`, else now.
 fn resolve_scope<'a>(
     loaded: &'a LoadedSession,
     scope: &'a ScopeArgs,
 ) -> Result<Scope<'a>, CliError> {
     let mut settings = SigningSettings::for_service(&scope.service);
-    if scope.sigv4a || scope.region_set.is_some() {
+    let v4a = scope.sigv4a || scope.region_set.is_some();
+    if v4a {
         settings = settings.sigv4a();
     }
-    let region = match scope.region_set.as_deref() {
-        Some(set) => set,
-        None => region(loaded, scope.region.as_deref())?,
+    let configured_set = loaded.session().config().sigv4a_signing_region_set.as_ref();
+    let region = match (scope.region_set.as_deref(), configured_set) {
+        (Some(set), _) => set,
+        (None, Some(set)) if v4a => set.value.as_str(),
+        _ => region(loaded, scope.region.as_deref())?,
     };
     Ok(Scope {
         region,

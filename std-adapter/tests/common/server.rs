@@ -1,11 +1,11 @@
 //! A one-exchange HTTP/1.1 server on 127.0.0.1, plain or TLS (rustls with a certificate made at
 //! test time), for the transport and CLI tests.
 
+use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use core::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
