@@ -11,7 +11,8 @@
 //! ```
 //!
 //! [`CanonicalRequest::new`] validates the request and sorts its headers and query parameters
-//! into small index tables (a byte per header, four per parameter); nothing is copied. The headers
+//! into small index tables (a byte per header; six per parameter: where its `key[=value]` segment
+//! starts, where its key ends and where it ends); nothing is copied. The headers
 //! and parameters the signer adds itself (`x-amz-date`, `x-amz-security-token`,
 //! `x-amz-content-sha256`, or the `X-Amz-*` query parameters of a presigned URL) are merged into
 //! the same tables, and request entries of the same name are left out: the signer owns them.
@@ -20,8 +21,9 @@
 //! `transfer-encoding`, `user-agent` and `x-amzn-trace-id`.
 //!
 //! While validating, each entry is classified once (does a header name need lower-casing, is a
-//! query key or value already in canonical form) so that sorting and writing take the fast path
-//! for the usual all-lower-case, all-unreserved input.
+//! query key or value already in canonical form; one scan of a query segment finds its `=`, its
+//! end and the classes of its bytes) so that sorting and writing take the fast path for the usual
+//! all-lower-case, all-unreserved input.
 
 use core::cmp::Ordering;
 use core::fmt::{self, Write};
@@ -30,8 +32,8 @@ use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI
 use crate::time::AmzDateTime;
 
 use super::encoding::{
-    class, classes, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case,
-    eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
+    class, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case, eq_ignore_case,
+    is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
     path_needs_normalizing, write_decimal, write_encoded, write_lowercase, write_normalized_path,
     write_recoded, write_trimmed_value, Decode, UriEncoding,
 };
@@ -72,9 +74,11 @@ const Q_TOKEN: u16 = Q_BASE + 5;
 const Q_SIGNED_HEADERS: u16 = Q_BASE + 6;
 const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 7;
 
-// A query entry's length keeps two flags in its top bits: its key, its value is plain.
+// A query entry's key length keeps two flags in its top bits: its key, its value is plain.
 const KEY_PLAIN: u16 = 0x8000;
 const VALUE_PLAIN: u16 = 0x4000;
+/// A query table entry: `(start, key length | flags, end)`, or a synthetic id and zeros.
+type QueryEntry = (u16, u16, u16);
 const LEN_MASK: u16 = 0x3fff;
 const _: () = assert!(MAX_QUERY_LEN <= LEN_MASK as usize && MAX_QUERY_LEN < Q_BASE as usize);
 
@@ -208,9 +212,9 @@ pub struct CanonicalRequest<'a> {
     /// Bit `k` set: sorted entry `k` names the same header as entry `k - 1` (its value joins the
     /// previous line).
     repeats: u64,
-    /// Sorted query entries: `(offset, len | flags)` of a raw `key[=value]` segment, or a
-    /// synthetic parameter id (>= `Q_BASE`) with length 0.
-    query: [(u16, u16); QUERY_SLOTS],
+    /// Sorted query entries: `(start, key length | flags, end)` of a raw `key[=value]` segment,
+    /// or a synthetic parameter id (>= `Q_BASE`) with zeros.
+    query: [QueryEntry; QUERY_SLOTS],
     query_count: u8,
 }
 
@@ -296,7 +300,7 @@ impl<'a> CanonicalRequest<'a> {
             upper: 0,
             repeats: 0,
             plain_values: 0,
-            query: [(0, 0); QUERY_SLOTS],
+            query: [(0, 0, 0); QUERY_SLOTS],
             query_count: 0,
         };
         creq.collect_headers(token.is_some(), presigned)?;
@@ -418,26 +422,25 @@ impl<'a> CanonicalRequest<'a> {
         let v4a = self.is_v4a();
         let mut count = 0usize;
         let mut start = 0usize;
-        while start <= bytes.len() {
-            let end = bytes
-                .get(start..)
-                .and_then(|rest| rest.iter().position(|&b| b == b'&'))
-                .map_or(bytes.len(), |p| start + p);
+        while start < bytes.len() {
             let offset = start;
-            start = end + 1;
-            let segment = query.get(offset..end).unwrap_or("");
-            if segment.is_empty() {
+            let seg = scan_param(bytes, offset);
+            start = seg.end + 1;
+            if seg.end == offset {
                 continue;
             }
-            let (key, value) = split_param(segment);
-            let ((key_and, key_or), (value_and, value_or)) = (classes(key), classes(value));
             // Text without `%` is its own decoded form, and a `&str` is always UTF-8.
-            if (key_or | value_or) & class::PERCENT != 0 && !is_valid_query_component(segment) {
+            if seg.or & class::PERCENT != 0
+                && !is_valid_query_component(query.get(offset..seg.end).unwrap_or(""))
+            {
                 return Err(SigningError::InvalidQueryParam { offset });
             }
-            if presigned && is_presign_owned(key, key_and & class::UNRESERVED != 0, has_token, v4a)
-            {
-                continue;
+            let key_plain = seg.key_and & class::UNRESERVED != 0;
+            if presigned {
+                let key = query.get(offset..seg.key_end).unwrap_or("");
+                if is_presign_owned(key, key_plain, has_token, v4a) {
+                    continue;
+                }
             }
             let slot = self
                 .query
@@ -446,14 +449,14 @@ impl<'a> CanonicalRequest<'a> {
                 .ok_or(SigningError::TooManyQueryParams {
                     limit: MAX_QUERY_PARAMS,
                 })?;
-            let mut len = segment.len() as u16;
-            if key_and & class::UNRESERVED != 0 {
-                len |= KEY_PLAIN;
+            let mut key = (seg.key_end - offset) as u16;
+            if key_plain {
+                key |= KEY_PLAIN;
             }
-            if value_and & class::UNRESERVED != 0 {
-                len |= VALUE_PLAIN;
+            if seg.value_and & class::UNRESERVED != 0 {
+                key |= VALUE_PLAIN;
             }
-            *slot = (offset as u16, len);
+            *slot = (offset as u16, key, seg.end as u16);
             count += 1;
         }
         if presigned {
@@ -477,7 +480,7 @@ impl<'a> CanonicalRequest<'a> {
                     continue;
                 }
                 if let Some(slot) = self.query.get_mut(count) {
-                    *slot = (id, 0);
+                    *slot = (id, 0, 0);
                     count += 1;
                 }
             }
@@ -492,11 +495,6 @@ impl<'a> CanonicalRequest<'a> {
 
     fn query_str(&self) -> &'a str {
         self.req.query.strip_prefix('?').unwrap_or(self.req.query)
-    }
-
-    /// A request parameter's raw key and value.
-    fn param(&self, entry: (u16, u16)) -> (&'a str, &'a str) {
-        param_of(self.query_str(), entry)
     }
 
     /// The name of a header table entry.
@@ -555,7 +553,7 @@ impl<'a> CanonicalRequest<'a> {
             .unwrap_or(&[])
     }
 
-    fn query_ids(&self) -> &[(u16, u16)] {
+    fn query_ids(&self) -> &[QueryEntry] {
         self.query
             .get(..usize::from(self.query_count))
             .unwrap_or(&[])
@@ -658,13 +656,14 @@ impl<'a> CanonicalRequest<'a> {
         w: &mut W,
         signed_headers: Option<&str>,
     ) -> fmt::Result {
+        let query = self.query_str();
         for (i, &entry) in self.query_ids().iter().enumerate() {
             if i > 0 {
                 w.write_char('&')?;
             }
             let id = entry.0;
             if id < Q_BASE {
-                let (k, v) = self.param(entry);
+                let (k, v) = param_of(query, entry);
                 if entry.1 & KEY_PLAIN != 0 {
                     w.write_str(k)?;
                 } else {
@@ -827,12 +826,73 @@ fn lower(upper: u32, id: u8) -> bool {
     id >= H_FIRST || upper & 1u32.checked_shl(u32::from(id)).unwrap_or(0) == 0
 }
 
-/// A request parameter's raw key and value.
-#[inline]
-fn param_of(query: &str, (offset, len): (u16, u16)) -> (&str, &str) {
+/// A request parameter's raw key and value (after the `=`; empty without one).
+fn param_of(query: &str, (offset, key, end): QueryEntry) -> (&str, &str) {
     let start = usize::from(offset);
-    let end = start + usize::from(len & LEN_MASK);
-    split_param(query.get(start..end).unwrap_or(""))
+    let key_end = start + usize::from(key & LEN_MASK);
+    (
+        query.get(start..key_end).unwrap_or(""),
+        query.get(key_end + 1..usize::from(end)).unwrap_or(""),
+    )
+}
+
+/// The raw key of a request parameter of the query table.
+#[inline]
+fn key_of(query: &str, (offset, key, _): QueryEntry) -> &str {
+    let start = usize::from(offset);
+    query
+        .get(start..start + usize::from(key & LEN_MASK))
+        .unwrap_or("")
+}
+
+/// The extent and byte classes of one raw `key[=value]` query segment, found in one scan.
+struct ParamScan {
+    /// Where the key ends (at the first `=`, the next `&` or the end of the query).
+    key_end: usize,
+    /// Where the segment ends (at the next `&` or the end of the query).
+    end: usize,
+    /// The class AND of the key's bytes, and of the value's.
+    key_and: u8,
+    value_and: u8,
+    /// The class OR of every byte of key and value.
+    or: u8,
+}
+
+/// Scans the query segment starting at `start`.
+fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
+    let mut i = start;
+    let (mut and, mut or) = (u8::MAX, 0u8);
+    while let Some(&b) = bytes.get(i) {
+        let c = class(b);
+        if c & class::SEPARATOR != 0 {
+            break;
+        }
+        and &= c;
+        or |= c;
+        i += 1;
+    }
+    let (key_end, key_and) = (i, and);
+    and = u8::MAX;
+    if bytes.get(i) == Some(&b'=') {
+        i += 1;
+        // A later `=` belongs to the value (and is escaped there).
+        while let Some(&b) = bytes.get(i) {
+            if b == b'&' {
+                break;
+            }
+            let c = class(b);
+            and &= c;
+            or |= c;
+            i += 1;
+        }
+    }
+    ParamScan {
+        key_end,
+        end: i,
+        key_and,
+        value_and: and,
+        or,
+    }
 }
 
 fn synthetic_param_name(id: u16) -> &'static str {
@@ -849,37 +909,35 @@ fn synthetic_param_name(id: u16) -> &'static str {
 }
 
 /// Orders query entries by canonical key, then canonical value.
-fn cmp_params(query: &str, a: (u16, u16), b: (u16, u16)) -> Ordering {
+fn cmp_params(query: &str, a: QueryEntry, b: QueryEntry) -> Ordering {
     if a.0 >= Q_BASE && b.0 >= Q_BASE {
         return a.0.cmp(&b.0);
     }
-    let (ka, va) = sort_key(query, a);
-    let (kb, vb) = sort_key(query, b);
+    let (ka, kb) = (sort_key(query, a), sort_key(query, b));
     let by_key = cmp_canonical_known(ka.0, ka.1, ka.2, kb.0, kb.1, kb.2);
     // A synthetic parameter never shares its key with a request parameter (those are dropped),
     // so only two request parameters can need their values.
-    match (va, vb) {
-        (Some(va), Some(vb)) => {
-            by_key.then_with(|| cmp_canonical_known(va.0, va.1, va.2, vb.0, vb.1, vb.2))
-        }
-        _ => by_key,
+    if by_key != Ordering::Equal || a.0 >= Q_BASE || b.0 >= Q_BASE {
+        return by_key;
     }
+    let (va, vb) = (param_of(query, a).1, param_of(query, b).1);
+    cmp_canonical_known(
+        va,
+        Decode::Form,
+        a.1 & VALUE_PLAIN != 0,
+        vb,
+        Decode::Form,
+        b.1 & VALUE_PLAIN != 0,
+    )
 }
 
-/// A component to sort by: raw text, how it decodes, whether it is already canonical.
-type SortText<'q> = (&'q str, Decode, bool);
-
-/// The key of a query entry and, for a request parameter, its value. One comparison path serves
-/// request and synthetic parameters alike.
-fn sort_key(query: &str, e: (u16, u16)) -> (SortText<'_>, Option<SortText<'_>>) {
+/// The key of a query entry to sort by: raw text, how it decodes, whether it is already
+/// canonical. One comparison path serves request and synthetic parameters alike.
+fn sort_key(query: &str, e: QueryEntry) -> (&str, Decode, bool) {
     if e.0 >= Q_BASE {
-        return ((synthetic_param_name(e.0), Decode::None, true), None);
+        return (synthetic_param_name(e.0), Decode::None, true);
     }
-    let (k, v) = param_of(query, e);
-    (
-        (k, Decode::Form, e.1 & KEY_PLAIN != 0),
-        Some((v, Decode::Form, e.1 & VALUE_PLAIN != 0)),
-    )
+    (key_of(query, e), Decode::Form, e.1 & KEY_PLAIN != 0)
 }
 
 /// A writer adapter that percent-encodes everything written through it (no `/` kept).
@@ -912,17 +970,6 @@ fn is_presign_owned(key: &str, key_plain: bool, has_token: bool, v4a: bool) -> b
     }
     let _ = v4a;
     owned.iter().any(|p| is(p)) || (has_token && is(PARAM_TOKEN))
-}
-
-/// A raw `key[=value]` segment split at its first `=`.
-fn split_param(segment: &str) -> (&str, &str) {
-    match segment.bytes().position(|b| b == b'=') {
-        Some(i) => (
-            segment.get(..i).unwrap_or(""),
-            segment.get(i + 1..).unwrap_or(""),
-        ),
-        None => (segment, ""),
-    }
 }
 
 /// Checks that an access key id can sit in a credential scope.

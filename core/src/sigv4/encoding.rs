@@ -46,6 +46,8 @@ pub(crate) mod class {
     pub(crate) const WS: u8 = 16;
     /// `%`: a query component holding it must have valid escapes.
     pub(crate) const PERCENT: u8 = 32;
+    /// `&` or `=`: where a query key ends.
+    pub(crate) const SEPARATOR: u8 = 64;
 }
 
 const fn class_of(b: u8) -> u8 {
@@ -73,6 +75,9 @@ const fn class_of(b: u8) -> u8 {
     }
     if b == b'%' {
         c |= class::PERCENT;
+    }
+    if b == b'&' || b == b'=' {
+        c |= class::SEPARATOR;
     }
     c
 }
