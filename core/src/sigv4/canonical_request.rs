@@ -384,9 +384,12 @@ impl<'a> CanonicalRequest<'a> {
                 self.push_header(H_SHA256);
             }
         }
-        // Sort in place; the comparator borrows only the header list and the flags.
+        // Sort in place; the comparator borrows only the header list and the flags. Every pair
+        // left next to each other was compared on the way, so a repeated name shows up as a
+        // comparison of equal names, and only then are the repeats marked.
         let (list, upper) = (self.req.headers, self.upper);
         let count = usize::from(self.header_count);
+        let mut repeated = false;
         if let Some(live) = self.headers.get_mut(..count) {
             insertion_sort(live, |&a, &b| {
                 let (na, nb) = (name_of(list, a), name_of(list, b));
@@ -395,14 +398,17 @@ impl<'a> CanonicalRequest<'a> {
                 } else {
                     cmp_ignore_case(na, nb)
                 };
+                repeated |= by_name == Ordering::Equal;
                 by_name.then(a.cmp(&b))
             });
         }
         let mut repeats = 0u64;
-        for (k, pair) in self.header_ids().windows(2).enumerate() {
-            if let [a, b] = *pair {
-                if self.same_name(a, b) {
-                    repeats |= 1 << (k + 1);
+        if repeated {
+            for (k, pair) in self.header_ids().windows(2).enumerate() {
+                if let [a, b] = *pair {
+                    if self.same_name(a, b) {
+                        repeats |= 1 << (k + 1);
+                    }
                 }
             }
         }
@@ -779,6 +785,8 @@ impl fmt::Debug for CanonicalRequest<'_> {
 
 /// Sorts a short table in place. Tables hold at most a few dozen entries, where insertion sort is
 /// as fast as any and a fraction of the code size of `sort_unstable` (which matters on flash).
+/// Every two entries that end up next to each other were compared directly on the way (the
+/// header table relies on it to spot repeated names).
 fn insertion_sort<T: Copy>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     for i in 1..items.len() {
         let mut j = i;
