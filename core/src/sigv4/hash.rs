@@ -2,6 +2,10 @@
 //! write, and HMAC keying without a fallible path. SHA-256 comes from `sha2` and HMAC from
 //! `hmac`; the feed and finish of each are kept out of line, once, so the many stage writers
 //! share them (which keeps the signer small on flash).
+//!
+//! Both sinks stage what the stages write in a small buffer and feed the state a buffer at a
+//! time: the stages write many short pieces, and a copy into the buffer (a leaf call) costs a
+//! fraction of a trip through the hash's own block buffer per piece.
 
 use core::fmt;
 
@@ -34,16 +38,42 @@ fn digest(h: Sha256) -> [u8; 32] {
 /// features of `sha2` and `hmac` are on).
 pub(crate) type HmacSha256 = hmac::Hmac<Sha256>;
 
-/// A `fmt::Write` sink that feeds SHA-256 through a small staging buffer.
-pub(crate) struct HashWriter {
-    inner: Sha256,
+/// A hash state a [`Staged`] writer feeds.
+pub(crate) trait Absorb {
+    /// Feeds `bytes` to the state.
+    fn absorb(&mut self, bytes: &[u8]);
+}
+
+impl Absorb for Sha256 {
+    fn absorb(&mut self, bytes: &[u8]) {
+        feed(self, bytes);
+    }
+}
+
+impl Absorb for HmacSha256 {
+    fn absorb(&mut self, bytes: &[u8]) {
+        mac_feed(self, bytes);
+    }
+}
+
+/// A `fmt::Write` sink that feeds a hash state through a small staging buffer. The buffer only
+/// ever holds public text (a canonical request, a string to sign, a trailer block), so it is
+/// not wiped.
+pub(crate) struct Staged<S> {
+    inner: S,
     buf: [u8; STAGE],
     len: usize,
 }
 
-impl HashWriter {
-    fn new(inner: Sha256) -> Self {
-        HashWriter {
+/// Hashes what is written with SHA-256.
+pub(crate) type HashWriter = Staged<Sha256>;
+
+/// MACs what is written with HMAC-SHA256 (the string to sign, under a signing key).
+pub(crate) type MacWriter = Staged<HmacSha256>;
+
+impl<S: Absorb> Staged<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        Staged {
             inner,
             buf: [0; STAGE],
             len: 0,
@@ -51,25 +81,80 @@ impl HashWriter {
     }
 
     fn flush(&mut self) {
-        feed(&mut self.inner, self.buf.get(..self.len).unwrap_or(&[]));
+        self.inner.absorb(self.buf.get(..self.len).unwrap_or(&[]));
         self.len = 0;
     }
 
-    /// The SHA-256 of everything written. The staging buffer held only public text (canonical
-    /// request, trailer block), so it is not wiped.
-    pub(crate) fn finish(mut self) -> [u8; 32] {
+    /// Feeds what is still staged and hands the state over.
+    fn into_inner(mut self) -> S {
         self.flush();
-        digest(self.inner)
+        self.inner
+    }
+
+    /// Appends to the staging buffer. Out of line: the stages call it dozens of times, and
+    /// inlining it everywhere costs kilobytes of flash. The usual case (the bytes fit) is a
+    /// leaf that ends in the copy.
+    #[inline(never)]
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                self.len = end;
+                dst.copy_from_slice(bytes);
+            }
+            None => self.push_spilling(bytes),
+        }
+    }
+
+    /// [`Staged::push`] when the bytes do not fit: feeds the buffer first (and bytes longer
+    /// than the buffer straight to the state).
+    #[cold]
+    #[inline(never)]
+    fn push_spilling(&mut self, bytes: &[u8]) {
+        self.flush();
+        if bytes.len() >= STAGE {
+            self.inner.absorb(bytes);
+        } else if let Some(dst) = self.buf.get_mut(..bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len = bytes.len();
+        }
+    }
+
+    /// Stores one byte. Out of line: the stages write a separator from some twenty places, and
+    /// a call is a fraction of the flash of the check and store at each.
+    #[inline(never)]
+    fn push_byte(&mut self, b: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.push_spilling(&[b]),
+        }
+    }
+}
+
+impl HashWriter {
+    /// The SHA-256 of everything written.
+    pub(crate) fn finish(self) -> [u8; 32] {
+        digest(self.into_inner())
     }
 }
 
 impl Default for HashWriter {
     fn default() -> Self {
-        HashWriter::new(Sha256::new())
+        Staged::new(Sha256::new())
     }
 }
 
-impl fmt::Write for HashWriter {
+impl MacWriter {
+    /// The HMAC of everything written.
+    pub(crate) fn finish(self) -> [u8; 32] {
+        self.into_inner().finalize().into_bytes().into()
+    }
+}
+
+impl<S: Absorb> fmt::Write for Staged<S> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.push(s.as_bytes());
         Ok(())
@@ -84,75 +169,6 @@ impl fmt::Write for HashWriter {
         } else {
             self.push(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
-        Ok(())
-    }
-}
-
-impl HashWriter {
-    /// Stores one byte. Out of line: the stages write a separator from some twenty places, and
-    /// a call is a fraction of the flash of the check and store at each.
-    #[inline(never)]
-    fn push_byte(&mut self, b: u8) {
-        match self.buf.get_mut(self.len) {
-            Some(slot) => {
-                *slot = b;
-                self.len += 1;
-            }
-            None => self.flush_then_push(b),
-        }
-    }
-
-    /// [`HashWriter::push_byte`] on a full buffer.
-    #[cold]
-    #[inline(never)]
-    fn flush_then_push(&mut self, b: u8) {
-        self.flush();
-        if let Some(slot) = self.buf.first_mut() {
-            *slot = b;
-            self.len = 1;
-        }
-    }
-
-    /// Appends to the staging buffer, feeding the state when it fills. Kept out of line: the
-    /// stages call it dozens of times, and inlining it everywhere costs kilobytes of flash.
-    #[inline(never)]
-    fn push(&mut self, bytes: &[u8]) {
-        match self.buf.get_mut(self.len..self.len + bytes.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                self.len += bytes.len();
-            }
-            None => {
-                self.flush();
-                if bytes.len() >= STAGE {
-                    feed(&mut self.inner, bytes);
-                } else if let Some(dst) = self.buf.get_mut(..bytes.len()) {
-                    dst.copy_from_slice(bytes);
-                    self.len = bytes.len();
-                }
-            }
-        }
-    }
-}
-
-/// A `fmt::Write` sink that feeds an HMAC directly: the `hmac` state buffers a block itself, and
-/// the string to sign is a dozen pieces, so a staging buffer would only add copies of the state.
-pub(crate) struct MacWriter(HmacSha256);
-
-impl MacWriter {
-    pub(crate) fn new(mac: HmacSha256) -> Self {
-        MacWriter(mac)
-    }
-
-    /// The HMAC of everything written.
-    pub(crate) fn finish(self) -> [u8; 32] {
-        self.0.finalize().into_bytes().into()
-    }
-}
-
-impl fmt::Write for MacWriter {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        mac_feed(&mut self.0, s.as_bytes());
         Ok(())
     }
 }
