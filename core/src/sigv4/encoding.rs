@@ -150,15 +150,13 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Writes `%XX` for one byte.
+/// Writes `%XX` for one byte, a char at a time (no UTF-8 check of a three-byte buffer).
 #[inline(never)]
 fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
-    let esc = [
-        b'%',
-        *HEX_UPPER.get(usize::from(b >> 4)).unwrap_or(&b'0'),
-        *HEX_UPPER.get(usize::from(b & 0xf)).unwrap_or(&b'0'),
-    ];
-    w.write_str(core::str::from_utf8(&esc).unwrap_or("%00"))
+    let hex = |n: u8| char::from(*HEX_UPPER.get(usize::from(n)).unwrap_or(&b'0'));
+    w.write_char('%')?;
+    w.write_char(hex(b >> 4))?;
+    w.write_char(hex(b & 0xf))
 }
 
 /// Writes `bytes[start..end]`, which the caller has checked to be ASCII.
