@@ -32,8 +32,8 @@ use crate::limits::{MAX_QUERY_LEN, MAX_QUERY_PARAMS, MAX_SIGNER_HEADERS, MAX_URI
 use crate::time::AmzDateTime;
 
 use super::encoding::{
-    class, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case, eq_ignore_case,
-    is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
+    class, classes, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case,
+    eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
     path_needs_normalizing, write_decimal, write_encoded, write_lowercase, write_normalized_path,
     write_recoded, write_trimmed_value, Decode, UriEncoding,
 };
@@ -982,11 +982,13 @@ fn is_presign_owned(key: &str, key_plain: bool, has_token: bool, v4a: bool) -> b
 
 /// Checks that an access key id can sit in a credential scope.
 fn validate_access_key_id(id: &str) -> Result<(), SigningError> {
+    // Unreserved bytes (all a real key id holds) are checked with one table lookup each.
     let ok = !id.is_empty()
         && id.len() <= crate::limits::MAX_ACCESS_KEY_ID_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b'='));
+        && (classes(id).0 & class::UNRESERVED != 0
+            || id
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b'=')));
     if ok {
         Ok(())
     } else {
