@@ -641,6 +641,10 @@ impl<'a> CanonicalRequest<'a> {
 
     fn write_path<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let path = self.req.path;
+        // The root (most API calls) is its own canonical form under every setting.
+        if path.is_empty() || path == "/" {
+            return w.write_char('/');
+        }
         let normalize = self.settings.normalize_path && path_needs_normalizing(path);
         // Double encoding takes the path as it is; single encoding decodes escapes first.
         let decode = match self.settings.uri_encoding {
@@ -650,8 +654,6 @@ impl<'a> CanonicalRequest<'a> {
         if normalize {
             // Segments hold no `/` of their own; a decoded `%2F` stays `/` under single encoding.
             write_normalized_path(w, path, decode, decode == Decode::Escapes)
-        } else if path.is_empty() {
-            w.write_char('/')
         } else {
             write_recoded(w, path, decode, true)
         }
