@@ -48,6 +48,8 @@ pub(crate) mod class {
     pub(crate) const PERCENT: u8 = 32;
     /// `&` or `=`: where a query key ends.
     pub(crate) const SEPARATOR: u8 = 64;
+    /// `/`: kept as it is in a path.
+    pub(crate) const SLASH: u8 = 128;
 }
 
 const fn class_of(b: u8) -> u8 {
@@ -78,6 +80,9 @@ const fn class_of(b: u8) -> u8 {
     }
     if b == b'&' || b == b'=' {
         c |= class::SEPARATOR;
+    }
+    if b == b'/' {
+        c |= class::SLASH;
     }
     c
 }
@@ -169,6 +174,17 @@ fn write_ascii_run<W: Write + ?Sized>(w: &mut W, s: &str, start: usize, end: usi
     }
 }
 
+/// The class flags of the bytes an encoder writes as they are: unreserved, and `/` when
+/// `keep_slash`.
+#[inline(always)]
+fn kept(keep_slash: bool) -> u8 {
+    if keep_slash {
+        class::UNRESERVED | class::SLASH
+    } else {
+        class::UNRESERVED
+    }
+}
+
 /// Writes `s` percent-encoded byte for byte: unreserved characters (and `/` when `keep_slash`)
 /// stay, everything else (including `%`) becomes `%XX`.
 pub(crate) fn write_encoded<W: Write + ?Sized>(
@@ -176,10 +192,11 @@ pub(crate) fn write_encoded<W: Write + ?Sized>(
     s: &str,
     keep_slash: bool,
 ) -> fmt::Result {
+    let keep = kept(keep_slash);
     let bytes = s.as_bytes();
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
+        if class(b) & keep != 0 {
             continue;
         }
         write_ascii_run(w, s, run, i)?;
@@ -210,17 +227,18 @@ pub(crate) fn write_recoded<W: Write + ?Sized>(
     if decode == Decode::None {
         return write_encoded(w, s, keep_slash);
     }
+    let keep = kept(keep_slash);
     let bytes = s.as_bytes();
     let mut run = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
+        if class(b) & keep != 0 {
             i += 1;
             continue;
         }
         write_ascii_run(w, s, run, i)?;
         let (byte, used) = decode_at(bytes, i, decode);
-        if is_unreserved(byte) || (keep_slash && byte == b'/') {
+        if class(byte) & keep != 0 {
             let one = [byte];
             w.write_str(core::str::from_utf8(&one).unwrap_or(""))?;
         } else {
