@@ -186,16 +186,32 @@ fn kept(keep_slash: bool) -> u8 {
 }
 
 /// Writes `s` percent-encoded byte for byte: unreserved characters (and `/` when `keep_slash`)
-/// stay, everything else (including `%`) becomes `%XX`.
+/// stay, everything else (including `%`) becomes `%XX`. Text with nothing to escape (the usual
+/// case) is found by one scan and written in one call; the rest is [`write_escaped_from`].
+#[inline(never)]
 pub(crate) fn write_encoded<W: Write + ?Sized>(
     w: &mut W,
     s: &str,
     keep_slash: bool,
 ) -> fmt::Result {
     let keep = kept(keep_slash);
+    match s.bytes().position(|b| class(b) & keep == 0) {
+        None => w.write_str(s),
+        Some(first) => write_escaped_from(w, s, keep, first),
+    }
+}
+
+/// [`write_encoded`] from the first byte to escape, `first`, on.
+#[inline(never)]
+fn write_escaped_from<W: Write + ?Sized>(
+    w: &mut W,
+    s: &str,
+    keep: u8,
+    first: usize,
+) -> fmt::Result {
     let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
         if class(b) & keep != 0 {
             continue;
         }
