@@ -486,12 +486,20 @@ pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
             .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
 }
 
-/// Compares two ASCII names ignoring case.
+/// Compares two ASCII names ignoring case (a plain byte loop: names are short, and equal bytes
+/// need no case mapping).
 #[inline(never)]
 pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// True when a path needs dot-segment removal or slash merging: it holds `//`, or a segment
