@@ -23,8 +23,9 @@
 //! While validating, each entry is classified once (does a header name need lower-casing, is a
 //! query key or value already in canonical form; one scan of a query segment finds its `=`, its
 //! end and the classes of its bytes) so that sorting and writing take the fast path for the usual
-//! all-lower-case, all-unreserved input. (Header names are sorted by one case-blind byte loop,
-//! which costs no more than a plain comparison on names this short.)
+//! all-lower-case, all-unreserved input: a query parameter already in canonical form is written
+//! as its raw `key=value` text in one piece. (Header names are sorted by one case-blind byte
+//! loop, which costs no more than a plain comparison on names this short.)
 
 use core::cmp::Ordering;
 use core::fmt::{self, Write};
@@ -78,6 +79,7 @@ const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 7;
 // A query entry's key length keeps two flags in its top bits: its key, its value is plain.
 const KEY_PLAIN: u16 = 0x8000;
 const VALUE_PLAIN: u16 = 0x4000;
+const PLAIN: u16 = KEY_PLAIN | VALUE_PLAIN;
 /// A query table entry: `(start, key length | flags, end)`, or a synthetic id and zeros.
 type QueryEntry = (u16, u16, u16);
 const LEN_MASK: u16 = 0x3fff;
@@ -666,7 +668,13 @@ impl<'a> CanonicalRequest<'a> {
             if i > 0 {
                 w.write_char('&')?;
             }
-            let id = entry.0;
+            let (id, key, end) = entry;
+            let key_end = usize::from(id) + usize::from(key & LEN_MASK);
+            // Already canonical (plain key, `=`, plain value): the raw text, in one piece.
+            if id < Q_BASE && key & PLAIN == PLAIN && key_end < usize::from(end) {
+                w.write_str(query.get(usize::from(id)..usize::from(end)).unwrap_or(""))?;
+                continue;
+            }
             if id < Q_BASE {
                 let (k, v) = param_of(query, entry);
                 if entry.1 & KEY_PLAIN != 0 {
