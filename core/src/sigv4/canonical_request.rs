@@ -35,9 +35,10 @@ use crate::time::AmzDateTime;
 
 use super::encoding::{
     class, classes, classify_name, classify_value, cmp_canonical_known, cmp_ignore_case,
-    eq_ignore_case, is_token, is_valid_header_value, is_valid_query_component, parse_hash_hex,
-    path_needs_normalizing, write_decimal, write_encoded, write_lowercase, write_normalized_path,
-    write_recoded, write_trimmed_value, Decode, UriEncoding,
+    eq_ignore_case, is_token, is_unreserved, is_valid_header_value, is_valid_query_component,
+    parse_hash_hex, path_needs_normalizing, write_decimal, write_encoded, write_escape,
+    write_lowercase, write_normalized_path, write_recoded, write_trimmed_value, Decode,
+    UriEncoding,
 };
 use super::error::SigningError;
 use super::hash::{sha256, EMPTY_SHA256_HEX};
@@ -961,6 +962,15 @@ struct EncodeWriter<'w, W: Write + ?Sized>(&'w mut W);
 impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         write_encoded(self.0, s, false)
+    }
+
+    /// An ASCII char (the `/`s of a credential scope) is passed on or escaped directly.
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        match u8::try_from(c) {
+            Ok(b) if is_unreserved(b) => self.0.write_char(c),
+            Ok(b) if b.is_ascii() => write_escape(self.0, b),
+            _ => write_encoded(self.0, c.encode_utf8(&mut [0; 4]), false),
+        }
     }
 }
 

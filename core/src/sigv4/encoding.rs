@@ -157,7 +157,7 @@ fn hex_val(b: u8) -> Option<u8> {
 
 /// Writes `%XX` for one byte, a char at a time (no UTF-8 check of a three-byte buffer).
 #[inline(never)]
-fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
+pub(crate) fn write_escape<W: Write + ?Sized>(w: &mut W, b: u8) -> fmt::Result {
     let hex = |n: u8| char::from(*HEX_UPPER.get(usize::from(n)).unwrap_or(&b'0'));
     w.write_char('%')?;
     w.write_char(hex(b >> 4))?;
