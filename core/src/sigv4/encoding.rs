@@ -244,9 +244,13 @@ pub(crate) fn write_recoded<W: Write + ?Sized>(
         return write_encoded(w, s, keep_slash);
     }
     let keep = kept(keep_slash);
+    // Text with nothing to decode or escape (the usual path) is written in one call.
+    let Some(first) = s.bytes().position(|b| class(b) & keep == 0) else {
+        return w.write_str(s);
+    };
     let bytes = s.as_bytes();
     let mut run = 0;
-    let mut i = 0;
+    let mut i = first;
     while let Some(&b) = bytes.get(i) {
         if class(b) & keep != 0 {
             i += 1;
