@@ -465,6 +465,8 @@ impl<'a> CanonicalRequest<'a> {
             *slot = (offset as u16, key, seg.end as u16);
             count += 1;
         }
+        // The request's own parameters; with none, the table is already sorted.
+        let own = count;
         if presigned {
             // Already in sorted order among themselves; the token only when it is signed.
             let synthetic = [
@@ -493,7 +495,7 @@ impl<'a> CanonicalRequest<'a> {
         }
         self.query_count = count as u8;
         // Sort in place; the comparator borrows only the query text.
-        if let Some(live) = self.query.get_mut(..count) {
+        if let Some(live) = self.query.get_mut(..count).filter(|_| own > 0) {
             insertion_sort(live, |a, b| cmp_params(query, *a, *b));
         }
         Ok(())
