@@ -602,13 +602,11 @@ impl<'a> Iterator for Segments<'a> {
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     // Arithmetic rather than a table lookup, so the digits are computed many at a time.
     let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
-    let hi = bytes.map(|b| digit(b >> 4));
-    let lo = bytes.map(|b| digit(b & 0xf));
     let mut out = [0u8; 64];
-    for ((pair, h), l) in out.chunks_exact_mut(2).zip(hi).zip(lo) {
-        if let [a, b] = pair {
-            *a = h;
-            *b = l;
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        if let [hi, lo] = pair {
+            *hi = digit(b >> 4);
+            *lo = digit(b & 0xf);
         }
     }
     out
