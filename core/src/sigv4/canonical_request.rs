@@ -14,8 +14,9 @@
 //! into small index tables (a byte per header; six per parameter: where its `key[=value]` segment
 //! starts, where its key ends and where it ends); nothing is copied. The headers
 //! and parameters the signer adds itself (`x-amz-date`, `x-amz-security-token`,
-//! `x-amz-content-sha256`, or the `X-Amz-*` query parameters of a presigned URL) are merged into
-//! the same tables, and request entries of the same name are left out: the signer owns them.
+//! `x-amz-content-sha256`, `x-amz-region-set` with SigV4a, or the `X-Amz-*` query parameters of
+//! a presigned URL) are merged into the same tables, and request entries of the same name are
+//! left out: the signer owns them.
 //!
 //! Headers that proxies rewrite are never signed: `authorization`, `connection`, `expect`,
 //! `transfer-encoding`, `user-agent` and `x-amzn-trace-id`.
