@@ -145,8 +145,13 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     signature: impl FnOnce(&CredentialScope<'_>, &StringToSign<'_>) -> Result<S, SigningError>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
     out.reset();
-    let creq = CanonicalRequest::new(req, params)?;
-    if let Err(e) = write_prefix(&creq, out) {
+    // Borrowed where it was built: the large value is not moved out of the `Result`.
+    let built = CanonicalRequest::new(req, params);
+    let creq = match &built {
+        Ok(creq) => creq,
+        Err(e) => return Err(*e),
+    };
+    if let Err(e) = write_prefix(creq, out) {
         out.reset();
         return Err(e);
     }
