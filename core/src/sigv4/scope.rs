@@ -98,7 +98,13 @@ impl<'a> CredentialScope<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        w.write_str(self.date())?;
+        self.write_with_date(self.date(), w)
+    }
+
+    /// [`CredentialScope::write_to`] with the date text given: for a writer that has just
+    /// written the full timestamp and can reuse its first eight characters.
+    pub(crate) fn write_with_date<W: Write + ?Sized>(&self, date: &str, w: &mut W) -> fmt::Result {
+        w.write_str(date)?;
         w.write_char('/')?;
         if !self.is_v4a() {
             w.write_str(self.region)?;

@@ -100,9 +100,11 @@ impl<'a> StringToSign<'a> {
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         w.write_str(self.algorithm())?;
         w.write_char('\n')?;
-        w.write_str(self.scope.time().as_str())?;
+        // The timestamp is checked as text once; the scope date is its first eight characters.
+        let time = self.scope.time().as_str();
+        w.write_str(time)?;
         w.write_char('\n')?;
-        self.scope.write_to(w)?;
+        self.scope.write_with_date(time.get(..8).unwrap_or(""), w)?;
         w.write_char('\n')?;
         match self.kind {
             Kind::Request { creq_hash } => w.write_str(hex_str(creq_hash)),
