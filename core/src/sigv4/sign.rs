@@ -72,15 +72,15 @@ impl<const N: usize> Signer<N> {
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
             let cache = &mut self.v4a;
-            return sign_with_key(req, params, out, |_, sts| {
+            return sign_with_key(req, params, out, |_, _, sts| {
                 cache.key(creds.access_key_id, creds.secret)?.sign(sts)
             });
         }
         let cache = &mut self.cache;
-        sign_with_key(req, params, out, |scope, sts| {
+        sign_with_key(req, params, out, |scope, date, sts| {
             Ok(hex32(&cache.with_key(
                 params.credentials.secret,
-                scope.date(),
+                date,
                 scope.region(),
                 scope.service(),
                 |key| key.sign_with(|w| sts.write_to(w)),
@@ -124,25 +124,26 @@ pub fn sign<'o>(
     #[cfg(feature = "sigv4a")]
     if params.settings.algorithm == SigningAlgorithm::V4a {
         let creds = &params.credentials;
-        return sign_with_key(req, params, out, |_, sts| {
+        return sign_with_key(req, params, out, |_, _, sts| {
             SigningKeyV4a::derive(creds.access_key_id, creds.secret)?.sign(sts)
         });
     }
-    sign_with_key(req, params, out, |scope, sts| {
+    sign_with_key(req, params, out, |scope, date, sts| {
         let secret = params.credentials.secret;
-        let mac = SigningKey::derive(secret, scope.date(), scope.region(), scope.service())
+        let mac = SigningKey::derive(secret, date, scope.region(), scope.service())
             .sign_once(|w| sts.write_to(w));
         Ok(hex32(&mac))
     })
 }
 
 /// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits) left
-/// to `signature`.
+/// to `signature` (given the scope, its date text — checked once here — and the string to
+/// sign).
 fn sign_with_key<'o, S: AsRef<[u8]>>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
-    signature: impl FnOnce(&CredentialScope<'_>, &StringToSign<'_>) -> Result<S, SigningError>,
+    signature: impl FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
     out.reset();
     // Borrowed where it was built: the large value is not moved out of the `Result`.
@@ -151,7 +152,9 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
         Ok(creq) => creq,
         Err(e) => return Err(*e),
     };
-    if let Err(e) = write_prefix(creq, out) {
+    let scope = creq.scope();
+    let date = scope.date();
+    if let Err(e) = write_prefix(creq, date, out) {
         out.reset();
         return Err(e);
     }
@@ -160,9 +163,8 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     // Writing into a hash cannot fail.
     let _ = creq.write_with(&mut hasher, Some(signed_headers));
     let creq_hash = hex32(&hasher.finish());
-    let scope = creq.scope();
     let sts = StringToSign::for_request(scope, &creq_hash);
-    let sig = match signature(scope, &sts) {
+    let sig = match signature(scope, date, &sts) {
         Ok(sig) => sig,
         Err(e) => {
             out.reset();
@@ -202,8 +204,12 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
 }
 
 /// Writes `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<names>, Signature=` and
-/// records where the credential and the signed-header list sit.
-fn write_prefix(creq: &CanonicalRequest<'_>, out: &mut SigningOutput) -> Result<(), SigningError> {
+/// records where the credential and the signed-header list sit. `date` is the scope's date text.
+fn write_prefix(
+    creq: &CanonicalRequest<'_>,
+    date: &str,
+    out: &mut SigningOutput,
+) -> Result<(), SigningError> {
     let too_long = SigningError::AuthorizationTooLong {
         limit: MAX_AUTHORIZATION_LEN,
     };
@@ -213,7 +219,9 @@ fn write_prefix(creq: &CanonicalRequest<'_>, out: &mut SigningOutput) -> Result<
     let cred_start = a.len() as u16;
     a.push_str(creq.access_key_id()).map_err(|_| too_long)?;
     a.push('/').map_err(|_| too_long)?;
-    creq.scope().write_to(a).map_err(|_| too_long)?;
+    creq.scope()
+        .write_with_date(date, a)
+        .map_err(|_| too_long)?;
     let cred_end = a.len() as u16;
     a.push_str(", SignedHeaders=").map_err(|_| too_long)?;
     let sh_start = a.len() as u16;
