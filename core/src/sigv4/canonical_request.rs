@@ -234,6 +234,19 @@ impl<'a> CanonicalRequest<'a> {
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
     ) -> Result<Self, SigningError> {
+        let mut creq = Self::validated(req, params)?;
+        creq.collect(params)?;
+        Ok(creq)
+    }
+
+    /// The first half of [`CanonicalRequest::new`]: checks everything but the headers and the
+    /// query, and returns the request with empty tables for [`CanonicalRequest::collect`] to
+    /// fill. The signer calls the two halves itself so the value is filled where it was built
+    /// (returning the filled value moves all of it).
+    pub(crate) fn validated(
+        req: &SignableRequest<'a>,
+        params: &SigningParams<'a>,
+    ) -> Result<Self, SigningError> {
         let creds = &params.credentials;
         validate_access_key_id(creds.access_key_id)?;
         if creds.secret.is_empty() {
@@ -289,7 +302,7 @@ impl<'a> CanonicalRequest<'a> {
             !presigned && (settings.content_sha256_header || req.body.is_streaming());
         let payload_hash = PayloadHash::of(&req.body, settings.algorithm)?;
 
-        let mut creq = CanonicalRequest {
+        Ok(CanonicalRequest {
             req: *req,
             settings,
             scope,
@@ -307,10 +320,23 @@ impl<'a> CanonicalRequest<'a> {
             plain_values: 0,
             query: [(0, 0, 0); QUERY_SLOTS],
             query_count: 0,
-        };
-        creq.collect_headers(token.is_some(), presigned)?;
-        creq.collect_query(token.is_some(), presigned)?;
-        Ok(creq)
+        })
+    }
+
+    /// The second half of [`CanonicalRequest::new`] (on a value from
+    /// [`CanonicalRequest::validated`] with the same `params`): validates and sorts the headers
+    /// and the query.
+    pub(crate) fn collect(&mut self, params: &SigningParams<'a>) -> Result<(), SigningError> {
+        let has_token = params
+            .credentials
+            .session_token
+            .is_some_and(|t| !t.expose().is_empty());
+        let presigned = matches!(
+            self.settings.location,
+            SignatureLocation::QueryParams { .. }
+        );
+        self.collect_headers(has_token, presigned)?;
+        self.collect_query(has_token, presigned)
     }
 
     fn push_header(&mut self, id: u8) {

@@ -146,12 +146,14 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     signature: impl FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
     out.reset();
-    // Borrowed where it was built: the large value is not moved out of the `Result`.
-    let built = CanonicalRequest::new(req, params);
-    let creq = match &built {
+    // Filled and borrowed where it was built: the large value is never moved.
+    let mut built = CanonicalRequest::validated(req, params);
+    let creq = match &mut built {
         Ok(creq) => creq,
         Err(e) => return Err(*e),
     };
+    creq.collect(params)?;
+    let creq = &*creq;
     let scope = creq.scope();
     let date = scope.date();
     if let Err(e) = write_prefix(creq, date, out) {
