@@ -5,6 +5,7 @@ use core::fmt::{self, Write};
 use crate::limits::{MAX_REGION_LEN, MAX_SERVICE_NAME_LEN};
 use crate::time::AmzDateTime;
 
+use super::encoding::is_unreserved;
 use super::error::SigningError;
 
 /// The credential scope of a signature: the date, region and service the signing key is bound to.
@@ -15,9 +16,10 @@ pub struct CredentialScope<'a> {
     service: &'a str,
 }
 
-/// True for the characters a region or service name may hold in a scope.
+/// True for the characters a region or service name may hold in a scope: the unreserved
+/// characters but `~` (a lookup in the byte-class table, not a chain of range checks).
 fn is_scope_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+    is_unreserved(b) && b != b'~'
 }
 
 pub(crate) fn validate_region(region: &str) -> Result<(), SigningError> {
