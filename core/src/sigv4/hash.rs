@@ -51,7 +51,7 @@ impl Absorb for Sha256 {
     }
 }
 
-impl Absorb for HmacSha256 {
+impl Absorb for &mut HmacSha256 {
     fn absorb(&mut self, bytes: &[u8]) {
         mac_feed(self, bytes);
     }
@@ -69,8 +69,10 @@ pub(crate) struct Staged<S> {
 /// Hashes what is written with SHA-256.
 pub(crate) type HashWriter = Staged<Sha256>;
 
-/// MACs what is written with HMAC-SHA256 (the string to sign, under a signing key).
-pub(crate) type MacWriter = Staged<HmacSha256>;
+/// MACs what is written with HMAC-SHA256 (the string to sign, under a signing key), into a
+/// keyed state it borrows: the state is fed where it is, never moved in and out (see
+/// [`mac_written`]).
+pub(crate) type MacWriter<'k> = Staged<&'k mut HmacSha256>;
 
 impl<S: Absorb> Staged<S> {
     pub(crate) fn new(inner: S) -> Self {
@@ -148,11 +150,17 @@ impl Default for HashWriter {
     }
 }
 
-impl MacWriter {
-    /// The HMAC of everything written.
-    pub(crate) fn finish(self) -> [u8; 32] {
-        self.into_inner().finalize().into_bytes().into()
-    }
+/// HMAC-SHA256, under the keyed state `keyed` (consumed, and wiped when dropped), of whatever
+/// `write` writes.
+pub(crate) fn mac_written(
+    mut keyed: HmacSha256,
+    write: impl FnOnce(&mut MacWriter<'_>) -> fmt::Result,
+) -> [u8; 32] {
+    let mut w = Staged::new(&mut keyed);
+    // Writing into an HMAC cannot fail; the stages only fail on a failing writer.
+    let _ = write(&mut w);
+    w.flush();
+    keyed.finalize().into_bytes().into()
 }
 
 impl<S: Absorb> fmt::Write for Staged<S> {
@@ -216,7 +224,9 @@ pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
     mac
 }
 
-/// HMAC-SHA256 of `msg` under a keyed state, consumed (the state is wiped when dropped).
+/// HMAC-SHA256 of `msg` under a keyed state, consumed (the state is wiped when dropped). Out of
+/// line: the key derivation calls it four times.
+#[inline(never)]
 pub(crate) fn mac_bytes(mut keyed: HmacSha256, msg: &[u8]) -> [u8; 32] {
     mac_feed(&mut keyed, msg);
     keyed.finalize().into_bytes().into()
@@ -249,10 +259,11 @@ mod tests {
             &b"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"[..]
         );
         // Through the writer, piece by piece.
-        let mut w = MacWriter::new(mac_for_key(&[b"Jefe"]));
-        fmt::Write::write_str(&mut w, "what do ya want ").unwrap();
-        fmt::Write::write_char(&mut w, 'f').unwrap();
-        fmt::Write::write_str(&mut w, "or nothing?").unwrap();
-        assert_eq!(w.finish(), mac);
+        let written = mac_written(mac_for_key(&[b"Jefe"]), |w| {
+            fmt::Write::write_str(w, "what do ya want ")?;
+            fmt::Write::write_char(w, 'f')?;
+            fmt::Write::write_str(w, "or nothing?")
+        });
+        assert_eq!(written, mac);
     }
 }

@@ -16,7 +16,7 @@ use crate::limits::{MAX_CACHED_SIGNING_KEYS, MAX_REGION_LEN, MAX_SERVICE_NAME_LE
 use crate::secret::{SecretBytes32, SecretKey};
 use crate::text::Text;
 
-use super::hash::{mac_bytes, mac_for_key, HmacSha256, MacWriter};
+use super::hash::{mac_bytes, mac_for_key, mac_written, HmacSha256, MacWriter};
 
 /// A SigV4 signing key, held as a ready-keyed HMAC state (the key's inner and outer pads are
 /// already absorbed, which saves two SHA-256 blocks per signature).
@@ -43,17 +43,20 @@ impl SigningKey {
     }
 
     /// HMAC-SHA256 under this key of whatever `write` writes.
-    pub(crate) fn sign_with(&self, write: impl FnOnce(&mut MacWriter) -> fmt::Result) -> [u8; 32] {
-        self.clone().sign_once(write)
+    pub(crate) fn sign_with(
+        &self,
+        write: impl FnOnce(&mut MacWriter<'_>) -> fmt::Result,
+    ) -> [u8; 32] {
+        mac_written(self.mac.clone(), write)
     }
 
     /// [`SigningKey::sign_with`] for a key used once (a cold signature): its state is consumed,
     /// not copied.
-    pub(crate) fn sign_once(self, write: impl FnOnce(&mut MacWriter) -> fmt::Result) -> [u8; 32] {
-        let mut w = MacWriter::new(self.mac);
-        // Writing into an HMAC cannot fail; the stages only fail on a failing writer.
-        let _ = write(&mut w);
-        w.finish()
+    pub(crate) fn sign_once(
+        self,
+        write: impl FnOnce(&mut MacWriter<'_>) -> fmt::Result,
+    ) -> [u8; 32] {
+        mac_written(self.mac, write)
     }
 
     /// HMAC-SHA256 of `msg` under this key.
