@@ -155,7 +155,9 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     creq.collect(params)?;
     let creq = &*creq;
     let scope = creq.scope();
-    let date = scope.date();
+    // The timestamp is checked as text once, for the prefix, the key and the string to sign.
+    let time = scope.time().as_str();
+    let date = time.get(..8).unwrap_or("");
     if let Err(e) = write_prefix(creq, date, out) {
         out.reset();
         return Err(e);
@@ -165,7 +167,7 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     // Writing into a hash cannot fail.
     let _ = creq.write_with(&mut hasher, Some(signed_headers));
     let creq_hash = hex32(&hasher.finish());
-    let sts = StringToSign::for_request(scope, &creq_hash);
+    let sts = StringToSign::for_request_at(scope, time, &creq_hash);
     let sig = match signature(scope, date, &sts) {
         Ok(sig) => sig,
         Err(e) => {

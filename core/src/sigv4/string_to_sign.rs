@@ -46,6 +46,8 @@ enum Kind<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StringToSign<'a> {
     scope: &'a CredentialScope<'a>,
+    /// The scope's `YYYYMMDDTHHMMSSZ` timestamp, as text checked once.
+    time: &'a str,
     kind: Kind<'a>,
 }
 
@@ -56,8 +58,19 @@ fn hex_str(h: &[u8]) -> &str {
 impl<'a> StringToSign<'a> {
     /// The string to sign of a request, from the hex SHA-256 of its canonical request.
     pub fn for_request(scope: &'a CredentialScope<'a>, creq_hash: &'a [u8; 64]) -> Self {
+        Self::for_request_at(scope, scope.time().as_str(), creq_hash)
+    }
+
+    /// [`StringToSign::for_request`] with the scope's timestamp text (`scope.time().as_str()`)
+    /// given, for a signer that has already checked it.
+    pub(crate) fn for_request_at(
+        scope: &'a CredentialScope<'a>,
+        time: &'a str,
+        creq_hash: &'a [u8; 64],
+    ) -> Self {
         StringToSign {
             scope,
+            time,
             kind: Kind::Request { creq_hash },
         }
     }
@@ -71,6 +84,7 @@ impl<'a> StringToSign<'a> {
     ) -> Self {
         StringToSign {
             scope,
+            time: scope.time().as_str(),
             kind: Kind::Chunk {
                 previous,
                 chunk_hash,
@@ -86,6 +100,7 @@ impl<'a> StringToSign<'a> {
     ) -> Self {
         StringToSign {
             scope,
+            time: scope.time().as_str(),
             kind: Kind::Trailer {
                 previous,
                 trailer_hash,
@@ -100,8 +115,8 @@ impl<'a> StringToSign<'a> {
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         w.write_str(self.algorithm())?;
         w.write_char('\n')?;
-        // The timestamp is checked as text once; the scope date is its first eight characters.
-        let time = self.scope.time().as_str();
+        // The scope date is the first eight characters of the timestamp.
+        let time = self.time;
         w.write_str(time)?;
         w.write_char('\n')?;
         self.scope.write_with_date(time.get(..8).unwrap_or(""), w)?;
