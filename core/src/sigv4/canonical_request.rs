@@ -538,11 +538,11 @@ impl<'a> CanonicalRequest<'a> {
         name_of(self.req.headers, id)
     }
 
-    /// The value of a header table entry.
-    fn header_value(&self, id: u8) -> &str {
+    /// The value of a header table entry (`time`: the timestamp text, checked by the caller).
+    fn header_value<'t>(&'t self, id: u8, time: &'t str) -> &'t str {
         match id {
             H_HOST => self.req.host.unwrap_or(""),
-            H_DATE => self.scope.time().as_str(),
+            H_DATE => time,
             #[cfg(feature = "sigv4a")]
             H_REGION_SET => self.region_set.unwrap_or(""),
             H_TOKEN => self.signed_token.unwrap_or(""),
@@ -692,6 +692,7 @@ impl<'a> CanonicalRequest<'a> {
         &self,
         w: &mut W,
         signed_headers: Option<&str>,
+        time: &str,
     ) -> fmt::Result {
         let query = self.query_str();
         for (i, &entry) in self.query_ids().iter().enumerate() {
@@ -727,9 +728,10 @@ impl<'a> CanonicalRequest<'a> {
                 Q_CREDENTIAL => {
                     write_encoded(w, self.access_key_id, false)?;
                     w.write_str("%2F")?;
-                    self.scope.write_to(&mut EncodeWriter(w))?;
+                    self.scope
+                        .write_with_date(time.get(..8).unwrap_or(""), &mut EncodeWriter(w))?;
                 }
-                Q_DATE => w.write_str(self.scope.time().as_str())?,
+                Q_DATE => w.write_str(time)?,
                 Q_EXPIRES => write_decimal(w, self.expires)?,
                 Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
                 #[cfg(feature = "sigv4a")]
@@ -743,7 +745,7 @@ impl<'a> CanonicalRequest<'a> {
         Ok(())
     }
 
-    fn write_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+    fn write_headers<W: Write + ?Sized>(&self, w: &mut W, time: &str) -> fmt::Result {
         let mut previous: Option<u8> = None;
         for (k, &id) in self.header_ids().iter().enumerate() {
             if self.repeats_previous(k) {
@@ -755,7 +757,7 @@ impl<'a> CanonicalRequest<'a> {
                 self.write_name(w, id)?;
                 w.write_char(':')?;
             }
-            let value = self.header_value(id);
+            let value = self.header_value(id, time);
             if self.plain_values & value_bit(id) != 0 {
                 w.write_str(value)?;
             } else {
@@ -774,24 +776,26 @@ impl<'a> CanonicalRequest<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        self.write_with(w, None)
+        self.write_with(w, None, self.scope.time().as_str())
     }
 
     /// [`CanonicalRequest::write_to`] reusing an already written signed-header list: the signer
-    /// writes it once into the `Authorization` text and feeds the same bytes to the hash.
+    /// writes it once into the `Authorization` text and feeds the same bytes to the hash. `time`
+    /// is the scope's timestamp text (`scope().time().as_str()`), which the signer checks once.
     #[inline(never)]
     pub(crate) fn write_with<W: Write + ?Sized>(
         &self,
         w: &mut W,
         signed_headers: Option<&str>,
+        time: &str,
     ) -> fmt::Result {
         w.write_str(self.req.method)?;
         w.write_char('\n')?;
         self.write_path(w)?;
         w.write_char('\n')?;
-        self.write_query(w, signed_headers)?;
+        self.write_query(w, signed_headers, time)?;
         w.write_char('\n')?;
-        self.write_headers(w)?;
+        self.write_headers(w, time)?;
         w.write_char('\n')?;
         match signed_headers {
             Some(list) => w.write_str(list)?,

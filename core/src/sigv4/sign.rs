@@ -165,7 +165,7 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     let mut hasher = HashWriter::default();
     let signed_headers = out.part(out.signed_headers);
     // Writing into a hash cannot fail.
-    let _ = creq.write_with(&mut hasher, Some(signed_headers));
+    let _ = creq.write_with(&mut hasher, Some(signed_headers), time);
     let creq_hash = hex32(&hasher.finish());
     let sts = StringToSign::for_request_at(scope, time, &creq_hash);
     let sig = match signature(scope, date, &sts) {
