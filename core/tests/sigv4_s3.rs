@@ -17,10 +17,8 @@ use aws_session_core::sigv4::{
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
-use sigv4_support::{hex, sha256_hex};
+use sigv4_support::{hex, sha256_hex, verifies_v4a, verifying_key};
 
 const DIR: &str = "s3-sigv4-streaming-presign";
 
@@ -513,16 +511,6 @@ fn streaming_put_object_with_checksum_trailer() {
     streaming_case("sigv4-streaming-put-object-with-trailer.json", true);
 }
 
-/// Verifies a hex DER ECDSA signature over the SHA-256 of `sts` with `p256` (not our code).
-fn verifies_v4a(key: &VerifyingKey, sts: &str, signature_hex: &str) -> bool {
-    let der: Option<Vec<u8>> = (0..signature_hex.len() / 2)
-        .map(|i| u8::from_str_radix(signature_hex.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
-    let digest = sigv4_support::sha256(sts.as_bytes());
-    der.and_then(|d| Signature::from_der(&d).ok())
-        .is_some_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
-}
-
 /// aws-c-auth's SigV4a chunked vectors: the S3 streaming example signed with SigV4a, with and
 /// without trailers. Canonical requests and the fixed parts of every chunk and trailer string
 /// to sign are compared; the (randomized) signatures are verified with the vector's public key,
@@ -536,13 +524,7 @@ fn sigv4a_streaming_case(with_trailer: bool) {
     let base = load(&dir, "sigv4-streaming-put-object.json");
     let c = creds(&v["credentials"]);
     let public = &v["verification_public_key"];
-    let coord = |k: &str| -> [u8; 32] {
-        let h = s(&public[k]);
-        core::array::from_fn(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
-    };
-    let point =
-        p256::Sec1Point::from_affine_coordinates(&coord("x").into(), &coord("y").into(), false);
-    let key = VerifyingKey::from_sec1_point(&point).unwrap();
+    let key = verifying_key(s(&public["x"]), s(&public["y"])).unwrap();
 
     let req = &base["request"];
     let mut owned = headers_of(&req["headers"]);

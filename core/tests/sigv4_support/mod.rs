@@ -103,3 +103,29 @@ pub fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// Bytes of a hex text (surrounding whitespace ignored), or `None` when it is not hex.
+pub fn unhex(hex: &str) -> Option<Vec<u8>> {
+    let hex = hex.trim();
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A P-256 verifying key from its big-endian affine coordinates in hex.
+pub fn verifying_key(x_hex: &str, y_hex: &str) -> Option<p256::ecdsa::VerifyingKey> {
+    let x: [u8; 32] = unhex(x_hex)?.try_into().ok()?;
+    let y: [u8; 32] = unhex(y_hex)?.try_into().ok()?;
+    let point = p256::Sec1Point::from_affine_coordinates(&x.into(), &y.into(), false);
+    p256::ecdsa::VerifyingKey::from_sec1_point(&point).ok()
+}
+
+/// True when a hex DER ECDSA signature verifies over the SHA-256 of `sts` (SigV4a), checked with
+/// `p256` rather than the signer's own code.
+pub fn verifies_v4a(key: &p256::ecdsa::VerifyingKey, sts: &str, signature_hex: &str) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let digest = sha256(sts.as_bytes());
+    unhex(signature_hex)
+        .and_then(|der| p256::ecdsa::Signature::from_der(&der).ok())
+        .is_some_and(|sig| key.verify_prehash(&digest, &sig).is_ok())
+}
