@@ -600,16 +600,26 @@ impl<'a> Iterator for Segments<'a> {
 
 /// 32 bytes as 64 lower-case hex digits.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    write_hex(bytes, &mut out);
+    out
+}
+
+/// Writes `bytes` as lower-case hex digits into `out` (as many bytes as fit); returns the number
+/// of digits written.
+#[inline]
+pub(crate) fn write_hex(bytes: &[u8], out: &mut [u8]) -> usize {
     // Arithmetic rather than a table lookup, so the digits are computed many at a time.
     let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
-    let mut out = [0u8; 64];
+    let mut written = 0;
     for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
         if let [hi, lo] = pair {
             *hi = digit(b >> 4);
             *lo = digit(b & 0xf);
+            written += 2;
         }
     }
-    out
+    written
 }
 
 /// Upper-case hex digits of `n` without leading zeros (`0` for zero), as aws-chunked frames

@@ -227,16 +227,8 @@ pub(crate) struct SignatureV4a {
 
 impl SignatureV4a {
     fn from_der(der: &[u8]) -> Self {
-        let digit = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
         let mut hex = [0u8; MAX_V4A_SIGNATURE_DIGITS];
-        let mut len = 0;
-        for (pair, &b) in hex.chunks_exact_mut(2).zip(der) {
-            if let [hi, lo] = pair {
-                *hi = digit(b >> 4);
-                *lo = digit(b & 0xf);
-                len += 2;
-            }
-        }
+        let len = super::encoding::write_hex(der, &mut hex);
         SignatureV4a { hex, len }
     }
 }
