@@ -19,21 +19,24 @@ pub struct CredentialScope<'a> {
 /// True for the characters a region or service name may hold in a scope: the unreserved
 /// characters but `~` (a lookup in the byte-class table, not a chain of range checks).
 fn is_scope_char(b: u8) -> bool {
-    is_unreserved(b) && b != b'~'
+    is_unreserved(b) & (b != b'~')
+}
+
+/// True for a region or service name of 1 to `max` scope characters. Every byte is looked at
+/// (no early exit), which keeps the loop free of branches.
+fn is_scope_text(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().fold(true, |ok, b| ok & is_scope_char(b))
 }
 
 pub(crate) fn validate_region(region: &str) -> Result<(), SigningError> {
-    if region.is_empty() || region.len() > MAX_REGION_LEN || !region.bytes().all(is_scope_char) {
+    if !is_scope_text(region, MAX_REGION_LEN) {
         return Err(SigningError::InvalidRegion);
     }
     Ok(())
 }
 
 pub(crate) fn validate_service(service: &str) -> Result<(), SigningError> {
-    if service.is_empty()
-        || service.len() > MAX_SERVICE_NAME_LEN
-        || !service.bytes().all(is_scope_char)
-    {
+    if !is_scope_text(service, MAX_SERVICE_NAME_LEN) {
         return Err(SigningError::InvalidService);
     }
     Ok(())
