@@ -123,6 +123,11 @@ impl<S: Absorb> Staged<S> {
         }
     }
 
+    /// Writes bytes that need not be text (hex digits, for one, without a UTF-8 check).
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
+        self.push(bytes);
+    }
+
     /// Stores one byte. Out of line: the stages write a separator from some twenty places, and
     /// a call is a fraction of the flash of the check and store at each.
     #[inline(never)]

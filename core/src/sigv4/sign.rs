@@ -83,7 +83,12 @@ impl<const N: usize> Signer<N> {
                 date,
                 scope.region(),
                 scope.service(),
-                |key| key.sign_with(|w| sts.write_to(w)),
+                |key| {
+                    key.sign_with(|w| {
+                        sts.write_staged(w);
+                        Ok(())
+                    })
+                },
             )))
         })
     }
@@ -130,8 +135,11 @@ pub fn sign<'o>(
     }
     sign_with_key(req, params, out, |scope, date, sts| {
         let secret = params.credentials.secret;
-        let mac = SigningKey::derive(secret, date, scope.region(), scope.service())
-            .sign_once(|w| sts.write_to(w));
+        let mac =
+            SigningKey::derive(secret, date, scope.region(), scope.service()).sign_once(|w| {
+                sts.write_staged(w);
+                Ok(())
+            });
         Ok(hex32(&mac))
     })
 }

@@ -267,7 +267,10 @@ impl<'a> ChunkSigner<'a> {
         let wire_len = self.key.wire_len();
         let next = match &self.key {
             ChunkKey::V4(key) => {
-                let hex = hex32(&key.sign_with(|w| sts.write_to(w)));
+                let hex = hex32(&key.sign_with(|w| {
+                    sts.write_staged(w);
+                    Ok(())
+                }));
                 ChainedSignature::new(&hex, wire_len)
             }
             #[cfg(feature = "sigv4a")]

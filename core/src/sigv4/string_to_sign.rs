@@ -14,7 +14,7 @@
 
 use core::fmt::{self, Write};
 
-use super::hash::EMPTY_SHA256_HEX;
+use super::hash::{Absorb, Staged, EMPTY_SHA256_HEX};
 use super::scope::CredentialScope;
 
 /// The SigV4 algorithm name.
@@ -113,6 +113,25 @@ impl<'a> StringToSign<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        self.write_with(w, |w, hex| w.write_str(hex_str(hex)))
+    }
+
+    /// [`StringToSign::write_to`] into a hashing writer: the hex digests go in as the bytes they
+    /// are, without a UTF-8 check on the way.
+    pub(crate) fn write_staged<S: Absorb>(&self, w: &mut Staged<S>) {
+        // Writing into a hash cannot fail.
+        let _ = self.write_with(w, |w, hex| {
+            w.write_bytes(hex);
+            Ok(())
+        });
+    }
+
+    /// The text, with each hex digest written by `hex`.
+    fn write_with<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        mut hex: impl FnMut(&mut W, &[u8]) -> fmt::Result,
+    ) -> fmt::Result {
         w.write_str(self.algorithm())?;
         w.write_char('\n')?;
         // The scope date is the first eight characters of the timestamp.
@@ -122,24 +141,24 @@ impl<'a> StringToSign<'a> {
         self.scope.write_with_date(time.get(..8).unwrap_or(""), w)?;
         w.write_char('\n')?;
         match self.kind {
-            Kind::Request { creq_hash } => w.write_str(hex_str(creq_hash)),
+            Kind::Request { creq_hash } => hex(w, creq_hash),
             Kind::Chunk {
                 previous,
                 chunk_hash,
             } => {
-                w.write_str(hex_str(previous))?;
+                hex(w, previous)?;
                 w.write_char('\n')?;
                 w.write_str(EMPTY_SHA256_HEX)?;
                 w.write_char('\n')?;
-                w.write_str(hex_str(chunk_hash))
+                hex(w, chunk_hash)
             }
             Kind::Trailer {
                 previous,
                 trailer_hash,
             } => {
-                w.write_str(hex_str(previous))?;
+                hex(w, previous)?;
                 w.write_char('\n')?;
-                w.write_str(hex_str(trailer_hash))
+                hex(w, trailer_hash)
             }
         }
     }

@@ -137,7 +137,7 @@ impl SigningKeyV4a {
     pub(crate) fn sign(&self, sts: &StringToSign<'_>) -> Result<SignatureV4a, SigningError> {
         let mut h = HashWriter::default();
         // Writing into a hash cannot fail.
-        let _ = sts.write_to(&mut h);
+        sts.write_staged(&mut h);
         self.sign_digest(&h.finish())
     }
 
