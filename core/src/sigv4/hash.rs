@@ -29,10 +29,11 @@ fn feed(h: &mut Sha256, bytes: &[u8]) {
     Digest::update(h, bytes);
 }
 
-/// The SHA-256 of everything fed to `h`. Out of line: every hash ends here.
+/// The SHA-256 of everything fed to `h`, which starts over. Out of line: every hash ends here.
+/// The state is finished where it is, not moved (a move copies the whole block buffer).
 #[inline(never)]
-fn digest(h: Sha256) -> [u8; 32] {
-    h.finalize().into()
+fn digest(h: &mut Sha256) -> [u8; 32] {
+    h.finalize_reset().into()
 }
 
 /// HMAC-SHA256 (the `hmac` crate). Its inner and outer states are wiped on drop (the `zeroize`
@@ -88,12 +89,6 @@ impl<S: Absorb> Staged<S> {
         self.len = 0;
     }
 
-    /// Feeds what is still staged and hands the state over.
-    fn into_inner(mut self) -> S {
-        self.flush();
-        self.inner
-    }
-
     /// Appends to the staging buffer. Out of line: the stages call it dozens of times, and
     /// inlining it everywhere costs kilobytes of flash. The usual case (the bytes fit) is a
     /// leaf that ends in the copy.
@@ -144,8 +139,9 @@ impl<S: Absorb> Staged<S> {
 
 impl HashWriter {
     /// The SHA-256 of everything written.
-    pub(crate) fn finish(self) -> [u8; 32] {
-        digest(self.into_inner())
+    pub(crate) fn finish(&mut self) -> [u8; 32] {
+        self.flush();
+        digest(&mut self.inner)
     }
 }
 
@@ -197,7 +193,7 @@ fn mac_feed(mac: &mut HmacSha256, bytes: &[u8]) {
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     feed(&mut h, bytes);
-    digest(h)
+    digest(&mut h)
 }
 
 /// An HMAC keyed with `key`, given in parts, without a fallible constructor: keys up to one
@@ -218,7 +214,7 @@ pub(crate) fn mac_for_key(key_parts: &[&[u8]]) -> HmacSha256 {
         for part in key_parts {
             feed(&mut h, part);
         }
-        let mut d = digest(h);
+        let mut d = digest(&mut h);
         if let Some(dst) = block.get_mut(..32) {
             dst.copy_from_slice(&d);
         }
