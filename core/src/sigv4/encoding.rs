@@ -536,7 +536,7 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     decode: Decode,
     keep_slash: bool,
 ) -> fmt::Result {
-    let mut segs = Segments { rest: Some(path) };
+    let mut segs = Split::new(path, b'/');
     let mut wrote_any = false;
     let mut last_is_dir = false;
     while let Some(seg) = segs.next() {
@@ -572,20 +572,28 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     Ok(())
 }
 
-/// The `/`-separated segments of a path, as `str::split('/')` yields them, found by a plain byte
-/// scan (a fraction of the flash of the general pattern searcher).
+/// The pieces of a text between separator bytes, as `str::split` yields them, found by a plain
+/// byte scan (a fraction of the flash of the general pattern searcher).
 #[derive(Clone)]
-struct Segments<'a> {
+pub(crate) struct Split<'a> {
     rest: Option<&'a str>,
+    sep: u8,
 }
 
-impl<'a> Iterator for Segments<'a> {
+impl<'a> Split<'a> {
+    /// The pieces of `s` between `sep` bytes (`sep` must be ASCII).
+    pub(crate) fn new(s: &'a str, sep: u8) -> Self {
+        Split { rest: Some(s), sep }
+    }
+}
+
+impl<'a> Iterator for Split<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let s = self.rest?;
-        match s.bytes().position(|b| b == b'/') {
-            // `/` is ASCII, so both sides of it are char boundaries.
+        match s.bytes().position(|b| b == self.sep) {
+            // The separator is ASCII, so both sides of it are char boundaries.
             Some(i) => {
                 self.rest = s.get(i + 1..);
                 s.get(..i)

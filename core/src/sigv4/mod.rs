@@ -76,6 +76,7 @@
 //! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
 //! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
 
+mod canonical_parts;
 mod canonical_request;
 pub mod encoding;
 mod error;
@@ -97,9 +98,10 @@ pub mod conformance;
 #[cfg(feature = "http")]
 pub mod http_request;
 
+pub use canonical_parts::CanonicalParts;
 pub use canonical_request::CanonicalRequest;
 pub use encoding::UriEncoding;
-pub use error::{ChunkedError, SigningError};
+pub use error::{CanonicalPart, ChunkedError, SigningError};
 pub use hash::EMPTY_SHA256_HEX;
 pub use output::{HeaderIter, SigningInstructions, SigningOutput, MAX_SIGNING_HEADERS};
 pub use presign::{ParamValue, QueryParamIter};
@@ -108,7 +110,7 @@ pub use request::{
     SigningCredentials, SigningParams, SigningSettings,
 };
 pub use scope::CredentialScope;
-pub use sign::{sign, Signer};
+pub use sign::{sign, sign_canonical, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 #[cfg(feature = "sigv4a")]
 pub use streaming::encoded_len_v4a;
