@@ -10,7 +10,7 @@ size_of() {
   llvm-size -A "$elf" | awk '$1==".text"||$1==".rodata"{s+=$2} END{print s}'
 }
 base=$(size_of baseline)
-for v in crypto sign all sigv4a; do
+for v in crypto canonical sign all sigv4a; do
   s=$(size_of "$v")
   printf '%-8s %6d bytes (%.1f KiB) over the baseline\n' "$v" $((s - base)) "$(echo "($s - $base)/1024" | bc -l)"
 done
@@ -18,7 +18,7 @@ done
 # The same with sha2's compact software backend, which trades SHA-256 speed for flash.
 export RUSTFLAGS='--cfg sha2_backend_soft="compact"'
 base=$(size_of baseline)
-for v in crypto sign all sigv4a; do
+for v in crypto canonical sign all sigv4a; do
   s=$(size_of "$v")
   printf '%-8s %6d bytes (%.1f KiB) over the baseline, sha2 compact\n' "$v" $((s - base)) "$(echo "($s - $base)/1024" | bc -l)"
 done
