@@ -54,7 +54,8 @@ use super::canonical_request::{
     name_of, special_header, synthetic_param_name, CanonicalText, SigningContext, Special,
 };
 use super::encoding::{
-    class, classify_name, classify_value, is_token, is_valid_query_component, Split,
+    class, classify_name, classify_value, is_token, is_valid_query_component, write_trimmed_value,
+    Split,
 };
 use super::error::{CanonicalPart, SigningError};
 use super::request::{SignableBody, SigningParams};
@@ -229,7 +230,9 @@ impl CanonicalText for CheckedParts<'_, '_> {
         self.for_each_header(time, |name, value| {
             w.write_str(name)?;
             w.write_char(':')?;
-            w.write_str(value)?;
+            // The caller's values were checked; the session token is trimmed here as the
+            // general signer trims it.
+            write_trimmed_value(w, value)?;
             w.write_char('\n')
         })?;
         w.write_char('\n')?;
