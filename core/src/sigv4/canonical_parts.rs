@@ -143,20 +143,25 @@ impl<'p, 'a> CheckedParts<'p, 'a> {
     }
 
     /// Calls `f` with each signed header, the caller's merged with the signer's in name order.
+    /// (`f` is a trait object: one copy serves the signed-header list and the canonical text.)
     fn for_each_header(
         &self,
         time: &str,
-        mut f: impl FnMut(&str, &str) -> fmt::Result,
+        f: &mut dyn FnMut(&str, &str) -> fmt::Result,
     ) -> fmt::Result {
-        let mut added = self.ctx.added_headers().peekable();
+        let mut added = self.ctx.added_headers();
+        let mut next = added.next();
+        let ctx = &self.ctx;
         for &(name, value) in self.parts.headers {
-            while let Some(id) = added.next_if(|&id| name_of(&[], id) < name) {
-                f(name_of(&[], id), self.ctx.added_header_value(id, time))?;
+            while let Some(id) = next.filter(|&id| name_of(&[], id) < name) {
+                f(name_of(&[], id), ctx.added_header_value(id, time))?;
+                next = added.next();
             }
             f(name, value)?;
         }
-        for id in added {
-            f(name_of(&[], id), self.ctx.added_header_value(id, time))?;
+        while let Some(id) = next {
+            f(name_of(&[], id), ctx.added_header_value(id, time))?;
+            next = added.next();
         }
         Ok(())
     }
@@ -168,7 +173,8 @@ impl<'p, 'a> CheckedParts<'p, 'a> {
         signed_headers: &str,
         time: &str,
     ) -> fmt::Result {
-        let mut added = self.ctx.added_params().peekable();
+        let mut added = self.ctx.added_params();
+        let mut next = added.next();
         let mut first = true;
         let mut separate = |w: &mut W| {
             if core::mem::take(&mut first) {
@@ -185,16 +191,18 @@ impl<'p, 'a> CheckedParts<'p, 'a> {
         let query = self.parts.query;
         for pair in Split::new(query, b'&').filter(|_| !query.is_empty()) {
             let (key, _) = split_pair(pair).unwrap_or((pair, ""));
-            while let Some(id) = added.next_if(|&id| synthetic_param_name(id) < key) {
+            while let Some(id) = next.filter(|&id| synthetic_param_name(id) < key) {
                 separate(w)?;
                 param(w, id)?;
+                next = added.next();
             }
             separate(w)?;
             w.write_str(pair)?;
         }
-        for id in added {
+        while let Some(id) = next {
             separate(w)?;
             param(w, id)?;
+            next = added.next();
         }
         Ok(())
     }
@@ -207,7 +215,7 @@ impl CanonicalText for CheckedParts<'_, '_> {
 
     fn write_signed_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let mut first = true;
-        self.for_each_header("", |name, _| {
+        self.for_each_header("", &mut |name, _| {
             if !core::mem::take(&mut first) {
                 w.write_char(';')?;
             }
@@ -227,7 +235,7 @@ impl CanonicalText for CheckedParts<'_, '_> {
         w.write_char('\n')?;
         self.write_query(w, signed_headers, time)?;
         w.write_char('\n')?;
-        self.for_each_header(time, |name, value| {
+        self.for_each_header(time, &mut |name, value| {
             w.write_str(name)?;
             w.write_char(':')?;
             // The caller's values were checked; the session token is trimmed here as the

@@ -60,6 +60,10 @@ const H_DATE: u8 = 0xfd;
 const H_TOKEN: u8 = 0xfe;
 const H_SHA256: u8 = 0xff;
 const _: () = assert!(
+    H_HOST == H_FIRST + 1 && H_DATE == H_FIRST + 2 && H_TOKEN == H_FIRST + 3,
+    "SYNTHETIC_HEADER_NAMES is indexed by id - H_FIRST"
+);
+const _: () = assert!(
     MAX_SIGNER_HEADERS <= 32,
     "upper-case flags are a u32 bit set"
 );
@@ -77,6 +81,7 @@ const Q_REGION_SET: u16 = Q_BASE + 4;
 const Q_TOKEN: u16 = Q_BASE + 5;
 const Q_SIGNED_HEADERS: u16 = Q_BASE + 6;
 const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 7;
+const _: () = assert!(Q_TOKEN == Q_BASE + 5 && Q_SIGNED_HEADERS == Q_BASE + 6);
 
 // A query entry's key length keeps two flags in its top bits: its key, its value is plain.
 const KEY_PLAIN: u16 = 0x8000;
@@ -982,16 +987,24 @@ fn insertion_sort<T: Copy>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Order
 /// The name of a header table entry (request header index or synthetic id).
 #[inline]
 pub(crate) fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
-    match id {
-        H_HOST => "host",
-        H_DATE => "x-amz-date",
-        #[cfg(feature = "sigv4a")]
-        H_REGION_SET => "x-amz-region-set",
-        H_TOKEN => "x-amz-security-token",
-        H_SHA256 => "x-amz-content-sha256",
-        i => headers.get(usize::from(i)).map_or("", |h| h.0),
+    match id.checked_sub(H_FIRST) {
+        Some(k) => SYNTHETIC_HEADER_NAMES
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or(""),
+        None => headers.get(usize::from(id)).map_or("", |h| h.0),
     }
 }
+
+/// The names of the synthetic header ids, from [`H_FIRST`] on (a table: smaller and no slower
+/// than a match).
+const SYNTHETIC_HEADER_NAMES: [&str; 5] = [
+    "x-amz-region-set",
+    "host",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
 
 /// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
 /// their index, the synthetic ids take bits 32 to 36.
@@ -1081,16 +1094,18 @@ fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
 }
 
 pub(crate) fn synthetic_param_name(id: u16) -> &'static str {
-    match id {
-        Q_ALGORITHM => PARAM_ALGORITHM,
-        Q_CREDENTIAL => PARAM_CREDENTIAL,
-        Q_DATE => PARAM_DATE,
-        Q_EXPIRES => PARAM_EXPIRES,
-        Q_TOKEN => PARAM_TOKEN,
-        #[cfg(feature = "sigv4a")]
-        Q_REGION_SET => PARAM_REGION_SET,
-        _ => PARAM_SIGNED_HEADERS,
-    }
+    let names = [
+        PARAM_ALGORITHM,
+        PARAM_CREDENTIAL,
+        PARAM_DATE,
+        PARAM_EXPIRES,
+        PARAM_REGION_SET,
+        PARAM_TOKEN,
+    ];
+    names
+        .get(usize::from(id.wrapping_sub(Q_BASE)))
+        .copied()
+        .unwrap_or(PARAM_SIGNED_HEADERS)
 }
 
 /// Orders query entries by canonical key, then canonical value.
