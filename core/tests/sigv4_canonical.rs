@@ -20,7 +20,7 @@ use std::path::Path;
 
 use aws_session_core::secret::{SecretKey, SessionToken};
 use aws_session_core::sigv4::conformance::{
-    parse_request, suite_params, SUITE_SECRET_KEY, SUITE_SESSION_TOKEN,
+    parse_canonical_request, parse_request, suite_params, SUITE_SECRET_KEY, SUITE_SESSION_TOKEN,
 };
 use aws_session_core::sigv4::{
     sign, sign_canonical, CanonicalPart, CanonicalParts, CanonicalRequest, SignableBody,
@@ -35,50 +35,38 @@ use sigv4_support::{classic_cases, crt_context, verifies_v4a, verifying_key};
 
 // ---- canonical request text → parts --------------------------------------------------------------
 
-/// The parts of a written canonical request, owned.
+/// Canonical parts, owned (so that the property test can edit them).
 #[derive(Debug, Clone)]
 struct Owned {
     method: String,
     path: String,
     query: String,
     headers: Vec<(String, String)>,
-    payload: String,
 }
 
 impl Owned {
-    /// Parses canonical request text, leaving out the headers and query parameters the signer
-    /// writes itself (`owned_headers`, `owned_params`).
+    /// Parses canonical request text with `parse_canonical_request`, leaving out the headers and
+    /// query parameters the signer writes itself (`owned_headers`, `owned_params`).
     fn parse(creq: &str, owned_headers: &[&str], owned_params: &[&str]) -> Owned {
-        let creq = creq.trim_end_matches(['\n', '\r']);
-        let mut lines = creq.split('\n');
-        let method = lines.next().unwrap().to_owned();
-        let path = lines.next().unwrap().to_owned();
-        let query = lines
-            .next()
-            .unwrap()
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .filter(|p| !owned_params.contains(&p.split('=').next().unwrap()))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut headers = Vec::new();
-        for line in lines.by_ref() {
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line.split_once(':').unwrap();
-            if !owned_headers.contains(&name) {
-                headers.push((name.to_owned(), value.to_owned()));
-            }
-        }
-        let _signed_headers = lines.next().unwrap();
-        let payload = lines.next().unwrap().to_owned();
+        let mut headers = [("", ""); 64];
+        let mut scratch = vec![0u8; creq.len()];
+        let p = parse_canonical_request(
+            creq,
+            owned_headers,
+            owned_params,
+            &mut headers,
+            &mut scratch,
+        )
+        .unwrap();
         Owned {
-            method,
-            path,
-            query,
-            headers,
-            payload,
+            method: p.method.to_owned(),
+            path: p.path.to_owned(),
+            query: p.query.to_owned(),
+            headers: p
+                .headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
         }
     }
 
@@ -87,22 +75,6 @@ impl Owned {
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect()
-    }
-
-    /// The payload mode whose hash line is `payload`.
-    fn body(&self) -> SignableBody<'_> {
-        match self.payload.as_str() {
-            "UNSIGNED-PAYLOAD" => SignableBody::Unsigned,
-            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" | "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD" => {
-                SignableBody::StreamingSigned
-            }
-            "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
-            | "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER" => {
-                SignableBody::StreamingSignedWithTrailer
-            }
-            "STREAMING-UNSIGNED-PAYLOAD-TRAILER" => SignableBody::StreamingUnsignedWithTrailer,
-            hex => SignableBody::Precomputed(hex),
-        }
     }
 }
 
@@ -180,15 +152,9 @@ fn sign_expected(
     let payload = creq.trim_end().rsplit('\n').next().unwrap();
     let streaming = payload.starts_with("STREAMING");
     let (own_h, own_p) = owned_names(&params.settings, has_token, streaming);
-    let owned = Owned::parse(creq, &own_h, &own_p);
-    let headers = owned.header_refs();
-    let parts = CanonicalParts::new(
-        &owned.method,
-        &owned.path,
-        &owned.query,
-        &headers,
-        owned.body(),
-    );
+    let mut headers = [("", ""); 64];
+    let mut scratch = vec![0u8; creq.len()];
+    let parts = parse_canonical_request(creq, &own_h, &own_p, &mut headers, &mut scratch).unwrap();
     let mut out = SigningOutput::new();
     let ins = sign_both(&parts, params, &mut out)?;
     Ok((
