@@ -676,3 +676,21 @@ fn bad_credentials_and_method_are_the_general_signers_errors() {
         "not in canonical form: header name is out of order or repeated (index 2)"
     );
 }
+
+/// The signer's own header values are written as the general signer writes them: a session
+/// token with spaces or tabs is trimmed in the canonical request (proptest found this).
+#[test]
+fn a_padded_session_token_signs_as_with_the_general_signer() {
+    let secret = SecretKey::new(SUITE_SECRET_KEY, Field::SecretAccessKey).unwrap();
+    for raw in ["\t", " a  b ", "a\tb"] {
+        let token = SessionToken::new(raw, Field::SessionToken).unwrap();
+        let params = suite_params(&secret, Some(&token));
+        let headers = [HOST];
+        let req = SignableRequest::new("GET", "/", "", &headers, SignableBody::Unsigned);
+        let parts = CanonicalParts::new("GET", "/", "", &headers, SignableBody::Unsigned);
+        let (mut a, mut b) = (SigningOutput::new(), SigningOutput::new());
+        let general = sign(&req, &params, &mut a).unwrap();
+        let canonical = sign_both(&parts, &params, &mut b).unwrap();
+        assert_eq!(summary(&canonical), summary(&general), "{raw:?}");
+    }
+}
