@@ -21,7 +21,7 @@
 //!
 //! * **method**: an HTTP token, as sent.
 //! * **path**: the canonical URI as it appears in the canonical request, already encoded per
-//!   the settings' [`UriEncoding`](super::UriEncoding): starts with `/`; every byte is
+//!   the settings' [`UriEncoding`]: starts with `/`; every byte is
 //!   unreserved (`A-Z a-z 0-9 - . _ ~`), `/`, or a `%XX` escape with upper-case hex of a byte
 //!   that is neither (so never `%41` nor `%2F`, and never `%2f`). With double encoding the
 //!   escapes must decode to UTF-8 (the path was text before it was encoded), and with path
@@ -47,6 +47,43 @@
 //! signer, and SigV4a and presigned URLs work the same way. The general signer's capacity limits
 //! (header and parameter counts, path and query length) do not apply: nothing is sorted or
 //! buffered; only the `Authorization` text must fit its limit.
+//!
+//! ```
+//! use aws_session_core::secret::SecretKey;
+//! use aws_session_core::sigv4::{
+//!     sign_canonical, CanonicalPart, CanonicalParts, SignableBody, SigningCredentials, SigningError,
+//!     SigningOutput, SigningParams, SigningSettings,
+//! };
+//! use aws_session_core::text::Field;
+//! use aws_session_core::time::UnixTime;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey)?;
+//! let params = SigningParams {
+//!     credentials: SigningCredentials { access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None },
+//!     region: "us-east-1",
+//!     service: "sts",
+//!     time: UnixTime::parse_amz("20150830T123600Z")?,
+//!     settings: SigningSettings::standard(),
+//! };
+//! // Sorted, lower-case, trimmed; the signer adds `x-amz-date` itself.
+//! let headers = [("accept", "application/xml"), ("host", "sts.amazonaws.com")];
+//! let query = "Action=GetCallerIdentity&Version=2011-06-15";
+//! let parts = CanonicalParts::new("GET", "/", query, &headers, SignableBody::Bytes(b""));
+//! let mut out = SigningOutput::new();
+//! let signed = sign_canonical(&parts, &params, &mut out)?;
+//! assert!(signed.authorization().unwrap().contains("SignedHeaders=accept;host;x-amz-date,"));
+//!
+//! // Out of order: an error naming the part and where, never a wrong signature.
+//! let unsorted = [("host", "sts.amazonaws.com"), ("accept", "application/xml")];
+//! let parts = CanonicalParts::new("GET", "/", query, &unsorted, SignableBody::Bytes(b""));
+//! assert_eq!(
+//!     sign_canonical(&parts, &params, &mut out).err(),
+//!     Some(SigningError::NotCanonical { part: CanonicalPart::HeaderOrder, index: 1 })
+//! );
+//! # Ok(())
+//! # }
+//! ```
 
 use core::fmt::{self, Write};
 

@@ -63,6 +63,13 @@
 //! `x-amz-content-sha256` signed) for the S3 family and the standard rules (double encoding,
 //! normalized paths) for everything else. See [`encoding`] for the exact text rules.
 //!
+//! ## Canonical input
+//!
+//! [`sign_canonical`] and [`Signer::sign_canonical`] sign a request whose parts the caller wrote
+//! in canonical form ([`CanonicalParts`]): each part is checked by a linear scan (an error names
+//! the part and where), nothing is sorted or re-encoded, and an image that signs only this way
+//! links none of the general canonicalization. See [`canonical_parts`].
+//!
 //! ## Streaming
 //!
 //! [`streaming`] signs aws-chunked uploads chunk by chunk through `embedded-io`, with memory
@@ -76,7 +83,7 @@
 //! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
 //! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
 
-mod canonical_parts;
+pub mod canonical_parts;
 mod canonical_request;
 pub mod encoding;
 mod error;
