@@ -564,11 +564,12 @@ fn the_query_must_be_sorted_encoded_pairs() {
     assert_eq!(q("a=b=c"), not(CanonicalPart::Query, 3));
     assert_eq!(q("a%2=1"), not(CanonicalPart::Query, 1));
     assert_eq!(q("a=+"), not(CanonicalPart::Query, 2));
-    assert_eq!(
-        q("a=%FF"),
-        not(CanonicalPart::Query, 0),
-        "escapes decode to UTF-8"
-    );
+    // Escapes decode to UTF-8: a lone continuation byte, a truncated sequence, an overlong `/`.
+    assert_eq!(q("a=%FF"), not(CanonicalPart::Query, 2));
+    assert_eq!(q("a=%E2%82"), not(CanonicalPart::Query, 8));
+    assert_eq!(q("a=%E2%82x"), not(CanonicalPart::Query, 8));
+    assert_eq!(q("a=%C0%AF"), not(CanonicalPart::Query, 5));
+    assert_eq!(q("%E2%82=1"), not(CanonicalPart::Query, 6));
     // Presigned: the signer's own parameters must be absent.
     let pre = SigningSettings::standard().presigned(60);
     assert!(check(pre, "/", "Action=x&X-Amz-Foo=1", &[HOST], None).is_ok());
@@ -607,7 +608,7 @@ fn the_path_must_be_encoded_and_normalized_as_the_settings_say() {
     );
     assert_eq!(
         p(std, "/%FF"),
-        not(CanonicalPart::Path, 0),
+        not(CanonicalPart::Path, 1),
         "double encoding: UTF-8"
     );
     assert_eq!(p(std, "/a//b"), not(CanonicalPart::PathSegment, 3));

@@ -91,8 +91,7 @@ use super::canonical_request::{
     name_of, special_header, synthetic_param_name, CanonicalText, SigningContext, Special,
 };
 use super::encoding::{
-    class, classify_name, classify_value, is_token, is_valid_query_component, write_trimmed_value,
-    Split,
+    class, classify_name, classify_value, is_token, write_trimmed_value, Split, Utf8Check,
 };
 use super::error::{CanonicalPart, SigningError};
 use super::request::{SignableBody, SigningParams};
@@ -304,26 +303,29 @@ fn upper_hex(b: u8) -> Option<u8> {
 }
 
 /// Scans percent-encoded text as the signer writes it: bytes of the `keep` classes as they
-/// are, everything else as `%XX` with upper-case hex. Returns whether an escape decodes to a
-/// non-ASCII byte (the caller then checks UTF-8), or the offset of the first byte that breaks the
-/// rule.
-fn scan_encoded(s: &str, keep: u8) -> Result<bool, usize> {
+/// are, everything else as `%XX` with upper-case hex; with `utf8`, the decoded bytes must be
+/// UTF-8. Returns the offset of the first byte (or escape) that breaks the rule.
+fn scan_encoded(s: &str, keep: u8, utf8: bool) -> Result<(), usize> {
     let bytes = s.as_bytes();
-    let mut high = false;
+    let mut check = Utf8Check::default();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if class(b) & keep != 0 {
-            i += 1;
-            continue;
-        }
         let hex = |k: usize| bytes.get(i + k).copied().and_then(upper_hex);
-        match (b, hex(1), hex(2)) {
-            (b'%', Some(h), Some(l)) if class(h << 4 | l) & keep == 0 => high |= h >= 8,
+        let (byte, used) = match (b, hex(1), hex(2)) {
+            _ if class(b) & keep != 0 => (b, 1),
+            (b'%', Some(h), Some(l)) if class(h << 4 | l) & keep == 0 => (h << 4 | l, 3),
             _ => return Err(i),
+        };
+        if utf8 && !check.push(byte) {
+            return Err(i);
         }
-        i += 3;
+        i += used;
     }
-    Ok(high)
+    if check.is_complete() {
+        Ok(())
+    } else {
+        Err(bytes.len())
+    }
 }
 
 fn check_path(path: &str, ctx: &SigningContext<'_>) -> Result<(), SigningError> {
@@ -331,15 +333,10 @@ fn check_path(path: &str, ctx: &SigningContext<'_>) -> Result<(), SigningError> 
     if !path.starts_with('/') {
         return Err(bad(0));
     }
-    let high = scan_encoded(path, class::UNRESERVED | class::SLASH).map_err(bad)?;
-    if ctx.settings.uri_encoding == UriEncoding::Single {
-        return Ok(());
-    }
     // Double encoding escaped a text path once more: its escapes decode to UTF-8.
-    if high && !is_valid_query_component(path) {
-        return Err(bad(0));
-    }
-    if ctx.settings.normalize_path {
+    let double = ctx.settings.uri_encoding == UriEncoding::Double;
+    scan_encoded(path, class::UNRESERVED | class::SLASH, double).map_err(bad)?;
+    if double && ctx.settings.normalize_path {
         // Segments after the leading `/`; the last may be empty (a trailing `/`).
         let mut start = 1;
         for seg in Split::new(path.get(1..).unwrap_or(""), b'/') {
@@ -364,11 +361,8 @@ fn check_query(query: &str, ctx: &SigningContext<'_>) -> Result<(), SigningError
             return Err(not_canonical(CanonicalPart::QueryPair, start));
         };
         let bad = |at: usize| not_canonical(CanonicalPart::Query, at);
-        let high = scan_encoded(key, class::UNRESERVED).map_err(|o| bad(start + o))?
-            | scan_encoded(value, class::UNRESERVED).map_err(|o| bad(start + key.len() + 1 + o))?;
-        if high && !is_valid_query_component(pair) {
-            return Err(bad(start));
-        }
+        scan_encoded(key, class::UNRESERVED, true).map_err(|o| bad(start + o))?;
+        scan_encoded(value, class::UNRESERVED, true).map_err(|o| bad(start + key.len() + 1 + o))?;
         if previous.is_some_and(|p| p > (key, value)) {
             return Err(not_canonical(CanonicalPart::QueryOrder, start));
         }
