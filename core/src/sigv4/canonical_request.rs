@@ -477,9 +477,9 @@ impl<'a> CanonicalRequest<'a> {
     /// Validates `req` against `params` and prepares its canonical form.
     ///
     /// # Errors
-    /// A [`SigningError`] naming the first bad input: credentials, region or service, method,
-    /// path, query (length, count, escapes, UTF-8), headers (count, names, values, missing host),
-    /// payload hash, expiry, or a time past 9999.
+    /// A [`SigningError`] naming the first bad input: method, path, credentials, time past
+    /// 9999, region or service, expiry, payload hash, then headers (count, names, values, missing
+    /// host) and query (length, count, escapes, UTF-8).
     pub fn new(
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
@@ -497,7 +497,6 @@ impl<'a> CanonicalRequest<'a> {
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
     ) -> Result<Self, SigningError> {
-        let ctx = SigningContext::new(params, &req.body)?;
         if !is_token(req.method) {
             return Err(SigningError::InvalidMethod);
         }
@@ -512,7 +511,9 @@ impl<'a> CanonicalRequest<'a> {
         }
         Ok(CanonicalRequest {
             req: *req,
-            ctx,
+            // Built in place, after the request's own checks: the context holds the payload
+            // hash, and a copy of it would cost stack.
+            ctx: SigningContext::new(params, &req.body)?,
             headers: [0; HEADER_SLOTS],
             header_count: 0,
             upper: 0,
@@ -589,9 +590,11 @@ impl<'a> CanonicalRequest<'a> {
             return Err(SigningError::MissingHost);
         }
         self.plain_values = plain;
-        let ctx = self.ctx;
-        for id in ctx.added_headers() {
-            self.push_header(id);
+        // The context is asked id by id, not copied (it holds the payload hash).
+        for &id in ADDED_HEADERS {
+            if self.ctx.adds_header(id) {
+                self.push_header(id);
+            }
         }
         // Sort in place, ignoring case; the comparator borrows only the header list. Every pair
         // left next to each other was compared on the way, so a repeated name shows up as a
@@ -630,7 +633,7 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let bytes = query.as_bytes();
-        let ctx = self.ctx;
+        let ctx = &self.ctx;
         let presigned = ctx.presigned();
         let mut count = 0usize;
         let mut start = 0usize;
