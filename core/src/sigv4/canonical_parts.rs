@@ -88,7 +88,7 @@
 use core::fmt::{self, Write};
 
 use super::canonical_request::{
-    name_of, special_header, synthetic_param_name, CanonicalText, SigningContext, Special,
+    name_of, special_header, synthetic_param_name, CanonicalText, SigningContext, Special, H_TOKEN,
 };
 use super::encoding::{
     class, classify_name, classify_value, is_token, write_trimmed_value, Split, Utf8Check,
@@ -178,25 +178,35 @@ impl<'p, 'a> CheckedParts<'p, 'a> {
         Ok(CheckedParts { parts, ctx })
     }
 
-    /// Calls `f` with each signed header, the caller's merged with the signer's in name order.
-    /// (`f` is a trait object: one copy serves the signed-header list and the canonical text.)
+    /// Calls `f` with each signed header, the caller's merged with the signer's in name order,
+    /// and whether the value may need trimming (the signer's session token: the caller's values
+    /// were checked). (`f` is a trait object: one copy serves the signed-header list and the
+    /// canonical text.)
     fn for_each_header(
         &self,
         time: &str,
-        f: &mut dyn FnMut(&str, &str) -> fmt::Result,
+        f: &mut dyn FnMut(&str, &str, bool) -> fmt::Result,
     ) -> fmt::Result {
         let mut added = self.ctx.added_headers();
         let mut next = added.next();
         let ctx = &self.ctx;
         for &(name, value) in self.parts.headers {
             while let Some(id) = next.filter(|&id| name_of(&[], id) < name) {
-                f(name_of(&[], id), ctx.added_header_value(id, time))?;
+                f(
+                    name_of(&[], id),
+                    ctx.added_header_value(id, time),
+                    id == H_TOKEN,
+                )?;
                 next = added.next();
             }
-            f(name, value)?;
+            f(name, value, false)?;
         }
         while let Some(id) = next {
-            f(name_of(&[], id), ctx.added_header_value(id, time))?;
+            f(
+                name_of(&[], id),
+                ctx.added_header_value(id, time),
+                id == H_TOKEN,
+            )?;
             next = added.next();
         }
         Ok(())
@@ -251,7 +261,7 @@ impl CanonicalText for CheckedParts<'_, '_> {
 
     fn write_signed_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let mut first = true;
-        self.for_each_header("", &mut |name, _| {
+        self.for_each_header("", &mut |name, _, _| {
             if !core::mem::take(&mut first) {
                 w.write_char(';')?;
             }
@@ -271,12 +281,15 @@ impl CanonicalText for CheckedParts<'_, '_> {
         w.write_char('\n')?;
         self.write_query(w, signed_headers, time)?;
         w.write_char('\n')?;
-        self.for_each_header(time, &mut |name, value| {
+        self.for_each_header(time, &mut |name, value, trim| {
             w.write_str(name)?;
             w.write_char(':')?;
-            // The caller's values were checked; the session token is trimmed here as the
-            // general signer trims it.
-            write_trimmed_value(w, value)?;
+            // The signer's session token is trimmed here as the general signer trims it.
+            if trim {
+                write_trimmed_value(w, value)?;
+            } else {
+                w.write_str(value)?;
+            }
             w.write_char('\n')
         })?;
         w.write_char('\n')?;
@@ -307,19 +320,29 @@ fn upper_hex(b: u8) -> Option<u8> {
 /// UTF-8. Returns the offset of the first byte (or escape) that breaks the rule.
 fn scan_encoded(s: &str, keep: u8, utf8: bool) -> Result<(), usize> {
     let bytes = s.as_bytes();
+    // The usual text has nothing escaped: one table lookup per byte finds that out.
+    let Some(mut i) = bytes.iter().position(|&b| class(b) & keep == 0) else {
+        return Ok(());
+    };
     let mut check = Utf8Check::default();
-    let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        if class(b) & keep != 0 {
+            // A raw byte is ASCII: it matters only inside a multi-byte sequence.
+            if !check.is_complete() {
+                return Err(i);
+            }
+            i += 1;
+            continue;
+        }
         let hex = |k: usize| bytes.get(i + k).copied().and_then(upper_hex);
-        let (byte, used) = match (b, hex(1), hex(2)) {
-            _ if class(b) & keep != 0 => (b, 1),
-            (b'%', Some(h), Some(l)) if class(h << 4 | l) & keep == 0 => (h << 4 | l, 3),
+        let byte = match (b, hex(1), hex(2)) {
+            (b'%', Some(h), Some(l)) if class(h << 4 | l) & keep == 0 => h << 4 | l,
             _ => return Err(i),
         };
         if utf8 && !check.push(byte) {
             return Err(i);
         }
-        i += used;
+        i += 3;
     }
     if check.is_complete() {
         Ok(())

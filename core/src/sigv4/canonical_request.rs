@@ -57,7 +57,7 @@ const H_REGION_SET: u8 = 0xfb;
 const H_FIRST: u8 = 0xfb;
 const H_HOST: u8 = 0xfc;
 const H_DATE: u8 = 0xfd;
-const H_TOKEN: u8 = 0xfe;
+pub(crate) const H_TOKEN: u8 = 0xfe;
 const H_SHA256: u8 = 0xff;
 const _: () = assert!(
     H_HOST == H_FIRST + 1 && H_DATE == H_FIRST + 2 && H_TOKEN == H_FIRST + 3,
