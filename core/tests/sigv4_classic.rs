@@ -9,10 +9,10 @@
 mod common;
 mod sigv4_support;
 
-use sigv4_support::sha256_hex;
+use sigv4_support::{classic_cases as cases, sha256_hex};
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use aws_session_core::secret::{SecretKey, SessionToken};
 use aws_session_core::sigv4::conformance::{
@@ -21,26 +21,6 @@ use aws_session_core::sigv4::conformance::{
 use aws_session_core::sigv4::{CanonicalRequest, Signer, SigningOutput, StringToSign};
 use aws_session_core::text::Field;
 
-/// Every directory below `dir` holding a `<name>/<name>.req`.
-fn cases(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-                if path.join(format!("{name}.req")).is_file() {
-                    out.push(path.clone());
-                }
-                stack.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn read(case: &Path, ext: &str) -> String {
     let name = case.file_name().unwrap().to_str().unwrap();
     fs::read_to_string(case.join(format!("{name}.{ext}"))).unwrap()
@@ -48,7 +28,12 @@ fn read(case: &Path, ext: &str) -> String {
 
 /// The case through `check_classic_case`, the checker the firmware image runs.
 fn no_std_checker(case: &Path) -> Result<(), &'static str> {
-    let (req, creq, sts, authz) = (read(case, "req"), read(case, "creq"), read(case, "sts"), read(case, "authz"));
+    let (req, creq, sts, authz) = (
+        read(case, "req"),
+        read(case, "creq"),
+        read(case, "sts"),
+        read(case, "authz"),
+    );
     check_classic_case(&req, &creq, &sts, &authz)
 }
 

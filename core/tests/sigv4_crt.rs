@@ -22,21 +22,21 @@
 mod common;
 mod sigv4_support;
 
-use sigv4_support::{sha256_hex, verifies_v4a, verifying_key};
+use sigv4_support::{crt_context, sha256_hex, verifies_v4a, verifying_key, CrtContext};
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use aws_session_core::secret::{SecretKey, SessionToken};
+use aws_session_core::secret::SecretKey;
 use aws_session_core::sigv4::conformance::parse_request;
 use aws_session_core::sigv4::{
-    CanonicalRequest, SessionTokenMode, SignableBody, SignableRequest, Signer, SigningCredentials,
-    SigningKeyV4a, SigningOutput, SigningParams, SigningSettings, StringToSign,
+    CanonicalRequest, SignableBody, SignableRequest, Signer, SigningCredentials, SigningKeyV4a,
+    SigningOutput, SigningParams, SigningSettings, StringToSign,
 };
-use p256::ecdsa::VerifyingKey;
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
+use p256::ecdsa::VerifyingKey;
 
 const V4: &str = "sigv4-test-suite/smithy-rs/aws/rust-runtime/aws-sigv4/aws-signing-test-suite/v4";
 const DELTA_V4: &str = "sigv4-test-suite/aws-c-auth-delta/tests/aws-signing-test-suite/v4";
@@ -51,42 +51,6 @@ fn trim_end(s: &str) -> &str {
     s.trim_end_matches(['\n', '\r'])
 }
 
-struct Context {
-    access_key_id: String,
-    secret: SecretKey,
-    token: Option<SessionToken>,
-    omit_token: bool,
-    normalize: bool,
-    sign_body: bool,
-    region: String,
-    service: String,
-    time: UnixTime,
-    expires: u32,
-}
-
-fn context(dir: &Path) -> Option<Context> {
-    let json: serde_json::Value = serde_json::from_str(&read(dir, "context.json")?).unwrap();
-    let creds = &json["credentials"];
-    Some(Context {
-        access_key_id: creds["access_key_id"].as_str().unwrap().to_owned(),
-        secret: SecretKey::new(
-            creds["secret_access_key"].as_str().unwrap(),
-            Field::SecretAccessKey,
-        )
-        .unwrap(),
-        token: creds["token"]
-            .as_str()
-            .map(|t| SessionToken::new(t, Field::SessionToken).unwrap()),
-        omit_token: json["omit_session_token"].as_bool().unwrap_or(false),
-        normalize: json["normalize"].as_bool().unwrap(),
-        sign_body: json["sign_body"].as_bool().unwrap(),
-        region: json["region"].as_str().unwrap().to_owned(),
-        service: json["service"].as_str().unwrap().to_owned(),
-        time: UnixTime::parse_rfc3339(json["timestamp"].as_str().unwrap()).unwrap(),
-        expires: json["expiration_in_seconds"].as_u64().unwrap() as u32,
-    })
-}
-
 /// The v4a suite's verification key of a case (`public-key.json`).
 fn public_key(dir: &Path) -> Option<VerifyingKey> {
     let json: serde_json::Value = serde_json::from_str(&read(dir, "public-key.json")?).ok()?;
@@ -97,7 +61,7 @@ fn public_key(dir: &Path) -> Option<VerifyingKey> {
 fn check_v4a_signature(
     dir: &Path,
     prefix: &str,
-    ctx: &Context,
+    ctx: &CrtContext,
     sts: &str,
     ours: &str,
 ) -> Result<(), String> {
@@ -106,8 +70,10 @@ fn check_v4a_signature(
         .map_err(|e| format!("key derivation failed: {e}"))?
         .public_key();
     let point = key.to_sec1_point(false);
-    if (point.x().map(|x| x.as_slice()), point.y().map(|y| y.as_slice()))
-        != (Some(&derived.0[..]), Some(&derived.1[..]))
+    if (
+        point.x().map(|x| x.as_slice()),
+        point.y().map(|y| y.as_slice()),
+    ) != (Some(&derived.0[..]), Some(&derived.1[..]))
     {
         return Err("derived public key differs from public-key.json".into());
     }
@@ -136,36 +102,14 @@ fn without_signature(item: &str) -> &str {
 fn check_form(
     dir: &Path,
     request_text: &str,
-    ctx: &Context,
+    ctx: &CrtContext,
     presign: bool,
     v4a: bool,
 ) -> Result<(), String> {
     let prefix = if presign { "query" } else { "header" };
     let mut scratch = [0u8; 1024];
     let parsed = parse_request(request_text, &mut scratch).map_err(|e| e.to_owned())?;
-    let mut settings = SigningSettings::standard();
-    if v4a {
-        settings = settings.sigv4a();
-    }
-    settings.normalize_path = ctx.normalize;
-    settings.content_sha256_header = ctx.sign_body;
-    if ctx.omit_token {
-        settings.session_token = SessionTokenMode::AfterSigning;
-    }
-    if presign {
-        settings = settings.presigned(ctx.expires);
-    }
-    let params = SigningParams {
-        credentials: SigningCredentials {
-            access_key_id: &ctx.access_key_id,
-            secret: &ctx.secret,
-            session_token: ctx.token.as_ref(),
-        },
-        region: &ctx.region,
-        service: &ctx.service,
-        time: ctx.time,
-        settings,
-    };
+    let params = ctx.params(ctx.settings(presign, v4a));
     let request = parsed.signable();
 
     let canonical = CanonicalRequest::new(&request, &params)
@@ -266,7 +210,9 @@ fn run_suite(suite: &str, delta: Option<&str>, cases: usize, v4a: bool) -> Optio
     let mut forms = 0;
     for name in &names {
         let case = dir.join(name);
-        let Some(ctx) = context(&case) else { continue };
+        let Some(ctx) = crt_context(&case) else {
+            continue;
+        };
         // aws-c-auth's request for this case (literal space) is the one its expectations match.
         let request_dir = match (&delta, name.as_str()) {
             (Some(d), "get-space-normalized") => d.join(name),
@@ -379,7 +325,7 @@ fn sigv4a_signatures_are_deterministic() {
         return;
     };
     let case = dir.join("get-vanilla");
-    let ctx = context(&case).unwrap();
+    let ctx = crt_context(&case).unwrap();
     let text = read(&case, "request.txt").unwrap();
     let mut scratch = [0u8; 1024];
     let parsed = parse_request(&text, &mut scratch).unwrap();
@@ -401,5 +347,9 @@ fn sigv4a_signatures_are_deterministic() {
     let cached = signer.sign(&request, &params, &mut b).unwrap();
     assert_eq!(cold.signature(), cached.signature());
     let sts = read(&case, "header-string-to-sign.txt").unwrap();
-    assert!(verifies_v4a(&public_key(&case).unwrap(), trim_end(&sts), cold.signature()));
+    assert!(verifies_v4a(
+        &public_key(&case).unwrap(),
+        trim_end(&sts),
+        cold.signature()
+    ));
 }

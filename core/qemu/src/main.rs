@@ -126,15 +126,34 @@ fn session_stack() -> usize {
 /// derivation, canonical request hashing, output), measured from inside a painted region.
 #[inline(never)]
 fn signer_stack() -> usize {
+    use aws_session_core::sigv4::{sign, SignableBody, SignableRequest};
+    let headers = [("host", "sts.us-east-1.amazonaws.com"), ("x-amz-date", "20150830T123600Z"), ("accept", "application/xml")];
+    let req = SignableRequest::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+    measure_signing(|params, out| sign(&req, params, out).is_ok())
+}
+
+/// The same for `sigv4::sign_canonical`, with the same request in canonical form.
+#[inline(never)]
+fn canonical_signer_stack() -> usize {
+    use aws_session_core::sigv4::{sign_canonical, CanonicalParts, SignableBody};
+    let headers = [("accept", "application/xml"), ("host", "sts.us-east-1.amazonaws.com")];
+    let parts = CanonicalParts::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+    measure_signing(|params, out| sign_canonical(&parts, params, out).is_ok())
+}
+
+/// Runs `sign_it` with the STS signing parameters and a static output, and returns the stack it
+/// took (0 when it failed).
+#[inline(always)]
+fn measure_signing(
+    sign_it: impl FnOnce(&aws_session_core::sigv4::SigningParams<'_>, &mut aws_session_core::sigv4::SigningOutput) -> bool,
+) -> usize {
     use aws_session_core::secret::SecretKey;
-    use aws_session_core::sigv4::{sign, SignableBody, SignableRequest, SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+    use aws_session_core::sigv4::{SigningCredentials, SigningOutput, SigningParams, SigningSettings};
     use aws_session_core::text::Field;
     use aws_session_core::time::UnixTime;
 
     static mut OUT: Option<SigningOutput> = None;
     let Ok(secret) = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey) else { return 0 };
-    let headers = [("host", "sts.us-east-1.amazonaws.com"), ("x-amz-date", "20150830T123600Z"), ("accept", "application/xml")];
-    let req = SignableRequest::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
     let params = SigningParams {
         credentials: SigningCredentials { access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None },
         region: "us-east-1",
@@ -146,7 +165,7 @@ fn signer_stack() -> usize {
     // signer's own stack use is measured.
     let out = unsafe { (*core::ptr::addr_of_mut!(OUT)).get_or_insert_with(SigningOutput::new) };
     let base = watermark::peak_reset();
-    let ok = sign(&req, &params, out).is_ok();
+    let ok = sign_it(&params, out);
     let used = watermark::peak().saturating_sub(base);
     if ok { used } else { 0 }
 }
@@ -169,6 +188,7 @@ fn main() -> ! {
     }
     if SHARD == SHARDS.len() {
         hprintln!("measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B", signer_stack());
+        hprintln!("measure: peak stack of sigv4::sign_canonical for the same STS GET in canonical form: {} B", canonical_signer_stack());
     }
     for (name, req, creq, sts, authz) in CLASSIC {
         watermark::paint();

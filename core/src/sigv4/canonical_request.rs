@@ -57,8 +57,12 @@ const H_REGION_SET: u8 = 0xfb;
 const H_FIRST: u8 = 0xfb;
 const H_HOST: u8 = 0xfc;
 const H_DATE: u8 = 0xfd;
-const H_TOKEN: u8 = 0xfe;
+pub(crate) const H_TOKEN: u8 = 0xfe;
 const H_SHA256: u8 = 0xff;
+const _: () = assert!(
+    H_HOST == H_FIRST + 1 && H_DATE == H_FIRST + 2 && H_TOKEN == H_FIRST + 3,
+    "SYNTHETIC_HEADER_NAMES is indexed by id - H_FIRST"
+);
 const _: () = assert!(
     MAX_SIGNER_HEADERS <= 32,
     "upper-case flags are a u32 bit set"
@@ -77,6 +81,7 @@ const Q_REGION_SET: u16 = Q_BASE + 4;
 const Q_TOKEN: u16 = Q_BASE + 5;
 const Q_SIGNED_HEADERS: u16 = Q_BASE + 6;
 const QUERY_SLOTS: usize = MAX_QUERY_PARAMS + 7;
+const _: () = assert!(Q_TOKEN == Q_BASE + 5 && Q_SIGNED_HEADERS == Q_BASE + 6);
 
 // A query entry's key length keeps two flags in its top bits: its key, its value is plain.
 const KEY_PLAIN: u16 = 0x8000;
@@ -99,7 +104,7 @@ pub(crate) const PARAM_REGION_SET: &str = "X-Amz-Region-Set";
 
 /// Header names the signer treats specially.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Special {
+pub(crate) enum Special {
     /// An ordinary header.
     None,
     /// Never signed, hop-by-hop or rewritten on the way: `authorization`, `connection`, `expect`,
@@ -119,7 +124,7 @@ enum Special {
 }
 
 /// Classifies a header name (any case), looking at its length and first letter before comparing.
-fn special_header(name: &str) -> Special {
+pub(crate) fn special_header(name: &str) -> Special {
     let first = name.as_bytes().first().map(|b| b | 0x20);
     let is =
         |known: &str| first == known.as_bytes().first().copied() && eq_ignore_case(name, known);
@@ -192,60 +197,57 @@ impl PayloadHash {
     }
 }
 
-/// A validated request with its sorted header and query tables: writes the canonical request.
-#[derive(Clone)]
-pub struct CanonicalRequest<'a> {
-    req: SignableRequest<'a>,
-    settings: SigningSettings,
-    scope: CredentialScope<'a>,
-    access_key_id: &'a str,
+/// The signer's half of a canonical request, whatever form the request came in (a
+/// [`SignableRequest`] to canonicalize, or parts already in canonical form): the checked
+/// credentials, scope and payload hash line, and which headers and query parameters the signer
+/// owns — the ones it writes itself and the ones it never signs.
+#[derive(Clone, Copy)]
+pub(crate) struct SigningContext<'a> {
+    pub(crate) settings: SigningSettings,
+    pub(crate) scope: CredentialScope<'a>,
+    pub(crate) access_key_id: &'a str,
+    /// The credentials carry a (non-empty) session token, signed or not.
+    pub(crate) has_token: bool,
     /// The session token when the signature covers it.
-    signed_token: Option<&'a str>,
+    pub(crate) signed_token: Option<&'a str>,
     /// SigV4a: the region set, signed as `x-amz-region-set` / `X-Amz-Region-Set`.
     #[cfg(feature = "sigv4a")]
-    region_set: Option<&'a str>,
-    payload_hash: PayloadHash,
-    add_content_sha256: bool,
-    expires: u32,
-    /// Sorted header entries: request header indices and synthetic ids.
-    headers: [u8; HEADER_SLOTS],
-    header_count: u8,
-    /// Bit `i` set: request header `i` has an upper-case letter in its name.
-    upper: u32,
-    /// Bit [`value_bit`] of an entry set: its value is already canonical (no trimming needed).
-    plain_values: u64,
-    /// Bit `k` set: sorted entry `k` names the same header as entry `k - 1` (its value joins the
-    /// previous line).
-    repeats: u64,
-    /// Sorted query entries: `(start, key length | flags, end)` of a raw `key[=value]` segment,
-    /// or a synthetic parameter id (>= `Q_BASE`) with zeros.
-    query: [QueryEntry; QUERY_SLOTS],
-    query_count: u8,
+    pub(crate) region_set: Option<&'a str>,
+    pub(crate) payload_hash: PayloadHash,
+    pub(crate) add_content_sha256: bool,
+    pub(crate) expires: u32,
 }
 
-impl<'a> CanonicalRequest<'a> {
-    /// Validates `req` against `params` and prepares its canonical form.
+/// The headers the signer may add, sorted by name.
+const ADDED_HEADERS: &[u8] = &[
+    H_SHA256,
+    H_DATE,
+    #[cfg(feature = "sigv4a")]
+    H_REGION_SET,
+    H_TOKEN,
+];
+
+/// The query parameters the signer may add to a presigned URL, sorted by name.
+const ADDED_PARAMS: &[u16] = &[
+    Q_ALGORITHM,
+    Q_CREDENTIAL,
+    Q_DATE,
+    Q_EXPIRES,
+    #[cfg(feature = "sigv4a")]
+    Q_REGION_SET,
+    Q_TOKEN,
+    Q_SIGNED_HEADERS,
+];
+
+impl<'a> SigningContext<'a> {
+    /// Checks everything but the request's method, path, query and headers: credentials, time,
+    /// region (or region set) and service, expiry, payload mode and hash.
     ///
     /// # Errors
-    /// A [`SigningError`] naming the first bad input: credentials, region or service, method,
-    /// path, query (length, count, escapes, UTF-8), headers (count, names, values, missing host),
-    /// payload hash, expiry, or a time past 9999.
-    pub fn new(
-        req: &SignableRequest<'a>,
+    /// A [`SigningError`] naming the first bad input.
+    pub(crate) fn new(
         params: &SigningParams<'a>,
-    ) -> Result<Self, SigningError> {
-        let mut creq = Self::validated(req, params)?;
-        creq.collect(params)?;
-        Ok(creq)
-    }
-
-    /// The first half of [`CanonicalRequest::new`]: checks everything but the headers and the
-    /// query, and returns the request with empty tables for [`CanonicalRequest::collect`] to
-    /// fill. The signer calls the two halves itself so the value is filled where it was built
-    /// (returning the filled value moves all of it).
-    pub(crate) fn validated(
-        req: &SignableRequest<'a>,
-        params: &SigningParams<'a>,
+        body: &SignableBody<'_>,
     ) -> Result<Self, SigningError> {
         let creds = &params.credentials;
         validate_access_key_id(creds.access_key_id)?;
@@ -275,12 +277,226 @@ impl<'a> CanonicalRequest<'a> {
                 if expires_in == 0 || expires_in > crate::limits::MAX_PRESIGN_EXPIRES_SECS {
                     return Err(SigningError::InvalidExpiry { secs: expires_in });
                 }
-                if req.body.is_streaming() {
+                if body.is_streaming() {
                     return Err(SigningError::StreamingNotPresignable);
                 }
                 (true, expires_in)
             }
         };
+        let signed_token = if settings.session_token == SessionTokenMode::Signed {
+            token
+        } else {
+            None
+        };
+        Ok(SigningContext {
+            settings,
+            scope,
+            access_key_id: creds.access_key_id,
+            has_token: token.is_some(),
+            signed_token,
+            #[cfg(feature = "sigv4a")]
+            region_set: (settings.algorithm == SigningAlgorithm::V4a).then_some(params.region),
+            payload_hash: PayloadHash::of(body, settings.algorithm)?,
+            add_content_sha256: !presigned
+                && (settings.content_sha256_header || body.is_streaming()),
+            expires,
+        })
+    }
+
+    /// True when the signature goes into query parameters.
+    pub(crate) fn presigned(&self) -> bool {
+        matches!(
+            self.settings.location,
+            SignatureLocation::QueryParams { .. }
+        )
+    }
+
+    /// True when this is a SigV4a signature.
+    pub(crate) fn is_v4a(&self) -> bool {
+        self.scope.is_v4a()
+    }
+
+    /// `AWS4-HMAC-SHA256`, or `AWS4-ECDSA-P256-SHA256` for SigV4a.
+    pub(crate) fn algorithm_name(&self) -> &'static str {
+        #[cfg(feature = "sigv4a")]
+        if self.is_v4a() {
+            return super::v4a::ALGORITHM_V4A;
+        }
+        ALGORITHM
+    }
+
+    /// True when a request header of this kind stays out of the signature: the signer writes
+    /// its own (`x-amz-date`; the token, `x-amz-content-sha256` and the region set when it adds
+    /// them) or never signs it. `host` is the caller's.
+    pub(crate) fn owns_header(&self, special: Special) -> bool {
+        match special {
+            Special::None | Special::Host => false,
+            Special::Unsigned | Special::Date => true,
+            Special::Token => self.has_token,
+            Special::ContentSha256 => self.add_content_sha256,
+            #[cfg(feature = "sigv4a")]
+            Special::RegionSet => self.region_set.is_some(),
+        }
+    }
+
+    /// True when the signer signs a header of its own with this synthetic id.
+    fn adds_header(&self, id: u8) -> bool {
+        let headers = !self.presigned();
+        match id {
+            H_DATE => headers,
+            #[cfg(feature = "sigv4a")]
+            H_REGION_SET => headers && self.region_set.is_some(),
+            H_TOKEN => headers && self.signed_token.is_some(),
+            H_SHA256 => self.add_content_sha256,
+            _ => false,
+        }
+    }
+
+    /// The synthetic ids of the headers the signer adds, sorted by name.
+    pub(crate) fn added_headers(&self) -> impl Iterator<Item = u8> + '_ {
+        ADDED_HEADERS
+            .iter()
+            .copied()
+            .filter(|&id| self.adds_header(id))
+    }
+
+    /// The value of a header the signer adds (`time`: the checked timestamp text).
+    pub(crate) fn added_header_value<'t>(&'t self, id: u8, time: &'t str) -> &'t str {
+        match id {
+            H_DATE => time,
+            #[cfg(feature = "sigv4a")]
+            H_REGION_SET => self.region_set.unwrap_or(""),
+            H_TOKEN => self.signed_token.unwrap_or(""),
+            _ => self.payload_hash.as_str(),
+        }
+    }
+
+    /// The synthetic ids of the query parameters the signer adds (a presigned URL's), sorted by
+    /// name.
+    pub(crate) fn added_params(&self) -> impl Iterator<Item = u16> + '_ {
+        let presigned = self.presigned();
+        ADDED_PARAMS.iter().copied().filter(move |&id| {
+            presigned
+                && match id {
+                    Q_TOKEN => self.signed_token.is_some(),
+                    #[cfg(feature = "sigv4a")]
+                    Q_REGION_SET => self.region_set.is_some(),
+                    _ => true,
+                }
+        })
+    }
+
+    /// Writes the value of a query parameter the signer adds, percent-encoded (`signed_headers`:
+    /// the signed header list, `time`: the checked timestamp text).
+    pub(crate) fn write_added_param<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        id: u16,
+        signed_headers: &str,
+        time: &str,
+    ) -> fmt::Result {
+        match id {
+            Q_ALGORITHM => w.write_str(self.algorithm_name()),
+            Q_CREDENTIAL => {
+                write_encoded(w, self.access_key_id, false)?;
+                w.write_str("%2F")?;
+                self.scope
+                    .write_with_date(time.get(..8).unwrap_or(""), &mut EncodeWriter(w))
+            }
+            Q_DATE => w.write_str(time),
+            Q_EXPIRES => write_decimal(w, self.expires),
+            Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false),
+            #[cfg(feature = "sigv4a")]
+            Q_REGION_SET => write_encoded(w, self.region_set.unwrap_or(""), false),
+            _ => write_encoded(w, signed_headers, false),
+        }
+    }
+
+    /// True when a presigned request's own query parameter is one the signer owns (`is` tells
+    /// whether the parameter's key is the given name): the token's only when the credentials
+    /// carry one, the region set's only with SigV4a.
+    pub(crate) fn owns_param(&self, is: impl Fn(&str) -> bool) -> bool {
+        let owned = [
+            PARAM_ALGORITHM,
+            PARAM_CREDENTIAL,
+            PARAM_DATE,
+            PARAM_EXPIRES,
+            PARAM_SIGNED_HEADERS,
+            PARAM_SIGNATURE,
+        ];
+        #[cfg(feature = "sigv4a")]
+        if self.region_set.is_some() && is(PARAM_REGION_SET) {
+            return true;
+        }
+        owned.iter().any(|p| is(p)) || (self.has_token && is(PARAM_TOKEN))
+    }
+}
+
+/// A canonical request the signer can hash: its [`SigningContext`] and its text. The general
+/// [`CanonicalRequest`] and already-canonical parts both implement it, so one signer tail serves
+/// both.
+pub(crate) trait CanonicalText {
+    /// The signer's half of the request.
+    fn context(&self) -> &SigningContext<'_>;
+
+    /// Writes the signed header names, lower case, joined by `;`.
+    fn write_signed_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result;
+
+    /// Writes the canonical request text, reusing the signed header list already written
+    /// (`signed_headers`) and the checked timestamp text (`time`).
+    fn write_canonical<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        signed_headers: &str,
+        time: &str,
+    ) -> fmt::Result;
+}
+
+/// A validated request with its sorted header and query tables: writes the canonical request.
+#[derive(Clone)]
+pub struct CanonicalRequest<'a> {
+    req: SignableRequest<'a>,
+    ctx: SigningContext<'a>,
+    /// Sorted header entries: request header indices and synthetic ids.
+    headers: [u8; HEADER_SLOTS],
+    header_count: u8,
+    /// Bit `i` set: request header `i` has an upper-case letter in its name.
+    upper: u32,
+    /// Bit [`value_bit`] of an entry set: its value is already canonical (no trimming needed).
+    plain_values: u64,
+    /// Bit `k` set: sorted entry `k` names the same header as entry `k - 1` (its value joins the
+    /// previous line).
+    repeats: u64,
+    /// Sorted query entries: `(start, key length | flags, end)` of a raw `key[=value]` segment,
+    /// or a synthetic parameter id (>= `Q_BASE`) with zeros.
+    query: [QueryEntry; QUERY_SLOTS],
+    query_count: u8,
+}
+
+impl<'a> CanonicalRequest<'a> {
+    /// Validates `req` against `params` and prepares its canonical form.
+    ///
+    /// # Errors
+    /// A [`SigningError`] naming the first bad input: method, path, credentials, time past
+    /// 9999, region or service, expiry, payload hash, then headers (count, names, values, missing
+    /// host) and query (length, count, escapes, UTF-8).
+    pub fn new(
+        req: &SignableRequest<'a>,
+        params: &SigningParams<'a>,
+    ) -> Result<Self, SigningError> {
+        let mut creq = Self::validated(req, params)?;
+        creq.collect()?;
+        Ok(creq)
+    }
+
+    /// The first half of [`CanonicalRequest::new`]: checks everything but the headers and the
+    /// query, and returns the request with empty tables for [`CanonicalRequest::collect`] to
+    /// fill. The signer calls the two halves itself so the value is filled where it was built
+    /// (returning the filled value moves all of it).
+    pub(crate) fn validated(
+        req: &SignableRequest<'a>,
+        params: &SigningParams<'a>,
+    ) -> Result<Self, SigningError> {
         if !is_token(req.method) {
             return Err(SigningError::InvalidMethod);
         }
@@ -293,26 +509,11 @@ impl<'a> CanonicalRequest<'a> {
                 limit: MAX_URI_PATH_LEN,
             });
         }
-        let signed_token = if settings.session_token == SessionTokenMode::Signed {
-            token
-        } else {
-            None
-        };
-        let add_content_sha256 =
-            !presigned && (settings.content_sha256_header || req.body.is_streaming());
-        let payload_hash = PayloadHash::of(&req.body, settings.algorithm)?;
-
         Ok(CanonicalRequest {
             req: *req,
-            settings,
-            scope,
-            access_key_id: creds.access_key_id,
-            signed_token,
-            #[cfg(feature = "sigv4a")]
-            region_set: (settings.algorithm == SigningAlgorithm::V4a).then_some(params.region),
-            payload_hash,
-            add_content_sha256,
-            expires,
+            // Built in place, after the request's own checks: the context holds the payload
+            // hash, and a copy of it would cost stack.
+            ctx: SigningContext::new(params, &req.body)?,
             headers: [0; HEADER_SLOTS],
             header_count: 0,
             upper: 0,
@@ -326,17 +527,9 @@ impl<'a> CanonicalRequest<'a> {
     /// The second half of [`CanonicalRequest::new`] (on a value from
     /// [`CanonicalRequest::validated`] with the same `params`): validates and sorts the headers
     /// and the query.
-    pub(crate) fn collect(&mut self, params: &SigningParams<'a>) -> Result<(), SigningError> {
-        let has_token = params
-            .credentials
-            .session_token
-            .is_some_and(|t| !t.expose().is_empty());
-        let presigned = matches!(
-            self.settings.location,
-            SignatureLocation::QueryParams { .. }
-        );
-        self.collect_headers(has_token, presigned)?;
-        self.collect_query(has_token, presigned)
+    pub(crate) fn collect(&mut self) -> Result<(), SigningError> {
+        self.collect_headers()?;
+        self.collect_query()
     }
 
     fn push_header(&mut self, id: u8) {
@@ -346,7 +539,7 @@ impl<'a> CanonicalRequest<'a> {
         }
     }
 
-    fn collect_headers(&mut self, has_token: bool, presigned: bool) -> Result<(), SigningError> {
+    fn collect_headers(&mut self) -> Result<(), SigningError> {
         let headers = self.req.headers;
         if headers.len() > MAX_SIGNER_HEADERS {
             return Err(SigningError::TooManyHeaders {
@@ -378,17 +571,12 @@ impl<'a> CanonicalRequest<'a> {
                 plain |= value_bit(index as u8);
             }
             let skip = match special_header(name) {
-                Special::None => false,
-                Special::Unsigned | Special::Date => true,
                 Special::Host if self.req.host.is_some() => true,
                 Special::Host => {
                     has_host = true;
                     false
                 }
-                Special::Token => has_token,
-                Special::ContentSha256 => self.add_content_sha256,
-                #[cfg(feature = "sigv4a")]
-                Special::RegionSet => self.region_set.is_some(),
+                other => self.ctx.owns_header(other),
             };
             if skip {
                 continue;
@@ -402,17 +590,10 @@ impl<'a> CanonicalRequest<'a> {
             return Err(SigningError::MissingHost);
         }
         self.plain_values = plain;
-        if !presigned {
-            self.push_header(H_DATE);
-            #[cfg(feature = "sigv4a")]
-            if self.region_set.is_some() {
-                self.push_header(H_REGION_SET);
-            }
-            if self.signed_token.is_some() {
-                self.push_header(H_TOKEN);
-            }
-            if self.add_content_sha256 {
-                self.push_header(H_SHA256);
+        // The context is asked id by id, not copied (it holds the payload hash).
+        for &id in ADDED_HEADERS {
+            if self.ctx.adds_header(id) {
+                self.push_header(id);
             }
         }
         // Sort in place, ignoring case; the comparator borrows only the header list. Every pair
@@ -443,7 +624,7 @@ impl<'a> CanonicalRequest<'a> {
         Ok(())
     }
 
-    fn collect_query(&mut self, has_token: bool, presigned: bool) -> Result<(), SigningError> {
+    fn collect_query(&mut self) -> Result<(), SigningError> {
         let query = self.query_str();
         if query.len() > MAX_QUERY_LEN {
             return Err(SigningError::QueryTooLong {
@@ -452,7 +633,8 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let bytes = query.as_bytes();
-        let v4a = self.is_v4a();
+        let ctx = &self.ctx;
+        let presigned = ctx.presigned();
         let mut count = 0usize;
         let mut start = 0usize;
         while start < bytes.len() {
@@ -471,7 +653,11 @@ impl<'a> CanonicalRequest<'a> {
             let key_plain = seg.key_and & class::UNRESERVED != 0;
             if presigned {
                 let key = query.get(offset..seg.key_end).unwrap_or("");
-                if is_presign_owned(key, key_plain, has_token, v4a) {
+                let is = |p: &str| {
+                    cmp_canonical_known(key, Decode::Form, key_plain, p, Decode::None, true)
+                        == Ordering::Equal
+                };
+                if ctx.owns_param(is) {
                     continue;
                 }
             }
@@ -494,30 +680,11 @@ impl<'a> CanonicalRequest<'a> {
         }
         // The request's own parameters; with none, the table is already sorted.
         let own = count;
-        if presigned {
-            // Already in sorted order among themselves; the token only when it is signed.
-            let synthetic = [
-                Q_ALGORITHM,
-                Q_CREDENTIAL,
-                Q_DATE,
-                Q_EXPIRES,
-                #[cfg(feature = "sigv4a")]
-                Q_REGION_SET,
-                Q_TOKEN,
-                Q_SIGNED_HEADERS,
-            ];
-            for &id in &synthetic {
-                if id == Q_TOKEN && self.signed_token.is_none() {
-                    continue;
-                }
-                #[cfg(feature = "sigv4a")]
-                if id == Q_REGION_SET && !v4a {
-                    continue;
-                }
-                if let Some(slot) = self.query.get_mut(count) {
-                    *slot = (id, 0, 0);
-                    count += 1;
-                }
+        // Already in sorted order among themselves.
+        for id in ctx.added_params() {
+            if let Some(slot) = self.query.get_mut(count) {
+                *slot = (id, 0, 0);
+                count += 1;
             }
         }
         self.query_count = count as u8;
@@ -542,11 +709,7 @@ impl<'a> CanonicalRequest<'a> {
     fn header_value<'t>(&'t self, id: u8, time: &'t str) -> &'t str {
         match id {
             H_HOST => self.req.host.unwrap_or(""),
-            H_DATE => time,
-            #[cfg(feature = "sigv4a")]
-            H_REGION_SET => self.region_set.unwrap_or(""),
-            H_TOKEN => self.signed_token.unwrap_or(""),
-            H_SHA256 => self.payload_hash.as_str(),
+            i if i >= H_FIRST => self.ctx.added_header_value(i, time),
             i => self.req.headers.get(usize::from(i)).map_or("", |h| h.1),
         }
     }
@@ -596,48 +759,22 @@ impl<'a> CanonicalRequest<'a> {
 
     /// The credential scope this request is signed for.
     pub fn scope(&self) -> &CredentialScope<'a> {
-        &self.scope
+        &self.ctx.scope
     }
 
     /// The signing time, `YYYYMMDDTHHMMSSZ`.
     pub fn amz_date(&self) -> AmzDateTime {
-        *self.scope.time()
+        *self.ctx.scope.time()
     }
 
     /// The payload hash line (hex or a SigV4 literal such as `UNSIGNED-PAYLOAD`).
     pub fn payload_hash(&self) -> &str {
-        self.payload_hash.as_str()
+        self.ctx.payload_hash.as_str()
     }
 
     /// Whether the signer adds `x-amz-content-sha256`.
     pub fn adds_content_sha256(&self) -> bool {
-        self.add_content_sha256
-    }
-
-    pub(crate) fn payload_hash_value(&self) -> PayloadHash {
-        self.payload_hash
-    }
-
-    pub(crate) fn access_key_id(&self) -> &'a str {
-        self.access_key_id
-    }
-
-    pub(crate) fn expires(&self) -> u32 {
-        self.expires
-    }
-
-    /// True when this is a SigV4a request.
-    pub(crate) fn is_v4a(&self) -> bool {
-        self.scope.is_v4a()
-    }
-
-    /// `AWS4-HMAC-SHA256`, or `AWS4-ECDSA-P256-SHA256` for SigV4a.
-    pub(crate) fn algorithm_name(&self) -> &'static str {
-        #[cfg(feature = "sigv4a")]
-        if self.is_v4a() {
-            return super::v4a::ALGORITHM_V4A;
-        }
-        ALGORITHM
+        self.ctx.add_content_sha256
     }
 
     /// Writes the signed header names, lower case, joined by `;` (or by `%3B` and
@@ -674,9 +811,9 @@ impl<'a> CanonicalRequest<'a> {
         if path.is_empty() || path == "/" {
             return w.write_char('/');
         }
-        let normalize = self.settings.normalize_path && path_needs_normalizing(path);
+        let normalize = self.ctx.settings.normalize_path && path_needs_normalizing(path);
         // Double encoding takes the path as it is; single encoding decodes escapes first.
-        let decode = match self.settings.uri_encoding {
+        let decode = match self.ctx.settings.uri_encoding {
             UriEncoding::Double => Decode::None,
             UriEncoding::Single => Decode::Escapes,
         };
@@ -723,23 +860,11 @@ impl<'a> CanonicalRequest<'a> {
             }
             w.write_str(synthetic_param_name(id))?;
             w.write_char('=')?;
-            match id {
-                Q_ALGORITHM => w.write_str(self.algorithm_name())?,
-                Q_CREDENTIAL => {
-                    write_encoded(w, self.access_key_id, false)?;
-                    w.write_str("%2F")?;
-                    self.scope
-                        .write_with_date(time.get(..8).unwrap_or(""), &mut EncodeWriter(w))?;
-                }
-                Q_DATE => w.write_str(time)?,
-                Q_EXPIRES => write_decimal(w, self.expires)?,
-                Q_TOKEN => write_encoded(w, self.signed_token.unwrap_or(""), false)?,
-                #[cfg(feature = "sigv4a")]
-                Q_REGION_SET => write_encoded(w, self.region_set.unwrap_or(""), false)?,
-                _ => match signed_headers {
-                    Some(list) => write_encoded(w, list, false)?,
-                    None => self.write_signed_headers(w, true)?,
-                },
+            match signed_headers {
+                None if id == Q_SIGNED_HEADERS => self.write_signed_headers(w, true)?,
+                list => self
+                    .ctx
+                    .write_added_param(w, id, list.unwrap_or(""), time)?,
             }
         }
         Ok(())
@@ -776,7 +901,7 @@ impl<'a> CanonicalRequest<'a> {
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_to<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
-        self.write_with(w, None, self.scope.time().as_str())
+        self.write_with(w, None, self.ctx.scope.time().as_str())
     }
 
     /// [`CanonicalRequest::write_to`] reusing an already written signed-header list: the signer
@@ -802,7 +927,26 @@ impl<'a> CanonicalRequest<'a> {
             None => self.write_signed_headers(w, false)?,
         }
         w.write_char('\n')?;
-        w.write_str(self.payload_hash.as_str())
+        w.write_str(self.ctx.payload_hash.as_str())
+    }
+}
+
+impl CanonicalText for CanonicalRequest<'_> {
+    fn context(&self) -> &SigningContext<'_> {
+        &self.ctx
+    }
+
+    fn write_signed_headers<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        CanonicalRequest::write_signed_headers(self, w, false)
+    }
+
+    fn write_canonical<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        signed_headers: &str,
+        time: &str,
+    ) -> fmt::Result {
+        self.write_with(w, Some(signed_headers), time)
     }
 }
 
@@ -817,7 +961,7 @@ impl fmt::Debug for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CanonicalRequest")
             .field("request", &self.req)
-            .field("scope", &self.scope)
+            .field("scope", &self.ctx.scope)
             .field("signed_headers", &self.header_count)
             .field("query_params", &self.query_count)
             .finish()
@@ -845,17 +989,25 @@ fn insertion_sort<T: Copy>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Order
 
 /// The name of a header table entry (request header index or synthetic id).
 #[inline]
-fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
-    match id {
-        H_HOST => "host",
-        H_DATE => "x-amz-date",
-        #[cfg(feature = "sigv4a")]
-        H_REGION_SET => "x-amz-region-set",
-        H_TOKEN => "x-amz-security-token",
-        H_SHA256 => "x-amz-content-sha256",
-        i => headers.get(usize::from(i)).map_or("", |h| h.0),
+pub(crate) fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
+    match id.checked_sub(H_FIRST) {
+        Some(k) => SYNTHETIC_HEADER_NAMES
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or(""),
+        None => headers.get(usize::from(id)).map_or("", |h| h.0),
     }
 }
+
+/// The names of the synthetic header ids, from [`H_FIRST`] on (a table: smaller and no slower
+/// than a match).
+const SYNTHETIC_HEADER_NAMES: [&str; 5] = [
+    "x-amz-region-set",
+    "host",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
 
 /// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
 /// their index, the synthetic ids take bits 32 to 36.
@@ -944,17 +1096,19 @@ fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
     }
 }
 
-fn synthetic_param_name(id: u16) -> &'static str {
-    match id {
-        Q_ALGORITHM => PARAM_ALGORITHM,
-        Q_CREDENTIAL => PARAM_CREDENTIAL,
-        Q_DATE => PARAM_DATE,
-        Q_EXPIRES => PARAM_EXPIRES,
-        Q_TOKEN => PARAM_TOKEN,
-        #[cfg(feature = "sigv4a")]
-        Q_REGION_SET => PARAM_REGION_SET,
-        _ => PARAM_SIGNED_HEADERS,
-    }
+pub(crate) fn synthetic_param_name(id: u16) -> &'static str {
+    let names = [
+        PARAM_ALGORITHM,
+        PARAM_CREDENTIAL,
+        PARAM_DATE,
+        PARAM_EXPIRES,
+        PARAM_REGION_SET,
+        PARAM_TOKEN,
+    ];
+    names
+        .get(usize::from(id.wrapping_sub(Q_BASE)))
+        .copied()
+        .unwrap_or(PARAM_SIGNED_HEADERS)
 }
 
 /// Orders query entries by canonical key, then canonical value.
@@ -1005,29 +1159,6 @@ impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
             _ => write_encoded(self.0, c.encode_utf8(&mut [0; 4]), false),
         }
     }
-}
-
-/// True when a presigned request's own query parameter has a name the signer owns (`key_plain`:
-/// the key is already canonical): the token's only when the request carries one, the region
-/// set's only with SigV4a.
-fn is_presign_owned(key: &str, key_plain: bool, has_token: bool, v4a: bool) -> bool {
-    let owned = [
-        PARAM_ALGORITHM,
-        PARAM_CREDENTIAL,
-        PARAM_DATE,
-        PARAM_EXPIRES,
-        PARAM_SIGNED_HEADERS,
-        PARAM_SIGNATURE,
-    ];
-    let is = |p: &str| {
-        cmp_canonical_known(key, Decode::Form, key_plain, p, Decode::None, true) == Ordering::Equal
-    };
-    #[cfg(feature = "sigv4a")]
-    if v4a && is(PARAM_REGION_SET) {
-        return true;
-    }
-    let _ = v4a;
-    owned.iter().any(|p| is(p)) || (has_token && is(PARAM_TOKEN))
 }
 
 /// Checks that an access key id can sit in a credential scope.

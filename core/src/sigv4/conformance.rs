@@ -17,8 +17,8 @@ use crate::time::UnixTime;
 use super::encoding::hex32;
 use super::hash::HashWriter;
 use super::{
-    CanonicalRequest, SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput,
-    SigningParams, SigningSettings, StringToSign,
+    CanonicalParts, CanonicalRequest, SignableBody, SignableRequest, Signer, SigningCredentials,
+    SigningOutput, SigningParams, SigningSettings, StringToSign,
 };
 
 /// Access key id of every SigV4 suite case.
@@ -172,6 +172,77 @@ pub fn parse_request<'a>(
     Ok(parsed)
 }
 
+/// Splits a canonical request text (a suite's expected `.creq` / `canonical-request.txt`, or the
+/// general signer's output) into [`CanonicalParts`], leaving out the header lines named in
+/// `owned_headers` and the query parameters whose key is in `owned_params`: the ones the signer
+/// writes itself. Header pairs go into `headers`, the remaining query into `scratch`; the body is
+/// the payload mode of the last line ([`payload_body`]).
+///
+/// # Errors
+/// A message naming what is malformed or which capacity (headers, scratch) ran out.
+pub fn parse_canonical_request<'a: 'h, 'h>(
+    text: &'a str,
+    owned_headers: &[&str],
+    owned_params: &[&str],
+    headers: &'h mut [(&'a str, &'a str)],
+    scratch: &'h mut [u8],
+) -> Result<CanonicalParts<'h>, &'static str> {
+    let text = text.trim_end_matches(['\n', '\r']);
+    let mut lines = text.split('\n');
+    let mut next = || lines.next().ok_or("canonical request ends early");
+    let (method, path, raw_query) = (next()?, next()?, next()?);
+    let mut len = 0;
+    for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
+        if owned_params.contains(&pair.split('=').next().unwrap_or("")) {
+            continue;
+        }
+        for piece in [if len > 0 { "&" } else { "" }, pair] {
+            scratch
+                .get_mut(len..len + piece.len())
+                .ok_or("scratch too small for the query")?
+                .copy_from_slice(piece.as_bytes());
+            len += piece.len();
+        }
+    }
+    let scratch: &'h [u8] = scratch;
+    let query = core::str::from_utf8(scratch.get(..len).unwrap_or(&[]))
+        .map_err(|_| "query is not UTF-8")?;
+    let mut count = 0;
+    loop {
+        let line = next()?;
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').ok_or("header line has no ':'")?;
+        if !owned_headers.contains(&name) {
+            *headers.get_mut(count).ok_or("too many headers")? = (name, value);
+            count += 1;
+        }
+    }
+    let _signed_headers = next()?;
+    let body = payload_body(next()?);
+    let headers: &'h [(&'h str, &'h str)] = headers;
+    let headers = headers.get(..count).unwrap_or(&[]);
+    Ok(CanonicalParts::new(method, path, query, headers, body))
+}
+
+/// The payload mode whose payload hash line is `line`: one of the SigV4 (or SigV4a) literals, or
+/// else a precomputed hash.
+pub fn payload_body(line: &str) -> SignableBody<'_> {
+    match line {
+        "UNSIGNED-PAYLOAD" => SignableBody::Unsigned,
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" | "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD" => {
+            SignableBody::StreamingSigned
+        }
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+        | "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER" => {
+            SignableBody::StreamingSignedWithTrailer
+        }
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER" => SignableBody::StreamingUnsignedWithTrailer,
+        hash => SignableBody::Precomputed(hash),
+    }
+}
+
 /// A `fmt::Write` that compares what is written with an expected text, stopping at the first
 /// difference.
 #[derive(Debug)]
@@ -227,7 +298,9 @@ pub fn matches(expected: &str, f: impl FnOnce(&mut ExpectWriter<'_>) -> fmt::Res
 ///
 /// `req` is the `.req` file, `creq`, `sts` and `authz` the expected `.creq`, `.sts` and `.authz`.
 /// Cases whose canonical request signs an `x-amz-security-token` that the request itself lacks
-/// are signed with [`SUITE_SESSION_TOKEN`] as the credentials' token.
+/// are signed with [`SUITE_SESSION_TOKEN`] as the credentials' token. The expected canonical
+/// request is also signed as [`CanonicalParts`] through [`Signer::sign_canonical`], which must
+/// give the same `Authorization`.
 ///
 /// # Errors
 /// Which stage differs, or why the case could not be signed.
@@ -294,6 +367,20 @@ fn check_stages(
     if !matches(authz, |w| w.write_str(signed.authorization().unwrap_or(""))) {
         return Err("authorization differs");
     }
+    // The expected canonical request as canonical parts, less the lines the signer writes.
+    let owned: &[&str] = match token {
+        Some(_) => &["x-amz-date", "x-amz-security-token"],
+        None => &["x-amz-date"],
+    };
+    let mut headers = [("", ""); MAX_SIGNER_HEADERS];
+    let mut query = [0u8; 256];
+    let parts = parse_canonical_request(creq, owned, &[], &mut headers, &mut query)?;
+    let signed = signer
+        .sign_canonical(&parts, &params, &mut out)
+        .map_err(|_| "canonical parts could not be signed")?;
+    if !matches(authz, |w| w.write_str(signed.authorization().unwrap_or(""))) {
+        return Err("authorization from canonical parts differs");
+    }
     Ok(())
 }
 
@@ -341,6 +428,20 @@ Signature=492a6b13e088e1f0d411363f629fc018c60061776e8d6a139efc4b644e4704e3";
 
         fn classic_checker_accepts_an_independent_case() {
             assert_eq!(check_classic_case(REQ, CREQ, STS, AUTHZ), Ok(()));
+        }
+
+        fn canonical_request_splits_into_parts() {
+            let mut headers = [("", ""); 4];
+            let mut scratch = [0u8; 64];
+            let text = "GET\n/a\nX-Amz-Date=1&a=1&b=%20\nhost:h\nx-amz-date:t\n\nhost;x-amz-date\nUNSIGNED-PAYLOAD\n";
+            let p = parse_canonical_request(text, &["x-amz-date"], &["X-Amz-Date"], &mut headers, &mut scratch).unwrap();
+            assert_eq!((p.method, p.path, p.query), ("GET", "/a", "a=1&b=%20"));
+            assert_eq!(p.headers, &[("host", "h")]);
+            assert_eq!(p.body, SignableBody::Unsigned);
+            let mut tiny = [0u8; 2];
+            assert!(parse_canonical_request(text, &[], &[], &mut headers, &mut tiny).is_err());
+            assert!(parse_canonical_request("GET\n/", &[], &[], &mut headers, &mut scratch).is_err());
+            assert_eq!(payload_body("e3b0"), SignableBody::Precomputed("e3b0"));
         }
 
         fn classic_checker_names_the_stage_that_differs() {

@@ -371,39 +371,57 @@ pub(crate) fn cmp_canonical_known(
 pub(crate) fn is_valid_query_component(s: &str) -> bool {
     let bytes = s.as_bytes();
     // Text without escapes passes too (a `&str` is UTF-8); the signer calls this only when the
-    // byte classes show a `%`. Decoded bytes are gathered one UTF-8 sequence at a time, and each
-    // complete multi-byte sequence is checked by `str::from_utf8` (linked in any case).
-    let mut seq = [0u8; 4];
-    let (mut have, mut need) = (0usize, 0usize);
+    // byte classes show a `%`.
+    let mut utf8 = Utf8Check::default();
     let mut i = 0;
     while i < bytes.len() {
         let (byte, used) = decode_at(bytes, i, Decode::Escapes);
-        if byte == b'%' && used == 1 {
+        if (byte == b'%' && used == 1) || !utf8.push(byte) {
             return false;
         }
         i += used;
-        if need == 0 {
-            need = match byte {
-                0x00..=0x7f => continue,
+    }
+    utf8.is_complete()
+}
+
+/// Checks that decoded bytes, fed one at a time, are UTF-8: each multi-byte sequence is
+/// gathered and checked by `str::from_utf8` (linked in any case) once complete.
+#[derive(Default)]
+pub(crate) struct Utf8Check {
+    seq: [u8; 4],
+    have: u8,
+    need: u8,
+}
+
+impl Utf8Check {
+    /// Takes the next byte; false when the bytes so far cannot start valid UTF-8.
+    pub(crate) fn push(&mut self, byte: u8) -> bool {
+        if self.need == 0 {
+            self.need = match byte {
+                0x00..=0x7f => return true,
                 0xc0..=0xdf => 2,
                 0xe0..=0xef => 3,
                 0xf0..=0xf7 => 4,
                 _ => return false,
             };
-            have = 0;
+            self.have = 0;
         }
-        if let Some(slot) = seq.get_mut(have) {
+        if let Some(slot) = self.seq.get_mut(usize::from(self.have)) {
             *slot = byte;
         }
-        have += 1;
-        if have == need {
-            if core::str::from_utf8(seq.get(..need).unwrap_or(&[])).is_err() {
-                return false;
-            }
-            need = 0;
+        self.have += 1;
+        if self.have < self.need {
+            return true;
         }
+        self.need = 0;
+        let seq = self.seq.get(..usize::from(self.have)).unwrap_or(&[]);
+        core::str::from_utf8(seq).is_ok()
     }
-    need == 0
+
+    /// True when no multi-byte sequence is left unfinished.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.need == 0
+    }
 }
 
 /// Writes a canonical header value: trimmed of spaces and tabs at both ends, inner runs of them
@@ -572,7 +590,7 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     decode: Decode,
     keep_slash: bool,
 ) -> fmt::Result {
-    let mut segs = Segments { rest: Some(path) };
+    let mut segs = Split::new(path, b'/');
     let mut wrote_any = false;
     let mut last_is_dir = false;
     while let Some(seg) = segs.next() {
@@ -608,20 +626,28 @@ pub(crate) fn write_normalized_path<W: Write + ?Sized>(
     Ok(())
 }
 
-/// The `/`-separated segments of a path, as `str::split('/')` yields them, found by a plain byte
-/// scan (a fraction of the flash of the general pattern searcher).
+/// The pieces of a text between separator bytes, as `str::split` yields them, found by a plain
+/// byte scan (a fraction of the flash of the general pattern searcher).
 #[derive(Clone)]
-struct Segments<'a> {
+pub(crate) struct Split<'a> {
     rest: Option<&'a str>,
+    sep: u8,
 }
 
-impl<'a> Iterator for Segments<'a> {
+impl<'a> Split<'a> {
+    /// The pieces of `s` between `sep` bytes (`sep` must be ASCII).
+    pub(crate) fn new(s: &'a str, sep: u8) -> Self {
+        Split { rest: Some(s), sep }
+    }
+}
+
+impl<'a> Iterator for Split<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let s = self.rest?;
-        match s.bytes().position(|b| b == b'/') {
-            // `/` is ASCII, so both sides of it are char boundaries.
+        match s.bytes().position(|b| b == self.sep) {
+            // The separator is ASCII, so both sides of it are char boundaries.
             Some(i) => {
                 self.rest = s.get(i + 1..);
                 s.get(..i)

@@ -84,6 +84,15 @@ pub enum SigningError {
         /// The limit.
         limit: usize,
     },
+    /// A part of a request given in canonical form
+    /// ([`CanonicalParts`](super::CanonicalParts)) is not in the form the general signer writes.
+    NotCanonical {
+        /// Which part.
+        part: CanonicalPart,
+        /// Where in it: the header's position in the list, or the byte offset in the path or
+        /// query (see [`CanonicalPart`]).
+        index: usize,
+    },
     /// SigV4a: the region set is empty, longer than [`crate::limits::MAX_REGION_SET_LEN`], or
     /// holds a character outside `[A-Za-z0-9-*,]`.
     #[cfg(feature = "sigv4a")]
@@ -154,6 +163,9 @@ impl fmt::Display for SigningError {
                     "Authorization value would exceed the limit of {limit} bytes"
                 )
             }
+            SigningError::NotCanonical { part, index } => {
+                write!(f, "not in canonical form: {part} (index {index})")
+            }
             #[cfg(feature = "sigv4a")]
             SigningError::InvalidRegionSet => f.write_str(
                 "SigV4a region set is empty, too long or holds a character outside [A-Za-z0-9-*,]",
@@ -167,6 +179,65 @@ impl fmt::Display for SigningError {
 }
 
 impl core::error::Error for SigningError {}
+
+/// The part of a request given in canonical form that broke its rule, in
+/// [`SigningError::NotCanonical`]. Each variant says what its `index` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CanonicalPart {
+    /// The method is empty or not an HTTP token (index 0).
+    Method,
+    /// The path does not start with `/`, or holds a byte other than an unreserved character, `/`
+    /// or an upper-case `%XX` escape of a byte that needs one; with double encoding, its escapes
+    /// decode to text that is not UTF-8. Index: byte offset (of the escape's `%`).
+    Path,
+    /// With path normalization (and double encoding), a path segment is empty, `.` or `..`.
+    /// Index: byte offset of the segment.
+    PathSegment,
+    /// A query key or value holds a byte other than an unreserved character or an upper-case
+    /// `%XX` escape of a byte that needs one, or its escapes decode to text that is not UTF-8.
+    /// Index: byte offset.
+    Query,
+    /// A query pair has no `=` (or is empty: a stray `&`). Index: byte offset of the pair.
+    QueryPair,
+    /// A query pair does not sort after the one before it (by key, then value). Index: byte
+    /// offset of the pair.
+    QueryOrder,
+    /// A presigned request's query holds a parameter the signer writes (`X-Amz-Algorithm`,
+    /// `X-Amz-Credential`, ..., `X-Amz-Signature`). Index: byte offset of the pair.
+    SignerParam,
+    /// A header name is empty, not an HTTP token, or not lower case. Index: the header's position.
+    HeaderName,
+    /// A header name does not sort strictly after the one before it (repeated names must be one
+    /// header with the values joined by `,`). Index: the header's position.
+    HeaderOrder,
+    /// A header value holds a control character or a tab, starts or ends with a space, or holds
+    /// two spaces in a row. Index: the header's position.
+    HeaderValue,
+    /// A header the signer writes itself (`x-amz-date`; `x-amz-security-token`,
+    /// `x-amz-content-sha256`, `x-amz-region-set` when it adds them) or never signs
+    /// (`authorization`, `user-agent`, ...). Index: the header's position.
+    SignerHeader,
+}
+
+impl fmt::Display for CanonicalPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CanonicalPart::Method => "method is not a token",
+            CanonicalPart::Path => "path byte is not unreserved, '/' or a needed upper-case escape",
+            CanonicalPart::PathSegment => "path segment is empty, '.' or '..'",
+            CanonicalPart::Query => "query byte is not unreserved or a needed upper-case escape",
+            CanonicalPart::QueryPair => "query pair has no '='",
+            CanonicalPart::QueryOrder => "query pair is out of order",
+            CanonicalPart::SignerParam => "query parameter is one the signer writes",
+            CanonicalPart::HeaderName => "header name is not a lower-case token",
+            CanonicalPart::HeaderOrder => "header name is out of order or repeated",
+            CanonicalPart::HeaderValue => "header value is not trimmed",
+            CanonicalPart::SignerHeader => "header is one the signer writes or never signs",
+        })
+    }
+}
 
 impl From<TimeError> for SigningError {
     fn from(e: TimeError) -> Self {

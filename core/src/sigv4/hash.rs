@@ -189,7 +189,9 @@ fn mac_feed(mac: &mut HmacSha256, bytes: &[u8]) {
     Mac::update(mac, bytes);
 }
 
-/// SHA-256 of `bytes`.
+/// SHA-256 of `bytes`. Out of line: its hash state and block buffer then take stack only while
+/// a body is hashed, not in the frame of every caller.
+#[inline(never)]
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     feed(&mut h, bytes);

@@ -63,6 +63,13 @@
 //! `x-amz-content-sha256` signed) for the S3 family and the standard rules (double encoding,
 //! normalized paths) for everything else. See [`encoding`] for the exact text rules.
 //!
+//! ## Canonical input
+//!
+//! [`sign_canonical`] and [`Signer::sign_canonical`] sign a request whose parts the caller wrote
+//! in canonical form ([`CanonicalParts`]): each part is checked by a linear scan (an error names
+//! the part and where), nothing is sorted or re-encoded, and an image that signs only this way
+//! links none of the general canonicalization. See [`canonical_parts`].
+//!
 //! ## Streaming
 //!
 //! [`streaming`] signs aws-chunked uploads chunk by chunk through `embedded-io`, with memory
@@ -76,6 +83,7 @@
 //! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
 //! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
 
+pub mod canonical_parts;
 mod canonical_request;
 pub mod encoding;
 mod error;
@@ -97,9 +105,10 @@ pub mod conformance;
 #[cfg(feature = "http")]
 pub mod http_request;
 
+pub use canonical_parts::CanonicalParts;
 pub use canonical_request::CanonicalRequest;
 pub use encoding::UriEncoding;
-pub use error::{ChunkedError, SigningError};
+pub use error::{CanonicalPart, ChunkedError, SigningError};
 pub use hash::EMPTY_SHA256_HEX;
 pub use output::{HeaderIter, SigningInstructions, SigningOutput, MAX_SIGNING_HEADERS};
 pub use presign::{ParamValue, QueryParamIter};
@@ -108,7 +117,7 @@ pub use request::{
     SigningCredentials, SigningParams, SigningSettings,
 };
 pub use scope::CredentialScope;
-pub use sign::{sign, Signer};
+pub use sign::{sign, sign_canonical, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 #[cfg(feature = "sigv4a")]
 pub use streaming::encoded_len_v4a;

@@ -7,10 +7,16 @@
 //! 4. [`CredentialScope`] and [`StringToSign`] written straight into the HMAC under the
 //!    [`SigningKey`] from the [`SigningKeyCache`] (one HMAC on a hit, five on a miss);
 //! 5. the signature appended, and the instructions returned.
+//!
+//! Stages 2 to 5 are one generic tail over [`CanonicalText`], shared by the general entry points
+//! ([`sign`], [`Signer::sign`]: stage 1 is a [`CanonicalRequest`]) and the canonical-input ones
+//! ([`sign_canonical`], [`Signer::sign_canonical`]: stage 1 is [`CanonicalParts`] checked as
+//! they are). An image that calls only one kind links only its stage 1.
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
 
-use super::canonical_request::CanonicalRequest;
+use super::canonical_parts::{CanonicalParts, CheckedParts};
+use super::canonical_request::{CanonicalRequest, CanonicalText};
 use super::encoding::hex32;
 use super::error::SigningError;
 use super::hash::HashWriter;
@@ -68,16 +74,42 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'o>,
         out: &'o mut SigningOutput,
     ) -> Result<SigningInstructions<'o>, SigningError> {
+        self.sign_input(req, params, out)
+    }
+
+    /// Signs a request given in canonical form (see [`CanonicalParts`]) and writes the result
+    /// into `out`: the same signature [`Signer::sign`] gives for a request with that canonical
+    /// form.
+    ///
+    /// # Errors
+    /// As [`Signer::sign`], and [`SigningError::NotCanonical`] naming the part (and the index or
+    /// byte offset in it) that is not in canonical form; `out` is then left empty.
+    pub fn sign_canonical<'o>(
+        &mut self,
+        parts: &CanonicalParts<'_>,
+        params: &SigningParams<'o>,
+        out: &'o mut SigningOutput,
+    ) -> Result<SigningInstructions<'o>, SigningError> {
+        self.sign_input(parts, params, out)
+    }
+
+    /// [`Signer::sign`] for either request form, with the key from the cache.
+    fn sign_input<'o, I: SignInput + ?Sized>(
+        &mut self,
+        input: &I,
+        params: &SigningParams<'o>,
+        out: &'o mut SigningOutput,
+    ) -> Result<SigningInstructions<'o>, SigningError> {
         #[cfg(feature = "sigv4a")]
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
             let cache = &mut self.v4a;
-            return sign_with_key(req, params, out, |_, _, sts| {
+            return input.sign_with_key(params, out, |_, _, sts| {
                 cache.key(creds.access_key_id, creds.secret)?.sign(sts)
             });
         }
         let cache = &mut self.cache;
-        sign_with_key(req, params, out, |scope, date, sts| {
+        input.sign_with_key(params, out, |scope, date, sts| {
             Ok(hex32(&cache.with_key(
                 params.credentials.secret,
                 date,
@@ -125,15 +157,38 @@ pub fn sign<'o>(
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
 ) -> Result<SigningInstructions<'o>, SigningError> {
+    sign_cold(req, params, out)
+}
+
+/// Signs a request given in canonical form without a cache (see [`CanonicalParts`] and
+/// [`Signer::sign_canonical`]). An image that signs only this way links none of the general
+/// canonicalization (sorting, encoding, path normalization).
+///
+/// # Errors
+/// As [`Signer::sign_canonical`].
+pub fn sign_canonical<'o>(
+    parts: &CanonicalParts<'_>,
+    params: &SigningParams<'o>,
+    out: &'o mut SigningOutput,
+) -> Result<SigningInstructions<'o>, SigningError> {
+    sign_cold(parts, params, out)
+}
+
+/// [`sign`] for either request form.
+fn sign_cold<'o, I: SignInput + ?Sized>(
+    input: &I,
+    params: &SigningParams<'o>,
+    out: &'o mut SigningOutput,
+) -> Result<SigningInstructions<'o>, SigningError> {
     // The key is derived only once the request has passed validation.
     #[cfg(feature = "sigv4a")]
     if params.settings.algorithm == SigningAlgorithm::V4a {
         let creds = &params.credentials;
-        return sign_with_key(req, params, out, |_, _, sts| {
+        return input.sign_with_key(params, out, |_, _, sts| {
             SigningKeyV4a::derive(creds.access_key_id, creds.secret)?.sign(sts)
         });
     }
-    sign_with_key(req, params, out, |scope, date, sts| {
+    input.sign_with_key(params, out, |scope, date, sts| {
         let secret = params.credentials.secret;
         let mac =
             SigningKey::derive(secret, date, scope.region(), scope.service()).sign_once(|w| {
@@ -144,25 +199,72 @@ pub fn sign<'o>(
     })
 }
 
-/// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits) left
-/// to `signature` (given the scope, its date text — checked once here — and the string to
-/// sign).
-fn sign_with_key<'o, S: AsRef<[u8]>>(
-    req: &SignableRequest<'_>,
+/// The last stage, chosen by the entry point (cached or derived key, SigV4 or SigV4a): given the
+/// scope, its date text and the string to sign, the signature's hex digits.
+trait SignatureFn<S>:
+    FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>
+{
+}
+
+impl<S, F> SignatureFn<S> for F where
+    F: FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>
+{
+}
+
+/// A request form the signer takes: it builds (or checks) stage 1, then runs [`sign_with`].
+trait SignInput {
+    /// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits)
+    /// left to `signature` (given the scope, its date text — checked once here — and the
+    /// string to sign).
+    fn sign_with_key<'o, S: AsRef<[u8]>>(
+        &self,
+        params: &SigningParams<'o>,
+        out: &'o mut SigningOutput,
+        signature: impl SignatureFn<S>,
+    ) -> Result<SigningInstructions<'o>, SigningError>;
+}
+
+impl SignInput for SignableRequest<'_> {
+    fn sign_with_key<'o, S: AsRef<[u8]>>(
+        &self,
+        params: &SigningParams<'o>,
+        out: &'o mut SigningOutput,
+        signature: impl SignatureFn<S>,
+    ) -> Result<SigningInstructions<'o>, SigningError> {
+        out.reset();
+        // Filled and borrowed where it was built: the large value is never moved.
+        let mut built = CanonicalRequest::validated(self, params);
+        let creq = match &mut built {
+            Ok(creq) => creq,
+            Err(e) => return Err(*e),
+        };
+        creq.collect()?;
+        sign_with(&*creq, params, out, signature)
+    }
+}
+
+impl SignInput for CanonicalParts<'_> {
+    fn sign_with_key<'o, S: AsRef<[u8]>>(
+        &self,
+        params: &SigningParams<'o>,
+        out: &'o mut SigningOutput,
+        signature: impl SignatureFn<S>,
+    ) -> Result<SigningInstructions<'o>, SigningError> {
+        out.reset();
+        let checked = CheckedParts::new(self, params)?;
+        sign_with(&checked, params, out, signature)
+    }
+}
+
+/// Stages 2 to 5 on a finished stage 1 (`out` already reset).
+fn sign_with<'o, C: CanonicalText, S: AsRef<[u8]>>(
+    creq: &C,
     params: &SigningParams<'o>,
     out: &'o mut SigningOutput,
-    signature: impl FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>,
+    signature: impl SignatureFn<S>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
-    out.reset();
-    // Filled and borrowed where it was built: the large value is never moved.
-    let mut built = CanonicalRequest::validated(req, params);
-    let creq = match &mut built {
-        Ok(creq) => creq,
-        Err(e) => return Err(*e),
-    };
-    creq.collect(params)?;
-    let creq = &*creq;
-    let scope = creq.scope();
+    let ctx = creq.context();
+    let scope = &ctx.scope;
     // The timestamp is checked as text once, for the prefix, the key and the string to sign.
     let time = scope.time().as_str();
     let date = time.get(..8).unwrap_or("");
@@ -173,7 +275,7 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
     let mut hasher = HashWriter::default();
     let signed_headers = out.part(out.signed_headers);
     // Writing into a hash cannot fail.
-    let _ = creq.write_with(&mut hasher, Some(signed_headers), time);
+    let _ = creq.write_canonical(&mut hasher, signed_headers, time);
     let creq_hash = hex32(&hasher.finish());
     let sts = StringToSign::for_request_at(scope, time, &creq_hash);
     let sig = match signature(scope, date, &sts) {
@@ -193,11 +295,11 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
         });
     }
     out.signature = (sig_start, out.authorization.len() as u16);
-    out.amz_date = *creq.amz_date().as_bytes();
-    out.payload_hash = creq.payload_hash_value();
-    out.add_content_sha256 = creq.adds_content_sha256();
+    out.amz_date = *scope.time().as_bytes();
+    out.payload_hash = ctx.payload_hash;
+    out.add_content_sha256 = ctx.add_content_sha256;
     out.token_mode = params.settings.session_token;
-    out.expires = creq.expires();
+    out.expires = ctx.expires;
     out.placement = match params.settings.location {
         SignatureLocation::Headers => Placement::Headers,
         SignatureLocation::QueryParams { .. } => Placement::Query,
@@ -211,36 +313,35 @@ fn sign_with_key<'o, S: AsRef<[u8]>>(
         out,
         token,
         #[cfg(feature = "sigv4a")]
-        region_set: creq.is_v4a().then_some(params.region),
+        region_set: ctx.is_v4a().then_some(params.region),
     })
 }
 
 /// Writes `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<names>, Signature=` and
 /// records where the credential and the signed-header list sit. `date` is the scope's date text.
-fn write_prefix(
-    creq: &CanonicalRequest<'_>,
+fn write_prefix<C: CanonicalText>(
+    creq: &C,
     date: &str,
     out: &mut SigningOutput,
 ) -> Result<(), SigningError> {
     let too_long = SigningError::AuthorizationTooLong {
         limit: MAX_AUTHORIZATION_LEN,
     };
+    let ctx = creq.context();
     let a = &mut out.authorization;
-    a.push_str(creq.algorithm_name()).map_err(|_| too_long)?;
+    a.push_str(ctx.algorithm_name()).map_err(|_| too_long)?;
     a.push_str(" Credential=").map_err(|_| too_long)?;
     let cred_start = a.len() as u16;
-    a.push_str(creq.access_key_id()).map_err(|_| too_long)?;
+    a.push_str(ctx.access_key_id).map_err(|_| too_long)?;
     a.push('/').map_err(|_| too_long)?;
-    creq.scope()
-        .write_with_date(date, a)
-        .map_err(|_| too_long)?;
+    ctx.scope.write_with_date(date, a).map_err(|_| too_long)?;
     let cred_end = a.len() as u16;
     a.push_str(", SignedHeaders=").map_err(|_| too_long)?;
     let sh_start = a.len() as u16;
-    creq.write_signed_headers(a, false).map_err(|_| too_long)?;
+    creq.write_signed_headers(a).map_err(|_| too_long)?;
     let sh_end = a.len() as u16;
     a.push_str(", Signature=").map_err(|_| too_long)?;
-    let digits = if creq.is_v4a() {
+    let digits = if ctx.is_v4a() {
         MAX_V4A_SIGNATURE_DIGITS
     } else {
         64

@@ -1,7 +1,112 @@
 //! Helpers shared by the SigV4 integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod strategies;
+
 use core::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aws_session_core::secret::{SecretKey, SessionToken};
+use aws_session_core::sigv4::{
+    SessionTokenMode, SigningCredentials, SigningParams, SigningSettings,
+};
+use aws_session_core::text::Field;
+use aws_session_core::time::UnixTime;
+
+/// Every directory below `dir` holding a classic-suite case `<name>/<name>.req`.
+pub fn classic_cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+                if path.join(format!("{name}.req")).is_file() {
+                    out.push(path.clone());
+                }
+                stack.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The credentials and settings of a CRT-format suite case (`context.json`).
+pub struct CrtContext {
+    pub access_key_id: String,
+    pub secret: SecretKey,
+    pub token: Option<SessionToken>,
+    pub omit_token: bool,
+    pub normalize: bool,
+    pub sign_body: bool,
+    pub region: String,
+    pub service: String,
+    pub time: UnixTime,
+    pub expires: u32,
+}
+
+/// The case's `context.json`, or `None` when it has none.
+pub fn crt_context(dir: &Path) -> Option<CrtContext> {
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("context.json")).ok()?).unwrap();
+    let creds = &json["credentials"];
+    Some(CrtContext {
+        access_key_id: creds["access_key_id"].as_str().unwrap().to_owned(),
+        secret: SecretKey::new(
+            creds["secret_access_key"].as_str().unwrap(),
+            Field::SecretAccessKey,
+        )
+        .unwrap(),
+        token: creds["token"]
+            .as_str()
+            .map(|t| SessionToken::new(t, Field::SessionToken).unwrap()),
+        omit_token: json["omit_session_token"].as_bool().unwrap_or(false),
+        normalize: json["normalize"].as_bool().unwrap(),
+        sign_body: json["sign_body"].as_bool().unwrap(),
+        region: json["region"].as_str().unwrap().to_owned(),
+        service: json["service"].as_str().unwrap().to_owned(),
+        time: UnixTime::parse_rfc3339(json["timestamp"].as_str().unwrap()).unwrap(),
+        expires: json["expiration_in_seconds"].as_u64().unwrap() as u32,
+    })
+}
+
+impl CrtContext {
+    /// The settings the context names, for the header (or query, `presign`) form, SigV4 or
+    /// SigV4a.
+    pub fn settings(&self, presign: bool, v4a: bool) -> SigningSettings {
+        let mut settings = SigningSettings::standard();
+        if v4a {
+            settings = settings.sigv4a();
+        }
+        settings.normalize_path = self.normalize;
+        settings.content_sha256_header = self.sign_body;
+        if self.omit_token {
+            settings.session_token = SessionTokenMode::AfterSigning;
+        }
+        if presign {
+            settings = settings.presigned(self.expires);
+        }
+        settings
+    }
+
+    /// The signing parameters of the context with `settings`.
+    pub fn params(&self, settings: SigningSettings) -> SigningParams<'_> {
+        SigningParams {
+            credentials: SigningCredentials {
+                access_key_id: &self.access_key_id,
+                secret: &self.secret,
+                session_token: self.token.as_ref(),
+            },
+            region: &self.region,
+            service: &self.service,
+            time: self.time,
+            settings,
+        }
+    }
+}
 
 /// Lower-case hex SHA-256 of `bytes`, computed by the independent implementation below (so a
 /// hashing mistake in the signer cannot hide behind the same code).
