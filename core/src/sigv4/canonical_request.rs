@@ -234,7 +234,7 @@ impl<'a> CanonicalRequest<'a> {
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
     ) -> Result<Self, SigningError> {
-        let mut creq = Self::validated(req, params)?;
+        let mut creq = Self::validated(req, params, None)?;
         creq.collect(params)?;
         Ok(creq)
     }
@@ -242,10 +242,12 @@ impl<'a> CanonicalRequest<'a> {
     /// The first half of [`CanonicalRequest::new`]: checks everything but the headers and the
     /// query, and returns the request with empty tables for [`CanonicalRequest::collect`] to
     /// fill. The signer calls the two halves itself so the value is filled where it was built
-    /// (returning the filled value moves all of it).
+    /// (returning the filled value moves all of it). `time`: `params.time` as text when the
+    /// caller has it (a [`super::Signer`] keeps the day's date text), else `None`.
     pub(crate) fn validated(
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
+        time: Option<AmzDateTime>,
     ) -> Result<Self, SigningError> {
         let creds = &params.credentials;
         validate_access_key_id(creds.access_key_id)?;
@@ -259,7 +261,10 @@ impl<'a> CanonicalRequest<'a> {
         if token.is_some_and(|t| !is_valid_header_value(t)) {
             return Err(SigningError::InvalidSessionToken);
         }
-        let time = params.time.amz_datetime()?;
+        let time = match time {
+            Some(time) => time,
+            None => params.time.amz_datetime()?,
+        };
         let settings = params.settings;
         let scope = match settings.algorithm {
             SigningAlgorithm::V4 => CredentialScope::new(time, params.region, params.service)?,

@@ -9,6 +9,7 @@
 //! 5. the signature appended, and the instructions returned.
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
+use crate::time::{AmzDateTime, DateCache};
 
 use super::canonical_request::CanonicalRequest;
 use super::encoding::hex32;
@@ -31,6 +32,8 @@ pub(crate) const MAX_V4A_SIGNATURE_DIGITS: usize = 144;
 #[derive(Debug, Default)]
 pub struct Signer<const N: usize = MAX_CACHED_SIGNING_KEYS> {
     cache: SigningKeyCache<N>,
+    /// The date text of the last signing day: a signature on the same day skips the calendar.
+    dates: DateCache,
     /// SigV4a: the key of the last access key pair (it depends on nothing else).
     #[cfg(feature = "sigv4a")]
     v4a: super::v4a::KeyCacheV4a,
@@ -41,6 +44,7 @@ impl<const N: usize> Signer<N> {
     pub const fn new() -> Self {
         Signer {
             cache: SigningKeyCache::new(),
+            dates: DateCache::new(),
             #[cfg(feature = "sigv4a")]
             v4a: super::v4a::KeyCacheV4a::new(),
         }
@@ -68,16 +72,18 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'o>,
         out: &'o mut SigningOutput,
     ) -> Result<SigningInstructions<'o>, SigningError> {
+        // A time out of range is left to the signer to report, in its order of checks.
+        let time = self.dates.amz_datetime(params.time).ok();
         #[cfg(feature = "sigv4a")]
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
             let cache = &mut self.v4a;
-            return sign_with_key(req, params, out, |_, _, sts| {
+            return sign_with_key(req, params, time, out, |_, _, sts| {
                 cache.key(creds.access_key_id, creds.secret)?.sign(sts)
             });
         }
         let cache = &mut self.cache;
-        sign_with_key(req, params, out, |scope, date, sts| {
+        sign_with_key(req, params, time, out, |scope, date, sts| {
             Ok(hex32(&cache.with_key(
                 params.credentials.secret,
                 date,
@@ -129,11 +135,11 @@ pub fn sign<'o>(
     #[cfg(feature = "sigv4a")]
     if params.settings.algorithm == SigningAlgorithm::V4a {
         let creds = &params.credentials;
-        return sign_with_key(req, params, out, |_, _, sts| {
+        return sign_with_key(req, params, None, out, |_, _, sts| {
             SigningKeyV4a::derive(creds.access_key_id, creds.secret)?.sign(sts)
         });
     }
-    sign_with_key(req, params, out, |scope, date, sts| {
+    sign_with_key(req, params, None, out, |scope, date, sts| {
         let secret = params.credentials.secret;
         let mac =
             SigningKey::derive(secret, date, scope.region(), scope.service()).sign_once(|w| {
@@ -146,16 +152,17 @@ pub fn sign<'o>(
 
 /// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits) left
 /// to `signature` (given the scope, its date text — checked once here — and the string to
-/// sign).
+/// sign). `time`: `params.time` as text, when the caller has it.
 fn sign_with_key<'o, S: AsRef<[u8]>>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'o>,
+    time: Option<AmzDateTime>,
     out: &'o mut SigningOutput,
     signature: impl FnOnce(&CredentialScope<'_>, &str, &StringToSign<'_>) -> Result<S, SigningError>,
 ) -> Result<SigningInstructions<'o>, SigningError> {
     out.reset();
     // Filled and borrowed where it was built: the large value is never moved.
-    let mut built = CanonicalRequest::validated(req, params);
+    let mut built = CanonicalRequest::validated(req, params, time);
     let creq = match &mut built {
         Ok(creq) => creq,
         Err(e) => return Err(*e),
