@@ -359,6 +359,10 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let mut has_host = self.req.host.is_some();
+        // On 64-bit targets the sort compares names by their first eight bytes as one number
+        // first (request headers' keys here, the signer's own computed when compared).
+        #[cfg(target_pointer_width = "64")]
+        let mut keys = [0u64; MAX_SIGNER_HEADERS];
         // The signer's own values (date, payload hash) are canonical by construction.
         let mut plain = value_bit(H_DATE) | value_bit(H_SHA256);
         #[cfg(feature = "sigv4a")]
@@ -401,6 +405,15 @@ impl<'a> CanonicalRequest<'a> {
             if has_upper {
                 self.upper |= 1 << index;
             }
+            #[cfg(target_pointer_width = "64")]
+            if let Some(key) = keys.get_mut(index) {
+                let k = super::encoding::word::sort_key(name);
+                *key = if has_upper {
+                    super::encoding::word::to_lower(k)
+                } else {
+                    k
+                };
+            }
             self.push_header(index as u8);
         }
         if !has_host {
@@ -428,6 +441,17 @@ impl<'a> CanonicalRequest<'a> {
         let mut repeated = false;
         if let Some(live) = self.headers.get_mut(..count) {
             insertion_sort(live, |&a, &b| {
+                #[cfg(target_pointer_width = "64")]
+                {
+                    let key = |id: u8| match keys.get(usize::from(id)) {
+                        Some(&key) => key,
+                        None => synthetic_sort_key(id),
+                    };
+                    let (ka, kb) = (key(a), key(b));
+                    if ka != kb {
+                        return ka.cmp(&kb);
+                    }
+                }
                 let (na, nb) = (name_of(list, a), name_of(list, b));
                 let by_name = cmp_ignore_case(na, nb);
                 repeated |= by_name == Ordering::Equal;
@@ -862,6 +886,26 @@ fn name_of<'h>(headers: &[(&'h str, &'h str)], id: u8) -> &'h str {
     }
 }
 
+/// [`super::encoding::word::sort_key`] of a synthetic header's name (lower case already).
+#[cfg(target_pointer_width = "64")]
+fn synthetic_sort_key(id: u8) -> u64 {
+    use super::encoding::word::sort_key;
+    const KEYS: [u64; 4] = [
+        sort_key("host"),
+        sort_key("x-amz-date"),
+        sort_key("x-amz-security-token"),
+        sort_key("x-amz-content-sha256"),
+    ];
+    match id {
+        #[cfg(feature = "sigv4a")]
+        H_REGION_SET => const { sort_key("x-amz-region-set") },
+        i => KEYS
+            .get(usize::from(i.wrapping_sub(H_HOST)))
+            .copied()
+            .unwrap_or(0),
+    }
+}
+
 /// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
 /// their index, the synthetic ids take bits 32 to 36.
 #[inline]
@@ -1071,6 +1115,36 @@ fn validate_access_key_id(id: &str) -> Result<(), SigningError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where two header names' sort keys differ, they order the names as the case-blind
+    /// comparison does; the synthetic headers' keys are their names' keys.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn sort_keys_order_names_as_the_comparison_does() {
+        use super::super::encoding::word::{sort_key, to_lower};
+        let names = "a A ab abc abd Abc host Host hosT hostx accept ACCEPT accepts x-amz-date \
+            X-Amz-Date x-amz-dat x-amz-d x-amz- x-amz-da x-amz-dates x-amz-user-agent \
+            x-amz-content-sha256 x-amz-c x-amz-security-token x-amz-region-set content-type \
+            Content-Length z ~ - 0 a0 a- ab~ AbCdEfGh abcdefgh abcdefg abcdefghi zz";
+        for a in names.split_whitespace() {
+            for b in names.split_whitespace() {
+                let (ka, kb) = (to_lower(sort_key(a)), to_lower(sort_key(b)));
+                if ka != kb {
+                    assert_eq!(ka.cmp(&kb), cmp_ignore_case(a, b), "{a} {b}");
+                } else if a.len() <= 8 && b.len() <= 8 {
+                    assert!(eq_ignore_case(a, b), "{a} {b}");
+                }
+            }
+        }
+        for id in [H_HOST, H_DATE, H_TOKEN, H_SHA256] {
+            assert_eq!(synthetic_sort_key(id), sort_key(name_of(&[], id)));
+        }
+        #[cfg(feature = "sigv4a")]
+        assert_eq!(
+            synthetic_sort_key(H_REGION_SET),
+            sort_key("x-amz-region-set")
+        );
+    }
 
     /// The query scan that skips unreserved runs a word at a time finds what the byte-at-a-time
     /// scan finds, at every start, for segments of every shape around word boundaries.

@@ -150,6 +150,35 @@ pub(crate) mod word {
         m & !w & TOP
     }
 
+    /// `w` with its ASCII upper-case letters in lower case.
+    #[inline(always)]
+    pub(crate) fn to_lower(w: u64) -> u64 {
+        w | (within(w & !TOP, b'A', b'Z') & !w & TOP) >> 2
+    }
+
+    /// The first eight bytes of `name`, the first in the highest byte, zero bytes past its end:
+    /// for names without zero bytes, in the order of [`super::cmp_ignore_case`] on those bytes
+    /// (a prefix sorts first) once lower case ([`to_lower`]); equal keys leave it undecided.
+    #[inline(always)]
+    pub(crate) const fn sort_key(name: &str) -> u64 {
+        let bytes = name.as_bytes();
+        if let Some(w) = bytes.first_chunk::<8>() {
+            return u64::from_be_bytes(*w);
+        }
+        // Four to seven bytes: the first four and the last four, overlapping.
+        if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            let (first, last) = (u32::from_be_bytes(*first), u32::from_be_bytes(*last));
+            return (first as u64) << 32 | (last as u64) << (8 * (8 - bytes.len()));
+        }
+        let (mut key, mut shift, mut rest) = (0, 56, bytes);
+        while let Some((&b, tail)) = rest.split_first() {
+            key |= (b as u64) << shift;
+            shift -= 8;
+            rest = tail;
+        }
+        key
+    }
+
     /// The eight bytes from `from` (the first in the lowest byte). Near the end, the last eight
     /// bytes shifted down, with zero bytes (in no class) past the end; zero past the end or when
     /// `bytes` is shorter than a word.
