@@ -787,6 +787,8 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
 /// Writes `bytes` as lower-case hex digits into `out` (as many bytes as fit); returns the number
 /// of digits written.
 #[inline]
+// 64-bit targets without SigV4a use hex32's own loop alone.
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
 pub(crate) fn write_hex(bytes: &[u8], out: &mut [u8]) -> usize {
     // Arithmetic rather than a table lookup, so the digits are computed many at a time.
     let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
