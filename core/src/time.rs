@@ -386,7 +386,7 @@ impl AmzDateTime {
 /// is most of the conversion's cost). Holds public text only.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DateCache {
-    /// The seconds `text` shows; `u64::MAX` (past every valid time) while empty.
+    /// The seconds `text` shows; `u64::MAX` (out of range, never looked up) while empty.
     secs: u64,
     /// Days since 1970-01-01 of `text`.
     day: u32,
@@ -409,11 +409,12 @@ impl DateCache {
     /// # Errors
     /// As [`UnixTime::amz_datetime`].
     pub(crate) fn amz_datetime(&mut self, t: UnixTime) -> Result<AmzDateTime, TimeError> {
-        if t.0 == self.secs {
-            return Ok(AmzDateTime(self.text));
-        }
+        // Checked first: an empty cache holds `u64::MAX`, itself out of range.
         if t.0 > MAX_SECS {
             return Err(TimeError::OutOfRange);
+        }
+        if t.0 == self.secs {
+            return Ok(AmzDateTime(self.text));
         }
         // As `to_datetime` splits the seconds.
         let days = ((t.0 >> 7) as u32) / 675;
@@ -690,6 +691,11 @@ pub mod selftests {
         }
 
         fn date_cache_agrees_with_the_calendar() {
+            // An empty cache converts (or refuses) every time, the largest one too.
+            for secs in [u64::MAX, MAX_SECS + 1, 0, MAX_SECS] {
+                let t = UnixTime::from_secs(secs);
+                assert_eq!(DateCache::new().amz_datetime(t), t.amz_datetime(), "{secs}");
+            }
             // Same second, same day, the next and an earlier day, the edges, out of range.
             let mut cache = DateCache::new();
             let times = [
