@@ -96,6 +96,7 @@ use super::encoding::{
 use super::error::{CanonicalPart, SigningError};
 use super::request::{SignableBody, SigningParams};
 use super::UriEncoding;
+use crate::time::AmzDateTime;
 
 /// A request in canonical form, borrowed: each part exactly as it appears in the canonical
 /// request (see the [module docs](self) for the rules the signer checks).
@@ -163,12 +164,13 @@ impl<'p, 'a> CheckedParts<'p, 'a> {
     /// # Errors
     /// What the general signer reports for bad credentials, scope, time, expiry or payload hash,
     /// [`SigningError::MissingHost`], or [`SigningError::NotCanonical`] naming the first part
-    /// that is not in canonical form.
+    /// that is not in canonical form. `time`: `params.time` as text when the caller has it.
     pub(crate) fn new(
         parts: &'p CanonicalParts<'a>,
         params: &SigningParams<'a>,
+        time: Option<AmzDateTime>,
     ) -> Result<Self, SigningError> {
-        let ctx = SigningContext::new(params, &parts.body)?;
+        let ctx = SigningContext::new(params, &parts.body, time)?;
         if !is_token(parts.method) {
             return Err(not_canonical(CanonicalPart::Method, 0));
         }

@@ -244,10 +244,12 @@ impl<'a> SigningContext<'a> {
     /// region (or region set) and service, expiry, payload mode and hash.
     ///
     /// # Errors
-    /// A [`SigningError`] naming the first bad input.
+    /// A [`SigningError`] naming the first bad input. `time`: `params.time` as text when the
+    /// caller has it (a [`super::Signer`] keeps the last one), else `None`.
     pub(crate) fn new(
         params: &SigningParams<'a>,
         body: &SignableBody<'_>,
+        time: Option<AmzDateTime>,
     ) -> Result<Self, SigningError> {
         let creds = &params.credentials;
         validate_access_key_id(creds.access_key_id)?;
@@ -261,7 +263,10 @@ impl<'a> SigningContext<'a> {
         if token.is_some_and(|t| !is_valid_header_value(t)) {
             return Err(SigningError::InvalidSessionToken);
         }
-        let time = params.time.amz_datetime()?;
+        let time = match time {
+            Some(time) => time,
+            None => params.time.amz_datetime()?,
+        };
         let settings = params.settings;
         let scope = match settings.algorithm {
             SigningAlgorithm::V4 => CredentialScope::new(time, params.region, params.service)?,
@@ -484,7 +489,7 @@ impl<'a> CanonicalRequest<'a> {
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
     ) -> Result<Self, SigningError> {
-        let mut creq = Self::validated(req, params)?;
+        let mut creq = Self::validated(req, params, None)?;
         creq.collect()?;
         Ok(creq)
     }
@@ -492,10 +497,12 @@ impl<'a> CanonicalRequest<'a> {
     /// The first half of [`CanonicalRequest::new`]: checks everything but the headers and the
     /// query, and returns the request with empty tables for [`CanonicalRequest::collect`] to
     /// fill. The signer calls the two halves itself so the value is filled where it was built
-    /// (returning the filled value moves all of it).
+    /// (returning the filled value moves all of it). `time`: `params.time` as text when the
+    /// caller has it, else `None`.
     pub(crate) fn validated(
         req: &SignableRequest<'a>,
         params: &SigningParams<'a>,
+        time: Option<AmzDateTime>,
     ) -> Result<Self, SigningError> {
         if !is_token(req.method) {
             return Err(SigningError::InvalidMethod);
@@ -513,7 +520,7 @@ impl<'a> CanonicalRequest<'a> {
             req: *req,
             // Built in place, after the request's own checks: the context holds the payload
             // hash, and a copy of it would cost stack.
-            ctx: SigningContext::new(params, &req.body)?,
+            ctx: SigningContext::new(params, &req.body, time)?,
             headers: [0; HEADER_SLOTS],
             header_count: 0,
             upper: 0,
@@ -547,6 +554,10 @@ impl<'a> CanonicalRequest<'a> {
             });
         }
         let mut has_host = self.req.host.is_some();
+        // On 64-bit targets the sort compares names by their first eight bytes as one number
+        // first (request headers' keys here, the signer's own computed when compared).
+        #[cfg(target_pointer_width = "64")]
+        let mut keys = [0u64; MAX_SIGNER_HEADERS];
         // The signer's own values (date, payload hash) are canonical by construction.
         let mut plain = value_bit(H_DATE) | value_bit(H_SHA256);
         #[cfg(feature = "sigv4a")]
@@ -584,6 +595,15 @@ impl<'a> CanonicalRequest<'a> {
             if has_upper {
                 self.upper |= 1 << index;
             }
+            #[cfg(target_pointer_width = "64")]
+            if let Some(key) = keys.get_mut(index) {
+                let k = super::encoding::word::sort_key(name);
+                *key = if has_upper {
+                    super::encoding::word::to_lower(k)
+                } else {
+                    k
+                };
+            }
             self.push_header(index as u8);
         }
         if !has_host {
@@ -604,6 +624,17 @@ impl<'a> CanonicalRequest<'a> {
         let mut repeated = false;
         if let Some(live) = self.headers.get_mut(..count) {
             insertion_sort(live, |&a, &b| {
+                #[cfg(target_pointer_width = "64")]
+                {
+                    let key = |id: u8| match keys.get(usize::from(id)) {
+                        Some(&key) => key,
+                        None => synthetic_sort_key(id),
+                    };
+                    let (ka, kb) = (key(a), key(b));
+                    if ka != kb {
+                        return ka.cmp(&kb);
+                    }
+                }
                 let (na, nb) = (name_of(list, a), name_of(list, b));
                 let by_name = cmp_ignore_case(na, nb);
                 repeated |= by_name == Ordering::Equal;
@@ -1009,6 +1040,23 @@ const SYNTHETIC_HEADER_NAMES: [&str; 5] = [
     "x-amz-content-sha256",
 ];
 
+/// [`super::encoding::word::sort_key`] of a synthetic header's name (lower case already).
+#[cfg(target_pointer_width = "64")]
+fn synthetic_sort_key(id: u8) -> u64 {
+    const KEYS: [u64; SYNTHETIC_HEADER_NAMES.len()] = {
+        let mut keys = [0; SYNTHETIC_HEADER_NAMES.len()];
+        let mut i = 0;
+        while i < keys.len() {
+            keys[i] = super::encoding::word::sort_key(SYNTHETIC_HEADER_NAMES[i]);
+            i += 1;
+        }
+        keys
+    };
+    KEYS.get(usize::from(id.wrapping_sub(H_FIRST)))
+        .copied()
+        .unwrap_or(0)
+}
+
 /// The bit of a header table entry in [`CanonicalRequest::plain_values`]: request headers keep
 /// their index, the synthetic ids take bits 32 to 36.
 #[inline]
@@ -1061,7 +1109,21 @@ struct ParamScan {
 
 /// Scans the query segment starting at `start`.
 fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
-    let mut i = start;
+    // On 64-bit targets, runs of unreserved bytes are skipped a word at a time: they are no
+    // separator, keep the key's and the value's UNRESERVED flag and add no PERCENT.
+    #[cfg(target_pointer_width = "64")]
+    return scan_param_by(bytes, start, |i| {
+        super::encoding::word::unreserved_run(bytes, i)
+    });
+    #[cfg(not(target_pointer_width = "64"))]
+    return scan_param_by(bytes, start, |_| 0);
+}
+
+/// [`scan_param`], skipping the `run(i)` bytes from `i` on as unreserved before each byte (and
+/// at the start of key and value).
+#[inline(always)]
+fn scan_param_by(bytes: &[u8], start: usize, run: impl Fn(usize) -> usize) -> ParamScan {
+    let mut i = start + run(start);
     let (mut and, mut or) = (u8::MAX, 0u8);
     while let Some(&b) = bytes.get(i) {
         let c = class(b);
@@ -1071,11 +1133,13 @@ fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
         and &= c;
         or |= c;
         i += 1;
+        i += run(i);
     }
     let (key_end, key_and) = (i, and);
     and = u8::MAX;
     if bytes.get(i) == Some(&b'=') {
         i += 1;
+        i += run(i);
         // A later `=` belongs to the value (and is escaped there).
         while let Some(&b) = bytes.get(i) {
             if b == b'&' {
@@ -1085,6 +1149,7 @@ fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
             and &= c;
             or |= c;
             i += 1;
+            i += run(i);
         }
     }
     ParamScan {
@@ -1174,5 +1239,74 @@ fn validate_access_key_id(id: &str) -> Result<(), SigningError> {
         Ok(())
     } else {
         Err(SigningError::InvalidAccessKeyId)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where two header names' sort keys differ, they order the names as the case-blind
+    /// comparison does; the synthetic headers' keys are their names' keys.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn sort_keys_order_names_as_the_comparison_does() {
+        use super::super::encoding::word::{sort_key, to_lower};
+        let names = "a A ab abc abd Abc host Host hosT hostx accept ACCEPT accepts x-amz-date \
+            X-Amz-Date x-amz-dat x-amz-d x-amz- x-amz-da x-amz-dates x-amz-user-agent \
+            x-amz-content-sha256 x-amz-c x-amz-security-token x-amz-region-set content-type \
+            Content-Length z ~ - 0 a0 a- ab~ AbCdEfGh abcdefgh abcdefg abcdefghi zz";
+        for a in names.split_whitespace() {
+            for b in names.split_whitespace() {
+                let (ka, kb) = (to_lower(sort_key(a)), to_lower(sort_key(b)));
+                if ka != kb {
+                    assert_eq!(ka.cmp(&kb), cmp_ignore_case(a, b), "{a} {b}");
+                } else if a.len() <= 8 && b.len() <= 8 {
+                    assert!(eq_ignore_case(a, b), "{a} {b}");
+                }
+            }
+        }
+        for id in [H_HOST, H_DATE, H_TOKEN, H_SHA256] {
+            assert_eq!(synthetic_sort_key(id), sort_key(name_of(&[], id)));
+        }
+        #[cfg(feature = "sigv4a")]
+        assert_eq!(
+            synthetic_sort_key(H_REGION_SET),
+            sort_key("x-amz-region-set")
+        );
+    }
+
+    /// The query scan that skips unreserved runs a word at a time finds what the byte-at-a-time
+    /// scan finds, at every start, for segments of every shape around word boundaries.
+    #[test]
+    fn word_scan_matches_byte_scan() {
+        let odd = [b'=', b'&', b'%', b'+', b'~', b'Z', b' ', 0x80, b'/', b'a'];
+        let mut text = [b'a'; 40];
+        for len in 0..text.len() {
+            for at in 0..len {
+                for &x in &odd {
+                    for &y in &odd {
+                        text = [b'a'; 40];
+                        text[at] = x;
+                        text[(at * 7 + 3) % len] = y;
+                        let bytes = &text[..len];
+                        for start in 0..len {
+                            let (w, b) =
+                                (scan_param(bytes, start), scan_param_by(bytes, start, |_| 0));
+                            let flags = |s: &ParamScan| {
+                                (
+                                    s.key_end,
+                                    s.end,
+                                    s.key_and & class::UNRESERVED,
+                                    s.value_and & class::UNRESERVED,
+                                    s.or & class::PERCENT,
+                                )
+                            };
+                            assert_eq!(flags(&w), flags(&b), "{bytes:?} from {start}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@
 //! they are). An image that calls only one kind links only its stage 1.
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
+use crate::time::{AmzDateTime, DateCache};
 
 use super::canonical_parts::{CanonicalParts, CheckedParts};
 use super::canonical_request::{CanonicalRequest, CanonicalText};
@@ -37,6 +38,8 @@ pub(crate) const MAX_V4A_SIGNATURE_DIGITS: usize = 144;
 #[derive(Debug, Default)]
 pub struct Signer<const N: usize = MAX_CACHED_SIGNING_KEYS> {
     cache: SigningKeyCache<N>,
+    /// The date text of the last signing day: a signature on the same day skips the calendar.
+    dates: DateCache,
     /// SigV4a: the key of the last access key pair (it depends on nothing else).
     #[cfg(feature = "sigv4a")]
     v4a: super::v4a::KeyCacheV4a,
@@ -47,6 +50,7 @@ impl<const N: usize> Signer<N> {
     pub const fn new() -> Self {
         Signer {
             cache: SigningKeyCache::new(),
+            dates: DateCache::new(),
             #[cfg(feature = "sigv4a")]
             v4a: super::v4a::KeyCacheV4a::new(),
         }
@@ -100,16 +104,18 @@ impl<const N: usize> Signer<N> {
         params: &SigningParams<'o>,
         out: &'o mut SigningOutput,
     ) -> Result<SigningInstructions<'o>, SigningError> {
+        // A time out of range is left to the signer to report, in its order of checks.
+        let time = self.dates.amz_datetime(params.time).ok();
         #[cfg(feature = "sigv4a")]
         if params.settings.algorithm == SigningAlgorithm::V4a {
             let creds = &params.credentials;
             let cache = &mut self.v4a;
-            return input.sign_with_key(params, out, |_, _, sts| {
+            return input.sign_with_key(params, time, out, |_, _, sts| {
                 cache.key(creds.access_key_id, creds.secret)?.sign(sts)
             });
         }
         let cache = &mut self.cache;
-        input.sign_with_key(params, out, |scope, date, sts| {
+        input.sign_with_key(params, time, out, |scope, date, sts| {
             Ok(hex32(&cache.with_key(
                 params.credentials.secret,
                 date,
@@ -184,11 +190,11 @@ fn sign_cold<'o, I: SignInput + ?Sized>(
     #[cfg(feature = "sigv4a")]
     if params.settings.algorithm == SigningAlgorithm::V4a {
         let creds = &params.credentials;
-        return input.sign_with_key(params, out, |_, _, sts| {
+        return input.sign_with_key(params, None, out, |_, _, sts| {
             SigningKeyV4a::derive(creds.access_key_id, creds.secret)?.sign(sts)
         });
     }
-    input.sign_with_key(params, out, |scope, date, sts| {
+    input.sign_with_key(params, None, out, |scope, date, sts| {
         let secret = params.credentials.secret;
         let mac =
             SigningKey::derive(secret, date, scope.region(), scope.service()).sign_once(|w| {
@@ -215,10 +221,11 @@ impl<S, F> SignatureFn<S> for F where
 trait SignInput {
     /// The stages of [`Signer::sign`], with the signature of the string to sign (hex digits)
     /// left to `signature` (given the scope, its date text — checked once here — and the
-    /// string to sign).
+    /// string to sign). `time`: `params.time` as text, when the caller has it.
     fn sign_with_key<'o, S: AsRef<[u8]>>(
         &self,
         params: &SigningParams<'o>,
+        time: Option<AmzDateTime>,
         out: &'o mut SigningOutput,
         signature: impl SignatureFn<S>,
     ) -> Result<SigningInstructions<'o>, SigningError>;
@@ -228,12 +235,13 @@ impl SignInput for SignableRequest<'_> {
     fn sign_with_key<'o, S: AsRef<[u8]>>(
         &self,
         params: &SigningParams<'o>,
+        time: Option<AmzDateTime>,
         out: &'o mut SigningOutput,
         signature: impl SignatureFn<S>,
     ) -> Result<SigningInstructions<'o>, SigningError> {
         out.reset();
         // Filled and borrowed where it was built: the large value is never moved.
-        let mut built = CanonicalRequest::validated(self, params);
+        let mut built = CanonicalRequest::validated(self, params, time);
         let creq = match &mut built {
             Ok(creq) => creq,
             Err(e) => return Err(*e),
@@ -247,11 +255,12 @@ impl SignInput for CanonicalParts<'_> {
     fn sign_with_key<'o, S: AsRef<[u8]>>(
         &self,
         params: &SigningParams<'o>,
+        time: Option<AmzDateTime>,
         out: &'o mut SigningOutput,
         signature: impl SignatureFn<S>,
     ) -> Result<SigningInstructions<'o>, SigningError> {
         out.reset();
-        let checked = CheckedParts::new(self, params)?;
+        let checked = CheckedParts::new(self, params, time)?;
         sign_with(&checked, params, out, signature)
     }
 }
