@@ -8,16 +8,19 @@
 //!   signed again (single encoding, no normalization), come out unchanged (parse → emit round
 //!   trip);
 //! * the signature is 64 hex digits (SigV4a: a DER ECDSA signature in hex) and the signed-header
-//!   list appears in the canonical request.
+//!   list appears in the canonical request;
+//! * the same bytes read as a canonical request text and given to `sign_canonical` as parts are
+//!   checked without a panic, and what passes the checks signs (so the checks and the general
+//!   signer's text writer agree on what they accept).
 #![no_main]
 
 use std::fmt::Write as _;
 
 use aws_session_core::secret::{SecretKey, SessionToken};
-use aws_session_core::sigv4::conformance::parse_request;
+use aws_session_core::sigv4::conformance::{parse_canonical_request, parse_request};
 use aws_session_core::sigv4::{
-    sign, CanonicalRequest, SessionTokenMode, SignableBody, SignableRequest, SigningCredentials,
-    SigningError, SigningOutput, SigningParams, SigningSettings, UriEncoding,
+    sign, sign_canonical, CanonicalRequest, SessionTokenMode, SignableBody, SignableRequest,
+    SigningCredentials, SigningError, SigningOutput, SigningParams, SigningSettings, UriEncoding,
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
@@ -89,6 +92,16 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut out = SigningOutput::new();
+    let mut parts_headers = [("", ""); 32];
+    let mut parts_scratch = [0u8; 512];
+    if let Ok(parts) =
+        parse_canonical_request(text, &[], &[], &mut parts_headers, &mut parts_scratch)
+    {
+        if let Ok(signed) = sign_canonical(&parts, &params, &mut out) {
+            assert!(!signed.signature().is_empty());
+            assert!(signed.signature().bytes().all(|c| c.is_ascii_hexdigit()));
+        }
+    }
     let signed = sign(&req, &params, &mut out);
     let creq = CanonicalRequest::new(&req, &params);
     assert_eq!(signed.is_ok(), creq.is_ok());
