@@ -397,6 +397,7 @@ impl<'a> SigningContext<'a> {
 
     /// Writes the value of a query parameter the signer adds, percent-encoded (`signed_headers`:
     /// the signed header list, `time`: the checked timestamp text).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn write_added_param<W: Write + ?Sized>(
         &self,
         w: &mut W,
