@@ -51,19 +51,31 @@ impl UnixTime {
         if self.0 > MAX_SECS {
             return Err(TimeError::OutOfRange);
         }
-        // 86 400 = 2^7 * 675, and secs < 2^38 here: dividing in 32 bits keeps 64-bit division
-        // routines out of small firmware images.
-        let days = ((self.0 >> 7) as u32) / 675;
-        let rem = (self.0 - u64::from(days) * SECS_PER_DAY) as u32;
+        let (days, [hour, minute, second]) = self.split_day();
         let (year, month, day) = civil_from_days(days);
         Ok(DateTime {
             year,
             month,
             day,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
+            hour,
+            minute,
+            second,
         })
+    }
+
+    /// Days since 1970-01-01 and the time of day as hour, minute and second, for an instant no
+    /// later than [`MAX_SECS`].
+    fn split_day(self) -> (u32, [u8; 3]) {
+        // 86 400 = 2^7 * 675, and secs < 2^38 here: dividing in 32 bits keeps 64-bit division
+        // routines out of small firmware images.
+        let days = ((self.0 >> 7) as u32) / 675;
+        let rem = (self.0 - u64::from(days) * SECS_PER_DAY) as u32;
+        let hms = [
+            (rem / 3600) as u8,
+            (rem % 3600 / 60) as u8,
+            (rem % 60) as u8,
+        ];
+        (days, hms)
     }
 
     /// The SigV4 `X-Amz-Date` form of this instant (`YYYYMMDDTHHMMSSZ`).
@@ -327,24 +339,31 @@ impl DateTime {
         let mut b = [b'0'; 16];
         b[8] = b'T';
         b[15] = b'Z';
-        // Two digits at a time, in a loop: a fraction of the flash of six unrolled conversions.
         // Every pair is below 100 (the fields are validated, the year is at most 9999).
-        let pairs = [
-            (0, (self.year / 100) as u8),
-            (2, (self.year % 100) as u8),
-            (4, self.month),
-            (6, self.day),
-            (9, self.hour),
-            (11, self.minute),
-            (13, self.second),
-        ];
-        for (at, v) in pairs {
-            if let Some([hi, lo]) = b.get_mut(at..at + 2) {
-                *hi = b'0' + v / 10;
-                *lo = b'0' + v % 10;
-            }
-        }
+        write_pairs(
+            &mut b,
+            &[
+                (0, (self.year / 100) as u8),
+                (2, (self.year % 100) as u8),
+                (4, self.month),
+                (6, self.day),
+                (9, self.hour),
+                (11, self.minute),
+                (13, self.second),
+            ],
+        );
         AmzDateTime(b)
+    }
+}
+
+/// Writes each `(offset, value)` pair's value (below 100) as two decimal digits at its offset.
+/// Two digits at a time, in a loop: a fraction of the flash of unrolled conversions.
+fn write_pairs(b: &mut [u8; 16], pairs: &[(usize, u8)]) {
+    for &(at, v) in pairs {
+        if let Some([hi, lo]) = b.get_mut(at..at + 2) {
+            *hi = b'0' + v / 10;
+            *lo = b'0' + v % 10;
+        }
     }
 }
 
@@ -416,22 +435,11 @@ impl DateCache {
         if t.0 == self.secs {
             return Ok(AmzDateTime(self.text));
         }
-        // As `to_datetime` splits the seconds.
-        let days = ((t.0 >> 7) as u32) / 675;
+        let (days, hms) = t.split_day();
         let text = if days == self.day {
-            let rem = (t.0 - u64::from(days) * SECS_PER_DAY) as u32;
             let mut b = self.text;
-            let pairs = [
-                (9, (rem / 3600) as u8),
-                (11, (rem % 3600 / 60) as u8),
-                (13, (rem % 60) as u8),
-            ];
-            for (at, v) in pairs {
-                if let Some([hi, lo]) = b.get_mut(at..at + 2) {
-                    *hi = b'0' + v / 10;
-                    *lo = b'0' + v % 10;
-                }
-            }
+            let [hour, minute, second] = hms;
+            write_pairs(&mut b, &[(9, hour), (11, minute), (13, second)]);
             b
         } else {
             t.amz_datetime()?.0
