@@ -4,7 +4,10 @@ fn main() {
     use core::mem::size_of;
     println!("Session {}", size_of::<session::Session>());
     println!("  SessionConfig {}", size_of::<config::SessionConfig>());
-    println!("  CredentialPlan {}", size_of::<credentials::CredentialPlan>());
+    println!(
+        "  CredentialPlan {}",
+        size_of::<credentials::CredentialPlan>()
+    );
     println!("  Handlers {}", size_of::<handlers::Handlers>());
     println!("Options {}", size_of::<session::Options>());
     println!("SharedConfig {}", size_of::<config::shared::SharedConfig>());

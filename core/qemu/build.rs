@@ -16,7 +16,8 @@ fn main() {
 
     let root = match env::var_os("AWS_SESSION_TESTDATA") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir")).join("../../../shared/testdata"),
+        None => PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir"))
+            .join("../../../shared/testdata"),
     };
     let suite = root.join("sigv4-test-suite/botocore/tests/unit/auth/aws4_testsuite");
     let mut code = String::from("/// The classic SigV4 suite: (name, req, creq, sts, authz).\npub const CLASSIC: &[(&str, &str, &str, &str, &str)] = &[\n");
@@ -26,8 +27,16 @@ fn main() {
         collect(&suite, &mut cases);
         cases.sort();
         for case in &cases {
-            let name = case.file_name().and_then(|n| n.to_str()).expect("case name");
-            let file = |ext: &str| format!("{:?}", case.join(format!("{name}.{ext}")).display().to_string());
+            let name = case
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("case name");
+            let file = |ext: &str| {
+                format!(
+                    "{:?}",
+                    case.join(format!("{name}.{ext}")).display().to_string()
+                )
+            };
             code.push_str(&format!(
                 "    ({:?}, include_str!({}), include_str!({}), include_str!({}), include_str!({})),\n",
                 case.strip_prefix(&suite).expect("prefix").display().to_string(),
@@ -39,9 +48,15 @@ fn main() {
         }
         code.push_str("];\npub const SUITE_FOUND: bool = true;\n");
     } else if env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("SigV4 test suite not found at {} (set AWS_SESSION_TESTDATA)", suite.display());
+        panic!(
+            "SigV4 test suite not found at {} (set AWS_SESSION_TESTDATA)",
+            suite.display()
+        );
     } else {
-        println!("cargo:warning=SigV4 test suite not found at {}; the firmware will report it SKIPPED", suite.display());
+        println!(
+            "cargo:warning=SigV4 test suite not found at {}; the firmware will report it SKIPPED",
+            suite.display()
+        );
         code.push_str("];\npub const SUITE_FOUND: bool = false;\n");
     }
     fs::write(out.join("classic_suite.rs"), code).expect("write classic_suite.rs");
@@ -49,11 +64,17 @@ fn main() {
 
 /// Every directory below `dir` holding `<name>/<name>.req`.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
             if path.join(format!("{name}.req")).is_file() {
                 out.push(path.clone());
             }

@@ -28,10 +28,13 @@ use crate::handlers::{Handlers, ListFullError, NamedHandler, Request};
 use crate::http::{Body, HttpRequest};
 use crate::limits::MAX_SIGNER_HEADERS;
 use crate::session::Session;
-use crate::sigv4::{self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings};
+use crate::sigv4::{
+    self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings,
+};
 
 /// Go v1 `core.ValidateEndpointHandler`.
-pub const VALIDATE_ENDPOINT: NamedHandler = NamedHandler::new("core.ValidateEndpointHandler", validate_endpoint);
+pub const VALIDATE_ENDPOINT: NamedHandler =
+    NamedHandler::new("core.ValidateEndpointHandler", validate_endpoint);
 /// Go v1 `v4.SignRequestHandler`.
 pub const SIGN_V4: NamedHandler = NamedHandler::new("v4.SignRequestHandler", sign_v4);
 /// SigV4a signing (feature `sigv4a`; not in Go v1): see the module docs.
@@ -72,7 +75,11 @@ impl Session {
     /// # Errors
     /// [`ClientError::Handlers`] when the session's Validate or Sign list is full.
     pub fn client(&self, service: &'static str, overrides: &Config) -> Result<Client, ClientError> {
-        let mut client = Client { session: self.clone(), service, endpoint: Err(EndpointError::MissingRegion) };
+        let mut client = Client {
+            session: self.clone(),
+            service,
+            endpoint: Err(EndpointError::MissingRegion),
+        };
         client.setup(overrides)?;
         Ok(client)
     }
@@ -85,8 +92,14 @@ impl Client {
         let service = self.service;
         self.session.apply(overrides);
         let handlers = self.session.handlers_mut_for_client();
-        handlers.validate.set_front_named(VALIDATE_ENDPOINT).map_err(ClientError::Handlers)?;
-        handlers.sign.set_back_named(SIGN_V4).map_err(ClientError::Handlers)?;
+        handlers
+            .validate
+            .set_front_named(VALIDATE_ENDPOINT)
+            .map_err(ClientError::Handlers)?;
+        handlers
+            .sign
+            .set_back_named(SIGN_V4)
+            .map_err(ClientError::Handlers)?;
         let c = self.session.config();
         let endpoint_override = c.endpoint_for(service).map(|e| e.value.as_str());
         let params = EndpointParams {
@@ -95,8 +108,10 @@ impl Client {
             use_fips: c.use_fips_endpoint.value,
             use_dualstack: c.use_dualstack_endpoint.value,
             endpoint: endpoint_override,
-            sts_legacy_global: c.sts_regional_endpoint.value == crate::config::RegionalEndpoint::Legacy,
-            s3_legacy_global: c.s3_us_east_1_regional_endpoint.value == crate::config::RegionalEndpoint::Legacy,
+            sts_legacy_global: c.sts_regional_endpoint.value
+                == crate::config::RegionalEndpoint::Legacy,
+            s3_legacy_global: c.s3_us_east_1_regional_endpoint.value
+                == crate::config::RegionalEndpoint::Legacy,
             disable_ssl: c.disable_ssl.value,
         };
         self.endpoint = endpoint::resolve(&params);
@@ -146,11 +161,15 @@ impl Client {
 
 /// Go v1 `core.ValidateEndpointHandler`.
 fn validate_endpoint(r: &mut Request<'_>) {
-    let Some(client) = r.context::<Client>() else { return };
+    let Some(client) = r.context::<Client>() else {
+        return;
+    };
     match &client.endpoint {
         Err(EndpointError::MissingRegion) => r.fail("MissingRegion"),
         Err(_) => r.fail("MissingEndpoint"),
-        Ok(ep) if ep.signing_region.is_empty() && client.session.config().region.is_none() => r.fail("MissingRegion"),
+        Ok(ep) if ep.signing_region.is_empty() && client.session.config().region.is_none() => {
+            r.fail("MissingRegion")
+        }
         Ok(_) => {}
     }
 }
@@ -167,7 +186,9 @@ fn sign_v4a(r: &mut Request<'_>) {
 
 /// Signs with SigV4, or SigV4a (`v4a`), and adds the headers.
 fn sign_request(r: &mut Request<'_>, v4a: bool) {
-    let Some(client) = r.context::<Client>() else { return };
+    let Some(client) = r.context::<Client>() else {
+        return;
+    };
     let credentials = match client.session.credentials() {
         CredentialPlan::Anonymous => return,
         plan => match plan.static_credentials() {
@@ -176,7 +197,14 @@ fn sign_request(r: &mut Request<'_>, v4a: bool) {
         },
     };
     let mut out = SigningOutput::new();
-    match signing_instructions(&r.http, client, credentials, r.attempt_time(), v4a, &mut out) {
+    match signing_instructions(
+        &r.http,
+        client,
+        credentials,
+        r.attempt_time(),
+        v4a,
+        &mut out,
+    ) {
         Err(code) => r.fail(code),
         Ok(signed) => {
             for (name, value) in signed.headers() {
@@ -208,20 +236,40 @@ fn signing_instructions<'o>(
         },
     };
     let mut headers: heapless::Vec<(&str, &str), MAX_SIGNER_HEADERS> = heapless::Vec::new();
-    headers.push(("host", http.host())).map_err(|_| "TooManyHeaders")?;
+    headers
+        .push(("host", http.host()))
+        .map_err(|_| "TooManyHeaders")?;
     for h in http.headers().iter() {
         headers.push(h).map_err(|_| "TooManyHeaders")?;
     }
-    let req = SignableRequest::new(http.method().as_str(), http.path(), http.query(), &headers, body);
-    let (settings, region) = (SigningSettings::for_service(service), endpoint.signing_region.as_str());
+    let req = SignableRequest::new(
+        http.method().as_str(),
+        http.path(),
+        http.query(),
+        &headers,
+        body,
+    );
+    let (settings, region) = (
+        SigningSettings::for_service(service),
+        endpoint.signing_region.as_str(),
+    );
     // SigV4a: the configured region set, else the signing region alone.
     #[cfg(feature = "sigv4a")]
     let (settings, region) = match (v4a, &client.session.config().sigv4a_signing_region_set) {
         (false, _) => (settings, region),
-        (true, set) => (settings.sigv4a(), set.as_ref().map_or(region, |s| s.value.as_str())),
+        (true, set) => (
+            settings.sigv4a(),
+            set.as_ref().map_or(region, |s| s.value.as_str()),
+        ),
     };
     let _ = v4a;
-    let params = SigningParams { credentials: credentials.signing(), region, service, time, settings };
+    let params = SigningParams {
+        credentials: credentials.signing(),
+        region,
+        service,
+        time,
+        settings,
+    };
     sigv4::sign(&req, &params, out).map_err(|_| "SigningFailed")
 }
 
@@ -233,7 +281,9 @@ pub mod selftests {
     use crate::credentials::Credentials;
     use crate::handlers::{run_blocking, Pipeline, RequestError};
     use crate::session::Options;
-    use crate::test_util::{FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply};
+    use crate::test_util::{
+        FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply,
+    };
     use crate::text::{text, Field};
 
     /// 2015-08-30T12:36:00Z, the time of the SigV4 suites.
@@ -245,11 +295,21 @@ pub mod selftests {
     fn session_with_keys(slot: &mut Session, region: Option<&str>) {
         let mut handlers = Handlers::with_core_defaults().unwrap();
         handlers.validate.push_back_named(USER).unwrap();
-        let mut opts = Options { handlers: Some(&handlers), ..Options::default() };
-        opts.config.credentials =
-            Some(ExplicitCredentials::Static(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None).unwrap()));
+        let mut opts = Options {
+            handlers: Some(&handlers),
+            ..Options::default()
+        };
+        opts.config.credentials = Some(ExplicitCredentials::Static(
+            Credentials::new(
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                None,
+            )
+            .unwrap(),
+        ));
         opts.config.region = region.map(|r| text(r, Field::Region).unwrap());
-        slot.rebuild(&opts, &MemEnv::new(&[]), &MemFiles::new(&[])).unwrap();
+        slot.rebuild(&opts, &MemEnv::new(&[]), &MemFiles::new(&[]))
+            .unwrap();
     }
 
     /// Runs `r` through `c`'s pipeline at time `T` against a transport that answers 200; returns the

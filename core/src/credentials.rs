@@ -35,7 +35,11 @@ impl Credentials {
     ///
     /// # Errors
     /// [`CapacityError`] when a value is longer than its limit.
-    pub fn new(access_key_id: &str, secret: &str, token: Option<&str>) -> Result<Self, CapacityError> {
+    pub fn new(
+        access_key_id: &str,
+        secret: &str,
+        token: Option<&str>,
+    ) -> Result<Self, CapacityError> {
         Ok(Credentials {
             access_key_id: text(access_key_id, Field::AccessKeyId)?,
             secret_access_key: SecretKey::new(secret, Field::SecretAccessKey)?,
@@ -70,7 +74,10 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key_id", &format_args!("{}", self.masked_access_key_id()))
+            .field(
+                "access_key_id",
+                &format_args!("{}", self.masked_access_key_id()),
+            )
             .field("secret_access_key", &self.secret_access_key)
             .field("session_token", &self.session_token)
             .field("expires", &self.expires)
@@ -224,9 +231,10 @@ impl CredentialPlan {
     /// Static credentials usable without any call, when the plan has them.
     pub fn static_credentials(&self) -> Option<&Credentials> {
         match self {
-            CredentialPlan::Chain { base: BaseCredentials::Static { credentials, .. }, hops } if hops.is_empty() => {
-                Some(credentials)
-            }
+            CredentialPlan::Chain {
+                base: BaseCredentials::Static { credentials, .. },
+                hops,
+            } if hops.is_empty() => Some(credentials),
             _ => None,
         }
     }
@@ -237,7 +245,8 @@ impl CredentialPlan {
             CredentialPlan::Anonymous => ProviderKind::Anonymous,
             CredentialPlan::Chain { hops, .. } if !hops.is_empty() => ProviderKind::AssumeRole,
             CredentialPlan::Chain { base, .. } => match base {
-                BaseCredentials::Static { provider, .. } | BaseCredentials::Remote { provider, .. } => *provider,
+                BaseCredentials::Static { provider, .. }
+                | BaseCredentials::Remote { provider, .. } => *provider,
                 BaseCredentials::Process { .. } => ProviderKind::Process,
                 BaseCredentials::WebIdentity { .. } => ProviderKind::WebIdentity,
                 BaseCredentials::Sso { .. } => ProviderKind::Sso,

@@ -26,26 +26,78 @@ pub struct Partition {
 
 /// The partitions of `partitions.json`, most specific prefix first; `aws` last as the fallback.
 pub const PARTITIONS: &[Partition] = &[
-    Partition { id: "aws-us-gov", region_prefix: "us-gov-", dns_suffix: "amazonaws.com", dual_stack_dns_suffix: "api.aws" },
-    Partition { id: "aws-iso-b", region_prefix: "us-isob-", dns_suffix: "sc2s.sgov.gov", dual_stack_dns_suffix: "api.aws.scloud" },
-    Partition { id: "aws-iso-f", region_prefix: "us-isof-", dns_suffix: "csp.hci.ic.gov", dual_stack_dns_suffix: "api.aws.hci.ic.gov" },
-    Partition { id: "aws-iso", region_prefix: "us-iso-", dns_suffix: "c2s.ic.gov", dual_stack_dns_suffix: "api.aws.ic.gov" },
-    Partition { id: "aws-iso-e", region_prefix: "eu-isoe-", dns_suffix: "cloud.adc-e.uk", dual_stack_dns_suffix: "api.cloud-aws.adc-e.uk" },
-    Partition { id: "aws-eusc", region_prefix: "eusc-", dns_suffix: "amazonaws.eu", dual_stack_dns_suffix: "api.amazonwebservices.eu" },
-    Partition { id: "aws-cn", region_prefix: "cn-", dns_suffix: "amazonaws.com.cn", dual_stack_dns_suffix: "api.amazonwebservices.com.cn" },
+    Partition {
+        id: "aws-us-gov",
+        region_prefix: "us-gov-",
+        dns_suffix: "amazonaws.com",
+        dual_stack_dns_suffix: "api.aws",
+    },
+    Partition {
+        id: "aws-iso-b",
+        region_prefix: "us-isob-",
+        dns_suffix: "sc2s.sgov.gov",
+        dual_stack_dns_suffix: "api.aws.scloud",
+    },
+    Partition {
+        id: "aws-iso-f",
+        region_prefix: "us-isof-",
+        dns_suffix: "csp.hci.ic.gov",
+        dual_stack_dns_suffix: "api.aws.hci.ic.gov",
+    },
+    Partition {
+        id: "aws-iso",
+        region_prefix: "us-iso-",
+        dns_suffix: "c2s.ic.gov",
+        dual_stack_dns_suffix: "api.aws.ic.gov",
+    },
+    Partition {
+        id: "aws-iso-e",
+        region_prefix: "eu-isoe-",
+        dns_suffix: "cloud.adc-e.uk",
+        dual_stack_dns_suffix: "api.cloud-aws.adc-e.uk",
+    },
+    Partition {
+        id: "aws-eusc",
+        region_prefix: "eusc-",
+        dns_suffix: "amazonaws.eu",
+        dual_stack_dns_suffix: "api.amazonwebservices.eu",
+    },
+    Partition {
+        id: "aws-cn",
+        region_prefix: "cn-",
+        dns_suffix: "amazonaws.com.cn",
+        dual_stack_dns_suffix: "api.amazonwebservices.com.cn",
+    },
     AWS_PARTITION,
 ];
 
 /// The `aws` partition, the fallback for regions no other partition claims.
-pub const AWS_PARTITION: Partition =
-    Partition { id: "aws", region_prefix: "", dns_suffix: "amazonaws.com", dual_stack_dns_suffix: "api.aws" };
+pub const AWS_PARTITION: Partition = Partition {
+    id: "aws",
+    region_prefix: "",
+    dns_suffix: "amazonaws.com",
+    dual_stack_dns_suffix: "api.aws",
+};
 
 /// Regions whose STS (and S3 in `us-east-1`) calls go to the global endpoint in Go v1's default
 /// `legacy` mode.
 pub const STS_LEGACY_GLOBAL_REGIONS: &[&str] = &[
-    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
-    "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1",
-    "us-east-2", "us-west-1", "us-west-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
 ];
 
 /// The partition of `region` (`aws` when no other matches, as the SDKs do).
@@ -101,7 +153,10 @@ impl fmt::Display for EndpointError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EndpointError::MissingRegion => f.write_str("could not find region configuration"),
-            EndpointError::TooLong => write!(f, "endpoint URL is longer than the limit of {MAX_ENDPOINT_LEN}"),
+            EndpointError::TooLong => write!(
+                f,
+                "endpoint URL is longer than the limit of {MAX_ENDPOINT_LEN}"
+            ),
         }
     }
 }
@@ -130,39 +185,71 @@ pub fn resolve(params: &EndpointParams<'_>) -> Result<ResolvedEndpoint, Endpoint
     let mut signing_region = Text::new();
     if let Some(region) = params.region {
         let (r, _) = normalize_region(region);
-        signing_region.push_str(r).map_err(|_| EndpointError::TooLong)?;
+        signing_region
+            .push_str(r)
+            .map_err(|_| EndpointError::TooLong)?;
     }
     if let Some(ep) = params.endpoint {
         if !ep.contains("://") {
-            url.push_str(if params.disable_ssl { "http://" } else { "https://" }).map_err(too_long)?;
+            url.push_str(if params.disable_ssl {
+                "http://"
+            } else {
+                "https://"
+            })
+            .map_err(too_long)?;
         }
         url.push_str(ep).map_err(too_long)?;
-        return Ok(ResolvedEndpoint { url, signing_region });
+        return Ok(ResolvedEndpoint {
+            url,
+            signing_region,
+        });
     }
     let region = params.region.ok_or(EndpointError::MissingRegion)?;
     let (region, pseudo_fips) = normalize_region(region);
     let fips = params.use_fips || pseudo_fips;
     let p = partition_of(region);
     let svc = params.service;
-    let w = |url: &mut Text<MAX_ENDPOINT_LEN>, args: fmt::Arguments<'_>| url.write_fmt(args).map_err(|_| EndpointError::TooLong);
+    let w = |url: &mut Text<MAX_ENDPOINT_LEN>, args: fmt::Arguments<'_>| {
+        url.write_fmt(args).map_err(|_| EndpointError::TooLong)
+    };
 
     let global_sts = svc == "sts"
         && !fips
         && !params.use_dualstack
-        && (region == "aws-global" || (params.sts_legacy_global && STS_LEGACY_GLOBAL_REGIONS.contains(&region)));
-    let global_s3 = svc == "s3" && !fips && !params.use_dualstack && params.s3_legacy_global && region == "us-east-1";
+        && (region == "aws-global"
+            || (params.sts_legacy_global && STS_LEGACY_GLOBAL_REGIONS.contains(&region)));
+    let global_s3 = svc == "s3"
+        && !fips
+        && !params.use_dualstack
+        && params.s3_legacy_global
+        && region == "us-east-1";
     if global_sts || global_s3 {
         w(&mut url, format_args!("https://{svc}.{}", p.dns_suffix))?;
         signing_region.clear();
-        signing_region.push_str("us-east-1").map_err(|_| EndpointError::TooLong)?;
-        return Ok(ResolvedEndpoint { url, signing_region });
+        signing_region
+            .push_str("us-east-1")
+            .map_err(|_| EndpointError::TooLong)?;
+        return Ok(ResolvedEndpoint {
+            url,
+            signing_region,
+        });
     }
-    let suffix = if params.use_dualstack { p.dual_stack_dns_suffix } else { p.dns_suffix };
+    let suffix = if params.use_dualstack {
+        p.dual_stack_dns_suffix
+    } else {
+        p.dns_suffix
+    };
     // STS in GovCloud: the FIPS endpoint is the ordinary one (from the STS rule set).
     let fips_label = fips && !(svc == "sts" && p.id == "aws-us-gov" && !params.use_dualstack);
     let fips_part = if fips_label { "-fips" } else { "" };
-    w(&mut url, format_args!("https://{svc}{fips_part}.{region}.{suffix}"))?;
-    Ok(ResolvedEndpoint { url, signing_region })
+    w(
+        &mut url,
+        format_args!("https://{svc}{fips_part}.{region}.{suffix}"),
+    )?;
+    Ok(ResolvedEndpoint {
+        url,
+        signing_region,
+    })
 }
 
 #[cfg(any(test, feature = "selftest"))]

@@ -39,7 +39,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(any(test, feature = "selftest")),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 #![deny(missing_docs)]
 
@@ -51,20 +56,20 @@ mod log;
 #[macro_use]
 mod macros;
 
+pub mod http;
 pub mod limits;
 pub mod platform;
 pub mod secret;
 pub mod text;
 pub mod time;
-pub mod http;
 
+pub mod client;
 pub mod config;
-pub mod profile;
 pub mod credentials;
 pub mod endpoint;
 pub mod handlers;
+pub mod profile;
 pub mod session;
-pub mod client;
 pub mod sigv4;
 
 #[cfg(any(test, feature = "test-util"))]

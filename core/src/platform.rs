@@ -251,7 +251,8 @@ pub trait AsyncTransport {
     ///
     /// # Errors
     /// As [`Transport::finish`].
-    async fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error>;
+    async fn finish(&mut self, response: &mut crate::http::ResponseHead)
+        -> Result<(), Self::Error>;
     /// As [`Transport::read_body`].
     ///
     /// # Errors
@@ -267,7 +268,10 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for &mut T {
     async fn write_body(&mut self, bytes: &[u8]) -> Result<(), Self::Error> {
         (**self).write_body(bytes).await
     }
-    async fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), Self::Error> {
+    async fn finish(
+        &mut self,
+        response: &mut crate::http::ResponseHead,
+    ) -> Result<(), Self::Error> {
         (**self).finish(response).await
     }
     async fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {

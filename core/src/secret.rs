@@ -19,7 +19,10 @@ pub struct SecretStr<const N: usize> {
 impl<const N: usize> SecretStr<N> {
     /// An empty secret.
     pub const fn empty() -> Self {
-        SecretStr { bytes: [0; N], len: 0 }
+        SecretStr {
+            bytes: [0; N],
+            len: 0,
+        }
     }
 
     /// Copies `s` into a new secret.
@@ -28,10 +31,11 @@ impl<const N: usize> SecretStr<N> {
     /// [`CapacityError`] naming `field` when `s` is longer than `N` bytes.
     pub fn new(s: &str, field: Field) -> Result<Self, CapacityError> {
         let mut out = Self::empty();
-        let dst = out
-            .bytes
-            .get_mut(..s.len())
-            .ok_or(CapacityError { field, limit: N, len: s.len() })?;
+        let dst = out.bytes.get_mut(..s.len()).ok_or(CapacityError {
+            field,
+            limit: N,
+            len: s.len(),
+        })?;
         dst.copy_from_slice(s.as_bytes());
         out.len = s.len();
         Ok(out)
@@ -128,12 +132,17 @@ mod tests {
 
     #[test]
     fn debug_is_redacted_and_overflow_is_typed() {
-        let s = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey).unwrap();
+        let s = SecretKey::new(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Field::SecretAccessKey,
+        )
+        .unwrap();
         let shown = format!("{s:?}");
         assert!(!shown.contains("wJalr"), "{shown}");
         assert!(shown.contains("40 bytes"));
         let long = [b'a'; MAX_SECRET_KEY_LEN + 1];
-        let err = SecretKey::new(core::str::from_utf8(&long).unwrap(), Field::SecretAccessKey).unwrap_err();
+        let err = SecretKey::new(core::str::from_utf8(&long).unwrap(), Field::SecretAccessKey)
+            .unwrap_err();
         assert_eq!(err.limit, MAX_SECRET_KEY_LEN);
         assert_eq!(err.field, Field::SecretAccessKey);
     }

@@ -21,7 +21,9 @@ use core::fmt;
 use crate::config::env::{EnvConfig, EnvError};
 use crate::config::merge::{self, MergeError, MergeInput};
 use crate::config::shared::{self, SharedConfig, SharedError};
-use crate::config::{Config, ExplicitCredentials, FileKind, Resolved, SessionConfig, SharedConfigState, Source};
+use crate::config::{
+    Config, ExplicitCredentials, FileKind, Resolved, SessionConfig, SharedConfigState, Source,
+};
 use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
 use crate::handlers::{Handlers, ListFullError};
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
@@ -121,7 +123,9 @@ impl fmt::Display for SessionError<'_> {
             SessionError::Env(e) => write!(f, "failed to load environment config, {e}"),
             SessionError::Shared(e) => write!(f, "failed to load shared config, {e}"),
             SessionError::Merge(e) => write!(f, "{e}"),
-            SessionError::TooManyFiles { limit } => write!(f, "more than {limit} shared config files"),
+            SessionError::TooManyFiles { limit } => {
+                write!(f, "more than {limit} shared config files")
+            }
             SessionError::Handlers(e) => write!(f, "{e}"),
         }
     }
@@ -163,13 +167,22 @@ impl Session {
     ///
     /// # Errors
     /// [`SessionError::Env`] for an invalid environment; [`SessionError::TooManyFiles`].
-    pub fn plan_files<'a, E: Environment>(options: &Options<'a>, env: &'a E) -> Result<FilePlan<'a>, SessionError<'a>> {
+    pub fn plan_files<'a, E: Environment>(
+        options: &Options<'a>,
+        env: &'a E,
+    ) -> Result<FilePlan<'a>, SessionError<'a>> {
         let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
         let mut plan = FilePlan::new();
-        let too_many = SessionError::TooManyFiles { limit: MAX_SHARED_FILES };
+        let too_many = SessionError::TooManyFiles {
+            limit: MAX_SHARED_FILES,
+        };
         if let Some(files) = options.shared_config_files {
             for f in files {
-                plan.push(PlannedFile { kind: f.kind, location: FileLocation::Path(f.path) }).map_err(|_| too_many)?;
+                plan.push(PlannedFile {
+                    kind: f.kind,
+                    location: FileLocation::Path(f.path),
+                })
+                .map_err(|_| too_many)?;
             }
             return Ok(plan);
         }
@@ -178,10 +191,17 @@ impl Session {
             None => FileLocation::Default,
         };
         if env_cfg.load_shared_config {
-            plan.push(PlannedFile { kind: FileKind::Config, location: at(env_cfg.config_file) }).map_err(|_| too_many)?;
-        }
-        plan.push(PlannedFile { kind: FileKind::Credentials, location: at(env_cfg.shared_credentials_file) })
+            plan.push(PlannedFile {
+                kind: FileKind::Config,
+                location: at(env_cfg.config_file),
+            })
             .map_err(|_| too_many)?;
+        }
+        plan.push(PlannedFile {
+            kind: FileKind::Credentials,
+            location: at(env_cfg.shared_credentials_file),
+        })
+        .map_err(|_| too_many)?;
         Ok(plan)
     }
 
@@ -253,11 +273,12 @@ impl Session {
         files: &'a P,
     ) -> Result<(), SessionError<'a>> {
         let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
-        let (profile, profile_source) = match (options.profile.filter(|p| !p.is_empty()), env_cfg.profile) {
-            (Some(p), _) => (p, Source::Option),
-            (None, Some(e)) => (e.value, Source::Env(e.var)),
-            (None, None) => (DEFAULT_PROFILE, Source::Default),
-        };
+        let (profile, profile_source) =
+            match (options.profile.filter(|p| !p.is_empty()), env_cfg.profile) {
+                (Some(p), _) => (p, Source::Option),
+                (None, Some(e)) => (e.value, Source::Env(e.var)),
+                (None, None) => (DEFAULT_PROFILE, Source::Default),
+            };
         let explicit_profile_option = profile_source == Source::Option;
         let load = env_cfg.load_shared_config;
 
@@ -283,7 +304,9 @@ impl Session {
                 Ok(Some(f)) => f.path,
                 _ => "",
             };
-            paths.push(path).map_err(|_| SessionError::TooManyFiles { limit: MAX_SHARED_FILES })?;
+            paths.push(path).map_err(|_| SessionError::TooManyFiles {
+                limit: MAX_SHARED_FILES,
+            })?;
         }
         let input = MergeInput {
             profile: (profile, profile_source),
@@ -292,13 +315,28 @@ impl Session {
             has_token_provider: options.assume_role_token_provider.is_some(),
             assume_role_duration_secs: options.assume_role_duration_secs,
         };
-        merge::merge_config(&mut self.config, &options.config, &env_cfg, env, &shared, &input)?;
-        merge::plan_credentials(&mut self.credentials, &options.config, &env_cfg, &shared, &input)?;
+        merge::merge_config(
+            &mut self.config,
+            &options.config,
+            &env_cfg,
+            env,
+            &shared,
+            &input,
+        )?;
+        merge::plan_credentials(
+            &mut self.credentials,
+            &options.config,
+            &env_cfg,
+            &shared,
+            &input,
+        )?;
         match options.handlers {
             Some(h) => self.handlers.clone_from(h),
             None => {
                 self.handlers.clear();
-                self.handlers.add_core_defaults().map_err(SessionError::Handlers)?;
+                self.handlers
+                    .add_core_defaults()
+                    .map_err(SessionError::Handlers)?;
             }
         }
         self.token_provider = options.assume_role_token_provider;
@@ -359,7 +397,10 @@ impl Session {
             Some(ExplicitCredentials::Anonymous) => self.credentials = CredentialPlan::Anonymous,
             Some(ExplicitCredentials::Static(c)) => {
                 self.credentials = CredentialPlan::Chain {
-                    base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+                    base: BaseCredentials::Remote {
+                        provider: ProviderKind::RemoteFallback,
+                        source: Source::Default,
+                    },
                     hops: heapless::Vec::new(),
                 };
                 if let CredentialPlan::Chain { base, .. } = &mut self.credentials {
@@ -393,7 +434,10 @@ fn apply_overrides(c: &mut SessionConfig, o: &Config) {
         c.service_endpoints.clear();
     }
     set_opt(&mut c.app_id, &o.app_id);
-    set_opt(&mut c.sigv4a_signing_region_set, &o.sigv4a_signing_region_set);
+    set_opt(
+        &mut c.sigv4a_signing_region_set,
+        &o.sigv4a_signing_region_set,
+    );
     set(&mut c.disable_ssl, &o.disable_ssl);
     if let Some(n) = o.max_retries {
         c.max_retries = Resolved::new(Some(n), Source::Option);
@@ -402,7 +446,10 @@ fn apply_overrides(c: &mut SessionConfig, o: &Config) {
     set(&mut c.use_fips_endpoint, &o.use_fips_endpoint);
     set(&mut c.use_dualstack_endpoint, &o.use_dualstack_endpoint);
     set(&mut c.sts_regional_endpoint, &o.sts_regional_endpoint);
-    set(&mut c.s3_us_east_1_regional_endpoint, &o.s3_us_east_1_regional_endpoint);
+    set(
+        &mut c.s3_us_east_1_regional_endpoint,
+        &o.s3_us_east_1_regional_endpoint,
+    );
     set(&mut c.s3_force_path_style, &o.s3_force_path_style);
     set(&mut c.s3_use_arn_region, &o.s3_use_arn_region);
     set(&mut c.disable_param_validation, &o.disable_param_validation);

@@ -32,12 +32,19 @@ fn session_in<'s, 'a>(
 /// The creation error (panics when creation succeeds). Kept out of line so the `Result<Session, _>`
 /// temporaries of many call sites do not pile up in one test frame on a 64 KiB target.
 #[inline(never)]
-fn error_of<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> SessionError<'a> {
+fn error_of<'a>(
+    opts: &Options<'a>,
+    env: &'a MemEnv<'a>,
+    files: &'a MemFiles<'a>,
+) -> SessionError<'a> {
     let mut slot = Session::unconfigured();
     match slot.rebuild(opts, env, files) {
         Ok(()) => panic!("session creation succeeded"),
         Err(e) => {
-            assert!(slot.credentials() == &CredentialPlan::Anonymous, "a failed creation leaves nothing behind");
+            assert!(
+                slot.credentials() == &CredentialPlan::Anonymous,
+                "a failed creation leaves nothing behind"
+            );
             e
         }
     }
@@ -60,12 +67,15 @@ fn region(s: &Session) -> Option<&str> {
 }
 
 fn static_akid(s: &Session) -> Option<&str> {
-    s.credentials().static_credentials().map(|c| c.access_key_id.as_str())
+    s.credentials()
+        .static_credentials()
+        .map(|c| c.access_key_id.as_str())
 }
 
 const LOAD: (&str, &str) = ("AWS_SDK_LOAD_CONFIG", "1");
 const CFG_REGION: &str = "[default]\nregion = eu-north-1\n";
-const CREDS_DEFAULT: &str = "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRETFILE\n";
+const CREDS_DEFAULT: &str =
+    "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRETFILE\n";
 
 selftests! {
     fn region_precedence_option_env_default_region_file() {

@@ -88,7 +88,11 @@ pub struct CapacityError {
 
 impl fmt::Display for CapacityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is {} long, over the limit of {}", self.field, self.len, self.limit)
+        write!(
+            f,
+            "{} is {} long, over the limit of {}",
+            self.field, self.len, self.limit
+        )
     }
 }
 
@@ -103,7 +107,11 @@ pub type Text<const N: usize> = heapless::String<N>;
 /// [`CapacityError`] when `s` is longer than `N` bytes.
 pub fn text<const N: usize>(s: &str, field: Field) -> Result<Text<N>, CapacityError> {
     let mut out = Text::<N>::new();
-    out.push_str(s).map_err(|_| CapacityError { field, limit: N, len: s.len() })?;
+    out.push_str(s).map_err(|_| CapacityError {
+        field,
+        limit: N,
+        len: s.len(),
+    })?;
     Ok(out)
 }
 

@@ -11,7 +11,10 @@ use aws_session_core::endpoint::{resolve, EndpointError, EndpointParams};
 
 #[test]
 fn sts_endpoint_rule_set_tests() {
-    let Some(dir) = common::testdata("endpoints/botocore/tests/functional/endpoint-rules/sts") else { return };
+    let Some(dir) = common::testdata("endpoints/botocore/tests/functional/endpoint-rules/sts")
+    else {
+        return;
+    };
     let text = std::fs::read_to_string(dir.join("endpoint-tests-1.json")).unwrap();
     let suite: serde_json::Value = serde_json::from_str(&text).unwrap();
     let (mut passed, mut go_v1_cases) = (0, 0);
@@ -28,9 +31,16 @@ fn sts_endpoint_rule_set_tests() {
         };
         let doc = case["documentation"].as_str().unwrap_or("?");
         let got = resolve(&params);
-        match (&case["expect"]["endpoint"]["url"], case["expect"]["error"].as_str()) {
+        match (
+            &case["expect"]["endpoint"]["url"],
+            case["expect"]["error"].as_str(),
+        ) {
             (serde_json::Value::String(url), _) => {
-                assert_eq!(got.as_ref().map(|e| e.url.as_str()), Ok(url.as_str()), "{doc}");
+                assert_eq!(
+                    got.as_ref().map(|e| e.url.as_str()),
+                    Ok(url.as_str()),
+                    "{doc}"
+                );
                 passed += 1;
             }
             (_, Some(err)) if err.contains("Missing Region") => {
@@ -45,7 +55,9 @@ fn sts_endpoint_rule_set_tests() {
             _ => panic!("unexpected case shape: {doc}"),
         }
     }
-    eprintln!("STS endpoint suite: {passed} cases as the rule set says, {go_v1_cases} as Go v1 says");
+    eprintln!(
+        "STS endpoint suite: {passed} cases as the rule set says, {go_v1_cases} as Go v1 says"
+    );
     assert_eq!(passed + go_v1_cases, 69);
     assert_eq!(go_v1_cases, 2);
 }

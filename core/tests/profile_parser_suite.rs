@@ -173,31 +173,54 @@ fn check_suite(label: &str, path: PathBuf, dialect: Dialect, expected_cases: usi
     assert_eq!(tests.len(), expected_cases, "{label}: case count changed");
     let (passed, failures) = run_suite(&tests, dialect);
     println!("{label}: {passed}/{} cases passed", tests.len());
-    assert!(failures.is_empty(), "{label}: {} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{label}: {} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn smithy_rs_profile_parser_suite() {
-    let Some(dir) = common::testdata("profile-config-parser") else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else {
+        return;
+    };
     let path =
         dir.join("smithy-rs/aws/rust-runtime/aws-runtime/test-data/profile-parser-tests.json");
-    check_suite("smithy-rs profile-parser-tests.json", path, Dialect::SmithyRs, 65);
+    check_suite(
+        "smithy-rs profile-parser-tests.json",
+        path,
+        Dialect::SmithyRs,
+        65,
+    );
 }
 
 #[test]
 fn kotlin_profile_parser_suite() {
-    let Some(dir) = common::testdata("profile-config-parser") else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else {
+        return;
+    };
     let path = dir.join(
         "aws-sdk-kotlin/aws-runtime/aws-config/common/test/aws/sdk/kotlin/runtime/config/profile/\
          SpecTestSuites.PARSER_TEST_SUITE_JSON.json",
     );
-    check_suite("aws-sdk-kotlin PARSER_TEST_SUITE_JSON", path, Dialect::Kotlin, 67);
+    check_suite(
+        "aws-sdk-kotlin PARSER_TEST_SUITE_JSON",
+        path,
+        Dialect::Kotlin,
+        67,
+    );
 }
 
 /// Exercises every read path of the API on `text` as both file kinds.
 fn exercise(text: &str) {
     for kind in [FileKind::Config, FileKind::Credentials] {
-        let file = ProfileFile { path: "fuzz", kind, text };
+        let file = ProfileFile {
+            path: "fuzz",
+            kind,
+            text,
+        };
         let Ok(hs) = headers(&file) else {
             assert!(check_file(&file).is_err());
             continue;
@@ -213,7 +236,9 @@ fn exercise(text: &str) {
                 for sub in p.value.sub_properties() {
                     assert!(sub.line > p.line);
                 }
-                let _ = p.value.to_text::<16>(aws_session_core::text::Field::Setting);
+                let _ = p
+                    .value
+                    .to_text::<16>(aws_session_core::text::Field::Setting);
             })
             .unwrap();
         }
@@ -223,10 +248,14 @@ fn exercise(text: &str) {
 
 #[test]
 fn aws_c_auth_fuzz_corpus_does_not_panic() {
-    let Some(dir) = common::testdata("profile-config-parser") else { return };
+    let Some(dir) = common::testdata("profile-config-parser") else {
+        return;
+    };
     let corpus = dir.join("aws-c-auth/tests/fuzz/corpus/parse_config_profile");
-    let mut files: Vec<_> =
-        std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert_eq!(files.len(), 40, "corpus size changed");
     let mut parsed = 0;
@@ -244,14 +273,24 @@ fn aws_c_auth_fuzz_corpus_does_not_panic() {
         let bytes = std::fs::read(path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         exercise(&text);
-        if check_file(&ProfileFile { path: "", kind: FileKind::Config, text: &text }).is_ok() {
+        if check_file(&ProfileFile {
+            path: "",
+            kind: FileKind::Config,
+            text: &text,
+        })
+        .is_ok()
+        {
             parsed += 1;
         }
         // 200 single- and multi-byte mutations per seed file.
         for _ in 0..200 {
             let mut m = bytes.clone();
             for _ in 0..=(next() % 4) {
-                let at = if m.is_empty() { 0 } else { (next() as usize) % (m.len() + 1) };
+                let at = if m.is_empty() {
+                    0
+                } else {
+                    (next() as usize) % (m.len() + 1)
+                };
                 let b = ALPHABET[(next() as usize) % ALPHABET.len()];
                 match next() % 3 {
                     0 if at < m.len() => m[at] = b,
@@ -272,8 +311,11 @@ fn aws_c_auth_fuzz_corpus_does_not_panic() {
 fn json_helper_sanity() {
     // Guards the harness itself: a sub-property map compares equal to the Kotlin shape.
     let mut props = Props::new();
-    let file =
-        ProfileFile { path: "c", kind: FileKind::Config, text: "[profile a]\ns3 =\n  x = 1\n" };
+    let file = ProfileFile {
+        path: "c",
+        kind: FileKind::Config,
+        text: "[profile a]\ns3 =\n  x = 1\n",
+    };
     visit_profile(&file, "a", &mut |p| put(&mut props, p, Dialect::Kotlin)).unwrap();
     assert_eq!(Json::Object(props), json!({"s3": {"x": "1"}}));
 }

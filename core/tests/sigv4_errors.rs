@@ -461,7 +461,11 @@ fn sigv4a_bad_input() {
     let long = "a".repeat(MAX_REGION_SET_LEN + 1);
     for bad in ["", "us east", "us-east-1;eu-west-1", "é", long.as_str()] {
         let q = SigningParams { region: bad, ..p };
-        assert_eq!(sign_with(&req, &q), Err(SigningError::InvalidRegionSet), "{bad:?}");
+        assert_eq!(
+            sign_with(&req, &q),
+            Err(SigningError::InvalidRegionSet),
+            "{bad:?}"
+        );
     }
     for good in ["*", "us-*", "us-east-1,eu-west-1"] {
         let q = SigningParams { region: good, ..p };
@@ -469,10 +473,16 @@ fn sigv4a_bad_input() {
     }
     let empty = SecretKey::empty();
     let q = params(&empty, None);
-    let q = SigningParams { settings: p.settings, ..q };
+    let q = SigningParams {
+        settings: p.settings,
+        ..q
+    };
     assert_eq!(sign_with(&req, &q), Err(SigningError::EmptySecretKey));
     let q = SigningParams {
-        credentials: SigningCredentials { access_key_id: "", ..p.credentials },
+        credentials: SigningCredentials {
+            access_key_id: "",
+            ..p.credentials
+        },
         ..p
     };
     assert_eq!(sign_with(&req, &q), Err(SigningError::InvalidAccessKeyId));
@@ -480,9 +490,17 @@ fn sigv4a_bad_input() {
     // The signer owns the region set: a request's own header or presigned parameter is replaced.
     let headers = [HOST, ("X-Amz-Region-Set", "eu-*")];
     let with_own = SignableRequest::new("GET", "/", "", &headers, SignableBody::Bytes(b""));
-    let creq = aws_session_core::sigv4::CanonicalRequest::new(&with_own, &p).unwrap().to_string();
-    assert!(creq.contains("x-amz-region-set:us-east-1\n") && !creq.contains("eu-*"), "{creq}");
-    let presigned = SigningParams { settings: p.settings.presigned(60), ..p };
+    let creq = aws_session_core::sigv4::CanonicalRequest::new(&with_own, &p)
+        .unwrap()
+        .to_string();
+    assert!(
+        creq.contains("x-amz-region-set:us-east-1\n") && !creq.contains("eu-*"),
+        "{creq}"
+    );
+    let presigned = SigningParams {
+        settings: p.settings.presigned(60),
+        ..p
+    };
     let own_param = SignableRequest::new(
         "GET",
         "/",
@@ -493,26 +511,33 @@ fn sigv4a_bad_input() {
     let creq = aws_session_core::sigv4::CanonicalRequest::new(&own_param, &presigned)
         .unwrap()
         .to_string();
-    assert!(creq.contains("&X-Amz-Region-Set=us-east-1&") && !creq.contains("eu-"), "{creq}");
+    assert!(
+        creq.contains("&X-Amz-Region-Set=us-east-1&") && !creq.contains("eu-"),
+        "{creq}"
+    );
 
     // The Authorization must leave room for 144 signature digits: 20 names of 38 characters
     // make a SigV4 value of 966 bytes, and the SigV4a one would need 1059.
-    let names: Vec<String> = (0..20)
-        .map(|i| format!("X-Amz-Meta-{i:0>27}"))
-        .collect();
+    let names: Vec<String> = (0..20).map(|i| format!("X-Amz-Meta-{i:0>27}")).collect();
     let mut many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
     many.push(HOST);
     let req = SignableRequest::new("GET", "/", "", &many, SignableBody::Bytes(b""));
-    let v4 = SigningParams { settings: SigningSettings::standard(), ..p };
+    let v4 = SigningParams {
+        settings: SigningSettings::standard(),
+        ..p
+    };
     assert!(sign_with(&req, &v4).is_ok(), "fits with 64 digits");
     assert_eq!(
         sign_with(&req, &p),
-        Err(SigningError::AuthorizationTooLong { limit: MAX_AUTHORIZATION_LEN })
+        Err(SigningError::AuthorizationTooLong {
+            limit: MAX_AUTHORIZATION_LEN
+        })
     );
 
     // A chunk signer needs a hex seed of at most 144 digits.
     let key = SigningKeyV4a::derive("AKIDEXAMPLE", &s).unwrap();
-    let scope = CredentialScope::new_v4a(UnixTime::from_secs(0).amz_datetime().unwrap(), "s3").unwrap();
+    let scope =
+        CredentialScope::new_v4a(UnixTime::from_secs(0).amz_datetime().unwrap(), "s3").unwrap();
     for seed in ["", "xyz", &"a".repeat(146)] {
         assert_eq!(
             ChunkSigner::new_v4a(key.clone(), scope, seed).err(),

@@ -11,9 +11,10 @@ use std::path::Path;
 
 use aws_session_core::secret::{SecretBytes32, SecretKey, SessionToken};
 use aws_session_core::sigv4::{
-    derive_signing_key, encoded_len, encoded_len_v4a, AwsChunkedEncoder, CanonicalRequest, ChunkSigner, ChunkedMode,
-    CredentialScope, SignableBody, SignableRequest, Signer, SigningCredentials, SigningKey,
-    SigningKeyV4a, SigningOutput, SigningParams, SigningSettings, StringToSign,
+    derive_signing_key, encoded_len, encoded_len_v4a, AwsChunkedEncoder, CanonicalRequest,
+    ChunkSigner, ChunkedMode, CredentialScope, SignableBody, SignableRequest, Signer,
+    SigningCredentials, SigningKey, SigningKeyV4a, SigningOutput, SigningParams, SigningSettings,
+    StringToSign,
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::UnixTime;
@@ -77,7 +78,10 @@ fn headers_of(v: &Value) -> Vec<(String, String)> {
 
 /// `(name, value)` pairs borrowed from owned ones.
 fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
-    pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+    pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
 }
 
 /// The request a vector's `request` object describes, with `headers` and `body`.
@@ -595,12 +599,16 @@ fn sigv4a_streaming_case(with_trailer: bool) {
         );
         let wire = cs.sign_trailers(&trailers).unwrap().to_owned();
         assert_eq!(wire.len(), 144);
-        assert!(verifies_v4a(&key, &sts, wire.trim_end_matches('*')), "trailer");
+        assert!(
+            verifies_v4a(&key, &sts, wire.trim_end_matches('*')),
+            "trailer"
+        );
     }
 
     // The whole body: its length is known before the first signature.
     let trailers = if with_trailer { trailers } else { Vec::new() };
-    let mut encoder = AwsChunkedEncoder::signed(signer.chunk_signer(&p, &seed).unwrap(), with_trailer);
+    let mut encoder =
+        AwsChunkedEncoder::signed(signer.chunk_signer(&p, &seed).unwrap(), with_trailer);
     let mut sink = Sink(Vec::new());
     let mut buf = vec![0u8; chunk_len];
     encoder
@@ -652,7 +660,10 @@ fn aws_c_auth_trailing_headers_vector() {
         StringToSign::for_trailer(&scope, &prev, &hash).to_string(),
         s(&expected["string_to_sign"])
     );
-    assert_eq!(cs.sign_trailers(&trailers).unwrap(), s(&expected["signature"]));
+    assert_eq!(
+        cs.sign_trailers(&trailers).unwrap(),
+        s(&expected["signature"])
+    );
 }
 
 #[test]

@@ -44,7 +44,9 @@ pub enum ClockError {
 impl fmt::Display for ClockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ClockError::Unset => "the wall clock is not set yet (no Date header, SNTP or RTC reading)",
+            ClockError::Unset => {
+                "the wall clock is not set yet (no Date header, SNTP or RTC reading)"
+            }
             ClockError::Overflow => "the wall clock overflowed",
         })
     }
@@ -109,7 +111,9 @@ impl<M: RawMutex> fmt::Debug for WallClock<M> {
 impl<M: RawMutex> WallClock<M> {
     /// A clock that is not set.
     pub const fn new() -> Self {
-        WallClock { anchor: Mutex::new(Cell::new(None)) }
+        WallClock {
+            anchor: Mutex::new(Cell::new(None)),
+        }
     }
 
     /// True once something has set the clock.
@@ -124,7 +128,13 @@ impl<M: RawMutex> WallClock<M> {
 
     /// Sets the clock: it is `now` at monotonic instant `at`.
     pub fn set_at(&self, now: UnixTime, at: Instant, source: ClockSource) {
-        self.anchor.lock(|c| c.set(Some(Anchor { unix_secs: now.secs(), at, source })));
+        self.anchor.lock(|c| {
+            c.set(Some(Anchor {
+                unix_secs: now.secs(),
+                at,
+                source,
+            }))
+        });
         debug!("wall clock set to {} s", now.secs());
     }
 
@@ -139,7 +149,9 @@ impl<M: RawMutex> WallClock<M> {
     /// # Errors
     /// [`TimeError::OutOfRange`] for a timestamp before 1970.
     pub fn set_from_sntp(&self, ntp_secs: u64, at: Instant) -> Result<(), TimeError> {
-        let unix = ntp_secs.checked_sub(NTP_UNIX_OFFSET_SECS).ok_or(TimeError::OutOfRange)?;
+        let unix = ntp_secs
+            .checked_sub(NTP_UNIX_OFFSET_SECS)
+            .ok_or(TimeError::OutOfRange)?;
         self.set_at(UnixTime::from_secs(unix), at, ClockSource::Sntp);
         Ok(())
     }
@@ -218,8 +230,14 @@ mod tests {
         assert_eq!(clock.observe_date_at(DATE, t0), Ok(true));
         assert_eq!(clock.source(), Some(ClockSource::HttpDate));
         assert_eq!(clock.now_at(t0).unwrap().secs(), DATE_SECS);
-        assert_eq!(clock.now_at(Instant::from_millis(190_500)).unwrap().secs(), DATE_SECS + 90);
-        assert_eq!(clock.now_at(Instant::from_secs(40)).unwrap().secs(), DATE_SECS - 60);
+        assert_eq!(
+            clock.now_at(Instant::from_millis(190_500)).unwrap().secs(),
+            DATE_SECS + 90
+        );
+        assert_eq!(
+            clock.now_at(Instant::from_secs(40)).unwrap().secs(),
+            DATE_SECS - 60
+        );
     }
 
     #[test]
@@ -227,17 +245,31 @@ mod tests {
         let clock = WallClock::<NoopRawMutex>::new();
         clock.observe_date_at(DATE, Instant::from_secs(0)).unwrap();
         // One second later the server says the same second: within tolerance, unchanged.
-        assert_eq!(clock.observe_date_at(DATE, Instant::from_secs(1)), Ok(false));
-        assert_eq!(clock.now_at(Instant::from_secs(1)).unwrap().secs(), DATE_SECS + 1);
+        assert_eq!(
+            clock.observe_date_at(DATE, Instant::from_secs(1)),
+            Ok(false)
+        );
+        assert_eq!(
+            clock.now_at(Instant::from_secs(1)).unwrap().secs(),
+            DATE_SECS + 1
+        );
         // The local timer ran slow by a minute: corrected.
-        assert_eq!(clock.observe_date_at("Sun, 30 Aug 2015 12:38:00 GMT", Instant::from_secs(60)), Ok(true));
-        assert_eq!(clock.now_at(Instant::from_secs(60)).unwrap().secs(), DATE_SECS + 120);
+        assert_eq!(
+            clock.observe_date_at("Sun, 30 Aug 2015 12:38:00 GMT", Instant::from_secs(60)),
+            Ok(true)
+        );
+        assert_eq!(
+            clock.now_at(Instant::from_secs(60)).unwrap().secs(),
+            DATE_SECS + 120
+        );
     }
 
     #[test]
     fn bad_dates_change_nothing() {
         let clock = WallClock::<NoopRawMutex>::new();
-        assert!(clock.observe_date_at("yesterday", Instant::from_secs(0)).is_err());
+        assert!(clock
+            .observe_date_at("yesterday", Instant::from_secs(0))
+            .is_err());
         assert!(!clock.is_set());
         let mut head = ResponseHead::new();
         head.push_header("Server", "x").unwrap();
@@ -250,10 +282,18 @@ mod tests {
     #[test]
     fn sntp_and_application_sources() {
         let clock = WallClock::<NoopRawMutex>::new();
-        assert_eq!(clock.set_from_sntp(5, Instant::from_secs(0)), Err(TimeError::OutOfRange));
-        clock.set_from_sntp(DATE_SECS + NTP_UNIX_OFFSET_SECS, Instant::from_secs(10)).unwrap();
+        assert_eq!(
+            clock.set_from_sntp(5, Instant::from_secs(0)),
+            Err(TimeError::OutOfRange)
+        );
+        clock
+            .set_from_sntp(DATE_SECS + NTP_UNIX_OFFSET_SECS, Instant::from_secs(10))
+            .unwrap();
         assert_eq!(clock.source(), Some(ClockSource::Sntp));
-        assert_eq!(clock.now_at(Instant::from_secs(12)).unwrap().secs(), DATE_SECS + 2);
+        assert_eq!(
+            clock.now_at(Instant::from_secs(12)).unwrap().secs(),
+            DATE_SECS + 2
+        );
         clock.set(UnixTime::from_secs(7));
         assert_eq!(clock.source(), Some(ClockSource::Application));
         assert!(clock.now().unwrap().secs() >= 7);

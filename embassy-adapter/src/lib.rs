@@ -18,7 +18,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 #![deny(missing_docs)]
 
@@ -32,9 +37,9 @@ pub mod clock;
 pub mod http;
 #[cfg(feature = "net")]
 pub mod net;
+pub mod store;
 #[cfg(feature = "tls")]
 pub mod tls;
-pub mod store;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

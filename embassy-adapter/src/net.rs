@@ -35,7 +35,11 @@ pub struct TcpBuffers<const RX: usize = 4096, const TX: usize = 2048, const HEAD
 impl<const RX: usize, const TX: usize, const HEAD: usize> TcpBuffers<RX, TX, HEAD> {
     /// Zeroed buffers.
     pub const fn new() -> Self {
-        TcpBuffers { rx: [0; RX], tx: [0; TX], head: [0; HEAD] }
+        TcpBuffers {
+            rx: [0; RX],
+            tx: [0; TX],
+            head: [0; HEAD],
+        }
     }
 }
 
@@ -66,7 +70,10 @@ pub fn split_host(host: &str, scheme: Scheme) -> Result<(&str, u16), HttpError> 
 /// # Errors
 /// [`HttpError::Dns`].
 pub async fn resolve(stack: Stack<'_>, name: &str) -> Result<IpAddress, HttpError> {
-    let found = stack.dns_query(name, DnsQueryType::A).await.map_err(|_| HttpError::Dns)?;
+    let found = stack
+        .dns_query(name, DnsQueryType::A)
+        .await
+        .map_err(|_| HttpError::Dns)?;
     found.first().copied().ok_or(HttpError::Dns)
 }
 
@@ -90,7 +97,12 @@ pub async fn connect(
     // TCP's own timeout resets the connection; keep it longer than ours so that a silent peer is
     // reported as a timeout.
     socket.set_timeout(Some(config.io_timeout + config.io_timeout));
-    match with_timeout(config.io_timeout, socket.connect(IpEndpoint::new(addr, port))).await {
+    match with_timeout(
+        config.io_timeout,
+        socket.connect(IpEndpoint::new(addr, port)),
+    )
+    .await
+    {
         Ok(Ok(())) => {
             debug!("tcp: connected to port {}", port);
             Ok(())
@@ -110,7 +122,10 @@ pub struct TcpTransport<'a> {
 
 impl fmt::Debug for TcpTransport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TcpTransport").field("http", &self.http).field("connected", &self.peer.is_some()).finish()
+        f.debug_struct("TcpTransport")
+            .field("http", &self.http)
+            .field("connected", &self.peer.is_some())
+            .finish()
     }
 }
 
@@ -123,7 +138,12 @@ impl<'a> TcpTransport<'a> {
     ) -> Self {
         let TcpBuffers { rx, tx, head } = buffers;
         let socket = TcpSocket::new(stack, rx, tx);
-        TcpTransport { stack, http: HttpConnection::new(socket, head, config), peer: None, config }
+        TcpTransport {
+            stack,
+            http: HttpConnection::new(socket, head, config),
+            peer: None,
+            config,
+        }
     }
 
     /// Hands every response's `Date` to `clock`.
@@ -138,7 +158,10 @@ impl<'a> TcpTransport<'a> {
         socket.state() == TcpState::Established
             && socket.may_recv()
             && self.http.is_reusable()
-            && self.peer.as_ref().is_some_and(|(n, p)| n.as_str() == name && *p == port)
+            && self
+                .peer
+                .as_ref()
+                .is_some_and(|(n, p)| n.as_str() == name && *p == port)
     }
 
     /// Closes the connection (gracefully; the peer sees a FIN).
@@ -203,9 +226,18 @@ mod tests {
 
     #[test]
     fn hosts_split_into_name_and_port() {
-        assert_eq!(split_host("example.com", Scheme::Http), Ok(("example.com", 80)));
-        assert_eq!(split_host("example.com", Scheme::Https), Ok(("example.com", 443)));
-        assert_eq!(split_host("10.0.0.2:5055", Scheme::Http), Ok(("10.0.0.2", 5055)));
+        assert_eq!(
+            split_host("example.com", Scheme::Http),
+            Ok(("example.com", 80))
+        );
+        assert_eq!(
+            split_host("example.com", Scheme::Https),
+            Ok(("example.com", 443))
+        );
+        assert_eq!(
+            split_host("10.0.0.2:5055", Scheme::Http),
+            Ok(("10.0.0.2", 5055))
+        );
         assert_eq!(split_host("[::1]", Scheme::Http), Ok(("::1", 80)));
         assert_eq!(split_host("[::1]:8080", Scheme::Http), Ok(("::1", 8080)));
         assert_eq!(split_host("h:port", Scheme::Http), Err(HttpError::Usage));

@@ -57,8 +57,8 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_time::with_timeout;
 use embedded_tls::pki::CertVerifier;
 use embedded_tls::{
-    Aes128GcmSha256, Certificate, CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider, TlsClock,
-    TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
+    Aes128GcmSha256, Certificate, CertificateEntryRef, CertificateRef, CertificateVerifyRef,
+    CryptoProvider, TlsClock, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
 use rand_core::{CryptoRng, RngCore};
 
@@ -79,7 +79,8 @@ pub const MAX_TLS_RECORD_LEN: usize = 16_640;
 
 // ---- validity clock --------------------------------------------------------------------------
 
-static VALIDITY_CLOCK: Mutex<CriticalSectionRawMutex, Cell<Option<&'static WallClock>>> = Mutex::new(Cell::new(None));
+static VALIDITY_CLOCK: Mutex<CriticalSectionRawMutex, Cell<Option<&'static WallClock>>> =
+    Mutex::new(Cell::new(None));
 
 /// Checks certificate validity periods against `clock` from now on (while it is set).
 pub fn check_validity_with(clock: &'static WallClock) {
@@ -91,7 +92,10 @@ struct ValidityClock;
 
 impl TlsClock for ValidityClock {
     fn now() -> Option<u64> {
-        VALIDITY_CLOCK.lock(Cell::get).and_then(|c| c.now().ok()).map(|t| t.secs())
+        VALIDITY_CLOCK
+            .lock(Cell::get)
+            .and_then(|c| c.now().ok())
+            .map(|t| t.secs())
     }
 }
 
@@ -106,21 +110,30 @@ pub struct TrustAnchors<'a> {
 
 impl fmt::Debug for TrustAnchors<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TrustAnchors").field("anchors", &self.anchors.len()).field("verify", &self.verify).finish()
+        f.debug_struct("TrustAnchors")
+            .field("anchors", &self.anchors.len())
+            .field("verify", &self.verify)
+            .finish()
     }
 }
 
 impl<'a> TrustAnchors<'a> {
     /// Trust chains that lead to one of `anchors` (DER certificates).
     pub const fn new(anchors: &'a [&'a [u8]]) -> Self {
-        TrustAnchors { anchors, verify: true }
+        TrustAnchors {
+            anchors,
+            verify: true,
+        }
     }
 
     /// Accepts **any** certificate for **any** host: no authentication at all. Only for tests
     /// against throw-away servers.
     #[cfg(feature = "insecure-skip-tls-verify-for-tests-only")]
     pub const fn insecure_accept_any_certificate_for_tests_only() -> Self {
-        TrustAnchors { anchors: &[], verify: false }
+        TrustAnchors {
+            anchors: &[],
+            verify: false,
+        }
     }
 }
 
@@ -133,7 +146,10 @@ struct AnchorVerifier<'a> {
 }
 
 impl<'a> AnchorVerifier<'a> {
-    fn anchor(&self, der: &'a [u8]) -> Result<CertVerifier<'a, CipherSuite, ValidityClock, CERT_CHAIN_LEN>, TlsError> {
+    fn anchor(
+        &self,
+        der: &'a [u8],
+    ) -> Result<CertVerifier<'a, CipherSuite, ValidityClock, CERT_CHAIN_LEN>, TlsError> {
         let mut v = CertVerifier::new(Certificate::X509(der));
         if let Some(h) = &self.host {
             TlsVerifier::<CipherSuite>::set_hostname_verification(&mut v, h)?;
@@ -141,7 +157,11 @@ impl<'a> AnchorVerifier<'a> {
         Ok(v)
     }
 
-    fn try_anchors(&mut self, transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash, cert: CertificateRef<'_>) -> Result<(), TlsError> {
+    fn try_anchors(
+        &mut self,
+        transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash,
+        cert: CertificateRef<'_>,
+    ) -> Result<(), TlsError> {
         match self.anchors.anchors {
             [] => Err(TlsError::InvalidCertificate),
             [one] => {
@@ -160,7 +180,9 @@ impl<'a> AnchorVerifier<'a> {
                     for entry in &cert.entries {
                         view.add(match entry {
                             CertificateEntryRef::X509(d) => CertificateEntryRef::X509(d),
-                            CertificateEntryRef::RawPublicKey(d) => CertificateEntryRef::RawPublicKey(d),
+                            CertificateEntryRef::RawPublicKey(d) => {
+                                CertificateEntryRef::RawPublicKey(d)
+                            }
                         })?;
                     }
                     if probe.verify_certificate(transcript, view).is_ok() {
@@ -179,11 +201,16 @@ impl<'a> AnchorVerifier<'a> {
 
 impl TlsVerifier<CipherSuite> for AnchorVerifier<'_> {
     fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
-        self.host = Some(heapless::String::try_from(hostname).map_err(|_| TlsError::InsufficientSpace)?);
+        self.host =
+            Some(heapless::String::try_from(hostname).map_err(|_| TlsError::InsufficientSpace)?);
         Ok(())
     }
 
-    fn verify_certificate(&mut self, transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash, cert: CertificateRef<'_>) -> Result<(), TlsError> {
+    fn verify_certificate(
+        &mut self,
+        transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash,
+        cert: CertificateRef<'_>,
+    ) -> Result<(), TlsError> {
         if !self.anchors.verify {
             return Ok(());
         }
@@ -270,17 +297,33 @@ pub struct TlsBuffers<
     head: [u8; HEAD],
 }
 
-impl<const RX: usize, const TX: usize, const READ_REC: usize, const WRITE_REC: usize, const HEAD: usize>
-    TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>
+impl<
+        const RX: usize,
+        const TX: usize,
+        const READ_REC: usize,
+        const WRITE_REC: usize,
+        const HEAD: usize,
+    > TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>
 {
     /// Zeroed buffers.
     pub const fn new() -> Self {
-        TlsBuffers { rx: [0; RX], tx: [0; TX], read_rec: [0; READ_REC], write_rec: [0; WRITE_REC], head: [0; HEAD] }
+        TlsBuffers {
+            rx: [0; RX],
+            tx: [0; TX],
+            read_rec: [0; READ_REC],
+            write_rec: [0; WRITE_REC],
+            head: [0; HEAD],
+        }
     }
 }
 
-impl<const RX: usize, const TX: usize, const READ_REC: usize, const WRITE_REC: usize, const HEAD: usize> Default
-    for TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>
+impl<
+        const RX: usize,
+        const TX: usize,
+        const READ_REC: usize,
+        const WRITE_REC: usize,
+        const HEAD: usize,
+    > Default for TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>
 {
     fn default() -> Self {
         Self::new()
@@ -300,7 +343,10 @@ pub struct Target<'a> {
 impl<'a> Target<'a> {
     /// `host[:port]`, resolved through the stack's DNS servers.
     pub const fn host(host: &'a str) -> Self {
-        Target { host, address: None }
+        Target {
+            host,
+            address: None,
+        }
     }
 }
 
@@ -312,7 +358,10 @@ pub struct HttpsConnection<'a> {
 
 impl fmt::Debug for HttpsConnection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpsConnection").field("host", &self.host.as_str()).field("http", &self.http).finish()
+        f.debug_struct("HttpsConnection")
+            .field("host", &self.host.as_str())
+            .field("http", &self.http)
+            .finish()
     }
 }
 
@@ -322,7 +371,15 @@ impl fmt::Debug for HttpsConnection<'_> {
 /// # Errors
 /// [`HttpError::Dns`], [`HttpError::Connect`], [`HttpError::TimedOut`],
 /// [`HttpError::Tls`] (with [`TlsFailure::Certificate`] for an untrusted or mismatched certificate).
-pub async fn connect<'a, R, const RX: usize, const TX: usize, const READ_REC: usize, const WRITE_REC: usize, const HEAD: usize>(
+pub async fn connect<
+    'a,
+    R,
+    const RX: usize,
+    const TX: usize,
+    const READ_REC: usize,
+    const WRITE_REC: usize,
+    const HEAD: usize,
+>(
     stack: Stack<'a>,
     buffers: &'a mut TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>,
     target: &Target<'_>,
@@ -335,14 +392,25 @@ where
 {
     let (name, port) = split_host(target.host, Scheme::Https)?;
     let host = Text::try_from(target.host).map_err(|_| HttpError::Usage)?;
-    let TlsBuffers { rx, tx, read_rec, write_rec, head } = buffers;
+    let TlsBuffers {
+        rx,
+        tx,
+        read_rec,
+        write_rec,
+        head,
+    } = buffers;
     let mut socket = TcpSocket::new(stack, rx, tx);
     socket.set_timeout(Some(config.io_timeout + config.io_timeout));
     let addr = match target.address {
         Some(a) => a,
         None => resolve(stack, name).await?,
     };
-    match with_timeout(config.io_timeout, socket.connect(IpEndpoint::new(addr, port))).await {
+    match with_timeout(
+        config.io_timeout,
+        socket.connect(IpEndpoint::new(addr, port)),
+    )
+    .await
+    {
         Ok(Ok(())) => {}
         Ok(Err(_)) => return Err(HttpError::Connect),
         Err(_) => return Err(HttpError::TimedOut),
@@ -351,16 +419,28 @@ where
     let tls_config = TlsConfig::new().with_server_name(name);
     let mut provider = Provider {
         rng,
-        verifier: AnchorVerifier { anchors: *trust, host: None, chosen: None, failure: None },
+        verifier: AnchorVerifier {
+            anchors: *trust,
+            host: None,
+            chosen: None,
+            failure: None,
+        },
     };
-    let opened = with_timeout(config.io_timeout, tls.open(TlsContext::new(&tls_config, &mut provider))).await;
+    let opened = with_timeout(
+        config.io_timeout,
+        tls.open(TlsContext::new(&tls_config, &mut provider)),
+    )
+    .await;
     match opened {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(tls_error(e, provider.verifier.failure)),
         Err(_) => return Err(HttpError::TimedOut),
     }
     debug!("tls: handshake done");
-    Ok(HttpsConnection { http: HttpConnection::new(tls, head, config), host })
+    Ok(HttpsConnection {
+        http: HttpConnection::new(tls, head, config),
+        host,
+    })
 }
 
 impl<'a> HttpsConnection<'a> {
@@ -392,7 +472,9 @@ impl AsyncTransport for HttpsConnection<'_> {
         if request.scheme() != Scheme::Https {
             return Err(HttpError::Scheme);
         }
-        if split_host(request.host(), Scheme::Https).ok() != split_host(&self.host, Scheme::Https).ok() {
+        if split_host(request.host(), Scheme::Https).ok()
+            != split_host(&self.host, Scheme::Https).ok()
+        {
             return Err(HttpError::Usage);
         }
         self.http.send_head(request).await

@@ -35,9 +35,11 @@ use aws_session_embassy::net::{TcpBuffers, TcpTransport};
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileData, ProfileStore, Setting};
 use aws_session_embassy::test_util::MemFlash;
 use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
-use embassy_futures::select::{select, Either};
-use embassy_net::{Config as NetConfig, IpAddress, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4};
 use common::{leak, test_ca, TestRng};
+use embassy_futures::select::{select, Either};
+use embassy_net::{
+    Config as NetConfig, IpAddress, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4,
+};
 use embassy_time::Timer;
 use rcgen::{CertificateParams, CertifiedIssuer, KeyPair};
 
@@ -48,7 +50,10 @@ const TLS_NAME: &str = "tls.e2e.test";
 /// A rustls TLS 1.3 server on the kernel side of the TAP device, answering `200 hello`.
 fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
     let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec![String::from(TLS_NAME)]).unwrap().signed_by(&key, ca).unwrap();
+    let leaf = CertificateParams::new(vec![String::from(TLS_NAME)])
+        .unwrap()
+        .signed_by(&key, ca)
+        .unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
@@ -60,7 +65,8 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
         )
         .unwrap();
     let config = Arc::new(config);
-    let listener = TcpListener::bind("10.77.0.1:8443").expect("bind 10.77.0.1:8443 (run inside the namespace)");
+    let listener = TcpListener::bind("10.77.0.1:8443")
+        .expect("bind 10.77.0.1:8443 (run inside the namespace)");
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let conn = rustls::ServerConnection::new(config.clone()).unwrap();
@@ -75,7 +81,10 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
                 buf.extend_from_slice(&chunk[..n]);
                 while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                     buf.drain(..end + 4);
-                    if tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").is_err() {
+                    if tls
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+                        .is_err()
+                    {
                         break;
                     }
                 }
@@ -87,8 +96,19 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
 async fn https_get(net: Stack<'static>, anchors: &[&[u8]]) -> Result<Vec<u16>, HttpError> {
     let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
     let host = "tls.e2e.test:8443";
-    let target = Target { host, address: Some(IpAddress::Ipv4(KERNEL)) };
-    let mut conn = tls::connect(net, buffers, &target, &TrustAnchors::new(anchors), TestRng(7), HttpConfig::default()).await?;
+    let target = Target {
+        host,
+        address: Some(IpAddress::Ipv4(KERNEL)),
+    };
+    let mut conn = tls::connect(
+        net,
+        buffers,
+        &target,
+        &TrustAnchors::new(anchors),
+        TestRng(7),
+        HttpConfig::default(),
+    )
+    .await?;
     let mut statuses = Vec::new();
     for _ in 0..2 {
         let req = HttpRequest::new(Method::Get, Scheme::Https, host, "/").unwrap();
@@ -119,24 +139,52 @@ async fn moto_client(akid: &str, secret: &str, service: &'static str) -> Client 
     let profiles = leak(FlashProfiles::<1024>::new());
     store.load(None, profiles).await.unwrap();
     let session = Session::new(&profiles.options(), &NoEnv, &*profiles).unwrap();
-    let overrides = Config { s3_force_path_style: Some(true), ..Config::default() };
+    let overrides = Config {
+        s3_force_path_style: Some(true),
+        ..Config::default()
+    };
     session.client(service, &overrides).unwrap()
 }
 
 /// Runs one signed request through core's pipeline; returns (status, body).
-async fn call(t: &mut TcpTransport<'_>, client: &Client, clock: &WallClock, op: &'static str, method: Method, target: &str, body: &'static [u8]) -> (u16, String) {
+async fn call(
+    t: &mut TcpTransport<'_>,
+    client: &Client,
+    clock: &WallClock,
+    op: &'static str,
+    method: Method,
+    target: &str,
+    body: &'static [u8],
+) -> (u16, String) {
     let buf = leak([0u8; 4096]);
     let mut request = client.request(op);
     request.http.set_method(method);
     request.http.set_target(target).unwrap();
     if op == "GetCallerIdentity" {
-        request.http.headers_mut().insert("content-type", "application/x-www-form-urlencoded; charset=utf-8").unwrap();
+        request
+            .http
+            .headers_mut()
+            .insert(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .unwrap();
     }
     request.http.set_body(Body::Bytes(body));
     request.set_response_buffer(buf);
     let mut entropy = TestRng(3);
-    let _ = run_async(Pipeline::new(client.handlers(), &mut request), t, clock, |ms| Timer::after_millis(ms.into()), &mut entropy).await;
-    (request.response.status(), String::from_utf8_lossy(request.response_body()).into_owned())
+    let _ = run_async(
+        Pipeline::new(client.handlers(), &mut request),
+        t,
+        clock,
+        |ms| Timer::after_millis(ms.into()),
+        &mut entropy,
+    )
+    .await;
+    (
+        request.response.status(),
+        String::from_utf8_lossy(request.response_body()).into_owned(),
+    )
 }
 
 #[test]
@@ -154,13 +202,15 @@ fn netns_end_to_end() {
     let trusted_der: &'static [u8] = leak(trusted.der().to_vec());
     let stranger_der: &'static [u8] = leak(stranger.der().to_vec());
 
-    let device = embassy_net_tuntap::TunTapDevice::new("tap0").expect("open tap0 (run inside the namespace as root)");
+    let device = embassy_net_tuntap::TunTapDevice::new("tap0")
+        .expect("open tap0 (run inside the namespace as root)");
     let config = NetConfig::ipv4_static(StaticConfigV4 {
         address: Ipv4Cidr::new(Ipv4Address::new(10, 77, 0, 2), 24),
         gateway: None,
         dns_servers: heapless::Vec::new(),
     });
-    let (stack, mut runner) = embassy_net::new(device, config, leak(StackResources::<6>::new()), 0x5EED);
+    let (stack, mut runner) =
+        embassy_net::new(device, config, leak(StackResources::<6>::new()), 0x5EED);
     let clock: &'static WallClock = leak(WallClock::new());
 
     let test = async move {
@@ -168,7 +218,10 @@ fn netns_end_to_end() {
         let mut passed = 0;
 
         // 1. TLS 1.3 with the test CA trusted.
-        assert_eq!(https_get(stack, &[trusted_der]).await, Ok(std::vec![200, 200]));
+        assert_eq!(
+            https_get(stack, &[trusted_der]).await,
+            Ok(std::vec![200, 200])
+        );
         std::println!("ok: TLS 1.3 handshake against the local server with the test CA (2 requests, keep-alive)");
         passed += 1;
 
@@ -182,7 +235,8 @@ fn netns_end_to_end() {
         let buffers = leak(TcpBuffers::<8192, 4096, 2048>::new());
         let mut t = TcpTransport::new(stack, buffers, HttpConfig::default()).with_clock(clock);
         assert!(clock.now().is_err(), "the clock starts unset");
-        let probe = HttpRequest::new(Method::Get, Scheme::Http, "10.77.0.1:5055", "/moto-api/").unwrap();
+        let probe =
+            HttpRequest::new(Method::Get, Scheme::Http, "10.77.0.1:5055", "/moto-api/").unwrap();
         t.begin(&probe).await.unwrap();
         let mut head = ResponseHead::new();
         t.finish(&mut head).await.unwrap();
@@ -193,22 +247,58 @@ fn netns_end_to_end() {
         passed += 1;
 
         let sts = moto_client(&akid, &secret, "sts").await;
-        let (status, body) = call(&mut t, &sts, clock, "GetCallerIdentity", Method::Post, "/", b"Action=GetCallerIdentity&Version=2011-06-15").await;
+        let (status, body) = call(
+            &mut t,
+            &sts,
+            clock,
+            "GetCallerIdentity",
+            Method::Post,
+            "/",
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("<Account>123456789012</Account>"), "{body}");
         std::println!("ok: STS GetCallerIdentity signed and verified by moto");
         passed += 1;
 
         let s3 = moto_client(&akid, &secret, "s3").await;
-        let (status, body) = call(&mut t, &s3, clock, "PutObject", Method::Put, "/sigv4-test-bucket/embassy/e2e.txt", b"from an embassy-net stack").await;
+        let (status, body) = call(
+            &mut t,
+            &s3,
+            clock,
+            "PutObject",
+            Method::Put,
+            "/sigv4-test-bucket/embassy/e2e.txt",
+            b"from an embassy-net stack",
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
-        let (status, body) = call(&mut t, &s3, clock, "GetObject", Method::Get, "/sigv4-test-bucket/embassy/e2e.txt", b"").await;
+        let (status, body) = call(
+            &mut t,
+            &s3,
+            clock,
+            "GetObject",
+            Method::Get,
+            "/sigv4-test-bucket/embassy/e2e.txt",
+            b"",
+        )
+        .await;
         assert_eq!((status, body.as_str()), (200, "from an embassy-net stack"));
         std::println!("ok: S3 PutObject + GetObject signed and verified by moto");
         passed += 1;
 
         let wrong = moto_client(&akid, "not-the-secret", "sts").await;
-        let (status, body) = call(&mut t, &wrong, clock, "GetCallerIdentity", Method::Post, "/", b"Action=GetCallerIdentity&Version=2011-06-15").await;
+        let (status, body) = call(
+            &mut t,
+            &wrong,
+            clock,
+            "GetCallerIdentity",
+            Method::Post,
+            "/",
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+        )
+        .await;
         assert_eq!(status, 403, "{body}");
         std::println!("ok: a wrong secret is refused by moto (403)");
         passed += 1;

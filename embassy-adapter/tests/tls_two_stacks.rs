@@ -29,9 +29,14 @@ struct Pki {
 fn pki(names: &[&str]) -> Pki {
     let ca = test_ca("aws-session test CA");
     let key = KeyPair::generate().unwrap();
-    let params = CertificateParams::new(names.iter().map(|s| String::from(*s)).collect::<Vec<_>>()).unwrap();
+    let params =
+        CertificateParams::new(names.iter().map(|s| String::from(*s)).collect::<Vec<_>>()).unwrap();
     let leaf = params.signed_by(&key, &ca).unwrap();
-    Pki { ca: ca.der().to_vec(), leaf: leaf.der().to_vec(), leaf_key: key.serialize_der() }
+    Pki {
+        ca: ca.der().to_vec(),
+        leaf: leaf.der().to_vec(),
+        leaf_key: key.serialize_der(),
+    }
 }
 
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 answering every request with `200 hello`.
@@ -82,7 +87,9 @@ async fn tls_server(stack: Stack<'static>, leaf: Vec<u8>, key: Vec<u8>) {
             }
             if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
                 request.drain(..end + 4);
-                conn.writer().write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").unwrap();
+                conn.writer()
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+                    .unwrap();
             }
         }
         let _ = socket.flush().await;
@@ -105,22 +112,41 @@ async fn get(conn: &mut tls::HttpsConnection<'_>, host: &str) -> Result<(u16, St
         }
         len += n;
     }
-    Ok((head.status(), String::from_utf8(body[..len].to_vec()).unwrap()))
+    Ok((
+        head.status(),
+        String::from_utf8(body[..len].to_vec()).unwrap(),
+    ))
 }
 
 /// Connects to `name:8443` at 10.0.0.2 trusting `anchors` and sends two GETs on the connection.
-fn attempt(pki: &Pki, name: &'static str, anchors: Vec<Vec<u8>>) -> Result<Vec<(u16, String)>, HttpError> {
+fn attempt(
+    pki: &Pki,
+    name: &'static str,
+    anchors: Vec<Vec<u8>>,
+) -> Result<Vec<(u16, String)>, HttpError> {
     let (leaf, key) = (pki.leaf.clone(), pki.leaf_key.clone());
     let anchors: &'static Vec<Vec<u8>> = leak(anchors);
-    let refs: &'static [&'static [u8]] = leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
+    let refs: &'static [&'static [u8]] =
+        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
     common::run(
         async move |server| tls_server(server, leaf, key).await,
         async move |net| {
             let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
             let host: &'static str = leak(format!("{name}:8443"));
-            let target = Target { host, address: Some(IpAddress::Ipv4(SERVER)) };
+            let target = Target {
+                host,
+                address: Some(IpAddress::Ipv4(SERVER)),
+            };
             let trust = TrustAnchors::new(refs);
-            let mut conn = tls::connect(net, buffers, &target, &trust, TestRng(0x9E37_79B9_7F4A_7C15), HttpConfig::default()).await?;
+            let mut conn = tls::connect(
+                net,
+                buffers,
+                &target,
+                &trust,
+                TestRng(0x9E37_79B9_7F4A_7C15),
+                HttpConfig::default(),
+            )
+            .await?;
             let first = get(&mut conn, host).await?;
             let second = get(&mut conn, host).await?;
             conn.close().await;
@@ -133,14 +159,22 @@ fn attempt(pki: &Pki, name: &'static str, anchors: Vec<Vec<u8>>) -> Result<Vec<(
 fn handshake_with_the_test_ca_succeeds_and_keeps_alive() {
     let pki = pki(&["tls.test"]);
     let ca = pki.ca.clone();
-    assert_eq!(attempt(&pki, "tls.test", vec![ca]).unwrap(), [(200, "hello".into()), (200, "hello".into())]);
+    assert_eq!(
+        attempt(&pki, "tls.test", vec![ca]).unwrap(),
+        [(200, "hello".into()), (200, "hello".into())]
+    );
 }
 
 #[test]
 fn a_second_anchor_is_found() {
     let pki = pki(&["tls.test"]);
     let other = test_ca("aws-session test CA").der().to_vec();
-    assert_eq!(attempt(&pki, "tls.test", vec![other, pki.ca.clone()]).unwrap().len(), 2);
+    assert_eq!(
+        attempt(&pki, "tls.test", vec![other, pki.ca.clone()])
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -148,7 +182,10 @@ fn an_untrusted_certificate_fails_the_handshake() {
     let pki = pki(&["tls.test"]);
     let other = test_ca("aws-session test CA").der().to_vec();
     let err = attempt(&pki, "tls.test", vec![other]).unwrap_err();
-    assert_eq!((err, err.kind()), (HttpError::Tls(TlsFailure::Certificate), ErrorKind::Tls));
+    assert_eq!(
+        (err, err.kind()),
+        (HttpError::Tls(TlsFailure::Certificate), ErrorKind::Tls)
+    );
 }
 
 #[test]
@@ -161,5 +198,8 @@ fn a_certificate_for_another_name_fails_the_handshake() {
 #[test]
 fn no_anchors_trusts_nothing() {
     let pki = pki(&["tls.test"]);
-    assert_eq!(attempt(&pki, "tls.test", vec![]).unwrap_err(), HttpError::Tls(TlsFailure::Certificate));
+    assert_eq!(
+        attempt(&pki, "tls.test", vec![]).unwrap_err(),
+        HttpError::Tls(TlsFailure::Certificate)
+    );
 }

@@ -38,7 +38,13 @@ async fn http_server(stack: Stack<'static>, responses: &[&str], log: &Log) -> ! 
             let (head_end, length) = loop {
                 if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                     let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-                    let length = head.lines().find_map(|l| l.strip_prefix("content-length: ").map(|v| v.trim().parse::<usize>().unwrap())).unwrap_or(0);
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.strip_prefix("content-length: ")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
                     break (end + 4, length);
                 }
                 let mut chunk = [0u8; 512];
@@ -54,7 +60,10 @@ async fn http_server(stack: Stack<'static>, responses: &[&str], log: &Log) -> ! 
                 buf.extend_from_slice(&chunk[..n]);
             }
             let request: Vec<u8> = buf.drain(..head_end + length).collect();
-            log.borrow_mut().last_mut().unwrap().push(String::from_utf8(request).unwrap());
+            log.borrow_mut()
+                .last_mut()
+                .unwrap()
+                .push(String::from_utf8(request).unwrap());
             let response = responses[next.min(responses.len() - 1)];
             next += 1;
             use embedded_io_async::Write;
@@ -94,11 +103,15 @@ async fn dns_server(stack: Stack<'static>) -> ! {
 
 /// Runs `test` against the HTTP and DNS servers answering with `responses`; returns the test's
 /// output and the server's log.
-fn with_net<T>(responses: &'static [&'static str], test: impl AsyncFnOnce(Stack<'static>) -> T) -> (T, Vec<Vec<String>>) {
+fn with_net<T>(
+    responses: &'static [&'static str],
+    test: impl AsyncFnOnce(Stack<'static>) -> T,
+) -> (T, Vec<Vec<String>>) {
     let log: &'static Log = leak(RefCell::new(Vec::new()));
     let out = common::run(
         async |server| {
-            embassy_futures::join::join(http_server(server, responses, log), dns_server(server)).await;
+            embassy_futures::join::join(http_server(server, responses, log), dns_server(server))
+                .await;
         },
         test,
     );
@@ -131,7 +144,8 @@ async fn send(t: &mut TcpTransport<'_>, req: &HttpRequest<'_>) -> Result<(u16, S
 
 const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 const OK_CLOSE: &str = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye";
-const CHUNKED: &str = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+const CHUNKED: &str =
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
 
 #[test]
 fn get_and_put_share_one_keep_alive_connection() {
@@ -139,7 +153,8 @@ fn get_and_put_share_one_keep_alive_connection() {
         let buffers = leak(TcpBuffers::<4096, 2048, 1024>::new());
         let mut t = TcpTransport::new(net, buffers, HttpConfig::default());
         let first = send(&mut t, &get("10.0.0.2:8080", "/a")).await.unwrap();
-        let mut put = HttpRequest::new(Method::Put, Scheme::Http, "10.0.0.2:8080", "/bucket/key").unwrap();
+        let mut put =
+            HttpRequest::new(Method::Put, Scheme::Http, "10.0.0.2:8080", "/bucket/key").unwrap();
         put.set_body(Body::Bytes(b"object body"));
         let second = send(&mut t, &put).await.unwrap();
         (first, second)
@@ -148,7 +163,10 @@ fn get_and_put_share_one_keep_alive_connection() {
     assert_eq!(results.1, (200, "abcde".into()));
     assert_eq!(log.len(), 1, "one connection: {log:?}");
     assert_eq!(log[0][0], "GET /a HTTP/1.1\r\nhost: 10.0.0.2:8080\r\n\r\n");
-    assert_eq!(log[0][1], "PUT /bucket/key HTTP/1.1\r\nhost: 10.0.0.2:8080\r\ncontent-length: 11\r\n\r\nobject body");
+    assert_eq!(
+        log[0][1],
+        "PUT /bucket/key HTTP/1.1\r\nhost: 10.0.0.2:8080\r\ncontent-length: 11\r\n\r\nobject body"
+    );
 }
 
 #[test]
@@ -162,8 +180,19 @@ fn connection_close_makes_the_client_reconnect() {
         }
         out
     });
-    assert_eq!(results, [(200, "bye".into()), (200, "hello".into()), (200, "hello".into())]);
-    assert_eq!(log.iter().map(Vec::len).collect::<Vec<_>>(), [1, 2], "{log:?}");
+    assert_eq!(
+        results,
+        [
+            (200, "bye".into()),
+            (200, "hello".into()),
+            (200, "hello".into())
+        ]
+    );
+    assert_eq!(
+        log.iter().map(Vec::len).collect::<Vec<_>>(),
+        [1, 2],
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -181,7 +210,13 @@ fn names_resolve_through_the_stacks_dns_server() {
 fn refused_connections_and_https_are_typed_errors() {
     let (errors, _) = with_net(&[OK], async |net| {
         let buffers = leak(TcpBuffers::<2048, 2048, 1024>::new());
-        let mut t = TcpTransport::new(net, buffers, HttpConfig { io_timeout: Duration::from_secs(3) });
+        let mut t = TcpTransport::new(
+            net,
+            buffers,
+            HttpConfig {
+                io_timeout: Duration::from_secs(3),
+            },
+        );
         let refused = send(&mut t, &get("10.0.0.2:9", "/")).await.unwrap_err();
         let https = HttpRequest::new(Method::Get, Scheme::Https, "10.0.0.2", "/").unwrap();
         let scheme = send(&mut t, &https).await.unwrap_err();
@@ -189,8 +224,14 @@ fn refused_connections_and_https_are_typed_errors() {
         let ok = send(&mut t, &get("10.0.0.2:8080", "/")).await.unwrap();
         (refused, scheme, ok)
     });
-    assert_eq!((errors.0, errors.0.kind()), (HttpError::Connect, ErrorKind::ConnectionRefused));
-    assert_eq!((errors.1, errors.1.kind()), (HttpError::Scheme, ErrorKind::Unsupported));
+    assert_eq!(
+        (errors.0, errors.0.kind()),
+        (HttpError::Connect, ErrorKind::ConnectionRefused)
+    );
+    assert_eq!(
+        (errors.1, errors.1.kind()),
+        (HttpError::Scheme, ErrorKind::Unsupported)
+    );
     assert_eq!(errors.2, (200, "hello".into()));
 }
 
@@ -205,8 +246,19 @@ fn core_pipeline_runs_over_the_tcp_transport() {
         request.set_response_buffer(body);
         let clock = FakeClock::at(1_440_938_160);
         let mut entropy = FakeEntropy::new(7);
-        let result = run_async(Pipeline::new(&handlers, &mut request), &mut t, &clock, |ms| Timer::after_millis(ms.into()), &mut entropy).await;
-        (result.is_ok(), request.response.status(), String::from_utf8(request.response_body().to_vec()).unwrap())
+        let result = run_async(
+            Pipeline::new(&handlers, &mut request),
+            &mut t,
+            &clock,
+            |ms| Timer::after_millis(ms.into()),
+            &mut entropy,
+        )
+        .await;
+        (
+            result.is_ok(),
+            request.response.status(),
+            String::from_utf8(request.response_body().to_vec()).unwrap(),
+        )
     });
     assert_eq!(result, (true, 200, "hello".into()));
     assert!(log[0][0].starts_with("GET /thing HTTP/1.1\r\n"));
@@ -218,8 +270,17 @@ fn a_server_that_never_answers_times_out() {
     // accepts (8080) with a response that is only a partial head.
     let (err, _) = with_net(&["HTTP/1.1 200 OK\r\n"], async |net| {
         let buffers = leak(TcpBuffers::<2048, 2048, 1024>::new());
-        let mut t = TcpTransport::new(net, buffers, HttpConfig { io_timeout: Duration::from_millis(300) });
+        let mut t = TcpTransport::new(
+            net,
+            buffers,
+            HttpConfig {
+                io_timeout: Duration::from_millis(300),
+            },
+        );
         send(&mut t, &get("10.0.0.2:8080", "/")).await.unwrap_err()
     });
-    assert_eq!((err, err.kind()), (HttpError::TimedOut, ErrorKind::TimedOut));
+    assert_eq!(
+        (err, err.kind()),
+        (HttpError::TimedOut, ErrorKind::TimedOut)
+    );
 }

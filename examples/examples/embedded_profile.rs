@@ -39,12 +39,20 @@ impl ProfileSource for Provisioned {
         1
     }
     fn file(&self, index: usize) -> Result<Option<ProfileFile<'_>>, Infallible> {
-        Ok((index == 0).then_some(ProfileFile { path: "flash:/aws/config", kind: FileKind::Config, text: PROVISIONED }))
+        Ok((index == 0).then_some(ProfileFile {
+            path: "flash:/aws/config",
+            kind: FileKind::Config,
+            text: PROVISIONED,
+        }))
     }
 }
 
 fn main() {
-    let env = ConstEnv(&[("AWS_PROFILE", "sensor"), ("AWS_SDK_LOAD_CONFIG", "1"), ("AWS_USE_FIPS_ENDPOINT", "false")]);
+    let env = ConstEnv(&[
+        ("AWS_PROFILE", "sensor"),
+        ("AWS_SDK_LOAD_CONFIG", "1"),
+        ("AWS_USE_FIPS_ENDPOINT", "false"),
+    ]);
     let session = match Session::new(&Options::default(), &env, &Provisioned) {
         Ok(s) => s,
         Err(e) => {
@@ -55,15 +63,44 @@ fn main() {
     let c = session.config();
     let p = &c.provenance;
     println!("{:<24} {:<28} source", "name", "value");
-    println!("{:<24} {:<28} {}", "profile", c.profile.value, p.display_long(c.profile.source));
+    println!(
+        "{:<24} {:<28} {}",
+        "profile",
+        c.profile.value,
+        p.display_long(c.profile.source)
+    );
     if let Some(r) = &c.region {
-        println!("{:<24} {:<28} {}", "region", r.value, p.display_long(r.source));
+        println!(
+            "{:<24} {:<28} {}",
+            "region",
+            r.value,
+            p.display_long(r.source)
+        );
     }
-    println!("{:<24} {:<28} {}", "sts_regional_endpoints", c.sts_regional_endpoint.value, p.display_long(c.sts_regional_endpoint.source));
-    println!("{:<24} {:<28} {}", "use_fips_endpoint", c.use_fips_endpoint.value, p.display_long(c.use_fips_endpoint.source));
+    println!(
+        "{:<24} {:<28} {}",
+        "sts_regional_endpoints",
+        c.sts_regional_endpoint.value,
+        p.display_long(c.sts_regional_endpoint.source)
+    );
+    println!(
+        "{:<24} {:<28} {}",
+        "use_fips_endpoint",
+        c.use_fips_endpoint.value,
+        p.display_long(c.use_fips_endpoint.source)
+    );
     let creds = session.credentials();
     if let Some(k) = creds.static_credentials() {
-        println!("{:<24} {:<28} {}", "access_key", k.masked_access_key_id().to_string(), p.display_long(creds.source()));
+        println!(
+            "{:<24} {:<28} {}",
+            "access_key",
+            k.masked_access_key_id().to_string(),
+            p.display_long(creds.source())
+        );
     }
-    println!("{:<24} {:<28}", "credential provider", creds.provider().name());
+    println!(
+        "{:<24} {:<28}",
+        "credential provider",
+        creds.provider().name()
+    );
 }

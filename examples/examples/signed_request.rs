@@ -6,7 +6,9 @@ use aws_session_core::credentials::Credentials;
 use aws_session_core::handlers::{run_blocking, Pipeline};
 use aws_session_core::http::{Body, Method};
 use aws_session_core::session::{Options, Session};
-use aws_session_core::test_util::{FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply};
+use aws_session_core::test_util::{
+    FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply,
+};
 
 fn main() -> Result<(), Box<dyn core::error::Error>> {
     let mut options = Options::default();
@@ -23,9 +25,17 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
 
     let mut request = client.request("PutItem");
     request.http.set_method(Method::Post);
-    request.http.headers_mut().insert("content-type", "application/x-amz-json-1.0")?;
-    request.http.headers_mut().insert("x-amz-target", "DynamoDB_20120810.PutItem")?;
-    request.http.set_body(Body::Bytes(br#"{"TableName":"t","Item":{"pk":{"S":"1"}}}"#));
+    request
+        .http
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.0")?;
+    request
+        .http
+        .headers_mut()
+        .insert("x-amz-target", "DynamoDB_20120810.PutItem")?;
+    request
+        .http
+        .set_body(Body::Bytes(br#"{"TableName":"t","Item":{"pk":{"S":"1"}}}"#));
 
     let script = [Reply::status(200)];
     let mut transport = FakeTransport::new(&script);
@@ -36,7 +46,12 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
         &mut RecordingSleep::new(),
         &mut FakeEntropy::new(0),
     )?;
-    println!("{} {}{}", request.http.method(), request.http.host(), request.http.target());
+    println!(
+        "{} {}{}",
+        request.http.method(),
+        request.http.host(),
+        request.http.target()
+    );
     for (name, value) in request.http.headers().iter() {
         println!("{name}: {value}");
     }

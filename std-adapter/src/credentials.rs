@@ -8,9 +8,9 @@
 //! network call (AssumeRole, web identity, SSO, IMDS, ECS) are reported, not run.
 
 use core::fmt;
+use core::time::Duration;
 use std::io::Read;
 use std::process::{Command, Stdio};
-use core::time::Duration;
 use std::time::Instant;
 
 use aws_session_core::credentials::json::{parse_process_output, CredentialsJsonError};
@@ -69,9 +69,13 @@ impl core::error::Error for ResolveError {}
 pub fn resolve(plan: &CredentialPlan, timeout: Duration) -> Result<Credentials, ResolveError> {
     match plan {
         CredentialPlan::Anonymous => Err(ResolveError::Anonymous),
-        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => Err(ResolveError::NotRun(ProviderKind::AssumeRole)),
+        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => {
+            Err(ResolveError::NotRun(ProviderKind::AssumeRole))
+        }
         CredentialPlan::Chain { base, .. } => match base {
-            BaseCredentials::Static { credentials, .. } if credentials.has_keys() => Ok(credentials.clone()),
+            BaseCredentials::Static { credentials, .. } if credentials.has_keys() => {
+                Ok(credentials.clone())
+            }
             BaseCredentials::Static { .. } => Err(ResolveError::EmptyStatic),
             BaseCredentials::Process { command, .. } => run_credential_process(command, timeout),
             _ => Err(ResolveError::NotRun(plan.provider())),
@@ -83,7 +87,10 @@ pub fn resolve(plan: &CredentialPlan, timeout: Duration) -> Result<Credentials, 
 ///
 /// # Errors
 /// Spawn failure, non-zero exit, timeout, oversized or invalid output.
-pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Credentials, ResolveError> {
+pub fn run_credential_process(
+    command: &str,
+    timeout: Duration,
+) -> Result<Credentials, ResolveError> {
     let mut cmd = if cfg!(windows) {
         let mut c = Command::new("cmd.exe");
         c.arg("/C").arg(command);
@@ -100,12 +107,16 @@ pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Creden
         .spawn()
         .map_err(ResolveError::ProcessSpawn)?;
     let Some(stdout) = child.stdout.take() else {
-        return Err(ResolveError::ProcessSpawn(std::io::Error::other("no stdout pipe")));
+        return Err(ResolveError::ProcessSpawn(std::io::Error::other(
+            "no stdout pipe",
+        )));
     };
     // Read on a helper thread so a process that never closes its output cannot outlive the timeout.
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
-        let n = stdout.take(MAX_PROCESS_OUTPUT as u64 + 1).read_to_end(&mut out);
+        let n = stdout
+            .take(MAX_PROCESS_OUTPUT as u64 + 1)
+            .read_to_end(&mut out);
         n.map(|_| out)
     });
     let deadline = Instant::now() + timeout;
@@ -132,7 +143,8 @@ pub fn run_credential_process(command: &str, timeout: Duration) -> Result<Creden
     if !status.success() {
         return Err(ResolveError::ProcessExit(status.code()));
     }
-    let text = core::str::from_utf8(&output).map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
+    let text = core::str::from_utf8(&output)
+        .map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
     parse_process_output(text).map_err(ResolveError::ProcessOutput)
 }
 
@@ -144,21 +156,33 @@ mod tests {
 
     #[test]
     fn runs_the_command_through_the_shell() {
-        let c = run_credential_process(&format!("printf '%s' '{JSON}'"), DEFAULT_PROCESS_TIMEOUT).unwrap();
+        let c = run_credential_process(&format!("printf '%s' '{JSON}'"), DEFAULT_PROCESS_TIMEOUT)
+            .unwrap();
         assert_eq!(c.access_key_id.as_str(), "ASIARTESTID");
         assert_eq!(c.expires.unwrap().secs(), 1_651_516_560);
     }
 
     #[test]
     fn failures_are_typed() {
-        assert!(matches!(run_credential_process("exit 3", DEFAULT_PROCESS_TIMEOUT), Err(ResolveError::ProcessExit(Some(3)))));
+        assert!(matches!(
+            run_credential_process("exit 3", DEFAULT_PROCESS_TIMEOUT),
+            Err(ResolveError::ProcessExit(Some(3)))
+        ));
         assert!(matches!(
             run_credential_process("echo 'invalid json'", DEFAULT_PROCESS_TIMEOUT),
-            Err(ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))
+            Err(ResolveError::ProcessOutput(
+                CredentialsJsonError::InvalidJson
+            ))
         ));
         let started = Instant::now();
-        assert!(matches!(run_credential_process("sleep 5", Duration::from_millis(200)), Err(ResolveError::ProcessTimeout(_))));
-        assert!(started.elapsed() < Duration::from_secs(4), "the process is killed at the timeout");
+        assert!(matches!(
+            run_credential_process("sleep 5", Duration::from_millis(200)),
+            Err(ResolveError::ProcessTimeout(_))
+        ));
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the process is killed at the timeout"
+        );
         assert!(matches!(
             run_credential_process("head -c 70000 /dev/zero", DEFAULT_PROCESS_TIMEOUT),
             Err(ResolveError::ProcessOutputTooLong)

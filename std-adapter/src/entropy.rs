@@ -4,8 +4,8 @@
 //! makes keys). The generator is xorshift64*, seeded from the standard library's per-process
 //! random hash keys and the clock, so no extra crate is needed.
 
-use std::collections::hash_map::RandomState;
 use core::hash::{BuildHasher, Hasher};
+use std::collections::hash_map::RandomState;
 
 use aws_session_core::platform::Entropy;
 

@@ -34,7 +34,11 @@ fn smithy_rs_credential_process_cases() {
     for name in CASES {
         let case = dir.join(name);
         let config = std::fs::read_to_string(case.join("fs/home/.aws/config")).unwrap();
-        let file = ProfileFile { path: "config", kind: FileKind::Config, text: &config };
+        let file = ProfileFile {
+            path: "config",
+            kind: FileKind::Config,
+            text: &config,
+        };
         let mut command = String::new();
         visit_profile(&file, "default", &mut |p| {
             if p.key_is("credential_process") {
@@ -44,20 +48,32 @@ fn smithy_rs_credential_process_cases() {
         .unwrap();
         assert!(!command.is_empty(), "{name}: no credential_process");
         let expected: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("test-case.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(case.join("test-case.json")).unwrap())
+                .unwrap();
         let got = run_credential_process(&command, Duration::from_secs(30));
         match &expected["result"]["Ok"] {
             serde_json::Value::Object(ok) => {
                 let c = got.unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(c.access_key_id.as_str(), ok["access_key_id"], "{name}");
-                assert_eq!(c.secret_access_key.expose(), ok["secret_access_key"], "{name}");
-                assert_eq!(c.session_token.as_ref().map(|t| t.expose()), ok["session_token"].as_str(), "{name}");
+                assert_eq!(
+                    c.secret_access_key.expose(),
+                    ok["secret_access_key"],
+                    "{name}"
+                );
+                assert_eq!(
+                    c.session_token.as_ref().map(|t| t.expose()),
+                    ok["session_token"].as_str(),
+                    "{name}"
+                );
                 assert_eq!(c.expires.map(|t| t.secs()), ok["expiry"].as_u64(), "{name}");
             }
             _ => {
                 let err = got.expect_err(name);
                 assert!(
-                    matches!(err, ResolveError::ProcessExit(Some(1)) | ResolveError::ProcessOutput(_)),
+                    matches!(
+                        err,
+                        ResolveError::ProcessExit(Some(1)) | ResolveError::ProcessOutput(_)
+                    ),
                     "{name}: {err}"
                 );
             }

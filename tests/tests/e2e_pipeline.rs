@@ -188,7 +188,11 @@ fn session_client_request_through_the_blocking_driver() {
 
 /// Runs `request` through `handlers` over HTTPS with the std platform, the response body going
 /// into `buf`; returns the outcome, the status and the body.
-fn send<'a>(handlers: &Handlers, request: &mut Request<'a>, buf: &'a mut [u8]) -> (Result<(), String>, u16, String) {
+fn send<'a>(
+    handlers: &Handlers,
+    request: &mut Request<'a>,
+    buf: &'a mut [u8],
+) -> (Result<(), String>, u16, String) {
     request.set_response_buffer(buf);
     let mut transport = HttpsTransport::new(&HttpsConfig::default()).unwrap();
     let result = run_blocking(

@@ -14,7 +14,10 @@ fn deliberately_failing() {
 }
 
 #[cfg(feature = "fail-demo")]
-const EXTRA: &[SelfTest] = &[SelfTest { name: "qemu::deliberately_failing", run: deliberately_failing }];
+const EXTRA: &[SelfTest] = &[SelfTest {
+    name: "qemu::deliberately_failing",
+    run: deliberately_failing,
+}];
 #[cfg(not(feature = "fail-demo"))]
 const EXTRA: &[SelfTest] = &[];
 
@@ -28,9 +31,17 @@ const SHARD: usize = parse_shard(option_env!("SELFTEST_SHARD"));
 /// How many images there are.
 const IMAGES: usize = SHARDS.len() + 1;
 /// This image's self-test suites, selected at compile time so other shards' tests are not linked in.
-const SUITES: &[&[SelfTest]] = if SHARD < SHARDS.len() { SHARDS[SHARD] } else { &[] };
+const SUITES: &[&[SelfTest]] = if SHARD < SHARDS.len() {
+    SHARDS[SHARD]
+} else {
+    &[]
+};
 /// This image's classic SigV4 cases.
-const CLASSIC: &[(&str, &str, &str, &str, &str)] = if SHARD == SHARDS.len() { classic::CLASSIC } else { &[] };
+const CLASSIC: &[(&str, &str, &str, &str, &str)] = if SHARD == SHARDS.len() {
+    classic::CLASSIC
+} else {
+    &[]
+};
 const TOTAL: usize = selftest::count(SHARD) + EXTRA.len() + CLASSIC.len();
 
 const fn parse_shard(v: Option<&str>) -> usize {
@@ -115,11 +126,16 @@ fn session_stack() -> usize {
     let options = Options::default();
     // SAFETY: single-threaded firmware; the session lives in a static so that only creation's own
     // stack use is measured.
-    let slot = unsafe { (*core::ptr::addr_of_mut!(SLOT)).get_or_insert_with(Session::unconfigured) };
+    let slot =
+        unsafe { (*core::ptr::addr_of_mut!(SLOT)).get_or_insert_with(Session::unconfigured) };
     let base = watermark::peak_reset();
     let ok = slot.rebuild(&options, &env, &files).is_ok();
     let used = watermark::peak().saturating_sub(base);
-    if ok { used } else { 0 }
+    if ok {
+        used
+    } else {
+        0
+    }
 }
 
 /// The stack one header signature takes on this core: everything `sigv4::sign` needs (signing-key
@@ -127,8 +143,18 @@ fn session_stack() -> usize {
 #[inline(never)]
 fn signer_stack() -> usize {
     use aws_session_core::sigv4::{sign, SignableBody, SignableRequest};
-    let headers = [("host", "sts.us-east-1.amazonaws.com"), ("x-amz-date", "20150830T123600Z"), ("accept", "application/xml")];
-    let req = SignableRequest::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+    let headers = [
+        ("host", "sts.us-east-1.amazonaws.com"),
+        ("x-amz-date", "20150830T123600Z"),
+        ("accept", "application/xml"),
+    ];
+    let req = SignableRequest::new(
+        "GET",
+        "/",
+        "Action=GetCallerIdentity&Version=2011-06-15",
+        &headers,
+        SignableBody::Bytes(b""),
+    );
     measure_signing(|params, out| sign(&req, params, out).is_ok())
 }
 
@@ -136,8 +162,17 @@ fn signer_stack() -> usize {
 #[inline(never)]
 fn canonical_signer_stack() -> usize {
     use aws_session_core::sigv4::{sign_canonical, CanonicalParts, SignableBody};
-    let headers = [("accept", "application/xml"), ("host", "sts.us-east-1.amazonaws.com")];
-    let parts = CanonicalParts::new("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", &headers, SignableBody::Bytes(b""));
+    let headers = [
+        ("accept", "application/xml"),
+        ("host", "sts.us-east-1.amazonaws.com"),
+    ];
+    let parts = CanonicalParts::new(
+        "GET",
+        "/",
+        "Action=GetCallerIdentity&Version=2011-06-15",
+        &headers,
+        SignableBody::Bytes(b""),
+    );
     measure_signing(|params, out| sign_canonical(&parts, params, out).is_ok())
 }
 
@@ -145,17 +180,31 @@ fn canonical_signer_stack() -> usize {
 /// took (0 when it failed).
 #[inline(always)]
 fn measure_signing(
-    sign_it: impl FnOnce(&aws_session_core::sigv4::SigningParams<'_>, &mut aws_session_core::sigv4::SigningOutput) -> bool,
+    sign_it: impl FnOnce(
+        &aws_session_core::sigv4::SigningParams<'_>,
+        &mut aws_session_core::sigv4::SigningOutput,
+    ) -> bool,
 ) -> usize {
     use aws_session_core::secret::SecretKey;
-    use aws_session_core::sigv4::{SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+    use aws_session_core::sigv4::{
+        SigningCredentials, SigningOutput, SigningParams, SigningSettings,
+    };
     use aws_session_core::text::Field;
     use aws_session_core::time::UnixTime;
 
     static mut OUT: Option<SigningOutput> = None;
-    let Ok(secret) = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Field::SecretAccessKey) else { return 0 };
+    let Ok(secret) = SecretKey::new(
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        Field::SecretAccessKey,
+    ) else {
+        return 0;
+    };
     let params = SigningParams {
-        credentials: SigningCredentials { access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None },
+        credentials: SigningCredentials {
+            access_key_id: "AKIDEXAMPLE",
+            secret: &secret,
+            session_token: None,
+        },
         region: "us-east-1",
         service: "sts",
         time: UnixTime::from_secs(1_440_938_160),
@@ -167,35 +216,62 @@ fn measure_signing(
     let base = watermark::peak_reset();
     let ok = sign_it(&params, out);
     let used = watermark::peak().saturating_sub(base);
-    if ok { used } else { 0 }
+    if ok {
+        used
+    } else {
+        0
+    }
 }
 
 #[entry]
 fn main() -> ! {
-    hprintln!("running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)", TOTAL, SHARD, IMAGES);
+    hprintln!(
+        "running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)",
+        TOTAL,
+        SHARD,
+        IMAGES
+    );
     let mut passed = 0usize;
     if SHARD == SHARDS.len() && !classic::SUITE_FOUND {
         hprintln!("SKIPPED: the classic SigV4 suite was not found at build time");
     }
     if SHARD == 0 {
+        use aws_session_core::{
+            client::Client,
+            config::SessionConfig,
+            credentials::CredentialPlan,
+            handlers::{Handlers, Request},
+            session::Session,
+        };
         use core::mem::size_of;
-        use aws_session_core::{client::Client, config::SessionConfig, credentials::CredentialPlan, handlers::{Handlers, Request}, session::Session};
         hprintln!(
             "measure: sizes on this target: Session {} B (SessionConfig {}, CredentialPlan {}, Handlers {}), Client {} B, Request {} B",
             size_of::<Session>(), size_of::<SessionConfig>(), size_of::<CredentialPlan>(), size_of::<Handlers>(), size_of::<Client>(), size_of::<Request<'static>>()
         );
-        hprintln!("measure: peak stack of Session::rebuild (one profile, static keys, in place): {} B", session_stack());
+        hprintln!(
+            "measure: peak stack of Session::rebuild (one profile, static keys, in place): {} B",
+            session_stack()
+        );
     }
     if SHARD == SHARDS.len() {
-        hprintln!("measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B", signer_stack());
+        hprintln!(
+            "measure: peak stack of sigv4::sign for an STS GET with 3 headers: {} B",
+            signer_stack()
+        );
         hprintln!("measure: peak stack of sigv4::sign_canonical for the same STS GET in canonical form: {} B", canonical_signer_stack());
     }
     for (name, req, creq, sts, authz) in CLASSIC {
         watermark::paint();
-        if let Err(stage) = aws_session_core::sigv4::conformance::check_classic_case(req, creq, sts, authz) {
+        if let Err(stage) =
+            aws_session_core::sigv4::conformance::check_classic_case(req, creq, sts, authz)
+        {
             panic!("classic case {} failed at {}", name, stage);
         }
-        hprintln!("test sigv4 classic {} ... ok (peak stack {} B)", name, watermark::peak());
+        hprintln!(
+            "test sigv4 classic {} ... ok (peak stack {} B)",
+            name,
+            watermark::peak()
+        );
         passed += 1;
     }
     for suite in SUITES.iter().copied().chain(core::iter::once(EXTRA)) {
@@ -222,7 +298,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("FAILED: hard fault (stack overflow?) at pc={:#x}", frame.pc());
+    hprintln!(
+        "FAILED: hard fault (stack overflow?) at pc={:#x}",
+        frame.pc()
+    );
     debug::exit(debug::EXIT_FAILURE);
     loop {}
 }

@@ -47,7 +47,10 @@ impl fmt::Debug for EnvCredentials<'_> {
         f.debug_struct("EnvCredentials")
             .field("access_key_id", &self.access_key_id.var)
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -124,9 +127,14 @@ impl fmt::Display for EnvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EnvError::InvalidValue { var, accepted } => {
-                write!(f, "invalid value for environment variable {var}, need {accepted}")
+                write!(
+                    f,
+                    "invalid value for environment variable {var}, need {accepted}"
+                )
             }
-            EnvError::Unreadable { var, kind } => write!(f, "cannot read environment variable {var}: {kind}"),
+            EnvError::Unreadable { var, kind } => {
+                write!(f, "cannot read environment variable {var}: {kind}")
+            }
         }
     }
 }
@@ -151,16 +159,25 @@ pub fn parse_strict_bool(s: &str) -> Option<bool> {
 }
 
 /// A non-empty variable, or `None`.
-fn get<'e, E: Environment>(env: &'e E, var: &'static str) -> Result<Option<EnvValue<&'e str>>, EnvError> {
+fn get<'e, E: Environment>(
+    env: &'e E,
+    var: &'static str,
+) -> Result<Option<EnvValue<&'e str>>, EnvError> {
     match env.var(var) {
         Ok(Some(v)) if !v.is_empty() => Ok(Some(EnvValue::new(v, var))),
         Ok(_) => Ok(None),
-        Err(e) => Err(EnvError::Unreadable { var, kind: e.kind() }),
+        Err(e) => Err(EnvError::Unreadable {
+            var,
+            kind: e.kind(),
+        }),
     }
 }
 
 /// The first non-empty variable of `vars`.
-fn first<'e, E: Environment>(env: &'e E, vars: &[&'static str]) -> Result<Option<EnvValue<&'e str>>, EnvError> {
+fn first<'e, E: Environment>(
+    env: &'e E,
+    vars: &[&'static str],
+) -> Result<Option<EnvValue<&'e str>>, EnvError> {
     for var in vars {
         if let Some(v) = get(env, var)? {
             return Ok(Some(v));
@@ -193,7 +210,8 @@ impl<'e> EnvConfig<'e> {
     /// [`EnvError::InvalidValue`] for a strict variable with a value outside its set;
     /// [`EnvError::Unreadable`] when the platform cannot read one.
     pub fn load<E: Environment>(env: &'e E, state: SharedConfigState) -> Result<Self, EnvError> {
-        let sdk_load = get(env, "AWS_SDK_LOAD_CONFIG")?.is_some_and(|v| parse_go_bool_true(v.value));
+        let sdk_load =
+            get(env, "AWS_SDK_LOAD_CONFIG")?.is_some_and(|v| parse_go_bool_true(v.value));
         // Go reads the "load only" variables when either the option or the env asked for loading,
         // even if the option later turns loading off.
         let read_load_vars = sdk_load || state == SharedConfigState::Enable;
@@ -233,7 +251,12 @@ impl<'e> EnvConfig<'e> {
             config_file: get(env, "AWS_CONFIG_FILE")?,
             shared_credentials_file: get(env, "AWS_SHARED_CREDENTIALS_FILE")?,
             ca_bundle: get(env, "AWS_CA_BUNDLE")?,
-            sts_regional_endpoint: strict(env, "AWS_STS_REGIONAL_ENDPOINTS", REGIONAL, RegionalEndpoint::parse)?,
+            sts_regional_endpoint: strict(
+                env,
+                "AWS_STS_REGIONAL_ENDPOINTS",
+                REGIONAL,
+                RegionalEndpoint::parse,
+            )?,
             s3_us_east_1_regional_endpoint: strict(
                 env,
                 "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
@@ -241,7 +264,12 @@ impl<'e> EnvConfig<'e> {
                 RegionalEndpoint::parse,
             )?,
             use_fips_endpoint: strict(env, "AWS_USE_FIPS_ENDPOINT", BOOL, parse_strict_bool)?,
-            use_dualstack_endpoint: strict(env, "AWS_USE_DUALSTACK_ENDPOINT", BOOL, parse_strict_bool)?,
+            use_dualstack_endpoint: strict(
+                env,
+                "AWS_USE_DUALSTACK_ENDPOINT",
+                BOOL,
+                parse_strict_bool,
+            )?,
             s3_use_arn_region: strict(env, "AWS_S3_USE_ARN_REGION", BOOL, parse_strict_bool)?,
             ec2_metadata_disabled: get(env, "AWS_EC2_METADATA_DISABLED")?
                 .is_some_and(|v| v.value.eq_ignore_ascii_case("true")),
@@ -258,7 +286,8 @@ impl<'e> EnvConfig<'e> {
             web_identity_token_file: get(env, "AWS_WEB_IDENTITY_TOKEN_FILE")?,
             role_arn: get(env, "AWS_ROLE_ARN")?,
             role_session_name: get(env, "AWS_ROLE_SESSION_NAME")?,
-            container_relative_uri_set: get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")?.is_some(),
+            container_relative_uri_set: get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")?
+                .is_some(),
         })
     }
 }

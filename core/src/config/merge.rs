@@ -7,7 +7,9 @@
 use core::fmt;
 
 use super::env::{EnvConfig, EnvValue, SERVICE_ENDPOINT_PREFIX};
-use super::model::{Config, ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint, SessionConfig};
+use super::model::{
+    Config, ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint, SessionConfig,
+};
 use super::shared::{ProfileLayer, Prop, SharedConfig};
 use super::source::{Provenance, Resolved, Source};
 use crate::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop};
@@ -139,7 +141,11 @@ struct Ctx<'a, 'i> {
 
 impl<'a> Ctx<'a, '_> {
     fn file_source(&self, p: Prop<'a>, layer: usize) -> Source {
-        Source::File { file: p.file, line: p.line, profile: u8::try_from(layer).unwrap_or(u8::MAX) }
+        Source::File {
+            file: p.file,
+            line: p.line,
+            profile: u8::try_from(layer).unwrap_or(u8::MAX),
+        }
     }
 
     /// A value of the selected profile with its file source.
@@ -148,17 +154,36 @@ impl<'a> Ctx<'a, '_> {
     }
 
     fn at(&self, p: Prop<'a>) -> At<'a> {
-        let path = self.input.file_paths.get(usize::from(p.file)).copied().unwrap_or("?");
+        let path = self
+            .input
+            .file_paths
+            .get(usize::from(p.file))
+            .copied()
+            .unwrap_or("?");
         At::File { path, line: p.line }
     }
 
-    fn file_text<const N: usize>(&self, p: Prop<'a>, layer: usize, field: Field) -> Result<Resolved<Text<N>>, MergeError<'a>> {
-        Ok(Resolved::new(copy(p.value, field, self.at(p))?, self.file_source(p, layer)))
+    fn file_text<const N: usize>(
+        &self,
+        p: Prop<'a>,
+        layer: usize,
+        field: Field,
+    ) -> Result<Resolved<Text<N>>, MergeError<'a>> {
+        Ok(Resolved::new(
+            copy(p.value, field, self.at(p))?,
+            self.file_source(p, layer),
+        ))
     }
 }
 
-fn env_text<'a, const N: usize>(v: EnvValue<&str>, field: Field) -> Result<Resolved<Text<N>>, MergeError<'a>> {
-    Ok(Resolved::new(copy(v.value, field, At::Env(v.var))?, Source::Env(v.var)))
+fn env_text<'a, const N: usize>(
+    v: EnvValue<&str>,
+    field: Field,
+) -> Result<Resolved<Text<N>>, MergeError<'a>> {
+    Ok(Resolved::new(
+        copy(v.value, field, At::Env(v.var))?,
+        Source::Env(v.var),
+    ))
 }
 
 fn opt_text<const N: usize>(v: &Text<N>) -> Resolved<Text<N>> {
@@ -166,7 +191,12 @@ fn opt_text<const N: usize>(v: &Text<N>) -> Resolved<Text<N>> {
 }
 
 /// Picks the first set layer for a `Copy` value: option, env, file, default.
-fn pick<T: Copy>(opt: Option<T>, env: Option<EnvValue<T>>, file: Option<(T, Source)>, default: T) -> Resolved<T> {
+fn pick<T: Copy>(
+    opt: Option<T>,
+    env: Option<EnvValue<T>>,
+    file: Option<(T, Source)>,
+    default: T,
+) -> Resolved<T> {
     if let Some(v) = opt {
         Resolved::new(v, Source::Option)
     } else if let Some(e) = env {
@@ -193,7 +223,10 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     shared: &SharedConfig<'a>,
     input: &MergeInput<'a>,
 ) -> Result<(), MergeError<'a>> {
-    let ctx = Ctx { input, chain: shared };
+    let ctx = Ctx {
+        input,
+        chain: shared,
+    };
     let top = shared.selected();
 
     let provenance = &mut out.provenance;
@@ -201,10 +234,14 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     for path in &input.file_paths {
         // A path over the limit is shown cut to nothing rather than failing creation: provenance
         // paths are informational, and the file itself was already read by the adapter.
-        let _ = provenance.files.push(text(path, Field::Path).unwrap_or_default());
+        let _ = provenance
+            .files
+            .push(text(path, Field::Path).unwrap_or_default());
     }
     for layer in &shared.chain {
-        let _ = provenance.profiles.push(copy(layer.name, Field::Profile, At::Default)?);
+        let _ = provenance
+            .profiles
+            .push(copy(layer.name, Field::Profile, At::Default)?);
     }
     let (profile_name, profile_source) = input.profile;
     let profile_at = match profile_source {
@@ -212,7 +249,10 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         Source::Option => At::Option,
         _ => At::Default,
     };
-    let profile = Resolved::new(copy::<MAX_PROFILE_NAME_LEN>(profile_name, Field::Profile, profile_at)?, profile_source);
+    let profile = Resolved::new(
+        copy::<MAX_PROFILE_NAME_LEN>(profile_name, Field::Profile, profile_at)?,
+        profile_source,
+    );
     if provenance.profiles.is_empty() {
         let _ = provenance.profiles.push(profile.value.clone());
     }
@@ -225,7 +265,11 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     };
 
     let ignore_configured = env_cfg.ignore_configured_endpoint_urls;
-    let endpoint = match (&user.endpoint, env_cfg.endpoint_url, top.and_then(|t| t.endpoint_url)) {
+    let endpoint = match (
+        &user.endpoint,
+        env_cfg.endpoint_url,
+        top.and_then(|t| t.endpoint_url),
+    ) {
         (Some(e), _, _) => Some(opt_text(e)),
         (None, Some(e), _) if !ignore_configured => Some(env_text(e, Field::Endpoint)?),
         (None, _, Some(p)) if !ignore_configured => Some(ctx.file_text(p, 0, Field::Endpoint)?),
@@ -237,7 +281,9 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     let mut overflow: Option<MergeError<'a>> = None;
     if !ignore_configured && user.endpoint.is_none() {
         env.for_each_with_prefix(SERVICE_ENDPOINT_PREFIX, &mut |name, value| {
-            let Some(service) = name.strip_prefix(SERVICE_ENDPOINT_PREFIX) else { return };
+            let Some(service) = name.strip_prefix(SERVICE_ENDPOINT_PREFIX) else {
+                return;
+            };
             if service.is_empty() || value.is_empty() || overflow.is_some() {
                 return;
             }
@@ -245,7 +291,10 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
             let entry = copy(service, Field::ServiceId, at).and_then(|service| {
                 Ok(ServiceEndpoint {
                     service,
-                    endpoint: Resolved::new(copy(value, Field::Endpoint, at)?, Source::Env("AWS_ENDPOINT_URL_<SERVICE>")),
+                    endpoint: Resolved::new(
+                        copy(value, Field::Endpoint, at)?,
+                        Source::Env("AWS_ENDPOINT_URL_<SERVICE>"),
+                    ),
                 })
             });
             match entry {
@@ -297,41 +346,41 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     out.endpoint = endpoint;
     out.disable_ssl = pick(user.disable_ssl, None, None, false);
     out.max_retries = match user.max_retries {
-            Some(n) => Resolved::new(Some(n), Source::Option),
-            None => Resolved::new(None, Source::Default),
-        };
+        Some(n) => Resolved::new(Some(n), Source::Option),
+        None => Resolved::new(None, Source::Default),
+    };
     out.log_level = pick(user.log_level, None, None, LogLevel::Off);
     out.use_fips_endpoint = pick(
-            user.use_fips_endpoint,
-            env_cfg.use_fips_endpoint,
-            ctx.top_value(top.and_then(|t| t.use_fips_endpoint)),
-            false,
-        );
+        user.use_fips_endpoint,
+        env_cfg.use_fips_endpoint,
+        ctx.top_value(top.and_then(|t| t.use_fips_endpoint)),
+        false,
+    );
     out.use_dualstack_endpoint = pick(
-            user.use_dualstack_endpoint,
-            env_cfg.use_dualstack_endpoint,
-            ctx.top_value(top.and_then(|t| t.use_dualstack_endpoint)),
-            false,
-        );
+        user.use_dualstack_endpoint,
+        env_cfg.use_dualstack_endpoint,
+        ctx.top_value(top.and_then(|t| t.use_dualstack_endpoint)),
+        false,
+    );
     out.sts_regional_endpoint = pick(
-            user.sts_regional_endpoint,
-            env_cfg.sts_regional_endpoint,
-            ctx.top_value(top.and_then(|t| t.sts_regional_endpoints)),
-            RegionalEndpoint::Legacy,
-        );
+        user.sts_regional_endpoint,
+        env_cfg.sts_regional_endpoint,
+        ctx.top_value(top.and_then(|t| t.sts_regional_endpoints)),
+        RegionalEndpoint::Legacy,
+    );
     out.s3_us_east_1_regional_endpoint = pick(
-            user.s3_us_east_1_regional_endpoint,
-            env_cfg.s3_us_east_1_regional_endpoint,
-            ctx.top_value(top.and_then(|t| t.s3_us_east_1_regional_endpoint)),
-            RegionalEndpoint::Legacy,
-        );
+        user.s3_us_east_1_regional_endpoint,
+        env_cfg.s3_us_east_1_regional_endpoint,
+        ctx.top_value(top.and_then(|t| t.s3_us_east_1_regional_endpoint)),
+        RegionalEndpoint::Legacy,
+    );
     out.s3_force_path_style = pick(user.s3_force_path_style, None, None, false);
     out.s3_use_arn_region = pick(
-            user.s3_use_arn_region,
-            env_cfg.s3_use_arn_region,
-            ctx.top_value(top.and_then(|t| t.s3_use_arn_region)),
-            false,
-        );
+        user.s3_use_arn_region,
+        env_cfg.s3_use_arn_region,
+        ctx.top_value(top.and_then(|t| t.s3_use_arn_region)),
+        false,
+    );
     out.app_id = app_id;
     out.sigv4a_signing_region_set = region_set;
     out.ca_bundle = ca_bundle;
@@ -349,7 +398,10 @@ fn static_from_env<'a>(
         // `credential_source = Environment` with no keys: Go v1 builds empty static credentials
         // and fails later, at first use, with "static credentials are empty".
         *out = BaseCredentials::Static {
-            credentials: Credentials::new("", "", None).map_err(|error| MergeError::Capacity { error, at: At::Default })?,
+            credentials: Credentials::new("", "", None).map_err(|error| MergeError::Capacity {
+                error,
+                at: At::Default,
+            })?,
             provider,
             source: Source::Default,
         };
@@ -360,13 +412,19 @@ fn static_from_env<'a>(
     *out = BaseCredentials::Static {
         credentials: Credentials {
             access_key_id: copy(akid.value, Field::AccessKeyId, At::Env(akid.var))?,
-            secret_access_key: SecretKey::new(secret.value, Field::SecretAccessKey)
-                .map_err(|error| MergeError::Capacity { error, at: At::Env(secret.var) })?,
+            secret_access_key: SecretKey::new(secret.value, Field::SecretAccessKey).map_err(
+                |error| MergeError::Capacity {
+                    error,
+                    at: At::Env(secret.var),
+                },
+            )?,
             session_token: match c.session_token {
-                Some(t) => Some(
-                    SessionToken::new(t.value, Field::SessionToken)
-                        .map_err(|error| MergeError::Capacity { error, at: At::Env(t.var) })?,
-                ),
+                Some(t) => Some(SessionToken::new(t.value, Field::SessionToken).map_err(
+                    |error| MergeError::Capacity {
+                        error,
+                        at: At::Env(t.var),
+                    },
+                )?),
                 None => None,
             },
             expires: None,
@@ -392,30 +450,57 @@ fn base_from_profile<'a>(
         let s = c.secret_access_key;
         let credentials = Credentials {
             access_key_id: copy(a.value, Field::AccessKeyId, ctx.at(a))?,
-            secret_access_key: SecretKey::new(s.value, Field::SecretAccessKey)
-                .map_err(|error| MergeError::Capacity { error, at: ctx.at(s) })?,
+            secret_access_key: SecretKey::new(s.value, Field::SecretAccessKey).map_err(
+                |error| MergeError::Capacity {
+                    error,
+                    at: ctx.at(s),
+                },
+            )?,
             session_token: match c.session_token {
-                Some(t) => Some(
-                    SessionToken::new(t.value, Field::SessionToken)
-                        .map_err(|error| MergeError::Capacity { error, at: ctx.at(t) })?,
-                ),
+                Some(t) => Some(SessionToken::new(t.value, Field::SessionToken).map_err(
+                    |error| MergeError::Capacity {
+                        error,
+                        at: ctx.at(t),
+                    },
+                )?),
                 None => None,
             },
             expires: None,
         };
-        *out = BaseCredentials::Static { credentials, provider: ProviderKind::SharedConfig, source: ctx.file_source(a, i) };
+        *out = BaseCredentials::Static {
+            credentials,
+            provider: ProviderKind::SharedConfig,
+            source: ctx.file_source(a, i),
+        };
         return Ok(false);
     }
     if let Some(cs) = layer.credential_source {
         let source = ctx.file_source(cs, i);
         match cs.value {
             "Environment" => static_from_env(out, env_cfg, ProviderKind::Environment)?,
-            "Ec2InstanceMetadata" => *out = BaseCredentials::Remote { provider: ProviderKind::Ec2InstanceMetadata, source },
-            "EcsContainer" if env_cfg.container_relative_uri_set => {
-                *out = BaseCredentials::Remote { provider: ProviderKind::EcsContainer, source }
+            "Ec2InstanceMetadata" => {
+                *out = BaseCredentials::Remote {
+                    provider: ProviderKind::Ec2InstanceMetadata,
+                    source,
+                }
             }
-            "EcsContainer" => return Err(MergeError::EcsContainerEnvVarEmpty { profile: layer.name }),
-            _ => return Err(MergeError::InvalidCredentialSource { profile: layer.name, at: ctx.at(cs) }),
+            "EcsContainer" if env_cfg.container_relative_uri_set => {
+                *out = BaseCredentials::Remote {
+                    provider: ProviderKind::EcsContainer,
+                    source,
+                }
+            }
+            "EcsContainer" => {
+                return Err(MergeError::EcsContainerEnvVarEmpty {
+                    profile: layer.name,
+                })
+            }
+            _ => {
+                return Err(MergeError::InvalidCredentialSource {
+                    profile: layer.name,
+                    at: ctx.at(cs),
+                })
+            }
         }
         return Ok(false);
     }
@@ -423,32 +508,47 @@ fn base_from_profile<'a>(
         // Validation guaranteed a role_arn next to the token file.
         let role = layer.role_arn.unwrap_or(tf);
         *out = BaseCredentials::WebIdentity {
-                role_arn: copy(role.value, Field::RoleArn, ctx.at(role))?,
-                token_file: copy(tf.value, Field::Setting, ctx.at(tf))?,
-                session_name: match layer.role_session_name {
-                    Some(n) => Some(copy(n.value, Field::RoleParam, ctx.at(n))?),
-                    None => None,
-                },
-                source: ctx.file_source(tf, i),
+            role_arn: copy(role.value, Field::RoleArn, ctx.at(role))?,
+            token_file: copy(tf.value, Field::Setting, ctx.at(tf))?,
+            session_name: match layer.role_session_name {
+                Some(n) => Some(copy(n.value, Field::RoleParam, ctx.at(n))?),
+                None => None,
+            },
+            source: ctx.file_source(tf, i),
         };
         return Ok(true);
     }
     if let Some(sso) = layer.sso {
-        *out = BaseCredentials::Sso { source: ctx.file_source(sso, i) };
+        *out = BaseCredentials::Sso {
+            source: ctx.file_source(sso, i),
+        };
         return Ok(false);
     }
     if let Some(p) = layer.credential_process {
-        *out = BaseCredentials::Process { command: copy(p.value, Field::Setting, ctx.at(p))?, source: ctx.file_source(p, i) };
+        *out = BaseCredentials::Process {
+            command: copy(p.value, Field::Setting, ctx.at(p))?,
+            source: ctx.file_source(p, i),
+        };
         return Ok(false);
     }
-    *out = BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default };
+    *out = BaseCredentials::Remote {
+        provider: ProviderKind::RemoteFallback,
+        source: Source::Default,
+    };
     Ok(false)
 }
 
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
-fn hop<'a>(ctx: &Ctx<'a, '_>, i: usize, layer: &ProfileLayer<'a>, role: Prop<'a>) -> Result<RoleHop, MergeError<'a>> {
+fn hop<'a>(
+    ctx: &Ctx<'a, '_>,
+    i: usize,
+    layer: &ProfileLayer<'a>,
+    role: Prop<'a>,
+) -> Result<RoleHop, MergeError<'a>> {
     if layer.mfa_serial.is_some() && !ctx.input.has_token_provider {
-        return Err(MergeError::TokenProviderNotSet { profile: layer.name });
+        return Err(MergeError::TokenProviderNotSet {
+            profile: layer.name,
+        });
     }
     let opt = |p: Option<Prop<'a>>| -> Result<_, MergeError<'a>> {
         match p {
@@ -475,21 +575,36 @@ fn hop<'a>(ctx: &Ctx<'a, '_>, i: usize, layer: &ProfileLayer<'a>, role: Prop<'a>
 /// Go v1 `resolveCredsFromProfile`: follow `source_profile` to the base, then wrap in an
 /// `AssumeRole` for every profile on the way back that has `role_arn`.
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (64 KiB targets)
-fn plan_from_profile<'a>(out: &mut CredentialPlan, ctx: &Ctx<'a, '_>, env_cfg: &EnvConfig<'a>) -> Result<(), MergeError<'a>> {
+fn plan_from_profile<'a>(
+    out: &mut CredentialPlan,
+    ctx: &Ctx<'a, '_>,
+    env_cfg: &EnvConfig<'a>,
+) -> Result<(), MergeError<'a>> {
     *out = CredentialPlan::Chain {
-        base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+        base: BaseCredentials::Remote {
+            provider: ProviderKind::RemoteFallback,
+            source: Source::Default,
+        },
         hops: heapless::Vec::new(),
     };
-    let CredentialPlan::Chain { base, hops } = out else { return Ok(()) };
+    let CredentialPlan::Chain { base, hops } = out else {
+        return Ok(());
+    };
     let chain = &ctx.chain.chain;
     if chain.is_empty() {
         return Ok(());
     }
     let mut base_index = 0;
-    while chain.get(base_index).is_some_and(|l| l.source_profile.is_some()) && base_index + 1 < chain.len() {
+    while chain
+        .get(base_index)
+        .is_some_and(|l| l.source_profile.is_some())
+        && base_index + 1 < chain.len()
+    {
         base_index += 1;
     }
-    let Some(base_layer) = chain.get(base_index) else { return Ok(()) };
+    let Some(base_layer) = chain.get(base_index) else {
+        return Ok(());
+    };
     let consumed_role = base_from_profile(base, ctx, env_cfg, base_index, base_layer)?;
     for i in (0..=base_index).rev() {
         let Some(layer) = chain.get(i) else { continue };
@@ -497,7 +612,10 @@ fn plan_from_profile<'a>(out: &mut CredentialPlan, ctx: &Ctx<'a, '_>, env_cfg: &
             continue;
         }
         if let Some(role) = layer.role_arn {
-            hops.push(hop(ctx, i, layer, role)?).map_err(|_| MergeError::TooManyRoleHops { limit: MAX_ROLE_HOPS })?;
+            hops.push(hop(ctx, i, layer, role)?)
+                .map_err(|_| MergeError::TooManyRoleHops {
+                    limit: MAX_ROLE_HOPS,
+                })?;
         }
     }
     Ok(())
@@ -516,10 +634,16 @@ pub fn plan_credentials<'a>(
     shared: &SharedConfig<'a>,
     input: &MergeInput<'a>,
 ) -> Result<(), MergeError<'a>> {
-    let ctx = Ctx { input, chain: shared };
+    let ctx = Ctx {
+        input,
+        chain: shared,
+    };
     let static_plan = |out: &mut CredentialPlan| {
         *out = CredentialPlan::Chain {
-            base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, source: Source::Default },
+            base: BaseCredentials::Remote {
+                provider: ProviderKind::RemoteFallback,
+                source: Source::Default,
+            },
             hops: heapless::Vec::new(),
         };
     };
@@ -531,7 +655,11 @@ pub fn plan_credentials<'a>(
         Some(ExplicitCredentials::Static(c)) => {
             static_plan(out);
             if let CredentialPlan::Chain { base, .. } = out {
-                *base = BaseCredentials::Static { credentials: c.clone(), provider: ProviderKind::Static, source: Source::Option };
+                *base = BaseCredentials::Static {
+                    credentials: c.clone(),
+                    provider: ProviderKind::Static,
+                    source: Source::Option,
+                };
             }
             return Ok(());
         }
@@ -548,7 +676,9 @@ pub fn plan_credentials<'a>(
         return Ok(());
     }
     if let Some(tf) = env_cfg.web_identity_token_file {
-        let role = env_cfg.role_arn.ok_or(MergeError::WebIdentityEmptyRoleArn)?;
+        let role = env_cfg
+            .role_arn
+            .ok_or(MergeError::WebIdentityEmptyRoleArn)?;
         static_plan(out);
         if let CredentialPlan::Chain { base, .. } = out {
             *base = BaseCredentials::WebIdentity {

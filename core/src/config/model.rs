@@ -6,8 +6,8 @@ use core::fmt;
 use super::source::{Provenance, Resolved};
 use crate::credentials::Credentials;
 use crate::limits::{
-    MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_REGION_SET_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
-    MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN,
+    MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
+    MAX_REGION_SET_LEN, MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN,
 };
 use crate::text::Text;
 
@@ -121,14 +121,29 @@ impl Config {
         take(&mut self.max_retries, &other.max_retries);
         take(&mut self.log_level, &other.log_level);
         take(&mut self.use_fips_endpoint, &other.use_fips_endpoint);
-        take(&mut self.use_dualstack_endpoint, &other.use_dualstack_endpoint);
-        take(&mut self.sts_regional_endpoint, &other.sts_regional_endpoint);
-        take(&mut self.s3_us_east_1_regional_endpoint, &other.s3_us_east_1_regional_endpoint);
+        take(
+            &mut self.use_dualstack_endpoint,
+            &other.use_dualstack_endpoint,
+        );
+        take(
+            &mut self.sts_regional_endpoint,
+            &other.sts_regional_endpoint,
+        );
+        take(
+            &mut self.s3_us_east_1_regional_endpoint,
+            &other.s3_us_east_1_regional_endpoint,
+        );
         take(&mut self.s3_force_path_style, &other.s3_force_path_style);
         take(&mut self.s3_use_arn_region, &other.s3_use_arn_region);
         take(&mut self.app_id, &other.app_id);
-        take(&mut self.sigv4a_signing_region_set, &other.sigv4a_signing_region_set);
-        take(&mut self.disable_param_validation, &other.disable_param_validation);
+        take(
+            &mut self.sigv4a_signing_region_set,
+            &other.sigv4a_signing_region_set,
+        );
+        take(
+            &mut self.disable_param_validation,
+            &other.disable_param_validation,
+        );
     }
 }
 

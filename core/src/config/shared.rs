@@ -42,7 +42,10 @@ impl fmt::Debug for FileCredentials<'_> {
         f.debug_struct("FileCredentials")
             .field("access_key_id_line", &self.access_key_id.line)
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -129,10 +132,27 @@ impl<'p> ProfileLayer<'p> {
     fn override_with(&mut self, other: &ProfileLayer<'p>) {
         macro_rules! over { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
         over!(
-            credentials, region, role_arn, source_profile, credential_source, external_id, mfa_serial,
-            role_session_name, duration_seconds, credential_process, web_identity_token_file, sso,
-            ca_bundle, sts_regional_endpoints, s3_us_east_1_regional_endpoint, use_fips_endpoint,
-            use_dualstack_endpoint, s3_use_arn_region, endpoint_url, app_id, sigv4a_signing_region_set
+            credentials,
+            region,
+            role_arn,
+            source_profile,
+            credential_source,
+            external_id,
+            mfa_serial,
+            role_session_name,
+            duration_seconds,
+            credential_process,
+            web_identity_token_file,
+            sso,
+            ca_bundle,
+            sts_regional_endpoints,
+            s3_us_east_1_regional_endpoint,
+            use_fips_endpoint,
+            use_dualstack_endpoint,
+            s3_use_arn_region,
+            endpoint_url,
+            app_id,
+            sigv4a_signing_region_set
         );
     }
 }
@@ -264,7 +284,10 @@ fn read_file_layer<'p>(
     name: &'p str,
     load: bool,
 ) -> Result<Option<ProfileLayer<'p>>, SharedError<'p>> {
-    let mut layer = ProfileLayer { name, ..ProfileLayer::default() };
+    let mut layer = ProfileLayer {
+        name,
+        ..ProfileLayer::default()
+    };
     let (mut akid, mut secret, mut token) = (None, None, None);
     let mut failure: Option<SharedError<'p>> = None;
     let path = file.path;
@@ -277,10 +300,18 @@ fn read_file_layer<'p>(
             return;
         }
         let Some(value) = p.value.as_str() else {
-            failure = Some(SharedError::MultiLineValue { key: key.name, path, line: p.line });
+            failure = Some(SharedError::MultiLineValue {
+                key: key.name,
+                path,
+                line: p.line,
+            });
             return;
         };
-        let prop = Prop { value, file: index, line: p.line };
+        let prop = Prop {
+            value,
+            file: index,
+            line: p.line,
+        };
         let empty = value.is_empty();
         match key.name {
             "aws_access_key_id" => akid = Some(prop),
@@ -294,7 +325,9 @@ fn read_file_layer<'p>(
             "external_id" => layer.external_id = Some(prop),
             "mfa_serial" => layer.mfa_serial = Some(prop),
             "role_session_name" => layer.role_session_name = Some(prop),
-            "duration_seconds" => layer.duration_seconds = value.parse::<u32>().ok().map(|d| (d, prop)),
+            "duration_seconds" => {
+                layer.duration_seconds = value.parse::<u32>().ok().map(|d| (d, prop))
+            }
             "credential_process" => layer.credential_process = Some(prop),
             "web_identity_token_file" => layer.web_identity_token_file = Some(prop),
             "ca_bundle" => layer.ca_bundle = Some(prop),
@@ -302,20 +335,26 @@ fn read_file_layer<'p>(
             "sdk_ua_app_id" => layer.app_id = Some(prop),
             "sigv4a_signing_region_set" => layer.sigv4a_signing_region_set = Some(prop),
             "use_fips_endpoint" => layer.use_fips_endpoint = Some((lenient_bool(value), prop)),
-            "use_dualstack_endpoint" => layer.use_dualstack_endpoint = Some((lenient_bool(value), prop)),
+            "use_dualstack_endpoint" => {
+                layer.use_dualstack_endpoint = Some((lenient_bool(value), prop))
+            }
             "s3_use_arn_region" => layer.s3_use_arn_region = Some((lenient_bool(value), prop)),
-            "sts_regional_endpoints" | "s3_us_east_1_regional_endpoint" => match RegionalEndpoint::parse(value) {
-                Some(v) if key.name == "sts_regional_endpoints" => layer.sts_regional_endpoints = Some((v, prop)),
-                Some(v) => layer.s3_us_east_1_regional_endpoint = Some((v, prop)),
-                None => {
-                    failure = Some(SharedError::InvalidValue {
-                        key: key.name,
-                        path,
-                        line: p.line,
-                        accepted: "legacy, regional",
-                    })
+            "sts_regional_endpoints" | "s3_us_east_1_regional_endpoint" => {
+                match RegionalEndpoint::parse(value) {
+                    Some(v) if key.name == "sts_regional_endpoints" => {
+                        layer.sts_regional_endpoints = Some((v, prop))
+                    }
+                    Some(v) => layer.s3_us_east_1_regional_endpoint = Some((v, prop)),
+                    None => {
+                        failure = Some(SharedError::InvalidValue {
+                            key: key.name,
+                            path,
+                            line: p.line,
+                            accepted: "legacy, regional",
+                        })
+                    }
                 }
-            },
+            }
             _ if key.name.starts_with("sso_") && layer.sso.is_none() => layer.sso = Some(prop),
             _ => {}
         }
@@ -352,33 +391,114 @@ struct KnownKey {
 
 /// The keys the session reads, and whether they are read with shared config loading off.
 const KNOWN_KEYS: &[KnownKey] = &[
-    KnownKey { name: "aws_access_key_id", always: true },
-    KnownKey { name: "aws_secret_access_key", always: true },
-    KnownKey { name: "aws_session_token", always: true },
-    KnownKey { name: "credential_process", always: true },
-    KnownKey { name: "web_identity_token_file", always: true },
-    KnownKey { name: "s3_use_arn_region", always: true },
-    KnownKey { name: "region", always: false },
-    KnownKey { name: "role_arn", always: false },
-    KnownKey { name: "source_profile", always: false },
-    KnownKey { name: "credential_source", always: false },
-    KnownKey { name: "external_id", always: false },
-    KnownKey { name: "mfa_serial", always: false },
-    KnownKey { name: "role_session_name", always: false },
-    KnownKey { name: "duration_seconds", always: false },
-    KnownKey { name: "ca_bundle", always: false },
-    KnownKey { name: "sts_regional_endpoints", always: false },
-    KnownKey { name: "s3_us_east_1_regional_endpoint", always: false },
-    KnownKey { name: "use_fips_endpoint", always: false },
-    KnownKey { name: "use_dualstack_endpoint", always: false },
-    KnownKey { name: "endpoint_url", always: false },
-    KnownKey { name: "sdk_ua_app_id", always: false },
-    KnownKey { name: "sigv4a_signing_region_set", always: false },
-    KnownKey { name: "sso_session", always: false },
-    KnownKey { name: "sso_start_url", always: false },
-    KnownKey { name: "sso_region", always: false },
-    KnownKey { name: "sso_account_id", always: false },
-    KnownKey { name: "sso_role_name", always: false },
+    KnownKey {
+        name: "aws_access_key_id",
+        always: true,
+    },
+    KnownKey {
+        name: "aws_secret_access_key",
+        always: true,
+    },
+    KnownKey {
+        name: "aws_session_token",
+        always: true,
+    },
+    KnownKey {
+        name: "credential_process",
+        always: true,
+    },
+    KnownKey {
+        name: "web_identity_token_file",
+        always: true,
+    },
+    KnownKey {
+        name: "s3_use_arn_region",
+        always: true,
+    },
+    KnownKey {
+        name: "region",
+        always: false,
+    },
+    KnownKey {
+        name: "role_arn",
+        always: false,
+    },
+    KnownKey {
+        name: "source_profile",
+        always: false,
+    },
+    KnownKey {
+        name: "credential_source",
+        always: false,
+    },
+    KnownKey {
+        name: "external_id",
+        always: false,
+    },
+    KnownKey {
+        name: "mfa_serial",
+        always: false,
+    },
+    KnownKey {
+        name: "role_session_name",
+        always: false,
+    },
+    KnownKey {
+        name: "duration_seconds",
+        always: false,
+    },
+    KnownKey {
+        name: "ca_bundle",
+        always: false,
+    },
+    KnownKey {
+        name: "sts_regional_endpoints",
+        always: false,
+    },
+    KnownKey {
+        name: "s3_us_east_1_regional_endpoint",
+        always: false,
+    },
+    KnownKey {
+        name: "use_fips_endpoint",
+        always: false,
+    },
+    KnownKey {
+        name: "use_dualstack_endpoint",
+        always: false,
+    },
+    KnownKey {
+        name: "endpoint_url",
+        always: false,
+    },
+    KnownKey {
+        name: "sdk_ua_app_id",
+        always: false,
+    },
+    KnownKey {
+        name: "sigv4a_signing_region_set",
+        always: false,
+    },
+    KnownKey {
+        name: "sso_session",
+        always: false,
+    },
+    KnownKey {
+        name: "sso_start_url",
+        always: false,
+    },
+    KnownKey {
+        name: "sso_region",
+        always: false,
+    },
+    KnownKey {
+        name: "sso_account_id",
+        always: false,
+    },
+    KnownKey {
+        name: "sso_role_name",
+        always: false,
+    },
 ];
 
 fn known_key(key: &str) -> Option<&'static KnownKey> {
@@ -397,7 +517,12 @@ fn read_layer<'p, P: ProfileSource + ?Sized>(
         let file = match source.file(index) {
             Ok(Some(f)) => f,
             Ok(None) => continue, // missing or unreadable: skipped, as Go v1 does
-            Err(e) => return Err(SharedError::Read { index, kind: e.kind() }),
+            Err(e) => {
+                return Err(SharedError::Read {
+                    index,
+                    kind: e.kind(),
+                })
+            }
         };
         let idx = u8::try_from(index).unwrap_or(u8::MAX);
         if let Some(layer) = read_file_layer(&file, idx, name, load)? {
@@ -455,7 +580,10 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
                 None
             };
             if let Some(kind) = kind {
-                return Err(SharedError::CredentialRequiresArn { kind, profile: name });
+                return Err(SharedError::CredentialRequiresArn {
+                    kind,
+                    profile: name,
+                });
             }
         }
         let kinds = [
@@ -479,7 +607,11 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
                 });
             }
         }
-        out.chain.push(layer).map_err(|_| SharedError::ChainTooLong { limit: MAX_PROFILE_CHAIN })?;
+        out.chain
+            .push(layer)
+            .map_err(|_| SharedError::ChainTooLong {
+                limit: MAX_PROFILE_CHAIN,
+            })?;
         match next {
             Some(n) => name = n,
             None => return Ok(()),

@@ -57,23 +57,37 @@ pub struct Provenance {
 impl Provenance {
     /// Renders `source` as `option`, `env:NAME`, `file:PATH:LINE` or `default`.
     pub fn display(&self, source: Source) -> SourceDisplay<'_> {
-        SourceDisplay { source, provenance: self, with_section: false }
+        SourceDisplay {
+            source,
+            provenance: self,
+            with_section: false,
+        }
     }
 
     /// Like [`Provenance::display`], adding the profile for file sources:
     /// `file:PATH:LINE (profile NAME)`.
     pub fn display_long(&self, source: Source) -> SourceDisplay<'_> {
-        SourceDisplay { source, provenance: self, with_section: true }
+        SourceDisplay {
+            source,
+            provenance: self,
+            with_section: true,
+        }
     }
 
     /// The path of file `index`, or `?` when out of range.
     pub fn file_path(&self, index: u8) -> &str {
-        self.files.get(usize::from(index)).map(|p| p.as_str()).unwrap_or("?")
+        self.files
+            .get(usize::from(index))
+            .map(|p| p.as_str())
+            .unwrap_or("?")
     }
 
     /// The profile name at `index`, or `?` when out of range.
     pub fn profile_name(&self, index: u8) -> &str {
-        self.profiles.get(usize::from(index)).map(|p| p.as_str()).unwrap_or("?")
+        self.profiles
+            .get(usize::from(index))
+            .map(|p| p.as_str())
+            .unwrap_or("?")
     }
 }
 
@@ -91,7 +105,11 @@ impl fmt::Display for SourceDisplay<'_> {
             Source::Option => f.write_str("option"),
             Source::Env(name) => write!(f, "env:{name}"),
             Source::Default => f.write_str("default"),
-            Source::File { file, line, profile } => {
+            Source::File {
+                file,
+                line,
+                profile,
+            } => {
                 write!(f, "file:{}:{}", self.provenance.file_path(file), line)?;
                 if self.with_section {
                     write!(f, " (profile {})", self.provenance.profile_name(profile))?;

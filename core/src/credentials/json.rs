@@ -34,9 +34,13 @@ pub enum CredentialsJsonError {
 impl fmt::Display for CredentialsJsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CredentialsJsonError::InvalidJson => f.write_str("invalid JSON in credentials response"),
+            CredentialsJsonError::InvalidJson => {
+                f.write_str("invalid JSON in credentials response")
+            }
             CredentialsJsonError::Version => f.write_str("wrong version in process output (not 1)"),
-            CredentialsJsonError::Missing(field) => write!(f, "missing {field} in credentials response"),
+            CredentialsJsonError::Missing(field) => {
+                write!(f, "missing {field} in credentials response")
+            }
             CredentialsJsonError::Expiration => f.write_str("Expiration is not an RFC 3339 time"),
             CredentialsJsonError::Capacity(e) => write!(f, "{e}"),
         }
@@ -63,8 +67,14 @@ struct Wire<'a> {
 
 fn build(w: &Wire<'_>, token: Option<&str>) -> Result<Credentials, CredentialsJsonError> {
     let cap = CredentialsJsonError::Capacity;
-    let akid = w.access_key_id.filter(|s| !s.is_empty()).ok_or(CredentialsJsonError::Missing("AccessKeyId"))?;
-    let secret = w.secret_access_key.filter(|s| !s.is_empty()).ok_or(CredentialsJsonError::Missing("SecretAccessKey"))?;
+    let akid = w
+        .access_key_id
+        .filter(|s| !s.is_empty())
+        .ok_or(CredentialsJsonError::Missing("AccessKeyId"))?;
+    let secret = w
+        .secret_access_key
+        .filter(|s| !s.is_empty())
+        .ok_or(CredentialsJsonError::Missing("SecretAccessKey"))?;
     Ok(Credentials {
         access_key_id: text(akid, Field::AccessKeyId).map_err(cap)?,
         secret_access_key: SecretKey::new(secret, Field::SecretAccessKey).map_err(cap)?,
@@ -73,14 +83,18 @@ fn build(w: &Wire<'_>, token: Option<&str>) -> Result<Credentials, CredentialsJs
             None => None,
         },
         expires: match w.expiration {
-            Some(e) => Some(UnixTime::parse_rfc3339(e).map_err(|_| CredentialsJsonError::Expiration)?),
+            Some(e) => {
+                Some(UnixTime::parse_rfc3339(e).map_err(|_| CredentialsJsonError::Expiration)?)
+            }
             None => None,
         },
     })
 }
 
 fn wire(json: &str) -> Result<Wire<'_>, CredentialsJsonError> {
-    serde_json_core::from_str::<Wire<'_>>(json).map(|(w, _)| w).map_err(|_| CredentialsJsonError::InvalidJson)
+    serde_json_core::from_str::<Wire<'_>>(json)
+        .map(|(w, _)| w)
+        .map_err(|_| CredentialsJsonError::InvalidJson)
 }
 
 /// Parses `credential_process` output: `{"Version": 1, "AccessKeyId", "SecretAccessKey",

@@ -53,7 +53,10 @@ impl FileFacts {
 
 /// First pass: the whole file's syntax and headers.
 fn scan(file: &ProfileFile<'_>) -> Result<FileFacts, ProfileError> {
-    let mut facts = FileFacts { kind: file.kind, has_prefixed_default: false };
+    let mut facts = FileFacts {
+        kind: file.kind,
+        has_prefixed_default: false,
+    };
     for token in Tokenizer::new(file.text) {
         if let Token::Section { header, line } = token? {
             if let Classified::Section(s) = classify_header(file.kind, header, line)? {
@@ -228,7 +231,11 @@ impl<'a> Iterator for Headers<'a> {
             // did, the iteration simply ends.
             if let Token::Section { header, line } = self.tokens.next()?.ok()? {
                 let meaning = self.facts.meaning(header, line).ok()?;
-                return Some(Header { header, line, meaning });
+                return Some(Header {
+                    header,
+                    line,
+                    meaning,
+                });
             }
         }
     }
@@ -241,7 +248,10 @@ impl<'a> Iterator for Headers<'a> {
 /// The first [`ProfileError`] anywhere in the file.
 pub fn headers<'a>(file: &ProfileFile<'a>) -> Result<Headers<'a>, ProfileError> {
     let facts = scan(file)?;
-    Ok(Headers { tokens: Tokenizer::new(file.text), facts })
+    Ok(Headers {
+        tokens: Tokenizer::new(file.text),
+        facts,
+    })
 }
 
 /// Every section of `file` that counts, in file order; a section that appears several times is
@@ -265,22 +275,34 @@ pub mod selftests {
     use super::*;
 
     fn config(text: &str) -> ProfileFile<'_> {
-        ProfileFile { path: "config", kind: FileKind::Config, text }
+        ProfileFile {
+            path: "config",
+            kind: FileKind::Config,
+            text,
+        }
     }
 
     fn creds(text: &str) -> ProfileFile<'_> {
-        ProfileFile { path: "credentials", kind: FileKind::Credentials, text }
+        ProfileFile {
+            path: "credentials",
+            kind: FileKind::Credentials,
+            text,
+        }
     }
 
     /// The last value of `key` in profile `name`, or `None`; panics on a parse error.
     fn get<'a>(file: &ProfileFile<'a>, name: &str, key: &str) -> Option<&'a str> {
-        find_property(file, name, key).unwrap().and_then(|p| p.value.as_str())
+        find_property(file, name, key)
+            .unwrap()
+            .and_then(|p| p.value.as_str())
     }
 
     /// How many properties profile `name` has (counting repeats), or `None` when missing.
     fn count(file: &ProfileFile<'_>, name: &str) -> Option<usize> {
         let mut n = 0;
-        visit_profile(file, name, &mut |_| n += 1).unwrap().map(|_| n)
+        visit_profile(file, name, &mut |_| n += 1)
+            .unwrap()
+            .map(|_| n)
     }
 
     selftests! {

@@ -32,7 +32,10 @@ use crate::config::FileKind;
 /// True when `name` is a valid profile, section or property name: non-empty, and only ASCII
 /// letters, digits and `- / . % @ _ : +`.
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
 }
 
 /// Compares two property keys the cross-SDK way: ASCII case-insensitive.
@@ -176,7 +179,14 @@ pub fn classify_header(
     let (word, rest) = split_header(header);
     let section = |kind, type_word, name, form| {
         if is_valid_name(name) {
-            Classified::Section(Section { kind, type_word, name, form, header, line })
+            Classified::Section(Section {
+                kind,
+                type_word,
+                name,
+                form,
+                header,
+                line,
+            })
         } else {
             Classified::Ignored(IgnoreReason::InvalidName)
         }
@@ -190,7 +200,9 @@ pub fn classify_header(
                 });
             }
             if word == PROFILE && !rest.is_empty() {
-                return Ok(Classified::Ignored(IgnoreReason::ProfilePrefixInCredentials));
+                return Ok(Classified::Ignored(
+                    IgnoreReason::ProfilePrefixInCredentials,
+                ));
             }
             Ok(section(SectionKind::Profile, "", header, HeaderForm::Bare))
         }

@@ -59,7 +59,11 @@ impl<'a> Lines<'a> {
     /// The lines of `text`; the first one is numbered `first_number`, and byte spans are reported
     /// relative to `text` plus `base_offset`.
     pub(crate) fn new(text: &'a str, base_offset: usize, first_number: u32) -> Self {
-        Lines { rest: text, offset: base_offset, number: first_number }
+        Lines {
+            rest: text,
+            offset: base_offset,
+            number: first_number,
+        }
     }
 }
 
@@ -79,7 +83,11 @@ impl<'a> Iterator for Lines<'a> {
         self.rest = rest;
         self.offset = self.offset.saturating_add(consumed);
         self.number = self.number.saturating_add(1);
-        Some(Line { text, end: self.offset, number })
+        Some(Line {
+            text,
+            end: self.offset,
+            number,
+        })
     }
 }
 
@@ -111,7 +119,10 @@ fn header_text(line: &str) -> Option<&str> {
         Some(at) => line.get(..at)?,
         None => line,
     };
-    let inner = content.trim_end_matches(is_space).strip_prefix('[')?.strip_suffix(']')?;
+    let inner = content
+        .trim_end_matches(is_space)
+        .strip_prefix('[')?
+        .strip_suffix(']')?;
     Some(trim(inner))
 }
 
@@ -129,7 +140,8 @@ fn strip_inline_comment(value: &str) -> &str {
 
 /// Splits `key = value` at the first `=`, trimming both sides.
 pub(crate) fn split_assignment(text: &str) -> Option<(&str, &str)> {
-    text.split_once('=').map(|(key, value)| (trim(key), trim(value)))
+    text.split_once('=')
+        .map(|(key, value)| (trim(key), trim(value)))
 }
 
 /// One syntactic element of a shared config file.
@@ -187,9 +199,11 @@ impl Token<'_> {
 impl core::fmt::Debug for Token<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
-            Token::Section { header, line } => {
-                f.debug_struct("Section").field("header", &header).field("line", &line).finish()
-            }
+            Token::Section { header, line } => f
+                .debug_struct("Section")
+                .field("header", &header)
+                .field("line", &line)
+                .finish(),
             Token::Property { key, value, line } => f
                 .debug_struct("Property")
                 .field("key", &key)
@@ -239,7 +253,12 @@ pub struct Tokenizer<'a> {
 impl<'a> Tokenizer<'a> {
     /// A tokenizer over the whole of `text`.
     pub fn new(text: &'a str) -> Self {
-        Tokenizer { lines: Lines::new(text, 0, 1), state: State::Start, done: false, end: 0 }
+        Tokenizer {
+            lines: Lines::new(text, 0, 1),
+            state: State::Start,
+            done: false,
+            end: 0,
+        }
     }
 
     /// Byte offset just past the line of the token returned last.
@@ -286,7 +305,13 @@ impl<'a> Iterator for Tokenizer<'a> {
                         return self.fail(number, ProfileErrorKind::UnclosedSectionHeader);
                     };
                     self.state = State::Section;
-                    return self.token(&line, Token::Section { header, line: number });
+                    return self.token(
+                        &line,
+                        Token::Section {
+                            header,
+                            line: number,
+                        },
+                    );
                 }
                 LineKind::Definition => {
                     if self.state == State::Start {
@@ -300,9 +325,19 @@ impl<'a> Iterator for Tokenizer<'a> {
                         return self.fail(number, ProfileErrorKind::PropertyMissingName);
                     }
                     let value = trim(strip_inline_comment(value));
-                    self.state =
-                        if value.is_empty() { State::SubProperties } else { State::Continued };
-                    return self.token(&line, Token::Property { key, value, line: number });
+                    self.state = if value.is_empty() {
+                        State::SubProperties
+                    } else {
+                        State::Continued
+                    };
+                    return self.token(
+                        &line,
+                        Token::Property {
+                            key,
+                            value,
+                            line: number,
+                        },
+                    );
                 }
                 LineKind::Continuation => match self.state {
                     State::Start => {
@@ -322,7 +357,14 @@ impl<'a> Iterator for Tokenizer<'a> {
                         if key.is_empty() {
                             return self.fail(number, ProfileErrorKind::SubPropertyMissingName);
                         }
-                        return self.token(&line, Token::SubProperty { key, value, line: number });
+                        return self.token(
+                            &line,
+                            Token::SubProperty {
+                                key,
+                                value,
+                                line: number,
+                            },
+                        );
                     }
                 },
             }
@@ -357,7 +399,11 @@ pub struct Entries<'a> {
 impl<'a> Entries<'a> {
     /// The entries of `text`, in file order.
     pub fn new(text: &'a str) -> Self {
-        Entries { text, tokens: Tokenizer::new(text), pending: None }
+        Entries {
+            text,
+            tokens: Tokenizer::new(text),
+            pending: None,
+        }
     }
 }
 

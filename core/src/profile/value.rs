@@ -92,7 +92,9 @@ impl<'a> Value<'a> {
 
     /// The continuation lines after the property line, trimmed, with their line numbers.
     pub fn continuation_lines(&self) -> ContinuationLines<'a> {
-        ContinuationLines { lines: Lines::new(self.rest, 0, self.line.saturating_add(1)) }
+        ContinuationLines {
+            lines: Lines::new(self.rest, 0, self.line.saturating_add(1)),
+        }
     }
 
     /// The sub-properties of a sub-property block, in file order; empty for other values.
@@ -100,7 +102,9 @@ impl<'a> Value<'a> {
     pub fn sub_properties(&self) -> SubProperties<'a> {
         let lines = if self.first.is_empty() { self.rest } else { "" };
         SubProperties {
-            lines: ContinuationLines { lines: Lines::new(lines, 0, self.line.saturating_add(1)) },
+            lines: ContinuationLines {
+                lines: Lines::new(lines, 0, self.line.saturating_add(1)),
+            },
         }
     }
 
@@ -112,7 +116,9 @@ impl<'a> Value<'a> {
     /// Length in bytes of the joined value that [`write_to`](Value::write_to) writes.
     pub fn len(&self) -> usize {
         self.continuation_lines()
-            .fold(self.first.len(), |n, (text, _)| n.saturating_add(1).saturating_add(text.len()))
+            .fold(self.first.len(), |n, (text, _)| {
+                n.saturating_add(1).saturating_add(text.len())
+            })
     }
 
     /// True when the joined value is empty.
@@ -144,14 +150,20 @@ impl<'a> Value<'a> {
         let len = self.len();
         let mut out = Text::<N>::new();
         if len > N || self.write_to(&mut out).is_err() {
-            return Err(CapacityError { field, limit: N, len });
+            return Err(CapacityError {
+                field,
+                limit: N,
+                len,
+            });
         }
         Ok(out)
     }
 
     /// True when the joined value equals `s` (compared without copying).
     pub fn eq_str(&self, s: &str) -> bool {
-        let Some(mut rest) = s.strip_prefix(self.first) else { return false };
+        let Some(mut rest) = s.strip_prefix(self.first) else {
+            return false;
+        };
         for (text, _) in self.continuation_lines() {
             let Some(after) = rest.strip_prefix('\n').and_then(|r| r.strip_prefix(text)) else {
                 return false;
@@ -166,7 +178,10 @@ impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Value")
             .field("len", &self.len())
-            .field("lines", &self.continuation_lines().count().saturating_add(1))
+            .field(
+                "lines",
+                &self.continuation_lines().count().saturating_add(1),
+            )
             .finish()
     }
 }

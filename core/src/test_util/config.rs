@@ -51,10 +51,13 @@ impl ProfileSource for MemFiles<'_> {
         self.files.len()
     }
     fn file(&self, index: usize) -> Result<Option<ProfileFile<'_>>, Infallible> {
-        Ok(self
-            .files
-            .get(index)
-            .and_then(|(path, kind, text)| text.map(|text| ProfileFile { path, kind: *kind, text })))
+        Ok(self.files.get(index).and_then(|(path, kind, text)| {
+            text.map(|text| ProfileFile {
+                path,
+                kind: *kind,
+                text,
+            })
+        }))
     }
 }
 

@@ -16,7 +16,10 @@ pub fn testdata(sub: &str) -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("testdata not found at {} (set AWS_SESSION_TESTDATA)", dir.display());
+        panic!(
+            "testdata not found at {} (set AWS_SESSION_TESTDATA)",
+            dir.display()
+        );
     }
     eprintln!("SKIPPED: testdata not found at {}", dir.display());
     None

@@ -3,7 +3,9 @@
 use core::fmt;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead};
-use aws_session_core::limits::{HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES};
+use aws_session_core::limits::{
+    HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES,
+};
 use aws_session_core::platform::AsyncTransport;
 use embassy_time::{with_timeout, Duration};
 use embedded_io_async::{Read, Write};
@@ -21,7 +23,9 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { io_timeout: Duration::from_millis(u64::from(HTTP_IO_TIMEOUT_MS)) }
+        HttpConfig {
+            io_timeout: Duration::from_millis(u64::from(HTTP_IO_TIMEOUT_MS)),
+        }
     }
 }
 
@@ -127,7 +131,9 @@ fn trim(mut s: &[u8]) -> &[u8] {
 
 /// True when the comma-separated header value lists `token` (ASCII case-insensitive).
 fn lists(value: &str, token: &str) -> bool {
-    value.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+    value
+        .split(',')
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 impl<'b, S: Read + Write> HttpConnection<'b, S> {
@@ -193,7 +199,11 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             self.start = 0;
         }
         let limit = self.buf.len();
-        let space = self.buf.get_mut(self.end..).filter(|s| !s.is_empty()).ok_or(HttpError::HeadTooLarge { limit })?;
+        let space = self
+            .buf
+            .get_mut(self.end..)
+            .filter(|s| !s.is_empty())
+            .ok_or(HttpError::HeadTooLarge { limit })?;
         let n = timed(self.config.io_timeout, self.stream.read(space)).await?;
         self.end += n.min(limit - self.end);
         Ok(n)
@@ -248,7 +258,14 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
         let method = request.method();
         let length = request.body().length();
         self.head_request = method == Method::Head;
-        for piece in [method.as_str(), " ", request.target(), " HTTP/1.1\r\nhost: ", request.host(), "\r\n"] {
+        for piece in [
+            method.as_str(),
+            " ",
+            request.target(),
+            " HTTP/1.1\r\nhost: ",
+            request.host(),
+            "\r\n",
+        ] {
             self.write_all(piece.as_bytes()).await?;
         }
         let mut has_length = false;
@@ -261,11 +278,15 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
                 self.write_all(piece.as_bytes()).await?;
             }
         }
-        let needs_length = length > 0 || matches!(method, Method::Put | Method::Post | Method::Patch);
+        let needs_length =
+            length > 0 || matches!(method, Method::Put | Method::Post | Method::Patch);
         if !has_length && needs_length {
             // 16 + 20 digits + 2 bytes: always fits.
             let mut line: heapless::String<40> = heapless::String::new();
-            let _ = core::fmt::Write::write_fmt(&mut line, format_args!("content-length: {length}\r\n"));
+            let _ = core::fmt::Write::write_fmt(
+                &mut line,
+                format_args!("content-length: {length}\r\n"),
+            );
             self.write_all(line.as_bytes()).await?;
         }
         self.write_all(b"\r\n").await?;
@@ -315,7 +336,11 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             match status {
                 Ok(httparse::Status::Partial) => {
                     if self.fill().await? == 0 {
-                        return Err(if received_any { HttpError::Truncated } else { HttpError::Closed });
+                        return Err(if received_any {
+                            HttpError::Truncated
+                        } else {
+                            HttpError::Closed
+                        });
                     }
                     received_any = true;
                 }
@@ -339,7 +364,6 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             }
         }
     }
-
 }
 
 /// Copies status and headers into `response`; returns the body's framing and whether the
@@ -356,7 +380,9 @@ fn apply_head(
         let mut chunked = false;
         let mut close = parsed.version != Some(1);
         for h in parsed.headers.iter() {
-            let Ok(value) = core::str::from_utf8(h.value) else { continue };
+            let Ok(value) = core::str::from_utf8(h.value) else {
+                continue;
+            };
             // A header that does not fit is counted by the response head, never truncated.
             let _ = response.push_header(h.name, value);
             if h.name.eq_ignore_ascii_case("content-length") {
@@ -391,12 +417,13 @@ fn apply_head(
 }
 
 impl<'b, S: Read + Write> HttpConnection<'b, S> {
-
     /// Copies up to `limit` body bytes into `out`: buffered ones first, else one stream read.
     /// `Ok(0)` means the stream ended.
     async fn body_bytes(&mut self, out: &mut [u8], limit: u64) -> Result<usize, HttpError> {
         let want = usize::try_from(limit).unwrap_or(usize::MAX).min(out.len());
-        let Some(dst) = out.get_mut(..want) else { return Ok(0) };
+        let Some(dst) = out.get_mut(..want) else {
+            return Ok(0);
+        };
         let buffered = self.buffered();
         if !buffered.is_empty() {
             let n = buffered.len().min(want);

@@ -20,7 +20,13 @@ struct Script {
 
 impl Script {
     fn new(input: &str, step: usize) -> Self {
-        Script { input: input.as_bytes().to_vec(), pos: 0, step, written: Vec::new(), hang: false }
+        Script {
+            input: input.as_bytes().to_vec(),
+            pos: 0,
+            step,
+            written: Vec::new(),
+            hang: false,
+        }
     }
 }
 
@@ -52,12 +58,17 @@ impl Write for Script {
 
 fn get(target: &str) -> HttpRequest<'static> {
     let mut r = HttpRequest::new(Method::Get, Scheme::Http, "example.com:8080", target).unwrap();
-    r.headers_mut().append("x-amz-date", "20150830T123600Z").unwrap();
+    r.headers_mut()
+        .append("x-amz-date", "20150830T123600Z")
+        .unwrap();
     r
 }
 
 /// Runs one exchange and returns (status, body).
-async fn exchange(c: &mut HttpConnection<'_, Script>, req: &HttpRequest<'_>) -> Result<(u16, Vec<u8>), HttpError> {
+async fn exchange(
+    c: &mut HttpConnection<'_, Script>,
+    req: &HttpRequest<'_>,
+) -> Result<(u16, Vec<u8>), HttpError> {
     c.send_head(req).await?;
     if let Some(b) = req.body().bytes() {
         if !b.is_empty() {
@@ -92,9 +103,15 @@ fn content_length_and_keep_alive_over_two_requests() {
         );
         let mut buf = [0u8; 256];
         let mut c = HttpConnection::new(script, &mut buf, HttpConfig::default());
-        assert_eq!(exchange(&mut c, &get("/a?x=1")).await.unwrap(), (200, b"hello".to_vec()));
+        assert_eq!(
+            exchange(&mut c, &get("/a?x=1")).await.unwrap(),
+            (200, b"hello".to_vec())
+        );
         assert!(c.is_reusable());
-        assert_eq!(exchange(&mut c, &get("/b")).await.unwrap(), (404, b"nop".to_vec()));
+        assert_eq!(
+            exchange(&mut c, &get("/b")).await.unwrap(),
+            (404, b"nop".to_vec())
+        );
         let written = c.into_inner().written;
         assert_eq!(
             text(&written),
@@ -108,12 +125,19 @@ fn content_length_and_keep_alive_over_two_requests() {
 fn put_body_gets_a_content_length() {
     block_on(async {
         let mut buf = [0u8; 256];
-        let mut c = HttpConnection::new(Script::new("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 64), &mut buf, HttpConfig::default());
+        let mut c = HttpConnection::new(
+            Script::new("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 64),
+            &mut buf,
+            HttpConfig::default(),
+        );
         let mut req = HttpRequest::new(Method::Put, Scheme::Http, "h", "/k").unwrap();
         req.set_body(Body::Bytes(b"0123456789"));
         assert_eq!(exchange(&mut c, &req).await.unwrap(), (200, Vec::new()));
         let written = c.into_inner().written;
-        assert_eq!(text(&written), "PUT /k HTTP/1.1\r\nhost: h\r\ncontent-length: 10\r\n\r\n0123456789");
+        assert_eq!(
+            text(&written),
+            "PUT /k HTTP/1.1\r\nhost: h\r\ncontent-length: 10\r\n\r\n0123456789"
+        );
     });
 }
 
@@ -130,9 +154,16 @@ fn chunked_with_extensions_and_trailers_byte_by_byte() {
             let mut buf = [0u8; 128];
             let mut c = HttpConnection::new(script, &mut buf, HttpConfig::default());
             let (status, body) = exchange(&mut c, &get("/")).await.unwrap();
-            assert_eq!((status, text(&body)), (200, "Wikipedia in\r\n\r\nchunks."), "step {step}");
+            assert_eq!(
+                (status, text(&body)),
+                (200, "Wikipedia in\r\n\r\nchunks."),
+                "step {step}"
+            );
             assert!(c.is_reusable());
-            assert_eq!(exchange(&mut c, &get("/")).await.unwrap(), (204, Vec::new()));
+            assert_eq!(
+                exchange(&mut c, &get("/")).await.unwrap(),
+                (204, Vec::new())
+            );
         });
     }
 }
@@ -141,8 +172,15 @@ fn chunked_with_extensions_and_trailers_byte_by_byte() {
 fn body_until_close_ends_the_connection() {
     block_on(async {
         let mut buf = [0u8; 128];
-        let mut c = HttpConnection::new(Script::new("HTTP/1.1 200 OK\r\n\r\nrest of it", 4), &mut buf, HttpConfig::default());
-        assert_eq!(exchange(&mut c, &get("/")).await.unwrap(), (200, b"rest of it".to_vec()));
+        let mut c = HttpConnection::new(
+            Script::new("HTTP/1.1 200 OK\r\n\r\nrest of it", 4),
+            &mut buf,
+            HttpConfig::default(),
+        );
+        assert_eq!(
+            exchange(&mut c, &get("/")).await.unwrap(),
+            (200, b"rest of it".to_vec())
+        );
         assert!(!c.is_reusable());
         assert_eq!(c.send_head(&get("/")).await, Err(HttpError::Closed));
     });
@@ -150,14 +188,21 @@ fn body_until_close_ends_the_connection() {
 
 #[test]
 fn connection_close_and_http_1_0_are_not_reused() {
-    for response in ["HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"] {
+    for response in [
+        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+    ] {
         block_on(async {
             let mut buf = [0u8; 128];
-            let mut c = HttpConnection::new(Script::new(response, 64), &mut buf, HttpConfig::default());
+            let mut c =
+                HttpConnection::new(Script::new(response, 64), &mut buf, HttpConfig::default());
             exchange(&mut c, &get("/")).await.unwrap();
             assert!(!c.is_reusable(), "{response}");
             let err = c.send_head(&get("/")).await.unwrap_err();
-            assert_eq!((err, err.kind()), (HttpError::Closed, ErrorKind::ConnectionReset));
+            assert_eq!(
+                (err, err.kind()),
+                (HttpError::Closed, ErrorKind::ConnectionReset)
+            );
         });
     }
 }
@@ -165,17 +210,38 @@ fn connection_close_and_http_1_0_are_not_reused() {
 #[test]
 fn truncation_closing_and_garbage_are_typed() {
     let cases: [(&str, HttpError, ErrorKind); 6] = [
-        ("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", HttpError::Truncated, ErrorKind::Protocol),
-        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", HttpError::Truncated, ErrorKind::Protocol),
-        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", HttpError::Malformed, ErrorKind::Protocol),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+            HttpError::Truncated,
+            ErrorKind::Protocol,
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+            HttpError::Truncated,
+            ErrorKind::Protocol,
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            HttpError::Malformed,
+            ErrorKind::Protocol,
+        ),
         ("", HttpError::Closed, ErrorKind::ConnectionReset),
-        ("HTTP/1.1 200 OK\r\nContent-Le", HttpError::Truncated, ErrorKind::Protocol),
-        ("SMTP ready\r\n\r\n", HttpError::Malformed, ErrorKind::Protocol),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Le",
+            HttpError::Truncated,
+            ErrorKind::Protocol,
+        ),
+        (
+            "SMTP ready\r\n\r\n",
+            HttpError::Malformed,
+            ErrorKind::Protocol,
+        ),
     ];
     for (response, want, kind) in cases {
         block_on(async {
             let mut buf = [0u8; 128];
-            let mut c = HttpConnection::new(Script::new(response, 3), &mut buf, HttpConfig::default());
+            let mut c =
+                HttpConnection::new(Script::new(response, 3), &mut buf, HttpConfig::default());
             let err = exchange(&mut c, &get("/")).await.unwrap_err();
             assert_eq!((err, err.kind()), (want, kind), "{response:?}");
             assert!(!c.is_reusable());
@@ -192,8 +258,13 @@ fn conflicting_lengths_and_unknown_codings_are_malformed() {
     ] {
         block_on(async {
             let mut buf = [0u8; 128];
-            let mut c = HttpConnection::new(Script::new(response, 64), &mut buf, HttpConfig::default());
-            assert_eq!(exchange(&mut c, &get("/")).await.unwrap_err(), HttpError::Malformed, "{response}");
+            let mut c =
+                HttpConnection::new(Script::new(response, 64), &mut buf, HttpConfig::default());
+            assert_eq!(
+                exchange(&mut c, &get("/")).await.unwrap_err(),
+                HttpError::Malformed,
+                "{response}"
+            );
         });
     }
 }
@@ -202,9 +273,16 @@ fn conflicting_lengths_and_unknown_codings_are_malformed() {
 fn head_too_large_for_the_buffer() {
     block_on(async {
         let mut buf = [0u8; 32];
-        let mut c = HttpConnection::new(Script::new("HTTP/1.1 200 OK\r\nServer: a-long-server-name\r\n\r\n", 64), &mut buf, HttpConfig::default());
+        let mut c = HttpConnection::new(
+            Script::new("HTTP/1.1 200 OK\r\nServer: a-long-server-name\r\n\r\n", 64),
+            &mut buf,
+            HttpConfig::default(),
+        );
         let err = exchange(&mut c, &get("/")).await.unwrap_err();
-        assert_eq!((err, err.kind()), (HttpError::HeadTooLarge { limit: 32 }, ErrorKind::Capacity));
+        assert_eq!(
+            (err, err.kind()),
+            (HttpError::HeadTooLarge { limit: 32 }, ErrorKind::Capacity)
+        );
     });
 }
 
@@ -218,7 +296,10 @@ fn interim_100_continue_is_skipped_and_head_has_no_body() {
             9,
         );
         let mut c = HttpConnection::new(script, &mut buf, HttpConfig::default());
-        assert_eq!(exchange(&mut c, &get("/")).await.unwrap(), (200, b"ok".to_vec()));
+        assert_eq!(
+            exchange(&mut c, &get("/")).await.unwrap(),
+            (200, b"ok".to_vec())
+        );
         let head = HttpRequest::new(Method::Head, Scheme::Http, "h", "/").unwrap();
         assert_eq!(exchange(&mut c, &head).await.unwrap(), (200, Vec::new()));
         assert!(c.is_reusable());
@@ -239,7 +320,10 @@ fn an_unread_body_is_drained_before_the_next_request() {
         let mut head = ResponseHead::new();
         c.read_head(&mut head).await.unwrap();
         assert_eq!(head.status(), 500);
-        assert_eq!(exchange(&mut c, &get("/")).await.unwrap(), (200, b"ok".to_vec()));
+        assert_eq!(
+            exchange(&mut c, &get("/")).await.unwrap(),
+            (200, b"ok".to_vec())
+        );
     });
 }
 
@@ -249,10 +333,15 @@ fn a_silent_server_times_out() {
         let mut buf = [0u8; 128];
         let mut script = Script::new("HTTP/1.1 200 OK\r\n", 64);
         script.hang = true;
-        let config = HttpConfig { io_timeout: Duration::from_millis(50) };
+        let config = HttpConfig {
+            io_timeout: Duration::from_millis(50),
+        };
         let mut c = HttpConnection::new(script, &mut buf, config);
         let err = exchange(&mut c, &get("/")).await.unwrap_err();
-        assert_eq!((err, err.kind()), (HttpError::TimedOut, ErrorKind::TimedOut));
+        assert_eq!(
+            (err, err.kind()),
+            (HttpError::TimedOut, ErrorKind::TimedOut)
+        );
     });
 }
 
@@ -264,7 +353,11 @@ fn calls_out_of_order_and_wrong_body_lengths() {
         assert_eq!(c.send_body(b"x").await, Err(HttpError::Usage));
         let mut c = HttpConnection::new(Script::new("", 64), &mut buf, HttpConfig::default());
         c.send_head(&get("/")).await.unwrap();
-        assert_eq!(c.send_body(b"x").await, Err(HttpError::Usage), "GET declared no body");
+        assert_eq!(
+            c.send_body(b"x").await,
+            Err(HttpError::Usage),
+            "GET declared no body"
+        );
     });
 }
 

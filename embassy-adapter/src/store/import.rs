@@ -58,10 +58,18 @@ impl fmt::Display for ImportError<'_> {
                 };
                 write!(f, "import: the {name} file does not parse: {error}")
             }
-            ImportError::Value { profile, error } => write!(f, "import: profile {profile}: {error}"),
-            ImportError::TooManyProfiles { limit } => write!(f, "import: more than {limit} profiles"),
-            ImportError::NotFound { profile } => write!(f, "import: no profile {profile} in the files"),
-            ImportError::Store { profile, error } => write!(f, "import: profile {profile}: {error}"),
+            ImportError::Value { profile, error } => {
+                write!(f, "import: profile {profile}: {error}")
+            }
+            ImportError::TooManyProfiles { limit } => {
+                write!(f, "import: more than {limit} profiles")
+            }
+            ImportError::NotFound { profile } => {
+                write!(f, "import: no profile {profile} in the files")
+            }
+            ImportError::Store { profile, error } => {
+                write!(f, "import: profile {profile}: {error}")
+            }
         }
     }
 }
@@ -101,10 +109,16 @@ fn collect<'t>(
                 _ => *skipped = skipped.saturating_add(1),
             }
         })
-        .map_err(|error| ImportError::Parse { file: file.kind, error })?;
+        .map_err(|error| ImportError::Parse {
+            file: file.kind,
+            error,
+        })?;
     }
     match error {
-        Some(error) => Err(ImportError::Value { profile: name, error }),
+        Some(error) => Err(ImportError::Value {
+            profile: name,
+            error,
+        }),
         None => Ok(data),
     }
 }
@@ -128,7 +142,10 @@ impl<F: NorFlash> ProfileStore<F> {
         only: Option<&'t str>,
     ) -> Result<ImportReport, ImportError<'t>> {
         let mut files: heapless::Vec<ProfileFile<'t>, 2> = heapless::Vec::new();
-        let parts = [(config, FileKind::Config, "~/.aws/config"), (credentials, FileKind::Credentials, "~/.aws/credentials")];
+        let parts = [
+            (config, FileKind::Config, "~/.aws/config"),
+            (credentials, FileKind::Credentials, "~/.aws/credentials"),
+        ];
         for (text, kind, path) in parts {
             if let Some(text) = text {
                 let file = ProfileFile { path, kind, text };
@@ -140,12 +157,19 @@ impl<F: NorFlash> ProfileStore<F> {
 
         let mut names: heapless::Vec<&'t str, MAX_STORED_PROFILES> = heapless::Vec::new();
         for file in &files {
-            let found = sections(file).map_err(|error| ImportError::Parse { file: file.kind, error })?;
+            let found = sections(file).map_err(|error| ImportError::Parse {
+                file: file.kind,
+                error,
+            })?;
             for s in found.filter(|s| s.kind == SectionKind::Profile) {
                 if only.is_some_and(|o| o != s.name) || names.contains(&s.name) {
                     continue;
                 }
-                names.push(s.name).map_err(|_| ImportError::TooManyProfiles { limit: MAX_STORED_PROFILES })?;
+                names
+                    .push(s.name)
+                    .map_err(|_| ImportError::TooManyProfiles {
+                        limit: MAX_STORED_PROFILES,
+                    })?;
             }
         }
         if let (Some(profile), true) = (only, names.is_empty()) {
@@ -164,7 +188,12 @@ impl<F: NorFlash> ProfileStore<F> {
                 report.skipped_profiles = report.skipped_profiles.saturating_add(1);
                 continue;
             }
-            self.provision(name, &data).await.map_err(|error| ImportError::Store { profile: name, error })?;
+            self.provision(name, &data)
+                .await
+                .map_err(|error| ImportError::Store {
+                    profile: name,
+                    error,
+                })?;
             report.imported = report.imported.saturating_add(1);
         }
         debug!("profile store: imported {} profiles", report.imported);

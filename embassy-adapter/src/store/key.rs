@@ -25,7 +25,9 @@ impl Key for StoreKey {
         };
         let len = u8::try_from(name.len()).map_err(|_| SerializationError::InvalidData)?;
         let total = name.len() + 1;
-        let out = buffer.get_mut(..total).ok_or(SerializationError::BufferTooSmall)?;
+        let out = buffer
+            .get_mut(..total)
+            .ok_or(SerializationError::BufferTooSmall)?;
         let (head, tail) = out.split_at_mut(1);
         head.fill(len);
         tail.copy_from_slice(name);
@@ -40,10 +42,13 @@ impl Key for StoreKey {
         if len > MAX_PROFILE_NAME_LEN {
             return Err(SerializationError::InvalidFormat);
         }
-        let bytes = buffer.get(1..=len).ok_or(SerializationError::BufferTooSmall)?;
+        let bytes = buffer
+            .get(1..=len)
+            .ok_or(SerializationError::BufferTooSmall)?;
         let name = core::str::from_utf8(bytes).map_err(|_| SerializationError::InvalidFormat)?;
         let mut out = ProfileName::new();
-        out.push_str(name).map_err(|_| SerializationError::InvalidFormat)?;
+        out.push_str(name)
+            .map_err(|_| SerializationError::InvalidFormat)?;
         Ok((StoreKey::Profile(out), len + 1))
     }
 
@@ -60,13 +65,28 @@ mod tests {
     #[test]
     fn keys_round_trip() {
         let mut buf = [0u8; 80];
-        for key in [StoreKey::Active, StoreKey::Profile(ProfileName::try_from("dev-1").unwrap())] {
+        for key in [
+            StoreKey::Active,
+            StoreKey::Profile(ProfileName::try_from("dev-1").unwrap()),
+        ] {
             let n = key.serialize_into(&mut buf).unwrap();
-            assert_eq!(StoreKey::deserialize_from(&buf[..n]).unwrap(), (key.clone(), n));
+            assert_eq!(
+                StoreKey::deserialize_from(&buf[..n]).unwrap(),
+                (key.clone(), n)
+            );
             assert_eq!(StoreKey::get_len(&buf).unwrap(), n);
         }
-        assert_eq!(StoreKey::deserialize_from(&[65, b'a']), Err(SerializationError::InvalidFormat));
-        assert_eq!(StoreKey::deserialize_from(&[2, 0xff, 0xfe]), Err(SerializationError::InvalidFormat));
-        assert_eq!(StoreKey::Active.serialize_into(&mut []), Err(SerializationError::BufferTooSmall));
+        assert_eq!(
+            StoreKey::deserialize_from(&[65, b'a']),
+            Err(SerializationError::InvalidFormat)
+        );
+        assert_eq!(
+            StoreKey::deserialize_from(&[2, 0xff, 0xfe]),
+            Err(SerializationError::InvalidFormat)
+        );
+        assert_eq!(
+            StoreKey::Active.serialize_into(&mut []),
+            Err(SerializationError::BufferTooSmall)
+        );
     }
 }

@@ -103,11 +103,17 @@ impl fmt::Display for StoreError {
             StoreError::Flash(kind) => write!(f, "profile store: flash error ({kind})"),
             StoreError::Full => f.write_str("profile store: flash range is full"),
             StoreError::Corrupted => f.write_str("profile store: flash is corrupted beyond repair"),
-            StoreError::RecordTooBig => f.write_str("profile store: record larger than a flash page"),
-            StoreError::BadRange => f.write_str("profile store: flash range must be at least two whole pages"),
+            StoreError::RecordTooBig => {
+                f.write_str("profile store: record larger than a flash page")
+            }
+            StoreError::BadRange => {
+                f.write_str("profile store: flash range must be at least two whole pages")
+            }
             StoreError::InvalidName => f.write_str("profile store: invalid profile name"),
             StoreError::NotFound => f.write_str("profile store: no such profile"),
-            StoreError::TooManyProfiles { limit } => write!(f, "profile store: more than {limit} profiles"),
+            StoreError::TooManyProfiles { limit } => {
+                write!(f, "profile store: more than {limit} profiles")
+            }
             StoreError::Encode(e) => write!(f, "profile store: {e}"),
             StoreError::Internal => f.write_str("profile store: internal storage error"),
         }
@@ -122,9 +128,8 @@ impl<E: NorFlashError> From<sequential_storage::Error<E>> for StoreError {
             sequential_storage::Error::Storage { value, .. } => StoreError::Flash(value.kind()),
             sequential_storage::Error::FullStorage => StoreError::Full,
             sequential_storage::Error::Corrupted { .. } => StoreError::Corrupted,
-            sequential_storage::Error::ItemTooBig | sequential_storage::Error::BufferTooSmall(_) => {
-                StoreError::RecordTooBig
-            }
+            sequential_storage::Error::ItemTooBig
+            | sequential_storage::Error::BufferTooSmall(_) => StoreError::RecordTooBig,
             _ => StoreError::Internal,
         }
     }
@@ -204,7 +209,9 @@ fn profile_key(name: &str) -> Result<StoreKey, StoreError> {
     if !is_valid_name(name) {
         return Err(StoreError::InvalidName);
     }
-    ProfileName::try_from(name).map(StoreKey::Profile).map_err(|_| StoreError::InvalidName)
+    ProfileName::try_from(name)
+        .map(StoreKey::Profile)
+        .map_err(|_| StoreError::InvalidName)
 }
 
 impl<F: NorFlash> ProfileStore<F> {
@@ -240,7 +247,11 @@ impl<F: NorFlash> ProfileStore<F> {
     ///
     /// # Errors
     /// [`StoreError::InvalidName`], [`StoreError::Encode`], and storage failures.
-    pub async fn provision(&mut self, name: &str, profile: &ProfileData<'_>) -> Result<(), StoreError> {
+    pub async fn provision(
+        &mut self,
+        name: &str,
+        profile: &ProfileData<'_>,
+    ) -> Result<(), StoreError> {
         let key = profile_key(name)?;
         self.scrub();
         let mut record = RecordBuffer([0; BUFFER_LEN]);
@@ -260,10 +271,16 @@ impl<F: NorFlash> ProfileStore<F> {
     pub async fn read(&mut self, name: &str) -> Result<Option<ProfileData<'_>>, ReadError> {
         let key = profile_key(name)?;
         self.scrub();
-        let item = self.map.fetch_item::<&[u8]>(&mut self.buf.0, &key).await.map_err(StoreError::from)?;
+        let item = self
+            .map
+            .fetch_item::<&[u8]>(&mut self.buf.0, &key)
+            .await
+            .map_err(StoreError::from)?;
         match item {
             None | Some([]) => Ok(None),
-            Some(bytes) => ProfileData::decode(bytes).map(Some).map_err(|_| ReadError::Corrupt),
+            Some(bytes) => ProfileData::decode(bytes)
+                .map(Some)
+                .map_err(|_| ReadError::Corrupt),
         }
     }
 
@@ -298,7 +315,9 @@ impl<F: NorFlash> ProfileStore<F> {
         // power cut before the pointer is cleared still reads as "deleted, nothing active".
         if self.active_pointer().await?.as_deref() == Some(name) {
             let empty: &[u8] = &[];
-            self.map.store_item(&mut self.buf.0, &StoreKey::Active, &empty).await?;
+            self.map
+                .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
+                .await?;
         }
         self.scrub();
         Ok(existed)
@@ -313,7 +332,9 @@ impl<F: NorFlash> ProfileStore<F> {
             return Err(StoreError::NotFound);
         }
         let value: &[u8] = name.as_bytes();
-        self.map.store_item(&mut self.buf.0, &StoreKey::Active, &value).await?;
+        self.map
+            .store_item(&mut self.buf.0, &StoreKey::Active, &value)
+            .await?;
         Ok(())
     }
 
@@ -331,7 +352,10 @@ impl<F: NorFlash> ProfileStore<F> {
     /// The stored active-profile pointer, whether or not the profile still exists.
     async fn active_pointer(&mut self) -> Result<Option<ProfileName>, StoreError> {
         self.scrub();
-        let item = self.map.fetch_item::<&[u8]>(&mut self.buf.0, &StoreKey::Active).await?;
+        let item = self
+            .map
+            .fetch_item::<&[u8]>(&mut self.buf.0, &StoreKey::Active)
+            .await?;
         Ok(item
             .and_then(|b| core::str::from_utf8(b).ok())
             .filter(|n| is_valid_name(n))
@@ -350,7 +374,8 @@ impl<F: NorFlash> ProfileStore<F> {
     ) -> Result<ListReport, StoreError> {
         out.clear();
         self.scrub();
-        let mut seen: heapless::Vec<(ProfileName, Seen), MAX_STORED_PROFILES> = heapless::Vec::new();
+        let mut seen: heapless::Vec<(ProfileName, Seen), MAX_STORED_PROFILES> =
+            heapless::Vec::new();
         let mut report = ListReport::default();
         let mut iter = self.map.fetch_all_items(&mut self.buf.0).await?;
         let mut scanned = 0u32;
@@ -379,13 +404,18 @@ impl<F: NorFlash> ProfileStore<F> {
             if let Some(entry) = seen.iter_mut().find(|(n, _)| *n == key) {
                 entry.1 = state;
             } else {
-                seen.push((key, state)).map_err(|_| StoreError::TooManyProfiles { limit: MAX_STORED_PROFILES })?;
+                seen.push((key, state))
+                    .map_err(|_| StoreError::TooManyProfiles {
+                        limit: MAX_STORED_PROFILES,
+                    })?;
             }
         }
         self.scrub();
         for (name, state) in seen {
             match state {
-                Seen::Live => out.push(name).map_err(|_| StoreError::TooManyProfiles { limit: N })?,
+                Seen::Live => out
+                    .push(name)
+                    .map_err(|_| StoreError::TooManyProfiles { limit: N })?,
                 Seen::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
                 Seen::Deleted => {}
             }

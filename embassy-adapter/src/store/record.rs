@@ -138,7 +138,10 @@ impl Setting {
 
     /// The setting for a config key, ignoring ASCII case as the config files do.
     pub fn from_key(key: &str) -> Option<Setting> {
-        Setting::ALL.iter().copied().find(|s| s.key().eq_ignore_ascii_case(key))
+        Setting::ALL
+            .iter()
+            .copied()
+            .find(|s| s.key().eq_ignore_ascii_case(key))
     }
 
     /// True for the secret access key and the session token.
@@ -156,7 +159,9 @@ impl Setting {
             Setting::EndpointUrl => MAX_ENDPOINT_LEN,
             Setting::RoleArn => MAX_ROLE_ARN_LEN,
             Setting::SourceProfile => MAX_PROFILE_NAME_LEN,
-            Setting::RoleSessionName | Setting::ExternalId | Setting::MfaSerial => MAX_ROLE_PARAM_LEN,
+            Setting::RoleSessionName | Setting::ExternalId | Setting::MfaSerial => {
+                MAX_ROLE_PARAM_LEN
+            }
             Setting::SdkUaAppId => MAX_APP_ID_LEN,
             _ => MAX_SETTING_LEN,
         }
@@ -207,11 +212,21 @@ impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ValueError::Empty { setting } => write!(f, "{setting} is empty"),
-            ValueError::TooLong { setting, limit, len } => {
-                write!(f, "{setting} is {len} bytes long, over the limit of {limit}")
+            ValueError::TooLong {
+                setting,
+                limit,
+                len,
+            } => {
+                write!(
+                    f,
+                    "{setting} is {len} bytes long, over the limit of {limit}"
+                )
             }
             ValueError::InvalidCharacter { setting, at } => {
-                write!(f, "{setting} has a character that cannot be stored at byte {at}")
+                write!(
+                    f,
+                    "{setting} has a character that cannot be stored at byte {at}"
+                )
             }
         }
     }
@@ -225,7 +240,11 @@ fn check_value(setting: Setting, value: &str) -> Result<(), ValueError> {
         return Err(ValueError::Empty { setting });
     }
     if value.len() > setting.max_len() {
-        return Err(ValueError::TooLong { setting, limit: setting.max_len(), len: value.len() });
+        return Err(ValueError::TooLong {
+            setting,
+            limit: setting.max_len(),
+            len: value.len(),
+        });
     }
     let bytes = value.as_bytes();
     let mut prev_space = false;
@@ -257,7 +276,9 @@ pub struct ProfileData<'a> {
 impl<'a> ProfileData<'a> {
     /// A profile with nothing set.
     pub const fn new() -> Self {
-        ProfileData { values: [None; COUNT] }
+        ProfileData {
+            values: [None; COUNT],
+        }
     }
 
     /// Sets `setting` to `value`, replacing an earlier value.
@@ -315,7 +336,9 @@ impl<'a> ProfileData<'a> {
 
     /// Every set value with its setting, in record order (secrets exposed).
     pub fn iter_exposed(&self) -> impl Iterator<Item = (Setting, &'a str)> + '_ {
-        Setting::ALL.iter().filter_map(move |s| self.expose(*s).map(|v| (*s, v)))
+        Setting::ALL
+            .iter()
+            .filter_map(move |s| self.expose(*s).map(|v| (*s, v)))
     }
 
     /// The static credentials of this profile (access key id, secret, optional token), as core's
@@ -324,7 +347,10 @@ impl<'a> ProfileData<'a> {
     /// # Errors
     /// Never for a value accepted by [`ProfileData::set`]; the `Result` keeps the no-panic rule.
     pub fn credentials(&self) -> Result<Option<Credentials>, CapacityError> {
-        match (self.expose(Setting::AccessKeyId), self.expose(Setting::SecretAccessKey)) {
+        match (
+            self.expose(Setting::AccessKeyId),
+            self.expose(Setting::SecretAccessKey),
+        ) {
             (Some(id), Some(secret)) => {
                 Credentials::new(id, secret, self.expose(Setting::SessionToken)).map(Some)
             }
@@ -394,7 +420,11 @@ pub struct EncodeError {
 
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the profile record does not fit in {} bytes (MAX_PROFILE_RECORD_LEN)", self.limit)
+        write!(
+            f,
+            "the profile record does not fit in {} bytes (MAX_PROFILE_RECORD_LEN)",
+            self.limit
+        )
     }
 }
 
@@ -433,15 +463,21 @@ impl<'de> Deserialize<'de> for ProfileData<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a profile record")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProfileData<'de>, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProfileData<'de>, A::Error> {
                 let mut data = ProfileData::new();
                 let mut version = None;
                 while let Some(key) = map.next_key::<&'de str>()? {
                     if key == "v" {
                         version = Some(map.next_value::<u8>()?);
-                    } else if let Some(setting) = Setting::ALL.iter().copied().find(|s| s.key() == key) {
+                    } else if let Some(setting) =
+                        Setting::ALL.iter().copied().find(|s| s.key() == key)
+                    {
                         let value = map.next_value::<&'de str>()?;
-                        data.set(setting, value).map_err(|_| de::Error::custom("invalid value"))?;
+                        data.set(setting, value)
+                            .map_err(|_| de::Error::custom("invalid value"))?;
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -467,7 +503,12 @@ mod tests {
         ProfileData::new()
             .with(Setting::Region, "eu-west-1")
             .and_then(|p| p.with(Setting::AccessKeyId, "AKIDEXAMPLE"))
-            .and_then(|p| p.with(Setting::SecretAccessKey, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+            .and_then(|p| {
+                p.with(
+                    Setting::SecretAccessKey,
+                    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                )
+            })
             .and_then(|p| p.with(Setting::SessionToken, TOKEN))
             .and_then(|p| p.with(Setting::EndpointUrl, "http://10.0.2.2:5000"))
             .unwrap()
@@ -479,7 +520,10 @@ mod tests {
         let mut buf = [0u8; 512];
         let n = p.encode(&mut buf).unwrap();
         let text = core::str::from_utf8(&buf[..n]).unwrap();
-        assert!(text.starts_with("{\"v\":1,\"region\":\"eu-west-1\",\"aws_access_key_id\""), "{text}");
+        assert!(
+            text.starts_with("{\"v\":1,\"region\":\"eu-west-1\",\"aws_access_key_id\""),
+            "{text}"
+        );
         let back = ProfileData::decode(&buf[..n]).unwrap();
         assert_eq!(back, p);
         assert_eq!(back.expose(Setting::SessionToken), Some(TOKEN));
@@ -500,26 +544,64 @@ mod tests {
     #[test]
     fn values_that_would_not_round_trip_are_refused() {
         let mut p = ProfileData::new();
-        for bad in ["a\"b", "a\\b", "a\nb", " lead", "trail ", "x #comment", "x ;c"] {
+        for bad in [
+            "a\"b",
+            "a\\b",
+            "a\nb",
+            " lead",
+            "trail ",
+            "x #comment",
+            "x ;c",
+        ] {
             let err = p.set(Setting::Region, bad).unwrap_err();
-            assert!(matches!(err, ValueError::InvalidCharacter { setting: Setting::Region, .. }), "{bad}");
+            assert!(
+                matches!(
+                    err,
+                    ValueError::InvalidCharacter {
+                        setting: Setting::Region,
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
         }
-        assert_eq!(p.set(Setting::Region, ""), Err(ValueError::Empty { setting: Setting::Region }));
+        assert_eq!(
+            p.set(Setting::Region, ""),
+            Err(ValueError::Empty {
+                setting: Setting::Region
+            })
+        );
         let long = "x".repeat(MAX_REGION_LEN + 1);
-        assert!(matches!(p.set(Setting::Region, &long), Err(ValueError::TooLong { limit: MAX_REGION_LEN, .. })));
+        assert!(matches!(
+            p.set(Setting::Region, &long),
+            Err(ValueError::TooLong {
+                limit: MAX_REGION_LEN,
+                ..
+            })
+        ));
         assert!(p.is_empty(), "a refused value changes nothing");
         p.set(Setting::CredentialSource, "a#b;c").unwrap();
     }
 
     #[test]
     fn decoding_refuses_other_versions_garbage_and_trailing_bytes() {
-        assert_eq!(ProfileData::decode(b"{\"v\":2,\"region\":\"x\"}"), Err(DecodeError));
+        assert_eq!(
+            ProfileData::decode(b"{\"v\":2,\"region\":\"x\"}"),
+            Err(DecodeError)
+        );
         assert_eq!(ProfileData::decode(b"{\"region\":\"x\"}"), Err(DecodeError));
-        assert_eq!(ProfileData::decode(b"{\"v\":1,\"region\":\"x\"}xx"), Err(DecodeError));
-        assert_eq!(ProfileData::decode(b"{\"v\":1,\"region\":\"a\\\"b\"}"), Err(DecodeError));
+        assert_eq!(
+            ProfileData::decode(b"{\"v\":1,\"region\":\"x\"}xx"),
+            Err(DecodeError)
+        );
+        assert_eq!(
+            ProfileData::decode(b"{\"v\":1,\"region\":\"a\\\"b\"}"),
+            Err(DecodeError)
+        );
         assert_eq!(ProfileData::decode(&[0xff; 16]), Err(DecodeError));
         // unknown keys from a newer writer are skipped
-        let p = ProfileData::decode(b"{\"v\":1,\"future\":\"x\",\"n\":3,\"region\":\"r\"}").unwrap();
+        let p =
+            ProfileData::decode(b"{\"v\":1,\"future\":\"x\",\"n\":3,\"region\":\"r\"}").unwrap();
         assert_eq!(p.get(Setting::Region), Some("r"));
     }
 
@@ -531,7 +613,10 @@ mod tests {
 
     #[test]
     fn keys_match_config_names_ignoring_case() {
-        assert_eq!(Setting::from_key("AWS_Secret_Access_Key"), Some(Setting::SecretAccessKey));
+        assert_eq!(
+            Setting::from_key("AWS_Secret_Access_Key"),
+            Some(Setting::SecretAccessKey)
+        );
         assert_eq!(Setting::from_key("sso_start_url"), None);
         for (i, s) in Setting::ALL.iter().enumerate() {
             assert_eq!(s.index(), i);

@@ -46,10 +46,17 @@ pub enum LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::NoActiveProfile => f.write_str("no profile named and none is active in flash"),
-            LoadError::Corrupt { hop } => write!(f, "profile {hop} of the source_profile chain is corrupt in flash"),
+            LoadError::NoActiveProfile => {
+                f.write_str("no profile named and none is active in flash")
+            }
+            LoadError::Corrupt { hop } => write!(
+                f,
+                "profile {hop} of the source_profile chain is corrupt in flash"
+            ),
             LoadError::NotFound => f.write_str("the profile is not in flash"),
-            LoadError::TextFull { limit } => write!(f, "the profiles do not fit the {limit}-byte text buffer"),
+            LoadError::TextFull { limit } => {
+                write!(f, "the profiles do not fit the {limit}-byte text buffer")
+            }
             LoadError::Store(e) => write!(f, "{e}"),
         }
     }
@@ -86,7 +93,11 @@ impl<const N: usize> Default for FlashProfiles<N> {
 impl<const N: usize> FlashProfiles<N> {
     /// Nothing loaded.
     pub const fn new() -> Self {
-        FlashProfiles { text: [0; N], len: 0, profile: ProfileName::new() }
+        FlashProfiles {
+            text: [0; N],
+            len: 0,
+            profile: ProfileName::new(),
+        }
     }
 
     /// The selected profile's name (empty before a load).
@@ -151,7 +162,11 @@ impl<const N: usize> ProfileSource for FlashProfiles<N> {
         1
     }
     fn file(&self, index: usize) -> Result<Option<ProfileFile<'_>>, Infallible> {
-        Ok((index == 0).then(|| ProfileFile { path: FLASH_PROFILES_PATH, kind: FileKind::Config, text: self.expose_text() }))
+        Ok((index == 0).then(|| ProfileFile {
+            path: FLASH_PROFILES_PATH,
+            kind: FileKind::Config,
+            text: self.expose_text(),
+        }))
     }
 }
 
@@ -174,10 +189,16 @@ impl<F: NorFlash> ProfileStore<F> {
     /// # Errors
     /// [`LoadError`]: nothing active, the profile missing, a corrupt record, a full text buffer,
     /// a storage failure.
-    pub async fn load<const N: usize>(&mut self, name: Option<&str>, out: &mut FlashProfiles<N>) -> Result<(), LoadError> {
+    pub async fn load<const N: usize>(
+        &mut self,
+        name: Option<&str>,
+        out: &mut FlashProfiles<N>,
+    ) -> Result<(), LoadError> {
         out.clear();
         let first = match name {
-            Some(n) => ProfileName::try_from(n).map_err(|_| LoadError::Store(StoreError::InvalidName))?,
+            Some(n) => {
+                ProfileName::try_from(n).map_err(|_| LoadError::Store(StoreError::InvalidName))?
+            }
             None => self.active().await?.ok_or(LoadError::NoActiveProfile)?,
         };
         let mut done: heapless::Vec<ProfileName, MAX_PROFILE_CHAIN> = heapless::Vec::new();
@@ -195,7 +216,9 @@ impl<F: NorFlash> ProfileStore<F> {
                 Err(ReadError::Store(e)) => return Err(e.into()),
             };
             let appended = out.append(&current, &data);
-            next = data.get(Setting::SourceProfile).and_then(|s| ProfileName::try_from(s).ok());
+            next = data
+                .get(Setting::SourceProfile)
+                .and_then(|s| ProfileName::try_from(s).ok());
             self.scrub();
             appended?;
             // `done` is not full (checked above).

@@ -58,14 +58,21 @@ fn provision_read_overwrite_list_delete_select() {
         assert!(s.delete("prod").await.unwrap());
         assert!(!s.delete("prod").await.unwrap());
         assert_eq!(s.read("prod").await.unwrap(), None);
-        assert_eq!(s.active().await.unwrap(), None, "deleting the active profile unselects it");
+        assert_eq!(
+            s.active().await.unwrap(),
+            None,
+            "deleting the active profile unselects it"
+        );
         s.list(&mut list).await.unwrap();
         assert_eq!(names(&list), ["dev"]);
 
         // the same flash, "rebooted"
         let flash = s.into_flash();
         let mut s = ProfileStore::new(flash, 0..16384).unwrap();
-        assert_eq!(s.read("dev").await.unwrap().unwrap().get(Setting::Region), Some("eu-north-1"));
+        assert_eq!(
+            s.read("dev").await.unwrap().unwrap().get(Setting::Region),
+            Some("eu-north-1")
+        );
     });
 }
 
@@ -73,12 +80,30 @@ fn provision_read_overwrite_list_delete_select() {
 fn invalid_names_and_ranges_are_refused() {
     block_on(async {
         let mut s = store();
-        for bad in ["", "has space", "[x]", &"n".repeat(MAX_PROFILE_NAME_LEN + 1)] {
-            assert_eq!(s.provision(bad, &profile("r")).await, Err(StoreError::InvalidName), "{bad:?}");
+        for bad in [
+            "",
+            "has space",
+            "[x]",
+            &"n".repeat(MAX_PROFILE_NAME_LEN + 1),
+        ] {
+            assert_eq!(
+                s.provision(bad, &profile("r")).await,
+                Err(StoreError::InvalidName),
+                "{bad:?}"
+            );
         }
-        assert_eq!(s.read("").await, Err(ReadError::Store(StoreError::InvalidName)));
-        assert!(matches!(ProfileStore::new(Flash::new(), 0..4096), Err(StoreError::BadRange)));
-        assert!(matches!(ProfileStore::new(Flash::new(), 100..8192), Err(StoreError::BadRange)));
+        assert_eq!(
+            s.read("").await,
+            Err(ReadError::Store(StoreError::InvalidName))
+        );
+        assert!(matches!(
+            ProfileStore::new(Flash::new(), 0..4096),
+            Err(StoreError::BadRange)
+        ));
+        assert!(matches!(
+            ProfileStore::new(Flash::new(), 100..8192),
+            Err(StoreError::BadRange)
+        ));
     });
 }
 
@@ -88,17 +113,29 @@ fn largest_record_fits_a_4k_page_and_list_capacity_is_typed() {
         let mut s = store();
         let token = "T".repeat(aws_session_core::limits::MAX_SESSION_TOKEN_LEN);
         let token: &'static str = Box::leak(token.into_boxed_str());
-        let arn: &'static str = Box::leak(format!("arn:aws:iam::123456789012:role/{}", "r".repeat(200)).into_boxed_str());
+        let arn: &'static str = Box::leak(
+            format!("arn:aws:iam::123456789012:role/{}", "r".repeat(200)).into_boxed_str(),
+        );
         let big = profile("eu-west-1")
             .with(Setting::SessionToken, token)
             .and_then(|p| p.with(Setting::RoleArn, arn))
             .and_then(|p| p.with(Setting::EndpointUrl, "https://s3.eu-west-1.amazonaws.com"))
             .unwrap();
         s.provision("big", &big).await.unwrap();
-        assert_eq!(s.read("big").await.unwrap().unwrap().expose(Setting::SessionToken), Some(token));
+        assert_eq!(
+            s.read("big")
+                .await
+                .unwrap()
+                .unwrap()
+                .expose(Setting::SessionToken),
+            Some(token)
+        );
         s.provision("b", &profile("r")).await.unwrap();
         let mut one: heapless::Vec<ProfileName, 1> = heapless::Vec::new();
-        assert_eq!(s.list(&mut one).await, Err(StoreError::TooManyProfiles { limit: 1 }));
+        assert_eq!(
+            s.list(&mut one).await,
+            Err(StoreError::TooManyProfiles { limit: 1 })
+        );
     });
 }
 
@@ -118,10 +155,16 @@ fn corrupt_records_are_reported_and_skipped() {
         assert_eq!(s.list(&mut list).await.unwrap(), ListReport { corrupt: 1 });
         assert_eq!(names(&list), ["good"]);
         let mut out = FlashProfiles::<1024>::new();
-        assert_eq!(s.load(Some("bad"), &mut out).await, Err(LoadError::Corrupt { hop: 0 }));
+        assert_eq!(
+            s.load(Some("bad"), &mut out).await,
+            Err(LoadError::Corrupt { hop: 0 })
+        );
         // provisioning again repairs it
         s.provision("bad", &profile("r2")).await.unwrap();
-        assert_eq!(s.read("bad").await.unwrap().unwrap().get(Setting::Region), Some("r2"));
+        assert_eq!(
+            s.read("bad").await.unwrap().unwrap().get(Setting::Region),
+            Some("r2")
+        );
     });
 }
 
@@ -137,7 +180,10 @@ fn a_damaged_newest_item_falls_back_to_the_previous_version() {
         let at = bytes.windows(10).rposition(|w| w == b"new-region").unwrap();
         bytes[at] &= 0x0F;
         let mut s = ProfileStore::new(flash, 0..16384).unwrap();
-        assert_eq!(s.read("dev").await.unwrap().unwrap().get(Setting::Region), Some("old-region"));
+        assert_eq!(
+            s.read("dev").await.unwrap().unwrap().get(Setting::Region),
+            Some("old-region")
+        );
     });
 }
 
@@ -177,13 +223,26 @@ aws_session_token = token==
 fn import_merges_config_and_credentials_text() {
     block_on(async {
         let mut s = store();
-        let report = s.import(Some(CONFIG), Some(CREDENTIALS), None).await.unwrap();
-        assert_eq!(report, ImportReport { imported: 3, skipped_profiles: 1, skipped_keys: 2 });
+        let report = s
+            .import(Some(CONFIG), Some(CREDENTIALS), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            report,
+            ImportReport {
+                imported: 3,
+                skipped_profiles: 1,
+                skipped_keys: 2
+            }
+        );
         let dev = s.read("dev").await.unwrap().unwrap();
         assert_eq!(dev.get(Setting::Region), Some("eu-west-1"));
         assert_eq!(dev.get(Setting::EndpointUrl), Some("http://localhost:4566"));
         assert_eq!(dev.get(Setting::AccessKeyId), Some("AKIDDEV"));
-        assert_eq!(dev.expose(Setting::SecretAccessKey), Some("devsecret/with+slash"));
+        assert_eq!(
+            dev.expose(Setting::SecretAccessKey),
+            Some("devsecret/with+slash")
+        );
         let d = s.read("default").await.unwrap().unwrap();
         assert_eq!(d.expose(Setting::SessionToken), Some("token=="));
         assert_eq!(d.get(Setting::Region), Some("us-west-2"));
@@ -199,13 +258,31 @@ fn import_merges_config_and_credentials_text() {
 fn import_one_profile_and_its_errors() {
     block_on(async {
         let mut s = store();
-        let r = s.import(Some(CONFIG), Some(CREDENTIALS), Some("dev")).await.unwrap();
+        let r = s
+            .import(Some(CONFIG), Some(CREDENTIALS), Some("dev"))
+            .await
+            .unwrap();
         assert_eq!(r.imported, 1);
-        assert_eq!(s.import(Some(CONFIG), None, Some("ghost")).await, Err(ImportError::NotFound { profile: "ghost" }));
-        let err = s.import(Some("[profile a]\nregion: x\n"), None, None).await.unwrap_err();
-        assert!(matches!(err, ImportError::Parse { file: FileKind::Config, error } if error.line == 2), "{err:?}");
-        let err = s.import(None, Some("[a]\naws_secret_access_key = a\"b\n"), None).await.unwrap_err();
-        assert!(matches!(err, ImportError::Value { profile: "a", .. }), "{err:?}");
+        assert_eq!(
+            s.import(Some(CONFIG), None, Some("ghost")).await,
+            Err(ImportError::NotFound { profile: "ghost" })
+        );
+        let err = s
+            .import(Some("[profile a]\nregion: x\n"), None, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ImportError::Parse { file: FileKind::Config, error } if error.line == 2),
+            "{err:?}"
+        );
+        let err = s
+            .import(None, Some("[a]\naws_secret_access_key = a\"b\n"), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ImportError::Value { profile: "a", .. }),
+            "{err:?}"
+        );
         let mut list: heapless::Vec<ProfileName, 8> = heapless::Vec::new();
         s.list(&mut list).await.unwrap();
         assert_eq!(names(&list), ["dev"], "failed imports stored nothing");
@@ -218,7 +295,9 @@ use aws_session_core::config::FileKind;
 fn session_from_flash_reads_region_and_static_keys() {
     block_on(async {
         let mut s = store();
-        s.import(Some(CONFIG), Some(CREDENTIALS), None).await.unwrap();
+        s.import(Some(CONFIG), Some(CREDENTIALS), None)
+            .await
+            .unwrap();
         s.select("dev").await.unwrap();
         let mut profiles = FlashProfiles::<2048>::new();
         s.load(None, &mut profiles).await.unwrap();
@@ -230,8 +309,15 @@ fn session_from_flash_reads_region_and_static_keys() {
         let config = session.config();
         let region = config.region.as_ref().unwrap();
         assert_eq!(region.value.as_str(), "eu-west-1");
-        assert!(matches!(region.source, Source::File { line: 2, .. }), "{:?}", region.source);
-        assert_eq!(config.provenance.display(region.source).to_string(), "file:flash:profiles:2");
+        assert!(
+            matches!(region.source, Source::File { line: 2, .. }),
+            "{:?}",
+            region.source
+        );
+        assert_eq!(
+            config.provenance.display(region.source).to_string(),
+            "file:flash:profiles:2"
+        );
         let creds = session.credentials().static_credentials().unwrap();
         assert_eq!(creds.access_key_id.as_str(), "AKIDDEV");
         assert_eq!(creds.secret_access_key.expose(), "devsecret/with+slash");
@@ -242,7 +328,9 @@ fn session_from_flash_reads_region_and_static_keys() {
 fn role_profile_loads_its_source_chain() {
     block_on(async {
         let mut s = store();
-        s.import(Some(CONFIG), Some(CREDENTIALS), None).await.unwrap();
+        s.import(Some(CONFIG), Some(CREDENTIALS), None)
+            .await
+            .unwrap();
         let mut profiles = FlashProfiles::<2048>::new();
         s.load(Some("role"), &mut profiles).await.unwrap();
         let text = profiles.expose_text();
@@ -252,22 +340,38 @@ fn role_profile_loads_its_source_chain() {
         match session.credentials() {
             CredentialPlan::Chain { hops, .. } => {
                 assert_eq!(hops.len(), 1);
-                assert_eq!(hops[0].role_arn.as_str(), "arn:aws:iam::123456789012:role/device");
+                assert_eq!(
+                    hops[0].role_arn.as_str(),
+                    "arn:aws:iam::123456789012:role/device"
+                );
                 assert_eq!(hops[0].duration_secs, 3600);
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(s.load(Some("ghost"), &mut profiles).await, Err(LoadError::NotFound));
-        assert_eq!(s.load(None, &mut profiles).await, Err(LoadError::NoActiveProfile));
+        assert_eq!(
+            s.load(Some("ghost"), &mut profiles).await,
+            Err(LoadError::NotFound)
+        );
+        assert_eq!(
+            s.load(None, &mut profiles).await,
+            Err(LoadError::NoActiveProfile)
+        );
         let mut tiny = FlashProfiles::<32>::new();
-        assert_eq!(s.load(Some("dev"), &mut tiny).await, Err(LoadError::TextFull { limit: 32 }));
+        assert_eq!(
+            s.load(Some("dev"), &mut tiny).await,
+            Err(LoadError::TextFull { limit: 32 })
+        );
     });
 }
 
 // ---- power cut at every flash operation ----------------------------------------------------
 
 /// What the store holds: (dev region, prod region, active profile).
-type State = (Option<&'static str>, Option<&'static str>, Option<&'static str>);
+type State = (
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -307,7 +411,11 @@ fn apply(state: State, op: Op) -> State {
         Op::Provision("dev", r) => (Some(r), prod, active),
         Op::Provision(_, r) => (dev, Some(r), active),
         Op::Select(n) => (dev, prod, Some(n)),
-        Op::Delete(_) => (dev, None, if active == Some("prod") { None } else { active }),
+        Op::Delete(_) => (
+            dev,
+            None,
+            if active == Some("prod") { None } else { active },
+        ),
     }
 }
 
@@ -317,7 +425,12 @@ async fn run(s: &mut ProfileStore<SmallFlash>, op: Op) -> Result<(), StoreError>
             let p = ProfileData::new()
                 .with(Setting::Region, region)
                 .and_then(|p| p.with(Setting::SecretAccessKey, SECRET))
-                .and_then(|p| p.with(Setting::EndpointUrl, "https://vpce-0123456789abcdef.s3.eu-west-1.vpce.amazonaws.com"))
+                .and_then(|p| {
+                    p.with(
+                        Setting::EndpointUrl,
+                        "https://vpce-0123456789abcdef.s3.eu-west-1.vpce.amazonaws.com",
+                    )
+                })
                 .unwrap();
             s.provision(name, &p).await
         }
@@ -326,16 +439,40 @@ async fn run(s: &mut ProfileStore<SmallFlash>, op: Op) -> Result<(), StoreError>
     }
 }
 
-async fn observe(s: &mut ProfileStore<SmallFlash>) -> (Option<std::string::String>, Option<std::string::String>, Option<std::string::String>) {
+async fn observe(
+    s: &mut ProfileStore<SmallFlash>,
+) -> (
+    Option<std::string::String>,
+    Option<std::string::String>,
+    Option<std::string::String>,
+) {
     let region = |p: Option<ProfileData<'_>>| p.map(|p| p.get(Setting::Region).unwrap().into());
-    let dev = region(s.read("dev").await.expect("dev must read back, never corrupt"));
-    let prod = region(s.read("prod").await.expect("prod must read back, never corrupt"));
+    let dev = region(
+        s.read("dev")
+            .await
+            .expect("dev must read back, never corrupt"),
+    );
+    let prod = region(
+        s.read("prod")
+            .await
+            .expect("prod must read back, never corrupt"),
+    );
     let active = s.active().await.unwrap().map(|n| n.as_str().into());
     (dev, prod, active)
 }
 
-fn owned(state: State) -> (Option<std::string::String>, Option<std::string::String>, Option<std::string::String>) {
-    (state.0.map(Into::into), state.1.map(Into::into), state.2.map(Into::into))
+fn owned(
+    state: State,
+) -> (
+    Option<std::string::String>,
+    Option<std::string::String>,
+    Option<std::string::String>,
+) {
+    (
+        state.0.map(Into::into),
+        state.1.map(Into::into),
+        state.2.map(Into::into),
+    )
 }
 
 #[test]
@@ -351,7 +488,11 @@ fn power_cut_at_every_write_keeps_the_previous_or_the_new_version() {
         }
         let flash = s.into_flash();
         let (total, erases) = (flash.operations(), flash.erases());
-        assert!(flash.erases() >= 4, "the sequence should reclaim pages; it erased {} times", flash.erases());
+        assert!(
+            flash.erases() >= 4,
+            "the sequence should reclaim pages; it erased {} times",
+            flash.erases()
+        );
 
         let mut cuts = 0;
         for n in 0..total {
@@ -361,7 +502,11 @@ fn power_cut_at_every_write_keeps_the_previous_or_the_new_version() {
             let mut failed_at = None;
             for (i, op) in OPS.iter().enumerate() {
                 if let Err(e) = run(&mut s, *op).await {
-                    assert_eq!(e, StoreError::Flash(NorFlashErrorKind::Other), "op {i} at cut {n}");
+                    assert_eq!(
+                        e,
+                        StoreError::Flash(NorFlashErrorKind::Other),
+                        "op {i} at cut {n}"
+                    );
                     failed_at = Some(i);
                     break;
                 }
@@ -376,16 +521,24 @@ fn power_cut_at_every_write_keeps_the_previous_or_the_new_version() {
             let seen = observe(&mut s).await;
             let before = owned(states[i]);
             let after = owned(states[i + 1]);
-            assert!(seen == before || seen == after, "cut {n} during op {i} {:?}: saw {seen:?}, expected {before:?} or {after:?}", OPS[i]);
+            assert!(
+                seen == before || seen == after,
+                "cut {n} during op {i} {:?}: saw {seen:?}, expected {before:?} or {after:?}",
+                OPS[i]
+            );
 
             // The store keeps working after the repair.
-            run(&mut s, Op::Provision("dev", "again")).await.unwrap_or_else(|e| panic!("cut {n}: store unusable after reboot: {e}"));
+            run(&mut s, Op::Provision("dev", "again"))
+                .await
+                .unwrap_or_else(|e| panic!("cut {n}: store unusable after reboot: {e}"));
             assert_eq!(observe(&mut s).await.0.as_deref(), Some("again"));
             let mut list: heapless::Vec<ProfileName, 4> = heapless::Vec::new();
             assert_eq!(s.list(&mut list).await.unwrap().corrupt, 0, "cut {n}");
             cuts += 1;
         }
         assert_eq!(cuts, total);
-        std::println!("power cut tested at each of {cuts} flash operations ({erases} of them erases)");
+        std::println!(
+            "power cut tested at each of {cuts} flash operations ({erases} of them erases)"
+        );
     });
 }

@@ -55,13 +55,17 @@ pub struct MemFlash<const SIZE: usize, const PAGE: usize = 4096, const WORD: usi
     powered: bool,
 }
 
-impl<const SIZE: usize, const PAGE: usize, const WORD: usize> Default for MemFlash<SIZE, PAGE, WORD> {
+impl<const SIZE: usize, const PAGE: usize, const WORD: usize> Default
+    for MemFlash<SIZE, PAGE, WORD>
+{
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const SIZE: usize, const PAGE: usize, const WORD: usize> fmt::Debug for MemFlash<SIZE, PAGE, WORD> {
+impl<const SIZE: usize, const PAGE: usize, const WORD: usize> fmt::Debug
+    for MemFlash<SIZE, PAGE, WORD>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The contents may hold secrets; show only the state.
         f.debug_struct("MemFlash")
@@ -76,7 +80,13 @@ impl<const SIZE: usize, const PAGE: usize, const WORD: usize> fmt::Debug for Mem
 impl<const SIZE: usize, const PAGE: usize, const WORD: usize> MemFlash<SIZE, PAGE, WORD> {
     /// An erased flash (all `0xFF`) that never loses power.
     pub const fn new() -> Self {
-        MemFlash { bytes: [0xFF; SIZE], operations: 0, erases: 0, lose_power_at: None, powered: true }
+        MemFlash {
+            bytes: [0xFF; SIZE],
+            operations: 0,
+            erases: 0,
+            lose_power_at: None,
+            powered: true,
+        }
     }
 
     /// Cuts the power during write-or-erase operation number `n` (0-based, counted from now on as
@@ -117,7 +127,12 @@ impl<const SIZE: usize, const PAGE: usize, const WORD: usize> MemFlash<SIZE, PAG
         &mut self.bytes
     }
 
-    fn range(&self, offset: u32, len: usize, align: usize) -> Result<core::ops::Range<usize>, MemFlashError> {
+    fn range(
+        &self,
+        offset: u32,
+        len: usize,
+        align: usize,
+    ) -> Result<core::ops::Range<usize>, MemFlashError> {
         if !self.powered {
             return Err(MemFlashError::PowerLost);
         }
@@ -140,11 +155,15 @@ impl<const SIZE: usize, const PAGE: usize, const WORD: usize> MemFlash<SIZE, PAG
     }
 }
 
-impl<const SIZE: usize, const PAGE: usize, const WORD: usize> ErrorType for MemFlash<SIZE, PAGE, WORD> {
+impl<const SIZE: usize, const PAGE: usize, const WORD: usize> ErrorType
+    for MemFlash<SIZE, PAGE, WORD>
+{
     type Error = MemFlashError;
 }
 
-impl<const SIZE: usize, const PAGE: usize, const WORD: usize> ReadNorFlash for MemFlash<SIZE, PAGE, WORD> {
+impl<const SIZE: usize, const PAGE: usize, const WORD: usize> ReadNorFlash
+    for MemFlash<SIZE, PAGE, WORD>
+{
     const READ_SIZE: usize = 1;
 
     async fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), MemFlashError> {
@@ -159,16 +178,26 @@ impl<const SIZE: usize, const PAGE: usize, const WORD: usize> ReadNorFlash for M
     }
 }
 
-impl<const SIZE: usize, const PAGE: usize, const WORD: usize> NorFlash for MemFlash<SIZE, PAGE, WORD> {
+impl<const SIZE: usize, const PAGE: usize, const WORD: usize> NorFlash
+    for MemFlash<SIZE, PAGE, WORD>
+{
     const WRITE_SIZE: usize = WORD;
     const ERASE_SIZE: usize = PAGE;
 
     async fn erase(&mut self, from: u32, to: u32) -> Result<(), MemFlashError> {
         let len = to.checked_sub(from).ok_or(MemFlashError::OutOfBounds)?;
-        let range = self.range(from, usize::try_from(len).map_err(|_| MemFlashError::OutOfBounds)?, PAGE)?;
+        let range = self.range(
+            from,
+            usize::try_from(len).map_err(|_| MemFlashError::OutOfBounds)?,
+            PAGE,
+        )?;
         let cut = self.begin_operation();
         self.erases = self.erases.saturating_add(1);
-        let end = if cut { range.start + range.len() / 2 } else { range.end };
+        let end = if cut {
+            range.start + range.len() / 2
+        } else {
+            range.end
+        };
         if let Some(dst) = self.bytes.get_mut(range.start..end) {
             dst.fill(0xFF);
         }
@@ -182,7 +211,11 @@ impl<const SIZE: usize, const PAGE: usize, const WORD: usize> NorFlash for MemFl
     async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), MemFlashError> {
         let range = self.range(offset, bytes.len(), WORD)?;
         let cut = self.begin_operation();
-        let n = if cut { bytes.len() / 2 / WORD * WORD } else { bytes.len() };
+        let n = if cut {
+            bytes.len() / 2 / WORD * WORD
+        } else {
+            bytes.len()
+        };
         if let Some(dst) = self.bytes.get_mut(range.start..range.start + n) {
             for (d, s) in dst.iter_mut().zip(bytes) {
                 *d &= *s;

@@ -17,15 +17,28 @@ pub fn leak<T>(v: T) -> &'static mut T {
 }
 
 /// A stack on its own in-memory device; returns the stack, its runner and the device's runner.
-pub fn stack(ip: Ipv4Address, dns: Option<Ipv4Address>, seed: u64) -> (Stack<'static>, embassy_net::Runner<'static, ch::Device<'static, MTU>>, ch::Runner<'static, MTU>) {
+pub fn stack(
+    ip: Ipv4Address,
+    dns: Option<Ipv4Address>,
+    seed: u64,
+) -> (
+    Stack<'static>,
+    embassy_net::Runner<'static, ch::Device<'static, MTU>>,
+    ch::Runner<'static, MTU>,
+) {
     let state = leak(ch::State::<MTU, 8, 8>::new());
     let (runner, device) = ch::new(state, ch::driver::HardwareAddress::Ip);
     let mut dns_servers = heapless::Vec::new();
     if let Some(d) = dns {
         dns_servers.push(d).unwrap();
     }
-    let config = Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(ip, 24), gateway: None, dns_servers });
-    let (stack, net_runner) = embassy_net::new(device, config, leak(StackResources::<6>::new()), seed);
+    let config = Config::ipv4_static(StaticConfigV4 {
+        address: Ipv4Cidr::new(ip, 24),
+        gateway: None,
+        dns_servers,
+    });
+    let (stack, net_runner) =
+        embassy_net::new(device, config, leak(StackResources::<6>::new()), seed);
     (stack, net_runner, runner)
 }
 
@@ -45,8 +58,12 @@ pub async fn wire(from: &mut ch::TxRunner<'static, MTU>, to: &mut ch::RxRunner<'
 
 /// Runs `server` on stack B and `test` on stack A (once A's address is up), both over the wire,
 /// with a 20-second guard. Returns what `test` returned.
-pub fn run<T>(server: impl AsyncFnOnce(Stack<'static>), test: impl AsyncFnOnce(Stack<'static>) -> T) -> T {
-    let (client, mut client_runner, client_dev) = stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
+pub fn run<T>(
+    server: impl AsyncFnOnce(Stack<'static>),
+    test: impl AsyncFnOnce(Stack<'static>) -> T,
+) -> T {
+    let (client, mut client_runner, client_dev) =
+        stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
     let (server_stack, mut server_runner, server_dev) = stack(SERVER, None, 2);
     let (client_state, mut client_rx, mut client_tx) = client_dev.split();
     let (server_state, mut server_rx, mut server_tx) = server_dev.split();
@@ -112,6 +129,8 @@ pub fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
     let mut params = CertificateParams::new(std::vec::Vec::<std::string::String>::new()).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }

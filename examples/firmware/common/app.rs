@@ -14,7 +14,9 @@ use aws_session_core::platform::{AsyncTransport, Entropy};
 use aws_session_core::session::Session;
 use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::http::{HttpConfig, HttpError};
-use aws_session_embassy::store::{FlashProfiles, ImportError, LoadError, NoEnv, ProfileStore, StoreError};
+use aws_session_embassy::store::{
+    FlashProfiles, ImportError, LoadError, NoEnv, ProfileStore, StoreError,
+};
 use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
 use embassy_net::Stack;
 use embassy_time::Timer;
@@ -46,7 +48,12 @@ pub struct AppMemory {
 impl AppMemory {
     /// Empty memory.
     pub fn new() -> Self {
-        AppMemory { tls: TlsBuffers::new(), profiles: FlashProfiles::new(), session: Session::unconfigured(), response: [0; 1024] }
+        AppMemory {
+            tls: TlsBuffers::new(),
+            profiles: FlashProfiles::new(),
+            session: Session::unconfigured(),
+            response: [0; 1024],
+        }
     }
 }
 
@@ -107,28 +114,54 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     // Profile: provision on first boot, then load the active one.
     let mut store = ProfileStore::new(flash, range)?;
     if store.active().await?.is_none() {
-        store.import(Some(PROVISION_CONFIG), Some(PROVISION_CREDENTIALS), None).await?;
+        store
+            .import(Some(PROVISION_CONFIG), Some(PROVISION_CREDENTIALS), None)
+            .await?;
         store.select("device").await?;
     }
-    store.load(None, &mut mem.profiles).await.map_err(AppError::Load)?;
+    store
+        .load(None, &mut mem.profiles)
+        .await
+        .map_err(AppError::Load)?;
     drop(store);
 
     // Session and STS client.
-    let AppMemory { tls: buffers, profiles, session, response } = mem;
-    session.rebuild(&profiles.options(), &NoEnv, &*profiles).map_err(|_| AppError::Session)?;
-    let client = session.client("sts", &Config::default()).map_err(|_| AppError::Session)?;
+    let AppMemory {
+        tls: buffers,
+        profiles,
+        session,
+        response,
+    } = mem;
+    session
+        .rebuild(&profiles.options(), &NoEnv, &*profiles)
+        .map_err(|_| AppError::Session)?;
+    let client = session
+        .client("sts", &Config::default())
+        .map_err(|_| AppError::Session)?;
     let endpoint = client.endpoint().map_err(|_| AppError::Endpoint)?;
-    let host = endpoint.url.as_str().trim_start_matches("https://").trim_end_matches('/');
+    let host = endpoint
+        .url
+        .as_str()
+        .trim_start_matches("https://")
+        .trim_end_matches('/');
 
     // HTTPS to the endpoint; every response's Date feeds the wall clock.
-    let mut conn = tls::connect(stack, buffers, &Target::host(host), anchors, &mut *rng, HttpConfig::default())
-        .await
-        .map_err(AppError::Http)?
-        .with_clock(clock);
+    let mut conn = tls::connect(
+        stack,
+        buffers,
+        &Target::host(host),
+        anchors,
+        &mut *rng,
+        HttpConfig::default(),
+    )
+    .await
+    .map_err(AppError::Http)?
+    .with_clock(clock);
 
     // No RTC: one unsigned request sets the clock from its Date header.
     if !clock.is_set() {
-        let probe = HttpRequest::new(Method::Get, Scheme::Https, host, "/").map_err(|_| AppError::Endpoint)?;
+        let probe = HttpRequest::new(Method::Get, Scheme::Https, host, "/")
+            .map_err(|_| AppError::Endpoint)?;
         conn.begin(&probe).await.map_err(AppError::Http)?;
         let mut head = ResponseHead::new();
         conn.finish(&mut head).await.map_err(AppError::Http)?;
@@ -139,11 +172,21 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     // The signed call, through core's pipeline (Validate, Build, Sign, Send, retries…).
     let mut request = client.request("GetCallerIdentity");
     request.http.set_method(Method::Post);
-    let _ = request.http.headers_mut().insert("content-type", "application/x-www-form-urlencoded; charset=utf-8");
+    let _ = request.http.headers_mut().insert(
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
     request.http.set_body(Body::Bytes(GET_CALLER_IDENTITY));
     request.set_response_buffer(response);
     let mut entropy = RngEntropy(rng);
-    let result = run_async(Pipeline::new(client.handlers(), &mut request), &mut conn, clock, |ms| Timer::after_millis(ms.into()), &mut entropy).await;
+    let result = run_async(
+        Pipeline::new(client.handlers(), &mut request),
+        &mut conn,
+        clock,
+        |ms| Timer::after_millis(ms.into()),
+        &mut entropy,
+    )
+    .await;
     let status = request.response.status();
     result.map_err(AppError::Request)?;
     Ok(status)

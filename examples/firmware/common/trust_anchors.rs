@@ -8,7 +8,10 @@ fn main() {
     println!("cargo:rerun-if-env-changed=TRUST_ANCHORS_PEM");
     let files: Vec<String> = match env::var("TRUST_ANCHORS_PEM") {
         Ok(list) => list.split(':').map(String::from).collect(),
-        Err(_) => vec!["/etc/ssl/certs/Amazon_Root_CA_1.pem".into(), "/etc/ssl/certs/Amazon_Root_CA_3.pem".into()],
+        Err(_) => vec![
+            "/etc/ssl/certs/Amazon_Root_CA_1.pem".into(),
+            "/etc/ssl/certs/Amazon_Root_CA_3.pem".into(),
+        ],
     };
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
     for (i, file) in files.iter().enumerate().take(2) {
@@ -16,7 +19,8 @@ fn main() {
         let text = fs::read_to_string(file).unwrap_or_else(|e| {
             panic!("trust anchor {file}: {e} (install ca-certificates or set TRUST_ANCHORS_PEM)")
         });
-        let cert = pem::parse(&text).unwrap_or_else(|e| panic!("trust anchor {file}: not PEM: {e}"));
+        let cert =
+            pem::parse(&text).unwrap_or_else(|e| panic!("trust anchor {file}: not PEM: {e}"));
         fs::write(out.join(format!("anchor{i}.der")), cert.contents()).expect("write anchor");
     }
 }

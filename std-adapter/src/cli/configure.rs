@@ -75,18 +75,19 @@ fn view(session: &Session) -> ListView {
         },
     };
     let plan = session.credentials();
-    let (credentials, credentials_error) = match crate::credentials::resolve(plan, DEFAULT_PROCESS_TIMEOUT) {
-        Ok(c) => (
-            Some(CredentialsView {
-                access_key_id: c.masked_access_key_id().to_string(),
-                session_token: c.session_token.is_some(),
-                provider: plan.provider().name(),
-                source: prov.display(plan.source()).to_string(),
-            }),
-            None,
-        ),
-        Err(e) => (None, Some(why_no_credentials(session, &e))),
-    };
+    let (credentials, credentials_error) =
+        match crate::credentials::resolve(plan, DEFAULT_PROCESS_TIMEOUT) {
+            Ok(c) => (
+                Some(CredentialsView {
+                    access_key_id: c.masked_access_key_id().to_string(),
+                    session_token: c.session_token.is_some(),
+                    provider: plan.provider().name(),
+                    source: prov.display(plan.source()).to_string(),
+                }),
+                None,
+            ),
+            Err(e) => (None, Some(why_no_credentials(session, &e))),
+        };
     ListView {
         profile,
         region,
@@ -102,7 +103,11 @@ pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> Str
     let plan = session.credentials();
     let prov = &session.config().provenance;
     let at = prov.display(plan.source());
-    if let CredentialPlan::Chain { base: BaseCredentials::Process { .. }, hops } = plan {
+    if let CredentialPlan::Chain {
+        base: BaseCredentials::Process { .. },
+        hops,
+    } = plan
+    {
         if hops.is_empty() {
             return format!("{error} (credential_process set at {at})");
         }

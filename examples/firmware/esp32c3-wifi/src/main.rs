@@ -19,7 +19,9 @@ use esp_hal::rng::{Trng, TrngSource};
 use esp_hal::timer::timg::TimerGroup;
 use esp_println::println;
 use esp_radio::wifi::sta::StationConfig;
-use esp_radio::wifi::{AuthenticationMethodConfig, Config as WifiConfig, Interface, WifiController};
+use esp_radio::wifi::{
+    AuthenticationMethodConfig, Config as WifiConfig, Interface, WifiController,
+};
 use esp_storage::FlashStorage;
 use static_cell::StaticCell;
 
@@ -82,16 +84,26 @@ async fn main(spawner: Spawner) -> ! {
     let mut rng = Trng::try_new().expect("the TRNG source is enabled above");
     let seed = u64::from(rng.random()) << 32 | u64::from(rng.random());
 
-    let mut controller = WifiController::new(peripherals.WIFI, Default::default()).expect("wifi controller");
+    let mut controller =
+        WifiController::new(peripherals.WIFI, Default::default()).expect("wifi controller");
     let station = StationConfig::default()
         .with_ssid(SSID.try_into().expect("SSID fits"))
-        .with_authentication(AuthenticationMethodConfig::Wpa2Personal(PASSWORD.try_into().expect("password fits")));
-    controller.set_config(&WifiConfig::Station(station)).expect("wifi config");
+        .with_authentication(AuthenticationMethodConfig::Wpa2Personal(
+            PASSWORD.try_into().expect("password fits"),
+        ));
+    controller
+        .set_config(&WifiConfig::Station(station))
+        .expect("wifi config");
     spawner.spawn(wifi_task(controller).expect("spawn the wifi task"));
 
     static RESOURCES: StaticCell<StackResources<4>> = StaticCell::new();
     let net_config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, runner) = embassy_net::new(Interface::station(), net_config, RESOURCES.init(StackResources::new()), seed);
+    let (stack, runner) = embassy_net::new(
+        Interface::station(),
+        net_config,
+        RESOURCES.init(StackResources::new()),
+        seed,
+    );
     spawner.spawn(net_task(runner).expect("spawn the network task"));
     stack.wait_config_up().await;
     println!("network up");
@@ -100,7 +112,17 @@ async fn main(spawner: Spawner) -> ! {
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
     let memory = MEMORY.init_with(app::AppMemory::new);
     let anchors = TrustAnchors::new(&ANCHORS);
-    match app::run(stack, flash, PROFILE_RANGE, &mut rng, &CLOCK, &anchors, memory).await {
+    match app::run(
+        stack,
+        flash,
+        PROFILE_RANGE,
+        &mut rng,
+        &CLOCK,
+        &anchors,
+        memory,
+    )
+    .await
+    {
         Ok(status) => println!("GetCallerIdentity: HTTP {}", status),
         Err(e) => println!("failed: {:?}", e),
     }

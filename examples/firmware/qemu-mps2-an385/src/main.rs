@@ -23,10 +23,13 @@ use aws_session_core::config::Config;
 use aws_session_core::handlers::{run_async, Pipeline, RequestError};
 use aws_session_core::http::{Body, Method};
 use aws_session_core::platform::{Clock, ErrorKind};
-use aws_session_core::time::UnixTime;
 use aws_session_core::session::Session;
-use aws_session_core::sigv4::{SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput, SigningParams, SigningSettings};
+use aws_session_core::sigv4::{
+    SignableBody, SignableRequest, Signer, SigningCredentials, SigningOutput, SigningParams,
+    SigningSettings,
+};
 use aws_session_core::test_util::{FakeEntropy, FakeTransport, Reply};
+use aws_session_core::time::UnixTime;
 use aws_session_embassy::clock::{ClockError, WallClock};
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore, Setting};
 use aws_session_embassy::test_util::MemFlash;
@@ -81,7 +84,10 @@ async fn main(_spawner: Spawner) {
     let p = cortex_m::Peripherals::take().unwrap();
     systick::start(p.SYST);
     hprintln!("aws-session firmware on Cortex-M3 (mps2-an385), embassy executor + SysTick");
-    let mut c = Checks { passed: 0, failed: 0 };
+    let mut c = Checks {
+        passed: 0,
+        failed: 0,
+    };
 
     // 0. Time runs.
     let t = Instant::now();
@@ -93,13 +99,20 @@ async fn main(_spawner: Spawner) {
     let mut profiles = FlashProfiles::<1024>::new();
     provision(&mut c, &mut profiles).await;
     stack::report("provision");
-    let Some(client) = make_client(&mut c, &profiles) else { finish(&mut c, false) };
+    let Some(client) = make_client(&mut c, &profiles) else {
+        finish(&mut c, false)
+    };
     drop(profiles);
     stack::report("session + client");
     pipeline_checks(&mut c, &client).await;
     let at = Instant::now();
-    c.check("clock_set_from_date_header", CLOCK.observe_date_at(FIRST_DATE, at) == Ok(true));
-    let Ok(now) = CLOCK.now_at(at) else { finish(&mut c, false) };
+    c.check(
+        "clock_set_from_date_header",
+        CLOCK.observe_date_at(FIRST_DATE, at) == Ok(true),
+    );
+    let Ok(now) = CLOCK.now_at(at) else {
+        finish(&mut c, false)
+    };
     signed_request_check(&mut c, &client).await;
     stack::report("pipeline");
     signature_checks(&mut c, &client, now);
@@ -112,13 +125,22 @@ async fn main(_spawner: Spawner) {
 async fn provision(c: &mut Checks, profiles: &mut FlashProfiles<1024>) {
     let mut store = ProfileStore::new(Flash::new(), 0..8192).unwrap();
     let report = store.import(Some(CONFIG), Some(CREDENTIALS), None).await;
-    c.check("import_from_aws_text", matches!(report, Ok(r) if r.imported == 1));
-    c.check("select_active_profile", store.select("device").await.is_ok());
+    c.check(
+        "import_from_aws_text",
+        matches!(report, Ok(r) if r.imported == 1),
+    );
+    c.check(
+        "select_active_profile",
+        store.select("device").await.is_ok(),
+    );
     // Reboot: a new store over the same flash contents.
     let mut store = ProfileStore::new(store.into_flash(), 0..8192).unwrap();
     let region_ok = matches!(store.read("device").await, Ok(Some(p)) if p.get(Setting::Region) == Some("us-east-1"));
     c.check("profile_survives_reboot", region_ok);
-    c.check("load_active_profile", store.load(None, profiles).await.is_ok());
+    c.check(
+        "load_active_profile",
+        store.load(None, profiles).await.is_ok(),
+    );
 }
 
 /// 2. The session from flash, and an S3 client made from it.
@@ -133,7 +155,10 @@ fn make_client(c: &mut Checks, profiles: &FlashProfiles<1024>) -> Option<Client>
     let region = session.config().region.as_ref().map(|r| r.value.as_str());
     c.check("session_region_from_flash", region == Some("us-east-1"));
     let creds = session.credentials().static_credentials();
-    c.check("session_static_keys_from_flash", creds.is_some_and(|k| k.access_key_id.as_str() == "AKIAIOSFODNN7EXAMPLE"));
+    c.check(
+        "session_static_keys_from_flash",
+        creds.is_some_and(|k| k.access_key_id.as_str() == "AKIAIOSFODNN7EXAMPLE"),
+    );
     session.client("s3", &Config::default()).ok()
 }
 
@@ -144,35 +169,60 @@ async fn put_object(client: &Client) -> (Result<(), RequestError>, bool, usize) 
     let _ = request.http.set_target("/examplebucket/test.txt");
     request.http.set_body(Body::Bytes(b"Welcome to Amazon S3."));
     let mut transport = FakeTransport::new(ANSWER);
-    let result = run_async(Pipeline::new(client.handlers(), &mut request), &mut transport, &CLOCK, |ms| Timer::after_millis(ms.into()), &mut FakeEntropy::new(1)).await;
+    let result = run_async(
+        Pipeline::new(client.handlers(), &mut request),
+        &mut transport,
+        &CLOCK,
+        |ms| Timer::after_millis(ms.into()),
+        &mut FakeEntropy::new(1),
+    )
+    .await;
     let signed = request.http.headers().get("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"));
     (result, signed, transport.exchanges())
 }
 
 /// 3. No time, no signature: directly, and through the async request pipeline.
 async fn pipeline_checks(c: &mut Checks, client: &Client) {
-    c.check("clock_unset_before_first_response", CLOCK.now() == Err(ClockError::Unset));
+    c.check(
+        "clock_unset_before_first_response",
+        CLOCK.now() == Err(ClockError::Unset),
+    );
     let (result, _, exchanges) = put_object(client).await;
-    c.check("pipeline_fails_with_clock_unset", result == Err(RequestError::Clock(ErrorKind::ClockUnset)) && exchanges == 0);
+    c.check(
+        "pipeline_fails_with_clock_unset",
+        result == Err(RequestError::Clock(ErrorKind::ClockUnset)) && exchanges == 0,
+    );
 }
 
 /// 3b. Once the clock is set, the pipeline signs and sends.
 async fn signed_request_check(c: &mut Checks, client: &Client) {
     let (result, signed, exchanges) = put_object(client).await;
-    c.check("pipeline_signs_once_clock_is_set", result.is_ok() && signed && exchanges == 1);
+    c.check(
+        "pipeline_signs_once_clock_is_set",
+        result.is_ok() && signed && exchanges == 1,
+    );
 }
 
 /// 4. The published examples, signed with the session's keys, region and clock.
 #[inline(never)]
 fn signature_checks(c: &mut Checks, client: &Client, now: UnixTime) {
     let session = client.session();
-    let region = session.config().region.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+    let region = session
+        .config()
+        .region
+        .as_ref()
+        .map(|r| r.value.as_str())
+        .unwrap_or("");
     let Some(creds) = session.credentials().static_credentials() else {
         c.check("static_credentials", false);
         return;
     };
     let params = |settings| SigningParams {
-        credentials: SigningCredentials { access_key_id: creds.access_key_id.as_str(), secret: &creds.secret_access_key, session_token: creds.session_token.as_ref() },
+        credentials: SigningCredentials {
+            access_key_id: creds.access_key_id.as_str(),
+            secret: &creds.secret_access_key,
+            session_token: creds.session_token.as_ref(),
+        },
         region,
         service: "s3",
         time: now,
@@ -185,17 +235,34 @@ fn signature_checks(c: &mut Checks, client: &Client, now: UnixTime) {
         ("Date", "Fri, 24 May 2013 00:00:00 GMT"),
         ("x-amz-date", "20130524T000000Z"),
         ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
-        ("x-amz-content-sha256", "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"),
+        (
+            "x-amz-content-sha256",
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072",
+        ),
     ];
-    let put = SignableRequest::new("PUT", "/test$file.text", "", &put_headers, SignableBody::Bytes(b"Welcome to Amazon S3."));
+    let put = SignableRequest::new(
+        "PUT",
+        "/test$file.text",
+        "",
+        &put_headers,
+        SignableBody::Bytes(b"Welcome to Amazon S3."),
+    );
     let put_ok = matches!(signer.sign(&put, &params(SigningSettings::s3()), &mut out), Ok(s) if s.signature() == PUT_SIGNATURE);
     c.check("s3_put_signature_matches_aws_example", put_ok);
 
     let get_headers = [("host", "examplebucket.s3.amazonaws.com")];
     let get = SignableRequest::new("GET", "/test.txt", "", &get_headers, SignableBody::Unsigned);
     let mut url: heapless::String<512> = heapless::String::new();
-    let get_ok = match signer.sign(&get, &params(SigningSettings::s3().presigned(86_400)), &mut out) {
-        Ok(s) => s.write_url(&mut url, "https://examplebucket.s3.amazonaws.com/test.txt").is_ok() && url.as_str() == GET_URL,
+    let get_ok = match signer.sign(
+        &get,
+        &params(SigningSettings::s3().presigned(86_400)),
+        &mut out,
+    ) {
+        Ok(s) => {
+            s.write_url(&mut url, "https://examplebucket.s3.amazonaws.com/test.txt")
+                .is_ok()
+                && url.as_str() == GET_URL
+        }
         Err(_) => false,
     };
     c.check("s3_presigned_get_matches_aws_example", get_ok);
@@ -205,11 +272,19 @@ fn finish(c: &mut Checks, completed: bool) -> ! {
     if !completed {
         c.failed += 1;
     }
-    hprintln!("RAM: {} bytes static (.data + .bss), {} bytes peak stack", stack::static_ram(), stack::high_water());
+    hprintln!(
+        "RAM: {} bytes static (.data + .bss), {} bytes peak stack",
+        stack::static_ram(),
+        stack::high_water()
+    );
     let mut line: heapless::String<64> = heapless::String::new();
     let _ = write!(line, "{} passed, {} failed", c.passed, c.failed);
     hprintln!("{}", line.as_str());
-    debug::exit(if c.failed == 0 { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    debug::exit(if c.failed == 0 {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
     loop {
         cortex_m::asm::wfe();
     }
@@ -225,7 +300,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("FAILED: hard fault (stack overflow?) at pc={:#x}", frame.pc());
+    hprintln!(
+        "FAILED: hard fault (stack overflow?) at pc={:#x}",
+        frame.pc()
+    );
     debug::exit(debug::EXIT_FAILURE);
     loop {}
 }

@@ -51,12 +51,22 @@ fn SysTick() {
 }
 
 /// The network stack on a channel device (2 RX + 2 TX packet buffers), DHCP.
-pub fn network(seed: u64) -> (Stack<'static>, embassy_net::Runner<'static, Device>, ch::Runner<'static, MTU>) {
+pub fn network(
+    seed: u64,
+) -> (
+    Stack<'static>,
+    embassy_net::Runner<'static, Device>,
+    ch::Runner<'static, MTU>,
+) {
     static STATE: StaticCell<ch::State<MTU, 2, 2>> = StaticCell::new();
     static RESOURCES: StaticCell<StackResources<3>> = StaticCell::new();
-    let (runner, device) = ch::new(STATE.init(ch::State::new()), ch::driver::HardwareAddress::Ethernet([2, 0, 0, 0, 0, 1]));
+    let (runner, device) = ch::new(
+        STATE.init(ch::State::new()),
+        ch::driver::HardwareAddress::Ethernet([2, 0, 0, 0, 0, 1]),
+    );
     let config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, net) = embassy_net::new(device, config, RESOURCES.init(StackResources::new()), seed);
+    let (stack, net) =
+        embassy_net::new(device, config, RESOURCES.init(StackResources::new()), seed);
     (stack, net, runner)
 }
 
@@ -136,7 +146,8 @@ pub fn heap() {
     #[cfg(feature = "rsa")]
     {
         const SIZE: usize = 24 * 1024;
-        static mut MEM: [core::mem::MaybeUninit<u8>; SIZE] = [core::mem::MaybeUninit::uninit(); SIZE];
+        static mut MEM: [core::mem::MaybeUninit<u8>; SIZE] =
+            [core::mem::MaybeUninit::uninit(); SIZE];
         unsafe { HEAP.init(core::ptr::addr_of_mut!(MEM) as usize, SIZE) }
     }
 }

@@ -53,7 +53,10 @@ async fn main(spawner: Spawner) {
     let mut config = Config::default();
     {
         use embassy_stm32::rcc::*;
-        config.rcc.hse = Some(Hse { freq: Hertz(8_000_000), mode: HseMode::Bypass });
+        config.rcc.hse = Some(Hse {
+            freq: Hertz(8_000_000),
+            mode: HseMode::Bypass,
+        });
         config.rcc.pll_src = PllSource::HSE;
         config.rcc.pll = Some(Pll {
             prediv: PllPreDiv::DIV4,
@@ -70,7 +73,8 @@ async fn main(spawner: Spawner) {
     let p = embassy_stm32::init(config);
     {
         // 24 KiB for the RSA verifier's big integers during the handshake.
-        static mut HEAP_MEM: [core::mem::MaybeUninit<u8>; 24 * 1024] = [core::mem::MaybeUninit::uninit(); 24 * 1024];
+        static mut HEAP_MEM: [core::mem::MaybeUninit<u8>; 24 * 1024] =
+            [core::mem::MaybeUninit::uninit(); 24 * 1024];
         // SAFETY: called once, before anything allocates.
         unsafe { HEAP.init(core::ptr::addr_of_mut!(HEAP_MEM) as usize, 24 * 1024) }
     }
@@ -98,16 +102,37 @@ async fn main(spawner: Spawner) {
     );
     static RESOURCES: StaticCell<StackResources<4>> = StaticCell::new();
     let net_config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, runner) = embassy_net::new(device, net_config, RESOURCES.init(StackResources::new()), seed);
-    spawner.spawn(net_task(runner)).expect("spawn the network task");
+    let (stack, runner) = embassy_net::new(
+        device,
+        net_config,
+        RESOURCES.init(StackResources::new()),
+        seed,
+    );
+    spawner
+        .spawn(net_task(runner))
+        .expect("spawn the network task");
     stack.wait_config_up().await;
     info!("network up");
 
-    let flash = BlockingAsync::new(Flash::new_blocking(p.FLASH).into_blocking_regions().bank1_region3);
+    let flash = BlockingAsync::new(
+        Flash::new_blocking(p.FLASH)
+            .into_blocking_regions()
+            .bank1_region3,
+    );
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
     let memory = MEMORY.init_with(app::AppMemory::new);
     let anchors = TrustAnchors::new(&ANCHORS);
-    match app::run(stack, flash, PROFILE_RANGE, &mut rng, &CLOCK, &anchors, memory).await {
+    match app::run(
+        stack,
+        flash,
+        PROFILE_RANGE,
+        &mut rng,
+        &CLOCK,
+        &anchors,
+        memory,
+    )
+    .await
+    {
         Ok(status) => info!("GetCallerIdentity: HTTP {}", status),
         Err(e) => error!("failed: {}", defmt::Debug2Format(&e)),
     }

@@ -3,10 +3,10 @@
 #![no_std]
 #![no_main]
 
-#[path = "../board.rs"]
-mod board;
 #[path = "../../../common/app.rs"]
 mod app;
+#[path = "../board.rs"]
+mod board;
 
 use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::tls::TrustAnchors;
@@ -31,6 +31,15 @@ async fn main(spawner: Spawner) {
     let memory = MEMORY.init_with(app::AppMemory::new);
     let mut rng = board::BoardRng(7);
     let anchors = TrustAnchors::new(&ANCHORS);
-    let result = app::run(stack, board::NullFlash, 0..8192, &mut rng, &CLOCK, &anchors, memory).await;
+    let result = app::run(
+        stack,
+        board::NullFlash,
+        0..8192,
+        &mut rng,
+        &CLOCK,
+        &anchors,
+        memory,
+    )
+    .await;
     core::hint::black_box(&result);
 }

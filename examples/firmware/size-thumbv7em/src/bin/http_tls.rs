@@ -26,13 +26,30 @@ async fn main(spawner: Spawner) {
     board::heap();
     let (stack, net, _device) = board::network(1);
     spawner.spawn(net_task(net)).ok();
-    static BUFFERS: StaticCell<TlsBuffers<2048, 2048, { tls::MAX_TLS_RECORD_LEN }, 2048, 2048>> = StaticCell::new();
+    static BUFFERS: StaticCell<TlsBuffers<2048, 2048, { tls::MAX_TLS_RECORD_LEN }, 2048, 2048>> =
+        StaticCell::new();
     let buffers = BUFFERS.init_with(TlsBuffers::new);
     let target = Target::host("sts.us-east-1.amazonaws.com");
-    let Ok(mut conn) = tls::connect(stack, buffers, &target, &TrustAnchors::new(&ANCHORS), board::BoardRng(7), HttpConfig::default()).await else {
+    let Ok(mut conn) = tls::connect(
+        stack,
+        buffers,
+        &target,
+        &TrustAnchors::new(&ANCHORS),
+        board::BoardRng(7),
+        HttpConfig::default(),
+    )
+    .await
+    else {
         return;
     };
-    let Ok(req) = HttpRequest::new(Method::Get, Scheme::Https, "sts.us-east-1.amazonaws.com", "/") else { return };
+    let Ok(req) = HttpRequest::new(
+        Method::Get,
+        Scheme::Https,
+        "sts.us-east-1.amazonaws.com",
+        "/",
+    ) else {
+        return;
+    };
     let mut head = ResponseHead::new();
     if conn.begin(&req).await.is_ok() && conn.finish(&mut head).await.is_ok() {
         let mut body = [0u8; 256];

@@ -33,12 +33,28 @@ async fn main(spawner: Spawner) {
     let (stack, net, _device) = board::network(1);
     spawner.spawn(net_task(net)).ok();
     static BUFFERS: StaticCell<Buffers> = StaticCell::new();
-    let b = BUFFERS.init_with(|| Buffers { state: TcpClientState::new(), read_rec: [0; 16640], write_rec: [0; 2048], response: [0; 2048] });
+    let b = BUFFERS.init_with(|| Buffers {
+        state: TcpClientState::new(),
+        read_rec: [0; 16640],
+        write_rec: [0; 2048],
+        response: [0; 2048],
+    });
     let tcp = TcpClient::new(stack, &b.state);
     let dns = DnsSocket::new(stack);
-    let tls = TlsConfig::new(7, &mut b.read_rec, &mut b.write_rec, TlsVerify::Certificate { ca: &ANCHOR, cert: None, key: None });
+    let tls = TlsConfig::new(
+        7,
+        &mut b.read_rec,
+        &mut b.write_rec,
+        TlsVerify::Certificate {
+            ca: &ANCHOR,
+            cert: None,
+            key: None,
+        },
+    );
     let mut client = HttpClient::new_with_tls(&tcp, &dns, tls);
-    let request = client.request(Method::GET, "https://sts.us-east-1.amazonaws.com/").await;
+    let request = client
+        .request(Method::GET, "https://sts.us-east-1.amazonaws.com/")
+        .await;
     if let Ok(mut request) = request {
         if let Ok(response) = request.send(&mut b.response).await {
             core::hint::black_box(response.status);
