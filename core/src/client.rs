@@ -151,7 +151,7 @@ impl Client {
             // A bad endpoint is reported by the Validate handler; nothing to do here.
             let _ = r.http.set_endpoint(ep.url.as_str());
         }
-        if let Some(n) = self.session.config().max_retries.value {
+        if let Some(n) = self.session.config().max_retries.as_ref().map(|r| r.value) {
             r.set_max_retries(n);
         }
         r.set_context(self);

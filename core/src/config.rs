@@ -4,6 +4,8 @@
 //! * [`env`](mod@env) reads the Go v1 environment variables into an [`env::EnvConfig`] layer.
 //! * [`shared`] collects the selected profile's keys from each file into a [`shared::SharedConfig`]
 //!   layer and validates the `source_profile` / `credential_source` graph as Go v1 does.
+//! * [`settings`] is the table that describes every setting once; [`table`] turns its rows into
+//!   the fields, layers, merge and overrides below.
 //! * [`merge`] combines user options, environment, files and defaults per field (Go v1 `MergeIn`:
 //!   a later source overrides only the fields it sets) into a [`SessionConfig`] in which every value
 //!   remembers its [`Source`].
@@ -14,11 +16,15 @@
 pub mod env;
 pub mod merge;
 pub mod model;
+pub mod settings;
 pub mod shared;
 pub mod source;
+pub mod table;
 
 pub use model::*;
-pub use source::{Resolved, Source, SourceDisplay};
+pub use settings::{Config, EnvSettings, FileSettings, Key, SessionConfig, SETTINGS};
+pub use source::{Provenance, Resolved, Source, SourceDisplay};
+pub use table::{Kind, Merge, Read, SettingInfo, SettingValue};
 
 /// Which shared file a text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

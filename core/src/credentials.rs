@@ -6,6 +6,9 @@
 //! executed later by an adapter, on first use.
 
 pub mod json;
+pub mod plan;
+
+pub use plan::PlanError;
 
 use core::fmt;
 

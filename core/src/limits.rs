@@ -46,6 +46,12 @@ pub const MAX_PATH_LEN: usize = 256;
 /// Longest `credential_source`, `credential_process` or token-file value we keep.
 pub const MAX_SETTING_LEN: usize = 256;
 
+/// Longest text an error keeps of a path, profile name or value it reports. Errors own what they
+/// name (so `?` can carry them past the text they were read from) without a heap; a longer path
+/// keeps its end and a longer name its start, marked with `…`. 128 holds a typical home-relative
+/// path or a role ARN whole while keeping a `Result` small on a microcontroller stack.
+pub const MAX_ERROR_TEXT_LEN: usize = 128;
+
 // ---- config files -------------------------------------------------------------------------------
 
 /// How many shared config files one session reads (Go v1 reads two by default: config, credentials).

@@ -20,10 +20,12 @@ use core::fmt;
 
 use crate::config::env::{EnvConfig, EnvError};
 use crate::config::merge::{self, MergeError, MergeInput};
+use crate::config::settings::apply_settings;
 use crate::config::shared::{self, SharedConfig, SharedError};
 use crate::config::{
-    Config, ExplicitCredentials, FileKind, Resolved, SessionConfig, SharedConfigState, Source,
+    Config, ExplicitCredentials, FileKind, SessionConfig, SharedConfigState, Source,
 };
+use crate::credentials::plan::{self, PlanError};
 use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
 use crate::handlers::{Handlers, ListFullError};
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
@@ -97,17 +99,21 @@ pub struct PlannedFile<'a> {
 /// The files a session reads, in order.
 pub type FilePlan<'a> = heapless::Vec<PlannedFile<'a>, MAX_SHARED_FILES>;
 
-/// Creating a session failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Creating a session failed. The error owns what it names (paths, profile names, keys), so
+/// `?` carries it past the environment and file text it was read from, into `Box<dyn Error>` or
+/// `anyhow`, with no heap in core.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum SessionError<'a> {
+pub enum SessionError {
     /// An environment variable is invalid.
     Env(EnvError),
     /// A shared file is invalid, or the profile graph is.
-    Shared(SharedError<'a>),
-    /// Merging failed (capacity, credential source, MFA, web identity).
-    Merge(MergeError<'a>),
+    Shared(SharedError),
+    /// Merging failed (a value over its capacity).
+    Merge(MergeError),
+    /// The credential plan failed (credential source, MFA, web identity, capacity).
+    Credentials(PlanError),
     /// More shared files than [`MAX_SHARED_FILES`].
     TooManyFiles {
         /// The limit.
@@ -117,12 +123,13 @@ pub enum SessionError<'a> {
     Handlers(ListFullError),
 }
 
-impl fmt::Display for SessionError<'_> {
+impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SessionError::Env(e) => write!(f, "failed to load environment config, {e}"),
             SessionError::Shared(e) => write!(f, "failed to load shared config, {e}"),
             SessionError::Merge(e) => write!(f, "{e}"),
+            SessionError::Credentials(e) => write!(f, "{e}"),
             SessionError::TooManyFiles { limit } => {
                 write!(f, "more than {limit} shared config files")
             }
@@ -131,23 +138,40 @@ impl fmt::Display for SessionError<'_> {
     }
 }
 
-impl core::error::Error for SessionError<'_> {}
+impl core::error::Error for SessionError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            SessionError::Env(e) => Some(e),
+            SessionError::Shared(e) => Some(e),
+            SessionError::Merge(e) => Some(e),
+            SessionError::Credentials(e) => Some(e),
+            SessionError::Handlers(e) => Some(e),
+            SessionError::TooManyFiles { .. } => None,
+        }
+    }
+}
 
-impl From<EnvError> for SessionError<'_> {
+impl From<EnvError> for SessionError {
     fn from(e: EnvError) -> Self {
         SessionError::Env(e)
     }
 }
 
-impl<'a> From<SharedError<'a>> for SessionError<'a> {
-    fn from(e: SharedError<'a>) -> Self {
+impl From<SharedError> for SessionError {
+    fn from(e: SharedError) -> Self {
         SessionError::Shared(e)
     }
 }
 
-impl<'a> From<MergeError<'a>> for SessionError<'a> {
-    fn from(e: MergeError<'a>) -> Self {
+impl From<MergeError> for SessionError {
+    fn from(e: MergeError) -> Self {
         SessionError::Merge(e)
+    }
+}
+
+impl From<PlanError> for SessionError {
+    fn from(e: PlanError) -> Self {
+        SessionError::Credentials(e)
     }
 }
 
@@ -170,10 +194,10 @@ impl Session {
     pub fn plan_files<'a, E: Environment>(
         options: &Options<'a>,
         env: &'a E,
-    ) -> Result<FilePlan<'a>, SessionError<'a>> {
+    ) -> Result<FilePlan<'a>, SessionError> {
         let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
         let mut plan = FilePlan::new();
-        let too_many = SessionError::TooManyFiles {
+        let too_many = || SessionError::TooManyFiles {
             limit: MAX_SHARED_FILES,
         };
         if let Some(files) = options.shared_config_files {
@@ -182,7 +206,7 @@ impl Session {
                     kind: f.kind,
                     location: FileLocation::Path(f.path),
                 })
-                .map_err(|_| too_many)?;
+                .map_err(|_| too_many())?;
             }
             return Ok(plan);
         }
@@ -195,13 +219,13 @@ impl Session {
                 kind: FileKind::Config,
                 location: at(env_cfg.config_file),
             })
-            .map_err(|_| too_many)?;
+            .map_err(|_| too_many())?;
         }
         plan.push(PlannedFile {
             kind: FileKind::Credentials,
             location: at(env_cfg.shared_credentials_file),
         })
-        .map_err(|_| too_many)?;
+        .map_err(|_| too_many())?;
         Ok(plan)
     }
 
@@ -213,14 +237,14 @@ impl Session {
     /// in caller-owned memory (for example a `static` cell).
     ///
     /// # Errors
-    /// Every Go v1 creation error: invalid env values, an unparsable file (except Go v1's P21
+    /// Every Go v1 creation error: invalid env values, an unparsable file (except Go v1's
     /// case), role graph errors, missing MFA token provider, capacity overflow. A missing profile
     /// is **not** an error: the session then has no shared-file credentials.
     pub fn new<'a, E: Environment, P: ProfileSource>(
         options: &Options<'a>,
         env: &'a E,
         files: &'a P,
-    ) -> Result<Session, SessionError<'a>> {
+    ) -> Result<Session, SessionError> {
         let mut session = Session::unconfigured();
         session.fill(options, env, files)?;
         Ok(session)
@@ -249,7 +273,7 @@ impl Session {
         options: &Options<'a>,
         env: &'a E,
         files: &'a P,
-    ) -> Result<(), SessionError<'a>> {
+    ) -> Result<(), SessionError> {
         let result = self.fill(options, env, files);
         if result.is_err() {
             self.reset();
@@ -271,7 +295,7 @@ impl Session {
         options: &Options<'a>,
         env: &'a E,
         files: &'a P,
-    ) -> Result<(), SessionError<'a>> {
+    ) -> Result<(), SessionError> {
         let env_cfg = EnvConfig::load(env, options.shared_config_state)?;
         let (profile, profile_source) =
             match (options.profile.filter(|p| !p.is_empty()), env_cfg.profile) {
@@ -286,7 +310,7 @@ impl Session {
         match shared::load(&mut shared, files, profile, load) {
             Ok(()) => {}
             Err(SharedError::ProfileNotExists { .. }) => shared.chain.clear(),
-            // Go v1 P21 (aws-sdk-go#2455): with no profile named anywhere, loading off and
+            // Go v1 (aws-sdk-go#2455): with no profile named anywhere, loading off and
             // credentials already in hand, a broken file is ignored.
             Err(_)
                 if profile_source == Source::Default
@@ -323,7 +347,7 @@ impl Session {
             &shared,
             &input,
         )?;
-        merge::plan_credentials(
+        plan::plan_credentials(
             &mut self.credentials,
             &options.config,
             &env_cfg,
@@ -416,43 +440,13 @@ impl Session {
     }
 }
 
-/// Applies every field `o` sets onto a resolved configuration, sourced as an option.
+/// Applies every field `o` sets onto a resolved configuration, sourced as an option; an endpoint
+/// option also drops the per-service endpoint overrides, as it does at creation.
 fn apply_overrides(c: &mut SessionConfig, o: &Config) {
-    fn set<T: Clone>(dst: &mut Resolved<T>, v: &Option<T>) {
-        if let Some(v) = v {
-            *dst = Resolved::new(v.clone(), Source::Option);
-        }
-    }
-    fn set_opt<T: Clone>(dst: &mut Option<Resolved<T>>, v: &Option<T>) {
-        if let Some(v) = v {
-            *dst = Some(Resolved::new(v.clone(), Source::Option));
-        }
-    }
-    set_opt(&mut c.region, &o.region);
-    set_opt(&mut c.endpoint, &o.endpoint);
+    apply_settings(c, o);
     if o.endpoint.is_some() {
         c.service_endpoints.clear();
     }
-    set_opt(&mut c.app_id, &o.app_id);
-    set_opt(
-        &mut c.sigv4a_signing_region_set,
-        &o.sigv4a_signing_region_set,
-    );
-    set(&mut c.disable_ssl, &o.disable_ssl);
-    if let Some(n) = o.max_retries {
-        c.max_retries = Resolved::new(Some(n), Source::Option);
-    }
-    set(&mut c.log_level, &o.log_level);
-    set(&mut c.use_fips_endpoint, &o.use_fips_endpoint);
-    set(&mut c.use_dualstack_endpoint, &o.use_dualstack_endpoint);
-    set(&mut c.sts_regional_endpoint, &o.sts_regional_endpoint);
-    set(
-        &mut c.s3_us_east_1_regional_endpoint,
-        &o.s3_us_east_1_regional_endpoint,
-    );
-    set(&mut c.s3_force_path_style, &o.s3_force_path_style);
-    set(&mut c.s3_use_arn_region, &o.s3_use_arn_region);
-    set(&mut c.disable_param_validation, &o.disable_param_validation);
 }
 
 #[cfg(any(test, feature = "selftest"))]

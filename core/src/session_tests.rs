@@ -1,10 +1,16 @@
-//! Self-tests for session creation: Go v1 precedence rules (GO-V1-SESSION.md P1–P41), provenance
+//! Self-tests for session creation: Go v1 precedence rules, provenance
 //! and typed errors. They run on the host and inside the QEMU firmware image.
 
 use super::*;
 use crate::config::merge::{At, MergeError};
 use crate::config::shared::SharedError;
-use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
+use crate::credentials::{BaseCredentials, CredentialPlan, PlanError, ProviderKind};
+use crate::text::ErrorText;
+
+/// Owned error text, for comparing errors.
+fn et(s: &str) -> ErrorText {
+    ErrorText::head(s)
+}
 use crate::test_util::{config_file, credentials_file, MemEnv, MemFiles};
 use core::fmt::Write;
 
@@ -32,11 +38,7 @@ fn session_in<'s, 'a>(
 /// The creation error (panics when creation succeeds). Kept out of line so the `Result<Session, _>`
 /// temporaries of many call sites do not pile up in one test frame on a 64 KiB target.
 #[inline(never)]
-fn error_of<'a>(
-    opts: &Options<'a>,
-    env: &'a MemEnv<'a>,
-    files: &'a MemFiles<'a>,
-) -> SessionError<'a> {
+fn error_of<'a>(opts: &Options<'a>, env: &'a MemEnv<'a>, files: &'a MemFiles<'a>) -> SessionError {
     let mut slot = Session::unconfigured();
     match slot.rebuild(opts, env, files) {
         Ok(()) => panic!("session creation succeeded"),
@@ -106,13 +108,13 @@ selftests! {
 
     fn default_region_needs_load() {
         let mut slot = Session::unconfigured();
-        // P2: without load AWS_DEFAULT_REGION is not read, and the config file is not read (P19).
+        // without load AWS_DEFAULT_REGION is not read, and the config file is not read.
         let files_list: [F; 1] = [credentials_file("[default]\nregion = eu-north-1\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(s), None, "P2/P4: no region without load");
-        // P4: with load, a region in the credentials file counts.
+        // with load, a region in the credentials file counts.
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(region(s), Some("eu-north-1"));
@@ -146,7 +148,7 @@ selftests! {
         let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file("[a]\naws_access_key_id = A\naws_secret_access_key = S\n[b]\naws_access_key_id = B\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
-        // P6: option > AWS_PROFILE > AWS_DEFAULT_PROFILE (load only) > default.
+        // option > AWS_PROFILE > AWS_DEFAULT_PROFILE (load only) > default.
         let env = MemEnv::new(&[("AWS_PROFILE", "a"), ("AWS_DEFAULT_PROFILE", "b")]);
         let opts = Options { profile: Some("b"), ..Options::default() };
         let s = session_in(&mut slot, &opts, &env, &files);
@@ -155,7 +157,7 @@ selftests! {
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.source, Source::Env("AWS_PROFILE"));
         assert_eq!(static_akid(s), Some("A"));
-        // P7: without load AWS_DEFAULT_PROFILE is ignored entirely.
+        // without load AWS_DEFAULT_PROFILE is ignored entirely.
         let env = MemEnv::new(&[("AWS_DEFAULT_PROFILE", "b")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.config().profile.value.as_str(), "default");
@@ -171,12 +173,12 @@ selftests! {
         let files_list: [F; 1] = [credentials_file("[p]\naws_access_key_id = AKIDFILE\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_PROFILE", "p"), ("AWS_ACCESS_KEY_ID", "AKIDENV"), ("AWS_SECRET_ACCESS_KEY", "SENV")]);
-        // P11: env keys beat a profile named by AWS_PROFILE.
+        // env keys beat a profile named by AWS_PROFILE.
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(s), Some("AKIDENV"));
         assert_eq!(s.credentials().provider(), ProviderKind::Environment);
         assert_eq!(shown(s, s.credentials().source()).as_str(), "env:AWS_ACCESS_KEY_ID");
-        // P12: Options.Profile beats env keys.
+        // Options.Profile beats env keys.
         let opts = Options { profile: Some("p"), ..Options::default() };
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(static_akid(s), Some("AKIDFILE"));
@@ -188,7 +190,7 @@ selftests! {
         let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
-        // P13: AWS_ACCESS_KEY is used when AWS_ACCESS_KEY_ID is empty; per variable.
+        // AWS_ACCESS_KEY is used when AWS_ACCESS_KEY_ID is empty; per variable.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", ""), ("AWS_ACCESS_KEY", "X"), ("AWS_SECRET_KEY", "Y"), ("AWS_SESSION_TOKEN", "T")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         let c = s.credentials().static_credentials().unwrap();
@@ -196,7 +198,7 @@ selftests! {
         assert_eq!(c.secret_access_key.expose(), "Y");
         assert_eq!(c.session_token.as_ref().unwrap().expose(), "T");
         assert_eq!(s.credentials().source(), Source::Env("AWS_ACCESS_KEY"));
-        // P14/P15: one half only → env ignored (token too), files used.
+        // One half only → env ignored (token too), files used.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SESSION_TOKEN", "T")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(s), Some("AKIDFILE"));
@@ -227,10 +229,10 @@ selftests! {
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(static_akid(s), Some("AKIDCRED"), "P18");
+        assert_eq!(static_akid(s), Some("AKIDCRED"), "credentials-file keys");
         assert_eq!(region(s), Some("us-west-1"));
         assert_eq!(shown(s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/credentials:4");
-        // P20: halves split across files give no static credentials.
+        // halves split across files give no static credentials.
         let files_list: [F; 2] = [
             config_file("[default]\naws_access_key_id = AKIDCFG\n"),
             credentials_file("[default]\naws_secret_access_key = SCRED\n"),
@@ -242,7 +244,7 @@ selftests! {
     }
 
     fn config_file_ignored_without_load() {
-        // P19: keys only in the config file are not seen without load.
+        // keys only in the config file are not seen without load.
         let files_list: [F; 1] = [config_file("[default]\naws_access_key_id = A\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[]);
@@ -259,7 +261,7 @@ selftests! {
 
     fn missing_profile_is_not_an_error() {
         let mut slot = Session::unconfigured();
-        // P9: a missing profile leaves no shared credentials, no error.
+        // a missing profile leaves no shared credentials, no error.
         let files_list: [F; 1] = [credentials_file(CREDS_DEFAULT)];
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_PROFILE", "nope")]);
@@ -287,7 +289,7 @@ selftests! {
             }
             other => panic!("unexpected {other:?}"),
         }
-        // P21: no profile named, load off, env keys present → the broken file is ignored.
+        // no profile named, load off, env keys present → the broken file is ignored.
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(static_akid(s), Some("X"));
@@ -301,60 +303,60 @@ selftests! {
     fn role_graph_errors() {
         let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD]);
-        // P30: source_profile without role_arn.
+        // source_profile without role_arn.
         let list: [F; 1] = [config_file("[profile a]\nsource_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let opts = Options { profile: Some("a"), ..Options::default() };
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Shared(SharedError::CredentialRequiresArn { kind: "source_profile", profile: "a" })
+            SessionError::Shared(SharedError::CredentialRequiresArn { kind: "source_profile", profile: et("a") })
         );
-        // P31: two credential types.
+        // two credential types.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\ncredential_source = Environment\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Shared(SharedError::SourceCollision { profile: "a" })
+            SessionError::Shared(SharedError::SourceCollision { profile: et("a") })
         );
-        // P32: missing source profile, and a source with no credentials.
+        // missing source profile, and a source with no credentials.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Shared(SharedError::AssumeRole { role_arn: "arn:aws:iam::1:role/r", source_profile: "b" })
+            SessionError::Shared(SharedError::AssumeRole { role_arn: et("arn:aws:iam::1:role/r"), source_profile: et("b") })
         );
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n[profile b]\nregion = us-east-1\n")];
         let files = MemFiles::new(&list);
         assert!(matches!(error_of(&opts, &env, &files), SessionError::Shared(SharedError::AssumeRole { .. })));
-        // P33: a→b→a with no keys on a fails with the role of b and source a.
+        // a→b→a with no keys on a fails with the role of b and source a.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = a\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Shared(SharedError::AssumeRole { role_arn: "rb", source_profile: "a" })
+            SessionError::Shared(SharedError::AssumeRole { role_arn: et("rb"), source_profile: et("a") })
         );
-        // P37: unknown credential_source, and EcsContainer without its variable.
+        // unknown credential_source, and EcsContainer without its variable.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = Ec2\n")];
         let files = MemFiles::new(&list);
         assert!(matches!(
             error_of(&opts, &env, &files),
-            SessionError::Merge(MergeError::InvalidCredentialSource { profile: "a", at: At::File { line: 3, .. } })
+            SessionError::Credentials(PlanError::InvalidCredentialSource { ref profile, at: At::File { line: 3, .. } }) if profile == &"a"
         ));
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = EcsContainer\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Merge(MergeError::EcsContainerEnvVarEmpty { profile: "a" })
+            SessionError::Credentials(PlanError::EcsContainerEnvVarEmpty { profile: et("a") })
         );
         let env_ecs = MemEnv::new(&[LOAD, ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds")]);
         let s = session_in(&mut slot, &opts, &env_ecs, &files);
         assert!(matches!(s.credentials(), CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::EcsContainer, .. }, hops } if hops.len() == 1));
-        // P39: mfa_serial without a token provider fails at creation.
+        // mfa_serial without a token provider fails at creation.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nmfa_serial = arn:aws:iam::1:mfa/u\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         assert_eq!(
             error_of(&opts, &env, &files),
-            SessionError::Merge(MergeError::TokenProviderNotSet { profile: "a" })
+            SessionError::Credentials(PlanError::TokenProviderNotSet { profile: et("a") })
         );
         fn code(out: &mut crate::text::Text<{ crate::limits::MAX_MFA_TOKEN_LEN }>) -> Result<(), TokenError> {
             out.push_str("123456").map_err(|_| TokenError)
@@ -384,20 +386,20 @@ selftests! {
                 _ => heapless::String::new(),
             }
         };
-        // P33 with keys on a: a's keys → rb → ra.
+        // A profile met twice, with keys on a: a's keys → rb → ra.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\naws_access_key_id = KA\naws_secret_access_key = S\n[profile b]\nrole_arn = rb\nsource_profile = a\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(s).as_str(), "KA");
         assert_eq!(hops(s).as_slice(), ["rb", "ra"]);
         assert_eq!(s.credentials().provider(), ProviderKind::AssumeRole);
-        // P34: self reference with keys: one AssumeRole.
+        // self reference with keys: one AssumeRole.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(s).as_str(), "KA");
         assert_eq!(hops(s).as_slice(), ["ra"]);
-        // P35: b's own keys are ignored because b has role_arn + source_profile: C → rb → ra.
+        // b's own keys are ignored because b has role_arn + source_profile: C → rb → ra.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\nsource_profile = b\n[profile b]\nrole_arn = rb\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = S\n[profile c]\naws_access_key_id = KC\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
@@ -408,7 +410,7 @@ selftests! {
         let mut long = heapless::String::<128>::new();
         let _ = write!(long, "{}", s.config().provenance.display_long(s.credentials().source()));
         assert_eq!(long.as_str(), "file:/home/.aws/config:2 (profile a)");
-        // P36: role_arn + own keys, no source: the keys assume the role.
+        // role_arn + own keys, no source: the keys assume the role.
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
         let s = session_in(&mut slot, &opts, &env, &files);
@@ -460,7 +462,7 @@ selftests! {
         let env = MemEnv::new(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok")]);
         assert_eq!(
             error_of(&Options::default(), &env, &MemFiles::new(&[])),
-            SessionError::Merge(MergeError::WebIdentityEmptyRoleArn)
+            SessionError::Credentials(PlanError::WebIdentityEmptyRoleArn)
         );
         let env = MemEnv::new(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/tok"), ("AWS_ROLE_ARN", "arn:r")]);
         let empty = MemFiles::new(&[]);
@@ -490,7 +492,7 @@ selftests! {
         let s = session_in(&mut slot, &Options::default(), &env, &empty);
         assert!(s.config().use_fips_endpoint.value);
         assert_eq!(s.config().sts_regional_endpoint.value, crate::config::RegionalEndpoint::Regional);
-        // P43: a file non-bool silently means false; P42: a bad regional value in a file is an error.
+        // a file non-bool silently means false; P42: a bad regional value in a file is an error.
         let env = MemEnv::new(&[LOAD]);
         let list: [F; 1] = [config_file("[default]\nuse_fips_endpoint = yes\nuse_dualstack_endpoint = true\n")];
         let files = MemFiles::new(&list);
@@ -504,7 +506,7 @@ selftests! {
             error_of(&Options::default(), &env, &files),
             SessionError::Shared(SharedError::InvalidValue {
                 key: "sts_regional_endpoints",
-                path: "/home/.aws/config",
+                path: et("/home/.aws/config"),
                 line: 2,
                 accepted: "legacy, regional"
             })
@@ -542,7 +544,7 @@ selftests! {
         let files = MemFiles::new(&list);
         match error_of(&Options::default(), &env, &files) {
             SessionError::Merge(MergeError::Capacity { at, .. }) => {
-                assert_eq!(at, At::File { path: "/home/.aws/config", line: 3 })
+                assert_eq!(at, At::File { path: et("/home/.aws/config"), line: 3 })
             }
             other => panic!("{other:?}"),
         }

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::limits::MAX_ERROR_TEXT_LEN;
+
 /// A named piece of configuration or request data, used to say *what* overflowed or was invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -156,6 +158,78 @@ impl fmt::Write for SliceWriter<'_> {
     }
 }
 
+/// Text owned by an error: a path, profile name or value copied out of the input, so the error
+/// outlives that input (and `?` can carry it into `Box<dyn Error>` or `anyhow`) without a heap.
+///
+/// Holds at most [`MAX_ERROR_TEXT_LEN`] bytes. Longer text is cut at a character boundary and
+/// marked with `…`: [`ErrorText::tail`] keeps the end (the useful part of a path),
+/// [`ErrorText::head`] keeps the start (names, ARNs).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ErrorText(Text<MAX_ERROR_TEXT_LEN>);
+
+/// The mark that replaces the part of a long text an [`ErrorText`] leaves out.
+const CUT_MARK: &str = "…";
+
+impl ErrorText {
+    /// `s` whole, or its first bytes followed by `…`.
+    pub fn head(s: &str) -> Self {
+        let mut out = Text::new();
+        if out.push_str(s).is_err() {
+            let mut end = MAX_ERROR_TEXT_LEN - CUT_MARK.len();
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            let _ = out.push_str(s.get(..end).unwrap_or(""));
+            let _ = out.push_str(CUT_MARK);
+        }
+        ErrorText(out)
+    }
+
+    /// `s` whole, or `…` followed by its last bytes.
+    pub fn tail(s: &str) -> Self {
+        let mut out = Text::new();
+        if out.push_str(s).is_err() {
+            let mut start = s.len() - (MAX_ERROR_TEXT_LEN - CUT_MARK.len());
+            while !s.is_char_boundary(start) {
+                start += 1;
+            }
+            let _ = out.push_str(CUT_MARK);
+            let _ = out.push_str(s.get(start..).unwrap_or(""));
+        }
+        ErrorText(out)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for ErrorText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ErrorText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ErrorText {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
@@ -163,6 +237,23 @@ pub mod selftests {
     use core::fmt::Write;
 
     selftests! {
+        fn error_text_keeps_head_or_tail_of_long_text() {
+            assert_eq!(ErrorText::head("dev"), "dev");
+            let long = "é".repeat(100); // 200 bytes, two per character
+            let head = ErrorText::head(&long);
+            assert!(head.as_str().len() <= MAX_ERROR_TEXT_LEN);
+            assert!(head.as_str().starts_with("éé") && head.as_str().ends_with('…'));
+            let mut path = Text::<300>::new();
+            let _ = path.push_str("/home/");
+            for _ in 0..40 {
+                let _ = path.push_str("dir/");
+            }
+            let _ = path.push_str("config");
+            let tail = ErrorText::tail(&path);
+            assert!(tail.as_str().len() <= MAX_ERROR_TEXT_LEN);
+            assert!(tail.as_str().starts_with('…') && tail.as_str().ends_with("dir/config"));
+        }
+
         fn text_overflow_names_field_and_limit() {
             let err = text::<4>("us-east-1", Field::Region).unwrap_err();
             assert_eq!(err, CapacityError { field: Field::Region, limit: 4, len: 9 });

@@ -72,7 +72,7 @@ impl LoadError {
         self.kind
     }
 
-    fn from_session(e: &SessionError<'_>, files: Option<&FileSource>) -> Self {
+    fn from_session(e: &SessionError, files: Option<&FileSource>) -> Self {
         let kind = match e {
             SessionError::Env(_) => LoadErrorKind::Environment,
             SessionError::Shared(_) => LoadErrorKind::SharedConfig,

@@ -6,13 +6,10 @@
 
 use core::fmt;
 
-use super::model::{RegionalEndpoint, SharedConfigState};
+use super::model::SharedConfigState;
+use super::settings::{EnvSettings, Key};
 use crate::platform::{Environment, Error as _, ErrorKind};
 
-/// `AWS_ACCESS_KEY_ID`, then `AWS_ACCESS_KEY`.
-pub const ACCESS_KEY_VARS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"];
-/// `AWS_SECRET_ACCESS_KEY`, then `AWS_SECRET_KEY`.
-pub const SECRET_KEY_VARS: [&str; 2] = ["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"];
 /// Prefix of the per-service endpoint variables (`AWS_ENDPOINT_URL_DYNAMODB`).
 pub const SERVICE_ENDPOINT_PREFIX: &str = "AWS_ENDPOINT_URL_";
 
@@ -60,38 +57,20 @@ impl fmt::Debug for EnvCredentials<'_> {
 pub struct EnvConfig<'e> {
     /// Whether shared config is loaded (after [`SharedConfigState`] is applied).
     pub load_shared_config: bool,
+    /// The settings of the table ([`EnvSettings`]): region, endpoint, switches….
+    pub settings: EnvSettings<'e>,
     /// Access keys, when both halves are set.
     pub credentials: Option<EnvCredentials<'e>>,
-    /// `AWS_REGION`, else `AWS_DEFAULT_REGION` (the latter only when loading was asked for).
-    pub region: Option<EnvValue<&'e str>>,
     /// `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE` (the latter only when loading was asked for).
     pub profile: Option<EnvValue<&'e str>>,
     /// `AWS_CONFIG_FILE`.
     pub config_file: Option<EnvValue<&'e str>>,
     /// `AWS_SHARED_CREDENTIALS_FILE`.
     pub shared_credentials_file: Option<EnvValue<&'e str>>,
-    /// `AWS_CA_BUNDLE`.
-    pub ca_bundle: Option<EnvValue<&'e str>>,
-    /// `AWS_STS_REGIONAL_ENDPOINTS`.
-    pub sts_regional_endpoint: Option<EnvValue<RegionalEndpoint>>,
-    /// `AWS_S3_US_EAST_1_REGIONAL_ENDPOINT`.
-    pub s3_us_east_1_regional_endpoint: Option<EnvValue<RegionalEndpoint>>,
-    /// `AWS_USE_FIPS_ENDPOINT`.
-    pub use_fips_endpoint: Option<EnvValue<bool>>,
-    /// `AWS_USE_DUALSTACK_ENDPOINT`.
-    pub use_dualstack_endpoint: Option<EnvValue<bool>>,
-    /// `AWS_S3_USE_ARN_REGION`.
-    pub s3_use_arn_region: Option<EnvValue<bool>>,
     /// `AWS_EC2_METADATA_DISABLED` (lower-cased value equal to `true`).
     pub ec2_metadata_disabled: bool,
-    /// `AWS_ENDPOINT_URL`.
-    pub endpoint_url: Option<EnvValue<&'e str>>,
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (`true`/`false`, any case).
     pub ignore_configured_endpoint_urls: bool,
-    /// `AWS_SDK_UA_APP_ID`.
-    pub app_id: Option<EnvValue<&'e str>>,
-    /// `AWS_SIGV4A_SIGNING_REGION_SET`.
-    pub sigv4a_signing_region_set: Option<EnvValue<&'e str>>,
     /// `AWS_WEB_IDENTITY_TOKEN_FILE`.
     pub web_identity_token_file: Option<EnvValue<&'e str>>,
     /// `AWS_ROLE_ARN`.
@@ -159,7 +138,7 @@ pub fn parse_strict_bool(s: &str) -> Option<bool> {
 }
 
 /// A non-empty variable, or `None`.
-fn get<'e, E: Environment>(
+pub(crate) fn get<'e, E: Environment + ?Sized>(
     env: &'e E,
     var: &'static str,
 ) -> Result<Option<EnvValue<&'e str>>, EnvError> {
@@ -174,7 +153,7 @@ fn get<'e, E: Environment>(
 }
 
 /// The first non-empty variable of `vars`.
-fn first<'e, E: Environment>(
+fn first<'e, E: Environment + ?Sized>(
     env: &'e E,
     vars: &[&'static str],
 ) -> Result<Option<EnvValue<&'e str>>, EnvError> {
@@ -186,7 +165,7 @@ fn first<'e, E: Environment>(
     Ok(None)
 }
 
-fn strict<E: Environment, T: Copy>(
+fn strict<E: Environment + ?Sized, T: Copy>(
     env: &E,
     var: &'static str,
     accepted: &'static str,
@@ -221,71 +200,46 @@ impl<'e> EnvConfig<'e> {
             SharedConfigState::Enable => true,
         };
 
-        let credentials = match (first(env, &ACCESS_KEY_VARS)?, first(env, &SECRET_KEY_VARS)?) {
+        let var = |key: Key| key.info().env;
+        let credentials = match (
+            first(env, var(Key::AccessKeyId))?,
+            first(env, var(Key::SecretAccessKey))?,
+        ) {
             (Some(access_key_id), Some(secret_access_key)) => Some(EnvCredentials {
                 access_key_id,
                 secret_access_key,
-                session_token: get(env, "AWS_SESSION_TOKEN")?,
+                session_token: first(env, var(Key::SessionToken))?,
             }),
             _ => None,
-        };
-
-        let region = if read_load_vars {
-            first(env, &["AWS_REGION", "AWS_DEFAULT_REGION"])?
-        } else {
-            get(env, "AWS_REGION")?
         };
         let profile = if read_load_vars {
             first(env, &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])?
         } else {
             get(env, "AWS_PROFILE")?
         };
+        let config_file = get(env, "AWS_CONFIG_FILE")?;
+        let shared_credentials_file = get(env, "AWS_SHARED_CREDENTIALS_FILE")?;
+        let settings = EnvSettings::load(env, read_load_vars)?;
 
-        const REGIONAL: &str = "legacy, regional";
-        const BOOL: &str = "true, false";
         Ok(EnvConfig {
             load_shared_config,
+            settings,
             credentials,
-            region,
             profile,
-            config_file: get(env, "AWS_CONFIG_FILE")?,
-            shared_credentials_file: get(env, "AWS_SHARED_CREDENTIALS_FILE")?,
-            ca_bundle: get(env, "AWS_CA_BUNDLE")?,
-            sts_regional_endpoint: strict(
-                env,
-                "AWS_STS_REGIONAL_ENDPOINTS",
-                REGIONAL,
-                RegionalEndpoint::parse,
-            )?,
-            s3_us_east_1_regional_endpoint: strict(
-                env,
-                "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
-                REGIONAL,
-                RegionalEndpoint::parse,
-            )?,
-            use_fips_endpoint: strict(env, "AWS_USE_FIPS_ENDPOINT", BOOL, parse_strict_bool)?,
-            use_dualstack_endpoint: strict(
-                env,
-                "AWS_USE_DUALSTACK_ENDPOINT",
-                BOOL,
-                parse_strict_bool,
-            )?,
-            s3_use_arn_region: strict(env, "AWS_S3_USE_ARN_REGION", BOOL, parse_strict_bool)?,
+            config_file,
+            shared_credentials_file,
             ec2_metadata_disabled: get(env, "AWS_EC2_METADATA_DISABLED")?
                 .is_some_and(|v| v.value.eq_ignore_ascii_case("true")),
-            endpoint_url: get(env, "AWS_ENDPOINT_URL")?,
             ignore_configured_endpoint_urls: strict(
                 env,
                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-                BOOL,
+                "true, false",
                 parse_strict_bool,
             )?
             .is_some_and(|v| v.value),
-            app_id: get(env, "AWS_SDK_UA_APP_ID")?,
-            sigv4a_signing_region_set: get(env, "AWS_SIGV4A_SIGNING_REGION_SET")?,
-            web_identity_token_file: get(env, "AWS_WEB_IDENTITY_TOKEN_FILE")?,
-            role_arn: get(env, "AWS_ROLE_ARN")?,
-            role_session_name: get(env, "AWS_ROLE_SESSION_NAME")?,
+            web_identity_token_file: first(env, var(Key::WebIdentityTokenFile))?,
+            role_arn: first(env, var(Key::RoleArn))?,
+            role_session_name: first(env, var(Key::RoleSessionName))?,
             container_relative_uri_set: get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")?
                 .is_some(),
         })

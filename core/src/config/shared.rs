@@ -3,17 +3,19 @@
 //!
 //! Files are read in order and a later file overrides an earlier one key by key, except static
 //! keys: `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` count only as a group
-//! from one section of one file (Go v1 P20). With shared config loading off only the "always" keys
-//! are read (Go v1 E-table): static keys, `credential_process`, `web_identity_token_file` and
-//! `s3_use_arn_region`.
+//! from one section of one file, as Go v1 reads them. With shared config loading off only the keys
+//! whose row in the [settings table](super::settings) says [`Read::Always`] are read: the static
+//! keys, `credential_process`, `web_identity_token_file` and `s3_use_arn_region`.
 
 use core::fmt;
 
-use super::model::RegionalEndpoint;
+use super::settings::{FileSettings, Key};
+use super::table::Read;
 use super::ProfileFile;
 use crate::limits::MAX_PROFILE_CHAIN;
 use crate::platform::{Error as _, ErrorKind, ProfileSource};
 use crate::profile::{self, ProfileError, Property};
+use crate::text::ErrorText;
 
 /// A property value with the file and line it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +59,6 @@ pub struct ProfileLayer<'p> {
     pub name: &'p str,
     /// Static keys.
     pub credentials: Option<FileCredentials<'p>>,
-    /// `region` (load only).
-    pub region: Option<Prop<'p>>,
     /// `role_arn` (load only).
     pub role_arn: Option<Prop<'p>>,
     /// `source_profile` (load only).
@@ -79,24 +79,8 @@ pub struct ProfileLayer<'p> {
     pub web_identity_token_file: Option<Prop<'p>>,
     /// First SSO key seen (`sso_session`, `sso_start_url`, …; load only).
     pub sso: Option<Prop<'p>>,
-    /// `ca_bundle` (load only).
-    pub ca_bundle: Option<Prop<'p>>,
-    /// `sts_regional_endpoints` (load only; strict).
-    pub sts_regional_endpoints: Option<(RegionalEndpoint, Prop<'p>)>,
-    /// `s3_us_east_1_regional_endpoint` (load only; strict).
-    pub s3_us_east_1_regional_endpoint: Option<(RegionalEndpoint, Prop<'p>)>,
-    /// `use_fips_endpoint` (load only; a non-bool means false, as Go v1 does).
-    pub use_fips_endpoint: Option<(bool, Prop<'p>)>,
-    /// `use_dualstack_endpoint` (load only; lenient like FIPS).
-    pub use_dualstack_endpoint: Option<(bool, Prop<'p>)>,
-    /// `s3_use_arn_region` (always; applied — Go v1 never applies it, see docs/divergences.md).
-    pub s3_use_arn_region: Option<(bool, Prop<'p>)>,
-    /// `endpoint_url` (load only; a later-SDK key).
-    pub endpoint_url: Option<Prop<'p>>,
-    /// `sdk_ua_app_id` (load only; a later-SDK key).
-    pub app_id: Option<Prop<'p>>,
-    /// `sigv4a_signing_region_set` (load only; a later-SDK key).
-    pub sigv4a_signing_region_set: Option<Prop<'p>>,
+    /// The settings of the table ([`FileSettings`]): region, endpoint, switches….
+    pub settings: FileSettings<'p>,
 }
 
 impl<'p> ProfileLayer<'p> {
@@ -133,7 +117,6 @@ impl<'p> ProfileLayer<'p> {
         macro_rules! over { ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* } }
         over!(
             credentials,
-            region,
             role_arn,
             source_profile,
             credential_source,
@@ -143,17 +126,9 @@ impl<'p> ProfileLayer<'p> {
             duration_seconds,
             credential_process,
             web_identity_token_file,
-            sso,
-            ca_bundle,
-            sts_regional_endpoints,
-            s3_us_east_1_regional_endpoint,
-            use_fips_endpoint,
-            use_dualstack_endpoint,
-            s3_use_arn_region,
-            endpoint_url,
-            app_id,
-            sigv4a_signing_region_set
+            sso
         );
+        self.settings.override_with(&other.settings);
     }
 }
 
@@ -172,15 +147,15 @@ impl<'p> SharedConfig<'p> {
     }
 }
 
-/// Loading the shared files failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Loading the shared files failed. Owns what it names, so it outlives the file text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum SharedError<'p> {
+pub enum SharedError {
     /// A file exists but does not parse (Go v1 `SharedConfigLoadError`).
     Parse {
         /// The file.
-        path: &'p str,
+        path: ErrorText,
         /// What is wrong, and where.
         error: ProfileError,
     },
@@ -195,34 +170,34 @@ pub enum SharedError<'p> {
     /// creation ignores it).
     ProfileNotExists {
         /// The profile.
-        profile: &'p str,
+        profile: ErrorText,
     },
     /// `source_profile`, `credential_source` or `web_identity_token_file` without `role_arn`.
     CredentialRequiresArn {
         /// The key that needs a role.
         kind: &'static str,
         /// The profile.
-        profile: &'p str,
+        profile: ErrorText,
     },
     /// More than one of source_profile / credential_source / credential_process /
     /// web_identity_token_file in one profile (Go v1 `ErrSharedConfigSourceCollision`).
     SourceCollision {
         /// The profile.
-        profile: &'p str,
+        profile: ErrorText,
     },
     /// A `source_profile` is missing or has no credentials (Go v1 `SharedConfigAssumeRoleError`).
     AssumeRole {
         /// The role that needed the source.
-        role_arn: &'p str,
+        role_arn: ErrorText,
         /// The source profile.
-        source_profile: &'p str,
+        source_profile: ErrorText,
     },
     /// A key has a value outside its accepted set.
     InvalidValue {
         /// The key.
         key: &'static str,
         /// The file.
-        path: &'p str,
+        path: ErrorText,
         /// 1-based line.
         line: u32,
         /// The accepted values, for the message.
@@ -233,7 +208,7 @@ pub enum SharedError<'p> {
         /// The key.
         key: &'static str,
         /// The file.
-        path: &'p str,
+        path: ErrorText,
         /// 1-based line.
         line: u32,
     },
@@ -244,12 +219,18 @@ pub enum SharedError<'p> {
     },
 }
 
-impl fmt::Display for SharedError<'_> {
+impl fmt::Display for SharedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SharedError::Parse { path, error } => write!(f, "failed to load config file, {path}: {error}"),
-            SharedError::Read { index, kind } => write!(f, "failed to read shared config file #{index}: {kind}"),
-            SharedError::ProfileNotExists { profile } => write!(f, "failed to get profile, {profile}"),
+            SharedError::Parse { path, error } => {
+                write!(f, "failed to load config file, {path}: {error}")
+            }
+            SharedError::Read { index, kind } => {
+                write!(f, "failed to read shared config file #{index}: {kind}")
+            }
+            SharedError::ProfileNotExists { profile } => {
+                write!(f, "failed to get profile, {profile}")
+            }
             SharedError::CredentialRequiresArn { kind, profile } => {
                 write!(f, "credential type {kind} requires role_arn, profile {profile}")
             }
@@ -275,7 +256,7 @@ impl fmt::Display for SharedError<'_> {
     }
 }
 
-impl core::error::Error for SharedError<'_> {}
+impl core::error::Error for SharedError {}
 
 /// Reads one profile's keys from one file into a fresh layer.
 fn read_file_layer<'p>(
@@ -283,27 +264,36 @@ fn read_file_layer<'p>(
     index: u8,
     name: &'p str,
     load: bool,
-) -> Result<Option<ProfileLayer<'p>>, SharedError<'p>> {
+) -> Result<Option<ProfileLayer<'p>>, SharedError> {
+    /// A value the file layer refuses: the key, line and what it accepts (`None`: not one line).
+    struct Refused {
+        key: &'static str,
+        line: u32,
+        accepted: Option<&'static str>,
+    }
     let mut layer = ProfileLayer {
         name,
         ..ProfileLayer::default()
     };
     let (mut akid, mut secret, mut token) = (None, None, None);
-    let mut failure: Option<SharedError<'p>> = None;
-    let path = file.path;
+    let mut refused: Option<Refused> = None;
     let found = profile::visit_profile(file, name, &mut |p: &Property<'p>| {
-        if failure.is_some() {
+        if refused.is_some() {
             return;
         }
-        let Some(key) = known_key(p.key) else { return };
-        if !load && !key.always {
+        let Some(key) = Key::from_file_key(p.key) else {
+            return;
+        };
+        let info = key.info();
+        let file_key = info.file_key.unwrap_or(info.name);
+        if !load && info.read != Read::Always {
             return;
         }
         let Some(value) = p.value.as_str() else {
-            failure = Some(SharedError::MultiLineValue {
-                key: key.name,
-                path,
+            refused = Some(Refused {
+                key: file_key,
                 line: p.line,
+                accepted: None,
             });
             return;
         };
@@ -312,56 +302,61 @@ fn read_file_layer<'p>(
             file: index,
             line: p.line,
         };
-        let empty = value.is_empty();
-        match key.name {
-            "aws_access_key_id" => akid = Some(prop),
-            "aws_secret_access_key" => secret = Some(prop),
-            "aws_session_token" => token = Some(prop),
-            _ if empty => {}
-            "region" => layer.region = Some(prop),
-            "role_arn" => layer.role_arn = Some(prop),
-            "source_profile" => layer.source_profile = Some(prop),
-            "credential_source" => layer.credential_source = Some(prop),
-            "external_id" => layer.external_id = Some(prop),
-            "mfa_serial" => layer.mfa_serial = Some(prop),
-            "role_session_name" => layer.role_session_name = Some(prop),
-            "duration_seconds" => {
+        match key {
+            Key::AccessKeyId => akid = Some(prop),
+            Key::SecretAccessKey => secret = Some(prop),
+            Key::SessionToken => token = Some(prop),
+            _ if value.is_empty() => {}
+            Key::RoleArn => layer.role_arn = Some(prop),
+            Key::SourceProfile => layer.source_profile = Some(prop),
+            Key::CredentialSource => layer.credential_source = Some(prop),
+            Key::ExternalId => layer.external_id = Some(prop),
+            Key::MfaSerial => layer.mfa_serial = Some(prop),
+            Key::RoleSessionName => layer.role_session_name = Some(prop),
+            Key::DurationSeconds => {
                 layer.duration_seconds = value.parse::<u32>().ok().map(|d| (d, prop))
             }
-            "credential_process" => layer.credential_process = Some(prop),
-            "web_identity_token_file" => layer.web_identity_token_file = Some(prop),
-            "ca_bundle" => layer.ca_bundle = Some(prop),
-            "endpoint_url" => layer.endpoint_url = Some(prop),
-            "sdk_ua_app_id" => layer.app_id = Some(prop),
-            "sigv4a_signing_region_set" => layer.sigv4a_signing_region_set = Some(prop),
-            "use_fips_endpoint" => layer.use_fips_endpoint = Some((lenient_bool(value), prop)),
-            "use_dualstack_endpoint" => {
-                layer.use_dualstack_endpoint = Some((lenient_bool(value), prop))
-            }
-            "s3_use_arn_region" => layer.s3_use_arn_region = Some((lenient_bool(value), prop)),
-            "sts_regional_endpoints" | "s3_us_east_1_regional_endpoint" => {
-                match RegionalEndpoint::parse(value) {
-                    Some(v) if key.name == "sts_regional_endpoints" => {
-                        layer.sts_regional_endpoints = Some((v, prop))
-                    }
-                    Some(v) => layer.s3_us_east_1_regional_endpoint = Some((v, prop)),
-                    None => {
-                        failure = Some(SharedError::InvalidValue {
-                            key: key.name,
-                            path,
-                            line: p.line,
-                            accepted: "legacy, regional",
-                        })
-                    }
+            Key::CredentialProcess => layer.credential_process = Some(prop),
+            Key::WebIdentityTokenFile => layer.web_identity_token_file = Some(prop),
+            Key::SsoSession
+            | Key::SsoStartUrl
+            | Key::SsoRegion
+            | Key::SsoAccountId
+            | Key::SsoRoleName => {
+                if layer.sso.is_none() {
+                    layer.sso = Some(prop)
                 }
             }
-            _ if key.name.starts_with("sso_") && layer.sso.is_none() => layer.sso = Some(prop),
-            _ => {}
+            _ => {
+                if let Err(accepted) = layer.settings.set(key, value, prop) {
+                    refused = Some(Refused {
+                        key: file_key,
+                        line: p.line,
+                        accepted: Some(accepted),
+                    });
+                }
+            }
         }
     })
-    .map_err(|error| SharedError::Parse { path, error })?;
-    if let Some(e) = failure {
-        return Err(e);
+    .map_err(|error| SharedError::Parse {
+        path: ErrorText::tail(file.path),
+        error,
+    })?;
+    if let Some(r) = refused {
+        let path = ErrorText::tail(file.path);
+        return Err(match r.accepted {
+            Some(accepted) => SharedError::InvalidValue {
+                key: r.key,
+                path,
+                line: r.line,
+                accepted,
+            },
+            None => SharedError::MultiLineValue {
+                key: r.key,
+                path,
+                line: r.line,
+            },
+        });
     }
     if found.is_none() {
         return Ok(None);
@@ -379,139 +374,13 @@ fn read_file_layer<'p>(
     Ok(Some(layer))
 }
 
-/// Go v1 reads file booleans leniently: `true` in any case is true, anything else false.
-fn lenient_bool(s: &str) -> bool {
-    s.eq_ignore_ascii_case("true")
-}
-
-struct KnownKey {
-    name: &'static str,
-    always: bool,
-}
-
-/// The keys the session reads, and whether they are read with shared config loading off.
-const KNOWN_KEYS: &[KnownKey] = &[
-    KnownKey {
-        name: "aws_access_key_id",
-        always: true,
-    },
-    KnownKey {
-        name: "aws_secret_access_key",
-        always: true,
-    },
-    KnownKey {
-        name: "aws_session_token",
-        always: true,
-    },
-    KnownKey {
-        name: "credential_process",
-        always: true,
-    },
-    KnownKey {
-        name: "web_identity_token_file",
-        always: true,
-    },
-    KnownKey {
-        name: "s3_use_arn_region",
-        always: true,
-    },
-    KnownKey {
-        name: "region",
-        always: false,
-    },
-    KnownKey {
-        name: "role_arn",
-        always: false,
-    },
-    KnownKey {
-        name: "source_profile",
-        always: false,
-    },
-    KnownKey {
-        name: "credential_source",
-        always: false,
-    },
-    KnownKey {
-        name: "external_id",
-        always: false,
-    },
-    KnownKey {
-        name: "mfa_serial",
-        always: false,
-    },
-    KnownKey {
-        name: "role_session_name",
-        always: false,
-    },
-    KnownKey {
-        name: "duration_seconds",
-        always: false,
-    },
-    KnownKey {
-        name: "ca_bundle",
-        always: false,
-    },
-    KnownKey {
-        name: "sts_regional_endpoints",
-        always: false,
-    },
-    KnownKey {
-        name: "s3_us_east_1_regional_endpoint",
-        always: false,
-    },
-    KnownKey {
-        name: "use_fips_endpoint",
-        always: false,
-    },
-    KnownKey {
-        name: "use_dualstack_endpoint",
-        always: false,
-    },
-    KnownKey {
-        name: "endpoint_url",
-        always: false,
-    },
-    KnownKey {
-        name: "sdk_ua_app_id",
-        always: false,
-    },
-    KnownKey {
-        name: "sigv4a_signing_region_set",
-        always: false,
-    },
-    KnownKey {
-        name: "sso_session",
-        always: false,
-    },
-    KnownKey {
-        name: "sso_start_url",
-        always: false,
-    },
-    KnownKey {
-        name: "sso_region",
-        always: false,
-    },
-    KnownKey {
-        name: "sso_account_id",
-        always: false,
-    },
-    KnownKey {
-        name: "sso_role_name",
-        always: false,
-    },
-];
-
-fn known_key(key: &str) -> Option<&'static KnownKey> {
-    KNOWN_KEYS.iter().find(|k| profile::key_eq(key, k.name))
-}
-
 /// Reads profile `name` from every file of `source`, later files overriding earlier ones.
 /// `Ok(None)`: the profile is in no file.
 fn read_layer<'p, P: ProfileSource + ?Sized>(
     source: &'p P,
     name: &'p str,
     load: bool,
-) -> Result<Option<ProfileLayer<'p>>, SharedError<'p>> {
+) -> Result<Option<ProfileLayer<'p>>, SharedError> {
     let mut merged: Option<ProfileLayer<'p>> = None;
     for index in 0..source.file_count() {
         let file = match source.file(index) {
@@ -537,7 +406,7 @@ fn read_layer<'p, P: ProfileSource + ?Sized>(
 
 /// Go v1 `loadSharedConfig(profile, files, load)`: the profile and its `source_profile` chain,
 /// with Go v1's validation (role ARN requirements, one credential type per profile, missing or
-/// empty source profiles, the cycle rule of P33).
+/// empty source profiles, and Go v1's rule for a profile met twice in the chain).
 ///
 /// The chain is written into `out` (cleared first), which the caller owns: it is large for a
 /// microcontroller stack.
@@ -551,7 +420,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     source: &'p P,
     profile: &'p str,
     load: bool,
-) -> Result<(), SharedError<'p>> {
+) -> Result<(), SharedError> {
     // Every file is parsed whole on every lookup, so an unparsable file fails creation even when it
     // does not hold the profile (Go v1 parses all files first).
     out.chain.clear();
@@ -559,15 +428,17 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     loop {
         let Some(mut layer) = read_layer(source, name, load)? else {
             return Err(match out.chain.last() {
-                None => SharedError::ProfileNotExists { profile: name },
+                None => SharedError::ProfileNotExists {
+                    profile: ErrorText::head(name),
+                },
                 Some(parent) => SharedError::AssumeRole {
-                    role_arn: parent.role_arn.map(|p| p.value).unwrap_or(""),
-                    source_profile: name,
+                    role_arn: ErrorText::head(parent.role_arn.map(|p| p.value).unwrap_or("")),
+                    source_profile: ErrorText::head(name),
                 },
             });
         };
         if out.chain.iter().any(|l| l.name == name) {
-            // Second visit: only credential material counts (Go v1 P33).
+            // Second visit: only credential material counts (Go v1 `clearAssumeRoleOptions`).
             layer.clear_assume_role_options();
         } else if layer.role_arn.is_none() {
             let kind = if layer.source_profile.is_some() {
@@ -582,7 +453,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
             if let Some(kind) = kind {
                 return Err(SharedError::CredentialRequiresArn {
                     kind,
-                    profile: name,
+                    profile: ErrorText::head(name),
                 });
             }
         }
@@ -593,7 +464,9 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
             layer.web_identity_token_file.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() > 1 {
-            return Err(SharedError::SourceCollision { profile: name });
+            return Err(SharedError::SourceCollision {
+                profile: ErrorText::head(name),
+            });
         }
         let next = layer.source_profile.map(|p| p.value);
         if next.is_some() {
@@ -602,8 +475,8 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         if let Some(parent) = out.chain.last() {
             if !layer.has_credentials() {
                 return Err(SharedError::AssumeRole {
-                    role_arn: parent.role_arn.map(|p| p.value).unwrap_or(""),
-                    source_profile: name,
+                    role_arn: ErrorText::head(parent.role_arn.map(|p| p.value).unwrap_or("")),
+                    source_profile: ErrorText::head(name),
                 });
             }
         }

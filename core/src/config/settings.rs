@@ -1,0 +1,155 @@
+//! The settings table: every setting the session reads, described once.
+//!
+//! Each row gives, in order: the [`Key`]; the option and resolved field name; the value kind
+//! (capacity, parser, accepted values: see [`table`](super::table)); the default (`[None]` for
+//! none); the `Config` builder; the environment variables, then those read only when shared
+//! config loading was asked for; the config-file key and when it is read; the field named in
+//! capacity errors; whether the value is secret; whether a device's flash record stores it; and
+//! the merge rule. The `profile` rows are the keys the credential planner reads from the
+//! selected profile and its `source_profile` chain.
+//!
+//! Everything else is written from these rows by [`settings!`](super::table::settings): the
+//! `Config` fields and builders, the `SessionConfig` fields and defaults, the environment and
+//! file layers, the merge, the `Copy`-style overrides, the list of known file keys, `configure
+//! list`'s rows and the embassy adapter's flash record. Adding a plain setting is one row here
+//! (and, for a new value type, one [`Kind`](super::table::Kind)); `docs/settings.md` walks
+//! through one.
+
+use super::model::{ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint};
+use super::table::{settings, OneOf, Switch, Txt};
+use crate::limits::{
+    MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN,
+    MAX_REGION_LEN, MAX_REGION_SET_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_PARAM_LEN, MAX_SECRET_KEY_LEN,
+    MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
+};
+use crate::text::{CapacityError, Field, Text};
+
+settings! {
+    session {
+        /// Region (`Config.Region`, `AWS_REGION`, `region`; `AWS_DEFAULT_REGION` only when shared config loading was asked for).
+        Region => region: Txt<MAX_REGION_LEN> = [None], with_region,
+            env ["AWS_REGION"] ["AWS_DEFAULT_REGION"], file ["region"] WithSharedConfig, Region, secret false, device true, Layered;
+        /// Endpoint override for every client (`Config.Endpoint`, `AWS_ENDPOINT_URL`, `endpoint_url`; the last two dropped by `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`).
+        EndpointUrl => endpoint: Txt<MAX_ENDPOINT_LEN> = [None], with_endpoint,
+            env ["AWS_ENDPOINT_URL"] [], file ["endpoint_url"] WithSharedConfig, Endpoint, secret false, device true, LayeredUnlessIgnored;
+        /// STS endpoint in `us-east-1` (`AWS_STS_REGIONAL_ENDPOINTS`, `sts_regional_endpoints`).
+        StsRegionalEndpoints => sts_regional_endpoint: OneOf<RegionalEndpoint> = [RegionalEndpoint::Legacy], with_sts_regional_endpoint,
+            env ["AWS_STS_REGIONAL_ENDPOINTS"] [], file ["sts_regional_endpoints"] WithSharedConfig, Setting, secret false, device true, Layered;
+        /// S3 endpoint in `us-east-1` (`AWS_S3_US_EAST_1_REGIONAL_ENDPOINT`, `s3_us_east_1_regional_endpoint`).
+        S3UsEast1RegionalEndpoint => s3_us_east_1_regional_endpoint: OneOf<RegionalEndpoint> = [RegionalEndpoint::Legacy], with_s3_us_east_1_regional_endpoint,
+            env ["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"] [], file ["s3_us_east_1_regional_endpoint"] WithSharedConfig, Setting, secret false, device true, Layered;
+        /// FIPS endpoints (`Config.UseFIPSEndpoint`, `AWS_USE_FIPS_ENDPOINT`, `use_fips_endpoint`).
+        UseFipsEndpoint => use_fips_endpoint: Switch = [false], with_use_fips_endpoint,
+            env ["AWS_USE_FIPS_ENDPOINT"] [], file ["use_fips_endpoint"] WithSharedConfig, Setting, secret false, device true, Layered;
+        /// Dual-stack endpoints (`Config.UseDualStackEndpoint`, `AWS_USE_DUALSTACK_ENDPOINT`, `use_dualstack_endpoint`).
+        UseDualstackEndpoint => use_dualstack_endpoint: Switch = [false], with_use_dualstack_endpoint,
+            env ["AWS_USE_DUALSTACK_ENDPOINT"] [], file ["use_dualstack_endpoint"] WithSharedConfig, Setting, secret false, device true, Layered;
+        /// Let an S3 ARN's region override the client region (`Config.S3UseARNRegion`, `AWS_S3_USE_ARN_REGION`, `s3_use_arn_region`, read even with shared config off).
+        S3UseArnRegion => s3_use_arn_region: Switch = [false], with_s3_use_arn_region,
+            env ["AWS_S3_USE_ARN_REGION"] [], file ["s3_use_arn_region"] Always, Setting, secret false, device true, Layered;
+        /// Application id appended to the user agent (`AWS_SDK_UA_APP_ID`, `sdk_ua_app_id`; later SDKs).
+        SdkUaAppId => app_id: Txt<MAX_APP_ID_LEN> = [None], with_app_id,
+            env ["AWS_SDK_UA_APP_ID"] [], file ["sdk_ua_app_id"] WithSharedConfig, AppId, secret false, device true, Layered;
+        /// Region set a SigV4a signature covers, e.g. `*` (`AWS_SIGV4A_SIGNING_REGION_SET`, `sigv4a_signing_region_set`; later SDKs).
+        Sigv4aSigningRegionSet => sigv4a_signing_region_set: Txt<MAX_REGION_SET_LEN> = [None], with_sigv4a_signing_region_set,
+            env ["AWS_SIGV4A_SIGNING_REGION_SET"] [], file ["sigv4a_signing_region_set"] WithSharedConfig, RegionSet, secret false, device false, Layered;
+        /// Custom CA bundle path for TLS transports (`AWS_CA_BUNDLE`, `ca_bundle`).
+        CaBundle => ca_bundle: Txt<MAX_PATH_LEN> = [None], with_ca_bundle,
+            env ["AWS_CA_BUNDLE"] [], file ["ca_bundle"] WithSharedConfig, Path, secret false, device false, Layered;
+        /// Plain `http` for endpoints without a scheme (`Config.DisableSSL`).
+        DisableSsl => disable_ssl: OneOf<bool> = [false], with_disable_ssl,
+            env [] [], file [] Never, Setting, secret false, device false, Layered;
+        /// Retries after the first attempt; unset keeps the service default (`Config.MaxRetries`).
+        MaxRetries => max_retries: OneOf<u32> = [None], with_max_retries,
+            env [] [], file [] Never, Setting, secret false, device false, Layered;
+        /// Log level (`Config.LogLevel`).
+        LogLevel => log_level: OneOf<LogLevel> = [LogLevel::Off], with_log_level,
+            env [] [], file [] Never, Setting, secret false, device false, Layered;
+        /// S3 path-style addressing (`Config.S3ForcePathStyle`).
+        S3ForcePathStyle => s3_force_path_style: OneOf<bool> = [false], with_s3_force_path_style,
+            env [] [], file [] Never, Setting, secret false, device false, Layered;
+        /// Skip the built-in parameter validation handler (`Config.DisableParamValidation`).
+        DisableParamValidation => disable_param_validation: OneOf<bool> = [false], with_disable_param_validation,
+            env [] [], file [] Never, Setting, secret false, device false, Layered;
+    }
+    profile {
+        /// `aws_access_key_id` (read with the secret as a group, from one section of one file).
+        AccessKeyId => aws_access_key_id: Txt<MAX_ACCESS_KEY_ID_LEN>,
+            env ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"], file ["aws_access_key_id"] Always, AccessKeyId, secret false, device true;
+        /// `aws_secret_access_key` (secret).
+        SecretAccessKey => aws_secret_access_key: Txt<MAX_SECRET_KEY_LEN>,
+            env ["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"], file ["aws_secret_access_key"] Always, SecretAccessKey, secret true, device true;
+        /// `aws_session_token` (secret).
+        SessionToken => aws_session_token: Txt<MAX_SESSION_TOKEN_LEN>,
+            env ["AWS_SESSION_TOKEN"], file ["aws_session_token"] Always, SessionToken, secret true, device true;
+        /// `credential_process`: a command that prints credentials.
+        CredentialProcess => credential_process: Txt<MAX_SETTING_LEN>,
+            env [], file ["credential_process"] Always, Setting, secret false, device false;
+        /// `web_identity_token_file`: an OIDC token to exchange for role credentials.
+        WebIdentityTokenFile => web_identity_token_file: Txt<MAX_SETTING_LEN>,
+            env ["AWS_WEB_IDENTITY_TOKEN_FILE"], file ["web_identity_token_file"] Always, Setting, secret false, device false;
+        /// `role_arn`: the role to assume.
+        RoleArn => role_arn: Txt<MAX_ROLE_ARN_LEN>,
+            env ["AWS_ROLE_ARN"], file ["role_arn"] WithSharedConfig, RoleArn, secret false, device true;
+        /// `source_profile`: the profile whose credentials assume the role.
+        SourceProfile => source_profile: Txt<MAX_PROFILE_NAME_LEN>,
+            env [], file ["source_profile"] WithSharedConfig, Profile, secret false, device true;
+        /// `credential_source`: `Environment`, `Ec2InstanceMetadata` or `EcsContainer`.
+        CredentialSource => credential_source: Txt<MAX_SETTING_LEN>,
+            env [], file ["credential_source"] WithSharedConfig, Setting, secret false, device true;
+        /// `role_session_name`.
+        RoleSessionName => role_session_name: Txt<MAX_ROLE_PARAM_LEN>,
+            env ["AWS_ROLE_SESSION_NAME"], file ["role_session_name"] WithSharedConfig, RoleParam, secret false, device true;
+        /// `external_id`.
+        ExternalId => external_id: Txt<MAX_ROLE_PARAM_LEN>,
+            env [], file ["external_id"] WithSharedConfig, RoleParam, secret false, device true;
+        /// `mfa_serial`: needs an assume-role token provider.
+        MfaSerial => mfa_serial: Txt<MAX_ROLE_PARAM_LEN>,
+            env [], file ["mfa_serial"] WithSharedConfig, RoleParam, secret false, device true;
+        /// `duration_seconds` of an assumed role (a non-integer is unset, as Go v1 reads it).
+        DurationSeconds => duration_seconds: OneOf<u32>,
+            env [], file ["duration_seconds"] WithSharedConfig, Setting, secret false, device true;
+        /// `sso_session`: the `[sso-session NAME]` section to use.
+        SsoSession => sso_session: Txt<MAX_SETTING_LEN>,
+            env [], file ["sso_session"] WithSharedConfig, Setting, secret false, device false;
+        /// `sso_start_url`.
+        SsoStartUrl => sso_start_url: Txt<MAX_SETTING_LEN>,
+            env [], file ["sso_start_url"] WithSharedConfig, Setting, secret false, device false;
+        /// `sso_region`.
+        SsoRegion => sso_region: Txt<MAX_REGION_LEN>,
+            env [], file ["sso_region"] WithSharedConfig, Region, secret false, device false;
+        /// `sso_account_id`.
+        SsoAccountId => sso_account_id: Txt<MAX_SETTING_LEN>,
+            env [], file ["sso_account_id"] WithSharedConfig, Setting, secret false, device false;
+        /// `sso_role_name`.
+        SsoRoleName => sso_role_name: Txt<MAX_SETTING_LEN>,
+            env [], file ["sso_role_name"] WithSharedConfig, Setting, secret false, device false;
+    }
+}
+
+impl Key {
+    /// Every key, in table order.
+    pub fn all() -> impl Iterator<Item = Key> {
+        SETTINGS.iter().map(|s| s.key)
+    }
+
+    /// The key whose config-file key is `name` (ASCII case ignored, as the files do).
+    pub fn from_file_key(name: &str) -> Option<Key> {
+        SETTINGS
+            .iter()
+            .find(|s| s.file_key.is_some_and(|k| crate::profile::key_eq(name, k)))
+            .map(|s| s.key)
+    }
+
+    /// The config-file key, or the field name for option-only settings.
+    pub fn name(self) -> &'static str {
+        let info = self.info();
+        info.file_key.unwrap_or(info.name)
+    }
+}
+
+impl core::fmt::Display for Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
