@@ -7,7 +7,7 @@ use aws_session_core::limits::MAX_STORED_PROFILES;
 use aws_session_core::profile::{check_file, sections, visit_profile, ProfileError, SectionKind};
 use embedded_storage_async::nor_flash::NorFlash;
 
-use super::record::{ProfileData, Setting, ValueError};
+use super::record::{setting_for_key, ProfileData, ValueError};
 use super::{ProfileStore, StoreError};
 
 /// Importing profiles failed. Profiles stored before the failure stay stored.
@@ -100,7 +100,7 @@ fn collect<'t>(
     for file in files {
         visit_profile(file, name, &mut |p| {
             let value = p.value.as_str().filter(|v| !v.is_empty());
-            match (Setting::from_key(p.key), value) {
+            match (setting_for_key(p.key), value) {
                 (Some(setting), Some(v)) => {
                     if let Err(e) = data.set(setting, v) {
                         error.get_or_insert(e);

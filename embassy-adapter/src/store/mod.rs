@@ -48,7 +48,10 @@ use sequential_storage::map::{MapConfig, MapStorage};
 use zeroize::Zeroize;
 
 pub use import::{ImportError, ImportReport};
-pub use record::{DecodeError, EncodeError, ProfileData, Setting, ValueError, FORMAT_VERSION};
+pub use record::{
+    max_len, setting_for_key, settings, DecodeError, EncodeError, ProfileData, Setting, ValueError,
+    FORMAT_VERSION,
+};
 pub use source::{FlashProfiles, LoadError, NoEnv, FLASH_PROFILES_PATH};
 
 use key::StoreKey;

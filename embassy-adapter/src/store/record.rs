@@ -9,7 +9,7 @@
 //! {"v":1,"region":"eu-west-1","aws_access_key_id":"AKIDEXAMPLE","aws_secret_access_key":"…"}
 //! ```
 //!
-//! * Keys appear in [`Setting::ALL`] order; unset settings are left out. A reader ignores keys it
+//! * Keys appear in [`settings`] order (the order of core's settings table); unset settings are left out. A reader ignores keys it
 //!   does not know (a newer firmware may add some) and refuses a record whose `"v"` is not 1.
 //! * Values are JSON strings that never need an escape: [`ProfileData::set`] refuses `"`, `\` and
 //!   control characters (no AWS value contains them), so a record decodes without copying — every
@@ -25,12 +25,9 @@
 
 use core::fmt;
 
+use aws_session_core::config::{Key, SETTINGS};
 use aws_session_core::credentials::Credentials;
-use aws_session_core::limits::{
-    MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PROFILE_NAME_LEN,
-    MAX_PROFILE_RECORD_LEN, MAX_REGION_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_PARAM_LEN,
-    MAX_SECRET_KEY_LEN, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
-};
+use aws_session_core::limits::{MAX_PROFILE_RECORD_LEN, MAX_SETTING_LEN};
 use aws_session_core::text::CapacityError;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeStruct;
@@ -39,143 +36,50 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The record format version this crate writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
 
-/// A setting a stored profile may hold, named by its `~/.aws/config` key.
+/// A setting a stored profile may hold: a key of core's [settings table](aws_session_core::config::settings)
+/// whose row says `device` (see [`settings`]). Named in records by its `~/.aws/config` key.
 ///
 /// These are the keys a device can use: static keys, region and endpoint, role chaining and the
 /// endpoint switches. Keys that need a desktop (`credential_process`, `sso_*`,
 /// `web_identity_token_file`, `ca_bundle`) are not stored; an import counts them as skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum Setting {
-    /// `region`.
-    Region,
-    /// `aws_access_key_id`.
-    AccessKeyId,
-    /// `aws_secret_access_key` (secret).
-    SecretAccessKey,
-    /// `aws_session_token` (secret).
-    SessionToken,
-    /// `endpoint_url`.
-    EndpointUrl,
-    /// `role_arn`.
-    RoleArn,
-    /// `source_profile`.
-    SourceProfile,
-    /// `credential_source`.
-    CredentialSource,
-    /// `role_session_name`.
-    RoleSessionName,
-    /// `external_id`.
-    ExternalId,
-    /// `mfa_serial`.
-    MfaSerial,
-    /// `duration_seconds`.
-    DurationSeconds,
-    /// `sts_regional_endpoints`.
-    StsRegionalEndpoints,
-    /// `s3_us_east_1_regional_endpoint`.
-    S3UsEast1RegionalEndpoint,
-    /// `use_fips_endpoint`.
-    UseFipsEndpoint,
-    /// `use_dualstack_endpoint`.
-    UseDualstackEndpoint,
-    /// `s3_use_arn_region`.
-    S3UseArnRegion,
-    /// `sdk_ua_app_id`.
-    SdkUaAppId,
+pub type Setting = Key;
+
+/// How many settings a record can hold: the device rows of the table.
+const COUNT: usize = device_count();
+
+/// Counts the device rows at compile time.
+#[allow(clippy::indexing_slicing)] // const evaluation: an index out of range is a compile error
+const fn device_count() -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < SETTINGS.len() {
+        if SETTINGS[i].device {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
 }
 
-/// How many settings there are.
-const COUNT: usize = 18;
-
-impl Setting {
-    /// Every setting, in record order.
-    pub const ALL: [Setting; COUNT] = [
-        Setting::Region,
-        Setting::AccessKeyId,
-        Setting::SecretAccessKey,
-        Setting::SessionToken,
-        Setting::EndpointUrl,
-        Setting::RoleArn,
-        Setting::SourceProfile,
-        Setting::CredentialSource,
-        Setting::RoleSessionName,
-        Setting::ExternalId,
-        Setting::MfaSerial,
-        Setting::DurationSeconds,
-        Setting::StsRegionalEndpoints,
-        Setting::S3UsEast1RegionalEndpoint,
-        Setting::UseFipsEndpoint,
-        Setting::UseDualstackEndpoint,
-        Setting::S3UseArnRegion,
-        Setting::SdkUaAppId,
-    ];
-
-    /// The `~/.aws/config` key.
-    pub const fn key(self) -> &'static str {
-        match self {
-            Setting::Region => "region",
-            Setting::AccessKeyId => "aws_access_key_id",
-            Setting::SecretAccessKey => "aws_secret_access_key",
-            Setting::SessionToken => "aws_session_token",
-            Setting::EndpointUrl => "endpoint_url",
-            Setting::RoleArn => "role_arn",
-            Setting::SourceProfile => "source_profile",
-            Setting::CredentialSource => "credential_source",
-            Setting::RoleSessionName => "role_session_name",
-            Setting::ExternalId => "external_id",
-            Setting::MfaSerial => "mfa_serial",
-            Setting::DurationSeconds => "duration_seconds",
-            Setting::StsRegionalEndpoints => "sts_regional_endpoints",
-            Setting::S3UsEast1RegionalEndpoint => "s3_us_east_1_regional_endpoint",
-            Setting::UseFipsEndpoint => "use_fips_endpoint",
-            Setting::UseDualstackEndpoint => "use_dualstack_endpoint",
-            Setting::S3UseArnRegion => "s3_use_arn_region",
-            Setting::SdkUaAppId => "sdk_ua_app_id",
-        }
-    }
-
-    /// The setting for a config key, ignoring ASCII case as the config files do.
-    pub fn from_key(key: &str) -> Option<Setting> {
-        Setting::ALL
-            .iter()
-            .copied()
-            .find(|s| s.key().eq_ignore_ascii_case(key))
-    }
-
-    /// True for the secret access key and the session token.
-    pub const fn is_secret(self) -> bool {
-        matches!(self, Setting::SecretAccessKey | Setting::SessionToken)
-    }
-
-    /// The longest value accepted, from core's limits for the same value.
-    pub const fn max_len(self) -> usize {
-        match self {
-            Setting::Region => MAX_REGION_LEN,
-            Setting::AccessKeyId => MAX_ACCESS_KEY_ID_LEN,
-            Setting::SecretAccessKey => MAX_SECRET_KEY_LEN,
-            Setting::SessionToken => MAX_SESSION_TOKEN_LEN,
-            Setting::EndpointUrl => MAX_ENDPOINT_LEN,
-            Setting::RoleArn => MAX_ROLE_ARN_LEN,
-            Setting::SourceProfile => MAX_PROFILE_NAME_LEN,
-            Setting::RoleSessionName | Setting::ExternalId | Setting::MfaSerial => {
-                MAX_ROLE_PARAM_LEN
-            }
-            Setting::SdkUaAppId => MAX_APP_ID_LEN,
-            _ => MAX_SETTING_LEN,
-        }
-    }
-
-    const fn index(self) -> usize {
-        self as usize
-    }
+/// Every setting a record can hold, in record order (the table's order).
+pub fn settings() -> impl Iterator<Item = Setting> {
+    SETTINGS.iter().filter(|s| s.device).map(|s| s.key)
 }
 
-impl fmt::Display for Setting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
+/// The setting stored under config key `key`, ignoring ASCII case as the config files do;
+/// `None` for keys a device does not store.
+pub fn setting_for_key(key: &str) -> Option<Setting> {
+    Key::from_file_key(key).filter(|k| k.info().device)
+}
+
+/// The longest value accepted for `setting`: its capacity in core's table, or
+/// [`MAX_SETTING_LEN`] for values that are not text.
+pub fn max_len(setting: Setting) -> usize {
+    setting.info().capacity.unwrap_or(MAX_SETTING_LEN)
+}
+
+/// Where `setting` lives in a [`ProfileData`]; `None` for a setting a device does not store.
+fn slot(setting: Setting) -> Option<usize> {
+    settings().position(|s| s == setting)
 }
 
 /// Why a value cannot be stored.
@@ -183,12 +87,17 @@ impl fmt::Display for Setting {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ValueError {
+    /// The setting is not one a device stores (its table row does not say `device`).
+    NotStored {
+        /// The setting.
+        setting: Setting,
+    },
     /// The value is empty (leave the setting unset instead).
     Empty {
         /// The setting.
         setting: Setting,
     },
-    /// The value is longer than [`Setting::max_len`].
+    /// The value is longer than [`max_len`].
     TooLong {
         /// The setting.
         setting: Setting,
@@ -211,6 +120,7 @@ pub enum ValueError {
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ValueError::NotStored { setting } => write!(f, "{setting} is not stored on a device"),
             ValueError::Empty { setting } => write!(f, "{setting} is empty"),
             ValueError::TooLong {
                 setting,
@@ -236,13 +146,16 @@ impl core::error::Error for ValueError {}
 
 /// Checks `value` for `setting` (see [`ValueError`]).
 fn check_value(setting: Setting, value: &str) -> Result<(), ValueError> {
+    if !setting.info().device {
+        return Err(ValueError::NotStored { setting });
+    }
     if value.is_empty() {
         return Err(ValueError::Empty { setting });
     }
-    if value.len() > setting.max_len() {
+    if value.len() > max_len(setting) {
         return Err(ValueError::TooLong {
             setting,
-            limit: setting.max_len(),
+            limit: max_len(setting),
             len: value.len(),
         });
     }
@@ -288,7 +201,7 @@ impl<'a> ProfileData<'a> {
     /// refuses; the profile is then unchanged.
     pub fn set(&mut self, setting: Setting, value: &'a str) -> Result<(), ValueError> {
         check_value(setting, value)?;
-        if let Some(slot) = self.values.get_mut(setting.index()) {
+        if let Some(slot) = slot(setting).and_then(|i| self.values.get_mut(i)) {
             *slot = Some(value);
         }
         Ok(())
@@ -305,7 +218,7 @@ impl<'a> ProfileData<'a> {
 
     /// Unsets `setting`.
     pub fn clear(&mut self, setting: Setting) {
-        if let Some(slot) = self.values.get_mut(setting.index()) {
+        if let Some(slot) = slot(setting).and_then(|i| self.values.get_mut(i)) {
             *slot = None;
         }
     }
@@ -313,7 +226,7 @@ impl<'a> ProfileData<'a> {
     /// The value of a non-secret setting; `None` when unset **or secret** (use
     /// [`ProfileData::expose`] for secrets).
     pub fn get(&self, setting: Setting) -> Option<&'a str> {
-        if setting.is_secret() {
+        if setting.info().secret {
             return None;
         }
         self.expose(setting)
@@ -321,7 +234,10 @@ impl<'a> ProfileData<'a> {
 
     /// The value of any setting, secrets included. Call only where a secret must be used.
     pub fn expose(&self, setting: Setting) -> Option<&'a str> {
-        self.values.get(setting.index()).copied().flatten()
+        slot(setting)
+            .and_then(|i| self.values.get(i))
+            .copied()
+            .flatten()
     }
 
     /// True when `setting` has a value.
@@ -336,9 +252,7 @@ impl<'a> ProfileData<'a> {
 
     /// Every set value with its setting, in record order (secrets exposed).
     pub fn iter_exposed(&self) -> impl Iterator<Item = (Setting, &'a str)> + '_ {
-        Setting::ALL
-            .iter()
-            .filter_map(move |s| self.expose(*s).map(|v| (*s, v)))
+        settings().filter_map(move |s| self.expose(s).map(|v| (s, v)))
     }
 
     /// The static credentials of this profile (access key id, secret, optional token), as core's
@@ -385,10 +299,10 @@ impl fmt::Debug for ProfileData<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut m = f.debug_map();
         for (setting, value) in self.iter_exposed() {
-            if setting.is_secret() {
-                m.entry(&setting.key(), &format_args!("** redacted **"));
+            if setting.info().secret {
+                m.entry(&setting.name(), &format_args!("** redacted **"));
             } else {
-                m.entry(&setting.key(), &value);
+                m.entry(&setting.name(), &value);
             }
         }
         m.finish()
@@ -400,10 +314,10 @@ impl defmt::Format for ProfileData<'_> {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(f, "ProfileData {{");
         for (setting, value) in self.iter_exposed() {
-            if setting.is_secret() {
-                defmt::write!(f, " {}: ** redacted **", setting.key());
+            if setting.info().secret {
+                defmt::write!(f, " {}: ** redacted **", setting.name());
             } else {
-                defmt::write!(f, " {}: {}", setting.key(), value);
+                defmt::write!(f, " {}: {}", setting.name(), value);
             }
         }
         defmt::write!(f, " }}");
@@ -449,7 +363,7 @@ impl Serialize for ProfileData<'_> {
         let mut st = serializer.serialize_struct("Profile", count)?;
         st.serialize_field("v", &FORMAT_VERSION)?;
         for (setting, value) in self.iter_exposed() {
-            st.serialize_field(setting.key(), value)?;
+            st.serialize_field(setting.name(), value)?;
         }
         st.end()
     }
@@ -472,9 +386,7 @@ impl<'de> Deserialize<'de> for ProfileData<'de> {
                 while let Some(key) = map.next_key::<&'de str>()? {
                     if key == "v" {
                         version = Some(map.next_value::<u8>()?);
-                    } else if let Some(setting) =
-                        Setting::ALL.iter().copied().find(|s| s.key() == key)
-                    {
+                    } else if let Some(setting) = settings().find(|s| s.name() == key) {
                         let value = map.next_value::<&'de str>()?;
                         data.set(setting, value)
                             .map_err(|_| de::Error::custom("invalid value"))?;
@@ -521,7 +433,7 @@ mod tests {
         let n = p.encode(&mut buf).unwrap();
         let text = core::str::from_utf8(&buf[..n]).unwrap();
         assert!(
-            text.starts_with("{\"v\":1,\"region\":\"eu-west-1\",\"aws_access_key_id\""),
+            text.starts_with("{\"v\":1,\"region\":\"eu-west-1\",\"endpoint_url\""),
             "{text}"
         );
         let back = ProfileData::decode(&buf[..n]).unwrap();
@@ -571,11 +483,11 @@ mod tests {
                 setting: Setting::Region
             })
         );
-        let long = "x".repeat(MAX_REGION_LEN + 1);
+        let long = "x".repeat(aws_session_core::limits::MAX_REGION_LEN + 1);
         assert!(matches!(
             p.set(Setting::Region, &long),
             Err(ValueError::TooLong {
-                limit: MAX_REGION_LEN,
+                limit: aws_session_core::limits::MAX_REGION_LEN,
                 ..
             })
         ));
@@ -614,12 +526,25 @@ mod tests {
     #[test]
     fn keys_match_config_names_ignoring_case() {
         assert_eq!(
-            Setting::from_key("AWS_Secret_Access_Key"),
+            setting_for_key("AWS_Secret_Access_Key"),
             Some(Setting::SecretAccessKey)
         );
-        assert_eq!(Setting::from_key("sso_start_url"), None);
-        for (i, s) in Setting::ALL.iter().enumerate() {
-            assert_eq!(s.index(), i);
+        assert_eq!(setting_for_key("sso_start_url"), None);
+        for (i, s) in settings().enumerate() {
+            assert_eq!(slot(s), Some(i));
         }
+        assert_eq!(settings().count(), COUNT);
+    }
+
+    #[test]
+    fn settings_a_device_does_not_store_are_refused() {
+        let mut p = ProfileData::new();
+        assert_eq!(
+            p.set(Setting::CredentialProcess, "echo"),
+            Err(ValueError::NotStored {
+                setting: Setting::CredentialProcess
+            })
+        );
+        assert!(p.is_empty());
     }
 }

@@ -134,7 +134,7 @@ impl<const N: usize> FlashProfiles<N> {
         let mut w = SliceWriter::new(rest);
         writeln!(w, "[profile {name}]").map_err(|_| full)?;
         for (setting, value) in data.iter_exposed() {
-            writeln!(w, "{} = {}", setting.key(), value).map_err(|_| full)?;
+            writeln!(w, "{} = {}", setting.name(), value).map_err(|_| full)?;
         }
         self.len += w.len();
         Ok(())
