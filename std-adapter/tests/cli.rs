@@ -279,6 +279,63 @@ fn creation_errors_exit_non_zero_with_one_line() {
     assert!(err.contains("source profile missing"), "{err}");
 }
 
+#[test]
+fn all_lists_every_setting_of_the_table_with_its_source() {
+    let h = home();
+    let config = common::write(
+        h.path(),
+        ".aws/config",
+        "[default]\nsts_regional_endpoints = regional\n".to_owned(),
+    );
+    let vars = [
+        ("AWS_SDK_LOAD_CONFIG", "1"),
+        ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ("AWS_ACCESS_KEY_ID", DOCS_AKID),
+        ("AWS_SECRET_ACCESS_KEY", DOCS_SECRET),
+    ];
+    let o = run(h.path(), &vars, &["configure", "list", "--all", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    let settings = v["settings"].as_array().expect("settings with --all");
+    let names: Vec<&str> = settings
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let table: Vec<&str> = aws_session_core::config::SETTINGS
+        .iter()
+        .filter(|s| s.merge != aws_session_core::config::Merge::Credentials)
+        .map(|s| s.key.name())
+        .collect();
+    assert_eq!(names, table, "every session setting, in table order");
+    let by_name = |n: &str| settings.iter().find(|s| s["name"] == n).unwrap().clone();
+    assert_eq!(by_name("use_fips_endpoint")["value"], "true");
+    assert_eq!(
+        by_name("use_fips_endpoint")["source"],
+        "env:AWS_USE_FIPS_ENDPOINT"
+    );
+    assert_eq!(by_name("sts_regional_endpoints")["value"], "regional");
+    assert_eq!(
+        by_name("sts_regional_endpoints")["source"],
+        format!("file:{config}:2")
+    );
+    assert_eq!(by_name("endpoint_url")["value"], serde_json::Value::Null);
+    assert_eq!(by_name("log_level")["source"], "default");
+    assert_no_secret(&o, &[DOCS_SECRET]);
+
+    // The table form has the same rows after the usual ones; without --all neither form has them.
+    let o = run(h.path(), &vars, &["configure", "list", "--all"]);
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["use_fips_endpoint", "true", "env:AWS_USE_FIPS_ENDPOINT"]),
+        "{text}"
+    );
+    let o = run(h.path(), &vars, &["configure", "list", "--json"]);
+    assert!(!stdout(&o).contains("\"settings\""));
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
 // ---- configure list (table) ----------------------------------------------------------------------
 
 #[test]

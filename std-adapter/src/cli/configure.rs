@@ -8,8 +8,14 @@
 //!  "region": {"value": S|null, "source": S|null},
 //!  "credentials": {"access_key_id": S, "session_token": BOOL, "provider": S, "source": S} | null,
 //!  "credentials_error": S|null,
-//!  "shared_config_loaded": BOOL}
+//!  "shared_config_loaded": BOOL,
+//!  "settings": [{"name": S, "value": S|null, "source": S}, ...]}   (only with --all)
 //! ```
+//!
+//! `--all` adds every setting of core's settings table (`aws_session_core::config::SETTINGS`), in
+//! table order, named by its config-file key (or its option name when it has none), with its
+//! value, or `null` / `<not set>`, and its source (`default` for a built-in default, `-` when
+//! unset). The table never holds a secret; keys and tokens appear only in the credentials rows.
 //!
 //! A source is `option`, `env:NAME`, `file:PATH:LINE` or `default`. `access_key_id` is masked to
 //! its last four characters; the secret and the token never appear.
@@ -17,6 +23,7 @@
 use crate::credentials::{ResolveError, DEFAULT_PROCESS_TIMEOUT};
 use std::io::Write;
 
+use aws_session_core::config::{Key, SessionConfig};
 use aws_session_core::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
 use aws_session_core::session::Session;
 use serde::Serialize;
@@ -46,6 +53,14 @@ struct CredentialsView {
     source: String,
 }
 
+/// One setting of the table (`--all`).
+#[derive(Serialize)]
+struct SettingView {
+    name: &'static str,
+    value: Option<String>,
+    source: String,
+}
+
 /// The whole `--json` object, fields in contract order.
 #[derive(Serialize)]
 struct ListView {
@@ -54,22 +69,43 @@ struct ListView {
     credentials: Option<CredentialsView>,
     credentials_error: Option<String>,
     shared_config_loaded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings: Option<Vec<SettingView>>,
 }
 
-/// Builds the view of a session.
-fn view(session: &Session) -> ListView {
+/// Every setting of the table with its value and source, in table order.
+fn settings_of(config: &SessionConfig) -> Vec<SettingView> {
+    let prov = &config.provenance;
+    let mut rows = Vec::new();
+    config.visit(&mut |info, value| {
+        rows.push(SettingView {
+            name: info.key.name(),
+            value: value.map(|v| v.value.to_string()),
+            source: value.map_or_else(|| "-".to_owned(), |v| prov.display(v.source).to_string()),
+        })
+    });
+    rows
+}
+
+/// Builds the view of a session; `all` adds every setting of the table.
+fn view(session: &Session, all: bool) -> ListView {
     let config = session.config();
     let prov = &config.provenance;
     let profile = Sourced {
         value: config.profile.value.as_str().to_owned(),
         source: prov.display(config.profile.source).to_string(),
     };
-    let region = match &config.region {
-        Some(r) => OptionalSourced {
-            value: Some(r.value.as_str().to_owned()),
-            source: Some(prov.display(r.source).to_string()),
+    let settings = settings_of(config);
+    let region = match settings.iter().find(|s| s.name == Key::Region.name()) {
+        Some(SettingView {
+            value: Some(v),
+            source,
+            ..
+        }) => OptionalSourced {
+            value: Some(v.clone()),
+            source: Some(source.clone()),
         },
-        None => OptionalSourced {
+        _ => OptionalSourced {
             value: None,
             source: None,
         },
@@ -94,6 +130,7 @@ fn view(session: &Session) -> ListView {
         credentials,
         credentials_error,
         shared_config_loaded: config.shared_config_loaded,
+        settings: all.then_some(settings),
     }
 }
 
@@ -138,16 +175,24 @@ pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> Str
 }
 
 /// Prints the view as the JSON object of the contract.
-pub(super) fn print_json(session: &Session, out: &mut dyn Write) -> Result<(), CliError> {
-    let v = view(session);
+pub(super) fn print_json(
+    session: &Session,
+    all: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let v = view(session, all);
     let text = serde_json::to_string(&v)
         .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
     writeln!(out, "{text}").map_err(CliError::output)
 }
 
 /// Prints the view as a table of name / value / source.
-pub(super) fn print_table(session: &Session, out: &mut dyn Write) -> Result<(), CliError> {
-    let v = view(session);
+pub(super) fn print_table(
+    session: &Session,
+    all: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let v = view(session, all);
     let mut rows: Vec<[String; 3]> = Vec::new();
     rows.push(["profile".into(), v.profile.value, v.profile.source]);
     rows.push([
@@ -187,6 +232,16 @@ pub(super) fn print_table(session: &Session, out: &mut dyn Write) -> Result<(), 
         "not loaded"
     };
     rows.push(["shared_config".into(), loaded.into(), "-".into()]);
+    // The region has its row above already.
+    for s in v
+        .settings
+        .into_iter()
+        .flatten()
+        .filter(|s| s.name != Key::Region.name())
+    {
+        let value = s.value.unwrap_or_else(|| "<not set>".into());
+        rows.push([s.name.into(), value, s.source]);
+    }
 
     let w0 = rows.iter().map(|r| r[0].len()).max().unwrap_or(0).max(4);
     let w1 = rows

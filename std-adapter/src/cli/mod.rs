@@ -1,7 +1,7 @@
 //! The `aws-session` command-line tool.
 //!
 //! ```text
-//! aws-session configure list [--profile NAME] [--shared-config enable|disable] [--json]
+//! aws-session configure list [--profile NAME] [--shared-config enable|disable] [--all] [--json]
 //! aws-session sign    --service SVC [--region R] [--profile P] [--time YYYYMMDDTHHMMSSZ]
 //!                     [--sigv4a | --region-set SET] [-X METHOD] [-H 'Name: value']...
 //!                     [--data STRING | --data-file PATH] [--unsigned-payload] URL
@@ -98,6 +98,9 @@ struct ListArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also list every setting of the session, set or not, with its source.
+    #[arg(long)]
+    all: bool,
 }
 
 /// What every signing command (`sign`, `presign`, `curl`) takes: the signature's scope.
@@ -294,9 +297,9 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             };
             let loaded = open_session(env, args.profile.as_deref(), state)?;
             if args.json {
-                configure::print_json(loaded.session(), out)?;
+                configure::print_json(loaded.session(), args.all, out)?;
             } else {
-                configure::print_table(loaded.session(), out)?;
+                configure::print_table(loaded.session(), args.all, out)?;
             }
             Ok(0)
         }
