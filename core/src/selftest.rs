@@ -28,6 +28,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     // Configuration and session creation.
     &[
         crate::session::selftests::ALL,
+        crate::config::settings::selftests::ALL,
         crate::endpoint::selftests::ALL,
         crate::credentials::json::selftests::ALL,
         crate::text::selftests::ALL,

@@ -127,6 +127,39 @@ settings! {
     }
 }
 
+impl Config {
+    /// Nothing set: every setting falls through to the environment, the files and the defaults.
+    /// Chain the `with_…` builders to set options:
+    ///
+    /// ```
+    /// use aws_session_core::config::Config;
+    ///
+    /// let config = Config::new().with_region("eu-central-1")?.with_use_fips_endpoint(true)?;
+    /// assert_eq!(config.region.as_deref(), Some("eu-central-1"));
+    ///
+    /// // A value longer than the setting holds is a typed error naming the limit.
+    /// let err = Config::new().with_region(&"x".repeat(64)).unwrap_err();
+    /// assert_eq!(err.limit, aws_session_core::limits::MAX_REGION_LEN);
+    /// # Ok::<(), aws_session_core::text::CapacityError>(())
+    /// ```
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Signs with `credentials`; no credential resolution happens (Go v1 `Config.Credentials`
+    /// with static credentials).
+    pub fn with_credentials(mut self, credentials: crate::credentials::Credentials) -> Self {
+        self.credentials = Some(ExplicitCredentials::Static(credentials));
+        self
+    }
+
+    /// Never signs (Go v1 `credentials.AnonymousCredentials`).
+    pub fn with_anonymous_credentials(mut self) -> Self {
+        self.credentials = Some(ExplicitCredentials::Anonymous);
+        self
+    }
+}
+
 impl Key {
     /// Every key, in table order.
     pub fn all() -> impl Iterator<Item = Key> {
@@ -151,5 +184,106 @@ impl Key {
 impl core::fmt::Display for Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(any(test, feature = "selftest"))]
+/// Self-tests of the settings table (see [`crate::selftest`]).
+pub mod selftests {
+    use super::*;
+    use crate::config::table::{Merge, Read};
+    use crate::config::Source;
+
+    selftests! {
+        fn rows_are_consistent() {
+            for (i, row) in SETTINGS.iter().enumerate() {
+                // Key order is table order, and every key finds its own row.
+                assert_eq!(row.key as usize, i, "{}", row.name);
+                assert!(core::ptr::eq(row.key.info(), row) || row.key.info() == row);
+                // A file key is unique and finds its row, whatever its case.
+                if let Some(k) = row.file_key {
+                    assert_eq!(Key::from_file_key(k), Some(row.key));
+                    let mut upper = crate::text::Text::<64>::new();
+                    for c in k.chars() {
+                        let _ = upper.push(c.to_ascii_uppercase());
+                    }
+                    assert_eq!(Key::from_file_key(&upper), Some(row.key));
+                    assert_ne!(row.read, Read::Never, "{k}");
+                } else {
+                    assert_eq!(row.read, Read::Never, "{}", row.name);
+                }
+                // No variable or file key belongs to two rows.
+                for other in SETTINGS.iter().skip(i + 1) {
+                    assert!(row.file_key.is_none() || row.file_key != other.file_key);
+                    for v in row.env.iter().chain(row.env_when_loading) {
+                        assert!(!other.env.contains(v) && !other.env_when_loading.contains(v), "{v}");
+                    }
+                }
+                // What a device stores and what is secret can be written to a file.
+                assert!(!row.device || row.file_key.is_some(), "{}", row.name);
+                assert!(!row.secret || row.merge == Merge::Credentials, "{}", row.name);
+            }
+            assert_eq!(Key::from_file_key("no_such_key"), None);
+            assert_eq!(Key::all().count(), SETTINGS.len());
+        }
+
+        fn builders_set_options_and_refuse_overflow() {
+            let c = Config::new()
+                .with_region("eu-central-1")
+                .and_then(|c| c.with_use_fips_endpoint(true))
+                .and_then(|c| c.with_max_retries(2))
+                .and_then(|c| c.with_sts_regional_endpoint(RegionalEndpoint::Regional))
+                .and_then(|c| c.with_endpoint(""))
+                .unwrap();
+            assert_eq!(c.region.as_deref(), Some("eu-central-1"));
+            assert_eq!(c.use_fips_endpoint, Some(true));
+            assert_eq!(c.max_retries, Some(2));
+            assert_eq!(c.sts_regional_endpoint, Some(RegionalEndpoint::Regional));
+            assert_eq!(c.endpoint, None, "an empty text is unset, as in Go v1");
+            let long = [b'x'; MAX_REGION_LEN + 1];
+            let err = Config::new().with_region(core::str::from_utf8(&long).unwrap()).unwrap_err();
+            assert_eq!((err.field, err.limit, err.len), (Field::Region, MAX_REGION_LEN, MAX_REGION_LEN + 1));
+        }
+
+        fn merge_in_and_overrides_cover_every_option() {
+            // Every option the builders can set survives merge_in and reaches the resolved
+            // configuration through the overrides, sourced as an option.
+            let all = Config::new()
+                .with_region("r1")
+                .and_then(|c| c.with_endpoint("http://127.0.0.1:1"))
+                .and_then(|c| c.with_sts_regional_endpoint(RegionalEndpoint::Regional))
+                .and_then(|c| c.with_s3_us_east_1_regional_endpoint(RegionalEndpoint::Regional))
+                .and_then(|c| c.with_use_fips_endpoint(true))
+                .and_then(|c| c.with_use_dualstack_endpoint(true))
+                .and_then(|c| c.with_s3_use_arn_region(true))
+                .and_then(|c| c.with_app_id("app"))
+                .and_then(|c| c.with_sigv4a_signing_region_set("*"))
+                .and_then(|c| c.with_ca_bundle("/ca.pem"))
+                .and_then(|c| c.with_disable_ssl(true))
+                .and_then(|c| c.with_max_retries(1))
+                .and_then(|c| c.with_log_level(LogLevel::Debug))
+                .and_then(|c| c.with_s3_force_path_style(true))
+                .and_then(|c| c.with_disable_param_validation(true))
+                .unwrap();
+            let mut merged = Config::new();
+            merged.merge_in(&all);
+            let mut resolved = SessionConfig::default();
+            apply_settings(&mut resolved, &merged);
+            let mut seen = 0;
+            resolved.visit(&mut |info, value| match value {
+                Some(v) if v.source == Source::Option => seen += 1,
+                // A row this test has no builder call for keeps its default.
+                v => assert!(v.is_none_or(|v| v.source == Source::Default), "{}", info.name),
+            });
+            assert_eq!(seen, 15, "every option set above reached the resolved configuration");
+            // Unset options leave the defaults alone.
+            let mut defaults = SessionConfig::default();
+            apply_settings(&mut defaults, &Config::new());
+            defaults.visit(&mut |info, value| {
+                if let Some(v) = value {
+                    assert_eq!(v.source, Source::Default, "{}", info.name);
+                }
+            });
+        }
     }
 }
