@@ -56,6 +56,9 @@ settings! {
         /// Custom CA bundle path for TLS transports (`AWS_CA_BUNDLE`, `ca_bundle`).
         CaBundle => ca_bundle: Txt<MAX_PATH_LEN> = [None], with_ca_bundle,
             env ["AWS_CA_BUNDLE"] [], file ["ca_bundle"] WithSharedConfig, Path, secret false, device false, Layered;
+        /// EC2 instance metadata endpoint (Go v1 `Options.EC2IMDSEndpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `ec2_metadata_service_endpoint`).
+        Ec2MetadataServiceEndpoint => ec2_imds_endpoint: Txt<MAX_ENDPOINT_LEN> = [None], with_ec2_imds_endpoint,
+            env ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] [], file ["ec2_metadata_service_endpoint"] WithSharedConfig, Endpoint, secret false, device false, Layered;
         /// Plain `http` for endpoints without a scheme (`Config.DisableSSL`).
         DisableSsl => disable_ssl: OneOf<bool> = [false], with_disable_ssl,
             env [] [], file [] Never, Setting, secret false, device false, Layered;
