@@ -79,7 +79,61 @@ const CFG_REGION: &str = "[default]\nregion = eu-north-1\n";
 const CREDS_DEFAULT: &str =
     "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = SECRETFILE\n";
 
+/// A valid sample value for a row: the first accepted word, or plain text.
+fn sample(info: &crate::config::SettingInfo) -> &'static str {
+    match info.capacity {
+        Some(_) => "sample-value",
+        None => info.accepted.split(", ").next().unwrap_or(""),
+    }
+}
+
+/// The resolved value and source of `key` in `s`, as text.
+fn resolved_of(s: &Session, key: crate::config::Key) -> Option<(crate::text::Text<64>, Source)> {
+    let mut found = None;
+    s.config().visit(&mut |info, value| {
+        if info.key == key {
+            found = value.map(|v| {
+                let mut t = crate::text::Text::new();
+                let _ = write!(t, "{}", v.value);
+                (t, v.source)
+            });
+        }
+    });
+    found
+}
+
 selftests! {
+    fn every_table_setting_resolves_from_its_variable_and_its_file_key() {
+        // Driven by the table: a row added to config/settings.rs is covered here with no edit.
+        use crate::config::{Merge, Read, SETTINGS};
+        let mut slot = Session::unconfigured();
+        for info in SETTINGS.iter().filter(|i| i.merge != Merge::Credentials) {
+            let value = sample(info);
+            for &var in info.env.iter().chain(info.env_when_loading) {
+                let vars = [LOAD, (var, value)];
+                let env = MemEnv::new(&vars);
+                let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
+                let (got, source) = resolved_of(s, info.key).expect(var);
+                assert_eq!((got.as_str(), source), (value, Source::Env(var)), "{var}");
+            }
+            if let Some(key) = info.file_key {
+                let mut text = crate::text::Text::<128>::new();
+                let _ = write!(text, "[default]\n{key} = {value}\n");
+                let list: [F; 1] = [config_file(&text)];
+                let files = MemFiles::new(&list);
+                let env = MemEnv::new(&[LOAD]);
+                let s = session_in(&mut slot, &Options::default(), &env, &files);
+                let (got, source) = resolved_of(s, info.key).expect(key);
+                assert_eq!(got.as_str(), value, "{key}");
+                assert!(matches!(source, Source::File { line: 2, .. }), "{key}");
+                // Without shared config, only keys read always count.
+                let s = session_in(&mut slot, &Options::default(), &MemEnv::new(&[]), &files);
+                let from_file = matches!(resolved_of(s, info.key), Some((_, Source::File { .. })));
+                assert_eq!(from_file, info.read == Read::Always, "{key}");
+            }
+        }
+    }
+
     fn region_precedence_option_env_default_region_file() {
         let mut slot = Session::unconfigured();
         let files_list: [F; 1] = [config_file(CFG_REGION)];
