@@ -103,6 +103,48 @@ fn resolved_of(s: &Session, key: crate::config::Key) -> Option<(crate::text::Tex
 }
 
 selftests! {
+    fn every_table_setting_refuses_a_bad_value_with_go_v1s_error() {
+        use crate::config::{Merge, SETTINGS};
+        let bad = "no-such-value";
+        for info in SETTINGS.iter().filter(|i| i.merge != Merge::Credentials && i.capacity.is_none()) {
+            for &var in info.env {
+                let vars = [(var, bad)];
+                let env = MemEnv::new(&vars);
+                let err = error_of(&Options::default(), &env, &MemFiles::new(&[]));
+                assert_eq!(err, SessionError::Env(EnvError::InvalidValue { var, accepted: info.accepted }));
+            }
+            if let (Some(key), false) = (info.file_key, info.lenient_in_files) {
+                let mut text = crate::text::Text::<128>::new();
+                let _ = write!(text, "[default]\n{key} = {bad}\n");
+                let list: [F; 1] = [config_file(&text)];
+                let env = MemEnv::new(&[LOAD]);
+                let err = error_of(&Options::default(), &env, &MemFiles::new(&list));
+                assert_eq!(
+                    err,
+                    SessionError::Shared(SharedError::InvalidValue {
+                        key,
+                        path: et("/home/.aws/config"),
+                        line: 2,
+                        accepted: info.accepted,
+                    })
+                );
+            }
+        }
+        // Go v1 reads the IMDS endpoint mode in any case, with surrounding whitespace.
+        let mut slot = Session::unconfigured();
+        let env = MemEnv::new(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", " ipv6 ")]);
+        let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
+        assert_eq!(s.config().ec2_imds_endpoint_mode.value, crate::config::Ec2ImdsEndpointMode::IPv6);
+        let err = error_of(&Options::default(), &MemEnv::new(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5")]), &MemFiles::new(&[]));
+        let mut text = crate::text::Text::<256>::new();
+        let _ = write!(text, "{err}");
+        assert_eq!(
+            text.as_str(),
+            "failed to load environment config, invalid value for environment variable \
+             AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, need IPv4, IPv6"
+        );
+    }
+
     fn every_table_setting_resolves_from_its_variable_and_its_file_key() {
         // Driven by the table: a row added to config/settings.rs is covered here with no edit.
         use crate::config::{Merge, Read, SETTINGS};

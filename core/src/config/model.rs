@@ -43,6 +43,46 @@ impl RegionalEndpoint {
     }
 }
 
+/// How the EC2 instance metadata service is reached when no endpoint is set (Go v1
+/// `endpoints.EC2IMDSEndpointModeState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Ec2ImdsEndpointMode {
+    /// `http://169.254.169.254` (the default).
+    #[default]
+    IPv4,
+    /// `http://[fd00:ec2::254]`.
+    IPv6,
+}
+
+impl Ec2ImdsEndpointMode {
+    /// Parses `IPv4` / `IPv6` in any case, surrounding whitespace ignored (Go v1's rule).
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("ipv4") {
+            Some(Ec2ImdsEndpointMode::IPv4)
+        } else if s.eq_ignore_ascii_case("ipv6") {
+            Some(Ec2ImdsEndpointMode::IPv6)
+        } else {
+            None
+        }
+    }
+
+    /// `IPv4` or `IPv6`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Ec2ImdsEndpointMode::IPv4 => "IPv4",
+            Ec2ImdsEndpointMode::IPv6 => "IPv6",
+        }
+    }
+}
+
+impl fmt::Display for Ec2ImdsEndpointMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// Log verbosity (Go v1 `aws.LogLevel`, as a level rather than bit flags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

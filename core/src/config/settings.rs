@@ -15,7 +15,9 @@
 //! (and, for a new value type, one [`Kind`](super::table::Kind)); `docs/settings.md` walks
 //! through one.
 
-use super::model::{ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint};
+use super::model::{
+    Ec2ImdsEndpointMode, ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint,
+};
 use super::table::{settings, OneOf, Switch, Txt};
 use crate::limits::{
     MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN,
@@ -59,6 +61,9 @@ settings! {
         /// EC2 instance metadata endpoint (Go v1 `Options.EC2IMDSEndpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `ec2_metadata_service_endpoint`).
         Ec2MetadataServiceEndpoint => ec2_imds_endpoint: Txt<MAX_ENDPOINT_LEN> = [None], with_ec2_imds_endpoint,
             env ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] [], file ["ec2_metadata_service_endpoint"] WithSharedConfig, Endpoint, secret false, device false, Layered;
+        /// EC2 instance metadata endpoint mode when no endpoint is set (Go v1 `Options.EC2IMDSEndpointMode`, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, `ec2_metadata_service_endpoint_mode`).
+        Ec2MetadataServiceEndpointMode => ec2_imds_endpoint_mode: OneOf<Ec2ImdsEndpointMode> = [Ec2ImdsEndpointMode::IPv4], with_ec2_imds_endpoint_mode,
+            env ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] [], file ["ec2_metadata_service_endpoint_mode"] WithSharedConfig, Setting, secret false, device false, Layered;
         /// Plain `http` for endpoints without a scheme (`Config.DisableSSL`).
         DisableSsl => disable_ssl: OneOf<bool> = [false], with_disable_ssl,
             env [] [], file [] Never, Setting, secret false, device false, Layered;

@@ -26,7 +26,7 @@ use core::fmt;
 
 use super::env::{EnvError, EnvValue};
 use super::merge::{At, MergeError};
-use super::model::{LogLevel, RegionalEndpoint};
+use super::model::{Ec2ImdsEndpointMode, LogLevel, RegionalEndpoint};
 use super::shared::Prop;
 use super::source::{Resolved, Source};
 use crate::platform::Environment;
@@ -82,6 +82,9 @@ pub struct SettingInfo {
     pub field: Field,
     /// The values accepted, for error messages (`true, false`).
     pub accepted: &'static str,
+    /// A file value outside the accepted set is read as a value (Go v1 reads file switches as
+    /// "`true` or false") instead of failing creation.
+    pub lenient_in_files: bool,
     /// Never shown in listings, logs or `Debug`.
     pub secret: bool,
     /// Kept in a device's flash profile record.
@@ -102,6 +105,8 @@ pub trait Kind {
     const ACCEPTED: &'static str;
     /// Longest value, for text.
     const CAPACITY: Option<usize> = None;
+    /// [`Kind::parse_file`] never refuses a value.
+    const LENIENT_IN_FILES: bool = false;
     /// Parses an environment value; `None` is an invalid value (Go v1's environment parsing is
     /// strict for every value it checks).
     fn parse_env(s: &str) -> Option<Self::Raw<'_>>;
@@ -130,6 +135,7 @@ impl<const N: usize> Kind for Txt<N> {
     type Input<'a> = &'a str;
     const ACCEPTED: &'static str = "text";
     const CAPACITY: Option<usize> = Some(N);
+    const LENIENT_IN_FILES: bool = true;
     fn parse_env(s: &str) -> Option<&str> {
         Some(s)
     }
@@ -157,6 +163,7 @@ impl Kind for Switch {
     type Value = bool;
     type Input<'a> = bool;
     const ACCEPTED: &'static str = "true, false";
+    const LENIENT_IN_FILES: bool = true;
     fn parse_env(s: &str) -> Option<bool> {
         super::env::parse_strict_bool(s)
     }
@@ -209,6 +216,13 @@ impl Choice for LogLevel {
         ]
         .into_iter()
         .find(|l| l.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl Choice for Ec2ImdsEndpointMode {
+    const ACCEPTED: &'static str = "IPv4, IPv6";
+    fn parse(s: &str) -> Option<Self> {
+        Ec2ImdsEndpointMode::parse(s)
     }
 }
 
@@ -399,6 +413,7 @@ macro_rules! settings {
                     capacity: <$kind as Kind>::CAPACITY,
                     field: Field::$fld,
                     accepted: <$kind as Kind>::ACCEPTED,
+                    lenient_in_files: <$kind as Kind>::LENIENT_IN_FILES,
                     secret: $secret,
                     device: $device,
                     merge: Merge::$merge,
@@ -415,6 +430,7 @@ macro_rules! settings {
                     capacity: <$pkind as Kind>::CAPACITY,
                     field: Field::$pfld,
                     accepted: <$pkind as Kind>::ACCEPTED,
+                    lenient_in_files: <$pkind as Kind>::LENIENT_IN_FILES,
                     secret: $psecret,
                     device: $pdevice,
                     merge: Merge::Credentials,
