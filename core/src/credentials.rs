@@ -34,6 +34,14 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// No keys, no token: what credentials are filled from in place.
+    pub const EMPTY: Credentials = Credentials {
+        access_key_id: Text::new(),
+        secret_access_key: SecretKey::empty(),
+        session_token: None,
+        expires: None,
+    };
+
     /// Long-term keys from text.
     ///
     /// # Errors

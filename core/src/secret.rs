@@ -41,6 +41,25 @@ impl<const N: usize> SecretStr<N> {
         Ok(out)
     }
 
+    /// Replaces the secret with `s` in place (no temporary copy of the array on the stack); the
+    /// old bytes are wiped first.
+    ///
+    /// # Errors
+    /// [`CapacityError`] naming `field` when `s` is longer than `N` bytes; the secret is then
+    /// empty.
+    pub fn set(&mut self, s: &str, field: Field) -> Result<(), CapacityError> {
+        self.bytes.zeroize();
+        self.len = 0;
+        let dst = self.bytes.get_mut(..s.len()).ok_or(CapacityError {
+            field,
+            limit: N,
+            len: s.len(),
+        })?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = s.len();
+        Ok(())
+    }
+
     /// The secret text. Call only where the secret must be used (signing, sending).
     pub fn expose(&self) -> &str {
         core::str::from_utf8(self.expose_bytes()).unwrap_or("")

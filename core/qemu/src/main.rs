@@ -249,6 +249,13 @@ fn main() -> ! {
             size_of::<Session>(), size_of::<SessionConfig>(), size_of::<CredentialPlan>(), size_of::<Handlers>(), size_of::<Client>(), size_of::<Request<'static>>()
         );
         hprintln!(
+            "measure: session creation's layers: SharedConfig {} B (ProfileLayer {}), EnvConfig {} B, SessionError {} B",
+            size_of::<aws_session_core::config::shared::SharedConfig<'static>>(),
+            size_of::<aws_session_core::config::shared::ProfileLayer<'static>>(),
+            size_of::<aws_session_core::config::env::EnvConfig<'static>>(),
+            size_of::<aws_session_core::session::SessionError>()
+        );
+        hprintln!(
             "measure: peak stack of Session::rebuild (one profile, static keys, in place): {} B",
             session_stack()
         );

@@ -118,7 +118,6 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     shared: &SharedConfig<'a>,
     input: &MergeInput<'a>,
 ) -> Result<(), MergeError> {
-    let top = shared.selected();
     let ignore_configured = env_cfg.ignore_configured_endpoint_urls;
 
     let provenance = &mut out.provenance;
@@ -197,5 +196,11 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     };
     out.profile = profile;
     out.shared_config_loaded = env_cfg.load_shared_config;
-    merge_settings(out, user, &env_cfg.settings, top.map(|t| &t.settings), &ctx)
+    merge_settings(
+        out,
+        user,
+        &env_cfg.settings,
+        shared.selected_settings(),
+        &ctx,
+    )
 }

@@ -79,8 +79,6 @@ pub struct ProfileLayer<'p> {
     pub web_identity_token_file: Option<Prop<'p>>,
     /// First SSO key seen (`sso_session`, `sso_start_url`, …; load only).
     pub sso: Option<Prop<'p>>,
-    /// The settings of the table ([`FileSettings`]): region, endpoint, switches….
-    pub settings: FileSettings<'p>,
 }
 
 impl<'p> ProfileLayer<'p> {
@@ -128,7 +126,6 @@ impl<'p> ProfileLayer<'p> {
             web_identity_token_file,
             sso
         );
-        self.settings.override_with(&other.settings);
     }
 }
 
@@ -138,12 +135,20 @@ impl<'p> ProfileLayer<'p> {
 pub struct SharedConfig<'p> {
     /// The chain, outermost (selected) profile first.
     pub chain: heapless::Vec<ProfileLayer<'p>, MAX_PROFILE_CHAIN>,
+    /// The table's settings of the selected profile (the other profiles of the chain only
+    /// contribute credentials).
+    pub settings: FileSettings<'p>,
 }
 
 impl<'p> SharedConfig<'p> {
     /// The selected profile's layer, if the profile exists.
     pub fn selected(&self) -> Option<&ProfileLayer<'p>> {
         self.chain.first()
+    }
+
+    /// The selected profile's settings, if the profile exists.
+    pub fn selected_settings(&self) -> Option<&FileSettings<'p>> {
+        self.selected().map(|_| &self.settings)
     }
 }
 
@@ -264,6 +269,7 @@ fn read_file_layer<'p>(
     index: u8,
     name: &'p str,
     load: bool,
+    settings: &mut FileSettings<'p>,
 ) -> Result<Option<ProfileLayer<'p>>, SharedError> {
     /// A value the file layer refuses: the key, line and what it accepts (`None`: not one line).
     struct Refused {
@@ -328,7 +334,7 @@ fn read_file_layer<'p>(
                 }
             }
             _ => {
-                if let Err(accepted) = layer.settings.set(key, value, prop) {
+                if let Err(accepted) = settings.set(key, prop) {
                     refused = Some(Refused {
                         key: file_key,
                         line: p.line,
@@ -376,11 +382,17 @@ fn read_file_layer<'p>(
 
 /// Reads profile `name` from every file of `source`, later files overriding earlier ones.
 /// `Ok(None)`: the profile is in no file.
+///
+/// The table's settings go to `settings` when given (the selected profile); otherwise they are
+/// only checked, as Go v1 checks every profile of the chain.
 fn read_layer<'p, P: ProfileSource + ?Sized>(
     source: &'p P,
     name: &'p str,
     load: bool,
+    settings: Option<&mut FileSettings<'p>>,
 ) -> Result<Option<ProfileLayer<'p>>, SharedError> {
+    let mut scratch = FileSettings::default();
+    let settings = settings.unwrap_or(&mut scratch);
     let mut merged: Option<ProfileLayer<'p>> = None;
     for index in 0..source.file_count() {
         let file = match source.file(index) {
@@ -394,7 +406,7 @@ fn read_layer<'p, P: ProfileSource + ?Sized>(
             }
         };
         let idx = u8::try_from(index).unwrap_or(u8::MAX);
-        if let Some(layer) = read_file_layer(&file, idx, name, load)? {
+        if let Some(layer) = read_file_layer(&file, idx, name, load, settings)? {
             match merged.as_mut() {
                 Some(m) => m.override_with(&layer),
                 None => merged = Some(layer),
@@ -424,9 +436,11 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     // Every file is parsed whole on every lookup, so an unparsable file fails creation even when it
     // does not hold the profile (Go v1 parses all files first).
     out.chain.clear();
+    out.settings = FileSettings::default();
     let mut name = profile;
     loop {
-        let Some(mut layer) = read_layer(source, name, load)? else {
+        let settings = out.chain.is_empty().then_some(&mut out.settings);
+        let Some(mut layer) = read_layer(source, name, load, settings)? else {
             return Err(match out.chain.last() {
                 None => SharedError::ProfileNotExists {
                     profile: ErrorText::head(name),

@@ -295,7 +295,7 @@ pub(crate) fn pick<K: Kind>(
     info: &SettingInfo,
     option: Option<&K::Value>,
     env: Option<EnvValue<K::Raw<'_>>>,
-    file: Option<(K::Raw<'_>, Prop<'_>)>,
+    file: Option<Prop<'_>>,
     ctx: &MergeCtx<'_>,
 ) -> Result<Option<Resolved<K::Value>>, MergeError> {
     if let Some(v) = option {
@@ -311,7 +311,8 @@ pub(crate) fn pick<K: Kind>(
         })?;
         return Ok(Some(Resolved::new(value, Source::Env(e.var))));
     }
-    if let Some((raw, p)) = file {
+    // The file layer checked the value when it read it.
+    if let Some((raw, p)) = file.and_then(|p| K::parse_file(p.value).map(|raw| (raw, p))) {
         let value = K::store(raw, info.field).map_err(|error| MergeError::Capacity {
             error,
             at: ctx.at(p),
@@ -555,38 +556,33 @@ macro_rules! settings {
             }
         }
 
-        /// The file layer of the table's settings: each value with its file and line, borrowed
-        /// from the file text.
+        /// The file layer of the table's settings for the selected profile: each value's text
+        /// with its file and line, borrowed from the file text, checked by its kind when read.
         #[derive(Debug, Clone, Copy, Default)]
         pub struct FileSettings<'p> {
-            $( $(#[doc = $doc])* pub $field: Option<(<$kind as $crate::config::table::Kind>::Raw<'p>, $crate::config::shared::Prop<'p>)>, )*
+            $( $(#[doc = $doc])* pub $field: Option<$crate::config::shared::Prop<'p>>, )*
         }
 
         impl<'p> FileSettings<'p> {
-            /// Takes a non-empty file value for `key`; other keys are ignored.
+            /// Takes a non-empty file value for `key` (a later value replaces an earlier one);
+            /// other keys are ignored.
             ///
             /// # Errors
             /// The accepted values, when the kind refuses the value.
             pub(crate) fn set(
                 &mut self,
                 key: Key,
-                value: &'p str,
                 prop: $crate::config::shared::Prop<'p>,
             ) -> Result<(), &'static str> {
                 match key {
                     $( Key::$key => {
-                        let raw = <$kind as $crate::config::table::Kind>::parse_file(value)
+                        <$kind as $crate::config::table::Kind>::parse_file(prop.value)
                             .ok_or(<$kind as $crate::config::table::Kind>::ACCEPTED)?;
-                        self.$field = Some((raw, prop));
+                        self.$field = Some(prop);
                     } )*
                     _ => {}
                 }
                 Ok(())
-            }
-
-            /// Every value `other` sets replaces this one (a later file wins, key by key).
-            pub(crate) fn override_with(&mut self, other: &Self) {
-                $( if other.$field.is_some() { self.$field = other.$field; } )*
             }
         }
 

@@ -96,6 +96,42 @@ fn copy<const N: usize>(
     text(s, field).map_err(|error| PlanError::Capacity { error, at: at() })
 }
 
+/// Makes `out` static credentials of `provider`, filled in place by `fill`: credentials hold a
+/// 2 KiB session token, too much to build as a temporary on a small stack.
+fn set_static(
+    out: &mut BaseCredentials,
+    provider: ProviderKind,
+    source: Source,
+    fill: impl FnOnce(&mut Credentials) -> Result<(), PlanError>,
+) -> Result<(), PlanError> {
+    *out = BaseCredentials::Static {
+        credentials: Credentials::EMPTY,
+        provider,
+        source,
+    };
+    match out {
+        BaseCredentials::Static { credentials, .. } => fill(credentials),
+        _ => Ok(()),
+    }
+}
+
+/// Sets the secret key in place; on overflow, `at` says where the value came from.
+fn set_secret(dst: &mut SecretKey, value: &str, at: impl FnOnce() -> At) -> Result<(), PlanError> {
+    dst.set(value, Field::SecretAccessKey)
+        .map_err(|error| PlanError::Capacity { error, at: at() })
+}
+
+/// Sets the session token in place; on overflow, `at` says where the value came from.
+fn set_token(
+    dst: &mut Option<SessionToken>,
+    value: &str,
+    at: impl FnOnce() -> At,
+) -> Result<(), PlanError> {
+    dst.get_or_insert_with(SessionToken::empty)
+        .set(value, Field::SessionToken)
+        .map_err(|error| PlanError::Capacity { error, at: at() })
+}
+
 struct Ctx<'a, 'i> {
     input: &'i MergeInput<'a>,
     chain: &'i SharedConfig<'a>,
@@ -124,41 +160,19 @@ fn static_from_env<'a>(
     let Some(c) = env_cfg.credentials else {
         // `credential_source = Environment` with no keys: Go v1 builds empty static credentials
         // and fails later, at first use, with "static credentials are empty".
-        *out = BaseCredentials::Static {
-            credentials: Credentials::new("", "", None).map_err(|error| PlanError::Capacity {
-                error,
-                at: At::Default,
-            })?,
-            provider,
-            source: Source::Default,
-        };
-        return Ok(());
+        return set_static(out, provider, Source::Default, |_| Ok(()));
     };
-    let akid = c.access_key_id;
-    let secret = c.secret_access_key;
-    *out = BaseCredentials::Static {
-        credentials: Credentials {
-            access_key_id: copy(akid.value, Field::AccessKeyId, || At::Env(akid.var))?,
-            secret_access_key: SecretKey::new(secret.value, Field::SecretAccessKey).map_err(
-                |error| PlanError::Capacity {
-                    error,
-                    at: At::Env(secret.var),
-                },
-            )?,
-            session_token: match c.session_token {
-                Some(t) => Some(SessionToken::new(t.value, Field::SessionToken).map_err(
-                    |error| PlanError::Capacity {
-                        error,
-                        at: At::Env(t.var),
-                    },
-                )?),
-                None => None,
-            },
-            expires: None,
-        },
-        provider,
-        source: Source::Env(akid.var),
-    };
+    let (akid, secret, token) = (c.access_key_id, c.secret_access_key, c.session_token);
+    set_static(out, provider, Source::Env(akid.var), |credentials| {
+        credentials.access_key_id = copy(akid.value, Field::AccessKeyId, || At::Env(akid.var))?;
+        set_secret(&mut credentials.secret_access_key, secret.value, || {
+            At::Env(secret.var)
+        })?;
+        match token {
+            Some(t) => set_token(&mut credentials.session_token, t.value, || At::Env(t.var)),
+            None => Ok(()),
+        }
+    })?;
     Ok(())
 }
 
@@ -173,32 +187,20 @@ fn base_from_profile<'a>(
     layer: &ProfileLayer<'a>,
 ) -> Result<bool, PlanError> {
     if let Some(c) = layer.credentials {
-        let a = c.access_key_id;
-        let s = c.secret_access_key;
-        let credentials = Credentials {
-            access_key_id: copy(a.value, Field::AccessKeyId, || ctx.at(a))?,
-            secret_access_key: SecretKey::new(s.value, Field::SecretAccessKey).map_err(
-                |error| PlanError::Capacity {
-                    error,
-                    at: ctx.at(s),
-                },
-            )?,
-            session_token: match c.session_token {
-                Some(t) => Some(SessionToken::new(t.value, Field::SessionToken).map_err(
-                    |error| PlanError::Capacity {
-                        error,
-                        at: ctx.at(t),
-                    },
-                )?),
-                None => None,
+        let (a, s, token) = (c.access_key_id, c.secret_access_key, c.session_token);
+        set_static(
+            out,
+            ProviderKind::SharedConfig,
+            ctx.file_source(a, i),
+            |credentials| {
+                credentials.access_key_id = copy(a.value, Field::AccessKeyId, || ctx.at(a))?;
+                set_secret(&mut credentials.secret_access_key, s.value, || ctx.at(s))?;
+                match token {
+                    Some(t) => set_token(&mut credentials.session_token, t.value, || ctx.at(t)),
+                    None => Ok(()),
+                }
             },
-            expires: None,
-        };
-        *out = BaseCredentials::Static {
-            credentials,
-            provider: ProviderKind::SharedConfig,
-            source: ctx.file_source(a, i),
-        };
+        )?;
         return Ok(false);
     }
     if let Some(cs) = layer.credential_source {
