@@ -18,11 +18,11 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
+use crate::error_kind::ErrorKind;
 use crate::limits::{
     MAX_HOST_LEN, MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES, MAX_REQUEST_TARGET_LEN,
     MAX_RESPONSE_HEADERS, MAX_RESPONSE_HEADER_BYTES,
 };
-use crate::platform::ErrorKind;
 use crate::text::Text;
 
 // ---- errors ---------------------------------------------------------------------------------------

@@ -56,12 +56,17 @@ mod log;
 #[macro_use]
 mod macros;
 
-pub mod http;
+pub mod error_kind;
+pub mod keys;
 pub mod limits;
-pub mod platform;
+pub mod provenance;
 pub mod secret;
+pub mod shared_file;
 pub mod text;
 pub mod time;
+
+pub mod http;
+pub mod platform;
 
 pub mod client;
 pub mod config;

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use super::source::{Provenance, Resolved};
-use crate::credentials::Credentials;
+use crate::keys::Credentials;
 use crate::limits::{
     MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
     MAX_REGION_SET_LEN, MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN,
@@ -220,7 +220,7 @@ impl Default for SessionConfig {
             Resolved::new(value, super::Source::Default)
         }
         let mut profile = Text::new();
-        let _ = profile.push_str(crate::session::DEFAULT_PROFILE);
+        let _ = profile.push_str(crate::profile::DEFAULT_PROFILE);
         SessionConfig {
             profile: d(profile),
             shared_config_loaded: false,

@@ -25,11 +25,12 @@
 
 use core::fmt;
 
+use crate::limits::MAX_PROFILE_RECORD_LEN;
 use aws_session_core::credentials::Credentials;
 use aws_session_core::limits::{
-    MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PROFILE_NAME_LEN,
-    MAX_PROFILE_RECORD_LEN, MAX_REGION_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_PARAM_LEN,
-    MAX_SECRET_KEY_LEN, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
+    MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
+    MAX_ROLE_ARN_LEN, MAX_ROLE_PARAM_LEN, MAX_SECRET_KEY_LEN, MAX_SESSION_TOKEN_LEN,
+    MAX_SETTING_LEN,
 };
 use aws_session_core::text::CapacityError;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
