@@ -47,7 +47,10 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     ],
     // Handlers and the request pipeline.
     &[
-        crate::http::selftests::ALL,
+        crate::http::selftests::HEADERS,
+        crate::http::selftests::BODY,
+        crate::http::selftests::REQUEST,
+        crate::http::selftests::RESPONSE,
         crate::handlers::selftests::ALL,
         crate::handlers::list::selftests::ALL,
         crate::handlers::request::selftests::ALL,
