@@ -39,6 +39,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     // Signing.
     &[
         crate::time::selftests::ALL,
+        crate::sigv4::selftests::DATE_CACHE,
         crate::sigv4::selftests::ENCODING,
         crate::sigv4::selftests::SIGNING_KEY,
         crate::sigv4::selftests::CONFORMANCE,

@@ -115,6 +115,24 @@ pub(crate) fn classes(s: &str) -> (u8, u8) {
     })
 }
 
+/// A writer adapter that percent-encodes everything written through it (no `/` kept).
+pub(crate) struct EncodeWriter<'w, W: Write + ?Sized>(pub(crate) &'w mut W);
+
+impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_encoded(self.0, s, false)
+    }
+
+    /// An ASCII char (the `/`s of a credential scope) is passed on or escaped directly.
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        match u8::try_from(c) {
+            Ok(b) if is_unreserved(b) => self.0.write_char(c),
+            Ok(b) if b.is_ascii() => write_escape(self.0, b),
+            _ => write_encoded(self.0, c.encode_utf8(&mut [0; 4]), false),
+        }
+    }
+}
+
 /// Byte classes eight bytes at a time, on 64-bit targets only (32-bit targets such as the
 /// microcontrollers keep the byte-class table alone, and their flash): a mask has the top bit of
 /// each byte set where that byte is in a class. The query scan skips runs of unreserved bytes

@@ -85,7 +85,8 @@
 
 pub mod canonical_parts;
 mod canonical_request;
-pub mod encoding;
+pub mod date_cache;
+mod encoding;
 mod error;
 mod hash;
 mod output;
@@ -93,6 +94,7 @@ mod presign;
 mod request;
 mod scope;
 mod sign;
+mod signing_context;
 mod signing_key;
 pub mod streaming;
 mod string_to_sign;
@@ -129,6 +131,8 @@ pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]), one table per stage module.
 pub mod selftests {
+    /// The signer's timestamp cache.
+    pub const DATE_CACHE: &[crate::selftest::SelfTest] = super::date_cache::selftests::ALL;
     /// Encoding and normalization rules.
     pub const ENCODING: &[crate::selftest::SelfTest] = super::encoding::selftests::ALL;
     /// Signing-key derivation and cache.
