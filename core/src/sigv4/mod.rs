@@ -85,8 +85,8 @@
 
 pub mod canonical_parts;
 mod canonical_request;
-pub mod date_cache;
-mod encoding;
+mod date_cache;
+pub mod encoding;
 mod error;
 mod hash;
 mod output;
