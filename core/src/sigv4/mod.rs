@@ -82,6 +82,19 @@
 //! region-less credential scope, the region set signed as a header or query parameter, and an
 //! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
 //! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
+//!
+//! ## Speed or size
+//!
+//! A few steps of the signer have two forms: a fast one (byte scans a 64-bit word at a time for
+//! query segments and header names, a header sort keyed on each name's first eight bytes, hex
+//! digits computed a register wide, the hot signing steps inlined) and a small one (byte-class
+//! table lookups, out-of-line calls). Both give the same text; the tests check each fast form
+//! against the byte loop it replaces. The crate's build script chooses with the `wide_paths` cfg:
+//!
+//! * on when the `wide-paths` feature is enabled (for a 32-bit target with flash to spare);
+//! * else on for 64-bit targets, where flash is plentiful, unless the environment variable
+//!   `AWS_SESSION_NARROW_PATHS` is `1` at build time (to test the small forms on a host);
+//! * off otherwise: 32-bit microcontrollers get the small forms by default.
 
 pub mod canonical_parts;
 mod canonical_request;

@@ -183,10 +183,9 @@ impl<'a> SigningContext<'a> {
     /// # Errors
     /// A [`SigningError`] naming the first bad input. `time`: `params.time` as text when the
     /// caller has it (a [`super::Signer`] keeps the last one), else `None`.
-    // Inlined on 64-bit targets so the context is built where it lives, not copied there (-86
-    // instructions per cached signature); out of line on 32-bit targets, where inlining costs
-    // 0.7 KiB of flash.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    // Inlined with wide paths so the context is built where it lives, not copied there; out of
+    // line with the size paths, where inlining costs flash.
+    #[cfg_attr(wide_paths, inline(always))]
     pub(crate) fn new(
         params: &SigningParams<'a>,
         body: &SignableBody<'_>,
@@ -334,7 +333,7 @@ impl<'a> SigningContext<'a> {
 
     /// Writes the value of a query parameter the signer adds, percent-encoded (`signed_headers`:
     /// the signed header list, `time`: the checked timestamp text).
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(wide_paths, inline(always))]
     pub(crate) fn write_added_param<W: Write + ?Sized>(
         &self,
         w: &mut W,

@@ -203,13 +203,13 @@ struct ParamScan {
 
 /// Scans the query segment starting at `start`.
 fn scan_param(bytes: &[u8], start: usize) -> ParamScan {
-    // On 64-bit targets, runs of unreserved bytes are skipped a word at a time: they are no
+    // With wide paths, runs of unreserved bytes are skipped a word at a time: they are no
     // separator, keep the key's and the value's UNRESERVED flag and add no PERCENT.
-    #[cfg(target_pointer_width = "64")]
+    #[cfg(wide_paths)]
     return scan_param_by(bytes, start, |i| {
         crate::sigv4::encoding::word::unreserved_run(bytes, i)
     });
-    #[cfg(not(target_pointer_width = "64"))]
+    #[cfg(not(wide_paths))]
     return scan_param_by(bytes, start, |_| 0);
 }
 
