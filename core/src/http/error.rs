@@ -11,7 +11,7 @@ pub enum HttpPart {
     Host,
     /// The request target (path and query).
     Target,
-    /// An endpoint URL given to [`HttpRequest::set_endpoint`].
+    /// An endpoint URL given to [`HttpRequest::set_endpoint`](super::HttpRequest::set_endpoint).
     Endpoint,
     /// A header name.
     HeaderName,

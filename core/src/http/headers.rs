@@ -73,9 +73,9 @@ pub struct Headers<const N: usize, const B: usize> {
     spans: heapless::Vec<Span, N>,
 }
 
-/// The header set of an [`HttpRequest`].
+/// The header set of an [`HttpRequest`](super::HttpRequest).
 pub type RequestHeaders = Headers<MAX_REQUEST_HEADERS, MAX_REQUEST_HEADER_BYTES>;
-/// The header set of a [`ResponseHead`].
+/// The header set of a [`ResponseHead`](super::ResponseHead).
 pub type ResponseHeaders = Headers<MAX_RESPONSE_HEADERS, MAX_RESPONSE_HEADER_BYTES>;
 
 impl<const N: usize, const B: usize> Default for Headers<N, B> {
