@@ -49,7 +49,7 @@ const TEST_MODULES: &[&str] = &["selftest", "test_util"];
 
 /// Upward references that are known and being removed, as (file under `core/src`, used module).
 ///
-/// Each entry is in a file the settings-table work (issue 11, item 1) is rewriting; remove the
+/// Each entry is in a file the settings-table work is rewriting; remove the
 /// entry when that work removes the reference. The test fails when an entry no longer matches
 /// anything, so the list cannot go stale.
 const ALLOWED: &[(&str, &str, &str)] = &[
