@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Flash and static RAM of the embassy adapter on thumbv7em-none-eabihf (Cortex-M4F), against the
-# budgets of issue 5 (<= 128 KiB flash, <= 40 KiB static RAM). Builds the three binaries of
+# size budgets (<= 128 KiB flash, <= 40 KiB static RAM). Builds the three binaries of
 # examples/firmware/size-thumbv7em with fat LTO and codegen-units = 1, at opt-level "s" and "z",
 # with ECDSA-only certificate verification and with RSA (feature `rsa`), and prints a Markdown
 # table (the one recorded in docs/performance.md):

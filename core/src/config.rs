@@ -21,28 +21,8 @@ pub mod shared;
 pub mod source;
 pub mod table;
 
+pub use crate::shared_file::{FileKind, ProfileFile};
 pub use model::*;
 pub use settings::{Config, EnvSettings, FileSettings, Key, SessionConfig, SETTINGS};
 pub use source::{Provenance, Resolved, Source, SourceDisplay};
 pub use table::{Kind, Merge, Read, SettingInfo, SettingValue};
-
-/// Which shared file a text came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum FileKind {
-    /// `~/.aws/config`: sections are `[profile NAME]` (and `[default]`).
-    Config,
-    /// `~/.aws/credentials`: sections are `[NAME]`.
-    Credentials,
-}
-
-/// One shared config file handed to the core: its path (for provenance), kind and text.
-#[derive(Debug, Clone, Copy)]
-pub struct ProfileFile<'a> {
-    /// Path shown in provenance (`file:PATH:LINE`).
-    pub path: &'a str,
-    /// Config or credentials syntax.
-    pub kind: FileKind,
-    /// The whole file.
-    pub text: &'a str,
-}

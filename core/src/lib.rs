@@ -6,18 +6,20 @@
 //!
 //! ## Layers
 //!
+//! Bottom first. A module uses only modules of its own layer and of the layers below it;
+//! `tests/layers.rs` checks every `crate::` path against this table (test code and the
+//! self-test registry aside).
+//!
 //! | layer | module | what it does |
 //! |---|---|---|
-//! | limits | [`limits`] | every fixed capacity, with its default and the reason for it |
-//! | platform | [`platform`] | small capability traits an adapter implements: clock, environment, profile source, transport, entropy, sleep |
-//! | values | [`text`], [`secret`], [`time`], [`http`] | fixed-capacity text, secrets that wipe themselves, time as a value, neutral HTTP views |
+//! | values | [`limits`], [`error_kind`], [`text`], [`secret`], [`keys`], [`time`], [`provenance`], [`shared_file`] | every fixed capacity with its reason; the shared platform error kind; fixed-capacity text; secrets that wipe themselves and the access key pair that holds them; time as a value; where each setting came from; the shared config file a parser reads |
+//! | platform | [`platform`], [`http`] | small capability traits an adapter implements (clock, environment, profile source, transport, entropy, sleep), and the neutral HTTP views transports read and fill |
 //! | profile files | [`profile`] | the cross-SDK `~/.aws/config` / `credentials` parser, with line numbers |
 //! | config | [`config`] | environment and file layers → merge, every value remembering where it came from |
-//! | credentials | [`credentials`] | access keys, secrets, the Go v1 credential plan, credentials JSON |
+//! | credentials | [`credentials`] | the Go v1 credential plan, credentials JSON |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
-//! | session | [`session`] | `Session::new` / `rebuild` / `copy_with`, the Go v1 `NewSessionWithOptions` contract |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
-//! | clients | [`client`], [`endpoint`] | clients made from a session: endpoint resolution, validation and signing handlers |
+//! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!
@@ -56,12 +58,17 @@ mod log;
 #[macro_use]
 mod macros;
 
-pub mod http;
+pub mod error_kind;
+pub mod keys;
 pub mod limits;
-pub mod platform;
+pub mod provenance;
 pub mod secret;
+pub mod shared_file;
 pub mod text;
 pub mod time;
+
+pub mod http;
+pub mod platform;
 
 pub mod client;
 pub mod config;

@@ -147,30 +147,3 @@ pub const MAX_PRESIGN_EXPIRES_SECS: u32 = 604_800;
 pub const MIN_AWS_CHUNK_LEN: usize = 8192;
 /// Trailing headers one aws-chunked body may end with. S3 sends one checksum trailer; 8 is plenty.
 pub const MAX_TRAILERS: usize = 8;
-
-// ---- embassy adapter: flash-stored profiles, HTTP/1.1 client ----------------------------------
-
-/// Longest encoded profile record (JSON, see `aws-session-embassy`'s `store` module) kept in flash.
-/// A full record — region, endpoint, role settings, a key pair and a 2048-byte session token — is
-/// under 3 KiB; 3584 leaves room and, with the key and the storage's item header, still fits one
-/// 4 KiB NOR sector, the smallest page most parts offer.
-pub const MAX_PROFILE_RECORD_LEN: usize = 3584;
-/// Distinct profile names one flash store tracks while listing (deleted names still present in
-/// flash count until their page is reclaimed). Devices keep one to three profiles.
-pub const MAX_STORED_PROFILES: usize = 16;
-/// Bytes of config text a flash profile source renders for one session: the selected profile and
-/// its `source_profile` chain, in `~/.aws/config` syntax. One full record renders to under 3 KiB.
-pub const MAX_FLASH_PROFILE_TEXT_LEN: usize = 4096;
-/// Header lines of one HTTP response the embassy client can parse (the response keeps at most
-/// [`MAX_RESPONSE_HEADERS`] of them). S3 and CloudFront responses carry 10–20.
-pub const MAX_HTTP_RESPONSE_HEADER_LINES: usize = 32;
-/// How far (in seconds) the embassy adapter's wall clock may be from a response's `Date` before the
-/// header resets it. `Date` has whole seconds, so a smaller value would move the clock back and
-/// forth; SigV4 tolerates 300 s of skew, so 2 s costs nothing.
-pub const MAX_DATE_DRIFT_SECS: u64 = 2;
-/// Longest wait for one read or write of the embassy HTTP client, in milliseconds. AWS endpoints
-/// answer within a few seconds; S3 may pause up to 20 s before a large response.
-pub const HTTP_IO_TIMEOUT_MS: u32 = 30_000;
-/// Bytes of an unread response body the embassy HTTP client reads and drops so that the
-/// connection can carry the next request; a longer rest closes the connection instead.
-pub const MAX_HTTP_DRAIN_LEN: usize = 8192;

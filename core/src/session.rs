@@ -32,8 +32,7 @@ use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
 use crate::platform::{Environment, ProfileSource};
 use crate::text::Text;
 
-/// The default profile name.
-pub const DEFAULT_PROFILE: &str = "default";
+pub use crate::profile::DEFAULT_PROFILE;
 
 /// Asks the user for an MFA code (Go v1 `AssumeRoleTokenProvider`), called on every role refresh.
 pub type TokenProvider = fn(&mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError>;

@@ -21,7 +21,7 @@ use core::fmt;
 pub struct UnixTime(u64);
 
 /// The last second a four-digit year can express: 9999-12-31T23:59:59Z.
-const MAX_SECS: u64 = 253_402_300_799;
+pub(crate) const MAX_SECS: u64 = 253_402_300_799;
 const SECS_PER_DAY: u64 = 86_400;
 
 impl UnixTime {
@@ -65,7 +65,7 @@ impl UnixTime {
 
     /// Days since 1970-01-01 and the time of day as hour, minute and second, for an instant no
     /// later than [`MAX_SECS`].
-    fn split_day(self) -> (u32, [u8; 3]) {
+    pub(crate) fn split_day(self) -> (u32, [u8; 3]) {
         // 86 400 = 2^7 * 675, and secs < 2^38 here: dividing in 32 bits keeps 64-bit division
         // routines out of small firmware images.
         let days = ((self.0 >> 7) as u32) / 675;
@@ -358,7 +358,7 @@ impl DateTime {
 
 /// Writes each `(offset, value)` pair's value (below 100) as two decimal digits at its offset.
 /// Two digits at a time, in a loop: a fraction of the flash of unrolled conversions.
-fn write_pairs(b: &mut [u8; 16], pairs: &[(usize, u8)]) {
+pub(crate) fn write_pairs(b: &mut [u8; 16], pairs: &[(usize, u8)]) {
     for &(at, v) in pairs {
         if let Some([hi, lo]) = b.get_mut(at..at + 2) {
             *hi = b'0' + v / 10;
@@ -398,64 +398,11 @@ impl AmzDateTime {
     pub const fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
-}
 
-/// The last time converted to `YYYYMMDDTHHMMSSZ` text, so that a signer asked for the same
-/// second again reuses the text, and for the same day writes only the time of day (the calendar
-/// is most of the conversion's cost). Holds public text only.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DateCache {
-    /// The seconds `text` shows; `u64::MAX` (out of range, never looked up) while empty.
-    secs: u64,
-    /// Days since 1970-01-01 of `text`.
-    day: u32,
-    text: [u8; 16],
-}
-
-impl DateCache {
-    /// An empty cache.
-    pub(crate) const fn new() -> Self {
-        DateCache {
-            secs: u64::MAX,
-            day: u32::MAX,
-            text: [0; 16],
-        }
-    }
-
-    /// [`UnixTime::amz_datetime`], from the cache when `t` is the time converted last, or with
-    /// its date text when `t` falls on the same day; the cache then holds `t`.
-    ///
-    /// # Errors
-    /// As [`UnixTime::amz_datetime`].
-    pub(crate) fn amz_datetime(&mut self, t: UnixTime) -> Result<AmzDateTime, TimeError> {
-        // Checked first: an empty cache holds `u64::MAX`, itself out of range.
-        if t.0 > MAX_SECS {
-            return Err(TimeError::OutOfRange);
-        }
-        if t.0 == self.secs {
-            return Ok(AmzDateTime(self.text));
-        }
-        let (days, hms) = t.split_day();
-        let text = if days == self.day {
-            let mut b = self.text;
-            let [hour, minute, second] = hms;
-            write_pairs(&mut b, &[(9, hour), (11, minute), (13, second)]);
-            b
-        } else {
-            t.amz_datetime()?.0
-        };
-        *self = DateCache {
-            secs: t.0,
-            day: days,
-            text,
-        };
-        Ok(AmzDateTime(text))
-    }
-}
-
-impl Default for DateCache {
-    fn default() -> Self {
-        Self::new()
+    /// A timestamp from text the caller has checked to be `YYYYMMDDTHHMMSSZ` (the signer's
+    /// timestamp cache keeps such text).
+    pub(crate) const fn from_checked_bytes(text: [u8; 16]) -> Self {
+        AmzDateTime(text)
     }
 }
 
@@ -696,35 +643,6 @@ pub mod selftests {
             assert_eq!(last.amz_datetime().unwrap().as_str(), "99991231T235959Z");
             assert_eq!(UnixTime::from_secs(MAX_SECS + 1).amz_datetime(), Err(TimeError::OutOfRange));
             assert_eq!(UnixTime::from_secs(u64::MAX).to_datetime(), Err(TimeError::OutOfRange));
-        }
-
-        fn date_cache_agrees_with_the_calendar() {
-            // An empty cache converts (or refuses) every time, the largest one too.
-            for secs in [u64::MAX, MAX_SECS + 1, 0, MAX_SECS] {
-                let t = UnixTime::from_secs(secs);
-                assert_eq!(DateCache::new().amz_datetime(t), t.amz_datetime(), "{secs}");
-            }
-            // Same second, same day, the next and an earlier day, the edges, out of range.
-            let mut cache = DateCache::new();
-            let times = [
-                1_440_938_160, 1_440_938_160, 1_440_938_161, 1_440_979_199, 1_440_979_200,
-                1_440_979_200, 0, 59, 86_399, 86_400, MAX_SECS, MAX_SECS + 1, MAX_SECS,
-                u64::MAX, u64::MAX - 1, 951_782_399, 951_782_400, 1_440_938_160,
-            ];
-            for secs in times {
-                let t = UnixTime::from_secs(secs);
-                assert_eq!(cache.amz_datetime(t), t.amz_datetime(), "{secs}");
-            }
-            let mut secs = 0u64;
-            while secs < MAX_SECS {
-                let t = UnixTime::from_secs(secs);
-                assert_eq!(cache.amz_datetime(t), t.amz_datetime(), "{secs}");
-                secs += 86_400 * 5 + 7_919;
-            }
-            for k in 0..300 {
-                let t = UnixTime::from_secs(1_699_999_000 + k * 997);
-                assert_eq!(cache.amz_datetime(t), t.amz_datetime(), "{t:?}");
-            }
         }
 
         fn round_trip_every_day_boundary_sample() {

@@ -3,7 +3,8 @@
 //!
 //! `UseGlobalEndpoint` maps to Go v1's `sts_regional_endpoints = legacy`. Two cases are not
 //! followed on purpose: the rule set rejects FIPS or dual-stack together with a custom endpoint,
-//! while Go v1's `ClientConfig` lets a configured endpoint win (A6); we follow Go v1 and assert it.
+//! while Go v1's `ClientConfig` lets a configured endpoint win whatever the FIPS and dual-stack
+//! settings say; we follow Go v1 and assert it.
 
 mod common;
 

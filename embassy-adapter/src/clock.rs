@@ -19,8 +19,8 @@
 use core::cell::Cell;
 use core::fmt;
 
+use crate::limits::MAX_DATE_DRIFT_SECS;
 use aws_session_core::http::ResponseHead;
-use aws_session_core::limits::MAX_DATE_DRIFT_SECS;
 use aws_session_core::platform::{Clock, Error, ErrorKind};
 use aws_session_core::time::{TimeError, UnixTime};
 use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, RawMutex};

@@ -35,6 +35,7 @@ mod log;
 
 pub mod clock;
 pub mod http;
+pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
 pub mod store;

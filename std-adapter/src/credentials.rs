@@ -1,7 +1,7 @@
 //! Turning a session's credential plan into keys, for the providers that need only this machine:
 //! static keys (from options, the environment or a file) and `credential_process`.
 //!
-//! `credential_process` follows Go v1 (F6): the command runs through `sh -c` (`cmd.exe /C` on
+//! `credential_process` follows Go v1's `processcreds` provider: the command runs through `sh -c` (`cmd.exe /C` on
 //! Windows), its standard output is read (at most [`MAX_PROCESS_OUTPUT`] bytes) and parsed as
 //! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}`, and a
 //! process still running after the timeout (default one minute) is killed. Providers that need a

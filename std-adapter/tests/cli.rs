@@ -1,6 +1,6 @@
 //! The `aws-session` binary, run as a process with a clean environment and a temporary HOME.
 //!
-//! Pins the contract of issue 4: `configure list` (table and exact JSON), `sign` and `presign`
+//! Pins the CLI's contract: `configure list` (table and exact JSON), `sign` and `presign`
 //! against published AWS examples, `curl` against a loopback server (status, `-i`, `--fail`),
 //! exit statuses, one-line errors, access-key masking, and that no secret ever reaches the output.
 
@@ -895,8 +895,8 @@ fn curl_verifies_tls_and_accepts_aws_ca_bundle() {
 #[cfg(unix)]
 #[test]
 fn credential_process_runs_without_shared_config_loading() {
-    // Go v1 P29: credential_process is an "always" key, so it works from the credentials file
-    // with AWS_SDK_LOAD_CONFIG unset.
+    // Go v1 reads credential_process from the credentials file whether or not shared config
+    // loading is on, so it works there with AWS_SDK_LOAD_CONFIG unset.
     let home = home();
     let json = format!(
         r#"{{"Version": 1, "AccessKeyId": "ASIAPROCESSKEY1234", "SecretAccessKey": "{DOCS_SECRET}", "SessionToken": "{TOKEN}", "Expiration": "2030-01-01T00:00:00Z"}}"#

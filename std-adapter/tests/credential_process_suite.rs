@@ -4,7 +4,8 @@
 //! Each case's config file gives the command line (real shell commands: `echo … | base64
 //! --decode`, `exit 1`, `echo 'invalid json'`) and `test-case.json` the expected keys or failure.
 //! The profiles themselves put `source_profile` beside `credential_process` without `role_arn`,
-//! which Go v1 rejects at session creation (P30/P31) and which we follow; so the command is taken
+//! which Go v1 rejects at session creation (a `source_profile` without a `role_arn` is an
+//! error there) and which we follow; so the command is taken
 //! from the file with core's parser and run directly, comparing what the provider produces.
 
 #![cfg(unix)]

@@ -82,7 +82,7 @@ fn default_files_are_found_under_home() {
 #[test]
 fn config_file_is_read_only_when_load_config_is_truthy() {
     let (_d, home) = home_with(Some("[default]\nregion = eu-central-1\n"), None);
-    // Off: not in the plan at all (Go v1 P19).
+    // Off: the config file is not in the plan at all (Go v1 reads it only with AWS_SDK_LOAD_CONFIG).
     let off = load(&Options::default(), &[("HOME", &home)]).unwrap();
     assert_eq!(region(&off), None);
     assert!(off
@@ -90,7 +90,7 @@ fn config_file_is_read_only_when_load_config_is_truthy() {
         .entries()
         .iter()
         .all(|e| e.kind == FileKind::Credentials));
-    // `yes` is not in Go's ParseBool set (P28).
+    // `yes` is not in Go's ParseBool set (1, t, T, TRUE, true, True), so it means off.
     let yes = load(
         &Options::default(),
         &[("HOME", &home), ("AWS_SDK_LOAD_CONFIG", "yes")],
@@ -107,7 +107,7 @@ fn config_file_is_read_only_when_load_config_is_truthy() {
         Some(("eu-central-1".into(), format!("file:{home}/.aws/config:2")))
     );
     assert!(on.session().config().shared_config_loaded);
-    // The option beats the variable both ways (B3).
+    // The option beats the variable both ways (Go v1 `SharedConfigState` over AWS_SDK_LOAD_CONFIG).
     let disabled = Options {
         shared_config_state: SharedConfigState::Disable,
         ..Options::default()
@@ -165,7 +165,8 @@ fn override_variables_replace_the_default_paths() {
 
 #[test]
 fn tilde_in_an_override_variable_is_not_expanded() {
-    // Go v1 P27: the path is used literally, so `~/creds` is a (missing) relative path.
+    // Go v1 uses an override variable's path literally (no `~` expansion), so `~/creds` is a
+    // (missing) relative path.
     let (_d, home) = home_with(None, Some(KEYS));
     let l = load(
         &Options::default(),
@@ -208,7 +209,8 @@ fn explicit_file_list_replaces_both_files_and_the_variables() {
         ("HOME", home.as_str()),
         ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/creds"),
     ];
-    // Load off: the list is still read, but only the "always" keys count (B4, P29).
+    // Load off: the list is still read, but only the "always" keys (those Go v1 reads whether
+    // or not shared config loading is on, such as the keys and credential_process) count.
     let off = Options {
         shared_config_files: Some(&list),
         ..Options::default()

@@ -51,7 +51,8 @@
 //!   from the scalar, so it compares like with like with our cold path;
 //! * **floor** — cold: the KDF HMAC (`hmac` crate) plus one ECDSA signature of a digest
 //!   (`p256`'s `sign_prehash`, RFC 6979, DER); cached: the ECDSA signature alone. The two
-//!   SHA-256 hashes (canonical request, string to sign) are left out: about 1 µs of 100.
+//!   SHA-256 hashes (canonical request, string to sign) are left out: next to an ECDSA signature
+//!   they are a rounding error.
 //!
 //! Before timing, both signers must agree on algorithm, credential, signed headers and region
 //! set, and both signatures must verify over our string to sign under the derived public key
@@ -59,12 +60,12 @@
 //! so the signatures are also compared byte for byte ("same signature"). A second table gives
 //! the parts, timed in the same rounds as each row: the ECDSA signature, the KDF HMAC, the
 //! public key from the scalar, and each signer's whole key derivation. A SigV4a signature takes
-//! about 0.1 ms, so these are timed one call per batch (501 rounds): a batch that short rarely
+//! far longer than a SigV4 one, so these are timed one call per batch (501 rounds): a batch that short rarely
 //! spans a preemption, and the median stays steady on a loaded machine.
 //!
 //! Both signers use the same `p256` 0.14 with its precomputed base-point table (aws-sigv4 turns
 //! it on; ours through aws-session-core's `sigv4a-tables`). A no_std build has no table, and each
-//! base-point multiplication costs about 3.5 times as much.
+//! base-point multiplication costs several times as much.
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
@@ -692,7 +693,7 @@ fn sigv4a_rows(
                 SECRET,
             ));
         };
-        // One call per batch: a signature takes about 0.1 ms, far less than a scheduler time
+        // One call per batch: a signature takes far less than a scheduler time
         // slice, so most batches run unpreempted even on a loaded machine and the median is one.
         let m = case.time(
             (501, 1),

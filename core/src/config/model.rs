@@ -7,7 +7,7 @@ use core::fmt;
 
 use super::settings::SessionConfig;
 use super::source::Resolved;
-use crate::credentials::Credentials;
+use crate::keys::Credentials;
 use crate::limits::{MAX_ENDPOINT_LEN, MAX_SERVICE_ID_LEN};
 use crate::text::Text;
 

@@ -156,7 +156,7 @@ impl Config {
 
     /// Signs with `credentials`; no credential resolution happens (Go v1 `Config.Credentials`
     /// with static credentials).
-    pub fn with_credentials(mut self, credentials: crate::credentials::Credentials) -> Self {
+    pub fn with_credentials(mut self, credentials: crate::keys::Credentials) -> Self {
         self.credentials = Some(ExplicitCredentials::Static(credentials));
         self
     }

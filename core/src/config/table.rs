@@ -514,7 +514,7 @@ macro_rules! settings {
             /// row's default or unset.
             fn default() -> Self {
                 let mut profile = Text::new();
-                let _ = profile.push_str($crate::session::DEFAULT_PROFILE);
+                let _ = profile.push_str($crate::profile::DEFAULT_PROFILE);
                 SessionConfig {
                     profile: $crate::config::Resolved::new(profile, $crate::config::Source::Default),
                     shared_config_loaded: false,

@@ -333,7 +333,8 @@ impl Handlers {
     }
 
     /// A copy with its own lists (Go v1 `Handlers.Copy`). Pushing to the copy leaves `self` as it
-    /// is. Unlike Go v1 (P52), the order of every list is kept exactly.
+    /// is. Unlike Go v1, which moves its parameter validator to the end of Validate on a copy, the
+    /// order of every list is kept exactly (`docs/divergences.md`, H1).
     pub fn copy(&self) -> Self {
         self.clone()
     }

@@ -12,7 +12,7 @@ use super::normalize::{
 };
 use super::parse::{Entries, Entry, Token, Tokenizer};
 use super::value::Property;
-use crate::config::{FileKind, ProfileFile};
+use crate::shared_file::{FileKind, ProfileFile};
 
 /// Where the first section that matched a lookup starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -76,7 +76,10 @@ pub mod normalize;
 pub mod parse;
 pub mod value;
 
-pub use crate::config::{FileKind, ProfileFile};
+/// The profile a session reads when none is named (Go v1 `DefaultSharedConfigProfile`).
+pub const DEFAULT_PROFILE: &str = "default";
+
+pub use crate::shared_file::{FileKind, ProfileFile};
 pub use error::{ProfileError, ProfileErrorKind};
 pub use lookup::{
     check_file, find_property, headers, sections, visit_profile, visit_section, visit_services,

@@ -27,7 +27,7 @@ use core::fmt;
 
 use super::error::{ProfileError, ProfileErrorKind};
 use super::parse::is_space;
-use crate::config::FileKind;
+use crate::shared_file::FileKind;
 
 /// True when `name` is a valid profile, section or property name: non-empty, and only ASCII
 /// letters, digits and `- / . % @ _ : +`.

@@ -87,14 +87,13 @@
 
 use core::fmt::{self, Write};
 
-use super::canonical_request::{
-    name_of, special_header, synthetic_param_name, CanonicalText, SigningContext, Special, H_TOKEN,
-};
+use super::canonical_request::{name_of, synthetic_param_name, CanonicalText, H_TOKEN};
 use super::encoding::{
     class, classify_name, classify_value, is_token, write_trimmed_value, Split, Utf8Check,
 };
 use super::error::{CanonicalPart, SigningError};
 use super::request::{SignableBody, SigningParams};
+use super::signing_context::{special_header, SigningContext, Special};
 use super::UriEncoding;
 use crate::time::AmzDateTime;
 

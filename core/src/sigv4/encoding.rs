@@ -115,13 +115,32 @@ pub(crate) fn classes(s: &str) -> (u8, u8) {
     })
 }
 
-/// Byte classes eight bytes at a time, on 64-bit targets only (32-bit targets such as the
-/// microcontrollers keep the byte-class table alone, and their flash): a mask has the top bit of
+/// A writer adapter that percent-encodes everything written through it (no `/` kept).
+pub(crate) struct EncodeWriter<'w, W: Write + ?Sized>(pub(crate) &'w mut W);
+
+impl<W: Write + ?Sized> Write for EncodeWriter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_encoded(self.0, s, false)
+    }
+
+    /// An ASCII char (the `/`s of a credential scope) is passed on or escaped directly.
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        match u8::try_from(c) {
+            Ok(b) if is_unreserved(b) => self.0.write_char(c),
+            Ok(b) if b.is_ascii() => write_escape(self.0, b),
+            _ => write_encoded(self.0, c.encode_utf8(&mut [0; 4]), false),
+        }
+    }
+}
+
+/// Byte classes eight bytes at a time, with wide paths only (see "Speed or size" in the
+/// [`sigv4`](super) docs; the size paths keep the byte-class table alone, and their flash): a mask has the top bit of
 /// each byte set where that byte is in a class. The query scan skips runs of unreserved bytes
 /// with it, header names are checked with it, and the header sort orders names by their first
 /// eight bytes (tests compare each with the byte-at-a-time code). Region, service and key id
 /// measured no faster this way than their branch-free byte-class folds, and keep those.
-#[cfg(target_pointer_width = "64")]
+#[cfg(any(wide_paths, test))]
+#[cfg_attr(not(wide_paths), allow(dead_code))] // host tests compare it with the byte loops
 pub(crate) mod word {
     const fn splat(b: u8) -> u64 {
         u64::MAX / 255 * b as u64
@@ -245,8 +264,8 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
 /// an upper-case letter (and so must be lower-cased when written).
 #[inline]
 pub(crate) fn classify_name(s: &str) -> Option<bool> {
-    // The usual name (lower-case letters, digits and `-`) a word at a time on 64-bit targets.
-    #[cfg(target_pointer_width = "64")]
+    // The usual name (lower-case letters, digits and `-`) a word at a time, with wide paths.
+    #[cfg(wide_paths)]
     if word::all(s.as_bytes(), word::lower_name) == Some(true) {
         return Some(false);
     }
@@ -788,9 +807,9 @@ impl<'a> Iterator for Split<'a> {
 /// 32 bytes as 64 lower-case hex digits.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    // On 64-bit targets the high and the low digits are computed apart and then interleaved:
+    // With wide paths the high and the low digits are computed apart and then interleaved:
     // both steps vectorize a full register wide.
-    #[cfg(target_pointer_width = "64")]
+    #[cfg(wide_paths)]
     {
         let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
         let (mut hi, mut lo) = ([0u8; 32], [0u8; 32]);
@@ -805,7 +824,7 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
             }
         }
     }
-    #[cfg(not(target_pointer_width = "64"))]
+    #[cfg(not(wide_paths))]
     write_hex(bytes, &mut out);
     out
 }
@@ -813,8 +832,8 @@ pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
 /// Writes `bytes` as lower-case hex digits into `out` (as many bytes as fit); returns the number
 /// of digits written.
 #[inline]
-// 64-bit targets without SigV4a use hex32's own loop alone.
-#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+// With wide paths and without SigV4a, hex32's own loop is used alone.
+#[cfg_attr(wide_paths, allow(dead_code))]
 pub(crate) fn write_hex(bytes: &[u8], out: &mut [u8]) -> usize {
     // Arithmetic rather than a table lookup, so the digits are computed many at a time.
     let digit = |n: u8| n + b'0' + u8::from(n > 9) * (b'a' - b'0' - 10);
@@ -1044,7 +1063,7 @@ pub mod selftests {
             assert!(parse_hash_hex("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855").is_some());
             assert!(parse_hash_hex("UNSIGNED-PAYLOAD").is_none());
             assert_eq!(&hex32(&[0xab; 32])[..4], b"abab");
-            // hex32 (vectorized apart on 64-bit targets) agrees with write_hex on every byte.
+            // hex32 (vectorized apart with wide paths) agrees with write_hex on every byte.
             for base in [0u8, 32, 64, 96, 128, 160, 192, 224] {
                 let mut bytes = [0u8; 32];
                 for (i, b) in bytes.iter_mut().enumerate() {

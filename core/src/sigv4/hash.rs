@@ -89,12 +89,12 @@ impl<S: Absorb> Staged<S> {
         self.len = 0;
     }
 
-    /// Appends to the staging buffer. Out of line on 32-bit targets: the stages call it dozens
+    /// Appends to the staging buffer. Out of line with the size paths: the stages call it dozens
     /// of times, and inlining it everywhere costs kilobytes of flash. The usual case (the bytes
-    /// fit) is a leaf that ends in the copy. Inline on 64-bit targets, where flash is no concern
+    /// fit) is a leaf that ends in the copy. Inline with wide paths, where flash is no concern
     /// and the call costs more than the check.
-    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(wide_paths), inline(never))]
+    #[cfg_attr(wide_paths, inline)]
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         match self.buf.get_mut(self.len..end) {
@@ -125,11 +125,11 @@ impl<S: Absorb> Staged<S> {
         self.push(bytes);
     }
 
-    /// Stores one byte. Out of line on 32-bit targets: the stages write a separator from some
+    /// Stores one byte. Out of line with the size paths: the stages write a separator from some
     /// twenty places, and a call is a fraction of the flash of the check and store at each.
-    /// Inline on 64-bit targets, where the call costs more than the store.
-    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
-    #[cfg_attr(target_pointer_width = "64", inline)]
+    /// Inline with wide paths, where the call costs more than the store.
+    #[cfg_attr(not(wide_paths), inline(never))]
+    #[cfg_attr(wide_paths, inline)]
     fn push_byte(&mut self, b: u8) {
         match self.buf.get_mut(self.len) {
             Some(slot) => {

@@ -82,9 +82,23 @@
 //! region-less credential scope, the region set signed as a header or query parameter, and an
 //! ECDSA P-256 signature from a key derived from the access key pair (module `v4a`). Header signing,
 //! presigned URLs and aws-chunked streaming all work; a [`Signer`] keeps the derived key.
+//!
+//! ## Speed or size
+//!
+//! A few steps of the signer have two forms: a fast one (byte scans a 64-bit word at a time for
+//! query segments and header names, a header sort keyed on each name's first eight bytes, hex
+//! digits computed a register wide, the hot signing steps inlined) and a small one (byte-class
+//! table lookups, out-of-line calls). Both give the same text; the tests check each fast form
+//! against the byte loop it replaces. The crate's build script chooses with the `wide_paths` cfg:
+//!
+//! * on when the `wide-paths` feature is enabled (for a 32-bit target with flash to spare);
+//! * else on for 64-bit targets, where flash is plentiful, unless the environment variable
+//!   `AWS_SESSION_NARROW_PATHS` is `1` at build time (to test the small forms on a host);
+//! * off otherwise: 32-bit microcontrollers get the small forms by default.
 
 pub mod canonical_parts;
 mod canonical_request;
+mod date_cache;
 pub mod encoding;
 mod error;
 mod hash;
@@ -93,6 +107,7 @@ mod presign;
 mod request;
 mod scope;
 mod sign;
+mod signing_context;
 mod signing_key;
 pub mod streaming;
 mod string_to_sign;
@@ -129,6 +144,8 @@ pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]), one table per stage module.
 pub mod selftests {
+    /// The signer's timestamp cache.
+    pub const DATE_CACHE: &[crate::selftest::SelfTest] = super::date_cache::selftests::ALL;
     /// Encoding and normalization rules.
     pub const ENCODING: &[crate::selftest::SelfTest] = super::encoding::selftests::ALL;
     /// Signing-key derivation and cache.

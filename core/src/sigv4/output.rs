@@ -7,8 +7,8 @@ use core::fmt;
 use crate::limits::MAX_AUTHORIZATION_LEN;
 use crate::text::Text;
 
-use super::canonical_request::PayloadHash;
 use super::request::SessionTokenMode;
+use super::signing_context::PayloadHash;
 
 /// Most headers [`SigningInstructions::headers`] yields.
 pub const MAX_SIGNING_HEADERS: usize = 5;

@@ -11,12 +11,12 @@
 
 use core::fmt::{self, Write};
 
-use super::canonical_request::{
+use super::encoding::{write_decimal, write_encoded};
+use super::output::{Placement, SigningInstructions};
+use super::signing_context::{
     PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_REGION_SET,
     PARAM_SIGNATURE, PARAM_SIGNED_HEADERS, PARAM_TOKEN,
 };
-use super::encoding::{write_decimal, write_encoded};
-use super::output::{Placement, SigningInstructions};
 
 /// A query parameter value: borrowed text, or the URL lifetime as a number.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 use core::fmt;
 
+use crate::keys::Credentials;
 use crate::secret::{SecretKey, SessionToken};
 use crate::time::UnixTime;
 
@@ -128,6 +129,17 @@ pub struct SigningCredentials<'a> {
     pub secret: &'a SecretKey,
     /// The session token of temporary credentials.
     pub session_token: Option<&'a SessionToken>,
+}
+
+impl Credentials {
+    /// The borrowed view the SigV4 signer takes.
+    pub fn signing(&self) -> SigningCredentials<'_> {
+        SigningCredentials {
+            access_key_id: self.access_key_id.as_str(),
+            secret: &self.secret_access_key,
+            session_token: self.session_token.as_ref(),
+        }
+    }
 }
 
 impl fmt::Debug for SigningCredentials<'_> {

@@ -108,7 +108,7 @@ impl<'a> CredentialScope<'a> {
 
     /// [`CredentialScope::write_to`] with the date text given: for a writer that has just
     /// written the full timestamp and can reuse its first eight characters.
-    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(wide_paths, inline(always))]
     pub(crate) fn write_with_date<W: Write + ?Sized>(&self, date: &str, w: &mut W) -> fmt::Result {
         w.write_str(date)?;
         w.write_char('/')?;

@@ -14,10 +14,11 @@
 //! they are). An image that calls only one kind links only its stage 1.
 
 use crate::limits::{MAX_AUTHORIZATION_LEN, MAX_CACHED_SIGNING_KEYS};
-use crate::time::{AmzDateTime, DateCache};
+use crate::time::AmzDateTime;
 
 use super::canonical_parts::{CanonicalParts, CheckedParts};
 use super::canonical_request::{CanonicalRequest, CanonicalText};
+use super::date_cache::DateCache;
 use super::encoding::hex32;
 use super::error::SigningError;
 use super::hash::HashWriter;

@@ -3,12 +3,11 @@
 use core::fmt;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead};
-use aws_session_core::limits::{
-    HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES,
-};
 use aws_session_core::platform::AsyncTransport;
 use embassy_time::{with_timeout, Duration};
 use embedded_io_async::{Read, Write};
+
+use crate::limits::{HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES};
 
 use super::HttpError;
 use crate::clock::WallClock;

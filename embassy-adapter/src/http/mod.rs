@@ -21,8 +21,8 @@
 //! Memory is the caller's: one buffer holds the response head and read-ahead bytes (1–2 KiB is
 //! typical for AWS responses; the whole head must fit). Nothing else is allocated.
 //!
-//! [`MAX_HTTP_RESPONSE_HEADER_LINES`]: aws_session_core::limits::MAX_HTTP_RESPONSE_HEADER_LINES
-//! [`MAX_HTTP_DRAIN_LEN`]: aws_session_core::limits::MAX_HTTP_DRAIN_LEN
+//! [`MAX_HTTP_RESPONSE_HEADER_LINES`]: crate::limits::MAX_HTTP_RESPONSE_HEADER_LINES
+//! [`MAX_HTTP_DRAIN_LEN`]: crate::limits::MAX_HTTP_DRAIN_LEN
 
 mod conn;
 mod error;

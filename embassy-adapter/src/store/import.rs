@@ -2,8 +2,8 @@
 
 use core::fmt;
 
+use crate::limits::MAX_STORED_PROFILES;
 use aws_session_core::config::{FileKind, ProfileFile};
-use aws_session_core::limits::MAX_STORED_PROFILES;
 use aws_session_core::profile::{check_file, sections, visit_profile, ProfileError, SectionKind};
 use embedded_storage_async::nor_flash::NorFlash;
 

@@ -39,13 +39,15 @@ mod source;
 use core::fmt;
 use core::ops::Range;
 
-use aws_session_core::limits::{MAX_PROFILE_NAME_LEN, MAX_PROFILE_RECORD_LEN, MAX_STORED_PROFILES};
+use aws_session_core::limits::MAX_PROFILE_NAME_LEN;
 use aws_session_core::profile::is_valid_name;
 use aws_session_core::text::Text;
 use embedded_storage_async::nor_flash::{NorFlash, NorFlashError, NorFlashErrorKind};
 use sequential_storage::cache::{Cache, Uncached};
 use sequential_storage::map::{MapConfig, MapStorage};
 use zeroize::Zeroize;
+
+use crate::limits::{MAX_PROFILE_RECORD_LEN, MAX_STORED_PROFILES};
 
 pub use import::{ImportError, ImportReport};
 pub use record::{

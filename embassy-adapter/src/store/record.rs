@@ -25,9 +25,10 @@
 
 use core::fmt;
 
+use crate::limits::MAX_PROFILE_RECORD_LEN;
 use aws_session_core::config::{Key, SETTINGS};
 use aws_session_core::credentials::Credentials;
-use aws_session_core::limits::{MAX_PROFILE_RECORD_LEN, MAX_SETTING_LEN};
+use aws_session_core::limits::MAX_SETTING_LEN;
 use aws_session_core::text::CapacityError;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeStruct;

@@ -6,12 +6,14 @@ use core::convert::Infallible;
 use core::fmt::{self, Write as _};
 
 use aws_session_core::config::{FileKind, ProfileFile, SharedConfigState};
-use aws_session_core::limits::{MAX_FLASH_PROFILE_TEXT_LEN, MAX_PROFILE_CHAIN};
+use aws_session_core::limits::MAX_PROFILE_CHAIN;
 use aws_session_core::platform::{Environment, ProfileSource};
 use aws_session_core::session::Options;
 use aws_session_core::text::SliceWriter;
 use embedded_storage_async::nor_flash::NorFlash;
 use zeroize::Zeroize;
+
+use crate::limits::MAX_FLASH_PROFILE_TEXT_LEN;
 
 use super::record::{ProfileData, Setting};
 use super::{ProfileName, ProfileStore, ReadError, StoreError};
