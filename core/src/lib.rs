@@ -15,8 +15,8 @@
 //! | values | [`limits`], [`error_kind`], [`text`], [`secret`], [`keys`], [`time`], [`provenance`], [`shared_file`] | every fixed capacity with its reason; the shared platform error kind; fixed-capacity text; secrets that wipe themselves and the access key pair that holds them; time as a value; where each setting came from; the shared config file a parser reads |
 //! | platform | [`platform`], [`http`] | small capability traits an adapter implements (clock, environment, profile source, transport, entropy, sleep), and the neutral HTTP views transports read and fill |
 //! | profile files | [`profile`] | the cross-SDK `~/.aws/config` / `credentials` parser, with line numbers |
-//! | config | [`config`] | environment and file layers → merge, every value remembering where it came from |
-//! | credentials | [`credentials`] | the Go v1 credential plan, credentials JSON |
+//! | config | [`config`] | the settings table (every setting described once), the environment and file layers written from it, and the merge, every value remembering where it came from |
+//! | credentials | [`credentials`] | the Go v1 credential plan made from the config layers, credentials JSON |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
 //! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
