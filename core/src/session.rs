@@ -15,6 +15,26 @@
 //! assert!(matches!(err, SessionError::Env(_)));
 //! assert!(err.to_string().contains("AWS_USE_FIPS_ENDPOINT"));
 //! ```
+//!
+//! A [`SessionError`] owns what it names (file paths, profile names) in fixed-capacity text, so
+//! `?` carries it past the environment and files it was read from, into `Box<dyn Error>` or
+//! `anyhow::Error` (it is `Send + Sync + 'static`):
+//!
+//! ```
+//! use aws_session_core::session::{Options, Session};
+//! use aws_session_core::test_util::{config_file, MemEnv, MemFiles};
+//!
+//! fn region_of(text: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+//!     let env = MemEnv::new(&[("AWS_SDK_LOAD_CONFIG", "1")]);
+//!     let list = [config_file(text)];
+//!     let session = Session::new(&Options::default(), &env, &MemFiles::new(&list))?;
+//!     Ok(session.config().region.as_ref().map(|r| r.value.to_string()).unwrap_or_default())
+//! }
+//!
+//! assert_eq!(region_of("[default]\nregion = eu-west-1\n").unwrap(), "eu-west-1");
+//! let err = region_of("[default]\nsts_regional_endpoints = global\n").unwrap_err();
+//! assert!(err.to_string().contains("/home/.aws/config:2"), "{err}");
+//! ```
 
 use core::fmt;
 
@@ -149,6 +169,12 @@ impl core::error::Error for SessionError {
         }
     }
 }
+
+// `?` must carry a creation error anywhere: owned, thread-safe, no borrowed input.
+const _: fn() = || {
+    fn portable<T: core::error::Error + Send + Sync + 'static>() {}
+    portable::<SessionError>();
+};
 
 impl From<EnvError> for SessionError {
     fn from(e: EnvError) -> Self {
