@@ -285,7 +285,7 @@ fn all_lists_every_setting_of_the_table_with_its_source() {
     let config = common::write(
         h.path(),
         ".aws/config",
-        "[default]\nsts_regional_endpoints = regional\n".to_owned(),
+        "[default]\nsts_regional_endpoints = regional\n",
     );
     let vars = [
         ("AWS_SDK_LOAD_CONFIG", "1"),
