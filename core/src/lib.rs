@@ -57,6 +57,8 @@
 #[cfg(test)]
 extern crate std;
 
+// Modules in layer order, bottom first (see the table above).
+
 #[macro_use]
 mod log;
 #[macro_use]
@@ -74,14 +76,19 @@ pub mod time;
 pub mod http;
 pub mod platform;
 
-pub mod client;
-pub mod config;
-pub mod credentials;
-pub mod endpoint;
-pub mod handlers;
 pub mod profile;
-pub mod session;
+
+pub mod config;
+
+pub mod credentials;
+
 pub mod sigv4;
+
+pub mod handlers;
+
+pub mod client;
+pub mod endpoint;
+pub mod session;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

@@ -2,7 +2,7 @@
 //!
 //! A plain value type at the bottom of the crate, because the platform's
 //! [`ProfileSource`](crate::platform::ProfileSource) hands it out, the [`profile`](crate::profile)
-//! parser reads it and [`config`](crate::config) collects it; all three re-export it from here.
+//! parser reads it and [`config`](crate::config) collects it; `profile` and `config` re-export it.
 
 /// Which shared file a text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
