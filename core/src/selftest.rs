@@ -1,5 +1,5 @@
 //! Core's no_std self-test suite, runnable on the host (`cargo test`) and on a target (the QEMU
-//! firmware in `core/qemu` iterates [`SUITES`] and exits through semihosting).
+//! firmware in `core/qemu` iterates [`SHARDS`] and exits through semihosting).
 //!
 //! A test signals failure by panicking (`assert!`); the firmware's panic handler reports the
 //! message and exits non-zero, so a failing test fails the QEMU run.
