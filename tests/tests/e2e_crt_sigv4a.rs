@@ -475,14 +475,10 @@ fn crt_python() -> Option<PathBuf> {
     if usable {
         return Some(python);
     }
-    let msg = format!(
+    aws_session_testdata::missing(format_args!(
         "no python with botocore and awscrt at {} (run scripts/peers.sh install, or set CRT_PYTHON)",
         python.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg} (required under CI)");
-    }
-    eprintln!("SKIPPED: {msg}");
+    ));
     None
 }
 

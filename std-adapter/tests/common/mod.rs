@@ -3,29 +3,12 @@
 
 pub mod server;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// `sub` inside the conformance data (`$AWS_SESSION_TESTDATA`, else `../shared/testdata` beside the
-/// workspace), or `None` after printing a visible skip notice. Under `CI=true` a missing folder
-/// is a failure.
-pub fn testdata(sub: &str) -> Option<PathBuf> {
-    let root = match std::env::var_os("AWS_SESSION_TESTDATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-    };
-    let dir = root.join(sub);
-    if dir.exists() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "testdata not found at {} (set AWS_SESSION_TESTDATA)",
-            dir.display()
-        );
-    }
-    eprintln!("SKIPPED: testdata not found at {}", dir.display());
-    None
-}
+/// `sub` inside the conformance data, or `None` after a visible skip notice (a failure under
+/// `CI=true`); see the `aws-session-testdata` crate.
+#[allow(unused_imports)] // not every test binary reads the test data
+pub use aws_session_testdata::testdata;
 
 /// Writes `text` to `dir/rel`, creating parent folders; returns the path as a string.
 pub fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) -> String {
