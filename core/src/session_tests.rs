@@ -193,7 +193,7 @@ selftests! {
 
         let env = MemEnv::new(&[LOAD, ("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "ap-south-1")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(s), Some("ap-south-1"), "P3: empty AWS_REGION counts as unset");
+        assert_eq!(region(s), Some("ap-south-1"), "an empty AWS_REGION counts as unset");
         assert_eq!(s.config().region.as_ref().unwrap().source, Source::Env("AWS_DEFAULT_REGION"));
 
         let env = MemEnv::new(&[LOAD]);
@@ -209,7 +209,7 @@ selftests! {
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
-        assert_eq!(region(s), None, "P2/P4: no region without load");
+        assert_eq!(region(s), None, "no region from the file without shared config");
         // with load, a region in the credentials file counts.
         let env = MemEnv::new(&[LOAD]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
@@ -512,7 +512,7 @@ selftests! {
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(base_akid(s).as_str(), "KA");
         assert_eq!(hops(s).as_slice(), ["ra"]);
-        // Without load, role_arn is not read: the keys are used directly (E4).
+        // Without load, role_arn is not read: the keys are used directly.
         let env_off = MemEnv::new(&[]);
         let list: [F; 1] = [credentials_file("[a]\nrole_arn = ra\naws_access_key_id = KA\naws_secret_access_key = S\n")];
         let files = MemFiles::new(&list);
@@ -546,7 +546,7 @@ selftests! {
         let mut slot = Session::unconfigured();
         let list: [F; 1] = [config_file("[profile a]\nrole_arn = ra\ncredential_source = Environment\n")];
         let files = MemFiles::new(&list);
-        // P12 consequence: with AWS_PROFILE and env keys, the raw env keys win (no role).
+        // With AWS_PROFILE and env keys, the raw env keys win (no role).
         let env = MemEnv::new(&[LOAD, ("AWS_PROFILE", "a"), ("AWS_ACCESS_KEY_ID", "E"), ("AWS_SECRET_ACCESS_KEY", "S")]);
         let s = session_in(&mut slot, &Options::default(), &env, &files);
         assert_eq!(s.credentials().provider(), ProviderKind::Environment);
@@ -588,7 +588,7 @@ selftests! {
         let s = session_in(&mut slot, &Options::default(), &env, &empty);
         assert!(s.config().use_fips_endpoint.value);
         assert_eq!(s.config().sts_regional_endpoint.value, crate::config::RegionalEndpoint::Regional);
-        // a file non-bool silently means false; P42: a bad regional value in a file is an error.
+        // a file non-bool silently means false; a bad regional value in a file is an error.
         let env = MemEnv::new(&[LOAD]);
         let list: [F; 1] = [config_file("[default]\nuse_fips_endpoint = yes\nuse_dualstack_endpoint = true\n")];
         let files = MemFiles::new(&list);
@@ -698,7 +698,7 @@ selftests! {
         let c = s.copy_with(&o);
         assert_eq!(region(&c), Some("eu-west-3"));
         assert_eq!(c.config().region.as_ref().unwrap().source, Source::Option);
-        assert_eq!(region(s), Some("us-west-2"), "P51: the original keeps its region");
+        assert_eq!(region(s), Some("us-west-2"), "a copy leaves the original's region alone");
         assert_eq!(c.credentials(), s.credentials(), "the credential plan is shared");
     }
 }
