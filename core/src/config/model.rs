@@ -1,7 +1,6 @@
 //! The value types of the configuration: the choices settings take ([`RegionalEndpoint`],
 //! [`LogLevel`], [`SharedConfigState`]), explicit credentials and per-service endpoints. The
-//! structs that hold the settings, [`Config`](super::Config) and
-//! [`SessionConfig`](super::SessionConfig), are written from the settings table.
+//! structs that hold the settings, [`Config`](super::Config) and [`SessionConfig`], are written from the settings table.
 
 use core::fmt;
 

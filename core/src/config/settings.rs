@@ -8,7 +8,7 @@
 //! the merge rule. The `profile` rows are the keys the credential planner reads from the
 //! selected profile and its `source_profile` chain.
 //!
-//! Everything else is written from these rows by [`settings!`](super::table::settings): the
+//! Everything else is written from these rows by the `settings!` macro of [`table`](super::table): the
 //! `Config` fields and builders, the `SessionConfig` fields and defaults, the environment and
 //! file layers, the merge, the `Copy`-style overrides, the list of known file keys, `configure
 //! list`'s rows and the embassy adapter's flash record. Adding a plain setting is one row here

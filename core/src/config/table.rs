@@ -4,7 +4,7 @@
 //! A row names the setting once: its option field, value kind (which fixes the capacity, the
 //! parser and the accepted values), default, builder, environment variables, config-file key,
 //! when the file key is read, secrecy, whether a device stores it, and its merge rule. From the
-//! rows, [`settings!`] writes:
+//! rows, the crate-private `settings!` macro writes:
 //!
 //! * [`Config`](super::Config): one `Option` field and one `with_…` builder per setting, and
 //!   `merge_in` (Go v1 `MergeIn`);

@@ -354,7 +354,7 @@ fn plan_from_profile<'a>(
 /// goes first; then env keys; then env web identity; then the profile.
 ///
 /// # Errors
-/// The Go v1 creation-time credential errors (see [`MergeError`]).
+/// The Go v1 creation-time credential errors (see [`PlanError`]).
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (small-RAM targets)
 pub fn plan_credentials<'a>(
     out: &mut CredentialPlan,
