@@ -12,4 +12,6 @@ fn main() {
     println!("Options {}", size_of::<session::Options>());
     println!("SharedConfig {}", size_of::<config::shared::SharedConfig>());
     println!("Credentials {}", size_of::<credentials::Credentials>());
+    println!("Client {}", size_of::<client::Client<'static>>());
+    println!("  ClientInfo {}", size_of::<client::ClientInfo>());
 }

@@ -1,17 +1,24 @@
 //! Clients made from a session (Go v1 `Session.ClientConfig` + `client.New`).
 //!
-//! [`Session::client`] copies the session with per-client overrides (Go v1 P49: region, endpoint,
-//! credentials…), gives the client its own copy of the handler lists, resolves the endpoint once,
-//! and adds the two handlers every signed AWS client has:
+//! A [`Client`] borrows its session: [`Session::client`] and [`Session::client_with`] keep a
+//! reference to it, the overrides of [`Session::client_with`] (Go v1 P49: region, endpoint,
+//! credentials…, applied to this client only, as Go v1 applies a `*aws.Config`) by reference too,
+//! the client's own copy of the handler lists, and the endpoint resolved once. A client is thus
+//! a few hundred bytes plus its handler lists, whatever the size of the session. It adds the two
+//! handlers every signed AWS client has:
 //!
 //! * Validate `core.ValidateEndpointHandler` — fails with `MissingRegion` when there is neither a
 //!   region nor a signing region, and with `MissingEndpoint` when the endpoint could not be
 //!   resolved (Go v1 defers a resolver error to this handler).
 //! * Sign `v4.SignRequestHandler` — signs the request with SigV4 at the attempt's time, with the
-//!   session's static credentials; anonymous sessions send unsigned requests.
+//!   client's static credentials; anonymous clients send unsigned requests.
 //!
-//! A request made with [`Client::request`] carries the client as its context, which is how these
-//! handlers — and any an application adds — see the client's configuration.
+//! A request made with [`Client::request`] carries the client as its context, as parts a handler
+//! looks up by type ([`Request::context`]): [`ClientInfo`] (service and endpoint), the
+//! [`Session`], and the override [`Config`] when there is one. That is how these handlers — and any
+//! an application adds — see the client's configuration. [`Client::send`] and
+//! [`Client::send_async`] run a request through the client's handlers on a [`Platform`] or
+//! [`AsyncPlatform`].
 //!
 //! With the `sigv4a` feature, `SIGN_V4A` (`v4a.SignRequestHandler`) signs with SigV4a instead, for
 //! the region set of the client's config (`Config::sigv4a_signing_region_set`,
@@ -19,14 +26,19 @@
 //! none is set). Swap it in on a client, as Go v1 swaps handlers:
 //! `client.handlers_mut().sign.swap(SIGN_V4.name, SIGN_V4A)`. Go v1 has no SigV4a.
 
+use core::any::{Any, TypeId};
 use core::fmt;
 
-use crate::config::Config;
-use crate::credentials::CredentialPlan;
+use crate::config::{Config, ExplicitCredentials, RegionalEndpoint, SettingsView};
+use crate::credentials::{CredentialPlan, Credentials};
 use crate::endpoint::{self, EndpointError, EndpointParams, ResolvedEndpoint};
-use crate::handlers::{Handlers, ListFullError, NamedHandler, Request};
-use crate::http::{Body, HttpRequest};
+use crate::handlers::{
+    run_async, run_blocking, ContextParts, Handlers, ListFullError, NamedHandler, Pipeline,
+    Request, RequestError,
+};
+use crate::http::{Body, HttpError, HttpRequest, Method};
 use crate::limits::MAX_SIGNER_HEADERS;
+use crate::platform::{AsyncPlatform, AsyncSleep, Platform};
 use crate::session::Session;
 use crate::sigv4::{
     self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings,
@@ -40,6 +52,9 @@ pub const SIGN_V4: NamedHandler = NamedHandler::new("v4.SignRequestHandler", sig
 /// SigV4a signing (feature `sigv4a`; not in Go v1): see the module docs.
 #[cfg(feature = "sigv4a")]
 pub const SIGN_V4A: NamedHandler = NamedHandler::new("v4a.SignRequestHandler", sign_v4a);
+
+/// The `Content-Type` of a query-protocol body.
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
 /// Making a client failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,38 +75,78 @@ impl fmt::Display for ClientError {
 
 impl core::error::Error for ClientError {}
 
-/// A service client's configuration and handler lists.
-#[derive(Debug, Clone)]
-pub struct Client {
-    session: Session,
+/// What a client knows about itself (Go v1 `metadata.ClientInfo`): its service and the endpoint
+/// resolved when it was made. A request's handlers find it with `r.context::<ClientInfo>()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
     service: &'static str,
     endpoint: Result<ResolvedEndpoint, EndpointError>,
 }
 
-impl Session {
-    /// A client for `service` (its endpoint prefix and signing name, e.g. `sts`, `s3`), with
-    /// `overrides` applied to this client only. The session is not changed.
+impl ClientInfo {
+    /// The service's endpoint prefix and signing name.
+    pub fn service(&self) -> &'static str {
+        self.service
+    }
+
+    /// The resolved endpoint, or why there is none (reported by Validate on each request).
     ///
     /// # Errors
-    /// [`ClientError::Handlers`] when the session's Validate or Sign list is full.
-    pub fn client(&self, service: &'static str, overrides: &Config) -> Result<Client, ClientError> {
-        let mut client = Client {
-            session: self.clone(),
-            service,
-            endpoint: Err(EndpointError::MissingRegion),
-        };
-        client.setup(overrides)?;
-        Ok(client)
+    /// The [`EndpointError`] resolution ended with.
+    pub fn endpoint(&self) -> Result<&ResolvedEndpoint, EndpointError> {
+        self.endpoint.as_ref().map_err(|e| *e)
     }
 }
 
-impl Client {
-    /// Applies the overrides, adds the client handlers and resolves the endpoint, in place.
+/// A service client: a borrowed session, per-client overrides, its own handler lists and its
+/// resolved endpoint.
+#[derive(Debug, Clone)]
+pub struct Client<'s> {
+    session: &'s Session,
+    overrides: Option<&'s Config>,
+    info: ClientInfo,
+    handlers: Handlers,
+}
+
+// A client is its handler lists (2016 B on 32-bit targets), its endpoint (316 B) and two
+// references: 2340 B on thumbv7em, where a client holding a copy of its session took 10.3 KiB.
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(core::mem::size_of::<Client<'static>>() <= 2400);
+
+impl Session {
+    /// A client for `service` (its endpoint prefix and signing name, e.g. `sts`, `s3`) with the
+    /// session's configuration (Go v1 `sts.New(sess)`). The client borrows the session.
+    ///
+    /// # Errors
+    /// [`ClientError::Handlers`] when the session's Validate or Sign list is full.
+    pub fn client(&self, service: &'static str) -> Result<Client<'_>, ClientError> {
+        Client::new(self, service, None)
+    }
+
+    /// A client for `service` with `overrides` applied to this client only (Go v1
+    /// `s3.New(sess, &aws.Config{...})`): each field `overrides` sets wins over the session's,
+    /// sourced as an option. The session is not changed; the client borrows both.
+    ///
+    /// # Errors
+    /// [`ClientError::Handlers`] when the session's Validate or Sign list is full.
+    pub fn client_with<'s>(
+        &'s self,
+        service: &'static str,
+        overrides: &'s Config,
+    ) -> Result<Client<'s>, ClientError> {
+        Client::new(self, service, Some(overrides))
+    }
+}
+
+impl<'s> Client<'s> {
+    /// Copies the handler lists, adds the client handlers and resolves the endpoint.
     #[inline(never)] // its temporaries stay out of the callers' frames (64 KiB targets)
-    fn setup(&mut self, overrides: &Config) -> Result<(), ClientError> {
-        let service = self.service;
-        self.session.apply(overrides);
-        let handlers = self.session.handlers_mut_for_client();
+    fn new(
+        session: &'s Session,
+        service: &'static str,
+        overrides: Option<&'s Config>,
+    ) -> Result<Client<'s>, ClientError> {
+        let mut handlers = session.handlers().clone();
         handlers
             .validate
             .set_front_named(VALIDATE_ENDPOINT)
@@ -100,74 +155,287 @@ impl Client {
             .sign
             .set_back_named(SIGN_V4)
             .map_err(ClientError::Handlers)?;
-        let c = self.session.config();
-        let endpoint_override = c.endpoint_for(service).map(|e| e.value.as_str());
-        let params = EndpointParams {
-            service,
-            region: c.region.as_ref().map(|r| r.value.as_str()),
-            use_fips: c.use_fips_endpoint.value,
-            use_dualstack: c.use_dualstack_endpoint.value,
-            endpoint: endpoint_override,
-            sts_legacy_global: c.sts_regional_endpoint.value
-                == crate::config::RegionalEndpoint::Legacy,
-            s3_legacy_global: c.s3_us_east_1_regional_endpoint.value
-                == crate::config::RegionalEndpoint::Legacy,
-            disable_ssl: c.disable_ssl.value,
+        let view = View {
+            session,
+            overrides,
+            info: &ClientInfo {
+                service,
+                endpoint: Err(EndpointError::MissingRegion),
+            },
         };
-        self.endpoint = endpoint::resolve(&params);
-        Ok(())
+        let endpoint = view.resolve_endpoint();
+        Ok(Client {
+            session,
+            overrides,
+            info: ClientInfo { service, endpoint },
+            handlers,
+        })
     }
-    /// The client's session (a copy of the one it was made from, with its overrides).
-    pub fn session(&self) -> &Session {
-        &self.session
+
+    fn view(&self) -> View<'_> {
+        View {
+            session: self.session,
+            overrides: self.overrides,
+            info: &self.info,
+        }
+    }
+
+    /// The session the client was made from (without the client's overrides).
+    pub fn session(&self) -> &'s Session {
+        self.session
+    }
+
+    /// The overrides the client was made with ([`Session::client_with`]).
+    pub fn overrides(&self) -> Option<&'s Config> {
+        self.overrides
     }
 
     /// The service's endpoint prefix and signing name.
     pub fn service(&self) -> &'static str {
-        self.service
+        self.info.service
+    }
+
+    /// The client's service and endpoint.
+    pub fn info(&self) -> &ClientInfo {
+        &self.info
     }
 
     /// The resolved endpoint, or why there is none (reported by Validate on each request).
+    ///
+    /// # Errors
+    /// The [`EndpointError`] resolution ended with.
     pub fn endpoint(&self) -> Result<&ResolvedEndpoint, EndpointError> {
-        self.endpoint.as_ref().map_err(|e| *e)
+        self.info.endpoint()
+    }
+
+    /// The client's region: the override's, else the session's.
+    pub fn region(&self) -> Option<&str> {
+        self.view().region()
+    }
+
+    /// The client's credentials: the override's, else the session's plan.
+    pub fn credentials(&self) -> ClientCredentials<'_> {
+        self.view().credentials()
     }
 
     /// The client's handler lists.
     pub fn handlers(&self) -> &Handlers {
-        self.session.handlers()
+        &self.handlers
     }
 
     /// The client's own handler lists, to add service handlers (marshalers, unmarshalers).
     /// Changing them affects neither the session nor other clients.
     pub fn handlers_mut(&mut self) -> &mut Handlers {
-        self.session.handlers_mut_for_client()
+        &mut self.handlers
     }
 
     /// A request for `operation` that carries this client as its context. Build handlers fill in
-    /// the HTTP request; with a resolved endpoint, the scheme and host are set already.
+    /// the HTTP request; with a resolved endpoint, the scheme, host and any path prefix are set
+    /// already.
     pub fn request<'a>(&'a self, operation: &'static str) -> Request<'a> {
         let mut r = Request::new(operation);
-        if let Ok(ep) = &self.endpoint {
-            // A bad endpoint is reported by the Validate handler; nothing to do here.
-            let _ = r.http.set_endpoint(ep.url.as_str());
+        if let Ok(ep) = &self.info.endpoint {
+            // The endpoint was checked when it was resolved; a host or path that does not fit
+            // the request leaves it unset, and the transport reports it.
+            r.http.set_scheme(ep.scheme());
+            let _ = r.http.set_host(ep.authority());
+            if !ep.path().is_empty() {
+                let _ = r.http.set_target(ep.path());
+            }
         }
-        if let Some(n) = self.session.config().max_retries.as_ref().map(|r| r.value) {
+        if let Some(n) = self.view().max_retries() {
             r.set_max_retries(n);
         }
-        r.set_context(self);
+        r.set_context_parts(self);
         r
+    }
+
+    /// A `POST` request with a form body (`Action=…&Version=…`): the shape of the query protocol
+    /// of STS, IAM, SQS and SNS (Go v1 `query.Build`, which writes the body from parameters).
+    ///
+    /// # Errors
+    /// [`HttpError`] when the `Content-Type` header does not fit.
+    pub fn form_request<'a>(
+        &'a self,
+        operation: &'static str,
+        body: &'a str,
+    ) -> Result<Request<'a>, HttpError> {
+        let mut r = self.request(operation);
+        r.http.set_method(Method::Post);
+        r.http
+            .headers_mut()
+            .insert("content-type", FORM_CONTENT_TYPE)?;
+        r.http.set_body(Body::Bytes(body.as_bytes()));
+        Ok(r)
+    }
+
+    /// Runs `request` through the client's handlers on a blocking `platform`: validate, build,
+    /// sign, send, retry, unmarshal (Go v1 `request.Send`). The response head is in
+    /// `request.response`, the body in the request's response buffer.
+    ///
+    /// # Errors
+    /// The [`RequestError`] the pipeline ended with (a handler's code, a transport error, the
+    /// clock).
+    pub fn send<P: Platform + ?Sized>(
+        &self,
+        request: &mut Request<'_>,
+        platform: &mut P,
+    ) -> Result<(), RequestError> {
+        let (transport, clock, sleep, entropy) = platform.parts();
+        run_blocking(
+            Pipeline::new(&self.handlers, request),
+            transport,
+            clock,
+            sleep,
+            entropy,
+        )
+    }
+
+    /// [`Client::send`] on an async `platform`: first [`AsyncPlatform::prepare`] (which sets a
+    /// device's clock when it has none), then the pipeline.
+    ///
+    /// Named apart from `send` because an adapter's trait method could not share the name: Rust
+    /// picks an inherent method before a trait method, whatever the arguments.
+    ///
+    /// # Errors
+    /// As [`Client::send`].
+    pub async fn send_async<P: AsyncPlatform + ?Sized>(
+        &self,
+        request: &mut Request<'_>,
+        platform: &mut P,
+    ) -> Result<(), RequestError> {
+        platform.prepare(&request.http).await;
+        let (transport, clock, sleep, entropy) = platform.parts();
+        run_async(
+            Pipeline::new(&self.handlers, request),
+            transport,
+            clock,
+            |ms| sleep.sleep_ms(ms),
+            entropy,
+        )
+        .await
+    }
+}
+
+impl ContextParts for Client<'_> {
+    fn part(&self, type_id: TypeId) -> Option<&(dyn Any + 'static)> {
+        if type_id == TypeId::of::<ClientInfo>() {
+            Some(&self.info)
+        } else if type_id == TypeId::of::<Session>() {
+            Some(self.session)
+        } else if type_id == TypeId::of::<Config>() {
+            Some(self.overrides?)
+        } else {
+            None
+        }
+    }
+}
+
+/// Where a client's credentials come from.
+#[derive(Debug, Clone, Copy)]
+pub enum ClientCredentials<'a> {
+    /// The session's credential plan.
+    Session(&'a CredentialPlan),
+    /// Explicit credentials of the client's overrides.
+    Explicit(&'a ExplicitCredentials),
+}
+
+impl<'a> ClientCredentials<'a> {
+    /// The keys to sign with: `Ok(None)` for anonymous requests, `Err(())` when no static keys are
+    /// at hand (the Sign handler's `NoCredentialProviders`).
+    fn signing(self) -> Result<Option<&'a Credentials>, ()> {
+        let keys = match self {
+            ClientCredentials::Explicit(ExplicitCredentials::Anonymous)
+            | ClientCredentials::Session(CredentialPlan::Anonymous) => return Ok(None),
+            ClientCredentials::Explicit(ExplicitCredentials::Static(c)) => Some(c),
+            ClientCredentials::Session(plan) => plan.static_credentials(),
+        };
+        match keys {
+            Some(c) if c.has_keys() => Ok(Some(c)),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A client's configuration as its parts see it: each override wins over the session.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    session: &'a Session,
+    overrides: Option<&'a Config>,
+    info: &'a ClientInfo,
+}
+
+impl<'a> View<'a> {
+    /// The view of the client that made `r`.
+    fn of(r: &Request<'a>) -> Option<View<'a>> {
+        Some(View {
+            session: r.context::<Session>()?,
+            overrides: r.context::<Config>(),
+            info: r.context::<ClientInfo>()?,
+        })
+    }
+
+    /// The session's settings with the client's overrides on top.
+    fn settings(&self) -> SettingsView<'a> {
+        SettingsView::new(self.session.config(), self.overrides)
+    }
+
+    fn region(&self) -> Option<&'a str> {
+        self.settings().region().map(|r| r.as_str())
+    }
+
+    fn max_retries(&self) -> Option<u32> {
+        self.settings().max_retries().copied()
+    }
+
+    fn credentials(&self) -> ClientCredentials<'a> {
+        match self.overrides.and_then(|o| o.credentials.as_ref()) {
+            Some(c) => ClientCredentials::Explicit(c),
+            None => ClientCredentials::Session(self.session.credentials()),
+        }
+    }
+
+    #[cfg(feature = "sigv4a")]
+    fn sigv4a_signing_region_set(&self) -> Option<&'a str> {
+        self.settings()
+            .sigv4a_signing_region_set()
+            .map(|s| s.as_str())
+    }
+
+    /// Resolves the endpoint from the client's configuration. An override endpoint replaces the
+    /// session's per-service ones too (Go v1 `Copy` clears them).
+    fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, EndpointError> {
+        let c = self.session.config();
+        let service = self.info.service;
+        let endpoint = match self.overrides.and_then(|o| o.endpoint.as_ref()) {
+            Some(e) => Some(e.as_str()),
+            None => c.endpoint_for(service).map(|e| e.value.as_str()),
+        };
+        let s = self.settings();
+        let legacy = RegionalEndpoint::Legacy;
+        let params = EndpointParams {
+            service,
+            region: self.region(),
+            use_fips: *s.use_fips_endpoint(),
+            use_dualstack: *s.use_dualstack_endpoint(),
+            endpoint,
+            sts_legacy_global: *s.sts_regional_endpoint() == legacy,
+            s3_legacy_global: *s.s3_us_east_1_regional_endpoint() == legacy,
+            disable_ssl: *s.disable_ssl(),
+        };
+        endpoint::resolve(&params)
     }
 }
 
 /// Go v1 `core.ValidateEndpointHandler`.
 fn validate_endpoint(r: &mut Request<'_>) {
-    let Some(client) = r.context::<Client>() else {
+    let Some(client) = View::of(r) else {
         return;
     };
-    match &client.endpoint {
+    match &client.info.endpoint {
         Err(EndpointError::MissingRegion) => r.fail("MissingRegion"),
         Err(_) => r.fail("MissingEndpoint"),
-        Ok(ep) if ep.signing_region.is_empty() && client.session.config().region.is_none() => {
+        Ok(ep) if ep.signing_region().is_empty() && client.region().is_none() => {
             r.fail("MissingRegion")
         }
         Ok(_) => {}
@@ -186,15 +454,13 @@ fn sign_v4a(r: &mut Request<'_>) {
 
 /// Signs with SigV4, or SigV4a (`v4a`), and adds the headers.
 fn sign_request(r: &mut Request<'_>, v4a: bool) {
-    let Some(client) = r.context::<Client>() else {
+    let Some(client) = View::of(r) else {
         return;
     };
-    let credentials = match client.session.credentials() {
-        CredentialPlan::Anonymous => return,
-        plan => match plan.static_credentials() {
-            Some(c) if c.has_keys() => c,
-            _ => return r.fail("NoCredentialProviders"),
-        },
+    let credentials = match client.credentials().signing() {
+        Ok(None) => return,
+        Ok(Some(c)) => c,
+        Err(()) => return r.fail("NoCredentialProviders"),
     };
     let mut out = SigningOutput::new();
     match signing_instructions(
@@ -219,14 +485,14 @@ fn sign_request(r: &mut Request<'_>, v4a: bool) {
 /// Signs `http` for `client`; the error is the handler's error code.
 fn signing_instructions<'o>(
     http: &HttpRequest<'_>,
-    client: &'o Client,
-    credentials: &'o crate::credentials::Credentials,
+    client: View<'o>,
+    credentials: &'o Credentials,
     time: crate::time::UnixTime,
     v4a: bool,
     out: &'o mut SigningOutput,
 ) -> Result<sigv4::SigningInstructions<'o>, &'static str> {
-    let endpoint = client.endpoint.as_ref().map_err(|_| "MissingEndpoint")?;
-    let service = client.service;
+    let endpoint = client.info.endpoint().map_err(|_| "MissingEndpoint")?;
+    let service = client.info.service;
     let body = match http.body() {
         Body::Empty => SignableBody::Bytes(b""),
         b => match b.bytes() {
@@ -251,15 +517,15 @@ fn signing_instructions<'o>(
     );
     let (settings, region) = (
         SigningSettings::for_service(service),
-        endpoint.signing_region.as_str(),
+        endpoint.signing_region(),
     );
     // SigV4a: the configured region set, else the signing region alone.
     #[cfg(feature = "sigv4a")]
-    let (settings, region) = match (v4a, &client.session.config().sigv4a_signing_region_set) {
-        (false, _) => (settings, region),
-        (true, set) => (
+    let (settings, region) = match v4a {
+        false => (settings, region),
+        true => (
             settings.sigv4a(),
-            set.as_ref().map_or(region, |s| s.value.as_str()),
+            client.sigv4a_signing_region_set().unwrap_or(region),
         ),
     };
     let _ = v4a;
@@ -279,7 +545,8 @@ pub mod selftests {
     use super::*;
     use crate::config::ExplicitCredentials;
     use crate::credentials::Credentials;
-    use crate::handlers::{run_blocking, Pipeline, RequestError};
+    use crate::handlers::RequestError;
+    use crate::platform::Bundle;
     use crate::session::Options;
     use crate::test_util::{
         FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply,
@@ -317,15 +584,14 @@ pub mod selftests {
     #[inline(never)]
     fn send(c: &Client, r: &mut Request<'_>) -> (Result<(), RequestError>, usize) {
         let script = [Reply::status(200)];
-        let mut transport = FakeTransport::new(&script);
-        let result = run_blocking(
-            Pipeline::new(c.handlers(), r),
-            &mut transport,
-            &FakeClock::at(T),
-            &mut RecordingSleep::new(),
-            &mut FakeEntropy::new(0),
-        );
-        (result, transport.exchanges())
+        let mut platform = Bundle {
+            transport: FakeTransport::new(&script),
+            clock: FakeClock::at(T),
+            sleep: RecordingSleep::new(),
+            entropy: FakeEntropy::new(0),
+        };
+        let result = c.send(r, &mut platform);
+        (result, platform.transport.exchanges())
     }
 
     selftests! {
@@ -333,7 +599,7 @@ pub mod selftests {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
             let session_validate = s.handlers().validate.len();
-            let mut c = s.client("sts", &Config::default()).unwrap();
+            let mut c = s.client("sts").unwrap();
             assert!(c.handlers().validate.contains("user.custom"), "the session's handlers are inherited");
             assert_eq!(c.handlers().validate.names().next(), Some("core.ValidateEndpointHandler"));
             assert!(c.handlers().sign.contains("v4.SignRequestHandler"));
@@ -367,8 +633,9 @@ pub mod selftests {
         fn requests_are_signed_at_the_attempt_time() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
-            let c = s.client("sts", &Config { sts_regional_endpoint: Some(crate::config::RegionalEndpoint::Regional), ..Config::default() }).unwrap();
-            assert_eq!(c.endpoint().unwrap().url.as_str(), "https://sts.us-east-1.amazonaws.com");
+            let o = Config { sts_regional_endpoint: Some(crate::config::RegionalEndpoint::Regional), ..Config::default() };
+            let c = s.client_with("sts", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap().url(), "https://sts.us-east-1.amazonaws.com");
             let mut r = c.request("GetCallerIdentity");
             r.http.set_method(crate::http::Method::Post);
             r.http.headers_mut().insert("content-type", "application/x-www-form-urlencoded").unwrap();
@@ -380,6 +647,54 @@ pub mod selftests {
             assert_eq!(r.http.headers().get("x-amz-date"), Some("20150830T123600Z"));
         }
 
+        fn form_requests_are_posts_with_a_form_body() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let c = s.client("sts").unwrap();
+            let mut r = c.form_request("GetCallerIdentity", "Action=GetCallerIdentity&Version=2011-06-15").unwrap();
+            assert_eq!((r.http.method(), r.http.host()), (crate::http::Method::Post, "sts.amazonaws.com"));
+            assert_eq!(r.http.headers().get("content-type"), Some(FORM_CONTENT_TYPE));
+            assert_eq!(send(&c, &mut r).0, Ok(()));
+            assert!(r.http.headers().get("authorization").unwrap().contains("/us-east-1/sts/aws4_request"));
+        }
+
+        fn credential_overrides_stay_in_the_client() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let anonymous = Config { credentials: Some(ExplicitCredentials::Anonymous), ..Config::default() };
+            let c = s.client_with("sts", &anonymous).unwrap();
+            let mut r = c.request("GetCallerIdentity");
+            assert_eq!(send(&c, &mut r).0, Ok(()));
+            assert!(r.http.headers().get("authorization").is_none(), "anonymous clients do not sign");
+            let other = Config { credentials: Some(ExplicitCredentials::Static(Credentials::new("AKIDOTHER", "secret", None).unwrap())), ..Config::default() };
+            let c = s.client_with("sts", &other).unwrap();
+            let mut r = c.request("GetCallerIdentity");
+            assert_eq!(send(&c, &mut r).0, Ok(()));
+            assert!(r.http.headers().get("authorization").unwrap().contains("Credential=AKIDOTHER/"));
+            let c = s.client("sts").unwrap();
+            let mut r = c.request("GetCallerIdentity");
+            assert_eq!(send(&c, &mut r).0, Ok(()));
+            assert!(r.http.headers().get("authorization").unwrap().contains("Credential=AKIDEXAMPLE/"));
+        }
+
+        fn endpoint_overrides_replace_service_endpoints_and_keep_paths() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let o = Config { endpoint: Some(text("http://[::1]:9000/prefix", Field::Endpoint).unwrap()), ..Config::default() };
+            let c = s.client_with("s3", &o).unwrap();
+            let ep = c.endpoint().unwrap();
+            assert_eq!((ep.host(), ep.port(), ep.path()), ("::1", 9000, "/prefix"));
+            let r = c.request("ListBuckets");
+            assert_eq!((r.http.scheme(), r.http.host(), r.http.target()), (crate::http::Scheme::Http, "[::1]:9000", "/prefix"));
+            let bad = Config { endpoint: Some(text("ftp://example.com", Field::Endpoint).unwrap()), ..Config::default() };
+            let c = s.client_with("s3", &bad).unwrap();
+            assert_eq!(c.endpoint().unwrap_err(), EndpointError::Invalid);
+            let mut r = c.request("ListBuckets");
+            let (result, exchanges) = send(&c, &mut r);
+            assert!(matches!(result, Err(RequestError::Handler { code: "MissingEndpoint", .. })), "{result:?}");
+            assert_eq!(exchanges, 0);
+        }
+
         fn sigv4a_handler_signs_for_the_configured_region_set() {
             #[cfg(feature = "sigv4a")]
             {
@@ -387,7 +702,7 @@ pub mod selftests {
                 session_with_keys(&mut s, Some("us-east-1"));
                 for (set, expect) in [(None, "us-east-1"), (Some("*"), "*")] {
                     let o = Config { sigv4a_signing_region_set: set.map(|v| text(v, Field::RegionSet).unwrap()), ..Config::default() };
-                    let mut c = s.client("s3", &o).unwrap();
+                    let mut c = s.client_with("s3", &o).unwrap();
                     assert!(c.handlers_mut().sign.swap(SIGN_V4.name, SIGN_V4A));
                     assert!(c.handlers().sign.contains("v4a.SignRequestHandler") && !c.handlers().sign.contains("v4.SignRequestHandler"));
                     let mut r = c.request("GetObject");
@@ -403,7 +718,7 @@ pub mod selftests {
         fn missing_region_fails_validate_and_complete_still_runs() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, None);
-            let c = s.client("dynamodb", &Config::default()).unwrap();
+            let c = s.client("dynamodb").unwrap();
             assert_eq!(c.endpoint().unwrap_err(), EndpointError::MissingRegion);
             let mut r = c.request("PutItem");
             let (result, exchanges) = send(&c, &mut r);
@@ -415,9 +730,13 @@ pub mod selftests {
             // Go v1 P49: a per-client region fixes a region-less session for that client only.
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, None);
-            let c = s.client("dynamodb", &Config { region: Some(text("eu-west-1", Field::Region).unwrap()), ..Config::default() }).unwrap();
-            assert_eq!(c.endpoint().unwrap().url.as_str(), "https://dynamodb.eu-west-1.amazonaws.com");
+            let o = Config { region: Some(text("eu-west-1", Field::Region).unwrap()), ..Config::default() };
+            let c = s.client_with("dynamodb", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap().url(), "https://dynamodb.eu-west-1.amazonaws.com");
+            assert_eq!(c.region(), Some("eu-west-1"));
             assert!(s.config().region.is_none());
+            let mut r = c.request("PutItem");
+            assert_eq!(send(&c, &mut r).0, Ok(()), "Validate sees the client's region");
         }
     }
 }

@@ -23,6 +23,6 @@ pub mod table;
 
 pub use crate::shared_file::{FileKind, ProfileFile};
 pub use model::*;
-pub use settings::{Config, EnvSettings, FileSettings, Key, SessionConfig, SETTINGS};
+pub use settings::{Config, EnvSettings, FileSettings, Key, SessionConfig, SettingsView, SETTINGS};
 pub use source::{Provenance, Resolved, Source, SourceDisplay};
 pub use table::{Kind, Merge, Read, SettingInfo, SettingValue};

@@ -8,7 +8,8 @@
 
 use core::fmt::{self, Write};
 
-use crate::limits::MAX_ENDPOINT_LEN;
+use crate::http::Scheme;
+use crate::limits::{MAX_ENDPOINT_LEN, MAX_REGION_LEN};
 use crate::text::Text;
 
 /// One partition: which regions it holds and its DNS suffixes.
@@ -129,13 +130,174 @@ pub struct EndpointParams<'a> {
     pub disable_ssl: bool,
 }
 
-/// A resolved endpoint.
+/// A resolved endpoint: its URL, split once into scheme, host, port and path when it is resolved,
+/// and the region to sign with.
+///
+/// ```
+/// use aws_session_core::endpoint::{resolve, EndpointParams};
+/// use aws_session_core::http::Scheme;
+///
+/// let p = EndpointParams { service: "s3", endpoint: Some("http://[::1]:9000"), ..Default::default() };
+/// let ep = resolve(&p)?;
+/// assert_eq!((ep.scheme(), ep.host(), ep.port()), (Scheme::Http, "::1", 9000));
+/// assert_eq!(ep.authority(), "[::1]:9000");
+/// # Ok::<(), aws_session_core::endpoint::EndpointError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedEndpoint {
-    /// The URL.
-    pub url: Text<MAX_ENDPOINT_LEN>,
-    /// Region to sign with (pseudo-FIPS prefixes removed).
-    pub signing_region: Text<{ crate::limits::MAX_REGION_LEN }>,
+    url: Text<MAX_ENDPOINT_LEN>,
+    signing_region: Text<MAX_REGION_LEN>,
+    parts: UrlParts,
+}
+
+/// Where the parts of an endpoint URL are, as byte offsets into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UrlParts {
+    scheme: Scheme,
+    /// Start of the authority (after `://`).
+    authority: u16,
+    /// The host without IPv6 brackets.
+    host: (u16, u16),
+    /// Start of the path (the URL's length when there is none).
+    path: u16,
+    /// The explicit port, or the scheme's default.
+    port: u16,
+}
+
+impl UrlParts {
+    /// Splits `url` (`scheme://host[:port][/path]`); `None` when it is not such a URL.
+    fn parse(url: &str) -> Option<UrlParts> {
+        let (scheme_text, rest) = url.split_once("://")?;
+        let scheme = if scheme_text.eq_ignore_ascii_case("https") {
+            Scheme::Https
+        } else if scheme_text.eq_ignore_ascii_case("http") {
+            Scheme::Http
+        } else {
+            return None;
+        };
+        let authority_start = url.len().checked_sub(rest.len())?;
+        let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = rest.get(..authority_len)?;
+        if authority.is_empty() || authority.contains('@') {
+            return None;
+        }
+        // An IPv6 literal is bracketed; the port follows the closing bracket.
+        let (host_from, host_len, port_text) = match authority.strip_prefix('[') {
+            Some(inner) => {
+                let close = inner.find(']')?;
+                let after = inner.get(close.checked_add(1)?..)?;
+                let port = match after {
+                    "" => None,
+                    p => Some(p.strip_prefix(':')?),
+                };
+                (1, close, port)
+            }
+            None => match authority.split_once(':') {
+                Some((host, port)) => (0, host.len(), Some(port)),
+                None => (0, authority.len(), None),
+            },
+        };
+        if host_len == 0 {
+            return None;
+        }
+        let port = match port_text {
+            None => scheme.default_port(),
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
+            Some(_) => return None,
+        };
+        let offset = |n: usize| u16::try_from(n).ok();
+        let host_start = authority_start.checked_add(host_from)?;
+        Some(UrlParts {
+            scheme,
+            authority: offset(authority_start)?,
+            host: (
+                offset(host_start)?,
+                offset(host_start.checked_add(host_len)?)?,
+            ),
+            path: offset(authority_start.checked_add(authority_len)?)?,
+            port,
+        })
+    }
+}
+
+impl ResolvedEndpoint {
+    /// An endpoint for `url` (`scheme://host[:port][/path]`) signed for `signing_region`.
+    ///
+    /// # Errors
+    /// [`EndpointError::Invalid`] when `url` is not an `http` or `https` URL with a host and an
+    /// optional numeric port; [`EndpointError::TooLong`] past [`MAX_ENDPOINT_LEN`] or
+    /// [`MAX_REGION_LEN`].
+    pub fn new(url: &str, signing_region: &str) -> Result<ResolvedEndpoint, EndpointError> {
+        let parts = UrlParts::parse(url).ok_or(EndpointError::Invalid)?;
+        let mut endpoint = ResolvedEndpoint {
+            url: Text::new(),
+            signing_region: Text::new(),
+            parts,
+        };
+        endpoint
+            .url
+            .push_str(url)
+            .map_err(|_| EndpointError::TooLong)?;
+        endpoint
+            .signing_region
+            .push_str(signing_region)
+            .map_err(|_| EndpointError::TooLong)?;
+        Ok(endpoint)
+    }
+
+    /// The whole URL, as configured or built (`https://sts.amazonaws.com`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> Scheme {
+        self.parts.scheme
+    }
+
+    /// The host to connect to and to name in TLS: a DNS name or an IP address, without the
+    /// brackets of an IPv6 literal (`sts.amazonaws.com`, `127.0.0.1`, `::1`).
+    pub fn host(&self) -> &str {
+        let (start, end) = self.parts.host;
+        self.url
+            .get(usize::from(start)..usize::from(end))
+            .unwrap_or("")
+    }
+
+    /// The port: the URL's own, else the scheme's default (443 for `https`, 80 for `http`).
+    pub fn port(&self) -> u16 {
+        self.parts.port
+    }
+
+    /// Host and port as the URL writes them, for the `Host` header (`127.0.0.1:5000`,
+    /// `[::1]:9000`, `sts.amazonaws.com`).
+    pub fn authority(&self) -> &str {
+        let (start, end) = (self.parts.authority, self.parts.path);
+        self.url
+            .get(usize::from(start)..usize::from(end))
+            .unwrap_or("")
+    }
+
+    /// The path the URL carries (`/prefix`), without a lone trailing `/`; empty when none.
+    pub fn path(&self) -> &str {
+        let path = self.url.get(usize::from(self.parts.path)..).unwrap_or("");
+        if path == "/" {
+            ""
+        } else {
+            path
+        }
+    }
+
+    /// The region to sign with (pseudo-FIPS markers removed); empty when there is no region.
+    pub fn signing_region(&self) -> &str {
+        &self.signing_region
+    }
+}
+
+impl fmt::Display for ResolvedEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
 }
 
 /// Resolution failed.
@@ -147,6 +309,8 @@ pub enum EndpointError {
     MissingRegion,
     /// The URL is longer than [`MAX_ENDPOINT_LEN`].
     TooLong,
+    /// A configured endpoint is not an `http` or `https` URL with a host and an optional port.
+    Invalid,
 }
 
 impl fmt::Display for EndpointError {
@@ -157,6 +321,7 @@ impl fmt::Display for EndpointError {
                 f,
                 "endpoint URL is longer than the limit of {MAX_ENDPOINT_LEN}"
             ),
+            EndpointError::Invalid => f.write_str("endpoint is not an http or https URL"),
         }
     }
 }
@@ -178,11 +343,12 @@ pub fn normalize_region(region: &str) -> (&str, bool) {
 /// Resolves the endpoint for `params`.
 ///
 /// # Errors
-/// [`EndpointError::MissingRegion`] without region and endpoint; [`EndpointError::TooLong`].
+/// [`EndpointError::MissingRegion`] without region and endpoint; [`EndpointError::TooLong`];
+/// [`EndpointError::Invalid`] for a configured endpoint that is not an `http(s)://host[:port]` URL.
 pub fn resolve(params: &EndpointParams<'_>) -> Result<ResolvedEndpoint, EndpointError> {
     let too_long = |_| EndpointError::TooLong;
     let mut url = Text::<MAX_ENDPOINT_LEN>::new();
-    let mut signing_region = Text::new();
+    let mut signing_region = Text::<MAX_REGION_LEN>::new();
     if let Some(region) = params.region {
         let (r, _) = normalize_region(region);
         signing_region
@@ -199,10 +365,7 @@ pub fn resolve(params: &EndpointParams<'_>) -> Result<ResolvedEndpoint, Endpoint
             .map_err(too_long)?;
         }
         url.push_str(ep).map_err(too_long)?;
-        return Ok(ResolvedEndpoint {
-            url,
-            signing_region,
-        });
+        return ResolvedEndpoint::new(&url, &signing_region);
     }
     let region = params.region.ok_or(EndpointError::MissingRegion)?;
     let (region, pseudo_fips) = normalize_region(region);
@@ -229,10 +392,7 @@ pub fn resolve(params: &EndpointParams<'_>) -> Result<ResolvedEndpoint, Endpoint
         signing_region
             .push_str("us-east-1")
             .map_err(|_| EndpointError::TooLong)?;
-        return Ok(ResolvedEndpoint {
-            url,
-            signing_region,
-        });
+        return ResolvedEndpoint::new(&url, &signing_region);
     }
     let suffix = if params.use_dualstack {
         p.dual_stack_dns_suffix
@@ -246,10 +406,7 @@ pub fn resolve(params: &EndpointParams<'_>) -> Result<ResolvedEndpoint, Endpoint
         &mut url,
         format_args!("https://{svc}{fips_part}.{region}.{suffix}"),
     )?;
-    Ok(ResolvedEndpoint {
-        url,
-        signing_region,
-    })
+    ResolvedEndpoint::new(&url, &signing_region)
 }
 
 #[cfg(any(test, feature = "selftest"))]
@@ -258,7 +415,34 @@ pub mod selftests {
     use super::*;
 
     fn url(p: EndpointParams<'_>) -> Text<MAX_ENDPOINT_LEN> {
-        resolve(&p).unwrap().url
+        let mut t = Text::new();
+        t.push_str(resolve(&p).unwrap().url()).unwrap();
+        t
+    }
+
+    fn parts(url: &str) -> (Scheme, &str, u16, &str, &str) {
+        let p = EndpointParams {
+            service: "sts",
+            endpoint: Some(url),
+            ..Default::default()
+        };
+        let ep = resolve(&p).unwrap();
+        assert_eq!(ep.url(), url);
+        // The parts are offsets into the URL; read them back through a copy of it.
+        let (start, end) = ep.parts.host;
+        let host = url.get(usize::from(start)..usize::from(end)).unwrap();
+        let authority = url
+            .get(usize::from(ep.parts.authority)..usize::from(ep.parts.path))
+            .unwrap();
+        let path = url.get(usize::from(ep.parts.path)..).unwrap();
+        assert_eq!((ep.host(), ep.authority()), (host, authority));
+        (
+            ep.scheme(),
+            host,
+            ep.port(),
+            authority,
+            if path == "/" { "" } else { path },
+        )
     }
 
     selftests! {
@@ -266,15 +450,15 @@ pub mod selftests {
             let p = EndpointParams { service: "s3", region: Some("us-east-1"), endpoint: Some("localhost:9000"), disable_ssl: true, use_fips: true, ..Default::default() };
             assert_eq!(url(p).as_str(), "http://localhost:9000");
             let p = EndpointParams { endpoint: Some("localhost:9000"), ..p };
-            assert_eq!(resolve(&EndpointParams { disable_ssl: false, ..p }).unwrap().url.as_str(), "https://localhost:9000");
-            assert_eq!(resolve(&p).unwrap().signing_region.as_str(), "us-east-1");
+            assert_eq!(resolve(&EndpointParams { disable_ssl: false, ..p }).unwrap().url(), "https://localhost:9000");
+            assert_eq!(resolve(&p).unwrap().signing_region(), "us-east-1");
         }
 
         fn pseudo_fips_regions_are_normalized() {
             let p = EndpointParams { service: "sts", region: Some("fips-us-east-1"), ..Default::default() };
             let r = resolve(&p).unwrap();
-            assert_eq!(r.url.as_str(), "https://sts-fips.us-east-1.amazonaws.com");
-            assert_eq!(r.signing_region.as_str(), "us-east-1");
+            assert_eq!(r.url(), "https://sts-fips.us-east-1.amazonaws.com");
+            assert_eq!(r.signing_region(), "us-east-1");
             let p = EndpointParams { service: "dynamodb", region: Some("us-west-2-fips"), ..Default::default() };
             assert_eq!(url(p).as_str(), "https://dynamodb-fips.us-west-2.amazonaws.com");
         }
@@ -287,6 +471,29 @@ pub mod selftests {
             let p = EndpointParams { service: "s3", region: Some("cn-north-1"), use_dualstack: true, ..Default::default() };
             assert_eq!(url(p).as_str(), "https://s3.cn-north-1.api.amazonwebservices.com.cn");
             assert_eq!(resolve(&EndpointParams { service: "s3", ..Default::default() }), Err(EndpointError::MissingRegion));
+        }
+
+        fn endpoints_split_into_scheme_host_port_and_path() {
+            let p = EndpointParams { service: "sts", region: Some("us-east-1"), sts_legacy_global: true, ..Default::default() };
+            let ep = resolve(&p).unwrap();
+            assert_eq!((ep.url(), ep.scheme(), ep.host(), ep.port(), ep.authority(), ep.path()), ("https://sts.amazonaws.com", Scheme::Https, "sts.amazonaws.com", 443, "sts.amazonaws.com", ""));
+            assert_eq!(parts("https://sts.amazonaws.com"), (Scheme::Https, "sts.amazonaws.com", 443, "sts.amazonaws.com", ""));
+            assert_eq!(parts("http://127.0.0.1:5000/"), (Scheme::Http, "127.0.0.1", 5000, "127.0.0.1:5000", ""));
+            assert_eq!(parts("http://[::1]:9000"), (Scheme::Http, "::1", 9000, "[::1]:9000", ""));
+            assert_eq!(parts("https://[::1]"), (Scheme::Https, "::1", 443, "[::1]", ""));
+            assert_eq!(parts("https://gateway.example.com:8443/prefix/v1"), (Scheme::Https, "gateway.example.com", 8443, "gateway.example.com:8443", "/prefix/v1"));
+            assert_eq!(parts("HTTP://Example.com"), (Scheme::Http, "Example.com", 80, "Example.com", ""));
+            // A configured endpoint without a scheme gets one, with the path kept.
+            let p = EndpointParams { service: "s3", endpoint: Some("localhost:9000/bucket"), disable_ssl: true, ..Default::default() };
+            let ep = resolve(&p).unwrap();
+            assert_eq!((ep.scheme(), ep.host(), ep.port(), ep.path()), (Scheme::Http, "localhost", 9000, "/bucket"));
+        }
+
+        fn malformed_endpoints_are_rejected_once() {
+            for bad in ["ftp://example.com", "https://", "https://:443", "https://host:port", "https://host:99999", "https://[::1", "https://[::1]x", "https://user@host"] {
+                let p = EndpointParams { service: "s3", endpoint: Some(bad), ..Default::default() };
+                assert_eq!(resolve(&p), Err(EndpointError::Invalid), "{bad}");
+            }
         }
     }
 }

@@ -239,3 +239,109 @@ pub trait Sleep {
     /// Waits `millis` milliseconds.
     fn sleep_ms(&mut self, millis: u32);
 }
+
+/// Async delay, for retry back-off in [`crate::handlers::run_async`] (for example an embassy-time
+/// `Timer`).
+#[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
+pub trait AsyncSleep {
+    /// Waits `millis` milliseconds.
+    async fn sleep_ms(&self, millis: u32);
+}
+
+/// Everything a blocking request needs from a platform, in one value: a transport, a clock, a
+/// sleep and entropy. `Client::send` takes one; an adapter provides its own (the std adapter's
+/// `aws_session_std::Platform`), and [`Bundle`] makes one from any four parts.
+pub trait Platform {
+    /// Sends the HTTP exchanges.
+    type Transport: Transport + ?Sized;
+    /// Gives each attempt its signing time.
+    type Clock: Clock + ?Sized;
+    /// Waits between attempts.
+    type Sleep: Sleep + ?Sized;
+    /// Jitters the retry delays.
+    type Entropy: Entropy + ?Sized;
+    /// The four parts, borrowed at once.
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut Self::Transport,
+        &Self::Clock,
+        &mut Self::Sleep,
+        &mut Self::Entropy,
+    );
+}
+
+/// Everything an async request needs from a platform, in one value: the async sibling of
+/// [`Platform`], taken by `Client::send_async`.
+#[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
+pub trait AsyncPlatform {
+    /// Sends the HTTP exchanges.
+    type Transport: AsyncTransport + ?Sized;
+    /// Gives each attempt its signing time.
+    type Clock: Clock + ?Sized;
+    /// Waits between attempts.
+    type Sleep: AsyncSleep + ?Sized;
+    /// Jitters the retry delays.
+    type Entropy: Entropy + ?Sized;
+    /// The four parts, borrowed at once.
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut Self::Transport,
+        &Self::Clock,
+        &Self::Sleep,
+        &mut Self::Entropy,
+    );
+    /// Runs once before a request's pipeline, with its HTTP request as the client made it (scheme
+    /// and host set). A platform without a real-time clock sets its clock here, for example from
+    /// the `Date` of one unsigned exchange with `request`'s host. The default does nothing.
+    ///
+    /// Failures are not reported here: a clock that is still unset fails the first attempt with
+    /// [`ErrorKind::ClockUnset`].
+    async fn prepare(&mut self, request: &crate::http::HttpRequest<'_>) {
+        let _ = request;
+    }
+}
+
+/// A platform made of four separate parts (for tests, or to mix parts of different adapters).
+#[derive(Debug, Clone, Default)]
+pub struct Bundle<T, C, S, E> {
+    /// The transport.
+    pub transport: T,
+    /// The clock.
+    pub clock: C,
+    /// The sleep.
+    pub sleep: S,
+    /// The entropy.
+    pub entropy: E,
+}
+
+impl<T: Transport, C: Clock, S: Sleep, E: Entropy> Platform for Bundle<T, C, S, E> {
+    type Transport = T;
+    type Clock = C;
+    type Sleep = S;
+    type Entropy = E;
+    fn parts(&mut self) -> (&mut T, &C, &mut S, &mut E) {
+        (
+            &mut self.transport,
+            &self.clock,
+            &mut self.sleep,
+            &mut self.entropy,
+        )
+    }
+}
+
+impl<T: AsyncTransport, C: Clock, S: AsyncSleep, E: Entropy> AsyncPlatform for Bundle<T, C, S, E> {
+    type Transport = T;
+    type Clock = C;
+    type Sleep = S;
+    type Entropy = E;
+    fn parts(&mut self) -> (&mut T, &C, &S, &mut E) {
+        (
+            &mut self.transport,
+            &self.clock,
+            &self.sleep,
+            &mut self.entropy,
+        )
+    }
+}

@@ -409,12 +409,6 @@ impl Session {
         &self.handlers
     }
 
-    /// The handler lists of a session that is becoming a client (see [`Session::client`]); a
-    /// session itself stays immutable once created.
-    pub(crate) fn handlers_mut_for_client(&mut self) -> &mut Handlers {
-        &mut self.handlers
-    }
-
     /// The MFA token provider given at creation.
     pub fn token_provider(&self) -> Option<TokenProvider> {
         self.token_provider

@@ -37,11 +37,7 @@ fn sts_endpoint_rule_set_tests() {
             case["expect"]["error"].as_str(),
         ) {
             (serde_json::Value::String(url), _) => {
-                assert_eq!(
-                    got.as_ref().map(|e| e.url.as_str()),
-                    Ok(url.as_str()),
-                    "{doc}"
-                );
+                assert_eq!(got.as_ref().map(|e| e.url()), Ok(url.as_str()), "{doc}");
                 passed += 1;
             }
             (_, Some(err)) if err.contains("Missing Region") => {
@@ -50,7 +46,7 @@ fn sts_endpoint_rule_set_tests() {
             }
             (_, Some(_)) => {
                 // FIPS / dual-stack with a custom endpoint: Go v1 lets the endpoint win.
-                assert_eq!(got.unwrap().url.as_str(), params.endpoint.unwrap(), "{doc}");
+                assert_eq!(got.unwrap().url(), params.endpoint.unwrap(), "{doc}");
                 go_v1_cases += 1;
             }
             _ => panic!("unexpected case shape: {doc}"),

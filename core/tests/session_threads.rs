@@ -70,10 +70,10 @@ fn one_session_eight_threads() {
                     region: Some(text(region, Field::Region).unwrap()),
                     ..Config::default()
                 };
-                let mut client = session.client("dynamodb", &overrides).unwrap();
+                let mut client = session.client_with("dynamodb", &overrides).unwrap();
                 client.handlers_mut().send.push_back(|_| {}).unwrap();
                 assert_eq!(
-                    client.endpoint().unwrap().url.as_str(),
+                    client.endpoint().unwrap().url(),
                     format!("https://dynamodb.{region}.amazonaws.com")
                 );
                 let copy = session.copy_with(&overrides);

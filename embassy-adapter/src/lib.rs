@@ -10,6 +10,8 @@
 //! | [`http`] | an HTTP/1.1 client over any `embedded-io-async` stream (httparse; content-length, chunked, keep-alive; typed errors; caller-owned buffers), implementing core's `AsyncTransport` |
 //! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
 //! | [`tls`] | HTTPS: TLS 1.3 with `embedded-tls`, certificates checked against the application's trust anchors (feature `tls`) |
+//! | [`platform`] | [`EmbassyPlatform`]: transport, wall clock, `Timer` sleep and RNG in one value for `Client::send_async`; sets an unset clock from the endpoint's `Date` before the first request |
+//! | [`error`] | [`Error`]: one error for the device flow (store, session, client, connection, request) |
 //! | `test_util` | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
 //! All state is caller-owned: each type has a `new` you can put in a `static_cell::StaticCell`.
@@ -34,13 +36,18 @@ extern crate std;
 mod log;
 
 pub mod clock;
+pub mod error;
 pub mod http;
 pub mod limits;
 #[cfg(feature = "net")]
 pub mod net;
+pub mod platform;
 pub mod store;
 #[cfg(feature = "tls")]
 pub mod tls;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
+
+pub use error::Error;
+pub use platform::EmbassyPlatform;

@@ -34,14 +34,18 @@
 //! ```ignore
 //! let mut buffers = TlsBuffers::<4096, 2048, 16640, 2048, 2048>::new();
 //! loop {
-//!     let mut https = tls::connect(stack, &mut buffers, &target, &anchors, &mut rng, HttpConfig::default()).await?;
-//!     while let Some(job) = next_job() {
-//!         if let Err(e) = run_async(pipeline_for(job), &mut https, &clock, sleep, &mut rng).await {
+//!     let https = tls::connect(stack, &mut buffers, &target, &anchors, &mut rng, HttpConfig::default()).await?;
+//!     let mut platform = EmbassyPlatform::new(https, &clock, &mut rng);
+//!     while let Some(mut request) = next_request(&client) {
+//!         if let Err(e) = client.send_async(&mut request, &mut platform).await {
 //!             if e.is_transport() { break } // reconnect
 //!         }
 //!     }
 //! }
 //! ```
+//!
+//! [`EmbassyPlatform::connect`](crate::EmbassyPlatform::connect) does the first two steps for a
+//! client's endpoint.
 
 use core::cell::Cell;
 use core::fmt;

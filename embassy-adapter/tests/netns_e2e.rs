@@ -124,7 +124,7 @@ async fn https_get(net: Stack<'static>, anchors: &[&[u8]]) -> Result<Vec<u16>, H
 }
 
 /// Provisions a profile for moto into RAM flash and builds an S3 or STS client from it.
-async fn moto_client(akid: &str, secret: &str, service: &'static str) -> Client {
+async fn moto_client(akid: &str, secret: &str, service: &'static str) -> Client<'static> {
     let akid: &'static str = leak(String::from(akid));
     let secret: &'static str = leak(String::from(secret));
     let mut store = ProfileStore::new(MemFlash::<8192, 4096, 4>::new(), 0..8192).unwrap();
@@ -138,18 +138,18 @@ async fn moto_client(akid: &str, secret: &str, service: &'static str) -> Client 
     store.select("moto").await.unwrap();
     let profiles = leak(FlashProfiles::<1024>::new());
     store.load(None, profiles).await.unwrap();
-    let session = Session::new(&profiles.options(), &NoEnv, &*profiles).unwrap();
-    let overrides = Config {
+    let session = leak(Session::new(&profiles.options(), &NoEnv, &*profiles).unwrap());
+    let overrides = leak(Config {
         s3_force_path_style: Some(true),
         ..Config::default()
-    };
-    session.client(service, &overrides).unwrap()
+    });
+    session.client_with(service, overrides).unwrap()
 }
 
 /// Runs one signed request through core's pipeline; returns (status, body).
 async fn call(
     t: &mut TcpTransport<'_>,
-    client: &Client,
+    client: &Client<'_>,
     clock: &WallClock,
     op: &'static str,
     method: Method,

@@ -11,10 +11,14 @@ use std::vec::Vec;
 use aws_session_core::handlers::{run_async, Handlers, Pipeline, Request};
 use aws_session_core::http::{Body, HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{AsyncTransport, Error as _, ErrorKind};
+use aws_session_core::session::{Options, Session};
 use aws_session_core::test_util::{FakeClock, FakeEntropy};
+use aws_session_core::test_util::{MemEnv, MemFiles};
+use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::http::{HttpConfig, HttpError};
 use aws_session_embassy::net::{TcpBuffers, TcpTransport};
-use common::{leak, SERVER};
+use aws_session_embassy::EmbassyPlatform;
+use common::{leak, TestRng, SERVER};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::udp::{PacketMetadata, UdpSocket};
 use embassy_net::Stack;
@@ -283,4 +287,91 @@ fn a_server_that_never_answers_times_out() {
         (err, err.kind()),
         (HttpError::TimedOut, ErrorKind::TimedOut)
     );
+}
+
+const DATED: &str =
+    "HTTP/1.1 200 OK\r\nDate: Sun, 30 Aug 2015 12:36:00 GMT\r\nContent-Length: 5\r\n\r\nhello";
+
+/// A session with keys whose endpoint is the test server.
+fn server_session() -> &'static Session {
+    let env = leak(MemEnv::new(&[
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ),
+        ("AWS_ENDPOINT_URL", "http://10.0.0.2:8080"),
+    ]));
+    let files = leak(MemFiles::new(&[]));
+    leak(Session::new(&Options::default(), &*env, &*files).unwrap())
+}
+
+/// Sends STS `GetCallerIdentity` through `client.send_async` on a platform over the TCP
+/// transport with `clock`; returns the outcome and the status.
+async fn send_sts(net: Stack<'static>, clock: &'static WallClock) -> (Result<(), String>, u16) {
+    let client = server_session().client("sts").unwrap();
+    let buffers = leak(TcpBuffers::<2048, 2048, 1024>::new());
+    let transport = TcpTransport::new(net, buffers, HttpConfig::default());
+    let mut platform = EmbassyPlatform::new(transport, clock, TestRng(5));
+    let mut request = client
+        .form_request(
+            "GetCallerIdentity",
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        )
+        .unwrap();
+    request.set_response_buffer(leak([0u8; 64]));
+    let result = client.send_async(&mut request, &mut platform).await;
+    (result.map_err(|e| e.to_string()), request.response.status())
+}
+
+#[test]
+fn the_platform_sets_an_unset_clock_from_the_first_response() {
+    let clock: &'static WallClock = leak(WallClock::new());
+    let (result, log) = with_net(&[DATED], async |net| send_sts(net, clock).await);
+    assert_eq!(result, (Ok(()), 200));
+    assert!(clock.is_set());
+    let requests = &log[0];
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(
+        requests[0].starts_with("GET / HTTP/1.1\r\n"),
+        "{}",
+        requests[0]
+    );
+    assert!(
+        !requests[0].to_lowercase().contains("authorization"),
+        "the clock request is unsigned"
+    );
+    assert!(
+        requests[1].starts_with("POST / HTTP/1.1\r\n"),
+        "{}",
+        requests[1]
+    );
+    assert!(
+        requests[1].contains("X-Amz-Date: 20150830T1236"),
+        "{}",
+        requests[1]
+    );
+    assert!(requests[1].contains("Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request"));
+}
+
+#[test]
+fn a_set_clock_sends_the_request_alone() {
+    let clock: &'static WallClock = leak(WallClock::new());
+    clock.set(aws_session_core::time::UnixTime::from_secs(1_440_938_160));
+    let (result, log) = with_net(&[DATED], async |net| send_sts(net, clock).await);
+    assert_eq!(result, (Ok(()), 200));
+    assert_eq!(log[0].len(), 1);
+    assert!(log[0][0].starts_with("POST / HTTP/1.1\r\n"));
+}
+
+#[test]
+fn without_a_date_the_request_fails_with_clock_unset() {
+    let clock: &'static WallClock = leak(WallClock::new());
+    let (result, log) = with_net(&[OK], async |net| send_sts(net, clock).await);
+    assert!(
+        result.0.unwrap_err().contains("clock"),
+        "the signed request is never sent unsigned"
+    );
+    assert_eq!(log[0].len(), 1, "only the clock request reached the server");
 }

@@ -14,6 +14,7 @@
 //! | [`sleep`] | [`ThreadSleep`], retry back-off | [`Sleep`](aws_session_core::platform::Sleep) |
 //! | [`entropy`] | [`StdEntropy`], retry jitter | [`Entropy`](aws_session_core::platform::Entropy) |
 //! | [`transport`] (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
+//! | [`platform`] (feature `https`) | `StdPlatform`: transport, clock, sleep and entropy in one value for `Client::send` | [`Platform`](aws_session_core::platform::Platform) |
 //!
 //! Shared files are parsed by core's cross-SDK profile parser rather than by `rust-ini`, which
 //! cannot pass the cross-SDK parser suites; see [`files`] and `aws_session_core::profile`.
@@ -36,6 +37,8 @@ pub mod entropy;
 pub mod env;
 pub mod files;
 pub mod load;
+#[cfg(feature = "https")]
+pub mod platform;
 pub mod sleep;
 #[cfg(feature = "https")]
 pub mod transport;
@@ -45,6 +48,8 @@ pub use entropy::StdEntropy;
 pub use env::{StdEnv, StdEnvError};
 pub use files::{FileSource, FileStatus, HomeFallback, HomeResolver, Platform};
 pub use load::{load, load_with, LoadError, LoadErrorKind, LoadedSession};
+#[cfg(feature = "https")]
+pub use platform::StdPlatform;
 pub use sleep::ThreadSleep;
 #[cfg(feature = "https")]
 pub use transport::{HttpsConfig, HttpsTransport, TransportError};

@@ -208,6 +208,20 @@ impl fmt::Debug for HttpsTransport {
     }
 }
 
+impl HttpsConfig {
+    /// The default settings with `session`'s CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`), if any.
+    pub fn for_session(session: &aws_session_core::session::Session) -> HttpsConfig {
+        HttpsConfig {
+            ca_bundle: session
+                .config()
+                .ca_bundle
+                .as_ref()
+                .map(|c| PathBuf::from(c.value.as_str())),
+            ..HttpsConfig::default()
+        }
+    }
+}
+
 impl HttpsTransport {
     /// A transport with these settings.
     ///

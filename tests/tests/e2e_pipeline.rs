@@ -7,7 +7,6 @@
 //! (environment with `AWS_ENDPOINT_URL`) → `Session::client("sts")` (core's endpoint validation
 //! and `v4.SignRequestHandler`) → `Client::request` → `run_blocking` over `HttpsTransport`.
 
-use aws_session_core::config::Config;
 use aws_session_core::handlers::{run_blocking, Handlers, Pipeline, Request};
 use aws_session_core::http::{Body, HttpRequest, Method, Scheme};
 use aws_session_core::secret::SecretKey;
@@ -145,10 +144,7 @@ fn through_a_session_client(secret: &str) -> (Result<(), String>, u16, String) {
         fallback: HomeFallback::Nothing,
     };
     let loaded = load_with(&Options::default(), env, &home).expect("session");
-    let client = loaded
-        .session()
-        .client("sts", &Config::default())
-        .expect("client");
+    let client = loaded.session().client("sts").expect("client");
     let mut request = client.request("GetCallerIdentity");
     request.http.set_method(Method::Post);
     request

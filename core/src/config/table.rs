@@ -368,6 +368,10 @@ macro_rules! settings {
     (@view $e:expr, [$d:expr]) => {
         Some($crate::config::table::SettingValue { value: &$e.value, source: $e.source })
     };
+    (@view_ty $k:ty, [None]) => { Option<&'a <$k as $crate::config::table::Kind>::Value> };
+    (@view_ty $k:ty, [$d:expr]) => { &'a <$k as $crate::config::table::Kind>::Value };
+    (@view_get $o:expr, $e:expr, [None]) => { $o.or($e.as_ref().map(|r| &r.value)) };
+    (@view_get $o:expr, $e:expr, [$d:expr]) => { $o.unwrap_or(&$e.value) };
     (@file) => { None };
     (@file $f:literal) => { Some($f) };
     (@read $r:ident) => { $crate::config::table::Read::$r };
@@ -534,6 +538,40 @@ macro_rules! settings {
             ) {
                 $( f(&rows::$key, $crate::config::table::settings!(@view self.$field, [$($def)*])); )*
             }
+        }
+
+        /// A session's resolved settings with optional overrides on top: a client's `Config`, as
+        /// Go v1 `ClientConfig` applies one. Each accessor gives the override's value when it sets
+        /// one, else the session's.
+        #[derive(Debug, Clone, Copy)]
+        pub struct SettingsView<'a> {
+            resolved: &'a SessionConfig,
+            overrides: Option<&'a Config>,
+        }
+
+        impl<'a> SettingsView<'a> {
+            /// `resolved`, with `overrides` on top where they set a value.
+            pub fn new(resolved: &'a SessionConfig, overrides: Option<&'a Config>) -> Self {
+                SettingsView { resolved, overrides }
+            }
+
+            /// The resolved settings underneath.
+            pub fn resolved(&self) -> &'a SessionConfig {
+                self.resolved
+            }
+
+            /// The overrides on top, if any.
+            pub fn overrides(&self) -> Option<&'a Config> {
+                self.overrides
+            }
+
+            $(
+                $(#[doc = $doc])*
+                pub fn $field(&self) -> $crate::config::table::settings!(@view_ty $kind, [$($def)*]) {
+                    let over = self.overrides.and_then(|o| o.$field.as_ref());
+                    $crate::config::table::settings!(@view_get over, self.resolved.$field, [$($def)*])
+                }
+            )*
         }
 
         /// The environment layer of the table's settings: each value with the variable that set

@@ -53,7 +53,9 @@ pub use driver::{
 };
 pub use list::{AfterEach, HandlerList, ListFullError, RunItem, ANONYMOUS};
 pub use pipeline::{Event, Pipeline, Step};
-pub use request::{ErrorCode, ErrorCodeTooLong, Request, RequestError, TransportStage};
+pub use request::{
+    ContextParts, ErrorCode, ErrorCodeTooLong, Request, RequestError, TransportStage,
+};
 
 use crate::limits::MAX_HANDLERS_PER_LIST;
 

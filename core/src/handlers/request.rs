@@ -1,6 +1,6 @@
 //! One request as handlers see it (Go v1 `request.Request`), and the error it can end with.
 
-use core::any::Any;
+use core::any::{Any, TypeId};
 use core::fmt;
 
 use super::Phase;
@@ -269,7 +269,24 @@ pub struct Request<'a> {
     response_body_len: usize,
     params: Option<&'a (dyn Any + 'static)>,
     data: Option<&'a mut (dyn Any + 'static)>,
-    context: Option<&'a (dyn Any + 'static)>,
+    context: Option<Context<'a>>,
+}
+
+/// A context made of parts that handlers look up by type.
+///
+/// `Any` only holds `'static` types, so a context that borrows — a client that borrows its
+/// session — hands out its `'static` parts (its own configuration, the session) one by one
+/// instead. [`Request::context`] searches them.
+pub trait ContextParts {
+    /// The part whose type is `type_id`, if there is one.
+    fn part(&self, type_id: TypeId) -> Option<&(dyn Any + 'static)>;
+}
+
+/// What [`Request::set_context`] and [`Request::set_context_parts`] store.
+#[derive(Clone, Copy)]
+enum Context<'a> {
+    Value(&'a (dyn Any + 'static)),
+    Parts(&'a (dyn ContextParts + 'a)),
 }
 
 impl<'a> Request<'a> {
@@ -434,13 +451,23 @@ impl<'a> Request<'a> {
     /// Sets what the client knows (resolved config, endpoint, signing name and region,
     /// credential source) for handlers that need it (Go v1 `r.Config`, `r.ClientInfo`).
     pub fn set_context(&mut self, context: &'a (dyn Any + 'static)) {
-        self.context = Some(context);
+        self.context = Some(Context::Value(context));
     }
 
-    /// The client context, if it is a `T`. The reference lives as long as the request's borrow
-    /// of the context, not just this call, so a handler may keep it while changing the request.
+    /// Sets a context made of parts (a client made with `Session::client` sets itself this way:
+    /// its `ClientInfo`, its session and its overrides).
+    pub fn set_context_parts(&mut self, context: &'a (dyn ContextParts + 'a)) {
+        self.context = Some(Context::Parts(context));
+    }
+
+    /// The client context, or the part of it, that is a `T`. The reference lives as long as the
+    /// request's borrow of the context, not just this call, so a handler may keep it while
+    /// changing the request.
     pub fn context<T: Any>(&self) -> Option<&'a T> {
-        self.context?.downcast_ref()
+        match self.context? {
+            Context::Value(v) => v.downcast_ref(),
+            Context::Parts(p) => p.part(TypeId::of::<T>())?.downcast_ref(),
+        }
     }
 }
 
@@ -523,6 +550,15 @@ pub mod selftests {
                 assert_eq!(r.params::<Params>().map(|p| p.bucket), Some("b"));
                 assert!(r.params::<u32>().is_none());
                 assert_eq!(r.context::<u32>(), Some(&7));
+                struct Two(u32, &'static str);
+                impl ContextParts for Two {
+                    fn part(&self, id: TypeId) -> Option<&(dyn Any + 'static)> {
+                        if id == TypeId::of::<u32>() { Some(&self.0) } else if id == TypeId::of::<&'static str>() { Some(&self.1) } else { None }
+                    }
+                }
+                let two = Two(8, "s");
+                r.set_context_parts(&two);
+                assert_eq!((r.context::<u32>(), r.context::<&str>(), r.context::<u8>()), (Some(&8), Some(&"s"), None));
                 r.data_mut::<heapless::Vec<u8, 4>>().unwrap().push(1).unwrap();
                 assert!(r.data_mut::<u32>().is_none());
                 assert_eq!(r.data::<heapless::Vec<u8, 4>>().map(|v| v.len()), Some(1));

@@ -1,7 +1,6 @@
 //! `aws-session curl`: send a signed request and stream the response body to stdout.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::Transport;
@@ -47,15 +46,7 @@ pub(super) fn send(
             .append(name, value)
             .map_err(|e| CliError::failed(format!("cannot add header {name}: {e}")))?;
     }
-    let config = HttpsConfig {
-        ca_bundle: loaded
-            .session()
-            .config()
-            .ca_bundle
-            .as_ref()
-            .map(|c| PathBuf::from(c.value.as_str())),
-        ..HttpsConfig::default()
-    };
+    let config = HttpsConfig::for_session(loaded.session());
     let mut transport =
         HttpsTransport::new(&config).map_err(|e| CliError::failed(e.to_string()))?;
     let net = |e: crate::transport::TransportError| {

@@ -19,7 +19,6 @@ mod systick;
 use core::fmt::Write as _;
 
 use aws_session_core::client::Client;
-use aws_session_core::config::Config;
 use aws_session_core::handlers::{run_async, Pipeline, RequestError};
 use aws_session_core::http::{Body, Method};
 use aws_session_core::platform::{Clock, ErrorKind};
@@ -145,13 +144,14 @@ async fn provision(c: &mut Checks, profiles: &mut FlashProfiles<1024>) {
 
 /// 2. The session from flash, and an S3 client made from it.
 #[inline(never)]
-fn make_client(c: &mut Checks, profiles: &FlashProfiles<1024>) -> Option<Client> {
+fn make_client(c: &mut Checks, profiles: &FlashProfiles<1024>) -> Option<Client<'static>> {
     let session = SESSION.init_with(Session::unconfigured);
     if let Err(e) = session.rebuild(&profiles.options(), &NoEnv, profiles) {
         hprintln!("session: {}", e);
         return None;
     }
     stack::report("session (in place)");
+    let session: &'static Session = session;
     let region = session.config().region.as_ref().map(|r| r.value.as_str());
     c.check("session_region_from_flash", region == Some("us-east-1"));
     let creds = session.credentials().static_credentials();
@@ -159,11 +159,11 @@ fn make_client(c: &mut Checks, profiles: &FlashProfiles<1024>) -> Option<Client>
         "session_static_keys_from_flash",
         creds.is_some_and(|k| k.access_key_id.as_str() == "AKIAIOSFODNN7EXAMPLE"),
     );
-    session.client("s3", &Config::default()).ok()
+    session.client("s3").ok()
 }
 
 /// Runs a PutObject through the async pipeline with a stand-in transport.
-async fn put_object(client: &Client) -> (Result<(), RequestError>, bool, usize) {
+async fn put_object(client: &Client<'_>) -> (Result<(), RequestError>, bool, usize) {
     let mut request = client.request("PutObject");
     request.http.set_method(Method::Put);
     let _ = request.http.set_target("/examplebucket/test.txt");
@@ -182,7 +182,7 @@ async fn put_object(client: &Client) -> (Result<(), RequestError>, bool, usize) 
 }
 
 /// 3. No time, no signature: directly, and through the async request pipeline.
-async fn pipeline_checks(c: &mut Checks, client: &Client) {
+async fn pipeline_checks(c: &mut Checks, client: &Client<'_>) {
     c.check(
         "clock_unset_before_first_response",
         CLOCK.now() == Err(ClockError::Unset),
@@ -195,7 +195,7 @@ async fn pipeline_checks(c: &mut Checks, client: &Client) {
 }
 
 /// 3b. Once the clock is set, the pipeline signs and sends.
-async fn signed_request_check(c: &mut Checks, client: &Client) {
+async fn signed_request_check(c: &mut Checks, client: &Client<'_>) {
     let (result, signed, exchanges) = put_object(client).await;
     c.check(
         "pipeline_signs_once_clock_is_set",
@@ -205,7 +205,7 @@ async fn signed_request_check(c: &mut Checks, client: &Client) {
 
 /// 4. The published examples, signed with the session's keys, region and clock.
 #[inline(never)]
-fn signature_checks(c: &mut Checks, client: &Client, now: UnixTime) {
+fn signature_checks(c: &mut Checks, client: &Client<'_>, now: UnixTime) {
     let session = client.session();
     let region = session
         .config()

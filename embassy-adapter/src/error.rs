@@ -1,0 +1,87 @@
+//! [`Error`]: one error for an application that goes from flash to a signed request, so that
+//! firmware can use `?` on every step (the store, the session, the client, the connection, the
+//! request) without an error type of its own.
+
+use core::fmt;
+
+use aws_session_core::client::ClientError;
+use aws_session_core::endpoint::EndpointError;
+use aws_session_core::handlers::RequestError;
+use aws_session_core::session::SessionError;
+
+use crate::http::HttpError;
+use crate::store::{ImportError, LoadError, StoreError};
+
+/// Which step of the device flow failed, with that step's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error {
+    /// The flash store failed.
+    Store(StoreError),
+    /// Importing profiles into flash failed (call `ProfileStore::import` directly for the
+    /// profile and line).
+    Import,
+    /// Loading the profile from flash failed.
+    Load(LoadError),
+    /// The session could not be created from the profile; the error names the key and line.
+    Session(SessionError),
+    /// The client could not be made.
+    Client(ClientError),
+    /// The client has no endpoint (no region, or an invalid endpoint override).
+    Endpoint(EndpointError),
+    /// Connecting or TLS failed.
+    Http(HttpError),
+    /// The request could not be built, or failed.
+    Request(RequestError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Store(e) => write!(f, "profile store: {e}"),
+            Error::Import => f.write_str("importing the provisioned profiles failed"),
+            Error::Load(e) => write!(f, "loading the profile: {e}"),
+            Error::Session(e) => write!(f, "{e}"),
+            Error::Client(e) => write!(f, "{e}"),
+            Error::Endpoint(e) => write!(f, "{e}"),
+            Error::Http(e) => write!(f, "connecting: {e}"),
+            Error::Request(e) => write!(f, "request: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// `From` impls for each step's error.
+macro_rules! from {
+    ($($variant:ident($ty:ty)),* $(,)?) => {$(
+        impl From<$ty> for Error {
+            fn from(e: $ty) -> Self {
+                Error::$variant(e)
+            }
+        }
+    )*};
+}
+
+from!(
+    Store(StoreError),
+    Load(LoadError),
+    Session(SessionError),
+    Client(ClientError),
+    Endpoint(EndpointError),
+    Http(HttpError),
+    Request(RequestError),
+);
+
+impl From<ImportError<'_>> for Error {
+    fn from(_: ImportError<'_>) -> Self {
+        Error::Import
+    }
+}
+
+impl From<aws_session_core::http::HttpError> for Error {
+    fn from(e: aws_session_core::http::HttpError) -> Self {
+        Error::Request(e.into())
+    }
+}
