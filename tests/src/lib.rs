@@ -124,6 +124,34 @@ pub fn aws_session(peer: &Peer, secret: &str, args: &[&str]) -> Output {
         .expect("run aws-session")
 }
 
+/// The example binary `name` of the `aws-session-examples` crate, built on first use next to
+/// the test executables (`target/<profile>/examples/NAME`).
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "aws-session-examples",
+            "--example",
+            name,
+        ])
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --example {name} failed");
+    assert!(bin.exists(), "{} was not built", bin.display());
+    bin
+}
+
 /// stdout as text.
 pub fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -204,3 +204,33 @@ fn credentials_from_a_profile_in_the_shared_credentials_file() {
         .unwrap();
     assert!(ok(&o).contains("<GetCallerIdentityResult>"));
 }
+
+/// The std example (`examples/examples/sts_std.rs`, five statements) against moto: the session
+/// from the environment, `session.client("sts")`, a form request, `client.send`.
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs moto; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn the_std_example_sends_a_signed_sts_call() {
+    let p = moto();
+    let example = aws_session_tests::example("sts_std");
+    let run = |secret: &str| {
+        let home = tempfile::tempdir().expect("temp HOME");
+        std::process::Command::new(&example)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("AWS_ACCESS_KEY_ID", &p.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_REGION", &p.region)
+            .env("AWS_ENDPOINT_URL", &p.endpoint)
+            .output()
+            .expect("run the sts_std example")
+    };
+    let o = run(&p.secret);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o), "GetCallerIdentity: HTTP 200\n");
+    let o = run(WRONG_SECRET);
+    assert!(!out(&o).contains("HTTP 200"), "{}", out(&o));
+    assert!(!out(&o).contains(WRONG_SECRET) && !err(&o).contains(WRONG_SECRET));
+}
