@@ -146,7 +146,13 @@ async fn provision(c: &mut Checks, profiles: &mut FlashProfiles<1024>) {
 #[inline(never)]
 fn make_client(c: &mut Checks, profiles: &FlashProfiles<1024>) -> Option<Client<'static>> {
     let session = SESSION.init_with(Session::unconfigured);
-    if let Err(e) = session.rebuild(&profiles.options(), &NoEnv, profiles) {
+    // Session::rebuild's own stack: the deepest point inside it, less what its caller holds.
+    stack::paint();
+    let base = stack::in_use();
+    let rebuilt = session.rebuild(&profiles.options(), &NoEnv, profiles);
+    let inside = stack::high_water().saturating_sub(base);
+    hprintln!("stack: {} bytes at most inside Session::rebuild", inside);
+    if let Err(e) = rebuilt {
         hprintln!("session: {}", e);
         return None;
     }

@@ -41,6 +41,12 @@ pub fn high_water() -> usize {
     top - p
 }
 
+/// Stack in use at the call (from the top of RAM to the stack pointer), in bytes.
+pub fn in_use() -> usize {
+    let (_, top) = bounds();
+    top - cortex_m::register::msp::read() as usize
+}
+
 /// Bytes of `.bss` + `.data` (static RAM).
 pub fn static_ram() -> usize {
     let (bottom, _) = bounds();
