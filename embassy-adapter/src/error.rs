@@ -13,6 +13,9 @@ use crate::http::HttpError;
 use crate::store::{ImportError, LoadError, StoreError};
 
 /// Which step of the device flow failed, with that step's error.
+// The session's error owns the file line and key it names (no heap to box into); the other
+// steps' errors are a few words.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
