@@ -1,8 +1,8 @@
 //! Clients made from a session (Go v1 `Session.ClientConfig` + `client.New`).
 //!
 //! A [`Client`] borrows its session: [`Session::client`] and [`Session::client_with`] keep a
-//! reference to it, the overrides of [`Session::client_with`] (Go v1 P49: region, endpoint,
-//! credentials…, applied to this client only, as Go v1 applies a `*aws.Config`) by reference too,
+//! reference to it, the overrides of [`Session::client_with`] (region, endpoint, credentials…,
+//! applied to this client only, as Go v1 `ClientConfig` applies a `*aws.Config`) by reference too,
 //! the client's own copy of the handler lists, and the endpoint resolved once. A client is thus
 //! a few hundred bytes plus its handler lists, whatever the size of the session. It adds the two
 //! handlers every signed AWS client has:
@@ -609,7 +609,8 @@ pub mod selftests {
         }
 
         fn copies_keep_handler_order() {
-            // Go v1 P52 moves its parameter validator to the end of Validate on Copy; we keep order.
+            // Go v1 moves its parameter validator to the end of Validate on Copy; we keep the
+            // order (docs/divergences.md, H1).
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
             let before: heapless::Vec<&str, 8> = s.handlers().validate.names().collect();
@@ -620,7 +621,7 @@ pub mod selftests {
         }
 
         fn session_copies_own_their_lists() {
-            // Session.Copy: its own lists (Go v1 P51).
+            // Session.Copy: the copy has its own lists.
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
             let mut lists = s.handlers().clone();
@@ -661,16 +662,21 @@ pub mod selftests {
         fn credential_overrides_stay_in_the_client() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
-            let anonymous = Config { credentials: Some(ExplicitCredentials::Anonymous), ..Config::default() };
-            let c = s.client_with("sts", &anonymous).unwrap();
-            let mut r = c.request("GetCallerIdentity");
-            assert_eq!(send(&c, &mut r).0, Ok(()));
-            assert!(r.http.headers().get("authorization").is_none(), "anonymous clients do not sign");
-            let other = Config { credentials: Some(ExplicitCredentials::Static(Credentials::new("AKIDOTHER", "secret", None).unwrap())), ..Config::default() };
-            let c = s.client_with("sts", &other).unwrap();
-            let mut r = c.request("GetCallerIdentity");
-            assert_eq!(send(&c, &mut r).0, Ok(()));
-            assert!(r.http.headers().get("authorization").unwrap().contains("Credential=AKIDOTHER/"));
+            // Each client and request in its own scope: the image has 64 KiB of RAM.
+            {
+                let anonymous = Config { credentials: Some(ExplicitCredentials::Anonymous), ..Config::default() };
+                let c = s.client_with("sts", &anonymous).unwrap();
+                let mut r = c.request("GetCallerIdentity");
+                assert_eq!(send(&c, &mut r).0, Ok(()));
+                assert!(r.http.headers().get("authorization").is_none(), "anonymous clients do not sign");
+            }
+            {
+                let other = Config::new().with_credentials(Credentials::new("AKIDOTHER", "secret", None).unwrap());
+                let c = s.client_with("sts", &other).unwrap();
+                let mut r = c.request("GetCallerIdentity");
+                assert_eq!(send(&c, &mut r).0, Ok(()));
+                assert!(r.http.headers().get("authorization").unwrap().contains("Credential=AKIDOTHER/"));
+            }
             let c = s.client("sts").unwrap();
             let mut r = c.request("GetCallerIdentity");
             assert_eq!(send(&c, &mut r).0, Ok(()));
@@ -727,7 +733,7 @@ pub mod selftests {
         }
 
         fn per_client_region_stays_in_the_client() {
-            // Go v1 P49: a per-client region fixes a region-less session for that client only.
+            // As in Go v1, a per-client region fixes a region-less session for that client only.
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, None);
             let o = Config { region: Some(text("eu-west-1", Field::Region).unwrap()), ..Config::default() };

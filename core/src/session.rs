@@ -201,12 +201,29 @@ impl From<PlanError> for SessionError {
 }
 
 /// A session: resolved configuration, a credential plan and the handler lists.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
     credentials: CredentialPlan,
     handlers: Handlers,
     token_provider: Option<TokenProvider>,
+}
+
+impl Clone for Session {
+    fn clone(&self) -> Self {
+        let mut copy = Session::unconfigured();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Part by part, in place: a session is about 10 KiB, too much for whole temporaries on a
+    /// small stack.
+    fn clone_from(&mut self, source: &Self) {
+        self.config.clone_from(&source.config);
+        self.credentials.clone_from(&source.credentials);
+        self.handlers.clone_from(&source.handlers);
+        self.token_provider = source.token_provider;
+    }
 }
 
 impl Session {
@@ -420,7 +437,8 @@ impl Session {
     /// credentials.
     #[inline(never)] // one frame for the clone, wherever it is called (64 KiB targets)
     pub fn copy_with(&self, overrides: &Config) -> Session {
-        let mut copy = self.clone();
+        let mut copy = Session::unconfigured();
+        copy.clone_from(self);
         copy.apply(overrides);
         copy
     }

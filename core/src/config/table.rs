@@ -498,7 +498,7 @@ macro_rules! settings {
 
         /// The resolved session configuration: every value with its
         /// [`Source`]($crate::config::Source).
-        #[derive(Debug, Clone)]
+        #[derive(Debug)]
         pub struct SessionConfig {
             /// Profile name that was selected.
             pub profile: $crate::config::Resolved<Text<MAX_PROFILE_NAME_LEN>>,
@@ -511,6 +511,23 @@ macro_rules! settings {
             /// File paths and profile names that
             /// [`Source::File`]($crate::config::Source::File) refers to.
             pub provenance: $crate::config::Provenance,
+        }
+
+        impl Clone for SessionConfig {
+            fn clone(&self) -> Self {
+                let mut copy = SessionConfig::default();
+                copy.clone_from(self);
+                copy
+            }
+
+            /// Field by field, in place (the configuration is a few KiB).
+            fn clone_from(&mut self, source: &Self) {
+                self.profile.clone_from(&source.profile);
+                self.shared_config_loaded = source.shared_config_loaded;
+                $( self.$field.clone_from(&source.$field); )*
+                self.service_endpoints.clone_from(&source.service_endpoints);
+                self.provenance.clone_from(&source.provenance);
+            }
         }
 
         impl Default for SessionConfig {
