@@ -172,6 +172,7 @@ const CUT_MARK: &str = "…";
 
 impl ErrorText {
     /// `s` whole, or its first bytes followed by `…`.
+    #[inline(never)] // error paths only; one body for every caller (flash)
     pub fn head(s: &str) -> Self {
         let mut out = Text::new();
         if out.push_str(s).is_err() {
@@ -186,6 +187,7 @@ impl ErrorText {
     }
 
     /// `s` whole, or `…` followed by its last bytes.
+    #[inline(never)] // error paths only; one body for every caller (flash)
     pub fn tail(s: &str) -> Self {
         let mut out = Text::new();
         if out.push_str(s).is_err() {

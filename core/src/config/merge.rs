@@ -39,6 +39,7 @@ pub enum At {
 
 impl At {
     /// The file and line of `p`, with the path looked up in `paths` (the session's file list).
+    #[inline(never)] // error paths only; one body for every caller (flash)
     pub(crate) fn file(paths: &[&str], p: Prop<'_>) -> At {
         let path = paths.get(usize::from(p.file)).copied().unwrap_or("?");
         At::File {

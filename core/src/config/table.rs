@@ -291,6 +291,7 @@ impl MergeCtx<'_> {
 
 /// One setting merged: the option, else the environment, else the selected profile; `None` when
 /// no layer sets it (the caller applies the default).
+#[inline(never)] // one body per kind, not one per row of the table (flash)
 pub(crate) fn pick<K: Kind>(
     info: &SettingInfo,
     option: Option<&K::Value>,
