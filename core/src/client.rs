@@ -291,8 +291,7 @@ impl<'s> Client<'s> {
         )
     }
 
-    /// [`Client::send`] on an async `platform`: first [`AsyncPlatform::prepare`] (which sets a
-    /// device's clock when it has none), then the pipeline.
+    /// [`Client::send`] on an async `platform`.
     ///
     /// Named apart from `send` because an adapter's trait method could not share the name: Rust
     /// picks an inherent method before a trait method, whatever the arguments.
@@ -304,7 +303,6 @@ impl<'s> Client<'s> {
         request: &mut Request<'_>,
         platform: &mut P,
     ) -> Result<(), RequestError> {
-        platform.prepare(&request.http).await;
         let (transport, clock, sleep, entropy) = platform.parts();
         run_async(
             Pipeline::new(&self.handlers, request),

@@ -292,15 +292,6 @@ pub trait AsyncPlatform {
         &Self::Sleep,
         &mut Self::Entropy,
     );
-    /// Runs once before a request's pipeline, with its HTTP request as the client made it (scheme
-    /// and host set). A platform without a real-time clock sets its clock here, for example from
-    /// the `Date` of one unsigned exchange with `request`'s host. The default does nothing.
-    ///
-    /// Failures are not reported here: a clock that is still unset fails the first attempt with
-    /// [`ErrorKind::ClockUnset`].
-    async fn prepare(&mut self, request: &crate::http::HttpRequest<'_>) {
-        let _ = request;
-    }
 }
 
 /// A platform made of four separate parts (for tests, or to mix parts of different adapters).

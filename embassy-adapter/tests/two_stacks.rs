@@ -314,6 +314,7 @@ async fn send_sts(net: Stack<'static>, clock: &'static WallClock) -> (Result<(),
     let buffers = leak(TcpBuffers::<2048, 2048, 1024>::new());
     let transport = TcpTransport::new(net, buffers, HttpConfig::default());
     let mut platform = EmbassyPlatform::new(transport, clock, TestRng(5));
+    platform.set_clock(client.endpoint().unwrap()).await;
     let mut request = client
         .form_request(
             "GetCallerIdentity",
