@@ -250,7 +250,7 @@ pub trait AsyncSleep {
 
 /// Everything a blocking request needs from a platform, in one value: a transport, a clock, a
 /// sleep and entropy. `Client::send` takes one; an adapter provides its own (the std adapter's
-/// `aws_session_std::Platform`), and [`Bundle`] makes one from any four parts.
+/// `aws_session_std::StdPlatform`), and [`Bundle`] makes one from any four parts.
 pub trait Platform {
     /// Sends the HTTP exchanges.
     type Transport: Transport + ?Sized;
@@ -273,7 +273,6 @@ pub trait Platform {
 
 /// Everything an async request needs from a platform, in one value: the async sibling of
 /// [`Platform`], taken by `Client::send_async`.
-#[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
 pub trait AsyncPlatform {
     /// Sends the HTTP exchanges.
     type Transport: AsyncTransport + ?Sized;

@@ -84,29 +84,32 @@ pub fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("AWS_SESSION_BIN") {
         return PathBuf::from(path);
     }
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> → target/<profile>/aws-session
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let bin = profile_dir.join(format!("aws-session{}", std::env::consts::EXE_SUFFIX));
+    let bin = profile_dir().join(format!("aws-session{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "aws-session-std",
-                "--bin",
-                "aws-session",
-            ])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "building aws-session failed");
+        cargo_build(&["-p", "aws-session-std", "--bin", "aws-session"]);
     }
     bin
+}
+
+/// `target/<profile>`, where cargo put the test executable that runs this.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>")
+        .to_path_buf()
+}
+
+/// `cargo build -q ARGS…`, which must succeed.
+fn cargo_build(args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args(["build", "-q"])
+        .args(args)
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build {args:?} failed");
 }
 
 /// Runs `aws-session` with a clean environment: an empty temporary HOME, the given access key
@@ -127,27 +130,10 @@ pub fn aws_session(peer: &Peer, secret: &str, args: &[&str]) -> Output {
 /// The example binary `name` of the `aws-session-examples` crate, built on first use next to
 /// the test executables (`target/<profile>/examples/NAME`).
 pub fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let bin = profile_dir
+    cargo_build(&["-p", "aws-session-examples", "--example", name]);
+    let bin = profile_dir()
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "aws-session-examples",
-            "--example",
-            name,
-        ])
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --example {name} failed");
     assert!(bin.exists(), "{} was not built", bin.display());
     bin
 }
