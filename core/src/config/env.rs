@@ -138,7 +138,7 @@ pub fn parse_strict_bool(s: &str) -> Option<bool> {
 }
 
 /// A non-empty variable, or `None`.
-pub(crate) fn get<'e, E: Environment + ?Sized>(
+fn get<'e, E: Environment + ?Sized>(
     env: &'e E,
     var: &'static str,
 ) -> Result<Option<EnvValue<&'e str>>, EnvError> {
@@ -153,7 +153,7 @@ pub(crate) fn get<'e, E: Environment + ?Sized>(
 }
 
 /// The first non-empty variable of `vars`.
-fn first<'e, E: Environment + ?Sized>(
+pub(crate) fn first<'e, E: Environment + ?Sized>(
     env: &'e E,
     vars: &[&'static str],
 ) -> Result<Option<EnvValue<&'e str>>, EnvError> {

@@ -258,19 +258,21 @@ pub(crate) fn read_env<'e, K: Kind, E: Environment + ?Sized>(
     info: &SettingInfo,
     loading: bool,
 ) -> Result<Option<EnvValue<K::Raw<'e>>>, EnvError> {
-    let extra: &[&'static str] = if loading { info.env_when_loading } else { &[] };
-    for &var in info.env.iter().chain(extra) {
-        if let Some(v) = super::env::get(env, var)? {
-            return match K::parse_env(v.value) {
-                Some(raw) => Ok(Some(EnvValue { value: raw, var })),
-                None => Err(EnvError::InvalidValue {
-                    var,
-                    accepted: info.accepted,
-                }),
-            };
-        }
+    let found = match super::env::first(env, info.env)? {
+        None if loading => super::env::first(env, info.env_when_loading)?,
+        found => found,
+    };
+    let Some(v) = found else { return Ok(None) };
+    match K::parse_env(v.value) {
+        Some(raw) => Ok(Some(EnvValue {
+            value: raw,
+            var: v.var,
+        })),
+        None => Err(EnvError::InvalidValue {
+            var: v.var,
+            accepted: info.accepted,
+        }),
     }
-    Ok(None)
 }
 
 /// What the merge needs besides the layers.
