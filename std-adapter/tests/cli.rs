@@ -336,6 +336,31 @@ fn all_lists_every_setting_of_the_table_with_its_source() {
     assert_no_secret(&o, &[DOCS_SECRET]);
 }
 
+#[test]
+fn the_table_escapes_control_characters_from_values() {
+    let h = home();
+    let region = "eu-west-1\u{1b}[31m\nfake row";
+    let o = run(h.path(), &[("AWS_REGION", region)], &["configure", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        !text.contains('\u{1b}'),
+        "a raw escape reached the terminal: {text:?}"
+    );
+    assert!(text.contains(r"eu-west-1\u{1b}[31m\nfake row"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("fake row")),
+        "a newline in a value broke the table: {text}"
+    );
+    // JSON keeps the value exactly (escaped by JSON itself).
+    let o = run(
+        h.path(),
+        &[("AWS_REGION", region)],
+        &["configure", "list", "--json"],
+    );
+    assert_eq!(json_of(&o)["region"]["value"], region);
+}
+
 // ---- configure list (table) ----------------------------------------------------------------------
 
 #[test]

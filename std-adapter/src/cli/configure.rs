@@ -243,6 +243,11 @@ pub(super) fn print_table(
         rows.push([s.name.into(), value, s.source]);
     }
 
+    // Values come from the environment and files: a control character (an escape sequence, a
+    // newline) is shown escaped, never sent to the terminal.
+    for cell in rows.iter_mut().flatten() {
+        *cell = printable(cell);
+    }
     let w0 = rows.iter().map(|r| r[0].len()).max().unwrap_or(0).max(4);
     let w1 = rows
         .iter()
@@ -255,7 +260,21 @@ pub(super) fn print_table(
         text.push_str(&format!("{name:<w0$}  {value:<w1$}  {source}\n"));
     }
     if let Some(e) = &v.credentials_error {
-        text.push_str(&format!("\ncredentials: {e}\n"));
+        text.push_str(&format!("\ncredentials: {}\n", printable(e)));
     }
     out.write_all(text.as_bytes()).map_err(CliError::output)
+}
+
+/// `s` with every control character escaped as Rust writes it (`\n`, `\u{1b}`); other characters
+/// unchanged.
+fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
