@@ -93,6 +93,40 @@ pub struct SettingInfo {
     pub merge: Merge,
 }
 
+impl SettingInfo {
+    /// A row whose capacity, accepted values and file leniency come from its kind `K`.
+    /// `env` is the variables and those read only when loading; `flags` is secret, device.
+    #[allow(clippy::too_many_arguments)] // one argument per column of the table
+    pub(crate) const fn row<K: Kind>(
+        key: super::Key,
+        name: &'static str,
+        file_key: Option<&'static str>,
+        env: [&'static [&'static str]; 2],
+        read: Read,
+        field: Field,
+        flags: [bool; 2],
+        merge: Merge,
+    ) -> SettingInfo {
+        let [env, env_when_loading] = env;
+        let [secret, device] = flags;
+        SettingInfo {
+            key,
+            name,
+            file_key,
+            env,
+            env_when_loading,
+            read,
+            capacity: K::CAPACITY,
+            field,
+            accepted: K::ACCEPTED,
+            lenient_in_files: K::LENIENT_IN_FILES,
+            secret,
+            device,
+            merge,
+        }
+    }
+}
+
 /// How the values of one setting are read, checked and kept.
 pub trait Kind {
     /// What the environment and file layers hold: borrowed from their text where it is text.
@@ -409,40 +443,30 @@ macro_rules! settings {
         #[allow(non_upper_case_globals)]
         mod rows {
             use super::*;
-            use $crate::config::table::{Kind, Merge, SettingInfo};
+            use $crate::config::table::{Merge, SettingInfo};
             $(
-                pub(super) const $key: SettingInfo = SettingInfo {
-                    key: Key::$key,
-                    name: stringify!($field),
-                    file_key: $crate::config::table::settings!(@file $($file)?),
-                    env: &[$($env),*],
-                    env_when_loading: &[$($envl),*],
-                    read: $crate::config::table::settings!(@read $read),
-                    capacity: <$kind as Kind>::CAPACITY,
-                    field: Field::$fld,
-                    accepted: <$kind as Kind>::ACCEPTED,
-                    lenient_in_files: <$kind as Kind>::LENIENT_IN_FILES,
-                    secret: $secret,
-                    device: $device,
-                    merge: Merge::$merge,
-                };
+                pub(super) const $key: SettingInfo = SettingInfo::row::<$kind>(
+                    Key::$key,
+                    stringify!($field),
+                    $crate::config::table::settings!(@file $($file)?),
+                    [&[$($env),*], &[$($envl),*]],
+                    $crate::config::table::settings!(@read $read),
+                    Field::$fld,
+                    [$secret, $device],
+                    Merge::$merge,
+                );
             )*
             $(
-                pub(super) const $pkey: SettingInfo = SettingInfo {
-                    key: Key::$pkey,
-                    name: stringify!($pfield),
-                    file_key: Some($pfile),
-                    env: &[$($penv),*],
-                    env_when_loading: &[],
-                    read: $crate::config::table::settings!(@read $pread),
-                    capacity: <$pkind as Kind>::CAPACITY,
-                    field: Field::$pfld,
-                    accepted: <$pkind as Kind>::ACCEPTED,
-                    lenient_in_files: <$pkind as Kind>::LENIENT_IN_FILES,
-                    secret: $psecret,
-                    device: $pdevice,
-                    merge: Merge::Credentials,
-                };
+                pub(super) const $pkey: SettingInfo = SettingInfo::row::<$pkind>(
+                    Key::$pkey,
+                    stringify!($pfield),
+                    Some($pfile),
+                    [&[$($penv),*], &[]],
+                    $crate::config::table::settings!(@read $pread),
+                    Field::$pfld,
+                    [$psecret, $pdevice],
+                    Merge::Credentials,
+                );
             )*
         }
 
