@@ -338,23 +338,6 @@ pub enum ClientCredentials<'a> {
     Explicit(&'a ExplicitCredentials),
 }
 
-impl<'a> ClientCredentials<'a> {
-    /// The keys to sign with: `Ok(None)` for anonymous requests, `Err(())` when no static keys are
-    /// at hand (the Sign handler's `NoCredentialProviders`).
-    fn signing(self) -> Result<Option<&'a Credentials>, ()> {
-        let keys = match self {
-            ClientCredentials::Explicit(ExplicitCredentials::Anonymous)
-            | ClientCredentials::Session(CredentialPlan::Anonymous) => return Ok(None),
-            ClientCredentials::Explicit(ExplicitCredentials::Static(c)) => Some(c),
-            ClientCredentials::Session(plan) => plan.static_credentials(),
-        };
-        match keys {
-            Some(c) if c.has_keys() => Ok(Some(c)),
-            _ => Err(()),
-        }
-    }
-}
-
 /// A client's configuration as its parts see it: each override wins over the session.
 #[derive(Clone, Copy)]
 struct View<'a> {
@@ -450,16 +433,50 @@ fn sign_v4a(r: &mut Request<'_>) {
     sign_request(r, true);
 }
 
-/// Signs with SigV4, or SigV4a (`v4a`), and adds the headers.
+/// Signs with SigV4, or SigV4a (`v4a`), and adds the headers, with the client's credentials:
+/// explicit ones, the plan's static keys, or the shared cache's valid ones (never expired ones;
+/// the driver's credential gate refreshed them before the attempt).
 fn sign_request(r: &mut Request<'_>, v4a: bool) {
     let Some(client) = View::of(r) else {
         return;
     };
-    let credentials = match client.credentials().signing() {
-        Ok(None) => return,
-        Ok(Some(c)) => c,
-        Err(()) => return r.fail("NoCredentialProviders"),
-    };
+    let now = r.attempt_time();
+    match client.credentials() {
+        ClientCredentials::Explicit(ExplicitCredentials::Anonymous)
+        | ClientCredentials::Session(CredentialPlan::Anonymous) => {}
+        ClientCredentials::Explicit(ExplicitCredentials::Static(c)) => sign_with(r, client, c, v4a),
+        ClientCredentials::Explicit(ExplicitCredentials::Provider(p)) => {
+            // A client's own provider has no cache to live in: it is asked on every attempt.
+            let mut c = Credentials::EMPTY;
+            match p.0.retrieve(now, &mut c) {
+                Ok(()) => sign_with(r, client, &c, v4a),
+                Err(_) => r.fail("NoCredentialProviders"),
+            }
+        }
+        ClientCredentials::Session(plan) => match (plan.static_credentials(), client.session.shared_credentials()) {
+            (Some(c), _) => sign_with(r, client, c, v4a),
+            (None, None) => r.fail("NoCredentialProviders"),
+            (None, Some(cache)) => {
+                let mut signed = false;
+                cache.with_slot(&mut |slot| {
+                    if let Some(c) = slot.valid(now) {
+                        sign_with(r, client, c, v4a);
+                        signed = true;
+                    }
+                });
+                if !signed {
+                    r.fail("ExpiredCredentials");
+                }
+            }
+        },
+    }
+}
+
+/// Signs `r` with `credentials` (`NoCredentialProviders` when they hold no keys).
+fn sign_with(r: &mut Request<'_>, client: View<'_>, credentials: &Credentials, v4a: bool) {
+    if !credentials.has_keys() {
+        return r.fail("NoCredentialProviders");
+    }
     let mut out = SigningOutput::new();
     match signing_instructions(
         &r.http,

@@ -5,12 +5,14 @@
 //! STS (assume role, web identity) or a platform facility (credential_process, IMDS, ECS) are
 //! executed later by an adapter, on first use.
 
+pub mod cache;
 pub mod json;
 pub mod plan;
 
 pub use plan::PlanError;
 
-use crate::config::Source;
+use crate::config::{ExplicitCredentials, Source};
+use crate::keys::ProviderRef;
 pub use crate::keys::{Credentials, MaskedKey};
 use crate::limits::{MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS, MAX_ROLE_PARAM_LEN, MAX_SETTING_LEN};
 use crate::text::Text;
@@ -41,6 +43,8 @@ pub enum ProviderKind {
     RemoteFallback,
     /// Anonymous: requests are not signed.
     Anonymous,
+    /// A provider of the application's own (`Config::with_credentials_provider`).
+    Custom,
 }
 
 impl ProviderKind {
@@ -58,6 +62,7 @@ impl ProviderKind {
             ProviderKind::AssumeRole => "AssumeRoleProvider",
             ProviderKind::RemoteFallback => "RemoteCredProvider",
             ProviderKind::Anonymous => "AnonymousCredentials",
+            ProviderKind::Custom => "CustomProvider",
         }
     }
 }
@@ -122,6 +127,8 @@ pub enum BaseCredentials {
         /// Where the SSO settings were found.
         source: Source,
     },
+    /// The application's own provider (`Config::with_credentials_provider`).
+    Custom(ProviderRef),
 }
 
 /// How a session's credentials are obtained.
@@ -151,6 +158,43 @@ impl CredentialPlan {
         }
     }
 
+    /// The plan for credentials the application passed (Go v1 `Config.Credentials`), set in
+    /// place: a plan holds a 2 KiB token, too much for a temporary on a small stack.
+    pub fn set_explicit(&mut self, explicit: &ExplicitCredentials) {
+        let base = match explicit {
+            ExplicitCredentials::Anonymous => {
+                *self = CredentialPlan::Anonymous;
+                return;
+            }
+            ExplicitCredentials::Provider(p) => BaseCredentials::Custom(*p),
+            ExplicitCredentials::Static(_) => BaseCredentials::Remote {
+                provider: ProviderKind::Static,
+                source: Source::Option,
+            },
+        };
+        *self = CredentialPlan::Chain {
+            base,
+            hops: heapless::Vec::new(),
+        };
+        if let (ExplicitCredentials::Static(c), CredentialPlan::Chain { base, .. }) = (explicit, self)
+        {
+            *base = BaseCredentials::Static {
+                credentials: Credentials::EMPTY,
+                provider: ProviderKind::Static,
+                source: Source::Option,
+            };
+            if let BaseCredentials::Static { credentials, .. } = base {
+                credentials.clone_from(c);
+            }
+        }
+    }
+
+    /// Whether credentials come only from a provider call (not known at creation), so a shared
+    /// credential cache is needed to sign.
+    pub fn needs_provider(&self) -> bool {
+        !matches!(self, CredentialPlan::Anonymous) && self.static_credentials().is_none()
+    }
+
     /// The provider that will produce the final credentials.
     pub fn provider(&self) -> ProviderKind {
         match self {
@@ -162,6 +206,7 @@ impl CredentialPlan {
                 BaseCredentials::Process { .. } => ProviderKind::Process,
                 BaseCredentials::WebIdentity { .. } => ProviderKind::WebIdentity,
                 BaseCredentials::Sso { .. } => ProviderKind::Sso,
+                BaseCredentials::Custom(_) => ProviderKind::Custom,
             },
         }
     }
@@ -178,6 +223,7 @@ impl CredentialPlan {
                     | BaseCredentials::WebIdentity { source, .. }
                     | BaseCredentials::Remote { source, .. }
                     | BaseCredentials::Sso { source } => *source,
+                    BaseCredentials::Custom(_) => Source::Option,
                 },
             },
         }

@@ -95,3 +95,42 @@ impl fmt::Display for MaskedKey<'_> {
         Ok(())
     }
 }
+
+/// A credentials provider of the caller's own (Go v1 `credentials.Provider` given as
+/// `Config.Credentials`): asked for credentials whenever the cache needs them, like the built-in
+/// providers. It may block (on std) and must not call back into the session.
+pub trait Provider: Sync {
+    /// Fills `out` with credentials valid at `now` (set `out.expires` when they expire).
+    ///
+    /// # Errors
+    /// A short reason, reported with the provider's name.
+    fn retrieve(&self, now: UnixTime, out: &mut Credentials) -> Result<(), &'static str>;
+
+    /// The name reported as the credentials' provider.
+    fn name(&self) -> &'static str {
+        "CustomProvider"
+    }
+
+    /// Seconds before expiry to refresh (Go v1 `ExpiryWindow`).
+    fn expiry_window_secs(&self) -> u32 {
+        0
+    }
+}
+
+/// A caller's provider, compared by address (so plans and configs stay comparable).
+#[derive(Clone, Copy)]
+pub struct ProviderRef(pub &'static dyn Provider);
+
+impl PartialEq for ProviderRef {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::addr_eq(self.0 as *const dyn Provider, other.0 as *const dyn Provider)
+    }
+}
+
+impl Eq for ProviderRef {}
+
+impl fmt::Debug for ProviderRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Provider({})", self.0.name())
+    }
+}

@@ -147,3 +147,19 @@ pub const MAX_PRESIGN_EXPIRES_SECS: u32 = 604_800;
 pub const MIN_AWS_CHUNK_LEN: usize = 8192;
 /// Trailing headers one aws-chunked body may end with. S3 sends one checksum trailer; 8 is plenty.
 pub const MAX_TRAILERS: usize = 8;
+
+// ---- credential providers ------------------------------------------------------------------------
+
+/// Seconds after which a credential refresh still marked as running is taken to have died with
+/// its caller, and the next caller refreshes instead of waiting. Longer than the slowest provider
+/// (`credential_process` may run 60 s; an STS call with retries takes a few seconds).
+pub const REFRESH_STALE_SECS: u64 = 90;
+/// How long a caller waits before asking the cache again while another caller refreshes.
+pub const REFRESH_WAIT_MS: u32 = 5;
+/// Largest provider response body read (STS XML with a 2 KiB session token is about 3.5 KiB; the
+/// SSO and container JSON bodies are smaller). Lives in the refreshing call's frame or future.
+pub const MAX_PROVIDER_RESPONSE_LEN: usize = 6 * 1024;
+/// Largest provider request body or file read (an `AssumeRoleWithWebIdentity` body carries the
+/// whole OIDC token; EKS service-account tokens are about 1 KiB, other IdPs' up to 4 KiB; an SSO
+/// token cache file is a few hundred bytes plus its tokens).
+pub const MAX_PROVIDER_REQUEST_LEN: usize = 6 * 1024;

@@ -31,6 +31,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::config::settings::selftests::ALL,
         crate::endpoint::selftests::ALL,
         crate::credentials::json::selftests::ALL,
+        crate::credentials::cache::selftests::ALL,
         crate::text::selftests::ALL,
         crate::profile::parse::selftests::ALL,
         crate::profile::value::selftests::ALL,

@@ -43,10 +43,11 @@ use crate::config::merge::{self, MergeError, MergeInput};
 use crate::config::settings::apply_settings;
 use crate::config::shared::{self, SharedConfig, SharedError};
 use crate::config::{
-    Config, ExplicitCredentials, FileKind, SessionConfig, SharedConfigState, Source,
+    Config, FileKind, SessionConfig, SharedConfigState, Source,
 };
 use crate::credentials::plan::{self, PlanError};
-use crate::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
+use crate::credentials::cache::{SharedCredentials, SharedRef};
+use crate::credentials::CredentialPlan;
 use crate::handlers::{Handlers, ListFullError};
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};
 use crate::platform::{Environment, ProfileSource};
@@ -205,6 +206,7 @@ impl From<PlanError> for SessionError {
 pub struct Session {
     config: SessionConfig,
     credentials: CredentialPlan,
+    shared: Option<SharedRef>,
     handlers: Handlers,
     token_provider: Option<TokenProvider>,
 }
@@ -221,6 +223,7 @@ impl Clone for Session {
     fn clone_from(&mut self, source: &Self) {
         self.config.clone_from(&source.config);
         self.credentials.clone_from(&source.credentials);
+        self.shared = source.shared;
         self.handlers.clone_from(&source.handlers);
         self.token_provider = source.token_provider;
     }
@@ -299,6 +302,7 @@ impl Session {
         Session {
             config: SessionConfig::default(),
             credentials: CredentialPlan::Anonymous,
+            shared: None,
             handlers: Handlers::new(),
             token_provider: None,
         }
@@ -316,6 +320,8 @@ impl Session {
         env: &'a E,
         files: &'a P,
     ) -> Result<(), SessionError> {
+        // New settings, new credentials: the old cache belongs to the old plan.
+        self.shared = None;
         let result = self.fill(options, env, files);
         if result.is_err() {
             self.reset();
@@ -327,6 +333,7 @@ impl Session {
     fn reset(&mut self) {
         self.config = SessionConfig::default();
         self.credentials = CredentialPlan::Anonymous;
+        self.shared = None;
         self.handlers = Handlers::new();
         self.token_provider = None;
     }
@@ -420,6 +427,19 @@ impl Session {
         &self.credentials
     }
 
+    /// Gives the session the cache its credentials are kept in (Go v1 `Session.Config.Credentials`):
+    /// needed when the plan calls a provider ([`CredentialPlan::needs_provider`]). Copies made
+    /// with [`Session::copy_with`] share it, as Go v1's `Copy` shares `Credentials`. The std
+    /// adapter's `load` does this for you; on a device, give it a `static` cache.
+    pub fn share_credentials(&mut self, cache: &'static dyn SharedCredentials) {
+        self.shared = Some(SharedRef(cache));
+    }
+
+    /// The cache given with [`Session::share_credentials`].
+    pub fn shared_credentials(&self) -> Option<&'static dyn SharedCredentials> {
+        self.shared.map(|s| s.0)
+    }
+
     /// The session's handler lists. Clients copy them; to change them make a copy with
     /// [`Session::copy_with_handlers`].
     pub fn handlers(&self) -> &Handlers {
@@ -454,25 +474,10 @@ impl Session {
     #[inline(never)] // its temporaries stay out of the callers' frames (64 KiB targets)
     pub(crate) fn apply(&mut self, overrides: &Config) {
         apply_overrides(&mut self.config, overrides);
-        match &overrides.credentials {
-            Some(ExplicitCredentials::Anonymous) => self.credentials = CredentialPlan::Anonymous,
-            Some(ExplicitCredentials::Static(c)) => {
-                self.credentials = CredentialPlan::Chain {
-                    base: BaseCredentials::Remote {
-                        provider: ProviderKind::RemoteFallback,
-                        source: Source::Default,
-                    },
-                    hops: heapless::Vec::new(),
-                };
-                if let CredentialPlan::Chain { base, .. } = &mut self.credentials {
-                    *base = BaseCredentials::Static {
-                        credentials: c.clone(),
-                        provider: ProviderKind::Static,
-                        source: Source::Option,
-                    };
-                }
-            }
-            None => {}
+        if let Some(explicit) = &overrides.credentials {
+            // New credentials: the copy no longer shares the cache of the old ones.
+            self.credentials.set_explicit(explicit);
+            self.shared = None;
         }
     }
 }

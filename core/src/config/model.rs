@@ -105,6 +105,9 @@ pub enum ExplicitCredentials {
     Static(Credentials),
     /// Do not sign (Go v1 `credentials.AnonymousCredentials`).
     Anonymous,
+    /// Ask this provider, through the session's credential cache (Go v1 `Config.Credentials`
+    /// made from any `credentials.Provider`).
+    Provider(crate::keys::ProviderRef),
 }
 
 /// Whether the shared config file is read (Go v1 `SharedConfigState`).

@@ -166,6 +166,13 @@ impl Config {
         self.credentials = Some(ExplicitCredentials::Anonymous);
         self
     }
+
+    /// Credentials from `provider`, asked whenever the session's cache needs new ones (Go v1
+    /// `Config.Credentials` with a custom `credentials.Provider`).
+    pub fn with_credentials_provider(mut self, provider: &'static dyn crate::keys::Provider) -> Self {
+        self.credentials = Some(ExplicitCredentials::Provider(crate::keys::ProviderRef(provider)));
+        self
+    }
 }
 
 impl Key {

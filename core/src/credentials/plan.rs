@@ -13,7 +13,7 @@ use super::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop}
 use crate::config::env::EnvConfig;
 use crate::config::merge::{At, MergeInput};
 use crate::config::shared::{ProfileLayer, Prop, SharedConfig};
-use crate::config::{Config, ExplicitCredentials, Source};
+use crate::config::{Config, Source};
 use crate::limits::MAX_ROLE_HOPS;
 use crate::secret::{SecretKey, SessionToken};
 use crate::text::{text, CapacityError, ErrorText, Field, Text};
@@ -367,6 +367,13 @@ pub fn plan_credentials<'a>(
         input,
         chain: shared,
     };
+    if let Some(explicit) = &user.credentials {
+        out.set_explicit(explicit);
+        return Ok(());
+    }
+    if input.explicit_profile_option {
+        return plan_from_profile(out, &ctx, env_cfg);
+    }
     let static_plan = |out: &mut CredentialPlan| {
         *out = CredentialPlan::Chain {
             base: BaseCredentials::Remote {
@@ -376,27 +383,6 @@ pub fn plan_credentials<'a>(
             hops: heapless::Vec::new(),
         };
     };
-    match &user.credentials {
-        Some(ExplicitCredentials::Anonymous) => {
-            *out = CredentialPlan::Anonymous;
-            return Ok(());
-        }
-        Some(ExplicitCredentials::Static(c)) => {
-            static_plan(out);
-            if let CredentialPlan::Chain { base, .. } = out {
-                *base = BaseCredentials::Static {
-                    credentials: c.clone(),
-                    provider: ProviderKind::Static,
-                    source: Source::Option,
-                };
-            }
-            return Ok(());
-        }
-        None => {}
-    }
-    if input.explicit_profile_option {
-        return plan_from_profile(out, &ctx, env_cfg);
-    }
     if env_cfg.credentials.is_some() {
         static_plan(out);
         if let CredentialPlan::Chain { base, .. } = out {

@@ -211,7 +211,7 @@ pub async fn exchange_async<T: AsyncTransport + ?Sized>(
 /// # Errors
 /// The request's final [`RequestError`].
 pub fn run_blocking<T, C, S, E>(
-    mut pipeline: Pipeline<'_, '_>,
+    pipeline: Pipeline<'_, '_>,
     transport: &mut T,
     clock: &C,
     sleep: &mut S,
@@ -223,13 +223,98 @@ where
     S: Sleep + ?Sized,
     E: Entropy + ?Sized,
 {
+    run_blocking_gated(pipeline, transport, clock, sleep, entropy, &mut NoGate)
+}
+
+/// Work a driver does before each attempt, with the platform's parts at hand: a client makes
+/// sure its credentials are valid (refreshing them through `transport`) so the Sign phase can use
+/// them. An error ends the request without an attempt ([`Event::NotStarted`]).
+pub trait AttemptGate<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> {
+    /// Runs before every attempt.
+    ///
+    /// # Errors
+    /// The error the request ends with.
+    fn before_attempt(
+        &mut self,
+        request: &mut Request<'_>,
+        transport: &mut T,
+        clock: &C,
+        sleep: &mut S,
+        entropy: &mut E,
+    ) -> Result<(), RequestError>;
+}
+
+/// The async sibling of [`AttemptGate`], used by [`run_async_gated`].
+#[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
+pub trait AsyncAttemptGate<T: ?Sized, C: ?Sized, E: ?Sized> {
+    /// Runs before every attempt; `sleep(ms)` waits.
+    ///
+    /// # Errors
+    /// The error the request ends with.
+    async fn before_attempt<F, Fut>(
+        &mut self,
+        request: &mut Request<'_>,
+        transport: &mut T,
+        clock: &C,
+        sleep: &mut F,
+        entropy: &mut E,
+    ) -> Result<(), RequestError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = ()>;
+}
+
+/// A gate that lets every attempt start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoGate;
+
+impl<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> AttemptGate<T, C, S, E> for NoGate {
+    fn before_attempt(&mut self, _: &mut Request<'_>, _: &mut T, _: &C, _: &mut S, _: &mut E) -> Result<(), RequestError> {
+        Ok(())
+    }
+}
+
+impl<T: ?Sized, C: ?Sized, E: ?Sized> AsyncAttemptGate<T, C, E> for NoGate {
+    async fn before_attempt<F, Fut>(&mut self, _: &mut Request<'_>, _: &mut T, _: &C, _: &mut F, _: &mut E) -> Result<(), RequestError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        Ok(())
+    }
+}
+
+/// [`run_blocking`] with `gate` run before every attempt.
+///
+/// # Errors
+/// The request's final [`RequestError`].
+pub fn run_blocking_gated<T, C, S, E, G>(
+    mut pipeline: Pipeline<'_, '_>,
+    transport: &mut T,
+    clock: &C,
+    sleep: &mut S,
+    entropy: &mut E,
+    gate: &mut G,
+) -> Result<(), RequestError>
+where
+    T: Transport + ?Sized,
+    C: Clock + ?Sized,
+    S: Sleep + ?Sized,
+    E: Entropy + ?Sized,
+    G: AttemptGate<T, C, S, E> + ?Sized,
+{
     let mut event = Event::Start;
     loop {
         event = match pipeline.step(event) {
-            Step::StartAttempt => Event::AttemptStarted {
-                now: clock.now().map_err(|e| e.kind()),
-                random: entropy.next_u32(),
-            },
+            Step::StartAttempt => {
+                match gate.before_attempt(pipeline.request_mut(), transport, clock, sleep, entropy) {
+                    Err(e) => Event::NotStarted(e),
+                    Ok(()) => Event::AttemptStarted {
+                        now: clock.now().map_err(|e| e.kind()),
+                        random: entropy.next_u32(),
+                    },
+                }
+            }
             Step::Exchange => Event::Exchanged(exchange(transport, pipeline.request_mut())),
             Step::Sleep { millis } => {
                 sleep.sleep_ms(millis);
@@ -248,10 +333,10 @@ where
 /// # Errors
 /// The request's final [`RequestError`].
 pub async fn run_async<T, C, E, F, Fut>(
-    mut pipeline: Pipeline<'_, '_>,
+    pipeline: Pipeline<'_, '_>,
     transport: &mut T,
     clock: &C,
-    mut sleep: F,
+    sleep: F,
     entropy: &mut E,
 ) -> Result<(), RequestError>
 where
@@ -261,13 +346,44 @@ where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_async_gated(pipeline, transport, clock, sleep, entropy, &mut NoGate).await
+}
+
+/// [`run_async`] with `gate` run before every attempt.
+///
+/// # Errors
+/// The request's final [`RequestError`].
+pub async fn run_async_gated<T, C, E, F, Fut, G>(
+    mut pipeline: Pipeline<'_, '_>,
+    transport: &mut T,
+    clock: &C,
+    mut sleep: F,
+    entropy: &mut E,
+    gate: &mut G,
+) -> Result<(), RequestError>
+where
+    T: AsyncTransport + ?Sized,
+    C: Clock + ?Sized,
+    E: Entropy + ?Sized,
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = ()>,
+    G: AsyncAttemptGate<T, C, E> + ?Sized,
+{
     let mut event = Event::Start;
     loop {
         event = match pipeline.step(event) {
-            Step::StartAttempt => Event::AttemptStarted {
-                now: clock.now().map_err(|e| e.kind()),
-                random: entropy.next_u32(),
-            },
+            Step::StartAttempt => {
+                let gated = gate
+                    .before_attempt(pipeline.request_mut(), transport, clock, &mut sleep, entropy)
+                    .await;
+                match gated {
+                    Err(e) => Event::NotStarted(e),
+                    Ok(()) => Event::AttemptStarted {
+                        now: clock.now().map_err(|e| e.kind()),
+                        random: entropy.next_u32(),
+                    },
+                }
+            }
             Step::Exchange => {
                 Event::Exchanged(exchange_async(transport, pipeline.request_mut()).await)
             }

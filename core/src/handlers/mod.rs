@@ -49,7 +49,8 @@ pub mod retry;
 use core::fmt;
 
 pub use driver::{
-    exchange, exchange_async, run_async, run_blocking, ResponseBodyReader, TransportIoError,
+    exchange, exchange_async, run_async, run_async_gated, run_blocking, run_blocking_gated,
+    AsyncAttemptGate, AttemptGate, NoGate, ResponseBodyReader, TransportIoError,
 };
 pub use list::{AfterEach, HandlerList, ListFullError, RunItem, ANONYMOUS};
 pub use pipeline::{Event, Pipeline, Step};

@@ -40,6 +40,9 @@ pub enum Event {
     Exchanged(Result<(), RequestError>),
     /// The answer to [`Step::Sleep`].
     Slept,
+    /// The answer to [`Step::StartAttempt`] when the driver could not start the attempt (its
+    /// credentials could not be obtained): the request ends with this error.
+    NotStarted(RequestError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +161,10 @@ impl<'p, 'a> Pipeline<'p, 'a> {
             }
             (State::AwaitAttempt, Event::AttemptStarted { now, random }) => {
                 self.attempt(now, random)
+            }
+            (State::AwaitAttempt, Event::NotStarted(error)) => {
+                self.request.error = Some(error);
+                self.finish()
             }
             (State::AwaitExchange, Event::Exchanged(result)) => self.after_exchange(result),
             (State::AwaitSleep, Event::Slept) => {

@@ -161,6 +161,14 @@ pub enum RequestError {
     DriverMisuse,
     /// The pipeline was dropped before it finished (a cancelled task; Go v1 `RequestCanceled`).
     Canceled,
+    /// No valid credentials could be obtained for the attempt: the provider failed (its full
+    /// error is kept by the credential cache, see `Session::last_credentials_error`).
+    Credentials {
+        /// The provider that failed.
+        provider: crate::credentials::ProviderKind,
+        /// Go v1's error code for the failure (`NoCredentialProviders`, `EmptyStaticCreds`, …).
+        code: &'static str,
+    },
 }
 
 /// Go v1 error code of a failed send (`request.ErrCodeRequestError`).
@@ -183,6 +191,7 @@ impl RequestError {
             RequestError::ResponseTooLarge { .. } => "ResponseTooLarge",
             RequestError::DriverMisuse => "DriverMisuse",
             RequestError::Canceled => "RequestCanceled",
+            RequestError::Credentials { code, .. } => code,
         }
     }
 
@@ -218,6 +227,9 @@ impl fmt::Display for RequestError {
                 f.write_str("pipeline driver answered a step with the wrong event")
             }
             RequestError::Canceled => f.write_str("request canceled before it finished"),
+            RequestError::Credentials { provider, code } => {
+                write!(f, "{} could not provide credentials: {code}", provider.name())
+            }
         }
     }
 }
