@@ -6,6 +6,7 @@
 //! executed later by an adapter, on first use.
 
 pub mod cache;
+pub mod error;
 pub mod json;
 pub mod plan;
 

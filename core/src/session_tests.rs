@@ -307,9 +307,9 @@ selftests! {
         let files = MemFiles::new(&files_list);
         let env = MemEnv::new(&[("AWS_ACCESS_KEY_ID", "X"), ("AWS_SECRET_ACCESS_KEY", "Y")]);
         let mut opts = Options::default();
-        opts.config.credentials = Some(ExplicitCredentials::Anonymous);
+        opts.config.credentials = Some(crate::config::ExplicitCredentials::Anonymous);
         assert_eq!(session_in(&mut slot, &opts, &env, &files).credentials(), &CredentialPlan::Anonymous);
-        opts.config.credentials = Some(ExplicitCredentials::Static(crate::credentials::Credentials::new("OPT", "S", None).unwrap()));
+        opts.config.credentials = Some(crate::config::ExplicitCredentials::Static(crate::credentials::Credentials::new("OPT", "S", None).unwrap()));
         let s = session_in(&mut slot, &opts, &env, &files);
         assert_eq!(static_akid(s), Some("OPT"));
         assert_eq!(s.credentials().provider(), ProviderKind::Static);

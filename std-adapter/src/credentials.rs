@@ -1,11 +1,10 @@
-//! Turning a session's credential plan into keys, for the providers that need only this machine:
-//! static keys (from options, the environment or a file) and `credential_process`.
+//! Resolving a session's credentials on std ([`resolve`]: core's providers over the HTTPS
+//! transport, with this machine as their host), and running `credential_process`.
 //!
 //! `credential_process` follows Go v1's `processcreds` provider: the command runs through `sh -c` (`cmd.exe /C` on
 //! Windows), its standard output is read (at most [`MAX_PROCESS_OUTPUT`] bytes) and parsed as
 //! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}`, and a
-//! process still running after the timeout (default one minute) is killed. Providers that need a
-//! network call (AssumeRole, web identity, SSO, IMDS, ECS) are reported, not run.
+//! process still running after the timeout (default one minute) is killed.
 
 use core::fmt;
 use core::time::Duration;
@@ -13,8 +12,16 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use aws_session_core::credentials::cache::HostError;
+use aws_session_core::credentials::error::FetchError;
 use aws_session_core::credentials::json::{parse_process_output, CredentialsJsonError};
-use aws_session_core::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind};
+use aws_session_core::credentials::{CredentialPlan, Credentials, ProviderKind};
+use aws_session_core::limits::MAX_MFA_TOKEN_LEN;
+use aws_session_core::session::{Session, TokenError};
+use aws_session_core::text::Text;
+
+#[cfg(feature = "https")]
+use crate::platform::StdPlatform;
 
 /// Most bytes of `credential_process` output read (Go v1 reads into an 8 KiB buffer; we allow
 /// more for long session tokens and report anything longer as an error).
@@ -28,10 +35,10 @@ pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum ResolveError {
     /// Requests are not signed (anonymous credentials).
     Anonymous,
-    /// The plan needs a provider this adapter does not run (it would need a network call).
-    NotRun(ProviderKind),
-    /// Static credentials with an empty key or secret (Go v1 `EmptyStaticCreds`).
-    EmptyStatic,
+    /// A provider failed (core's error names it and says why).
+    Fetch(FetchError),
+    /// The HTTPS transport for provider calls could not be made (the CA bundle).
+    Transport(crate::transport::CaBundleError),
     /// `credential_process` could not be started.
     ProcessSpawn(std::io::Error),
     /// `credential_process` exited unsuccessfully.
@@ -48,8 +55,8 @@ impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResolveError::Anonymous => f.write_str("anonymous credentials: requests are not signed"),
-            ResolveError::NotRun(p) => write!(f, "credentials come from {}, which needs a network call; aws-session does not make it", p.name()),
-            ResolveError::EmptyStatic => f.write_str("static credentials are empty"),
+            ResolveError::Fetch(e) => write!(f, "{e}"),
+            ResolveError::Transport(e) => write!(f, "{e}"),
             ResolveError::ProcessSpawn(e) => write!(f, "credential_process could not be started: {e}"),
             ResolveError::ProcessExit(Some(code)) => write!(f, "credential_process exited with code {code}"),
             ResolveError::ProcessExit(None) => f.write_str("credential_process was ended by a signal"),
@@ -62,25 +69,43 @@ impl fmt::Display for ResolveError {
 
 impl core::error::Error for ResolveError {}
 
-/// Keys for `plan`: static keys as they are, `credential_process` run now.
+#[cfg(feature = "https")]
+/// The session's credentials now (Go v1 `Credentials.Get`): from its shared cache when they are
+/// valid, else from its providers, run over HTTPS with the session's trust settings; with the
+/// provider that produced them.
 ///
 /// # Errors
-/// [`ResolveError`] saying why there are no keys.
-pub fn resolve(plan: &CredentialPlan, timeout: Duration) -> Result<Credentials, ResolveError> {
-    match plan {
-        CredentialPlan::Anonymous => Err(ResolveError::Anonymous),
-        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => {
-            Err(ResolveError::NotRun(ProviderKind::AssumeRole))
-        }
-        CredentialPlan::Chain { base, .. } => match base {
-            BaseCredentials::Static { credentials, .. } if credentials.has_keys() => {
-                Ok(credentials.clone())
-            }
-            BaseCredentials::Static { .. } => Err(ResolveError::EmptyStatic),
-            BaseCredentials::Process { command, .. } => run_credential_process(command, timeout),
-            _ => Err(ResolveError::NotRun(plan.provider())),
-        },
+/// [`ResolveError`] saying why there are none.
+pub fn resolve(session: &Session) -> Result<(Credentials, ProviderKind), ResolveError> {
+    if matches!(session.credentials(), CredentialPlan::Anonymous) {
+        return Err(ResolveError::Anonymous);
     }
+    let mut platform = StdPlatform::new(session).map_err(ResolveError::Transport)?;
+    let mut out = Credentials::EMPTY;
+    let provider = session
+        .retrieve_credentials(&mut platform, &mut out)
+        .map_err(ResolveError::Fetch)?;
+    Ok((out, provider))
+}
+
+/// The CLI's MFA prompt (Go v1 `stscreds.StdinTokenProvider`): asks on stderr, reads a line from
+/// standard input.
+///
+/// # Errors
+/// [`TokenError`] when no code was entered.
+pub fn terminal_mfa_prompt(out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError> {
+    use std::io::{BufRead, Write};
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "Assume Role MFA token code: ");
+    let _ = stderr.flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|_| TokenError)?;
+    let code = line.trim();
+    if code.is_empty() {
+        return Err(TokenError);
+    }
+    out.clear();
+    out.push_str(code).map_err(|_| TokenError)
 }
 
 /// Runs `command` as Go v1 runs `credential_process` and parses its output.
@@ -91,6 +116,30 @@ pub fn run_credential_process(
     command: &str,
     timeout: Duration,
 ) -> Result<Credentials, ResolveError> {
+    let output = run_process_bytes(command, timeout)?;
+    let text = core::str::from_utf8(&output)
+        .map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
+    parse_process_output(text).map_err(ResolveError::ProcessOutput)
+}
+
+/// `credential_process` for core's providers: its standard output in `buf`.
+///
+/// # Errors
+/// The failure as a [`HostError`] (start failure, exit status, timeout, oversized output).
+pub fn run_process_output(command: &str, timeout: Duration, buf: &mut [u8]) -> Result<usize, HostError> {
+    let output = run_process_bytes(command, timeout).map_err(|e| match e {
+        ResolveError::ProcessExit(code) => HostError::Exit(code),
+        ResolveError::ProcessTimeout(_) => HostError::Timeout,
+        ResolveError::ProcessOutputTooLong => HostError::TooLarge { limit: MAX_PROCESS_OUTPUT },
+        _ => HostError::Io(aws_session_core::error_kind::ErrorKind::Other),
+    })?;
+    let dst = buf.get_mut(..output.len()).ok_or(HostError::TooLarge { limit: buf.len() })?;
+    dst.copy_from_slice(&output);
+    Ok(output.len())
+}
+
+/// Runs `command` through the shell with Go v1's rules and returns its standard output.
+fn run_process_bytes(command: &str, timeout: Duration) -> Result<Vec<u8>, ResolveError> {
     let mut cmd = if cfg!(windows) {
         let mut c = Command::new("cmd.exe");
         c.arg("/C").arg(command);
@@ -143,9 +192,7 @@ pub fn run_credential_process(
     if !status.success() {
         return Err(ResolveError::ProcessExit(status.code()));
     }
-    let text = core::str::from_utf8(&output)
-        .map_err(|_| ResolveError::ProcessOutput(CredentialsJsonError::InvalidJson))?;
-    parse_process_output(text).map_err(ResolveError::ProcessOutput)
+    Ok(output)
 }
 
 #[cfg(all(test, unix))]

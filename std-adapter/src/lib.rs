@@ -9,7 +9,8 @@
 //! | [`env`](mod@env) | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
 //! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
 //! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
-//! | [`credentials`] | static keys and `credential_process` turned into keys | — |
+//! | [`credentials`] | `resolve`: the session's credentials through core's providers; `credential_process` | — |
+//! | [`cache`] | [`StdCredentials`]: the shared credential cache and the host providers use (files, SSO cache, processes, MFA) | [`SharedCredentials`](aws_session_core::credentials::cache::SharedCredentials) |
 //! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
 //! | [`sleep`] | [`ThreadSleep`], retry back-off | [`Sleep`](aws_session_core::platform::Sleep) |
 //! | [`entropy`] | [`StdEntropy`], retry jitter | [`Entropy`](aws_session_core::platform::Entropy) |
@@ -29,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cache;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
@@ -43,6 +45,7 @@ pub mod sleep;
 #[cfg(feature = "https")]
 pub mod transport;
 
+pub use cache::{StdCredentials, StdHost};
 pub use clock::SystemClock;
 pub use entropy::StdEntropy;
 pub use env::{StdEnv, StdEnvError};

@@ -8,6 +8,9 @@ use std::fmt;
 use aws_session_core::config::shared::SharedError;
 use aws_session_core::session::{Options, Session, SessionError};
 
+use std::path::PathBuf;
+
+use crate::cache::{StdCredentials, StdHost};
 use crate::env::StdEnv;
 use crate::files::{FileSource, FileStatus, HomeResolver};
 
@@ -145,8 +148,12 @@ pub fn load_with(
             Session::plan_files(options, &env).map_err(|e| LoadError::from_session(&e, None))?;
         FileSource::read_with(&plan, &env, home)
     };
-    let session = Session::new(options, &env, &files)
+    let mut session = Session::new(options, &env, &files)
         .map_err(|e| LoadError::from_session(&e, Some(&files)))?;
+    if session.credentials().needs_provider() {
+        let host = StdHost::new(home.home_dir(&env).map(PathBuf::from), options.assume_role_token_provider);
+        session.share_credentials(StdCredentials::leak(host));
+    }
     Ok(LoadedSession {
         env,
         files,

@@ -20,6 +20,7 @@
 
 use core::fmt;
 
+use super::error::FetchError;
 use super::ProviderKind;
 use crate::error_kind::ErrorKind;
 pub use crate::keys::{Provider, ProviderRef};
@@ -60,6 +61,7 @@ pub struct CacheSlot {
     refreshing_since: Option<UnixTime>,
     refreshes: u32,
     failures: u32,
+    last_error: Option<FetchError>,
 }
 
 impl fmt::Debug for CacheSlot {
@@ -91,6 +93,7 @@ impl CacheSlot {
             refreshing_since: None,
             refreshes: 0,
             failures: 0,
+            last_error: None,
         }
     }
 
@@ -165,10 +168,16 @@ impl CacheSlot {
         self.refreshes = self.refreshes.saturating_add(1);
     }
 
-    /// Ends a refresh that failed: the old credentials stay until they expire.
-    pub fn fail(&mut self) {
+    /// Ends a refresh that failed with `error`: the old credentials stay until they expire.
+    pub fn fail(&mut self, error: FetchError) {
         self.refreshing_since = None;
         self.failures = self.failures.saturating_add(1);
+        self.last_error = Some(error);
+    }
+
+    /// The error of the last failed refresh.
+    pub fn last_error(&self) -> Option<FetchError> {
+        self.last_error
     }
 
     /// Go v1 `Credentials.Expire`: the held credentials are no longer used; the next caller
@@ -335,7 +344,7 @@ pub mod selftests {
             assert_eq!(slot.claim(at(699)), Claim::Use);
             assert_eq!(slot.claim(at(700)), Claim::Refresh, "window open");
             assert_eq!(slot.claim(at(701)), Claim::Use, "still valid while another refreshes");
-            slot.fail();
+            slot.fail(FetchError::new(ProviderKind::Ec2InstanceMetadata, crate::credentials::error::FetchReason::ImdsNoRole));
             assert!(slot.valid(at(900)).is_some(), "a failed refresh keeps the old credentials");
             assert_eq!(slot.claim(at(900)), Claim::Refresh);
         }

@@ -6,7 +6,8 @@
 //! ```text
 //! {"profile": {"value": S, "source": S},
 //!  "region": {"value": S|null, "source": S|null},
-//!  "credentials": {"access_key_id": S, "session_token": BOOL, "provider": S, "source": S} | null,
+//!  "credentials": {"access_key_id": S, "session_token": BOOL, "provider": S, "source": S,
+//!                  "expires": S|null} | null,
 //!  "credentials_error": S|null,
 //!  "shared_config_loaded": BOOL,
 //!  "settings": [{"name": S, "value": S|null, "source": S}, ...]}   (only with --all)
@@ -18,9 +19,13 @@
 //! unset). The table never holds a secret; keys and tokens appear only in the credentials rows.
 //!
 //! A source is `option`, `env:NAME`, `file:PATH:LINE` or `default`. `access_key_id` is masked to
-//! its last four characters; the secret and the token never appear.
+//! its last four characters; the secret and the token never appear. `provider` names the provider
+//! that produced the credentials (Go v1 `Value.ProviderName`), `expires` is their expiry in
+//! RFC 3339 (`null`: they do not expire). Listing resolves the credentials: providers that need a
+//! call (STS, SSO, the container endpoint, instance metadata, `credential_process`) run.
 
-use crate::credentials::{ResolveError, DEFAULT_PROCESS_TIMEOUT};
+use crate::credentials::ResolveError;
+use crate::load::LoadedSession;
 use std::io::Write;
 
 use aws_session_core::config::{Key, SessionConfig};
@@ -51,6 +56,7 @@ struct CredentialsView {
     session_token: bool,
     provider: &'static str,
     source: String,
+    expires: Option<String>,
 }
 
 /// One setting of the table (`--all`).
@@ -111,19 +117,19 @@ fn view(session: &Session, all: bool) -> ListView {
         },
     };
     let plan = session.credentials();
-    let (credentials, credentials_error) =
-        match crate::credentials::resolve(plan, DEFAULT_PROCESS_TIMEOUT) {
-            Ok(c) => (
-                Some(CredentialsView {
-                    access_key_id: c.masked_access_key_id().to_string(),
-                    session_token: c.session_token.is_some(),
-                    provider: plan.provider().name(),
-                    source: prov.display(plan.source()).to_string(),
-                }),
-                None,
-            ),
-            Err(e) => (None, Some(why_no_credentials(session, &e))),
-        };
+    let (credentials, credentials_error) = match crate::credentials::resolve(session) {
+        Ok((c, provider)) => (
+            Some(CredentialsView {
+                access_key_id: c.masked_access_key_id().to_string(),
+                session_token: c.session_token.is_some(),
+                provider: provider.name(),
+                source: prov.display(plan.source()).to_string(),
+                expires: c.expires.and_then(|t| t.to_datetime().ok()).map(|d| d.to_string()),
+            }),
+            None,
+        ),
+        Err(e) => (None, Some(why_no_credentials(session, &e))),
+    };
     ListView {
         profile,
         region,
@@ -134,43 +140,74 @@ fn view(session: &Session, all: bool) -> ListView {
     }
 }
 
-/// Why a plan has no keys this tool can show (it runs `credential_process` but never makes
-/// network calls).
+/// Why a session has no credentials, with where the deciding setting came from.
 pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> String {
     let plan = session.credentials();
-    let prov = &session.config().provenance;
-    let at = prov.display(plan.source());
-    if let CredentialPlan::Chain {
-        base: BaseCredentials::Process { .. },
-        hops,
-    } = plan
-    {
-        if hops.is_empty() {
-            return format!("{error} (credential_process set at {at})");
-        }
+    let at = session.config().provenance.display(plan.source());
+    match (plan, error) {
+        (CredentialPlan::Anonymous, _) => "anonymous credentials: requests are not signed".to_owned(),
+        (CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, .. }, hops }, _)
+            if hops.is_empty() => error.to_string(),
+        _ => format!("{error} (set at {at})"),
     }
-    match plan {
-        CredentialPlan::Anonymous => "anonymous credentials: requests are not signed".to_owned(),
-        CredentialPlan::Chain { base: BaseCredentials::Static { .. }, hops } if hops.is_empty() => {
-            format!("static credentials are empty ({at})")
+}
+
+/// `credentials`: resolves the session's credentials and prints them in `format`.
+pub(super) fn print_credentials(
+    loaded: &LoadedSession,
+    format: super::CredentialsFormat,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let session = loaded.session();
+    let (c, provider) = crate::credentials::resolve(session).map_err(|e| {
+        CliError::failed(format!("no credentials: {}", why_no_credentials(session, &e)))
+    })?;
+    let expires = c.expires.and_then(|t| t.to_datetime().ok()).map(|d| d.to_string());
+    let token = c.session_token.as_ref().map(|t| t.expose());
+    let text = match format {
+        super::CredentialsFormat::Env => {
+            let mut lines = format!(
+                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\n",
+                shell_quote(&c.access_key_id),
+                shell_quote(c.secret_access_key.expose())
+            );
+            if let Some(t) = token {
+                lines.push_str(&format!("export AWS_SESSION_TOKEN={}\n", shell_quote(t)));
+            }
+            if let Some(e) = &expires {
+                lines.push_str(&format!("export AWS_CREDENTIAL_EXPIRATION={e}\n"));
+            }
+            lines
         }
-        CredentialPlan::Chain { hops, .. } if !hops.is_empty() => format!(
-            "credentials come from {} (role_arn at {at}), which needs a call to STS; aws-session does not make it",
-            ProviderKind::AssumeRole.name()
-        ),
-        CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, .. }, .. } => {
-            "no valid providers in chain: no access keys in the environment or the shared credentials file \
-             (aws-session does not query the EC2 instance metadata service)"
-                .to_owned()
+        super::CredentialsFormat::Process | super::CredentialsFormat::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert("Version".into(), 1.into());
+            object.insert("AccessKeyId".into(), c.access_key_id.as_str().into());
+            object.insert("SecretAccessKey".into(), c.secret_access_key.expose().into());
+            if let Some(t) = token {
+                object.insert("SessionToken".into(), t.into());
+            }
+            if let Some(e) = &expires {
+                object.insert("Expiration".into(), e.as_str().into());
+            }
+            if matches!(format, super::CredentialsFormat::Json) {
+                object.insert("ProviderName".into(), provider.name().into());
+            }
+            let json = serde_json::to_string(&object)
+                .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
+            format!("{json}\n")
         }
-        CredentialPlan::Chain { base, .. } => {
-            let what = match base {
-                BaseCredentials::Process { .. } => "runs credential_process",
-                BaseCredentials::Sso { .. } => "reads the SSO token cache and calls SSO",
-                _ => "needs a network call",
-            };
-            format!("credentials come from {} (set at {at}), which {what}; aws-session does not do that", plan.provider().name())
-        }
+    };
+    out.write_all(text.as_bytes()).map_err(CliError::output)
+}
+
+/// `s` quoted for a POSIX shell when it holds anything but safe characters.
+fn shell_quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "+/=_-.:@%".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -216,6 +253,9 @@ pub(super) fn print_table(
             };
             rows.push(["session_token".into(), token.into(), "-".into()]);
             rows.push(["provider".into(), c.provider.into(), "-".into()]);
+            if let Some(e) = &c.expires {
+                rows.push(["expires".into(), e.clone(), "-".into()]);
+            }
         }
         None => {
             rows.push(["access_key".into(), "<not set>".into(), "-".into()]);

@@ -8,7 +8,14 @@
 //! aws-session presign --service SVC [--region R] [--profile P] [--time T] [--sigv4a | --region-set SET]
 //!                     [--expires SECS] [-X METHOD] URL
 //! aws-session curl    (the options of sign) [-i] [--fail] URL
+//! aws-session credentials [--profile P] [--format process|json|env]
 //! ```
+//!
+//! `credentials` resolves the session's credentials (running assume-role, web identity, SSO,
+//! container, instance-metadata or `credential_process` providers as the session says) and prints
+//! them for another tool, as `aws configure export-credentials` does: `process` is the
+//! `credential_process` Version 1 JSON, `json` the same object with the provider's name, `env`
+//! `export` lines. It is the one command that prints a secret.
 //!
 //! `--sigv4a` signs with SigV4a (`AWS4-ECDSA-P256-SHA256`) for the region set `--region-set`
 //! (which implies `--sigv4a`), by default the session's (`AWS_SIGV4A_SIGNING_REGION_SET`,
@@ -70,6 +77,30 @@ enum Command {
     Presign(PresignArgs),
     /// Sign a request, send it, and write the response body to stdout.
     Curl(CurlArgs),
+    /// Resolve the session's credentials and print them, secret included, for another tool.
+    Credentials(CredentialsArgs),
+}
+
+/// `credentials --format`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+enum CredentialsFormat {
+    /// The credential_process Version 1 JSON object.
+    #[default]
+    Process,
+    /// The same object with the provider's name.
+    Json,
+    /// `export NAME=value` lines for a POSIX shell.
+    Env,
+}
+
+#[derive(Args, Debug)]
+struct CredentialsArgs {
+    /// Profile to use (Go v1 Options.Profile: beats AWS_PROFILE and environment keys).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "process")]
+    format: CredentialsFormat,
 }
 
 #[derive(Subcommand, Debug)]
@@ -332,6 +363,11 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             let prepared = request::prepare(&loaded, &args.sign)?;
             curl::send(&loaded, &prepared, args.include, args.fail, out)
         }
+        Command::Credentials(args) => {
+            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            configure::print_credentials(&loaded, args.format, out)?;
+            Ok(0)
+        }
     }
 }
 
@@ -344,6 +380,7 @@ fn open_session(
     let options = Options {
         profile,
         shared_config_state: state,
+        assume_role_token_provider: Some(crate::credentials::terminal_mfa_prompt),
         ..Options::default()
     };
     load_with(&options, env, &HomeResolver::default()).map_err(|e| CliError::failed(e.to_string()))

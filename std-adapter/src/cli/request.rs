@@ -109,12 +109,10 @@ pub(super) struct Prepared {
     pub body: Vec<u8>,
 }
 
-/// The session's keys (static, or from `credential_process`), or why there are none.
+/// The session's keys (resolved through its providers), or why there are none.
 fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
-    crate::credentials::resolve(
-        loaded.session().credentials(),
-        crate::credentials::DEFAULT_PROCESS_TIMEOUT,
-    )
+    crate::credentials::resolve(loaded.session())
+    .map(|(c, _)| c)
     .map_err(|e| {
         CliError::failed(format!(
             "no credentials to sign with: {}",

@@ -1,0 +1,316 @@
+//! Running a session's credential plan: the providers that need a call (STS `AssumeRole` and
+//! `AssumeRoleWithWebIdentity`, IMDSv2, the ECS/EKS container endpoint, SSO,
+//! `credential_process`, the application's own provider), written once as `async` code over the
+//! same drivers and transports as every other request.
+//!
+//! On a blocking platform the same code runs under [`block_on`]: a blocking transport's calls
+//! finish before they return, so the futures never wait and polling once per step is enough.
+//!
+//! The credential gate ([`CredentialGate`]) runs before every attempt of a client request: it
+//! asks the session's shared cache what to do ([`Claim`]), refreshes through the request's own
+//! transport when told to, and waits while another caller refreshes. A response that says the
+//! credentials expired (`ExpiredToken`, …) marks the request; the gate then expires the cache
+//! before the retry, so the retry signs with new credentials (Go v1's `AfterRetry` calling
+//! `Credentials.Expire`).
+
+mod providers;
+
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+
+use crate::credentials::cache::{expiry_window_secs, Claim, NoHost, SharedCredentials};
+use crate::credentials::error::FetchError;
+use crate::credentials::{CredentialPlan, Credentials, ProviderKind};
+use crate::handlers::{AsyncAttemptGate, AttemptGate, Request, RequestError};
+use crate::limits::REFRESH_WAIT_MS;
+use crate::platform::{
+    AsyncSleep, AsyncTransport, Clock, Entropy, Error as _, Platform, Sleep, Transport,
+};
+use crate::session::Session;
+use crate::time::UnixTime;
+
+pub use providers::fetch;
+
+/// Polls `future` to completion without an executor. Only for futures that never wait on an
+/// outside event (the blocking platform wrapped by [`Blocking`]): a `Pending` is polled again.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// A blocking transport seen as an async one, for [`block_on`].
+pub struct BlockingTransport<'p, T: ?Sized>(pub &'p mut T);
+
+impl<T: Transport + ?Sized> AsyncTransport for BlockingTransport<'_, T> {
+    type Error = T::Error;
+    async fn begin(&mut self, request: &crate::http::HttpRequest<'_>) -> Result<(), T::Error> {
+        self.0.begin(request)
+    }
+    async fn write_body(&mut self, bytes: &[u8]) -> Result<(), T::Error> {
+        self.0.write_body(bytes)
+    }
+    async fn finish(&mut self, response: &mut crate::http::ResponseHead) -> Result<(), T::Error> {
+        self.0.finish(response)
+    }
+    async fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, T::Error> {
+        self.0.read_body(buf)
+    }
+}
+
+/// A blocking sleep seen as an async one, for [`block_on`].
+pub struct BlockingSleep<'p, S: ?Sized>(RefCell<&'p mut S>);
+
+impl<'p, S: Sleep + ?Sized> BlockingSleep<'p, S> {
+    /// Wraps `sleep`.
+    pub fn new(sleep: &'p mut S) -> Self {
+        BlockingSleep(RefCell::new(sleep))
+    }
+}
+
+impl<S: Sleep + ?Sized> AsyncSleep for BlockingSleep<'_, S> {
+    async fn sleep_ms(&self, millis: u32) {
+        if let Ok(mut s) = self.0.try_borrow_mut() {
+            s.sleep_ms(millis);
+        }
+    }
+}
+
+/// An async driver's sleep closure seen as an [`AsyncSleep`].
+struct ClosureSleep<'p, F>(RefCell<&'p mut F>);
+
+impl<F, Fut> AsyncSleep for ClosureSleep<'_, F>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    async fn sleep_ms(&self, millis: u32) {
+        let wait = match self.0.try_borrow_mut() {
+            Ok(mut f) => Some((*f)(millis)),
+            Err(_) => None,
+        };
+        if let Some(wait) = wait {
+            wait.await;
+        }
+    }
+}
+
+/// Fetches through a blocking platform's parts.
+fn fetch_blocking<T, C, S, E>(
+    session: &Session,
+    host: &dyn crate::credentials::cache::CredentialsHost,
+    transport: &mut T,
+    clock: &C,
+    sleep: &mut S,
+    entropy: &mut E,
+    now: UnixTime,
+    out: &mut Credentials,
+) -> Result<ProviderKind, FetchError>
+where
+    T: Transport + ?Sized,
+    C: Clock + ?Sized,
+    S: Sleep + ?Sized,
+    E: Entropy + ?Sized,
+{
+    let mut transport = BlockingTransport(transport);
+    let sleep = BlockingSleep::new(sleep);
+    block_on(fetch(session, host, &mut transport, clock, &sleep, entropy, now, out))
+}
+
+/// Where a request's credentials come from, when a provider call may be needed: the session's
+/// plan and its shared cache.
+fn cached_plan<'a>(r: &Request<'a>) -> Option<(&'a Session, &'static dyn SharedCredentials)> {
+    // A client's explicit credentials never go through the session's cache.
+    if r.context::<crate::config::Config>()
+        .is_some_and(|c| c.credentials.is_some())
+    {
+        return None;
+    }
+    let session = r.context::<Session>()?;
+    if !session.credentials().needs_provider() {
+        return None;
+    }
+    Some((session, session.shared_credentials()?))
+}
+
+/// What the gate does next for a request at `now`.
+fn claim(
+    cache: &dyn SharedCredentials,
+    r: &mut Request<'_>,
+    now: UnixTime,
+) -> Claim {
+    let expired = core::mem::take(&mut r.credentials_expired);
+    let mut claim = Claim::Use;
+    cache.with_slot(&mut |slot| {
+        if expired {
+            slot.expire();
+        }
+        claim = slot.claim(now);
+    });
+    claim
+}
+
+/// Stores the outcome of a refresh; an error when there are still no valid credentials.
+fn settle(
+    cache: &dyn SharedCredentials,
+    session: &Session,
+    result: Result<ProviderKind, FetchError>,
+    fetched: &Credentials,
+    now: UnixTime,
+) -> Result<(), RequestError> {
+    let mut outcome = Ok(());
+    cache.with_slot(&mut |slot| match result {
+        Ok(provider) => slot.store(fetched, provider, window(session, provider)),
+        Err(e) => {
+            slot.fail(e);
+            if slot.valid(now).is_none() {
+                outcome = Err(RequestError::Credentials {
+                    provider: e.provider,
+                    code: e.code(),
+                });
+            }
+        }
+    });
+    outcome
+}
+
+/// The refresh window of credentials from `provider` (a caller's provider says its own).
+fn window(session: &Session, provider: ProviderKind) -> u32 {
+    match session.credentials() {
+        CredentialPlan::Chain {
+            base: crate::credentials::BaseCredentials::Custom(p),
+            hops,
+        } if hops.is_empty() => p.0.expiry_window_secs(),
+        _ => expiry_window_secs(provider),
+    }
+}
+
+/// The credential gate of client requests (see the module docs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CredentialGate;
+
+impl<T, C, S, E> AttemptGate<T, C, S, E> for CredentialGate
+where
+    T: Transport + ?Sized,
+    C: Clock + ?Sized,
+    S: Sleep + ?Sized,
+    E: Entropy + ?Sized,
+{
+    fn before_attempt(
+        &mut self,
+        request: &mut Request<'_>,
+        transport: &mut T,
+        clock: &C,
+        sleep: &mut S,
+        entropy: &mut E,
+    ) -> Result<(), RequestError> {
+        let Some((session, cache)) = cached_plan(request) else {
+            return Ok(());
+        };
+        loop {
+            let now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
+            match claim(cache, request, now) {
+                Claim::Use => return Ok(()),
+                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
+                Claim::Refresh => {
+                    let mut fetched = Credentials::EMPTY;
+                    let result = fetch_blocking(session, cache.host(), transport, clock, sleep, entropy, now, &mut fetched);
+                    return settle(cache, session, result, &fetched, now);
+                }
+            }
+        }
+    }
+}
+
+impl<T, C, E> AsyncAttemptGate<T, C, E> for CredentialGate
+where
+    T: AsyncTransport + ?Sized,
+    C: Clock + ?Sized,
+    E: Entropy + ?Sized,
+{
+    async fn before_attempt<F, Fut>(
+        &mut self,
+        request: &mut Request<'_>,
+        transport: &mut T,
+        clock: &C,
+        sleep: &mut F,
+        entropy: &mut E,
+    ) -> Result<(), RequestError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let Some((session, cache)) = cached_plan(request) else {
+            return Ok(());
+        };
+        loop {
+            let now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
+            match claim(cache, request, now) {
+                Claim::Use => return Ok(()),
+                Claim::Wait => sleep(REFRESH_WAIT_MS).await,
+                Claim::Refresh => {
+                    let mut fetched = Credentials::EMPTY;
+                    let sleep = ClosureSleep(RefCell::new(&mut *sleep));
+                    let result =
+                        fetch(session, cache.host(), &mut *transport, clock, &sleep, entropy, now, &mut fetched).await;
+                    return settle(cache, session, result, &fetched, now);
+                }
+            }
+        }
+    }
+}
+
+impl Session {
+    /// Credentials to sign with now (Go v1 `Credentials.Get`): from the shared cache when it
+    /// holds valid ones, else fetched through `platform` (and stored in the cache). A session
+    /// without a cache fetches every time. Anonymous sessions give an error.
+    ///
+    /// # Errors
+    /// [`FetchError`] naming the provider and what went wrong.
+    pub fn retrieve_credentials<P: Platform + ?Sized>(
+        &self,
+        platform: &mut P,
+        out: &mut Credentials,
+    ) -> Result<ProviderKind, FetchError> {
+        let (transport, clock, sleep, entropy) = platform.parts();
+        loop {
+            let now = clock.now().map_err(|e| FetchError::clock(self.credentials().provider(), e.kind()))?;
+            let Some(cache) = self.shared_credentials().filter(|_| self.credentials().needs_provider()) else {
+                return fetch_blocking(self, &NoHost, transport, clock, sleep, entropy, now, out);
+            };
+            let mut claim = Claim::Use;
+            let mut provider = ProviderKind::Anonymous;
+            cache.with_slot(&mut |slot| {
+                claim = slot.claim(now);
+                if let (Claim::Use, Some(c)) = (claim, slot.valid(now)) {
+                    out.clone_from(c);
+                    provider = slot.provider().unwrap_or(ProviderKind::Anonymous);
+                }
+            });
+            match claim {
+                Claim::Use => return Ok(provider),
+                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
+                Claim::Refresh => {
+                    let result = fetch_blocking(self, cache.host(), transport, clock, sleep, entropy, now, out);
+                    let _ = settle(cache, self, result, out, now);
+                    return result;
+                }
+            }
+        }
+    }
+
+    /// The error of the last failed refresh of the shared cache, if any.
+    pub fn last_credentials_error(&self) -> Option<FetchError> {
+        let mut last = None;
+        if let Some(cache) = self.shared_credentials() {
+            cache.with_slot(&mut |slot| last = slot.last_error());
+        }
+        last
+    }
+}
