@@ -462,7 +462,7 @@ impl Session {
                         provider: ProviderKind::RemoteFallback,
                         source: Source::Default,
                     },
-                    hops: heapless::Vec::new(),
+                    hops: crate::credentials::RoleHops::new(),
                 };
                 if let CredentialPlan::Chain { base, .. } = &mut self.credentials {
                     *base = BaseCredentials::Static {

@@ -341,10 +341,10 @@ fn role_profile_loads_its_source_chain() {
             CredentialPlan::Chain { hops, .. } => {
                 assert_eq!(hops.len(), 1);
                 assert_eq!(
-                    hops[0].role_arn.as_str(),
+                    hops.get(0).unwrap().role_arn,
                     "arn:aws:iam::123456789012:role/device"
                 );
-                assert_eq!(hops[0].duration_secs, 3600);
+                assert_eq!(hops.get(0).unwrap().duration_secs, 3600);
             }
             other => panic!("{other:?}"),
         }
