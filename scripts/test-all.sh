@@ -31,7 +31,8 @@ Jobs:
   host     core for the embedded targets, with and without defmt
            (${EMBEDDED_TARGETS[*]});
            each feature of the library crates alone and all together (host and $MATRIX_TARGET);
-           cargo test --workspace; core's tests again with AWS_SESSION_NARROW_PATHS=1
+           cargo test --workspace; core's tests again with AWS_SESSION_NARROW_PATHS=1 and
+           with AWS_SESSION_NARROW_LIMITS=1
   lint     cargo fmt --check (the workspace and the excluded firmware crates);
            cargo doc --no-deps with warnings denied (core, std, embassy); clippy with warnings denied
   e2e      the CLI and the std adapter against moto and s3s-fs on 127.0.0.1 (scripts/e2e.sh)
@@ -90,7 +91,7 @@ need_apt() {
 # --- host ---------------------------------------------------------------------------------------
 
 # Features of the library crates for the feature matrix. Core's `http` and `sigv4a-tables` need std.
-CORE_FEATURES=(defmt test-util selftest sigv4a wide-paths)
+CORE_FEATURES=(defmt test-util selftest sigv4a wide-paths wide-limits)
 CORE_STD_FEATURES=(http sigv4a-tables)
 EMBASSY_FEATURES=(net tls tls-p384 tls-rsa insecure-skip-tls-verify-for-tests-only defmt test-util)
 
@@ -130,6 +131,8 @@ job_host() {
   cargo test --workspace
   # core again with the word-at-a-time paths off (see core/build.rs)
   AWS_SESSION_NARROW_PATHS=1 cargo test -p aws-session-core --tests
+  # core again with the narrow capacities a 32-bit device gets (see core/build.rs)
+  AWS_SESSION_NARROW_LIMITS=1 cargo test -p aws-session-core --tests
 }
 
 # --- lint ---------------------------------------------------------------------------------------

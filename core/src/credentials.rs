@@ -15,8 +15,12 @@ pub use plan::PlanError;
 use crate::config::{ExplicitCredentials, Source};
 use crate::keys::ProviderRef;
 pub use crate::keys::{Credentials, MaskedKey};
-use crate::limits::{MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS, MAX_ROLE_PARAM_LEN, MAX_SETTING_LEN};
-use crate::text::Text;
+use crate::limits::{
+    MAX_ACCOUNT_ID_LEN, MAX_COMMAND_LEN, MAX_REGION_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS,
+    MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN, MAX_ROLE_TEXT_LEN, MAX_SETTING_LEN,
+    MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
+};
+use crate::text::{CapacityError, Field, Text};
 
 /// The provider that produced, or will produce, a session's credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,21 +72,172 @@ impl ProviderKind {
     }
 }
 
-/// One `AssumeRole` call in a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoleHop {
+/// One `AssumeRole` call in a plan, as [`RoleHops`] lends it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleHop<'a> {
     /// `role_arn`.
-    pub role_arn: Text<MAX_ROLE_ARN_LEN>,
+    pub role_arn: &'a str,
     /// `role_session_name`; `None` means the Go v1 default (Unix nanoseconds at call time).
-    pub session_name: Option<Text<MAX_ROLE_PARAM_LEN>>,
+    pub session_name: Option<&'a str>,
     /// `external_id`.
-    pub external_id: Option<Text<MAX_ROLE_PARAM_LEN>>,
+    pub external_id: Option<&'a str>,
     /// `mfa_serial` (a token provider was checked to exist at creation).
-    pub mfa_serial: Option<Text<MAX_ROLE_PARAM_LEN>>,
+    pub mfa_serial: Option<&'a str>,
     /// Session duration in seconds (Go v1 rule: option, else `duration_seconds` over 15 minutes, else 900).
     pub duration_secs: u32,
     /// Where `role_arn` was found.
     pub source: Source,
+}
+
+/// Where one text of a hop is in [`RoleHops`]' shared text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u16,
+    len: u16,
+}
+
+/// One stored hop: its texts as spans of the shared text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoredHop {
+    role_arn: Span,
+    session_name: Option<Span>,
+    external_id: Option<Span>,
+    mfa_serial: Option<Span>,
+    duration_secs: u32,
+    source: Source,
+}
+
+/// The `AssumeRole` hops of a plan, innermost first. Each hop's texts are stored once, end to end,
+/// in one text of [`MAX_ROLE_TEXT_LEN`] bytes, so a plan does not hold [`MAX_ROLE_HOPS`] copies of
+/// every AWS maximum (a role ARN alone may be 2048 bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleHops {
+    hops: heapless::Vec<StoredHop, MAX_ROLE_HOPS>,
+    text: Text<MAX_ROLE_TEXT_LEN>,
+}
+
+/// Adding a hop to [`RoleHops`] failed; nothing was added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushHopError {
+    /// The plan holds [`MAX_ROLE_HOPS`] hops already.
+    TooMany,
+    /// The hops' texts would pass [`MAX_ROLE_TEXT_LEN`] bytes.
+    Capacity(CapacityError),
+}
+
+impl RoleHops {
+    /// No hops.
+    pub const fn new() -> Self {
+        RoleHops {
+            hops: heapless::Vec::new(),
+            text: Text::new(),
+        }
+    }
+
+    /// How many hops.
+    pub fn len(&self) -> usize {
+        self.hops.len()
+    }
+
+    /// True without hops.
+    pub fn is_empty(&self) -> bool {
+        self.hops.is_empty()
+    }
+
+    /// Hop `i`, innermost first.
+    pub fn get(&self, i: usize) -> Option<RoleHop<'_>> {
+        self.hops.get(i).map(|h| self.view(h))
+    }
+
+    /// The outermost hop.
+    pub fn last(&self) -> Option<RoleHop<'_>> {
+        self.hops.last().map(|h| self.view(h))
+    }
+
+    /// The hops, innermost first.
+    pub fn iter(&self) -> impl Iterator<Item = RoleHop<'_>> {
+        self.hops.iter().map(|h| self.view(h))
+    }
+
+    /// Adds the outermost hop. Each text must already be within its own limit.
+    ///
+    /// # Errors
+    /// [`PushHopError`]; the hops are then unchanged.
+    pub fn push(&mut self, hop: RoleHop<'_>) -> Result<(), PushHopError> {
+        if self.hops.is_full() {
+            return Err(PushHopError::TooMany);
+        }
+        let mark = self.text.len();
+        let stored = self.store(&hop).inspect_err(|_| self.text.truncate(mark))?;
+        self.hops.push(stored).map_err(|_| PushHopError::TooMany)
+    }
+
+    fn store(&mut self, hop: &RoleHop<'_>) -> Result<StoredHop, PushHopError> {
+        let mut span = |s: &str, field: Field| -> Result<Span, PushHopError> {
+            let start = self.text.len();
+            let overflow = PushHopError::Capacity(CapacityError {
+                field,
+                limit: MAX_ROLE_TEXT_LEN,
+                len: start + s.len(),
+            });
+            self.text.push_str(s).map_err(|_| overflow)?;
+            Ok(Span {
+                start: u16::try_from(start).map_err(|_| overflow)?,
+                len: u16::try_from(s.len()).map_err(|_| overflow)?,
+            })
+        };
+        Ok(StoredHop {
+            role_arn: span(hop.role_arn, Field::RoleArn)?,
+            session_name: hop
+                .session_name
+                .map(|s| span(s, Field::RoleParam))
+                .transpose()?,
+            external_id: hop
+                .external_id
+                .map(|s| span(s, Field::RoleParam))
+                .transpose()?,
+            mfa_serial: hop
+                .mfa_serial
+                .map(|s| span(s, Field::RoleParam))
+                .transpose()?,
+            duration_secs: hop.duration_secs,
+            source: hop.source,
+        })
+    }
+
+    fn view(&self, h: &StoredHop) -> RoleHop<'_> {
+        let at = |s: Span| {
+            let start = usize::from(s.start);
+            self.text
+                .get(start..start + usize::from(s.len))
+                .unwrap_or("")
+        };
+        RoleHop {
+            role_arn: at(h.role_arn),
+            session_name: h.session_name.map(at),
+            external_id: h.external_id.map(at),
+            mfa_serial: h.mfa_serial.map(at),
+            duration_secs: h.duration_secs,
+            source: h.source,
+        }
+    }
+}
+
+/// What an SSO provider needs (`GetRoleCredentials` with a cached token), checked at creation with
+/// Go v1's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSettings {
+    /// `sso_start_url` (from the `[sso-session]` section when the profile names one).
+    pub start_url: Text<MAX_SSO_START_URL_LEN>,
+    /// `sso_region` (likewise).
+    pub region: Text<MAX_REGION_LEN>,
+    /// `sso_account_id` (Go v1 requires it only without an `sso_session`).
+    pub account_id: Text<MAX_ACCOUNT_ID_LEN>,
+    /// `sso_role_name` (likewise).
+    pub role_name: Text<MAX_ROLE_NAME_LEN>,
+    /// `sso_session`: the `[sso-session NAME]` whose token the provider uses (the token cache file
+    /// is named after it), or `None` for the legacy form (named after the start URL).
+    pub session_name: Option<Text<MAX_SETTING_LEN>>,
 }
 
 /// Where the first credentials of a plan come from.
@@ -101,7 +256,7 @@ pub enum BaseCredentials {
     /// Run `credential_process` (std only).
     Process {
         /// The command line.
-        command: Text<MAX_SETTING_LEN>,
+        command: Text<MAX_COMMAND_LEN>,
         /// Where it was found.
         source: Source,
     },
@@ -110,9 +265,9 @@ pub enum BaseCredentials {
         /// Role to assume.
         role_arn: Text<MAX_ROLE_ARN_LEN>,
         /// File holding the OIDC token.
-        token_file: Text<MAX_SETTING_LEN>,
+        token_file: Text<MAX_TOKEN_FILE_LEN>,
         /// Session name (default: Unix nanoseconds).
-        session_name: Option<Text<MAX_ROLE_PARAM_LEN>>,
+        session_name: Option<Text<MAX_ROLE_SESSION_NAME_LEN>>,
         /// Where the token file setting was found.
         source: Source,
     },
@@ -125,6 +280,8 @@ pub enum BaseCredentials {
     },
     /// IAM Identity Center; the adapter resolves the token cache.
     Sso {
+        /// Start URL, regions, account, role and session.
+        settings: SsoSettings,
         /// Where the SSO settings were found.
         source: Source,
     },
@@ -143,7 +300,7 @@ pub enum CredentialPlan {
         /// The first credentials.
         base: BaseCredentials,
         /// Roles to assume with them, innermost first.
-        hops: heapless::Vec<RoleHop, MAX_ROLE_HOPS>,
+        hops: RoleHops,
     },
 }
 
@@ -175,7 +332,7 @@ impl CredentialPlan {
         };
         *self = CredentialPlan::Chain {
             base,
-            hops: heapless::Vec::new(),
+            hops: RoleHops::new(),
         };
         if let (ExplicitCredentials::Static(c), CredentialPlan::Chain { base, .. }) = (explicit, self)
         {
@@ -223,7 +380,7 @@ impl CredentialPlan {
                     | BaseCredentials::Process { source, .. }
                     | BaseCredentials::WebIdentity { source, .. }
                     | BaseCredentials::Remote { source, .. }
-                    | BaseCredentials::Sso { source } => *source,
+                    | BaseCredentials::Sso { source, .. } => *source,
                     BaseCredentials::Custom(_) => Source::Option,
                 },
             },

@@ -5,6 +5,18 @@
 //! limit is never a truncation or a panic: the operation returns a typed error that names the limit
 //! (see [`crate::text::CapacityError`]) and leaves the target unchanged.
 
+/// The narrow or the wide value of a capacity: wide where the build has room for AWS's documented
+/// maxima (cfg `wide_limits`: the `wide-limits` feature, or a 64-bit target unless
+/// `AWS_SESSION_NARROW_LIMITS=1`; see `core/build.rs`), narrow on a device, where each value is
+/// sized for what real configurations hold and a longer one is a capacity error naming the limit.
+const fn narrow_or_wide(narrow: usize, wide: usize) -> usize {
+    if cfg!(wide_limits) {
+        wide
+    } else {
+        narrow
+    }
+}
+
 // ---- identity and naming ------------------------------------------------------------------------
 
 /// Longest region name. Real regions are at most 14 characters (`ap-southeast-5`, `us-isob-east-1`);
@@ -20,18 +32,29 @@ pub const MAX_PROFILE_NAME_LEN: usize = 64;
 pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;
 /// Longest secret access key. IAM keys are 40 characters; 128 matches the access-key-id bound.
 pub const MAX_SECRET_KEY_LEN: usize = 128;
-/// Longest session token. STS tokens are commonly 400–1100 characters and grow with session tags;
-/// 2048 covers STS, SSO and IoT credential-provider tokens with headroom.
-pub const MAX_SESSION_TOKEN_LEN: usize = 2048;
-/// Longest role ARN kept for an assume-role hop. IAM allows long paths, but real role ARNs are
-/// `arn:PARTITION:iam::ACCOUNT:role/NAME` (under 100 characters); 256 keeps a 4-hop plan small
-/// enough for a microcontroller stack. A longer ARN is a capacity error naming this limit.
-pub const MAX_ROLE_ARN_LEN: usize = 256;
-/// Longest role session name, external id or MFA serial kept for a hop. IAM allows 64 for a
-/// session name (exactly this limit), up to 1224 for an external id and 256 for an MFA serial, but
-/// real external ids are UUID-sized and MFA serials are ARNs under 64; longer ones are a capacity
-/// error naming this limit. Kept small because a plan holds [`MAX_ROLE_HOPS`] of each.
-pub const MAX_ROLE_PARAM_LEN: usize = 64;
+/// Longest session token. STS documents no maximum ("make no assumptions about the maximum
+/// size. As of this writing, the typical size is less than 4096 bytes": the `Credentials` note of
+/// the STS API reference); session tags, session policies and chained roles make tokens longer.
+/// Wide: 4096; narrow: 2048 (STS, SSO and IoT credential-provider tokens without large tags).
+pub const MAX_SESSION_TOKEN_LEN: usize = narrow_or_wide(2048, 4096);
+/// Longest role ARN (`role_arn`, `AWS_ROLE_ARN`). Wide: 2048, IAM's maximum for an ARN (STS
+/// `AssumeRole` `RoleArn`: 20..=2048). Narrow: 256; real role ARNs are
+/// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`, under 100 characters.
+pub const MAX_ROLE_ARN_LEN: usize = narrow_or_wide(256, 2048);
+/// Longest `external_id`. Wide: 1224, STS `AssumeRole` `ExternalId` (2..=1224). Narrow: 64;
+/// real external ids are UUID-sized.
+pub const MAX_EXTERNAL_ID_LEN: usize = narrow_or_wide(64, 1224);
+/// Longest `mfa_serial`. Wide: 256, STS `AssumeRole` `SerialNumber` (9..=256). Narrow: 64; MFA
+/// device ARNs are `arn:aws:iam::ACCOUNT:mfa/NAME`.
+pub const MAX_MFA_SERIAL_LEN: usize = narrow_or_wide(64, 256);
+/// Longest `role_session_name` (`AWS_ROLE_SESSION_NAME`): 64, STS `RoleSessionName` (2..=64),
+/// in every build.
+pub const MAX_ROLE_SESSION_NAME_LEN: usize = 64;
+/// Bytes of role ARNs, external ids, MFA serials and session names one credential plan holds for
+/// all its hops together: each hop's texts are stored once, end to end, so a plan does not keep
+/// [`MAX_ROLE_HOPS`] copies of every maximum. Wide: 4096, one hop at every maximum (3592 bytes)
+/// or four typical hops. Narrow: 1024, four hops of 256 bytes.
+pub const MAX_ROLE_TEXT_LEN: usize = narrow_or_wide(1024, 4096);
 /// How many `AssumeRole` hops a credential plan holds. Real chains take 1–2.
 pub const MAX_ROLE_HOPS: usize = 4;
 /// Longest MFA token code an `AssumeRoleTokenProvider` may return (codes are 6 digits).
@@ -43,8 +66,29 @@ pub const MAX_ENDPOINT_LEN: usize = 256;
 pub const MAX_APP_ID_LEN: usize = 50;
 /// Longest file path kept for provenance and for the shared-file list.
 pub const MAX_PATH_LEN: usize = 256;
-/// Longest `credential_source`, `credential_process` or token-file value we keep.
+/// Longest `credential_source`, `sso_session` or other plain setting value we keep.
 pub const MAX_SETTING_LEN: usize = 256;
+/// Longest `credential_process` command line. Wide: 4096 (a shell command line; Linux allows a
+/// single argument of 128 KiB, but helpers with long argument lists stay well under 4 KiB).
+/// Narrow: 256 (a device has no processes; the setting is only stored and listed).
+pub const MAX_COMMAND_LEN: usize = narrow_or_wide(256, 4096);
+/// Longest token-file path (`web_identity_token_file`, `AWS_WEB_IDENTITY_TOKEN_FILE`,
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`). Wide: 4096, Linux `PATH_MAX`. Narrow: 256.
+pub const MAX_TOKEN_FILE_LEN: usize = narrow_or_wide(256, 4096);
+/// Longest `sso_start_url`. AWS documents no maximum for an IAM Identity Center start URL; they
+/// are `https://NAME.awsapps.com/start` or a custom domain's. Wide: 1024; narrow: 256.
+pub const MAX_SSO_START_URL_LEN: usize = narrow_or_wide(256, 1024);
+/// Longest `sso_account_id`: an AWS account id is 12 digits; 32 leaves room.
+pub const MAX_ACCOUNT_ID_LEN: usize = 32;
+/// Longest `sso_role_name`: an IAM role name is at most 64 characters.
+pub const MAX_ROLE_NAME_LEN: usize = 64;
+/// Longest container credentials URI (`AWS_CONTAINER_CREDENTIALS_FULL_URI`,
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`): a URL like an endpoint's.
+pub const MAX_CONTAINER_URI_LEN: usize = MAX_ENDPOINT_LEN;
+/// Longest `AWS_CONTAINER_AUTHORIZATION_TOKEN`. ECS tokens are short; an EKS Pod Identity token
+/// (read from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, not this variable) is a JWT of 1–2 KiB.
+/// Wide: 4096; narrow: 256 (an ECS task token).
+pub const MAX_CONTAINER_TOKEN_LEN: usize = narrow_or_wide(256, 4096);
 
 /// Longest text an error keeps of a path, profile name or value it reports. Errors own what they
 /// name (so `?` can carry them past the text they were read from) without a heap; a longer path
@@ -86,8 +130,9 @@ pub const MAX_REQUEST_TARGET_LEN: usize = 1024;
 /// (`host` is kept apart); 16 leaves room for service and application headers.
 pub const MAX_REQUEST_HEADERS: usize = 16;
 /// Bytes of header names and values one request keeps. A session token alone may be
-/// [`MAX_SESSION_TOKEN_LEN`] (2048) bytes; `Authorization` adds about 250, the rest about 300.
-pub const MAX_REQUEST_HEADER_BYTES: usize = 3072;
+/// [`MAX_SESSION_TOKEN_LEN`] bytes; `Authorization` adds about 250, the rest about 300, so this is
+/// the token's limit plus 1024.
+pub const MAX_REQUEST_HEADER_BYTES: usize = MAX_SESSION_TOKEN_LEN + 1024;
 /// Response headers kept. The pipeline needs a handful (`x-amzn-requestid`, `content-type`,
 /// `content-length`, `retry-after`, `date`); extra ones are counted as dropped, never truncated.
 pub const MAX_RESPONSE_HEADERS: usize = 16;

@@ -110,6 +110,13 @@ selftests! {
             for &var in info.env {
                 let vars = [(var, bad)];
                 let env = MemEnv::new(&vars);
+                if info.lenient_in_env {
+                    // Go v1 `setBoolPtrFromEnvVal`: another value is ignored, as if unset.
+                    let mut slot = Session::unconfigured();
+                    let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
+                    assert!(resolved_of(s, info.key).is_none_or(|(_, src)| src == Source::Default), "{var}");
+                    continue;
+                }
                 let err = error_of(&Options::default(), &env, &MemFiles::new(&[]));
                 assert_eq!(err, SessionError::Env(EnvError::InvalidValue { var, accepted: info.accepted }));
             }
@@ -156,7 +163,9 @@ selftests! {
                 let env = MemEnv::new(&vars);
                 let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
                 let (got, source) = resolved_of(s, info.key).expect(var);
-                assert_eq!((got.as_str(), source), (value, Source::Env(var)), "{var}");
+                // A secret row is listed redacted, never as its value.
+                let shown = if info.secret { crate::config::table::REDACTED } else { value };
+                assert_eq!((got.as_str(), source), (shown, Source::Env(var)), "{var}");
             }
             if let Some(key) = info.file_key {
                 let mut text = crate::text::Text::<128>::new();
@@ -468,8 +477,8 @@ selftests! {
         let hops = |s: &Session| -> heapless::Vec<heapless::String<32>, 4> {
             let mut out = heapless::Vec::new();
             if let CredentialPlan::Chain { hops, .. } = s.credentials() {
-                for h in hops {
-                    let _ = out.push(heapless::String::try_from(h.role_arn.as_str()).unwrap());
+                for h in hops.iter() {
+                    let _ = out.push(heapless::String::try_from(h.role_arn).unwrap());
                 }
             }
             out
@@ -528,7 +537,7 @@ selftests! {
             let files = MemFiles::new(&list);
             let opts = Options { profile: Some("a"), assume_role_duration_secs: opt, ..Options::default() };
             match session_in(&mut slot, &opts, &env, &files).credentials() {
-                CredentialPlan::Chain { hops, .. } => hops[0].duration_secs,
+                CredentialPlan::Chain { hops, .. } => hops.get(0).map_or(0, |h| h.duration_secs),
                 _ => 0,
             }
         };
@@ -700,5 +709,295 @@ selftests! {
         assert_eq!(c.config().region.as_ref().unwrap().source, Source::Option);
         assert_eq!(region(s), Some("us-west-2"), "a copy leaves the original's region alone");
         assert_eq!(c.credentials(), s.credentials(), "the credential plan is shared");
+    }
+
+    fn imds_flags_follow_go_v1() {
+        let mut slot = Session::unconfigured();
+        let empty = MemFiles::new(&[]);
+        // AWS_EC2_METADATA_V1_DISABLED: true/false in any case; another value is ignored, so the
+        // file's value (read only with shared config) applies.
+        let list: [F; 1] = [config_file("[default]\nec2_metadata_v1_disabled = True\n")];
+        let files = MemFiles::new(&list);
+        for (val, want, from_env) in [("TRUE", true, true), ("false", false, true), ("yes", true, false), ("1", true, false)] {
+            let vars = [LOAD, ("AWS_EC2_METADATA_V1_DISABLED", val)];
+            let env = MemEnv::new(&vars);
+            let s = session_in(&mut slot, &Options::default(), &env, &files);
+            let got = &s.config().ec2_imds_v1_disabled;
+            assert_eq!((got.value, matches!(got.source, Source::Env(_))), (want, from_env), "{val}");
+        }
+        // In a file, `true` in any case, anything else false (Go v1 `updateBoolPtr`).
+        let list: [F; 1] = [config_file("[default]\nec2_metadata_v1_disabled = yes\n")];
+        let files = MemFiles::new(&list);
+        let s = session_in(&mut slot, &Options::default(), &MemEnv::new(&[LOAD]), &files);
+        assert!(!s.config().ec2_imds_v1_disabled.value);
+        assert!(matches!(s.config().ec2_imds_v1_disabled.source, Source::File { line: 2, .. }));
+        // The option beats both.
+        let opts = Options { config: Config::new().with_ec2_imds_v1_disabled(false).unwrap(), ..Options::default() };
+        let env = MemEnv::new(&[("AWS_EC2_METADATA_V1_DISABLED", "true")]);
+        assert!(!session_in(&mut slot, &opts, &env, &empty).config().ec2_imds_v1_disabled.value);
+        // AWS_EC2_METADATA_DISABLED: only a value equal to `true` in any case disables IMDS.
+        for (val, want) in [("true", true), ("TRUE", true), ("false", false), ("1", false), ("yes", false)] {
+            let vars = [("AWS_EC2_METADATA_DISABLED", val)];
+            let env = MemEnv::new(&vars);
+            let s = session_in(&mut slot, &Options::default(), &env, &empty);
+            assert_eq!(s.config().ec2_imds_disabled.value, want, "{val}");
+        }
+        // A bad endpoint mode in a file is Go v1's error, naming the key and the file.
+        let list: [F; 1] = [config_file("[default]\nec2_metadata_service_endpoint_mode = IPv5\n")];
+        let files = MemFiles::new(&list);
+        let err = error_of(&Options::default(), &MemEnv::new(&[LOAD]), &files);
+        let mut text = crate::text::Text::<256>::new();
+        let _ = write!(text, "{err}");
+        assert!(text.contains("failed to load ec2_metadata_service_endpoint_mode from shared config, /home/.aws/config:2"), "{text}");
+    }
+
+    fn container_settings_are_captured_and_the_token_stays_secret() {
+        let mut slot = Session::unconfigured();
+        let vars = [
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials"),
+            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok-SECRET-0123"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/secrets/pods.eks.amazonaws.com/token"),
+        ];
+        let env = MemEnv::new(&vars);
+        let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
+        let c = s.config();
+        assert_eq!(c.container_credentials_full_uri.as_ref().unwrap().value.as_str(), "http://169.254.170.23/v1/credentials");
+        assert_eq!(c.container_credentials_relative_uri.as_ref().unwrap().value.as_str(), "/v2/credentials/abc");
+        let token = c.container_authorization_token.as_ref().unwrap();
+        assert_eq!((token.value.expose(), token.source), ("tok-SECRET-0123", Source::Env("AWS_CONTAINER_AUTHORIZATION_TOKEN")));
+        assert_eq!(
+            c.container_authorization_token_file.as_ref().unwrap().value.as_str(),
+            "/var/run/secrets/pods.eks.amazonaws.com/token"
+        );
+        // The token never shows: not in Debug of the configuration, the options, the environment
+        // layer or the session, nor in a listing.
+        let mut out = heapless::String::<16384>::new();
+        let _ = write!(out, "{c:?}");
+        let opts = Options { config: Config::new().with_container_authorization_token("tok-SECRET-0123").unwrap(), ..Options::default() };
+        let _ = write!(out, "{opts:?}");
+        let env_cfg = crate::config::env::EnvConfig::load(&env, crate::config::SharedConfigState::FromEnv).unwrap();
+        let _ = write!(out, "{env_cfg:?}");
+        c.visit(&mut |_, v| {
+            if let Some(v) = v {
+                let _ = write!(out, "{}", v.value);
+            }
+        });
+        assert!(out.len() < out.capacity(), "the whole output was checked");
+        assert!(!out.contains("SECRET"), "{out}");
+        assert!(out.contains(crate::config::table::REDACTED));
+    }
+
+    fn sso_profiles_are_checked_with_go_v1s_errors() {
+        let mut slot = Session::unconfigured();
+        let env = MemEnv::new(&[LOAD]);
+        let opts = Options { profile: Some("p"), ..Options::default() };
+        let message = |err: SessionError| {
+            let mut text = crate::text::Text::<256>::new();
+            let _ = write!(text, "{err}");
+            text
+        };
+        // A missing [sso-session X] fails when the files are read.
+        let list: [F; 1] = [config_file("[profile p]\nsso_session = X\nsso_account_id = 1\nsso_role_name = r\n")];
+        let files = MemFiles::new(&list);
+        let err = error_of(&opts, &env, &files);
+        assert_eq!(err, SessionError::Shared(SharedError::SsoSessionNotFound { name: et("X") }));
+        assert!(message(err).ends_with("failed to find SSO session section, X"));
+        // Legacy keys: exactly the missing ones, in Go v1's order.
+        for (profile, missing) in [
+            ("[profile p]\nsso_account_id = 1\nsso_role_name = r\n", "sso_region, sso_start_url"),
+            ("[profile p]\nsso_region = us-east-1\n", "sso_start_url, sso_account_id, sso_role_name"),
+            ("[profile p]\nsso_start_url = https://x\nsso_region = r\nsso_account_id = 1\n", "sso_role_name"),
+        ] {
+            let list: [F; 1] = [config_file(profile)];
+            let files = MemFiles::new(&list);
+            let err = error_of(&opts, &env, &files);
+            assert_eq!(err, SessionError::Credentials(PlanError::SsoMissingConfiguration { profile: et("p"), missing }));
+            let mut want = crate::text::Text::<160>::new();
+            let _ = write!(want, "profile \"p\" is configured to use SSO but is missing required configuration: {missing}");
+            assert!(message(err).ends_with(want.as_str()));
+        }
+        // The sso-session form: its section supplies region and start URL; the profile's must match.
+        let ok = "[profile p]\nsso_session = s\nsso_account_id = 1\nsso_role_name = r\n[sso-session s]\nsso_region = eu-west-1\nsso_start_url = https://d.awsapps.com/start\n";
+        let list: [F; 1] = [config_file(ok)];
+        let files = MemFiles::new(&list);
+        let s = session_in(&mut slot, &opts, &env, &files);
+        match s.credentials() {
+            CredentialPlan::Chain { base: BaseCredentials::Sso { settings, source }, .. } => {
+                assert_eq!(settings.start_url.as_str(), "https://d.awsapps.com/start");
+                assert_eq!(settings.region.as_str(), "eu-west-1");
+                assert_eq!((settings.account_id.as_str(), settings.role_name.as_str()), ("1", "r"));
+                assert_eq!(settings.session_name.as_deref(), Some("s"));
+                assert!(matches!(source, Source::File { line: 2, .. }));
+            }
+            other => panic!("{other:?}"),
+        }
+        let list: [F; 1] = [config_file("[profile p]\nsso_session = s\nsso_region = us-east-1\n[sso-session s]\nsso_region = eu-west-1\nsso_start_url = https://d\n")];
+        let files = MemFiles::new(&list);
+        let err = error_of(&opts, &env, &files);
+        assert_eq!(err, SessionError::Credentials(PlanError::SsoSessionMismatch { profile: et("p"), key: "sso_region" }));
+        assert!(message(err).ends_with("sso_region in profile \"p\" must match sso_region in sso-session "));
+        let list: [F; 1] = [config_file("[profile p]\nsso_session = s\nsso_start_url = https://e\n[sso-session s]\nsso_region = eu-west-1\nsso_start_url = https://d\n")];
+        let files = MemFiles::new(&list);
+        assert_eq!(
+            error_of(&opts, &env, &files),
+            SessionError::Credentials(PlanError::SsoSessionMismatch { profile: et("p"), key: "sso_start_url" })
+        );
+        let list: [F; 1] = [config_file("[profile p]\nsso_session = s\n[sso-session s]\nsso_region = eu-west-1\n")];
+        let files = MemFiles::new(&list);
+        assert_eq!(
+            error_of(&opts, &env, &files),
+            SessionError::Credentials(PlanError::SsoMissingConfiguration { profile: et("p"), missing: "sso_start_url" })
+        );
+        // Go v1 checks the keys lazily: environment keys bypass an invalid SSO profile selected by
+        // AWS_PROFILE (F11); the missing section is still an error (it is checked on load).
+        let list: [F; 1] = [config_file("[profile p]\nsso_account_id = 1\n")];
+        let files = MemFiles::new(&list);
+        let env_keys = MemEnv::new(&[LOAD, ("AWS_PROFILE", "p"), ("AWS_ACCESS_KEY", "AK"), ("AWS_SECRET_KEY", "SK")]);
+        let s = session_in(&mut slot, &Options::default(), &env_keys, &files);
+        assert_eq!(static_akid(s), Some("AK"));
+    }
+}
+
+/// AWS's documented maxima fit where the build has room for them (cfg `wide_limits`, the host).
+#[cfg(all(test, wide_limits))]
+mod wide_limits {
+    use super::*;
+    use crate::limits::{
+        MAX_EXTERNAL_ID_LEN, MAX_MFA_SERIAL_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_TEXT_LEN,
+    };
+    use std::format;
+    use std::string::String;
+
+    fn profile(role_arn: &str, external_id: &str, mfa: &str) -> String {
+        format!(
+            "[profile a]\nrole_arn = {role_arn}\nexternal_id = {external_id}\nmfa_serial = {mfa}\n\
+             source_profile = b\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n"
+        )
+    }
+
+    fn code(
+        out: &mut crate::text::Text<{ crate::limits::MAX_MFA_TOKEN_LEN }>,
+    ) -> Result<(), TokenError> {
+        out.push_str("123456").map_err(|_| TokenError)
+    }
+
+    /// Profile `a`, with an MFA token provider.
+    fn profile_a_with_mfa() -> Options<'static> {
+        Options {
+            profile: Some("a"),
+            assume_role_token_provider: Some(code),
+            ..Options::default()
+        }
+    }
+
+    /// A role ARN of exactly IAM's maximum length.
+    fn full_role_arn() -> String {
+        format!(
+            "arn:aws:iam::123456789012:role/{}",
+            "p".repeat(MAX_ROLE_ARN_LEN - 31)
+        )
+    }
+
+    /// The limit and length of a creation's capacity error, and its line when it has one.
+    fn capacity(err: SessionError) -> (usize, usize, Option<u32>) {
+        match err {
+            SessionError::Credentials(PlanError::Capacity { error, at }) => {
+                let line = match at {
+                    At::File { line, .. } => Some(line),
+                    _ => None,
+                };
+                (error.limit, error.len, line)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_aws_maximum_fits_in_one_hop() {
+        let role = full_role_arn();
+        assert_eq!(role.len(), MAX_ROLE_ARN_LEN);
+        let text = profile(
+            &role,
+            &"e".repeat(MAX_EXTERNAL_ID_LEN),
+            &"m".repeat(MAX_MFA_SERIAL_LEN),
+        );
+        let list: [F; 1] = [config_file(&text)];
+        let files = MemFiles::new(&list);
+        let opts = profile_a_with_mfa();
+        let mut slot = Session::unconfigured();
+        let s = session_in(&mut slot, &opts, &MemEnv::new(&[LOAD]), &files);
+        let CredentialPlan::Chain { hops, .. } = s.credentials() else {
+            panic!()
+        };
+        let hop = hops.get(0).unwrap();
+        assert_eq!(
+            (hop.role_arn.len(), hop.external_id.unwrap().len()),
+            (MAX_ROLE_ARN_LEN, MAX_EXTERNAL_ID_LEN)
+        );
+        assert_eq!(hop.mfa_serial.map(str::len), Some(MAX_MFA_SERIAL_LEN));
+        // One more byte than AWS allows is a capacity error naming the limit.
+        let text = profile(&format!("{role}x"), "e", "m");
+        let list: [F; 1] = [config_file(&text)];
+        let files = MemFiles::new(&list);
+        assert_eq!(
+            capacity(error_of(&opts, &MemEnv::new(&[LOAD]), &files)),
+            (MAX_ROLE_ARN_LEN, MAX_ROLE_ARN_LEN + 1, Some(2))
+        );
+    }
+
+    #[test]
+    fn hops_share_one_text_and_overflow_names_its_limit() {
+        // Two hops each with a full-length role ARN: 4096 bytes of ARNs fill the plan's text, so
+        // the second hop's session name no longer fits.
+        let role = full_role_arn();
+        let text = format!(
+            "[profile a]\nrole_arn = {role}\nsource_profile = b\n[profile b]\nrole_arn = {role}\n\
+             role_session_name = n\nsource_profile = c\n[profile c]\naws_access_key_id = K\naws_secret_access_key = S\n"
+        );
+        let list: [F; 1] = [config_file(&text)];
+        let files = MemFiles::new(&list);
+        let opts = Options {
+            profile: Some("a"),
+            ..Options::default()
+        };
+        let (limit, len, _) = capacity(error_of(&opts, &MemEnv::new(&[LOAD]), &files));
+        assert_eq!((limit, len), (MAX_ROLE_TEXT_LEN, MAX_ROLE_TEXT_LEN + 1));
+    }
+
+    #[test]
+    fn long_commands_external_ids_and_token_files_are_accepted() {
+        // The issue's cases: a 305-character credential_process and a 100-character external id.
+        let command = format!("/usr/local/bin/helper{}", " --flag".repeat(40));
+        assert!(command.len() > 300);
+        let text = format!("[default]\ncredential_process = {command}\n");
+        let list: [F; 1] = [credentials_file(&text)];
+        let files = MemFiles::new(&list);
+        let mut slot = Session::unconfigured();
+        let s = session_in(&mut slot, &Options::default(), &MemEnv::new(&[]), &files);
+        assert!(
+            matches!(s.credentials(), CredentialPlan::Chain { base: BaseCredentials::Process { command: c, .. }, .. } if c.as_str() == command)
+        );
+        let text = profile(
+            "arn:aws:iam::1:role/r",
+            &"x".repeat(100),
+            "arn:aws:iam::1:mfa/u",
+        );
+        let list: [F; 1] = [config_file(&text)];
+        let files = MemFiles::new(&list);
+        let opts = profile_a_with_mfa();
+        assert!(creates(&opts, &MemEnv::new(&[LOAD]), &files));
+        let path = format!("/{}", "d/".repeat(1500));
+        let vars = [
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", path.as_str()),
+            ("AWS_ROLE_ARN", "arn:r"),
+        ];
+        let s = session_in(
+            &mut slot,
+            &Options::default(),
+            &MemEnv::new(&vars),
+            &MemFiles::new(&[]),
+        );
+        assert_eq!(s.credentials().provider(), ProviderKind::WebIdentity);
     }
 }

@@ -4,11 +4,12 @@
 //! `credential_process` follows Go v1's `processcreds` provider: the command runs through `sh -c` (`cmd.exe /C` on
 //! Windows), its standard output is read (at most [`MAX_PROCESS_OUTPUT`] bytes) and parsed as
 //! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}`, and a
-//! process still running after the timeout (default one minute) is killed.
+//! process still running after the timeout (default one minute) is killed, with everything it started
+//! when its stdin is not a terminal (it then runs in a process group of its own).
 
 use core::fmt;
 use core::time::Duration;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -108,6 +109,21 @@ pub fn terminal_mfa_prompt(out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), Toke
     out.push_str(code).map_err(|_| TokenError)
 }
 
+/// Kills the process group `child` leads (it was spawned with `process_group(0)`): the shell and
+/// everything it started, such as `sleep` in `sleep 777 & wait`.
+fn kill_group(child: &std::process::Child) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{kill_process_group, Pid, Signal};
+        let pgid = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
+        if let Some(pgid) = pgid {
+            let _ = kill_process_group(pgid, Signal::KILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = child;
+}
+
 /// Runs `command` as Go v1 runs `credential_process` and parses its output.
 ///
 /// # Errors
@@ -140,6 +156,19 @@ pub fn run_process_output(command: &str, timeout: Duration, buf: &mut [u8]) -> R
 
 /// Runs `command` through the shell with Go v1's rules and returns its standard output.
 fn run_process_bytes(command: &str, timeout: Duration) -> Result<Vec<u8>, ResolveError> {
+    // A helper that may prompt on the terminal must stay in the terminal's foreground process
+    // group (a background group is stopped by SIGTTIN when it reads the terminal). Otherwise it
+    // gets a group of its own, so that a timeout kills everything it started.
+    let own_group = !std::io::stdin().is_terminal();
+    run_process(command, timeout, own_group)
+}
+
+/// [`run_process_bytes`], with the choice of a process group of its own made by the caller.
+fn run_process(
+    command: &str,
+    timeout: Duration,
+    own_group: bool,
+) -> Result<Vec<u8>, ResolveError> {
     let mut cmd = if cfg!(windows) {
         let mut c = Command::new("cmd.exe");
         c.arg("/C").arg(command);
@@ -149,8 +178,15 @@ fn run_process_bytes(command: &str, timeout: Duration) -> Result<Vec<u8>, Resolv
         c.arg("-c").arg(command);
         c
     };
+    #[cfg(unix)]
+    if own_group {
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
+    #[cfg(not(unix))]
+    let _ = own_group;
+    // Go v1 passes its stdin, so a helper can ask for an MFA code.
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -173,6 +209,9 @@ fn run_process_bytes(command: &str, timeout: Duration) -> Result<Vec<u8>, Resolv
         match child.try_wait().map_err(ResolveError::ProcessSpawn)? {
             Some(status) => break status,
             None if Instant::now() >= deadline => {
+                if own_group {
+                    kill_group(&child);
+                }
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(ResolveError::ProcessTimeout(timeout));
@@ -234,5 +273,36 @@ mod tests {
             run_credential_process("head -c 70000 /dev/zero", DEFAULT_PROCESS_TIMEOUT),
             Err(ResolveError::ProcessOutputTooLong)
         ));
+    }
+
+    /// Whether process `pid` is gone (or a zombie no one has reaped yet: it runs no more).
+    #[cfg(target_os = "linux")]
+    fn is_gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timeout_kills_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // The shell starts `sleep` in the background and waits: before, only `sh` was killed and
+        // `sleep` ran on, holding the output pipe.
+        let command = format!("sleep 777 & echo $! > '{}'; wait", pid_file.display());
+        let result = run_process(&command, Duration::from_millis(300), true);
+        assert!(matches!(result, Err(ResolveError::ProcessTimeout(_))));
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let pid = pid.trim();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !is_gone(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(is_gone(pid), "sleep {pid} outlived the timeout");
     }
 }

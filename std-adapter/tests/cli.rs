@@ -965,6 +965,85 @@ fn credential_process_runs_without_shared_config_loading() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn credential_process_reads_the_callers_stdin() {
+    // Go v1 gives the helper its own stdin, so a helper can prompt (for an MFA code): here the
+    // helper is `cat`, and the credentials come from what the CLI was given on stdin.
+    use std::io::Write;
+    use std::process::Stdio;
+    let home = home();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[default]\ncredential_process = cat\n",
+    )
+    .unwrap();
+    let json = format!(
+        r#"{{"Version": 1, "AccessKeyId": "ASIASTDINKEY5678", "SecretAccessKey": "{DOCS_SECRET}"}}"#
+    );
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("HOME", home.path())
+        .args(["configure", "list", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run aws-session");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v = json_of(&o);
+    assert_eq!(v["credentials"]["access_key_id"], "************5678", "{v}");
+    assert_no_secret(&o, &[DOCS_SECRET]);
+}
+
+#[test]
+fn container_settings_are_listed_and_the_token_never_shown() {
+    let home = home();
+    let secret = "container-token-SECRET-42";
+    let vars = [
+        (
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "/v2/credentials/id",
+        ),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", secret),
+        ("AWS_EC2_METADATA_V1_DISABLED", "TRUE"),
+    ];
+    let o = run(
+        home.path(),
+        &vars,
+        &["configure", "list", "--all", "--json"],
+    );
+    let v = json_of(&o);
+    let setting = |name: &str| {
+        v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} listed"))
+    };
+    assert_eq!(
+        setting("container_credentials_relative_uri")["value"],
+        "/v2/credentials/id"
+    );
+    let token = setting("container_authorization_token");
+    assert_eq!(token["value"], "** redacted **");
+    assert_eq!(token["source"], "env:AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    assert_eq!(setting("ec2_metadata_v1_disabled")["value"], "true");
+    assert_no_secret(&o, &[secret]);
+    let o = run(home.path(), &vars, &["configure", "list", "--all"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_no_secret(&o, &[secret]);
+}
+
 // ---- SigV4a (--sigv4a, --region-set) --------------------------------------------------------------
 
 /// The SigV4 suites' keys; the v4a suite publishes their SigV4a public key (`public-key.json`).

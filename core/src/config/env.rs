@@ -67,8 +67,6 @@ pub struct EnvConfig<'e> {
     pub config_file: Option<EnvValue<&'e str>>,
     /// `AWS_SHARED_CREDENTIALS_FILE`.
     pub shared_credentials_file: Option<EnvValue<&'e str>>,
-    /// `AWS_EC2_METADATA_DISABLED` (lower-cased value equal to `true`).
-    pub ec2_metadata_disabled: bool,
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (`true`/`false`, any case).
     pub ignore_configured_endpoint_urls: bool,
     /// `AWS_WEB_IDENTITY_TOKEN_FILE`.
@@ -77,8 +75,6 @@ pub struct EnvConfig<'e> {
     pub role_arn: Option<EnvValue<&'e str>>,
     /// `AWS_ROLE_SESSION_NAME`.
     pub role_session_name: Option<EnvValue<&'e str>>,
-    /// Whether `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is set (needed by `credential_source = EcsContainer`).
-    pub container_relative_uri_set: bool,
 }
 
 /// Reading the environment failed.
@@ -228,8 +224,6 @@ impl<'e> EnvConfig<'e> {
             profile,
             config_file,
             shared_credentials_file,
-            ec2_metadata_disabled: get(env, "AWS_EC2_METADATA_DISABLED")?
-                .is_some_and(|v| v.value.eq_ignore_ascii_case("true")),
             ignore_configured_endpoint_urls: strict(
                 env,
                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
@@ -240,8 +234,6 @@ impl<'e> EnvConfig<'e> {
             web_identity_token_file: first(env, var(Key::WebIdentityTokenFile))?,
             role_arn: first(env, var(Key::RoleArn))?,
             role_session_name: first(env, var(Key::RoleSessionName))?,
-            container_relative_uri_set: get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")?
-                .is_some(),
         })
     }
 }

@@ -18,11 +18,14 @@
 use super::model::{
     Ec2ImdsEndpointMode, ExplicitCredentials, LogLevel, RegionalEndpoint, ServiceEndpoint,
 };
-use super::table::{settings, OneOf, Switch, Txt};
+use super::table::{settings, Flag, OneOf, Secret, Switch, Txt};
 use crate::limits::{
-    MAX_ACCESS_KEY_ID_LEN, MAX_APP_ID_LEN, MAX_ENDPOINT_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN,
-    MAX_REGION_LEN, MAX_REGION_SET_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_PARAM_LEN, MAX_SECRET_KEY_LEN,
-    MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
+    MAX_ACCESS_KEY_ID_LEN, MAX_ACCOUNT_ID_LEN, MAX_APP_ID_LEN, MAX_COMMAND_LEN,
+    MAX_CONTAINER_TOKEN_LEN, MAX_CONTAINER_URI_LEN, MAX_ENDPOINT_LEN, MAX_EXTERNAL_ID_LEN,
+    MAX_MFA_SERIAL_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN, MAX_REGION_SET_LEN,
+    MAX_ROLE_ARN_LEN, MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN, MAX_SECRET_KEY_LEN,
+    MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN, MAX_SSO_START_URL_LEN,
+    MAX_TOKEN_FILE_LEN,
 };
 use crate::text::{CapacityError, Field, Text};
 
@@ -64,6 +67,24 @@ settings! {
         /// EC2 instance metadata endpoint mode when no endpoint is set (Go v1 `Options.EC2IMDSEndpointMode`, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, `ec2_metadata_service_endpoint_mode`).
         Ec2MetadataServiceEndpointMode => ec2_imds_endpoint_mode: OneOf<Ec2ImdsEndpointMode> = [Ec2ImdsEndpointMode::IPv4], with_ec2_imds_endpoint_mode,
             env ["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] [], file ["ec2_metadata_service_endpoint_mode"] WithSharedConfig, Setting, secret false, device false, Layered;
+        /// No fallback to IMDSv1 when the IMDSv2 token request fails (Go v1 `Config.EC2MetadataEnableFallback` inverted, `AWS_EC2_METADATA_V1_DISABLED`, `ec2_metadata_v1_disabled`; another value in the variable is ignored, as Go v1 does).
+        Ec2MetadataV1Disabled => ec2_imds_v1_disabled: Flag = [false], with_ec2_imds_v1_disabled,
+            env ["AWS_EC2_METADATA_V1_DISABLED"] [], file ["ec2_metadata_v1_disabled"] WithSharedConfig, Setting, secret false, device false, Layered;
+        /// Every EC2 instance metadata call fails (`AWS_EC2_METADATA_DISABLED`: a value equal to `true` in any case; Go v1 has no option or file key).
+        Ec2MetadataDisabled => ec2_imds_disabled: Flag = [false], with_ec2_imds_disabled,
+            env ["AWS_EC2_METADATA_DISABLED"] [], file [] Never, Setting, secret false, device false, Layered;
+        /// Container credentials endpoint, any host with `https`, loopback or the ECS/EKS hosts with `http` (`AWS_CONTAINER_CREDENTIALS_FULL_URI`; beats the relative URI).
+        ContainerCredentialsFullUri => container_credentials_full_uri: Txt<MAX_CONTAINER_URI_LEN> = [None], with_container_credentials_full_uri,
+            env ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] [], file [] Never, Endpoint, secret false, device false, Layered;
+        /// Container credentials path on `http://169.254.170.2` (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`; also what `credential_source = EcsContainer` needs).
+        ContainerCredentialsRelativeUri => container_credentials_relative_uri: Txt<MAX_CONTAINER_URI_LEN> = [None], with_container_credentials_relative_uri,
+            env ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] [], file [] Never, Endpoint, secret false, device false, Layered;
+        /// `Authorization` header for the container credentials endpoint (`AWS_CONTAINER_AUTHORIZATION_TOKEN`; secret).
+        ContainerAuthorizationToken => container_authorization_token: Secret<MAX_CONTAINER_TOKEN_LEN> = [None], with_container_authorization_token,
+            env ["AWS_CONTAINER_AUTHORIZATION_TOKEN"] [], file [] Never, Setting, secret true, device false, Layered;
+        /// File holding the `Authorization` header, read again on every fetch and beating the plain token (`AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, EKS Pod Identity).
+        ContainerAuthorizationTokenFile => container_authorization_token_file: Txt<MAX_TOKEN_FILE_LEN> = [None], with_container_authorization_token_file,
+            env ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] [], file [] Never, Path, secret false, device false, Layered;
         /// Plain `http` for endpoints without a scheme (`Config.DisableSSL`).
         DisableSsl => disable_ssl: OneOf<bool> = [false], with_disable_ssl,
             env [] [], file [] Never, Setting, secret false, device false, Layered;
@@ -91,10 +112,10 @@ settings! {
         SessionToken => aws_session_token: Txt<MAX_SESSION_TOKEN_LEN>,
             env ["AWS_SESSION_TOKEN"], file ["aws_session_token"] Always, SessionToken, secret true, device true;
         /// `credential_process`: a command that prints credentials.
-        CredentialProcess => credential_process: Txt<MAX_SETTING_LEN>,
+        CredentialProcess => credential_process: Txt<MAX_COMMAND_LEN>,
             env [], file ["credential_process"] Always, Setting, secret false, device false;
         /// `web_identity_token_file`: an OIDC token to exchange for role credentials.
-        WebIdentityTokenFile => web_identity_token_file: Txt<MAX_SETTING_LEN>,
+        WebIdentityTokenFile => web_identity_token_file: Txt<MAX_TOKEN_FILE_LEN>,
             env ["AWS_WEB_IDENTITY_TOKEN_FILE"], file ["web_identity_token_file"] Always, Setting, secret false, device false;
         /// `role_arn`: the role to assume.
         RoleArn => role_arn: Txt<MAX_ROLE_ARN_LEN>,
@@ -106,13 +127,13 @@ settings! {
         CredentialSource => credential_source: Txt<MAX_SETTING_LEN>,
             env [], file ["credential_source"] WithSharedConfig, Setting, secret false, device true;
         /// `role_session_name`.
-        RoleSessionName => role_session_name: Txt<MAX_ROLE_PARAM_LEN>,
+        RoleSessionName => role_session_name: Txt<MAX_ROLE_SESSION_NAME_LEN>,
             env ["AWS_ROLE_SESSION_NAME"], file ["role_session_name"] WithSharedConfig, RoleParam, secret false, device true;
         /// `external_id`.
-        ExternalId => external_id: Txt<MAX_ROLE_PARAM_LEN>,
+        ExternalId => external_id: Txt<MAX_EXTERNAL_ID_LEN>,
             env [], file ["external_id"] WithSharedConfig, RoleParam, secret false, device true;
         /// `mfa_serial`: needs an assume-role token provider.
-        MfaSerial => mfa_serial: Txt<MAX_ROLE_PARAM_LEN>,
+        MfaSerial => mfa_serial: Txt<MAX_MFA_SERIAL_LEN>,
             env [], file ["mfa_serial"] WithSharedConfig, RoleParam, secret false, device true;
         /// `duration_seconds` of an assumed role (a non-integer is unset, as Go v1 reads it).
         DurationSeconds => duration_seconds: OneOf<u32>,
@@ -121,16 +142,16 @@ settings! {
         SsoSession => sso_session: Txt<MAX_SETTING_LEN>,
             env [], file ["sso_session"] WithSharedConfig, Setting, secret false, device false;
         /// `sso_start_url`.
-        SsoStartUrl => sso_start_url: Txt<MAX_SETTING_LEN>,
+        SsoStartUrl => sso_start_url: Txt<MAX_SSO_START_URL_LEN>,
             env [], file ["sso_start_url"] WithSharedConfig, Setting, secret false, device false;
         /// `sso_region`.
         SsoRegion => sso_region: Txt<MAX_REGION_LEN>,
             env [], file ["sso_region"] WithSharedConfig, Region, secret false, device false;
         /// `sso_account_id`.
-        SsoAccountId => sso_account_id: Txt<MAX_SETTING_LEN>,
+        SsoAccountId => sso_account_id: Txt<MAX_ACCOUNT_ID_LEN>,
             env [], file ["sso_account_id"] WithSharedConfig, Setting, secret false, device false;
         /// `sso_role_name`.
-        SsoRoleName => sso_role_name: Txt<MAX_SETTING_LEN>,
+        SsoRoleName => sso_role_name: Txt<MAX_ROLE_NAME_LEN>,
             env [], file ["sso_role_name"] WithSharedConfig, Setting, secret false, device false;
     }
 }
@@ -236,7 +257,9 @@ pub mod selftests {
                 }
                 // What a device stores and what is secret can be written to a file.
                 assert!(!row.device || row.file_key.is_some(), "{}", row.name);
-                assert!(!row.secret || row.merge == Merge::Credentials, "{}", row.name);
+                // A secret outside the credential keys is never read from a file (and its kind
+                // redacts it: `session_tests` checks every secret row's listing).
+                assert!(!row.secret || row.merge == Merge::Credentials || row.read == Read::Never, "{}", row.name);
             }
             assert_eq!(Key::from_file_key("no_such_key"), None);
             assert_eq!(Key::all().count(), SETTINGS.len());

@@ -77,8 +77,27 @@ pub struct ProfileLayer<'p> {
     pub credential_process: Option<Prop<'p>>,
     /// `web_identity_token_file` (always).
     pub web_identity_token_file: Option<Prop<'p>>,
-    /// First SSO key seen (`sso_session`, `sso_start_url`, …; load only).
-    pub sso: Option<Prop<'p>>,
+    /// `sso_session` (load only).
+    pub sso_session: Option<Prop<'p>>,
+    /// `sso_start_url` (load only).
+    pub sso_start_url: Option<Prop<'p>>,
+    /// `sso_region` (load only).
+    pub sso_region: Option<Prop<'p>>,
+    /// `sso_account_id` (load only).
+    pub sso_account_id: Option<Prop<'p>>,
+    /// `sso_role_name` (load only).
+    pub sso_role_name: Option<Prop<'p>>,
+    /// The `[sso-session NAME]` section that `sso_session` names, once found (Go v1 `SSOSession`).
+    pub sso_session_section: Option<SsoSessionSection<'p>>,
+}
+
+/// The keys of an `[sso-session NAME]` section (Go v1 `ssoSession`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SsoSessionSection<'p> {
+    /// `sso_region`.
+    pub sso_region: Option<Prop<'p>>,
+    /// `sso_start_url`.
+    pub sso_start_url: Option<Prop<'p>>,
 }
 
 impl<'p> ProfileLayer<'p> {
@@ -88,8 +107,22 @@ impl<'p> ProfileLayer<'p> {
             || self.credential_source.is_some()
             || self.credential_process.is_some()
             || self.web_identity_token_file.is_some()
-            || self.sso.is_some()
+            || self.has_sso()
             || self.credentials.is_some()
+    }
+
+    /// Go v1 `hasSSOConfiguration`: an `sso_session` or any legacy SSO key.
+    pub fn has_sso(&self) -> bool {
+        self.sso_session.is_some() || self.has_legacy_sso()
+    }
+
+    /// Go v1 `hasLegacySSOConfiguration`: any of `sso_region`, `sso_account_id`, `sso_start_url`,
+    /// `sso_role_name`.
+    pub fn has_legacy_sso(&self) -> bool {
+        self.sso_region.is_some()
+            || self.sso_account_id.is_some()
+            || self.sso_start_url.is_some()
+            || self.sso_role_name.is_some()
     }
 
     /// Go v1 `clearAssumeRoleOptions`: the second visit of a profile keeps only credential material.
@@ -108,6 +141,10 @@ impl<'p> ProfileLayer<'p> {
         self.credential_process = None;
         self.web_identity_token_file = None;
         self.credentials = None;
+        self.sso_account_id = None;
+        self.sso_region = None;
+        self.sso_role_name = None;
+        self.sso_start_url = None;
     }
 
     /// Applies one file's layer: every key it set overrides; static keys as a group.
@@ -124,7 +161,11 @@ impl<'p> ProfileLayer<'p> {
             duration_seconds,
             credential_process,
             web_identity_token_file,
-            sso
+            sso_session,
+            sso_start_url,
+            sso_region,
+            sso_account_id,
+            sso_role_name
         );
     }
 }
@@ -222,6 +263,12 @@ pub enum SharedError {
         /// The limit.
         limit: usize,
     },
+    /// A profile's `sso_session` names a section that is in no file (Go v1: "failed to find SSO
+    /// session section, NAME").
+    SsoSessionNotFound {
+        /// The `sso_session` value.
+        name: ErrorText,
+    },
 }
 
 impl fmt::Display for SharedError {
@@ -256,6 +303,9 @@ impl fmt::Display for SharedError {
             }
             SharedError::ChainTooLong { limit } => {
                 write!(f, "source_profile chain is longer than the limit of {limit} profiles")
+            }
+            SharedError::SsoSessionNotFound { name } => {
+                write!(f, "failed to find SSO session section, {name}")
             }
         }
     }
@@ -324,15 +374,11 @@ fn read_file_layer<'p>(
             }
             Key::CredentialProcess => layer.credential_process = Some(prop),
             Key::WebIdentityTokenFile => layer.web_identity_token_file = Some(prop),
-            Key::SsoSession
-            | Key::SsoStartUrl
-            | Key::SsoRegion
-            | Key::SsoAccountId
-            | Key::SsoRoleName => {
-                if layer.sso.is_none() {
-                    layer.sso = Some(prop)
-                }
-            }
+            Key::SsoSession => layer.sso_session = Some(prop),
+            Key::SsoStartUrl => layer.sso_start_url = Some(prop),
+            Key::SsoRegion => layer.sso_region = Some(prop),
+            Key::SsoAccountId => layer.sso_account_id = Some(prop),
+            Key::SsoRoleName => layer.sso_role_name = Some(prop),
             _ => {
                 if let Err(accepted) = settings.set(key, prop) {
                     refused = Some(Refused {
@@ -501,7 +547,55 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
             })?;
         match next {
             Some(n) => name = n,
-            None => return Ok(()),
+            None => break,
         }
     }
+    // Go v1 looks up a profile's `[sso-session]` once its source profiles are linked, so the
+    // deepest profile's section is checked first.
+    for layer in out.chain.iter_mut().rev() {
+        if let Some(session) = layer.sso_session {
+            layer.sso_session_section = Some(find_sso_session(source, session.value.trim())?);
+        }
+    }
+    Ok(())
+}
+
+/// The first file's `[sso-session name]` section (Go v1 stops at the first file that has it).
+fn find_sso_session<'p, P: ProfileSource + ?Sized>(
+    source: &'p P,
+    name: &str,
+) -> Result<SsoSessionSection<'p>, SharedError> {
+    for index in 0..source.file_count() {
+        let Ok(Some(file)) = source.file(index) else {
+            continue; // an unreadable file was reported while reading the profile
+        };
+        let idx = u8::try_from(index).unwrap_or(u8::MAX);
+        let mut section = SsoSessionSection::default();
+        let found = profile::visit_sso_session(&file, name, &mut |p: &Property<'p>| {
+            let Some(value) = p.value.as_str() else {
+                return;
+            };
+            // A later empty value clears an earlier one (Go v1 `updateString`).
+            let prop = (!value.is_empty()).then_some(Prop {
+                value,
+                file: idx,
+                line: p.line,
+            });
+            if p.key_is("sso_region") {
+                section.sso_region = prop;
+            } else if p.key_is("sso_start_url") {
+                section.sso_start_url = prop;
+            }
+        })
+        .map_err(|error| SharedError::Parse {
+            path: ErrorText::tail(file.path),
+            error,
+        })?;
+        if found.is_some() {
+            return Ok(section);
+        }
+    }
+    Err(SharedError::SsoSessionNotFound {
+        name: ErrorText::head(name),
+    })
 }

@@ -30,6 +30,7 @@ use super::model::{Ec2ImdsEndpointMode, LogLevel, RegionalEndpoint};
 use super::shared::Prop;
 use super::source::{Resolved, Source};
 use crate::platform::Environment;
+use crate::secret::SecretStr;
 use crate::text::{text, CapacityError, Field, Text};
 
 /// When a config-file key is read.
@@ -85,6 +86,9 @@ pub struct SettingInfo {
     /// A file value outside the accepted set is read as a value (Go v1 reads file switches as
     /// "`true` or false") instead of failing creation.
     pub lenient_in_files: bool,
+    /// An environment value outside the accepted set is ignored, as if the variable were unset
+    /// (Go v1 `setBoolPtrFromEnvVal`), instead of failing creation.
+    pub lenient_in_env: bool,
     /// Never shown in listings, logs or `Debug`.
     pub secret: bool,
     /// Kept in a device's flash profile record.
@@ -120,6 +124,7 @@ impl SettingInfo {
             field,
             accepted: K::ACCEPTED,
             lenient_in_files: K::LENIENT_IN_FILES,
+            lenient_in_env: K::LENIENT_IN_ENV,
             secret,
             device,
             merge,
@@ -132,7 +137,7 @@ pub trait Kind {
     /// What the environment and file layers hold: borrowed from their text where it is text.
     type Raw<'a>: Copy + fmt::Debug;
     /// What [`Config`](super::Config) and [`SessionConfig`](super::SessionConfig) hold.
-    type Value: Clone + PartialEq + fmt::Debug + fmt::Display;
+    type Value: Clone + PartialEq + fmt::Debug;
     /// What a `Config::with_…` builder takes.
     type Input<'a>;
     /// The accepted values, for messages.
@@ -141,8 +146,11 @@ pub trait Kind {
     const CAPACITY: Option<usize> = None;
     /// [`Kind::parse_file`] never refuses a value.
     const LENIENT_IN_FILES: bool = false;
+    /// An environment value [`Kind::parse_env`] refuses is ignored instead of failing creation.
+    const LENIENT_IN_ENV: bool = false;
     /// Parses an environment value; `None` is an invalid value (Go v1's environment parsing is
-    /// strict for every value it checks).
+    /// strict for most values it checks), or an ignored one for a kind that is
+    /// [`Kind::LENIENT_IN_ENV`].
     fn parse_env(s: &str) -> Option<Self::Raw<'_>>;
     /// Parses a file value; `None` is an invalid value. Lenient kinds never refuse.
     fn parse_file(s: &str) -> Option<Self::Raw<'_>>;
@@ -157,6 +165,9 @@ pub trait Kind {
     /// # Errors
     /// [`CapacityError`] when text is longer than the kind holds.
     fn input(input: Self::Input<'_>, field: Field) -> Result<Option<Self::Value>, CapacityError>;
+    /// The value as listings (`configure list`) show it: the value itself, or a redaction marker
+    /// for a secret.
+    fn shown(value: &Self::Value) -> &dyn fmt::Display;
 }
 
 /// Text of at most `N` bytes, taken as written (an empty value is unset).
@@ -185,6 +196,55 @@ impl<const N: usize> Kind for Txt<N> {
         }
         text(input, field).map(Some)
     }
+    fn shown(value: &Text<N>) -> &dyn fmt::Display {
+        value
+    }
+}
+
+/// A secret text of at most `N` bytes (`AWS_CONTAINER_AUTHORIZATION_TOKEN`): kept in a
+/// [`SecretStr`], which is wiped on drop and has no `Display`; `Debug` and listings show
+/// [`REDACTED`] only. An empty value is unset.
+#[derive(Debug)]
+pub struct Secret<const N: usize>;
+
+/// What listings show instead of a secret setting's value.
+pub const REDACTED: &str = "** redacted **";
+
+/// A secret's text as the environment layer borrows it: `Debug` never shows it.
+#[derive(Clone, Copy)]
+pub struct SecretRaw<'a>(pub &'a str);
+
+impl fmt::Debug for SecretRaw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl<const N: usize> Kind for Secret<N> {
+    type Raw<'a> = SecretRaw<'a>;
+    type Value = SecretStr<N>;
+    type Input<'a> = &'a str;
+    const ACCEPTED: &'static str = "text";
+    const CAPACITY: Option<usize> = Some(N);
+    const LENIENT_IN_FILES: bool = true;
+    fn parse_env(s: &str) -> Option<SecretRaw<'_>> {
+        Some(SecretRaw(s))
+    }
+    fn parse_file(s: &str) -> Option<SecretRaw<'_>> {
+        Some(SecretRaw(s))
+    }
+    fn store(raw: SecretRaw<'_>, field: Field) -> Result<SecretStr<N>, CapacityError> {
+        SecretStr::new(raw.0, field)
+    }
+    fn input(input: &str, field: Field) -> Result<Option<SecretStr<N>>, CapacityError> {
+        if input.is_empty() {
+            return Ok(None);
+        }
+        SecretStr::new(input, field).map(Some)
+    }
+    fn shown(_: &SecretStr<N>) -> &dyn fmt::Display {
+        &REDACTED
+    }
 }
 
 /// A Go v1 endpoint switch: `true`/`false` in any case in the environment (anything else is an
@@ -209,6 +269,39 @@ impl Kind for Switch {
     }
     fn input(input: bool, _: Field) -> Result<Option<bool>, CapacityError> {
         Ok(Some(input))
+    }
+    fn shown(value: &bool) -> &dyn fmt::Display {
+        value
+    }
+}
+
+/// A Go v1 optional flag (`setBoolPtrFromEnvVal` / `updateBoolPtr`): `true`/`false` in any case
+/// in the environment, where any other value is ignored as if unset; in files `true` in any case,
+/// anything else false (`AWS_EC2_METADATA_V1_DISABLED`, `ec2_metadata_v1_disabled`).
+#[derive(Debug)]
+pub struct Flag;
+
+impl Kind for Flag {
+    type Raw<'a> = bool;
+    type Value = bool;
+    type Input<'a> = bool;
+    const ACCEPTED: &'static str = "true, false";
+    const LENIENT_IN_FILES: bool = true;
+    const LENIENT_IN_ENV: bool = true;
+    fn parse_env(s: &str) -> Option<bool> {
+        super::env::parse_strict_bool(s)
+    }
+    fn parse_file(s: &str) -> Option<bool> {
+        Switch::parse_file(s)
+    }
+    fn store(raw: bool, f: Field) -> Result<bool, CapacityError> {
+        Switch::store(raw, f)
+    }
+    fn input(input: bool, f: Field) -> Result<Option<bool>, CapacityError> {
+        Switch::input(input, f)
+    }
+    fn shown(value: &bool) -> &dyn fmt::Display {
+        value
     }
 }
 
@@ -284,6 +377,9 @@ impl<T: Choice> Kind for OneOf<T> {
     fn input(input: T, _: Field) -> Result<Option<T>, CapacityError> {
         Ok(Some(input))
     }
+    fn shown(value: &T) -> &dyn fmt::Display {
+        value
+    }
 }
 
 /// The first non-empty variable of the row, parsed by its kind.
@@ -302,6 +398,7 @@ pub(crate) fn read_env<'e, K: Kind, E: Environment + ?Sized>(
             value: raw,
             var: v.var,
         })),
+        None if K::LENIENT_IN_ENV => Ok(None),
         None => Err(EnvError::InvalidValue {
             var: v.var,
             accepted: info.accepted,
@@ -399,11 +496,17 @@ macro_rules! settings {
     };
     (@wrap $e:expr, [None]) => { Some($e) };
     (@wrap $e:expr, [$d:expr]) => { $e };
-    (@view $e:expr, [None]) => {
-        $e.as_ref().map(|r| $crate::config::table::SettingValue { value: &r.value, source: r.source })
+    (@view $k:ty, $e:expr, [None]) => {
+        $e.as_ref().map(|r| $crate::config::table::SettingValue {
+            value: <$k as $crate::config::table::Kind>::shown(&r.value),
+            source: r.source,
+        })
     };
-    (@view $e:expr, [$d:expr]) => {
-        Some($crate::config::table::SettingValue { value: &$e.value, source: $e.source })
+    (@view $k:ty, $e:expr, [$d:expr]) => {
+        Some($crate::config::table::SettingValue {
+            value: <$k as $crate::config::table::Kind>::shown(&$e.value),
+            source: $e.source,
+        })
     };
     (@view_ty $k:ty, [None]) => { Option<&'a <$k as $crate::config::table::Kind>::Value> };
     (@view_ty $k:ty, [$d:expr]) => { &'a <$k as $crate::config::table::Kind>::Value };
@@ -580,7 +683,7 @@ macro_rules! settings {
                 &self,
                 f: &mut dyn FnMut(&'static $crate::config::table::SettingInfo, Option<$crate::config::table::SettingValue<'_>>),
             ) {
-                $( f(&rows::$key, $crate::config::table::settings!(@view self.$field, [$($def)*])); )*
+                $( f(&rows::$key, $crate::config::table::settings!(@view $kind, self.$field, [$($def)*])); )*
             }
         }
 

@@ -9,12 +9,18 @@
 
 use core::fmt;
 
-use super::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop};
+use super::{
+    BaseCredentials, CredentialPlan, Credentials, ProviderKind, PushHopError, RoleHop, RoleHops,
+    SsoSettings,
+};
 use crate::config::env::EnvConfig;
 use crate::config::merge::{At, MergeInput};
 use crate::config::shared::{ProfileLayer, Prop, SharedConfig};
 use crate::config::{Config, Source};
-use crate::limits::MAX_ROLE_HOPS;
+use crate::limits::{
+    MAX_EXTERNAL_ID_LEN, MAX_MFA_SERIAL_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS,
+    MAX_ROLE_SESSION_NAME_LEN,
+};
 use crate::secret::{SecretKey, SessionToken};
 use crate::text::{text, CapacityError, ErrorText, Field, Text};
 
@@ -54,6 +60,24 @@ pub enum PlanError {
         /// The limit.
         limit: usize,
     },
+    /// An SSO profile lacks required keys (Go v1: `profile "P" is configured to use SSO but is
+    /// missing required configuration: …`). With an `sso_session`, its section must give
+    /// `sso_region` and `sso_start_url`; without one, the profile needs `sso_region`,
+    /// `sso_start_url`, `sso_account_id` and `sso_role_name`.
+    SsoMissingConfiguration {
+        /// The profile.
+        profile: ErrorText,
+        /// The missing keys, in Go v1's order, comma-separated.
+        missing: &'static str,
+    },
+    /// A profile's `sso_region` or `sso_start_url` differs from its `[sso-session]`'s (Go v1:
+    /// `sso_region in profile "P" must match sso_region in sso-session `).
+    SsoSessionMismatch {
+        /// The profile.
+        profile: ErrorText,
+        /// `sso_region` or `sso_start_url`.
+        key: &'static str,
+    },
 }
 
 impl fmt::Display for PlanError {
@@ -79,6 +103,14 @@ impl fmt::Display for PlanError {
             ),
             PlanError::TooManyRoleHops { limit } => {
                 write!(f, "more than {limit} roles to assume in one chain")
+            }
+            PlanError::SsoMissingConfiguration { profile, missing } => write!(
+                f,
+                "profile \"{profile}\" is configured to use SSO but is missing required configuration: {missing}"
+            ),
+            // Go v1 names the section by its prefix, `sso-session ` with its trailing space.
+            PlanError::SsoSessionMismatch { profile, key } => {
+                write!(f, "{key} in profile \"{profile}\" must match {key} in sso-session ")
             }
         }
     }
@@ -213,7 +245,13 @@ fn base_from_profile<'a>(
                     source,
                 }
             }
-            "EcsContainer" if env_cfg.container_relative_uri_set => {
+            // Go v1 checks only the relative URI here (the full URI alone does not count).
+            "EcsContainer"
+                if env_cfg
+                    .settings
+                    .container_credentials_relative_uri
+                    .is_some() =>
+            {
                 *out = BaseCredentials::Remote {
                     provider: ProviderKind::EcsContainer,
                     source,
@@ -247,10 +285,8 @@ fn base_from_profile<'a>(
         };
         return Ok(true);
     }
-    if let Some(sso) = layer.sso {
-        *out = BaseCredentials::Sso {
-            source: ctx.file_source(sso, i),
-        };
+    if layer.has_sso() {
+        sso_from_profile(out, ctx, i, layer)?;
         return Ok(false);
     }
     if let Some(p) = layer.credential_process {
@@ -267,22 +303,155 @@ fn base_from_profile<'a>(
     Ok(false)
 }
 
+/// Go v1 `validateSSOConfiguration`, then what an SSO provider needs, copied into `out`.
 #[inline(never)] // keeps each stage's temporaries out of its caller's frame (small-RAM targets)
-fn hop<'a>(
+fn sso_from_profile<'a>(
+    out: &mut BaseCredentials,
+    ctx: &Ctx<'a, '_>,
+    i: usize,
+    layer: &ProfileLayer<'a>,
+) -> Result<(), PlanError> {
+    let profile = || ErrorText::head(layer.name);
+    let (region, start_url) = match (layer.sso_session, layer.sso_session_section) {
+        (Some(_), Some(section)) => {
+            let missing = match (section.sso_region, section.sso_start_url) {
+                (None, None) => Some("sso_region, sso_start_url"),
+                (None, Some(_)) => Some("sso_region"),
+                (Some(_), None) => Some("sso_start_url"),
+                (Some(_), Some(_)) => None,
+            };
+            if let Some(missing) = missing {
+                return Err(PlanError::SsoMissingConfiguration {
+                    profile: profile(),
+                    missing,
+                });
+            }
+            for (key, mine, theirs) in [
+                ("sso_region", layer.sso_region, section.sso_region),
+                ("sso_start_url", layer.sso_start_url, section.sso_start_url),
+            ] {
+                if mine.is_some_and(|m| Some(m.value) != theirs.map(|t| t.value)) {
+                    return Err(PlanError::SsoSessionMismatch {
+                        profile: profile(),
+                        key,
+                    });
+                }
+            }
+            (section.sso_region, section.sso_start_url)
+        }
+        // The file layer found every named section (SharedError::SsoSessionNotFound otherwise).
+        (Some(_), None) => (None, None),
+        (None, _) => {
+            let present = [
+                layer.sso_region.is_some(),
+                layer.sso_start_url.is_some(),
+                layer.sso_account_id.is_some(),
+                layer.sso_role_name.is_some(),
+            ];
+            if let Some(missing) = legacy_missing(present) {
+                return Err(PlanError::SsoMissingConfiguration {
+                    profile: profile(),
+                    missing,
+                });
+            }
+            (layer.sso_region, layer.sso_start_url)
+        }
+    };
+    let first = [
+        layer.sso_session,
+        layer.sso_start_url,
+        layer.sso_region,
+        layer.sso_account_id,
+        layer.sso_role_name,
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|p| (p.file, p.line));
+    *out = BaseCredentials::Sso {
+        settings: SsoSettings {
+            start_url: Text::new(),
+            region: Text::new(),
+            account_id: Text::new(),
+            role_name: Text::new(),
+            session_name: None,
+        },
+        source: first.map_or(Source::Default, |p| ctx.file_source(p, i)),
+    };
+    let BaseCredentials::Sso { settings, .. } = out else {
+        return Ok(());
+    };
+    settings.start_url = opt_copy(ctx, start_url, Field::Setting)?.unwrap_or_default();
+    settings.region = opt_copy(ctx, region, Field::Region)?.unwrap_or_default();
+    settings.account_id = opt_copy(ctx, layer.sso_account_id, Field::Setting)?.unwrap_or_default();
+    settings.role_name = opt_copy(ctx, layer.sso_role_name, Field::Setting)?.unwrap_or_default();
+    settings.session_name = opt_copy(ctx, layer.sso_session, Field::Setting)?;
+    Ok(())
+}
+
+/// Copies a value when there is one; on overflow the error says where it came from.
+fn opt_copy<'a, const N: usize>(
+    ctx: &Ctx<'a, '_>,
+    p: Option<Prop<'a>>,
+    field: Field,
+) -> Result<Option<Text<N>>, PlanError> {
+    p.map(|p| copy(p.value, field, || ctx.at(p))).transpose()
+}
+
+/// Go v1 `validateLegacySSOConfiguration`: the missing keys of `sso_region`, `sso_start_url`,
+/// `sso_account_id`, `sso_role_name` (in that order), joined with `, `.
+fn legacy_missing(present: [bool; 4]) -> Option<&'static str> {
+    // Index: bit i set when key i is missing.
+    const JOINED: [&str; 16] = [
+        "",
+        "sso_region",
+        "sso_start_url",
+        "sso_region, sso_start_url",
+        "sso_account_id",
+        "sso_region, sso_account_id",
+        "sso_start_url, sso_account_id",
+        "sso_region, sso_start_url, sso_account_id",
+        "sso_role_name",
+        "sso_region, sso_role_name",
+        "sso_start_url, sso_role_name",
+        "sso_region, sso_start_url, sso_role_name",
+        "sso_account_id, sso_role_name",
+        "sso_region, sso_account_id, sso_role_name",
+        "sso_start_url, sso_account_id, sso_role_name",
+        "sso_region, sso_start_url, sso_account_id, sso_role_name",
+    ];
+    let mask = present
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !**p)
+        .fold(0usize, |m, (i, _)| m | (1 << i));
+    JOINED.get(mask).copied().filter(|s| !s.is_empty())
+}
+
+/// Checks one hop's texts against their own limits (as copying them would), then adds the hop.
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (small-RAM targets)
+fn push_hop<'a>(
+    hops: &mut RoleHops,
     ctx: &Ctx<'a, '_>,
     i: usize,
     layer: &ProfileLayer<'a>,
     role: Prop<'a>,
-) -> Result<RoleHop, PlanError> {
+) -> Result<(), PlanError> {
     if layer.mfa_serial.is_some() && !ctx.input.has_token_provider {
         return Err(PlanError::TokenProviderNotSet {
             profile: ErrorText::head(layer.name),
         });
     }
-    let opt = |p: Option<Prop<'a>>| -> Result<_, PlanError> {
+    let check = |p: Option<Prop<'a>>, field: Field, limit: usize| -> Result<_, PlanError> {
         match p {
-            Some(p) => Ok(Some(copy(p.value, Field::RoleParam, || ctx.at(p))?)),
-            None => Ok(None),
+            Some(p) if p.value.len() > limit => Err(PlanError::Capacity {
+                error: CapacityError {
+                    field,
+                    limit,
+                    len: p.value.len(),
+                },
+                at: ctx.at(p),
+            }),
+            p => Ok(p.map(|p| p.value)),
         }
     };
     // Go v1: the option if set, else duration_seconds when over 15 whole minutes, else 900 s.
@@ -291,13 +460,26 @@ fn hop<'a>(
         (_, Some((d, _))) if d / 60 > 15 => d,
         _ => 900,
     };
-    Ok(RoleHop {
-        role_arn: copy(role.value, Field::RoleArn, || ctx.at(role))?,
-        session_name: opt(layer.role_session_name)?,
-        external_id: opt(layer.external_id)?,
-        mfa_serial: opt(layer.mfa_serial)?,
+    let hop = RoleHop {
+        role_arn: check(Some(role), Field::RoleArn, MAX_ROLE_ARN_LEN)?.unwrap_or(""),
+        session_name: check(
+            layer.role_session_name,
+            Field::RoleParam,
+            MAX_ROLE_SESSION_NAME_LEN,
+        )?,
+        external_id: check(layer.external_id, Field::RoleParam, MAX_EXTERNAL_ID_LEN)?,
+        mfa_serial: check(layer.mfa_serial, Field::RoleParam, MAX_MFA_SERIAL_LEN)?,
         duration_secs,
         source: ctx.file_source(role, i),
+    };
+    hops.push(hop).map_err(|e| match e {
+        PushHopError::TooMany => PlanError::TooManyRoleHops {
+            limit: MAX_ROLE_HOPS,
+        },
+        PushHopError::Capacity(error) => PlanError::Capacity {
+            error,
+            at: ctx.at(role),
+        },
     })
 }
 
@@ -314,7 +496,7 @@ fn plan_from_profile<'a>(
             provider: ProviderKind::RemoteFallback,
             source: Source::Default,
         },
-        hops: heapless::Vec::new(),
+        hops: RoleHops::new(),
     };
     let CredentialPlan::Chain { base, hops } = out else {
         return Ok(());
@@ -341,10 +523,7 @@ fn plan_from_profile<'a>(
             continue;
         }
         if let Some(role) = layer.role_arn {
-            hops.push(hop(ctx, i, layer, role)?)
-                .map_err(|_| PlanError::TooManyRoleHops {
-                    limit: MAX_ROLE_HOPS,
-                })?;
+            push_hop(hops, ctx, i, layer, role)?;
         }
     }
     Ok(())
@@ -380,7 +559,7 @@ pub fn plan_credentials<'a>(
                 provider: ProviderKind::RemoteFallback,
                 source: Source::Default,
             },
-            hops: heapless::Vec::new(),
+            hops: RoleHops::new(),
         };
     };
     if env_cfg.credentials.is_some() {

@@ -16,7 +16,8 @@
 //! `--all` adds every setting of core's settings table (`aws_session_core::config::SETTINGS`), in
 //! table order, named by its config-file key (or its option name when it has none), with its
 //! value, or `null` / `<not set>`, and its source (`default` for a built-in default, `-` when
-//! unset). The table never holds a secret; keys and tokens appear only in the credentials rows.
+//! unset). A secret row of the table (`AWS_CONTAINER_AUTHORIZATION_TOKEN`) is listed as
+//! `** redacted **` with its source; keys and tokens appear only in the credentials rows.
 //!
 //! A source is `option`, `env:NAME`, `file:PATH:LINE` or `default`. `access_key_id` is masked to
 //! its last four characters; the secret and the token never appear. `provider` names the provider
