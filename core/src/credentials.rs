@@ -5,8 +5,10 @@
 //! STS (assume role, web identity) or a platform facility (credential_process, IMDS, ECS) are
 //! executed later by an adapter, on first use.
 
+mod fill;
 pub mod json;
 pub mod plan;
+pub mod sts;
 
 pub use plan::PlanError;
 
