@@ -4,11 +4,18 @@
 //! obtained — a [`CredentialPlan`] — and validates it. Static keys are ready at once; plans that need
 //! STS (assume role, web identity) or a platform facility (credential_process, IMDS, ECS) are
 //! executed later by an adapter, on first use.
+//!
+//! The providers an adapter runs over the network are sans IO here: [`sts`] writes the
+//! `AssumeRole` / `AssumeRoleWithWebIdentity` request bodies and reads their XML responses;
+//! [`json`] reads the `credential_process`, container (ECS / EKS), instance-metadata and SSO
+//! credentials bodies, and reads, refreshes and writes the SSO token cache.
 
 pub mod cache;
 pub mod error;
+mod fill;
 pub mod json;
 pub mod plan;
+pub mod sts;
 
 pub use plan::PlanError;
 

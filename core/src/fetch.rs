@@ -14,6 +14,7 @@
 //! `Credentials.Expire`).
 
 mod providers;
+mod sso;
 
 use core::cell::RefCell;
 use core::future::Future;
@@ -160,15 +161,15 @@ fn claim(
 fn settle(
     cache: &dyn SharedCredentials,
     session: &Session,
-    result: Result<ProviderKind, FetchError>,
+    result: &Result<ProviderKind, FetchError>,
     fetched: &Credentials,
     now: UnixTime,
 ) -> Result<(), RequestError> {
     let mut outcome = Ok(());
     cache.with_slot(&mut |slot| match result {
-        Ok(provider) => slot.store(fetched, provider, window(session, provider)),
+        Ok(provider) => slot.store(fetched, *provider, window(session, *provider)),
         Err(e) => {
-            slot.fail(e);
+            slot.fail(e.clone());
             if slot.valid(now).is_none() {
                 outcome = Err(RequestError::Credentials {
                     provider: e.provider,
@@ -221,7 +222,7 @@ where
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
                     let result = fetch_blocking(session, cache.host(), transport, clock, sleep, entropy, now, &mut fetched);
-                    return settle(cache, session, result, &fetched, now);
+                    return settle(cache, session, &result, &fetched, now);
                 }
             }
         }
@@ -259,7 +260,7 @@ where
                     let sleep = ClosureSleep(RefCell::new(&mut *sleep));
                     let result =
                         fetch(session, cache.host(), &mut *transport, clock, &sleep, entropy, now, &mut fetched).await;
-                    return settle(cache, session, result, &fetched, now);
+                    return settle(cache, session, &result, &fetched, now);
                 }
             }
         }
@@ -298,7 +299,7 @@ impl Session {
                 Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
                 Claim::Refresh => {
                     let result = fetch_blocking(self, cache.host(), transport, clock, sleep, entropy, now, out);
-                    let _ = settle(cache, self, result, out, now);
+                    let _ = settle(cache, self, &result, out, now);
                     return result;
                 }
             }
@@ -309,7 +310,7 @@ impl Session {
     pub fn last_credentials_error(&self) -> Option<FetchError> {
         let mut last = None;
         if let Some(cache) = self.shared_credentials() {
-            cache.with_slot(&mut |slot| last = slot.last_error());
+            cache.with_slot(&mut |slot| last = slot.last_error().cloned());
         }
         last
     }

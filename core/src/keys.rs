@@ -53,6 +53,15 @@ impl Credentials {
         })
     }
 
+    /// Empties the credentials in place: the secret key and the session token are wiped (no
+    /// temporary [`Credentials`] is built, so this is cheap on a small stack).
+    pub fn clear(&mut self) {
+        self.access_key_id.clear();
+        let _ = self.secret_access_key.set("", Field::SecretAccessKey);
+        self.session_token = None;
+        self.expires = None;
+    }
+
     /// Go v1 `Value.HasKeys`: both the access key id and the secret are non-empty.
     pub fn has_keys(&self) -> bool {
         !self.access_key_id.is_empty() && !self.secret_access_key.is_empty()

@@ -16,7 +16,7 @@
 //! | platform | [`platform`], [`http`] | small capability traits an adapter implements (clock, environment, profile source, transport, entropy, sleep), and the neutral HTTP views transports read and fill |
 //! | profile files | [`profile`] | the cross-SDK `~/.aws/config` / `credentials` parser, with line numbers |
 //! | config | [`config`] | the settings table (every setting described once), the environment and file layers written from it, and the merge, every value remembering where it came from |
-//! | credentials | [`credentials`] | the Go v1 credential plan made from the config layers, credentials JSON |
+//! | credentials | [`credentials`] | the Go v1 credential plan made from the config layers; the sans-IO parts of the network providers: credentials JSON (process, container, IMDS, SSO), the SSO token cache, STS request bodies and response XML |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
 //! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
@@ -88,6 +88,7 @@ pub mod handlers;
 
 pub mod client;
 pub mod endpoint;
+pub mod fetch;
 pub mod session;
 
 #[cfg(any(test, feature = "test-util"))]

@@ -90,6 +90,20 @@ pub const MAX_CONTAINER_URI_LEN: usize = MAX_ENDPOINT_LEN;
 /// Wide: 4096; narrow: 256 (an ECS task token).
 pub const MAX_CONTAINER_TOKEN_LEN: usize = narrow_or_wide(256, 4096);
 
+// ---- IAM Identity Center (SSO) tokens -----------------------------------------------------------
+
+/// Longest SSO access token (`accessToken` in `~/.aws/sso/cache/*.json`, and from SSO OIDC
+/// `CreateToken`). The tokens are opaque; those seen in the wild are 1–1.5 KiB (`aoa…` strings),
+/// so 2048 matches [`MAX_SESSION_TOKEN_LEN`]. Also bounds the refresh token, which has the same
+/// shape. A longer token is a capacity error naming this limit.
+pub const MAX_SSO_TOKEN_LEN: usize = 2048;
+/// Longest SSO OIDC client id (`clientId`). Registered client ids are about 22–40 characters; 128
+/// matches [`MAX_ACCESS_KEY_ID_LEN`].
+pub const MAX_SSO_CLIENT_ID_LEN: usize = 128;
+/// Longest SSO OIDC client secret (`clientSecret`): a JWT-like string of about 1–1.5 KiB that grows
+/// with the registration's scopes; 2048 leaves headroom.
+pub const MAX_SSO_CLIENT_SECRET_LEN: usize = 2048;
+
 /// Longest text an error keeps of a path, profile name or value it reports. Errors own what they
 /// name (so `?` can carry them past the text they were read from) without a heap; a longer path
 /// keeps its end and a longer name its start, marked with `…`. 128 holds a typical home-relative
@@ -138,6 +152,10 @@ pub const MAX_REQUEST_HEADER_BYTES: usize = MAX_SESSION_TOKEN_LEN + 1024;
 pub const MAX_RESPONSE_HEADERS: usize = 16;
 /// Bytes of response header names and values kept.
 pub const MAX_RESPONSE_HEADER_BYTES: usize = 1024;
+/// How deep the STS response scanner (`credentials::sts`) lets elements nest. STS responses are
+/// four deep (`AssumeRoleResponse/AssumeRoleResult/Credentials/AccessKeyId`); 8 leaves room for
+/// other query-protocol error bodies. Each level costs 24 bytes of scanner stack.
+pub const MAX_XML_DEPTH: usize = 8;
 /// Longest service error code kept (`ProvisionedThroughputExceededException` is 38 bytes).
 pub const MAX_ERROR_CODE_LEN: usize = 64;
 /// Stack buffer the blocking and async drivers use to copy a streamed request body to the

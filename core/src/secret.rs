@@ -60,6 +60,23 @@ impl<const N: usize> SecretStr<N> {
         Ok(())
     }
 
+    /// Appends `s` in place, for a secret decoded piece by piece (escapes in JSON or XML text).
+    ///
+    /// # Errors
+    /// [`CapacityError`] naming `field` when the secret would grow past `N` bytes; the secret is
+    /// then unchanged.
+    pub fn push_str(&mut self, s: &str, field: Field) -> Result<(), CapacityError> {
+        let total = self.len.saturating_add(s.len());
+        let dst = self.bytes.get_mut(self.len..total).ok_or(CapacityError {
+            field,
+            limit: N,
+            len: total,
+        })?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = total;
+        Ok(())
+    }
+
     /// The secret text. Call only where the secret must be used (signing, sending).
     pub fn expose(&self) -> &str {
         core::str::from_utf8(self.expose_bytes()).unwrap_or("")
@@ -164,5 +181,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.limit, MAX_SECRET_KEY_LEN);
         assert_eq!(err.field, Field::SecretAccessKey);
+    }
+
+    #[test]
+    fn push_str_appends_and_refuses_overflow_whole() {
+        let mut s = SecretStr::<8>::empty();
+        s.push_str("abc", Field::SessionToken).unwrap();
+        s.push_str("def", Field::SessionToken).unwrap();
+        let err = s.push_str("ghi", Field::SessionToken).unwrap_err();
+        assert_eq!((err.limit, err.len), (8, 9));
+        assert_eq!(s.expose(), "abcdef");
     }
 }

@@ -30,7 +30,6 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::session::selftests::ALL,
         crate::config::settings::selftests::ALL,
         crate::endpoint::selftests::ALL,
-        crate::credentials::json::selftests::ALL,
         crate::credentials::cache::selftests::ALL,
         crate::text::selftests::ALL,
         crate::profile::parse::selftests::ALL,
@@ -61,6 +60,12 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::pipeline::selftests::ALL,
         crate::handlers::driver::selftests::ALL,
         crate::client::selftests::ALL,
+    ],
+    // The sans-IO parsers and bodies of the credential providers.
+    &[
+        crate::credentials::json::selftests::ALL,
+        crate::credentials::json::sso::selftests::ALL,
+        crate::credentials::sts::selftests::ALL,
     ],
 ];
 

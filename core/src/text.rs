@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::limits::MAX_ERROR_TEXT_LEN;
+use crate::limits::{MAX_ERROR_CODE_LEN, MAX_ERROR_TEXT_LEN};
 
 /// A named piece of configuration or request data, used to say *what* overflowed or was invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,16 @@ pub enum Field {
     Handlers,
     /// A chain of source profiles.
     ProfileChain,
+    /// An SSO access token (`accessToken`).
+    SsoAccessToken,
+    /// An SSO refresh token (`refreshToken`).
+    SsoRefreshToken,
+    /// An SSO OIDC client id (`clientId`).
+    SsoClientId,
+    /// An SSO OIDC client secret (`clientSecret`).
+    SsoClientSecret,
+    /// An SSO start URL (`startUrl`, `sso_start_url`).
+    SsoStartUrl,
 }
 
 impl Field {
@@ -66,6 +76,11 @@ impl Field {
             Field::ServiceEndpoints => "service endpoints",
             Field::Handlers => "handler list",
             Field::ProfileChain => "source_profile chain",
+            Field::SsoAccessToken => "accessToken",
+            Field::SsoRefreshToken => "refreshToken",
+            Field::SsoClientId => "clientId",
+            Field::SsoClientSecret => "clientSecret",
+            Field::SsoStartUrl => "startUrl",
         }
     }
 }
@@ -229,6 +244,96 @@ impl defmt::Format for ErrorText {
 impl PartialEq<&str> for ErrorText {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
+    }
+}
+
+/// A service or provider error code (`ThrottlingException`, `ExpiredToken`, …) kept by value so
+/// the errors that carry it (`handlers::RequestError`, the credentials parsers' errors) stay `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    len: u8,
+    bytes: [u8; MAX_ERROR_CODE_LEN],
+}
+
+/// An error code longer than [`MAX_ERROR_CODE_LEN`] was offered; nothing was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ErrorCodeTooLong {
+    /// Its length.
+    pub len: usize,
+    /// The limit ([`MAX_ERROR_CODE_LEN`]).
+    pub limit: usize,
+}
+
+impl fmt::Display for ErrorCodeTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "service error code is {} bytes, over the limit of {}",
+            self.len, self.limit
+        )
+    }
+}
+
+impl core::error::Error for ErrorCodeTooLong {}
+
+impl ErrorCode {
+    /// Copies `code`.
+    ///
+    /// # Errors
+    /// [`ErrorCodeTooLong`] past [`MAX_ERROR_CODE_LEN`] bytes.
+    pub fn new(code: &str) -> Result<Self, ErrorCodeTooLong> {
+        let too_long = ErrorCodeTooLong {
+            len: code.len(),
+            limit: MAX_ERROR_CODE_LEN,
+        };
+        let len = u8::try_from(code.len()).map_err(|_| too_long)?;
+        let mut bytes = [0u8; MAX_ERROR_CODE_LEN];
+        bytes
+            .get_mut(..code.len())
+            .ok_or(too_long)?
+            .copy_from_slice(code.as_bytes());
+        Ok(ErrorCode { len, bytes })
+    }
+
+    /// `code` whole, or its first bytes (cut at a character boundary) when it is longer than
+    /// [`MAX_ERROR_CODE_LEN`]: for codes read from a response body, where the code only names the
+    /// failure and a cut one still does.
+    #[inline(never)] // error paths only; one body for every caller (flash)
+    pub fn head(code: &str) -> Self {
+        let mut end = code.len().min(MAX_ERROR_CODE_LEN);
+        while !code.is_char_boundary(end) {
+            end -= 1;
+        }
+        ErrorCode::new(code.get(..end).unwrap_or("")).unwrap_or(ErrorCode {
+            len: 0,
+            bytes: [0; MAX_ERROR_CODE_LEN],
+        })
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
+        core::str::from_utf8(bytes).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ErrorCode {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
     }
 }
 

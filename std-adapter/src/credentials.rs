@@ -149,7 +149,8 @@ pub fn run_process_output(command: &str, timeout: Duration, buf: &mut [u8]) -> R
         ResolveError::ProcessOutputTooLong => HostError::TooLarge { limit: MAX_PROCESS_OUTPUT },
         _ => HostError::Io(aws_session_core::error_kind::ErrorKind::Other),
     })?;
-    let dst = buf.get_mut(..output.len()).ok_or(HostError::TooLarge { limit: buf.len() })?;
+    let limit = buf.len();
+    let dst = buf.get_mut(..output.len()).ok_or(HostError::TooLarge { limit })?;
     dst.copy_from_slice(&output);
     Ok(output.len())
 }

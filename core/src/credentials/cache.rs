@@ -176,8 +176,8 @@ impl CacheSlot {
     }
 
     /// The error of the last failed refresh.
-    pub fn last_error(&self) -> Option<FetchError> {
-        self.last_error
+    pub fn last_error(&self) -> Option<&FetchError> {
+        self.last_error.as_ref()
     }
 
     /// Go v1 `Credentials.Expire`: the held credentials are no longer used; the next caller

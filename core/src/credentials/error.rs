@@ -1,4 +1,4 @@
-//! [`FetchError`]: why a provider could not produce credentials. Small, `Copy`, owned (it is kept
+//! [`FetchError`]: why a provider could not produce credentials. Small, owned (it is kept
 //! in the cache slot as the last failure) and free of secrets: it names the provider, what failed
 //! and, for a service refusal, the service's code and message.
 
@@ -12,7 +12,7 @@ use crate::error_kind::ErrorKind;
 use crate::text::{CapacityError, ErrorText};
 
 /// What went wrong in a provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum FetchReason {
@@ -67,7 +67,7 @@ pub enum FetchReason {
 }
 
 /// A provider could not produce credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct FetchError {
     /// The provider that failed.
@@ -105,7 +105,7 @@ impl FetchError {
         if self.chain {
             return "NoCredentialProviders";
         }
-        match (self.reason, self.provider) {
+        match (&self.reason, self.provider) {
             (FetchReason::EmptyStatic, _) => "EmptyStaticCreds",
             (_, ProviderKind::Process) => "ProcessProviderExecutionError",
             (_, ProviderKind::WebIdentity) => "WebIdentityErr",
@@ -140,7 +140,7 @@ impl fmt::Display for FetchReason {
                 "failed to get IMDSv2 token and fallback to IMDSv1 is disabled (HTTP {status})"
             ),
             FetchReason::ImdsNoRole => f.write_str("no EC2 instance role found"),
-            FetchReason::ContainerEndpoint(e) => f.write_str(e),
+            FetchReason::ContainerEndpoint(e) => write!(f, "{e}"),
             FetchReason::SsoTokenExpired => f.write_str(
                 "the SSO session has expired or is otherwise invalid; run aws sso login",
             ),

@@ -42,7 +42,7 @@ where
 {
     /// Runs `request` through `client`'s handlers (no credential gate: provider clients carry
     /// explicit credentials or none).
-    async fn send(&mut self, client: &Client<'_>, request: &mut Request<'_>) -> Result<(), RequestError> {
+    pub(super) async fn send(&mut self, client: &Client<'_>, request: &mut Request<'_>) -> Result<(), RequestError> {
         let sleep = self.sleep;
         run_async(
             Pipeline::new(client.handlers(), request),
@@ -95,8 +95,8 @@ where
     let mut provider = base_credentials(session, host, base, &mut io, now, out).await?;
     if !hops.is_empty() {
         let mut next = Credentials::EMPTY;
-        for hop in hops {
-            assume_role(session, host, hop, &mut io, now, out, &mut next).await?;
+        for hop in hops.iter() {
+            assume_role(session, host, &hop, &mut io, now, out, &mut next).await?;
             out.clone_from(&next);
         }
         provider = ProviderKind::AssumeRole;
@@ -160,12 +160,12 @@ where
 }
 
 /// The credentials' provider error for a host failure.
-fn host_error(provider: ProviderKind, what: &'static str, error: HostError) -> FetchError {
+pub(super) fn host_error(provider: ProviderKind, what: &'static str, error: HostError) -> FetchError {
     FetchError::new(provider, FetchReason::Host { what, error })
 }
 
 /// `bytes` as text, or a JSON error of `provider`.
-fn utf8(provider: ProviderKind, bytes: &[u8]) -> Result<&str, FetchError> {
+pub(super) fn utf8(provider: ProviderKind, bytes: &[u8]) -> Result<&str, FetchError> {
     core::str::from_utf8(bytes)
         .map_err(|_| FetchError::new(provider, FetchReason::Json(json::CredentialsJsonError::InvalidJson)))
 }
@@ -183,7 +183,7 @@ fn default_session_name(now: UnixTime, random: u32) -> Text<24> {
 }
 
 /// A client of `service` for a provider call, signing with `credentials` (or not at all).
-fn provider_config(credentials: Option<&Credentials>) -> Config {
+pub(super) fn provider_config(credentials: Option<&Credentials>) -> Config {
     let mut config = Config::new();
     config.credentials = Some(match credentials {
         Some(c) => ExplicitCredentials::Static(c.clone()),
@@ -193,7 +193,7 @@ fn provider_config(credentials: Option<&Credentials>) -> Config {
 }
 
 /// The error of a failed provider call: the service's code and message when the body says them.
-fn call_error(provider: ProviderKind, error: RequestError, status: u16, body: &[u8], parse: fn(&str) -> Option<(ErrorText, ErrorText)>) -> FetchError {
+pub(super) fn call_error(provider: ProviderKind, error: RequestError, status: u16, body: &[u8], parse: fn(&str) -> Option<(ErrorText, ErrorText)>) -> FetchError {
     let parsed = core::str::from_utf8(body).ok().and_then(parse);
     let reason = match (parsed, error.status()) {
         (Some((code, message)), _) => FetchReason::Service { status, code, message },
@@ -306,7 +306,7 @@ where
 async fn assume_role<T, C, S, E>(
     session: &Session,
     host: &dyn CredentialsHost,
-    hop: &RoleHop,
+    hop: &RoleHop<'_>,
     io: &mut Io<'_, T, C, S, E>,
     now: UnixTime,
     signer: &Credentials,
@@ -320,17 +320,17 @@ where
 {
     let kind = ProviderKind::AssumeRole;
     let mut code = Text::<MAX_MFA_TOKEN_LEN>::new();
-    if let Some(serial) = &hop.mfa_serial {
+    if let Some(serial) = hop.mfa_serial {
         host.mfa_token(serial, &mut code)
             .map_err(|error| host_error(kind, "asking for the MFA code", error))?;
     }
     let default = default_session_name(now, io.entropy.next_u32());
     let params = AssumeRoleParams {
-        role_arn: &hop.role_arn,
-        session_name: hop.session_name.as_deref().unwrap_or(&default),
-        external_id: hop.external_id.as_deref(),
-        serial_number: hop.mfa_serial.as_deref(),
-        token_code: hop.mfa_serial.as_ref().map(|_| code.as_str()),
+        role_arn: hop.role_arn,
+        session_name: hop.session_name.unwrap_or(&default),
+        external_id: hop.external_id,
+        serial_number: hop.mfa_serial,
+        token_code: hop.mfa_serial.map(|_| code.as_str()),
         duration_secs: hop.duration_secs,
     };
     let mut body = [0u8; MAX_PROVIDER_REQUEST_LEN];
@@ -469,9 +469,15 @@ where
     }
 }
 
-/// A JSON error body's `code` and `message`.
+/// A container or IMDS error body's code (`{"code": …}` or `{"Code": …}`).
 fn json_error(body: &str) -> Option<(ErrorText, ErrorText)> {
-    json::parse_error_body(body)
+    let mut scratch = Credentials::EMPTY;
+    match parse_container_credentials(body, &mut scratch) {
+        Err(json::CredentialsJsonError::ProviderCode(code)) => {
+            Some((ErrorText::head(code.as_str()), ErrorText::head("")))
+        }
+        _ => None,
+    }
 }
 
 /// EC2 instance metadata (IMDSv2 with Go v1's fallback to v1).

@@ -5,86 +5,10 @@ use core::fmt;
 
 use super::Phase;
 use crate::http::{HttpError, HttpRequest, ResponseHead};
-use crate::limits::{DEFAULT_MAX_RETRIES, MAX_ATTEMPTS, MAX_ERROR_CODE_LEN};
+use crate::limits::{DEFAULT_MAX_RETRIES, MAX_ATTEMPTS};
 use crate::platform::ErrorKind;
+pub use crate::text::{ErrorCode, ErrorCodeTooLong};
 use crate::time::UnixTime;
-
-// ---- error code ----------------------------------------------------------------------------------
-
-/// A service error code (`ThrottlingException`, `ExpiredToken`, …) kept by value so
-/// [`RequestError`] stays `Copy`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct ErrorCode {
-    len: u8,
-    bytes: [u8; MAX_ERROR_CODE_LEN],
-}
-
-/// An error code longer than [`MAX_ERROR_CODE_LEN`] was offered; nothing was kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ErrorCodeTooLong {
-    /// Its length.
-    pub len: usize,
-    /// The limit ([`MAX_ERROR_CODE_LEN`]).
-    pub limit: usize,
-}
-
-impl fmt::Display for ErrorCodeTooLong {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "service error code is {} bytes, over the limit of {}",
-            self.len, self.limit
-        )
-    }
-}
-
-impl core::error::Error for ErrorCodeTooLong {}
-
-impl ErrorCode {
-    /// Copies `code`.
-    ///
-    /// # Errors
-    /// [`ErrorCodeTooLong`] past [`MAX_ERROR_CODE_LEN`] bytes.
-    pub fn new(code: &str) -> Result<Self, ErrorCodeTooLong> {
-        let too_long = ErrorCodeTooLong {
-            len: code.len(),
-            limit: MAX_ERROR_CODE_LEN,
-        };
-        let len = u8::try_from(code.len()).map_err(|_| too_long)?;
-        let mut bytes = [0u8; MAX_ERROR_CODE_LEN];
-        bytes
-            .get_mut(..code.len())
-            .ok_or(too_long)?
-            .copy_from_slice(code.as_bytes());
-        Ok(ErrorCode { len, bytes })
-    }
-
-    /// The code.
-    pub fn as_str(&self) -> &str {
-        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or(&[]);
-        core::str::from_utf8(bytes).unwrap_or("")
-    }
-}
-
-impl fmt::Debug for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl defmt::Format for ErrorCode {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=str}", self.as_str())
-    }
-}
 
 // ---- request error -------------------------------------------------------------------------------
 
@@ -504,6 +428,7 @@ impl fmt::Debug for Request<'_> {
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
     use super::*;
+    use crate::limits::MAX_ERROR_CODE_LEN;
     use core::fmt::Write;
 
     selftests! {
