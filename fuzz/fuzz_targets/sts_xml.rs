@@ -9,8 +9,7 @@
 #![no_main]
 
 use aws_session_core::credentials::sts::{
-    assume_role_body, parse_credentials, parse_error, web_identity_body, AssumeRoleParams,
-    StsError,
+    assume_role_body, parse_credentials, parse_error, web_identity_body, AssumeRoleParams, StsError,
 };
 use aws_session_core::credentials::Credentials;
 use aws_session_core::limits::MAX_ERROR_TEXT_LEN;
