@@ -32,9 +32,10 @@ use core::fmt;
 use crate::config::{Config, ExplicitCredentials, RegionalEndpoint, SettingsView};
 use crate::credentials::{CredentialPlan, Credentials};
 use crate::endpoint::{self, EndpointError, EndpointParams, ResolvedEndpoint};
+use crate::fetch::CredentialGate;
 use crate::handlers::{
-    run_async, run_blocking, ContextParts, Handlers, ListFullError, NamedHandler, Pipeline,
-    Request, RequestError,
+    run_async_gated, run_blocking_gated, ContextParts, Handlers, ListFullError, NamedHandler,
+    Pipeline, Request, RequestError,
 };
 use crate::http::{Body, HttpError, HttpRequest, Method};
 use crate::limits::MAX_SIGNER_HEADERS;
@@ -282,12 +283,13 @@ impl<'s> Client<'s> {
         platform: &mut P,
     ) -> Result<(), RequestError> {
         let (transport, clock, sleep, entropy) = platform.parts();
-        run_blocking(
+        run_blocking_gated(
             Pipeline::new(&self.handlers, request),
             transport,
             clock,
             sleep,
             entropy,
+            &mut CredentialGate,
         )
     }
 
@@ -304,12 +306,13 @@ impl<'s> Client<'s> {
         platform: &mut P,
     ) -> Result<(), RequestError> {
         let (transport, clock, sleep, entropy) = platform.parts();
-        run_async(
+        run_async_gated(
             Pipeline::new(&self.handlers, request),
             transport,
             clock,
             |ms| sleep.sleep_ms(ms),
             entropy,
+            &mut CredentialGate,
         )
         .await
     }
@@ -453,7 +456,10 @@ fn sign_request(r: &mut Request<'_>, v4a: bool) {
                 Err(_) => r.fail("NoCredentialProviders"),
             }
         }
-        ClientCredentials::Session(plan) => match (plan.static_credentials(), client.session.shared_credentials()) {
+        ClientCredentials::Session(plan) => match (
+            plan.static_credentials(),
+            client.session.shared_credentials(),
+        ) {
             (Some(c), _) => sign_with(r, client, c, v4a),
             (None, None) => r.fail("NoCredentialProviders"),
             (None, Some(cache)) => {

@@ -341,7 +341,8 @@ impl CredentialPlan {
             base,
             hops: RoleHops::new(),
         };
-        if let (ExplicitCredentials::Static(c), CredentialPlan::Chain { base, .. }) = (explicit, self)
+        if let (ExplicitCredentials::Static(c), CredentialPlan::Chain { base, .. }) =
+            (explicit, self)
         {
             *base = BaseCredentials::Static {
                 credentials: Credentials::EMPTY,

@@ -103,6 +103,7 @@ where
 }
 
 /// Fetches through a blocking platform's parts.
+#[allow(clippy::too_many_arguments)] // the platform's parts, each borrowed once
 fn fetch_blocking<T, C, S, E>(
     session: &Session,
     host: &dyn crate::credentials::cache::CredentialsHost,
@@ -121,7 +122,16 @@ where
 {
     let mut transport = BlockingTransport(transport);
     let sleep = BlockingSleep::new(sleep);
-    block_on(fetch(session, host, &mut transport, clock, &sleep, entropy, now, out))
+    block_on(fetch(
+        session,
+        host,
+        &mut transport,
+        clock,
+        &sleep,
+        entropy,
+        now,
+        out,
+    ))
 }
 
 /// Where a request's credentials come from, when a provider call may be needed: the session's
@@ -141,11 +151,7 @@ fn cached_plan<'a>(r: &Request<'a>) -> Option<(&'a Session, &'static dyn SharedC
 }
 
 /// What the gate does next for a request at `now`.
-fn claim(
-    cache: &dyn SharedCredentials,
-    r: &mut Request<'_>,
-    now: UnixTime,
-) -> Claim {
+fn claim(cache: &dyn SharedCredentials, r: &mut Request<'_>, now: UnixTime) -> Claim {
     let expired = core::mem::take(&mut r.credentials_expired);
     let mut claim = Claim::Use;
     cache.with_slot(&mut |slot| {
@@ -221,7 +227,16 @@ where
                 Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
-                    let result = fetch_blocking(session, cache.host(), transport, clock, sleep, entropy, now, &mut fetched);
+                    let result = fetch_blocking(
+                        session,
+                        cache.host(),
+                        transport,
+                        clock,
+                        sleep,
+                        entropy,
+                        now,
+                        &mut fetched,
+                    );
                     return settle(cache, session, &result, &fetched, now);
                 }
             }
@@ -258,8 +273,17 @@ where
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
                     let sleep = ClosureSleep(RefCell::new(&mut *sleep));
-                    let result =
-                        fetch(session, cache.host(), &mut *transport, clock, &sleep, entropy, now, &mut fetched).await;
+                    let result = fetch(
+                        session,
+                        cache.host(),
+                        &mut *transport,
+                        clock,
+                        &sleep,
+                        entropy,
+                        now,
+                        &mut fetched,
+                    )
+                    .await;
                     return settle(cache, session, &result, &fetched, now);
                 }
             }
@@ -281,8 +305,13 @@ impl Session {
     ) -> Result<ProviderKind, FetchError> {
         let (transport, clock, sleep, entropy) = platform.parts();
         loop {
-            let now = clock.now().map_err(|e| FetchError::clock(self.credentials().provider(), e.kind()))?;
-            let Some(cache) = self.shared_credentials().filter(|_| self.credentials().needs_provider()) else {
+            let now = clock
+                .now()
+                .map_err(|e| FetchError::clock(self.credentials().provider(), e.kind()))?;
+            let Some(cache) = self
+                .shared_credentials()
+                .filter(|_| self.credentials().needs_provider())
+            else {
                 return fetch_blocking(self, &NoHost, transport, clock, sleep, entropy, now, out);
             };
             let mut claim = Claim::Use;
@@ -298,7 +327,16 @@ impl Session {
                 Claim::Use => return Ok(provider),
                 Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
                 Claim::Refresh => {
-                    let result = fetch_blocking(self, cache.host(), transport, clock, sleep, entropy, now, out);
+                    let result = fetch_blocking(
+                        self,
+                        cache.host(),
+                        transport,
+                        clock,
+                        sleep,
+                        entropy,
+                        now,
+                        out,
+                    );
                     let _ = settle(cache, self, &result, out, now);
                     return result;
                 }

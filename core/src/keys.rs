@@ -132,7 +132,10 @@ pub struct ProviderRef(pub &'static dyn Provider);
 
 impl PartialEq for ProviderRef {
     fn eq(&self, other: &Self) -> bool {
-        core::ptr::addr_eq(self.0 as *const dyn Provider, other.0 as *const dyn Provider)
+        core::ptr::addr_eq(
+            self.0 as *const dyn Provider,
+            other.0 as *const dyn Provider,
+        )
     }
 }
 

@@ -42,11 +42,9 @@ use crate::config::env::{EnvConfig, EnvError};
 use crate::config::merge::{self, MergeError, MergeInput};
 use crate::config::settings::apply_settings;
 use crate::config::shared::{self, SharedConfig, SharedError};
-use crate::config::{
-    Config, FileKind, SessionConfig, SharedConfigState, Source,
-};
-use crate::credentials::plan::{self, PlanError};
+use crate::config::{Config, FileKind, SessionConfig, SharedConfigState, Source};
 use crate::credentials::cache::{SharedCredentials, SharedRef};
+use crate::credentials::plan::{self, PlanError};
 use crate::credentials::CredentialPlan;
 use crate::handlers::{Handlers, ListFullError};
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_SHARED_FILES};

@@ -41,7 +41,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("credentials", &["credentials"]),
     ("signing", &["sigv4"]),
     ("handlers", &["handlers"]),
-    ("session and clients", &["session", "client", "endpoint", "fetch"]),
+    (
+        "session and clients",
+        &["session", "client", "endpoint", "fetch"],
+    ),
 ];
 
 /// Modules that are test code wherever they are used from.

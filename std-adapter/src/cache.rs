@@ -10,9 +10,11 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
+use core::time::Duration;
 
-use aws_session_core::credentials::cache::{CacheSlot, CredentialsHost, HostError, SharedCredentials};
+use aws_session_core::credentials::cache::{
+    CacheSlot, CredentialsHost, HostError, SharedCredentials,
+};
 use aws_session_core::error_kind::ErrorKind;
 use aws_session_core::limits::MAX_MFA_TOKEN_LEN;
 use aws_session_core::session::TokenProvider;
@@ -26,8 +28,7 @@ pub(crate) fn read_bounded(path: &std::path::Path, buf: &mut [u8]) -> Result<usi
     let file = std::fs::File::open(path).map_err(io_error)?;
     let mut n = 0;
     let mut reader = file.take(buf.len() as u64 + 1);
-    loop {
-        let Some(space) = buf.get_mut(n..) else { break };
+    while let Some(space) = buf.get_mut(n..) {
         if space.is_empty() {
             let mut probe = [0u8; 1];
             return match reader.read(&mut probe).map_err(io_error)? {
@@ -63,7 +64,8 @@ pub fn sso_cache_file_name(key: &str) -> String {
 }
 
 /// Asks for an MFA code: Go v1's `AssumeRoleTokenProvider`, with state allowed (a closure).
-pub type MfaPrompt = dyn Fn(&str, &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), HostError> + Send + Sync;
+pub type MfaPrompt =
+    dyn Fn(&str, &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), HostError> + Send + Sync;
 
 /// What providers may ask of this machine.
 pub struct StdHost {
@@ -93,14 +95,20 @@ impl StdHost {
             home,
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
             mfa: token_provider.map(|f| -> Box<MfaPrompt> {
-                Box::new(move |_serial: &str, out: &mut Text<MAX_MFA_TOKEN_LEN>| f(out).map_err(|_| HostError::NoToken))
+                Box::new(move |_serial: &str, out: &mut Text<MAX_MFA_TOKEN_LEN>| {
+                    f(out).map_err(|_| HostError::NoToken)
+                })
             }),
         }
     }
 
     fn sso_cache_path(&self, key: &str) -> Result<PathBuf, HostError> {
         let home = self.home.as_ref().ok_or(HostError::NotFound)?;
-        Ok(home.join(".aws").join("sso").join("cache").join(sso_cache_file_name(key)))
+        Ok(home
+            .join(".aws")
+            .join("sso")
+            .join("cache")
+            .join(sso_cache_file_name(key)))
     }
 }
 
@@ -159,7 +167,10 @@ impl SharedCredentials for StdCredentials {
     fn with_slot(&self, f: &mut dyn FnMut(&mut CacheSlot)) {
         // A panic while the lock was held cannot leave the slot half-written (every change is
         // one assignment), so a poisoned lock is still usable.
-        let mut slot = self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self
+            .slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut slot);
     }
 
@@ -175,7 +186,10 @@ mod tests {
     #[test]
     fn sso_cache_names_are_the_sha1_of_the_key() {
         // FIPS 180 test vector for "abc".
-        assert_eq!(sso_cache_file_name("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d.json");
+        assert_eq!(
+            sso_cache_file_name("abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d.json"
+        );
     }
 
     #[test]
@@ -186,9 +200,18 @@ mod tests {
         let mut buf = [0u8; 5];
         assert_eq!(read_bounded(&p, &mut buf), Ok(5));
         let mut small = [0u8; 4];
-        assert_eq!(read_bounded(&p, &mut small), Err(HostError::TooLarge { limit: 4 }));
-        assert_eq!(read_bounded(&dir.path().join("missing"), &mut buf), Err(HostError::NotFound));
+        assert_eq!(
+            read_bounded(&p, &mut small),
+            Err(HostError::TooLarge { limit: 4 })
+        );
+        assert_eq!(
+            read_bounded(&dir.path().join("missing"), &mut buf),
+            Err(HostError::NotFound)
+        );
         let mut zero = [0u8; 64];
-        assert_eq!(read_bounded(std::path::Path::new("/dev/zero"), &mut zero), Err(HostError::TooLarge { limit: 64 }));
+        assert_eq!(
+            read_bounded(std::path::Path::new("/dev/zero"), &mut zero),
+            Err(HostError::TooLarge { limit: 64 })
+        );
     }
 }

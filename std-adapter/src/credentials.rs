@@ -37,7 +37,7 @@ pub enum ResolveError {
     /// Requests are not signed (anonymous credentials).
     Anonymous,
     /// A provider failed (core's error names it and says why).
-    Fetch(FetchError),
+    Fetch(Box<FetchError>),
     /// The HTTPS transport for provider calls could not be made (the CA bundle).
     Transport(crate::transport::CaBundleError),
     /// `credential_process` could not be started.
@@ -55,14 +55,29 @@ pub enum ResolveError {
 impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ResolveError::Anonymous => f.write_str("anonymous credentials: requests are not signed"),
+            ResolveError::Anonymous => {
+                f.write_str("anonymous credentials: requests are not signed")
+            }
             ResolveError::Fetch(e) => write!(f, "{e}"),
             ResolveError::Transport(e) => write!(f, "{e}"),
-            ResolveError::ProcessSpawn(e) => write!(f, "credential_process could not be started: {e}"),
-            ResolveError::ProcessExit(Some(code)) => write!(f, "credential_process exited with code {code}"),
-            ResolveError::ProcessExit(None) => f.write_str("credential_process was ended by a signal"),
-            ResolveError::ProcessTimeout(t) => write!(f, "credential_process did not finish within {} s and was killed", t.as_secs()),
-            ResolveError::ProcessOutputTooLong => write!(f, "credential_process wrote more than {MAX_PROCESS_OUTPUT} bytes"),
+            ResolveError::ProcessSpawn(e) => {
+                write!(f, "credential_process could not be started: {e}")
+            }
+            ResolveError::ProcessExit(Some(code)) => {
+                write!(f, "credential_process exited with code {code}")
+            }
+            ResolveError::ProcessExit(None) => {
+                f.write_str("credential_process was ended by a signal")
+            }
+            ResolveError::ProcessTimeout(t) => write!(
+                f,
+                "credential_process did not finish within {} s and was killed",
+                t.as_secs()
+            ),
+            ResolveError::ProcessOutputTooLong => write!(
+                f,
+                "credential_process wrote more than {MAX_PROCESS_OUTPUT} bytes"
+            ),
             ResolveError::ProcessOutput(e) => write!(f, "credential_process output: {e}"),
         }
     }
@@ -85,7 +100,7 @@ pub fn resolve(session: &Session) -> Result<(Credentials, ProviderKind), Resolve
     let mut out = Credentials::EMPTY;
     let provider = session
         .retrieve_credentials(&mut platform, &mut out)
-        .map_err(ResolveError::Fetch)?;
+        .map_err(|e| ResolveError::Fetch(Box::new(e)))?;
     Ok((out, provider))
 }
 
@@ -100,7 +115,10 @@ pub fn terminal_mfa_prompt(out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), Toke
     let _ = write!(stderr, "Assume Role MFA token code: ");
     let _ = stderr.flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|_| TokenError)?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|_| TokenError)?;
     let code = line.trim();
     if code.is_empty() {
         return Err(TokenError);
@@ -142,15 +160,23 @@ pub fn run_credential_process(
 ///
 /// # Errors
 /// The failure as a [`HostError`] (start failure, exit status, timeout, oversized output).
-pub fn run_process_output(command: &str, timeout: Duration, buf: &mut [u8]) -> Result<usize, HostError> {
+pub fn run_process_output(
+    command: &str,
+    timeout: Duration,
+    buf: &mut [u8],
+) -> Result<usize, HostError> {
     let output = run_process_bytes(command, timeout).map_err(|e| match e {
         ResolveError::ProcessExit(code) => HostError::Exit(code),
         ResolveError::ProcessTimeout(_) => HostError::Timeout,
-        ResolveError::ProcessOutputTooLong => HostError::TooLarge { limit: MAX_PROCESS_OUTPUT },
+        ResolveError::ProcessOutputTooLong => HostError::TooLarge {
+            limit: MAX_PROCESS_OUTPUT,
+        },
         _ => HostError::Io(aws_session_core::error_kind::ErrorKind::Other),
     })?;
     let limit = buf.len();
-    let dst = buf.get_mut(..output.len()).ok_or(HostError::TooLarge { limit })?;
+    let dst = buf
+        .get_mut(..output.len())
+        .ok_or(HostError::TooLarge { limit })?;
     dst.copy_from_slice(&output);
     Ok(output.len())
 }
@@ -165,11 +191,7 @@ fn run_process_bytes(command: &str, timeout: Duration) -> Result<Vec<u8>, Resolv
 }
 
 /// [`run_process_bytes`], with the choice of a process group of its own made by the caller.
-fn run_process(
-    command: &str,
-    timeout: Duration,
-    own_group: bool,
-) -> Result<Vec<u8>, ResolveError> {
+fn run_process(command: &str, timeout: Duration, own_group: bool) -> Result<Vec<u8>, ResolveError> {
     let mut cmd = if cfg!(windows) {
         let mut c = Command::new("cmd.exe");
         c.arg("/C").arg(command);

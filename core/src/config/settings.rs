@@ -190,8 +190,13 @@ impl Config {
 
     /// Credentials from `provider`, asked whenever the session's cache needs new ones (Go v1
     /// `Config.Credentials` with a custom `credentials.Provider`).
-    pub fn with_credentials_provider(mut self, provider: &'static dyn crate::keys::Provider) -> Self {
-        self.credentials = Some(ExplicitCredentials::Provider(crate::keys::ProviderRef(provider)));
+    pub fn with_credentials_provider(
+        mut self,
+        provider: &'static dyn crate::keys::Provider,
+    ) -> Self {
+        self.credentials = Some(ExplicitCredentials::Provider(crate::keys::ProviderRef(
+            provider,
+        )));
         self
     }
 }

@@ -125,7 +125,10 @@ impl fmt::Display for FetchReason {
             FetchReason::Host { what, error } => write!(f, "{what}: {error}"),
             FetchReason::Json(e) => write!(f, "{e}"),
             FetchReason::Sts(e) => write!(f, "{e}"),
-            FetchReason::Request { code, kind: Some(k) } => write!(f, "{code}: {k}"),
+            FetchReason::Request {
+                code,
+                kind: Some(k),
+            } => write!(f, "{code}: {k}"),
             FetchReason::Request { code, kind: None } => f.write_str(code),
             FetchReason::Service {
                 status,

@@ -42,7 +42,11 @@ where
 {
     /// Runs `request` through `client`'s handlers (no credential gate: provider clients carry
     /// explicit credentials or none).
-    pub(super) async fn send(&mut self, client: &Client<'_>, request: &mut Request<'_>) -> Result<(), RequestError> {
+    pub(super) async fn send(
+        &mut self,
+        client: &Client<'_>,
+        request: &mut Request<'_>,
+    ) -> Result<(), RequestError> {
         let sleep = self.sleep;
         run_async(
             Pipeline::new(client.handlers(), request),
@@ -142,7 +146,8 @@ where
                 .run_process(command, &mut buf)
                 .map_err(|error| host_error(kind, "running credential_process", error))?;
             let text = utf8(kind, buf.get(..n).unwrap_or_default())?;
-            *out = parse_process_output(text).map_err(|e| FetchError::new(kind, FetchReason::Json(e)))?;
+            *out = parse_process_output(text)
+                .map_err(|e| FetchError::new(kind, FetchReason::Json(e)))?;
             Ok(kind)
         }
         BaseCredentials::WebIdentity {
@@ -151,23 +156,43 @@ where
             session_name,
             ..
         } => {
-            web_identity(session, host, role_arn, token_file, session_name.as_deref(), io, now, out).await?;
+            web_identity(
+                session,
+                host,
+                role_arn,
+                token_file,
+                session_name.as_deref(),
+                io,
+                now,
+                out,
+            )
+            .await?;
             Ok(ProviderKind::WebIdentity)
         }
         BaseCredentials::Remote { provider, .. } => remote(session, host, *provider, io, out).await,
-        BaseCredentials::Sso { .. } => super::sso::fetch(session, host, base, io, now, out).await.map(|()| ProviderKind::Sso),
+        BaseCredentials::Sso { .. } => super::sso::fetch(session, host, base, io, now, out)
+            .await
+            .map(|()| ProviderKind::Sso),
     }
 }
 
 /// The credentials' provider error for a host failure.
-pub(super) fn host_error(provider: ProviderKind, what: &'static str, error: HostError) -> FetchError {
+pub(super) fn host_error(
+    provider: ProviderKind,
+    what: &'static str,
+    error: HostError,
+) -> FetchError {
     FetchError::new(provider, FetchReason::Host { what, error })
 }
 
 /// `bytes` as text, or a JSON error of `provider`.
 pub(super) fn utf8(provider: ProviderKind, bytes: &[u8]) -> Result<&str, FetchError> {
-    core::str::from_utf8(bytes)
-        .map_err(|_| FetchError::new(provider, FetchReason::Json(json::CredentialsJsonError::InvalidJson)))
+    core::str::from_utf8(bytes).map_err(|_| {
+        FetchError::new(
+            provider,
+            FetchReason::Json(json::CredentialsJsonError::InvalidJson),
+        )
+    })
 }
 
 /// Go v1's default role session name: the time in Unix nanoseconds (the sub-second part drawn
@@ -193,10 +218,21 @@ pub(super) fn provider_config(credentials: Option<&Credentials>) -> Config {
 }
 
 /// The error of a failed provider call: the service's code and message when the body says them.
-pub(super) fn call_error(provider: ProviderKind, error: RequestError, status: u16, body: &[u8], parse: fn(&str) -> Option<(ErrorText, ErrorText)>) -> FetchError {
+pub(super) fn call_error(
+    provider: ProviderKind,
+    error: RequestError,
+    status: u16,
+    body: &[u8],
+    parse: fn(&str) -> Option<(ErrorText, ErrorText)>,
+) -> FetchError {
     let parsed = core::str::from_utf8(body).ok().and_then(parse);
     let reason = match (parsed, error.status()) {
-        (Some((code, message)), _) => FetchReason::Service { status, code, message },
+        _ if error.code() == "MissingRegion" => FetchReason::MissingRegion,
+        (Some((code, message)), _) => FetchReason::Service {
+            status,
+            code,
+            message,
+        },
         (None, Some(status)) => FetchReason::Service {
             status,
             code: ErrorText::head(error.code()),
@@ -248,13 +284,25 @@ where
     E: Entropy + ?Sized,
 {
     let config = provider_config(signer);
-    let client = session
-        .client_with("sts", &config)
-        .map_err(|_| FetchError::new(provider, FetchReason::Request { code: "HandlerListFull", kind: None }))?;
+    let client = session.client_with("sts", &config).map_err(|_| {
+        FetchError::new(
+            provider,
+            FetchReason::Request {
+                code: "HandlerListFull",
+                kind: None,
+            },
+        )
+    })?;
     let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
-    let mut request = client
-        .form_request(operation, body)
-        .map_err(|_| FetchError::new(provider, FetchReason::Request { code: "SerializationError", kind: None }))?;
+    let mut request = client.form_request(operation, body).map_err(|_| {
+        FetchError::new(
+            provider,
+            FetchReason::Request {
+                code: "SerializationError",
+                kind: None,
+            },
+        )
+    })?;
     request.set_response_buffer(&mut response);
     let result = io.send(&client, &mut request).await;
     let status = request.response.status();
@@ -262,7 +310,8 @@ where
     match result {
         Ok(()) => {
             let text = utf8(provider, answer)?;
-            sts::parse_credentials(text, out).map_err(|e| FetchError::new(provider, FetchReason::Sts(e)))
+            sts::parse_credentials(text, out)
+                .map_err(|e| FetchError::new(provider, FetchReason::Sts(e)))
         }
         Err(e) => Err(call_error(provider, e, status, answer, sts_error)),
     }
@@ -298,7 +347,16 @@ where
     let mut body = [0u8; MAX_PROVIDER_REQUEST_LEN];
     let body = sts::web_identity_body(role_arn, name, token, None, &mut body)
         .map_err(|e| FetchError::new(kind, FetchReason::Sts(e)))?;
-    sts_call(session, kind, None, "AssumeRoleWithWebIdentity", body, io, out).await
+    sts_call(
+        session,
+        kind,
+        None,
+        "AssumeRoleWithWebIdentity",
+        body,
+        io,
+        out,
+    )
+    .await
 }
 
 /// One `AssumeRole` hop signed with `signer`; the new credentials go to `out`.
@@ -375,7 +433,13 @@ where
 /// Whether plain HTTP may reach `host` (Go v1: loopback, the ECS and EKS addresses).
 fn http_allowed(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
-        Some((h, port)) if !h.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) && !host.ends_with(']') => h,
+        Some((h, port))
+            if !h.ends_with(':')
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && !host.ends_with(']') =>
+        {
+            h
+        }
         _ => host,
     };
     let name = name.trim_start_matches('[').trim_end_matches(']');
@@ -384,7 +448,9 @@ fn http_allowed(host: &str) -> bool {
         || name == "169.254.170.2"
         || name == "169.254.170.23"
         || name.eq_ignore_ascii_case("fd00:ec2::23")
-        || (name.starts_with("127.") && name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()))
+        || (name.starts_with("127.")
+            && name.split('.').count() == 4
+            && name.split('.').all(|p| p.parse::<u8>().is_ok()))
 }
 
 /// ECS / EKS container credentials (`AWS_CONTAINER_CREDENTIALS_FULL_URI` beats `…_RELATIVE_URI`).
@@ -403,16 +469,22 @@ where
     let kind = ProviderKind::EcsContainer;
     let view = SettingsView::new(session.config(), None);
     let mut url = Text::<{ crate::limits::MAX_CONTAINER_URI_LEN + 32 }>::new();
-    let pushed = match (view.container_credentials_full_uri(), view.container_credentials_relative_uri()) {
+    let pushed = match (
+        view.container_credentials_full_uri(),
+        view.container_credentials_relative_uri(),
+    ) {
         (Some(full), _) => url.push_str(full),
         (None, Some(rel)) => url.push_str(ECS_HOST).and_then(|()| url.push_str(rel)),
         (None, None) => Ok(()),
     };
-    let bad = |why: &str| FetchError::new(kind, FetchReason::ContainerEndpoint(ErrorText::head(why)));
+    let bad =
+        |why: &str| FetchError::new(kind, FetchReason::ContainerEndpoint(ErrorText::head(why)));
     if pushed.is_err() || url.is_empty() {
         return Err(bad("the container credentials URI is missing or too long"));
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("the container credentials URI has no scheme"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("the container credentials URI has no scheme"))?;
     let (authority, target) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, "/"),
@@ -420,7 +492,10 @@ where
     if scheme.eq_ignore_ascii_case("http") {
         if !http_allowed(authority) {
             let mut why = Text::<200>::new();
-            let _ = write!(why, "invalid endpoint host, \"{authority}\", only loopback/ecs/eks hosts are allowed.");
+            let _ = write!(
+                why,
+                "invalid endpoint host, \"{authority}\", only loopback/ecs/eks hosts are allowed."
+            );
             return Err(bad(&why));
         }
     } else if !scheme.eq_ignore_ascii_case("https") {
@@ -430,9 +505,13 @@ where
     let mut file = [0u8; MAX_PROVIDER_REQUEST_LEN];
     let token: Option<&str> = match view.container_authorization_token_file() {
         Some(path) => {
-            let n = host
-                .read_file(path, &mut file)
-                .map_err(|error| host_error(kind, "reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", error))?;
+            let n = host.read_file(path, &mut file).map_err(|error| {
+                host_error(
+                    kind,
+                    "reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                    error,
+                )
+            })?;
             Some(utf8(kind, file.get(..n).unwrap_or_default())?.trim())
         }
         None => view.container_authorization_token().map(|t| t.expose()),
@@ -440,24 +519,51 @@ where
     let mut base = Text::<{ crate::limits::MAX_CONTAINER_URI_LEN + 32 }>::new();
     let _ = write!(base, "{scheme}://{authority}");
     let mut config = provider_config(None);
-    config.endpoint = Some(crate::text::text(&base, crate::text::Field::Endpoint).map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?);
+    config.endpoint = Some(
+        crate::text::text(&base, crate::text::Field::Endpoint)
+            .map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?,
+    );
     if view.region().is_none() {
-        config.region = Some(crate::text::text("us-east-1", crate::text::Field::Region).map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?);
+        config.region = Some(
+            crate::text::text("us-east-1", crate::text::Field::Region)
+                .map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?,
+        );
     }
     let client = session
         .client_with("ecs-credentials", &config)
-        .map_err(|_| FetchError::new(kind, FetchReason::Request { code: "HandlerListFull", kind: None }))?;
+        .map_err(|_| {
+            FetchError::new(
+                kind,
+                FetchReason::Request {
+                    code: "HandlerListFull",
+                    kind: None,
+                },
+            )
+        })?;
     let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
     let mut request = client.request("GetCredentials");
     let built = request
         .http
         .set_target(target)
-        .and_then(|()| request.http.headers_mut().insert("accept", "application/json"))
+        .and_then(|()| {
+            request
+                .http
+                .headers_mut()
+                .insert("accept", "application/json")
+        })
         .and_then(|()| match token {
             Some(t) => request.http.headers_mut().insert("authorization", t),
             None => Ok(()),
         });
-    built.map_err(|_| FetchError::new(kind, FetchReason::Request { code: "SerializationError", kind: None }))?;
+    built.map_err(|_| {
+        FetchError::new(
+            kind,
+            FetchReason::Request {
+                code: "SerializationError",
+                kind: None,
+            },
+        )
+    })?;
     request.set_response_buffer(&mut response);
     let result = io.send(&client, &mut request).await;
     let status = request.response.status();
@@ -504,15 +610,33 @@ where
     };
     let cap = |e| FetchError::new(kind, FetchReason::Capacity(e));
     let mut config = provider_config(None);
-    config.endpoint = Some(crate::text::text(endpoint.trim_end_matches('/'), crate::text::Field::Endpoint).map_err(cap)?);
+    config.endpoint = Some(
+        crate::text::text(endpoint.trim_end_matches('/'), crate::text::Field::Endpoint)
+            .map_err(cap)?,
+    );
     config.max_retries = Some(IMDS_MAX_RETRIES);
     if view.region().is_none() {
-        config.region = Some(crate::text::text("us-east-1", crate::text::Field::Region).map_err(cap)?);
+        config.region =
+            Some(crate::text::text("us-east-1", crate::text::Field::Region).map_err(cap)?);
     }
-    let client = session
-        .client_with("ec2metadata", &config)
-        .map_err(|_| FetchError::new(kind, FetchReason::Request { code: "HandlerListFull", kind: None }))?;
-    let serialization = |_| FetchError::new(kind, FetchReason::Request { code: "SerializationError", kind: None });
+    let client = session.client_with("ec2metadata", &config).map_err(|_| {
+        FetchError::new(
+            kind,
+            FetchReason::Request {
+                code: "HandlerListFull",
+                kind: None,
+            },
+        )
+    })?;
+    let serialization = |_| {
+        FetchError::new(
+            kind,
+            FetchReason::Request {
+                code: "SerializationError",
+                kind: None,
+            },
+        )
+    };
 
     // 1. The session token (PUT). 403/404/405: IMDSv1 (unless disabled); 400: an error; a
     //    failure without an answer: go on without a token, as Go v1 does.
@@ -521,7 +645,10 @@ where
     {
         let mut request = client.request("GetToken");
         request.http.set_method(Method::Put);
-        request.http.set_target("/latest/api/token").map_err(serialization)?;
+        request
+            .http
+            .set_target("/latest/api/token")
+            .map_err(serialization)?;
         request
             .http
             .headers_mut()
@@ -539,13 +666,19 @@ where
                     .map(str::trim)
                     .filter(|t| !t.is_empty());
             }
-            (Err(_), 403 | 404 | 405) if *view.ec2_imds_v1_disabled() => {
-                return Err(FetchError::new(kind, FetchReason::ImdsTokenRequired { status }))
+            (Err(_), 403..=405) if *view.ec2_imds_v1_disabled() => {
+                return Err(FetchError::new(
+                    kind,
+                    FetchReason::ImdsTokenRequired { status },
+                ))
             }
-            (Err(_), 403 | 404 | 405) => {}
+            (Err(_), 403..=405) => {}
             (Err(e), 400) => return Err(call_error(kind, e, status, &[], json_error)),
             (Err(_), _) if *view.ec2_imds_v1_disabled() => {
-                return Err(FetchError::new(kind, FetchReason::ImdsTokenRequired { status }))
+                return Err(FetchError::new(
+                    kind,
+                    FetchReason::ImdsTokenRequired { status },
+                ))
             }
             (Err(_), _) => {}
         }
@@ -560,7 +693,11 @@ where
         request.http.set_method(Method::Get);
         request.http.set_target(&path).map_err(serialization)?;
         if let Some(t) = token {
-            request.http.headers_mut().insert("x-aws-ec2-metadata-token", t).map_err(serialization)?;
+            request
+                .http
+                .headers_mut()
+                .insert("x-aws-ec2-metadata-token", t)
+                .map_err(serialization)?;
         }
         request.set_response_buffer(&mut response);
         let result = io.send(&client, &mut request).await;
@@ -574,15 +711,27 @@ where
         request.response_body().len()
     };
     let roles = utf8(kind, response.get(..role_len).unwrap_or_default())?;
-    let role = roles.lines().map(str::trim).find(|l| !l.is_empty()).ok_or(FetchError::new(kind, FetchReason::ImdsNoRole))?;
+    let role = roles
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .ok_or(FetchError::new(kind, FetchReason::ImdsNoRole))?;
     path.push_str(role).map_err(|_| {
-        cap(crate::text::CapacityError { field: crate::text::Field::RoleParam, limit: crate::limits::MAX_ROLE_NAME_LEN, len: role.len() })
+        cap(crate::text::CapacityError {
+            field: crate::text::Field::RoleParam,
+            limit: crate::limits::MAX_ROLE_NAME_LEN,
+            len: role.len(),
+        })
     })?;
     let mut request = client.request("GetCredentials");
     request.http.set_method(Method::Get);
     request.http.set_target(&path).map_err(serialization)?;
     if let Some(t) = token {
-        request.http.headers_mut().insert("x-aws-ec2-metadata-token", t).map_err(serialization)?;
+        request
+            .http
+            .headers_mut()
+            .insert("x-aws-ec2-metadata-token", t)
+            .map_err(serialization)?;
     }
     let mut answer_buf = [0u8; MAX_PROVIDER_RESPONSE_LEN];
     request.set_response_buffer(&mut answer_buf);

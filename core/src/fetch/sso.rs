@@ -29,7 +29,13 @@ fn json(e: CredentialsJsonError) -> FetchError {
 }
 
 fn serialization<E>(_: E) -> FetchError {
-    FetchError::new(KIND, FetchReason::Request { code: "SerializationError", kind: None })
+    FetchError::new(
+        KIND,
+        FetchReason::Request {
+            code: "SerializationError",
+            kind: None,
+        },
+    )
 }
 
 /// A JSON error body of the SSO services: `{"message": …}` / `{"error": …}`; only the code is
@@ -64,16 +70,23 @@ where
     E: Entropy + ?Sized,
 {
     let BaseCredentials::Sso { settings, .. } = base else {
-        return Err(FetchError::new(KIND, FetchReason::Custom("not an SSO plan")));
+        return Err(FetchError::new(
+            KIND,
+            FetchReason::Custom("not an SSO plan"),
+        ));
     };
-    let key = settings.session_name.as_deref().unwrap_or(&settings.start_url);
+    let key = settings
+        .session_name
+        .as_deref()
+        .unwrap_or(&settings.start_url);
     let mut token = SsoToken::EMPTY;
     {
         let mut file = [0u8; MAX_PROVIDER_REQUEST_LEN];
         let n = host
             .read_sso_cache(key, &mut file)
             .map_err(|error| host_error(KIND, "reading the SSO token cache", error))?;
-        parse_sso_cache(utf8(KIND, file.get(..n).unwrap_or_default())?, &mut token).map_err(json)?;
+        parse_sso_cache(utf8(KIND, file.get(..n).unwrap_or_default())?, &mut token)
+            .map_err(json)?;
     }
     if now.secs() >= token.expires_at.secs() {
         let refreshable = settings.session_name.is_some()
@@ -105,13 +118,22 @@ where
     let region_config = {
         let mut config = sso_config(settings)?;
         if !token.region.is_empty() {
-            config.region = Some(text(&token.region, Field::Region).map_err(|e| FetchError::new(KIND, FetchReason::Capacity(e)))?);
+            config.region = Some(
+                text(&token.region, Field::Region)
+                    .map_err(|e| FetchError::new(KIND, FetchReason::Capacity(e)))?,
+            );
         }
         config
     };
-    let client = session
-        .client_with("oidc", &region_config)
-        .map_err(|_| FetchError::new(KIND, FetchReason::Request { code: "HandlerListFull", kind: None }))?;
+    let client = session.client_with("oidc", &region_config).map_err(|_| {
+        FetchError::new(
+            KIND,
+            FetchReason::Request {
+                code: "HandlerListFull",
+                kind: None,
+            },
+        )
+    })?;
     let mut body = [0u8; MAX_PROVIDER_REQUEST_LEN];
     let n = write_oidc_refresh_body(token, &mut body).map_err(json)?;
     let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
@@ -123,7 +145,9 @@ where
         .headers_mut()
         .insert("content-type", "application/json")
         .map_err(serialization)?;
-    request.http.set_body(Body::Bytes(body.get(..n).unwrap_or_default()));
+    request
+        .http
+        .set_body(Body::Bytes(body.get(..n).unwrap_or_default()));
     request.set_response_buffer(&mut response);
     let result = io.send(&client, &mut request).await;
     let status = request.response.status();
@@ -155,9 +179,15 @@ where
     E: Entropy + ?Sized,
 {
     let config = sso_config(settings)?;
-    let client = session
-        .client_with("portal.sso", &config)
-        .map_err(|_| FetchError::new(KIND, FetchReason::Request { code: "HandlerListFull", kind: None }))?;
+    let client = session.client_with("portal.sso", &config).map_err(|_| {
+        FetchError::new(
+            KIND,
+            FetchReason::Request {
+                code: "HandlerListFull",
+                kind: None,
+            },
+        )
+    })?;
     let mut target = Text::<MAX_REQUEST_TARGET_LEN>::new();
     let written = write!(target, "/federation/credentials?account_id=")
         .and_then(|()| write_form_value(&mut target, &settings.account_id))

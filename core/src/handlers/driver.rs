@@ -269,13 +269,27 @@ pub trait AsyncAttemptGate<T: ?Sized, C: ?Sized, E: ?Sized> {
 pub struct NoGate;
 
 impl<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> AttemptGate<T, C, S, E> for NoGate {
-    fn before_attempt(&mut self, _: &mut Request<'_>, _: &mut T, _: &C, _: &mut S, _: &mut E) -> Result<(), RequestError> {
+    fn before_attempt(
+        &mut self,
+        _: &mut Request<'_>,
+        _: &mut T,
+        _: &C,
+        _: &mut S,
+        _: &mut E,
+    ) -> Result<(), RequestError> {
         Ok(())
     }
 }
 
 impl<T: ?Sized, C: ?Sized, E: ?Sized> AsyncAttemptGate<T, C, E> for NoGate {
-    async fn before_attempt<F, Fut>(&mut self, _: &mut Request<'_>, _: &mut T, _: &C, _: &mut F, _: &mut E) -> Result<(), RequestError>
+    async fn before_attempt<F, Fut>(
+        &mut self,
+        _: &mut Request<'_>,
+        _: &mut T,
+        _: &C,
+        _: &mut F,
+        _: &mut E,
+    ) -> Result<(), RequestError>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = ()>,
@@ -307,7 +321,8 @@ where
     loop {
         event = match pipeline.step(event) {
             Step::StartAttempt => {
-                match gate.before_attempt(pipeline.request_mut(), transport, clock, sleep, entropy) {
+                match gate.before_attempt(pipeline.request_mut(), transport, clock, sleep, entropy)
+                {
                     Err(e) => Event::NotStarted(e),
                     Ok(()) => Event::AttemptStarted {
                         now: clock.now().map_err(|e| e.kind()),
@@ -374,7 +389,13 @@ where
         event = match pipeline.step(event) {
             Step::StartAttempt => {
                 let gated = gate
-                    .before_attempt(pipeline.request_mut(), transport, clock, &mut sleep, entropy)
+                    .before_attempt(
+                        pipeline.request_mut(),
+                        transport,
+                        clock,
+                        &mut sleep,
+                        entropy,
+                    )
                     .await;
                 match gated {
                     Err(e) => Event::NotStarted(e),

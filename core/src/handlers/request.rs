@@ -152,7 +152,11 @@ impl fmt::Display for RequestError {
             }
             RequestError::Canceled => f.write_str("request canceled before it finished"),
             RequestError::Credentials { provider, code } => {
-                write!(f, "{} could not provide credentials: {code}", provider.name())
+                write!(
+                    f,
+                    "{} could not provide credentials: {code}",
+                    provider.name()
+                )
             }
         }
     }

@@ -125,7 +125,10 @@ fn view(session: &Session, all: bool) -> ListView {
                 session_token: c.session_token.is_some(),
                 provider: provider.name(),
                 source: prov.display(plan.source()).to_string(),
-                expires: c.expires.and_then(|t| t.to_datetime().ok()).map(|d| d.to_string()),
+                expires: c
+                    .expires
+                    .and_then(|t| t.to_datetime().ok())
+                    .map(|d| d.to_string()),
             }),
             None,
         ),
@@ -146,9 +149,20 @@ pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> Str
     let plan = session.credentials();
     let at = session.config().provenance.display(plan.source());
     match (plan, error) {
-        (CredentialPlan::Anonymous, _) => "anonymous credentials: requests are not signed".to_owned(),
-        (CredentialPlan::Chain { base: BaseCredentials::Remote { provider: ProviderKind::RemoteFallback, .. }, hops }, _)
-            if hops.is_empty() => error.to_string(),
+        (CredentialPlan::Anonymous, _) => {
+            "anonymous credentials: requests are not signed".to_owned()
+        }
+        (
+            CredentialPlan::Chain {
+                base:
+                    BaseCredentials::Remote {
+                        provider: ProviderKind::RemoteFallback,
+                        ..
+                    },
+                hops,
+            },
+            _,
+        ) if hops.is_empty() => error.to_string(),
         _ => format!("{error} (set at {at})"),
     }
 }
@@ -161,9 +175,15 @@ pub(super) fn print_credentials(
 ) -> Result<(), CliError> {
     let session = loaded.session();
     let (c, provider) = crate::credentials::resolve(session).map_err(|e| {
-        CliError::failed(format!("no credentials: {}", why_no_credentials(session, &e)))
+        CliError::failed(format!(
+            "no credentials: {}",
+            why_no_credentials(session, &e)
+        ))
     })?;
-    let expires = c.expires.and_then(|t| t.to_datetime().ok()).map(|d| d.to_string());
+    let expires = c
+        .expires
+        .and_then(|t| t.to_datetime().ok())
+        .map(|d| d.to_string());
     let token = c.session_token.as_ref().map(|t| t.expose());
     let text = match format {
         super::CredentialsFormat::Env => {
@@ -184,7 +204,10 @@ pub(super) fn print_credentials(
             let mut object = serde_json::Map::new();
             object.insert("Version".into(), 1.into());
             object.insert("AccessKeyId".into(), c.access_key_id.as_str().into());
-            object.insert("SecretAccessKey".into(), c.secret_access_key.expose().into());
+            object.insert(
+                "SecretAccessKey".into(),
+                c.secret_access_key.expose().into(),
+            );
             if let Some(t) = token {
                 object.insert("SessionToken".into(), t.into());
             }

@@ -112,13 +112,13 @@ pub(super) struct Prepared {
 /// The session's keys (resolved through its providers), or why there are none.
 fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
     crate::credentials::resolve(loaded.session())
-    .map(|(c, _)| c)
-    .map_err(|e| {
-        CliError::failed(format!(
-            "no credentials to sign with: {}",
-            configure::why_no_credentials(loaded.session(), &e)
-        ))
-    })
+        .map(|(c, _)| c)
+        .map_err(|e| {
+            CliError::failed(format!(
+                "no credentials to sign with: {}",
+                configure::why_no_credentials(loaded.session(), &e)
+            ))
+        })
 }
 
 /// What a signature is for, resolved from the command line and the session.

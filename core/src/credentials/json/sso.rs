@@ -312,7 +312,10 @@ pub fn write_sso_cache(token: &SsoToken, out: &mut [u8]) -> Result<usize, Creden
 /// # Errors
 /// [`CredentialsJsonError::Missing`] without a refresh token or client registration;
 /// [`CredentialsJsonError::BufferTooSmall`] when `out` is too small.
-pub fn write_oidc_refresh_body(token: &SsoToken, out: &mut [u8]) -> Result<usize, CredentialsJsonError> {
+pub fn write_oidc_refresh_body(
+    token: &SsoToken,
+    out: &mut [u8],
+) -> Result<usize, CredentialsJsonError> {
     let refresh = token
         .refresh_token
         .as_ref()
