@@ -44,6 +44,39 @@ use crate::session::Session;
 use crate::sigv4::{
     self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings,
 };
+use crate::text::ErrorCode;
+
+/// Decodes the error code of a failed response whose body is in the request's buffer: an XML
+/// `<Error><Code>` (query and REST-XML protocols), a JSON `__type` / `code` (JSON protocols), or
+/// the `x-amzn-ErrorType` header, so that `ExpiredToken`, throttling and the other codes drive
+/// retries and credential expiry (Go v1's protocol `UnmarshalError` handlers, reduced to the code).
+fn unmarshal_error(r: &mut Request<'_>) {
+    let Some(RequestError::Status { status }) = r.error else {
+        return;
+    };
+    let body = core::str::from_utf8(r.response_body())
+        .unwrap_or("")
+        .trim_start();
+    let code = match body.as_bytes().first() {
+        Some(b'<') => {
+            crate::credentials::sts::parse_error(body).map(|e| ErrorCode::head(e.code.as_str()))
+        }
+        Some(b'{') => crate::credentials::json::parse_error_code(body),
+        _ => None,
+    };
+    let header = || {
+        let value = r.response.headers().get("x-amzn-errortype")?;
+        let code = value.split(':').next()?.trim();
+        (!code.is_empty()).then(|| ErrorCode::head(code))
+    };
+    if let Some(code) = code.or_else(header) {
+        r.error = Some(RequestError::Service { status, code });
+    }
+}
+
+/// The client's error decoder (see [`unmarshal_error`]).
+pub const UNMARSHAL_ERROR: NamedHandler =
+    NamedHandler::new("awssession.UnmarshalErrorHandler", unmarshal_error);
 
 /// Go v1 `core.ValidateEndpointHandler`.
 pub const VALIDATE_ENDPOINT: NamedHandler =
@@ -155,6 +188,10 @@ impl<'s> Client<'s> {
         handlers
             .sign
             .set_back_named(SIGN_V4)
+            .map_err(ClientError::Handlers)?;
+        handlers
+            .unmarshal_error
+            .set_back_named(UNMARSHAL_ERROR)
             .map_err(ClientError::Handlers)?;
         let view = View {
             session,
