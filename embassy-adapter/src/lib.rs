@@ -11,6 +11,7 @@
 //! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
 //! | [`tls`] | HTTPS: TLS 1.3 with `embedded-tls`, certificates checked against the application's trust anchors (feature `tls`) |
 //! | [`platform`] | [`EmbassyPlatform`]: transport, wall clock, `Timer` sleep and RNG in one value for `Client::send_async`; sets an unset clock from the endpoint's `Date` before the first request |
+//! | [`credentials`] | [`DeviceCredentials`](credentials::DeviceCredentials): the shared credential cache in a `static` (critical-section mutex) and the web identity token, so assume-role and web-identity profiles refresh on the device |
 //! | [`error`] | [`Error`]: one error for the device flow (store, session, client, connection, request) |
 //! | `test_util` | an in-RAM NOR flash that can lose power at any write (feature `test-util`) |
 //!
@@ -36,6 +37,7 @@ extern crate std;
 mod log;
 
 pub mod clock;
+pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod limits;

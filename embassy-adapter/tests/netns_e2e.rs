@@ -25,13 +25,16 @@ use std::vec::Vec;
 
 use aws_session_core::client::Client;
 use aws_session_core::config::Config;
+use aws_session_core::credentials::cache::SharedCredentials as _;
 use aws_session_core::handlers::{run_async, Pipeline};
 use aws_session_core::http::{Body, HttpRequest, Method, ResponseHead, Scheme};
-use aws_session_core::platform::{AsyncTransport, Clock as _};
+use aws_session_core::platform::{AsyncTransport, Bundle, Clock as _};
 use aws_session_core::session::Session;
 use aws_session_embassy::clock::WallClock;
+use aws_session_embassy::credentials::DeviceCredentials;
 use aws_session_embassy::http::{HttpConfig, HttpError, TlsFailure};
 use aws_session_embassy::net::{TcpBuffers, TcpTransport};
+use aws_session_embassy::platform::TimerSleep;
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileData, ProfileStore, Setting};
 use aws_session_embassy::test_util::MemFlash;
 use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
@@ -144,6 +147,41 @@ async fn moto_client(akid: &str, secret: &str, service: &'static str) -> Client<
         ..Config::default()
     });
     session.client_with(service, overrides).unwrap()
+}
+
+/// The device's credential cache for the assume-role step.
+static ROLE_CACHE: DeviceCredentials = DeviceCredentials::new();
+
+/// Provisions `base` (moto's keys) and `role` (`role_arn` + `source_profile = base`) into RAM
+/// flash, selects `role` and makes a session whose credentials come from the device's cache.
+async fn role_session(akid: &str, secret: &str) -> &'static Session {
+    let akid: &'static str = leak(String::from(akid));
+    let secret: &'static str = leak(String::from(secret));
+    let mut store = ProfileStore::new(MemFlash::<8192, 4096, 4>::new(), 0..8192).unwrap();
+    let base = ProfileData::new()
+        .with(Setting::AccessKeyId, akid)
+        .and_then(|p| p.with(Setting::SecretAccessKey, secret))
+        .unwrap();
+    store.provision("base", &base).await.unwrap();
+    let role = ProfileData::new()
+        .with(Setting::Region, "us-east-1")
+        .and_then(|p| p.with(Setting::EndpointUrl, MOTO))
+        .and_then(|p| {
+            p.with(
+                Setting::RoleArn,
+                "arn:aws:iam::123456789012:role/device-role",
+            )
+        })
+        .and_then(|p| p.with(Setting::SourceProfile, "base"))
+        .and_then(|p| p.with(Setting::RoleSessionName, "device"))
+        .unwrap();
+    store.provision("role", &role).await.unwrap();
+    store.select("role").await.unwrap();
+    let profiles = leak(FlashProfiles::<1024>::new());
+    store.load(None, profiles).await.unwrap();
+    let session = leak(Session::new(&profiles.options(), &NoEnv, &*profiles).unwrap());
+    session.share_credentials(&ROLE_CACHE);
+    session
 }
 
 /// Runs one signed request through core's pipeline; returns (status, body).
@@ -301,6 +339,39 @@ fn netns_end_to_end() {
         .await;
         assert_eq!(status, 403, "{body}");
         std::println!("ok: a wrong secret is refused by moto (403)");
+        passed += 1;
+
+        // 4. An assume-role profile from flash: the device's credential cache calls STS
+        //    AssumeRole (signed with the base keys) on the first request, then signs with the
+        //    role's temporary credentials; moto checks both signatures.
+        let session = role_session(&akid, &secret).await;
+        let client = session.client("sts").unwrap();
+        let mut platform = Bundle {
+            transport: &mut t,
+            clock,
+            sleep: TimerSleep,
+            entropy: TestRng(5),
+        };
+        for _ in 0..2 {
+            let buf = leak([0u8; 4096]);
+            let mut request = client
+                .form_request(
+                    "GetCallerIdentity",
+                    "Action=GetCallerIdentity&Version=2011-06-15",
+                )
+                .unwrap();
+            request.set_response_buffer(buf);
+            client
+                .send_async(&mut request, &mut platform)
+                .await
+                .unwrap();
+            let body = String::from_utf8_lossy(request.response_body()).into_owned();
+            assert!(body.contains(":assumed-role/device-role/"), "{body}");
+        }
+        let mut refreshes = 0;
+        ROLE_CACHE.with_slot(&mut |slot| refreshes = slot.refreshes());
+        assert_eq!(refreshes, 1, "one AssumeRole, then the cache");
+        std::println!("ok: AssumeRole from a flash profile on the device, cached; GetCallerIdentity answers as the role");
         passed += 1;
         passed
     };

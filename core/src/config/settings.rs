@@ -114,9 +114,9 @@ settings! {
         /// `credential_process`: a command that prints credentials.
         CredentialProcess => credential_process: Txt<MAX_COMMAND_LEN>,
             env [], file ["credential_process"] Always, Setting, secret false, device false;
-        /// `web_identity_token_file`: an OIDC token to exchange for role credentials.
+        /// `web_identity_token_file`: an OIDC token to exchange for role credentials (on a device, the name of the token the application hands to its credential cache).
         WebIdentityTokenFile => web_identity_token_file: Txt<MAX_TOKEN_FILE_LEN>,
-            env ["AWS_WEB_IDENTITY_TOKEN_FILE"], file ["web_identity_token_file"] Always, Setting, secret false, device false;
+            env ["AWS_WEB_IDENTITY_TOKEN_FILE"], file ["web_identity_token_file"] Always, Setting, secret false, device true;
         /// `role_arn`: the role to assume.
         RoleArn => role_arn: Txt<MAX_ROLE_ARN_LEN>,
             env ["AWS_ROLE_ARN"], file ["role_arn"] WithSharedConfig, RoleArn, secret false, device true;
