@@ -15,6 +15,8 @@
 
 mod providers;
 mod sso;
+#[cfg(test)]
+mod tests;
 
 use core::cell::RefCell;
 use core::future::Future;

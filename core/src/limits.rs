@@ -219,9 +219,10 @@ pub const MAX_TRAILERS: usize = 8;
 pub const REFRESH_STALE_SECS: u64 = 90;
 /// How long a caller waits before asking the cache again while another caller refreshes.
 pub const REFRESH_WAIT_MS: u32 = 5;
-/// Largest provider response body read (STS XML with a 2 KiB session token is about 3.5 KiB; the
-/// SSO and container JSON bodies are smaller). Lives in the refreshing call's frame or future.
-pub const MAX_PROVIDER_RESPONSE_LEN: usize = 6 * 1024;
+/// Largest provider response body or `credential_process` output read: Go v1 reads a process's
+/// output into 8 KiB, and STS XML with a 4 KiB session token is about 5.5 KiB (the SSO and
+/// container JSON bodies are smaller). Lives in the refreshing call's frame or future.
+pub const MAX_PROVIDER_RESPONSE_LEN: usize = 8 * 1024;
 /// Largest provider request body or file read (an `AssumeRoleWithWebIdentity` body carries the
 /// whole OIDC token; EKS service-account tokens are about 1 KiB, other IdPs' up to 4 KiB; an SSO
 /// token cache file is a few hundred bytes plus its tokens).

@@ -7,10 +7,6 @@
 pub mod config;
 pub use config::{config_file, credentials_file, MemEnv, MemFiles};
 
-use core::future::Future;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
-
 use crate::handlers::{Phase, Request, TransportStage};
 use crate::http::{BodySource, HttpRequest, ResponseHead};
 use crate::platform::{AsyncTransport, Clock, Entropy, ErrorKind, Sleep, Transport};
@@ -345,14 +341,6 @@ pub fn record_phase(r: &mut Request<'_>) {
 
 // ---- async ---------------------------------------------------------------------------------------
 
-/// Polls `future` until it is ready, with a waker that does nothing. Enough for futures that never
-/// really wait (the fakes above); a spinning loop otherwise.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+/// Polls a future that never really waits to completion (the fakes above): core's executor-free
+/// poll loop.
+pub use crate::fetch::block_on;

@@ -197,7 +197,7 @@ pub(super) fn utf8(provider: ProviderKind, bytes: &[u8]) -> Result<&str, FetchEr
 
 /// Go v1's default role session name: the time in Unix nanoseconds (the sub-second part drawn
 /// from entropy: the platform clock has whole seconds).
-fn default_session_name(now: UnixTime, random: u32) -> Text<24> {
+pub(super) fn default_session_name(now: UnixTime, random: u32) -> Text<24> {
     let mut name = Text::new();
     let nanos = now
         .secs()
@@ -431,7 +431,7 @@ where
 }
 
 /// Whether plain HTTP may reach `host` (Go v1: loopback, the ECS and EKS addresses).
-fn http_allowed(host: &str) -> bool {
+pub(super) fn http_allowed(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
         Some((h, port))
             if !h.ends_with(':')
