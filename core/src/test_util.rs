@@ -5,7 +5,7 @@
 //! None of them allocate, so they run inside the QEMU self-test firmware too.
 
 pub mod config;
-pub use config::{config_file, credentials_file, MemEnv, MemFiles};
+pub use config::{config_file, credentials_file, session_with_config, MemEnv, MemFiles};
 
 use crate::handlers::{Phase, Request, TransportStage};
 use crate::http::{BodySource, HttpRequest, ResponseHead};

@@ -89,11 +89,9 @@ impl CredentialsHost for DeviceCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_session_core::config::{FileKind, SharedConfigState};
     use aws_session_core::platform::Bundle;
-    use aws_session_core::session::{Options, Session, SharedFile};
     use aws_session_core::test_util::{
-        FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, Reply,
+        session_with_config, FakeClock, FakeEntropy, FakeTransport, Reply,
     };
 
     use crate::platform::TimerSleep;
@@ -108,20 +106,8 @@ mod tests {
 
     #[test]
     fn a_web_identity_profile_refreshes_on_the_device_and_then_hits_the_cache() {
-        let env = MemEnv::new(&[("AWS_REGION", "us-east-1")]);
         let profile = "[default]\nrole_arn = arn:aws:iam::123456789012:role/device\nweb_identity_token_file = flash:token\n";
-        let file = [("config", FileKind::Config, Some(profile))];
-        let files = MemFiles::new(&file);
-        let shared = [SharedFile {
-            path: "config",
-            kind: FileKind::Config,
-        }];
-        let options = Options {
-            shared_config_state: SharedConfigState::Enable,
-            shared_config_files: Some(&shared),
-            ..Options::default()
-        };
-        let mut session = Session::new(&options, &env, &files).unwrap();
+        let mut session = session_with_config(&[("AWS_REGION", "us-east-1")], profile).unwrap();
         assert!(session.credentials().needs_provider());
         CREDENTIALS.set_web_identity_token("eyJ.device.token");
         session.share_credentials(&CREDENTIALS);

@@ -7,13 +7,12 @@ extern crate std;
 use std::string::ToString;
 
 use super::providers::{default_session_name, http_allowed};
-use crate::config::{FileKind, SharedConfigState};
 use crate::credentials::error::{FetchError, FetchReason};
 use crate::credentials::{Credentials, ProviderKind};
 use crate::platform::Bundle;
-use crate::session::{Options, Session, SharedFile};
+use crate::session::Session;
 use crate::test_util::{
-    FakeClock, FakeEntropy, FakeTransport, MemEnv, MemFiles, RecordingSleep, Reply,
+    session_with_config, FakeClock, FakeEntropy, FakeTransport, RecordingSleep, Reply,
 };
 use crate::time::UnixTime;
 
@@ -35,19 +34,7 @@ fn platform(script: &[Reply]) -> TestPlatform<'_> {
 
 /// A session from `env` and one config file, shared config on.
 fn session(env: &[(&str, &str)], config: &str) -> Session {
-    let env = MemEnv::new(env);
-    let file = [("config", FileKind::Config, Some(config))];
-    let files = MemFiles::new(&file);
-    let shared = [SharedFile {
-        path: "config",
-        kind: FileKind::Config,
-    }];
-    let options = Options {
-        shared_config_state: SharedConfigState::Enable,
-        shared_config_files: Some(&shared),
-        ..Options::default()
-    };
-    Session::new(&options, &env, &files).unwrap()
+    session_with_config(env, config).unwrap()
 }
 
 fn retrieve(

@@ -70,3 +70,27 @@ pub const fn config_file(text: &str) -> (&str, FileKind, Option<&str>) {
 pub const fn credentials_file(text: &str) -> (&str, FileKind, Option<&str>) {
     ("/home/.aws/credentials", FileKind::Credentials, Some(text))
 }
+
+/// A session made from `env` and one in-memory config file named `config`, with shared config
+/// loading on (as a device's flash profiles are read).
+///
+/// # Errors
+/// The session's creation error.
+pub fn session_with_config(
+    env: &[(&str, &str)],
+    config: &str,
+) -> Result<crate::session::Session, crate::session::SessionError> {
+    let env = MemEnv::new(env);
+    let file = [("config", FileKind::Config, Some(config))];
+    let files = MemFiles::new(&file);
+    let shared = [crate::session::SharedFile {
+        path: "config",
+        kind: FileKind::Config,
+    }];
+    let options = crate::session::Options {
+        shared_config_state: crate::config::SharedConfigState::Enable,
+        shared_config_files: Some(&shared),
+        ..crate::session::Options::default()
+    };
+    crate::session::Session::new(&options, &env, &files)
+}
