@@ -190,6 +190,8 @@ enum State {
 /// core's [`Transport`] over ureq 3 (rustls, ring): one exchange at a time, blocking.
 pub struct HttpsTransport {
     agent: ureq::Agent,
+    /// The request's own timeout ([`HttpRequest::timeout_ms`]), applied to connect and head.
+    timeout: Option<Duration>,
     state: State,
     response_headers: Vec<(String, String)>,
 }
@@ -249,6 +251,7 @@ impl HttpsTransport {
             .into();
         Ok(HttpsTransport {
             agent,
+            timeout: None,
             state: State::Idle,
             response_headers: Vec::new(),
         })
@@ -260,6 +263,25 @@ impl HttpsTransport {
         &self.response_headers
     }
 
+    /// The request of `builder`, with the request's own timeout when it has one.
+    fn configured(
+        &self,
+        builder: http::request::Builder,
+    ) -> Result<http::Request<()>, TransportError> {
+        let request = builder
+            .body(())
+            .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
+        Ok(match self.timeout {
+            None => request,
+            Some(t) => self
+                .agent
+                .configure_request(request)
+                .timeout_connect(Some(t))
+                .timeout_recv_response(Some(t))
+                .build(),
+        })
+    }
+
     /// Starts the helper thread that sends the request, pulling the body from a channel.
     fn start_sending(
         &mut self,
@@ -267,9 +289,7 @@ impl HttpsTransport {
     ) -> Result<SyncSender<Vec<u8>>, TransportError> {
         let (tx, rx) = sync_channel::<Vec<u8>>(BODY_QUEUE_DEPTH);
         let agent = self.agent.clone();
-        let request = builder
-            .body(())
-            .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
+        let request = self.configured(builder)?;
         let handle = std::thread::Builder::new()
             .name("aws-session-http".into())
             .spawn(move || {
@@ -348,6 +368,9 @@ impl Transport for HttpsTransport {
         // Abandon whatever is left of an earlier exchange.
         self.state = State::Idle;
         self.response_headers.clear();
+        self.timeout = request
+            .timeout_ms()
+            .map(|ms| Duration::from_millis(u64::from(ms)));
         let uri = format!(
             "{}://{}{}",
             request.scheme().as_str(),
@@ -419,9 +442,7 @@ impl Transport for HttpsTransport {
     fn finish(&mut self, response: &mut ResponseHead) -> Result<(), TransportError> {
         match core::mem::replace(&mut self.state, State::Idle) {
             State::Started(builder, length) => {
-                let request = builder
-                    .body(())
-                    .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
+                let request = self.configured(builder)?;
                 if length.is_some_and(|n| n > 0) {
                     return Err(TransportError::new(
                         ErrorKind::Protocol,

@@ -158,6 +158,24 @@ fn a_silent_server_times_out() {
 }
 
 #[test]
+fn a_request_timeout_beats_the_transport_default() {
+    // Instance-metadata calls ask for 1 s; the transport's default head timeout is 60 s.
+    let (port, server) = server::plain(Reply::Silence(Duration::from_secs(3)));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let mut req = request(Scheme::Http, port, Method::Get, "/");
+    req.set_timeout_ms(Some(300));
+    let started = std::time::Instant::now();
+    let err = exchange(&mut t, &req, &[]).unwrap_err();
+    assert_eq!(err, ErrorKind::TimedOut);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    server.join().unwrap();
+}
+
+#[test]
 fn a_closed_port_is_connection_refused() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -22,6 +22,9 @@ use crate::time::UnixTime;
 const IMDS_TOKEN_TTL: &str = "21600";
 /// Retries of each IMDS call (Go v1 sets 2 when it shortens the timeout).
 const IMDS_MAX_RETRIES: u32 = 2;
+/// Time allowed for each IMDS exchange to connect and answer (Go v1: a 1 s client timeout), so a
+/// machine that is not on EC2 gives up in seconds.
+const IMDS_TIMEOUT_MS: u32 = 1000;
 /// The ECS credentials host of `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`.
 const ECS_HOST: &str = "http://169.254.170.2";
 
@@ -644,6 +647,7 @@ where
     let mut token: Option<&str> = None;
     {
         let mut request = client.request("GetToken");
+        request.http.set_timeout_ms(Some(IMDS_TIMEOUT_MS));
         request.http.set_method(Method::Put);
         request
             .http
@@ -690,6 +694,7 @@ where
     let _ = path.push_str("/latest/meta-data/iam/security-credentials/");
     let role_len = {
         let mut request = client.request("GetRole");
+        request.http.set_timeout_ms(Some(IMDS_TIMEOUT_MS));
         request.http.set_method(Method::Get);
         request.http.set_target(&path).map_err(serialization)?;
         if let Some(t) = token {
@@ -724,6 +729,7 @@ where
         })
     })?;
     let mut request = client.request("GetCredentials");
+    request.http.set_timeout_ms(Some(IMDS_TIMEOUT_MS));
     request.http.set_method(Method::Get);
     request.http.set_target(&path).map_err(serialization)?;
     if let Some(t) = token {

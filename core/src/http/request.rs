@@ -131,6 +131,7 @@ pub struct HttpRequest<'a> {
     target: Text<MAX_REQUEST_TARGET_LEN>,
     headers: RequestHeaders,
     body: Body<'a>,
+    timeout_ms: Option<u32>,
 }
 
 impl Default for HttpRequest<'_> {
@@ -152,7 +153,20 @@ impl<'a> HttpRequest<'a> {
             target: Text::new(),
             headers: Headers::new(),
             body: Body::Empty,
+            timeout_ms: None,
         }
+    }
+
+    /// The time this exchange may take to connect and to receive the response head, when the
+    /// caller needs it to fail fast (instance metadata: Go v1 allows 1 s). `None`: the transport's
+    /// own timeouts. A transport that has timeouts applies it; one without may ignore it.
+    pub fn timeout_ms(&self) -> Option<u32> {
+        self.timeout_ms
+    }
+
+    /// Sets [`HttpRequest::timeout_ms`].
+    pub fn set_timeout_ms(&mut self, timeout_ms: Option<u32>) {
+        self.timeout_ms = timeout_ms;
     }
 
     /// A request for `method scheme://host target`.
