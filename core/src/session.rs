@@ -53,8 +53,36 @@ use crate::text::Text;
 
 pub use crate::profile::DEFAULT_PROFILE;
 
-/// Asks the user for an MFA code (Go v1 `AssumeRoleTokenProvider`), called on every role refresh.
-pub type TokenProvider = fn(&mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError>;
+/// Asks the user for an MFA code (Go v1 `AssumeRoleTokenProvider`), called on every role refresh
+/// that needs one. It may carry state (a closure over statics, or a leaked box on std) and is
+/// shared by every copy of the session, so it must be `Sync`.
+#[derive(Clone, Copy)]
+pub struct TokenProvider(
+    pub &'static (dyn Fn(&mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError> + Sync),
+);
+
+impl TokenProvider {
+    /// A provider that calls `f`.
+    pub const fn new(
+        f: &'static (dyn Fn(&mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError> + Sync),
+    ) -> Self {
+        TokenProvider(f)
+    }
+
+    /// Asks for a code; it is written to `out`.
+    ///
+    /// # Errors
+    /// [`TokenError`] when the provider gives none.
+    pub fn code(&self, out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), TokenError> {
+        (self.0)(out)
+    }
+}
+
+impl fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenProvider")
+    }
+}
 
 /// A token provider could not produce a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

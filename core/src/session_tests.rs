@@ -466,7 +466,7 @@ selftests! {
         fn code(out: &mut crate::text::Text<{ crate::limits::MAX_MFA_TOKEN_LEN }>) -> Result<(), TokenError> {
             out.push_str("123456").map_err(|_| TokenError)
         }
-        let opts_mfa = Options { profile: Some("a"), assume_role_token_provider: Some(code), ..Options::default() };
+        let opts_mfa = Options { profile: Some("a"), assume_role_token_provider: Some(crate::session::TokenProvider::new(&code)), ..Options::default() };
         assert!(creates(&opts_mfa, &env, &files));
     }
 
@@ -886,7 +886,7 @@ mod wide_limits {
     fn profile_a_with_mfa() -> Options<'static> {
         Options {
             profile: Some("a"),
-            assume_role_token_provider: Some(code),
+            assume_role_token_provider: Some(crate::session::TokenProvider::new(&code)),
             ..Options::default()
         }
     }

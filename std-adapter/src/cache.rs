@@ -1,6 +1,6 @@
 //! The std credential cache: core's [`CacheSlot`] behind a `std::sync::Mutex`, and the host
 //! facilities providers need on a desktop or server ([`StdHost`]): files, the SSO token cache
-//! under `~/.aws/sso/cache`, `credential_process`, and an MFA prompt.
+//! under `~/.aws/sso/cache`, and `credential_process`.
 //!
 //! [`crate::load`] gives every session whose plan needs a provider call one [`StdCredentials`];
 //! copies of the session share it. It is leaked (`&'static`, as core needs without a heap of its
@@ -16,9 +16,6 @@ use aws_session_core::credentials::cache::{
     CacheSlot, CredentialsHost, HostError, SharedCredentials,
 };
 use aws_session_core::error_kind::ErrorKind;
-use aws_session_core::limits::MAX_MFA_TOKEN_LEN;
-use aws_session_core::session::TokenProvider;
-use aws_session_core::text::Text;
 
 use crate::credentials::{run_process_output, DEFAULT_PROCESS_TIMEOUT};
 
@@ -63,18 +60,12 @@ pub fn sso_cache_file_name(key: &str) -> String {
     name
 }
 
-/// Asks for an MFA code: Go v1's `AssumeRoleTokenProvider`, with state allowed (a closure).
-pub type MfaPrompt =
-    dyn Fn(&str, &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), HostError> + Send + Sync;
-
 /// What providers may ask of this machine.
 pub struct StdHost {
     /// The home directory (for `~/.aws/sso/cache`), when there is one.
     pub home: Option<PathBuf>,
     /// How long `credential_process` may run.
     pub process_timeout: Duration,
-    /// The MFA prompt, if any.
-    pub mfa: Option<Box<MfaPrompt>>,
 }
 
 impl core::fmt::Debug for StdHost {
@@ -82,23 +73,16 @@ impl core::fmt::Debug for StdHost {
         f.debug_struct("StdHost")
             .field("home", &self.home)
             .field("process_timeout", &self.process_timeout)
-            .field("mfa", &self.mfa.is_some())
             .finish()
     }
 }
 
 impl StdHost {
-    /// A host for files under `home`, with Go v1's process timeout and the session's token
-    /// provider (a plain function) as the MFA prompt.
-    pub fn new(home: Option<PathBuf>, token_provider: Option<TokenProvider>) -> Self {
+    /// A host for files under `home`, with Go v1's process timeout.
+    pub fn new(home: Option<PathBuf>) -> Self {
         StdHost {
             home,
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
-            mfa: token_provider.map(|f| -> Box<MfaPrompt> {
-                Box::new(move |_serial: &str, out: &mut Text<MAX_MFA_TOKEN_LEN>| {
-                    f(out).map_err(|_| HostError::NoToken)
-                })
-            }),
         }
     }
 
@@ -131,13 +115,6 @@ impl CredentialsHost for StdHost {
 
     fn run_process(&self, command: &str, buf: &mut [u8]) -> Result<usize, HostError> {
         run_process_output(command, self.process_timeout, buf)
-    }
-
-    fn mfa_token(&self, serial: &str, out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), HostError> {
-        match &self.mfa {
-            Some(prompt) => prompt(serial, out),
-            None => Err(HostError::NoToken),
-        }
     }
 }
 

@@ -151,10 +151,7 @@ pub fn load_with(
     let mut session = Session::new(options, &env, &files)
         .map_err(|e| LoadError::from_session(&e, Some(&files)))?;
     if session.credentials().needs_provider() {
-        let host = StdHost::new(
-            home.home_dir(&env).map(PathBuf::from),
-            options.assume_role_token_provider,
-        );
+        let host = StdHost::new(home.home_dir(&env).map(PathBuf::from));
         session.share_credentials(StdCredentials::leak(host));
     }
     Ok(LoadedSession {

@@ -25,8 +25,7 @@ use super::ProviderKind;
 use crate::error_kind::ErrorKind;
 use crate::keys::Credentials;
 pub use crate::keys::{Provider, ProviderRef};
-use crate::limits::{MAX_MFA_TOKEN_LEN, REFRESH_STALE_SECS};
-use crate::text::Text;
+use crate::limits::REFRESH_STALE_SECS;
 use crate::time::UnixTime;
 
 /// How long before expiry Go v1 refreshes credentials of `provider` (its `ExpiryWindow`): five
@@ -197,7 +196,7 @@ pub trait SharedCredentials: Sync {
     /// Runs `f` on the slot while holding the lock. `f` never blocks and never calls back into
     /// the cache.
     fn with_slot(&self, f: &mut dyn FnMut(&mut CacheSlot));
-    /// What the providers may ask of the host (files, processes, MFA codes).
+    /// What the providers may ask of the host (files, processes).
     fn host(&self) -> &dyn CredentialsHost;
 }
 
@@ -253,7 +252,8 @@ impl fmt::Display for HostError {
 impl core::error::Error for HostError {}
 
 /// What credential providers need from the host beyond the network: files (web identity tokens,
-/// the SSO token cache, container authorization tokens), `credential_process`, and MFA codes.
+/// the SSO token cache, container authorization tokens) and `credential_process`. (MFA codes come
+/// from the session's `TokenProvider`.)
 /// Every method has a default that reports [`HostError::Unsupported`], so a device implements
 /// only what it has.
 pub trait CredentialsHost: Sync {
@@ -291,16 +291,6 @@ pub trait CredentialsHost: Sync {
     /// Start failure, exit status, timeout or oversized output.
     fn run_process(&self, command: &str, buf: &mut [u8]) -> Result<usize, HostError> {
         let _ = (command, buf);
-        Err(HostError::Unsupported)
-    }
-
-    /// Asks for the MFA code of device `serial` (Go v1 `AssumeRoleTokenProvider`), on every
-    /// assume-role refresh that needs one.
-    ///
-    /// # Errors
-    /// [`HostError::NoToken`] when no code was given.
-    fn mfa_token(&self, serial: &str, out: &mut Text<MAX_MFA_TOKEN_LEN>) -> Result<(), HostError> {
-        let _ = (serial, out);
         Err(HostError::Unsupported)
     }
 }

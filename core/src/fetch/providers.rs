@@ -103,7 +103,7 @@ where
     if !hops.is_empty() {
         let mut next = Credentials::EMPTY;
         for hop in hops.iter() {
-            assume_role(session, host, &hop, &mut io, now, out, &mut next).await?;
+            assume_role(session, &hop, &mut io, now, out, &mut next).await?;
             out.clone_from(&next);
         }
         provider = ProviderKind::AssumeRole;
@@ -366,7 +366,6 @@ where
 #[allow(clippy::too_many_arguments)] // the hop's inputs
 async fn assume_role<T, C, S, E>(
     session: &Session,
-    host: &dyn CredentialsHost,
     hop: &RoleHop<'_>,
     io: &mut Io<'_, T, C, S, E>,
     now: UnixTime,
@@ -381,9 +380,12 @@ where
 {
     let kind = ProviderKind::AssumeRole;
     let mut code = Text::<MAX_MFA_TOKEN_LEN>::new();
-    if let Some(serial) = hop.mfa_serial {
-        host.mfa_token(serial, &mut code)
-            .map_err(|error| host_error(kind, "asking for the MFA code", error))?;
+    if hop.mfa_serial.is_some() {
+        let asked = match session.token_provider() {
+            Some(provider) => provider.code(&mut code).map_err(|_| HostError::NoToken),
+            None => Err(HostError::NoToken),
+        };
+        asked.map_err(|error| host_error(kind, "asking for the MFA code", error))?;
     }
     let default = default_session_name(now, io.entropy.next_u32());
     let params = AssumeRoleParams {

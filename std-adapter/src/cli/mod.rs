@@ -38,7 +38,7 @@ use std::fmt;
 use std::io::Write;
 
 use aws_session_core::config::SharedConfigState;
-use aws_session_core::session::Options;
+use aws_session_core::session::{Options, TokenProvider};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::env::StdEnv;
@@ -380,7 +380,9 @@ fn open_session(
     let options = Options {
         profile,
         shared_config_state: state,
-        assume_role_token_provider: Some(crate::credentials::terminal_mfa_prompt),
+        assume_role_token_provider: Some(TokenProvider::new(
+            &crate::credentials::terminal_mfa_prompt,
+        )),
         ..Options::default()
     };
     load_with(&options, env, &HomeResolver::default()).map_err(|e| CliError::failed(e.to_string()))
