@@ -10,7 +10,7 @@ use crate::credentials::error::{FetchError, FetchReason};
 use crate::credentials::json::{self, parse_container_credentials, parse_process_output};
 use crate::credentials::sts::{self, AssumeRoleParams};
 use crate::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop};
-use crate::handlers::{run_async, Pipeline, Request, RequestError};
+use crate::handlers::{run_async, NamedHandler, Pipeline, Request, RequestError};
 use crate::http::Method;
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN, MAX_PROVIDER_RESPONSE_LEN};
 use crate::platform::{AsyncSleep, AsyncTransport, Clock, Entropy};
@@ -269,6 +269,22 @@ fn sts_error(body: &str) -> Option<(ErrorText, ErrorText)> {
     sts::parse_error(body).map(|e| (e.code, e.message))
 }
 
+/// Go v1's web identity provider adds `InvalidIdentityToken` to its request's `RetryErrorCodes`
+/// (the identity provider may not have published a fresh token's keys yet).
+const RETRY_INVALID_IDENTITY_TOKEN: NamedHandler = NamedHandler::new(
+    "stscreds.WebIdentityRetryInvalidIdentityToken",
+    retry_invalid_identity_token,
+);
+
+fn retry_invalid_identity_token(r: &mut Request<'_>) {
+    if r.error
+        .as_ref()
+        .is_some_and(|e| e.code() == "InvalidIdentityToken")
+    {
+        r.retryable = Some(true);
+    }
+}
+
 /// One STS query-protocol call that answers with credentials.
 #[allow(clippy::too_many_arguments)] // the call's inputs; grouped types would only be unpacked
 async fn sts_call<T, C, S, E>(
@@ -287,15 +303,24 @@ where
     E: Entropy + ?Sized,
 {
     let config = provider_config(signer);
-    let client = session.client_with("sts", &config).map_err(|_| {
-        FetchError::new(
-            provider,
-            FetchReason::Request {
-                code: "HandlerListFull",
-                kind: None,
-            },
-        )
-    })?;
+    let full = FetchError::new(
+        provider,
+        FetchReason::Request {
+            code: "HandlerListFull",
+            kind: None,
+        },
+    );
+    let mut client = session
+        .client_with("sts", &config)
+        .map_err(|_| full.clone())?;
+    // The error code itself is decoded by the client's `awssession.UnmarshalErrorHandler`.
+    if provider == ProviderKind::WebIdentity {
+        client
+            .handlers_mut()
+            .retry
+            .push_back_named(RETRY_INVALID_IDENTITY_TOKEN)
+            .map_err(|_| full)?;
+    }
     let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
     let mut request = client.form_request(operation, body).map_err(|_| {
         FetchError::new(
