@@ -7,10 +7,10 @@
 //! own): one small cache per loaded session, which Go v1's advice — make one session and share
 //! it — keeps to one per program.
 
+use core::time::Duration;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use core::time::Duration;
 
 use aws_session_core::credentials::cache::{
     CacheSlot, CredentialsHost, HostError, SharedCredentials,
