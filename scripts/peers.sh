@@ -14,6 +14,11 @@
 #     so that an IAM user, an access key and the test resources can be created, then switched to
 #     checking every signature (POST /moto-api/reset-auth with 0: INITIAL_NO_AUTH_ACTION_COUNT=0).
 #     Exports MOTO_ENDPOINT MOTO_REGION MOTO_AKID MOTO_SECRET MOTO_BUCKET MOTO_TABLE MOTO_QUEUE_URL.
+#     Once checks are on, four IAM roles are created with that key (trust and inline policy allow
+#     everything), for assume-role chains and MFA: MOTO_ROLE_ARNS (space-separated).
+#   a second moto server with authentication left off: STS `AssumeRoleWithWebIdentity` is unsigned,
+#     and moto takes an unsigned call only with its checks off.
+#     Exports MOTO_NOAUTH_ENDPOINT MOTO_NOAUTH_ROLE_ARN.
 #   botocore's CRT signer (PyPI `awscrt`, aws-c-auth) in the same venv: not a server, the SigV4a
 #     differential test (tests/tests/e2e_crt_sigv4a.rs) runs tests/peers/crt_sigv4a.py with it.
 #   s3s-fs 0.14.1 (crates.io): a strict S3 server over a folder; checks header signatures, presigned
@@ -24,7 +29,8 @@
 # script performs the same steps itself.
 #
 # Settings (environment): PEERS_DIR (cache, default ${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers),
-# MOTO_PORT (5055), S3S_PORT (8014), PEERS_ONLY=moto|s3s to start one of them.
+# MOTO_PORT (5055), MOTO_NOAUTH_PORT (MOTO_PORT + 10), S3S_PORT (8014), PEERS_ONLY=moto|s3s to start
+# one of them (moto starts both moto servers).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +38,7 @@ shared_tools="$root/../shared/tools"
 export PEERS_DIR="${PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers}"
 STATE="$PEERS_DIR/state"
 MOTO_PORT="${MOTO_PORT:-5055}"
+MOTO_NOAUTH_PORT="${MOTO_NOAUTH_PORT:-$((MOTO_PORT + 10))}"
 S3S_PORT="${S3S_PORT:-8014}"
 S3S_VERSION=0.14.1
 S3S_ROOT="${S3S_TOOLS:-$PEERS_DIR/s3s}"
@@ -78,16 +85,25 @@ wait_http() { # url pid logfile
   log "no answer from $1"; return 1
 }
 
-start_moto_here() { # prints MOTO_* lines
+# Starts moto on port $1 with authentication off, records its pid file and waits until it
+# answers; prints the pid.
+launch_moto() {
   install_moto
-  local pidf="$STATE/moto-$MOTO_PORT.pid" logf="$STATE/moto-$MOTO_PORT.log" ep="http://$HOST:$MOTO_PORT"
+  local port="$1"
+  local pidf="$STATE/moto-$port.pid" logf="$STATE/moto-$port.log"
   if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-    log "moto already running on $MOTO_PORT (pid $(cat "$pidf"))"; return 1
+    log "moto already running on $port (pid $(cat "$pidf"))"; return 1
   fi
-  env -u INITIAL_NO_AUTH_ACTION_COUNT "$VENV/bin/moto_server" -H "$HOST" -p "$MOTO_PORT" >"$logf" 2>&1 &
+  env -u INITIAL_NO_AUTH_ACTION_COUNT "$VENV/bin/moto_server" -H "$HOST" -p "$port" >"$logf" 2>&1 &
   local pid=$!
   echo "$pid" >"$pidf"
-  wait_http "$ep/moto-api/" "$pid" "$logf" || { kill "$pid" 2>/dev/null; rm -f "$pidf"; return 1; }
+  wait_http "http://$HOST:$port/moto-api/" "$pid" "$logf" || { kill "$pid" 2>/dev/null; rm -f "$pidf"; return 1; }
+  echo "$pid"
+}
+
+start_moto_here() { # prints MOTO_* lines
+  local pidf="$STATE/moto-$MOTO_PORT.pid" ep="http://$HOST:$MOTO_PORT" pid
+  pid="$(launch_moto "$MOTO_PORT")" || return 1
   # Bootstrap while authentication is still off: a user allowed everything, its key, resources.
   local keys
   keys="$(MOTO_ENDPOINT="$ep" "$VENV/bin/python" - <<'PY'
@@ -117,6 +133,29 @@ PY
   echo "$keys"
 }
 
+# The assume-role test roles, created through the signature-checking moto with its user's key
+# (the same way whichever script started moto). Prints MOTO_ROLE_ARNS.
+create_roles() { # endpoint akid secret
+  MOTO_ENDPOINT="$1" MOTO_AKID="$2" MOTO_SECRET="$3" "$VENV/bin/python" - <<'PY'
+import json, os, boto3
+iam = boto3.client("iam", endpoint_url=os.environ["MOTO_ENDPOINT"], region_name="us-east-1",
+                   aws_access_key_id=os.environ["MOTO_AKID"],
+                   aws_secret_access_key=os.environ["MOTO_SECRET"])
+anyone = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+everything = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+arns = []
+for name in ["aws-session-e2e-hop-1", "aws-session-e2e-hop-2", "aws-session-e2e-hop-3",
+             "aws-session-e2e-mfa"]:
+    arns.append(iam.create_role(RoleName=name,
+                                AssumeRolePolicyDocument=json.dumps(anyone))["Role"]["Arn"])
+    iam.put_role_policy(RoleName=name, PolicyName="everything",
+                        PolicyDocument=json.dumps(everything))
+print(f"MOTO_ROLE_ARNS='{' '.join(arns)}'")
+PY
+}
+
 start_moto() {
   local lines
   if have_shared moto.sh; then
@@ -128,6 +167,30 @@ start_moto() {
   echo "MOTO_BUCKET=sigv4-test-bucket"
   echo "MOTO_TABLE=sigv4-test-table"
   echo "MOTO_QUEUE_URL=http://$HOST:$MOTO_PORT/123456789012/sigv4-test-queue"
+  local akid secret
+  akid="$(printf '%s\n' "$lines" | sed -n 's/^MOTO_AKID=//p')"
+  secret="$(printf '%s\n' "$lines" | sed -n 's/^MOTO_SECRET=//p')"
+  create_roles "http://$HOST:$MOTO_PORT" "$akid" "$secret"
+}
+
+# The second moto, authentication off (never reset-auth): for unsigned AssumeRoleWithWebIdentity.
+start_moto_noauth() {
+  local pidf="$STATE/moto-$MOTO_NOAUTH_PORT.pid" ep="http://$HOST:$MOTO_NOAUTH_PORT" pid role
+  pid="$(launch_moto "$MOTO_NOAUTH_PORT")" || return 1
+  role="$(MOTO_ENDPOINT="$ep" "$VENV/bin/python" - <<'PY'
+import json, os, boto3
+iam = boto3.client("iam", endpoint_url=os.environ["MOTO_ENDPOINT"], region_name="us-east-1",
+                   aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+         "Principal": {"Federated": "accounts.example.com"},
+         "Action": "sts:AssumeRoleWithWebIdentity"}]}
+print(iam.create_role(RoleName="aws-session-e2e-web-identity",
+                      AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+PY
+)" || { kill "$pid" 2>/dev/null; rm -f "$pidf"; return 1; }
+  echo "MOTO_NOAUTH_PID=$pid"
+  echo "MOTO_NOAUTH_ENDPOINT=$ep"
+  echo "MOTO_NOAUTH_ROLE_ARN=$role"
 }
 
 # Stops the server whose pid file is $1 (named $2 in the log), waiting up to 5 s for it to exit.
@@ -141,7 +204,10 @@ stop_pidfile() {
   fi
 }
 
-stop_moto() { stop_pidfile "$STATE/moto-$MOTO_PORT.pid" moto; }
+stop_moto() {
+  stop_pidfile "$STATE/moto-$MOTO_PORT.pid" moto
+  stop_pidfile "$STATE/moto-$MOTO_NOAUTH_PORT.pid" "moto (no auth)"
+}
 
 # ---- s3s-fs -----------------------------------------------------------------------------------
 
@@ -183,7 +249,9 @@ install)
 start)
   : >"$envf.tmp"
   trap 'rm -f "$envf.tmp"' EXIT
-  if wants moto; then start_moto >>"$envf.tmp" || { stop_moto; exit 1; }; fi
+  if wants moto; then
+    { start_moto && start_moto_noauth; } >>"$envf.tmp" || { stop_moto; exit 1; }
+  fi
   if wants s3s; then start_s3s >>"$envf.tmp" || { stop_moto; stop_s3s; exit 1; }; fi
   mv "$envf.tmp" "$envf"
   sed 's/^/export /' "$envf"

@@ -18,6 +18,13 @@
 //!   and presigned forms; each CRT signature must verify over our string to sign under our
 //!   derived public key. It needs the peers venv, not a server: without it the test is skipped
 //!   with a notice, and fails under `CI=true`.
+//! * `tests/e2e_credentials.rs` — credentials that need a call: assume-role chains of 1–3 hops
+//!   and MFA through the CLI against moto, web identity against a second moto with its checks off
+//!   (`MOTO_NOAUTH_*`), refresh under load (16 threads, one STS call per refresh), `ExpiredToken`
+//!   → expire → refresh → success, EC2 instance metadata (IMDSv2 and its faults) and the container
+//!   endpoint; STS calls are counted by `tests/peers/sts_proxy.py`, the metadata endpoints are
+//!   `tests/peers/imds.py` (both stdlib Python, started per test by [`PyServer`]). No secret may
+//!   appear in any output but `aws-session credentials`.
 //!
 //! ## Running them
 //!
@@ -185,4 +192,71 @@ pub fn form_encode(s: &str) -> String {
         }
     }
     o
+}
+
+/// A Python server of `tests/peers/` (stdlib only) on an OS-chosen port of 127.0.0.1: the STS
+/// counting proxy (`sts_proxy.py`) or the instance-metadata and container endpoint (`imds.py`).
+/// It prints `PORT <n>` when it listens and exits when its stdin closes; dropping this value
+/// also ends it (by its process id).
+#[derive(Debug)]
+pub struct PyServer {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl PyServer {
+    /// Starts `tests/peers/SCRIPT ARGS…` with `python3` and waits for its port line.
+    pub fn start(script: &str, args: &[&str]) -> PyServer {
+        use std::io::BufRead;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("peers")
+            .join(script);
+        let mut child = Command::new("python3")
+            .arg(&path)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start python3 {}: {e}", path.display()));
+        let stdout = child.stdout.take().expect("server stdout");
+        let mut line = String::new();
+        let read = std::io::BufReader::new(stdout).read_line(&mut line);
+        let port = read
+            .ok()
+            .and_then(|_| line.trim().strip_prefix("PORT ")?.parse().ok());
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{script} did not print its port (got {line:?})");
+        };
+        PyServer { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The body of `GET path` (a control endpoint), which must answer 200.
+    pub fn get(&self, path: &str) -> String {
+        ureq::get(format!("{}{path}", self.url()))
+            .call()
+            .and_then(|mut r| r.body_mut().read_to_string())
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// `POST path` with `body` (a control endpoint), which must answer 200.
+    pub fn post(&self, path: &str, body: &str) {
+        ureq::post(format!("{}{path}", self.url()))
+            .send(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    }
+}
+
+impl Drop for PyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -15,9 +15,9 @@ use serde_json_core::str::EscapedStr;
 
 use super::fill::{self, Decoder, FillError, Target};
 use super::Credentials;
-use crate::limits::MAX_ERROR_CODE_LEN;
+use crate::limits::{MAX_ERROR_CODE_LEN, MAX_ERROR_TEXT_LEN};
 use crate::secret::SessionToken;
-use crate::text::{CapacityError, ErrorCode, Field, Text};
+use crate::text::{CapacityError, ErrorCode, ErrorText, Field, Text};
 use crate::time::UnixTime;
 
 pub(crate) mod sso;
@@ -387,6 +387,24 @@ fn provider_code(code: Option<EscapedStr<'_>>) -> Result<(), CredentialsJsonErro
     Err(CredentialsJsonError::ProviderCode(ErrorCode::head(&text)))
 }
 
+/// The message of a container or IMDS error body (`{"code", "message"}`, or `"Message"` beside
+/// `"Code"`), cut to [`MAX_ERROR_TEXT_LEN`]; `None` when the body is not JSON or has none. Go v1
+/// shows it after the code.
+pub fn error_message(json: &str) -> Option<ErrorText> {
+    #[derive(Deserialize)]
+    struct Message<'a> {
+        #[serde(borrow)]
+        message: Option<EscapedStr<'a>>,
+        #[serde(borrow, rename = "Message")]
+        upper: Option<EscapedStr<'a>>,
+    }
+    let raw = wire::<Message<'_>>(json)
+        .ok()
+        .and_then(|m| m.message.or(m.upper))?;
+    let text = fill::head::<MAX_ERROR_TEXT_LEN>(&decoder(raw)).ok()?;
+    Some(ErrorText::head(&text))
+}
+
 /// [`parse_container_credentials`] returning the credentials by value.
 ///
 /// # Errors
@@ -585,6 +603,9 @@ pub mod selftests {
             assert!(c.access_key_id.is_empty() && c.secret_access_key.is_empty());
             let err = parse_container_credentials(r#"{"code":"InvalidToken","message":"bad \"token\""}"#, &mut c).unwrap_err();
             assert_eq!(err, CredentialsJsonError::ProviderCode(ErrorCode::new("InvalidToken").unwrap()));
+            assert_eq!(error_message(r#"{"code":"InvalidToken","message":"bad \"token\""}"#).unwrap().as_str(), "bad \"token\"");
+            assert_eq!(error_message(r#"{"Code":"X","Message":"EC2 cannot assume the role"}"#).unwrap().as_str(), "EC2 cannot assume the role");
+            assert!(error_message(r#"{"code":"X"}"#).is_none() && error_message("not json").is_none());
             let mut long = Text::<256>::new();
             long.push_str("{\"code\":\"").unwrap();
             for _ in 0..200 {

@@ -605,13 +605,15 @@ where
     }
 }
 
-/// A container or IMDS error body's code (`{"code": …}` or `{"Code": …}`).
+/// A container or IMDS error body's code and message (`{"code": …, "message": …}` or
+/// `{"Code": …, "Message": …}`).
 fn json_error(body: &str) -> Option<(ErrorText, ErrorText)> {
     let mut scratch = Credentials::EMPTY;
     match parse_container_credentials(body, &mut scratch) {
-        Err(json::CredentialsJsonError::ProviderCode(code)) => {
-            Some((ErrorText::head(code.as_str()), ErrorText::head("")))
-        }
+        Err(json::CredentialsJsonError::ProviderCode(code)) => Some((
+            ErrorText::head(code.as_str()),
+            json::error_message(body).unwrap_or_else(|| ErrorText::head("")),
+        )),
         _ => None,
     }
 }
