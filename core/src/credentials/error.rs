@@ -52,8 +52,10 @@ pub enum FetchReason {
         /// The token request's HTTP status.
         status: u16,
     },
-    /// The instance profile lists no role.
+    /// The role list could not be read (Go v1 `EC2RoleRequestError`).
     ImdsNoRole,
+    /// The role list is empty (Go v1 `EmptyEC2RoleList`).
+    ImdsEmptyRoleList,
     /// The container endpoint URL is malformed or names a host plain HTTP may not reach.
     ContainerEndpoint(ErrorText),
     /// The cached SSO token has expired and there is no refresh token (run `aws sso login`).
@@ -143,6 +145,7 @@ impl fmt::Display for FetchReason {
                 "failed to get IMDSv2 token and fallback to IMDSv1 is disabled (HTTP {status})"
             ),
             FetchReason::ImdsNoRole => f.write_str("no EC2 instance role found"),
+            FetchReason::ImdsEmptyRoleList => f.write_str("EmptyEC2RoleList: empty EC2 Role list"),
             FetchReason::ContainerEndpoint(e) => write!(f, "{e}"),
             FetchReason::SsoTokenExpired => f.write_str(
                 "the SSO session has expired or is otherwise invalid; run aws sso login",

@@ -737,9 +737,11 @@ where
         let result = io.send(&client, &mut request).await;
         let status = request.response.status();
         if let Err(e) = result {
-            return Err(match status {
-                404 => FetchError::new(kind, FetchReason::ImdsNoRole),
-                _ => call_error(kind, e, status, &[], json_error),
+            // Go v1: any answer but a role list is "no EC2 instance role found"; a failure
+            // without an answer keeps its transport reason.
+            return Err(match e.status() {
+                Some(_) => FetchError::new(kind, FetchReason::ImdsNoRole),
+                None => call_error(kind, e, status, &[], json_error),
             });
         }
         request.response_body().len()
@@ -749,7 +751,7 @@ where
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .ok_or(FetchError::new(kind, FetchReason::ImdsNoRole))?;
+        .ok_or(FetchError::new(kind, FetchReason::ImdsEmptyRoleList))?;
     path.push_str(role).map_err(|_| {
         cap(crate::text::CapacityError {
             field: crate::text::Field::RoleParam,

@@ -126,6 +126,19 @@ fn imds_without_a_role_and_with_a_retried_500() {
         retrieve(&s, &mut p).unwrap_err().reason,
         FetchReason::ImdsNoRole
     );
+    let script = [Reply::with_body(200, b"t"), Reply::status(401)];
+    let mut p = platform(&script);
+    assert_eq!(
+        retrieve(&s, &mut p).unwrap_err().reason,
+        FetchReason::ImdsNoRole,
+        "Go v1: any failed answer"
+    );
+    let script = [Reply::with_body(200, b"t"), Reply::with_body(200, b"\n")];
+    let mut p = platform(&script);
+    assert_eq!(
+        retrieve(&s, &mut p).unwrap_err().reason,
+        FetchReason::ImdsEmptyRoleList
+    );
 
     let script = [
         Reply::with_body(200, b"t"),
