@@ -232,6 +232,23 @@ fn credentials_are_fetched_once_and_reused_until_they_expire() {
 }
 
 #[test]
+fn no_secret_in_debug_of_the_session_its_cache_or_its_errors() {
+    let (_dir, session, clock, counters) = setup();
+    let mut p = platform(&clock, &counters);
+    call(&session, &mut p).unwrap();
+    let cache = session.shared_credentials().unwrap();
+    let mut slot_debug = String::new();
+    cache.with_slot(&mut |slot| slot_debug = format!("{slot:?}"));
+    let mut held = Credentials::EMPTY;
+    session.retrieve_credentials(&mut p, &mut held).unwrap();
+    let shown = format!("{session:?} {slot_debug} {held:?} {:?}", session.credentials());
+    for secret in ["basesecret", "secret1", "token1"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("****"), "keys are masked: {shown}");
+}
+
+#[test]
 fn sixteen_threads_share_one_refresh_per_expiry() {
     let (_dir, session, clock, counters) = setup();
     let session = Arc::new(session);
