@@ -16,9 +16,13 @@ use std::time::Instant;
 use aws_session_core::credentials::cache::HostError;
 use aws_session_core::credentials::error::FetchError;
 use aws_session_core::credentials::json::{parse_process_output, CredentialsJsonError};
-use aws_session_core::credentials::{CredentialPlan, Credentials, ProviderKind};
+use aws_session_core::credentials::Credentials;
+#[cfg(feature = "https")]
+use aws_session_core::credentials::{CredentialPlan, ProviderKind};
 use aws_session_core::limits::MAX_MFA_TOKEN_LEN;
-use aws_session_core::session::{Session, TokenError};
+#[cfg(feature = "https")]
+use aws_session_core::session::Session;
+use aws_session_core::session::TokenError;
 use aws_session_core::text::Text;
 
 #[cfg(feature = "https")]
@@ -39,6 +43,7 @@ pub enum ResolveError {
     /// A provider failed (core's error names it and says why).
     Fetch(Box<FetchError>),
     /// The HTTPS transport for provider calls could not be made (the CA bundle).
+    #[cfg(feature = "https")]
     Transport(crate::transport::CaBundleError),
     /// `credential_process` could not be started.
     ProcessSpawn(std::io::Error),
@@ -59,6 +64,7 @@ impl fmt::Display for ResolveError {
                 f.write_str("anonymous credentials: requests are not signed")
             }
             ResolveError::Fetch(e) => write!(f, "{e}"),
+            #[cfg(feature = "https")]
             ResolveError::Transport(e) => write!(f, "{e}"),
             ResolveError::ProcessSpawn(e) => {
                 write!(f, "credential_process could not be started: {e}")

@@ -241,7 +241,10 @@ fn no_secret_in_debug_of_the_session_its_cache_or_its_errors() {
     cache.with_slot(&mut |slot| slot_debug = format!("{slot:?}"));
     let mut held = Credentials::EMPTY;
     session.retrieve_credentials(&mut p, &mut held).unwrap();
-    let shown = format!("{session:?} {slot_debug} {held:?} {:?}", session.credentials());
+    let shown = format!(
+        "{session:?} {slot_debug} {held:?} {:?}",
+        session.credentials()
+    );
     for secret in ["basesecret", "secret1", "token1"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
