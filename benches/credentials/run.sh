@@ -5,6 +5,7 @@
 #      127.0.0.1), ours against aws-config (Rust) and botocore (Python).
 #
 #   benches/credentials/run.sh [--rounds N] [--botocore-iterations N]
+#   benches/credentials/run.sh --breakdown      # where ours spends its time, part by part
 #
 # Installs botocore's venv with `scripts/peers.sh install` (moto, boto3; PEERS_ONLY=moto, so the
 # s3s-fs build is skipped) when it is missing, then builds and runs the --release binary. The crate

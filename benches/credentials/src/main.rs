@@ -1,8 +1,10 @@
 //! The credential machinery of aws-session against the official SDKs, in one run.
 //!
 //! Run: `benches/credentials/run.sh` (installs botocore's venv, builds this binary with
-//! `--release`, runs it; about two minutes). Without the script:
+//! `--release`, runs it; about a minute). Without the script:
 //! `cargo run --release --manifest-path benches/credentials/Cargo.toml -- --python <venv python>`.
+//! `--breakdown` times the parts of ours instead (session creation, transport, whole iteration);
+//! `--profile-ours N` runs only ours, N times, for `perf record`.
 //!
 //! **1. Cache hit.** What a request pays for its credentials when the cache holds valid ones:
 //! * **ours** — the credential gate's `SystemClock::now()` and `with_slot(claim)` (core
@@ -51,7 +53,8 @@ use aws_session_core::session::Options;
 use aws_session_core::time::UnixTime;
 use aws_session_std::{HomeResolver, StdCredentials, StdEnv, StdHost, SystemClock};
 
-use measure::{allocs_during, interleaved_medians, median, CountingAlloc};
+use aws_session_bench::{interleaved_medians, CountingAlloc};
+use measure::{allocs_during, median};
 use stub::{Snapshot, StubStats};
 
 #[global_allocator]
@@ -78,8 +81,8 @@ struct Settings {
 fn settings() -> Settings {
     let mut s = Settings {
         python: None,
-        session_rounds: 21,
-        botocore_iterations: 40,
+        session_rounds: 51,
+        botocore_iterations: 50,
         profile_ours: None,
         breakdown: false,
     };
@@ -388,6 +391,10 @@ fn breakdown(stats: &StubStats, rounds: usize) {
             "load_with + resolve (the benchmark's iteration)",
             Vec::new(),
         ),
+        (
+            "2 × std::thread::spawn + join (the transport's helper thread per request)",
+            Vec::new(),
+        ),
     ];
     for round in 0..=rounds {
         let samples = [
@@ -405,6 +412,12 @@ fn breakdown(stats: &StubStats, rounds: usize) {
             .0,
             local_batch(stats, batch, || {
                 black_box(ours_session());
+            })
+            .0,
+            local_batch(stats, batch, || {
+                for _ in 0..2 {
+                    std::thread::spawn(|| black_box(1)).join().unwrap();
+                }
             })
             .0,
         ];
@@ -482,7 +495,7 @@ fn bench_sessions(stats: &Arc<StubStats>, s: &Settings) -> (SessionResult, Sessi
     );
 
     // Batches sized so that each takes some tens of milliseconds.
-    let (ours_batch, aws_batch) = (40u32, 4u32);
+    let (ours_batch, aws_batch) = (40u32, 10u32);
     let mut ours_samples = Vec::new();
     let mut aws_samples = Vec::new();
     let (mut ours_total, mut aws_total) = (Snapshot::default(), Snapshot::default());
