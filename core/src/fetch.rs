@@ -26,7 +26,7 @@ use core::task::{Context, Poll, Waker};
 use crate::credentials::cache::{expiry_window_secs, Claim, NoHost, SharedCredentials};
 use crate::credentials::error::FetchError;
 use crate::credentials::{CredentialPlan, Credentials, ProviderKind};
-use crate::handlers::{AsyncAttemptGate, AttemptGate, Request, RequestError};
+use crate::handlers::{AsyncAttemptGate, AttemptGate, Gated, Request, RequestError};
 use crate::limits::REFRESH_WAIT_MS;
 use crate::platform::{
     AsyncSleep, AsyncTransport, Clock, Entropy, Error as _, Platform, Sleep, Transport,
@@ -214,19 +214,24 @@ where
     fn before_attempt(
         &mut self,
         request: &mut Request<'_>,
+        mut now: UnixTime,
         transport: &mut T,
         clock: &C,
         sleep: &mut S,
         entropy: &mut E,
-    ) -> Result<(), RequestError> {
+    ) -> Result<Gated, RequestError> {
         let Some((session, cache)) = cached_plan(request) else {
-            return Ok(());
+            return Ok(Gated::Ready);
         };
+        let mut gated = Gated::Ready;
         loop {
-            let now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
             match claim(cache, request, now) {
-                Claim::Use => return Ok(()),
-                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
+                Claim::Use => return Ok(gated),
+                Claim::Wait => {
+                    sleep.sleep_ms(REFRESH_WAIT_MS);
+                    gated = Gated::Worked;
+                    now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
+                }
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
                     let result = fetch_blocking(
@@ -239,7 +244,7 @@ where
                         now,
                         &mut fetched,
                     );
-                    return settle(cache, session, &result, &fetched, now);
+                    return settle(cache, session, &result, &fetched, now).map(|()| Gated::Worked);
                 }
             }
         }
@@ -255,23 +260,28 @@ where
     async fn before_attempt<F, Fut>(
         &mut self,
         request: &mut Request<'_>,
+        mut now: UnixTime,
         transport: &mut T,
         clock: &C,
         sleep: &mut F,
         entropy: &mut E,
-    ) -> Result<(), RequestError>
+    ) -> Result<Gated, RequestError>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = ()>,
     {
         let Some((session, cache)) = cached_plan(request) else {
-            return Ok(());
+            return Ok(Gated::Ready);
         };
+        let mut gated = Gated::Ready;
         loop {
-            let now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
             match claim(cache, request, now) {
-                Claim::Use => return Ok(()),
-                Claim::Wait => sleep(REFRESH_WAIT_MS).await,
+                Claim::Use => return Ok(gated),
+                Claim::Wait => {
+                    sleep(REFRESH_WAIT_MS).await;
+                    gated = Gated::Worked;
+                    now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
+                }
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
                     let sleep = ClosureSleep(RefCell::new(&mut *sleep));
@@ -286,7 +296,7 @@ where
                         &mut fetched,
                     )
                     .await;
-                    return settle(cache, session, &result, &fetched, now);
+                    return settle(cache, session, &result, &fetched, now).map(|()| Gated::Worked);
                 }
             }
         }

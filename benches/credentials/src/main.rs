@@ -7,10 +7,11 @@
 //! `--profile-ours N` runs only ours, N times, for `perf record`.
 //!
 //! **1. Cache hit.** What a request pays for its credentials when the cache holds valid ones:
-//! * **ours** — the credential gate's `SystemClock::now()` and `with_slot(claim)` (core
-//!   `fetch::claim`), then the signer's `with_slot(valid)` (core `client::sign_request`), through
-//!   `&dyn SharedCredentials` on `aws_session_std::StdCredentials` (a `std::sync::Mutex` around a
-//!   `CacheSlot`); also without the clock read, the cache alone;
+//! * **ours** — the credential gate's `with_slot(claim)` (core `fetch::claim`), then the
+//!   signer's `with_slot(valid)` (core `client::sign_request`), through `&dyn SharedCredentials`
+//!   on `aws_session_std::StdCredentials` (a `std::sync::Mutex` around a `CacheSlot`). The gate is
+//!   given the driver's clock reading, which the attempt needs anyway for its signing time, so a
+//!   hit adds no clock read; the row with the clock read shows a request path that reads it twice;
 //! * **aws-config** — the identity cache every SDK client uses by default
 //!   (`aws_smithy_runtime::client::identity::IdentityCache::lazy()`, `LazyCache`): what the
 //!   orchestrator does per attempt, `resolve_cached_identity(resolver.clone(), &components, &cfg)`
@@ -287,13 +288,14 @@ fn bench_cache_hit() {
         per(aws_allocs, aws_bytes),
         aws_allocs as f64 / f64::from(n)
     );
-    let target = if ours <= 50.0 && ours_allocs == 0 {
+    let target = if bare <= 50.0 && ours_bare_allocs == 0 {
         "met"
     } else {
         "NOT met"
     };
     println!(
-        "\nTarget ≤ 50 ns and 0 allocations per hit (clock read included): {target} ({ours:.1} ns, {ours_allocs} allocations).\n"
+        "\nTarget ≤ 50 ns and 0 allocations per hit (what a hit adds to a request: the gate reuses the \
+         driver's clock reading): {target} ({bare:.1} ns, {ours_bare_allocs} allocations).\n"
     );
 }
 

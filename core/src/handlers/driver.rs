@@ -8,6 +8,7 @@ use super::{Event, Pipeline, Request, RequestError, Step, TransportStage};
 use crate::http::{to_io_kind, Body};
 use crate::limits::BODY_CHUNK_LEN;
 use crate::platform::{AsyncTransport, Clock, Entropy, Error as _, ErrorKind, Sleep, Transport};
+use crate::time::UnixTime;
 
 fn transport_error(stage: TransportStage) -> impl Fn(ErrorKind) -> RequestError {
     move |kind| RequestError::Transport { stage, kind }
@@ -226,39 +227,53 @@ where
     run_blocking_gated(pipeline, transport, clock, sleep, entropy, &mut NoGate)
 }
 
+/// What an [`AttemptGate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Gated {
+    /// Nothing: the attempt starts at the clock reading the gate was given.
+    Ready,
+    /// It waited or made calls: the driver reads the clock again for the attempt.
+    Worked,
+}
+
 /// Work a driver does before each attempt, with the platform's parts at hand: a client makes
 /// sure its credentials are valid (refreshing them through `transport`) so the Sign phase can use
-/// them. An error ends the request without an attempt ([`Event::NotStarted`]).
+/// them. An error ends the request without an attempt ([`Event::NotStarted`]). The gate gets the
+/// driver's clock reading, so a gate with nothing to do costs no second reading.
 pub trait AttemptGate<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> {
-    /// Runs before every attempt.
+    /// Runs before every attempt, at `now`.
     ///
     /// # Errors
     /// The error the request ends with.
     fn before_attempt(
         &mut self,
         request: &mut Request<'_>,
+        now: UnixTime,
         transport: &mut T,
         clock: &C,
         sleep: &mut S,
         entropy: &mut E,
-    ) -> Result<(), RequestError>;
+    ) -> Result<Gated, RequestError>;
 }
 
 /// The async sibling of [`AttemptGate`], used by [`run_async_gated`].
 #[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
 pub trait AsyncAttemptGate<T: ?Sized, C: ?Sized, E: ?Sized> {
-    /// Runs before every attempt; `sleep(ms)` waits.
+    /// Runs before every attempt, at `now`; `sleep(ms)` waits.
     ///
     /// # Errors
     /// The error the request ends with.
+    #[allow(clippy::too_many_arguments)] // the driver's reading and the platform's parts
     async fn before_attempt<F, Fut>(
         &mut self,
         request: &mut Request<'_>,
+        now: UnixTime,
         transport: &mut T,
         clock: &C,
         sleep: &mut F,
         entropy: &mut E,
-    ) -> Result<(), RequestError>
+    ) -> Result<Gated, RequestError>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = ()>;
@@ -272,12 +287,13 @@ impl<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> AttemptGate<T, C, S, E> for NoG
     fn before_attempt(
         &mut self,
         _: &mut Request<'_>,
+        _: UnixTime,
         _: &mut T,
         _: &C,
         _: &mut S,
         _: &mut E,
-    ) -> Result<(), RequestError> {
-        Ok(())
+    ) -> Result<Gated, RequestError> {
+        Ok(Gated::Ready)
     }
 }
 
@@ -285,16 +301,37 @@ impl<T: ?Sized, C: ?Sized, E: ?Sized> AsyncAttemptGate<T, C, E> for NoGate {
     async fn before_attempt<F, Fut>(
         &mut self,
         _: &mut Request<'_>,
+        _: UnixTime,
         _: &mut T,
         _: &C,
         _: &mut F,
         _: &mut E,
-    ) -> Result<(), RequestError>
+    ) -> Result<Gated, RequestError>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = ()>,
     {
-        Ok(())
+        Ok(Gated::Ready)
+    }
+}
+
+/// The answer to [`Step::StartAttempt`] after the gate: the attempt starts at the driver's clock
+/// reading, or at a new one when the gate worked; a gate error ends the request. A clock that
+/// cannot be read was not given to the gate: the attempt then fails on the clock.
+fn started<C: Clock + ?Sized, E: Entropy + ?Sized>(
+    gated: Result<Gated, RequestError>,
+    now: Result<UnixTime, ErrorKind>,
+    clock: &C,
+    entropy: &mut E,
+) -> Event {
+    let now = match gated {
+        Err(e) => return Event::NotStarted(e),
+        Ok(Gated::Ready) => now,
+        Ok(Gated::Worked) => clock.now().map_err(|e| e.kind()),
+    };
+    Event::AttemptStarted {
+        now,
+        random: entropy.next_u32(),
     }
 }
 
@@ -321,14 +358,19 @@ where
     loop {
         event = match pipeline.step(event) {
             Step::StartAttempt => {
-                match gate.before_attempt(pipeline.request_mut(), transport, clock, sleep, entropy)
-                {
-                    Err(e) => Event::NotStarted(e),
-                    Ok(()) => Event::AttemptStarted {
-                        now: clock.now().map_err(|e| e.kind()),
-                        random: entropy.next_u32(),
-                    },
-                }
+                let now = clock.now().map_err(|e| e.kind());
+                let gated = match now {
+                    Ok(t) => gate.before_attempt(
+                        pipeline.request_mut(),
+                        t,
+                        transport,
+                        clock,
+                        sleep,
+                        entropy,
+                    ),
+                    Err(_) => Ok(Gated::Ready),
+                };
+                started(gated, now, clock, entropy)
             }
             Step::Exchange => Event::Exchanged(exchange(transport, pipeline.request_mut())),
             Step::Sleep { millis } => {
@@ -388,22 +430,22 @@ where
     loop {
         event = match pipeline.step(event) {
             Step::StartAttempt => {
-                let gated = gate
-                    .before_attempt(
-                        pipeline.request_mut(),
-                        transport,
-                        clock,
-                        &mut sleep,
-                        entropy,
-                    )
-                    .await;
-                match gated {
-                    Err(e) => Event::NotStarted(e),
-                    Ok(()) => Event::AttemptStarted {
-                        now: clock.now().map_err(|e| e.kind()),
-                        random: entropy.next_u32(),
-                    },
-                }
+                let now = clock.now().map_err(|e| e.kind());
+                let gated = match now {
+                    Ok(t) => {
+                        gate.before_attempt(
+                            pipeline.request_mut(),
+                            t,
+                            transport,
+                            clock,
+                            &mut sleep,
+                            entropy,
+                        )
+                        .await
+                    }
+                    Err(_) => Ok(Gated::Ready),
+                };
+                started(gated, now, clock, entropy)
             }
             Step::Exchange => {
                 Event::Exchanged(exchange_async(transport, pipeline.request_mut()).await)

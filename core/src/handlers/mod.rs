@@ -50,7 +50,7 @@ use core::fmt;
 
 pub use driver::{
     exchange, exchange_async, run_async, run_async_gated, run_blocking, run_blocking_gated,
-    AsyncAttemptGate, AttemptGate, NoGate, ResponseBodyReader, TransportIoError,
+    AsyncAttemptGate, AttemptGate, Gated, NoGate, ResponseBodyReader, TransportIoError,
 };
 pub use list::{AfterEach, HandlerList, ListFullError, RunItem, ANONYMOUS};
 pub use pipeline::{Event, Pipeline, Step};
