@@ -46,7 +46,8 @@ use crate::sigv4::{
 };
 use crate::text::ErrorCode;
 
-/// Decodes the error code of a failed response whose body is in the request's buffer: an XML
+/// Decodes the error code of a failed response whose body is in the request's buffer (the body
+/// of [`UNMARSHAL_ERROR`]): an XML
 /// `<Error><Code>` (query and REST-XML protocols), a JSON `__type` / `code` (JSON protocols), or
 /// the `x-amzn-ErrorType` header, so that `ExpiredToken`, throttling and the other codes drive
 /// retries and credential expiry (Go v1's protocol `UnmarshalError` handlers, reduced to the code).
@@ -74,7 +75,10 @@ fn unmarshal_error(r: &mut Request<'_>) {
     }
 }
 
-/// The client's error decoder (see [`unmarshal_error`]).
+/// The client's error decoder (`awssession.UnmarshalErrorHandler`), added to every client's
+/// UnmarshalError list: it turns an XML `<Error><Code>`, a JSON `__type` / `code` or an
+/// `x-amzn-ErrorType` header into [`RequestError::Service`], so error codes drive retries and
+/// credential expiry.
 pub const UNMARSHAL_ERROR: NamedHandler =
     NamedHandler::new("awssession.UnmarshalErrorHandler", unmarshal_error);
 

@@ -37,7 +37,7 @@ use crate::time::UnixTime;
 pub use providers::fetch;
 
 /// Polls `future` to completion without an executor. Only for futures that never wait on an
-/// outside event (the blocking platform wrapped by [`Blocking`]): a `Pending` is polled again.
+/// outside event (a blocking platform wrapped by [`BlockingTransport`] and [`BlockingSleep`]): a `Pending` is polled again.
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());

@@ -2,7 +2,7 @@
 //! facilities providers need on a desktop or server ([`StdHost`]): files, the SSO token cache
 //! under `~/.aws/sso/cache`, and `credential_process`.
 //!
-//! [`crate::load`] gives every session whose plan needs a provider call one [`StdCredentials`];
+//! [`crate::load()`] gives every session whose plan needs a provider call one [`StdCredentials`];
 //! copies of the session share it. It is leaked (`&'static`, as core needs without a heap of its
 //! own): one small cache per loaded session, which Go v1's advice — make one session and share
 //! it — keeps to one per program.
