@@ -104,8 +104,42 @@ where
     }
 }
 
-/// Fetches through a blocking platform's parts.
+/// Refreshes the cache through a blocking platform's parts. Its own frame (the fetch's buffers,
+/// about 20 KiB) exists only while refreshing, never on a cache hit.
+#[inline(never)]
+fn refresh_blocking<T, C, S, E>(
+    session: &Session,
+    cache: &dyn SharedCredentials,
+    transport: &mut T,
+    clock: &C,
+    sleep: &mut S,
+    entropy: &mut E,
+    now: UnixTime,
+) -> Result<(), RequestError>
+where
+    T: Transport + ?Sized,
+    C: Clock + ?Sized,
+    S: Sleep + ?Sized,
+    E: Entropy + ?Sized,
+{
+    let mut fetched = Credentials::EMPTY;
+    let result = fetch_blocking(
+        session,
+        cache.host(),
+        transport,
+        clock,
+        sleep,
+        entropy,
+        now,
+        &mut fetched,
+    );
+    settle(cache, session, &result, &fetched, now)
+}
+
+/// Fetches through a blocking platform's parts (in a frame of its own: the fetch future holds
+/// the providers' buffers).
 #[allow(clippy::too_many_arguments)] // the platform's parts, each borrowed once
+#[inline(never)]
 fn fetch_blocking<T, C, S, E>(
     session: &Session,
     host: &dyn crate::credentials::cache::CredentialsHost,
@@ -233,18 +267,8 @@ where
                     now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
                 }
                 Claim::Refresh => {
-                    let mut fetched = Credentials::EMPTY;
-                    let result = fetch_blocking(
-                        session,
-                        cache.host(),
-                        transport,
-                        clock,
-                        sleep,
-                        entropy,
-                        now,
-                        &mut fetched,
-                    );
-                    return settle(cache, session, &result, &fetched, now).map(|()| Gated::Worked);
+                    return refresh_blocking(session, cache, transport, clock, sleep, entropy, now)
+                        .map(|()| Gated::Worked);
                 }
             }
         }
