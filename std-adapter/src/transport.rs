@@ -12,10 +12,13 @@
 //! * Proxies come from the usual `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` variables, as Go's
 //!   default HTTP client does.
 //!
-//! A request body is streamed: [`HttpsTransport::begin`] starts the exchange on a helper thread
-//! that pulls the pieces [`HttpsTransport::write_body`] hands over through a bounded channel, so
-//! no more than a few pieces are in memory at once. To use another HTTP client, implement core's
-//! [`Transport`] for it; nothing else in the session depends on this type.
+//! A small request body (up to [`INLINE_BODY_LIMIT`] bytes, every STS, SSO and IMDS call) is
+//! collected from the pieces [`HttpsTransport::write_body`] hands over and sent on the caller's
+//! thread at [`HttpsTransport::finish`]. A longer body is streamed: when the collected pieces pass
+//! the limit, the exchange moves to a helper thread that pulls them (what was collected first)
+//! through a bounded channel, so no more than a few pieces are in memory at once. To use another
+//! HTTP client, implement core's [`Transport`] for it; nothing else in the session depends on this
+//! type.
 
 use core::time::Duration;
 use std::fmt;
@@ -35,6 +38,15 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
 const BODY_QUEUE_DEPTH: usize = 4;
+/// The longest request body sent on the caller's thread (64 KiB). Up to this size the pieces are
+/// collected in one buffer and sent at [`HttpsTransport::finish`]; a longer body is streamed from
+/// a helper thread. Starting and joining that thread costs about 70 µs, the largest single cost of
+/// a small call such as STS `AssumeRole` (a few hundred bytes); past 64 KiB the upload itself
+/// outweighs it, and the buffer is never larger than this.
+pub const INLINE_BODY_LIMIT: usize = 64 * 1024;
+
+/// The error of a request body shorter than its Content-Length.
+const SHORT_BODY: &str = "the request ended before its Content-Length";
 
 /// Settings of an [`HttpsTransport`].
 #[derive(Debug, Clone)]
@@ -175,12 +187,21 @@ fn read_ca_bundle(path: &Path) -> Result<RootCerts, CaBundleError> {
 /// Where the current exchange is.
 enum State {
     Idle,
-    /// Head accepted; no body piece yet. The request is sent at the first body piece or at
-    /// `finish`.
-    Started(http::request::Builder, Option<u64>),
+    /// Head accepted; the body pieces so far (at most [`INLINE_BODY_LIMIT`] bytes) are in `body`.
+    /// The request is sent at `finish`, or from a helper thread once the body passes the limit.
+    Started {
+        builder: http::request::Builder,
+        /// The Content-Length header's value, when there is one.
+        length: Option<u64>,
+        body: Vec<u8>,
+    },
     /// The request is being sent on a helper thread that reads body pieces from `tx`.
     Sending {
         tx: SyncSender<Vec<u8>>,
+        /// The Content-Length header's value, when there is one.
+        length: Option<u64>,
+        /// Body bytes handed over so far.
+        written: u64,
         handle: JoinHandle<Result<http::Response<ureq::Body>, ureq::Error>>,
     },
     /// Reading the response body.
@@ -200,7 +221,7 @@ impl fmt::Debug for HttpsTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Idle => "idle",
-            State::Started(..) => "started",
+            State::Started { .. } => "started",
             State::Sending { .. } => "sending",
             State::Receiving(_) => "receiving",
         };
@@ -263,7 +284,8 @@ impl HttpsTransport {
         &self.response_headers
     }
 
-    /// The request of `builder`, with the request's own timeout when it has one.
+    /// The request of `builder` (without its body), with the request's own timeout when it has
+    /// one.
     fn configured(
         &self,
         builder: http::request::Builder,
@@ -282,11 +304,15 @@ impl HttpsTransport {
         })
     }
 
-    /// Starts the helper thread that sends the request, pulling the body from a channel.
+    /// Starts the helper thread that sends the request: `first` (the body collected so far), then
+    /// the pieces from a channel; the exchange is then `Sending`.
     fn start_sending(
         &mut self,
         builder: http::request::Builder,
-    ) -> Result<SyncSender<Vec<u8>>, TransportError> {
+        length: Option<u64>,
+        first: Vec<u8>,
+    ) -> Result<(), TransportError> {
+        let written = first.len() as u64;
         let (tx, rx) = sync_channel::<Vec<u8>>(BODY_QUEUE_DEPTH);
         let agent = self.agent.clone();
         let request = self.configured(builder)?;
@@ -296,8 +322,9 @@ impl HttpsTransport {
                 let (parts, ()) = request.into_parts();
                 let body = ureq::SendBody::from_owned_reader(ChannelReader {
                     rx,
-                    piece: Vec::new(),
+                    piece: first,
                     at: 0,
+                    left: length,
                 });
                 agent.run(http::Request::from_parts(parts, body))
             })
@@ -308,10 +335,12 @@ impl HttpsTransport {
                 )
             })?;
         self.state = State::Sending {
-            tx: tx.clone(),
+            tx,
+            length,
+            written,
             handle,
         };
-        Ok(tx)
+        Ok(())
     }
 
     fn take_response(
@@ -339,6 +368,8 @@ struct ChannelReader {
     rx: Receiver<Vec<u8>>,
     piece: Vec<u8>,
     at: usize,
+    /// Bytes still owed to the Content-Length, when there is one.
+    left: Option<u64>,
 }
 
 impl Read for ChannelReader {
@@ -349,7 +380,14 @@ impl Read for ChannelReader {
                     self.piece = piece;
                     self.at = 0;
                 }
-                // The sender is gone: the body is complete.
+                // The sender is gone: the body is complete, unless it is short of its
+                // Content-Length (ureq would wait for the rest forever).
+                Err(_) if self.left.is_some_and(|n| n > 0) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        SHORT_BODY,
+                    ))
+                }
                 Err(_) => return Ok(0),
             }
         }
@@ -357,6 +395,9 @@ impl Read for ChannelReader {
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
         self.at += n;
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(n as u64);
+        }
         Ok(n)
     }
 }
@@ -393,7 +434,11 @@ impl Transport for HttpsTransport {
             .headers()
             .get("content-length")
             .and_then(|v| v.trim().parse::<u64>().ok());
-        self.state = State::Started(builder, length);
+        self.state = State::Started {
+            builder,
+            length,
+            body: Vec::new(),
+        };
         Ok(())
     }
 
@@ -401,60 +446,112 @@ impl Transport for HttpsTransport {
         if bytes.is_empty() {
             return Ok(());
         }
-        let tx = match core::mem::replace(&mut self.state, State::Idle) {
-            State::Started(builder, _) => self.start_sending(builder)?,
-            State::Sending { tx, handle } => {
-                self.state = State::Sending {
-                    tx: tx.clone(),
-                    handle,
-                };
-                tx
+        match &mut self.state {
+            State::Started { length, body, .. }
+                if body.len().saturating_add(bytes.len()) <= INLINE_BODY_LIMIT =>
+            {
+                if body.capacity() == 0 {
+                    // One allocation for the whole body when its length is known and small.
+                    let hint = length
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|&n| n <= INLINE_BODY_LIMIT)
+                        .unwrap_or(0);
+                    body.reserve_exact(hint.max(bytes.len()));
+                }
+                body.extend_from_slice(bytes);
+                return Ok(());
             }
-            other => {
-                self.state = other;
+            // Past the limit: stream from here on, starting with what was collected.
+            State::Started { .. } => {
+                if let State::Started {
+                    builder,
+                    length,
+                    body,
+                } = core::mem::replace(&mut self.state, State::Idle)
+                {
+                    self.start_sending(builder, length, body)?;
+                }
+            }
+            State::Sending { .. } => {}
+            _ => {
                 return Err(TransportError::new(
                     ErrorKind::Protocol,
                     "write_body outside a request",
-                ));
+                ))
             }
-        };
-        if tx.send(bytes.to_vec()).is_err() {
-            // The sending thread stopped early: report its error.
-            if let State::Sending { handle, .. } = core::mem::replace(&mut self.state, State::Idle)
-            {
-                return Err(match handle.join() {
-                    Ok(Err(e)) => TransportError::from_ureq(&e),
-                    Ok(Ok(_)) => TransportError::new(
-                        ErrorKind::Protocol,
-                        "the server answered before the body was sent",
-                    ),
-                    Err(_) => TransportError::new(ErrorKind::Other, "the sending thread failed"),
-                });
-            }
-            return Err(TransportError::new(
-                ErrorKind::ConnectionReset,
-                "the request body could not be sent",
-            ));
         }
-        Ok(())
+        let State::Sending { tx, written, .. } = &mut self.state else {
+            return Err(TransportError::new(
+                ErrorKind::Other,
+                "the sending thread did not start",
+            ));
+        };
+        *written = written.saturating_add(bytes.len() as u64);
+        if tx.send(bytes.to_vec()).is_ok() {
+            return Ok(());
+        }
+        // The sending thread stopped early: report its error.
+        if let State::Sending { handle, .. } = core::mem::replace(&mut self.state, State::Idle) {
+            return Err(match handle.join() {
+                Ok(Err(e)) => TransportError::from_ureq(&e),
+                Ok(Ok(_)) => TransportError::new(
+                    ErrorKind::Protocol,
+                    "the server answered before the body was sent",
+                ),
+                Err(_) => TransportError::new(ErrorKind::Other, "the sending thread failed"),
+            });
+        }
+        Err(TransportError::new(
+            ErrorKind::ConnectionReset,
+            "the request body could not be sent",
+        ))
     }
 
     fn finish(&mut self, response: &mut ResponseHead) -> Result<(), TransportError> {
         match core::mem::replace(&mut self.state, State::Idle) {
-            State::Started(builder, length) => {
+            State::Started {
+                builder,
+                length,
+                body,
+            } => {
                 let request = self.configured(builder)?;
-                if length.is_some_and(|n| n > 0) {
-                    return Err(TransportError::new(
-                        ErrorKind::Protocol,
-                        "the request ended before its Content-Length",
-                    ));
+                match length {
+                    Some(n) if (body.len() as u64) < n => {
+                        return Err(TransportError::new(ErrorKind::Protocol, SHORT_BODY))
+                    }
+                    Some(n) if (body.len() as u64) > n => {
+                        return Err(TransportError::new(
+                            ErrorKind::Protocol,
+                            "the request body is longer than its Content-Length",
+                        ))
+                    }
+                    _ => {}
                 }
+                if body.is_empty() {
+                    let result = self.agent.run(request);
+                    return self.take_response(result, response);
+                }
+                // Sent as a reader, as the streaming thread does: ureq checks it against the
+                // Content-Length, or sends it chunked when there is none.
+                let (parts, ()) = request.into_parts();
+                let mut reader = body.as_slice();
+                let request =
+                    http::Request::from_parts(parts, ureq::SendBody::from_reader(&mut reader));
                 let result = self.agent.run(request);
                 self.take_response(result, response)
             }
-            State::Sending { tx, handle } => {
+            State::Sending {
+                tx,
+                length,
+                written,
+                handle,
+            } => {
                 drop(tx);
-                match handle.join() {
+                let joined = handle.join();
+                if length.is_some_and(|n| written < n) {
+                    return Err(TransportError::new(ErrorKind::Protocol, SHORT_BODY));
+                }
+                match joined {
                     Ok(result) => self.take_response(result, response),
                     Err(_) => Err(TransportError::new(
                         ErrorKind::Other,

@@ -195,3 +195,108 @@ fn a_body_shorter_than_its_length_is_a_protocol_error() {
     req.headers_mut().append("Content-Length", "5").unwrap();
     assert!(exchange(&mut t, &req, &[]).is_err());
 }
+
+#[test]
+fn a_body_in_pieces_not_matching_its_length_is_a_protocol_error() {
+    // Longer (found before anything is sent) and shorter (ureq would wait for the rest forever).
+    let pieces: [&[&[u8]]; 2] = [&[b"0123", b"45"], &[b"01", b"2"]];
+    for body in pieces {
+        let (port, _server) = server::plain(Reply::With("200 OK", ""));
+        let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+        let mut req = request(Scheme::Http, port, Method::Put, "/");
+        req.headers_mut().append("Content-Length", "5").unwrap();
+        assert_eq!(exchange(&mut t, &req, body), Err(ErrorKind::Protocol));
+    }
+}
+
+/// Sends `len` bytes in pieces of at most `piece` bytes, with or without a Content-Length, and
+/// checks that the server saw exactly them.
+fn body_arrives_intact(len: usize, piece: usize, with_length: bool) {
+    let (port, server) = server::plain(Reply::With("200 OK", "ok"));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let mut req = request(Scheme::Http, port, Method::Post, "/");
+    if with_length {
+        req.headers_mut()
+            .append("Content-Length", &len.to_string())
+            .unwrap();
+    }
+    let body: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+    let pieces: Vec<&[u8]> = body.chunks(piece).collect();
+    let (status, answer) = exchange(&mut t, &req, &pieces).unwrap();
+    assert_eq!((status, answer.as_str()), (200, "ok"));
+    let seen = server.join().unwrap();
+    assert!(
+        seen.ends_with(core::str::from_utf8(&body).unwrap()),
+        "{len} bytes"
+    );
+    assert_eq!(
+        seen.to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        !with_length,
+        "{len} bytes"
+    );
+}
+
+#[test]
+fn bodies_at_and_over_the_inline_limit_arrive_intact() {
+    use aws_session_std::transport::INLINE_BODY_LIMIT as LIMIT;
+    for with_length in [true, false] {
+        // In one piece and in several; exactly at the limit (sent on the caller's thread) and
+        // one byte over (handed to the streaming thread with what was buffered).
+        body_arrives_intact(LIMIT, LIMIT, with_length);
+        body_arrives_intact(LIMIT, 1000, with_length);
+        body_arrives_intact(LIMIT + 1, LIMIT + 1, with_length);
+        body_arrives_intact(LIMIT + 1, 1000, with_length);
+        body_arrives_intact(LIMIT + 1, LIMIT, with_length);
+    }
+}
+
+#[test]
+fn transport_is_reusable_after_a_buffered_and_a_streamed_body() {
+    use aws_session_std::transport::INLINE_BODY_LIMIT as LIMIT;
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    for len in [10, LIMIT + 10, 10] {
+        let (port, server) = server::plain(Reply::With("200 OK", "ok"));
+        let mut req = request(Scheme::Http, port, Method::Post, "/");
+        req.headers_mut()
+            .append("Content-Length", &len.to_string())
+            .unwrap();
+        let body = vec![b'x'; len];
+        assert_eq!(exchange(&mut t, &req, &[&body]).unwrap().0, 200);
+        assert!(server.join().unwrap().ends_with(&"x".repeat(len)));
+    }
+}
+
+#[test]
+fn a_streamed_body_short_of_its_length_is_a_protocol_error() {
+    use aws_session_std::transport::INLINE_BODY_LIMIT as LIMIT;
+    let (port, _server) = server::plain(Reply::With("200 OK", ""));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let mut req = request(Scheme::Http, port, Method::Put, "/");
+    req.headers_mut()
+        .append("Content-Length", &(LIMIT + 10).to_string())
+        .unwrap();
+    let body = vec![b'x'; LIMIT + 5];
+    assert_eq!(exchange(&mut t, &req, &[&body]), Err(ErrorKind::Protocol));
+}
+
+#[test]
+fn a_five_megabyte_body_is_streamed_intact() {
+    body_arrives_intact(5 * 1024 * 1024, 64 * 1024, true);
+}
+
+#[test]
+fn a_request_timeout_applies_to_a_small_body_sent_inline() {
+    let (port, server) = server::plain(Reply::Silence(Duration::from_secs(3)));
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let mut req = request(Scheme::Http, port, Method::Post, "/");
+    req.headers_mut().append("Content-Length", "4").unwrap();
+    req.set_timeout_ms(Some(300));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        exchange(&mut t, &req, &[b"ab", b"cd"]),
+        Err(ErrorKind::TimedOut)
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(server.join().unwrap().ends_with("\r\n\r\nabcd"));
+}
