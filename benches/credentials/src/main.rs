@@ -216,7 +216,7 @@ impl AwsHit {
 fn bench_cache_hit() {
     println!("## 1. Cache hit (valid credentials in the cache)\n");
     let clock = SystemClock;
-    let cache: &'static StdCredentials = StdCredentials::leak(StdHost::new(None, None));
+    let cache: &'static StdCredentials = StdCredentials::leak(StdHost::new(None));
     let shared: &dyn SharedCredentials = cache;
     let now = clock.now().unwrap();
     shared.with_slot(&mut |slot| {
