@@ -11,10 +11,9 @@ use core::fmt;
 
 use super::settings::{FileSettings, Key};
 use super::table::Read;
-use super::ProfileFile;
-use crate::limits::MAX_PROFILE_CHAIN;
+use crate::limits::{MAX_PROFILE_CHAIN, MAX_SHARED_FILES};
 use crate::platform::{Error as _, ErrorKind, ProfileSource};
-use crate::profile::{self, ProfileError, Property};
+use crate::profile::{CheckedFile, ProfileError, Property};
 use crate::text::ErrorText;
 
 /// A property value with the file and line it came from.
@@ -313,9 +312,57 @@ impl fmt::Display for SharedError {
 
 impl core::error::Error for SharedError {}
 
+/// The files of a profile source, each checked once, on first use: the session's lookups (each
+/// profile of the chain, its `[sso-session]`) then skim them instead of checking them again.
+struct Files<'p, P: ?Sized> {
+    source: &'p P,
+    /// Files `0..len` in order, `None` for a missing one. Files past [`MAX_SHARED_FILES`] (a
+    /// source that a session's file plan did not make) are checked on every use instead.
+    checked: heapless::Vec<Option<CheckedFile<'p>>, MAX_SHARED_FILES>,
+}
+
+impl<'p, P: ProfileSource + ?Sized> Files<'p, P> {
+    fn new(source: &'p P) -> Self {
+        Files {
+            source,
+            checked: heapless::Vec::new(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.source.file_count()
+    }
+
+    /// File `index`, checked: `Ok(None)` when it is missing or unreadable (skipped, as Go v1
+    /// does).
+    fn get(&mut self, index: usize) -> Result<Option<CheckedFile<'p>>, SharedError> {
+        if let Some(checked) = self.checked.get(index) {
+            return Ok(*checked);
+        }
+        let checked = match self.source.file(index) {
+            Ok(Some(file)) => Some(CheckedFile::new(file).map_err(|error| SharedError::Parse {
+                path: ErrorText::tail(file.path),
+                error,
+            })?),
+            Ok(None) => None,
+            Err(e) => {
+                return Err(SharedError::Read {
+                    index,
+                    kind: e.kind(),
+                })
+            }
+        };
+        if index == self.checked.len() {
+            // Fails only past MAX_SHARED_FILES: such a file is checked again on its next use.
+            let _ = self.checked.push(checked);
+        }
+        Ok(checked)
+    }
+}
+
 /// Reads one profile's keys from one file into a fresh layer.
 fn read_file_layer<'p>(
-    file: &ProfileFile<'p>,
+    file: &CheckedFile<'p>,
     index: u8,
     name: &'p str,
     load: bool,
@@ -333,7 +380,7 @@ fn read_file_layer<'p>(
     };
     let (mut akid, mut secret, mut token) = (None, None, None);
     let mut refused: Option<Refused> = None;
-    let found = profile::visit_profile(file, name, &mut |p: &Property<'p>| {
+    let found = file.visit_profile(name, &mut |p: &Property<'p>| {
         if refused.is_some() {
             return;
         }
@@ -389,13 +436,9 @@ fn read_file_layer<'p>(
                 }
             }
         }
-    })
-    .map_err(|error| SharedError::Parse {
-        path: ErrorText::tail(file.path),
-        error,
-    })?;
+    });
     if let Some(r) = refused {
-        let path = ErrorText::tail(file.path);
+        let path = ErrorText::tail(file.file().path);
         return Err(match r.accepted {
             Some(accepted) => SharedError::InvalidValue {
                 key: r.key,
@@ -432,7 +475,7 @@ fn read_file_layer<'p>(
 /// The table's settings go to `settings` when given (the selected profile); otherwise they are
 /// only checked, as Go v1 checks every profile of the chain.
 fn read_layer<'p, P: ProfileSource + ?Sized>(
-    source: &'p P,
+    files: &mut Files<'p, P>,
     name: &'p str,
     load: bool,
     settings: Option<&mut FileSettings<'p>>,
@@ -440,16 +483,9 @@ fn read_layer<'p, P: ProfileSource + ?Sized>(
     let mut scratch = FileSettings::default();
     let settings = settings.unwrap_or(&mut scratch);
     let mut merged: Option<ProfileLayer<'p>> = None;
-    for index in 0..source.file_count() {
-        let file = match source.file(index) {
-            Ok(Some(f)) => f,
-            Ok(None) => continue, // missing or unreadable: skipped, as Go v1 does
-            Err(e) => {
-                return Err(SharedError::Read {
-                    index,
-                    kind: e.kind(),
-                })
-            }
+    for index in 0..files.count() {
+        let Some(file) = files.get(index)? else {
+            continue; // missing or unreadable: skipped, as Go v1 does
         };
         let idx = u8::try_from(index).unwrap_or(u8::MAX);
         if let Some(layer) = read_file_layer(&file, idx, name, load, settings)? {
@@ -479,14 +515,15 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     profile: &'p str,
     load: bool,
 ) -> Result<(), SharedError> {
-    // Every file is parsed whole on every lookup, so an unparsable file fails creation even when it
-    // does not hold the profile (Go v1 parses all files first).
+    // The first lookup checks every file whole, so an unparsable file fails creation even when it
+    // does not hold the profile (Go v1 parses all files first); later lookups reuse the check.
+    let mut files = Files::new(source);
     out.chain.clear();
     out.settings = FileSettings::default();
     let mut name = profile;
     loop {
         let settings = out.chain.is_empty().then_some(&mut out.settings);
-        let Some(mut layer) = read_layer(source, name, load, settings)? else {
+        let Some(mut layer) = read_layer(&mut files, name, load, settings)? else {
             return Err(match out.chain.last() {
                 None => SharedError::ProfileNotExists {
                     profile: ErrorText::head(name),
@@ -554,7 +591,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     // deepest profile's section is checked first.
     for layer in out.chain.iter_mut().rev() {
         if let Some(session) = layer.sso_session {
-            layer.sso_session_section = Some(find_sso_session(source, session.value.trim())?);
+            layer.sso_session_section = Some(find_sso_session(&mut files, session.value.trim())?);
         }
     }
     Ok(())
@@ -562,16 +599,19 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
 
 /// The first file's `[sso-session name]` section (Go v1 stops at the first file that has it).
 fn find_sso_session<'p, P: ProfileSource + ?Sized>(
-    source: &'p P,
+    files: &mut Files<'p, P>,
     name: &str,
 ) -> Result<SsoSessionSection<'p>, SharedError> {
-    for index in 0..source.file_count() {
-        let Ok(Some(file)) = source.file(index) else {
-            continue; // an unreadable file was reported while reading the profile
+    for index in 0..files.count() {
+        let file = match files.get(index) {
+            Ok(Some(file)) => file,
+            // An unreadable file was reported while reading the profile.
+            Ok(None) | Err(SharedError::Read { .. }) => continue,
+            Err(e) => return Err(e),
         };
         let idx = u8::try_from(index).unwrap_or(u8::MAX);
         let mut section = SsoSessionSection::default();
-        let found = profile::visit_sso_session(&file, name, &mut |p: &Property<'p>| {
+        let found = file.visit_sso_session(name, &mut |p: &Property<'p>| {
             let Some(value) = p.value.as_str() else {
                 return;
             };
@@ -586,11 +626,7 @@ fn find_sso_session<'p, P: ProfileSource + ?Sized>(
             } else if p.key_is("sso_start_url") {
                 section.sso_start_url = prop;
             }
-        })
-        .map_err(|error| SharedError::Parse {
-            path: ErrorText::tail(file.path),
-            error,
-        })?;
+        });
         if found.is_some() {
             return Ok(section);
         }

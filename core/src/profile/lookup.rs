@@ -1,16 +1,20 @@
 //! Lookups over one file after normalization: visit every property of a profile (or SSO session,
 //! or services block) in file order, list the sections a file defines, find one property.
 //!
-//! Every lookup first checks the whole file and fails on the first error anywhere in it — Go v1
-//! also refuses a file it cannot parse even when the wanted profile is fine — so a visitor is only
-//! ever called for a file that is entirely valid. The second pass then visits. Both passes borrow
-//! the text and use a few words of stack; there is no index to build or store.
+//! Every lookup works on a [`CheckedFile`]: a file whose whole text was tokenized once without an
+//! error — Go v1 also refuses a file it cannot parse even when the wanted profile is fine — so a
+//! visitor is only ever called for a file that is entirely valid. The free functions
+//! ([`visit_profile`], …) check the file and look up in one call; a caller with several lookups in
+//! one file (the session: the profile, its `source_profile` chain, its `[sso-session]`) checks it
+//! once and looks up on the [`CheckedFile`], where a lookup skims the text for headers and
+//! tokenizes only the sections it wants. Both borrow the text and use a few words of stack; there
+//! is no index to build or store.
 
 use super::error::ProfileError;
 use super::normalize::{
-    classify_header, Classified, HeaderForm, IgnoreReason, Section, SectionKind,
+    classify_header, is_valid_name, Classified, HeaderForm, IgnoreReason, Section, SectionKind,
 };
-use super::parse::{Entries, Entry, Token, Tokenizer};
+use super::parse::{Entries, Entry, SectionSpans, Token, Tokenizer};
 use super::value::Property;
 use crate::shared_file::{FileKind, ProfileFile};
 
@@ -24,7 +28,7 @@ pub struct SectionInfo<'a> {
 }
 
 /// Facts about a whole file that normalization needs before visiting it.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct FileFacts {
     kind: FileKind,
     /// Config file with a `[profile default]` header: bare `[default]` headers are ignored.
@@ -51,35 +55,6 @@ impl FileFacts {
     }
 }
 
-/// First pass: the whole file's syntax and headers.
-fn scan(file: &ProfileFile<'_>) -> Result<FileFacts, ProfileError> {
-    let mut facts = FileFacts {
-        kind: file.kind,
-        has_prefixed_default: false,
-    };
-    for token in Tokenizer::new(file.text) {
-        if let Token::Section { header, line } = token? {
-            if let Classified::Section(s) = classify_header(file.kind, header, line)? {
-                if s.kind == SectionKind::Profile
-                    && s.form == HeaderForm::Prefixed
-                    && s.name == "default"
-                {
-                    facts.has_prefixed_default = true;
-                }
-            }
-        }
-    }
-    Ok(facts)
-}
-
-/// Checks that the whole file parses, as every lookup does first.
-///
-/// # Errors
-/// The first [`ProfileError`] in the file.
-pub fn check_file(file: &ProfileFile<'_>) -> Result<(), ProfileError> {
-    scan(file).map(|_| ())
-}
-
 /// What to visit.
 #[derive(Clone, Copy)]
 enum Wanted<'n> {
@@ -96,33 +71,168 @@ impl Wanted<'_> {
     }
 }
 
-fn visit_matching<'a>(
-    file: &ProfileFile<'a>,
-    wanted: Wanted<'_>,
-    visit: &mut dyn FnMut(&Property<'a>),
-) -> Result<Option<SectionInfo<'a>>, ProfileError> {
-    let facts = scan(file)?;
-    let mut found = None;
-    let mut active = false;
-    for entry in Entries::new(file.text) {
-        match entry? {
-            Entry::Section { header, line } => {
-                active = match facts.meaning(header, line)? {
-                    Classified::Section(s) => wanted.matches(&s),
-                    Classified::Ignored(_) => false,
-                };
-                if active && found.is_none() {
-                    found = Some(SectionInfo { line, header });
-                }
-            }
-            Entry::Property(p) => {
-                if active && super::normalize::is_valid_name(p.key) {
-                    visit(&p);
+/// A file whose whole text has been checked, so its lookups cannot fail.
+///
+/// [`CheckedFile::new`] is the one pass over the whole text that tokenizes every line; every
+/// lookup after it finds the section headers by searching the text for `\n[` and tokenizes only
+/// the sections it wants. A session checks each of its files once and then looks up the selected
+/// profile, its `source_profile` chain and its `[sso-session]` in them, so creation costs one
+/// full pass per file plus a fast skim per lookup, not two full passes per lookup.
+///
+/// Like the file it wraps it borrows the text and holds a few words.
+///
+/// ```
+/// use aws_session_core::config::{FileKind, ProfileFile};
+/// use aws_session_core::profile::{CheckedFile, ProfileErrorKind};
+///
+/// let file = ProfileFile { path: "config", kind: FileKind::Config, text: "[profile a]\nk = 1\n" };
+/// let checked = CheckedFile::new(file)?;
+/// assert_eq!(checked.find_property("a", "K").and_then(|p| p.value.as_str()), Some("1"));
+///
+/// let bad = ProfileFile { text: "[profile a]\nk = 1\n[profile b\n", ..file };
+/// assert_eq!(CheckedFile::new(bad).unwrap_err().kind, ProfileErrorKind::UnclosedSectionHeader);
+/// # Ok::<(), aws_session_core::profile::ProfileError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedFile<'a> {
+    file: ProfileFile<'a>,
+    facts: FileFacts,
+}
+
+impl<'a> CheckedFile<'a> {
+    /// Checks the whole of `file`: its syntax and every header (a `[sso-session …]` header in a
+    /// credentials file is an error, for example).
+    ///
+    /// # Errors
+    /// The first [`ProfileError`] in the file.
+    pub fn new(file: ProfileFile<'a>) -> Result<Self, ProfileError> {
+        let mut facts = FileFacts {
+            kind: file.kind,
+            has_prefixed_default: false,
+        };
+        for token in Tokenizer::new(file.text) {
+            if let Token::Section { header, line } = token? {
+                if let Classified::Section(s) = classify_header(file.kind, header, line)? {
+                    if s.kind == SectionKind::Profile
+                        && s.form == HeaderForm::Prefixed
+                        && s.name == "default"
+                    {
+                        facts.has_prefixed_default = true;
+                    }
                 }
             }
         }
+        Ok(CheckedFile { file, facts })
     }
-    Ok(found)
+
+    /// The file that was checked.
+    pub fn file(&self) -> &ProfileFile<'a> {
+        &self.file
+    }
+
+    fn visit_matching(
+        &self,
+        wanted: Wanted<'_>,
+        visit: &mut dyn FnMut(&Property<'a>),
+    ) -> Option<SectionInfo<'a>> {
+        let mut found = None;
+        for span in SectionSpans::new(self.file.text) {
+            // The headers were classified by `new`, so `meaning` cannot fail here.
+            let Ok(Classified::Section(s)) = self.facts.meaning(span.header, span.line) else {
+                continue;
+            };
+            if !wanted.matches(&s) {
+                continue;
+            }
+            found.get_or_insert(SectionInfo {
+                line: span.line,
+                header: span.header,
+            });
+            // The body was tokenized by `new` without error, so every entry is `Ok`.
+            for entry in Entries::section_body(span.body, span.line.saturating_add(1)) {
+                if let Ok(Entry::Property(p)) = entry {
+                    if is_valid_name(p.key) {
+                        visit(&p);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Visits every property of profile `name`, in file order; see [`visit_profile`].
+    pub fn visit_profile(
+        &self,
+        name: &str,
+        visit: &mut dyn FnMut(&Property<'a>),
+    ) -> Option<SectionInfo<'a>> {
+        self.visit_matching(Wanted::Named(SectionKind::Profile, name), visit)
+    }
+
+    /// Visits every property of `[sso-session name]`; see [`visit_sso_session`].
+    pub fn visit_sso_session(
+        &self,
+        name: &str,
+        visit: &mut dyn FnMut(&Property<'a>),
+    ) -> Option<SectionInfo<'a>> {
+        self.visit_matching(Wanted::Named(SectionKind::SsoSession, name), visit)
+    }
+
+    /// Visits every property of `[services name]`; see [`visit_services`].
+    pub fn visit_services(
+        &self,
+        name: &str,
+        visit: &mut dyn FnMut(&Property<'a>),
+    ) -> Option<SectionInfo<'a>> {
+        self.visit_matching(Wanted::Named(SectionKind::Services, name), visit)
+    }
+
+    /// Visits every property of every section that is the [same](Section::same_as) as
+    /// `section`; see [`visit_section`].
+    pub fn visit_section(
+        &self,
+        section: &Section<'_>,
+        visit: &mut dyn FnMut(&Property<'a>),
+    ) -> Option<SectionInfo<'a>> {
+        self.visit_matching(Wanted::Like(section), visit)
+    }
+
+    /// The last property `key` (ASCII case-insensitive) of profile `profile`; see
+    /// [`find_property`].
+    pub fn find_property(&self, profile: &str, key: &str) -> Option<Property<'a>> {
+        let mut last = None;
+        self.visit_profile(profile, &mut |p| {
+            if p.key_is(key) {
+                last = Some(*p);
+            }
+        });
+        last
+    }
+
+    /// Every section header with its meaning; see [`headers`].
+    pub fn headers(&self) -> Headers<'a> {
+        Headers {
+            spans: SectionSpans::new(self.file.text),
+            facts: self.facts,
+        }
+    }
+
+    /// Every section that counts, in file order; see [`sections`].
+    pub fn sections(&self) -> impl Iterator<Item = Section<'a>> + Clone + 'a {
+        self.headers().filter_map(|h| match h.meaning {
+            Classified::Section(s) => Some(s),
+            Classified::Ignored(_) => None,
+        })
+    }
+}
+
+/// Checks that the whole file parses, as every lookup does first ([`CheckedFile::new`] keeps the
+/// result, so that several lookups check once).
+///
+/// # Errors
+/// The first [`ProfileError`] in the file.
+pub fn check_file(file: &ProfileFile<'_>) -> Result<(), ProfileError> {
+    CheckedFile::new(*file).map(|_| ())
 }
 
 /// Visits every property of profile `name` in `file`, in file order.
@@ -134,7 +244,8 @@ fn visit_matching<'a>(
 /// ([`Property::key_is`]); profile names exactly.
 ///
 /// Returns `Ok(None)` when the profile is not in the file, and the first matching header when it
-/// is (even if it has no properties).
+/// is (even if it has no properties). This checks the whole file first; for several lookups in
+/// one file, check it once with [`CheckedFile::new`] and look up there.
 ///
 /// # Errors
 /// The first [`ProfileError`] anywhere in the file; `visit` is not called then.
@@ -143,7 +254,7 @@ pub fn visit_profile<'a>(
     name: &str,
     visit: &mut dyn FnMut(&Property<'a>),
 ) -> Result<Option<SectionInfo<'a>>, ProfileError> {
-    visit_matching(file, Wanted::Named(SectionKind::Profile, name), visit)
+    Ok(CheckedFile::new(*file)?.visit_profile(name, visit))
 }
 
 /// Visits every property of `[sso-session name]` in `file`, like [`visit_profile`].
@@ -155,7 +266,7 @@ pub fn visit_sso_session<'a>(
     name: &str,
     visit: &mut dyn FnMut(&Property<'a>),
 ) -> Result<Option<SectionInfo<'a>>, ProfileError> {
-    visit_matching(file, Wanted::Named(SectionKind::SsoSession, name), visit)
+    Ok(CheckedFile::new(*file)?.visit_sso_session(name, visit))
 }
 
 /// Visits every property of `[services name]` in `file`, like [`visit_profile`]. The per-service
@@ -169,7 +280,7 @@ pub fn visit_services<'a>(
     name: &str,
     visit: &mut dyn FnMut(&Property<'a>),
 ) -> Result<Option<SectionInfo<'a>>, ProfileError> {
-    visit_matching(file, Wanted::Named(SectionKind::Services, name), visit)
+    Ok(CheckedFile::new(*file)?.visit_services(name, visit))
 }
 
 /// Visits every property of every section that is the [same](Section::same_as) as `section`
@@ -183,7 +294,7 @@ pub fn visit_section<'a>(
     section: &Section<'_>,
     visit: &mut dyn FnMut(&Property<'a>),
 ) -> Result<Option<SectionInfo<'a>>, ProfileError> {
-    visit_matching(file, Wanted::Like(section), visit)
+    Ok(CheckedFile::new(*file)?.visit_section(section, visit))
 }
 
 /// The last property `key` (ASCII case-insensitive) of profile `profile` in `file`.
@@ -195,13 +306,7 @@ pub fn find_property<'a>(
     profile: &str,
     key: &str,
 ) -> Result<Option<Property<'a>>, ProfileError> {
-    let mut last = None;
-    visit_profile(file, profile, &mut |p| {
-        if p.key_is(key) {
-            last = Some(*p);
-        }
-    })?;
-    Ok(last)
+    Ok(CheckedFile::new(*file)?.find_property(profile, key))
 }
 
 /// A section header of a file and what it means there.
@@ -218,7 +323,7 @@ pub struct Header<'a> {
 /// Iterator over the headers of a checked file, in file order (see [`headers`]).
 #[derive(Clone)]
 pub struct Headers<'a> {
-    tokens: Tokenizer<'a>,
+    spans: SectionSpans<'a>,
     facts: FileFacts,
 }
 
@@ -226,18 +331,15 @@ impl<'a> Iterator for Headers<'a> {
     type Item = Header<'a>;
 
     fn next(&mut self) -> Option<Header<'a>> {
-        loop {
-            // The file was checked when the iterator was made, so errors cannot occur here; if one
-            // did, the iteration simply ends.
-            if let Token::Section { header, line } = self.tokens.next()?.ok()? {
-                let meaning = self.facts.meaning(header, line).ok()?;
-                return Some(Header {
-                    header,
-                    line,
-                    meaning,
-                });
-            }
-        }
+        // The file was checked when the iterator was made, so errors cannot occur here; if one
+        // did, the iteration simply ends.
+        let span = self.spans.next()?;
+        let meaning = self.facts.meaning(span.header, span.line).ok()?;
+        Some(Header {
+            header: span.header,
+            line: span.line,
+            meaning,
+        })
     }
 }
 
@@ -247,11 +349,7 @@ impl<'a> Iterator for Headers<'a> {
 /// # Errors
 /// The first [`ProfileError`] anywhere in the file.
 pub fn headers<'a>(file: &ProfileFile<'a>) -> Result<Headers<'a>, ProfileError> {
-    let facts = scan(file)?;
-    Ok(Headers {
-        tokens: Tokenizer::new(file.text),
-        facts,
-    })
+    Ok(CheckedFile::new(*file)?.headers())
 }
 
 /// Every section of `file` that counts, in file order; a section that appears several times is
@@ -262,10 +360,7 @@ pub fn headers<'a>(file: &ProfileFile<'a>) -> Result<Headers<'a>, ProfileError> 
 pub fn sections<'a>(
     file: &ProfileFile<'a>,
 ) -> Result<impl Iterator<Item = Section<'a>> + Clone + 'a, ProfileError> {
-    Ok(headers(file)?.filter_map(|h| match h.meaning {
-        Classified::Section(s) => Some(s),
-        Classified::Ignored(_) => None,
-    }))
+    Ok(CheckedFile::new(*file)?.sections())
 }
 
 #[cfg(any(test, feature = "selftest"))]
@@ -379,6 +474,45 @@ pub mod selftests {
             let mut apple = None;
             visit_section(&f, &s, &mut |p| apple = p.value.as_str()).unwrap();
             assert_eq!(apple, Some("1"));
+        }
+
+        fn checked_file_lookups_match_the_checking_ones() {
+            let text = "[default]\nregion = bare\n[profile default]\nregion = p\n  more\n[profile a]\nk = 1\n\
+                        [sso-session a]\nsso_region = r\n[services a]\ns3 =\n  endpoint_url = u\n[profile a]\nk = 2\n";
+            let f = config(text);
+            let checked = CheckedFile::new(f).unwrap();
+            for name in ["default", "a", "missing"] {
+                let (mut one, mut two) = ([(0u32, ""); 4], [(0u32, ""); 4]);
+                let (mut n1, mut n2) = (0, 0);
+                let found = visit_profile(&f, name, &mut |p| {
+                    one[n1] = (p.line, p.key);
+                    n1 += 1;
+                })
+                .unwrap();
+                let found_checked = checked.visit_profile(name, &mut |p| {
+                    two[n2] = (p.line, p.key);
+                    n2 += 1;
+                });
+                assert_eq!(found, found_checked, "{name}");
+                assert_eq!(&one[..n1], &two[..n2], "{name}");
+            }
+            let p = checked.find_property("default", "region").unwrap();
+            assert!(p.value.eq_str("p\nmore"));
+            assert_eq!(checked.find_property("a", "k").and_then(|p| p.value.as_str()), Some("2"));
+            let info = checked.visit_sso_session("a", &mut |_| {}).unwrap();
+            assert_eq!(info, SectionInfo { line: 8, header: "sso-session a" });
+            let mut url = None;
+            checked.visit_services("a", &mut |p| url = p.value.sub_property("endpoint_url").map(|s| s.value));
+            assert_eq!(url, Some("u"));
+            assert!(headers(&f).unwrap().eq(checked.headers()));
+            assert_eq!(checked.sections().count(), 5);
+            assert_eq!(checked.headers().next().unwrap().meaning, Classified::Ignored(IgnoreReason::ShadowedDefault));
+            assert_eq!(checked.file().text, text);
+        }
+
+        fn checked_file_refuses_an_error_anywhere() {
+            let err = CheckedFile::new(creds("[a]\nk = 1\n[sso-session s]\n")).unwrap_err();
+            assert_eq!(err, ProfileError { line: 3, kind: ProfileErrorKind::SsoSessionInCredentialsFile });
         }
 
         // ---- documented divergences from Go v1 (docs/divergences.md, "Profile file syntax") ----

@@ -83,7 +83,7 @@ pub use crate::shared_file::{FileKind, ProfileFile};
 pub use error::{ProfileError, ProfileErrorKind};
 pub use lookup::{
     check_file, find_property, headers, sections, visit_profile, visit_section, visit_services,
-    visit_sso_session, Header, Headers, SectionInfo,
+    visit_sso_session, CheckedFile, Header, Headers, SectionInfo,
 };
 pub use normalize::{
     classify_header, is_valid_name, key_eq, Classified, HeaderForm, IgnoreReason, Section,

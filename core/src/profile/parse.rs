@@ -261,6 +261,17 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// A tokenizer over the body of one section of an already [checked](check) text: `text`
+    /// starts just after a header line, on line `first_line`, so properties need no header first.
+    pub(crate) fn section_body(text: &'a str, first_line: u32) -> Self {
+        Tokenizer {
+            lines: Lines::new(text, 0, first_line),
+            state: State::Section,
+            done: false,
+            end: 0,
+        }
+    }
+
     /// Byte offset just past the line of the token returned last.
     pub(crate) fn end(&self) -> usize {
         self.end
@@ -407,6 +418,104 @@ impl<'a> Entries<'a> {
     }
 }
 
+impl<'a> Entries<'a> {
+    /// The entries of one section body of an already [checked](check) text (see
+    /// [`SectionSpan::body`]).
+    pub(crate) fn section_body(text: &'a str, first_line: u32) -> Self {
+        Entries {
+            text,
+            tokens: Tokenizer::section_body(text, first_line),
+            pending: None,
+        }
+    }
+}
+
+/// One section of a checked text: its header line and the raw lines up to the next header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SectionSpan<'a> {
+    /// Trimmed text between the brackets.
+    pub(crate) header: &'a str,
+    /// 1-based line of the header.
+    pub(crate) line: u32,
+    /// The lines after the header line up to the next header (or the end), line breaks included.
+    pub(crate) body: &'a str,
+}
+
+/// The sections of a text that [`check`] accepted, found without tokenizing their bodies.
+///
+/// In a checked text every line that starts with `[` is a section header and no other line is
+/// (blank, comment, continuation and property lines start with something else), so the headers
+/// are found by searching for `\n[`, at memory-search speed; only the line breaks are counted on
+/// the way, for line numbers. On a text that does not pass [`check`] the iteration ends at the
+/// first header without a closing `]`; nothing panics.
+#[derive(Clone)]
+pub(crate) struct SectionSpans<'a> {
+    text: &'a str,
+    /// Byte offset of the next header line, or `None` when there is none.
+    next: Option<usize>,
+    /// Line number of `next`'s line, counted up to the previous section's body.
+    line: u32,
+    /// Byte offset up to which `line` counts line breaks.
+    counted: usize,
+}
+
+impl<'a> SectionSpans<'a> {
+    /// The sections of `text`, which [`check`] accepted.
+    pub(crate) fn new(text: &'a str) -> Self {
+        SectionSpans {
+            text,
+            next: header_at_or_after(text, 0),
+            line: 1,
+            counted: 0,
+        }
+    }
+}
+
+/// The offset of the first header line starting at or after `from` (itself a line start).
+fn header_at_or_after(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    if rest.starts_with('[') {
+        return Some(from);
+    }
+    rest.find("\n[")
+        .map(|at| from.saturating_add(at).saturating_add(1))
+}
+
+/// How many `\n` are in `text`.
+fn line_breaks(text: &str) -> u32 {
+    let n = text.bytes().filter(|b| *b == b'\n').count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl<'a> Iterator for SectionSpans<'a> {
+    type Item = SectionSpan<'a>;
+
+    fn next(&mut self) -> Option<SectionSpan<'a>> {
+        let start = self.next.take()?;
+        let line = self
+            .line
+            .saturating_add(line_breaks(self.text.get(self.counted..start)?));
+        let from_header = self.text.get(start..)?;
+        let (raw, body_start) = match from_header.find('\n') {
+            Some(at) => (
+                from_header.get(..at)?,
+                start.saturating_add(at).saturating_add(1),
+            ),
+            None => (from_header, self.text.len()),
+        };
+        let header = header_text(raw.strip_suffix('\r').unwrap_or(raw))?;
+        self.next = header_at_or_after(self.text, body_start);
+        let body_end = self.next.unwrap_or(self.text.len());
+        self.line = line.saturating_add(1);
+        self.counted = body_start;
+        Some(SectionSpan {
+            header,
+            line,
+            body: self.text.get(body_start..body_end)?,
+        })
+    }
+}
+
 impl<'a> Iterator for Entries<'a> {
     type Item = Result<Entry<'a>, ProfileError>;
 
@@ -520,6 +629,40 @@ pub mod selftests {
             let Some(Ok(Entry::Property(p))) = e.next() else { panic!("property expected") };
             assert_eq!(p.value.as_str(), Some("x"));
             assert!(e.next().is_none());
+        }
+
+        fn section_spans_match_the_tokenizer() {
+            let texts = [
+                "",
+                "# only a comment\n",
+                "[a]",
+                "[a]\n",
+                "\n\n[ a ] # c\r\nk = v\n  more\n\n; c\n[b];x\ns3 =\n  x = [not a header]\n[c]\r\n",
+                "[a]\nk = v # [x]\nj = [y]\n[b]\n[c]\nz=1",
+            ];
+            for text in texts {
+                check(text).unwrap();
+                let mut spans = SectionSpans::new(text);
+                let mut entries = Entries::new(text).peekable();
+                while let Some(token) = entries.next() {
+                    let Ok(Entry::Section { header, line }) = token else { panic!("header first: {text:?}") };
+                    let span = spans.next().unwrap();
+                    assert_eq!((span.header, span.line), (header, line), "{text:?}");
+                    let mut body = Entries::section_body(span.body, line + 1);
+                    while let Some(Ok(Entry::Property(p))) = entries.peek() {
+                        assert_eq!(body.next(), Some(Ok(Entry::Property(*p))), "{text:?}");
+                        entries.next();
+                    }
+                    assert_eq!(body.next(), None, "{text:?}");
+                }
+                assert_eq!(spans.next(), None, "{text:?}");
+            }
+        }
+
+        fn section_spans_stop_at_an_unclosed_header() {
+            let mut spans = SectionSpans::new("[a]\nk = v\n[b\n[c]\n");
+            assert_eq!(spans.next().map(|s| (s.header, s.line, s.body)), Some(("a", 1, "k = v\n")));
+            assert_eq!(spans.next(), None);
         }
 
         fn debug_never_shows_values() {
