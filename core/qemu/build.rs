@@ -1,4 +1,4 @@
-//! Puts memory.x where the cortex-m-rt linker script finds it, and embeds the classic SigV4 suite
+//! Puts the target's memory layout where the runtime's linker script finds it, and embeds the classic SigV4 suite
 //! (botocore's copy of the AWS "Signature Version 4 Test Suite") from the shared test data, so the
 //! firmware can check every case on the target. The data is read at build time from
 //! `$AWS_SESSION_TESTDATA` or `../shared/testdata` beside the repository (found by the
@@ -7,9 +7,14 @@ use std::{env, fs, path::Path, path::PathBuf};
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    fs::copy("memory.x", out.join("memory.x")).expect("copy memory.x");
+    // The memory layout of the image's machine: memory-arm.x (lm3s6965evb) or memory-riscv32.x
+    // (virt), as the memory.x that the runtime's link.x includes.
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").expect("CARGO_CFG_TARGET_ARCH");
+    let layout = format!("memory-{arch}.x");
+    fs::copy(&layout, out.join("memory.x"))
+        .unwrap_or_else(|e| panic!("copy {layout} (no QEMU image for {arch}?): {e}"));
     println!("cargo:rustc-link-search={}", out.display());
-    println!("cargo:rerun-if-changed=memory.x");
+    println!("cargo:rerun-if-changed={layout}");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SELFTEST_SHARD");
     println!("cargo:rerun-if-env-changed=AWS_SESSION_TESTDATA");

@@ -1,12 +1,16 @@
-//! Firmware that runs every self-test of `aws-session-core` on a Cortex-M3 and reports through
-//! semihosting. Exit status 0 means every test passed; a failing test panics, and the panic
-//! handler prints the message and exits with status 1, so `cargo run` fails.
+//! Firmware that runs every self-test of `aws-session-core` on a Cortex-M3 (QEMU lm3s6965evb,
+//! `thumbv7m-none-eabi`) or a 32-bit RISC-V core (QEMU virt, `riscv32imc-unknown-none-elf`) and
+//! reports through semihosting. Exit status 0 means every test passed; a failing test panics, and
+//! the panic handler prints the message and exits with status 1, so `cargo run` fails. A CPU
+//! fault (hard fault, trap) and a stack that reached the bottom of its region fail the same way.
+//!
+//! Everything but startup, the stack pointer and the exit call is shared by both architectures
+//! (the `arch` module holds those), and both run the same shards (`selftest::SHARDS` in core).
 #![no_std]
 #![no_main]
 
+use arch::{exit, hprintln};
 use aws_session_core::selftest::{self, SelfTest, SHARDS};
-use cortex_m_rt::{entry, exception, ExceptionFrame};
-use cortex_m_semihosting::{debug, hprintln};
 
 #[cfg(feature = "fail-demo")]
 fn deliberately_failing() {
@@ -20,6 +24,118 @@ const EXTRA: &[SelfTest] = &[SelfTest {
 }];
 #[cfg(not(feature = "fail-demo"))]
 const EXTRA: &[SelfTest] = &[];
+
+/// What differs between the Cortex-M3 and the RISC-V image.
+#[cfg(target_arch = "arm")]
+mod arch {
+    pub use cortex_m_rt::entry;
+    use cortex_m_rt::{exception, ExceptionFrame};
+    pub use cortex_m_semihosting::hprintln;
+
+    /// The core and machine the image runs on, for the report.
+    pub const NAME: &str = "Cortex-M3 (lm3s6965evb)";
+
+    /// The current stack pointer.
+    #[inline(always)]
+    pub fn sp() -> usize {
+        cortex_m::register::msp::read() as usize
+    }
+
+    /// The lowest address the stack may reach: free RAM starts after `.bss` (cortex-m-rt puts the
+    /// stack at the top of RAM, growing down towards it).
+    pub fn stack_floor() -> usize {
+        extern "C" {
+            static __sheap: u32;
+        }
+        // Only the symbol's address is taken, never its contents.
+        core::ptr::addr_of!(__sheap) as usize
+    }
+
+    /// Where the image starts in flash: the vector table.
+    pub fn flash_start() -> usize {
+        extern "C" {
+            static __vector_table: u32;
+        }
+        core::ptr::addr_of!(__vector_table) as usize
+    }
+
+    /// Leaves QEMU with status 0 (`ok`) or 1.
+    pub fn exit(ok: bool) -> ! {
+        use cortex_m_semihosting::debug;
+        debug::exit(if ok {
+            debug::EXIT_SUCCESS
+        } else {
+            debug::EXIT_FAILURE
+        });
+        #[allow(clippy::empty_loop)] // semihosting exit does not return under QEMU
+        loop {}
+    }
+
+    #[exception]
+    unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+        hprintln!(
+            "FAILED: hard fault (stack overflow?) at pc={:#x}",
+            frame.pc()
+        );
+        exit(false)
+    }
+}
+
+/// What differs between the Cortex-M3 and the RISC-V image.
+#[cfg(target_arch = "riscv32")]
+mod arch {
+    pub use riscv_rt::entry;
+    pub use semihosting::println as hprintln;
+
+    /// The core and machine the image runs on, for the report.
+    pub const NAME: &str = "RISC-V rv32imc (virt)";
+
+    /// The current stack pointer.
+    #[inline(always)]
+    pub fn sp() -> usize {
+        let sp: usize;
+        // SAFETY: copies the stack pointer into a register; no memory is touched.
+        unsafe { core::arch::asm!("mv {}, sp", out(reg) sp, options(nomem, nostack)) };
+        sp
+    }
+
+    /// The lowest address the stack may reach: the bottom of memory.x's STACK region, which lies
+    /// below `.data` and `.bss`, so an overflow runs into unused flash space instead of statics.
+    pub fn stack_floor() -> usize {
+        extern "C" {
+            static __estack: u32;
+        }
+        // Only the symbol's address is taken, never its contents.
+        core::ptr::addr_of!(__estack) as usize
+    }
+
+    /// Where the image starts in flash: riscv-rt's `.init` code at the start of `.text`.
+    pub fn flash_start() -> usize {
+        extern "C" {
+            static __stext: u32;
+        }
+        core::ptr::addr_of!(__stext) as usize
+    }
+
+    /// Leaves QEMU with status 0 (`ok`) or 1.
+    pub fn exit(ok: bool) -> ! {
+        semihosting::process::exit(if ok { 0 } else { 1 })
+    }
+
+    /// Any trap (illegal instruction, misaligned or faulting access, `ecall`) fails the run
+    /// instead of riscv-rt's default, which spins forever.
+    #[export_name = "ExceptionHandler"]
+    fn trap(frame: &riscv_rt::TrapFrame) -> ! {
+        let _ = frame;
+        hprintln!(
+            "FAILED: trap, mcause={:#x} mepc={:#x} mtval={:#x}",
+            riscv::register::mcause::read().bits(),
+            riscv::register::mepc::read(),
+            riscv::register::mtval::read()
+        );
+        exit(false)
+    }
+}
 
 mod classic {
     include!(concat!(env!("OUT_DIR"), "/classic_suite.rs"));
@@ -60,28 +176,65 @@ const fn parse_shard(v: Option<&str>) -> usize {
     }
 }
 
+/// The image's footprint, from the linker symbols both runtimes define (only their addresses are
+/// taken, never their contents).
+mod footprint {
+    use core::ptr::addr_of;
+
+    extern "C" {
+        static __sdata: u32;
+        static __edata: u32;
+        static __sidata: u32;
+        static __sbss: u32;
+        static __ebss: u32;
+    }
+
+    /// Bytes of `.data` (its initial values are stored in flash too).
+    fn data() -> usize {
+        addr_of!(__edata) as usize - addr_of!(__sdata) as usize
+    }
+
+    /// Bytes of flash the image takes: code, constants and the initial values of `.data`.
+    pub fn flash() -> usize {
+        addr_of!(__sidata) as usize + data() - crate::arch::flash_start()
+    }
+
+    /// Bytes of RAM the statics take (`.data` and `.bss`).
+    pub fn statics() -> usize {
+        data() + (addr_of!(__ebss) as usize - addr_of!(__sbss) as usize)
+    }
+}
+
 /// Stack high-water marks: the free RAM below the stack is painted before each test and read back
 /// after it, so every test reports the deepest stack it reached (including this runner's frames).
 mod watermark {
     use core::ptr::{addr_of, read_volatile, write_volatile};
 
+    use crate::arch;
+
     const PAINT: u32 = 0xA5A5_5A5A;
 
     extern "C" {
-        static __sheap: u32;
         static _stack_start: u32;
     }
 
-    /// Only the addresses of the linker symbols are taken, never their contents.
+    /// The lowest address the stack may reach and its top. Only the addresses of the linker
+    /// symbols are taken, never their contents.
     fn bounds() -> (usize, usize) {
-        (addr_of!(__sheap) as usize, addr_of!(_stack_start) as usize)
+        (arch::stack_floor(), addr_of!(_stack_start) as usize)
+    }
+
+    /// Bytes the stack can grow to.
+    pub fn capacity() -> usize {
+        let (low, top) = bounds();
+        top - ((low + 3) & !3)
     }
 
     /// Paints from the bottom of free RAM up to a little below the current stack pointer.
     #[inline(never)]
     pub fn paint() {
         let (low, _) = bounds();
-        let sp = cortex_m::register::msp::read() as usize;
+        let sp = arch::sp();
         let mut a = (low + 3) & !3;
         while a + 256 < sp {
             // SAFETY: [low, sp - 256) is unused RAM between the heap start and the live stack.
@@ -95,7 +248,7 @@ mod watermark {
     pub fn peak_reset() -> usize {
         paint();
         let (_, top) = bounds();
-        top - cortex_m::register::msp::read() as usize
+        top - arch::sp()
     }
 
     /// Bytes of stack in use at the deepest point since the last `paint`.
@@ -223,15 +376,17 @@ fn measure_signing(
     }
 }
 
-#[entry]
+#[arch::entry]
 fn main() -> ! {
     hprintln!(
-        "running {} self-tests of shard {}/{} on Cortex-M3 (lm3s6965evb)",
+        "running {} self-tests of shard {}/{} on {}",
         TOTAL,
         SHARD,
-        IMAGES
+        IMAGES,
+        arch::NAME
     );
     let mut passed = 0usize;
+    let mut deepest = 0usize;
     if SHARD == SHARDS.len() && !classic::SUITE_FOUND {
         hprintln!("SKIPPED: the classic SigV4 suite was not found at build time");
     }
@@ -274,11 +429,10 @@ fn main() -> ! {
         {
             panic!("classic case {} failed at {}", name, stage);
         }
-        hprintln!(
-            "test sigv4 classic {} ... ok (peak stack {} B)",
-            name,
-            watermark::peak()
-        );
+        let peak = watermark::peak();
+        check_stack(peak);
+        deepest = deepest.max(peak);
+        hprintln!("test sigv4 classic {} ... ok (peak stack {} B)", name, peak);
         passed += 1;
     }
     for suite in SUITES.iter().copied().chain(core::iter::once(EXTRA)) {
@@ -286,29 +440,38 @@ fn main() -> ! {
             hprintln!("test {} ...", test.name);
             watermark::paint();
             (test.run)();
-            hprintln!("  ok (peak stack {} B)", watermark::peak());
+            let peak = watermark::peak();
+            check_stack(peak);
+            deepest = deepest.max(peak);
+            hprintln!("  ok (peak stack {} B)", peak);
             passed += 1;
         }
     }
-    hprintln!("{} passed, 0 failed", passed);
-    debug::exit(debug::EXIT_SUCCESS);
-    loop {}
+    hprintln!(
+        "{} passed, 0 failed (peak stack {} B of {} B; flash {} B; statics {} B)",
+        passed,
+        deepest,
+        watermark::capacity(),
+        footprint::flash(),
+        footprint::statics()
+    );
+    exit(true)
+}
+
+/// Fails the run when a test's stack reached the bottom of the stack's region: the watermark
+/// cannot tell how far past it went, and what lies below may have been overwritten.
+fn check_stack(peak: usize) {
+    if peak >= watermark::capacity() {
+        panic!(
+            "the stack reached the bottom of its {} B region (overflow)",
+            watermark::capacity()
+        );
+    }
 }
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     hprintln!("FAILED: {}", info);
     hprintln!("0 passed, 1 failed");
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
-}
-
-#[exception]
-unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!(
-        "FAILED: hard fault (stack overflow?) at pc={:#x}",
-        frame.pc()
-    );
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    exit(false)
 }
