@@ -12,10 +12,13 @@ cd "$root"
 
 # Targets, named once. Core and the embassy adapter build for every embedded target; the feature
 # matrix is checked on the host and on the first one. The QEMU images (core/qemu and
-# examples/firmware/qemu-mps2-an385) build for QEMU_TARGET: their .cargo/config.toml must agree.
+# examples/firmware/qemu-mps2-an385) build for QEMU_TARGET by default: their .cargo/config.toml
+# must agree. Core's self-tests also run for QEMU_RISCV_TARGET (core/qemu's config has its runner).
 EMBEDDED_TARGETS=(thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imc-unknown-none-elf)
 MATRIX_TARGET="${EMBEDDED_TARGETS[0]}"
 QEMU_TARGET=thumbv7m-none-eabi
+QEMU_RISCV_TARGET=riscv32imc-unknown-none-elf
+SELFTEST_TARGETS=("$QEMU_TARGET" "$QEMU_RISCV_TARGET")
 QEMU_CRATES=(core/qemu examples/firmware/qemu-mps2-an385)
 
 # Jobs in the order they run by default.
@@ -36,8 +39,9 @@ Jobs:
   lint     cargo fmt --check (the workspace and the excluded firmware crates);
            cargo doc --no-deps with warnings denied (core, std, embassy); clippy with warnings denied
   e2e      the CLI and the std adapter against moto and s3s-fs on 127.0.0.1 (scripts/e2e.sh)
-  qemu     core's self-tests as Cortex-M3 images under QEMU ($QEMU_TARGET, lm3s6965evb), and a
-           deliberately failing test must fail the run
+  qemu     core's self-tests as firmware images under QEMU, one per shard, for a Cortex-M3
+           ($QEMU_TARGET, lm3s6965evb) and a RISC-V core ($QEMU_RISCV_TARGET,
+           virt); on each, a deliberately failing test must fail the run
   embassy  the embassy adapter for the embedded targets, its QEMU firmware example (mps2-an385),
            the STM32F4 and ESP32-C3 firmware examples
   netns    the embassy adapter over a TAP device in a network namespace against moto and a
@@ -85,7 +89,17 @@ need_apt() {
   step "installing ${missing[*]}"
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null && return 0
+  # A package installed from the backports (such as a newer qemu-utils) can break the stable
+  # versions of its siblings (qemu-system-*): take them from the same backports suite.
+  local suite
+  suite="$(. /etc/os-release && echo "$VERSION_CODENAME")-backports"
+  dpkg-query -W -f '${Version}\n' | grep '~bpo' >/dev/null || return 1
+  echo "retrying ${missing[*]} from $suite (an installed package comes from there)"
+  echo "deb http://deb.debian.org/debian $suite main" |
+    $sudo tee /etc/apt/sources.list.d/aws-session-backports.list >/dev/null
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t "$suite" "${missing[@]}" >/dev/null
 }
 
 # --- host ---------------------------------------------------------------------------------------
@@ -170,37 +184,56 @@ job_e2e() {
 
 # --- qemu ---------------------------------------------------------------------------------------
 
-# The QEMU crates build for their .cargo/config.toml target; it must be QEMU_TARGET.
+# The QEMU crates build for their .cargo/config.toml target; it must be QEMU_TARGET. core/qemu
+# must also have a runner for QEMU_RISCV_TARGET.
 check_qemu_target() {
   local c
   for c in "${QEMU_CRATES[@]}"; do
     grep -qx "target = \"$QEMU_TARGET\"" "$c/.cargo/config.toml" ||
       { echo "$c/.cargo/config.toml does not build for $QEMU_TARGET (QEMU_TARGET in $0)" >&2; exit 1; }
   done
+  grep -qx "\[target.$QEMU_RISCV_TARGET\]" core/qemu/.cargo/config.toml ||
+    { echo "core/qemu/.cargo/config.toml has no runner for $QEMU_RISCV_TARGET (QEMU_RISCV_TARGET in $0)" >&2; exit 1; }
+}
+
+# run_selftests TARGET: core's self-tests as one core/qemu image per shard (the shards are
+# selftest::SHARDS in core, plus the classic SigV4 suite; image 0 reports how many there are), then
+# the deliberately failing test, which must fail the run. Appends a line per image to `summary`.
+run_selftests() {
+  local target="$1" log shards i fail_log
+  step "core self-tests on $target under QEMU (one firmware image per shard)"
+  log="$(mktemp)"
+  (cd core/qemu && SELFTEST_SHARD=0 cargo run -q --release --target "$target") | tee "$log"
+  shards="$(sed -n 's/.*of shard 0\/\([0-9]*\).*/\1/p' "$log" | head -n1)"
+  [ -n "$shards" ] || { echo "could not read the shard count from the firmware output" >&2; exit 1; }
+  summary+=("$target image 0/$shards: $(tail -n1 "$log")")
+  for ((i = 1; i < shards; i++)); do
+    (cd core/qemu && SELFTEST_SHARD=$i cargo run -q --release --target "$target") | tee "$log"
+    summary+=("$target image $i/$shards: $(tail -n1 "$log")")
+  done
+  rm -f "$log"
+
+  step "a deliberately failing self-test must fail the QEMU run ($target)"
+  fail_log="$(mktemp)"
+  if (cd core/qemu && SELFTEST_SHARD=1 cargo run -q --release --target "$target" --features fail-demo) >"$fail_log" 2>&1; then
+    cat "$fail_log"; echo "the failing firmware test did not fail the run on $target" >&2; exit 1
+  fi
+  grep -q 'FAILED' "$fail_log" || { cat "$fail_log"; echo "the failing run did not report FAILED on $target" >&2; exit 1; }
+  rm -f "$fail_log"
+  echo "ok: the failing test made QEMU exit non-zero"
+  summary+=("$target fail-demo: failed the run, as it must")
 }
 
 job_qemu() {
-  need_targets "$QEMU_TARGET"
-  need_apt qemu-system-arm:qemu-system-arm
+  need_targets "${SELFTEST_TARGETS[@]}"
+  # qemu-system-arm for the Cortex-M3; qemu-system-misc has qemu-system-riscv32.
+  need_apt qemu-system-arm:qemu-system-arm qemu-system-misc:qemu-system-riscv32
   check_qemu_target
 
-  step "core self-tests on Cortex-M3 under QEMU (one firmware image per shard of selftest::SHARDS)"
-  local qemu_log shards i fail_log
-  qemu_log="$(mktemp)"
-  (cd core/qemu && SELFTEST_SHARD=0 cargo run -q --release) | tee "$qemu_log"
-  shards="$(sed -n 's/.*of shard 0\/\([0-9]*\).*/\1/p' "$qemu_log" | head -n1)"
-  [ -n "$shards" ] || { echo "could not read the shard count from the firmware output" >&2; exit 1; }
-  for ((i = 1; i < shards; i++)); do
-    (cd core/qemu && SELFTEST_SHARD=$i cargo run -q --release)
-  done
-
-  step "a deliberately failing self-test must fail the QEMU run"
-  fail_log="$(mktemp)"
-  if (cd core/qemu && SELFTEST_SHARD=1 cargo run -q --release --features fail-demo) >"$fail_log" 2>&1; then
-    cat "$fail_log"; echo "the failing firmware test did not fail the run" >&2; exit 1
-  fi
-  grep -q 'FAILED' "$fail_log" || { cat "$fail_log"; echo "the failing run did not report FAILED" >&2; exit 1; }
-  echo "ok: the failing test made QEMU exit non-zero"
+  local summary=() t line
+  for t in "${SELFTEST_TARGETS[@]}"; do run_selftests "$t"; done
+  step "self-test images: tests passed, peak stack of the deepest test, flash and statics"
+  for line in "${summary[@]}"; do echo "  $line"; done
 }
 
 # --- embassy ------------------------------------------------------------------------------------
