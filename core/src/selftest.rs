@@ -1,5 +1,6 @@
 //! Core's no_std self-test suite, runnable on the host (`cargo test`) and on a target (the QEMU
-//! firmware in `core/qemu` iterates [`SHARDS`] and exits through semihosting).
+//! firmware in `core/qemu`, built for a Cortex-M3 and for a 32-bit RISC-V core, iterates
+//! [`SHARDS`] and exits through semihosting).
 //!
 //! A test signals failure by panicking (`assert!`); the firmware's panic handler reports the
 //! message and exits non-zero, so a failing test fails the QEMU run.
@@ -22,8 +23,9 @@ impl core::fmt::Debug for SelfTest {
 }
 
 /// Every module's self-tests, in shards. A firmware image runs one shard, so that each image's
-/// tests fit the 256 KiB flash of the smallest QEMU target (lm3s6965evb); the host runs them all as
-/// `#[test]`s. Add a module's `selftests::ALL` to the shard of its area.
+/// tests fit the 256 KiB flash of the smallest QEMU target (lm3s6965evb); both architectures' images
+/// use these same shards, and the host runs them all as `#[test]`s. Add a module's
+/// `selftests::ALL` to the shard of its area (`scripts/test-all.sh qemu` prints each image's flash).
 pub const SHARDS: &[&[&[SelfTest]]] = &[
     // Configuration and session creation.
     &[
@@ -49,10 +51,6 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     ],
     // Handlers and the request pipeline.
     &[
-        crate::http::selftests::HEADERS,
-        crate::http::selftests::BODY,
-        crate::http::selftests::REQUEST,
-        crate::http::selftests::RESPONSE,
         crate::handlers::selftests::ALL,
         crate::handlers::list::selftests::ALL,
         crate::handlers::request::selftests::ALL,
@@ -61,8 +59,14 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::driver::selftests::ALL,
         crate::client::selftests::ALL,
     ],
-    // The sans-IO parsers and bodies of the credential providers.
+    // HTTP messages (header store, bodies, request and response), and the sans-IO parsers and
+    // bodies of the credential providers. (The HTTP tests sit here, not with the pipeline, so
+    // that the pipeline's image keeps room in the lm3s6965's flash.)
     &[
+        crate::http::selftests::HEADERS,
+        crate::http::selftests::BODY,
+        crate::http::selftests::REQUEST,
+        crate::http::selftests::RESPONSE,
         crate::credentials::json::selftests::ALL,
         crate::credentials::json::sso::selftests::ALL,
         crate::credentials::sts::selftests::ALL,
