@@ -25,6 +25,16 @@ const EXTRA: &[SelfTest] = &[SelfTest {
 #[cfg(not(feature = "fail-demo"))]
 const EXTRA: &[SelfTest] = &[];
 
+/// The address of a linker symbol, as a number. Only the address is taken, never the contents.
+macro_rules! linker_symbol {
+    ($name:ident) => {{
+        extern "C" {
+            static $name: u32;
+        }
+        core::ptr::addr_of!($name) as usize
+    }};
+}
+
 /// What differs between the Cortex-M3 and the RISC-V image.
 #[cfg(target_arch = "arm")]
 mod arch {
@@ -44,19 +54,12 @@ mod arch {
     /// The lowest address the stack may reach: free RAM starts after `.bss` (cortex-m-rt puts the
     /// stack at the top of RAM, growing down towards it).
     pub fn stack_floor() -> usize {
-        extern "C" {
-            static __sheap: u32;
-        }
-        // Only the symbol's address is taken, never its contents.
-        core::ptr::addr_of!(__sheap) as usize
+        linker_symbol!(__sheap)
     }
 
     /// Where the image starts in flash: the vector table.
     pub fn flash_start() -> usize {
-        extern "C" {
-            static __vector_table: u32;
-        }
-        core::ptr::addr_of!(__vector_table) as usize
+        linker_symbol!(__vector_table)
     }
 
     /// Leaves QEMU with status 0 (`ok`) or 1.
@@ -102,19 +105,12 @@ mod arch {
     /// The lowest address the stack may reach: the bottom of memory.x's STACK region, which lies
     /// below `.data` and `.bss`, so an overflow runs into unused flash space instead of statics.
     pub fn stack_floor() -> usize {
-        extern "C" {
-            static __estack: u32;
-        }
-        // Only the symbol's address is taken, never its contents.
-        core::ptr::addr_of!(__estack) as usize
+        linker_symbol!(__estack)
     }
 
     /// Where the image starts in flash: riscv-rt's `.init` code at the start of `.text`.
     pub fn flash_start() -> usize {
-        extern "C" {
-            static __stext: u32;
-        }
-        core::ptr::addr_of!(__stext) as usize
+        linker_symbol!(__stext)
     }
 
     /// Leaves QEMU with status 0 (`ok`) or 1.
@@ -176,52 +172,36 @@ const fn parse_shard(v: Option<&str>) -> usize {
     }
 }
 
-/// The image's footprint, from the linker symbols both runtimes define (only their addresses are
-/// taken, never their contents).
+/// The image's footprint, from the linker symbols both runtimes define.
 mod footprint {
-    use core::ptr::addr_of;
-
-    extern "C" {
-        static __sdata: u32;
-        static __edata: u32;
-        static __sidata: u32;
-        static __sbss: u32;
-        static __ebss: u32;
-    }
-
     /// Bytes of `.data` (its initial values are stored in flash too).
     fn data() -> usize {
-        addr_of!(__edata) as usize - addr_of!(__sdata) as usize
+        linker_symbol!(__edata) - linker_symbol!(__sdata)
     }
 
     /// Bytes of flash the image takes: code, constants and the initial values of `.data`.
     pub fn flash() -> usize {
-        addr_of!(__sidata) as usize + data() - crate::arch::flash_start()
+        linker_symbol!(__sidata) + data() - crate::arch::flash_start()
     }
 
     /// Bytes of RAM the statics take (`.data` and `.bss`).
     pub fn statics() -> usize {
-        data() + (addr_of!(__ebss) as usize - addr_of!(__sbss) as usize)
+        data() + (linker_symbol!(__ebss) - linker_symbol!(__sbss))
     }
 }
 
 /// Stack high-water marks: the free RAM below the stack is painted before each test and read back
 /// after it, so every test reports the deepest stack it reached (including this runner's frames).
 mod watermark {
-    use core::ptr::{addr_of, read_volatile, write_volatile};
+    use core::ptr::{read_volatile, write_volatile};
 
     use crate::arch;
 
     const PAINT: u32 = 0xA5A5_5A5A;
 
-    extern "C" {
-        static _stack_start: u32;
-    }
-
-    /// The lowest address the stack may reach and its top. Only the addresses of the linker
-    /// symbols are taken, never their contents.
+    /// The lowest address the stack may reach and its top.
     fn bounds() -> (usize, usize) {
-        (arch::stack_floor(), addr_of!(_stack_start) as usize)
+        (arch::stack_floor(), linker_symbol!(_stack_start))
     }
 
     /// Bytes the stack can grow to.
