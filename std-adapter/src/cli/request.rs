@@ -100,7 +100,9 @@ fn parse_header(h: &str) -> Result<(String, String), CliError> {
 pub(super) struct Prepared {
     pub method: String,
     pub scheme: Scheme,
-    /// The `Host` value that was signed.
+    /// Where `curl` connects: the URL's `host[:port]`, whatever `Host` header is sent.
+    pub authority: String,
+    /// The `Host` value that was signed and is sent (the URL's, or a `-H 'Host: …'`).
     pub host: String,
     /// Path and query as sent.
     pub target: String,
@@ -237,7 +239,12 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .sign(&request, &params, &mut out)
         .map_err(|e| CliError::failed(format!("cannot sign the request: {e}")))?;
 
-    let mut headers = user_headers.clone();
+    // The signer's headers replace the caller's of the same name (Go v1 `Header.Set`).
+    let mut headers: Vec<(String, String)> = user_headers
+        .iter()
+        .filter(|(name, _)| !signed.replaces_header(name))
+        .cloned()
+        .collect();
     let user_sets_length = user_headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
@@ -255,6 +262,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
     Ok(Prepared {
         method,
         scheme: url.scheme,
+        authority: url.authority.to_owned(),
         host,
         target,
         headers,

@@ -1,0 +1,293 @@
+//! The `aws-session` binary against the hostile inputs of issue 15 (findings 3, 4, 8, 9 and 10):
+//! signer-owned headers and presign parameters replaced, `curl` through the retryer and to the
+//! URL's host, messages naming the right source, and values escaped on the terminal.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_aws-session");
+const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+fn run(home: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear().env("HOME", home).args(args);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run aws-session")
+}
+
+fn keys() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", AKID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+    ]
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Asserts a failure with exit status 1 and one line on stderr; returns the line.
+fn one_line_error(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(o));
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(!err.contains(SECRET) && !err.contains("panicked"), "{err}");
+    err
+}
+
+fn home() -> TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+// ---- finding 3: signer-owned headers -----------------------------------------------------------
+
+fn count_lines(text: &str, name: &str) -> usize {
+    text.lines()
+        .filter(|l| {
+            l.split_once(':')
+                .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+        })
+        .count()
+}
+
+#[test]
+fn sign_replaces_caller_headers_the_signer_owns() {
+    let h = home();
+    let mut env = keys();
+    env.push(("AWS_SESSION_TOKEN", "TOKEN-new"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--time",
+            "20150830T123600Z",
+            "-H",
+            "Authorization: Bearer x",
+            "-H",
+            "X-Amz-Date: 19990101T000000Z",
+            "-H",
+            "x-amz-security-token: TOKEN-old",
+            "-H",
+            "X-Amz-Content-Sha256: abc",
+            "-H",
+            "X-Other: kept",
+            "https://example.com/k",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for name in [
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+        "x-other",
+    ] {
+        assert_eq!(count_lines(&text, name), 1, "{name}:\n{text}");
+    }
+    for old in ["Bearer x", "19990101T000000Z", "TOKEN-old", ": abc"] {
+        assert!(!text.contains(old), "{old}:\n{text}");
+    }
+}
+
+// ---- finding 4: presigning a presigned URL ------------------------------------------------------
+
+#[test]
+fn presign_of_a_presigned_url_strips_the_old_parameters() {
+    let h = home();
+    let args = |url: &str| {
+        run(
+            h.path(),
+            &keys(),
+            &[
+                "presign",
+                "--service",
+                "s3",
+                "--time",
+                "20150830T123600Z",
+                url,
+            ],
+        )
+    };
+    let first = args("https://example.com/k?a=b");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first = stdout(&first).trim().to_owned();
+    let again = args(&format!("{first}&X-Amz-Security-Token=old"));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let again = stdout(&again).trim().to_owned();
+    // The same URL as presigning the original one: nothing old is left, nothing is doubled.
+    assert_eq!(again, first);
+    assert_eq!(again.matches("X-Amz-Signature=").count(), 1, "{again}");
+    assert_eq!(again.matches("X-Amz-Date=").count(), 1, "{again}");
+    assert!(!again.contains("X-Amz-Security-Token"), "{again}");
+}
+
+// ---- finding 10: curl through the retryer, to the URL's host ------------------------------------
+
+/// What the scripted server does with one connection.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Answers with this status line, extra header lines and body.
+    Answer(&'static str, &'static str, &'static str),
+    /// Reads a few bytes and closes with the rest unread: the kernel resets the connection.
+    Reset,
+}
+
+/// A loopback server that serves `script`, one connection per step; yields the requests seen
+/// (head text) and when each arrived.
+fn scripted(script: Vec<Step>) -> (u16, Arc<Mutex<Vec<(Instant, String)>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for step in script {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            match step {
+                Step::Reset => {
+                    let mut first = [0u8; 4];
+                    let mut s = &stream;
+                    let _ = s.read(&mut first);
+                    log.lock()
+                        .unwrap()
+                        .push((Instant::now(), "(reset)".to_owned()));
+                    drop(stream);
+                }
+                Step::Answer(status, extra, body) => {
+                    let head = read_head(&stream);
+                    log.lock().unwrap().push((Instant::now(), head));
+                    let mut s: TcpStream = stream;
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = s.flush();
+                }
+            }
+        }
+    });
+    (port, seen)
+}
+
+/// Reads a request head (and a body announced by Content-Length).
+fn read_head(stream: &TcpStream) -> String {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    head
+}
+
+fn curl(port: u16, extra: &[&str]) -> Output {
+    let h = home();
+    let url = format!("http://127.0.0.1:{port}/b/k");
+    let mut args = vec!["curl", "--service", "s3"];
+    args.extend_from_slice(extra);
+    args.push(&url);
+    run(h.path(), &keys(), &args)
+}
+
+#[test]
+fn curl_retries_500_429_and_503_with_retry_after_then_succeeds() {
+    let (port, seen) = scripted(vec![
+        Step::Answer("429 Too Many Requests", "", "slow down"),
+        Step::Answer("503 Service Unavailable", "Retry-After: 1\r\n", "busy"),
+        Step::Answer("500 Internal Server Error", "", "oops"),
+        Step::Answer("200 OK", "", "finally"),
+        Step::Answer("200 OK", "", "one too many"),
+    ]);
+    let o = curl(port, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "finally");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4, "Go v1's default: 4 attempts");
+    // Every attempt is the same signed request.
+    assert!(seen
+        .iter()
+        .all(|(_, r)| r.starts_with("GET /b/k HTTP/1.1\r\n") && r.contains("AWS4-HMAC-SHA256")));
+    // Retry-After: 1 on the 503 holds the third attempt back at least a second.
+    let gap = seen[2].0 - seen[1].0;
+    assert!(gap >= Duration::from_secs(1), "{gap:?}");
+}
+
+#[test]
+fn curl_gives_up_after_four_attempts_and_prints_the_last_answer() {
+    let (port, seen) = scripted(vec![
+        Step::Answer("500 Internal Server Error", "", "one"),
+        Step::Answer("500 Internal Server Error", "", "two"),
+        Step::Answer("500 Internal Server Error", "", "three"),
+        Step::Answer("500 Internal Server Error", "", "four"),
+        Step::Answer("200 OK", "", "five"),
+    ]);
+    let o = curl(port, &["--fail"]);
+    assert_eq!(o.status.code(), Some(22), "{}", stderr(&o));
+    assert!(stderr(&o).contains("HTTP 500"), "{}", stderr(&o));
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[test]
+fn curl_retries_a_reset_connection() {
+    let (port, seen) = scripted(vec![Step::Reset; 5]);
+    let o = curl(port, &[]);
+    let err = one_line_error(&o);
+    assert!(err.contains("after 4 attempts"), "{err}");
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 4);
+
+    let (port, seen) = scripted(vec![Step::Reset, Step::Answer("200 OK", "", "recovered")]);
+    let o = curl(port, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "recovered");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn curl_connects_to_the_urls_host_whatever_host_header_is_given() {
+    let (port, seen) = scripted(vec![Step::Answer("200 OK", "", "here")]);
+    // example.invalid never resolves: the answer proves the connection went to the URL's host.
+    let o = curl(port, &["-H", "Host: example.invalid"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "here");
+    let seen = seen.lock().unwrap();
+    let head = seen[0].1.to_ascii_lowercase();
+    assert_eq!(count_lines(&head, "host"), 1, "{head}");
+    assert!(head.contains("\r\nhost: example.invalid\r\n"), "{head}");
+    assert!(head.contains("signedheaders=host;"), "{head}");
+}
