@@ -328,6 +328,20 @@ impl fmt::Display for EndpointError {
 
 impl core::error::Error for EndpointError {}
 
+/// Checks a configured endpoint URL as `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>` and
+/// `endpoint_url` must be written: an explicit `http://` or `https://` scheme, a host, an
+/// optional numeric port, and no space or control character anywhere.
+///
+/// # Errors
+/// [`EndpointError::Invalid`] otherwise.
+pub fn check_configured_url(url: &str) -> Result<(), EndpointError> {
+    let clean = !url.bytes().any(|b| b <= b' ' || b == 0x7f);
+    match UrlParts::parse(url) {
+        Some(_) if clean => Ok(()),
+        _ => Err(EndpointError::Invalid),
+    }
+}
+
 /// Go v1 A8: strips a pseudo-FIPS marker (`fips-us-east-1`, `us-east-1-fips`) and reports whether
 /// one was there.
 pub fn normalize_region(region: &str) -> (&str, bool) {

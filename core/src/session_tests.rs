@@ -655,6 +655,41 @@ selftests! {
         }
     }
 
+    fn endpoint_urls_that_are_not_urls_fail_creation_naming_their_source() {
+        for bad in ["not a url", "ftp://x", "http://[::1", "http://h:port", "https://", "http://a b"] {
+            let vars = [("AWS_ENDPOINT_URL", bad)];
+            let env = MemEnv::new(&vars);
+            match error_of(&Options::default(), &env, &MemFiles::new(&[])) {
+                SessionError::Merge(MergeError::InvalidEndpoint { value, at, .. }) => {
+                    assert_eq!((value.as_str(), at), (bad, At::Env("AWS_ENDPOINT_URL")));
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let vars = [("AWS_ENDPOINT_URL_S3", "ftp://x\u{1b}[31m")];
+        let env = MemEnv::new(&vars);
+        let e = error_of(&Options::default(), &env, &MemFiles::new(&[]));
+        let mut text = heapless::String::<256>::new();
+        write!(text, "{e}").unwrap();
+        assert_eq!(
+            text.as_str(),
+            "endpoint URL \"ftp://x\\u{1b}[31m\" from env:AWS_ENDPOINT_URL_S3 is not an http:// or \
+             https:// URL with a host and an optional port"
+        );
+        let env = MemEnv::new(&[LOAD]);
+        let list: [F; 1] = [config_file("[default]\nendpoint_url = not a url\n")];
+        let files = MemFiles::new(&list);
+        match error_of(&Options::default(), &env, &files) {
+            SessionError::Merge(MergeError::InvalidEndpoint { at, .. }) => {
+                assert_eq!(at, At::File { path: et("/home/.aws/config"), line: 2 })
+            }
+            other => panic!("{other:?}"),
+        }
+        // Real URLs pass, and an application option may leave out the scheme (Go v1).
+        let vars = [("AWS_ENDPOINT_URL", "http://[::1]:9000/prefix"), ("AWS_ENDPOINT_URL_STS", "https://h")];
+        assert!(creates(&Options::default(), &MemEnv::new(&vars), &MemFiles::new(&[])));
+    }
+
     fn endpoint_overrides_with_provenance() {
         let mut slot = Session::unconfigured();
         let env = MemEnv::new(&[LOAD, ("AWS_ENDPOINT_URL", "http://127.0.0.1:5055"), ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:8014")]);

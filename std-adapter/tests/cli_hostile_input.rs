@@ -291,3 +291,125 @@ fn curl_connects_to_the_urls_host_whatever_host_header_is_given() {
     assert!(head.contains("\r\nhost: example.invalid\r\n"), "{head}");
     assert!(head.contains("signedheaders=host;"), "{head}");
 }
+
+#[test]
+fn an_empty_region_set_is_refused_naming_its_source() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &keys(),
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region-set",
+            ",,,",
+            "https://example.com/",
+        ],
+    );
+    let err = one_line_error(&o);
+    assert!(
+        err.contains("invalid SigV4a region set \",,,\" from option"),
+        "{err}"
+    );
+    let mut env = keys();
+    env.push(("AWS_SIGV4A_SIGNING_REGION_SET", "us-east-1,"));
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "presign",
+            "--service",
+            "s3",
+            "--sigv4a",
+            "https://example.com/",
+        ],
+    );
+    let err = one_line_error(&o);
+    assert!(
+        err.contains("\"us-east-1,\" from env:AWS_SIGV4A_SIGNING_REGION_SET"),
+        "{err}"
+    );
+}
+
+#[test]
+fn endpoint_urls_that_are_not_urls_are_refused_when_the_session_is_made() {
+    let h = home();
+    for (var, value) in [
+        ("AWS_ENDPOINT_URL", "not a url"),
+        ("AWS_ENDPOINT_URL", "ftp://x"),
+        ("AWS_ENDPOINT_URL", "http://[::1"),
+        ("AWS_ENDPOINT_URL_S3", "ftp://x"),
+    ] {
+        let mut env = keys();
+        env.push((var, value));
+        let o = run(h.path(), &env, &["configure", "list"]);
+        let err = one_line_error(&o);
+        assert!(
+            err.contains(&format!("endpoint URL {value:?} from env:{var} is not")),
+            "{err}"
+        );
+    }
+    let config = common::write(h.path(), "cfg", "[default]\n\nendpoint_url = ftp://x\n");
+    let mut env = keys();
+    env.extend([
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SDK_LOAD_CONFIG", "1"),
+    ]);
+    let o = run(h.path(), &env, &["configure", "list"]);
+    let err = one_line_error(&o);
+    assert!(
+        err.contains(&format!("from file:{config}:3 is not")),
+        "{err}"
+    );
+}
+
+// ---- finding 8: messages that name the right thing ----------------------------------------------
+
+#[test]
+fn a_bad_region_names_its_value_and_source() {
+    let h = home();
+    let config = common::write(h.path(), "cfg", "[default]\nregion = us east\n");
+    let env = [
+        ("AWS_ACCESS_KEY_ID", AKID),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SDK_LOAD_CONFIG", "1"),
+    ];
+    let o = run(
+        h.path(),
+        &env,
+        &["sign", "--service", "s3", "https://example.com/"],
+    );
+    let err = one_line_error(&o);
+    assert!(
+        err.contains(&format!("invalid region \"us east\" from file:{config}:2")),
+        "{err}"
+    );
+    let o = run(
+        h.path(),
+        &env,
+        &[
+            "sign",
+            "--service",
+            "s3",
+            "--region",
+            "us\x1b[31m",
+            "https://example.com/",
+        ],
+    );
+    let err = one_line_error(&o);
+    assert!(
+        err.contains("invalid region \"us\\u{1b}[31m\" from option"),
+        "{err}"
+    );
+    let mut env = keys();
+    env[2] = ("AWS_REGION", "eu/west");
+    let o = run(
+        h.path(),
+        &env,
+        &["presign", "--service", "s3", "https://example.com/"],
+    );
+    let err = one_line_error(&o);
+    assert!(err.contains("\"eu/west\" from env:AWS_REGION"), "{err}");
+}

@@ -8,6 +8,7 @@ use aws_session_core::platform::Clock;
 use aws_session_core::sigv4::{
     SignableBody, SignableRequest, Signer, SigningOutput, SigningParams, SigningSettings,
 };
+use aws_session_core::text::Escaped;
 use aws_session_core::time::UnixTime;
 
 use super::{configure, CliError, PresignArgs, ScopeArgs, SignArgs};
@@ -146,12 +147,36 @@ fn resolve_scope<'a>(
     if v4a {
         settings = settings.sigv4a();
     }
-    let configured_set = loaded.session().config().sigv4a_signing_region_set.as_ref();
-    let region = match (scope.region_set.as_deref(), configured_set) {
-        (Some(set), _) => set,
-        (None, Some(set)) if v4a => set.value.as_str(),
+    let config = loaded.session().config();
+    let configured_set = config.sigv4a_signing_region_set.as_ref();
+    let (region, source) = match (scope.region_set.as_deref(), configured_set) {
+        (Some(set), _) => (set, "option".to_owned()),
+        (None, Some(set)) if v4a => (
+            set.value.as_str(),
+            config.provenance.display(set.source).to_string(),
+        ),
         _ => region(loaded, scope.region.as_deref())?,
     };
+    // Checked here, so the message can say which value is wrong and where it came from.
+    let (what, check, rule): (_, fn(&str) -> Result<(), _>, _) = if v4a {
+        (
+            "SigV4a region set",
+            aws_session_core::sigv4::v4a::validate_region_set,
+            "one or more comma-separated regions or patterns (us-east-1,us-*,*), no empty entry",
+        )
+    } else {
+        (
+            "region",
+            aws_session_core::sigv4::validate_region,
+            "1 to 32 characters of A-Z a-z 0-9 - _ .",
+        )
+    };
+    if check(region).is_err() {
+        return Err(CliError::failed(format!(
+            "invalid {what} {:?} from {source}: expected {rule}",
+            Escaped(region)
+        )));
+    }
     Ok(Scope {
         region,
         time: signing_time(scope.time.as_deref())?,
@@ -159,13 +184,20 @@ fn resolve_scope<'a>(
     })
 }
 
-/// `--region`, else the session's region.
-fn region<'a>(loaded: &'a LoadedSession, arg: Option<&'a str>) -> Result<&'a str, CliError> {
+/// `--region`, else the session's region; with where it came from.
+fn region<'a>(
+    loaded: &'a LoadedSession,
+    arg: Option<&'a str>,
+) -> Result<(&'a str, String), CliError> {
     if let Some(r) = arg {
-        return Ok(r);
+        return Ok((r, "option".to_owned()));
     }
-    match &loaded.session().config().region {
-        Some(r) => Ok(r.value.as_str()),
+    let config = loaded.session().config();
+    match &config.region {
+        Some(r) => Ok((
+            r.value.as_str(),
+            config.provenance.display(r.source).to_string(),
+        )),
         None => Err(CliError::failed(
             "no region: pass --region, or set AWS_REGION (or region in ~/.aws/config with AWS_SDK_LOAD_CONFIG=1)",
         )),
