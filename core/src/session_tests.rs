@@ -655,6 +655,33 @@ selftests! {
         }
     }
 
+    fn a_source_profile_chain_over_the_limit_names_profile_file_and_line() {
+        // p0 -> p1 -> … -> p10, three lines a profile: p(n)'s source_profile is on line 3n + 3.
+        let mut text = heapless::String::<1024>::new();
+        for i in 0..10 {
+            write!(text, "[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = p{}\n", i + 1).unwrap();
+        }
+        text.push_str("[profile p10]\naws_access_key_id = A\naws_secret_access_key = B\n").unwrap();
+        let vars = [LOAD, ("AWS_PROFILE", "p0")];
+        let env = MemEnv::new(&vars);
+        let list: [F; 1] = [config_file(text.as_str())];
+        let files = MemFiles::new(&list);
+        let last = crate::limits::MAX_PROFILE_CHAIN - 1;
+        match error_of(&Options::default(), &env, &files) {
+            SessionError::Shared(SharedError::ChainTooLong { limit, profile, source_profile, path, line }) => {
+                assert_eq!(limit, crate::limits::MAX_PROFILE_CHAIN);
+                let mut want = heapless::String::<8>::new();
+                write!(want, "p{last}").unwrap();
+                assert_eq!(profile, et(&want));
+                want.clear();
+                write!(want, "p{}", last + 1).unwrap();
+                assert_eq!(source_profile, et(&want));
+                assert_eq!((path, line), (et("/home/.aws/config"), 3 * last as u32 + 3));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn endpoint_urls_that_are_not_urls_fail_creation_naming_their_source() {
         for bad in ["not a url", "ftp://x", "http://[::1", "http://h:port", "https://", "http://a b"] {
             let vars = [("AWS_ENDPOINT_URL", bad)];

@@ -261,6 +261,14 @@ pub enum SharedError {
     ChainTooLong {
         /// The limit.
         limit: usize,
+        /// The last profile the chain could hold: its `source_profile` is one too many.
+        profile: ErrorText,
+        /// The profile that `source_profile` names.
+        source_profile: ErrorText,
+        /// The file of that `source_profile` line.
+        path: ErrorText,
+        /// Its 1-based line.
+        line: u32,
     },
     /// A profile's `sso_session` names a section that is in no file (Go v1: "failed to find SSO
     /// session section, NAME").
@@ -300,8 +308,19 @@ impl fmt::Display for SharedError {
             SharedError::MultiLineValue { key, path, line } => {
                 write!(f, "{key} in {path}:{line} must be a single line")
             }
-            SharedError::ChainTooLong { limit } => {
-                write!(f, "source_profile chain is longer than the limit of {limit} profiles")
+            SharedError::ChainTooLong {
+                limit,
+                profile,
+                source_profile,
+                path,
+                line,
+            } => {
+                write!(
+                    f,
+                    "source_profile chain is longer than the limit of {limit} profiles: profile \
+                     {profile} names source_profile {source_profile} one too many \
+                     (file:{path}:{line})"
+                )
             }
             SharedError::SsoSessionNotFound { name } => {
                 write!(f, "failed to find SSO session section, {name}")
@@ -579,9 +598,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         }
         out.chain
             .push(layer)
-            .map_err(|_| SharedError::ChainTooLong {
-                limit: MAX_PROFILE_CHAIN,
-            })?;
+            .map_err(|_| chain_too_long(source, out.chain.last(), name))?;
         match next {
             Some(n) => name = n,
             None => break,
@@ -595,6 +612,27 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// [`SharedError::ChainTooLong`] at the `source_profile` line of `last` (the chain's last profile),
+/// which names `next`.
+#[inline(never)] // error path only (flash)
+fn chain_too_long<P: ProfileSource + ?Sized>(
+    source: &P,
+    last: Option<&ProfileLayer<'_>>,
+    next: &str,
+) -> SharedError {
+    let at = last.and_then(|l| l.source_profile);
+    let path = at
+        .and_then(|p| source.file(usize::from(p.file)).ok().flatten())
+        .map_or("?", |f| f.path);
+    SharedError::ChainTooLong {
+        limit: MAX_PROFILE_CHAIN,
+        profile: ErrorText::head(last.map_or("", |l| l.name)),
+        source_profile: ErrorText::head(next),
+        path: ErrorText::tail(path),
+        line: at.map_or(0, |p| p.line),
+    }
 }
 
 /// The first file's `[sso-session name]` section (Go v1 stops at the first file that has it).
