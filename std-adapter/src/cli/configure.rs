@@ -32,6 +32,7 @@ use std::io::Write;
 use aws_session_core::config::{Key, SessionConfig};
 use aws_session_core::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
 use aws_session_core::session::Session;
+use aws_session_core::text::Escaped;
 use serde::Serialize;
 
 use super::CliError;
@@ -329,16 +330,8 @@ pub(super) fn print_table(
     out.write_all(text.as_bytes()).map_err(CliError::output)
 }
 
-/// `s` with every control character escaped as Rust writes it (`\n`, `\u{1b}`); other characters
-/// unchanged.
-fn printable(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// `s` as the terminal is shown it: every control character escaped ([`Escaped`], the one escaping
+/// every output of the tool goes through).
+pub(super) fn printable(s: &str) -> String {
+    Escaped(s).to_string()
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use aws_session_core::handlers::{run_blocking, Handlers, Pipeline, Request};
 use aws_session_core::http::{Body, HttpError, HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::Transport;
+use aws_session_core::text::Escaped;
 
 use super::request::Prepared;
 use super::{CliError, EXIT_HTTP_ERROR};
@@ -166,7 +167,7 @@ pub(super) fn send(
     if include {
         let mut text = format!("HTTP/1.1 {status}\r\n");
         for (name, value) in transport.response_headers() {
-            text.push_str(&format!("{name}: {value}\r\n"));
+            text.push_str(&format!("{}: {}\r\n", Escaped(name), Escaped(value)));
         }
         text.push_str("\r\n");
         out.write_all(text.as_bytes()).map_err(CliError::output)?;

@@ -189,7 +189,8 @@ struct PresignArgs {
     #[command(flatten)]
     scope: ScopeArgs,
     /// Seconds the URL stays valid (1 to 604800).
-    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    #[arg(long, value_name = "SECS", default_value_t = 3600, allow_negative_numbers = true,
+          value_parser = parse_expires)]
     expires: u32,
     /// HTTP method the URL is for.
     #[arg(
@@ -202,6 +203,20 @@ struct PresignArgs {
     /// The URL; its path is taken as already percent-encoded.
     #[arg(value_name = "URL")]
     url: String,
+}
+
+/// `--expires`: whole seconds in 1..=[`MAX_PRESIGN_EXPIRES_SECS`] (seven days), the range SigV4
+/// accepts; a negative or huge number gets the same message.
+fn parse_expires(text: &str) -> Result<u32, String> {
+    let max = aws_session_core::limits::MAX_PRESIGN_EXPIRES_SECS;
+    let range = format!("expected whole seconds from 1 to {max} (7 days)");
+    match text.trim().parse::<i128>() {
+        Ok(n) => u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("{n} is out of range: {range}")),
+        Err(_) => Err(format!("not a number: {range}")),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -245,9 +260,9 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the cause said.
-        let line = self.message.replace(['\r', '\n'], " ");
-        f.write_str(&line)
+        // One line, whatever the cause said: control characters (a newline, an escape sequence
+        // from a value) are shown escaped.
+        write!(f, "{}", aws_session_core::text::Escaped(&self.message))
     }
 }
 
@@ -287,7 +302,11 @@ where
                         .collect();
                     let line = first.join(" ");
                     let line = line.strip_prefix("error: ").unwrap_or(&line);
-                    let _ = writeln!(err, "aws-session: {line} (see aws-session --help)");
+                    let _ = writeln!(
+                        err,
+                        "aws-session: {} (see aws-session --help)",
+                        configure::printable(line)
+                    );
                     EXIT_USAGE
                 }
             };
@@ -351,7 +370,7 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
                 SharedConfigState::FromEnv,
             )?;
             let url = request::presign(&loaded, &args)?;
-            writeln!(out, "{url}").map_err(CliError::output)?;
+            writeln!(out, "{}", configure::printable(&url)).map_err(CliError::output)?;
             Ok(0)
         }
         Command::Curl(args) => {

@@ -66,6 +66,14 @@ pub(super) fn parse_url(url: &str) -> Result<Url<'_>, CliError> {
         Some((p, q)) => (p, q),
         None => (rest, ""),
     };
+    if query
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(bad(
+            "the query must be percent-encoded (it contains spaces or control characters)",
+        ));
+    }
     let path = if path.is_empty() { "/" } else { path };
     if path
         .bytes()
@@ -312,9 +320,14 @@ fn method_needs_length(method: &str) -> bool {
 
 /// Prints the request line and every header.
 pub(super) fn print_signed(p: &Prepared, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut text = format!("{} {} HTTP/1.1\nHost: {}\n", p.method, p.target, p.host);
+    let mut text = format!(
+        "{} {} HTTP/1.1\nHost: {}\n",
+        Escaped(&p.method),
+        Escaped(&p.target),
+        Escaped(&p.host)
+    );
     for (name, value) in &p.headers {
-        text.push_str(&format!("{name}: {value}\n"));
+        text.push_str(&format!("{}: {}\n", Escaped(name), Escaped(value)));
     }
     out.write_all(text.as_bytes()).map_err(CliError::output)
 }
