@@ -728,7 +728,8 @@ fn presign_rejects_expiry_over_seven_days() {
             "https://h/k",
         ],
     );
-    assert_one_line_error(&o, 1);
+    // A value out of the option's range is a usage error, checked before the session is made.
+    assert_one_line_error(&o, 2);
 }
 
 // ---- curl against a loopback server ----------------------------------------------------------------

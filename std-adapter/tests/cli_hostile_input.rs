@@ -413,3 +413,236 @@ fn a_bad_region_names_its_value_and_source() {
     let err = one_line_error(&o);
     assert!(err.contains("\"eu/west\" from env:AWS_REGION"), "{err}");
 }
+
+/// The credentials error of `sign` with `vars` (plus HOME and a region).
+fn credentials_error(h: &TempDir, vars: &[(&str, &str)], extra: &[&str]) -> String {
+    let mut env = vec![("AWS_REGION", "us-east-1")];
+    env.extend_from_slice(vars);
+    let mut args = vec!["sign", "--service", "s3"];
+    args.extend_from_slice(extra);
+    args.push("https://example.com/");
+    let o = run(h.path(), &env, &args);
+    let err = one_line_error(&o);
+    assert!(err.contains("no credentials to sign with"), "{err}");
+    err
+}
+
+#[test]
+fn a_credentials_file_that_cannot_be_read_is_named_with_why() {
+    let h = home();
+    let dir = h.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    let dir = dir.to_str().unwrap().to_owned();
+    let err = credentials_error(&h, &[("AWS_SHARED_CREDENTIALS_FILE", &dir)], &[]);
+    assert!(
+        err.contains(&format!(
+            "SharedCredsLoad: cannot read the shared credentials file {dir:?} (is a directory)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("no access keys in the environment"), "{err}");
+
+    let a = h.path().join("loop-a");
+    let b = h.path().join("loop-b");
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let a = a.to_str().unwrap().to_owned();
+    let err = credentials_error(&h, &[("AWS_SHARED_CREDENTIALS_FILE", &a)], &[]);
+    assert!(
+        err.contains(&format!("shared credentials file {a:?} (filesystem loop")),
+        "{err}"
+    );
+
+    // Unreadable by permission (not testable as root, who reads anything).
+    let locked = common::write(h.path(), "locked", "[default]\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_err() {
+        let err = credentials_error(&h, &[("AWS_SHARED_CREDENTIALS_FILE", &locked)], &[]);
+        assert!(err.contains("(permission denied)"), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_profile_and_a_lone_key_get_their_own_messages() {
+    let h = home();
+    let creds = common::write(
+        h.path(),
+        ".aws/credentials",
+        format!("[default]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n"),
+    );
+    let err = credentials_error(&h, &[("AWS_PROFILE", "nope")], &[]);
+    assert!(
+        err.contains(&format!(
+            "profile \"nope\" (from env:AWS_PROFILE) is in none of the shared files ({creds:?})"
+        )),
+        "{err}"
+    );
+    let err = credentials_error(&h, &[], &["--profile", "other"]);
+    assert!(err.contains("profile \"other\" (from option)"), "{err}");
+
+    let empty = home();
+    let err = credentials_error(&empty, &[("AWS_ACCESS_KEY_ID", AKID)], &[]);
+    assert!(
+        err.contains(
+            "EnvSecretNotFound: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) is not"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("no shared credentials or config file was found"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_profile_name_over_the_limit_names_its_real_source() {
+    let h = home();
+    let long = "p".repeat(300);
+    let o = run(
+        h.path(),
+        &keys(),
+        &["configure", "list", "--profile", &long],
+    );
+    let err = one_line_error(&o);
+    assert!(err.contains("(option)"), "{err}");
+    let mut env = keys();
+    env.push(("AWS_PROFILE", &long));
+    let o = run(h.path(), &env, &["configure", "list"]);
+    let err = one_line_error(&o);
+    assert!(
+        err.contains("(env:AWS_PROFILE)") && !err.contains("(default)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_starts_a_file_like_any_other() {
+    let h = home();
+    common::write(
+        h.path(),
+        ".aws/credentials",
+        format!(
+            "\u{feff}[default]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n"
+        ),
+    );
+    let o = run(
+        h.path(),
+        &[("AWS_REGION", "us-east-1")],
+        &["configure", "list", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(".aws/credentials:2"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_long_source_profile_chain_names_profile_and_file() {
+    let h = home();
+    let mut text = String::new();
+    for i in 0..100 {
+        text.push_str(&format!(
+            "[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = p{}\n",
+            i + 1
+        ));
+    }
+    text.push_str(&format!(
+        "[profile p100]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    let config = common::write(h.path(), "chain", text);
+    let env = [
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SDK_LOAD_CONFIG", "1"),
+        ("AWS_PROFILE", "p0"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let o = run(h.path(), &env, &["configure", "list"]);
+    let err = one_line_error(&o);
+    assert!(
+        err.contains(&format!(
+            "profile \"p7\" names source_profile \"p8\" one too many (file:{config}:24)"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn expires_out_of_range_states_the_real_range() {
+    let h = home();
+    for bad in ["-5", "0", "604801", "999999999999"] {
+        let o = run(
+            h.path(),
+            &keys(),
+            &[
+                "presign",
+                "--service",
+                "s3",
+                "--expires",
+                bad,
+                "https://example.com/",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "{bad} is out of range: expected whole seconds from 1 to 604800"
+            )),
+            "{err}"
+        );
+        assert!(
+            !err.contains("unexpected argument") && !err.contains("4294967295"),
+            "{err}"
+        );
+    }
+}
+
+// ---- finding 9: control characters never reach the terminal ------------------------------------
+
+#[test]
+fn control_characters_in_values_are_escaped_everywhere() {
+    let h = home();
+    let mut env = keys();
+    env[2] = ("AWS_REGION", "us\x1b[31m\nnext");
+    let o = run(h.path(), &env, &["configure", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(!table.contains('\x1b'), "{table:?}");
+    assert!(table.contains("us\\u{1b}[31m\\nnext"), "{table}");
+    // The row stays one line.
+    assert!(table
+        .lines()
+        .any(|l| l.starts_with("region ") && l.ends_with("env:AWS_REGION")));
+
+    // Error lines, including clap's.
+    let o = run(
+        h.path(),
+        &env,
+        &["sign", "--service", "s3", "https://example.com/"],
+    );
+    let err = one_line_error(&o);
+    assert!(!err.contains('\x1b') && err.contains("\\u{1b}"), "{err:?}");
+    let o = run(
+        h.path(),
+        &keys(),
+        &[
+            "presign",
+            "--service",
+            "s3",
+            "--expires",
+            "\x1b[2J",
+            "https://example.com/",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(!err.contains('\x1b') && err.contains("\\u{1b}"), "{err:?}");
+
+    // curl -i: a server's header value with a C1 control (CSI, U+009B) as UTF-8 (an ESC byte
+    // itself is refused by the HTTP parser).
+    let (port, _) = scripted(vec![Step::Answer("200 OK", "X-Evil: a\u{9b}31mb\r\n", "")]);
+    let o = curl(port, &["-i"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(!text.contains('\u{9b}'), "{text:?}");
+    assert!(text.contains("x-evil: a\\u{9b}31mb\r\n"), "{text:?}");
+}

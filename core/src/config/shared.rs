@@ -15,6 +15,7 @@ use crate::limits::{MAX_PROFILE_CHAIN, MAX_SHARED_FILES};
 use crate::platform::{Error as _, ErrorKind, ProfileSource};
 use crate::profile::{CheckedFile, ProfileError, Property};
 use crate::text::ErrorText;
+use crate::text::Escaped;
 
 /// A property value with the file and line it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,8 +319,9 @@ impl fmt::Display for SharedError {
                 write!(
                     f,
                     "source_profile chain is longer than the limit of {limit} profiles: profile \
-                     {profile} names source_profile {source_profile} one too many \
-                     (file:{path}:{line})"
+                     {:?} names source_profile {:?} one too many (file:{path}:{line})",
+                    Escaped(profile.as_str()),
+                    Escaped(source_profile.as_str())
                 )
             }
             SharedError::SsoSessionNotFound { name } => {

@@ -347,9 +347,9 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             };
             let loaded = open_session(env, args.profile.as_deref(), state)?;
             if args.json {
-                configure::print_json(loaded.session(), args.all, out)?;
+                configure::print_json(&loaded, args.all, out)?;
             } else {
-                configure::print_table(loaded.session(), args.all, out)?;
+                configure::print_table(&loaded, args.all, out)?;
             }
             Ok(0)
         }

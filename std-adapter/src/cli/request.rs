@@ -127,7 +127,7 @@ fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
         .map_err(|e| {
             CliError::failed(format!(
                 "no credentials to sign with: {}",
-                configure::why_no_credentials(loaded.session(), &e)
+                configure::why_no_credentials(loaded, &e)
             ))
         })
 }
