@@ -8,6 +8,7 @@
 
 use core::fmt::{self, Write};
 
+use crate::http::url::UrlParts;
 use crate::http::Scheme;
 use crate::limits::{MAX_ENDPOINT_LEN, MAX_REGION_LEN};
 use crate::text::Text;
@@ -150,76 +151,6 @@ pub struct ResolvedEndpoint {
     parts: UrlParts,
 }
 
-/// Where the parts of an endpoint URL are, as byte offsets into it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct UrlParts {
-    scheme: Scheme,
-    /// Start of the authority (after `://`).
-    authority: u16,
-    /// The host without IPv6 brackets.
-    host: (u16, u16),
-    /// Start of the path (the URL's length when there is none).
-    path: u16,
-    /// The explicit port, or the scheme's default.
-    port: u16,
-}
-
-impl UrlParts {
-    /// Splits `url` (`scheme://host[:port][/path]`); `None` when it is not such a URL.
-    fn parse(url: &str) -> Option<UrlParts> {
-        let (scheme_text, rest) = url.split_once("://")?;
-        let scheme = if scheme_text.eq_ignore_ascii_case("https") {
-            Scheme::Https
-        } else if scheme_text.eq_ignore_ascii_case("http") {
-            Scheme::Http
-        } else {
-            return None;
-        };
-        let authority_start = url.len().checked_sub(rest.len())?;
-        let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = rest.get(..authority_len)?;
-        if authority.is_empty() || authority.contains('@') {
-            return None;
-        }
-        // An IPv6 literal is bracketed; the port follows the closing bracket.
-        let (host_from, host_len, port_text) = match authority.strip_prefix('[') {
-            Some(inner) => {
-                let close = inner.find(']')?;
-                let after = inner.get(close.checked_add(1)?..)?;
-                let port = match after {
-                    "" => None,
-                    p => Some(p.strip_prefix(':')?),
-                };
-                (1, close, port)
-            }
-            None => match authority.split_once(':') {
-                Some((host, port)) => (0, host.len(), Some(port)),
-                None => (0, authority.len(), None),
-            },
-        };
-        if host_len == 0 {
-            return None;
-        }
-        let port = match port_text {
-            None => scheme.default_port(),
-            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
-            Some(_) => return None,
-        };
-        let offset = |n: usize| u16::try_from(n).ok();
-        let host_start = authority_start.checked_add(host_from)?;
-        Some(UrlParts {
-            scheme,
-            authority: offset(authority_start)?,
-            host: (
-                offset(host_start)?,
-                offset(host_start.checked_add(host_len)?)?,
-            ),
-            path: offset(authority_start.checked_add(authority_len)?)?,
-            port,
-        })
-    }
-}
-
 impl ResolvedEndpoint {
     /// An endpoint for `url` (`scheme://host[:port][/path]`) signed for `signing_region`.
     ///
@@ -327,20 +258,6 @@ impl fmt::Display for EndpointError {
 }
 
 impl core::error::Error for EndpointError {}
-
-/// Checks a configured endpoint URL as `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>` and
-/// `endpoint_url` must be written: an explicit `http://` or `https://` scheme, a host, an
-/// optional numeric port, and no space or control character anywhere.
-///
-/// # Errors
-/// [`EndpointError::Invalid`] otherwise.
-pub fn check_configured_url(url: &str) -> Result<(), EndpointError> {
-    let clean = !url.bytes().any(|b| b <= b' ' || b == 0x7f);
-    match UrlParts::parse(url) {
-        Some(_) if clean => Ok(()),
-        _ => Err(EndpointError::Invalid),
-    }
-}
 
 /// Go v1 A8: strips a pseudo-FIPS marker (`fips-us-east-1`, `us-east-1-fips`) and reports whether
 /// one was there.

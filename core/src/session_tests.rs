@@ -82,6 +82,8 @@ const CREDS_DEFAULT: &str =
 /// A valid sample value for a row: the first accepted word, or plain text.
 fn sample(info: &crate::config::SettingInfo) -> &'static str {
     match info.capacity {
+        // An endpoint must be a URL (checked at creation).
+        Some(_) if info.key == crate::config::Key::EndpointUrl => "http://sample-value",
         Some(_) => "sample-value",
         None => info.accepted.split(", ").next().unwrap_or(""),
     }

@@ -14,7 +14,7 @@ use super::settings::{merge_settings, Config, SessionConfig};
 use super::shared::{Prop, SharedConfig};
 use super::source::{Provenance, Resolved, Source};
 use super::table::MergeCtx;
-use crate::endpoint::check_configured_url;
+use crate::http::url::is_configured_url;
 use crate::limits::{MAX_PROFILE_NAME_LEN, MAX_SERVICE_ENDPOINTS, MAX_SHARED_FILES};
 use crate::platform::Environment;
 use crate::text::{text, CapacityError, ErrorText, Escaped, Field, Text};
@@ -75,7 +75,7 @@ pub enum MergeError {
     },
     /// A configured endpoint URL (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
     /// `endpoint_url`) is not an `http` or `https` URL with a host and an optional numeric port
-    /// ([`crate::endpoint::check_configured_url`]).
+    /// ([`crate::http::url::is_configured_url`]).
     InvalidEndpoint {
         /// The value as configured (cut to the error text limit).
         value: ErrorText,
@@ -248,7 +248,7 @@ fn check_endpoints(out: &SessionConfig, paths: &[&str]) -> Result<(), MergeError
             },
             _ => continue,
         };
-        if check_configured_url(endpoint.value.as_str()).is_err() {
+        if !is_configured_url(endpoint.value.as_str()) {
             return Err(MergeError::InvalidEndpoint {
                 value: ErrorText::head(endpoint.value.as_str()),
                 service: ErrorText::head(service),
