@@ -4,12 +4,13 @@
 
 mod common;
 
+use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tempfile::TempDir;
 
@@ -152,9 +153,12 @@ enum Step {
     Reset,
 }
 
+/// The requests a scripted server saw: when each arrived and its head.
+type Seen = Arc<Mutex<Vec<(Instant, String)>>>;
+
 /// A loopback server that serves `script`, one connection per step; yields the requests seen
 /// (head text) and when each arrived.
-fn scripted(script: Vec<Step>) -> (u16, Arc<Mutex<Vec<(Instant, String)>>>) {
+fn scripted(script: Vec<Step>) -> (u16, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -559,7 +563,7 @@ fn a_long_source_profile_chain_names_profile_and_file() {
     let err = one_line_error(&o);
     assert!(
         err.contains(&format!(
-            "profile \"p7\" names source_profile \"p8\" one too many (file:{config}:24)"
+            "the source_profile of profile \"p7\" is one too many (file:{config}:24)"
         )),
         "{err}"
     );

@@ -15,7 +15,9 @@ use super::shared::{Prop, SharedConfig};
 use super::source::{Provenance, Resolved, Source};
 use super::table::MergeCtx;
 use crate::http::url::is_configured_url;
-use crate::limits::{MAX_PROFILE_NAME_LEN, MAX_SERVICE_ENDPOINTS, MAX_SHARED_FILES};
+use crate::limits::{
+    MAX_PROFILE_NAME_LEN, MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN, MAX_SHARED_FILES,
+};
 use crate::platform::Environment;
 use crate::text::{text, CapacityError, ErrorText, Escaped, Field, Text};
 
@@ -65,6 +67,7 @@ impl fmt::Display for At {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // no heap to box into; made at most once per creation
 pub enum MergeError {
     /// A value is longer than its limit.
     Capacity {
@@ -80,7 +83,7 @@ pub enum MergeError {
         /// The value as configured (cut to the error text limit).
         value: ErrorText,
         /// The service of an `AWS_ENDPOINT_URL_<SERVICE>` variable; empty otherwise.
-        service: ErrorText,
+        service: Text<MAX_SERVICE_ID_LEN>,
         /// Where the value came from.
         at: At,
     },
@@ -234,11 +237,11 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
 /// application's `Config.endpoint` may leave out the scheme, as in Go v1).
 #[inline(never)] // error paths only (flash)
 fn check_endpoints(out: &SessionConfig, paths: &[&str]) -> Result<(), MergeError> {
-    let general = out.endpoint.as_ref().map(|e| ("", e));
+    let general = out.endpoint.as_ref().map(|e| (None, e));
     let services = out
         .service_endpoints
         .iter()
-        .map(|s| (s.service.as_str(), &s.endpoint));
+        .map(|s| (Some(&s.service), &s.endpoint));
     for (service, endpoint) in general.into_iter().chain(services) {
         let at = match endpoint.source {
             Source::Env(var) => At::Env(var),
@@ -251,7 +254,7 @@ fn check_endpoints(out: &SessionConfig, paths: &[&str]) -> Result<(), MergeError
         if !is_configured_url(endpoint.value.as_str()) {
             return Err(MergeError::InvalidEndpoint {
                 value: ErrorText::head(endpoint.value.as_str()),
-                service: ErrorText::head(service),
+                service: service.cloned().unwrap_or_default(),
                 at,
             });
         }

@@ -264,8 +264,6 @@ pub enum SharedError {
         limit: usize,
         /// The last profile the chain could hold: its `source_profile` is one too many.
         profile: ErrorText,
-        /// The profile that `source_profile` names.
-        source_profile: ErrorText,
         /// The file of that `source_profile` line.
         path: ErrorText,
         /// Its 1-based line.
@@ -312,16 +310,14 @@ impl fmt::Display for SharedError {
             SharedError::ChainTooLong {
                 limit,
                 profile,
-                source_profile,
                 path,
                 line,
             } => {
                 write!(
                     f,
-                    "source_profile chain is longer than the limit of {limit} profiles: profile \
-                     {:?} names source_profile {:?} one too many (file:{path}:{line})",
+                    "source_profile chain is longer than the limit of {limit} profiles: the \
+                     source_profile of profile {:?} is one too many (file:{path}:{line})",
                     Escaped(profile.as_str()),
-                    Escaped(source_profile.as_str())
                 )
             }
             SharedError::SsoSessionNotFound { name } => {
@@ -600,7 +596,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         }
         out.chain
             .push(layer)
-            .map_err(|_| chain_too_long(source, out.chain.last(), name))?;
+            .map_err(|_| chain_too_long(source, out.chain.last()))?;
         match next {
             Some(n) => name = n,
             None => break,
@@ -616,13 +612,11 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
     Ok(())
 }
 
-/// [`SharedError::ChainTooLong`] at the `source_profile` line of `last` (the chain's last profile),
-/// which names `next`.
+/// [`SharedError::ChainTooLong`] at the `source_profile` line of `last` (the chain's last profile).
 #[inline(never)] // error path only (flash)
 fn chain_too_long<P: ProfileSource + ?Sized>(
     source: &P,
     last: Option<&ProfileLayer<'_>>,
-    next: &str,
 ) -> SharedError {
     let at = last.and_then(|l| l.source_profile);
     let path = at
@@ -631,7 +625,6 @@ fn chain_too_long<P: ProfileSource + ?Sized>(
     SharedError::ChainTooLong {
         limit: MAX_PROFILE_CHAIN,
         profile: ErrorText::head(last.map_or("", |l| l.name)),
-        source_profile: ErrorText::head(next),
         path: ErrorText::tail(path),
         line: at.map_or(0, |p| p.line),
     }
