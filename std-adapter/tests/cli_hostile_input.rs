@@ -4,28 +4,19 @@
 
 mod common;
 
+use common::cli::{assert_one_line_error, home, run, stderr, stdout};
+
 use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_aws-session");
 const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-fn run(home: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear().env("HOME", home).args(args);
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run aws-session")
-}
 
 fn keys() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -35,27 +26,12 @@ fn keys() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
-
-/// Asserts a failure with exit status 1 and one line on stderr; returns the line.
+/// Asserts a failure with exit status 1 and one line on stderr holding no secret.
 fn one_line_error(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(o));
-    let err = stderr(o);
-    assert_eq!(err.lines().count(), 1, "{err:?}");
-    assert!(!err.contains(SECRET) && !err.contains("panicked"), "{err}");
+    let err = assert_one_line_error(o, 1);
+    assert!(!err.contains(SECRET), "{err}");
     err
 }
-
-fn home() -> TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
-
 // ---- finding 3: signer-owned headers -----------------------------------------------------------
 
 fn count_lines(text: &str, name: &str) -> usize {
