@@ -22,6 +22,12 @@
 //! profile `sigv4a_signing_region_set`) or else the region; the region set is signed as
 //! `X-Amz-Region-Set` (a header, or a query parameter of a presigned URL).
 //!
+//! `curl` sends through core's retry handlers (Go v1's default retryer: up to `max_retries` + 1
+//! attempts, 4 by default) and connects to the URL's host even when `-H 'Host: …'` names another
+//! (that header is signed and sent, as curl does). A header the signer writes replaces a `-H` header
+//! of the same name. Every value written to the terminal goes through one escaping
+//! (`aws_session_core::text::Escaped`): control characters never reach it.
+//!
 //! Exit status: 0 on success; 1 when the session cannot be created or a request cannot be signed
 //! or sent; 2 for a usage error; 22 for `curl --fail` when the server answers with a status of
 //! 400 or more (as curl does). Every error is one line on stderr and never holds a secret.
