@@ -82,6 +82,8 @@ const CREDS_DEFAULT: &str =
 /// A valid sample value for a row: the first accepted word, or plain text.
 fn sample(info: &crate::config::SettingInfo) -> &'static str {
     match info.capacity {
+        // An endpoint must be a URL (checked at creation).
+        Some(_) if info.key == crate::config::Key::EndpointUrl => "http://sample-value",
         Some(_) => "sample-value",
         None => info.accepted.split(", ").next().unwrap_or(""),
     }
@@ -653,6 +655,65 @@ selftests! {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn a_source_profile_chain_over_the_limit_names_profile_file_and_line() {
+        // p0 -> p1 -> … -> p10, three lines a profile: p(n)'s source_profile is on line 3n + 3.
+        let mut text = heapless::String::<1024>::new();
+        for i in 0..10 {
+            write!(text, "[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = p{}\n", i + 1).unwrap();
+        }
+        text.push_str("[profile p10]\naws_access_key_id = A\naws_secret_access_key = B\n").unwrap();
+        let vars = [LOAD, ("AWS_PROFILE", "p0")];
+        let env = MemEnv::new(&vars);
+        let list: [F; 1] = [config_file(text.as_str())];
+        let files = MemFiles::new(&list);
+        let last = crate::limits::MAX_PROFILE_CHAIN - 1;
+        match error_of(&Options::default(), &env, &files) {
+            SessionError::Shared(SharedError::ChainTooLong { limit, profile, path, line }) => {
+                assert_eq!(limit, crate::limits::MAX_PROFILE_CHAIN);
+                let mut want = heapless::String::<8>::new();
+                write!(want, "p{last}").unwrap();
+                assert_eq!(profile, et(&want));
+                assert_eq!((path, line), (et("/home/.aws/config"), 3 * last as u32 + 3));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn endpoint_urls_that_are_not_urls_fail_creation_naming_their_source() {
+        for bad in ["not a url", "ftp://x", "http://[::1", "http://h:port", "https://", "http://a b"] {
+            let vars = [("AWS_ENDPOINT_URL", bad)];
+            let env = MemEnv::new(&vars);
+            match error_of(&Options::default(), &env, &MemFiles::new(&[])) {
+                SessionError::Merge(MergeError::InvalidEndpoint { value, at, .. }) => {
+                    assert_eq!((value.as_str(), at), (bad, At::Env("AWS_ENDPOINT_URL")));
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let vars = [("AWS_ENDPOINT_URL_S3", "ftp://x\u{1b}[31m")];
+        let env = MemEnv::new(&vars);
+        let e = error_of(&Options::default(), &env, &MemFiles::new(&[]));
+        let mut text = heapless::String::<256>::new();
+        write!(text, "{e}").unwrap();
+        assert_eq!(
+            text.as_str(),
+            "endpoint URL \"ftp://x\\u{1b}[31m\" from env:AWS_ENDPOINT_URL_S3 is not an http:// or \
+             https:// URL with a host and an optional port"
+        );
+        let env = MemEnv::new(&[LOAD]);
+        let list: [F; 1] = [config_file("[default]\nendpoint_url = not a url\n")];
+        let files = MemFiles::new(&list);
+        match error_of(&Options::default(), &env, &files) {
+            SessionError::Merge(MergeError::InvalidEndpoint { at, .. }) => {
+                assert_eq!(at, At::File { path: et("/home/.aws/config"), line: 2 })
+            }
+            other => panic!("{other:?}"),
+        }
+        // Real URLs pass, and an application option may leave out the scheme (Go v1).
+        let vars = [("AWS_ENDPOINT_URL", "http://[::1]:9000/prefix"), ("AWS_ENDPOINT_URL_STS", "https://h")];
+        assert!(creates(&Options::default(), &MemEnv::new(&vars), &MemFiles::new(&[])));
     }
 
     fn endpoint_overrides_with_provenance() {

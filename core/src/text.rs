@@ -173,6 +173,46 @@ impl fmt::Write for SliceWriter<'_> {
     }
 }
 
+/// Shows text from outside (a value from the environment or a file) with every control character
+/// escaped as Rust writes it (`\n`, `\u{1b}`), so a message can never carry a terminal escape
+/// sequence or a line break; other characters are written as they are.
+#[derive(Clone, Copy)]
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        for c in self.0.chars() {
+            if c.is_control() {
+                for e in c.escape_debug() {
+                    f.write_char(e)?;
+                }
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Escaped<'_> {
+    /// In double quotes, with quotes and backslashes escaped too.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            if c.is_control() || c == '"' || c == '\\' {
+                for e in c.escape_debug() {
+                    f.write_char(e)?;
+                }
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        f.write_char('"')
+    }
+}
+
 /// Text owned by an error: a path, profile name or value copied out of the input, so the error
 /// outlives that input (and `?` can carry it into `Box<dyn Error>` or `anyhow`) without a heap.
 ///

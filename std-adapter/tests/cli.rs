@@ -7,49 +7,16 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Command, Output};
 
+use common::cli::{assert_one_line_error, home, run, stderr, stdout, BIN};
 use common::server::{self, Reply, TestPki};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_aws-session");
 /// The AWS documentation example keys.
 const DOCS_AKID: &str = "AKIAIOSFODNN7EXAMPLE";
 const DOCS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const TOKEN: &str = "FQoGZXIvYXdzEXAMPLETOKENvalue0123456789";
-
-/// Runs the binary with exactly `vars` as its environment (plus HOME = `home`).
-fn run(home: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear().env("HOME", home).args(args);
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run aws-session")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
-
-/// Asserts a failure: the status, nothing on stdout, exactly one line on stderr.
-fn assert_one_line_error(o: &Output, code: i32) -> String {
-    assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
-    let err = stderr(o);
-    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
-    assert!(err.starts_with("aws-session: "), "{err:?}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err:?}"
-    );
-    err
-}
 
 /// Asserts that no output of `o` contains a secret.
 fn assert_no_secret(o: &Output, secrets: &[&str]) {
@@ -57,10 +24,6 @@ fn assert_no_secret(o: &Output, secrets: &[&str]) {
         assert!(!stdout(o).contains(s), "secret in stdout: {}", stdout(o));
         assert!(!stderr(o).contains(s), "secret in stderr: {}", stderr(o));
     }
-}
-
-fn home() -> TempDir {
-    tempfile::tempdir().expect("tempdir")
 }
 
 fn json_of(o: &Output) -> Value {
@@ -728,7 +691,8 @@ fn presign_rejects_expiry_over_seven_days() {
             "https://h/k",
         ],
     );
-    assert_one_line_error(&o, 1);
+    // A value out of the option's range is a usage error, checked before the session is made.
+    assert_one_line_error(&o, 2);
 }
 
 // ---- curl against a loopback server ----------------------------------------------------------------

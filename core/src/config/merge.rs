@@ -14,9 +14,12 @@ use super::settings::{merge_settings, Config, SessionConfig};
 use super::shared::{Prop, SharedConfig};
 use super::source::{Provenance, Resolved, Source};
 use super::table::MergeCtx;
-use crate::limits::{MAX_PROFILE_NAME_LEN, MAX_SERVICE_ENDPOINTS, MAX_SHARED_FILES};
+use crate::http::url::is_configured_url;
+use crate::limits::{
+    MAX_PROFILE_NAME_LEN, MAX_SERVICE_ENDPOINTS, MAX_SERVICE_ID_LEN, MAX_SHARED_FILES,
+};
 use crate::platform::Environment;
-use crate::text::{text, CapacityError, ErrorText, Field, Text};
+use crate::text::{text, CapacityError, ErrorText, Escaped, Field, Text};
 
 /// Where a value that failed came from, for error messages. Owns the path it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,11 +67,23 @@ impl fmt::Display for At {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // no heap to box into; made at most once per creation
 pub enum MergeError {
     /// A value is longer than its limit.
     Capacity {
         /// What overflowed, the limit and the length.
         error: CapacityError,
+        /// Where the value came from.
+        at: At,
+    },
+    /// A configured endpoint URL (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
+    /// `endpoint_url`) is not an `http` or `https` URL with a host and an optional numeric port
+    /// ([`crate::http::url::is_configured_url`]).
+    InvalidEndpoint {
+        /// The value as configured (cut to the error text limit).
+        value: ErrorText,
+        /// The service of an `AWS_ENDPOINT_URL_<SERVICE>` variable; empty otherwise.
+        service: Text<MAX_SERVICE_ID_LEN>,
         /// Where the value came from.
         at: At,
     },
@@ -78,6 +93,17 @@ impl fmt::Display for MergeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MergeError::Capacity { error, at } => write!(f, "{error} ({at})"),
+            MergeError::InvalidEndpoint { value, service, at } => {
+                write!(f, "endpoint URL {:?} from ", Escaped(value.as_str()))?;
+                match at {
+                    At::Env(var) if !service.as_str().is_empty() => {
+                        let var = var.strip_suffix("<SERVICE>").unwrap_or(var);
+                        write!(f, "env:{var}{service}")?;
+                    }
+                    at => write!(f, "{at}")?,
+                }
+                f.write_str(" is not an http:// or https:// URL with a host and an optional port")
+            }
         }
     }
 }
@@ -203,5 +229,35 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         &env_cfg.settings,
         shared.selected_settings(),
         &ctx,
-    )
+    )?;
+    check_endpoints(out, &input.file_paths)
+}
+
+/// Refuses a configured endpoint URL that is not one (from the environment or a file; an
+/// application's `Config.endpoint` may leave out the scheme, as in Go v1).
+#[inline(never)] // error paths only (flash)
+fn check_endpoints(out: &SessionConfig, paths: &[&str]) -> Result<(), MergeError> {
+    let general = out.endpoint.as_ref().map(|e| (None, e));
+    let services = out
+        .service_endpoints
+        .iter()
+        .map(|s| (Some(&s.service), &s.endpoint));
+    for (service, endpoint) in general.into_iter().chain(services) {
+        let at = match endpoint.source {
+            Source::Env(var) => At::Env(var),
+            Source::File { file, line, .. } => At::File {
+                path: ErrorText::tail(paths.get(usize::from(file)).copied().unwrap_or("?")),
+                line,
+            },
+            _ => continue,
+        };
+        if !is_configured_url(endpoint.value.as_str()) {
+            return Err(MergeError::InvalidEndpoint {
+                value: ErrorText::head(endpoint.value.as_str()),
+                service: service.cloned().unwrap_or_default(),
+                at,
+            });
+        }
+    }
+    Ok(())
 }

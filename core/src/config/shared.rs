@@ -15,6 +15,7 @@ use crate::limits::{MAX_PROFILE_CHAIN, MAX_SHARED_FILES};
 use crate::platform::{Error as _, ErrorKind, ProfileSource};
 use crate::profile::{CheckedFile, ProfileError, Property};
 use crate::text::ErrorText;
+use crate::text::Escaped;
 
 /// A property value with the file and line it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +262,12 @@ pub enum SharedError {
     ChainTooLong {
         /// The limit.
         limit: usize,
+        /// The last profile the chain could hold: its `source_profile` is one too many.
+        profile: ErrorText,
+        /// The file of that `source_profile` line.
+        path: ErrorText,
+        /// Its 1-based line.
+        line: u32,
     },
     /// A profile's `sso_session` names a section that is in no file (Go v1: "failed to find SSO
     /// session section, NAME").
@@ -300,8 +307,18 @@ impl fmt::Display for SharedError {
             SharedError::MultiLineValue { key, path, line } => {
                 write!(f, "{key} in {path}:{line} must be a single line")
             }
-            SharedError::ChainTooLong { limit } => {
-                write!(f, "source_profile chain is longer than the limit of {limit} profiles")
+            SharedError::ChainTooLong {
+                limit,
+                profile,
+                path,
+                line,
+            } => {
+                write!(
+                    f,
+                    "source_profile chain is longer than the limit of {limit} profiles: the \
+                     source_profile of profile {:?} is one too many (file:{path}:{line})",
+                    Escaped(profile.as_str()),
+                )
             }
             SharedError::SsoSessionNotFound { name } => {
                 write!(f, "failed to find SSO session section, {name}")
@@ -579,9 +596,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         }
         out.chain
             .push(layer)
-            .map_err(|_| SharedError::ChainTooLong {
-                limit: MAX_PROFILE_CHAIN,
-            })?;
+            .map_err(|_| chain_too_long(source, out.chain.last()))?;
         match next {
             Some(n) => name = n,
             None => break,
@@ -595,6 +610,24 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// [`SharedError::ChainTooLong`] at the `source_profile` line of `last` (the chain's last profile).
+#[inline(never)] // error path only (flash)
+fn chain_too_long<P: ProfileSource + ?Sized>(
+    source: &P,
+    last: Option<&ProfileLayer<'_>>,
+) -> SharedError {
+    let at = last.and_then(|l| l.source_profile);
+    let path = at
+        .and_then(|p| source.file(usize::from(p.file)).ok().flatten())
+        .map_or("?", |f| f.path);
+    SharedError::ChainTooLong {
+        limit: MAX_PROFILE_CHAIN,
+        profile: ErrorText::head(last.map_or("", |l| l.name)),
+        path: ErrorText::tail(path),
+        line: at.map_or(0, |p| p.line),
+    }
 }
 
 /// The first file's `[sso-session name]` section (Go v1 stops at the first file that has it).

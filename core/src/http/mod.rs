@@ -24,6 +24,7 @@ mod error;
 mod headers;
 mod request;
 mod response;
+pub mod url;
 
 pub use body::{io_kind, to_io_kind, Body, BodySource, SeekableBody};
 pub use error::{HttpError, HttpPart};

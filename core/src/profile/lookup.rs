@@ -510,6 +510,21 @@ pub mod selftests {
             assert_eq!(checked.file().text, text);
         }
 
+        fn a_leading_byte_order_mark_is_skipped() {
+            // Notepad writes one; it is not "a property before any section header".
+            let text = "\u{feff}[default]\naws_access_key_id = A\n[profile b]\nregion = r\n";
+            for f in [creds(text), config(text)] {
+                let checked = CheckedFile::new(f).unwrap();
+                let p = checked.find_property("default", "aws_access_key_id").unwrap();
+                assert_eq!((p.value.as_str(), p.line), (Some("A"), 2));
+                assert_eq!(get(&f, "default", "aws_access_key_id"), Some("A"));
+            }
+            assert_eq!(get(&config(text), "b", "region"), Some("r"));
+            // Only at the very start: elsewhere it is text like any other.
+            let err = CheckedFile::new(creds("\n\u{feff}[default]\n")).unwrap_err();
+            assert_eq!(err.line, 2);
+        }
+
         fn checked_file_refuses_an_error_anywhere() {
             let err = CheckedFile::new(creds("[a]\nk = 1\n[sso-session s]\n")).unwrap_err();
             assert_eq!(err, ProfileError { line: 3, kind: ProfileErrorKind::SsoSessionInCredentialsFile });

@@ -34,6 +34,13 @@ pub(crate) fn is_space(c: char) -> bool {
 }
 
 /// `s` without leading and trailing spaces and tabs.
+/// `text` without a leading UTF-8 byte order mark (U+FEFF), which editors on Windows write: it
+/// is not part of the first line. The cross-SDK parser suite has no case for it; skipping it
+/// keeps the first header or property where the writer put it (docs/divergences.md, P-BOM).
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 pub(crate) fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
@@ -251,10 +258,10 @@ pub struct Tokenizer<'a> {
 }
 
 impl<'a> Tokenizer<'a> {
-    /// A tokenizer over the whole of `text`.
+    /// A tokenizer over the whole of `text` (a leading UTF-8 byte order mark is skipped).
     pub fn new(text: &'a str) -> Self {
         Tokenizer {
-            lines: Lines::new(text, 0, 1),
+            lines: Lines::new(without_bom(text), 0, 1),
             state: State::Start,
             done: false,
             end: 0,
@@ -408,8 +415,9 @@ pub struct Entries<'a> {
 }
 
 impl<'a> Entries<'a> {
-    /// The entries of `text`, in file order.
+    /// The entries of `text`, in file order (a leading UTF-8 byte order mark is skipped).
     pub fn new(text: &'a str) -> Self {
+        let text = without_bom(text);
         Entries {
             text,
             tokens: Tokenizer::new(text),
@@ -462,6 +470,7 @@ pub(crate) struct SectionSpans<'a> {
 impl<'a> SectionSpans<'a> {
     /// The sections of `text`, which [`check`] accepted.
     pub(crate) fn new(text: &'a str) -> Self {
+        let text = without_bom(text);
         SectionSpans {
             text,
             next: header_at_or_after(text, 0),

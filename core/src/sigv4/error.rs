@@ -168,7 +168,8 @@ impl fmt::Display for SigningError {
             }
             #[cfg(feature = "sigv4a")]
             SigningError::InvalidRegionSet => f.write_str(
-                "SigV4a region set is empty, too long or holds a character outside [A-Za-z0-9-*,]",
+                "SigV4a region set is empty, too long, has an empty entry or holds a character outside \
+                 [A-Za-z0-9-*,]",
             ),
             #[cfg(feature = "sigv4a")]
             SigningError::EcdsaKey => {

@@ -131,7 +131,7 @@ pub use request::{
     SessionTokenMode, SignableBody, SignableRequest, SignatureLocation, SigningAlgorithm,
     SigningCredentials, SigningParams, SigningSettings,
 };
-pub use scope::CredentialScope;
+pub use scope::{validate_region, CredentialScope};
 pub use sign::{sign, sign_canonical, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 #[cfg(feature = "sigv4a")]

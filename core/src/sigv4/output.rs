@@ -172,6 +172,17 @@ impl<'o> SigningInstructions<'o> {
         }
         HeaderIter { items, next: 0 }
     }
+
+    /// True when [`SigningInstructions::headers`] adds a header named `name` (any case): the
+    /// request's own header of that name was left out of the signature and is to be replaced,
+    /// never sent beside the signer's (as Go v1 `Header.Set` does). These are `Authorization`
+    /// and `X-Amz-Date` always, `X-Amz-Security-Token` with a session token,
+    /// `x-amz-content-sha256` when the signer sends it and `X-Amz-Region-Set` with SigV4a.
+    /// Always false for a presigned URL.
+    pub fn replaces_header(&self, name: &str) -> bool {
+        self.headers()
+            .any(|(own, _)| super::encoding::eq_ignore_case(own, name))
+    }
 }
 
 impl fmt::Debug for SigningInstructions<'_> {

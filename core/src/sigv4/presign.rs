@@ -9,13 +9,14 @@
 //! appended after the signature. Presigned requests sign only headers (never `X-Amz-Date` or
 //! `x-amz-content-sha256`) and use the caller's payload mode, usually `UNSIGNED-PAYLOAD`.
 
+use core::cmp::Ordering;
 use core::fmt::{self, Write};
 
-use super::encoding::{write_decimal, write_encoded};
+use super::encoding::{cmp_canonical_known, write_decimal, write_encoded, Decode};
 use super::output::{Placement, SigningInstructions};
 use super::signing_context::{
-    PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES, PARAM_REGION_SET,
-    PARAM_SIGNATURE, PARAM_SIGNED_HEADERS, PARAM_TOKEN,
+    is_presign_param, PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE, PARAM_EXPIRES,
+    PARAM_REGION_SET, PARAM_SIGNATURE, PARAM_SIGNED_HEADERS, PARAM_TOKEN,
 };
 
 /// A query parameter value: borrowed text, or the URL lifetime as a number.
@@ -137,22 +138,49 @@ impl<'o> SigningInstructions<'o> {
         Ok(())
     }
 
+    /// True when a query parameter with this raw (percent-encoded as sent) key is one the
+    /// presigned URL carries anew, so the request's own parameter of that name was left out of
+    /// the signature and must not be sent: an old presign parameter (`X-Amz-Algorithm`,
+    /// `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`,
+    /// `X-Amz-Signature`, `X-Amz-Security-Token`, and with SigV4a `X-Amz-Region-Set`). Names
+    /// compare as the canonical query does (decoded, case-sensitive). Always false for header
+    /// signing.
+    pub fn replaces_param(&self, raw_key: &str) -> bool {
+        self.is_presigned()
+            && is_presign_param(
+                |p| {
+                    cmp_canonical_known(raw_key, Decode::Form, false, p, Decode::None, true)
+                        == Ordering::Equal
+                },
+                self.region_set().is_some(),
+            )
+    }
+
     /// Writes `url` (scheme, host, path and the request's own query, as signed) followed by the
-    /// presigned parameters, choosing `?` or `&` as the separator.
+    /// presigned parameters, choosing `?` or `&` as the separator. Parameters of `url` that the
+    /// presigned URL carries anew ([`SigningInstructions::replaces_param`]: the parameters of an
+    /// earlier presigning) are left out, as the signature left them out; empty `&&` segments are
+    /// dropped.
     ///
     /// # Errors
     /// Whatever the writer reports.
     pub fn write_url<W: Write + ?Sized>(&self, w: &mut W, url: &str) -> fmt::Result {
-        w.write_str(url)?;
-        if self.out.placement == Placement::Query {
-            let sep = match url.find('?') {
-                None => "?",
-                Some(i) if i + 1 == url.len() || url.ends_with('&') => "",
-                Some(_) => "&",
-            };
-            w.write_str(sep)?;
-            self.write_query(w)?;
+        if self.out.placement != Placement::Query {
+            return w.write_str(url);
         }
-        Ok(())
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        w.write_str(base)?;
+        let mut sep = '?';
+        for segment in query.split('&') {
+            let key = segment.split_once('=').map_or(segment, |(k, _)| k);
+            if segment.is_empty() || self.replaces_param(key) {
+                continue;
+            }
+            w.write_char(sep)?;
+            w.write_str(segment)?;
+            sep = '&';
+        }
+        w.write_char(sep)?;
+        self.write_query(w)
     }
 }

@@ -28,7 +28,12 @@ fn is_scope_text(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().fold(true, |ok, b| ok & is_scope_char(b))
 }
 
-pub(crate) fn validate_region(region: &str) -> Result<(), SigningError> {
+/// Checks a region as a credential scope carries it: 1 to [`MAX_REGION_LEN`] characters of
+/// `[A-Za-z0-9-_.]`.
+///
+/// # Errors
+/// [`SigningError::InvalidRegion`] otherwise.
+pub fn validate_region(region: &str) -> Result<(), SigningError> {
     if !is_scope_text(region, MAX_REGION_LEN) {
         return Err(SigningError::InvalidRegion);
     }

@@ -359,23 +359,33 @@ impl<'a> SigningContext<'a> {
     }
 
     /// True when a presigned request's own query parameter is one the signer owns (`is` tells
-    /// whether the parameter's key is the given name): the token's only when the credentials
-    /// carry one, the region set's only with SigV4a.
+    /// whether the parameter's key is the given name): see [`is_presign_param`].
     pub(crate) fn owns_param(&self, is: impl Fn(&str) -> bool) -> bool {
-        let owned = [
-            PARAM_ALGORITHM,
-            PARAM_CREDENTIAL,
-            PARAM_DATE,
-            PARAM_EXPIRES,
-            PARAM_SIGNED_HEADERS,
-            PARAM_SIGNATURE,
-        ];
         #[cfg(feature = "sigv4a")]
-        if self.region_set.is_some() && is(PARAM_REGION_SET) {
-            return true;
-        }
-        owned.iter().any(|p| is(p)) || (self.has_token && is(PARAM_TOKEN))
+        let v4a = self.region_set.is_some();
+        #[cfg(not(feature = "sigv4a"))]
+        let v4a = false;
+        is_presign_param(is, v4a)
     }
+}
+
+/// True when `is` accepts the name of a query parameter a presigned URL's signer writes, so a
+/// request parameter of that name is dropped, never signed or sent beside the new one (as Go v1
+/// strips the old presign parameters first): `X-Amz-Algorithm`, `X-Amz-Credential`,
+/// `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature` and
+/// `X-Amz-Security-Token` (with or without a session token, as Go v1 deletes it), and with SigV4a
+/// (`v4a`) `X-Amz-Region-Set`.
+pub(crate) fn is_presign_param(is: impl Fn(&str) -> bool, v4a: bool) -> bool {
+    const OWNED: [&str; 7] = [
+        PARAM_ALGORITHM,
+        PARAM_CREDENTIAL,
+        PARAM_DATE,
+        PARAM_EXPIRES,
+        PARAM_SIGNED_HEADERS,
+        PARAM_SIGNATURE,
+        PARAM_TOKEN,
+    ];
+    (v4a && is(PARAM_REGION_SET)) || OWNED.iter().any(|p| is(p))
 }
 
 /// Checks that an access key id can sit in a credential scope.

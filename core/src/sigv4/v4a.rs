@@ -49,13 +49,19 @@ pub const ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256";
 /// not used, as in the AWS SDKs).
 const MAX_KDF_COUNTER: u8 = 254;
 
-/// Checks a SigV4a region set: `*`, wildcards such as `us-*`, or a comma-separated list.
-pub(crate) fn validate_region_set(set: &str) -> Result<(), SigningError> {
+/// Checks a SigV4a region set: `*`, wildcards such as `us-*`, or a comma-separated list of them,
+/// at most [`MAX_REGION_SET_LEN`] bytes of `[A-Za-z0-9-*,]` with no empty entry (`,,,` names no
+/// region).
+///
+/// # Errors
+/// [`SigningError::InvalidRegionSet`] otherwise.
+pub fn validate_region_set(set: &str) -> Result<(), SigningError> {
     let ok = !set.is_empty()
         && set.len() <= MAX_REGION_SET_LEN
         && set
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'*' | b','));
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'*' | b','))
+        && set.split(',').all(|entry| !entry.is_empty());
     if ok {
         Ok(())
     } else {
@@ -407,7 +413,17 @@ mod tests {
             assert_eq!(validate_region_set(ok), Ok(()), "{ok}");
         }
         let long = "a".repeat(MAX_REGION_SET_LEN + 1);
-        for bad in ["", "us east", "us-east-1;x", "é", long.as_str()] {
+        for bad in [
+            "",
+            ",,,",
+            "us-east-1,",
+            ",us-east-1",
+            "a,,b",
+            "us east",
+            "us-east-1;x",
+            "é",
+            long.as_str(),
+        ] {
             assert_eq!(
                 validate_region_set(bad),
                 Err(SigningError::InvalidRegionSet),

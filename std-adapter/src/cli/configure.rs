@@ -26,12 +26,17 @@
 //! call (STS, SSO, the container endpoint, instance metadata, `credential_process`) run.
 
 use crate::credentials::ResolveError;
+use crate::files::FileStatus;
 use crate::load::LoadedSession;
 use std::io::Write;
 
+use aws_session_core::config::shared::{self, SharedConfig, SharedError};
 use aws_session_core::config::{Key, SessionConfig};
+use aws_session_core::credentials::error::FetchError;
 use aws_session_core::credentials::{BaseCredentials, CredentialPlan, ProviderKind};
-use aws_session_core::session::Session;
+use aws_session_core::platform::Environment;
+use aws_session_core::shared_file::FileKind;
+use aws_session_core::text::Escaped;
 use serde::Serialize;
 
 use super::CliError;
@@ -95,7 +100,8 @@ fn settings_of(config: &SessionConfig) -> Vec<SettingView> {
 }
 
 /// Builds the view of a session; `all` adds every setting of the table.
-fn view(session: &Session, all: bool) -> ListView {
+fn view(loaded: &LoadedSession, all: bool) -> ListView {
+    let session = loaded.session();
     let config = session.config();
     let prov = &config.provenance;
     let profile = Sourced {
@@ -132,7 +138,7 @@ fn view(session: &Session, all: bool) -> ListView {
             }),
             None,
         ),
-        Err(e) => (None, Some(why_no_credentials(session, &e))),
+        Err(e) => (None, Some(why_no_credentials(loaded, &e))),
     };
     ListView {
         profile,
@@ -145,7 +151,8 @@ fn view(session: &Session, all: bool) -> ListView {
 }
 
 /// Why a session has no credentials, with where the deciding setting came from.
-pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> String {
+pub(super) fn why_no_credentials(loaded: &LoadedSession, error: &ResolveError) -> String {
+    let session = loaded.session();
     let plan = session.credentials();
     let at = session.config().provenance.display(plan.source());
     match (plan, error) {
@@ -161,10 +168,110 @@ pub(super) fn why_no_credentials(session: &Session, error: &ResolveError) -> Str
                     },
                 hops,
             },
+            ResolveError::Fetch(e),
+        ) if hops.is_empty() && e.chain => chain_message(loaded, e),
+        (
+            CredentialPlan::Chain {
+                base:
+                    BaseCredentials::Remote {
+                        provider: ProviderKind::RemoteFallback,
+                        ..
+                    },
+                hops,
+            },
             _,
         ) if hops.is_empty() => error.to_string(),
         _ => format!("{error} (set at {at})"),
     }
+}
+
+/// Go v1's chain message (`NoCredentialProviders`), each provider saying what it really found:
+/// the environment's half key pair, a shared file that could not be read, a profile in no file.
+fn chain_message(loaded: &LoadedSession, e: &FetchError) -> String {
+    format!(
+        "NoCredentialProviders: no valid providers in chain: {}; {}; {}: {}",
+        env_part(loaded),
+        files_part(loaded),
+        e.provider.name(),
+        e.reason
+    )
+}
+
+/// What the environment provider found.
+fn env_part(loaded: &LoadedSession) -> String {
+    let set = |names: [&'static str; 2]| -> Option<&'static str> {
+        names
+            .into_iter()
+            .find(|n| matches!(loaded.env().var(n), Ok(Some(v)) if !v.is_empty()))
+    };
+    let id = set(["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"]);
+    let secret = set(["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"]);
+    match (id, secret) {
+        (Some(id), None) => format!(
+            "EnvSecretNotFound: {id} is set but AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) is not"
+        ),
+        (None, Some(secret)) => format!(
+            "EnvAccessKeyNotFound: {secret} is set but AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY) is not"
+        ),
+        (Some(_), Some(_)) => {
+            "EnvConfigCredentials: not used, the profile was chosen with --profile".to_owned()
+        }
+        (None, None) => {
+            "EnvAccessKeyNotFound: AWS_ACCESS_KEY_ID or AWS_ACCESS_KEY not found in environment"
+                .to_owned()
+        }
+    }
+}
+
+/// What the shared files gave: a file that could not be read, the profile in none of them, or a
+/// profile without keys.
+fn files_part(loaded: &LoadedSession) -> String {
+    let entries = loaded.files().entries();
+    let unreadable: Vec<String> = entries
+        .iter()
+        .filter_map(|f| match f.status {
+            FileStatus::Unreadable(kind) => Some(format!(
+                "cannot read the shared {} file {:?} ({kind}), so it was skipped",
+                match f.kind {
+                    FileKind::Config => "config",
+                    FileKind::Credentials => "credentials",
+                },
+                Escaped(&f.path)
+            )),
+            _ => None,
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        return format!("SharedCredsLoad: {}", unreadable.join("; "));
+    }
+    let config = loaded.session().config();
+    let profile = config.profile.value.as_str();
+    let source = config.provenance.display(config.profile.source);
+    let loaded_files: Vec<String> = entries
+        .iter()
+        .filter(|f| f.status == FileStatus::Loaded)
+        .map(|f| format!("{:?}", Escaped(&f.path)))
+        .collect();
+    if loaded_files.is_empty() {
+        return "SharedCredsLoad: no shared credentials or config file was found".to_owned();
+    }
+    let mut chain = SharedConfig::default();
+    if let Err(SharedError::ProfileNotExists { .. }) = shared::load(
+        &mut chain,
+        loaded.files(),
+        profile,
+        config.shared_config_loaded,
+    ) {
+        return format!(
+            "SharedCredsLoad: profile {:?} (from {source}) is in none of the shared files ({})",
+            Escaped(profile),
+            loaded_files.join(", ")
+        );
+    }
+    format!(
+        "SharedCredsLoad: profile {:?} has no access keys in the shared files",
+        Escaped(profile)
+    )
 }
 
 /// `credentials`: resolves the session's credentials and prints them in `format`.
@@ -177,7 +284,7 @@ pub(super) fn print_credentials(
     let (c, provider) = crate::credentials::resolve(session).map_err(|e| {
         CliError::failed(format!(
             "no credentials: {}",
-            why_no_credentials(session, &e)
+            why_no_credentials(loaded, &e)
         ))
     })?;
     let expires = c
@@ -237,11 +344,11 @@ fn shell_quote(s: &str) -> String {
 
 /// Prints the view as the JSON object of the contract.
 pub(super) fn print_json(
-    session: &Session,
+    loaded: &LoadedSession,
     all: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let v = view(session, all);
+    let v = view(loaded, all);
     let text = serde_json::to_string(&v)
         .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
     writeln!(out, "{text}").map_err(CliError::output)
@@ -249,11 +356,12 @@ pub(super) fn print_json(
 
 /// Prints the view as a table of name / value / source.
 pub(super) fn print_table(
-    session: &Session,
+    loaded: &LoadedSession,
     all: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let v = view(session, all);
+    let session = loaded.session();
+    let v = view(loaded, all);
     let mut rows: Vec<[String; 3]> = Vec::new();
     rows.push(["profile".into(), v.profile.value, v.profile.source]);
     rows.push([
@@ -329,16 +437,8 @@ pub(super) fn print_table(
     out.write_all(text.as_bytes()).map_err(CliError::output)
 }
 
-/// `s` with every control character escaped as Rust writes it (`\n`, `\u{1b}`); other characters
-/// unchanged.
-fn printable(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// `s` as the terminal is shown it: every control character escaped ([`Escaped`], the one escaping
+/// every output of the tool goes through).
+pub(super) fn printable(s: &str) -> String {
+    Escaped(s).to_string()
 }

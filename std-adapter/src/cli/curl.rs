@@ -2,13 +2,16 @@
 
 use std::io::Write;
 
-use aws_session_core::http::{HttpRequest, Method, ResponseHead};
+use aws_session_core::handlers::{run_blocking, Handlers, Pipeline, Request};
+use aws_session_core::http::{Body, HttpError, HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::Transport;
+use aws_session_core::text::Escaped;
 
 use super::request::Prepared;
 use super::{CliError, EXIT_HTTP_ERROR};
 use crate::load::LoadedSession;
-use crate::transport::{HttpsConfig, HttpsTransport};
+use crate::transport::{HttpsConfig, HttpsTransport, TransportError};
+use crate::{StdEntropy, SystemClock, ThreadSleep};
 
 /// How much of an error body `--fail` reads to find the service's error code.
 const ERROR_BODY_PEEK: usize = 64 * 1024;
@@ -30,7 +33,48 @@ fn method(m: &str) -> Result<Method, CliError> {
     })
 }
 
-/// Signs, sends and prints; returns the exit status.
+/// The HTTPS transport, remembering the message of its last error (the pipeline keeps only the
+/// error's kind).
+struct Recording<'t> {
+    inner: &'t mut HttpsTransport,
+    last_error: Option<String>,
+}
+
+impl Recording<'_> {
+    fn note<T>(&mut self, r: Result<T, TransportError>) -> Result<T, TransportError> {
+        if let Err(e) = &r {
+            self.last_error = Some(e.to_string());
+        }
+        r
+    }
+}
+
+impl Transport for Recording<'_> {
+    type Error = TransportError;
+    fn begin(&mut self, request: &HttpRequest<'_>) -> Result<(), TransportError> {
+        self.last_error = None;
+        let r = self.inner.begin(request);
+        self.note(r)
+    }
+    fn write_body(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        let r = self.inner.write_body(bytes);
+        self.note(r)
+    }
+    fn finish(&mut self, response: &mut ResponseHead) -> Result<(), TransportError> {
+        let r = self.inner.finish(response);
+        self.note(r)
+    }
+    fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
+        let r = self.inner.read_body(buf);
+        self.note(r)
+    }
+}
+
+/// Sends the signed request through the session's retryer (Go v1's default: up to
+/// `max_retries` + 1 attempts, 4 by default, for 500, throttling statuses and codes, and
+/// transient network failures, with `Retry-After` honoured), then prints; returns the exit
+/// status. The connection goes to the URL's host; a `Host` header given with `-H` is signed and
+/// sent as it is (as curl and Go's `Request.Host` do).
 pub(super) fn send(
     loaded: &LoadedSession,
     p: &Prepared,
@@ -38,27 +82,67 @@ pub(super) fn send(
     fail: bool,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
-    let mut request = HttpRequest::new(method(&p.method)?, p.scheme, &p.host, &p.target)
-        .map_err(|e| CliError::failed(format!("cannot build the request: {e}")))?;
+    let build = |e: HttpError| CliError::failed(format!("cannot build the request: {e}"));
+    let mut request = Request::new("curl");
+    request.http =
+        HttpRequest::new(method(&p.method)?, p.scheme, &p.authority, &p.target).map_err(build)?;
+    if p.host != p.authority {
+        request
+            .http
+            .headers_mut()
+            .append("Host", &p.host)
+            .map_err(build)?;
+    }
     for (name, value) in &p.headers {
         request
+            .http
             .headers_mut()
             .append(name, value)
             .map_err(|e| CliError::failed(format!("cannot add header {name}: {e}")))?;
     }
-    let config = HttpsConfig::for_session(loaded.session());
-    let mut transport =
-        HttpsTransport::new(&config).map_err(|e| CliError::failed(e.to_string()))?;
-    let net = |e: crate::transport::TransportError| {
-        CliError::failed(format!("request to {} failed: {e}", p.host))
-    };
-    transport.begin(&request).map_err(net)?;
-    for piece in p.body.chunks(64 * 1024) {
-        transport.write_body(piece).map_err(net)?;
+    request.http.set_body(Body::Bytes(&p.body));
+    if let Some(n) = loaded.session().config().max_retries.as_ref() {
+        request.set_max_retries(n.value);
     }
-    let mut head = ResponseHead::new();
-    transport.finish(&mut head).map_err(net)?;
+    let handlers = Handlers::with_core_defaults()
+        .map_err(|_| CliError::failed("cannot set up the retry handlers"))?;
+    let config = HttpsConfig::for_session(loaded.session());
+    let mut https = HttpsTransport::new(&config).map_err(|e| CliError::failed(e.to_string()))?;
+    let mut transport = Recording {
+        inner: &mut https,
+        last_error: None,
+    };
+    let outcome = run_blocking(
+        Pipeline::new(&handlers, &mut request),
+        &mut transport,
+        &SystemClock,
+        &mut ThreadSleep,
+        &mut StdEntropy::new(),
+    );
+    let attempts = request.retry_count.saturating_add(1);
+    let net = |e: &dyn core::fmt::Display| {
+        let tries = if attempts > 1 {
+            format!(" (after {attempts} attempts)")
+        } else {
+            String::new()
+        };
+        CliError::failed(format!("request to {} failed{tries}: {e}", p.authority))
+    };
+    let head = &request.response;
+    match outcome {
+        // An HTTP error status (after its retries) is printed like any response.
+        Err(_) if head.status() != 0 => {}
+        Err(e) => {
+            return Err(match &transport.last_error {
+                Some(m) => net(m),
+                None => net(&e),
+            })
+        }
+        Ok(()) => {}
+    }
     let status = head.status();
+    let transport = &mut *transport.inner;
+    let net = |e: TransportError| net(&e);
 
     if fail && status >= 400 {
         let mut body = Vec::new();
@@ -83,7 +167,7 @@ pub(super) fn send(
     if include {
         let mut text = format!("HTTP/1.1 {status}\r\n");
         for (name, value) in transport.response_headers() {
-            text.push_str(&format!("{name}: {value}\r\n"));
+            text.push_str(&format!("{}: {}\r\n", Escaped(name), Escaped(value)));
         }
         text.push_str("\r\n");
         out.write_all(text.as_bytes()).map_err(CliError::output)?;

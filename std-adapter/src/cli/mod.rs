@@ -22,6 +22,12 @@
 //! profile `sigv4a_signing_region_set`) or else the region; the region set is signed as
 //! `X-Amz-Region-Set` (a header, or a query parameter of a presigned URL).
 //!
+//! `curl` sends through core's retry handlers (Go v1's default retryer: up to `max_retries` + 1
+//! attempts, 4 by default) and connects to the URL's host even when `-H 'Host: …'` names another
+//! (that header is signed and sent, as curl does). A header the signer writes replaces a `-H` header
+//! of the same name. Every value written to the terminal goes through one escaping
+//! (`aws_session_core::text::Escaped`): control characters never reach it.
+//!
 //! Exit status: 0 on success; 1 when the session cannot be created or a request cannot be signed
 //! or sent; 2 for a usage error; 22 for `curl --fail` when the server answers with a status of
 //! 400 or more (as curl does). Every error is one line on stderr and never holds a secret.
@@ -189,7 +195,8 @@ struct PresignArgs {
     #[command(flatten)]
     scope: ScopeArgs,
     /// Seconds the URL stays valid (1 to 604800).
-    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    #[arg(long, value_name = "SECS", default_value_t = 3600, allow_negative_numbers = true,
+          value_parser = parse_expires)]
     expires: u32,
     /// HTTP method the URL is for.
     #[arg(
@@ -202,6 +209,20 @@ struct PresignArgs {
     /// The URL; its path is taken as already percent-encoded.
     #[arg(value_name = "URL")]
     url: String,
+}
+
+/// `--expires`: whole seconds in 1..=[`MAX_PRESIGN_EXPIRES_SECS`] (seven days), the range SigV4
+/// accepts; a negative or huge number gets the same message.
+fn parse_expires(text: &str) -> Result<u32, String> {
+    let max = aws_session_core::limits::MAX_PRESIGN_EXPIRES_SECS;
+    let range = format!("expected whole seconds from 1 to {max} (7 days)");
+    match text.trim().parse::<i128>() {
+        Ok(n) => u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("{n} is out of range: {range}")),
+        Err(_) => Err(format!("not a number: {range}")),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -245,9 +266,9 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line, whatever the cause said.
-        let line = self.message.replace(['\r', '\n'], " ");
-        f.write_str(&line)
+        // One line, whatever the cause said: control characters (a newline, an escape sequence
+        // from a value) are shown escaped.
+        write!(f, "{}", aws_session_core::text::Escaped(&self.message))
     }
 }
 
@@ -287,7 +308,11 @@ where
                         .collect();
                     let line = first.join(" ");
                     let line = line.strip_prefix("error: ").unwrap_or(&line);
-                    let _ = writeln!(err, "aws-session: {line} (see aws-session --help)");
+                    let _ = writeln!(
+                        err,
+                        "aws-session: {} (see aws-session --help)",
+                        configure::printable(line)
+                    );
                     EXIT_USAGE
                 }
             };
@@ -328,9 +353,9 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             };
             let loaded = open_session(env, args.profile.as_deref(), state)?;
             if args.json {
-                configure::print_json(loaded.session(), args.all, out)?;
+                configure::print_json(&loaded, args.all, out)?;
             } else {
-                configure::print_table(loaded.session(), args.all, out)?;
+                configure::print_table(&loaded, args.all, out)?;
             }
             Ok(0)
         }
@@ -351,7 +376,7 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
                 SharedConfigState::FromEnv,
             )?;
             let url = request::presign(&loaded, &args)?;
-            writeln!(out, "{url}").map_err(CliError::output)?;
+            writeln!(out, "{}", configure::printable(&url)).map_err(CliError::output)?;
             Ok(0)
         }
         Command::Curl(args) => {

@@ -8,6 +8,7 @@ use aws_session_core::platform::Clock;
 use aws_session_core::sigv4::{
     SignableBody, SignableRequest, Signer, SigningOutput, SigningParams, SigningSettings,
 };
+use aws_session_core::text::Escaped;
 use aws_session_core::time::UnixTime;
 
 use super::{configure, CliError, PresignArgs, ScopeArgs, SignArgs};
@@ -65,6 +66,14 @@ pub(super) fn parse_url(url: &str) -> Result<Url<'_>, CliError> {
         Some((p, q)) => (p, q),
         None => (rest, ""),
     };
+    if query
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(bad(
+            "the query must be percent-encoded (it contains spaces or control characters)",
+        ));
+    }
     let path = if path.is_empty() { "/" } else { path };
     if path
         .bytes()
@@ -100,7 +109,9 @@ fn parse_header(h: &str) -> Result<(String, String), CliError> {
 pub(super) struct Prepared {
     pub method: String,
     pub scheme: Scheme,
-    /// The `Host` value that was signed.
+    /// Where `curl` connects: the URL's `host[:port]`, whatever `Host` header is sent.
+    pub authority: String,
+    /// The `Host` value that was signed and is sent (the URL's, or a `-H 'Host: …'`).
     pub host: String,
     /// Path and query as sent.
     pub target: String,
@@ -116,7 +127,7 @@ fn credentials(loaded: &LoadedSession) -> Result<Credentials, CliError> {
         .map_err(|e| {
             CliError::failed(format!(
                 "no credentials to sign with: {}",
-                configure::why_no_credentials(loaded.session(), &e)
+                configure::why_no_credentials(loaded, &e)
             ))
         })
 }
@@ -144,12 +155,36 @@ fn resolve_scope<'a>(
     if v4a {
         settings = settings.sigv4a();
     }
-    let configured_set = loaded.session().config().sigv4a_signing_region_set.as_ref();
-    let region = match (scope.region_set.as_deref(), configured_set) {
-        (Some(set), _) => set,
-        (None, Some(set)) if v4a => set.value.as_str(),
+    let config = loaded.session().config();
+    let configured_set = config.sigv4a_signing_region_set.as_ref();
+    let (region, source) = match (scope.region_set.as_deref(), configured_set) {
+        (Some(set), _) => (set, "option".to_owned()),
+        (None, Some(set)) if v4a => (
+            set.value.as_str(),
+            config.provenance.display(set.source).to_string(),
+        ),
         _ => region(loaded, scope.region.as_deref())?,
     };
+    // Checked here, so the message can say which value is wrong and where it came from.
+    let (what, check, rule): (_, fn(&str) -> Result<(), _>, _) = if v4a {
+        (
+            "SigV4a region set",
+            aws_session_core::sigv4::v4a::validate_region_set,
+            "one or more comma-separated regions or patterns (us-east-1,us-*,*), no empty entry",
+        )
+    } else {
+        (
+            "region",
+            aws_session_core::sigv4::validate_region,
+            "1 to 32 characters of A-Z a-z 0-9 - _ .",
+        )
+    };
+    if check(region).is_err() {
+        return Err(CliError::failed(format!(
+            "invalid {what} {:?} from {source}: expected {rule}",
+            Escaped(region)
+        )));
+    }
     Ok(Scope {
         region,
         time: signing_time(scope.time.as_deref())?,
@@ -157,13 +192,20 @@ fn resolve_scope<'a>(
     })
 }
 
-/// `--region`, else the session's region.
-fn region<'a>(loaded: &'a LoadedSession, arg: Option<&'a str>) -> Result<&'a str, CliError> {
+/// `--region`, else the session's region; with where it came from.
+fn region<'a>(
+    loaded: &'a LoadedSession,
+    arg: Option<&'a str>,
+) -> Result<(&'a str, String), CliError> {
     if let Some(r) = arg {
-        return Ok(r);
+        return Ok((r, "option".to_owned()));
     }
-    match &loaded.session().config().region {
-        Some(r) => Ok(r.value.as_str()),
+    let config = loaded.session().config();
+    match &config.region {
+        Some(r) => Ok((
+            r.value.as_str(),
+            config.provenance.display(r.source).to_string(),
+        )),
         None => Err(CliError::failed(
             "no region: pass --region, or set AWS_REGION (or region in ~/.aws/config with AWS_SDK_LOAD_CONFIG=1)",
         )),
@@ -237,7 +279,12 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .sign(&request, &params, &mut out)
         .map_err(|e| CliError::failed(format!("cannot sign the request: {e}")))?;
 
-    let mut headers = user_headers.clone();
+    // The signer's headers replace the caller's of the same name (Go v1 `Header.Set`).
+    let mut headers: Vec<(String, String)> = user_headers
+        .iter()
+        .filter(|(name, _)| !signed.replaces_header(name))
+        .cloned()
+        .collect();
     let user_sets_length = user_headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
@@ -255,6 +302,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
     Ok(Prepared {
         method,
         scheme: url.scheme,
+        authority: url.authority.to_owned(),
         host,
         target,
         headers,
@@ -272,9 +320,14 @@ fn method_needs_length(method: &str) -> bool {
 
 /// Prints the request line and every header.
 pub(super) fn print_signed(p: &Prepared, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut text = format!("{} {} HTTP/1.1\nHost: {}\n", p.method, p.target, p.host);
+    let mut text = format!(
+        "{} {} HTTP/1.1\nHost: {}\n",
+        Escaped(&p.method),
+        Escaped(&p.target),
+        Escaped(&p.host)
+    );
     for (name, value) in &p.headers {
-        text.push_str(&format!("{name}: {value}\n"));
+        text.push_str(&format!("{}: {}\n", Escaped(name), Escaped(value)));
     }
     out.write_all(text.as_bytes()).map_err(CliError::output)
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the std adapter's integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod cli;
 pub mod server;
 
 use std::path::Path;
