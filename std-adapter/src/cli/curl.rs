@@ -33,7 +33,7 @@ fn method(m: &str) -> Result<Method, CliError> {
 /// Signs, sends and prints; returns the exit status.
 pub(super) fn send(
     loaded: &LoadedSession,
-    p: &Prepared,
+    p: &mut Prepared,
     include: bool,
     fail: bool,
     out: &mut dyn Write,
@@ -53,9 +53,9 @@ pub(super) fn send(
         CliError::failed(format!("request to {} failed: {e}", p.host))
     };
     transport.begin(&request).map_err(net)?;
-    for piece in p.body.chunks(64 * 1024) {
-        transport.write_body(piece).map_err(net)?;
-    }
+    // A file body goes out piece by piece: memory stays constant whatever its size.
+    p.body
+        .for_each_piece(|piece| transport.write_body(piece).map_err(net))?;
     let mut head = ResponseHead::new();
     transport.finish(&mut head).map_err(net)?;
     let status = head.status();
