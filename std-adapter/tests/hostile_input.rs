@@ -490,3 +490,66 @@ fn an_upload_to_a_server_that_stops_reading_times_out() {
     release.send(()).unwrap();
     server.join().unwrap();
 }
+
+// ---- curl's header capacity ----------------------------------------------------------------------
+
+/// Key, secret, region and a session token of `token_len` characters.
+fn keys_with_token(token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", AKID.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.to_owned()),
+        ("AWS_SESSION_TOKEN", token.to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ]
+}
+
+#[test]
+fn curl_fits_the_longest_session_token_and_a_1000_byte_header() {
+    let token = "T".repeat(aws_session_core::limits::MAX_SESSION_TOKEN_LEN);
+    let big = format!("X-Big: {}", "b".repeat(1000));
+    let home = TempDir::new().unwrap();
+    for sigv4a in [false, true] {
+        let (port, server) = counting_server();
+        let url = format!("http://127.0.0.1:{port}/b/k");
+        let env = keys_with_token(&token);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut args = vec!["curl", "--service", "s3", "-H", &big];
+        if sigv4a {
+            args.push("--sigv4a");
+        }
+        args.push(&url);
+        let (o, _) = run(home.path(), &env, &args);
+        assert_eq!(o.status.code(), Some(0), "sigv4a {sigv4a}: {}", stderr(&o));
+        let (head, _, _) = server.join().unwrap();
+        assert!(head.contains(&token), "the token was sent");
+        assert!(
+            head.to_ascii_lowercase().contains(&big.to_ascii_lowercase()),
+            "the caller's header was sent"
+        );
+    }
+}
+
+#[test]
+fn curl_over_the_header_capacity_blames_the_large_headers() {
+    let token = "T".repeat(aws_session_core::limits::MAX_SESSION_TOKEN_LEN);
+    let big = format!("X-Big: {}", "b".repeat(3000));
+    let home = TempDir::new().unwrap();
+    let env = keys_with_token(&token);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (o, _) = run(
+        home.path(),
+        &env,
+        &["curl", "--service", "s3", "-H", &big, "http://127.0.0.1:9/b/k"],
+    );
+    assert_error_naming(
+        &o,
+        &[
+            "MAX_REQUEST_HEADER_BYTES",
+            "X-Amz-Security-Token",
+            "X-Big 3005 bytes (from -H)",
+        ],
+    );
+    // Before, the error named whichever header was added last: "cannot add header Authorization".
+    assert!(!stderr(&o).contains("cannot add header"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&token), "no header value is printed");
+}

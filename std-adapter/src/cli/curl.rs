@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use aws_session_core::http::{HttpRequest, Method, ResponseHead};
+use aws_session_core::http::{HttpError, HttpPart, HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::Transport;
 
 use super::request::Prepared;
@@ -44,7 +44,7 @@ pub(super) fn send(
         request
             .headers_mut()
             .append(name, value)
-            .map_err(|e| CliError::failed(format!("cannot add header {name}: {e}")))?;
+            .map_err(|e| header_error(p, name, e))?;
     }
     let config = HttpsConfig::for_session(loaded.session());
     let mut transport =
@@ -99,6 +99,58 @@ pub(super) fn send(
     }
     out.flush().map_err(CliError::output)?;
     Ok(0)
+}
+
+/// Why the headers of `p` do not fit core's request: the capacity that ran out, and for the byte
+/// capacity the headers that take the most room and who added them — not merely the header that
+/// happened to be added last (often the signer's `Authorization`).
+fn header_error(p: &Prepared, adding: &str, e: HttpError) -> CliError {
+    match e {
+        HttpError::Capacity {
+            part: HttpPart::HeaderBytes,
+            limit,
+            ..
+        } => {
+            let mut sizes: Vec<(usize, &str, &str)> = p
+                .headers
+                .iter()
+                .enumerate()
+                .map(|(i, (n, v))| {
+                    let origin = if i < p.caller_headers {
+                        "-H"
+                    } else if n.eq_ignore_ascii_case("x-amz-security-token") {
+                        "the session token"
+                    } else {
+                        "the signer"
+                    };
+                    (n.len() + v.len(), n.as_str(), origin)
+                })
+                .collect();
+            let total: usize = sizes.iter().map(|(len, _, _)| len).sum();
+            sizes.sort_by(|a, b| b.0.cmp(&a.0));
+            let largest: Vec<String> = sizes
+                .iter()
+                .take(3)
+                .map(|(len, name, origin)| format!("{name} {len} bytes (from {origin})"))
+                .collect();
+            CliError::failed(format!(
+                "the request headers take {total} bytes, over the {limit}-byte capacity \
+                 (MAX_REQUEST_HEADER_BYTES); the largest: {}",
+                largest.join(", ")
+            ))
+        }
+        HttpError::Capacity {
+            part: HttpPart::HeaderCount,
+            limit,
+            ..
+        } => CliError::failed(format!(
+            "the request has {} headers, over the capacity of {limit} (MAX_REQUEST_HEADERS); {} \
+             of them from -H",
+            p.headers.len(),
+            p.caller_headers
+        )),
+        other => CliError::failed(format!("cannot add header {adding}: {other}")),
+    }
 }
 
 /// The service error code in an error body: `<Code>…</Code>` (XML protocols) or `"__type"` /

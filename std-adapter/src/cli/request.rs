@@ -206,8 +206,11 @@ pub(super) struct Prepared {
     pub host: String,
     /// Path and query as sent.
     pub target: String,
-    /// Every header after `Host`, in sending order.
+    /// Every header after `Host`, in sending order: first the caller's (`-H`), then the ones
+    /// this tool and the signer add.
     pub headers: Vec<(String, String)>,
+    /// How many of `headers`, from the start, the caller gave with `-H`.
+    pub caller_headers: usize,
     pub body: Body,
 }
 
@@ -343,6 +346,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .sign(&request, &params, &mut out)
         .map_err(|e| CliError::failed(format!("cannot sign the request: {e}")))?;
 
+    let caller_headers = user_headers.len();
     let mut headers = user_headers.clone();
     let user_sets_length = user_headers
         .iter()
@@ -364,6 +368,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         host,
         target,
         headers,
+        caller_headers,
         body,
     })
 }
