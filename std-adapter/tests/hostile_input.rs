@@ -553,3 +553,87 @@ fn curl_over_the_header_capacity_blames_the_large_headers() {
     assert!(!stderr(&o).contains("cannot add header"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(&token), "no header value is printed");
 }
+
+// ---- credential_process timeouts -----------------------------------------------------------------
+
+/// The child side of `a_credential_process_timeout_leaves_nothing_running`: runs the command of
+/// `HOSTILE_INPUT_PROCESS` with a 300 ms timeout and prints the error.
+#[test]
+#[ignore = "run as a child process by a_credential_process_timeout_leaves_nothing_running"]
+fn credential_process_child() {
+    let Ok(command) = std::env::var("HOSTILE_INPUT_PROCESS") else {
+        return;
+    };
+    let result =
+        aws_session_std::credentials::run_credential_process(&command, Duration::from_millis(300));
+    use std::io::IsTerminal;
+    eprintln!(
+        "child (stdin a terminal: {}): {}",
+        std::io::stdin().is_terminal(),
+        result.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+}
+
+/// Processes whose command line is exactly `argv`.
+fn processes_running(argv: &[&str]) -> Vec<String> {
+    let want: Vec<u8> = argv.iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == want)
+                && !std::fs::read_to_string(e.path().join("stat"))
+                    .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Runs `credential_process_child` with `command`, its stdout and stderr pipes (as in
+/// `$(aws-session … 2>&1)`). Returns what it printed once the pipes closed, and how long that took.
+fn run_process_child(command: &str) -> (String, Duration) {
+    let started = Instant::now();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "credential_process_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("HOSTILE_INPUT_PROCESS", command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the pipes stayed open after the timeout (a child kept them)")
+        .unwrap();
+    let text = format!("{}{}", stderr(&output), stdout(&output));
+    (text, started.elapsed())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_credential_process_timeout_leaves_nothing_running() {
+    // `credential_process = sleep 777` must end at the timeout, release the caller's pipes and
+    // leave no `sleep`. (Stdin is not a terminal here, so the command has a process group of its
+    // own; the path taken when stdin is a terminal is pinned by the unit test
+    // `credentials::tests::a_timeout_kills_what_the_command_started_without_a_group_of_its_own`.)
+    // A unique duration tells this test's `sleep` from any other; the shell may run a lone
+    // `sleep` in its own place (exec), and with `; true` it cannot.
+    for (i, tail) in ["", "; true", " & wait"].into_iter().enumerate() {
+        let duration = format!("777.{}{i}", std::process::id());
+        let command = format!("sleep {duration}{tail}");
+        let (text, took) = run_process_child(&command);
+        assert!(text.contains("did not finish within"), "{command}: {text}");
+        assert!(took < Duration::from_secs(10), "{command}: {took:?}");
+        let left = processes_running(&["sleep", &duration]);
+        assert!(left.is_empty(), "{command:?} left {left:?} running");
+    }
+}
