@@ -298,7 +298,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, b"12345").unwrap();
-        assert_eq!(read_limited(&p, ReadLimit::new(5, "FIVE")).unwrap(), b"12345");
+        assert_eq!(
+            read_limited(&p, ReadLimit::new(5, "FIVE")).unwrap(),
+            b"12345"
+        );
         let e = read_limited(&p, ReadLimit::new(4, "FOUR")).unwrap_err();
         assert_eq!(
             e.failure,
@@ -315,7 +318,9 @@ mod tests {
             ReadFailure::NotFound
         );
         assert!(matches!(
-            read_limited(dir.path(), ReadLimit::new(4, "X")).unwrap_err().failure,
+            read_limited(dir.path(), ReadLimit::new(4, "X"))
+                .unwrap_err()
+                .failure,
             ReadFailure::Io(_)
         ));
     }

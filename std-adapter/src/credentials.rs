@@ -81,8 +81,7 @@ impl fmt::Display for ResolveError {
             }
             ResolveError::ProcessTimeout(t) => write!(
                 f,
-                "credential_process did not finish within {} s and was killed",
-                t.as_secs()
+                "credential_process did not finish within {t:?} and was killed"
             ),
             ResolveError::ProcessOutputTooLong => write!(
                 f,
@@ -188,7 +187,11 @@ fn descendants(root: u32) -> Vec<u32> {
     };
     let mut parent_of = Vec::new();
     for entry in dir.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         // `pid (comm) state ppid …`; comm may hold spaces and parentheses, so split at the last ')'.

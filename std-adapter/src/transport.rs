@@ -592,8 +592,7 @@ impl Transport for HttpsTransport {
                 Err(e) => {
                     self.state = State::Idle;
                     // ureq reports its own errors (an idle timeout among them) inside I/O errors.
-                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>())
-                    {
+                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
                         return Err(TransportError::from_ureq(inner));
                     }
                     let kind = io_kind(e.kind());

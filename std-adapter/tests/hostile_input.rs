@@ -248,7 +248,9 @@ fn authorization(o: &Output) -> String {
 fn a_data_file_is_signed_as_the_same_bytes_given_inline() {
     let home = TempDir::new().unwrap();
     // Over one 64 KiB piece, not a multiple of it.
-    let text: String = (0..100_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let text: String = (0..100_000u32)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
     let file = common::write(home.path(), "body.txt", &text);
     let sign = |body: [&str; 2], unsigned: bool| {
         let mut args = vec![
@@ -272,7 +274,10 @@ fn a_data_file_is_signed_as_the_same_bytes_given_inline() {
     assert!(stdout(&from_file).contains("Content-Length: 100000"));
     let unsigned_inline = sign(["--data", &text], true);
     let unsigned_file = sign(["--data-file", &file], true);
-    assert_eq!(authorization(&unsigned_file), authorization(&unsigned_inline));
+    assert_eq!(
+        authorization(&unsigned_file),
+        authorization(&unsigned_inline)
+    );
     assert_ne!(authorization(&unsigned_file), authorization(&from_file));
 }
 
@@ -343,7 +348,16 @@ fn curl_streams_a_data_file_intact_with_its_hash_signed() {
     let (o, _) = run(
         home.path(),
         &keys(),
-        &["curl", "--service", "s3", "-X", "PUT", "--data-file", &file, &url],
+        &[
+            "curl",
+            "--service",
+            "s3",
+            "-X",
+            "PUT",
+            "--data-file",
+            &file,
+            &url,
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "ok");
@@ -381,13 +395,7 @@ fn stalling_body_server() -> (u16, mpsc::Sender<()>, std::thread::JoinHandle<()>
 }
 
 fn get(port: u16) -> HttpRequest<'static> {
-    HttpRequest::new(
-        Method::Get,
-        Scheme::Http,
-        &format!("127.0.0.1:{port}"),
-        "/",
-    )
-    .unwrap()
+    HttpRequest::new(Method::Get, Scheme::Http, &format!("127.0.0.1:{port}"), "/").unwrap()
 }
 
 /// Reads the body until it ends or fails.
@@ -523,7 +531,8 @@ fn curl_fits_the_longest_session_token_and_a_1000_byte_header() {
         let (head, _, _) = server.join().unwrap();
         assert!(head.contains(&token), "the token was sent");
         assert!(
-            head.to_ascii_lowercase().contains(&big.to_ascii_lowercase()),
+            head.to_ascii_lowercase()
+                .contains(&big.to_ascii_lowercase()),
             "the caller's header was sent"
         );
     }
@@ -539,7 +548,14 @@ fn curl_over_the_header_capacity_blames_the_large_headers() {
     let (o, _) = run(
         home.path(),
         &env,
-        &["curl", "--service", "s3", "-H", &big, "http://127.0.0.1:9/b/k"],
+        &[
+            "curl",
+            "--service",
+            "s3",
+            "-H",
+            &big,
+            "http://127.0.0.1:9/b/k",
+        ],
     );
     assert_error_naming(
         &o,
@@ -576,14 +592,20 @@ fn credential_process_child() {
 
 /// Processes whose command line is exactly `argv`.
 fn processes_running(argv: &[&str]) -> Vec<String> {
-    let want: Vec<u8> = argv.iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
         .filter(|e| {
             std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == want)
-                && !std::fs::read_to_string(e.path().join("stat"))
-                    .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+                && !std::fs::read_to_string(e.path().join("stat")).is_ok_and(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .is_some_and(|r| r.trim_start().starts_with('Z'))
+                })
         })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
