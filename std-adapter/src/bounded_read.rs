@@ -326,6 +326,30 @@ mod tests {
     }
 
     #[test]
+    fn a_fifo_without_a_writer_times_out_and_one_with_a_writer_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let limit = ReadLimit::new(64, "X").with_wait(Duration::from_millis(200));
+        let started = Instant::now();
+        let e = read_limited(&fifo, limit).unwrap_err();
+        assert_eq!(e.failure, ReadFailure::TimedOut(Duration::from_millis(200)));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let writer_path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            std::fs::write(writer_path, b"[default]\n").unwrap();
+        });
+        let limit = limit.with_wait(Duration::from_secs(5));
+        assert_eq!(read_limited(&fifo, limit).unwrap(), b"[default]\n");
+        writer.join().unwrap();
+    }
+
+    #[test]
     fn devices_stop_at_the_bound() {
         let started = Instant::now();
         let e = read_limited(Path::new("/dev/zero"), ReadLimit::new(1 << 20, "MiB")).unwrap_err();
