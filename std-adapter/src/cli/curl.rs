@@ -127,7 +127,7 @@ fn header_error(p: &Prepared, adding: &str, e: HttpError) -> CliError {
                 })
                 .collect();
             let total: usize = sizes.iter().map(|(len, _, _)| len).sum();
-            sizes.sort_by(|a, b| b.0.cmp(&a.0));
+            sizes.sort_by_key(|s| core::cmp::Reverse(s.0));
             let largest: Vec<String> = sizes
                 .iter()
                 .take(3)
