@@ -32,11 +32,7 @@ use aws_session_core::text::Text;
 #[cfg(feature = "https")]
 use crate::platform::StdPlatform;
 
-/// Most bytes of `credential_process` output read (Go v1 reads into an 8 KiB buffer; we allow
-/// more for long session tokens and report anything longer as an error).
-pub const MAX_PROCESS_OUTPUT: usize = 64 * 1024;
-/// Go v1's `credential_process` timeout.
-pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+pub use crate::limits::{DEFAULT_PROCESS_TIMEOUT, MAX_PROCESS_OUTPUT};
 
 /// Why no keys could be produced.
 #[derive(Debug)]

@@ -2,7 +2,8 @@
 //!
 //! Core's capacities (header bytes, token lengths, …) are in `aws_session_core::limits`; these are
 //! the adapter's own: how much of a file named by a setting is read, how long a read from
-//! something that is not a regular file may wait, and how long a network exchange may stall.
+//! something that is not a regular file may wait, how much a `credential_process` may write and
+//! how long it may run, and how long a network exchange may stall.
 //! Going past a bound is a typed error naming the file or the host and the bound
 //! ([`crate::bounded_read::FileReadError`], [`crate::transport::TransportError`]); nothing is
 //! truncated and nothing grows without limit.
@@ -29,6 +30,14 @@ pub const MAX_PIPED_BODY_LEN: usize = 16 * 1024 * 1024;
 /// socket) may wait for its next bytes: 5 s. A FIFO nobody writes to would otherwise block the
 /// process forever (Go v1 does); with this bound the read ends with an error naming the file.
 pub const SPECIAL_FILE_WAIT: Duration = Duration::from_secs(5);
+
+/// Most bytes of `credential_process` output read: 64 KiB (Go v1 reads into an 8 KiB buffer; we
+/// allow more for long session tokens and report anything longer as an error).
+pub const MAX_PROCESS_OUTPUT: usize = 64 * 1024;
+
+/// How long `credential_process` may run before it is killed with everything it started: one
+/// minute, Go v1's timeout.
+pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Default time allowed to open a TCP connection and finish the TLS handshake.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
