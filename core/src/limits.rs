@@ -144,9 +144,12 @@ pub const MAX_REQUEST_TARGET_LEN: usize = 1024;
 /// (`host` is kept apart); 16 leaves room for service and application headers.
 pub const MAX_REQUEST_HEADERS: usize = 16;
 /// Bytes of header names and values one request keeps. A session token alone may be
-/// [`MAX_SESSION_TOKEN_LEN`] bytes; `Authorization` adds about 250, the rest about 300, so this is
-/// the token's limit plus 1024.
-pub const MAX_REQUEST_HEADER_BYTES: usize = MAX_SESSION_TOKEN_LEN + 1024;
+/// [`MAX_SESSION_TOKEN_LEN`] bytes; the signer's own headers add up to about 600 (`Authorization`
+/// about 250 with SigV4, about 400 with SigV4a; the date, payload hash, length and region set the
+/// rest). Narrow: the token's limit plus 1024, room for the signer and a few short application
+/// headers. Wide: the token's limit plus 2048, so a request carrying the longest session token the
+/// build accepts still has room for a caller's header of 1000 bytes (the CLI's `curl -H`).
+pub const MAX_REQUEST_HEADER_BYTES: usize = MAX_SESSION_TOKEN_LEN + narrow_or_wide(1024, 2048);
 /// Response headers kept. The pipeline needs a handful (`x-amzn-requestid`, `content-type`,
 /// `content-length`, `retry-after`, `date`); extra ones are counted as dropped, never truncated.
 pub const MAX_RESPONSE_HEADERS: usize = 16;

@@ -8,7 +8,6 @@
 //! it — keeps to one per program.
 
 use core::time::Duration;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -17,28 +16,23 @@ use aws_session_core::credentials::cache::{
 };
 use aws_session_core::error_kind::ErrorKind;
 
+use crate::bounded_read::{read_into, ReadFailure};
 use crate::credentials::{run_process_output, DEFAULT_PROCESS_TIMEOUT};
 
-/// Reads the whole file at `path` into `buf`, refusing more than fits (the file is read with a
-/// bound, so `/dev/zero` or a FIFO cannot grow memory).
+/// Reads the whole file at `path` into `buf`, refusing more than fits (through
+/// [`crate::bounded_read`]: `/dev/zero` cannot grow memory and a FIFO with no writer cannot block
+/// for more than [`SPECIAL_FILE_WAIT`](crate::limits::SPECIAL_FILE_WAIT)).
 pub(crate) fn read_bounded(path: &std::path::Path, buf: &mut [u8]) -> Result<usize, HostError> {
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    let mut n = 0;
-    let mut reader = file.take(buf.len() as u64 + 1);
-    while let Some(space) = buf.get_mut(n..) {
-        if space.is_empty() {
-            let mut probe = [0u8; 1];
-            return match reader.read(&mut probe).map_err(io_error)? {
-                0 => Ok(n),
-                _ => Err(HostError::TooLarge { limit: buf.len() }),
-            };
+    // The bound is the caller's buffer, which core sizes (token file, SSO cache JSON).
+    read_into(path, buf, "the provider's buffer").map_err(|e| match e.failure {
+        ReadFailure::NotFound => HostError::NotFound,
+        ReadFailure::TooLarge { limit, .. } => HostError::TooLarge { limit },
+        ReadFailure::TimedOut(_) => HostError::Io(ErrorKind::TimedOut),
+        ReadFailure::Io(std::io::ErrorKind::PermissionDenied) => {
+            HostError::Io(ErrorKind::PermissionDenied)
         }
-        match reader.read(space).map_err(io_error)? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
+        ReadFailure::Io(_) => HostError::Io(ErrorKind::Other),
+    })
 }
 
 fn io_error(e: std::io::Error) -> HostError {

@@ -4,8 +4,12 @@
 //! `credential_process` follows Go v1's `processcreds` provider: the command runs through `sh -c` (`cmd.exe /C` on
 //! Windows), its standard output is read (at most [`MAX_PROCESS_OUTPUT`] bytes) and parsed as
 //! `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}`, and a
-//! process still running after the timeout (default one minute) is killed, with everything it started
-//! when its stdin is not a terminal (it then runs in a process group of its own).
+//! process still running after the timeout (default one minute) is killed with everything it
+//! started: when its stdin is not a terminal it runs in a process group of its own and the group is
+//! killed; on Linux every descendant still attached to it is killed as well (the only way when
+//! stdin is a terminal: a helper that may prompt must stay in the terminal's foreground group).
+//! So nothing it started keeps the inherited stderr open, and `$(aws-session … 2>&1)` returns at
+//! the timeout.
 
 use core::fmt;
 use core::time::Duration;
@@ -28,11 +32,7 @@ use aws_session_core::text::Text;
 #[cfg(feature = "https")]
 use crate::platform::StdPlatform;
 
-/// Most bytes of `credential_process` output read (Go v1 reads into an 8 KiB buffer; we allow
-/// more for long session tokens and report anything longer as an error).
-pub const MAX_PROCESS_OUTPUT: usize = 64 * 1024;
-/// Go v1's `credential_process` timeout.
-pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+pub use crate::limits::{DEFAULT_PROCESS_TIMEOUT, MAX_PROCESS_OUTPUT};
 
 /// Why no keys could be produced.
 #[derive(Debug)]
@@ -77,8 +77,7 @@ impl fmt::Display for ResolveError {
             }
             ResolveError::ProcessTimeout(t) => write!(
                 f,
-                "credential_process did not finish within {} s and was killed",
-                t.as_secs()
+                "credential_process did not finish within {t:?} and was killed"
             ),
             ResolveError::ProcessOutputTooLong => write!(
                 f,
@@ -146,6 +145,75 @@ fn kill_group(child: &std::process::Child) {
     }
     #[cfg(not(unix))]
     let _ = child;
+}
+
+/// The descendants of `child` that can be found now (Linux: through `/proc`), to be killed with
+/// it: none is then orphaned onto init and keeps running with our stderr, as `sleep` in
+/// `sh -c 'sleep 777'` would. They are listed before `child` is killed (a killed parent's children
+/// are re-parented and could no longer be found) and killed after it (a shell that outlived its
+/// child would print "Killed" on our stderr).
+fn list_descendants(child: &std::process::Child) -> Vec<u32> {
+    #[cfg(target_os = "linux")]
+    return descendants(child.id());
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = child;
+        Vec::new()
+    }
+}
+
+/// Sends `SIGKILL` to each of `pids`.
+fn kill_all(pids: &[u32]) {
+    #[cfg(unix)]
+    for &pid in pids {
+        use rustix::process::{kill_process, Pid, Signal};
+        if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            let _ = kill_process(pid, Signal::KILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pids;
+}
+
+/// The descendants of `root`, parents before their children, from `/proc/*/stat`.
+#[cfg(target_os = "linux")]
+fn descendants(root: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut parent_of = Vec::new();
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // `pid (comm) state ppid …`; comm may hold spaces and parentheses, so split at the last ')'.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut at = 0;
+    while let Some(&parent) = found.get(at) {
+        for &(pid, ppid) in &parent_of {
+            if ppid == parent && !found.contains(&pid) {
+                found.push(pid);
+            }
+        }
+        at += 1;
+    }
+    found.remove(0);
+    found
 }
 
 /// Runs `command` as Go v1 runs `credential_process` and parses its output.
@@ -238,10 +306,12 @@ fn run_process(command: &str, timeout: Duration, own_group: bool) -> Result<Vec<
         match child.try_wait().map_err(ResolveError::ProcessSpawn)? {
             Some(status) => break status,
             None if Instant::now() >= deadline => {
+                let started = list_descendants(&child);
                 if own_group {
                     kill_group(&child);
                 }
                 let _ = child.kill();
+                kill_all(&started);
                 let _ = child.wait();
                 return Err(ResolveError::ProcessTimeout(timeout));
             }
@@ -325,6 +395,24 @@ mod tests {
         // `sleep` ran on, holding the output pipe.
         let command = format!("sleep 777 & echo $! > '{}'; wait", pid_file.display());
         let result = run_process(&command, Duration::from_millis(300), true);
+        assert!(matches!(result, Err(ResolveError::ProcessTimeout(_))));
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let pid = pid.trim();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !is_gone(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(is_gone(pid), "sleep {pid} outlived the timeout");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timeout_kills_what_the_command_started_without_a_group_of_its_own() {
+        // The path taken when stdin is a terminal: no process group of its own.
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let command = format!("sleep 777 & echo $! > '{}'; wait", pid_file.display());
+        let result = run_process(&command, Duration::from_millis(300), false);
         assert!(matches!(result, Err(ResolveError::ProcessTimeout(_))));
         let pid = std::fs::read_to_string(&pid_file).unwrap();
         let pid = pid.trim();

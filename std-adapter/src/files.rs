@@ -14,15 +14,26 @@
 //! * With no home directory at all, the default files are skipped (Go v1 would look for a relative
 //!   `.aws/config` in the working directory).
 //! * A file that exists but is not UTF-8 stops session creation with an error naming its path.
+//! * Every file is read with a bound ([`crate::bounded_read`]): a file over
+//!   [`MAX_SHARED_FILE_LEN`] bytes (`/dev/zero` included), or a FIFO or device that gives nothing
+//!   for [`SPECIAL_FILE_WAIT`], stops session creation with an error naming the file and the
+//!   bound (Go v1 reads without a bound and blocks on a FIFO with no writer).
+//!
+//! [`MAX_SHARED_FILE_LEN`]: crate::limits::MAX_SHARED_FILE_LEN
+//! [`SPECIAL_FILE_WAIT`]: crate::limits::SPECIAL_FILE_WAIT
 //!
 //! [`Session::plan_files`]: aws_session_core::session::Session::plan_files
 
 use std::fmt;
 use std::io;
+use std::path::Path;
 
 use aws_session_core::config::{FileKind, ProfileFile};
 use aws_session_core::platform::{Environment, Error as PlatformError, ErrorKind, ProfileSource};
 use aws_session_core::session::{FileLocation, FilePlan};
+
+use crate::bounded_read::{read_limited, ReadFailure, ReadLimit};
+use crate::limits::MAX_SHARED_FILE_LEN;
 
 /// Which path conventions to apply when looking for the home directory and joining paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +162,32 @@ pub enum FileStatus {
     NoHome,
     /// The file is not valid UTF-8: session creation fails naming this path.
     NotUnicode,
+    /// The file holds more than [`MAX_SHARED_FILE_LEN`](crate::limits::MAX_SHARED_FILE_LEN)
+    /// bytes (or is an endless device such as `/dev/zero`): session creation fails naming this
+    /// path and the limit.
+    TooLarge,
+    /// The file is not a regular file and gave nothing to read for
+    /// [`SPECIAL_FILE_WAIT`](crate::limits::SPECIAL_FILE_WAIT) (a FIFO without a writer):
+    /// session creation fails naming this path.
+    TimedOut,
+}
+
+impl FileStatus {
+    /// Why a file with this status stops session creation, when it does.
+    pub fn failure(self) -> Option<String> {
+        use crate::limits::{MAX_SHARED_FILE_LEN, SPECIAL_FILE_WAIT};
+        match self {
+            FileStatus::NotUnicode => Some("the file is not valid UTF-8".to_owned()),
+            FileStatus::TooLarge => Some(format!(
+                "the file is larger than the {MAX_SHARED_FILE_LEN}-byte limit (MAX_SHARED_FILE_LEN)"
+            )),
+            FileStatus::TimedOut => Some(format!(
+                "not a regular file, and nothing could be read from it for {} s (a FIFO without a writer?)",
+                SPECIAL_FILE_WAIT.as_secs()
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// One planned file and what reading it gave.
@@ -183,13 +220,21 @@ impl fmt::Debug for SharedFileEntry {
 pub enum FileSourceError {
     /// The file is not valid UTF-8 (kind [`ErrorKind::InvalidData`]).
     NotUnicode,
+    /// The file is over [`MAX_SHARED_FILE_LEN`](crate::limits::MAX_SHARED_FILE_LEN) (kind
+    /// [`ErrorKind::Capacity`]).
+    TooLarge,
+    /// Nothing could be read from a non-regular file in time (kind [`ErrorKind::TimedOut`]).
+    TimedOut,
 }
 
 impl fmt::Display for FileSourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FileSourceError::NotUnicode => f.write_str("the file is not valid UTF-8"),
-        }
+        let status = match self {
+            FileSourceError::NotUnicode => FileStatus::NotUnicode,
+            FileSourceError::TooLarge => FileStatus::TooLarge,
+            FileSourceError::TimedOut => FileStatus::TimedOut,
+        };
+        f.write_str(&status.failure().unwrap_or_default())
     }
 }
 
@@ -199,6 +244,8 @@ impl PlatformError for FileSourceError {
     fn kind(&self) -> ErrorKind {
         match self {
             FileSourceError::NotUnicode => ErrorKind::InvalidData,
+            FileSourceError::TooLarge => ErrorKind::Capacity,
+            FileSourceError::TimedOut => ErrorKind::TimedOut,
         }
     }
 }
@@ -278,13 +325,21 @@ impl FileSource {
 }
 
 fn read_one(path: String, kind: FileKind) -> SharedFileEntry {
-    let (status, text) = match std::fs::read(&path) {
+    let limit = ReadLimit::new(MAX_SHARED_FILE_LEN, "MAX_SHARED_FILE_LEN");
+    let (status, text) = match read_limited(Path::new(&path), limit) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => (FileStatus::Loaded, text),
             Err(_) => (FileStatus::NotUnicode, String::new()),
         },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => (FileStatus::Missing, String::new()),
-        Err(e) => (FileStatus::Unreadable(e.kind()), String::new()),
+        Err(e) => {
+            let status = match e.failure {
+                ReadFailure::NotFound => FileStatus::Missing,
+                ReadFailure::TooLarge { .. } => FileStatus::TooLarge,
+                ReadFailure::TimedOut(_) => FileStatus::TimedOut,
+                ReadFailure::Io(kind) => FileStatus::Unreadable(kind),
+            };
+            (status, String::new())
+        }
     };
     SharedFileEntry {
         path,
@@ -312,6 +367,8 @@ impl ProfileSource for FileSource {
                 text: &f.text,
             })),
             FileStatus::NotUnicode => Err(FileSourceError::NotUnicode),
+            FileStatus::TooLarge => Err(FileSourceError::TooLarge),
+            FileStatus::TimedOut => Err(FileSourceError::TimedOut),
             FileStatus::Missing | FileStatus::Unreadable(_) | FileStatus::NoHome => Ok(None),
         }
     }

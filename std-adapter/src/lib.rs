@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | [`env`](mod@env) | [`StdEnv`], a snapshot of the process environment | [`Environment`](aws_session_core::platform::Environment) |
 //! | [`files`] | [`FileSource`], the shared config files read from disk | [`ProfileSource`](aws_session_core::platform::ProfileSource) |
+//! | [`bounded_read`] | reads of files named by settings, bounded in size and in waiting (bounds in [`limits`]) | — |
 //! | [`load`](mod@load) | [`load()`], environment + files + `Session::new` in one call | — |
 //! | [`credentials`] | `resolve`: the session's credentials through core's providers; `credential_process` | — |
 //! | [`cache`] | [`StdCredentials`]: the shared credential cache and the host providers use (files, SSO cache, processes, MFA) | [`SharedCredentials`](aws_session_core::credentials::cache::SharedCredentials) |
@@ -30,6 +31,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bounded_read;
 pub mod cache;
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -38,6 +40,7 @@ pub mod credentials;
 pub mod entropy;
 pub mod env;
 pub mod files;
+pub mod limits;
 pub mod load;
 #[cfg(feature = "https")]
 pub mod platform;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::cache::{StdCredentials, StdHost};
 use crate::env::StdEnv;
-use crate::files::{FileSource, FileStatus, HomeResolver};
+use crate::files::{FileSource, HomeResolver};
 
 /// A session together with the environment snapshot and file texts it was made from.
 #[derive(Debug, Clone)]
@@ -87,12 +87,11 @@ impl LoadError {
             (SessionError::Shared(SharedError::Read { index, kind }), Some(files)) => {
                 let entry = files.entries().get(*index);
                 match entry {
-                    Some(f) if f.status == FileStatus::NotUnicode => {
-                        format!(
-                            "failed to load shared config, {}: the file is not valid UTF-8",
-                            f.path
-                        )
-                    }
+                    Some(f) if f.status.failure().is_some() => format!(
+                        "failed to load shared config, {}: {}",
+                        f.path,
+                        f.status.failure().unwrap_or_default()
+                    ),
                     Some(f) => format!("failed to load shared config, {}: {kind}", f.path),
                     None => e.to_string(),
                 }

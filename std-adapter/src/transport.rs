@@ -9,6 +9,10 @@
 //!   `DisableSSL`).
 //! * Redirects are not followed and HTTP error statuses are returned as responses: the request
 //!   pipeline decides what a status means, and a transport never retries on its own.
+//! * Timeouts hold for the whole exchange: connect ([`HttpsConfig::connect_timeout`]), response
+//!   head ([`HttpsConfig::response_timeout`]), and, once connected, an idle timeout
+//!   ([`HttpsConfig::idle_timeout`]) on every read and write, so a response body that stops
+//!   arriving or a request body the server stops reading ends with [`ErrorKind::TimedOut`].
 //! * Proxies come from the usual `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` variables, as Go's
 //!   default HTTP client does.
 //!
@@ -30,12 +34,12 @@ use std::thread::JoinHandle;
 use aws_session_core::http::{HttpRequest, ResponseHead};
 use aws_session_core::platform::{Error as PlatformError, ErrorKind, Transport};
 use ureq::http;
+
+use crate::bounded_read::{read_limited, ReadLimit};
+use crate::limits::MAX_CA_BUNDLE_LEN;
 use ureq::tls::{PemItem, RootCerts, TlsConfig, TlsProvider};
 
-/// Default time allowed to open a TCP connection and finish the TLS handshake.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed between sending the request and receiving the response head.
-pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+pub use crate::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT};
 /// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
 const BODY_QUEUE_DEPTH: usize = 4;
 /// The longest request body sent on the caller's thread (64 KiB). Up to this size the pieces are
@@ -59,6 +63,10 @@ pub struct HttpsConfig {
     pub response_timeout: Option<Duration>,
     /// Time allowed for the whole exchange, body included. `None` (the default) sets no limit.
     pub total_timeout: Option<Duration>,
+    /// Time the exchange may go without a byte sent or received once connected: a stalled
+    /// response body, or a request body the server stopped reading, ends with
+    /// [`ErrorKind::TimedOut`] after this long. `None` waits forever.
+    pub idle_timeout: Option<Duration>,
     /// The `User-Agent` header sent when the request has none.
     pub user_agent: String,
 }
@@ -70,6 +78,7 @@ impl Default for HttpsConfig {
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             response_timeout: Some(DEFAULT_RESPONSE_TIMEOUT),
             total_timeout: None,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             user_agent: concat!("aws-session/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
@@ -114,7 +123,8 @@ impl TransportError {
     }
 }
 
-fn io_kind(k: std::io::ErrorKind) -> ErrorKind {
+/// The platform error kind of a `std::io` error kind.
+pub(crate) fn io_kind(k: std::io::ErrorKind) -> ErrorKind {
     use std::io::ErrorKind as K;
     match k {
         K::TimedOut | K::WouldBlock => ErrorKind::TimedOut,
@@ -169,7 +179,8 @@ fn read_ca_bundle(path: &Path) -> Result<RootCerts, CaBundleError> {
         path: path.to_owned(),
         reason,
     };
-    let pem = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+    let limit = ReadLimit::new(MAX_CA_BUNDLE_LEN, "MAX_CA_BUNDLE_LEN");
+    let pem = read_limited(path, limit).map_err(|e| err(e.failure.to_string()))?;
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
@@ -211,7 +222,8 @@ enum State {
 /// core's [`Transport`] over ureq 3 (rustls, ring): one exchange at a time, blocking.
 pub struct HttpsTransport {
     agent: ureq::Agent,
-    /// The request's own timeout ([`HttpRequest::timeout_ms`]), applied to connect and head.
+    /// The request's own timeout ([`HttpRequest::timeout_ms`]), applied to connect and head, and
+    /// as the idle timeout of the bodies.
     timeout: Option<Duration>,
     state: State,
     response_headers: Vec<(String, String)>,
@@ -267,6 +279,8 @@ impl HttpsTransport {
             .timeout_connect(config.connect_timeout)
             .timeout_recv_response(config.response_timeout)
             .timeout_global(config.total_timeout)
+            .timeout_per_read(config.idle_timeout)
+            .timeout_per_write(config.idle_timeout)
             .user_agent(config.user_agent.as_str())
             .build()
             .into();
@@ -300,6 +314,8 @@ impl HttpsTransport {
                 .configure_request(request)
                 .timeout_connect(Some(t))
                 .timeout_recv_response(Some(t))
+                .timeout_per_read(Some(t))
+                .timeout_per_write(Some(t))
                 .build(),
         })
     }
@@ -575,8 +591,12 @@ impl Transport for HttpsTransport {
                 }
                 Ok(n) => Ok(n),
                 Err(e) => {
-                    let kind = io_kind(e.kind());
                     self.state = State::Idle;
+                    // ureq reports its own errors (an idle timeout among them) inside I/O errors.
+                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+                        return Err(TransportError::from_ureq(inner));
+                    }
+                    let kind = io_kind(e.kind());
                     Err(TransportError::new(
                         if kind == ErrorKind::Other {
                             ErrorKind::Protocol

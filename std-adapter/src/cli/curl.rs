@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use aws_session_core::handlers::{run_blocking, Handlers, Pipeline, Request};
-use aws_session_core::http::{Body, HttpError, HttpRequest, Method, ResponseHead};
+use aws_session_core::http::{Body, HttpError, HttpPart, HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::Transport;
 use aws_session_core::text::Escaped;
 
@@ -77,7 +77,7 @@ impl Transport for Recording<'_> {
 /// sent as it is (as curl and Go's `Request.Host` do).
 pub(super) fn send(
     loaded: &LoadedSession,
-    p: &Prepared,
+    p: &mut Prepared,
     include: bool,
     fail: bool,
     out: &mut dyn Write,
@@ -98,9 +98,19 @@ pub(super) fn send(
             .http
             .headers_mut()
             .append(name, value)
-            .map_err(|e| CliError::failed(format!("cannot add header {name}: {e}")))?;
+            .map_err(|e| header_error(p, name, e))?;
     }
-    request.http.set_body(Body::Bytes(&p.body));
+    // A file body goes out piece by piece, rewound before every attempt: memory stays constant
+    // whatever its size.
+    let mut file_source;
+    let body = match &mut p.body {
+        super::request::Body::Bytes(bytes) => Body::Bytes(bytes),
+        super::request::Body::File { file, len, .. } => {
+            file_source = super::request::FileSource::new(file, *len);
+            Body::Stream(&mut file_source)
+        }
+    };
+    request.http.set_body(body);
     if let Some(n) = loaded.session().config().max_retries.as_ref() {
         request.set_max_retries(n.value);
     }
@@ -183,6 +193,58 @@ pub(super) fn send(
     }
     out.flush().map_err(CliError::output)?;
     Ok(0)
+}
+
+/// Why the headers of `p` do not fit core's request: the capacity that ran out, and for the byte
+/// capacity the headers that take the most room and who added them — not merely the header that
+/// happened to be added last (often the signer's `Authorization`).
+fn header_error(p: &Prepared, adding: &str, e: HttpError) -> CliError {
+    match e {
+        HttpError::Capacity {
+            part: HttpPart::HeaderBytes,
+            limit,
+            ..
+        } => {
+            let mut sizes: Vec<(usize, &str, &str)> = p
+                .headers
+                .iter()
+                .enumerate()
+                .map(|(i, (n, v))| {
+                    let origin = if i < p.caller_headers {
+                        "-H"
+                    } else if n.eq_ignore_ascii_case("x-amz-security-token") {
+                        "the session token"
+                    } else {
+                        "the signer"
+                    };
+                    (n.len() + v.len(), n.as_str(), origin)
+                })
+                .collect();
+            let total: usize = sizes.iter().map(|(len, _, _)| len).sum();
+            sizes.sort_by_key(|s| core::cmp::Reverse(s.0));
+            let largest: Vec<String> = sizes
+                .iter()
+                .take(3)
+                .map(|(len, name, origin)| format!("{name} {len} bytes (from {origin})"))
+                .collect();
+            CliError::failed(format!(
+                "the request headers take {total} bytes, over the {limit}-byte capacity \
+                 (MAX_REQUEST_HEADER_BYTES); the largest: {}",
+                largest.join(", ")
+            ))
+        }
+        HttpError::Capacity {
+            part: HttpPart::HeaderCount,
+            limit,
+            ..
+        } => CliError::failed(format!(
+            "the request has {} headers, over the capacity of {limit} (MAX_REQUEST_HEADERS); {} \
+             of them from -H",
+            p.headers.len(),
+            p.caller_headers
+        )),
+        other => CliError::failed(format!("cannot add header {adding}: {other}")),
+    }
 }
 
 /// The service error code in an error body: `<Code>…</Code>` (XML protocols) or `"__type"` /

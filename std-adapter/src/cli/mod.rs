@@ -385,8 +385,8 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
                 args.sign.scope.profile.as_deref(),
                 SharedConfigState::FromEnv,
             )?;
-            let prepared = request::prepare(&loaded, &args.sign)?;
-            curl::send(&loaded, &prepared, args.include, args.fail, out)
+            let mut prepared = request::prepare(&loaded, &args.sign)?;
+            curl::send(&loaded, &mut prepared, args.include, args.fail, out)
         }
         Command::Credentials(args) => {
             let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;

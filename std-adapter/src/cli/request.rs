@@ -1,6 +1,6 @@
 //! Building and signing the request of `sign`, `presign` and `curl`.
 
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use aws_session_core::credentials::Credentials;
 use aws_session_core::http::Scheme;
@@ -12,7 +12,9 @@ use aws_session_core::text::Escaped;
 use aws_session_core::time::UnixTime;
 
 use super::{configure, CliError, PresignArgs, ScopeArgs, SignArgs};
+use crate::bounded_read::{open_body, Opened, ReadLimit};
 use crate::clock::SystemClock;
+use crate::limits::MAX_PIPED_BODY_LEN;
 use crate::load::LoadedSession;
 
 /// A URL split into the pieces a request needs.
@@ -105,6 +107,159 @@ fn parse_header(h: &str) -> Result<(String, String), CliError> {
     Ok((name.to_owned(), value.trim().to_owned()))
 }
 
+/// A request body: bytes in memory, or a regular file streamed from disk.
+pub(super) enum Body {
+    /// `--data`, or a `--data-file` that is not a regular file (read whole, within
+    /// [`MAX_PIPED_BODY_LEN`]).
+    Bytes(Vec<u8>),
+    /// A regular `--data-file`, rewound to its start: read in pieces, never whole.
+    File {
+        file: std::fs::File,
+        /// Its length when it was opened (the `Content-Length` that was signed).
+        len: u64,
+        path: std::path::PathBuf,
+    },
+}
+
+impl Body {
+    /// The length announced in `Content-Length`.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
+        }
+    }
+
+    /// Hands the body to `sink` in pieces of at most [`BODY_PIECE_LEN`] bytes; a file gives
+    /// exactly the length it had when opened.
+    pub fn for_each_piece(
+        &mut self,
+        mut sink: impl FnMut(&[u8]) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        match self {
+            Body::Bytes(bytes) => bytes.chunks(BODY_PIECE_LEN).try_for_each(sink),
+            Body::File { file, len, path } => {
+                let read_err = |e: std::io::Error| {
+                    CliError::failed(format!("cannot read --data-file {}: {e}", path.display()))
+                };
+                file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+                let mut buf = vec![0u8; BODY_PIECE_LEN];
+                let mut left = *len;
+                while left > 0 {
+                    let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+                    let piece = buf.get_mut(..want).unwrap_or_default();
+                    let n = match file.read(piece) {
+                        Ok(0) => {
+                            return Err(CliError::failed(format!(
+                                "--data-file {} became shorter while it was read",
+                                path.display()
+                            )))
+                        }
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(read_err(e)),
+                    };
+                    sink(buf.get(..n).unwrap_or_default())?;
+                    left -= n as u64;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The hex SHA-256 of the body, in one streaming pass (constant memory).
+    fn sha256_hex(&mut self) -> Result<String, CliError> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        self.for_each_piece(|piece| {
+            hasher.update(piece);
+            Ok(())
+        })?;
+        let digest = hasher.finalize();
+        let mut hex = String::with_capacity(64);
+        for b in digest.iter() {
+            hex.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
+            hex.push(char::from(HEX_DIGITS[usize::from(b & 15)]));
+        }
+        Ok(hex)
+    }
+}
+
+/// A regular `--data-file` as core's [`BodySource`](aws_session_core::http::BodySource): the
+/// pipeline reads it in pieces and rewinds it before every attempt, so a retried request sends
+/// the same bytes without holding them.
+pub(super) struct FileSource<'f> {
+    file: &'f mut std::fs::File,
+    len: u64,
+    left: u64,
+}
+
+impl<'f> FileSource<'f> {
+    /// The first `len` bytes of `file` (its length when it was opened and signed).
+    pub fn new(file: &'f mut std::fs::File, len: u64) -> Self {
+        FileSource {
+            file,
+            len,
+            left: len,
+        }
+    }
+}
+
+impl aws_session_core::http::BodySource for FileSource<'_> {
+    fn length(&self) -> u64 {
+        self.len
+    }
+
+    fn rewind(&mut self) -> Result<(), aws_session_core::platform::ErrorKind> {
+        self.file
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| crate::transport::io_kind(e.kind()))?;
+        self.left = self.len;
+        Ok(())
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, aws_session_core::platform::ErrorKind> {
+        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        if want == 0 {
+            return Ok(0);
+        }
+        loop {
+            match self.file.read(buf.get_mut(..want).unwrap_or_default()) {
+                // Shorter than when it was signed: never send a truncated body as complete.
+                Ok(0) => return Err(aws_session_core::platform::ErrorKind::InvalidData),
+                Ok(n) => {
+                    self.left -= n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(crate::transport::io_kind(e.kind())),
+            }
+        }
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The size of the pieces a body is hashed and sent in (64 KiB).
+pub(super) const BODY_PIECE_LEN: usize = 64 * 1024;
+
+/// Opens `--data-file`: a regular file is streamed; anything else (a pipe, `/dev/stdin`) is read
+/// whole within [`MAX_PIPED_BODY_LEN`], waiting at most [`SPECIAL_FILE_WAIT`] for each piece.
+///
+/// [`SPECIAL_FILE_WAIT`]: crate::limits::SPECIAL_FILE_WAIT
+fn open_data_file(path: &std::path::Path) -> Result<Body, CliError> {
+    let limit = ReadLimit::new(MAX_PIPED_BODY_LEN, "MAX_PIPED_BODY_LEN");
+    match open_body(path, limit) {
+        Ok(Opened::Regular(file, len)) => Ok(Body::File {
+            file,
+            len,
+            path: path.to_owned(),
+        }),
+        Ok(Opened::Contents(bytes)) => Ok(Body::Bytes(bytes)),
+        Err(e) => Err(CliError::failed(format!("cannot read --data-file {e}"))),
+    }
+}
+
 /// A signed request, ready to print or send.
 pub(super) struct Prepared {
     pub method: String,
@@ -115,9 +270,12 @@ pub(super) struct Prepared {
     pub host: String,
     /// Path and query as sent.
     pub target: String,
-    /// Every header after `Host`, in sending order.
+    /// Every header after `Host`, in sending order: first the caller's (`-H`), then the ones
+    /// this tool and the signer add.
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// How many of `headers`, from the start, the caller gave with `-H`.
+    pub caller_headers: usize,
+    pub body: Body,
 }
 
 /// The session's keys (resolved through its providers), or why there are none.
@@ -232,12 +390,10 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
     let creds = credentials(loaded)?;
     let scope = resolve_scope(loaded, &args.scope)?;
 
-    let body = match (&args.data, &args.data_file) {
-        (Some(d), _) => d.clone().into_bytes(),
-        (None, Some(path)) => std::fs::read(path).map_err(|e| {
-            CliError::failed(format!("cannot read --data-file {}: {e}", path.display()))
-        })?,
-        (None, None) => Vec::new(),
+    let mut body = match (&args.data, &args.data_file) {
+        (Some(d), _) => Body::Bytes(d.clone().into_bytes()),
+        (None, Some(path)) => open_data_file(path)?,
+        (None, None) => Body::Bytes(Vec::new()),
     };
     let has_body = args.data.is_some() || args.data_file.is_some();
     let method = match &args.method {
@@ -260,10 +416,16 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let signable_body = if args.unsigned_payload {
-        SignableBody::Unsigned
-    } else {
-        SignableBody::Bytes(&body)
+    // A file is hashed in a first streaming pass; UNSIGNED-PAYLOAD skips it.
+    let file_hash = match &body {
+        Body::File { .. } if !args.unsigned_payload => Some(body.sha256_hex()?),
+        _ => None,
+    };
+    let signable_body = match (&body, &file_hash) {
+        _ if args.unsigned_payload => SignableBody::Unsigned,
+        (_, Some(hash)) => SignableBody::Precomputed(hash),
+        (Body::Bytes(bytes), None) => SignableBody::Bytes(bytes),
+        (Body::File { .. }, None) => SignableBody::Unsigned,
     };
     let request = SignableRequest::new(&method, url.path, url.query, &borrowed, signable_body)
         .with_host(&host);
@@ -285,6 +447,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         .filter(|(name, _)| !signed.replaces_header(name))
         .cloned()
         .collect();
+    let caller_headers = headers.len();
     let user_sets_length = user_headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
@@ -306,6 +469,7 @@ pub(super) fn prepare(loaded: &LoadedSession, args: &SignArgs) -> Result<Prepare
         host,
         target,
         headers,
+        caller_headers,
         body,
     })
 }

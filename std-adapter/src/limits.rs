@@ -1,0 +1,53 @@
+//! Every bound the std adapter puts on what it reads from outside, in one place.
+//!
+//! Core's capacities (header bytes, token lengths, …) are in `aws_session_core::limits`; these are
+//! the adapter's own: how much of a file named by a setting is read, how long a read from
+//! something that is not a regular file may wait, how much a `credential_process` may write and
+//! how long it may run, and how long a network exchange may stall.
+//! Going past a bound is a typed error naming the file or the host and the bound
+//! ([`crate::bounded_read::FileReadError`], [`crate::transport::TransportError`]); nothing is
+//! truncated and nothing grows without limit.
+
+use core::time::Duration;
+
+/// Most bytes read from a shared config or credentials file (`~/.aws/config`,
+/// `~/.aws/credentials`, `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`): 4 MiB. Real files are
+/// a few KiB; generated files with thousands of SSO profiles stay under 1 MiB. A larger file —
+/// or `/dev/zero` — stops session creation with an error naming the file and this limit, instead
+/// of growing memory until the process is killed.
+pub const MAX_SHARED_FILE_LEN: usize = 4 * 1024 * 1024;
+
+/// Most bytes read from a CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`): 4 MiB. The whole Mozilla
+/// root store is about 220 KiB as PEM.
+pub const MAX_CA_BUNDLE_LEN: usize = 4 * 1024 * 1024;
+
+/// Most bytes of a `--data-file` that is not a regular file (a pipe, `/dev/stdin`, a process
+/// substitution): 16 MiB. Such a body cannot be read twice (once to hash, once to send), so it is
+/// held in memory, up to this bound; a regular file is streamed at any size.
+pub const MAX_PIPED_BODY_LEN: usize = 16 * 1024 * 1024;
+
+/// How long a read from something that is not a regular file (a FIFO, a character device, a
+/// socket) may wait for its next bytes: 5 s. A FIFO nobody writes to would otherwise block the
+/// process forever (Go v1 does); with this bound the read ends with an error naming the file.
+pub const SPECIAL_FILE_WAIT: Duration = Duration::from_secs(5);
+
+/// Most bytes of `credential_process` output read: 64 KiB (Go v1 reads into an 8 KiB buffer; we
+/// allow more for long session tokens and report anything longer as an error).
+pub const MAX_PROCESS_OUTPUT: usize = 64 * 1024;
+
+/// How long `credential_process` may run before it is killed with everything it started: one
+/// minute, Go v1's timeout.
+pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default time allowed to open a TCP connection and finish the TLS handshake.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default time allowed between sending the request and receiving the response head.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default time a network exchange may go without sending or receiving a byte once connected
+/// (the response body and the request body included): 60 s, as the response-head timeout. A
+/// stalled download, or an upload to a server that stopped reading, ends with a
+/// [`TimedOut`](aws_session_core::platform::ErrorKind::TimedOut) error after this long; a slow
+/// but moving transfer is never cut.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
