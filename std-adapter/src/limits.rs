@@ -51,3 +51,16 @@ pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 /// [`TimedOut`](aws_session_core::platform::ErrorKind::TimedOut) error after this long; a slow
 /// but moving transfer is never cut.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Size of the transport's receive buffer per connection: 32 KiB. It must hold a whole response
+/// head (AWS heads are a few KiB; S3's largest, with 2 KiB of user metadata, stay under 8 KiB) and
+/// it is the piece a body is read in. ureq's default is 128 KiB for each direction: allocating and
+/// zeroing 256 KiB per transport was about a fifth of the CPU time of a small STS call
+/// (docs/performance.md, "Credentials"), and at that size the allocator maps and unmaps fresh
+/// pages every time.
+pub const RECEIVE_BUFFER_LEN: usize = 32 * 1024;
+
+/// Size of the transport's send buffer per connection: 16 KiB, room for the largest request head
+/// core builds (`aws_session_core::limits::MAX_REQUEST_HEADER_BYTES` plus the request line) and
+/// the piece a streamed body is written in.
+pub const SEND_BUFFER_LEN: usize = 16 * 1024;

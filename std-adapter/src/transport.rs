@@ -116,6 +116,8 @@ impl TransportError {
             }
             U::Io(io) => io_kind(io.kind()),
             U::Protocol(_) | U::BodyExceedsLimit(_) => ErrorKind::Protocol,
+            // A response head over RECEIVE_BUFFER_LEN.
+            U::LargeResponseHeader(..) => ErrorKind::Capacity,
             U::BadUri(_) | U::Http(_) => ErrorKind::InvalidData,
             _ => ErrorKind::Other,
         };
@@ -282,6 +284,11 @@ impl HttpsTransport {
             .timeout_per_read(config.idle_timeout)
             .timeout_per_write(config.idle_timeout)
             .user_agent(config.user_agent.as_str())
+            .input_buffer_size(crate::limits::RECEIVE_BUFFER_LEN)
+            .output_buffer_size(crate::limits::SEND_BUFFER_LEN)
+            // One byte under the buffer, so that a head filling it is reported as too large
+            // rather than as a connection that stopped making progress.
+            .max_response_header_size(crate::limits::RECEIVE_BUFFER_LEN - 1)
             .build()
             .into();
         Ok(HttpsTransport {

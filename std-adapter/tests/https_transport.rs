@@ -300,3 +300,50 @@ fn a_request_timeout_applies_to_a_small_body_sent_inline() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(server.join().unwrap().ends_with("\r\n\r\nabcd"));
 }
+
+/// Serves one request with a response head carrying one `x-filler` header of `filler` bytes.
+fn serve_head_with_filler(filler: usize) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let mut seen = Vec::new();
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = s.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                return;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nx-filler: {}\r\ncontent-length: 2\r\n\r\nok",
+            "a".repeat(filler)
+        );
+        let _ = s.write_all(head.as_bytes());
+    });
+    (port, server)
+}
+
+#[test]
+fn response_heads_up_to_the_receive_buffer_are_read_and_larger_ones_are_a_capacity_error() {
+    use aws_session_std::limits::RECEIVE_BUFFER_LEN;
+    // S3's largest real heads (2 KiB of user metadata) are far below; this one fills most of it.
+    let (port, server) = serve_head_with_filler(RECEIVE_BUFFER_LEN - 1024);
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let got = exchange(&mut t, &request(Scheme::Http, port, Method::Get, "/"), &[]);
+    assert_eq!(got, Ok((200, "ok".to_owned())));
+    server.join().unwrap();
+
+    let (port, server) = serve_head_with_filler(RECEIVE_BUFFER_LEN + 1);
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let started = std::time::Instant::now();
+    let got = exchange(&mut t, &request(Scheme::Http, port, Method::Get, "/"), &[]);
+    assert_eq!(got, Err(ErrorKind::Capacity));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no wait for a timeout"
+    );
+    server.join().unwrap();
+}

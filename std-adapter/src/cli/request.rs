@@ -219,7 +219,9 @@ impl aws_session_core::http::BodySource for FileSource<'_> {
     }
 
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, aws_session_core::platform::ErrorKind> {
-        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        let want = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         if want == 0 {
             return Ok(0);
         }
