@@ -69,6 +69,25 @@ fn imds_v2_token_then_role_then_credentials() {
     assert_eq!(p.transport.exchanges(), 3);
 }
 
+/// Divergence C7: every refresh asks for a new IMDSv2 token (Go v1 keeps it for its TTL).
+#[test]
+fn every_imds_refresh_asks_for_a_new_token() {
+    let s = session(&[], "");
+    let one = [
+        Reply::with_body(200, b"AQAEAtoken=="),
+        Reply::with_body(200, b"my-role\n"),
+        Reply::with_body(200, IMDS_CREDS),
+    ];
+    let script = [one.clone(), one].concat();
+    let mut p = platform(&script);
+    for _ in 0..2 {
+        let (kind, c) = retrieve(&s, &mut p).unwrap();
+        assert_eq!(kind, ProviderKind::Ec2InstanceMetadata);
+        assert_eq!(c.access_key_id.as_str(), "ASIAIMDS0000001");
+    }
+    assert_eq!(p.transport.exchanges(), 6, "token PUT, role, credentials: twice");
+}
+
 #[test]
 fn imds_falls_back_to_v1_on_403_404_405_unless_v1_is_disabled() {
     for status in [403, 404, 405] {
