@@ -575,8 +575,13 @@ impl Transport for HttpsTransport {
                 }
                 Ok(n) => Ok(n),
                 Err(e) => {
-                    let kind = io_kind(e.kind());
                     self.state = State::Idle;
+                    // ureq hands its own errors (a timeout while the body arrives) wrapped in an
+                    // I/O error of kind `Other`: unwrap them so a stalled body is `TimedOut`.
+                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+                        return Err(TransportError::from_ureq(inner));
+                    }
+                    let kind = io_kind(e.kind());
                     Err(TransportError::new(
                         if kind == ErrorKind::Other {
                             ErrorKind::Protocol
