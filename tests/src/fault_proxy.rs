@@ -7,12 +7,13 @@
 //! catalog needs (a cut, a reset or a stall at byte *n*; a response replaced; header lines put
 //! after the status line).
 
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::time::Duration;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub use crate::faults::Fault;
 

@@ -4,7 +4,7 @@
 //! (`embassy-adapter/tests/wire_faults.rs`, which includes this file by path) apply the same
 //! catalog.
 
-use std::time::Duration;
+use core::time::Duration;
 
 /// One fault, applied to the response side of one connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,9 +8,10 @@
 //! printed (run with `--nocapture`) and kept in `docs/testing.md`.
 #![cfg(unix)]
 
+use core::time::Duration;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use aws_session_core::handlers::{RequestError, TransportStage};
 use aws_session_core::http::Method;
