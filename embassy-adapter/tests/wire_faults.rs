@@ -183,7 +183,10 @@ fn print_table(title: &str, rows: &Rows) {
 fn run_faults(faults: Vec<Fault>) -> Rows {
     let head = head_len(RESPONSE.as_bytes());
     let script: &'static Script = leak(RefCell::new(VecDeque::new()));
-    common::run(
+    // Each case takes milliseconds, the stalls a few I/O timeouts; the guard leaves room for a
+    // loaded machine.
+    common::run_within(
+        Duration::from_secs(120),
         async |stack| {
             embassy_futures::join::join(server(stack, script), server(stack, script)).await;
         },
