@@ -1,5 +1,6 @@
 //! Secrets never leak: known marker values for the secret access key and the session token (from
-//! the environment, from `~/.aws/credentials` and from a `credential_process`) are driven through
+//! the environment, from `~/.aws/credentials`, from a `credential_process` and from the container
+//! endpoint, whose authorization token is a marker too) are driven through
 //! every public `Debug`/`Display` of the std adapter's secret-bearing values (sessions, configs,
 //! credentials, clients, platforms, errors) and through every CLI subcommand, on its success and
 //! its error paths, and no output may hold them.
@@ -39,6 +40,7 @@ const FILE_SECRET: &str = "FileSecretMarker/Leak+0123456789abcdefABCD";
 const FILE_TOKEN: &str = "FileTokenMarker-Leak0123456789-RRRRRRRRRRRRRRRRRR";
 const PROC_SECRET: &str = "ProcSecretMarker/Leak+0123456789abcdefABCD";
 const PROC_TOKEN: &str = "ProcTokenMarker-Leak0123456789-SSSSSSSSSSSSSSSSSS";
+const CONTAINER_TOKEN: &str = "ContainerTokenMarker-Leak0123456789";
 /// The signing time of every signed command, so that the signing keys are known.
 const TIME: &str = "20150830T123600Z";
 
@@ -75,6 +77,14 @@ fn assert_clean(text: &str, what: &str) {
 /// A plain-HTTP server on 127.0.0.1 answering every connection with `status` and a fixed body;
 /// returns its port. It lives as long as the test process.
 fn server(status: &'static str) -> u16 {
+    server_with(
+        status,
+        "<Error><Code>SomeCode</Code><Message>no secrets here</Message></Error>".to_owned(),
+    )
+}
+
+/// [`server`] answering with `text` as the body.
+fn server_with(status: &'static str, text: String) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -94,7 +104,6 @@ fn server(status: &'static str) -> u16 {
             let mut body = vec![0u8; length];
             let _ = std::io::Read::read_exact(&mut reader, &mut body);
             let mut stream = reader.into_inner();
-            let text = "<Error><Code>SomeCode</Code><Message>no secrets here</Message></Error>";
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
@@ -362,6 +371,22 @@ fn no_cli_output_shows_a_secret_except_credentials() {
         ("AWS_SESSION_TOKEN", ENV_TOKEN),
         ("AWS_REGION", "us-east-1"),
     ];
+    // The container credentials endpoint, with an authorization token (itself a secret).
+    let container = format!(
+        "http://127.0.0.1:{}/creds",
+        server_with(
+            "200 OK",
+            format!(
+                "{{\"AccessKeyId\":\"AKIDCONTAINER0000001\",\"SecretAccessKey\":\"{PROC_SECRET}\",\
+                 \"Token\":\"{PROC_TOKEN}\",\"Expiration\":\"2099-01-01T00:00:00Z\"}}"
+            ),
+        )
+    );
+    let container_env: &[(&str, &str)] = &[
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", CONTAINER_TOKEN),
+        ("AWS_REGION", "us-east-1"),
+    ];
     let mut runs = 0;
     let mut credentials_printed = 0;
     // Keys from the environment, from the credentials file, from credential_process, and an
@@ -376,6 +401,7 @@ fn no_cli_output_shows_a_secret_except_credentials() {
         ),
         ("credential_process", &[][..], Some("proc")),
         ("assume-role, STS refused", &[][..], Some("role")),
+        ("container endpoint", container_env, None),
     ] {
         for args in commands(ok, forbidden_port, failing, refused) {
             let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -401,7 +427,7 @@ fn no_cli_output_shows_a_secret_except_credentials() {
             }
         }
     }
-    assert!(credentials_printed >= 9, "{credentials_printed}");
+    assert!(credentials_printed >= 12, "{credentials_printed}");
 
     // Error paths: bad arguments with working keys, and broken keys or profiles that hold secrets.
     for args in bad_commands() {
@@ -564,6 +590,17 @@ fn debug_and_display_of_sessions_credentials_and_errors_hide_the_secrets() {
         (
             "role",
             vec![("AWS_PROFILE", "role"), ("AWS_SDK_LOAD_CONFIG", "1")],
+        ),
+        (
+            "container",
+            vec![
+                (
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                    "http://127.0.0.1:9/creds",
+                ),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN", CONTAINER_TOKEN),
+                ("AWS_REGION", "us-east-1"),
+            ],
         ),
     ] {
         let loaded = load(&vars, home.path()).expect("session");
