@@ -298,6 +298,15 @@ mod tests {
         let mut cache = SigningKeyCache::<2>::new();
         cache.with_key(&secret, "20150830", "us-east-1", "s3", |_| ());
         let creds = crate::keys::Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN)).unwrap();
+        #[cfg(feature = "sigv4a")]
+        {
+            let v4a = crate::sigv4::SigningKeyV4a::derive("AKIDEXAMPLE", &secret).unwrap();
+            let text = format!("{v4a:?} {v4a:#?}");
+            assert!(
+                text.contains("redacted") && !text.contains("SecretMarker"),
+                "{text}"
+            );
+        }
         let shown = [
             format!("{secret:?} {secret:#?}"),
             format!("{token:?} {token:#?}"),
