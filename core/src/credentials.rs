@@ -19,6 +19,8 @@ pub mod sts;
 
 pub use plan::PlanError;
 
+use core::fmt;
+
 use crate::config::{ExplicitCredentials, Source};
 use crate::keys::ProviderRef;
 pub use crate::keys::{Credentials, MaskedKey};
@@ -248,8 +250,11 @@ pub struct SsoSettings {
 }
 
 /// Where the first credentials of a plan come from.
+///
+/// Its `Debug` shows a `credential_process` command as its program and length only: the rest of a
+/// command line may hold a secret (a password argument, or keys a script echoes).
 #[allow(clippy::large_enum_variant)] // no heap to box into; sized once per session
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum BaseCredentials {
     /// Keys known now.
     Static {
@@ -294,6 +299,59 @@ pub enum BaseCredentials {
     },
     /// The application's own provider (`Config::with_credentials_provider`).
     Custom(ProviderRef),
+}
+
+impl fmt::Debug for BaseCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BaseCredentials::Static {
+                credentials,
+                provider,
+                source,
+            } => f
+                .debug_struct("Static")
+                .field("credentials", credentials)
+                .field("provider", provider)
+                .field("source", source)
+                .finish(),
+            BaseCredentials::Process { command, source } => {
+                let program = command.split_whitespace().next().unwrap_or("");
+                f.debug_struct("Process")
+                    .field(
+                        "command",
+                        &format_args!(
+                            "{program:?} … ({} bytes, arguments not shown)",
+                            command.len()
+                        ),
+                    )
+                    .field("source", source)
+                    .finish()
+            }
+            BaseCredentials::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+                source,
+            } => f
+                .debug_struct("WebIdentity")
+                .field("role_arn", role_arn)
+                .field("token_file", token_file)
+                .field("session_name", session_name)
+                .field("source", source)
+                .finish(),
+            BaseCredentials::Remote { provider, source } => f
+                .debug_struct("Remote")
+                .field("provider", provider)
+                .field("source", source)
+                .finish(),
+            BaseCredentials::Sso { settings, source } => f
+                .debug_struct("Sso")
+                .field("settings", settings)
+                .field("source", source)
+                .finish(),
+            BaseCredentials::Custom(provider) => f.debug_tuple("Custom").field(provider).finish(),
+        }
+    }
 }
 
 /// How a session's credentials are obtained.
@@ -393,5 +451,26 @@ impl CredentialPlan {
                 },
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn debug_shows_a_credential_process_program_not_its_arguments() {
+        let command = "/usr/bin/helper --password hunter2-marker";
+        let base = BaseCredentials::Process {
+            command: crate::text::text(command, Field::Setting).unwrap(),
+            source: Source::Default,
+        };
+        let shown = format!("{base:?} {base:#?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("\"/usr/bin/helper\" … (41 bytes, arguments not shown)"),
+            "{shown}"
+        );
     }
 }

@@ -121,10 +121,19 @@ impl<const N: usize> fmt::Debug for SecretStr<N> {
     }
 }
 
-impl<const N: usize> Drop for SecretStr<N> {
-    fn drop(&mut self) {
+impl<const N: usize> Zeroize for SecretStr<N> {
+    /// Wipes every byte of the array (not only the secret's length) and empties the secret.
+    fn zeroize(&mut self) {
         self.bytes.zeroize();
         self.len = 0;
+    }
+}
+
+impl<const N: usize> zeroize::ZeroizeOnDrop for SecretStr<N> {}
+
+impl<const N: usize> Drop for SecretStr<N> {
+    fn drop(&mut self) {
+        self.zeroize();
     }
 }
 
@@ -155,10 +164,66 @@ impl fmt::Debug for SecretBytes32 {
     }
 }
 
-impl Drop for SecretBytes32 {
-    fn drop(&mut self) {
+impl Zeroize for SecretBytes32 {
+    /// Wipes the key to 32 zero bytes.
+    fn zeroize(&mut self) {
         self.0.zeroize();
     }
+}
+
+impl zeroize::ZeroizeOnDrop for SecretBytes32 {}
+
+impl Drop for SecretBytes32 {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+/// A compile-time proof that no secret-bearing type can be printed with `{}` or, with the
+/// `defmt` feature, with `defmt`: adding such an impl fails the build here.
+///
+/// `Probe<T>` has an inherent constant only when `T` has the trait; otherwise the path resolves to
+/// the blanket trait's `false`.
+mod never_printed {
+    use core::marker::PhantomData;
+
+    struct Probe<T: ?Sized>(PhantomData<T>);
+
+    trait Otherwise {
+        const DISPLAY: bool = false;
+        #[cfg(feature = "defmt")]
+        const DEFMT: bool = false;
+    }
+    impl<T: ?Sized> Otherwise for Probe<T> {}
+
+    #[allow(dead_code)] // read through the path below only when the bound holds
+    impl<T: ?Sized + core::fmt::Display> Probe<T> {
+        const DISPLAY: bool = true;
+    }
+    #[cfg(feature = "defmt")]
+    #[allow(dead_code)]
+    impl<T: ?Sized + defmt::Format> Probe<T> {
+        const DEFMT: bool = true;
+    }
+
+    macro_rules! never_printed {
+        ($($t:ty),* $(,)?) => {$(
+            const _: () = assert!(!Probe::<$t>::DISPLAY, "a secret type implements Display");
+            #[cfg(feature = "defmt")]
+            const _: () = assert!(!Probe::<$t>::DEFMT, "a secret type implements defmt::Format");
+        )*};
+    }
+
+    never_printed!(
+        super::SecretKey,
+        super::SessionToken,
+        super::SecretBytes32,
+        crate::keys::Credentials,
+        crate::sigv4::SigningKey,
+        crate::sigv4::SigningKeyCache,
+    );
+    #[cfg(feature = "sigv4a")]
+    never_printed!(crate::sigv4::SigningKeyV4a);
 }
 
 #[cfg(test)]
@@ -181,6 +246,80 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.limit, MAX_SECRET_KEY_LEN);
         assert_eq!(err.field, Field::SecretAccessKey);
+    }
+
+    #[test]
+    fn zeroize_leaves_only_zeros() {
+        let mut s = SecretStr::<16>::new("hunter2-marker", Field::SecretAccessKey).unwrap();
+        s.zeroize();
+        assert_eq!((s.len(), s.expose()), (0, ""));
+        assert_eq!(s.bytes, [0u8; 16], "every byte of the array is wiped");
+
+        // `set` wipes the old bytes first: a shorter secret leaves no tail of the longer one.
+        let mut s = SecretStr::<16>::new("0123456789abcdef", Field::SecretAccessKey).unwrap();
+        s.set("xy", Field::SecretAccessKey).unwrap();
+        assert_eq!(&s.bytes[..2], b"xy");
+        assert_eq!(s.bytes[2..], [0u8; 14]);
+        // A failed `set` leaves the secret empty and wiped.
+        assert!(s
+            .set("far too long for sixteen", Field::SecretAccessKey)
+            .is_err());
+        assert_eq!(s.bytes, [0u8; 16]);
+
+        let mut k = SecretBytes32::new([0xA5; 32]);
+        k.zeroize();
+        assert_eq!(k.expose(), &[0u8; 32]);
+    }
+
+    #[test]
+    fn credentials_clear_wipes_the_secret() {
+        let mut c = crate::keys::Credentials::new(
+            "AKIDEXAMPLE",
+            "SecretMarker/LeakTest+0123456789abcdef",
+            Some("TokenMarker"),
+        )
+        .unwrap();
+        c.clear();
+        assert!(c.secret_access_key.is_empty());
+        assert_eq!(c.secret_access_key.bytes, [0u8; MAX_SECRET_KEY_LEN]);
+        assert!(c.session_token.is_none());
+    }
+
+    #[test]
+    fn debug_of_every_secret_bearing_type_is_redacted() {
+        use crate::sigv4::{derive_signing_key, SigningKey, SigningKeyCache};
+        const SECRET: &str = "SecretMarker/LeakTest+0123456789abcdef";
+        const TOKEN: &str = "TokenMarker-0123456789";
+        let secret = SecretKey::new(SECRET, Field::SecretAccessKey).unwrap();
+        let token = SessionToken::new(TOKEN, Field::SessionToken).unwrap();
+        let raw = derive_signing_key(&secret, "20150830", "us-east-1", "s3");
+        let hex: std::string::String = raw.expose().iter().map(|b| format!("{b:02x}")).collect();
+        let key = SigningKey::from_bytes(&raw);
+        let mut cache = SigningKeyCache::<2>::new();
+        cache.with_key(&secret, "20150830", "us-east-1", "s3", |_| ());
+        let creds = crate::keys::Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN)).unwrap();
+        #[cfg(feature = "sigv4a")]
+        {
+            let v4a = crate::sigv4::SigningKeyV4a::derive("AKIDEXAMPLE", &secret).unwrap();
+            let text = format!("{v4a:?} {v4a:#?}");
+            assert!(
+                text.contains("redacted") && !text.contains("SecretMarker"),
+                "{text}"
+            );
+        }
+        let shown = [
+            format!("{secret:?} {secret:#?}"),
+            format!("{token:?} {token:#?}"),
+            format!("{raw:?} {raw:#?}"),
+            format!("{key:?} {key:#?}"),
+            format!("{cache:?} {cache:#?}"),
+            format!("{creds:?} {creds:#?}"),
+        ];
+        for text in shown {
+            for marker in ["SecretMarker", "TokenMarker", &hex[..16], "0123456789"] {
+                assert!(!text.contains(marker), "{marker} in {text}");
+            }
+        }
     }
 
     #[test]

@@ -599,7 +599,8 @@ impl Transport for HttpsTransport {
                 Ok(n) => Ok(n),
                 Err(e) => {
                     self.state = State::Idle;
-                    // ureq reports its own errors (an idle timeout among them) inside I/O errors.
+                    // ureq hands its own errors (a timeout while the body arrives) wrapped in an
+                    // I/O error of kind `Other`: unwrap them so a stalled body is `TimedOut`.
                     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
                         return Err(TransportError::from_ureq(inner));
                     }

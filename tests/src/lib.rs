@@ -25,6 +25,10 @@
 //!   endpoint; STS calls are counted by `tests/peers/sts_proxy.py`, the metadata endpoints are
 //!   `tests/peers/imds.py` (both stdlib Python, started per test by [`PyServer`]). No secret may
 //!   appear in any output but `aws-session credentials`.
+//! * `tests/e2e_faults.rs` — faults on the wire: the std transport, through core's pipeline and
+//!   retryer, reaches moto and s3s-fs through [`fault_proxy::FaultProxy`], which resets, cuts,
+//!   stalls or garbles responses as the [`faults`] catalog says; every truncation point of a small
+//!   `GetObject`, and a load of 8 threads × 500 requests with 5 % of connections faulted.
 //!
 //! ## Running them
 //!
@@ -33,6 +37,10 @@
 //! are compiled as `#[ignore]`d, so `cargo test --workspace` lists each of them as
 //! `ignored, end-to-end: ...` instead of running it. With it, a test whose peer variables
 //! (`MOTO_*`, `S3S_*`, printed by `scripts/peers.sh start`) are missing fails.
+
+#[cfg(unix)]
+pub mod fault_proxy;
+pub mod faults;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

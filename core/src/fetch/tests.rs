@@ -85,7 +85,11 @@ fn every_imds_refresh_asks_for_a_new_token() {
         assert_eq!(kind, ProviderKind::Ec2InstanceMetadata);
         assert_eq!(c.access_key_id.as_str(), "ASIAIMDS0000001");
     }
-    assert_eq!(p.transport.exchanges(), 6, "token PUT, role, credentials: twice");
+    assert_eq!(
+        p.transport.exchanges(),
+        6,
+        "token PUT, role, credentials: twice"
+    );
 }
 
 #[test]

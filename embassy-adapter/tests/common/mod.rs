@@ -62,6 +62,15 @@ pub fn run<T>(
     server: impl AsyncFnOnce(Stack<'static>),
     test: impl AsyncFnOnce(Stack<'static>) -> T,
 ) -> T {
+    run_within(Duration::from_secs(20), server, test)
+}
+
+/// [`run`] with a guard of `limit` instead of 20 seconds.
+pub fn run_within<T>(
+    limit: Duration,
+    server: impl AsyncFnOnce(Stack<'static>),
+    test: impl AsyncFnOnce(Stack<'static>) -> T,
+) -> T {
     let (client, mut client_runner, client_dev) =
         stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
     let (server_stack, mut server_runner, server_dev) = stack(SERVER, None, 2);
@@ -84,7 +93,7 @@ pub fn run<T>(
             client.wait_config_up().await;
             test(client).await
         };
-        match select3(guarded, network, Timer::after(Duration::from_secs(20))).await {
+        match select3(guarded, network, Timer::after(limit)).await {
             Either3::First(out) => out,
             Either3::Second(_) => panic!("the network stopped"),
             Either3::Third(()) => panic!("test timed out"),
