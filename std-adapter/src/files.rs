@@ -162,7 +162,7 @@ pub enum FileStatus {
     NoHome,
     /// The file is not valid UTF-8: session creation fails naming this path.
     NotUnicode,
-    /// The file holds more than [`MAX_SHARED_FILE_LEN`](crate::limits::MAX_SHARED_FILE_LEN)
+    /// The file holds more than [`MAX_SHARED_FILE_LEN`]
     /// bytes (or is an endless device such as `/dev/zero`): session creation fails naming this
     /// path and the limit.
     TooLarge,
@@ -220,7 +220,7 @@ impl fmt::Debug for SharedFileEntry {
 pub enum FileSourceError {
     /// The file is not valid UTF-8 (kind [`ErrorKind::InvalidData`]).
     NotUnicode,
-    /// The file is over [`MAX_SHARED_FILE_LEN`](crate::limits::MAX_SHARED_FILE_LEN) (kind
+    /// The file is over [`MAX_SHARED_FILE_LEN`] (kind
     /// [`ErrorKind::Capacity`]).
     TooLarge,
     /// Nothing could be read from a non-regular file in time (kind [`ErrorKind::TimedOut`]).

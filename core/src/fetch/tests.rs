@@ -78,7 +78,7 @@ fn every_imds_refresh_asks_for_a_new_token() {
         Reply::with_body(200, b"my-role\n"),
         Reply::with_body(200, IMDS_CREDS),
     ];
-    let script = [one.clone(), one].concat();
+    let script = [one, one].concat();
     let mut p = platform(&script);
     for _ in 0..2 {
         let (kind, c) = retrieve(&s, &mut p).unwrap();
