@@ -261,6 +261,12 @@ impl<F: NorFlash> ProfileStore<F> {
         self.scrub();
         let mut record = RecordBuffer([0; BUFFER_LEN]);
         let len = profile.encode(&mut record.0).map_err(StoreError::Encode)?;
+        // A power cut inside `delete` can leave the active pointer naming the deleted profile
+        // (`active` reports nothing then). Clear it before the profile exists again, or creating
+        // a profile of that name would silently make it active.
+        if self.active_pointer().await?.as_deref() == Some(name) && !self.contains(name).await? {
+            self.clear_active().await?;
+        }
         let bytes: &[u8] = record.0.get(..len).unwrap_or(&[]);
         let result = self.map.store_item(&mut self.buf.0, &key, &bytes).await;
         self.scrub();
@@ -319,13 +325,19 @@ impl<F: NorFlash> ProfileStore<F> {
         // The tombstone goes first: from then on `active` no longer reports the profile, so a
         // power cut before the pointer is cleared still reads as "deleted, nothing active".
         if self.active_pointer().await?.as_deref() == Some(name) {
-            let empty: &[u8] = &[];
-            self.map
-                .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
-                .await?;
+            self.clear_active().await?;
         }
         self.scrub();
         Ok(existed)
+    }
+
+    /// Stores an empty active-profile pointer: no profile is active.
+    async fn clear_active(&mut self) -> Result<(), StoreError> {
+        let empty: &[u8] = &[];
+        self.map
+            .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
+            .await?;
+        Ok(())
     }
 
     /// Makes `name` the active profile (the one [`ProfileStore::load`] uses by default).
@@ -429,5 +441,7 @@ impl<F: NorFlash> ProfileStore<F> {
     }
 }
 
+#[cfg(test)]
+mod history;
 #[cfg(test)]
 mod tests;
