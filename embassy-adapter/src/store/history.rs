@@ -25,9 +25,10 @@ use std::vec::Vec;
 type Flash = MemFlash<4096, 512, 4>;
 const RANGE: Range<u32> = 0..4096;
 
-/// Seeds run by default: enough for every kind of operation to be cut at many points while the
-/// test stays at a few seconds in a debug build.
-const DEFAULT_SEEDS: u64 = 1500;
+/// Seeds run by default: every kind of operation is cut at many points (seed 106 found the bug
+/// `reprovisioning_a_profile_deleted_by_a_cut_delete_leaves_nothing_active` pins) while the test
+/// stays under half a minute in a debug build. Run more with `AWS_SESSION_STORE_SEEDS`.
+const DEFAULT_SEEDS: u64 = 300;
 /// Operations per history.
 const OPS_PER_HISTORY: usize = 40;
 /// The names histories use; few, so that operations meet the same profiles often.
