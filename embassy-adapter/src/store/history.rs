@@ -175,7 +175,10 @@ async fn run(
         Op::Select(name) => match s.select(name).await {
             Err(StoreError::NotFound) => {
                 if let Some(m) = model {
-                    assert!(!m.profiles.contains_key(*name), "seed {seed}: select {name}");
+                    assert!(
+                        !m.profiles.contains_key(*name),
+                        "seed {seed}: select {name}"
+                    );
                 }
                 Ok(())
             }
@@ -342,7 +345,6 @@ fn power_cut_random_histories_keep_the_state_before_or_after() {
     );
 }
 
-
 /// Found by the random histories: a cut after `delete` wrote the tombstone of the active profile,
 /// before it cleared the pointer, reads as "deleted, nothing active" — but provisioning that name
 /// again used to make it active again. Cuts at every write of that `delete`.
@@ -360,7 +362,10 @@ fn reprovisioning_a_profile_deleted_by_a_cut_delete_leaves_nothing_active() {
         setup(&mut s).await.unwrap();
         s.delete("dev").await.unwrap();
         let end = s.into_flash().operations();
-        assert!(end - first >= 2, "delete writes a tombstone and clears the pointer");
+        assert!(
+            end - first >= 2,
+            "delete writes a tombstone and clears the pointer"
+        );
         for cut in first..end {
             let mut flash = Flash::new();
             flash.lose_power_at(cut);
