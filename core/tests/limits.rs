@@ -407,3 +407,54 @@ fn every_count_limit_holds_its_maximum_and_refuses_one_more() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// The request view's capacities: host, target, header count and header bytes. At the limit the
+/// setter succeeds; one past it is `HttpError::Capacity` naming the part and the limit, and the
+/// request is unchanged.
+#[test]
+fn request_view_limits_hold_their_maximum_and_refuse_one_more() {
+    use aws_session_core::http::{HttpError, HttpPart, HttpRequest};
+    let refused = |part, limit| HttpError::Capacity {
+        part,
+        limit,
+        needed: limit + 1,
+    };
+
+    let mut r = HttpRequest::empty();
+    r.set_host(&"h".repeat(MAX_HOST_LEN)).unwrap();
+    assert_eq!(
+        r.set_host(&"h".repeat(MAX_HOST_LEN + 1)),
+        Err(refused(HttpPart::Host, MAX_HOST_LEN))
+    );
+    assert_eq!(r.host().len(), MAX_HOST_LEN);
+
+    let target = |n: usize| format!("/{}", "t".repeat(n - 1));
+    r.set_target(&target(MAX_REQUEST_TARGET_LEN)).unwrap();
+    assert_eq!(
+        r.set_target(&target(MAX_REQUEST_TARGET_LEN + 1)),
+        Err(refused(HttpPart::Target, MAX_REQUEST_TARGET_LEN))
+    );
+    assert_eq!(r.target().len(), MAX_REQUEST_TARGET_LEN);
+
+    let headers = r.headers_mut();
+    for i in 0..MAX_REQUEST_HEADERS {
+        headers.append(&format!("x-h{i}"), "v").unwrap();
+    }
+    assert!(matches!(
+        headers.append("x-one-more", "v"),
+        Err(HttpError::Capacity { part: HttpPart::HeaderCount, limit, .. }) if limit == MAX_REQUEST_HEADERS
+    ));
+    assert_eq!(headers.len(), MAX_REQUEST_HEADERS);
+
+    headers.clear();
+    let name = "x-amz-security-token";
+    let fill = MAX_REQUEST_HEADER_BYTES - name.len();
+    headers.append(name, &"v".repeat(fill)).unwrap();
+    assert_eq!(headers.bytes_used(), MAX_REQUEST_HEADER_BYTES);
+    headers.clear();
+    assert_eq!(
+        headers.append(name, &"v".repeat(fill + 1)),
+        Err(refused(HttpPart::HeaderBytes, MAX_REQUEST_HEADER_BYTES))
+    );
+    assert!(headers.is_empty());
+}
