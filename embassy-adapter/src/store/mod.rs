@@ -13,10 +13,11 @@
 //! sequential-storage only appends: storing a profile writes a new item after the old one, and an
 //! item counts only once its header and data CRCs are complete. A write cut by a power loss leaves
 //! an item whose CRC fails; after the reboot it is ignored (and the page repaired on the next
-//! write), so the **previous version survives**. `tests/power_cut.rs` cuts the power at every
-//! single flash write and erase of a provision/overwrite/select/delete sequence and checks exactly
-//! that. A record that passes the CRC but does not decode is [`ReadError::Corrupt`] and is skipped
-//! (and counted) by [`ProfileStore::list`].
+//! write), so the **previous version survives**. The store's tests cut the power at every single
+//! flash write and erase of a provision/overwrite/select/delete sequence, and at a random write of
+//! hundreds of random histories (with imports), and check exactly that. A record that passes the
+//! CRC but does not decode is [`ReadError::Corrupt`] and is skipped (and counted) by
+//! [`ProfileStore::list`].
 //!
 //! An [`import`](ProfileStore::import) stores profile after profile: a cut leaves the profiles
 //! before it stored and the one being written in its previous version.
