@@ -27,7 +27,7 @@ const RANGE: Range<u32> = 0..4096;
 
 /// Seeds run by default: every kind of operation is cut at many points (seed 106 found the bug
 /// `reprovisioning_a_profile_deleted_by_a_cut_delete_leaves_nothing_active` pins) while the test
-/// stays under half a minute in a debug build. Run more with `AWS_SESSION_STORE_SEEDS`.
+/// takes about 9 s in a debug build. Run more with `AWS_SESSION_STORE_SEEDS`.
 const DEFAULT_SEEDS: u64 = 300;
 /// Operations per history.
 const OPS_PER_HISTORY: usize = 40;
