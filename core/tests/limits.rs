@@ -8,6 +8,9 @@
 //! the test holds in the narrow build (`AWS_SESSION_NARROW_LIMITS=1`) as in the wide one.
 //! docs/limits.md lists every limit and the test that covers it.
 
+// The helpers return what `Session::new` returns; a host test has room for its error.
+#![allow(clippy::result_large_err)]
+
 use aws_session_core::config::merge::MergeError;
 use aws_session_core::config::FileKind;
 use aws_session_core::credentials::PlanError;
