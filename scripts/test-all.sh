@@ -186,8 +186,9 @@ job_lint() {
 # would hide: text and HTTP header stores, the profile parser, credentials JSON and STS XML, secret
 # zeroization, SigV4 percent-encoding and canonical tables, time parsing, handler lists. Left out:
 # whole sessions, clients and pipelines (each signs with SHA-256/HMAC many times over: minutes per
-# test), SigV4a (P-256 key derivation: ten minutes and more per test), the conformance suites (they
-# read ../shared/testdata, which Miri's isolation forbids), and MIRI_SKIP's exhaustive sweeps.
+# test), SigV4a (P-256 key derivation: over ten minutes for one test), the signing tests of
+# sigv4::conformance and sigv4::signing_key (hashing again), and MIRI_SKIP's long sweeps. The
+# integration suites under core/tests (and ../shared/testdata) are not lib tests: Miri skips them.
 MIRI_TESTS=(text:: http:: profile::parse profile::value profile::normalize credentials::json
   credentials::sts credentials::fill secret:: sigv4::encoding sigv4::canonical_request time::
   handlers::list)
