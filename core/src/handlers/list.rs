@@ -65,14 +65,17 @@ impl AfterEach {
 }
 
 impl PartialEq for AfterEach {
-    /// Policies compare by kind; two `Custom` policies are equal when they are the same function.
+    /// Policies compare by kind: any two `Custom` policies are equal. Their functions are not
+    /// compared, because Rust does not promise that a function has one address (the same function
+    /// may give different pointers in different codegen units, and Miri gives a new one each time a
+    /// pointer is taken), so an address comparison could call a policy unequal to itself.
     fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (AfterEach::RunAll, AfterEach::RunAll) => true,
-            (AfterEach::StopOnError, AfterEach::StopOnError) => true,
-            (AfterEach::Custom(a), AfterEach::Custom(b)) => core::ptr::fn_addr_eq(*a, *b),
-            _ => false,
-        }
+        matches!(
+            (self, other),
+            (AfterEach::RunAll, AfterEach::RunAll)
+                | (AfterEach::StopOnError, AfterEach::StopOnError)
+                | (AfterEach::Custom(_), AfterEach::Custom(_))
+        )
     }
 }
 
@@ -520,7 +523,9 @@ pub mod selftests {
             l.push_back_named(NamedHandler::new("b", b)).unwrap();
             l.push_back_named(NamedHandler::new("c", c)).unwrap();
             assert_eq!(run_list(&l, false).as_slice(), &["a", "b"]);
-            assert_eq!(l.after_each(), AfterEach::Custom(stop_after_b));
+            // By kind: comparing the function's address is not reliable (Miri found this).
+            assert!(matches!(l.after_each(), AfterEach::Custom(_)));
+            assert_ne!(l.after_each(), AfterEach::RunAll);
         }
 
         fn dyn_handlers_keep_state() {

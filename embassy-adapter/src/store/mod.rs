@@ -13,10 +13,11 @@
 //! sequential-storage only appends: storing a profile writes a new item after the old one, and an
 //! item counts only once its header and data CRCs are complete. A write cut by a power loss leaves
 //! an item whose CRC fails; after the reboot it is ignored (and the page repaired on the next
-//! write), so the **previous version survives**. `tests/power_cut.rs` cuts the power at every
-//! single flash write and erase of a provision/overwrite/select/delete sequence and checks exactly
-//! that. A record that passes the CRC but does not decode is [`ReadError::Corrupt`] and is skipped
-//! (and counted) by [`ProfileStore::list`].
+//! write), so the **previous version survives**. The store's tests cut the power at every single
+//! flash write and erase of a provision/overwrite/select/delete sequence, and at a random write of
+//! hundreds of random histories (with imports), and check exactly that. A record that passes the
+//! CRC but does not decode is [`ReadError::Corrupt`] and is skipped (and counted) by
+//! [`ProfileStore::list`].
 //!
 //! An [`import`](ProfileStore::import) stores profile after profile: a cut leaves the profiles
 //! before it stored and the one being written in its previous version.
@@ -261,6 +262,12 @@ impl<F: NorFlash> ProfileStore<F> {
         self.scrub();
         let mut record = RecordBuffer([0; BUFFER_LEN]);
         let len = profile.encode(&mut record.0).map_err(StoreError::Encode)?;
+        // A power cut inside `delete` can leave the active pointer naming the deleted profile
+        // (`active` reports nothing then). Clear it before the profile exists again, or creating
+        // a profile of that name would silently make it active.
+        if self.active_pointer().await?.as_deref() == Some(name) && !self.contains(name).await? {
+            self.clear_active().await?;
+        }
         let bytes: &[u8] = record.0.get(..len).unwrap_or(&[]);
         let result = self.map.store_item(&mut self.buf.0, &key, &bytes).await;
         self.scrub();
@@ -319,13 +326,19 @@ impl<F: NorFlash> ProfileStore<F> {
         // The tombstone goes first: from then on `active` no longer reports the profile, so a
         // power cut before the pointer is cleared still reads as "deleted, nothing active".
         if self.active_pointer().await?.as_deref() == Some(name) {
-            let empty: &[u8] = &[];
-            self.map
-                .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
-                .await?;
+            self.clear_active().await?;
         }
         self.scrub();
         Ok(existed)
+    }
+
+    /// Stores an empty active-profile pointer: no profile is active.
+    async fn clear_active(&mut self) -> Result<(), StoreError> {
+        let empty: &[u8] = &[];
+        self.map
+            .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
+            .await?;
+        Ok(())
     }
 
     /// Makes `name` the active profile (the one [`ProfileStore::load`] uses by default).
@@ -429,5 +442,7 @@ impl<F: NorFlash> ProfileStore<F> {
     }
 }
 
+#[cfg(test)]
+mod history;
 #[cfg(test)]
 mod tests;

@@ -544,3 +544,86 @@ fn power_cut_at_every_write_keeps_the_previous_or_the_new_version() {
         );
     });
 }
+
+/// `MAX_STORED_PROFILES` (docs/limits.md): an import of that many profiles is stored and listed;
+/// one more in the files is `ImportError::TooManyProfiles` before anything is written, and one more
+/// provisioned directly makes `list` report `StoreError::TooManyProfiles`.
+#[test]
+fn stored_profiles_limit_holds_its_maximum_and_refuses_one_more() {
+    block_on(async {
+        let config = |n: usize| {
+            (0..n)
+                .map(|i| format!("[profile p{i}]\nregion = eu-west-1\n"))
+                .collect::<std::string::String>()
+        };
+        let mut s = store();
+        let over = config(MAX_STORED_PROFILES + 1);
+        assert_eq!(
+            s.import(Some(&over), None, None).await,
+            Err(ImportError::TooManyProfiles {
+                limit: MAX_STORED_PROFILES
+            })
+        );
+        let mut list: heapless::Vec<ProfileName, { MAX_STORED_PROFILES + 1 }> =
+            heapless::Vec::new();
+        s.list(&mut list).await.unwrap();
+        assert!(list.is_empty(), "a refused import writes nothing");
+
+        let full = config(MAX_STORED_PROFILES);
+        let report = s.import(Some(&full), None, None).await.unwrap();
+        assert_eq!(usize::from(report.imported), MAX_STORED_PROFILES);
+        s.list(&mut list).await.unwrap();
+        assert_eq!(list.len(), MAX_STORED_PROFILES);
+
+        s.provision("one-more", &profile("r")).await.unwrap();
+        assert_eq!(
+            s.list(&mut list).await,
+            Err(StoreError::TooManyProfiles {
+                limit: MAX_STORED_PROFILES
+            })
+        );
+    });
+}
+
+/// `MAX_PROFILE_RECORD_LEN` (docs/limits.md): a record of exactly that many bytes is stored on a
+/// 4 KiB page; one byte more is `StoreError::Encode` naming the limit. Only a wide core build (the
+/// host's) lets one value be long enough; a narrow build's largest record is far below the limit.
+#[test]
+fn record_limit_holds_its_maximum_and_refuses_one_more() {
+    block_on(async {
+        let mut buf = [0u8; MAX_PROFILE_RECORD_LEN + 64];
+        // the record's length with a one-byte token, so the rest is the token's
+        let one = profile("eu-west-1")
+            .with(Setting::SessionToken, "T")
+            .unwrap()
+            .encode(&mut buf)
+            .unwrap();
+        let token_len = MAX_PROFILE_RECORD_LEN - one + 1;
+        if token_len + 1 > aws_session_core::limits::MAX_SESSION_TOKEN_LEN {
+            std::println!("skipped: a narrow core build cannot make a record this long");
+            return;
+        }
+        let token = "T".repeat(token_len + 1);
+        let with = |n: usize| profile("eu-west-1").with(Setting::SessionToken, &token[..n]);
+        assert_eq!(
+            with(token_len).unwrap().encode(&mut buf),
+            Ok(MAX_PROFILE_RECORD_LEN)
+        );
+        let mut s = store();
+        s.provision("max", &with(token_len).unwrap()).await.unwrap();
+        assert_eq!(
+            s.read("max")
+                .await
+                .unwrap()
+                .unwrap()
+                .expose(Setting::SessionToken),
+            Some(&token[..token_len])
+        );
+        assert_eq!(
+            s.provision("max", &with(token_len + 1).unwrap()).await,
+            Err(StoreError::Encode(EncodeError {
+                limit: MAX_PROFILE_RECORD_LEN
+            }))
+        );
+    });
+}
