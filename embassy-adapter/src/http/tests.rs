@@ -269,6 +269,29 @@ fn conflicting_lengths_and_unknown_codings_are_malformed() {
     }
 }
 
+/// Found by the `http_response` fuzz target: `HTTP/1.1 003` was reported as status 3 (core reads
+/// status 0 as "no response arrived"). HTTP status codes are 100..=999.
+#[test]
+fn status_codes_below_100_are_malformed() {
+    for response in [
+        "HTTP/1.1 003 Status\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
+    ] {
+        block_on(async {
+            let mut buf = [0u8; 128];
+            let mut c =
+                HttpConnection::new(Script::new(response, 64), &mut buf, HttpConfig::default());
+            assert_eq!(
+                exchange(&mut c, &get("/")).await.unwrap_err(),
+                HttpError::Malformed,
+                "{response}"
+            );
+            assert!(!c.is_reusable());
+        });
+    }
+}
+
 #[test]
 fn head_too_large_for_the_buffer() {
     block_on(async {
