@@ -79,7 +79,8 @@ pub enum StoreError {
     /// No room is left even after reclaiming stale items: delete a profile or give the store
     /// more pages.
     Full,
-    /// The flash holds something the storage cannot repair (erase the range to recover).
+    /// The flash holds something the storage cannot repair, or a write did not read back
+    /// (erase the range to recover).
     Corrupted,
     /// A record does not fit a page of this flash (pages of at least 4 KiB hold any record).
     RecordTooBig,
@@ -262,10 +263,24 @@ impl<F: NorFlash> ProfileStore<F> {
         let mut record = RecordBuffer([0; BUFFER_LEN]);
         let len = profile.encode(&mut record.0).map_err(StoreError::Encode)?;
         let bytes: &[u8] = record.0.get(..len).unwrap_or(&[]);
-        let result = self.map.store_item(&mut self.buf.0, &key, &bytes).await;
+        let result = self.store_verified(&key, bytes).await;
         self.scrub();
         debug!("profile store: provisioned a profile ({} bytes)", len);
-        result.map_err(StoreError::from)
+        result
+    }
+
+    /// Stores `value` under `key`, then reads it back: over flash that holds something other
+    /// than a store (a range used for something else before, or damage the CRCs do not
+    /// catch), the storage can accept a write that it then cannot find. That is reported as
+    /// [`StoreError::Corrupted`] instead of a success that silently lost the value.
+    async fn store_verified(&mut self, key: &StoreKey, value: &[u8]) -> Result<(), StoreError> {
+        self.map.store_item(&mut self.buf.0, key, &value).await?;
+        let back = self.map.fetch_item::<&[u8]>(&mut self.buf.0, key).await?;
+        if back != Some(value) {
+            warn!("profile store: a write did not read back; erase the range");
+            return Err(StoreError::Corrupted);
+        }
+        Ok(())
     }
 
     /// The newest version of profile `name`, borrowing the store's record buffer; `Ok(None)` when
@@ -313,16 +328,12 @@ impl<F: NorFlash> ProfileStore<F> {
         let key = profile_key(name)?;
         let existed = self.contains(name).await?;
         if existed {
-            let empty: &[u8] = &[];
-            self.map.store_item(&mut self.buf.0, &key, &empty).await?;
+            self.store_verified(&key, &[]).await?;
         }
         // The tombstone goes first: from then on `active` no longer reports the profile, so a
         // power cut before the pointer is cleared still reads as "deleted, nothing active".
         if self.active_pointer().await?.as_deref() == Some(name) {
-            let empty: &[u8] = &[];
-            self.map
-                .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
-                .await?;
+            self.store_verified(&StoreKey::Active, &[]).await?;
         }
         self.scrub();
         Ok(existed)
@@ -336,11 +347,8 @@ impl<F: NorFlash> ProfileStore<F> {
         if !self.contains(name).await? {
             return Err(StoreError::NotFound);
         }
-        let value: &[u8] = name.as_bytes();
-        self.map
-            .store_item(&mut self.buf.0, &StoreKey::Active, &value)
-            .await?;
-        Ok(())
+        self.store_verified(&StoreKey::Active, name.as_bytes())
+            .await
     }
 
     /// The active profile's name, if one is selected and still readable.
