@@ -178,14 +178,6 @@ pub struct ListReport {
     pub corrupt: u16,
 }
 
-/// The state of one name while listing.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Seen {
-    Live,
-    Deleted,
-    Corrupt,
-}
-
 /// The flash record buffer, wiped when dropped.
 struct RecordBuffer([u8; BUFFER_LEN]);
 
@@ -378,6 +370,11 @@ impl<F: NorFlash> ProfileStore<F> {
     /// Puts the names of all readable profiles into `out` (cleared first), in the order they
     /// were first stored. Corrupt records are skipped and counted in the report.
     ///
+    /// A listed name is one [`ProfileStore::read`] finds: the walk over the flash only collects
+    /// names, and each name's current record is then looked up as `read` does. On damaged flash
+    /// the walk and the lookup can disagree about which version of a record is the newest; the
+    /// listing then still never names a profile that does not read back.
+    ///
     /// # Errors
     /// [`StoreError::TooManyProfiles`] when `out` or the listing's own table
     /// ([`MAX_STORED_PROFILES`]) is too small; storage failures.
@@ -387,8 +384,7 @@ impl<F: NorFlash> ProfileStore<F> {
     ) -> Result<ListReport, StoreError> {
         out.clear();
         self.scrub();
-        let mut seen: heapless::Vec<(ProfileName, Seen), MAX_STORED_PROFILES> =
-            heapless::Vec::new();
+        let mut names: heapless::Vec<ProfileName, MAX_STORED_PROFILES> = heapless::Vec::new();
         let mut report = ListReport::default();
         let mut iter = self.map.fetch_all_items(&mut self.buf.0).await?;
         let mut scanned = 0u32;
@@ -397,42 +393,33 @@ impl<F: NorFlash> ProfileStore<F> {
             if scanned > MAX_ITEMS_SCANNED {
                 return Err(StoreError::Corrupted);
             }
-            let (key, state) = match iter.next::<&[u8]>(&mut self.buf.0).await {
+            let name = match iter.next::<&[u8]>(&mut self.buf.0).await {
                 Ok(None) => break,
                 Ok(Some((StoreKey::Active, _))) => continue,
-                Ok(Some((StoreKey::Profile(name), value))) => {
-                    let state = match value {
-                        [] => Seen::Deleted,
-                        bytes if ProfileData::decode(bytes).is_ok() => Seen::Live,
-                        _ => Seen::Corrupt,
-                    };
-                    (name, state)
-                }
+                Ok(Some((StoreKey::Profile(name), _))) => name,
                 Err(sequential_storage::Error::SerializationError(_)) => {
                     report.corrupt = report.corrupt.saturating_add(1);
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
-            if let Some(entry) = seen.iter_mut().find(|(n, _)| *n == key) {
-                entry.1 = state;
-            } else {
-                seen.push((key, state))
-                    .map_err(|_| StoreError::TooManyProfiles {
-                        limit: MAX_STORED_PROFILES,
-                    })?;
+            if !names.contains(&name) {
+                names.push(name).map_err(|_| StoreError::TooManyProfiles {
+                    limit: MAX_STORED_PROFILES,
+                })?;
+            }
+        }
+        for name in names {
+            match self.read(&name).await {
+                Ok(Some(_)) => out
+                    .push(name)
+                    .map_err(|_| StoreError::TooManyProfiles { limit: N })?,
+                Ok(None) => {}
+                Err(ReadError::Corrupt) => report.corrupt = report.corrupt.saturating_add(1),
+                Err(ReadError::Store(e)) => return Err(e),
             }
         }
         self.scrub();
-        for (name, state) in seen {
-            match state {
-                Seen::Live => out
-                    .push(name)
-                    .map_err(|_| StoreError::TooManyProfiles { limit: N })?,
-                Seen::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
-                Seen::Deleted => {}
-            }
-        }
         Ok(report)
     }
 }

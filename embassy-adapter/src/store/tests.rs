@@ -578,3 +578,57 @@ fn a_write_that_does_not_read_back_is_reported() {
         }
     });
 }
+
+/// Found by the `flash_record` fuzz target: after a history of writes and a few damaged bytes,
+/// `list` named `default` (its walk over the flash took one version as the newest) while `read`
+/// found no record (its lookup took another). A listed profile now always reads back.
+#[test]
+fn list_and_read_agree_on_damaged_flash() {
+    // The fuzzer's history: each byte is an operation (low two bits: provision, provision,
+    // delete, select; next two: which name; next two: which region) ...
+    const OPS: [u8; 31] = [
+        255, 16, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 132, 132, 132, 132, 132, 132,
+        255, 255, 191, 255, 255, 255, 255, 255, 255, 255,
+    ];
+    // ... then bytes XORed into the flash: (offset, mask).
+    const DAMAGE: [(usize, u8); 9] = [
+        (2047, 0xff),
+        (255, 0xff),
+        (1807, 0xff),
+        (1797, 0xff),
+        (1791, 0xff),
+        (8, 4),
+        (768, 34),
+        (630, 58),
+        (16, 49),
+    ];
+    let names = ["default", "dev", "prod-1", "a.b@c"];
+    let regions = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-north-1"];
+    block_on(async {
+        let mut s = ProfileStore::new(SmallFlash::new(), 0..2048).unwrap();
+        for op in OPS {
+            let name = names[usize::from(op >> 2) % 4];
+            let _ = match op & 3 {
+                0 | 1 => {
+                    s.provision(name, &profile(regions[usize::from(op >> 4) % 4]))
+                        .await
+                }
+                2 => s.delete(name).await.map(|_| ()),
+                _ => s.select(name).await,
+            };
+        }
+        let mut flash = s.into_flash();
+        for (at, mask) in DAMAGE {
+            flash.bytes_mut()[at] ^= mask;
+        }
+        let mut s = ProfileStore::new(flash, 0..2048).unwrap();
+        let mut list: heapless::Vec<ProfileName, 16> = heapless::Vec::new();
+        s.list(&mut list).await.unwrap();
+        for name in &list {
+            assert!(
+                s.read(name).await.unwrap().is_some(),
+                "{name} is listed but does not read"
+            );
+        }
+    });
+}
