@@ -19,7 +19,8 @@ Seeds per target:
   sts_xml           XML response bodies of the recorded traffic
   http_response     every recorded response as raw HTTP/1.1, framed by Content-Length, chunked
                     (with an extension and a trailer) and until close
-  flash_record      profile records and store scripts (written here; the suites have none)
+  flash_record      profile records (written here; the suites have none)
+  flash_store       those records as flash images, and store scripts
 """
 
 import hashlib
@@ -111,10 +112,11 @@ def main():
         '{"v":2,"region":"eu-west-1"}',
     ]
     for r in records:
-        put("flash_record", b"\x00" + r.encode())
-    for script in (b"\x08\x00\x04\x10\x03\x02\x07\x01\x05", b"\x10\x00\x05\x00\x05\x00\x05\x00\x05"
+        put("flash_record", r)
+        put("flash_store", b"\x00" + r.encode())
+    for script in (b"\x08\x00\x04\x10\x03\x02\x07\x01\x05", b"\x0f\x00\x05\x00\x05\x00\x05\x00\x05"
                    b"\x00\x05\x00\x05\x00\x05\x00\x05\x20\x00\x01"):
-        put("flash_record", b"\x01" + script)
+        put("flash_store", b"\x01" + script)
 
     for target, n in sorted(counts.items()):
         print(f"{target}: {n} seeds")

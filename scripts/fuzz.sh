@@ -11,6 +11,9 @@
 # failure; elsewhere the targets run unseeded after a notice. A crashing input is saved in
 # fuzz/artifacts/TARGET/; rerun it with `cargo +nightly fuzz run TARGET FILE` from fuzz/.
 #
+# FUZZ_RUNS=N also stops each target after N executions (for long runs that aim at a count:
+# FUZZ_RUNS=10000000 scripts/fuzz.sh 7200 profile_file).
+#
 # The targets are built without AddressSanitizer (`-s none`: the code under test has no unsafe
 # code) and with debug assertions and overflow checks on (`-a`), so arithmetic overflow is a
 # crash too.
@@ -74,7 +77,7 @@ for t in "${targets[@]}"; do
   log="$seeds/$t.log"
   status=0
   cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "$seeds/$t" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)"

@@ -1,45 +1,18 @@
-//! Fuzzes the embassy adapter's profile store: the record decoder, and whole flash images.
-//!
-//! The first byte picks the mode; the rest is:
-//! * always, a flash record for `ProfileData::decode`;
-//! * even mode: a raw flash image (2 KiB, four 512-byte pages, the rest erased) that the store
-//!   opens after a "reboot";
-//! * odd mode: a script of store operations (provision, overwrite, delete, select) on an erased
-//!   flash, then byte damage at fuzz-chosen places, then the reboot.
+//! Fuzzes the embassy adapter's flash-record decoder (`ProfileData::decode`): the input is one
+//! record as read from flash. Whole flash images are the `flash_store` target's.
 //!
 //! Properties:
-//! * nothing panics; every refusal is a typed error;
-//! * a decoded record encodes, decodes to the same profile, and encodes to the same bytes again;
-//!   every decoded value is one `ProfileData::set` accepts; `Debug` never shows a secret value;
-//! * after the reboot the store's answers agree with each other: every listed profile reads
-//!   back, the active profile is listed, and a profile provisioned then reads back as written
-//!   and is listed, and once deleted reads as absent.
+//! * nothing panics; a refusal is the typed `DecodeError`;
+//! * a decoded record encodes, decodes to the same profile, and encodes to the same bytes again
+//!   (or is refused by the encoder as longer than the record limit);
+//! * every decoded value is one `ProfileData::set` accepts; `Debug` never shows a secret value.
 #![no_main]
 
 use aws_session_embassy::limits::MAX_PROFILE_RECORD_LEN;
-use aws_session_embassy::store::{ProfileData, ProfileName, ProfileStore, Setting};
-use aws_session_embassy::test_util::MemFlash;
-use embassy_futures::block_on;
+use aws_session_embassy::store::ProfileData;
 use libfuzzer_sys::fuzz_target;
 
-type Flash = MemFlash<2048, 512, 4>;
-const RANGE: core::ops::Range<u32> = 0..2048;
-const NAMES: [&str; 4] = ["default", "dev", "prod-1", "a.b@c"];
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
-fuzz_target!(|data: &[u8]| {
-    let [mode, rest @ ..] = data else { return };
-    record(rest);
-    let flash = if mode & 1 == 0 {
-        let mut flash = Flash::new();
-        let n = rest.len().min(flash.bytes().len());
-        flash.bytes_mut()[..n].copy_from_slice(&rest[..n]);
-        flash
-    } else {
-        scripted(rest)
-    };
-    block_on(reboot(flash));
-});
+fuzz_target!(|data: &[u8]| record(data));
 
 fn record(bytes: &[u8]) {
     let Ok(p) = ProfileData::decode(bytes) else {
@@ -76,93 +49,6 @@ fn record(bytes: &[u8]) {
             assert!(elsewhere || !shown.contains(value), "Debug shows a secret");
         } else {
             assert_eq!(p.get(setting), Some(value));
-        }
-    }
-}
-
-/// Runs a script of store operations on an erased flash, then damages it.
-fn scripted(script: &[u8]) -> Flash {
-    let (ops, damage) = script.split_at(
-        script
-            .len()
-            .min(usize::from(script.first().copied().unwrap_or(0) % 32)),
-    );
-    let mut store = ProfileStore::new(Flash::new(), RANGE).unwrap();
-    let regions = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-north-1"];
-    block_on(async {
-        for &op in ops {
-            let name = NAMES[usize::from(op >> 2) % NAMES.len()];
-            match op & 3 {
-                0 | 1 => {
-                    let p = ProfileData::new()
-                        .with(Setting::Region, regions[usize::from(op >> 4) % 4])
-                        .and_then(|p| p.with(Setting::AccessKeyId, "AKIDEXAMPLE"))
-                        .and_then(|p| p.with(Setting::SecretAccessKey, SECRET))
-                        .unwrap();
-                    let _ = store.provision(name, &p).await;
-                }
-                2 => {
-                    let _ = store.delete(name).await;
-                }
-                _ => {
-                    let _ = store.select(name).await;
-                }
-            }
-        }
-    });
-    let mut flash = store.into_flash();
-    for d in damage.chunks_exact(3) {
-        let at = usize::from(u16::from_le_bytes([d[0], d[1]])) % flash.bytes().len();
-        flash.bytes_mut()[at] ^= d[2];
-    }
-    flash
-}
-
-/// Opens the store over `flash` (a reboot) and checks that its answers agree.
-async fn reboot(flash: Flash) {
-    let mut store = ProfileStore::new(flash, RANGE).unwrap();
-    let mut listed: heapless::Vec<ProfileName, 16> = heapless::Vec::new();
-    let listing = store.list(&mut listed).await;
-    if listing.is_ok() {
-        for name in &listed {
-            let read = store.read(name).await;
-            assert!(
-                matches!(read, Ok(Some(_))),
-                "listed profile {name:?} reads as {read:?}"
-            );
-        }
-    }
-    if let Ok(Some(active)) = store.active().await {
-        if listing.is_ok() {
-            assert!(
-                listed.contains(&active),
-                "active profile {active:?} is not listed"
-            );
-        }
-    }
-    for name in NAMES {
-        let _ = store.read(name).await;
-    }
-
-    let p = ProfileData::new()
-        .with(Setting::Region, "eu-west-3")
-        .and_then(|p| p.with(Setting::SecretAccessKey, SECRET))
-        .unwrap();
-    if store.provision("fuzz", &p).await.is_ok() {
-        let read = store.read("fuzz").await;
-        assert!(
-            matches!(read, Ok(Some(q)) if q == p),
-            "provisioned profile reads as {read:?}"
-        );
-        let mut again: heapless::Vec<ProfileName, 16> = heapless::Vec::new();
-        if store.list(&mut again).await.is_ok() {
-            assert!(
-                again.iter().any(|n| n.as_str() == "fuzz"),
-                "provisioned profile not listed"
-            );
-        }
-        if store.delete("fuzz").await == Ok(true) {
-            assert_eq!(store.read("fuzz").await, Ok(None));
         }
     }
 }

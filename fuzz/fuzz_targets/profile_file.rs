@@ -226,15 +226,18 @@ fn check_kind(text: &str, kind: FileKind) {
 
         // Looked up again, every key gives its last value.
         if s.kind == SectionKind::Profile {
-            for p in &expected {
+            for (i, p) in expected.iter().enumerate() {
                 let last = expected
                     .iter()
                     .rev()
                     .find(|q| q.key.eq_ignore_ascii_case(&p.key));
                 let again = checked.find_property(s.name, &p.key.to_ascii_uppercase());
                 assert_eq!(again.as_ref().map(seen).as_ref(), last);
-                let free = find_property(&file, s.name, &p.key).unwrap();
-                assert_eq!(free.as_ref().map(seen).as_ref(), last);
+                // The free function checks the whole file again: once per section is enough.
+                if i == 0 {
+                    let free = find_property(&file, s.name, &p.key).unwrap();
+                    assert_eq!(free.as_ref().map(seen).as_ref(), last);
+                }
             }
         }
     }
