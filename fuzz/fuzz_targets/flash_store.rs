@@ -67,9 +67,9 @@ fn scripted(script: &[u8]) -> Flash {
         }
     });
     let mut flash = store.into_flash();
-    for d in damage.chunks_exact(3) {
-        let at = usize::from(u16::from_le_bytes([d[0], d[1]])) % flash.bytes().len();
-        flash.bytes_mut()[at] ^= d[2];
+    for &[lo, hi, mask] in damage.as_chunks::<3>().0 {
+        let at = usize::from(u16::from_le_bytes([lo, hi])) % flash.bytes().len();
+        flash.bytes_mut()[at] ^= mask;
     }
     flash
 }
