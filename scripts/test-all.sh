@@ -22,7 +22,7 @@ SELFTEST_TARGETS=("$QEMU_TARGET" "$QEMU_RISCV_TARGET")
 QEMU_CRATES=(core/qemu examples/firmware/qemu-mps2-an385)
 
 # Jobs in the order they run by default.
-JOBS=(host lint miri e2e qemu embassy netns)
+JOBS=(host lint miri e2e qemu embassy netns fuzz)
 
 usage() {
   cat <<EOF
@@ -51,6 +51,9 @@ Jobs:
   netns    the embassy adapter over a TAP device in a network namespace against moto and a
            TLS 1.3 server (scripts/netns-e2e.sh). Needs root: skipped with a SKIPPED line when
            not root, a failure under CI=true
+  fuzz     every cargo-fuzz target in fuzz/ for 20 s each (scripts/fuzz.sh 20: installs nightly
+           and cargo-fuzz, seeds each corpus from the testdata, prints executions per target,
+           fails on any crash); longer runs: scripts/fuzz.sh SECONDS
 
 Environment: AWS_SESSION_TESTDATA (conformance suites, default ../shared/testdata),
 CI=true (missing testdata or root is a failure, not a skip).
@@ -310,6 +313,13 @@ job_netns() {
   need_apt iproute2:ip curl:curl ca-certificates:/etc/ssl/certs/ca-certificates.crt
   step "embassy adapter over a TAP device in a network namespace (moto, TLS 1.3)"
   bash scripts/netns-e2e.sh
+}
+
+# --- fuzz ---------------------------------------------------------------------------------------
+
+job_fuzz() {
+  step "fuzz targets, 20 s each, seeded from the testdata (scripts/fuzz.sh)"
+  bash scripts/fuzz.sh 20
 }
 
 # --- main ---------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 //! * what is accepted canonicalizes to a fixed point: the canonical path and query it writes,
 //!   signed again (single encoding, no normalization), come out unchanged (parse → emit round
 //!   trip);
+//! * `sign` and `CanonicalRequest::new` accept the same requests, except that `sign` may also
+//!   refuse one whose output does not fit (`AuthorizationTooLong`);
 //! * the signature is 64 hex digits (SigV4a: a DER ECDSA signature in hex) and the signed-header
 //!   list appears in the canonical request;
 //! * the same bytes read as a canonical request text and given to `sign_canonical` as parts are
@@ -104,7 +106,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let signed = sign(&req, &params, &mut out);
     let creq = CanonicalRequest::new(&req, &params);
-    assert_eq!(signed.is_ok(), creq.is_ok());
+    // The signer also writes its output (the `Authorization` value, or the presigned query's
+    // signed-header list) into a buffer of MAX_AUTHORIZATION_LEN bytes: a request whose
+    // canonical form is fine can still be refused for that, by name.
+    match (&signed, &creq) {
+        (Err(SigningError::AuthorizationTooLong { .. }), Ok(_)) => return,
+        _ => assert_eq!(signed.is_ok(), creq.is_ok()),
+    }
     let (Ok(signed), Ok(creq)) = (signed, creq) else {
         return;
     };

@@ -344,7 +344,12 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
                     received_any = true;
                 }
                 Ok(httparse::Status::Complete(used)) => {
-                    let code = parsed.code.ok_or(HttpError::Malformed)?;
+                    // httparse takes any three digits; HTTP status codes start at 100 (and core
+                    // reads status 0 as "no response arrived").
+                    let code = parsed
+                        .code
+                        .filter(|c| *c >= 100)
+                        .ok_or(HttpError::Malformed)?;
                     if (100..200).contains(&code) && code != 101 {
                         self.start += used;
                         continue;

@@ -249,13 +249,9 @@ fn truncation_closing_and_garbage_are_typed() {
     }
 }
 
-#[test]
-fn conflicting_lengths_and_unknown_codings_are_malformed() {
-    for response in [
-        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-        "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
-    ] {
+/// Asserts that each response is refused as malformed and leaves the connection unusable.
+fn assert_malformed(responses: &[&str]) {
+    for response in responses {
         block_on(async {
             let mut buf = [0u8; 128];
             let mut c =
@@ -265,8 +261,29 @@ fn conflicting_lengths_and_unknown_codings_are_malformed() {
                 HttpError::Malformed,
                 "{response}"
             );
+            assert!(!c.is_reusable());
         });
     }
+}
+
+#[test]
+fn conflicting_lengths_and_unknown_codings_are_malformed() {
+    assert_malformed(&[
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+    ]);
+}
+
+/// Found by the `http_response` fuzz target: `HTTP/1.1 003` was reported as status 3 (core reads
+/// status 0 as "no response arrived"). HTTP status codes are 100..=999.
+#[test]
+fn status_codes_below_100_are_malformed() {
+    assert_malformed(&[
+        "HTTP/1.1 003 Status\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
+    ]);
 }
 
 #[test]

@@ -80,7 +80,8 @@ pub enum StoreError {
     /// No room is left even after reclaiming stale items: delete a profile or give the store
     /// more pages.
     Full,
-    /// The flash holds something the storage cannot repair (erase the range to recover).
+    /// The flash holds something the storage cannot repair, or a write did not read back
+    /// (erase the range to recover).
     Corrupted,
     /// A record does not fit a page of this flash (pages of at least 4 KiB hold any record).
     RecordTooBig,
@@ -178,14 +179,6 @@ pub struct ListReport {
     pub corrupt: u16,
 }
 
-/// The state of one name while listing.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Seen {
-    Live,
-    Deleted,
-    Corrupt,
-}
-
 /// The flash record buffer, wiped when dropped.
 struct RecordBuffer([u8; BUFFER_LEN]);
 
@@ -269,10 +262,24 @@ impl<F: NorFlash> ProfileStore<F> {
             self.clear_active().await?;
         }
         let bytes: &[u8] = record.0.get(..len).unwrap_or(&[]);
-        let result = self.map.store_item(&mut self.buf.0, &key, &bytes).await;
+        let result = self.store_verified(&key, bytes).await;
         self.scrub();
         debug!("profile store: provisioned a profile ({} bytes)", len);
-        result.map_err(StoreError::from)
+        result
+    }
+
+    /// Stores `value` under `key`, then reads it back: over flash that holds something other
+    /// than a store (a range used for something else before, or damage the CRCs do not
+    /// catch), the storage can accept a write that it then cannot find. That is reported as
+    /// [`StoreError::Corrupted`] instead of a success that silently lost the value.
+    async fn store_verified(&mut self, key: &StoreKey, value: &[u8]) -> Result<(), StoreError> {
+        self.map.store_item(&mut self.buf.0, key, &value).await?;
+        let back = self.map.fetch_item::<&[u8]>(&mut self.buf.0, key).await?;
+        if back != Some(value) {
+            warn!("profile store: a write did not read back; erase the range");
+            return Err(StoreError::Corrupted);
+        }
+        Ok(())
     }
 
     /// The newest version of profile `name`, borrowing the store's record buffer; `Ok(None)` when
@@ -320,8 +327,7 @@ impl<F: NorFlash> ProfileStore<F> {
         let key = profile_key(name)?;
         let existed = self.contains(name).await?;
         if existed {
-            let empty: &[u8] = &[];
-            self.map.store_item(&mut self.buf.0, &key, &empty).await?;
+            self.store_verified(&key, &[]).await?;
         }
         // The tombstone goes first: from then on `active` no longer reports the profile, so a
         // power cut before the pointer is cleared still reads as "deleted, nothing active".
@@ -334,11 +340,7 @@ impl<F: NorFlash> ProfileStore<F> {
 
     /// Stores an empty active-profile pointer: no profile is active.
     async fn clear_active(&mut self) -> Result<(), StoreError> {
-        let empty: &[u8] = &[];
-        self.map
-            .store_item(&mut self.buf.0, &StoreKey::Active, &empty)
-            .await?;
-        Ok(())
+        self.store_verified(&StoreKey::Active, &[]).await
     }
 
     /// Makes `name` the active profile (the one [`ProfileStore::load`] uses by default).
@@ -349,11 +351,8 @@ impl<F: NorFlash> ProfileStore<F> {
         if !self.contains(name).await? {
             return Err(StoreError::NotFound);
         }
-        let value: &[u8] = name.as_bytes();
-        self.map
-            .store_item(&mut self.buf.0, &StoreKey::Active, &value)
-            .await?;
-        Ok(())
+        self.store_verified(&StoreKey::Active, name.as_bytes())
+            .await
     }
 
     /// The active profile's name, if one is selected and still readable.
@@ -383,6 +382,11 @@ impl<F: NorFlash> ProfileStore<F> {
     /// Puts the names of all readable profiles into `out` (cleared first), in the order they
     /// were first stored. Corrupt records are skipped and counted in the report.
     ///
+    /// A listed name is one [`ProfileStore::read`] finds: the walk over the flash only collects
+    /// names, and each name's current record is then looked up as `read` does. On damaged flash
+    /// the walk and the lookup can disagree about which version of a record is the newest; the
+    /// listing then still never names a profile that does not read back.
+    ///
     /// # Errors
     /// [`StoreError::TooManyProfiles`] when `out` or the listing's own table
     /// ([`MAX_STORED_PROFILES`]) is too small; storage failures.
@@ -392,8 +396,7 @@ impl<F: NorFlash> ProfileStore<F> {
     ) -> Result<ListReport, StoreError> {
         out.clear();
         self.scrub();
-        let mut seen: heapless::Vec<(ProfileName, Seen), MAX_STORED_PROFILES> =
-            heapless::Vec::new();
+        let mut names: heapless::Vec<ProfileName, MAX_STORED_PROFILES> = heapless::Vec::new();
         let mut report = ListReport::default();
         let mut iter = self.map.fetch_all_items(&mut self.buf.0).await?;
         let mut scanned = 0u32;
@@ -402,42 +405,33 @@ impl<F: NorFlash> ProfileStore<F> {
             if scanned > MAX_ITEMS_SCANNED {
                 return Err(StoreError::Corrupted);
             }
-            let (key, state) = match iter.next::<&[u8]>(&mut self.buf.0).await {
+            let name = match iter.next::<&[u8]>(&mut self.buf.0).await {
                 Ok(None) => break,
                 Ok(Some((StoreKey::Active, _))) => continue,
-                Ok(Some((StoreKey::Profile(name), value))) => {
-                    let state = match value {
-                        [] => Seen::Deleted,
-                        bytes if ProfileData::decode(bytes).is_ok() => Seen::Live,
-                        _ => Seen::Corrupt,
-                    };
-                    (name, state)
-                }
+                Ok(Some((StoreKey::Profile(name), _))) => name,
                 Err(sequential_storage::Error::SerializationError(_)) => {
                     report.corrupt = report.corrupt.saturating_add(1);
                     continue;
                 }
                 Err(e) => return Err(e.into()),
             };
-            if let Some(entry) = seen.iter_mut().find(|(n, _)| *n == key) {
-                entry.1 = state;
-            } else {
-                seen.push((key, state))
-                    .map_err(|_| StoreError::TooManyProfiles {
-                        limit: MAX_STORED_PROFILES,
-                    })?;
+            if !names.contains(&name) {
+                names.push(name).map_err(|_| StoreError::TooManyProfiles {
+                    limit: MAX_STORED_PROFILES,
+                })?;
+            }
+        }
+        for name in names {
+            match self.read(&name).await {
+                Ok(Some(_)) => out
+                    .push(name)
+                    .map_err(|_| StoreError::TooManyProfiles { limit: N })?,
+                Ok(None) => {}
+                Err(ReadError::Corrupt) => report.corrupt = report.corrupt.saturating_add(1),
+                Err(ReadError::Store(e)) => return Err(e),
             }
         }
         self.scrub();
-        for (name, state) in seen {
-            match state {
-                Seen::Live => out
-                    .push(name)
-                    .map_err(|_| StoreError::TooManyProfiles { limit: N })?,
-                Seen::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
-                Seen::Deleted => {}
-            }
-        }
         Ok(report)
     }
 }
