@@ -180,17 +180,22 @@ impl Drop for SecretBytes32 {
 }
 
 /// A compile-time proof that no secret-bearing type can be printed with `{}` or, with the
-/// `defmt` feature, with `defmt`: adding such an impl fails the build here.
+/// `defmt` feature, with `defmt`: adding such an impl fails the build where the type is listed
+/// with [`never_printed!`] (here for this module's types, in `sigv4` for the signing keys).
 ///
 /// `Probe<T>` has an inherent constant only when `T` has the trait; otherwise the path resolves to
 /// the blanket trait's `false`.
-mod never_printed {
+pub(crate) mod print_probe {
     use core::marker::PhantomData;
 
-    struct Probe<T: ?Sized>(PhantomData<T>);
+    /// The type whose constants say whether `T` can be printed.
+    pub(crate) struct Probe<T: ?Sized>(PhantomData<T>);
 
-    trait Otherwise {
+    /// The answer when `T` lacks the trait.
+    pub(crate) trait Otherwise {
+        /// `T` has no `Display`.
         const DISPLAY: bool = false;
+        /// `T` has no `defmt::Format`.
         #[cfg(feature = "defmt")]
         const DEFMT: bool = false;
     }
@@ -198,33 +203,40 @@ mod never_printed {
 
     #[allow(dead_code)] // read through the path below only when the bound holds
     impl<T: ?Sized + core::fmt::Display> Probe<T> {
-        const DISPLAY: bool = true;
+        pub(crate) const DISPLAY: bool = true;
     }
     #[cfg(feature = "defmt")]
     #[allow(dead_code)]
     impl<T: ?Sized + defmt::Format> Probe<T> {
-        const DEFMT: bool = true;
+        pub(crate) const DEFMT: bool = true;
     }
-
-    macro_rules! never_printed {
-        ($($t:ty),* $(,)?) => {$(
-            const _: () = assert!(!Probe::<$t>::DISPLAY, "a secret type implements Display");
-            #[cfg(feature = "defmt")]
-            const _: () = assert!(!Probe::<$t>::DEFMT, "a secret type implements defmt::Format");
-        )*};
-    }
-
-    never_printed!(
-        super::SecretKey,
-        super::SessionToken,
-        super::SecretBytes32,
-        crate::keys::Credentials,
-        crate::sigv4::SigningKey,
-        crate::sigv4::SigningKeyCache,
-    );
-    #[cfg(feature = "sigv4a")]
-    never_printed!(crate::sigv4::SigningKeyV4a);
 }
+
+/// Fails the build when one of the listed types implements `Display` (or, with the `defmt`
+/// feature, `defmt::Format`).
+macro_rules! never_printed {
+    ($($t:ty),* $(,)?) => {$(
+        const _: () = {
+            #[allow(unused_imports)]
+            use $crate::secret::print_probe::{Otherwise as _, Probe};
+            assert!(!Probe::<$t>::DISPLAY, "a secret type implements Display");
+        };
+        #[cfg(feature = "defmt")]
+        const _: () = {
+            #[allow(unused_imports)]
+            use $crate::secret::print_probe::{Otherwise as _, Probe};
+            assert!(!Probe::<$t>::DEFMT, "a secret type implements defmt::Format");
+        };
+    )*};
+}
+pub(crate) use never_printed;
+
+never_printed!(
+    SecretKey,
+    SessionToken,
+    SecretBytes32,
+    crate::keys::Credentials
+);
 
 #[cfg(test)]
 mod tests {

@@ -156,3 +156,8 @@ pub mod selftests {
     #[cfg(feature = "sigv4a")]
     pub const V4A: &[crate::selftest::SelfTest] = super::v4a::selftests::ALL;
 }
+
+// The signing keys are secrets: neither may ever be printed with `{}` or defmt.
+crate::secret::never_printed!(SigningKey, SigningKeyCache);
+#[cfg(feature = "sigv4a")]
+crate::secret::never_printed!(SigningKeyV4a);
