@@ -162,11 +162,18 @@ fn too_many_headers_and_parameters_and_too_long_paths() {
     let mut headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
     headers.push(HOST);
     let req = SignableRequest::new("GET", "/", "", &headers, SignableBody::Bytes(b""));
+    let err = sign_with(&req, &p);
     assert_eq!(
-        sign_with(&req, &p),
+        err,
         Err(SigningError::AuthorizationTooLong {
             limit: MAX_AUTHORIZATION_LEN
         })
+    );
+    // The message fits presigning too, where there is no Authorization header.
+    let text = err.unwrap_err().to_string();
+    assert!(
+        text.contains("MAX_AUTHORIZATION_LEN") && text.contains("X-Amz-SignedHeaders"),
+        "{text}"
     );
 }
 

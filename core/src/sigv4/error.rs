@@ -79,7 +79,8 @@ pub enum SigningError {
     },
     /// The signing time cannot be written as a SigV4 timestamp.
     Time(TimeError),
-    /// The `Authorization` value would be longer than [`crate::limits::MAX_AUTHORIZATION_LEN`].
+    /// The `Authorization` value (when presigning: the credential and signed-header list of
+    /// the URL) would be longer than [`crate::limits::MAX_AUTHORIZATION_LEN`].
     AuthorizationTooLong {
         /// The limit.
         limit: usize,
@@ -158,9 +159,13 @@ impl fmt::Display for SigningError {
             ),
             SigningError::Time(e) => write!(f, "signing time: {e}"),
             SigningError::AuthorizationTooLong { limit } => {
+                // The same text holds the `Authorization` header and, when presigning, the
+                // URL's `X-Amz-Credential` and `X-Amz-SignedHeaders`: name both.
                 write!(
                     f,
-                    "Authorization value would exceed the limit of {limit} bytes"
+                    "the signature's credential and signed-header list would exceed \
+                     {limit} bytes (MAX_AUTHORIZATION_LEN: the Authorization header, or a \
+                     presigned URL's X-Amz-Credential and X-Amz-SignedHeaders)"
                 )
             }
             SigningError::NotCanonical { part, index } => {
