@@ -36,6 +36,7 @@ mod import;
 mod key;
 mod record;
 mod source;
+mod watched;
 
 use core::fmt;
 use core::ops::Range;
@@ -58,6 +59,7 @@ pub use record::{
 pub use source::{FlashProfiles, LoadError, NoEnv, FLASH_PROFILES_PATH};
 
 use key::StoreKey;
+use watched::Watched;
 
 /// A profile name as stored.
 pub type ProfileName = Text<MAX_PROFILE_NAME_LEN>;
@@ -69,6 +71,10 @@ const BUFFER_LEN: usize = 1 + MAX_PROFILE_NAME_LEN + MAX_PROFILE_RECORD_LEN + MA
 /// Items a listing inspects at most (stale versions included): a guard against a damaged page
 /// that would make the walk go on forever. 4096 items cover 16 MiB of the smallest records.
 const MAX_ITEMS_SCANNED: u32 = 4096;
+/// Passes a listing makes at most. A pass during which sequential-storage repaired a page (a
+/// write or erase) is made again; each repair leaves less damage, so a few passes suffice, and
+/// flash that is still being repaired after this many is reported as corrupted.
+const MAX_LIST_PASSES: u32 = 4;
 
 /// A storage operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +199,7 @@ impl Drop for RecordBuffer {
 /// The store owns the flash driver and a record buffer of about 3.7 KiB; place it in a
 /// `static_cell::StaticCell` or a task's state.
 pub struct ProfileStore<F: NorFlash> {
-    map: MapStorage<StoreKey, F, Cache<Uncached, Uncached, Uncached, StoreKey>>,
+    map: MapStorage<StoreKey, Watched<F>, Cache<Uncached, Uncached, Uncached, StoreKey>>,
     buf: RecordBuffer,
 }
 
@@ -221,9 +227,9 @@ impl<F: NorFlash> ProfileStore<F> {
     /// # Errors
     /// [`StoreError::BadRange`] for a range that is not whole pages or has fewer than two.
     pub fn new(flash: F, range: Range<u32>) -> Result<Self, StoreError> {
-        let config = MapConfig::<F>::try_new(range).map_err(|_| StoreError::BadRange)?;
+        let config = MapConfig::<Watched<F>>::try_new(range).map_err(|_| StoreError::BadRange)?;
         Ok(ProfileStore {
-            map: MapStorage::new(flash, config, Cache::new_uncached()),
+            map: MapStorage::new(Watched::new(flash), config, Cache::new_uncached()),
             buf: RecordBuffer([0; BUFFER_LEN]),
         })
     }
@@ -232,7 +238,7 @@ impl<F: NorFlash> ProfileStore<F> {
     pub fn into_flash(self) -> F {
         let ProfileStore { map, buf } = self;
         drop(buf);
-        map.destroy().0
+        map.destroy().0.into_inner()
     }
 
     /// Wipes the record buffer (every operation does this first; call it after using a
@@ -384,13 +390,33 @@ impl<F: NorFlash> ProfileStore<F> {
     ///
     /// A listed name is one [`ProfileStore::read`] finds: the walk over the flash only collects
     /// names, and each name's current record is then looked up as `read` does. On damaged flash
-    /// the walk and the lookup can disagree about which version of a record is the newest; the
-    /// listing then still never names a profile that does not read back.
+    /// the walk and the lookup can disagree about which version of a record is the newest, and a
+    /// lookup can make sequential-storage repair a page (erasing what an earlier lookup found);
+    /// a pass that changed the flash is made again, so the listing names exactly the profiles
+    /// that read back once it returns.
     ///
     /// # Errors
     /// [`StoreError::TooManyProfiles`] when `out` or the listing's own table
-    /// ([`MAX_STORED_PROFILES`]) is too small; storage failures.
+    /// ([`MAX_STORED_PROFILES`]) is too small; [`StoreError::Corrupted`] when the flash still
+    /// changes after [`MAX_LIST_PASSES`] passes; storage failures.
     pub async fn list<const N: usize>(
+        &mut self,
+        out: &mut heapless::Vec<ProfileName, N>,
+    ) -> Result<ListReport, StoreError> {
+        for _ in 0..MAX_LIST_PASSES {
+            let before = self.map.flash().changes();
+            let report = self.list_pass(out).await;
+            if report.is_err() || self.map.flash().changes() == before {
+                return report;
+            }
+            debug!("profile store: the flash was repaired while listing; listing again");
+        }
+        out.clear();
+        Err(StoreError::Corrupted)
+    }
+
+    /// One pass of [`ProfileStore::list`]: collects the names, then looks each one up.
+    async fn list_pass<const N: usize>(
         &mut self,
         out: &mut heapless::Vec<ProfileName, N>,
     ) -> Result<ListReport, StoreError> {

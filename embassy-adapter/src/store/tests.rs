@@ -662,13 +662,37 @@ fn a_write_that_does_not_read_back_is_reported() {
     });
 }
 
+/// Replays a `flash_store` fuzz input's history on an erased flash, then damages it: each byte
+/// of `ops` is an operation (low two bits: provision, provision, delete, select; next two: which
+/// name; next two: which region), and each `(offset, mask)` of `damage` is XORed into the flash.
+async fn fuzzed_history(ops: &[u8], damage: &[(usize, u8)]) -> SmallFlash {
+    let names = ["default", "dev", "prod-1", "a.b@c"];
+    let regions = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-north-1"];
+    let mut s = ProfileStore::new(SmallFlash::new(), 0..2048).unwrap();
+    for &op in ops {
+        let name = names[usize::from(op >> 2) % 4];
+        let _ = match op & 3 {
+            0 | 1 => {
+                s.provision(name, &profile(regions[usize::from(op >> 4) % 4]))
+                    .await
+            }
+            2 => s.delete(name).await.map(|_| ()),
+            _ => s.select(name).await,
+        };
+    }
+    let mut flash = s.into_flash();
+    for &(at, mask) in damage {
+        flash.bytes_mut()[at] ^= mask;
+    }
+    flash
+}
+
 /// Found by the `flash_record` fuzz target: after a history of writes and a few damaged bytes,
 /// `list` named `default` (its walk over the flash took one version as the newest) while `read`
 /// found no record (its lookup took another). A listed profile now always reads back.
 #[test]
 fn list_and_read_agree_on_damaged_flash() {
-    // The fuzzer's history: each byte is an operation (low two bits: provision, provision,
-    // delete, select; next two: which name; next two: which region) ...
+    // The fuzzer's history (see `fuzzed_history`) ...
     const OPS: [u8; 31] = [
         255, 16, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 132, 132, 132, 132, 132, 132,
         255, 255, 191, 255, 255, 255, 255, 255, 255, 255,
@@ -685,26 +709,8 @@ fn list_and_read_agree_on_damaged_flash() {
         (630, 58),
         (16, 49),
     ];
-    let names = ["default", "dev", "prod-1", "a.b@c"];
-    let regions = ["eu-west-1", "us-east-1", "ap-southeast-2", "eu-north-1"];
     block_on(async {
-        let mut s = ProfileStore::new(SmallFlash::new(), 0..2048).unwrap();
-        for op in OPS {
-            let name = names[usize::from(op >> 2) % 4];
-            let _ = match op & 3 {
-                0 | 1 => {
-                    s.provision(name, &profile(regions[usize::from(op >> 4) % 4]))
-                        .await
-                }
-                2 => s.delete(name).await.map(|_| ()),
-                _ => s.select(name).await,
-            };
-        }
-        let mut flash = s.into_flash();
-        for (at, mask) in DAMAGE {
-            flash.bytes_mut()[at] ^= mask;
-        }
-        let mut s = ProfileStore::new(flash, 0..2048).unwrap();
+        let mut s = ProfileStore::new(fuzzed_history(&OPS, &DAMAGE).await, 0..2048).unwrap();
         let mut list: heapless::Vec<ProfileName, 16> = heapless::Vec::new();
         s.list(&mut list).await.unwrap();
         for name in &list {
@@ -713,5 +719,46 @@ fn list_and_read_agree_on_damaged_flash() {
                 "{name} is listed but does not read"
             );
         }
+    });
+}
+
+/// Found by the `flash_store` fuzz target: after a history of writes and damage, a lookup made by
+/// `list` met a damaged page and sequential-storage repaired it, erasing a record that an earlier
+/// lookup of the same listing had found: the listing named a profile that no longer read back.
+/// A listing that changed the flash is made again, so every listed profile reads back.
+#[test]
+fn a_listing_that_repairs_the_flash_lists_again() {
+    const OPS: [u8; 15] = [255, 255, 239, 255, 1, 189, 1, 8, 0, 4, 16, 3, 122, 7, 189];
+    const DAMAGE: [(usize, u8); 14] = [
+        (1325, 255),
+        (832, 4),
+        (650, 138),
+        (1930, 64),
+        (2047, 239),
+        (511, 189),
+        (1, 0),
+        (650, 138),
+        (1397, 117),
+        (394, 4),
+        (784, 122),
+        (7, 0),
+        (1796, 3),
+        (528, 5),
+    ];
+    block_on(async {
+        let mut s = ProfileStore::new(fuzzed_history(&OPS, &DAMAGE).await, 0..2048).unwrap();
+        let mut list: heapless::Vec<ProfileName, 16> = heapless::Vec::new();
+        s.list(&mut list).await.unwrap();
+        let repaired = s.into_flash();
+        assert!(repaired.operations() > 0, "the listing repaired nothing");
+        let writes = repaired.operations();
+        let mut s = ProfileStore::new(repaired, 0..2048).unwrap();
+        for name in &list {
+            assert!(
+                s.read(name).await.unwrap().is_some(),
+                "{name} is listed but does not read"
+            );
+        }
+        assert_eq!(s.into_flash().operations(), writes);
     });
 }
