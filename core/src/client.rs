@@ -564,9 +564,12 @@ fn signing_instructions<'o>(
         },
     };
     let mut headers: heapless::Vec<(&str, &str), MAX_SIGNER_HEADERS> = heapless::Vec::new();
-    headers
-        .push(("host", http.host()))
-        .map_err(|_| "TooManyHeaders")?;
+    // A caller's `Host` header is the one sent (see `HttpRequest`), so it is the one signed.
+    if http.headers().get("host").is_none() {
+        headers
+            .push(("host", http.host()))
+            .map_err(|_| "TooManyHeaders")?;
+    }
     for h in http.headers().iter() {
         headers.push(h).map_err(|_| "TooManyHeaders")?;
     }
@@ -719,6 +722,27 @@ pub mod selftests {
             assert_eq!(r.http.headers().get("content-type"), Some(FORM_CONTENT_TYPE));
             assert_eq!(send(&c, &mut r).0, Ok(()));
             assert!(r.http.headers().get("authorization").unwrap().contains("/us-east-1/sts/aws4_request"));
+        }
+
+        fn a_caller_host_header_is_the_one_signed() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-east-1"));
+            let c = s.client("sts").unwrap();
+            // The same request, once to the host itself and once with a `Host` header naming it
+            // (the connection going elsewhere): one signature, for that host alone.
+            let authorization = |caller_header: bool| {
+                let mut r = c.form_request("GetCallerIdentity", "Action=GetCallerIdentity&Version=2011-06-15").unwrap();
+                match caller_header {
+                    true => r.http.headers_mut().insert("Host", "sts.example.test").unwrap(),
+                    false => r.http.set_host("sts.example.test").unwrap(),
+                }
+                assert_eq!(send(&c, &mut r).0, Ok(()));
+                let auth = r.http.headers().get("authorization").unwrap();
+                heapless::String::<256>::try_from(auth).unwrap()
+            };
+            let direct = authorization(false);
+            assert!(direct.contains("SignedHeaders=content-length;content-type;host;x-amz-date,"), "{direct}");
+            assert_eq!(authorization(true), direct);
         }
 
         fn credential_overrides_stay_in_the_client() {

@@ -120,8 +120,10 @@ fn copy_into<const N: usize>(dst: &mut Text<N>, s: &str, part: HttpPart) -> Resu
 /// An HTTP request under construction: what Build handlers fill in, Sign handlers sign and the
 /// transport sends.
 ///
-/// The host is kept apart from the headers: transports write the `Host` header from
-/// [`HttpRequest::host`], and signers read it from there. The target is the percent-encoded path
+/// The host is kept apart from the headers: it is where transports connect, and the `Host`
+/// header they write and signers sign, unless the headers hold a `Host` of their own (Go's
+/// `Request.Host`): then that header is the one sent and signed, and the connection still goes
+/// to [`HttpRequest::host`]. The target is the percent-encoded path
 /// followed by an optional `?query`; this type does not encode, it only refuses control characters,
 /// spaces and `#`.
 pub struct HttpRequest<'a> {

@@ -262,7 +262,7 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             " ",
             request.target(),
             " HTTP/1.1\r\nhost: ",
-            request.host(),
+            request.headers().get("host").unwrap_or(request.host()),
             "\r\n",
         ] {
             self.write_all(piece.as_bytes()).await?;

@@ -141,6 +141,28 @@ fn put_body_gets_a_content_length() {
     });
 }
 
+/// A `Host` header of the caller's is the one sent (and the one core signs), once; the
+/// connection is still the request's host's.
+#[test]
+fn a_caller_host_header_is_sent_once_in_place_of_the_host() {
+    block_on(async {
+        let mut buf = [0u8; 256];
+        let mut c = HttpConnection::new(
+            Script::new("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 64),
+            &mut buf,
+            HttpConfig::default(),
+        );
+        let mut req = get("/");
+        req.headers_mut().append("Host", "bucket.example").unwrap();
+        assert_eq!(exchange(&mut c, &req).await.unwrap(), (200, Vec::new()));
+        let written = c.into_inner().written;
+        assert_eq!(
+            text(&written),
+            "GET / HTTP/1.1\r\nhost: bucket.example\r\nx-amz-date: 20150830T123600Z\r\n\r\n"
+        );
+    });
+}
+
 #[test]
 fn chunked_with_extensions_and_trailers_byte_by_byte() {
     for step in [1, 3, 64] {
