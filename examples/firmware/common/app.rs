@@ -16,13 +16,6 @@ use embassy_net::Stack;
 use embedded_storage_async::nor_flash::NorFlash;
 use rand_core::{CryptoRng, RngCore};
 
-/// First-boot provisioning text, in `~/.aws` syntax. A product receives it over a provisioning
-/// channel (UART, BLE, a QR code) instead; these are the AWS documentation's example keys.
-pub const PROVISION_CONFIG: &str = "[profile device]\nregion = us-east-1\n";
-/// See [`PROVISION_CONFIG`].
-pub const PROVISION_CREDENTIALS: &str =
-    "[device]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
-
 /// The STS request body.
 const GET_CALLER_IDENTITY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
@@ -63,14 +56,10 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     anchors: &TrustAnchors<'_>,
     mem: &'static mut AppMemory,
 ) -> Result<u16, Error> {
-    // Profile: provision on first boot, then load the active one.
+    // Profile: the active one of the store, written by `aws-session device image` (README,
+    // "Provisioning a device"); nothing is compiled in. Without one, loading fails with
+    // `StoreError::NotFound`.
     let mut store = ProfileStore::new(flash, range)?;
-    if store.active().await?.is_none() {
-        store
-            .import(Some(PROVISION_CONFIG), Some(PROVISION_CREDENTIALS), None)
-            .await?;
-        store.select("device").await?;
-    }
     store.load(None, &mut mem.profiles).await?;
 
     // Session, STS client, HTTPS to its endpoint.

@@ -9,7 +9,12 @@
 //!                     [--expires SECS] [-X METHOD] URL
 //! aws-session curl    (the options of sign) [-i] [--fail] URL
 //! aws-session credentials [--profile P] [--format process|json|env]
+//! aws-session device image [--profile P] (--board BOARD | --write-size N --erase-size N --size N)
+//!                     -o FILE
 //! ```
+//!
+//! `device image` writes a flash-store image of a profile for a device (see the README's
+//! provisioning runbook): the profile and its `source_profile` profiles, the profile selected.
 //!
 //! `credentials` resolves the session's credentials (running assume-role, web identity, SSO,
 //! container, instance-metadata or `credential_process` providers as the session says) and prints
@@ -37,6 +42,7 @@
 
 mod configure;
 mod curl;
+mod device;
 mod request;
 
 use std::ffi::OsString;
@@ -85,6 +91,18 @@ enum Command {
     Curl(CurlArgs),
     /// Resolve the session's credentials and print them, secret included, for another tool.
     Credentials(CredentialsArgs),
+    /// Prepare a device: write a flash-store image of a profile for the firmware.
+    Device {
+        #[command(subcommand)]
+        action: DeviceAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DeviceAction {
+    /// Write a profile store image (the profile, its source profiles, selected as active) for a
+    /// board's flash; a flasher writes it at the store's partition.
+    Image(device::ImageArgs),
 }
 
 /// `credentials --format`.
@@ -392,6 +410,14 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
             configure::print_credentials(&loaded, args.format, out)?;
             Ok(0)
+        }
+        Command::Device {
+            action: DeviceAction::Image(args),
+        } => {
+            // The config file is read whatever AWS_SDK_LOAD_CONFIG says: a device profile
+            // usually has its region there.
+            let loaded = open_session(env, args.profile(), SharedConfigState::Enable)?;
+            device::image(&loaded, &args, out)
         }
     }
 }

@@ -2,6 +2,9 @@
 //! (`WIFI_SSID` / `WIFI_PASSWORD` at build time), the profile lives in two 4 KiB sectors at the end
 //! of the 4 MiB SPI flash, TLS 1.3 to STS with Amazon's roots, `GetCallerIdentity` signed with the
 //! flash profile's keys. Logs over the USB serial console.
+//!
+//! Provision the profile from a desktop: `aws-session device image --profile NAME --board esp32c3
+//! -o store.bin`, then flash `store.bin` at the address it prints (README, "Provisioning a device").
 #![no_std]
 #![no_main]
 

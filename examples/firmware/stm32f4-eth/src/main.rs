@@ -1,6 +1,9 @@
 //! aws-session on a NUCLEO-F429ZI: Ethernet (RMII, LAN8742) with DHCP, the profile in the last two
 //! 128 KiB sectors of bank 1, TLS 1.3 to STS with Amazon's roots, `GetCallerIdentity` signed with
 //! the flash profile's keys. Logs over defmt-RTT.
+//!
+//! Provision the profile from a desktop: `aws-session device image --profile NAME --board nucleo-f429zi
+//! -o store.bin`, then flash `store.bin` at the address it prints (README, "Provisioning a device").
 #![no_std]
 #![no_main]
 
