@@ -161,7 +161,13 @@ selftests! {
         for info in SETTINGS.iter().filter(|i| i.merge != Merge::Credentials) {
             let value = sample(info);
             for &var in info.env.iter().chain(info.env_when_loading) {
-                let vars = [LOAD, (var, value)];
+                // A setting that only comes in a pair is given with its partner.
+                let partner = match var {
+                    "AWS_SDK_GO_CLIENT_TLS_CERT" => ("AWS_SDK_GO_CLIENT_TLS_KEY", "key.pem"),
+                    "AWS_SDK_GO_CLIENT_TLS_KEY" => ("AWS_SDK_GO_CLIENT_TLS_CERT", "cert.pem"),
+                    _ => LOAD,
+                };
+                let vars = [LOAD, partner, (var, value)];
                 let env = MemEnv::new(&vars);
                 let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
                 let (got, source) = resolved_of(s, info.key).expect(var);
@@ -810,6 +816,36 @@ selftests! {
         let mut text = crate::text::Text::<256>::new();
         let _ = write!(text, "{err}");
         assert!(text.contains("failed to load ec2_metadata_service_endpoint_mode from shared config, /home/.aws/config:2"), "{text}");
+    }
+
+    fn a_client_certificate_and_its_key_resolve_as_a_pair() {
+        let mut slot = Session::unconfigured();
+        let (cert, key) = (("AWS_SDK_GO_CLIENT_TLS_CERT", "/c.pem"), ("AWS_SDK_GO_CLIENT_TLS_KEY", "/k.pem"));
+        let pair_error = |opts: &Options<'_>, vars: &[(&str, &str)]| {
+            let env = MemEnv::new(vars);
+            match error_of(opts, &env, &MemFiles::new(&[])) {
+                SessionError::Merge(MergeError::ClientTlsPair { cert, key }) => Some((cert, key)),
+                other => panic!("{other:?}"),
+            }
+        };
+        // Half a pair in the environment: Go v1's LoadClientTLSCertError.
+        assert_eq!(pair_error(&Options::default(), &[cert]), Some((true, false)));
+        assert_eq!(pair_error(&Options::default(), &[key]), Some((false, true)));
+        let mut text = crate::text::Text::<160>::new();
+        let _ = write!(text, "{}", SessionError::Merge(MergeError::ClientTlsPair { cert: true, key: false }));
+        assert!(text.starts_with("client TLS cert(true) and key(false) must both be provided"), "{text}");
+        // Both in the environment.
+        let pair = [cert, key];
+        let env = MemEnv::new(&pair);
+        let s = session_in(&mut slot, &Options::default(), &env, &MemFiles::new(&[]));
+        assert_eq!(s.config().client_tls_cert.as_ref().map(|r| (r.value.as_str(), r.source)), Some(("/c.pem", Source::Env("AWS_SDK_GO_CLIENT_TLS_CERT"))));
+        // Options replace the environment's pair as a whole; half a pair of options is refused
+        // even when the environment holds the other half.
+        let both = Options { config: Config::new().with_client_tls_cert("/o.pem").and_then(|c| c.with_client_tls_key("/ok.pem")).unwrap(), ..Options::default() };
+        let s = session_in(&mut slot, &both, &env, &MemFiles::new(&[]));
+        assert_eq!(s.config().client_tls_key.as_ref().map(|r| (r.value.as_str(), r.source)), Some(("/ok.pem", Source::Option)));
+        let half = Options { config: Config::new().with_client_tls_cert("/o.pem").unwrap(), ..Options::default() };
+        assert_eq!(pair_error(&half, &[cert, key]), Some((true, false)));
     }
 
     fn container_settings_are_captured_and_the_token_stays_secret() {

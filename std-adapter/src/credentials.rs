@@ -44,7 +44,7 @@ pub enum ResolveError {
     Fetch(Box<FetchError>),
     /// The HTTPS transport for provider calls could not be made (the CA bundle).
     #[cfg(feature = "https")]
-    Transport(crate::transport::CaBundleError),
+    Transport(crate::transport::TlsFileError),
     /// `credential_process` could not be started.
     ProcessSpawn(std::io::Error),
     /// `credential_process` exited unsuccessfully.

@@ -20,7 +20,7 @@
 use aws_session_core::platform::Platform;
 use aws_session_core::session::Session;
 
-use crate::transport::{CaBundleError, HttpsConfig, HttpsTransport};
+use crate::transport::{HttpsConfig, HttpsTransport, TlsFileError};
 use crate::{StdEntropy, SystemClock, ThreadSleep};
 
 /// The HTTPS transport, the system clock, thread sleep and OS-seeded entropy.
@@ -41,8 +41,8 @@ impl StdPlatform {
     /// `ca_bundle`) when it names one, else the built-in roots.
     ///
     /// # Errors
-    /// [`CaBundleError`] when the CA bundle cannot be read or holds no certificate.
-    pub fn new(session: &Session) -> Result<StdPlatform, CaBundleError> {
+    /// [`TlsFileError`] when the CA bundle cannot be read or holds no certificate.
+    pub fn new(session: &Session) -> Result<StdPlatform, TlsFileError> {
         StdPlatform::with_config(&HttpsConfig::for_session(session))
     }
 
@@ -50,7 +50,7 @@ impl StdPlatform {
     ///
     /// # Errors
     /// As [`StdPlatform::new`].
-    pub fn with_config(config: &HttpsConfig) -> Result<StdPlatform, CaBundleError> {
+    pub fn with_config(config: &HttpsConfig) -> Result<StdPlatform, TlsFileError> {
         Ok(StdPlatform {
             transport: HttpsTransport::new(config)?,
             clock: SystemClock,

@@ -1,10 +1,14 @@
 //! [`HttpsTransport`]: core's blocking [`Transport`] over ureq 3 and rustls.
 //!
-//! * TLS certificates are always verified: against the Mozilla roots compiled in (`webpki-roots`),
-//!   or, when a CA bundle is given (`AWS_CA_BUNDLE`, the `ca_bundle` profile key, or
-//!   [`HttpsConfig::ca_bundle`]), against the certificates of that PEM file only — the bundle
-//!   replaces the roots, as Go v1's `CustomCABundle` does. There is no switch to turn
-//!   verification off.
+//! * TLS certificates are always verified: against the operating system's trust store (through
+//!   `rustls-platform-verifier`; on Linux the system bundle, and `SSL_CERT_FILE` /
+//!   `SSL_CERT_DIR` when set), as Go v1 trusts the system roots; or, when a CA bundle is given
+//!   (`AWS_CA_BUNDLE`, the `ca_bundle` profile key, or [`HttpsConfig::ca_bundle`]), against the
+//!   certificates of that PEM file only — the bundle replaces the roots, as Go v1's
+//!   `CustomCABundle` does. There is no switch to turn verification off.
+//! * Mutual TLS: a client certificate chain and key ([`HttpsConfig::client_tls`]; from a session,
+//!   `AWS_SDK_GO_CLIENT_TLS_CERT` / `AWS_SDK_GO_CLIENT_TLS_KEY` or the options) are presented
+//!   when the server asks for one.
 //! * Plain `http` is used when the request's scheme says so (local test servers, Go v1
 //!   `DisableSSL`).
 //! * Redirects are not followed and HTTP error statuses are returned as responses: the request
@@ -37,7 +41,8 @@ use ureq::http;
 
 use crate::bounded_read::{read_limited, ReadLimit};
 use crate::limits::MAX_CA_BUNDLE_LEN;
-use ureq::tls::{PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider};
+use zeroize::Zeroize;
 
 pub use crate::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT};
 /// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
@@ -55,8 +60,10 @@ const SHORT_BODY: &str = "the request ended before its Content-Length";
 /// Settings of an [`HttpsTransport`].
 #[derive(Debug, Clone)]
 pub struct HttpsConfig {
-    /// A PEM file whose certificates replace the built-in trust roots.
+    /// A PEM file whose certificates replace the operating system's trust roots.
     pub ca_bundle: Option<PathBuf>,
+    /// A client certificate for mutual TLS.
+    pub client_tls: Option<ClientTlsFiles>,
     /// Time allowed to connect (TCP and TLS). `None` waits forever.
     pub connect_timeout: Option<Duration>,
     /// Time allowed from the end of the request to the response head. `None` waits forever.
@@ -75,6 +82,7 @@ impl Default for HttpsConfig {
     fn default() -> Self {
         HttpsConfig {
             ca_bundle: None,
+            client_tls: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             response_timeout: Some(DEFAULT_RESPONSE_TIMEOUT),
             total_timeout: None,
@@ -82,6 +90,16 @@ impl Default for HttpsConfig {
             user_agent: concat!("aws-session/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
+}
+
+/// A client certificate chain and its private key, as PEM files (mutual TLS; Go v1
+/// `ClientTLSCert` / `ClientTLSKey`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTlsFiles {
+    /// The certificate, then any intermediates.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 /// A transport error: its [`ErrorKind`] and a message (host, file or cause; never a header value).
@@ -155,46 +173,108 @@ impl PlatformError for TransportError {
     }
 }
 
-/// Reading a CA bundle failed (Go v1 `LoadCustomCABundleError`).
+/// Which TLS file an [`TlsFileError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsFile {
+    /// The CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`; Go v1 `LoadCustomCABundleError`).
+    CaBundle,
+    /// The client certificate chain (`AWS_SDK_GO_CLIENT_TLS_CERT`; Go v1
+    /// `LoadClientTLSCertError`).
+    ClientCert,
+    /// The client certificate's private key (`AWS_SDK_GO_CLIENT_TLS_KEY`).
+    ClientKey,
+}
+
+/// A TLS file (CA bundle, client certificate or key) could not be read or holds nothing usable.
+/// The message names the file and why; it never holds the file's contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaBundleError {
+pub struct TlsFileError {
+    file: TlsFile,
     path: PathBuf,
     reason: String,
 }
 
-impl fmt::Display for CaBundleError {
+impl TlsFileError {
+    /// Which file.
+    pub fn file(&self) -> TlsFile {
+        self.file
+    }
+}
+
+impl fmt::Display for TlsFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.file {
+            TlsFile::CaBundle => "custom CA bundle PEM file",
+            TlsFile::ClientCert => "client TLS cert PEM file",
+            TlsFile::ClientKey => "client TLS key PEM file",
+        };
         write!(
             f,
-            "failed to load custom CA bundle PEM file {}: {}",
+            "failed to load {what} {}: {}",
             self.path.display(),
             self.reason
         )
     }
 }
 
-impl core::error::Error for CaBundleError {}
+impl core::error::Error for TlsFileError {}
 
-/// Reads the certificates of a PEM file.
-fn read_ca_bundle(path: &Path) -> Result<RootCerts, CaBundleError> {
-    let err = |reason: String| CaBundleError {
+/// The PEM items of a TLS file, read with [`MAX_CA_BUNDLE_LEN`] as the bound.
+fn read_pem(path: &Path, file: TlsFile) -> Result<Vec<PemItem<'static>>, TlsFileError> {
+    let err = |reason: String| TlsFileError {
+        file,
         path: path.to_owned(),
         reason,
     };
     let limit = ReadLimit::new(MAX_CA_BUNDLE_LEN, "MAX_CA_BUNDLE_LEN");
-    let pem = read_limited(path, limit).map_err(|e| err(e.failure.to_string()))?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        match item {
-            Ok(PemItem::Certificate(c)) => certs.push(c.to_owned()),
-            Ok(_) => {}
-            Err(e) => return Err(err(e.to_string())),
-        }
-    }
+    let mut pem = read_limited(path, limit).map_err(|e| err(e.failure.to_string()))?;
+    let items = ureq::tls::parse_pem(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        // The parser's message names a position, never the bytes.
+        .map_err(|e| err(e.to_string()));
+    // A key file's bytes are a secret: wiped once parsed.
+    pem.zeroize();
+    items
+}
+
+/// Reads the certificates of a PEM file.
+fn read_certificates(
+    path: &Path,
+    file: TlsFile,
+) -> Result<Vec<Certificate<'static>>, TlsFileError> {
+    let certs: Vec<_> = read_pem(path, file)?
+        .into_iter()
+        .filter_map(|item| match item {
+            PemItem::Certificate(c) => Some(c),
+            _ => None,
+        })
+        .collect();
     if certs.is_empty() {
-        return Err(err("no certificates found".to_owned()));
+        return Err(TlsFileError {
+            file,
+            path: path.to_owned(),
+            reason: "no certificates found".to_owned(),
+        });
     }
-    Ok(RootCerts::new_with_certs(&certs))
+    Ok(certs)
+}
+
+/// Reads a client certificate chain and its private key (PKCS#8, PKCS#1 or SEC1 PEM).
+fn read_client_cert(files: &ClientTlsFiles) -> Result<ClientCert, TlsFileError> {
+    let chain = read_certificates(&files.cert, TlsFile::ClientCert)?;
+    let key = read_pem(&files.key, TlsFile::ClientKey)?
+        .into_iter()
+        .find_map(|item| match item {
+            PemItem::PrivateKey(k) => Some(k),
+            _ => None,
+        })
+        .ok_or_else(|| TlsFileError {
+            file: TlsFile::ClientKey,
+            path: files.key.clone(),
+            reason: "no private key found".to_owned(),
+        })?;
+    Ok(ClientCert::new_with_certs(&chain, key))
 }
 
 /// Where the current exchange is.
@@ -246,32 +326,50 @@ impl fmt::Debug for HttpsTransport {
 }
 
 impl HttpsConfig {
-    /// The default settings with `session`'s CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`), if any.
+    /// The default settings with `session`'s CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`) and client
+    /// certificate (`AWS_SDK_GO_CLIENT_TLS_CERT` / `…_KEY`), if any.
     pub fn for_session(session: &aws_session_core::session::Session) -> HttpsConfig {
+        let config = session.config();
+        // Session creation guarantees both or neither.
+        let client_tls = match (path(&config.client_tls_cert), path(&config.client_tls_key)) {
+            (Some(cert), Some(key)) => Some(ClientTlsFiles { cert, key }),
+            _ => None,
+        };
         HttpsConfig {
-            ca_bundle: session
-                .config()
-                .ca_bundle
-                .as_ref()
-                .map(|c| PathBuf::from(c.value.as_str())),
+            ca_bundle: path(&config.ca_bundle),
+            client_tls,
             ..HttpsConfig::default()
         }
     }
+}
+
+/// A path setting of the session as a path.
+fn path<const N: usize>(
+    value: &Option<aws_session_core::provenance::Resolved<aws_session_core::text::Text<N>>>,
+) -> Option<PathBuf> {
+    value.as_ref().map(|v| PathBuf::from(v.value.as_str()))
 }
 
 impl HttpsTransport {
     /// A transport with these settings.
     ///
     /// # Errors
-    /// [`CaBundleError`] when the CA bundle cannot be read or holds no certificate.
-    pub fn new(config: &HttpsConfig) -> Result<Self, CaBundleError> {
+    /// [`TlsFileError`] when the CA bundle holds no certificate, the client certificate or key
+    /// holds none, or one of them cannot be read.
+    pub fn new(config: &HttpsConfig) -> Result<Self, TlsFileError> {
         let roots = match &config.ca_bundle {
-            Some(path) => read_ca_bundle(path)?,
-            None => RootCerts::WebPki,
+            Some(path) => RootCerts::new_with_certs(&read_certificates(path, TlsFile::CaBundle)?),
+            None => RootCerts::PlatformVerifier,
         };
+        let client_cert = config
+            .client_tls
+            .as_ref()
+            .map(read_client_cert)
+            .transpose()?;
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
             .root_certs(roots)
+            .client_cert(client_cert)
             .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .tls_config(tls)

@@ -882,6 +882,75 @@ fn curl_verifies_tls_and_accepts_aws_ca_bundle() {
         .contains("authorization: aws4-hmac-sha256"));
 }
 
+/// With no CA bundle, the operating system's trust store decides (as in Go v1): here the test
+/// CA is put in it through `SSL_CERT_FILE`, which the platform verifier reads on Linux.
+#[cfg(target_os = "linux")]
+#[test]
+fn curl_trusts_the_operating_system_store_by_default() {
+    let h = home();
+    let pki = TestPki::new();
+    let system = common::write(h.path(), "system-roots.pem", &pki.ca_pem);
+    let mut env = docs_env();
+    env.push(("AWS_REGION", "us-east-1"));
+    env.push(("SSL_CERT_FILE", &system));
+    let (port, srv) = server::tls(&pki, Reply::With("200 OK", "system trust"));
+    let url = format!("https://127.0.0.1:{port}/b/k");
+    let o = run(h.path(), &env, &["curl", "--fail", "--service", "s3", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "system trust");
+    srv.join().unwrap();
+}
+
+/// Go v1's `AWS_SDK_GO_CLIENT_TLS_CERT` / `…_KEY`: the pair is presented to a server that requires
+/// a client certificate; half a pair fails creation with Go v1's message.
+#[test]
+fn curl_presents_the_client_certificate_of_the_environment() {
+    let h = home();
+    let pki = TestPki::new();
+    let bundle = common::write(h.path(), "ca.pem", &pki.ca_pem);
+    let cert = common::write(h.path(), "client.pem", &pki.client_cert_pem);
+    let key = common::write(h.path(), "client.key", &pki.client_key_pem);
+    let mut env = docs_env();
+    env.extend([("AWS_REGION", "us-east-1"), ("AWS_CA_BUNDLE", &bundle)]);
+    env.push(("AWS_SDK_GO_CLIENT_TLS_CERT", &cert));
+
+    let o = run(h.path(), &env, &["configure", "list"]);
+    let err = assert_one_line_error(&o, 1);
+    assert!(
+        err.contains("client TLS cert(true) and key(false) must both be provided"),
+        "{err}"
+    );
+
+    env.push(("AWS_SDK_GO_CLIENT_TLS_KEY", &key));
+    let (port, srv) = server::mutual_tls(&pki, Reply::With("200 OK", "mutual"));
+    let url = format!("https://127.0.0.1:{port}/topics/t?qos=1");
+    let mut args: Vec<&str> = "curl --fail --service iotdevicegateway -d {}"
+        .split(' ')
+        .collect();
+    args.push(&url);
+    let o = run(h.path(), &env, &args);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "mutual"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(srv.join().unwrap().starts_with("POST /topics/t?qos=1 "));
+
+    // Without the pair the same server refuses during the handshake.
+    env.retain(|(k, _)| !k.starts_with("AWS_SDK_GO_CLIENT_TLS"));
+    let (port, srv) = server::mutual_tls(&pki, Reply::With("200 OK", "mutual"));
+    let url = format!("https://127.0.0.1:{port}/topics/t");
+    let o = run(
+        h.path(),
+        &env,
+        &["curl", "--service", "iotdevicegateway", &url],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains("TLS"), "{err}");
+    assert_eq!(srv.join().unwrap(), "");
+}
+
 #[cfg(unix)]
 #[test]
 fn credential_process_runs_without_shared_config_loading() {

@@ -1,5 +1,6 @@
 //! `HttpsTransport` through core's `Transport` trait, against a loopback server: TLS verification
-//! (rejected without the CA, accepted with a CA bundle), bodies streamed in pieces, response heads,
+//! (rejected without the CA, accepted with a CA bundle), client certificates for a server that
+//! requires one (mutual TLS), bodies streamed in pieces, response heads,
 //! timeouts and connection errors mapped onto core's error kinds.
 
 mod common;
@@ -8,7 +9,7 @@ use core::time::Duration;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{Error as _, ErrorKind, Transport};
-use aws_session_std::transport::{HttpsConfig, HttpsTransport};
+use aws_session_std::transport::{ClientTlsFiles, HttpsConfig, HttpsTransport, TlsFile};
 use common::server::{self, Reply, TestPki};
 
 fn request(scheme: Scheme, port: u16, method: Method, target: &str) -> HttpRequest<'static> {
@@ -40,7 +41,7 @@ fn exchange(
 }
 
 #[test]
-fn tls_is_verified_against_the_builtin_roots() {
+fn tls_is_verified_against_the_system_roots() {
     let pki = TestPki::new();
     let (port, server) = server::tls(&pki, Reply::With("200 OK", "secret page"));
     let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
@@ -85,6 +86,107 @@ fn a_ca_bundle_replaces_the_roots() {
         .find(|(n, _)| n == "x-custom")
         .map(|(_, v)| v.as_str());
     assert_eq!(custom, Some("yes"));
+}
+
+/// A CA bundle of `pki`'s CA and, with `client`, its client certificate and key, in `dir`.
+fn mutual_config(dir: &std::path::Path, pki: &TestPki, client: bool) -> HttpsConfig {
+    let client_tls = client.then(|| ClientTlsFiles {
+        cert: common::write(dir, "client.pem", &pki.client_cert_pem).into(),
+        key: common::write(dir, "client.key", &pki.client_key_pem).into(),
+    });
+    HttpsConfig {
+        ca_bundle: Some(common::write(dir, "ca.pem", &pki.ca_pem).into()),
+        client_tls,
+        ..HttpsConfig::default()
+    }
+}
+
+#[test]
+fn a_client_certificate_is_presented_to_a_server_that_requires_one() {
+    let pki = TestPki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (port, server) = server::mutual_tls(&pki, Reply::With("200 OK", "hello device"));
+    let mut t = HttpsTransport::new(&mutual_config(dir.path(), &pki, true)).unwrap();
+    let req = request(
+        Scheme::Https,
+        port,
+        Method::Get,
+        "/role-aliases/a/credentials",
+    );
+    let (status, body) = exchange(&mut t, &req, &[]).unwrap();
+    assert_eq!((status, body.as_str()), (200, "hello device"));
+    assert!(server
+        .join()
+        .unwrap()
+        .starts_with("GET /role-aliases/a/credentials "));
+}
+
+#[test]
+fn without_a_client_certificate_a_server_that_requires_one_refuses() {
+    let pki = TestPki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (port, server) = server::mutual_tls(&pki, Reply::With("200 OK", "hello device"));
+    let mut t = HttpsTransport::new(&mutual_config(dir.path(), &pki, false)).unwrap();
+    let req = request(Scheme::Https, port, Method::Get, "/");
+    assert_eq!(exchange(&mut t, &req, &[]).unwrap_err(), ErrorKind::Tls);
+    assert_eq!(
+        server.join().unwrap(),
+        "",
+        "no request without a client certificate"
+    );
+}
+
+#[test]
+fn unusable_client_certificate_files_name_the_file() {
+    let pki = TestPki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let good = mutual_config(dir.path(), &pki, true);
+    let files = good.client_tls.clone().unwrap();
+    let no_key = common::write(dir.path(), "no-key.pem", &pki.client_cert_pem);
+    let cases = [
+        (
+            ClientTlsFiles {
+                cert: "/nonexistent-cert.pem".into(),
+                ..files.clone()
+            },
+            TlsFile::ClientCert,
+            "failed to load client TLS cert PEM file /nonexistent-cert.pem",
+        ),
+        (
+            ClientTlsFiles {
+                key: "/nonexistent-key.pem".into(),
+                ..files.clone()
+            },
+            TlsFile::ClientKey,
+            "failed to load client TLS key PEM file /nonexistent-key.pem",
+        ),
+        (
+            ClientTlsFiles {
+                cert: files.key.clone(),
+                ..files.clone()
+            },
+            TlsFile::ClientCert,
+            "no certificates found",
+        ),
+        (
+            ClientTlsFiles {
+                key: no_key.into(),
+                ..files.clone()
+            },
+            TlsFile::ClientKey,
+            "no private key found",
+        ),
+    ];
+    for (client_tls, file, message) in cases {
+        let config = HttpsConfig {
+            client_tls: Some(client_tls),
+            ..good.clone()
+        };
+        let err = HttpsTransport::new(&config).unwrap_err();
+        assert_eq!(err.file(), file, "{err}");
+        assert!(err.to_string().contains(message), "{err}");
+        assert!(!err.to_string().contains("PRIVATE KEY"), "{err}");
+    }
 }
 
 #[test]

@@ -87,6 +87,14 @@ pub enum MergeError {
         /// Where the value came from.
         at: At,
     },
+    /// Only one of the client certificate and its key is set (Go v1 `LoadClientTLSCertError`):
+    /// mutual TLS needs both.
+    ClientTlsPair {
+        /// Whether the certificate is set.
+        cert: bool,
+        /// Whether the key is set.
+        key: bool,
+    },
 }
 
 impl fmt::Display for MergeError {
@@ -104,6 +112,11 @@ impl fmt::Display for MergeError {
                 }
                 f.write_str(" is not an http:// or https:// URL with a host and an optional port")
             }
+            MergeError::ClientTlsPair { cert, key } => write!(
+                f,
+                "client TLS cert({cert}) and key({key}) must both be provided \
+                 (AWS_SDK_GO_CLIENT_TLS_CERT and AWS_SDK_GO_CLIENT_TLS_KEY, or both options)"
+            ),
         }
     }
 }
@@ -230,7 +243,27 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
         shared.selected_settings(),
         &ctx,
     )?;
-    check_endpoints(out, &input.file_paths)
+    check_endpoints(out, &input.file_paths)?;
+    check_client_tls(out)
+}
+
+/// The client certificate and key resolve as a pair, as in Go v1: when either option is given,
+/// both come from the options (the environment's pair is not looked at); otherwise both come from
+/// the environment. Half a pair is [`MergeError::ClientTlsPair`].
+fn check_client_tls(out: &SessionConfig) -> Result<(), MergeError> {
+    let from_option = |v: &Option<Resolved<_>>| v.as_ref().map(|r| r.source == Source::Option);
+    let (cert, key) = (
+        from_option(&out.client_tls_cert),
+        from_option(&out.client_tls_key),
+    );
+    let (cert, key) = match (cert, key) {
+        (Some(true), _) | (_, Some(true)) => (cert == Some(true), key == Some(true)),
+        _ => (cert.is_some(), key.is_some()),
+    };
+    match cert == key {
+        true => Ok(()),
+        false => Err(MergeError::ClientTlsPair { cert, key }),
+    }
 }
 
 /// Refuses a configured endpoint URL that is not one (from the environment or a file; an

@@ -61,6 +61,12 @@ settings! {
         /// Custom CA bundle path for TLS transports (`AWS_CA_BUNDLE`, `ca_bundle`).
         CaBundle => ca_bundle: Txt<MAX_PATH_LEN> = [None], with_ca_bundle,
             env ["AWS_CA_BUNDLE"] [], file ["ca_bundle"] WithSharedConfig, Path, secret false, device false, Layered;
+        /// Client certificate chain (PEM file path) for mutual TLS, with its key (Go v1 `Options.ClientTLSCert`, `AWS_SDK_GO_CLIENT_TLS_CERT`; one without the other fails creation).
+        ClientTlsCert => client_tls_cert: Txt<MAX_PATH_LEN> = [None], with_client_tls_cert,
+            env ["AWS_SDK_GO_CLIENT_TLS_CERT"] [], file [] Never, Path, secret false, device false, Layered;
+        /// Private key (PEM file path) of the client certificate (Go v1 `Options.ClientTLSKey`, `AWS_SDK_GO_CLIENT_TLS_KEY`).
+        ClientTlsKey => client_tls_key: Txt<MAX_PATH_LEN> = [None], with_client_tls_key,
+            env ["AWS_SDK_GO_CLIENT_TLS_KEY"] [], file [] Never, Path, secret false, device false, Layered;
         /// EC2 instance metadata endpoint (Go v1 `Options.EC2IMDSEndpoint`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `ec2_metadata_service_endpoint`).
         Ec2MetadataServiceEndpoint => ec2_imds_endpoint: Txt<MAX_ENDPOINT_LEN> = [None], with_ec2_imds_endpoint,
             env ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] [], file ["ec2_metadata_service_endpoint"] WithSharedConfig, Endpoint, secret false, device false, Layered;

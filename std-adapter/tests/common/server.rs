@@ -7,13 +7,19 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-/// A test CA and a `localhost` / `127.0.0.1` server certificate it signed.
+/// A test CA, a `localhost` / `127.0.0.1` server certificate it signed, and a client
+/// certificate it signed (for mutual TLS).
 pub struct TestPki {
     /// The CA certificate, PEM (what a CA bundle file holds).
     pub ca_pem: String,
+    /// A client certificate (extended key usage clientAuth), PEM.
+    pub client_cert_pem: String,
+    /// The client certificate's key, PKCS#8 PEM.
+    pub client_key_pem: String,
+    ca: CertificateDer<'static>,
     cert: CertificateDer<'static>,
     key: Vec<u8>,
 }
@@ -30,20 +36,42 @@ impl TestPki {
         let params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .expect("params");
         let cert = params.signed_by(&key, &issuer).expect("server cert");
+        let client_key = KeyPair::generate().expect("client key");
+        let mut client = CertificateParams::new(vec!["device-0001".to_owned()]).expect("params");
+        client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let client_cert = client.signed_by(&client_key, &issuer).expect("client cert");
         TestPki {
             ca_pem: ca_cert.pem(),
+            client_cert_pem: client_cert.pem(),
+            client_key_pem: client_key.serialize_pem(),
+            ca: ca_cert.der().clone(),
             cert: cert.der().clone(),
             key: key.serialize_der(),
         }
     }
 
-    fn server_config(&self) -> Arc<rustls::ServerConfig> {
+    /// The server's TLS settings; with `require_client_cert`, a client must present a
+    /// certificate the CA signed.
+    fn server_config(&self, require_client_cert: bool) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()));
-        let config = rustls::ServerConfig::builder_with_provider(provider)
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_no_client_auth()
+            .expect("protocol versions");
+        let builder = if require_client_cert {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(self.ca.clone()).expect("CA as a client root");
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("client verifier");
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let config = builder
             .with_single_cert(vec![self.cert.clone()], key)
             .expect("server config");
         Arc::new(config)
@@ -137,7 +165,17 @@ pub fn plain(reply: Reply) -> (u16, JoinHandle<String>) {
 /// Serves one TLS exchange with `pki`'s server certificate. The handle yields the request text,
 /// or an empty string when the client gave up during the handshake.
 pub fn tls(pki: &TestPki, reply: Reply) -> (u16, JoinHandle<String>) {
-    let config = pki.server_config();
+    serve_tls(pki.server_config(false), reply)
+}
+
+/// Like [`tls`], for a server that requires a client certificate signed by `pki`'s CA (the
+/// AWS IoT credentials provider and IoT Core on 8443 do). A client without one is refused during
+/// the handshake: the handle then yields an empty string.
+pub fn mutual_tls(pki: &TestPki, reply: Reply) -> (u16, JoinHandle<String>) {
+    serve_tls(pki.server_config(true), reply)
+}
+
+fn serve_tls(config: Arc<rustls::ServerConfig>, reply: Reply) -> (u16, JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().expect("addr").port();
     let handle = std::thread::spawn(move || {
