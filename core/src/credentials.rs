@@ -25,9 +25,9 @@ use crate::config::{ExplicitCredentials, Source};
 use crate::keys::ProviderRef;
 pub use crate::keys::{Credentials, MaskedKey};
 use crate::limits::{
-    MAX_ACCOUNT_ID_LEN, MAX_COMMAND_LEN, MAX_REGION_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS,
-    MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN, MAX_ROLE_TEXT_LEN, MAX_SETTING_LEN,
-    MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
+    MAX_ACCOUNT_ID_LEN, MAX_COMMAND_LEN, MAX_ENDPOINT_LEN, MAX_IOT_NAME_LEN, MAX_PATH_LEN,
+    MAX_REGION_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_HOPS, MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN,
+    MAX_ROLE_TEXT_LEN, MAX_SETTING_LEN, MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
 };
 use crate::text::{CapacityError, Field, Text};
 
@@ -59,6 +59,9 @@ pub enum ProviderKind {
     Anonymous,
     /// A provider of the application's own (`Config::with_credentials_provider`).
     Custom,
+    /// The AWS IoT credentials provider (a device certificate exchanged for a role alias's
+    /// temporary credentials; not in Go v1).
+    IotCredentials,
 }
 
 impl ProviderKind {
@@ -77,6 +80,7 @@ impl ProviderKind {
             ProviderKind::RemoteFallback => "RemoteCredProvider",
             ProviderKind::Anonymous => "AnonymousCredentials",
             ProviderKind::Custom => "CustomProvider",
+            ProviderKind::IotCredentials => "IoTCredentialsProvider",
         }
     }
 }
@@ -299,6 +303,25 @@ pub enum BaseCredentials {
     },
     /// The application's own provider (`Config::with_credentials_provider`).
     Custom(ProviderRef),
+    /// The AWS IoT credentials provider: `GET /role-aliases/<alias>/credentials` over mutual TLS
+    /// with the device certificate.
+    Iot(IotSettings),
+}
+
+/// What the AWS IoT credentials provider needs, from a profile's `iot_*` keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IotSettings {
+    /// `iot_credentials_endpoint`: `host`, `host:port` or an `https://` URL.
+    pub endpoint: Text<MAX_ENDPOINT_LEN>,
+    /// `iot_role_alias`.
+    pub role_alias: Text<MAX_IOT_NAME_LEN>,
+    /// `iot_thing_name`, sent as `x-amzn-iot-thingname`.
+    pub thing_name: Option<Text<MAX_IOT_NAME_LEN>>,
+    /// `iot_certificate` and `iot_private_key`: PEM files of the device certificate (std; a
+    /// device's transport holds its own).
+    pub certificate: Option<(Text<MAX_PATH_LEN>, Text<MAX_PATH_LEN>)>,
+    /// Where `iot_credentials_endpoint` was found.
+    pub source: Source,
 }
 
 impl fmt::Debug for BaseCredentials {
@@ -350,6 +373,7 @@ impl fmt::Debug for BaseCredentials {
                 .field("source", source)
                 .finish(),
             BaseCredentials::Custom(provider) => f.debug_tuple("Custom").field(provider).finish(),
+            BaseCredentials::Iot(settings) => f.debug_tuple("Iot").field(settings).finish(),
         }
     }
 }
@@ -431,6 +455,7 @@ impl CredentialPlan {
                 BaseCredentials::WebIdentity { .. } => ProviderKind::WebIdentity,
                 BaseCredentials::Sso { .. } => ProviderKind::Sso,
                 BaseCredentials::Custom(_) => ProviderKind::Custom,
+                BaseCredentials::Iot(_) => ProviderKind::IotCredentials,
             },
         }
     }
@@ -447,6 +472,7 @@ impl CredentialPlan {
                     | BaseCredentials::WebIdentity { source, .. }
                     | BaseCredentials::Remote { source, .. }
                     | BaseCredentials::Sso { source, .. } => *source,
+                    BaseCredentials::Iot(settings) => settings.source,
                     BaseCredentials::Custom(_) => Source::Option,
                 },
             },

@@ -82,6 +82,8 @@ pub const MAX_SSO_START_URL_LEN: usize = narrow_or_wide(256, 1024);
 pub const MAX_ACCOUNT_ID_LEN: usize = 32;
 /// Longest `sso_role_name`: an IAM role name is at most 64 characters.
 pub const MAX_ROLE_NAME_LEN: usize = 64;
+/// An AWS IoT role alias or thing name: AWS allows 128 characters for each.
+pub const MAX_IOT_NAME_LEN: usize = 128;
 /// Longest container credentials URI (`AWS_CONTAINER_CREDENTIALS_FULL_URI`,
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`): a URL like an endpoint's.
 pub const MAX_CONTAINER_URI_LEN: usize = MAX_ENDPOINT_LEN;

@@ -7,8 +7,9 @@
 //!   certificates of that PEM file only — the bundle replaces the roots, as Go v1's
 //!   `CustomCABundle` does. There is no switch to turn verification off.
 //! * Mutual TLS: a client certificate chain and key ([`HttpsConfig::client_tls`]; from a session,
-//!   `AWS_SDK_GO_CLIENT_TLS_CERT` / `AWS_SDK_GO_CLIENT_TLS_KEY` or the options) are presented
-//!   when the server asks for one.
+//!   `AWS_SDK_GO_CLIENT_TLS_CERT` / `AWS_SDK_GO_CLIENT_TLS_KEY` or the options, else the
+//!   `iot_certificate` / `iot_private_key` of an AWS IoT credentials profile) are presented when
+//!   the server asks for one.
 //! * Plain `http` is used when the request's scheme says so (local test servers, Go v1
 //!   `DisableSSL`).
 //! * Redirects are not followed and HTTP error statuses are returned as responses: the request
@@ -43,6 +44,8 @@ use crate::bounded_read::{read_limited, ReadLimit};
 use crate::limits::MAX_CA_BUNDLE_LEN;
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider};
 use zeroize::Zeroize;
+
+use aws_session_core::credentials::{BaseCredentials, CredentialPlan};
 
 pub use crate::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT};
 /// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
@@ -330,16 +333,34 @@ impl HttpsConfig {
     /// certificate (`AWS_SDK_GO_CLIENT_TLS_CERT` / `…_KEY`), if any.
     pub fn for_session(session: &aws_session_core::session::Session) -> HttpsConfig {
         let config = session.config();
-        // Session creation guarantees both or neither.
+        // Session creation guarantees both or neither. Without Go v1's pair, an AWS IoT
+        // credentials profile's device certificate is presented.
         let client_tls = match (path(&config.client_tls_cert), path(&config.client_tls_key)) {
             (Some(cert), Some(key)) => Some(ClientTlsFiles { cert, key }),
-            _ => None,
+            _ => iot_certificate(session.credentials()),
         };
         HttpsConfig {
             ca_bundle: path(&config.ca_bundle),
             client_tls,
             ..HttpsConfig::default()
         }
+    }
+}
+
+/// The device certificate of a plan whose base is the AWS IoT credentials provider.
+fn iot_certificate(plan: &CredentialPlan) -> Option<ClientTlsFiles> {
+    match plan {
+        CredentialPlan::Chain {
+            base: BaseCredentials::Iot(settings),
+            ..
+        } => settings
+            .certificate
+            .as_ref()
+            .map(|(cert, key)| ClientTlsFiles {
+                cert: PathBuf::from(cert.as_str()),
+                key: PathBuf::from(key.as_str()),
+            }),
+        _ => None,
     }
 }
 

@@ -951,6 +951,96 @@ fn curl_presents_the_client_certificate_of_the_environment() {
     assert_eq!(srv.join().unwrap(), "");
 }
 
+/// What the AWS IoT credentials provider answers (its documented shape).
+const IOT_BODY: &str = "{\"credentials\":{\"accessKeyId\":\"ASIAIOTEXAMPLE0001\",\
+    \"secretAccessKey\":\"iotSecretKeyEXAMPLE/0123456789\",\"sessionToken\":\"IoTTokenEXAMPLE\",\
+    \"expiration\":\"2099-01-01T00:00:00Z\"}}";
+
+/// A home whose `device` profile gets its credentials from an IoT credentials provider on
+/// `port`, with a device certificate from `pki`; returns the environment to run with.
+fn iot_profile(h: &tempfile::TempDir, pki: &TestPki, port: u16) -> Vec<(&'static str, String)> {
+    let cert = common::write(h.path(), "device.pem", &pki.client_cert_pem);
+    let key = common::write(h.path(), "device.key", &pki.client_key_pem);
+    common::write(
+        h.path(),
+        ".aws/config",
+        format!(
+            "[profile device]\nregion = eu-west-1\niot_credentials_endpoint = 127.0.0.1:{port}\n\
+             iot_role_alias = device-role\niot_thing_name = thing-0001\n\
+             iot_certificate = {cert}\niot_private_key = {key}\n"
+        ),
+    );
+    vec![
+        ("AWS_SDK_LOAD_CONFIG", "1".to_owned()),
+        ("AWS_PROFILE", "device".to_owned()),
+        (
+            "AWS_CA_BUNDLE",
+            common::write(h.path(), "ca.pem", &pki.ca_pem),
+        ),
+    ]
+}
+
+#[test]
+fn the_iot_credentials_provider_gives_a_profile_its_keys_over_mutual_tls() {
+    let h = home();
+    let pki = TestPki::new();
+    let (port, srv) = server::mutual_tls(&pki, Reply::With("200 OK", IOT_BODY));
+    let env = iot_profile(&h, &pki, port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let v = json_of(&run(h.path(), &env, &["configure", "list", "--json"]));
+    assert_eq!(v["credentials"]["provider"], "IoTCredentialsProvider");
+    assert_eq!(v["credentials"]["access_key_id"], "**************0001");
+    assert_eq!(v["credentials"]["expires"], "2099-01-01T00:00:00Z");
+    let seen = srv.join().unwrap();
+    assert!(
+        seen.starts_with("GET /role-aliases/device-role/credentials HTTP/1.1\r\n"),
+        "{seen}"
+    );
+    let lower = seen.to_ascii_lowercase();
+    assert!(
+        lower.contains("x-amzn-iot-thingname: thing-0001\r\n"),
+        "{seen}"
+    );
+    assert!(
+        !lower.contains("authorization:"),
+        "the call is not signed: {seen}"
+    );
+
+    // The provider refuses (an unknown alias): one line naming the provider, status and message.
+    let (port, srv) = server::mutual_tls(
+        &pki,
+        Reply::With("403 Forbidden", "{\"message\":\"Access Denied\"}"),
+    );
+    let env = iot_profile(&h, &pki, port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let o = run(h.path(), &env, &["credentials", "--format", "env"]);
+    let err = assert_one_line_error(&o, 1);
+    assert!(
+        err.contains("IoTCredentialsProvider")
+            && err.contains("403")
+            && err.contains("Access Denied"),
+        "{err}"
+    );
+    srv.join().unwrap();
+}
+
+#[test]
+fn an_iot_profile_without_a_role_alias_fails_creation() {
+    let h = home();
+    common::write(
+        h.path(),
+        ".aws/config",
+        "[default]\niot_credentials_endpoint = c2example.credentials.iot.eu-west-1.amazonaws.com\n",
+    );
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["configure", "list"],
+    );
+    let err = assert_one_line_error(&o, 1);
+    assert!(err.contains("profile \"default\" is configured to use the AWS IoT credentials provider but is missing iot_role_alias"), "{err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn credential_process_runs_without_shared_config_loading() {

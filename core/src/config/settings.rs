@@ -22,10 +22,10 @@ use super::table::{settings, Flag, OneOf, Secret, Switch, Txt};
 use crate::limits::{
     MAX_ACCESS_KEY_ID_LEN, MAX_ACCOUNT_ID_LEN, MAX_APP_ID_LEN, MAX_COMMAND_LEN,
     MAX_CONTAINER_TOKEN_LEN, MAX_CONTAINER_URI_LEN, MAX_ENDPOINT_LEN, MAX_EXTERNAL_ID_LEN,
-    MAX_MFA_SERIAL_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN, MAX_REGION_SET_LEN,
-    MAX_ROLE_ARN_LEN, MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN, MAX_SECRET_KEY_LEN,
-    MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN, MAX_SSO_START_URL_LEN,
-    MAX_TOKEN_FILE_LEN,
+    MAX_IOT_NAME_LEN, MAX_MFA_SERIAL_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
+    MAX_REGION_SET_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN,
+    MAX_SECRET_KEY_LEN, MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
+    MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
 };
 use crate::text::{CapacityError, Field, Text};
 
@@ -159,6 +159,21 @@ settings! {
         /// `sso_role_name`.
         SsoRoleName => sso_role_name: Txt<MAX_ROLE_NAME_LEN>,
             env [], file ["sso_role_name"] WithSharedConfig, Setting, secret false, device false;
+        /// `iot_credentials_endpoint`: the AWS IoT credentials provider of the account (`host`, `host:port` or an `https://` URL; `aws iot describe-endpoint --endpoint-type iot:CredentialProvider`). With `iot_role_alias`, the profile's credentials come from it.
+        IotCredentialsEndpoint => iot_credentials_endpoint: Txt<MAX_ENDPOINT_LEN>,
+            env [], file ["iot_credentials_endpoint"] WithSharedConfig, Endpoint, secret false, device true;
+        /// `iot_role_alias`: the role alias the IoT credentials provider assumes.
+        IotRoleAlias => iot_role_alias: Txt<MAX_IOT_NAME_LEN>,
+            env [], file ["iot_role_alias"] WithSharedConfig, Setting, secret false, device true;
+        /// `iot_thing_name`: sent as `x-amzn-iot-thingname` (the role alias's policy may require it).
+        IotThingName => iot_thing_name: Txt<MAX_IOT_NAME_LEN>,
+            env [], file ["iot_thing_name"] WithSharedConfig, Setting, secret false, device true;
+        /// `iot_certificate`: the device certificate (PEM file) presented to the IoT credentials provider.
+        IotCertificate => iot_certificate: Txt<MAX_PATH_LEN>,
+            env [], file ["iot_certificate"] WithSharedConfig, Path, secret false, device false;
+        /// `iot_private_key`: the device certificate's private key (PEM file).
+        IotPrivateKey => iot_private_key: Txt<MAX_PATH_LEN>,
+            env [], file ["iot_private_key"] WithSharedConfig, Path, secret false, device false;
     }
 }
 

@@ -89,6 +89,16 @@ pub struct ProfileLayer<'p> {
     pub sso_role_name: Option<Prop<'p>>,
     /// The `[sso-session NAME]` section that `sso_session` names, once found (Go v1 `SSOSession`).
     pub sso_session_section: Option<SsoSessionSection<'p>>,
+    /// `iot_credentials_endpoint` (load only).
+    pub iot_credentials_endpoint: Option<Prop<'p>>,
+    /// `iot_role_alias` (load only).
+    pub iot_role_alias: Option<Prop<'p>>,
+    /// `iot_thing_name` (load only).
+    pub iot_thing_name: Option<Prop<'p>>,
+    /// `iot_certificate` (load only).
+    pub iot_certificate: Option<Prop<'p>>,
+    /// `iot_private_key` (load only).
+    pub iot_private_key: Option<Prop<'p>>,
 }
 
 /// The keys of an `[sso-session NAME]` section (Go v1 `ssoSession`).
@@ -109,6 +119,7 @@ impl<'p> ProfileLayer<'p> {
             || self.web_identity_token_file.is_some()
             || self.has_sso()
             || self.credentials.is_some()
+            || self.iot_credentials_endpoint.is_some()
     }
 
     /// Go v1 `hasSSOConfiguration`: an `sso_session` or any legacy SSO key.
@@ -145,6 +156,11 @@ impl<'p> ProfileLayer<'p> {
         self.sso_region = None;
         self.sso_role_name = None;
         self.sso_start_url = None;
+        self.iot_credentials_endpoint = None;
+        self.iot_role_alias = None;
+        self.iot_thing_name = None;
+        self.iot_certificate = None;
+        self.iot_private_key = None;
     }
 
     /// Applies one file's layer: every key it set overrides; static keys as a group.
@@ -165,7 +181,12 @@ impl<'p> ProfileLayer<'p> {
             sso_start_url,
             sso_region,
             sso_account_id,
-            sso_role_name
+            sso_role_name,
+            iot_credentials_endpoint,
+            iot_role_alias,
+            iot_thing_name,
+            iot_certificate,
+            iot_private_key
         );
     }
 }
@@ -443,6 +464,11 @@ fn read_file_layer<'p>(
             Key::SsoRegion => layer.sso_region = Some(prop),
             Key::SsoAccountId => layer.sso_account_id = Some(prop),
             Key::SsoRoleName => layer.sso_role_name = Some(prop),
+            Key::IotCredentialsEndpoint => layer.iot_credentials_endpoint = Some(prop),
+            Key::IotRoleAlias => layer.iot_role_alias = Some(prop),
+            Key::IotThingName => layer.iot_thing_name = Some(prop),
+            Key::IotCertificate => layer.iot_certificate = Some(prop),
+            Key::IotPrivateKey => layer.iot_private_key = Some(prop),
             _ => {
                 if let Err(accepted) = settings.set(key, prop) {
                     refused = Some(Refused {
@@ -576,6 +602,7 @@ pub fn load<'p, P: ProfileSource + ?Sized>(
             layer.credential_source.is_some(),
             layer.credential_process.is_some(),
             layer.web_identity_token_file.is_some(),
+            layer.iot_credentials_endpoint.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() > 1 {
             return Err(SharedError::SourceCollision {

@@ -34,6 +34,8 @@ use crate::time::UnixTime;
 pub const fn expiry_window_secs(provider: ProviderKind) -> u32 {
     match provider {
         ProviderKind::Ec2InstanceMetadata | ProviderKind::EcsContainer => 300,
+        // Not in Go v1: the same window as the other remote providers.
+        ProviderKind::IotCredentials => 300,
         ProviderKind::RemoteFallback => 300,
         _ => 0,
     }

@@ -466,6 +466,50 @@ pub fn parse_sso_role_credentials(
     })
 }
 
+#[derive(Deserialize)]
+struct IotWire<'a> {
+    #[serde(borrow)]
+    credentials: Option<IotCredentialsWire<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IotCredentialsWire<'a> {
+    #[serde(borrow)]
+    access_key_id: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    secret_access_key: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    session_token: Option<EscapedStr<'a>>,
+    #[serde(borrow)]
+    expiration: Option<EscapedStr<'a>>,
+}
+
+/// Parses an AWS IoT credentials provider body into `out` in place: `{"credentials":
+/// {"accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}`, the expiration an RFC 3339
+/// time. Every field is required; unknown keys are ignored.
+///
+/// # Errors
+/// [`CredentialsJsonError`]: not JSON, a missing field, a bad time, or a value over its limit.
+/// `out` is then empty.
+pub fn parse_iot_credentials(
+    json: &str,
+    out: &mut Credentials,
+) -> Result<(), CredentialsJsonError> {
+    parse_into(json, out, |w: IotWire<'_>| {
+        let c = w
+            .credentials
+            .ok_or(CredentialsJsonError::Missing("credentials"))?;
+        let expires = required(c.expiration, "expiration")?;
+        Ok(Raw {
+            access_key_id: Some(required(c.access_key_id, "accessKeyId")?),
+            secret_access_key: Some(required(c.secret_access_key, "secretAccessKey")?),
+            session_token: Some(required(c.session_token, "sessionToken")?),
+            expires: expiration(Some(expires))?,
+        })
+    })
+}
+
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
@@ -641,6 +685,23 @@ pub mod selftests {
             for (json, want) in cases {
                 assert_eq!(parse_sso_role_credentials(json, &mut c).unwrap_err(), want, "{json}");
                 assert!(!c.has_keys());
+            }
+        }
+
+        fn iot_credentials_fill_in_place() {
+            let body = r#"{"credentials":{"accessKeyId":"ASIAIOTEXAMPLE","secretAccessKey":"iot\/secret","sessionToken":"tok","expiration":"2030-01-02T03:04:05Z"}}"#;
+            let mut out = Credentials::EMPTY;
+            parse_iot_credentials(body, &mut out).unwrap();
+            assert_eq!((out.access_key_id.as_str(), out.secret_access_key.expose(), out.session_token.as_ref().map(|t| t.expose())), ("ASIAIOTEXAMPLE", "iot/secret", Some("tok")));
+            assert_eq!(out.expires.map(|t| t.secs()), Some(1_893_553_445));
+            for (bad, why) in [
+                (r#"{"message":"Access Denied"}"#, CredentialsJsonError::Missing("credentials")),
+                (r#"{"credentials":{"accessKeyId":"A","secretAccessKey":"S","sessionToken":"T"}}"#, CredentialsJsonError::Missing("expiration")),
+                (r#"{"credentials":{"accessKeyId":"A","secretAccessKey":"S","expiration":"2030-01-02T03:04:05Z"}}"#, CredentialsJsonError::Missing("sessionToken")),
+                (r#"{"credentials":{"accessKeyId":"A","secretAccessKey":"S","sessionToken":"T","expiration":"soon"}}"#, CredentialsJsonError::Expiration),
+            ] {
+                assert_eq!(parse_iot_credentials(bad, &mut out), Err(why), "{bad}");
+                assert!(!out.has_keys(), "{bad}");
             }
         }
 

@@ -10,8 +10,8 @@
 use core::fmt;
 
 use super::{
-    BaseCredentials, CredentialPlan, Credentials, ProviderKind, PushHopError, RoleHop, RoleHops,
-    SsoSettings,
+    BaseCredentials, CredentialPlan, Credentials, IotSettings, ProviderKind, PushHopError, RoleHop,
+    RoleHops, SsoSettings,
 };
 use crate::config::env::EnvConfig;
 use crate::config::merge::{At, MergeInput};
@@ -78,6 +78,14 @@ pub enum PlanError {
         /// `sso_region` or `sso_start_url`.
         key: &'static str,
     },
+    /// A profile with `iot_credentials_endpoint` lacks `iot_role_alias`, or has only one of
+    /// `iot_certificate` and `iot_private_key` (not in Go v1).
+    IotMissingConfiguration {
+        /// The profile.
+        profile: ErrorText,
+        /// The missing key.
+        missing: &'static str,
+    },
 }
 
 impl fmt::Display for PlanError {
@@ -112,6 +120,11 @@ impl fmt::Display for PlanError {
             PlanError::SsoSessionMismatch { profile, key } => {
                 write!(f, "{key} in profile \"{profile}\" must match {key} in sso-session ")
             }
+            PlanError::IotMissingConfiguration { profile, missing } => write!(
+                f,
+                "profile \"{profile}\" is configured to use the AWS IoT credentials provider but is \
+                 missing {missing}"
+            ),
         }
     }
 }
@@ -289,6 +302,10 @@ fn base_from_profile<'a>(
         sso_from_profile(out, ctx, i, layer)?;
         return Ok(false);
     }
+    if let Some(endpoint) = layer.iot_credentials_endpoint {
+        iot_from_profile(out, ctx, i, layer, endpoint)?;
+        return Ok(false);
+    }
     if let Some(p) = layer.credential_process {
         *out = BaseCredentials::Process {
             command: copy(p.value, Field::Setting, || ctx.at(p))?,
@@ -301,6 +318,43 @@ fn base_from_profile<'a>(
         source: Source::Default,
     };
     Ok(false)
+}
+
+/// What the AWS IoT credentials provider needs, copied into `out`: `iot_role_alias` is required,
+/// and `iot_certificate` and `iot_private_key` come as a pair.
+#[inline(never)] // keeps each stage's temporaries out of its caller's frame (small-RAM targets)
+fn iot_from_profile<'a>(
+    out: &mut BaseCredentials,
+    ctx: &Ctx<'a, '_>,
+    i: usize,
+    layer: &ProfileLayer<'a>,
+    endpoint: Prop<'a>,
+) -> Result<(), PlanError> {
+    let missing = |key: &'static str| PlanError::IotMissingConfiguration {
+        profile: ErrorText::head(layer.name),
+        missing: key,
+    };
+    let alias = layer.iot_role_alias.ok_or(missing("iot_role_alias"))?;
+    let certificate = match (layer.iot_certificate, layer.iot_private_key) {
+        (None, None) => None,
+        (Some(c), Some(k)) => Some((
+            copy(c.value, Field::Path, || ctx.at(c))?,
+            copy(k.value, Field::Path, || ctx.at(k))?,
+        )),
+        (Some(_), None) => return Err(missing("iot_private_key")),
+        (None, Some(_)) => return Err(missing("iot_certificate")),
+    };
+    *out = BaseCredentials::Iot(IotSettings {
+        endpoint: copy(endpoint.value, Field::Endpoint, || ctx.at(endpoint))?,
+        role_alias: copy(alias.value, Field::Setting, || ctx.at(alias))?,
+        thing_name: match layer.iot_thing_name {
+            Some(t) => Some(copy(t.value, Field::Setting, || ctx.at(t))?),
+            None => None,
+        },
+        certificate,
+        source: ctx.file_source(endpoint, i),
+    });
+    Ok(())
 }
 
 /// Go v1 `validateSSOConfiguration`, then what an SSO provider needs, copied into `out`.

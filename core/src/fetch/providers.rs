@@ -176,6 +176,9 @@ where
         BaseCredentials::Sso { .. } => super::sso::fetch(session, host, base, io, now, out)
             .await
             .map(|()| ProviderKind::Sso),
+        BaseCredentials::Iot(settings) => iot_credentials(session, settings, io, out)
+            .await
+            .map(|()| ProviderKind::IotCredentials),
     }
 }
 
@@ -548,61 +551,163 @@ where
     };
     let mut base = Text::<{ crate::limits::MAX_CONTAINER_URI_LEN + 32 }>::new();
     let _ = write!(base, "{scheme}://{authority}");
-    let mut config = provider_config(None);
-    config.endpoint = Some(
-        crate::text::text(&base, crate::text::Field::Endpoint)
-            .map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?,
-    );
-    if view.region().is_none() {
-        config.region = Some(
-            crate::text::text("us-east-1", crate::text::Field::Region)
-                .map_err(|e| FetchError::new(kind, FetchReason::Capacity(e)))?,
-        );
+    let call = EndpointCall {
+        kind,
+        base: &base,
+        service: "ecs-credentials",
+        target,
+        header: token.map(|t| ("authorization", t)),
+        parse: parse_container_credentials,
+        error: json_error,
+    };
+    call.get(session, io, out).await
+}
+
+/// An unsigned `GET` of a credentials endpoint (container, AWS IoT) and the parse of its answer.
+struct EndpointCall<'a> {
+    /// The provider, for errors.
+    kind: ProviderKind,
+    /// `scheme://authority` of the endpoint.
+    base: &'a str,
+    /// The service id of the client made for it.
+    service: &'static str,
+    /// Path and query.
+    target: &'a str,
+    /// One header of the provider's own (`authorization`, `x-amzn-iot-thingname`).
+    header: Option<(&'static str, &'a str)>,
+    /// Reads a success body into the credentials.
+    parse: fn(&str, &mut Credentials) -> Result<(), json::CredentialsJsonError>,
+    /// Reads an error body's code and message.
+    error: fn(&str) -> Option<(ErrorText, ErrorText)>,
+}
+
+impl EndpointCall<'_> {
+    async fn get<T, C, S, E>(
+        &self,
+        session: &Session,
+        io: &mut Io<'_, T, C, S, E>,
+        out: &mut Credentials,
+    ) -> Result<(), FetchError>
+    where
+        T: AsyncTransport + ?Sized,
+        C: Clock + ?Sized,
+        S: AsyncSleep + ?Sized,
+        E: Entropy + ?Sized,
+    {
+        let kind = self.kind;
+        let capacity = |e| FetchError::new(kind, FetchReason::Capacity(e));
+        let request_error = |code| FetchError::new(kind, FetchReason::Request { code, kind: None });
+        let mut config = provider_config(None);
+        config.endpoint =
+            Some(crate::text::text(self.base, crate::text::Field::Endpoint).map_err(capacity)?);
+        if SettingsView::new(session.config(), None).region().is_none() {
+            config.region =
+                Some(crate::text::text("us-east-1", crate::text::Field::Region).map_err(capacity)?);
+        }
+        let client = session
+            .client_with(self.service, &config)
+            .map_err(|_| request_error("HandlerListFull"))?;
+        let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
+        let mut request = client.request("GetCredentials");
+        let built = request
+            .http
+            .set_target(self.target)
+            .and_then(|()| {
+                request
+                    .http
+                    .headers_mut()
+                    .insert("accept", "application/json")
+            })
+            .and_then(|()| match self.header {
+                Some((name, value)) => request.http.headers_mut().insert(name, value),
+                None => Ok(()),
+            });
+        built.map_err(|_| request_error("SerializationError"))?;
+        request.set_response_buffer(&mut response);
+        let result = io.send(&client, &mut request).await;
+        let status = request.response.status();
+        let answer = request.response_body();
+        match result {
+            Ok(()) => (self.parse)(utf8(kind, answer)?, out)
+                .map_err(|e| FetchError::new(kind, FetchReason::Json(e))),
+            Err(e) => Err(call_error(kind, e, status, answer, self.error)),
+        }
     }
-    let client = session
-        .client_with("ecs-credentials", &config)
-        .map_err(|_| {
-            FetchError::new(
-                kind,
-                FetchReason::Request {
-                    code: "HandlerListFull",
-                    kind: None,
-                },
-            )
-        })?;
-    let mut response = [0u8; MAX_PROVIDER_RESPONSE_LEN];
-    let mut request = client.request("GetCredentials");
-    let built = request
-        .http
-        .set_target(target)
-        .and_then(|()| {
-            request
-                .http
-                .headers_mut()
-                .insert("accept", "application/json")
-        })
-        .and_then(|()| match token {
-            Some(t) => request.http.headers_mut().insert("authorization", t),
-            None => Ok(()),
-        });
-    built.map_err(|_| {
-        FetchError::new(
-            kind,
-            FetchReason::Request {
-                code: "SerializationError",
-                kind: None,
-            },
-        )
-    })?;
-    request.set_response_buffer(&mut response);
-    let result = io.send(&client, &mut request).await;
-    let status = request.response.status();
-    let answer = request.response_body();
-    match result {
-        Ok(()) => parse_container_credentials(utf8(kind, answer)?, out)
-            .map_err(|e| FetchError::new(kind, FetchReason::Json(e))),
-        Err(e) => Err(call_error(kind, e, status, answer, json_error)),
+}
+
+/// The AWS IoT credentials provider: `GET https://<endpoint>/role-aliases/<alias>/credentials`
+/// with `x-amzn-iot-thingname`, unsigned (the device certificate, which the transport presents,
+/// authenticates the call).
+async fn iot_credentials<T, C, S, E>(
+    session: &Session,
+    settings: &crate::credentials::IotSettings,
+    io: &mut Io<'_, T, C, S, E>,
+    out: &mut Credentials,
+) -> Result<(), FetchError>
+where
+    T: AsyncTransport + ?Sized,
+    C: Clock + ?Sized,
+    S: AsyncSleep + ?Sized,
+    E: Entropy + ?Sized,
+{
+    let kind = ProviderKind::IotCredentials;
+    let bad =
+        |why: &str| FetchError::new(kind, FetchReason::ContainerEndpoint(ErrorText::head(why)));
+    // `host`, `host:port` or `https://host[:port][/]`; TLS is required.
+    let endpoint = settings.endpoint.as_str();
+    let authority = match endpoint.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => {
+            rest.strip_suffix('/').unwrap_or(rest)
+        }
+        Some(_) => {
+            return Err(bad(
+                "iot_credentials_endpoint must be a host, host:port or an https:// URL",
+            ))
+        }
+        None => endpoint,
+    };
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
+        return Err(bad(
+            "iot_credentials_endpoint must be a host, host:port or an https:// URL",
+        ));
     }
+    // Role aliases are `[\w=,@-]+`: nothing in them needs escaping in a path.
+    let alias = settings.role_alias.as_str();
+    let alias_ok = alias
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_=,@-".contains(&b));
+    if alias.is_empty() || !alias_ok {
+        return Err(bad(
+            "iot_role_alias may hold only letters, digits and _=,@-",
+        ));
+    }
+    let mut base = Text::<{ crate::limits::MAX_ENDPOINT_LEN + 8 }>::new();
+    let mut target = Text::<{ crate::limits::MAX_IOT_NAME_LEN + 32 }>::new();
+    if write!(base, "https://{authority}").is_err()
+        || write!(target, "/role-aliases/{alias}/credentials").is_err()
+    {
+        return Err(bad("iot_credentials_endpoint is too long"));
+    }
+    let call = EndpointCall {
+        kind,
+        base: &base,
+        service: "iot-credentials",
+        target: &target,
+        header: settings
+            .thing_name
+            .as_deref()
+            .map(|thing| ("x-amzn-iot-thingname", thing)),
+        parse: json::parse_iot_credentials,
+        error: iot_error,
+    };
+    call.get(session, io, out).await
+}
+
+/// An IoT credentials provider error body's message (`{"message": …}`), under the HTTP status
+/// as the code (the body has none).
+fn iot_error(body: &str) -> Option<(ErrorText, ErrorText)> {
+    let message = json::error_message(body)?;
+    Some((ErrorText::head("IoTCredentialsProviderError"), message))
 }
 
 /// A container or IMDS error body's code and message (`{"code": …, "message": …}` or
