@@ -70,6 +70,9 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::credentials::json::selftests::ALL,
         crate::credentials::json::sso::selftests::ALL,
         crate::credentials::sts::selftests::ALL,
+        crate::protocol::selftests::ALL,
+        crate::protocol::decode::selftests::ALL,
+        crate::protocol::request::selftests::ALL,
     ],
 ];
 

@@ -161,7 +161,7 @@ fn hex4(s: &str) -> Result<(u32, &str), ()> {
 }
 
 /// A raw JSON string's decoder, for [`fill::fill`].
-fn decoder<'a>(raw: EscapedStr<'a>) -> impl Decoder + 'a {
+pub(crate) fn decoder<'a>(raw: EscapedStr<'a>) -> impl Decoder + 'a {
     move |sink| unescape(raw.0, sink)
 }
 
@@ -217,7 +217,7 @@ fn rfc3339(
 }
 
 /// Parses `json` (surrounding whitespace allowed) as one object of type `W`.
-fn wire<'a, W: Deserialize<'a>>(json: &'a str) -> Result<W, CredentialsJsonError> {
+pub(crate) fn wire<'a, W: Deserialize<'a>>(json: &'a str) -> Result<W, CredentialsJsonError> {
     let json = json.trim();
     match serde_json_core::from_str::<W>(json) {
         Ok((w, used)) if used == json.len() => Ok(w),
