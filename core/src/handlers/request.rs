@@ -200,6 +200,11 @@ pub struct Request<'a> {
     /// (`ExpiredToken`, …); a Sign handler that caches credentials refreshes them and clears it
     /// (Go v1 calls `Credentials.Expire()` there).
     pub credentials_expired: bool,
+    /// Extra error codes this request retries (Go v1 `r.RetryErrorCodes`), beside the Go v1
+    /// lists.
+    pub retry_error_codes: &'a [&'a str],
+    /// Extra error codes this request treats as throttling (Go v1 `r.ThrottleErrorCodes`).
+    pub throttle_error_codes: &'a [&'a str],
     max_retries: u32,
     phase: Phase,
     attempt: u32,
@@ -244,6 +249,8 @@ impl<'a> Request<'a> {
             retry_delay_ms: 0,
             retry_count: 0,
             credentials_expired: false,
+            retry_error_codes: &[],
+            throttle_error_codes: &[],
             max_retries: DEFAULT_MAX_RETRIES,
             phase: Phase::Validate,
             attempt: 0,
