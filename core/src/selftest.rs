@@ -58,6 +58,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::pipeline::selftests::ALL,
         crate::handlers::driver::selftests::ALL,
         crate::client::selftests::ALL,
+        crate::skew::selftests::ALL,
     ],
     // HTTP messages (header store, bodies, request and response), and the sans-IO parsers and
     // bodies of the credential providers. (The HTTP tests sit here, not with the pipeline, so

@@ -244,7 +244,6 @@ pub(crate) fn text(raw: &str, sink: &mut dyn FnMut(&str)) -> Result<usize, ()> {
     Ok(len)
 }
 
-
 /// The raw (undecoded) parts of an AWS XML error document, as [`error_parts`] finds them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ErrorParts<'a> {

@@ -45,7 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("handlers", &["handlers"]),
     (
         "session and clients",
-        &["session", "client", "endpoint", "fetch"],
+        &["session", "client", "endpoint", "fetch", "skew"],
     ),
 ];
 

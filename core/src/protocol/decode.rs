@@ -205,7 +205,8 @@ fn cut(decode: fill::Decode<'_>) -> Result<ErrorText, ()> {
 
 fn from_xml(body: &str) -> Result<Found, DecodeError> {
     let parts = xml::error_parts(body)?;
-    let text = |raw: &str| cut(&|sink| xml::text(raw, sink)).map_err(|()| DecodeError::MalformedXml);
+    let text =
+        |raw: &str| cut(&|sink| xml::text(raw, sink)).map_err(|()| DecodeError::MalformedXml);
     let code = match parts.code {
         Some(raw) => Some(
             fill::head::<{ MAX_ERROR_CODE_LEN * 2 }>(&|sink| xml::text(raw, sink))

@@ -70,7 +70,10 @@ impl Protocol {
 
     /// True when error answers are XML.
     pub const fn is_xml(self) -> bool {
-        matches!(self, Protocol::Query | Protocol::Ec2Query | Protocol::RestXml)
+        matches!(
+            self,
+            Protocol::Query | Protocol::Ec2Query | Protocol::RestXml
+        )
     }
 }
 

@@ -27,7 +27,10 @@ impl fmt::Display for FormError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FormError::BodyTooLong { limit, param } => {
-                write!(f, "query body does not fit the {limit}-byte buffer at {param}")
+                write!(
+                    f,
+                    "query body does not fit the {limit}-byte buffer at {param}"
+                )
             }
         }
     }
