@@ -297,9 +297,11 @@ pub fn decode_error(
         Some(raw) => code_of(raw)?,
         None => None,
     };
-    // An XML body wins over the header; a header wins over a JSON body (Go v1 `restjson`).
+    // An XML body, or a JSON 1.0/1.1 body, wins over the header (Go v1 `jsonrpc` reads `__type`);
+    // the header wins over a REST-JSON body (Go v1 `restjson`).
+    let body_first = is_xml || matches!(protocol, Some(Protocol::Json10 | Protocol::Json11));
     let (code, source) = match (body_code, header_code) {
-        (Some(b), _) if is_xml => (b, CodeSource::Body),
+        (Some(b), _) if body_first => (b, CodeSource::Body),
         (_, Some(h)) => (h, CodeSource::Header),
         (Some(b), None) => (b, CodeSource::Body),
         (None, None) => {

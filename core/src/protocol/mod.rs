@@ -10,7 +10,8 @@
 //! [`decode_error`] reads an error answer of any of them into a [`ServiceError`]: code, message
 //! and request id in fixed-capacity fields. The rules, as Go v1 and botocore apply them:
 //!
-//! * An `x-amzn-ErrorType` header wins over a JSON body (REST-JSON); an XML body wins over it.
+//! * An `x-amzn-ErrorType` header wins over a REST-JSON body (or a JSON body of an unknown
+//!   protocol); a JSON 1.0/1.1 body (`__type`, Go v1 `jsonrpc`) and an XML body win over it.
 //!   Codes are cleaned the Go v1 `restjson` way: everything from the first `:` is dropped, then
 //!   everything up to the first `#` (`aws.protocoltests#FooError:http://…` is `FooError`).
 //! * JSON: `__type`, else `code`, else `Code`; `message`, else `Message`; `x-amzn-ErrorMessage`
