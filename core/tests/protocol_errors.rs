@@ -103,7 +103,7 @@ fn parse(raw: &[u8]) -> (u16, ResponseHeaders, Vec<u8>) {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("a blank line after the head");
-    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let head = core::str::from_utf8(&raw[..split]).unwrap();
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
