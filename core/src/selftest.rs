@@ -60,8 +60,8 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::client::selftests::ALL,
         crate::skew::selftests::ALL,
     ],
-    // HTTP messages (header store, bodies, request and response), and the sans-IO parsers and
-    // bodies of the credential providers. (The HTTP tests sit here, not with the pipeline, so
+    // HTTP messages (header store, bodies, request and response), the sans-IO parsers and
+    // bodies of the credential providers, and the protocol decoders. (The HTTP tests sit here, not with the pipeline, so
     // that the pipeline's image keeps room in the lm3s6965's flash.)
     &[
         crate::http::selftests::HEADERS,
