@@ -225,31 +225,6 @@ pub(crate) fn wire<'a, W: Deserialize<'a>>(json: &'a str) -> Result<W, Credentia
     }
 }
 
-// ---- error bodies --------------------------------------------------------------------------------
-
-/// The keys that name the error of a JSON error body.
-#[derive(Deserialize)]
-struct ErrorWire<'a> {
-    /// JSON 1.0/1.1 protocols: `"com.amazonaws.dynamodb.v20120810#ExpiredTokenException"`.
-    #[serde(borrow, rename = "__type")]
-    kind: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    code: Option<EscapedStr<'a>>,
-    #[serde(borrow, rename = "Code")]
-    code_upper: Option<EscapedStr<'a>>,
-}
-
-/// The error code of a JSON error body (`__type`, `code` or `Code`), without the namespace
-/// before `#` or a `:` suffix (Go v1's `jsonrpc` unmarshaler rule). `None` for anything else.
-pub fn parse_error_code(json: &str) -> Option<ErrorCode> {
-    let w = wire::<ErrorWire<'_>>(json).ok()?;
-    let raw = w.kind.or(w.code).or(w.code_upper)?;
-    let text = fill::head::<{ MAX_ERROR_CODE_LEN * 2 }>(&decoder(raw)).ok()?;
-    let code = text.rsplit('#').next().unwrap_or("");
-    let code = code.split(':').next().unwrap_or("").trim();
-    (!code.is_empty()).then(|| ErrorCode::head(code))
-}
-
 // ---- credentials ---------------------------------------------------------------------------------
 
 /// The credential strings of a response, raw, and its already-decoded expiry.
