@@ -277,13 +277,10 @@ fn failing<'a>(
     protocol: Protocol,
 ) -> protocol::ServiceError {
     let err = send(client, r, buf, 0).unwrap_err();
-    let e = decode_error(
-        Some(protocol),
-        r.response.status(),
-        r.response.headers(),
-        r.response_body(),
-    )
-    .unwrap_or_else(|d| panic!("{d}: {:?}", String::from_utf8_lossy(r.response_body())));
+    let e = r
+        .service_error(Some(protocol))
+        .expect("an error answer")
+        .unwrap_or_else(|d| panic!("{d}: {:?}", String::from_utf8_lossy(r.response_body())));
     assert_eq!(
         err.code(),
         e.code.as_str(),
