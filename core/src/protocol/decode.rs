@@ -14,7 +14,7 @@ use crate::text::{ErrorCode, ErrorText, Text};
 use crate::xml::{self, XmlError};
 
 /// Response headers that carry a request id, in the order they are tried.
-pub const REQUEST_ID_HEADERS: [&str; 3] = ["x-amzn-requestid", "x-amz-request-id", "x-amz-rid"];
+pub const REQUEST_ID_HEADERS: [&str; 2] = ["x-amzn-requestid", "x-amz-request-id"];
 
 /// Where a [`ServiceError`]'s code came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
