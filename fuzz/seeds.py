@@ -17,6 +17,9 @@ Seeds per target:
   credentials_json  JSON response bodies of the credential chain's recorded traffic, cached SSO tokens
   sso_cache         cached SSO tokens, JSON response bodies
   sts_xml           XML response bodies of the recorded traffic
+  error_xml         the same XML bodies, and the bodies of the XML error fixtures in
+                    core/tests/fixtures/errors (ours), under a few flags bytes
+  error_json        the recorded JSON bodies and the JSON error fixtures, likewise
   http_response     every recorded response as raw HTTP/1.1, framed by Content-Length, chunked
                     (with an extension and a trailer) and until close
   flash_record      profile records (written here; the suites have none)
@@ -92,14 +95,32 @@ def main():
         if text.startswith("{"):
             put("credentials_json", body)
             put("sso_cache", body)
+            put("error_json", b"\x10" + body)
         elif text.startswith("<"):
             put("sts_xml", body)
+            put("error_xml", b"\x30" + body)
         for framing in ("length", "chunked", "close"):
             put("http_response", bytes([0, 24, 16, 7]) + http_response(status, headers, body, framing))
     for f in sorted(chain.rglob("*.json")):
         if "cache" in f.parts:
             put("sso_cache", f.read_bytes())
             put("credentials_json", f.read_bytes())
+
+    # --- error fixtures (ours, in the repository) -------------------------------------------
+    fixtures = Path(__file__).resolve().parent.parent / "core/tests/fixtures/errors"
+    for f in sorted(fixtures.glob("*.http")):
+        raw = f.read_bytes()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        kind = None
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"x-amzn-errortype":
+                kind = value.strip()
+        target = "error_json" if body.lstrip().startswith(b"{") else "error_xml"
+        for flags in (0x00, 0x31, 0x62, 0xA8):
+            put(target, bytes([flags]) + body)
+        if kind is not None:
+            put(target, bytes([0x94]) + kind + b"\n" + body)
 
     # --- flash records (our own) -------------------------------------------------------------
     records = [

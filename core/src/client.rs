@@ -44,41 +44,31 @@ use crate::session::Session;
 use crate::sigv4::{
     self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings,
 };
-use crate::text::ErrorCode;
 
 /// Decodes the error code of a failed response whose body is in the request's buffer (the body
-/// of [`UNMARSHAL_ERROR`]): an XML
-/// `<Error><Code>` (query and REST-XML protocols), a JSON `__type` / `code` (JSON protocols), or
-/// the `x-amzn-ErrorType` header, so that `ExpiredToken`, throttling and the other codes drive
-/// retries and credential expiry (Go v1's protocol `UnmarshalError` handlers, reduced to the code).
+/// of [`UNMARSHAL_ERROR`]) with [`crate::protocol::decode_error`], so that `ExpiredToken`,
+/// throttling, clock-skew and the other codes drive retries and credential expiry (Go v1's
+/// protocol `UnmarshalError` handlers, reduced to the code; the message and request id are
+/// decoded again from the same buffer by whoever shows them). A body that cannot be decoded keeps
+/// the placeholder [`RequestError::Status`].
 fn unmarshal_error(r: &mut Request<'_>) {
     let Some(RequestError::Status { status }) = r.error else {
         return;
     };
-    let body = core::str::from_utf8(r.response_body())
-        .unwrap_or("")
-        .trim_start();
-    let code = match body.as_bytes().first() {
-        Some(b'<') => {
-            crate::credentials::sts::parse_error(body).map(|e| ErrorCode::head(e.code.as_str()))
-        }
-        Some(b'{') => crate::credentials::json::parse_error_code(body),
-        _ => None,
-    };
-    let header = || {
-        let value = r.response.headers().get("x-amzn-errortype")?;
-        let code = value.split(':').next()?.trim();
-        (!code.is_empty()).then(|| ErrorCode::head(code))
-    };
-    if let Some(code) = code.or_else(header) {
-        r.error = Some(RequestError::Service { status, code });
+    let decoded =
+        crate::protocol::decode_error(None, status, r.response.headers(), r.response_body());
+    if let Ok(e) = decoded {
+        r.error = Some(RequestError::Service {
+            status,
+            code: e.code,
+        });
     }
 }
 
 /// The client's error decoder (`awssession.UnmarshalErrorHandler`), added to every client's
-/// UnmarshalError list: it turns an XML `<Error><Code>`, a JSON `__type` / `code` or an
-/// `x-amzn-ErrorType` header into [`RequestError::Service`], so error codes drive retries and
-/// credential expiry.
+/// UnmarshalError list: it turns an XML `<Error><Code>`, a JSON `__type` / `code`, an
+/// `x-amzn-ErrorType` header or an empty answer's status into [`RequestError::Service`], so error
+/// codes drive retries and credential expiry.
 pub const UNMARSHAL_ERROR: NamedHandler =
     NamedHandler::new("awssession.UnmarshalErrorHandler", unmarshal_error);
 
@@ -91,8 +81,7 @@ pub const SIGN_V4: NamedHandler = NamedHandler::new("v4.SignRequestHandler", sig
 #[cfg(feature = "sigv4a")]
 pub const SIGN_V4A: NamedHandler = NamedHandler::new("v4a.SignRequestHandler", sign_v4a);
 
-/// The `Content-Type` of a query-protocol body.
-const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+use crate::protocol::FORM_CONTENT_TYPE;
 
 /// Making a client failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +185,10 @@ impl<'s> Client<'s> {
         handlers
             .unmarshal_error
             .set_back_named(UNMARSHAL_ERROR)
+            .map_err(ClientError::Handlers)?;
+        handlers
+            .retry
+            .set_back_named(crate::skew::CLOCK_SKEW)
             .map_err(ClientError::Handlers)?;
         let view = View {
             session,
@@ -525,14 +518,8 @@ fn sign_with(r: &mut Request<'_>, client: View<'_>, credentials: &Credentials, v
         return r.fail("NoCredentialProviders");
     }
     let mut out = SigningOutput::new();
-    match signing_instructions(
-        &r.http,
-        client,
-        credentials,
-        r.attempt_time(),
-        v4a,
-        &mut out,
-    ) {
+    let time = crate::skew::signing_time(client.session, r.attempt_time());
+    match signing_instructions(&r.http, client, credentials, time, v4a, &mut out) {
         Err(code) => r.fail(code),
         Ok(signed) => {
             for (name, value) in signed.headers() {

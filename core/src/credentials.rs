@@ -12,7 +12,7 @@
 
 pub mod cache;
 pub mod error;
-mod fill;
+pub(crate) mod fill;
 pub mod json;
 pub mod plan;
 pub mod sts;

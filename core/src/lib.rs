@@ -12,14 +12,15 @@
 //!
 //! | layer | module | what it does |
 //! |---|---|---|
-//! | values | [`limits`], [`error_kind`], [`text`], [`secret`], [`keys`], [`time`], [`provenance`], [`shared_file`] | every fixed capacity with its reason; the shared platform error kind; fixed-capacity text; secrets that wipe themselves and the access key pair that holds them; time as a value; where each setting came from; the shared config file a parser reads |
+//! | values | [`limits`], [`error_kind`], [`text`], [`secret`], [`keys`], [`time`], [`provenance`], [`shared_file`], `xml` | every fixed capacity with its reason; the shared platform error kind; fixed-capacity text; secrets that wipe themselves and the access key pair that holds them; time as a value; where each setting came from; the shared config file a parser reads; the crate's small XML scanner |
 //! | platform | [`platform`], [`http`] | small capability traits an adapter implements (clock, environment, profile source, transport, entropy, sleep), and the neutral HTTP views transports read and fill |
 //! | profile files | [`profile`] | the cross-SDK `~/.aws/config` / `credentials` parser, with line numbers |
 //! | config | [`config`] | the settings table (every setting described once), the environment and file layers written from it, and the merge, every value remembering where it came from |
 //! | credentials | [`credentials`] | the Go v1 credential plan made from the config layers; the sans-IO parts of the network providers: credentials JSON (process, container, IMDS, SSO), the SSO token cache, STS request bodies and response XML |
+//! | protocols | [`protocol`] | query, JSON 1.0/1.1, REST-JSON and REST-XML request helpers; error answers decoded (code, message, request id) for retries, credential expiry and clock-skew correction |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
-//! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
+//! | session and clients | [`session`], [`client`], [`endpoint`], [`skew`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!
@@ -72,6 +73,7 @@ pub mod secret;
 pub mod shared_file;
 pub mod text;
 pub mod time;
+pub(crate) mod xml;
 
 pub mod http;
 pub mod platform;
@@ -82,6 +84,8 @@ pub mod config;
 
 pub mod credentials;
 
+pub mod protocol;
+
 pub mod sigv4;
 
 pub mod handlers;
@@ -90,6 +94,7 @@ pub mod client;
 pub mod endpoint;
 pub mod fetch;
 pub mod session;
+pub mod skew;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

@@ -163,6 +163,13 @@ pub const MAX_RESPONSE_HEADER_BYTES: usize = 1024;
 pub const MAX_XML_DEPTH: usize = 8;
 /// Longest service error code kept (`ProvisionedThroughputExceededException` is 38 bytes).
 pub const MAX_ERROR_CODE_LEN: usize = 64;
+/// Longest `X-Amz-Target` of a JSON 1.0/1.1 call (`DynamoDB_20120810.TransactWriteItems` is 37
+/// bytes; the longest target prefixes are about 60).
+pub const MAX_JSON_TARGET_LEN: usize = 128;
+/// How far the server's `Date` may be from the time a request was signed at before a clock-skew
+/// error code is taken as a wrong clock and corrected (the Java v2 SDK's four minutes; AWS refuses
+/// signatures more than five minutes off).
+pub const MAX_CLOCK_SKEW_SECS: u32 = 240;
 /// Stack buffer the blocking and async drivers use to copy a streamed request body to the
 /// transport. Small on purpose: it lives on the driver's stack for the whole exchange.
 pub const BODY_CHUNK_LEN: usize = 256;

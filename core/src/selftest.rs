@@ -58,9 +58,10 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::pipeline::selftests::ALL,
         crate::handlers::driver::selftests::ALL,
         crate::client::selftests::ALL,
+        crate::skew::selftests::ALL,
     ],
-    // HTTP messages (header store, bodies, request and response), and the sans-IO parsers and
-    // bodies of the credential providers. (The HTTP tests sit here, not with the pipeline, so
+    // HTTP messages (header store, bodies, request and response), the sans-IO parsers and
+    // bodies of the credential providers, and the protocol decoders. (The HTTP tests sit here, not with the pipeline, so
     // that the pipeline's image keeps room in the lm3s6965's flash.)
     &[
         crate::http::selftests::HEADERS,
@@ -70,6 +71,9 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::credentials::json::selftests::ALL,
         crate::credentials::json::sso::selftests::ALL,
         crate::credentials::sts::selftests::ALL,
+        crate::protocol::selftests::ALL,
+        crate::protocol::decode::selftests::ALL,
+        crate::protocol::request::selftests::ALL,
     ],
 ];
 

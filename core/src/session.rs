@@ -37,6 +37,7 @@
 //! ```
 
 use core::fmt;
+use core::sync::atomic::{AtomicI32, Ordering};
 
 use crate::config::env::{EnvConfig, EnvError};
 use crate::config::merge::{self, MergeError, MergeInput};
@@ -235,6 +236,10 @@ pub struct Session {
     shared: Option<SharedRef>,
     handlers: Handlers,
     token_provider: Option<TokenProvider>,
+    /// Seconds to add to the device clock when signing, learnt from a clock-skew error answer's
+    /// `Date` (`crate::skew`). An atomic: every client of the session reads it, and the clock-skew
+    /// handler of any of them may set it.
+    clock_offset: AtomicI32,
 }
 
 impl Clone for Session {
@@ -252,6 +257,8 @@ impl Clone for Session {
         self.shared = source.shared;
         self.handlers.clone_from(&source.handlers);
         self.token_provider = source.token_provider;
+        self.clock_offset
+            .store(source.clock_offset_secs(), Ordering::Relaxed);
     }
 }
 
@@ -331,6 +338,7 @@ impl Session {
             shared: None,
             handlers: Handlers::new(),
             token_provider: None,
+            clock_offset: AtomicI32::new(0),
         }
     }
 
@@ -459,6 +467,19 @@ impl Session {
     /// adapter's `load` does this for you; on a device, give it a `static` cache.
     pub fn share_credentials(&mut self, cache: &'static dyn SharedCredentials) {
         self.shared = Some(SharedRef(cache));
+    }
+
+    /// Seconds added to the device clock when a client of this session signs (0 until a
+    /// clock-skew error answer corrected it; see `crate::skew`). Copies start from the value of
+    /// the session they were made from.
+    pub fn clock_offset_secs(&self) -> i32 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Sets the offset of [`Session::clock_offset_secs`] (an application that knows the true
+    /// time, from SNTP for example, may set it; the clock-skew handler does).
+    pub fn set_clock_offset_secs(&self, offset: i32) {
+        self.clock_offset.store(offset, Ordering::Relaxed);
     }
 
     /// The cache given with [`Session::share_credentials`].

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "time",
             "provenance",
             "shared_file",
+            "xml",
             "log",
             "macros",
         ],
@@ -39,11 +40,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("profile files", &["profile"]),
     ("config", &["config"]),
     ("credentials", &["credentials"]),
+    ("protocols", &["protocol"]),
     ("signing", &["sigv4"]),
     ("handlers", &["handlers"]),
     (
         "session and clients",
-        &["session", "client", "endpoint", "fetch"],
+        &["session", "client", "endpoint", "fetch", "skew"],
     ),
 ];
 

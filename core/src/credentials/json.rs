@@ -161,7 +161,7 @@ fn hex4(s: &str) -> Result<(u32, &str), ()> {
 }
 
 /// A raw JSON string's decoder, for [`fill::fill`].
-fn decoder<'a>(raw: EscapedStr<'a>) -> impl Decoder + 'a {
+pub(crate) fn decoder<'a>(raw: EscapedStr<'a>) -> impl Decoder + 'a {
     move |sink| unescape(raw.0, sink)
 }
 
@@ -217,37 +217,12 @@ fn rfc3339(
 }
 
 /// Parses `json` (surrounding whitespace allowed) as one object of type `W`.
-fn wire<'a, W: Deserialize<'a>>(json: &'a str) -> Result<W, CredentialsJsonError> {
+pub(crate) fn wire<'a, W: Deserialize<'a>>(json: &'a str) -> Result<W, CredentialsJsonError> {
     let json = json.trim();
     match serde_json_core::from_str::<W>(json) {
         Ok((w, used)) if used == json.len() => Ok(w),
         _ => Err(CredentialsJsonError::InvalidJson),
     }
-}
-
-// ---- error bodies --------------------------------------------------------------------------------
-
-/// The keys that name the error of a JSON error body.
-#[derive(Deserialize)]
-struct ErrorWire<'a> {
-    /// JSON 1.0/1.1 protocols: `"com.amazonaws.dynamodb.v20120810#ExpiredTokenException"`.
-    #[serde(borrow, rename = "__type")]
-    kind: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    code: Option<EscapedStr<'a>>,
-    #[serde(borrow, rename = "Code")]
-    code_upper: Option<EscapedStr<'a>>,
-}
-
-/// The error code of a JSON error body (`__type`, `code` or `Code`), without the namespace
-/// before `#` or a `:` suffix (Go v1's `jsonrpc` unmarshaler rule). `None` for anything else.
-pub fn parse_error_code(json: &str) -> Option<ErrorCode> {
-    let w = wire::<ErrorWire<'_>>(json).ok()?;
-    let raw = w.kind.or(w.code).or(w.code_upper)?;
-    let text = fill::head::<{ MAX_ERROR_CODE_LEN * 2 }>(&decoder(raw)).ok()?;
-    let code = text.rsplit('#').next().unwrap_or("");
-    let code = code.split(':').next().unwrap_or("").trim();
-    (!code.is_empty()).then(|| ErrorCode::head(code))
 }
 
 // ---- credentials ---------------------------------------------------------------------------------

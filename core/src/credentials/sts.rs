@@ -1,21 +1,21 @@
 //! STS, sans IO: the query-protocol request bodies of `AssumeRole` and
 //! `AssumeRoleWithWebIdentity`, and the XML of their responses (credentials, or an error).
 //!
-//! The bodies are written into a caller-owned buffer. The responses are read by a small XML
-//! scanner, not a general XML parser: AWS query responses are flat, tiny documents, so the scanner
-//! knows elements, attributes (skipped), comments, processing instructions, CDATA and the five
-//! predefined and numeric character references, and refuses document type declarations (so no
-//! entity can be defined, nor expanded). Nesting is bounded by [`MAX_XML_DEPTH`]. Credentials are
-//! filled in place; nothing is copied but the values kept.
+//! The bodies are written into a caller-owned buffer. The responses are read by the crate's small
+//! XML scanner (`crate::xml`: no declarations, nesting bounded by [`MAX_XML_DEPTH`]). Credentials
+//! are filled in place; nothing is copied but the values kept.
 
 use core::fmt::{self, Write};
 
 use super::fill::{self, FillError};
 use super::Credentials;
-use crate::limits::{MAX_ERROR_TEXT_LEN, MAX_XML_DEPTH};
+use crate::limits::MAX_ERROR_TEXT_LEN;
+#[cfg(doc)]
+use crate::limits::MAX_XML_DEPTH;
 use crate::secret::SessionToken;
 use crate::text::{CapacityError, ErrorText, Field, SliceWriter, Text};
 use crate::time::UnixTime;
+use crate::xml::{self, local, walk, XmlError};
 
 /// The STS API version every body names.
 const VERSION: &str = "2011-06-15";
@@ -71,6 +71,16 @@ impl fmt::Display for StsError {
 }
 
 impl core::error::Error for StsError {}
+
+impl From<XmlError> for StsError {
+    fn from(e: XmlError) -> Self {
+        match e {
+            XmlError::Malformed => StsError::Malformed,
+            XmlError::TooDeep { limit } => StsError::TooDeep { limit },
+            XmlError::Declaration => StsError::Declaration,
+        }
+    }
+}
 
 impl From<FillError> for StsError {
     fn from(e: FillError) -> Self {
@@ -203,215 +213,6 @@ pub fn web_identity_body<'b>(
     })
 }
 
-// ---- XML scanning --------------------------------------------------------------------------------
-
-/// A tag the scanner found.
-enum Tag<'a> {
-    /// `<name …>` or `<name …/>`; `end` is the offset after its `>`.
-    Start {
-        name: &'a str,
-        empty: bool,
-        end: usize,
-    },
-    /// `</name>`; `start` is the offset of its `<`.
-    End { name: &'a str, start: usize },
-}
-
-/// The text after `start` up to and including `close`, skipped: the offset after it.
-fn skip_past(s: &str, start: usize, close: &str) -> Result<usize, StsError> {
-    let rest = s.get(start..).ok_or(StsError::Malformed)?;
-    let at = rest.find(close).ok_or(StsError::Malformed)?;
-    Ok(start + at + close.len())
-}
-
-/// The offset of the `>` that ends a start tag's body (quoted attribute values may hold `>`).
-fn tag_close(body: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in body.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if q == b => quote = None,
-            (None, b'>') => return Some(i),
-            (None, b'<') => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// True for a plausible element name (no markup or white space).
-fn is_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b"<>/=\"'&".contains(&b))
-}
-
-/// The name without its namespace prefix.
-fn local(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
-}
-
-/// Finds the next start or end tag at or after `pos`, skipping text, comments, processing
-/// instructions and CDATA; `None` at the end of the text.
-fn next_tag<'a>(s: &'a str, pos: &mut usize) -> Result<Option<Tag<'a>>, StsError> {
-    loop {
-        let rest = s.get(*pos..).ok_or(StsError::Malformed)?;
-        let Some(lt) = rest.find('<') else {
-            *pos = s.len();
-            return Ok(None);
-        };
-        let at = *pos + lt;
-        let tag = rest.get(lt..).ok_or(StsError::Malformed)?;
-        if tag.starts_with("<!--") {
-            *pos = skip_past(s, at + 4, "-->")?;
-        } else if tag.starts_with("<![CDATA[") {
-            *pos = skip_past(s, at + 9, "]]>")?;
-        } else if tag.starts_with("<!") {
-            return Err(StsError::Declaration);
-        } else if tag.starts_with("<?") {
-            *pos = skip_past(s, at + 2, "?>")?;
-        } else if let Some(body) = tag.strip_prefix("</") {
-            let gt = body.find('>').ok_or(StsError::Malformed)?;
-            let name = body.get(..gt).ok_or(StsError::Malformed)?.trim_end();
-            if !is_name(name) {
-                return Err(StsError::Malformed);
-            }
-            *pos = at + 2 + gt + 1;
-            return Ok(Some(Tag::End { name, start: at }));
-        } else {
-            let body = tag.get(1..).ok_or(StsError::Malformed)?;
-            let gt = tag_close(body).ok_or(StsError::Malformed)?;
-            let inner = body.get(..gt).ok_or(StsError::Malformed)?;
-            let (inner, empty) = match inner.strip_suffix('/') {
-                Some(i) => (i, true),
-                None => (inner, false),
-            };
-            let name_end = inner
-                .find(|c: char| c.is_ascii_whitespace())
-                .unwrap_or(inner.len());
-            let name = inner.get(..name_end).ok_or(StsError::Malformed)?;
-            if !is_name(name) {
-                return Err(StsError::Malformed);
-            }
-            let end = at + 1 + gt + 1;
-            *pos = end;
-            return Ok(Some(Tag::Start { name, empty, end }));
-        }
-    }
-}
-
-/// Walks a whole document, checking that its tags nest and match, and calls `visit` for every
-/// element with its path (root first, the element last) and its raw content (between its tags;
-/// empty for `<x/>`).
-fn walk<'a>(
-    xml: &'a str,
-    mut visit: impl FnMut(&[&'a str], &'a str) -> Result<(), StsError>,
-) -> Result<(), StsError> {
-    let mut names = [""; MAX_XML_DEPTH];
-    let mut starts = [0usize; MAX_XML_DEPTH];
-    let mut depth = 0usize;
-    let mut seen_root = false;
-    let mut pos = 0;
-    while let Some(tag) = next_tag(xml, &mut pos)? {
-        match tag {
-            Tag::Start { name, empty, end } => {
-                if depth == 0 && seen_root {
-                    return Err(StsError::Malformed);
-                }
-                seen_root = true;
-                let slot = names.get_mut(depth).ok_or(StsError::TooDeep {
-                    limit: MAX_XML_DEPTH,
-                })?;
-                *slot = name;
-                if let Some(s) = starts.get_mut(depth) {
-                    *s = end;
-                }
-                if empty {
-                    visit(names.get(..=depth).unwrap_or(&[]), "")?;
-                } else {
-                    depth += 1;
-                }
-            }
-            Tag::End { name, start } => {
-                let open = depth.checked_sub(1).ok_or(StsError::Malformed)?;
-                if names.get(open) != Some(&name) {
-                    return Err(StsError::Malformed);
-                }
-                let from = starts.get(open).copied().unwrap_or(0);
-                let content = xml.get(from..start).ok_or(StsError::Malformed)?;
-                visit(names.get(..=open).unwrap_or(&[]), content)?;
-                depth = open;
-            }
-        }
-    }
-    if depth != 0 || !seen_root {
-        return Err(StsError::Malformed);
-    }
-    Ok(())
-}
-
-/// The character a reference (`amp`, `#38`, `#x26`: the text between `&` and `;`) names.
-fn reference(name: &str) -> Option<char> {
-    let code = match name {
-        "amp" => return Some('&'),
-        "lt" => return Some('<'),
-        "gt" => return Some('>'),
-        "quot" => return Some('"'),
-        "apos" => return Some('\''),
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let (digits, radix) = match num.strip_prefix('x') {
-                Some(hex) => (hex, 16),
-                None => (num, 10),
-            };
-            if digits.is_empty()
-                || digits.len() > 8
-                || !digits.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return None;
-            }
-            u32::from_str_radix(digits, radix).ok()?
-        }
-    };
-    char::from_u32(code).filter(|&c| c != '\0')
-}
-
-/// Decodes an element's raw content (white space around it trimmed): text with character
-/// references, CDATA sections taken as they are, comments left out. `Err(())` for an element
-/// inside it or a bad reference.
-fn xml_text(raw: &str, sink: &mut dyn FnMut(&str)) -> Result<usize, ()> {
-    let mut rest = raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
-    let mut len = 0usize;
-    let mut emit = |piece: &str, len: &mut usize| {
-        sink(piece);
-        *len = len.saturating_add(piece.len());
-    };
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("<![CDATA[") {
-            let end = r.find("]]>").ok_or(())?;
-            emit(r.get(..end).ok_or(())?, &mut len);
-            rest = r.get(end + 3..).ok_or(())?;
-        } else if let Some(r) = rest.strip_prefix("<!--") {
-            let end = r.find("-->").ok_or(())?;
-            rest = r.get(end + 3..).ok_or(())?;
-        } else if rest.starts_with('<') {
-            return Err(());
-        } else if let Some(r) = rest.strip_prefix('&') {
-            let semi = r.find(';').ok_or(())?;
-            let c = reference(r.get(..semi).ok_or(())?).ok_or(())?;
-            let mut buf = [0u8; 4];
-            emit(c.encode_utf8(&mut buf), &mut len);
-            rest = r.get(semi + 1..).ok_or(())?;
-        } else {
-            let end = rest.find(['<', '&']).unwrap_or(rest.len());
-            emit(rest.get(..end).ok_or(())?, &mut len);
-            rest = rest.get(end..).ok_or(())?;
-        }
-    }
-    Ok(len)
-}
-
 // ---- responses -----------------------------------------------------------------------------------
 
 /// Which `Credentials` child an element is.
@@ -449,7 +250,7 @@ fn credentials_key(path: &[&str]) -> Option<Key> {
 
 /// Decodes one `Credentials` child into `out`; returns which one it was.
 fn fill_key(out: &mut Credentials, key: Key, raw: &str) -> Result<(), StsError> {
-    let decode = |sink: &mut dyn FnMut(&str)| xml_text(raw, sink);
+    let decode = |sink: &mut dyn FnMut(&str)| xml::text(raw, sink);
     match key {
         Key::AccessKeyId => fill::fill(&mut out.access_key_id, Field::AccessKeyId, &decode)?,
         Key::SecretAccessKey => {
@@ -493,7 +294,7 @@ fn fill_credentials(xml: &str, out: &mut Credentials) -> Result<(), StsError> {
     let mut seen = [false; KEYS.len()];
     walk(xml, |path, content| {
         let Some(key) = credentials_key(path) else {
-            return Ok(());
+            return Ok::<(), StsError>(());
         };
         fill_key(out, key, content)?;
         if let Some(i) = KEYS.iter().position(|(k, _)| *k == key) {
@@ -530,7 +331,7 @@ pub struct StsErrorBody {
 /// Decodes an element's content into an [`ErrorText`], cut when long.
 fn error_text(raw: &str) -> Option<ErrorText> {
     // A few bytes over the limit, so that `ErrorText::head` sees that the text was longer.
-    let t = fill::head::<{ MAX_ERROR_TEXT_LEN + 4 }>(&|sink| xml_text(raw, sink)).ok()?;
+    let t = fill::head::<{ MAX_ERROR_TEXT_LEN + 4 }>(&|sink| xml::text(raw, sink)).ok()?;
     Some(ErrorText::head(&t))
 }
 
@@ -539,25 +340,9 @@ fn error_text(raw: &str) -> Option<ErrorText> {
 /// the `<Response><Errors><Error>…` form). `None` when the text is not such a document or has no
 /// `Code`. The message names what failed; STS never puts a token in it.
 pub fn parse_error(xml: &str) -> Option<StsErrorBody> {
-    let mut code = None;
-    let mut message = None;
-    walk(xml, |path, content| {
-        let [.., parent, name] = path else {
-            return Ok(());
-        };
-        if local(parent) != "Error" {
-            return Ok(());
-        }
-        match local(name) {
-            "Code" if code.is_none() => code = Some(content),
-            "Message" if message.is_none() => message = Some(content),
-            _ => {}
-        }
-        Ok(())
-    })
-    .ok()?;
-    let code = error_text(code?).filter(|c| !c.as_str().is_empty())?;
-    let message = match message {
+    let parts = xml::error_parts(xml).ok()?;
+    let code = error_text(parts.code?).filter(|c| !c.as_str().is_empty())?;
+    let message = match parts.message {
         Some(m) => error_text(m)?,
         None => ErrorText::default(),
     };
@@ -568,7 +353,7 @@ pub fn parse_error(xml: &str) -> Option<StsErrorBody> {
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
     use super::*;
-    use crate::limits::MAX_SESSION_TOKEN_LEN;
+    use crate::limits::{MAX_SESSION_TOKEN_LEN, MAX_XML_DEPTH};
 
     /// smithy-rs `profile-provider/e2e_assume_role` response.
     const ASSUME_ROLE: &str = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <AssumeRoleResult>\n    <AssumedRoleUser>\n      <AssumedRoleId>AROARABCDEFGHIJKLMNOP:assume-role-provider-session</AssumedRoleId>\n      <Arn>arn:aws:sts::123456789012:assumed-role/integration-test/assume-role-provider-session</Arn>\n    </AssumedRoleUser>\n    <Credentials>\n      <AccessKeyId>ASIARTESTID</AccessKeyId>\n      <SecretAccessKey>TESTSECRETKEY</SecretAccessKey>\n      <SessionToken>TESTSESSIONTOKEN</SessionToken>\n      <Expiration>2021-08-05T19:58:02Z</Expiration>\n    </Credentials>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>c2e971c2-702d-4124-9b1f-1670febbea18</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n";

@@ -7,6 +7,7 @@ use super::Phase;
 use crate::http::{HttpError, HttpRequest, ResponseHead};
 use crate::limits::{DEFAULT_MAX_RETRIES, MAX_ATTEMPTS};
 use crate::platform::ErrorKind;
+use crate::protocol::{decode_error, DecodeError, Protocol, ServiceError};
 pub use crate::text::{ErrorCode, ErrorCodeTooLong};
 use crate::time::UnixTime;
 
@@ -200,6 +201,11 @@ pub struct Request<'a> {
     /// (`ExpiredToken`, …); a Sign handler that caches credentials refreshes them and clears it
     /// (Go v1 calls `Credentials.Expire()` there).
     pub credentials_expired: bool,
+    /// Extra error codes this request retries (Go v1 `r.RetryErrorCodes`), beside the Go v1
+    /// lists.
+    pub retry_error_codes: &'a [&'a str],
+    /// Extra error codes this request treats as throttling (Go v1 `r.ThrottleErrorCodes`).
+    pub throttle_error_codes: &'a [&'a str],
     max_retries: u32,
     phase: Phase,
     attempt: u32,
@@ -244,6 +250,8 @@ impl<'a> Request<'a> {
             retry_delay_ms: 0,
             retry_count: 0,
             credentials_expired: false,
+            retry_error_codes: &[],
+            throttle_error_codes: &[],
             max_retries: DEFAULT_MAX_RETRIES,
             phase: Phase::Validate,
             attempt: 0,
@@ -341,6 +349,26 @@ impl<'a> Request<'a> {
             .as_deref()
             .and_then(|b| b.get(..self.response_body_len))
             .unwrap_or(&[])
+    }
+
+    /// The error answer of the last attempt, decoded (code, message, request id) from its headers
+    /// and the body in the response buffer by [`decode_error`]; `None` without a response or
+    /// for a 2xx. [`RequestError::Service`] keeps only the code; this gives the rest, for
+    /// showing the error.
+    pub fn service_error(
+        &self,
+        protocol: Option<Protocol>,
+    ) -> Option<Result<ServiceError, DecodeError>> {
+        let status = self.response.status();
+        if status == 0 || self.response.is_success() {
+            return None;
+        }
+        Some(decode_error(
+            protocol,
+            status,
+            self.response.headers(),
+            self.response_body(),
+        ))
     }
 
     /// True when a response buffer was given.
@@ -505,6 +533,23 @@ pub mod selftests {
                 assert_eq!(r.data::<heapless::Vec<u8, 4>>().map(|v| v.len()), Some(1));
             }
             assert_eq!(out.as_slice(), &[1]);
+        }
+
+        fn service_error_decodes_the_last_answer() {
+            let mut buf = [0u8; 96];
+            let mut r = Request::new("Op");
+            assert!(r.service_error(None).is_none(), "no response yet");
+            r.set_response_buffer(&mut buf);
+            let body = b"<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>";
+            if let (_, head, Some(b)) = r.exchange_parts() {
+                head.set_status(404);
+                b[..body.len()].copy_from_slice(body);
+            }
+            r.set_response_body_len(body.len());
+            let e = r.service_error(Some(Protocol::RestXml)).unwrap().unwrap();
+            assert_eq!((e.status, e.code.as_str(), e.message.as_str()), (404, "NoSuchKey", "gone"));
+            r.response.set_status(200);
+            assert!(r.service_error(None).is_none());
         }
 
         fn response_buffer_view() {

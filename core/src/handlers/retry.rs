@@ -7,6 +7,11 @@
 //! * Back-off: `2^retry_count × jitter(min)` where `jitter(d)` is uniform in `[d, 2d)` and `min` is
 //!   [`MIN_RETRY_DELAY_MS`] or, when throttled, [`MIN_THROTTLE_DELAY_MS`]; past the maximum it is
 //!   `jitter(max / 2)`. A throttled 429/503 response adds its `Retry-After` seconds.
+//! * Per request, [`Request::retry_error_codes`] and [`Request::throttle_error_codes`] add codes
+//!   (Go v1 `r.RetryErrorCodes`, `r.ThrottleErrorCodes`); a [`Retryer`] replaces the policy.
+//!
+//! The codes come from the error answer's body or headers, decoded by the client's
+//! UnmarshalError handler (`crate::protocol`).
 //!
 //! Divergences from Go v1, on purpose: a `Retry-After` delay is capped at
 //! [`MAX_THROTTLE_DELAY_MS`] (Go adds it unbounded); TLS, permission, capacity and data errors from
@@ -26,8 +31,8 @@ pub const RETRYABLE_CODES: [&str; 4] = [
     "RequestTimeoutException",
 ];
 
-/// Codes Go v1 treats as throttling.
-pub const THROTTLE_CODES: [&str; 10] = [
+/// Codes Go v1 treats as throttling (`request/retryer.go` `throttleCodes`).
+pub const THROTTLE_CODES: [&str; 11] = [
     "ProvisionedThroughputExceededException",
     "ThrottledException",
     "Throttling",
@@ -38,6 +43,7 @@ pub const THROTTLE_CODES: [&str; 10] = [
     "TooManyRequestsException",
     "PriorRequestNotComplete",
     "TransactionInProgressException",
+    "EC2ThrottledException",
 ];
 
 /// Codes that mean the credentials expired; Go v1 retries them after expiring the credentials.
@@ -127,18 +133,22 @@ pub fn retry_delay_ms(
 }
 
 impl Request<'_> {
-    /// Go v1 `r.IsErrorRetryable()`: false without an error.
+    /// Go v1 `r.IsErrorRetryable()`: false without an error; true for a code in
+    /// [`Request::retry_error_codes`], else the Go v1 rules ([`is_error_retryable`]).
     pub fn is_error_retryable(&self) -> bool {
-        self.error
-            .as_ref()
-            .is_some_and(|e| is_error_retryable(e, self.response.status()))
+        self.error.as_ref().is_some_and(|e| {
+            self.retry_error_codes.contains(&e.code())
+                || is_error_retryable(e, self.response.status())
+        })
     }
 
-    /// Go v1 `r.IsErrorThrottle()`: false without an error.
+    /// Go v1 `r.IsErrorThrottle()`: false without an error; true for a code in
+    /// [`Request::throttle_error_codes`], else the Go v1 rules ([`is_error_throttle`]).
     pub fn is_error_throttle(&self) -> bool {
-        self.error
-            .as_ref()
-            .is_some_and(|e| is_error_throttle(e, self.response.status()))
+        self.error.as_ref().is_some_and(|e| {
+            self.throttle_error_codes.contains(&e.code())
+                || is_error_throttle(e, self.response.status())
+        })
     }
 
     /// Go v1 `r.IsErrorExpired()`.
@@ -168,21 +178,63 @@ impl Request<'_> {
     }
 }
 
+/// A retry policy (Go v1 `request.Retryer`): whether a failed attempt is retried and how long to
+/// wait first. `core.AfterRetryHandler` asks [`DefaultRetryer`]; to use another, put
+/// [`AfterRetryWith`] in its place in the AfterRetry list
+/// (`handlers.after_retry.swap(AFTER_RETRY.name, …)`). The number of retries stays the request's
+/// ([`Request::max_retries`]); a handler's [`Request::retryable`] decision still wins over
+/// [`Retryer::should_retry`].
+pub trait Retryer: Sync {
+    /// Whether the failed attempt in `r` should be retried (Go v1 `ShouldRetry`).
+    fn should_retry(&self, r: &Request<'_>) -> bool;
+    /// The wait before the next attempt, in milliseconds (Go v1 `RetryRules`).
+    fn retry_delay_ms(&self, r: &Request<'_>) -> u32;
+}
+
+/// Go v1's `client.DefaultRetryer`: [`Request::should_retry`] and [`retry_delay_ms`] with the
+/// response's `Retry-After` on a throttled 429 or 503.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultRetryer;
+
+impl Retryer for DefaultRetryer {
+    fn should_retry(&self, r: &Request<'_>) -> bool {
+        r.should_retry()
+    }
+
+    fn retry_delay_ms(&self, r: &Request<'_>) -> u32 {
+        let throttle = r.is_error_throttle();
+        let retry_after = if matches!(r.response.status(), 429 | 503) {
+            r.response.retry_after_secs()
+        } else {
+            None
+        };
+        retry_delay_ms(r.retry_count, throttle, retry_after, r.jitter())
+    }
+}
+
+/// `core.AfterRetryHandler` with another [`Retryer`]: a `static` of it goes in the AfterRetry
+/// list with [`NamedHandler::with_dyn`].
+#[derive(Debug)]
+pub struct AfterRetryWith<R>(pub R);
+
+impl<R: Retryer> super::RequestHandler for AfterRetryWith<R> {
+    fn handle(&self, request: &mut Request<'_>) {
+        after_retry_using(&self.0, request);
+    }
+}
+
 fn after_retry(r: &mut Request<'_>) {
+    after_retry_using(&DefaultRetryer, r);
+}
+
+fn after_retry_using(retryer: &dyn Retryer, r: &mut Request<'_>) {
     if r.retryable.is_none() {
-        r.retryable = Some(r.should_retry());
+        r.retryable = Some(retryer.should_retry(r));
     }
     if !r.will_retry() {
         return;
     }
-    let throttle = r.is_error_throttle();
-    let status = r.response.status();
-    let retry_after = if matches!(status, 429 | 503) {
-        r.response.retry_after_secs()
-    } else {
-        None
-    };
-    r.retry_delay_ms = retry_delay_ms(r.retry_count, throttle, retry_after, r.jitter());
+    r.retry_delay_ms = retryer.retry_delay_ms(r);
     if r.is_error_expired_credentials() {
         r.credentials_expired = true;
     }
@@ -256,7 +308,68 @@ pub mod selftests {
         r.credentials_expired = false;
     }
 
+    struct Never;
+    impl Retryer for Never {
+        fn should_retry(&self, _: &Request<'_>) -> bool {
+            false
+        }
+        fn retry_delay_ms(&self, _: &Request<'_>) -> u32 {
+            7
+        }
+    }
+    struct Always;
+    impl Retryer for Always {
+        fn should_retry(&self, _: &Request<'_>) -> bool {
+            true
+        }
+        fn retry_delay_ms(&self, r: &Request<'_>) -> u32 {
+            1000 * (r.retry_count + 1)
+        }
+    }
+    static NEVER: AfterRetryWith<Never> = AfterRetryWith(Never);
+    static ALWAYS: AfterRetryWith<Always> = AfterRetryWith(Always);
+
     selftests! {
+        fn ec2_throttling_is_throttling() {
+            assert!(is_error_throttle(&service(503, "EC2ThrottledException"), 400));
+            assert!(is_error_throttle(&service(400, "EC2ThrottledException"), 400));
+            assert_eq!(THROTTLE_CODES.len(), 11);
+        }
+
+        fn per_request_codes_add_to_the_lists() {
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 400, service(400, "InvalidIdentityToken"));
+            assert!(!r.is_error_retryable() && !r.is_error_throttle());
+            r.retry_error_codes = &["InvalidIdentityToken"];
+            assert!(r.is_error_retryable() && !r.is_error_throttle());
+            r.retry_error_codes = &[];
+            r.throttle_error_codes = &["SlowDown", "InvalidIdentityToken"];
+            assert!(r.is_error_throttle());
+            after_retry(&mut r);
+            assert!(r.error.is_none(), "retried as throttled");
+            assert!(r.retry_delay_ms >= MIN_THROTTLE_DELAY_MS, "{}", r.retry_delay_ms);
+        }
+
+        fn a_pluggable_retryer_replaces_the_policy() {
+            let mut h = crate::handlers::Handlers::with_core_defaults().unwrap();
+            assert!(h.after_retry.swap(AFTER_RETRY.name, NamedHandler::with_dyn(AFTER_RETRY.name, &NEVER)));
+            let mut r = Request::new("Op");
+            fail_with(&mut r, 503, RequestError::Status { status: 503 });
+            h.run(Phase::AfterRetry, &mut r);
+            assert_eq!(r.retryable, Some(false));
+            assert!(r.error.is_some());
+            assert!(h.after_retry.swap(AFTER_RETRY.name, NamedHandler::with_dyn(AFTER_RETRY.name, &ALWAYS)));
+            fail_with(&mut r, 403, service(403, "AccessDenied"));
+            h.run(Phase::AfterRetry, &mut r);
+            assert_eq!((r.retryable, r.retry_delay_ms, r.retry_count), (Some(true), 1000, 1));
+            assert!(r.error.is_none());
+            // The request's retry budget still bounds a retryer that always says yes.
+            fail_with(&mut r, 403, service(403, "AccessDenied"));
+            r.set_max_retries(0);
+            h.run(Phase::AfterRetry, &mut r);
+            assert!(r.error.is_some());
+        }
+
         fn classification_follows_go_v1() {
             let unknown = |s| RequestError::Status { status: s };
             // 500 retryable without throttle; 501 not; 502/503/504/429 throttle.
