@@ -245,22 +245,20 @@ mod watermark {
 }
 
 /// The stack `Session::rebuild` takes on this core for a one-profile config file with static keys,
-/// a region and an STS setting; the session itself lives in a static.
+/// a region and an STS setting. The session is a local of this frame, above the measured region
+/// (a static would take its 11 KiB from every test's stack for the whole run).
 #[inline(never)]
 fn session_stack() -> usize {
     use aws_session_core::session::{Options, Session};
     use aws_session_core::test_util::{config_file, MemEnv, MemFiles};
 
-    static mut SLOT: Option<Session> = None;
     const TEXT: &str = "[default]\nregion = eu-west-1\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\nsts_regional_endpoints = regional\n";
     let files_list = [config_file(TEXT)];
     let files = MemFiles::new(&files_list);
     let env = MemEnv::new(&[("AWS_SDK_LOAD_CONFIG", "1")]);
     let options = Options::default();
-    // SAFETY: single-threaded firmware; the session lives in a static so that only creation's own
-    // stack use is measured.
-    let slot =
-        unsafe { (*core::ptr::addr_of_mut!(SLOT)).get_or_insert_with(Session::unconfigured) };
+    let mut session = Session::unconfigured();
+    let slot = &mut session;
     let base = watermark::peak_reset();
     let ok = slot.rebuild(&options, &env, &files).is_ok();
     let used = watermark::peak().saturating_sub(base);
