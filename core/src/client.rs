@@ -113,8 +113,10 @@ impl fmt::Display for ClientError {
 
 impl core::error::Error for ClientError {}
 
-/// What a client knows about itself (Go v1 `metadata.ClientInfo`): its service and the endpoint
-/// resolved when it was made. A request's handlers find it with `r.context::<ClientInfo>()`.
+/// What a client knows about itself (Go v1 `metadata.ClientInfo` and `client.Config`): its
+/// service and the endpoint resolved when it was made — URL, signing region, signing name and
+/// whether it was derived, partition and resolved region ([`ResolvedEndpoint`]). A request's
+/// handlers find it with `r.context::<ClientInfo>()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
     service: &'static str,
@@ -122,7 +124,7 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    /// The service's endpoint prefix and signing name.
+    /// The service id (endpoint prefix); the signing name is the endpoint's ([`ResolvedEndpoint::signing_name`]).
     pub fn service(&self) -> &'static str {
         self.service
     }
@@ -146,10 +148,11 @@ pub struct Client<'s> {
     handlers: Handlers,
 }
 
-// A client is its handler lists (2016 B on 32-bit targets), its endpoint (316 B) and two
-// references: 2340 B on thumbv7em, where a client holding a copy of its session took 10.3 KiB.
+// A client is its handler lists (2016 B on 32-bit targets), its endpoint (URL, signing region
+// and name, resolved region, partition: 412 B) and two references: about 2440 B on thumbv7em,
+// where a client holding a copy of its session took 10.3 KiB.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(core::mem::size_of::<Client<'static>>() <= 2400);
+const _: () = assert!(core::mem::size_of::<Client<'static>>() <= 2500);
 
 impl Session {
     /// A client for `service` (its endpoint prefix and signing name, e.g. `sts`, `s3`) with the
@@ -232,7 +235,7 @@ impl<'s> Client<'s> {
         self.overrides
     }
 
-    /// The service's endpoint prefix and signing name.
+    /// The service id (endpoint prefix); the signing name is the endpoint's ([`ResolvedEndpoint::signing_name`]).
     pub fn service(&self) -> &'static str {
         self.info.service
     }
@@ -554,7 +557,11 @@ fn signing_instructions<'o>(
     out: &'o mut SigningOutput,
 ) -> Result<sigv4::SigningInstructions<'o>, &'static str> {
     let endpoint = client.info.endpoint().map_err(|_| "MissingEndpoint")?;
-    let service = client.info.service;
+    // The model's signing name (`runtime.sagemaker` signs as `sagemaker`), else the service id.
+    let service = match endpoint.signing_name() {
+        "" => client.info.service,
+        name => name,
+    };
     let body = match http.body() {
         Body::Empty => SignableBody::Bytes(b""),
         b => match b.bytes() {
