@@ -1273,3 +1273,130 @@ fn sigv4a_errors_are_one_line_and_help_names_the_options() {
         );
     }
 }
+
+#[test]
+fn endpoint_prints_url_signing_region_name_and_partition() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &[("AWS_REGION", "eu-west-1")],
+        &["endpoint", "iam", "--json"],
+    );
+    assert_eq!(
+        json_of(&o),
+        json!({"url": "https://iam.amazonaws.com", "signing_region": "us-east-1", "signing_name": "iam",
+               "signing_name_derived": true, "partition": "aws", "resolved_region": ""})
+    );
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--fips",
+            "--dualstack",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        json_of(&o)["url"],
+        "https://s3-fips.dualstack.us-east-1.amazonaws.com"
+    );
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "data-ats.iot",
+            "--region",
+            "eu-central-1",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (
+            json_of(&o)["signing_name"].clone(),
+            json_of(&o)["signing_name_derived"].clone()
+        ),
+        (json!("iotdata"), json!(false))
+    );
+    // The table form.
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "runtime.sagemaker",
+            "--region",
+            "fips-us-east-1",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "url            https://runtime-fips.sagemaker.us-east-1.amazonaws.com\n\
+         signing_region us-east-1\nsigning_name   sagemaker (derived)\npartition      aws\n"
+    );
+}
+
+#[test]
+fn endpoint_applies_the_session_settings() {
+    let h = home();
+    let url =
+        |vars: &[(&str, &str)], args: &[&str]| json_of(&run(h.path(), vars, args))["url"].clone();
+    let sts = ["endpoint", "sts", "--region", "eu-west-1", "--json"];
+    assert_eq!(url(&[], &sts), "https://sts.amazonaws.com");
+    assert_eq!(
+        url(&[("AWS_STS_REGIONAL_ENDPOINTS", "regional")], &sts),
+        "https://sts.eu-west-1.amazonaws.com"
+    );
+    let s3 = ["endpoint", "s3", "--region", "us-east-1", "--json"];
+    assert_eq!(url(&[], &s3), "https://s3.amazonaws.com");
+    assert_eq!(
+        url(&[("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")], &s3),
+        "https://s3.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(&[("AWS_USE_FIPS_ENDPOINT", "true")], &sts),
+        "https://sts-fips.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(&[("AWS_USE_DUALSTACK_ENDPOINT", "true")], &sts),
+        "https://sts.eu-west-1.api.aws"
+    );
+    // File keys, with shared config loading on.
+    std::fs::create_dir_all(h.path().join(".aws")).unwrap();
+    std::fs::write(
+        h.path().join(".aws/config"),
+        "[default]\nregion = us-gov-west-1\nuse_fips_endpoint = true\n",
+    )
+    .unwrap();
+    assert_eq!(
+        url(
+            &[("AWS_SDK_LOAD_CONFIG", "1")],
+            &["endpoint", "dynamodb", "--json"]
+        ),
+        "https://dynamodb-fips.us-gov-west-1.amazonaws.com"
+    );
+}
+
+#[test]
+fn endpoint_that_cannot_be_resolved_exits_1_with_one_line() {
+    let h = home();
+    for args in [
+        &["endpoint", "sqs"][..],
+        &["endpoint", "sqs", "--region", "bad_region"],
+        &[
+            "endpoint",
+            "ec2",
+            "--region",
+            "us-iso-east-1",
+            "--dualstack",
+        ],
+    ] {
+        let o = run(h.path(), &[], args);
+        let err = assert_one_line_error(&o, 1);
+        assert!(err.contains("cannot resolve"), "{err}");
+    }
+}

@@ -37,6 +37,7 @@
 
 mod configure;
 mod curl;
+mod endpoint;
 mod request;
 
 use std::ffi::OsString;
@@ -85,6 +86,30 @@ enum Command {
     Curl(CurlArgs),
     /// Resolve the session's credentials and print them, secret included, for another tool.
     Credentials(CredentialsArgs),
+    /// Print how the session would reach a service: URL, signing region and name, partition.
+    Endpoint(EndpointArgs),
+}
+
+#[derive(Args, Debug)]
+struct EndpointArgs {
+    /// Service id, the endpoint prefix of the endpoint model (sts, s3, iam, runtime.sagemaker).
+    #[arg(value_name = "SERVICE")]
+    service: String,
+    /// Region (beats the session's).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Use the FIPS endpoint.
+    #[arg(long)]
+    fips: bool,
+    /// Use the dual-stack endpoint.
+    #[arg(long)]
+    dualstack: bool,
+    /// Profile to use (Go v1 Options.Profile: beats AWS_PROFILE).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print one JSON object (url, signing_region, signing_name, partition).
+    #[arg(long)]
+    json: bool,
 }
 
 /// `credentials --format`.
@@ -391,6 +416,11 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
         Command::Credentials(args) => {
             let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
             configure::print_credentials(&loaded, args.format, out)?;
+            Ok(0)
+        }
+        Command::Endpoint(args) => {
+            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            endpoint::print(&loaded, &args, out)?;
             Ok(0)
         }
     }
