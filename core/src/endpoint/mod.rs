@@ -692,39 +692,12 @@ pub mod selftests {
             assert_eq!(resolve(&EndpointParams { service: "s3", ..Default::default() }), Err(EndpointError::MissingRegion));
         }
 
-        fn global_services_signing_names_and_variants_as_go_v1() {
-            let full = Model::full();
-            let r = |service, region: &str, fips, dualstack| {
-                let p = EndpointParams { service, region: Some(region), use_fips: fips, use_dualstack: dualstack, sts_legacy_global: true, s3_legacy_global: true, ..Default::default() };
-                let ep = resolve_in(&full, &p).unwrap();
-                let mut t = Text::<MAX_ENDPOINT_LEN>::new();
-                write!(t, "{} {} {} {}", ep.url(), ep.signing_region(), ep.signing_name(), ep.partition()).unwrap();
-                t
-            };
-            assert_eq!(r("iam", "eu-west-1", false, false).as_str(), "https://iam.amazonaws.com us-east-1 iam aws");
-            assert_eq!(r("iam", "cn-north-1", false, false).as_str(), "https://iam.cn-north-1.amazonaws.com.cn cn-north-1 iam aws-cn");
-            assert_eq!(r("route53", "ap-south-1", false, false).as_str(), "https://route53.amazonaws.com us-east-1 route53 aws");
-            assert_eq!(r("runtime.sagemaker", "us-west-2", false, false).as_str(), "https://runtime.sagemaker.us-west-2.amazonaws.com us-west-2 sagemaker aws");
-            assert_eq!(r("data-ats.iot", "eu-central-1", false, false).as_str(), "https://data-ats.iot.eu-central-1.amazonaws.com eu-central-1 iotdata aws");
-            assert_eq!(r("streams.dynamodb", "us-east-1", false, false).as_str(), "https://streams.dynamodb.us-east-1.amazonaws.com us-east-1 dynamodb aws");
-            assert_eq!(r("s3", "us-east-1", false, true).as_str(), "https://s3.dualstack.us-east-1.amazonaws.com us-east-1 s3 aws");
-            assert_eq!(r("s3", "us-east-1", true, true).as_str(), "https://s3-fips.dualstack.us-east-1.amazonaws.com us-east-1 s3 aws");
-            assert_eq!(r("s3", "us-east-1", false, false).as_str(), "https://s3.amazonaws.com us-east-1 s3 aws");
-            // A service the model does not know: the partition defaults, signed with its id.
-            assert_eq!(r("new-service", "eu-west-3", true, false).as_str(), "https://new-service-fips.eu-west-3.amazonaws.com eu-west-3 new-service aws");
-            // A region the model does not list, matched by the partition's pattern.
-            assert_eq!(r("dynamodb", "us-gov-west-9", false, false).as_str(), "https://dynamodb.us-gov-west-9.amazonaws.com us-gov-west-9 dynamodb aws-us-gov");
-            // Deprecated pseudo-regions resolve to their own entries without normalisation.
-            let ep = endpoint_for(&full, "acm-pca", "fips-us-gov-west-1", &Options::default()).unwrap();
-            assert_eq!((ep.url(), ep.signing_region(), ep.partition()), ("https://acm-pca.us-gov-west-1.amazonaws.com", "us-gov-west-1", "aws-us-gov"));
-            // Go v1's legacy services resolve without a region, to their global endpoint.
-            let ep = endpoint_for(&full, "iam", "", &Options::default()).unwrap();
-            assert_eq!((ep.url(), ep.signing_region()), ("https://iam.amazonaws.com", "us-east-1"));
-            // No dual-stack in the ISO partitions.
-            let dual = Options { variant: DUALSTACK, ..Options::default() };
-            assert_eq!(endpoint_for(&full, "ec2", "us-iso-east-1", &dual).err(), Some(EndpointError::UnknownEndpoint));
-            assert_eq!(endpoint_for(&full, "ec2", "us_east_1", &Options::default()).err(), Some(EndpointError::InvalidRegion));
-            assert_eq!(endpoint_for(&full, "", "us-east-1", &Options::default()).err(), Some(EndpointError::UnknownService));
+        fn configured_endpoint_signs_for_the_normalised_region() {
+            // Go v1 signs for the region as configured (`fips-us-east-1`): docs/divergences.md E1.
+            let p = EndpointParams { service: "sts", region: Some("fips-us-east-1"), endpoint: Some("http://127.0.0.1:5000"), ..Default::default() };
+            let ep = resolve(&p).unwrap();
+            assert_eq!((ep.url(), ep.signing_region(), ep.resolved_region(), ep.partition()), ("http://127.0.0.1:5000", "us-east-1", "us-east-1", ""));
+            assert!(ep.signing_name_derived());
         }
 
         fn fips_markers_are_removed_anywhere_and_empty_texts_are_unset() {
@@ -778,5 +751,120 @@ pub mod selftests {
                 assert_eq!(resolve(&p), Err(EndpointError::Invalid), "{bad}");
             }
         }
+    }
+}
+
+/// Host-only tests of the full tables (firmware self-test images leave them out: they would link
+/// every service).
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+mod full_model_tests {
+    use super::*;
+
+    #[test]
+    fn global_services_signing_names_and_variants_as_go_v1() {
+        let full = Model::full();
+        let r = |service, region: &str, fips, dualstack| {
+            let p = EndpointParams {
+                service,
+                region: Some(region),
+                use_fips: fips,
+                use_dualstack: dualstack,
+                sts_legacy_global: true,
+                s3_legacy_global: true,
+                ..Default::default()
+            };
+            let ep = resolve_in(&full, &p).unwrap();
+            let mut t = Text::<MAX_ENDPOINT_LEN>::new();
+            write!(
+                t,
+                "{} {} {} {}",
+                ep.url(),
+                ep.signing_region(),
+                ep.signing_name(),
+                ep.partition()
+            )
+            .unwrap();
+            t
+        };
+        assert_eq!(
+            r("iam", "eu-west-1", false, false).as_str(),
+            "https://iam.amazonaws.com us-east-1 iam aws"
+        );
+        assert_eq!(
+            r("iam", "cn-north-1", false, false).as_str(),
+            "https://iam.cn-north-1.amazonaws.com.cn cn-north-1 iam aws-cn"
+        );
+        assert_eq!(
+            r("route53", "ap-south-1", false, false).as_str(),
+            "https://route53.amazonaws.com us-east-1 route53 aws"
+        );
+        assert_eq!(
+            r("runtime.sagemaker", "us-west-2", false, false).as_str(),
+            "https://runtime.sagemaker.us-west-2.amazonaws.com us-west-2 sagemaker aws"
+        );
+        assert_eq!(
+            r("data-ats.iot", "eu-central-1", false, false).as_str(),
+            "https://data-ats.iot.eu-central-1.amazonaws.com eu-central-1 iotdata aws"
+        );
+        assert_eq!(
+            r("streams.dynamodb", "us-east-1", false, false).as_str(),
+            "https://streams.dynamodb.us-east-1.amazonaws.com us-east-1 dynamodb aws"
+        );
+        assert_eq!(
+            r("s3", "us-east-1", false, true).as_str(),
+            "https://s3.dualstack.us-east-1.amazonaws.com us-east-1 s3 aws"
+        );
+        assert_eq!(
+            r("s3", "us-east-1", true, true).as_str(),
+            "https://s3-fips.dualstack.us-east-1.amazonaws.com us-east-1 s3 aws"
+        );
+        assert_eq!(
+            r("s3", "us-east-1", false, false).as_str(),
+            "https://s3.amazonaws.com us-east-1 s3 aws"
+        );
+        // A service the model does not know: the partition defaults, signed with its id.
+        assert_eq!(
+            r("new-service", "eu-west-3", true, false).as_str(),
+            "https://new-service-fips.eu-west-3.amazonaws.com eu-west-3 new-service aws"
+        );
+        // A region the model does not list, matched by the partition's pattern.
+        assert_eq!(
+            r("dynamodb", "us-gov-west-9", false, false).as_str(),
+            "https://dynamodb.us-gov-west-9.amazonaws.com us-gov-west-9 dynamodb aws-us-gov"
+        );
+        // Deprecated pseudo-regions resolve to their own entries without normalisation.
+        let ep = endpoint_for(&full, "acm-pca", "fips-us-gov-west-1", &Options::default()).unwrap();
+        assert_eq!(
+            (ep.url(), ep.signing_region(), ep.partition()),
+            (
+                "https://acm-pca.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+                "aws-us-gov"
+            )
+        );
+        // Go v1's legacy services resolve without a region, to their global endpoint.
+        let ep = endpoint_for(&full, "iam", "", &Options::default()).unwrap();
+        assert_eq!(
+            (ep.url(), ep.signing_region()),
+            ("https://iam.amazonaws.com", "us-east-1")
+        );
+        // No dual-stack in the ISO partitions.
+        let dual = Options {
+            variant: DUALSTACK,
+            ..Options::default()
+        };
+        assert_eq!(
+            endpoint_for(&full, "ec2", "us-iso-east-1", &dual).err(),
+            Some(EndpointError::UnknownEndpoint)
+        );
+        assert_eq!(
+            endpoint_for(&full, "ec2", "us_east_1", &Options::default()).err(),
+            Some(EndpointError::InvalidRegion)
+        );
+        assert_eq!(
+            endpoint_for(&full, "", "us-east-1", &Options::default()).err(),
+            Some(EndpointError::UnknownService)
+        );
     }
 }
