@@ -717,6 +717,27 @@ pub mod selftests {
             assert_eq!(r.http.headers().get("x-amz-date"), Some("20150830T123600Z"));
         }
 
+        fn clients_sign_with_the_signing_name_of_the_model() {
+            // `data-ats.iot` signs as `iotdata`, `streams.dynamodb` as `dynamodb`: the scope's
+            // service is the signing name, not the endpoint prefix (Go v1 client.Config).
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("eu-central-1"));
+            for (service, url, scope) in [
+                ("data-ats.iot", "https://data-ats.iot.eu-central-1.amazonaws.com", "/eu-central-1/iotdata/aws4_request"),
+                ("streams.dynamodb", "https://streams.dynamodb.eu-central-1.amazonaws.com", "/eu-central-1/dynamodb/aws4_request"),
+                ("runtime.sagemaker", "https://runtime.sagemaker.eu-central-1.amazonaws.com", "/eu-central-1/sagemaker/aws4_request"),
+            ] {
+                let c = s.client(service).unwrap();
+                let ep = c.endpoint().unwrap();
+                assert_eq!((ep.url(), ep.signing_region(), ep.partition(), ep.resolved_region()), (url, "eu-central-1", "aws", ""));
+                let mut r = c.request("Op");
+                let (result, _) = send(&c, &mut r);
+                assert_eq!(result, Ok(()));
+                let auth = r.http.headers().get("authorization").unwrap();
+                assert!(auth.contains(scope), "{service}: {auth}");
+            }
+        }
+
         fn form_requests_are_posts_with_a_form_body() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
