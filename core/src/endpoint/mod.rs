@@ -833,6 +833,12 @@ mod full_model_tests {
             r("dynamodb", "us-gov-west-9", false, false).as_str(),
             "https://dynamodb.us-gov-west-9.amazonaws.com us-gov-west-9 dynamodb aws-us-gov"
         );
+        // Go v1 answers the IMDS URL for `ec2metadata`; we resolve it as any unknown service
+        // (docs/divergences.md E3).
+        assert_eq!(
+            r("ec2metadata", "us-east-1", false, false).as_str(),
+            "https://ec2metadata.us-east-1.amazonaws.com us-east-1 ec2metadata aws"
+        );
         // Deprecated pseudo-regions resolve to their own entries without normalisation.
         let ep = endpoint_for(&full, "acm-pca", "fips-us-gov-west-1", &Options::default()).unwrap();
         assert_eq!(
