@@ -177,17 +177,25 @@ impl Service {
 #[derive(Debug, Clone, Copy)]
 pub struct Model {
     services: &'static [&'static Service],
+    /// The services are sorted by id (the full tables): lookups bisect.
+    sorted: bool,
 }
 
 impl Model {
     /// A model of these services.
     pub const fn of(services: &'static [&'static Service]) -> Model {
-        Model { services }
+        Model {
+            services,
+            sorted: false,
+        }
     }
 
     /// Every service of the legacy endpoint model (about 300): the full tables.
     pub const fn full() -> Model {
-        Model::of(&SERVICES)
+        Model {
+            services: &SERVICES,
+            sorted: true,
+        }
     }
 
     /// No service tables: every service resolves from the partition defaults.
@@ -202,6 +210,10 @@ impl Model {
 
     /// The tables of `id`, if this model has them.
     pub fn service(&self, id: &str) -> Option<&'static Service> {
+        if self.sorted {
+            let i = self.services.binary_search_by(|s| s.id.cmp(id)).ok()?;
+            return self.services.get(i).copied();
+        }
         self.services.iter().copied().find(|s| s.id == id)
     }
 }

@@ -37,3 +37,21 @@ fn every_partition_pattern_is_one_the_matcher_reads() {
         );
     }
 }
+
+#[test]
+fn generated_services_are_sorted_for_bisection() {
+    // `Model::full` bisects `SERVICES` by id: the generator writes them in byte order.
+    let Some(json) =
+        aws_session_testdata::testdata("endpoints/botocore/botocore/data/endpoints.json")
+    else {
+        return;
+    };
+    let out = aws_session_endpoints_gen::generate(&std::fs::read_to_string(json).unwrap());
+    let ids: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split("Service { id: \"").nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(ids.len() > 300);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
