@@ -253,6 +253,26 @@ impl<'s> Client<'s> {
         self.info.endpoint()
     }
 
+    /// Resolves the client's endpoint again with the services of `model` (clients resolve with
+    /// [`Model::DEFAULT`](endpoint::Model::DEFAULT)): how an image that names its services, e.g.
+    /// `Model::of(&[&endpoint::model::IAM])` without the `endpoint-model` feature, reaches a
+    /// global service as Go v1 does.
+    ///
+    /// ```
+    /// # use aws_session_core::{config::Config, session::Session};
+    /// use aws_session_core::endpoint::{model, Model};
+    /// # let session = Session::unconfigured();
+    /// # let overrides = Config::new().with_region("eu-west-1").unwrap();
+    /// static IAM_ONLY: Model = Model::of(&[&model::IAM]);
+    /// let mut iam = session.client_with("iam", &overrides).unwrap();
+    /// iam.resolve_endpoint_in(&IAM_ONLY);
+    /// let ep = iam.endpoint().unwrap();
+    /// assert_eq!((ep.url(), ep.signing_region()), ("https://iam.amazonaws.com", "us-east-1"));
+    /// ```
+    pub fn resolve_endpoint_in(&mut self, model: &endpoint::Model) {
+        self.info.endpoint = self.view().resolve_endpoint_in(model);
+    }
+
     /// The client's region: the override's, else the session's.
     pub fn region(&self) -> Option<&str> {
         self.view().region()
@@ -433,6 +453,14 @@ impl<'a> View<'a> {
     /// Resolves the endpoint from the client's configuration. An override endpoint replaces the
     /// session's per-service ones too (Go v1 `Copy` clears them).
     fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, EndpointError> {
+        self.resolve_endpoint_in(&endpoint::Model::DEFAULT)
+    }
+
+    /// [`View::resolve_endpoint`] with the services of `model`.
+    fn resolve_endpoint_in(
+        &self,
+        model: &endpoint::Model,
+    ) -> Result<ResolvedEndpoint, EndpointError> {
         let c = self.session.config();
         let service = self.info.service;
         let endpoint = match self.overrides.and_then(|o| o.endpoint.as_ref()) {
@@ -451,7 +479,7 @@ impl<'a> View<'a> {
             s3_legacy_global: *s.s3_us_east_1_regional_endpoint() == legacy,
             disable_ssl: *s.disable_ssl(),
         };
-        endpoint::resolve(&params)
+        endpoint::resolve_in(model, &params)
     }
 }
 
