@@ -36,8 +36,8 @@ mod table;
 pub use model::PARTITIONS;
 pub use signing_names::{client_signing_name, CLIENT_SIGNING_NAMES};
 pub use table::{
-    region_matches, Defaults, Entry, Model, Partition, Service, ServicePartition, DUALSTACK, FIPS,
-    NO_REGION,
+    region_matches, Defaults, Entry, Model, Partition, RegionName, Service, ServicePartition,
+    DUALSTACK, FIPS, NO_REGION,
 };
 
 impl Model {
@@ -328,7 +328,7 @@ pub fn normalize_region(
     out: &mut Text<MAX_REGION_LEN>,
 ) -> Result<bool, EndpointError> {
     out.clear();
-    if !region.contains("-fips") && !region.contains("fips-") {
+    if find(region, "-fips").is_none() && find(region, "fips-").is_none() {
         return Ok(false);
     }
     // Three passes as Go v1's `strings.Replace` chain, through a scratch copy.
@@ -348,7 +348,7 @@ fn replace_all(
     let too_long = |_| EndpointError::TooLong;
     let mut tmp = Text::<MAX_REGION_LEN>::new();
     let mut rest = s;
-    while let Some(i) = rest.find(from) {
+    while let Some(i) = find(rest, from) {
         tmp.push_str(rest.get(..i).unwrap_or(""))
             .map_err(too_long)?;
         tmp.push_str(to).map_err(too_long)?;
@@ -399,7 +399,7 @@ pub fn resolve_in(
     };
     if let Some(ep) = params.endpoint.filter(|e| !e.is_empty()) {
         let mut url = Text::<MAX_ENDPOINT_LEN>::new();
-        if !ep.contains("://") {
+        if find(ep, "://").is_none() {
             url.push_str(if params.disable_ssl {
                 "http://"
             } else {
@@ -542,9 +542,9 @@ pub fn endpoint_for(
         part_def.map(|d| d.scope_service),
     );
     let scope_region = pick(
-        e.map(|e| table::region_name(e.scope_region)),
-        svc_def.map(|d| table::region_name(d.scope_region)),
-        part_def.map(|d| table::region_name(d.scope_region)),
+        e.map(|e| e.scope_region.0),
+        svc_def.map(|d| d.scope_region.0),
+        part_def.map(|d| d.scope_region.0),
     );
     let mut dns = svc_def.map(|d| d.dns_suffix).unwrap_or("");
     if dns.is_empty() && v == 0 {
@@ -581,7 +581,14 @@ pub fn endpoint_for(
 
 /// The empty entry a global service's region falls back to when its partition endpoint has no
 /// entry for the variant (Go v1 returns the zero endpoint).
-static EMPTY_ENTRY: Entry = Entry::new("", "", NO_REGION, NO_REGION, 0, false);
+static EMPTY_ENTRY: Entry = Entry::new("", "", &NO_REGION, &NO_REGION, 0, false);
+
+/// Where `needle` first occurs in `hay`: a plain byte scan, a fraction of the flash of the
+/// general `str` pattern searcher (the texts here are a few dozen bytes).
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
+}
 
 /// Go v1 `validateInputRegion`: `^[[:alnum:]]([[:alnum:]\-]*[[:alnum:]])?$`.
 fn valid_region(region: &str) -> bool {
@@ -611,7 +618,7 @@ fn expand(
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !done.get(*i).copied().unwrap_or(true))
-        .filter_map(|(i, (key, value))| rest.find(key).map(|at| (at, i, key, value)))
+        .filter_map(|(i, (key, value))| find(rest, key).map(|at| (at, i, key, value)))
         .min_by_key(|(at, ..)| *at);
         let Some((at, i, key, value)) = next else {
             break;

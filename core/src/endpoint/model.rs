@@ -3,366 +3,708 @@
 //! The endpoint tables: partitions, the region names the services name, and one static per
 //! service with only the entries that differ from the defaults.
 
-use super::table::{Defaults, Entry, Partition, Service, ServicePartition, NO_REGION};
+use super::table::{Defaults, Entry, Partition, RegionName, Service, ServicePartition, NO_REGION};
 
-/// Region names, indexed by [`Entry`] fields.
-pub static REGIONS: [&str; 344] = [
-    "ProdFips",
-    "af-south-1",
-    "af-south-1-fips",
-    "ap-east-1",
-    "ap-east-1-fips",
-    "ap-northeast-1",
-    "ap-northeast-1-fips",
-    "ap-northeast-2",
-    "ap-northeast-2-fips",
-    "ap-northeast-3",
-    "ap-northeast-3-fips",
-    "ap-south-1",
-    "ap-south-1-fips",
-    "ap-south-2",
-    "ap-south-2-fips",
-    "ap-southeast-1",
-    "ap-southeast-1-fips",
-    "ap-southeast-2",
-    "ap-southeast-2-fips",
-    "ap-southeast-3",
-    "ap-southeast-3-fips",
-    "ap-southeast-4",
-    "ap-southeast-4-fips",
-    "ap-southeast-5",
-    "ap-southeast-5-fips",
-    "ap-southeast-7",
-    "ap-southeast-7-fips",
-    "api-ap-northeast-1",
-    "api-ap-northeast-2",
-    "api-ap-south-1",
-    "api-ap-southeast-1",
-    "api-ap-southeast-2",
-    "api-cn-north-1",
-    "api-eu-central-1",
-    "api-eu-west-1",
-    "api-us-east-1",
-    "api-us-gov-west-1",
-    "api-us-west-2",
-    "aws",
-    "aws-cn-global",
-    "aws-fips",
-    "aws-global",
-    "aws-global-fips",
-    "aws-iso-b-global",
-    "aws-iso-e-global",
-    "aws-iso-f-global",
-    "aws-iso-global",
-    "aws-us-gov-global",
-    "aws-us-gov-global-fips",
-    "bedrock-ap-northeast-1",
-    "bedrock-ap-northeast-2",
-    "bedrock-ap-northeast-3",
-    "bedrock-ap-south-1",
-    "bedrock-ap-south-2",
-    "bedrock-ap-southeast-1",
-    "bedrock-ap-southeast-2",
-    "bedrock-ca-central-1",
-    "bedrock-eu-central-1",
-    "bedrock-eu-central-2",
-    "bedrock-eu-north-1",
-    "bedrock-eu-south-1",
-    "bedrock-eu-south-2",
-    "bedrock-eu-west-1",
-    "bedrock-eu-west-2",
-    "bedrock-eu-west-3",
-    "bedrock-fips-ca-central-1",
-    "bedrock-fips-us-east-1",
-    "bedrock-fips-us-east-2",
-    "bedrock-fips-us-gov-east-1",
-    "bedrock-fips-us-gov-west-1",
-    "bedrock-fips-us-west-2",
-    "bedrock-runtime-ap-northeast-1",
-    "bedrock-runtime-ap-northeast-2",
-    "bedrock-runtime-ap-northeast-3",
-    "bedrock-runtime-ap-south-1",
-    "bedrock-runtime-ap-south-2",
-    "bedrock-runtime-ap-southeast-1",
-    "bedrock-runtime-ap-southeast-2",
-    "bedrock-runtime-ca-central-1",
-    "bedrock-runtime-eu-central-1",
-    "bedrock-runtime-eu-central-2",
-    "bedrock-runtime-eu-north-1",
-    "bedrock-runtime-eu-south-1",
-    "bedrock-runtime-eu-south-2",
-    "bedrock-runtime-eu-west-1",
-    "bedrock-runtime-eu-west-2",
-    "bedrock-runtime-eu-west-3",
-    "bedrock-runtime-fips-ca-central-1",
-    "bedrock-runtime-fips-us-east-1",
-    "bedrock-runtime-fips-us-east-2",
-    "bedrock-runtime-fips-us-gov-east-1",
-    "bedrock-runtime-fips-us-gov-west-1",
-    "bedrock-runtime-fips-us-west-2",
-    "bedrock-runtime-sa-east-1",
-    "bedrock-runtime-us-east-1",
-    "bedrock-runtime-us-east-2",
-    "bedrock-runtime-us-gov-east-1",
-    "bedrock-runtime-us-gov-west-1",
-    "bedrock-runtime-us-iso-east-1",
-    "bedrock-runtime-us-west-2",
-    "bedrock-sa-east-1",
-    "bedrock-us-east-1",
-    "bedrock-us-east-2",
-    "bedrock-us-gov-east-1",
-    "bedrock-us-gov-west-1",
-    "bedrock-us-iso-east-1",
-    "bedrock-us-west-2",
-    "ca-central-1",
-    "ca-central-1-fips",
-    "ca-west-1",
-    "ca-west-1-fips",
-    "cn-north-1",
-    "cn-northwest-1",
-    "data-ap-northeast-1",
-    "data-ap-northeast-2",
-    "data-ap-south-1",
-    "data-ap-southeast-1",
-    "data-ap-southeast-2",
-    "data-cn-north-1",
-    "data-eu-central-1",
-    "data-eu-west-1",
-    "data-us-east-1",
-    "data-us-gov-west-1",
-    "data-us-west-2",
-    "dataplane-us-gov-east-1",
-    "dataplane-us-gov-west-1",
-    "dkr-us-east-1",
-    "dkr-us-east-2",
-    "dkr-us-gov-east-1",
-    "dkr-us-gov-west-1",
-    "dkr-us-west-1",
-    "dkr-us-west-2",
-    "dms",
-    "dms-fips",
-    "eu-central-1",
-    "eu-central-1-fips",
-    "eu-central-2",
-    "eu-central-2-fips",
-    "eu-isoe-west-1",
-    "eu-isoe-west-1-fips",
-    "eu-north-1",
-    "eu-north-1-fips",
-    "eu-south-1",
-    "eu-south-1-fips",
-    "eu-south-2",
-    "eu-south-2-fips",
-    "eu-west-1",
-    "eu-west-1-fips",
-    "eu-west-2",
-    "eu-west-2-fips",
-    "eu-west-3",
-    "eu-west-3-fips",
-    "fips",
-    "fips-af-south-1",
-    "fips-ap-east-1",
-    "fips-ap-northeast-1",
-    "fips-ap-northeast-2",
-    "fips-ap-northeast-3",
-    "fips-ap-south-1",
-    "fips-ap-south-2",
-    "fips-ap-southeast-1",
-    "fips-ap-southeast-2",
-    "fips-ap-southeast-3",
-    "fips-ap-southeast-4",
-    "fips-ap-southeast-5",
-    "fips-ap-southeast-7",
-    "fips-api-us-east-1",
-    "fips-api-us-gov-west-1",
-    "fips-api-us-west-2",
-    "fips-aws-global",
-    "fips-aws-us-gov-global",
-    "fips-ca-central-1",
-    "fips-ca-west-1",
-    "fips-cn-north-1",
-    "fips-cn-northwest-1",
-    "fips-data-us-east-1",
-    "fips-data-us-gov-west-1",
-    "fips-data-us-west-2",
-    "fips-dkr-us-east-1",
-    "fips-dkr-us-east-2",
-    "fips-dkr-us-gov-east-1",
-    "fips-dkr-us-gov-west-1",
-    "fips-dkr-us-west-1",
-    "fips-dkr-us-west-2",
-    "fips-eu-central-1",
-    "fips-eu-central-2",
-    "fips-eu-isoe-west-1",
-    "fips-eu-north-1",
-    "fips-eu-south-1",
-    "fips-eu-south-2",
-    "fips-eu-west-1",
-    "fips-eu-west-2",
-    "fips-eu-west-3",
-    "fips-il-central-1",
-    "fips-me-central-1",
-    "fips-me-south-1",
-    "fips-mx-central-1",
-    "fips-prod-ca-central-1",
-    "fips-prod-ca-west-1",
-    "fips-prod-us-east-1",
-    "fips-prod-us-east-2",
-    "fips-prod-us-gov-east-1",
-    "fips-prod-us-gov-west-1",
-    "fips-prod-us-iso-east-1",
-    "fips-prod-us-west-1",
-    "fips-prod-us-west-2",
-    "fips-sa-east-1",
-    "fips-us-east-1",
-    "fips-us-east-2",
-    "fips-us-gov-east-1",
-    "fips-us-gov-west-1",
-    "fips-us-iso-east-1",
-    "fips-us-iso-west-1",
-    "fips-us-isob-east-1",
-    "fips-us-isof-east-1",
-    "fips-us-isof-south-1",
-    "fips-us-west-1",
-    "fips-us-west-2",
-    "fips-verification-us-east-1",
-    "fips-verification-us-east-2",
-    "fips-verification-us-gov-east-1",
-    "fips-verification-us-gov-west-1",
-    "fips-verification-us-west-1",
-    "fips-verification-us-west-2",
-    "iam",
-    "iam-fips",
-    "iam-govcloud",
-    "iam-govcloud-fips",
-    "il-central-1",
-    "il-central-1-fips",
-    "ingest-fips-us-east-1",
-    "ingest-fips-us-east-2",
-    "ingest-fips-us-west-2",
-    "ingest-us-east-1",
-    "ingest-us-east-2",
-    "ingest-us-west-2",
-    "local",
-    "me-central-1",
-    "me-central-1-fips",
-    "me-south-1",
-    "me-south-1-fips",
-    "mx-central-1",
-    "mx-central-1-fips",
-    "prod-ca-central-1",
-    "prod-ca-west-1",
-    "prod-us-east-1",
-    "prod-us-east-2",
-    "prod-us-gov-east-1",
-    "prod-us-gov-west-1",
-    "prod-us-iso-east-1",
-    "prod-us-west-1",
-    "prod-us-west-2",
-    "rds-fips.ca-central-1",
-    "rds-fips.ca-west-1",
-    "rds-fips.us-east-1",
-    "rds-fips.us-east-2",
-    "rds-fips.us-west-1",
-    "rds-fips.us-west-2",
-    "rds.ca-central-1",
-    "rds.ca-west-1",
-    "rds.us-east-1",
-    "rds.us-east-2",
-    "rds.us-gov-east-1",
-    "rds.us-gov-west-1",
-    "rds.us-iso-east-1",
-    "rds.us-iso-west-1",
-    "rds.us-isob-east-1",
-    "rds.us-west-1",
-    "rds.us-west-2",
-    "rekognition-fips.ca-central-1",
-    "rekognition-fips.us-east-1",
-    "rekognition-fips.us-east-2",
-    "rekognition-fips.us-gov-west-1",
-    "rekognition-fips.us-west-1",
-    "rekognition-fips.us-west-2",
-    "rekognition.ca-central-1",
-    "rekognition.us-east-1",
-    "rekognition.us-east-2",
-    "rekognition.us-gov-west-1",
-    "rekognition.us-west-1",
-    "rekognition.us-west-2",
-    "s3-external-1",
-    "sa-east-1",
-    "sa-east-1-fips",
-    "sandbox",
-    "servicediscovery",
-    "servicediscovery-fips",
-    "ui-ap-northeast-1",
-    "ui-ap-northeast-2",
-    "ui-ap-southeast-1",
-    "ui-ap-southeast-2",
-    "ui-ca-central-1",
-    "ui-eu-central-1",
-    "ui-eu-west-2",
-    "ui-us-east-1",
-    "ui-us-west-2",
-    "us-east-1",
-    "us-east-1-fips",
-    "us-east-2",
-    "us-east-2-fips",
-    "us-gov-east-1",
-    "us-gov-east-1-fips",
-    "us-gov-west-1",
-    "us-gov-west-1-fips",
-    "us-gov-west-1-fips-secondary",
-    "us-gov-west-1-secondary",
-    "us-iso-east-1",
-    "us-iso-east-1-fips",
-    "us-iso-west-1",
-    "us-iso-west-1-fips",
-    "us-isob-east-1",
-    "us-isob-east-1-fips",
-    "us-isof-east-1",
-    "us-isof-east-1-fips",
-    "us-isof-south-1",
-    "us-isof-south-1-fips",
-    "us-west-1",
-    "us-west-1-fips",
-    "us-west-2",
-    "us-west-2-fips",
-    "verification-af-south-1",
-    "verification-ap-east-1",
-    "verification-ap-northeast-1",
-    "verification-ap-northeast-2",
-    "verification-ap-south-1",
-    "verification-ap-southeast-1",
-    "verification-ap-southeast-2",
-    "verification-ca-central-1",
-    "verification-cn-north-1",
-    "verification-cn-northwest-1",
-    "verification-eu-central-1",
-    "verification-eu-north-1",
-    "verification-eu-south-1",
-    "verification-eu-west-1",
-    "verification-eu-west-2",
-    "verification-eu-west-3",
-    "verification-me-south-1",
-    "verification-sa-east-1",
-    "verification-us-east-1",
-    "verification-us-east-2",
-    "verification-us-gov-east-1",
-    "verification-us-gov-west-1",
-    "verification-us-west-1",
-    "verification-us-west-2",
-];
+// The region names the tables name, one static each.
+/// `ProdFips`.
+pub static R_PRODFIPS: RegionName = RegionName("ProdFips");
+/// `af-south-1`.
+pub static R_AF_SOUTH_1: RegionName = RegionName("af-south-1");
+/// `af-south-1-fips`.
+pub static R_AF_SOUTH_1_FIPS: RegionName = RegionName("af-south-1-fips");
+/// `ap-east-1`.
+pub static R_AP_EAST_1: RegionName = RegionName("ap-east-1");
+/// `ap-east-1-fips`.
+pub static R_AP_EAST_1_FIPS: RegionName = RegionName("ap-east-1-fips");
+/// `ap-northeast-1`.
+pub static R_AP_NORTHEAST_1: RegionName = RegionName("ap-northeast-1");
+/// `ap-northeast-1-fips`.
+pub static R_AP_NORTHEAST_1_FIPS: RegionName = RegionName("ap-northeast-1-fips");
+/// `ap-northeast-2`.
+pub static R_AP_NORTHEAST_2: RegionName = RegionName("ap-northeast-2");
+/// `ap-northeast-2-fips`.
+pub static R_AP_NORTHEAST_2_FIPS: RegionName = RegionName("ap-northeast-2-fips");
+/// `ap-northeast-3`.
+pub static R_AP_NORTHEAST_3: RegionName = RegionName("ap-northeast-3");
+/// `ap-northeast-3-fips`.
+pub static R_AP_NORTHEAST_3_FIPS: RegionName = RegionName("ap-northeast-3-fips");
+/// `ap-south-1`.
+pub static R_AP_SOUTH_1: RegionName = RegionName("ap-south-1");
+/// `ap-south-1-fips`.
+pub static R_AP_SOUTH_1_FIPS: RegionName = RegionName("ap-south-1-fips");
+/// `ap-south-2`.
+pub static R_AP_SOUTH_2: RegionName = RegionName("ap-south-2");
+/// `ap-south-2-fips`.
+pub static R_AP_SOUTH_2_FIPS: RegionName = RegionName("ap-south-2-fips");
+/// `ap-southeast-1`.
+pub static R_AP_SOUTHEAST_1: RegionName = RegionName("ap-southeast-1");
+/// `ap-southeast-1-fips`.
+pub static R_AP_SOUTHEAST_1_FIPS: RegionName = RegionName("ap-southeast-1-fips");
+/// `ap-southeast-2`.
+pub static R_AP_SOUTHEAST_2: RegionName = RegionName("ap-southeast-2");
+/// `ap-southeast-2-fips`.
+pub static R_AP_SOUTHEAST_2_FIPS: RegionName = RegionName("ap-southeast-2-fips");
+/// `ap-southeast-3`.
+pub static R_AP_SOUTHEAST_3: RegionName = RegionName("ap-southeast-3");
+/// `ap-southeast-3-fips`.
+pub static R_AP_SOUTHEAST_3_FIPS: RegionName = RegionName("ap-southeast-3-fips");
+/// `ap-southeast-4`.
+pub static R_AP_SOUTHEAST_4: RegionName = RegionName("ap-southeast-4");
+/// `ap-southeast-4-fips`.
+pub static R_AP_SOUTHEAST_4_FIPS: RegionName = RegionName("ap-southeast-4-fips");
+/// `ap-southeast-5`.
+pub static R_AP_SOUTHEAST_5: RegionName = RegionName("ap-southeast-5");
+/// `ap-southeast-5-fips`.
+pub static R_AP_SOUTHEAST_5_FIPS: RegionName = RegionName("ap-southeast-5-fips");
+/// `ap-southeast-7`.
+pub static R_AP_SOUTHEAST_7: RegionName = RegionName("ap-southeast-7");
+/// `ap-southeast-7-fips`.
+pub static R_AP_SOUTHEAST_7_FIPS: RegionName = RegionName("ap-southeast-7-fips");
+/// `api-ap-northeast-1`.
+pub static R_API_AP_NORTHEAST_1: RegionName = RegionName("api-ap-northeast-1");
+/// `api-ap-northeast-2`.
+pub static R_API_AP_NORTHEAST_2: RegionName = RegionName("api-ap-northeast-2");
+/// `api-ap-south-1`.
+pub static R_API_AP_SOUTH_1: RegionName = RegionName("api-ap-south-1");
+/// `api-ap-southeast-1`.
+pub static R_API_AP_SOUTHEAST_1: RegionName = RegionName("api-ap-southeast-1");
+/// `api-ap-southeast-2`.
+pub static R_API_AP_SOUTHEAST_2: RegionName = RegionName("api-ap-southeast-2");
+/// `api-cn-north-1`.
+pub static R_API_CN_NORTH_1: RegionName = RegionName("api-cn-north-1");
+/// `api-eu-central-1`.
+pub static R_API_EU_CENTRAL_1: RegionName = RegionName("api-eu-central-1");
+/// `api-eu-west-1`.
+pub static R_API_EU_WEST_1: RegionName = RegionName("api-eu-west-1");
+/// `api-us-east-1`.
+pub static R_API_US_EAST_1: RegionName = RegionName("api-us-east-1");
+/// `api-us-gov-west-1`.
+pub static R_API_US_GOV_WEST_1: RegionName = RegionName("api-us-gov-west-1");
+/// `api-us-west-2`.
+pub static R_API_US_WEST_2: RegionName = RegionName("api-us-west-2");
+/// `aws`.
+pub static R_AWS: RegionName = RegionName("aws");
+/// `aws-cn-global`.
+pub static R_AWS_CN_GLOBAL: RegionName = RegionName("aws-cn-global");
+/// `aws-fips`.
+pub static R_AWS_FIPS: RegionName = RegionName("aws-fips");
+/// `aws-global`.
+pub static R_AWS_GLOBAL: RegionName = RegionName("aws-global");
+/// `aws-global-fips`.
+pub static R_AWS_GLOBAL_FIPS: RegionName = RegionName("aws-global-fips");
+/// `aws-iso-b-global`.
+pub static R_AWS_ISO_B_GLOBAL: RegionName = RegionName("aws-iso-b-global");
+/// `aws-iso-e-global`.
+pub static R_AWS_ISO_E_GLOBAL: RegionName = RegionName("aws-iso-e-global");
+/// `aws-iso-f-global`.
+pub static R_AWS_ISO_F_GLOBAL: RegionName = RegionName("aws-iso-f-global");
+/// `aws-iso-global`.
+pub static R_AWS_ISO_GLOBAL: RegionName = RegionName("aws-iso-global");
+/// `aws-us-gov-global`.
+pub static R_AWS_US_GOV_GLOBAL: RegionName = RegionName("aws-us-gov-global");
+/// `aws-us-gov-global-fips`.
+pub static R_AWS_US_GOV_GLOBAL_FIPS: RegionName = RegionName("aws-us-gov-global-fips");
+/// `bedrock-ap-northeast-1`.
+pub static R_BEDROCK_AP_NORTHEAST_1: RegionName = RegionName("bedrock-ap-northeast-1");
+/// `bedrock-ap-northeast-2`.
+pub static R_BEDROCK_AP_NORTHEAST_2: RegionName = RegionName("bedrock-ap-northeast-2");
+/// `bedrock-ap-northeast-3`.
+pub static R_BEDROCK_AP_NORTHEAST_3: RegionName = RegionName("bedrock-ap-northeast-3");
+/// `bedrock-ap-south-1`.
+pub static R_BEDROCK_AP_SOUTH_1: RegionName = RegionName("bedrock-ap-south-1");
+/// `bedrock-ap-south-2`.
+pub static R_BEDROCK_AP_SOUTH_2: RegionName = RegionName("bedrock-ap-south-2");
+/// `bedrock-ap-southeast-1`.
+pub static R_BEDROCK_AP_SOUTHEAST_1: RegionName = RegionName("bedrock-ap-southeast-1");
+/// `bedrock-ap-southeast-2`.
+pub static R_BEDROCK_AP_SOUTHEAST_2: RegionName = RegionName("bedrock-ap-southeast-2");
+/// `bedrock-ca-central-1`.
+pub static R_BEDROCK_CA_CENTRAL_1: RegionName = RegionName("bedrock-ca-central-1");
+/// `bedrock-eu-central-1`.
+pub static R_BEDROCK_EU_CENTRAL_1: RegionName = RegionName("bedrock-eu-central-1");
+/// `bedrock-eu-central-2`.
+pub static R_BEDROCK_EU_CENTRAL_2: RegionName = RegionName("bedrock-eu-central-2");
+/// `bedrock-eu-north-1`.
+pub static R_BEDROCK_EU_NORTH_1: RegionName = RegionName("bedrock-eu-north-1");
+/// `bedrock-eu-south-1`.
+pub static R_BEDROCK_EU_SOUTH_1: RegionName = RegionName("bedrock-eu-south-1");
+/// `bedrock-eu-south-2`.
+pub static R_BEDROCK_EU_SOUTH_2: RegionName = RegionName("bedrock-eu-south-2");
+/// `bedrock-eu-west-1`.
+pub static R_BEDROCK_EU_WEST_1: RegionName = RegionName("bedrock-eu-west-1");
+/// `bedrock-eu-west-2`.
+pub static R_BEDROCK_EU_WEST_2: RegionName = RegionName("bedrock-eu-west-2");
+/// `bedrock-eu-west-3`.
+pub static R_BEDROCK_EU_WEST_3: RegionName = RegionName("bedrock-eu-west-3");
+/// `bedrock-fips-ca-central-1`.
+pub static R_BEDROCK_FIPS_CA_CENTRAL_1: RegionName = RegionName("bedrock-fips-ca-central-1");
+/// `bedrock-fips-us-east-1`.
+pub static R_BEDROCK_FIPS_US_EAST_1: RegionName = RegionName("bedrock-fips-us-east-1");
+/// `bedrock-fips-us-east-2`.
+pub static R_BEDROCK_FIPS_US_EAST_2: RegionName = RegionName("bedrock-fips-us-east-2");
+/// `bedrock-fips-us-gov-east-1`.
+pub static R_BEDROCK_FIPS_US_GOV_EAST_1: RegionName = RegionName("bedrock-fips-us-gov-east-1");
+/// `bedrock-fips-us-gov-west-1`.
+pub static R_BEDROCK_FIPS_US_GOV_WEST_1: RegionName = RegionName("bedrock-fips-us-gov-west-1");
+/// `bedrock-fips-us-west-2`.
+pub static R_BEDROCK_FIPS_US_WEST_2: RegionName = RegionName("bedrock-fips-us-west-2");
+/// `bedrock-runtime-ap-northeast-1`.
+pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_1: RegionName = RegionName("bedrock-runtime-ap-northeast-1");
+/// `bedrock-runtime-ap-northeast-2`.
+pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_2: RegionName = RegionName("bedrock-runtime-ap-northeast-2");
+/// `bedrock-runtime-ap-northeast-3`.
+pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_3: RegionName = RegionName("bedrock-runtime-ap-northeast-3");
+/// `bedrock-runtime-ap-south-1`.
+pub static R_BEDROCK_RUNTIME_AP_SOUTH_1: RegionName = RegionName("bedrock-runtime-ap-south-1");
+/// `bedrock-runtime-ap-south-2`.
+pub static R_BEDROCK_RUNTIME_AP_SOUTH_2: RegionName = RegionName("bedrock-runtime-ap-south-2");
+/// `bedrock-runtime-ap-southeast-1`.
+pub static R_BEDROCK_RUNTIME_AP_SOUTHEAST_1: RegionName = RegionName("bedrock-runtime-ap-southeast-1");
+/// `bedrock-runtime-ap-southeast-2`.
+pub static R_BEDROCK_RUNTIME_AP_SOUTHEAST_2: RegionName = RegionName("bedrock-runtime-ap-southeast-2");
+/// `bedrock-runtime-ca-central-1`.
+pub static R_BEDROCK_RUNTIME_CA_CENTRAL_1: RegionName = RegionName("bedrock-runtime-ca-central-1");
+/// `bedrock-runtime-eu-central-1`.
+pub static R_BEDROCK_RUNTIME_EU_CENTRAL_1: RegionName = RegionName("bedrock-runtime-eu-central-1");
+/// `bedrock-runtime-eu-central-2`.
+pub static R_BEDROCK_RUNTIME_EU_CENTRAL_2: RegionName = RegionName("bedrock-runtime-eu-central-2");
+/// `bedrock-runtime-eu-north-1`.
+pub static R_BEDROCK_RUNTIME_EU_NORTH_1: RegionName = RegionName("bedrock-runtime-eu-north-1");
+/// `bedrock-runtime-eu-south-1`.
+pub static R_BEDROCK_RUNTIME_EU_SOUTH_1: RegionName = RegionName("bedrock-runtime-eu-south-1");
+/// `bedrock-runtime-eu-south-2`.
+pub static R_BEDROCK_RUNTIME_EU_SOUTH_2: RegionName = RegionName("bedrock-runtime-eu-south-2");
+/// `bedrock-runtime-eu-west-1`.
+pub static R_BEDROCK_RUNTIME_EU_WEST_1: RegionName = RegionName("bedrock-runtime-eu-west-1");
+/// `bedrock-runtime-eu-west-2`.
+pub static R_BEDROCK_RUNTIME_EU_WEST_2: RegionName = RegionName("bedrock-runtime-eu-west-2");
+/// `bedrock-runtime-eu-west-3`.
+pub static R_BEDROCK_RUNTIME_EU_WEST_3: RegionName = RegionName("bedrock-runtime-eu-west-3");
+/// `bedrock-runtime-fips-ca-central-1`.
+pub static R_BEDROCK_RUNTIME_FIPS_CA_CENTRAL_1: RegionName = RegionName("bedrock-runtime-fips-ca-central-1");
+/// `bedrock-runtime-fips-us-east-1`.
+pub static R_BEDROCK_RUNTIME_FIPS_US_EAST_1: RegionName = RegionName("bedrock-runtime-fips-us-east-1");
+/// `bedrock-runtime-fips-us-east-2`.
+pub static R_BEDROCK_RUNTIME_FIPS_US_EAST_2: RegionName = RegionName("bedrock-runtime-fips-us-east-2");
+/// `bedrock-runtime-fips-us-gov-east-1`.
+pub static R_BEDROCK_RUNTIME_FIPS_US_GOV_EAST_1: RegionName = RegionName("bedrock-runtime-fips-us-gov-east-1");
+/// `bedrock-runtime-fips-us-gov-west-1`.
+pub static R_BEDROCK_RUNTIME_FIPS_US_GOV_WEST_1: RegionName = RegionName("bedrock-runtime-fips-us-gov-west-1");
+/// `bedrock-runtime-fips-us-west-2`.
+pub static R_BEDROCK_RUNTIME_FIPS_US_WEST_2: RegionName = RegionName("bedrock-runtime-fips-us-west-2");
+/// `bedrock-runtime-sa-east-1`.
+pub static R_BEDROCK_RUNTIME_SA_EAST_1: RegionName = RegionName("bedrock-runtime-sa-east-1");
+/// `bedrock-runtime-us-east-1`.
+pub static R_BEDROCK_RUNTIME_US_EAST_1: RegionName = RegionName("bedrock-runtime-us-east-1");
+/// `bedrock-runtime-us-east-2`.
+pub static R_BEDROCK_RUNTIME_US_EAST_2: RegionName = RegionName("bedrock-runtime-us-east-2");
+/// `bedrock-runtime-us-gov-east-1`.
+pub static R_BEDROCK_RUNTIME_US_GOV_EAST_1: RegionName = RegionName("bedrock-runtime-us-gov-east-1");
+/// `bedrock-runtime-us-gov-west-1`.
+pub static R_BEDROCK_RUNTIME_US_GOV_WEST_1: RegionName = RegionName("bedrock-runtime-us-gov-west-1");
+/// `bedrock-runtime-us-iso-east-1`.
+pub static R_BEDROCK_RUNTIME_US_ISO_EAST_1: RegionName = RegionName("bedrock-runtime-us-iso-east-1");
+/// `bedrock-runtime-us-west-2`.
+pub static R_BEDROCK_RUNTIME_US_WEST_2: RegionName = RegionName("bedrock-runtime-us-west-2");
+/// `bedrock-sa-east-1`.
+pub static R_BEDROCK_SA_EAST_1: RegionName = RegionName("bedrock-sa-east-1");
+/// `bedrock-us-east-1`.
+pub static R_BEDROCK_US_EAST_1: RegionName = RegionName("bedrock-us-east-1");
+/// `bedrock-us-east-2`.
+pub static R_BEDROCK_US_EAST_2: RegionName = RegionName("bedrock-us-east-2");
+/// `bedrock-us-gov-east-1`.
+pub static R_BEDROCK_US_GOV_EAST_1: RegionName = RegionName("bedrock-us-gov-east-1");
+/// `bedrock-us-gov-west-1`.
+pub static R_BEDROCK_US_GOV_WEST_1: RegionName = RegionName("bedrock-us-gov-west-1");
+/// `bedrock-us-iso-east-1`.
+pub static R_BEDROCK_US_ISO_EAST_1: RegionName = RegionName("bedrock-us-iso-east-1");
+/// `bedrock-us-west-2`.
+pub static R_BEDROCK_US_WEST_2: RegionName = RegionName("bedrock-us-west-2");
+/// `ca-central-1`.
+pub static R_CA_CENTRAL_1: RegionName = RegionName("ca-central-1");
+/// `ca-central-1-fips`.
+pub static R_CA_CENTRAL_1_FIPS: RegionName = RegionName("ca-central-1-fips");
+/// `ca-west-1`.
+pub static R_CA_WEST_1: RegionName = RegionName("ca-west-1");
+/// `ca-west-1-fips`.
+pub static R_CA_WEST_1_FIPS: RegionName = RegionName("ca-west-1-fips");
+/// `cn-north-1`.
+pub static R_CN_NORTH_1: RegionName = RegionName("cn-north-1");
+/// `cn-northwest-1`.
+pub static R_CN_NORTHWEST_1: RegionName = RegionName("cn-northwest-1");
+/// `data-ap-northeast-1`.
+pub static R_DATA_AP_NORTHEAST_1: RegionName = RegionName("data-ap-northeast-1");
+/// `data-ap-northeast-2`.
+pub static R_DATA_AP_NORTHEAST_2: RegionName = RegionName("data-ap-northeast-2");
+/// `data-ap-south-1`.
+pub static R_DATA_AP_SOUTH_1: RegionName = RegionName("data-ap-south-1");
+/// `data-ap-southeast-1`.
+pub static R_DATA_AP_SOUTHEAST_1: RegionName = RegionName("data-ap-southeast-1");
+/// `data-ap-southeast-2`.
+pub static R_DATA_AP_SOUTHEAST_2: RegionName = RegionName("data-ap-southeast-2");
+/// `data-cn-north-1`.
+pub static R_DATA_CN_NORTH_1: RegionName = RegionName("data-cn-north-1");
+/// `data-eu-central-1`.
+pub static R_DATA_EU_CENTRAL_1: RegionName = RegionName("data-eu-central-1");
+/// `data-eu-west-1`.
+pub static R_DATA_EU_WEST_1: RegionName = RegionName("data-eu-west-1");
+/// `data-us-east-1`.
+pub static R_DATA_US_EAST_1: RegionName = RegionName("data-us-east-1");
+/// `data-us-gov-west-1`.
+pub static R_DATA_US_GOV_WEST_1: RegionName = RegionName("data-us-gov-west-1");
+/// `data-us-west-2`.
+pub static R_DATA_US_WEST_2: RegionName = RegionName("data-us-west-2");
+/// `dataplane-us-gov-east-1`.
+pub static R_DATAPLANE_US_GOV_EAST_1: RegionName = RegionName("dataplane-us-gov-east-1");
+/// `dataplane-us-gov-west-1`.
+pub static R_DATAPLANE_US_GOV_WEST_1: RegionName = RegionName("dataplane-us-gov-west-1");
+/// `dkr-us-east-1`.
+pub static R_DKR_US_EAST_1: RegionName = RegionName("dkr-us-east-1");
+/// `dkr-us-east-2`.
+pub static R_DKR_US_EAST_2: RegionName = RegionName("dkr-us-east-2");
+/// `dkr-us-gov-east-1`.
+pub static R_DKR_US_GOV_EAST_1: RegionName = RegionName("dkr-us-gov-east-1");
+/// `dkr-us-gov-west-1`.
+pub static R_DKR_US_GOV_WEST_1: RegionName = RegionName("dkr-us-gov-west-1");
+/// `dkr-us-west-1`.
+pub static R_DKR_US_WEST_1: RegionName = RegionName("dkr-us-west-1");
+/// `dkr-us-west-2`.
+pub static R_DKR_US_WEST_2: RegionName = RegionName("dkr-us-west-2");
+/// `dms`.
+pub static R_DMS: RegionName = RegionName("dms");
+/// `dms-fips`.
+pub static R_DMS_FIPS: RegionName = RegionName("dms-fips");
+/// `eu-central-1`.
+pub static R_EU_CENTRAL_1: RegionName = RegionName("eu-central-1");
+/// `eu-central-1-fips`.
+pub static R_EU_CENTRAL_1_FIPS: RegionName = RegionName("eu-central-1-fips");
+/// `eu-central-2`.
+pub static R_EU_CENTRAL_2: RegionName = RegionName("eu-central-2");
+/// `eu-central-2-fips`.
+pub static R_EU_CENTRAL_2_FIPS: RegionName = RegionName("eu-central-2-fips");
+/// `eu-isoe-west-1`.
+pub static R_EU_ISOE_WEST_1: RegionName = RegionName("eu-isoe-west-1");
+/// `eu-isoe-west-1-fips`.
+pub static R_EU_ISOE_WEST_1_FIPS: RegionName = RegionName("eu-isoe-west-1-fips");
+/// `eu-north-1`.
+pub static R_EU_NORTH_1: RegionName = RegionName("eu-north-1");
+/// `eu-north-1-fips`.
+pub static R_EU_NORTH_1_FIPS: RegionName = RegionName("eu-north-1-fips");
+/// `eu-south-1`.
+pub static R_EU_SOUTH_1: RegionName = RegionName("eu-south-1");
+/// `eu-south-1-fips`.
+pub static R_EU_SOUTH_1_FIPS: RegionName = RegionName("eu-south-1-fips");
+/// `eu-south-2`.
+pub static R_EU_SOUTH_2: RegionName = RegionName("eu-south-2");
+/// `eu-south-2-fips`.
+pub static R_EU_SOUTH_2_FIPS: RegionName = RegionName("eu-south-2-fips");
+/// `eu-west-1`.
+pub static R_EU_WEST_1: RegionName = RegionName("eu-west-1");
+/// `eu-west-1-fips`.
+pub static R_EU_WEST_1_FIPS: RegionName = RegionName("eu-west-1-fips");
+/// `eu-west-2`.
+pub static R_EU_WEST_2: RegionName = RegionName("eu-west-2");
+/// `eu-west-2-fips`.
+pub static R_EU_WEST_2_FIPS: RegionName = RegionName("eu-west-2-fips");
+/// `eu-west-3`.
+pub static R_EU_WEST_3: RegionName = RegionName("eu-west-3");
+/// `eu-west-3-fips`.
+pub static R_EU_WEST_3_FIPS: RegionName = RegionName("eu-west-3-fips");
+/// `fips`.
+pub static R_FIPS: RegionName = RegionName("fips");
+/// `fips-af-south-1`.
+pub static R_FIPS_AF_SOUTH_1: RegionName = RegionName("fips-af-south-1");
+/// `fips-ap-east-1`.
+pub static R_FIPS_AP_EAST_1: RegionName = RegionName("fips-ap-east-1");
+/// `fips-ap-northeast-1`.
+pub static R_FIPS_AP_NORTHEAST_1: RegionName = RegionName("fips-ap-northeast-1");
+/// `fips-ap-northeast-2`.
+pub static R_FIPS_AP_NORTHEAST_2: RegionName = RegionName("fips-ap-northeast-2");
+/// `fips-ap-northeast-3`.
+pub static R_FIPS_AP_NORTHEAST_3: RegionName = RegionName("fips-ap-northeast-3");
+/// `fips-ap-south-1`.
+pub static R_FIPS_AP_SOUTH_1: RegionName = RegionName("fips-ap-south-1");
+/// `fips-ap-south-2`.
+pub static R_FIPS_AP_SOUTH_2: RegionName = RegionName("fips-ap-south-2");
+/// `fips-ap-southeast-1`.
+pub static R_FIPS_AP_SOUTHEAST_1: RegionName = RegionName("fips-ap-southeast-1");
+/// `fips-ap-southeast-2`.
+pub static R_FIPS_AP_SOUTHEAST_2: RegionName = RegionName("fips-ap-southeast-2");
+/// `fips-ap-southeast-3`.
+pub static R_FIPS_AP_SOUTHEAST_3: RegionName = RegionName("fips-ap-southeast-3");
+/// `fips-ap-southeast-4`.
+pub static R_FIPS_AP_SOUTHEAST_4: RegionName = RegionName("fips-ap-southeast-4");
+/// `fips-ap-southeast-5`.
+pub static R_FIPS_AP_SOUTHEAST_5: RegionName = RegionName("fips-ap-southeast-5");
+/// `fips-ap-southeast-7`.
+pub static R_FIPS_AP_SOUTHEAST_7: RegionName = RegionName("fips-ap-southeast-7");
+/// `fips-api-us-east-1`.
+pub static R_FIPS_API_US_EAST_1: RegionName = RegionName("fips-api-us-east-1");
+/// `fips-api-us-gov-west-1`.
+pub static R_FIPS_API_US_GOV_WEST_1: RegionName = RegionName("fips-api-us-gov-west-1");
+/// `fips-api-us-west-2`.
+pub static R_FIPS_API_US_WEST_2: RegionName = RegionName("fips-api-us-west-2");
+/// `fips-aws-global`.
+pub static R_FIPS_AWS_GLOBAL: RegionName = RegionName("fips-aws-global");
+/// `fips-aws-us-gov-global`.
+pub static R_FIPS_AWS_US_GOV_GLOBAL: RegionName = RegionName("fips-aws-us-gov-global");
+/// `fips-ca-central-1`.
+pub static R_FIPS_CA_CENTRAL_1: RegionName = RegionName("fips-ca-central-1");
+/// `fips-ca-west-1`.
+pub static R_FIPS_CA_WEST_1: RegionName = RegionName("fips-ca-west-1");
+/// `fips-cn-north-1`.
+pub static R_FIPS_CN_NORTH_1: RegionName = RegionName("fips-cn-north-1");
+/// `fips-cn-northwest-1`.
+pub static R_FIPS_CN_NORTHWEST_1: RegionName = RegionName("fips-cn-northwest-1");
+/// `fips-data-us-east-1`.
+pub static R_FIPS_DATA_US_EAST_1: RegionName = RegionName("fips-data-us-east-1");
+/// `fips-data-us-gov-west-1`.
+pub static R_FIPS_DATA_US_GOV_WEST_1: RegionName = RegionName("fips-data-us-gov-west-1");
+/// `fips-data-us-west-2`.
+pub static R_FIPS_DATA_US_WEST_2: RegionName = RegionName("fips-data-us-west-2");
+/// `fips-dkr-us-east-1`.
+pub static R_FIPS_DKR_US_EAST_1: RegionName = RegionName("fips-dkr-us-east-1");
+/// `fips-dkr-us-east-2`.
+pub static R_FIPS_DKR_US_EAST_2: RegionName = RegionName("fips-dkr-us-east-2");
+/// `fips-dkr-us-gov-east-1`.
+pub static R_FIPS_DKR_US_GOV_EAST_1: RegionName = RegionName("fips-dkr-us-gov-east-1");
+/// `fips-dkr-us-gov-west-1`.
+pub static R_FIPS_DKR_US_GOV_WEST_1: RegionName = RegionName("fips-dkr-us-gov-west-1");
+/// `fips-dkr-us-west-1`.
+pub static R_FIPS_DKR_US_WEST_1: RegionName = RegionName("fips-dkr-us-west-1");
+/// `fips-dkr-us-west-2`.
+pub static R_FIPS_DKR_US_WEST_2: RegionName = RegionName("fips-dkr-us-west-2");
+/// `fips-eu-central-1`.
+pub static R_FIPS_EU_CENTRAL_1: RegionName = RegionName("fips-eu-central-1");
+/// `fips-eu-central-2`.
+pub static R_FIPS_EU_CENTRAL_2: RegionName = RegionName("fips-eu-central-2");
+/// `fips-eu-isoe-west-1`.
+pub static R_FIPS_EU_ISOE_WEST_1: RegionName = RegionName("fips-eu-isoe-west-1");
+/// `fips-eu-north-1`.
+pub static R_FIPS_EU_NORTH_1: RegionName = RegionName("fips-eu-north-1");
+/// `fips-eu-south-1`.
+pub static R_FIPS_EU_SOUTH_1: RegionName = RegionName("fips-eu-south-1");
+/// `fips-eu-south-2`.
+pub static R_FIPS_EU_SOUTH_2: RegionName = RegionName("fips-eu-south-2");
+/// `fips-eu-west-1`.
+pub static R_FIPS_EU_WEST_1: RegionName = RegionName("fips-eu-west-1");
+/// `fips-eu-west-2`.
+pub static R_FIPS_EU_WEST_2: RegionName = RegionName("fips-eu-west-2");
+/// `fips-eu-west-3`.
+pub static R_FIPS_EU_WEST_3: RegionName = RegionName("fips-eu-west-3");
+/// `fips-il-central-1`.
+pub static R_FIPS_IL_CENTRAL_1: RegionName = RegionName("fips-il-central-1");
+/// `fips-me-central-1`.
+pub static R_FIPS_ME_CENTRAL_1: RegionName = RegionName("fips-me-central-1");
+/// `fips-me-south-1`.
+pub static R_FIPS_ME_SOUTH_1: RegionName = RegionName("fips-me-south-1");
+/// `fips-mx-central-1`.
+pub static R_FIPS_MX_CENTRAL_1: RegionName = RegionName("fips-mx-central-1");
+/// `fips-prod-ca-central-1`.
+pub static R_FIPS_PROD_CA_CENTRAL_1: RegionName = RegionName("fips-prod-ca-central-1");
+/// `fips-prod-ca-west-1`.
+pub static R_FIPS_PROD_CA_WEST_1: RegionName = RegionName("fips-prod-ca-west-1");
+/// `fips-prod-us-east-1`.
+pub static R_FIPS_PROD_US_EAST_1: RegionName = RegionName("fips-prod-us-east-1");
+/// `fips-prod-us-east-2`.
+pub static R_FIPS_PROD_US_EAST_2: RegionName = RegionName("fips-prod-us-east-2");
+/// `fips-prod-us-gov-east-1`.
+pub static R_FIPS_PROD_US_GOV_EAST_1: RegionName = RegionName("fips-prod-us-gov-east-1");
+/// `fips-prod-us-gov-west-1`.
+pub static R_FIPS_PROD_US_GOV_WEST_1: RegionName = RegionName("fips-prod-us-gov-west-1");
+/// `fips-prod-us-iso-east-1`.
+pub static R_FIPS_PROD_US_ISO_EAST_1: RegionName = RegionName("fips-prod-us-iso-east-1");
+/// `fips-prod-us-west-1`.
+pub static R_FIPS_PROD_US_WEST_1: RegionName = RegionName("fips-prod-us-west-1");
+/// `fips-prod-us-west-2`.
+pub static R_FIPS_PROD_US_WEST_2: RegionName = RegionName("fips-prod-us-west-2");
+/// `fips-sa-east-1`.
+pub static R_FIPS_SA_EAST_1: RegionName = RegionName("fips-sa-east-1");
+/// `fips-us-east-1`.
+pub static R_FIPS_US_EAST_1: RegionName = RegionName("fips-us-east-1");
+/// `fips-us-east-2`.
+pub static R_FIPS_US_EAST_2: RegionName = RegionName("fips-us-east-2");
+/// `fips-us-gov-east-1`.
+pub static R_FIPS_US_GOV_EAST_1: RegionName = RegionName("fips-us-gov-east-1");
+/// `fips-us-gov-west-1`.
+pub static R_FIPS_US_GOV_WEST_1: RegionName = RegionName("fips-us-gov-west-1");
+/// `fips-us-iso-east-1`.
+pub static R_FIPS_US_ISO_EAST_1: RegionName = RegionName("fips-us-iso-east-1");
+/// `fips-us-iso-west-1`.
+pub static R_FIPS_US_ISO_WEST_1: RegionName = RegionName("fips-us-iso-west-1");
+/// `fips-us-isob-east-1`.
+pub static R_FIPS_US_ISOB_EAST_1: RegionName = RegionName("fips-us-isob-east-1");
+/// `fips-us-isof-east-1`.
+pub static R_FIPS_US_ISOF_EAST_1: RegionName = RegionName("fips-us-isof-east-1");
+/// `fips-us-isof-south-1`.
+pub static R_FIPS_US_ISOF_SOUTH_1: RegionName = RegionName("fips-us-isof-south-1");
+/// `fips-us-west-1`.
+pub static R_FIPS_US_WEST_1: RegionName = RegionName("fips-us-west-1");
+/// `fips-us-west-2`.
+pub static R_FIPS_US_WEST_2: RegionName = RegionName("fips-us-west-2");
+/// `fips-verification-us-east-1`.
+pub static R_FIPS_VERIFICATION_US_EAST_1: RegionName = RegionName("fips-verification-us-east-1");
+/// `fips-verification-us-east-2`.
+pub static R_FIPS_VERIFICATION_US_EAST_2: RegionName = RegionName("fips-verification-us-east-2");
+/// `fips-verification-us-gov-east-1`.
+pub static R_FIPS_VERIFICATION_US_GOV_EAST_1: RegionName = RegionName("fips-verification-us-gov-east-1");
+/// `fips-verification-us-gov-west-1`.
+pub static R_FIPS_VERIFICATION_US_GOV_WEST_1: RegionName = RegionName("fips-verification-us-gov-west-1");
+/// `fips-verification-us-west-1`.
+pub static R_FIPS_VERIFICATION_US_WEST_1: RegionName = RegionName("fips-verification-us-west-1");
+/// `fips-verification-us-west-2`.
+pub static R_FIPS_VERIFICATION_US_WEST_2: RegionName = RegionName("fips-verification-us-west-2");
+/// `iam`.
+pub static R_IAM: RegionName = RegionName("iam");
+/// `iam-fips`.
+pub static R_IAM_FIPS: RegionName = RegionName("iam-fips");
+/// `iam-govcloud`.
+pub static R_IAM_GOVCLOUD: RegionName = RegionName("iam-govcloud");
+/// `iam-govcloud-fips`.
+pub static R_IAM_GOVCLOUD_FIPS: RegionName = RegionName("iam-govcloud-fips");
+/// `il-central-1`.
+pub static R_IL_CENTRAL_1: RegionName = RegionName("il-central-1");
+/// `il-central-1-fips`.
+pub static R_IL_CENTRAL_1_FIPS: RegionName = RegionName("il-central-1-fips");
+/// `ingest-fips-us-east-1`.
+pub static R_INGEST_FIPS_US_EAST_1: RegionName = RegionName("ingest-fips-us-east-1");
+/// `ingest-fips-us-east-2`.
+pub static R_INGEST_FIPS_US_EAST_2: RegionName = RegionName("ingest-fips-us-east-2");
+/// `ingest-fips-us-west-2`.
+pub static R_INGEST_FIPS_US_WEST_2: RegionName = RegionName("ingest-fips-us-west-2");
+/// `ingest-us-east-1`.
+pub static R_INGEST_US_EAST_1: RegionName = RegionName("ingest-us-east-1");
+/// `ingest-us-east-2`.
+pub static R_INGEST_US_EAST_2: RegionName = RegionName("ingest-us-east-2");
+/// `ingest-us-west-2`.
+pub static R_INGEST_US_WEST_2: RegionName = RegionName("ingest-us-west-2");
+/// `local`.
+pub static R_LOCAL: RegionName = RegionName("local");
+/// `me-central-1`.
+pub static R_ME_CENTRAL_1: RegionName = RegionName("me-central-1");
+/// `me-central-1-fips`.
+pub static R_ME_CENTRAL_1_FIPS: RegionName = RegionName("me-central-1-fips");
+/// `me-south-1`.
+pub static R_ME_SOUTH_1: RegionName = RegionName("me-south-1");
+/// `me-south-1-fips`.
+pub static R_ME_SOUTH_1_FIPS: RegionName = RegionName("me-south-1-fips");
+/// `mx-central-1`.
+pub static R_MX_CENTRAL_1: RegionName = RegionName("mx-central-1");
+/// `mx-central-1-fips`.
+pub static R_MX_CENTRAL_1_FIPS: RegionName = RegionName("mx-central-1-fips");
+/// `prod-ca-central-1`.
+pub static R_PROD_CA_CENTRAL_1: RegionName = RegionName("prod-ca-central-1");
+/// `prod-ca-west-1`.
+pub static R_PROD_CA_WEST_1: RegionName = RegionName("prod-ca-west-1");
+/// `prod-us-east-1`.
+pub static R_PROD_US_EAST_1: RegionName = RegionName("prod-us-east-1");
+/// `prod-us-east-2`.
+pub static R_PROD_US_EAST_2: RegionName = RegionName("prod-us-east-2");
+/// `prod-us-gov-east-1`.
+pub static R_PROD_US_GOV_EAST_1: RegionName = RegionName("prod-us-gov-east-1");
+/// `prod-us-gov-west-1`.
+pub static R_PROD_US_GOV_WEST_1: RegionName = RegionName("prod-us-gov-west-1");
+/// `prod-us-iso-east-1`.
+pub static R_PROD_US_ISO_EAST_1: RegionName = RegionName("prod-us-iso-east-1");
+/// `prod-us-west-1`.
+pub static R_PROD_US_WEST_1: RegionName = RegionName("prod-us-west-1");
+/// `prod-us-west-2`.
+pub static R_PROD_US_WEST_2: RegionName = RegionName("prod-us-west-2");
+/// `rds-fips.ca-central-1`.
+pub static R_RDS_FIPS_CA_CENTRAL_1: RegionName = RegionName("rds-fips.ca-central-1");
+/// `rds-fips.ca-west-1`.
+pub static R_RDS_FIPS_CA_WEST_1: RegionName = RegionName("rds-fips.ca-west-1");
+/// `rds-fips.us-east-1`.
+pub static R_RDS_FIPS_US_EAST_1: RegionName = RegionName("rds-fips.us-east-1");
+/// `rds-fips.us-east-2`.
+pub static R_RDS_FIPS_US_EAST_2: RegionName = RegionName("rds-fips.us-east-2");
+/// `rds-fips.us-west-1`.
+pub static R_RDS_FIPS_US_WEST_1: RegionName = RegionName("rds-fips.us-west-1");
+/// `rds-fips.us-west-2`.
+pub static R_RDS_FIPS_US_WEST_2: RegionName = RegionName("rds-fips.us-west-2");
+/// `rds.ca-central-1`.
+pub static R_RDS_CA_CENTRAL_1: RegionName = RegionName("rds.ca-central-1");
+/// `rds.ca-west-1`.
+pub static R_RDS_CA_WEST_1: RegionName = RegionName("rds.ca-west-1");
+/// `rds.us-east-1`.
+pub static R_RDS_US_EAST_1: RegionName = RegionName("rds.us-east-1");
+/// `rds.us-east-2`.
+pub static R_RDS_US_EAST_2: RegionName = RegionName("rds.us-east-2");
+/// `rds.us-gov-east-1`.
+pub static R_RDS_US_GOV_EAST_1: RegionName = RegionName("rds.us-gov-east-1");
+/// `rds.us-gov-west-1`.
+pub static R_RDS_US_GOV_WEST_1: RegionName = RegionName("rds.us-gov-west-1");
+/// `rds.us-iso-east-1`.
+pub static R_RDS_US_ISO_EAST_1: RegionName = RegionName("rds.us-iso-east-1");
+/// `rds.us-iso-west-1`.
+pub static R_RDS_US_ISO_WEST_1: RegionName = RegionName("rds.us-iso-west-1");
+/// `rds.us-isob-east-1`.
+pub static R_RDS_US_ISOB_EAST_1: RegionName = RegionName("rds.us-isob-east-1");
+/// `rds.us-west-1`.
+pub static R_RDS_US_WEST_1: RegionName = RegionName("rds.us-west-1");
+/// `rds.us-west-2`.
+pub static R_RDS_US_WEST_2: RegionName = RegionName("rds.us-west-2");
+/// `rekognition-fips.ca-central-1`.
+pub static R_REKOGNITION_FIPS_CA_CENTRAL_1: RegionName = RegionName("rekognition-fips.ca-central-1");
+/// `rekognition-fips.us-east-1`.
+pub static R_REKOGNITION_FIPS_US_EAST_1: RegionName = RegionName("rekognition-fips.us-east-1");
+/// `rekognition-fips.us-east-2`.
+pub static R_REKOGNITION_FIPS_US_EAST_2: RegionName = RegionName("rekognition-fips.us-east-2");
+/// `rekognition-fips.us-gov-west-1`.
+pub static R_REKOGNITION_FIPS_US_GOV_WEST_1: RegionName = RegionName("rekognition-fips.us-gov-west-1");
+/// `rekognition-fips.us-west-1`.
+pub static R_REKOGNITION_FIPS_US_WEST_1: RegionName = RegionName("rekognition-fips.us-west-1");
+/// `rekognition-fips.us-west-2`.
+pub static R_REKOGNITION_FIPS_US_WEST_2: RegionName = RegionName("rekognition-fips.us-west-2");
+/// `rekognition.ca-central-1`.
+pub static R_REKOGNITION_CA_CENTRAL_1: RegionName = RegionName("rekognition.ca-central-1");
+/// `rekognition.us-east-1`.
+pub static R_REKOGNITION_US_EAST_1: RegionName = RegionName("rekognition.us-east-1");
+/// `rekognition.us-east-2`.
+pub static R_REKOGNITION_US_EAST_2: RegionName = RegionName("rekognition.us-east-2");
+/// `rekognition.us-gov-west-1`.
+pub static R_REKOGNITION_US_GOV_WEST_1: RegionName = RegionName("rekognition.us-gov-west-1");
+/// `rekognition.us-west-1`.
+pub static R_REKOGNITION_US_WEST_1: RegionName = RegionName("rekognition.us-west-1");
+/// `rekognition.us-west-2`.
+pub static R_REKOGNITION_US_WEST_2: RegionName = RegionName("rekognition.us-west-2");
+/// `s3-external-1`.
+pub static R_S3_EXTERNAL_1: RegionName = RegionName("s3-external-1");
+/// `sa-east-1`.
+pub static R_SA_EAST_1: RegionName = RegionName("sa-east-1");
+/// `sa-east-1-fips`.
+pub static R_SA_EAST_1_FIPS: RegionName = RegionName("sa-east-1-fips");
+/// `sandbox`.
+pub static R_SANDBOX: RegionName = RegionName("sandbox");
+/// `servicediscovery`.
+pub static R_SERVICEDISCOVERY: RegionName = RegionName("servicediscovery");
+/// `servicediscovery-fips`.
+pub static R_SERVICEDISCOVERY_FIPS: RegionName = RegionName("servicediscovery-fips");
+/// `ui-ap-northeast-1`.
+pub static R_UI_AP_NORTHEAST_1: RegionName = RegionName("ui-ap-northeast-1");
+/// `ui-ap-northeast-2`.
+pub static R_UI_AP_NORTHEAST_2: RegionName = RegionName("ui-ap-northeast-2");
+/// `ui-ap-southeast-1`.
+pub static R_UI_AP_SOUTHEAST_1: RegionName = RegionName("ui-ap-southeast-1");
+/// `ui-ap-southeast-2`.
+pub static R_UI_AP_SOUTHEAST_2: RegionName = RegionName("ui-ap-southeast-2");
+/// `ui-ca-central-1`.
+pub static R_UI_CA_CENTRAL_1: RegionName = RegionName("ui-ca-central-1");
+/// `ui-eu-central-1`.
+pub static R_UI_EU_CENTRAL_1: RegionName = RegionName("ui-eu-central-1");
+/// `ui-eu-west-2`.
+pub static R_UI_EU_WEST_2: RegionName = RegionName("ui-eu-west-2");
+/// `ui-us-east-1`.
+pub static R_UI_US_EAST_1: RegionName = RegionName("ui-us-east-1");
+/// `ui-us-west-2`.
+pub static R_UI_US_WEST_2: RegionName = RegionName("ui-us-west-2");
+/// `us-east-1`.
+pub static R_US_EAST_1: RegionName = RegionName("us-east-1");
+/// `us-east-1-fips`.
+pub static R_US_EAST_1_FIPS: RegionName = RegionName("us-east-1-fips");
+/// `us-east-2`.
+pub static R_US_EAST_2: RegionName = RegionName("us-east-2");
+/// `us-east-2-fips`.
+pub static R_US_EAST_2_FIPS: RegionName = RegionName("us-east-2-fips");
+/// `us-gov-east-1`.
+pub static R_US_GOV_EAST_1: RegionName = RegionName("us-gov-east-1");
+/// `us-gov-east-1-fips`.
+pub static R_US_GOV_EAST_1_FIPS: RegionName = RegionName("us-gov-east-1-fips");
+/// `us-gov-west-1`.
+pub static R_US_GOV_WEST_1: RegionName = RegionName("us-gov-west-1");
+/// `us-gov-west-1-fips`.
+pub static R_US_GOV_WEST_1_FIPS: RegionName = RegionName("us-gov-west-1-fips");
+/// `us-gov-west-1-fips-secondary`.
+pub static R_US_GOV_WEST_1_FIPS_SECONDARY: RegionName = RegionName("us-gov-west-1-fips-secondary");
+/// `us-gov-west-1-secondary`.
+pub static R_US_GOV_WEST_1_SECONDARY: RegionName = RegionName("us-gov-west-1-secondary");
+/// `us-iso-east-1`.
+pub static R_US_ISO_EAST_1: RegionName = RegionName("us-iso-east-1");
+/// `us-iso-east-1-fips`.
+pub static R_US_ISO_EAST_1_FIPS: RegionName = RegionName("us-iso-east-1-fips");
+/// `us-iso-west-1`.
+pub static R_US_ISO_WEST_1: RegionName = RegionName("us-iso-west-1");
+/// `us-iso-west-1-fips`.
+pub static R_US_ISO_WEST_1_FIPS: RegionName = RegionName("us-iso-west-1-fips");
+/// `us-isob-east-1`.
+pub static R_US_ISOB_EAST_1: RegionName = RegionName("us-isob-east-1");
+/// `us-isob-east-1-fips`.
+pub static R_US_ISOB_EAST_1_FIPS: RegionName = RegionName("us-isob-east-1-fips");
+/// `us-isof-east-1`.
+pub static R_US_ISOF_EAST_1: RegionName = RegionName("us-isof-east-1");
+/// `us-isof-east-1-fips`.
+pub static R_US_ISOF_EAST_1_FIPS: RegionName = RegionName("us-isof-east-1-fips");
+/// `us-isof-south-1`.
+pub static R_US_ISOF_SOUTH_1: RegionName = RegionName("us-isof-south-1");
+/// `us-isof-south-1-fips`.
+pub static R_US_ISOF_SOUTH_1_FIPS: RegionName = RegionName("us-isof-south-1-fips");
+/// `us-west-1`.
+pub static R_US_WEST_1: RegionName = RegionName("us-west-1");
+/// `us-west-1-fips`.
+pub static R_US_WEST_1_FIPS: RegionName = RegionName("us-west-1-fips");
+/// `us-west-2`.
+pub static R_US_WEST_2: RegionName = RegionName("us-west-2");
+/// `us-west-2-fips`.
+pub static R_US_WEST_2_FIPS: RegionName = RegionName("us-west-2-fips");
+/// `verification-af-south-1`.
+pub static R_VERIFICATION_AF_SOUTH_1: RegionName = RegionName("verification-af-south-1");
+/// `verification-ap-east-1`.
+pub static R_VERIFICATION_AP_EAST_1: RegionName = RegionName("verification-ap-east-1");
+/// `verification-ap-northeast-1`.
+pub static R_VERIFICATION_AP_NORTHEAST_1: RegionName = RegionName("verification-ap-northeast-1");
+/// `verification-ap-northeast-2`.
+pub static R_VERIFICATION_AP_NORTHEAST_2: RegionName = RegionName("verification-ap-northeast-2");
+/// `verification-ap-south-1`.
+pub static R_VERIFICATION_AP_SOUTH_1: RegionName = RegionName("verification-ap-south-1");
+/// `verification-ap-southeast-1`.
+pub static R_VERIFICATION_AP_SOUTHEAST_1: RegionName = RegionName("verification-ap-southeast-1");
+/// `verification-ap-southeast-2`.
+pub static R_VERIFICATION_AP_SOUTHEAST_2: RegionName = RegionName("verification-ap-southeast-2");
+/// `verification-ca-central-1`.
+pub static R_VERIFICATION_CA_CENTRAL_1: RegionName = RegionName("verification-ca-central-1");
+/// `verification-cn-north-1`.
+pub static R_VERIFICATION_CN_NORTH_1: RegionName = RegionName("verification-cn-north-1");
+/// `verification-cn-northwest-1`.
+pub static R_VERIFICATION_CN_NORTHWEST_1: RegionName = RegionName("verification-cn-northwest-1");
+/// `verification-eu-central-1`.
+pub static R_VERIFICATION_EU_CENTRAL_1: RegionName = RegionName("verification-eu-central-1");
+/// `verification-eu-north-1`.
+pub static R_VERIFICATION_EU_NORTH_1: RegionName = RegionName("verification-eu-north-1");
+/// `verification-eu-south-1`.
+pub static R_VERIFICATION_EU_SOUTH_1: RegionName = RegionName("verification-eu-south-1");
+/// `verification-eu-west-1`.
+pub static R_VERIFICATION_EU_WEST_1: RegionName = RegionName("verification-eu-west-1");
+/// `verification-eu-west-2`.
+pub static R_VERIFICATION_EU_WEST_2: RegionName = RegionName("verification-eu-west-2");
+/// `verification-eu-west-3`.
+pub static R_VERIFICATION_EU_WEST_3: RegionName = RegionName("verification-eu-west-3");
+/// `verification-me-south-1`.
+pub static R_VERIFICATION_ME_SOUTH_1: RegionName = RegionName("verification-me-south-1");
+/// `verification-sa-east-1`.
+pub static R_VERIFICATION_SA_EAST_1: RegionName = RegionName("verification-sa-east-1");
+/// `verification-us-east-1`.
+pub static R_VERIFICATION_US_EAST_1: RegionName = RegionName("verification-us-east-1");
+/// `verification-us-east-2`.
+pub static R_VERIFICATION_US_EAST_2: RegionName = RegionName("verification-us-east-2");
+/// `verification-us-gov-east-1`.
+pub static R_VERIFICATION_US_GOV_EAST_1: RegionName = RegionName("verification-us-gov-east-1");
+/// `verification-us-gov-west-1`.
+pub static R_VERIFICATION_US_GOV_WEST_1: RegionName = RegionName("verification-us-gov-west-1");
+/// `verification-us-west-1`.
+pub static R_VERIFICATION_US_WEST_1: RegionName = RegionName("verification-us-west-1");
+/// `verification-us-west-2`.
+pub static R_VERIFICATION_US_WEST_2: RegionName = RegionName("verification-us-west-2");
 
 /// The partitions, in the model's order (`aws` first).
 pub static PARTITIONS: [Partition; 8] = [
-    Partition { id: "aws", dns_suffix: "amazonaws.com", region_regex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 3, false))] },
-    Partition { id: "aws-cn", dns_suffix: "amazonaws.com.cn", region_regex: "^cn\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 3, false))] },
-    Partition { id: "aws-us-gov", dns_suffix: "amazonaws.com", region_regex: "^us\\-gov\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 3, false))] },
-    Partition { id: "aws-iso", dns_suffix: "c2s.ic.gov", region_regex: "^us\\-iso\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "c2s.ic.gov", "", NO_REGION, 1, false)), None, None] },
-    Partition { id: "aws-iso-b", dns_suffix: "sc2s.sgov.gov", region_regex: "^us\\-isob\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "sc2s.sgov.gov", "", NO_REGION, 1, false)), None, None] },
-    Partition { id: "aws-iso-e", dns_suffix: "cloud.adc-e.uk", region_regex: "^eu\\-isoe\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "cloud.adc-e.uk", "", NO_REGION, 1, false)), None, None] },
-    Partition { id: "aws-iso-f", dns_suffix: "csp.hci.ic.gov", region_regex: "^us\\-isof\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "csp.hci.ic.gov", "", NO_REGION, 1, false)), None, None] },
-    Partition { id: "aws-eusc", dns_suffix: "amazonaws.eu", region_regex: "^eusc\\-(de)\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.eu", "", NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.amazonwebservices.eu", "", NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.eu", "", NO_REGION, 3, false))] },
+    Partition { id: "aws", dns_suffix: "amazonaws.com", region_regex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false))] },
+    Partition { id: "aws-cn", dns_suffix: "amazonaws.com.cn", region_regex: "^cn\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 3, false))] },
+    Partition { id: "aws-us-gov", dns_suffix: "amazonaws.com", region_regex: "^us\\-gov\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false))] },
+    Partition { id: "aws-iso", dns_suffix: "c2s.ic.gov", region_regex: "^us\\-iso\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "c2s.ic.gov", "", &NO_REGION, 1, false)), None, None] },
+    Partition { id: "aws-iso-b", dns_suffix: "sc2s.sgov.gov", region_regex: "^us\\-isob\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "sc2s.sgov.gov", "", &NO_REGION, 1, false)), None, None] },
+    Partition { id: "aws-iso-e", dns_suffix: "cloud.adc-e.uk", region_regex: "^eu\\-isoe\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "cloud.adc-e.uk", "", &NO_REGION, 1, false)), None, None] },
+    Partition { id: "aws-iso-f", dns_suffix: "csp.hci.ic.gov", region_regex: "^us\\-isof\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "csp.hci.ic.gov", "", &NO_REGION, 1, false)), None, None] },
+    Partition { id: "aws-eusc", dns_suffix: "amazonaws.eu", region_regex: "^eusc\\-(de)\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.eu", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.amazonwebservices.eu", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.eu", "", &NO_REGION, 3, false))] },
 ];
 
 /// Every service, sorted by id.
@@ -675,2084 +1017,2084 @@ pub static SERVICES: [&Service; 304] = [
 
 /// `access-analyzer`.
 pub static ACCESS_ANALYZER: Service = Service { id: "access-analyzer", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.{region}.api.aws", "", 300, 300, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.{region}.api.aws", "", 302, 302, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.cloud-aws.adc-e.uk", "", 138, NO_REGION, 2, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", 312, NO_REGION, 2, false), Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", 314, NO_REGION, 2, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.cloud-aws.adc-e.uk", "", &R_EU_ISOE_WEST_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", &R_US_ISOF_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `account`.
 pub static ACCOUNT: Service = Service { id: "account", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", 39, 112, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
 ] };
 /// `acm`.
 pub static ACM: Service = Service { id: "acm", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("acm.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("acm.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `acm-pca`.
 pub static ACM_PCA: Service = Service { id: "acm-pca", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("acm-pca.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("acm-pca.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `agreement-marketplace`.
 pub static AGREEMENT_MARKETPLACE: Service = Service { id: "agreement-marketplace", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `airflow`.
 pub static AIRFLOW: Service = Service { id: "airflow", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplify`.
 pub static AMPLIFY: Service = Service { id: "amplify", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplifybackend`.
 pub static AMPLIFYBACKEND: Service = Service { id: "amplifybackend", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplifyuibuilder`.
 pub static AMPLIFYUIBUILDER: Service = Service { id: "amplifyuibuilder", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `aoss`.
 pub static AOSS: Service = Service { id: "aoss", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.detective`.
 pub static API_DETECTIVE: Service = Service { id: "api.detective", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", 1, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 3, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 5, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 7, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 11, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 15, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 17, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 107, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 107, NO_REGION, 3, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("detective.{region}.api.aws", "", 134, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 140, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 142, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 146, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 148, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 150, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 228, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 239, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 282, NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", 296, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 296, NO_REGION, 3, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("detective.{region}.api.aws", "", 298, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 298, NO_REGION, 3, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("detective.{region}.api.aws", "", 316, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 316, NO_REGION, 3, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("detective.{region}.api.aws", "", 318, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 318, NO_REGION, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", 300, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 300, NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("detective.{region}.api.aws", "", 302, NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", 302, NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 3, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `api.ecr`.
 pub static API_ECR: Service = Service { id: "api.ecr", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("ecr-fips.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("ecr.{region}.api.aws", "", 1, 1, 2, false), Entry::new("ecr.{region}.api.aws", "", 3, 3, 2, false), Entry::new("ecr.{region}.api.aws", "", 5, 5, 2, false), Entry::new("ecr.{region}.api.aws", "", 7, 7, 2, false), Entry::new("ecr.{region}.api.aws", "", 9, 9, 2, false), Entry::new("ecr.{region}.api.aws", "", 11, 11, 2, false), Entry::new("ecr.{region}.api.aws", "", 13, 13, 2, false), Entry::new("ecr.{region}.api.aws", "", 15, 15, 2, false), Entry::new("ecr.{region}.api.aws", "", 17, 17, 2, false), Entry::new("ecr.{region}.api.aws", "", 19, 19, 2, false), Entry::new("ecr.{region}.api.aws", "", 21, 21, 2, false), Entry::new("ecr.{region}.api.aws", "", 23, 23, 2, false), Entry::new("ecr.{region}.api.aws", "", 25, 25, 2, false), Entry::new("ecr.{region}.api.aws", "", 107, 107, 2, false), Entry::new("ecr.{region}.api.aws", "", 109, 109, 2, false), Entry::new("", "", 126, 296, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", 126, 296, 1, false), Entry::new("", "", 127, 298, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", 127, 298, 1, false), Entry::new("", "", 130, 316, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", 130, 316, 1, false), Entry::new("", "", 131, 318, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", 131, 318, 1, false), Entry::new("ecr.{region}.api.aws", "", 134, 134, 2, false), Entry::new("ecr.{region}.api.aws", "", 136, 136, 2, false), Entry::new("ecr.{region}.api.aws", "", 140, 140, 2, false), Entry::new("ecr.{region}.api.aws", "", 142, 142, 2, false), Entry::new("ecr.{region}.api.aws", "", 144, 144, 2, false), Entry::new("ecr.{region}.api.aws", "", 146, 146, 2, false), Entry::new("ecr.{region}.api.aws", "", 148, 148, 2, false), Entry::new("ecr.{region}.api.aws", "", 150, 150, 2, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", 178, 296, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", 179, 298, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", 182, 316, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", 183, 318, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("ecr.{region}.api.aws", "", 228, 228, 2, false), Entry::new("ecr.{region}.api.aws", "", 237, 237, 2, false), Entry::new("ecr.{region}.api.aws", "", 239, 239, 2, false), Entry::new("ecr.{region}.api.aws", "", 241, 241, 2, false), Entry::new("ecr.{region}.api.aws", "", 282, 282, 2, false), Entry::new("ecr.{region}.api.aws", "", 296, 296, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 296, 296, 3, false), Entry::new("ecr.{region}.api.aws", "", 298, 298, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 298, 298, 3, false), Entry::new("ecr.{region}.api.aws", "", 316, 316, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 316, 316, 3, false), Entry::new("ecr.{region}.api.aws", "", 318, 318, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 318, 318, 3, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", 111, 111, 2, false), Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", 112, 112, 2, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("ecr-fips.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("", "", 128, 300, 0, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", 128, 300, 1, false), Entry::new("", "", 129, 302, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", 129, 302, 1, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", 180, 300, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", 181, 302, 0, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("ecr.{region}.api.aws", "", 300, 300, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 300, 300, 3, false), Entry::new("ecr.{region}.api.aws", "", 302, 302, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", 302, 302, 3, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("ecr-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("ecr.{region}.api.aws", "", &R_AF_SOUTH_1, &R_AF_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_EAST_1, &R_AP_EAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTH_2, &R_AP_SOUTH_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_CA_WEST_1, &R_CA_WEST_1, 2, false), Entry::new("", "", &R_DKR_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_DKR_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_DKR_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_DKR_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_DKR_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_DKR_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_DKR_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_DKR_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_CENTRAL_2, &R_EU_CENTRAL_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_NORTH_1, &R_EU_NORTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_SOUTH_1, &R_EU_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_SOUTH_2, &R_EU_SOUTH_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_1, &R_EU_WEST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_2, &R_EU_WEST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_3, &R_EU_WEST_3, 2, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_FIPS_DKR_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_FIPS_DKR_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_FIPS_DKR_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_FIPS_DKR_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr.{region}.api.aws", "", &R_IL_CENTRAL_1, &R_IL_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_ME_CENTRAL_1, &R_ME_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_ME_SOUTH_1, &R_ME_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_MX_CENTRAL_1, &R_MX_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_SA_EAST_1, &R_SA_EAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_EAST_2, &R_US_EAST_2, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_EAST_2, &R_US_EAST_2, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_WEST_1, &R_US_WEST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_WEST_1, &R_US_WEST_1, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_WEST_2, &R_US_WEST_2, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_WEST_2, &R_US_WEST_2, 3, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 2, false), Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 2, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("ecr-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("", "", &R_DKR_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", &R_DKR_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("", "", &R_DKR_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", &R_DKR_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_DKR_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_DKR_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("ecr-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("ecr-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("ecr.{region}.api.aws", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 3, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.ecr-public`.
 pub static API_ECR_PUBLIC: Service = Service { id: "api.ecr-public", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr-public.{region}.api.aws", "", 296, 296, 2, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr-public.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 2, false)] },
 ] };
 /// `api.iotdeviceadvisor`.
 pub static API_IOTDEVICEADVISOR: Service = Service { id: "api.iotdeviceadvisor", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.iotwireless`.
 pub static API_IOTWIRELESS: Service = Service { id: "api.iotwireless", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.mediatailor`.
 pub static API_MEDIATAILOR: Service = Service { id: "api.mediatailor", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.pricing`.
 pub static API_PRICING: Service = Service { id: "api.pricing", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "pricing", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.sagemaker`.
 pub static API_SAGEMAKER: Service = Service { id: "api.sagemaker", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api-fips.sagemaker.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("api-fips.sagemaker.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("api-fips.sagemaker.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("api-fips.sagemaker.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("api-fips.sagemaker.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("api-fips.sagemaker.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("api-fips.sagemaker.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api-fips.sagemaker.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("api-fips.sagemaker.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("api-fips.sagemaker.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 304, 302, 0, false), Entry::new("", "", 305, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 305, 302, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api-fips.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api-fips.sagemaker.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("api-fips.sagemaker.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("api-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("api-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("api-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("api-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api-fips.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api-fips.sagemaker.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("api-fips.sagemaker.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS_SECONDARY, &R_US_GOV_WEST_1, 0, false), Entry::new("", "", &R_US_GOV_WEST_1_SECONDARY, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_SECONDARY, &R_US_GOV_WEST_1, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.tunneling.iot`.
 pub static API_TUNNELING_IOT: Service = Service { id: "api.tunneling.iot", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 3, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 3, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `apigateway`.
 pub static APIGATEWAY: Service = Service { id: "apigateway", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `app-integrations`.
 pub static APP_INTEGRATIONS: Service = Service { id: "app-integrations", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appconfig`.
 pub static APPCONFIG: Service = Service { id: "appconfig", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appconfigdata`.
 pub static APPCONFIGDATA: Service = Service { id: "appconfigdata", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appflow`.
 pub static APPFLOW: Service = Service { id: "appflow", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `application-autoscaling`.
 pub static APPLICATION_AUTOSCALING: Service = Service { id: "application-autoscaling", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("autoscaling.{region}.amazonaws.com", "", "application-autoscaling", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, NO_REGION, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("autoscaling.{region}.amazonaws.com", "", "application-autoscaling", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `applicationinsights`.
 pub static APPLICATIONINSIGHTS: Service = Service { id: "applicationinsights", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `appmesh`.
 pub static APPMESH: Service = Service { id: "appmesh", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `apprunner`.
 pub static APPRUNNER: Service = Service { id: "apprunner", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `appstream2`.
 pub static APPSTREAM2: Service = Service { id: "appstream2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "appstream", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-west-2.amazonaws.com", "", 152, 318, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "appstream", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", 152, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "appstream", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-west-2.amazonaws.com", "", &R_FIPS, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "appstream", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appsync`.
 pub static APPSYNC: Service = Service { id: "appsync", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `aps`.
 pub static APS: Service = Service { id: "aps", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("", "", 297, NO_REGION, 0, false), Entry::new("", "", 299, NO_REGION, 0, false), Entry::new("", "", 319, NO_REGION, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("", "", &R_US_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_2_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_2_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `arc-zonal-shift`.
 pub static ARC_ZONAL_SHIFT: Service = Service { id: "arc-zonal-shift", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `athena`.
 pub static ATHENA: Service = Service { id: "athena", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `auditmanager`.
 pub static AUDITMANAGER: Service = Service { id: "auditmanager", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `autoscaling`.
 pub static AUTOSCALING: Service = Service { id: "autoscaling", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("autoscaling.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("autoscaling.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `autoscaling-plans`.
 pub static AUTOSCALING_PLANS: Service = Service { id: "autoscaling-plans", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &NO_REGION, 0, false)] },
 ] };
 /// `backup`.
 pub static BACKUP: Service = Service { id: "backup", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `backup-gateway`.
 pub static BACKUP_GATEWAY: Service = Service { id: "backup-gateway", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `batch`.
 pub static BATCH: Service = Service { id: "batch", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("fips.batch.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("batch.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.batch.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("batch.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `bedrock`.
 pub static BEDROCK: Service = Service { id: "bedrock", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.ap-northeast-1.amazonaws.com", "", 49, 5, 0, false), Entry::new("{service}.ap-northeast-2.amazonaws.com", "", 50, 7, 0, false), Entry::new("{service}.ap-northeast-3.amazonaws.com", "", 51, 9, 0, false), Entry::new("{service}.ap-south-1.amazonaws.com", "", 52, 11, 0, false), Entry::new("{service}.ap-south-2.amazonaws.com", "", 53, 13, 0, false), Entry::new("{service}.ap-southeast-1.amazonaws.com", "", 54, 15, 0, false), Entry::new("{service}.ap-southeast-2.amazonaws.com", "", 55, 17, 0, false), Entry::new("{service}.ca-central-1.amazonaws.com", "", 56, 107, 0, false), Entry::new("{service}.eu-central-1.amazonaws.com", "", 57, 134, 0, false), Entry::new("{service}.eu-central-2.amazonaws.com", "", 58, 136, 0, false), Entry::new("{service}.eu-north-1.amazonaws.com", "", 59, 140, 0, false), Entry::new("{service}.eu-south-1.amazonaws.com", "", 60, 142, 0, false), Entry::new("{service}.eu-south-2.amazonaws.com", "", 61, 144, 0, false), Entry::new("{service}.eu-west-1.amazonaws.com", "", 62, 146, 0, false), Entry::new("{service}.eu-west-2.amazonaws.com", "", 63, 148, 0, false), Entry::new("{service}.eu-west-3.amazonaws.com", "", 64, 150, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 65, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 66, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 67, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 70, 318, 0, false), Entry::new("{service}-runtime.ap-northeast-1.amazonaws.com", "", 71, 5, 0, false), Entry::new("{service}-runtime.ap-northeast-2.amazonaws.com", "", 72, 7, 0, false), Entry::new("{service}-runtime.ap-northeast-3.amazonaws.com", "", 73, 9, 0, false), Entry::new("{service}-runtime.ap-south-1.amazonaws.com", "", 74, 11, 0, false), Entry::new("{service}-runtime.ap-south-2.amazonaws.com", "", 75, 13, 0, false), Entry::new("{service}-runtime.ap-southeast-1.amazonaws.com", "", 76, 15, 0, false), Entry::new("{service}-runtime.ap-southeast-2.amazonaws.com", "", 77, 17, 0, false), Entry::new("{service}-runtime.ca-central-1.amazonaws.com", "", 78, 107, 0, false), Entry::new("{service}-runtime.eu-central-1.amazonaws.com", "", 79, 134, 0, false), Entry::new("{service}-runtime.eu-central-2.amazonaws.com", "", 80, 136, 0, false), Entry::new("{service}-runtime.eu-north-1.amazonaws.com", "", 81, 140, 0, false), Entry::new("{service}-runtime.eu-south-1.amazonaws.com", "", 82, 142, 0, false), Entry::new("{service}-runtime.eu-south-2.amazonaws.com", "", 83, 144, 0, false), Entry::new("{service}-runtime.eu-west-1.amazonaws.com", "", 84, 146, 0, false), Entry::new("{service}-runtime.eu-west-2.amazonaws.com", "", 85, 148, 0, false), Entry::new("{service}-runtime.eu-west-3.amazonaws.com", "", 86, 150, 0, false), Entry::new("{service}-runtime-fips.ca-central-1.amazonaws.com", "", 87, 107, 0, false), Entry::new("{service}-runtime-fips.us-east-1.amazonaws.com", "", 88, 296, 0, false), Entry::new("{service}-runtime-fips.us-east-2.amazonaws.com", "", 89, 298, 0, false), Entry::new("{service}-runtime-fips.us-west-2.amazonaws.com", "", 92, 318, 0, false), Entry::new("{service}-runtime.sa-east-1.amazonaws.com", "", 93, 282, 0, false), Entry::new("{service}-runtime.us-east-1.amazonaws.com", "", 94, 296, 0, false), Entry::new("{service}-runtime.us-east-2.amazonaws.com", "", 95, 298, 0, false), Entry::new("{service}-runtime.us-west-2.amazonaws.com", "", 99, 318, 0, false), Entry::new("{service}.sa-east-1.amazonaws.com", "", 100, 282, 0, false), Entry::new("{service}.us-east-1.amazonaws.com", "", 101, 296, 0, false), Entry::new("{service}.us-east-2.amazonaws.com", "", 102, 298, 0, false), Entry::new("{service}.us-west-2.amazonaws.com", "", 106, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 68, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 69, 302, 0, false), Entry::new("{service}-runtime-fips.us-gov-east-1.amazonaws.com", "", 90, 300, 0, false), Entry::new("{service}-runtime-fips.us-gov-west-1.amazonaws.com", "", 91, 302, 0, false), Entry::new("{service}-runtime.us-gov-east-1.amazonaws.com", "", 96, 300, 0, false), Entry::new("{service}-runtime.us-gov-west-1.amazonaws.com", "", 97, 302, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 103, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 104, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-runtime.us-iso-east-1.c2s.ic.gov", "", 98, 306, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 105, 306, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.ap-northeast-1.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}.ap-northeast-2.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}.ap-northeast-3.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}.ap-south-1.amazonaws.com", "", &R_BEDROCK_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}.ap-south-2.amazonaws.com", "", &R_BEDROCK_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}.ap-southeast-1.amazonaws.com", "", &R_BEDROCK_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}.ap-southeast-2.amazonaws.com", "", &R_BEDROCK_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}.ca-central-1.amazonaws.com", "", &R_BEDROCK_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}.eu-central-1.amazonaws.com", "", &R_BEDROCK_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}.eu-central-2.amazonaws.com", "", &R_BEDROCK_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}.eu-north-1.amazonaws.com", "", &R_BEDROCK_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}.eu-south-1.amazonaws.com", "", &R_BEDROCK_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}.eu-south-2.amazonaws.com", "", &R_BEDROCK_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}.eu-west-1.amazonaws.com", "", &R_BEDROCK_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}.eu-west-2.amazonaws.com", "", &R_BEDROCK_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}.eu-west-3.amazonaws.com", "", &R_BEDROCK_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_BEDROCK_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_BEDROCK_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_BEDROCK_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-runtime.ap-northeast-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-runtime.ap-northeast-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-runtime.ap-northeast-3.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-runtime.ap-south-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-runtime.ap-south-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-runtime.ap-southeast-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-runtime.ap-southeast-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-runtime.ca-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-runtime.eu-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-runtime.eu-central-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-runtime.eu-north-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-runtime.eu-south-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-runtime.eu-south-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-runtime.eu-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-runtime.eu-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-runtime.eu-west-3.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-runtime-fips.ca-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-runtime-fips.us-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-runtime-fips.us-east-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-runtime-fips.us-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-runtime.sa-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-runtime.us-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-runtime.us-east-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-runtime.us-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.sa-east-1.amazonaws.com", "", &R_BEDROCK_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}.us-east-1.amazonaws.com", "", &R_BEDROCK_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}.us-east-2.amazonaws.com", "", &R_BEDROCK_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}.us-west-2.amazonaws.com", "", &R_BEDROCK_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-runtime-fips.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-runtime-fips.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-runtime.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-runtime.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-runtime.us-iso-east-1.c2s.ic.gov", "", &R_BEDROCK_RUNTIME_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_BEDROCK_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `billingconductor`.
 pub static BILLINGCONDUCTOR: Service = Service { id: "billingconductor", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `braket`.
 pub static BRAKET: Service = Service { id: "braket", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `budgets`.
 pub static BUDGETS: Service = Service { id: "budgets", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", 39, 112, 0, false)] },
-    ServicePartition { partition: 3, global: true, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.c2s.ic.gov", "", 46, 306, 0, false), Entry::new("{service}.c2s.ic.gov", "", 306, 306, 0, false)] },
-    ServicePartition { partition: 4, global: true, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.global.sc2s.sgov.gov", "", 43, 310, 0, false), Entry::new("{service}.global.sc2s.sgov.gov", "", 310, 310, 0, false)] },
-    ServicePartition { partition: 5, global: true, partition_endpoint: 44, defaults: &[], endpoints: &[Entry::new("{service}.global.cloud.adc-e.uk", "", 44, 138, 0, false), Entry::new("{service}.global.cloud.adc-e.uk", "", 138, 138, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.global.csp.hci.ic.gov", "", 45, 314, 0, false), Entry::new("{service}.global.csp.hci.ic.gov", "", 314, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: true, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: true, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.global.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: true, partition_endpoint: &R_AWS_ISO_E_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.cloud.adc-e.uk", "", &R_AWS_ISO_E_GLOBAL, &R_EU_ISOE_WEST_1, 0, false), Entry::new("{service}.global.cloud.adc-e.uk", "", &R_EU_ISOE_WEST_1, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false), Entry::new("{service}.global.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `cases`.
 pub static CASES: Service = Service { id: "cases", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 207, NO_REGION, 0, false), Entry::new("", "", 217, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
 ] };
 /// `cassandra`.
 pub static CASSANDRA: Service = Service { id: "cassandra", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `catalog.marketplace`.
 pub static CATALOG_MARKETPLACE: Service = Service { id: "catalog.marketplace", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ce`.
 pub static CE: Service = Service { id: "ce", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", 39, 112, 0, false)] },
-    ServicePartition { partition: 3, global: true, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 46, 306, 0, false)] },
-    ServicePartition { partition: 4, global: true, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 43, 310, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", 45, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: true, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: true, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `chime`.
 pub static CHIME: Service = Service { id: "chime", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `cleanrooms`.
 pub static CLEANROOMS: Service = Service { id: "cleanrooms", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `cloud9`.
 pub static CLOUD9: Service = Service { id: "cloud9", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `cloudcontrolapi`.
 pub static CLOUDCONTROLAPI: Service = Service { id: "cloudcontrolapi", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `clouddirectory`.
 pub static CLOUDDIRECTORY: Service = Service { id: "clouddirectory", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `cloudformation`.
 pub static CLOUDFORMATION: Service = Service { id: "cloudformation", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudfront`.
 pub static CLOUDFRONT: Service = Service { id: "cloudfront", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", 39, 112, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
 ] };
 /// `cloudhsm`.
 pub static CLOUDHSM: Service = Service { id: "cloudhsm", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudhsmv2`.
 pub static CLOUDHSMV2: Service = Service { id: "cloudhsmv2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `cloudsearch`.
 pub static CLOUDSEARCH: Service = Service { id: "cloudsearch", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudtrail`.
 pub static CLOUDTRAIL: Service = Service { id: "cloudtrail", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("cloudtrail.us-gov-west-1.amazonaws.com", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("cloudtrail.us-gov-west-1.amazonaws.com", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudtrail-data`.
 pub static CLOUDTRAIL_DATA: Service = Service { id: "cloudtrail-data", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeartifact`.
 pub static CODEARTIFACT: Service = Service { id: "codeartifact", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codebuild`.
 pub static CODEBUILD: Service = Service { id: "codebuild", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codecatalyst`.
 pub static CODECATALYST: Service = Service { id: "codecatalyst", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.global.api.aws", "", 41, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.api.aws", "", &R_AWS_GLOBAL, &NO_REGION, 0, false)] },
 ] };
 /// `codecommit`.
 pub static CODECOMMIT: Service = Service { id: "codecommit", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-{region}.ca-central-1.amazonaws.com", "", 152, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", 152, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-{region}.ca-central-1.amazonaws.com", "", &R_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `codedeploy`.
 pub static CODEDEPLOY: Service = Service { id: "codedeploy", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeguru-profiler`.
 pub static CODEGURU_PROFILER: Service = Service { id: "codeguru-profiler", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeguru-reviewer`.
 pub static CODEGURU_REVIEWER: Service = Service { id: "codeguru-reviewer", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codepipeline`.
 pub static CODEPIPELINE: Service = Service { id: "codepipeline", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codestar-connections`.
 pub static CODESTAR_CONNECTIONS: Service = Service { id: "codestar-connections", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codestar-notifications`.
 pub static CODESTAR_NOTIFICATIONS: Service = Service { id: "codestar-notifications", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-identity`.
 pub static COGNITO_IDENTITY: Service = Service { id: "cognito-identity", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 1, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 3, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 5, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 7, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 9, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 11, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 13, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 15, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 17, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 19, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 21, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 23, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 107, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 109, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 134, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 136, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 140, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 142, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 144, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 146, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 148, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 150, NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 228, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 237, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 239, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 282, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 296, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 296, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 298, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 298, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 316, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 316, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 318, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 318, NO_REGION, 3, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com.cn", "", 111, NO_REGION, 2, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 302, NO_REGION, 3, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-idp`.
 pub static COGNITO_IDP: Service = Service { id: "cognito-idp", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 1, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 3, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 5, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 7, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 9, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 11, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 13, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 15, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 17, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 19, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 21, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 23, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 107, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 109, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 134, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 136, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 140, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 142, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 144, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 146, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 148, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 150, NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 228, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 237, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 239, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 282, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 296, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 296, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 298, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 298, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 316, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 316, NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", 318, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 318, NO_REGION, 3, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 302, NO_REGION, 3, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-sync`.
 pub static COGNITO_SYNC: Service = Service { id: "cognito-sync", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `comprehend`.
 pub static COMPREHEND: Service = Service { id: "comprehend", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `comprehendmedical`.
 pub static COMPREHENDMEDICAL: Service = Service { id: "comprehendmedical", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `compute-optimizer`.
 pub static COMPUTE_OPTIMIZER: Service = Service { id: "compute-optimizer", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", 300, 300, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 302, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `config`.
 pub static CONFIG: Service = Service { id: "config", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("config.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("config.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `connect`.
 pub static CONNECT: Service = Service { id: "connect", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `connect-campaigns`.
 pub static CONNECT_CAMPAIGNS: Service = Service { id: "connect-campaigns", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `contact-lens`.
 pub static CONTACT_LENS: Service = Service { id: "contact-lens", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `controltower`.
 pub static CONTROLTOWER: Service = Service { id: "controltower", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cost-optimization-hub`.
 pub static COST_OPTIMIZATION_HUB: Service = Service { id: "cost-optimization-hub", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cur`.
 pub static CUR: Service = Service { id: "cur", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `data-ats.iot`.
 pub static DATA_ATS_IOT: Service = Service { id: "data-ats.iot", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "iotdata", NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.{region}.amazonaws.com", "", 107, NO_REGION, 1, false), Entry::new("data.iot-fips.ca-central-1.amazonaws.com", "iotdata", 171, NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-1.amazonaws.com", "iotdata", 207, NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-2.amazonaws.com", "iotdata", 208, NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-1.amazonaws.com", "iotdata", 216, NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-2.amazonaws.com", "iotdata", 217, NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 296, NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 298, NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 316, NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 318, NO_REGION, 1, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "iotdata", NO_REGION, 0, false)], endpoints: &[Entry::new("data.ats.iot.{region}.amazonaws.com.cn", "", 111, NO_REGION, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "iotdata", NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.us-gov-east-1.amazonaws.com", "iotdata", 209, NO_REGION, 0, false), Entry::new("data.iot-fips.us-gov-west-1.amazonaws.com", "iotdata", 210, NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.ca-central-1.amazonaws.com", "iotdata", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-1.amazonaws.com", "iotdata", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-2.amazonaws.com", "iotdata", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-1.amazonaws.com", "iotdata", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-2.amazonaws.com", "iotdata", &R_FIPS_US_WEST_2, &NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.ats.iot.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.us-gov-east-1.amazonaws.com", "iotdata", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-gov-west-1.amazonaws.com", "iotdata", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `data.jobs.iot`.
 pub static DATA_JOBS_IOT: Service = Service { id: "data.jobs.iot", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `data.mediastore`.
 pub static DATA_MEDIASTORE: Service = Service { id: "data.mediastore", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `databrew`.
 pub static DATABREW: Service = Service { id: "databrew", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `dataexchange`.
 pub static DATAEXCHANGE: Service = Service { id: "dataexchange", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datapipeline`.
 pub static DATAPIPELINE: Service = Service { id: "datapipeline", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datasync`.
 pub static DATASYNC: Service = Service { id: "datasync", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datazone`.
 pub static DATAZONE: Service = Service { id: "datazone", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", 107, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 296, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 298, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 318, NO_REGION, 1, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dax`.
 pub static DAX: Service = Service { id: "dax", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `devicefarm`.
 pub static DEVICEFARM: Service = Service { id: "devicefarm", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `devops-guru`.
 pub static DEVOPS_GURU: Service = Service { id: "devops-guru", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `directconnect`.
 pub static DIRECTCONNECT: Service = Service { id: "directconnect", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `discovery`.
 pub static DISCOVERY: Service = Service { id: "discovery", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dlm`.
 pub static DLM: Service = Service { id: "dlm", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dms`.
 pub static DMS: Service = Service { id: "dms", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 132, 316, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 132, 316, 1, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 133, 316, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("", "", 132, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 132, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 133, 302, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("", "", 132, 306, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 132, 306, 1, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 133, 306, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 307, 306, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", 309, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("", "", 132, 310, 0, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 132, 310, 1, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 133, 310, 0, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 311, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 132, 312, 0, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", 132, 312, 1, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", 133, 312, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", 312, NO_REGION, 1, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", 313, 312, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", 314, NO_REGION, 1, false), Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", 315, 314, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_DMS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_DMS, &R_US_WEST_1, 1, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_DMS_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("", "", &R_DMS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_DMS, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_DMS_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("", "", &R_DMS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_DMS, &R_US_ISO_EAST_1, 1, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_DMS_FIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_US_ISO_EAST_1_FIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", &R_US_ISO_WEST_1_FIPS, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("dms.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("", "", &R_DMS, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_DMS, &R_US_ISOB_EAST_1, 1, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_DMS_FIPS, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1_FIPS, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_DMS, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", &R_DMS, &R_US_ISOF_EAST_1, 1, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", &R_DMS_FIPS, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", &R_US_ISOF_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", &R_US_ISOF_EAST_1_FIPS, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &NO_REGION, 1, false), Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1_FIPS, &R_US_ISOF_SOUTH_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `docdb`.
 pub static DOCDB: Service = Service { id: "docdb", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", 5, 5, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 7, 7, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 11, 11, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 15, 15, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 17, 17, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 107, 107, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 134, 134, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 146, 146, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 148, 148, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 150, 150, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 282, 282, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 296, 296, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 298, 298, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 318, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", 112, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", 302, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `drs`.
 pub static DRS: Service = Service { id: "drs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ds`.
 pub static DS: Service = Service { id: "ds", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dynamodb`.
 pub static DYNAMODB: Service = Service { id: "dynamodb", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{region}host:8000", "", 236, 296, 0, true), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("dynamodb.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{region}host:8000", "", &R_LOCAL, &R_US_EAST_1, 0, true), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("dynamodb.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ebs`.
 pub static EBS: Service = Service { id: "ebs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ec2`.
 pub static EC2: Service = Service { id: "ec2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("ec2.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("ec2.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ecs`.
 pub static ECS: Service = Service { id: "ecs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `edge.sagemaker`.
 pub static EDGE_SAGEMAKER: Service = Service { id: "edge.sagemaker", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eks`.
 pub static EKS: Service = Service { id: "eks", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("fips.eks.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("eks.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.eks.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("eks.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eks-auth`.
 pub static EKS_AUTH: Service = Service { id: "eks-auth", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticache`.
 pub static ELASTICACHE: Service = Service { id: "elasticache", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", 152, 316, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("elasticache.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 152, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("elasticache.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticbeanstalk`.
 pub static ELASTICBEANSTALK: Service = Service { id: "elasticbeanstalk", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `elasticfilesystem`.
 pub static ELASTICFILESYSTEM: Service = Service { id: "elasticfilesystem", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 153, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 154, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 155, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 156, 7, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", 157, 9, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 158, 11, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", 159, 13, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 160, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 161, 17, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", 162, 19, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", 163, 21, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", 164, 23, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", 165, 25, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 184, 134, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", 185, 136, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", 187, 140, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 188, 142, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", 189, 144, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 190, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 191, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 192, 150, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", 193, 228, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", 194, 237, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", 195, 239, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", 196, 241, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 206, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", 173, 111, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", 174, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", 186, 138, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", 214, 312, 0, false), Entry::new("{service}-fips.us-isof-south-1.csp.hci.ic.gov", "", 215, 314, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_FIPS_MX_CENTRAL_1, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", &R_FIPS_EU_ISOE_WEST_1, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", &R_FIPS_US_ISOF_EAST_1, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}-fips.us-isof-south-1.csp.hci.ic.gov", "", &R_FIPS_US_ISOF_SOUTH_1, &R_US_ISOF_SOUTH_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticloadbalancing`.
 pub static ELASTICLOADBALANCING: Service = Service { id: "elasticloadbalancing", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("elasticloadbalancing.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("elasticloadbalancing.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticmapreduce`.
 pub static ELASTICMAPREDUCE: Service = Service { id: "elasticmapreduce", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("elasticmapreduce.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 306, NO_REGION, 1, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 308, NO_REGION, 1, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", 310, NO_REGION, 1, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("elasticmapreduce.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `email`.
 pub static EMAIL: Service = Service { id: "email", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `emr-containers`.
 pub static EMR_CONTAINERS: Service = Service { id: "emr-containers", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `emr-serverless`.
 pub static EMR_SERVERLESS: Service = Service { id: "emr-serverless", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `entitlement.marketplace`.
 pub static ENTITLEMENT_MARKETPLACE: Service = Service { id: "entitlement.marketplace", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", NO_REGION, 0, false)], endpoints: &[Entry::new("entitlement-marketplace.{region}.api.aws", "", 296, NO_REGION, 2, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("entitlement-marketplace.{region}.amazonaws.com.cn", "", 112, 112, 0, false), Entry::new("entitlement-marketplace.{region}.api.amazonwebservices.com.cn", "", 112, 112, 2, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[Entry::new("entitlement-marketplace.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("entitlement-marketplace.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false), Entry::new("entitlement-marketplace.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 2, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `es`.
 pub static ES: Service = Service { id: "es", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.aws", "", 1, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 3, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 5, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 7, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 9, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 11, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 13, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 15, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 17, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 19, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 21, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 23, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 25, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 107, NO_REGION, 2, false), Entry::new("aos.ca-w{service}t-1.api.aws", "", 109, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 134, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 136, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 140, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 142, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 144, NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-1.api.aws", "", 146, NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-2.api.aws", "", 148, NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-3.api.aws", "", 150, NO_REGION, 2, false), Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", 152, 316, 0, false), Entry::new("aos.{region}.api.aws", "", 228, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 237, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 239, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 241, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 282, NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", 296, NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("aos.{region}.api.aws", "", 298, NO_REGION, 2, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("aos.us-w{service}t-1.api.aws", "", 316, NO_REGION, 2, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("aos.us-w{service}t-2.api.aws", "", 318, NO_REGION, 2, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.amazonwebservic{service}.com.cn", "", 111, NO_REGION, 2, false), Entry::new("aos.cn-northw{service}t-1.api.amazonwebservices.com.cn", "", 112, NO_REGION, 2, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", 152, 302, 0, false), Entry::new("aos.{region}.api.aws", "", 300, NO_REGION, 2, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("aos.us-gov-w{service}t-1.api.aws", "", 302, NO_REGION, 2, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_7, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.ca-w{service}t-1.api.aws", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-1.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-2.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-3.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false), Entry::new("aos.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_MX_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("aos.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("aos.us-w{service}t-1.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("aos.us-w{service}t-2.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.amazonwebservic{service}.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 2, false), Entry::new("aos.cn-northw{service}t-1.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("aos.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("aos.us-gov-w{service}t-1.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `events`.
 pub static EVENTS: Service = Service { id: "events", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eventsv2`.
 pub static EVENTSV2: Service = Service { id: "eventsv2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `firehose`.
 pub static FIREHOSE: Service = Service { id: "firehose", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `fms`.
 pub static FMS: Service = Service { id: "fms", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 153, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 154, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 155, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 156, 7, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 158, 11, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 160, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 161, 17, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 184, 134, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 188, 142, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 190, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 191, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 192, 150, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", 195, 239, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 206, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `forecast`.
 pub static FORECAST: Service = Service { id: "forecast", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `forecastquery`.
 pub static FORECASTQUERY: Service = Service { id: "forecastquery", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `frauddetector`.
 pub static FRAUDDETECTOR: Service = Service { id: "frauddetector", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `fsx`.
 pub static FSX: Service = Service { id: "fsx", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 197, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 198, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 199, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 200, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 204, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 205, 318, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("", "", 243, 107, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 243, 107, 1, false), Entry::new("", "", 244, 109, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 244, 109, 1, false), Entry::new("", "", 245, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 245, 296, 1, false), Entry::new("", "", 246, 298, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 246, 298, 1, false), Entry::new("", "", 250, 316, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 250, 316, 1, false), Entry::new("", "", 251, 318, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 251, 318, 1, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 201, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 202, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("", "", 247, 300, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 247, 300, 1, false), Entry::new("", "", 248, 302, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 248, 302, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 203, 306, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("", "", 249, 306, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 249, 306, 1, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_PROD_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_PROD_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_PROD_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_PROD_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_PROD_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_PROD_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_PROD_CA_WEST_1, &R_CA_WEST_1, 1, false), Entry::new("", "", &R_PROD_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_PROD_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_PROD_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_PROD_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_PROD_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_PROD_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_PROD_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_PROD_US_WEST_2, &R_US_WEST_2, 1, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_PROD_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_PROD_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("", "", &R_PROD_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_PROD_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("", "", &R_PROD_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_PROD_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_PROD_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("", "", &R_PROD_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_PROD_US_ISO_EAST_1, &R_US_ISO_EAST_1, 1, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `gamelift`.
 pub static GAMELIFT: Service = Service { id: "gamelift", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `gameliftstreams`.
 pub static GAMELIFTSTREAMS: Service = Service { id: "gameliftstreams", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `geo`.
 pub static GEO: Service = Service { id: "geo", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `glacier`.
 pub static GLACIER: Service = Service { id: "glacier", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `globalaccelerator`.
 pub static GLOBALACCELERATOR: Service = Service { id: "globalaccelerator", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `glue`.
 pub static GLUE: Service = Service { id: "glue", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `grafana`.
 pub static GRAFANA: Service = Service { id: "grafana", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `greengrass`.
 pub static GREENGRASS: Service = Service { id: "greengrass", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-ats.iot.us-gov-east-1.amazonaws.com", "", 124, 300, 0, false), Entry::new("{service}-ats.iot.us-gov-west-1.amazonaws.com", "", 125, 302, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-ats.iot.us-gov-east-1.amazonaws.com", "", &R_DATAPLANE_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-ats.iot.us-gov-west-1.amazonaws.com", "", &R_DATAPLANE_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `groundstation`.
 pub static GROUNDSTATION: Service = Service { id: "groundstation", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `guardduty`.
 pub static GUARDDUTY: Service = Service { id: "guardduty", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("guardduty.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("guardduty.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `health`.
 pub static HEALTH: Service = Service { id: "health", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("", "", 298, 298, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 298, 298, 1, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com.cn", "", 39, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.us-gov.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 1, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `healthlake`.
 pub static HEALTHLAKE: Service = Service { id: "healthlake", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `iam`.
 pub static IAM: Service = Service { id: "iam", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.amazonaws.com", "", 41, 296, 1, false), Entry::new("{service}.global.api.aws", "", 41, 296, 2, false), Entry::new("{service}-fips.amazonaws.com", "", 42, 296, 0, false), Entry::new("", "", 224, 296, 0, false), Entry::new("{service}-fips.amazonaws.com", "", 224, 296, 1, false), Entry::new("{service}-fips.amazonaws.com", "", 225, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", 39, 111, 0, false)] },
-    ServicePartition { partition: 2, global: true, partition_endpoint: 47, defaults: &[], endpoints: &[Entry::new("{service}.us-gov.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", 47, 302, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", 48, 302, 0, false), Entry::new("", "", 226, 302, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", 226, 302, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", 227, 302, 0, false)] },
-    ServicePartition { partition: 3, global: true, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 46, 306, 0, false)] },
-    ServicePartition { partition: 4, global: true, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 43, 310, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", 45, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}.global.api.aws", "", &R_AWS_GLOBAL, &R_US_EAST_1, 2, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL_FIPS, &R_US_EAST_1, 0, false), Entry::new("", "", &R_IAM, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_IAM, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_IAM_FIPS, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTH_1, 0, false)] },
+    ServicePartition { partition: 2, global: true, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("", "", &R_IAM_GOVCLOUD, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_IAM_GOVCLOUD, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_IAM_GOVCLOUD_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: true, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: true, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `identity-chime`.
 pub static IDENTITY_CHIME: Service = Service { id: "identity-chime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `identitystore`.
 pub static IDENTITYSTORE: Service = Service { id: "identitystore", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("identitystore.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("identitystore.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `importexport`.
 pub static IMPORTEXPORT: Service = Service { id: "importexport", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "IngestionService", 41, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "IngestionService", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `ingest.timestream`.
 pub static INGEST_TIMESTREAM: Service = Service { id: "ingest.timestream", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 230, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 231, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 232, 318, 0, false), Entry::new("", "", 233, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 233, 296, 1, false), Entry::new("", "", 234, 298, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 234, 298, 1, false), Entry::new("", "", 235, 318, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 235, 318, 1, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_INGEST_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_INGEST_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_INGEST_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_INGEST_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_INGEST_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_INGEST_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_INGEST_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_INGEST_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_INGEST_US_WEST_2, &R_US_WEST_2, 1, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `inspector`.
 pub static INSPECTOR: Service = Service { id: "inspector", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `inspector2`.
 pub static INSPECTOR2: Service = Service { id: "inspector2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `internetmonitor`.
 pub static INTERNETMONITOR: Service = Service { id: "internetmonitor", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", 107, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 296, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 298, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 316, NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 318, NO_REGION, 1, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `iot`.
 pub static IOT: Service = Service { id: "iot", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, NO_REGION, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, NO_REGION, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, NO_REGION, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, NO_REGION, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, NO_REGION, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, NO_REGION, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
 ] };
 /// `iotfleetwise`.
 pub static IOTFLEETWISE: Service = Service { id: "iotfleetwise", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `iotsecuredtunneling`.
 pub static IOTSECUREDTUNNELING: Service = Service { id: "iotsecuredtunneling", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("api.tunneling.iot-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("api.tunneling.iot-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("api.tunneling.iot-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("api.tunneling.iot-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("api.tunneling.iot-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("api.tunneling.iot-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("api.tunneling.iot-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotsitewise`.
 pub static IOTSITEWISE: Service = Service { id: "iotsitewise", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotthingsgraph`.
 pub static IOTTHINGSGRAPH: Service = Service { id: "iotthingsgraph", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "iotthingsgraph", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotthingsgraph", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `iottwinmaker`.
 pub static IOTTWINMAKER: Service = Service { id: "iottwinmaker", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.ap-northeast-1.amazonaws.com", "", 27, 5, 0, false), Entry::new("api.{service}.ap-northeast-2.amazonaws.com", "", 28, 7, 0, false), Entry::new("api.{service}.ap-south-1.amazonaws.com", "", 29, 11, 0, false), Entry::new("api.{service}.ap-southeast-1.amazonaws.com", "", 30, 15, 0, false), Entry::new("api.{service}.ap-southeast-2.amazonaws.com", "", 31, 17, 0, false), Entry::new("api.{service}.eu-central-1.amazonaws.com", "", 33, 134, 0, false), Entry::new("api.{service}.eu-west-1.amazonaws.com", "", 34, 146, 0, false), Entry::new("api.{service}.us-east-1.amazonaws.com", "", 35, 296, 0, false), Entry::new("api.{service}.us-west-2.amazonaws.com", "", 37, 318, 0, false), Entry::new("data.{service}.ap-northeast-1.amazonaws.com", "", 113, 5, 0, false), Entry::new("data.{service}.ap-northeast-2.amazonaws.com", "", 114, 7, 0, false), Entry::new("data.{service}.ap-south-1.amazonaws.com", "", 115, 11, 0, false), Entry::new("data.{service}.ap-southeast-1.amazonaws.com", "", 116, 15, 0, false), Entry::new("data.{service}.ap-southeast-2.amazonaws.com", "", 117, 17, 0, false), Entry::new("data.{service}.eu-central-1.amazonaws.com", "", 119, 134, 0, false), Entry::new("data.{service}.eu-west-1.amazonaws.com", "", 120, 146, 0, false), Entry::new("data.{service}.us-east-1.amazonaws.com", "", 121, 296, 0, false), Entry::new("data.{service}.us-west-2.amazonaws.com", "", 123, 318, 0, false), Entry::new("api.{service}-fips.us-east-1.amazonaws.com", "", 166, 296, 0, false), Entry::new("api.{service}-fips.us-west-2.amazonaws.com", "", 168, 318, 0, false), Entry::new("data.{service}-fips.us-east-1.amazonaws.com", "", 175, 296, 0, false), Entry::new("data.{service}-fips.us-west-2.amazonaws.com", "", 177, 318, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.cn-north-1.amazonaws.com.cn", "", 32, 111, 0, false), Entry::new("data.{service}.cn-north-1.amazonaws.com.cn", "", 118, 111, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.us-gov-west-1.amazonaws.com", "", 36, 302, 0, false), Entry::new("data.{service}.us-gov-west-1.amazonaws.com", "", 122, 302, 0, false), Entry::new("api.{service}-fips.us-gov-west-1.amazonaws.com", "", 167, 302, 0, false), Entry::new("data.{service}-fips.us-gov-west-1.amazonaws.com", "", 176, 302, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.ap-northeast-1.amazonaws.com", "", &R_API_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("api.{service}.ap-northeast-2.amazonaws.com", "", &R_API_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("api.{service}.ap-south-1.amazonaws.com", "", &R_API_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("api.{service}.ap-southeast-1.amazonaws.com", "", &R_API_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("api.{service}.ap-southeast-2.amazonaws.com", "", &R_API_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("api.{service}.eu-central-1.amazonaws.com", "", &R_API_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("api.{service}.eu-west-1.amazonaws.com", "", &R_API_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("api.{service}.us-east-1.amazonaws.com", "", &R_API_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}.us-west-2.amazonaws.com", "", &R_API_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("data.{service}.ap-northeast-1.amazonaws.com", "", &R_DATA_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("data.{service}.ap-northeast-2.amazonaws.com", "", &R_DATA_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("data.{service}.ap-south-1.amazonaws.com", "", &R_DATA_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("data.{service}.ap-southeast-1.amazonaws.com", "", &R_DATA_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("data.{service}.ap-southeast-2.amazonaws.com", "", &R_DATA_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("data.{service}.eu-central-1.amazonaws.com", "", &R_DATA_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("data.{service}.eu-west-1.amazonaws.com", "", &R_DATA_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("data.{service}.us-east-1.amazonaws.com", "", &R_DATA_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("data.{service}.us-west-2.amazonaws.com", "", &R_DATA_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("api.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_API_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_API_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("data.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_DATA_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("data.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_DATA_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.cn-north-1.amazonaws.com.cn", "", &R_API_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("data.{service}.cn-north-1.amazonaws.com.cn", "", &R_DATA_CN_NORTH_1, &R_CN_NORTH_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.us-gov-west-1.amazonaws.com", "", &R_API_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("data.{service}.us-gov-west-1.amazonaws.com", "", &R_DATA_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("api.{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_API_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("data.{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_DATA_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotwireless`.
 pub static IOTWIRELESS: Service = Service { id: "iotwireless", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.{region}.amazonaws.com", "", 5, 5, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", 17, 17, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", 146, 146, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", 296, 296, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", 318, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ivs`.
 pub static IVS: Service = Service { id: "ivs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ivschat`.
 pub static IVSCHAT: Service = Service { id: "ivschat", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ivsrealtime`.
 pub static IVSREALTIME: Service = Service { id: "ivsrealtime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kafka`.
 pub static KAFKA: Service = Service { id: "kafka", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kafkaconnect`.
 pub static KAFKACONNECT: Service = Service { id: "kafkaconnect", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kendra`.
 pub static KENDRA: Service = Service { id: "kendra", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `kendra-ranking`.
 pub static KENDRA_RANKING: Service = Service { id: "kendra-ranking", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesis`.
 pub static KINESIS: Service = Service { id: "kinesis", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesisanalytics`.
 pub static KINESISANALYTICS: Service = Service { id: "kinesisanalytics", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesisvideo`.
 pub static KINESISVIDEO: Service = Service { id: "kinesisvideo", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 300, 300, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", 302, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kms`.
 pub static KMS: Service = Service { id: "kms", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", 0, 136, 0, false), Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 2, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 4, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 6, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 8, 7, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", 10, 9, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 12, 11, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", 14, 13, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 16, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 18, 17, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", 20, 19, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", 22, 21, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", 24, 23, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", 26, 25, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 135, 134, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", 137, 136, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", 141, 140, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 143, 142, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", 145, 144, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 147, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 149, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 151, 150, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", 229, 228, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", 238, 237, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", 240, 239, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", 242, 241, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 283, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 0, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 0, 306, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 307, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 309, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 0, 310, 0, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 311, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", 0, 138, 0, false), Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", 139, 138, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", 0, 312, 0, false), Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", 313, 312, 0, false), Entry::new("{service}-fips.us-isof-south-1.csp.hci.ic.gov", "", 315, 314, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_PRODFIPS, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_AF_SOUTH_1_FIPS, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_AP_EAST_1_FIPS, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_AP_NORTHEAST_1_FIPS, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_AP_NORTHEAST_2_FIPS, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_AP_NORTHEAST_3_FIPS, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_AP_SOUTH_1_FIPS, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_AP_SOUTH_2_FIPS, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_AP_SOUTHEAST_1_FIPS, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_AP_SOUTHEAST_2_FIPS, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_AP_SOUTHEAST_3_FIPS, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_AP_SOUTHEAST_4_FIPS, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_AP_SOUTHEAST_5_FIPS, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_AP_SOUTHEAST_7_FIPS, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_EU_CENTRAL_1_FIPS, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_EU_CENTRAL_2_FIPS, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_EU_NORTH_1_FIPS, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_EU_SOUTH_1_FIPS, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_EU_SOUTH_2_FIPS, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_EU_WEST_1_FIPS, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_EU_WEST_2_FIPS, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_EU_WEST_3_FIPS, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_IL_CENTRAL_1_FIPS, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_ME_CENTRAL_1_FIPS, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_ME_SOUTH_1_FIPS, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_MX_CENTRAL_1_FIPS, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_SA_EAST_1_FIPS, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_PRODFIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_PRODFIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_US_ISO_EAST_1_FIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_US_ISO_WEST_1_FIPS, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_PRODFIPS, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1_FIPS, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", &R_PRODFIPS, &R_EU_ISOE_WEST_1, 0, false), Entry::new("{service}-fips.eu-isoe-west-1.cloud.adc-e.uk", "", &R_EU_ISOE_WEST_1_FIPS, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", &R_PRODFIPS, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}-fips.us-isof-east-1.csp.hci.ic.gov", "", &R_US_ISOF_EAST_1_FIPS, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}-fips.us-isof-south-1.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1_FIPS, &R_US_ISOF_SOUTH_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lakeformation`.
 pub static LAKEFORMATION: Service = Service { id: "lakeformation", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lambda`.
 pub static LAMBDA: Service = Service { id: "lambda", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.cloud-aws.adc-e.uk", "", 138, NO_REGION, 2, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", 312, NO_REGION, 2, false), Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", 314, NO_REGION, 2, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.cloud-aws.adc-e.uk", "", &R_EU_ISOE_WEST_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", &R_US_ISOF_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.api.aws.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager`.
 pub static LICENSE_MANAGER: Service = Service { id: "license-manager", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager-linux-subscriptions`.
 pub static LICENSE_MANAGER_LINUX_SUBSCRIPTIONS: Service = Service { id: "license-manager-linux-subscriptions", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager-user-subscriptions`.
 pub static LICENSE_MANAGER_USER_SUBSCRIPTIONS: Service = Service { id: "license-manager-user-subscriptions", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lightsail`.
 pub static LIGHTSAIL: Service = Service { id: "lightsail", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `logs`.
 pub static LOGS: Service = Service { id: "logs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lookoutequipment`.
 pub static LOOKOUTEQUIPMENT: Service = Service { id: "lookoutequipment", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `m2`.
 pub static M2: Service = Service { id: "m2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 171, NO_REGION, 0, false), Entry::new("", "", 207, NO_REGION, 0, false), Entry::new("", "", 208, NO_REGION, 0, false), Entry::new("", "", 216, NO_REGION, 0, false), Entry::new("", "", 217, NO_REGION, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 209, NO_REGION, 0, false), Entry::new("", "", 210, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
 ] };
 /// `machinelearning`.
 pub static MACHINELEARNING: Service = Service { id: "machinelearning", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `macie2`.
 pub static MACIE2: Service = Service { id: "macie2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `managedblockchain`.
 pub static MANAGEDBLOCKCHAIN: Service = Service { id: "managedblockchain", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `managedblockchain-query`.
 pub static MANAGEDBLOCKCHAIN_QUERY: Service = Service { id: "managedblockchain-query", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `marketplacecommerceanalytics`.
 pub static MARKETPLACECOMMERCEANALYTICS: Service = Service { id: "marketplacecommerceanalytics", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `media-pipelines-chime`.
 pub static MEDIA_PIPELINES_CHIME: Service = Service { id: "media-pipelines-chime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `mediaconnect`.
 pub static MEDIACONNECT: Service = Service { id: "mediaconnect", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediaconvert`.
 pub static MEDIACONVERT: Service = Service { id: "mediaconvert", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", 302, NO_REGION, 3, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false)] },
 ] };
 /// `medialive`.
 pub static MEDIALIVE: Service = Service { id: "medialive", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `mediapackage`.
 pub static MEDIAPACKAGE: Service = Service { id: "mediapackage", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediapackage-vod`.
 pub static MEDIAPACKAGE_VOD: Service = Service { id: "mediapackage-vod", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediapackagev2`.
 pub static MEDIAPACKAGEV2: Service = Service { id: "mediapackagev2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `mediastore`.
 pub static MEDIASTORE: Service = Service { id: "mediastore", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `meetings-chime`.
 pub static MEETINGS_CHIME: Service = Service { id: "meetings-chime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `memory-db`.
 pub static MEMORY_DB: Service = Service { id: "memory-db", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", 152, 316, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `messaging-chime`.
 pub static MESSAGING_CHIME: Service = Service { id: "messaging-chime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `metering.marketplace`.
 pub static METERING_MARKETPLACE: Service = Service { id: "metering.marketplace", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", NO_REGION, 0, false)], endpoints: &[Entry::new("metering-marketplace.{region}.api.aws", "", 1, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 3, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 5, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 7, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 9, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 11, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 13, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 15, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 17, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 19, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 21, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 107, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 134, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 136, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 140, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 142, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 144, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 146, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 148, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 150, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 228, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 237, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 239, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 282, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 296, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 298, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 316, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 318, NO_REGION, 2, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", NO_REGION, 0, false)], endpoints: &[Entry::new("metering-marketplace.{region}.api.aws", "", 300, NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", 302, NO_REGION, 2, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[Entry::new("metering-marketplace.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `metrics.sagemaker`.
 pub static METRICS_SAGEMAKER: Service = Service { id: "metrics.sagemaker", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 107, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 109, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 296, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 298, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 316, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", 318, NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mgh`.
 pub static MGH: Service = Service { id: "mgh", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mgn`.
 pub static MGN: Service = Service { id: "mgn", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `migrationhub-orchestrator`.
 pub static MIGRATIONHUB_ORCHESTRATOR: Service = Service { id: "migrationhub-orchestrator", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `migrationhub-strategy`.
 pub static MIGRATIONHUB_STRATEGY: Service = Service { id: "migrationhub-strategy", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mobileanalytics`.
 pub static MOBILEANALYTICS: Service = Service { id: "mobileanalytics", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `models-v2-lex`.
 pub static MODELS_V2_LEX: Service = Service { id: "models-v2-lex", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `models.lex`.
 pub static MODELS_LEX: Service = Service { id: "models.lex", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "lex", NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("models-fips.lex.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "lex", NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("models-fips.lex.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `monitoring`.
 pub static MONITORING: Service = Service { id: "monitoring", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("monitoring.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("monitoring.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mq`.
 pub static MQ: Service = Service { id: "mq", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mturk-requester`.
 pub static MTURK_REQUESTER: Service = Service { id: "mturk-requester", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-east-1.amazonaws.com", "", 284, NO_REGION, 0, false), Entry::new("", "", 296, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-east-1.amazonaws.com", "", &R_SANDBOX, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `neptune`.
 pub static NEPTUNE: Service = Service { id: "neptune", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", 3, 3, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 5, 5, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 7, 7, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 11, 11, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 15, 15, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 17, 17, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 107, 107, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 134, 134, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 140, 140, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 146, 146, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 148, 148, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 150, 150, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 239, 239, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 282, 282, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 296, 296, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 298, 298, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 316, 316, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 318, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", 111, 111, 0, false), Entry::new("rds.{region}.amazonaws.com.cn", "", 112, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", 300, 300, 0, false), Entry::new("rds.{region}.amazonaws.com", "", 302, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `network-firewall`.
 pub static NETWORK_FIREWALL: Service = Service { id: "network-firewall", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `networkmanager`.
 pub static NETWORKMANAGER: Service = Service { id: "networkmanager", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", 41, 318, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 41, 318, 1, false), Entry::new("{service}.us-west-2.api.aws", "", 41, 318, 2, false), Entry::new("{service}-fips.us-west-2.api.aws", "", 41, 318, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 169, 318, 0, false)] },
-    ServicePartition { partition: 2, global: true, partition_endpoint: 47, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 47, 302, 1, false), Entry::new("{service}.us-gov-west-1.api.aws", "", 47, 302, 2, false), Entry::new("{service}.us-gov-west-1.api.aws", "", 47, 302, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 170, 302, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 1, false), Entry::new("{service}.us-west-2.api.aws", "", &R_AWS_GLOBAL, &R_US_WEST_2, 2, false), Entry::new("{service}-fips.us-west-2.api.aws", "", &R_AWS_GLOBAL, &R_US_WEST_2, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: true, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.api.aws", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 2, false), Entry::new("{service}.us-gov-west-1.api.aws", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `notifications`.
 pub static NOTIFICATIONS: Service = Service { id: "notifications", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `notifications-contacts`.
 pub static NOTIFICATIONS_CONTACTS: Service = Service { id: "notifications-contacts", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.api.aws", "", 41, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.api.aws", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `nova-act`.
 pub static NOVA_ACT: Service = Service { id: "nova-act", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `oam`.
 pub static OAM: Service = Service { id: "oam", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `oidc`.
 pub static OIDC: Service = Service { id: "oidc", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `omics`.
 pub static OMICS: Service = Service { id: "omics", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `organizations`.
 pub static ORGANIZATIONS: Service = Service { id: "organizations", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 41, 296, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 169, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", 39, 112, 0, false)] },
-    ServicePartition { partition: 2, global: true, partition_endpoint: 47, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 47, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 170, 302, 0, false)] },
-    ServicePartition { partition: 3, global: true, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 46, 306, 0, false)] },
-    ServicePartition { partition: 4, global: true, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 43, 310, 0, false)] },
-    ServicePartition { partition: 5, global: true, partition_endpoint: 44, defaults: &[], endpoints: &[Entry::new("{service}.eu-isoe-west-1.cloud.adc-e.uk", "", 44, 138, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", 45, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: true, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: true, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: true, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: true, partition_endpoint: &R_AWS_ISO_E_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.eu-isoe-west-1.cloud.adc-e.uk", "", &R_AWS_ISO_E_GLOBAL, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `osis`.
 pub static OSIS: Service = Service { id: "osis", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `outposts`.
 pub static OUTPOSTS: Service = Service { id: "outposts", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `participant.connect`.
 pub static PARTICIPANT_CONNECT: Service = Service { id: "participant.connect", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `partnercentral-channel`.
 pub static PARTNERCENTRAL_CHANNEL: Service = Service { id: "partnercentral-channel", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `personalize`.
 pub static PERSONALIZE: Service = Service { id: "personalize", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `pi`.
 pub static PI: Service = Service { id: "pi", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `pinpoint`.
 pub static PINPOINT: Service = Service { id: "pinpoint", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `pipes`.
 pub static PIPES: Service = Service { id: "pipes", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `polly`.
 pub static POLLY: Service = Service { id: "polly", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `portal.sso`.
 pub static PORTAL_SSO: Service = Service { id: "portal.sso", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `profile`.
 pub static PROFILE: Service = Service { id: "profile", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `proton`.
 pub static PROTON: Service = Service { id: "proton", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `qbusiness`.
 pub static QBUSINESS: Service = Service { id: "qbusiness", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "api.aws", "", NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `query.timestream`.
 pub static QUERY_TIMESTREAM: Service = Service { id: "query.timestream", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `quicksight`.
 pub static QUICKSIGHT: Service = Service { id: "quicksight", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ram`.
 pub static RAM: Service = Service { id: "ram", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}{region}.api.aws", "", 300, 300, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}{region}.api.aws", "", 302, 302, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}{region}.api.aws", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}{region}.api.aws", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rbin`.
 pub static RBIN: Service = Service { id: "rbin", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rds`.
 pub static RDS: Service = Service { id: "rds", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 252, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 253, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 254, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 255, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 256, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 257, 318, 0, false), Entry::new("", "", 258, 107, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 258, 107, 1, false), Entry::new("", "", 259, 109, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 259, 109, 1, false), Entry::new("", "", 260, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 260, 296, 1, false), Entry::new("", "", 261, 298, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 261, 298, 1, false), Entry::new("", "", 267, 316, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 267, 316, 1, false), Entry::new("", "", 268, 318, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 268, 318, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("rds.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 262, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 263, 302, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 264, 306, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", 265, 308, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 306, NO_REGION, 1, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 307, 306, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 308, NO_REGION, 1, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", 309, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 266, 310, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", 310, NO_REGION, 1, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 311, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_RDS_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_RDS_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_RDS_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_RDS_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_RDS_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_RDS_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_RDS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_RDS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_RDS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_RDS_CA_WEST_1, &R_CA_WEST_1, 1, false), Entry::new("", "", &R_RDS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_RDS_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_RDS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_RDS_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_RDS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_RDS_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_RDS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_RDS_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("rds.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_RDS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_RDS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_RDS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", &R_RDS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_US_ISO_EAST_1_FIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", &R_US_ISO_WEST_1_FIPS, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_RDS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1_FIPS, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rds-data`.
 pub static RDS_DATA: Service = Service { id: "rds-data", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `redshift`.
 pub static REDSHIFT: Service = Service { id: "redshift", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `redshift-serverless`.
 pub static REDSHIFT_SERVERLESS: Service = Service { id: "redshift-serverless", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rekognition`.
 pub static REKOGNITION: Service = Service { id: "rekognition", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 269, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 270, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 271, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 273, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 274, 318, 0, false), Entry::new("", "", 275, 107, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 275, 107, 1, false), Entry::new("", "", 276, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 276, 296, 1, false), Entry::new("", "", 277, 298, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 277, 298, 1, false), Entry::new("", "", 279, 316, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 279, 316, 1, false), Entry::new("", "", 280, 318, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 280, 318, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 272, 302, 0, false), Entry::new("", "", 278, 302, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 278, 302, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_REKOGNITION_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_REKOGNITION_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_REKOGNITION_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_REKOGNITION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_REKOGNITION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_REKOGNITION_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_REKOGNITION_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_REKOGNITION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_REKOGNITION_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_REKOGNITION_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("", "", &R_REKOGNITION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_REKOGNITION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `resiliencehub`.
 pub static RESILIENCEHUB: Service = Service { id: "resiliencehub", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `resource-explorer-2`.
 pub static RESOURCE_EXPLORER_2: Service = Service { id: "resource-explorer-2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `resource-groups`.
 pub static RESOURCE_GROUPS: Service = Service { id: "resource-groups", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("resource-groups.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("resource-groups.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rolesanywhere`.
 pub static ROLESANYWHERE: Service = Service { id: "rolesanywhere", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53`.
 pub static ROUTE53: Service = Service { id: "route53", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.amazonaws.com", "", 41, 296, 1, false), Entry::new("{service}-fips.amazonaws.com", "", 169, 296, 0, false)] },
-    ServicePartition { partition: 1, global: true, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", 39, 112, 0, false)] },
-    ServicePartition { partition: 2, global: true, partition_endpoint: 47, defaults: &[], endpoints: &[Entry::new("{service}.us-gov.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", 47, 302, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", 170, 302, 0, false)] },
-    ServicePartition { partition: 3, global: true, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.c2s.ic.gov", "", 46, 306, 0, false)] },
-    ServicePartition { partition: 4, global: true, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.sc2s.sgov.gov", "", 43, 310, 0, false)] },
-    ServicePartition { partition: 5, global: true, partition_endpoint: 44, defaults: &[], endpoints: &[Entry::new("{service}.cloud.adc-e.uk", "", 44, 138, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", 45, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: true, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov.amazonaws.com", "", &R_FIPS_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: true, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: true, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: true, partition_endpoint: &R_AWS_ISO_E_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cloud.adc-e.uk", "", &R_AWS_ISO_E_GLOBAL, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `route53-recovery-control-config`.
 pub static ROUTE53_RECOVERY_CONTROL_CONFIG: Service = Service { id: "route53-recovery-control-config", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", 41, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 0, false)] },
 ] };
 /// `route53domains`.
 pub static ROUTE53DOMAINS: Service = Service { id: "route53domains", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53profiles`.
 pub static ROUTE53PROFILES: Service = Service { id: "route53profiles", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53resolver`.
 pub static ROUTE53RESOLVER: Service = Service { id: "route53resolver", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", 300, NO_REGION, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", 302, NO_REGION, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, NO_REGION, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rum`.
 pub static RUM: Service = Service { id: "rum", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `runtime-v2-lex`.
 pub static RUNTIME_V2_LEX: Service = Service { id: "runtime-v2-lex", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `runtime.lex`.
 pub static RUNTIME_LEX: Service = Service { id: "runtime.lex", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "lex", NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("runtime-fips.lex.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "lex", NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("runtime-fips.lex.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `runtime.sagemaker`.
 pub static RUNTIME_SAGEMAKER: Service = Service { id: "runtime.sagemaker", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("runtime-fips.sagemaker.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.sagemaker.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("runtime-fips.sagemaker.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("runtime-fips.sagemaker.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("runtime-fips.sagemaker.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("runtime.sagemaker.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("runtime-fips.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("runtime-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("runtime-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("runtime-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("runtime.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3`.
 pub static S3: Service = Service { id: "s3", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: 41, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("{service}-external-1.amazonaws.com", "", 281, 296, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", NO_REGION, 2, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", 306, NO_REGION, 3, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", 308, NO_REGION, 3, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false), Entry::new("{service}-fips.dualstack.{region}.sc2s.sgov.gov", "", 310, NO_REGION, 3, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-external-1.amazonaws.com", "", &R_S3_EXTERNAL_1, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 2, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}-fips.dualstack.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &NO_REGION, 3, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3-control`.
 pub static S3_CONTROL: Service = Service { id: "s3-control", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", NO_REGION, 2, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.dualstack.{region}.c2s.ic.gov", "", 306, 306, 2, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", 306, 306, 3, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 307, 306, 0, false), Entry::new("{service}.dualstack.{region}.c2s.ic.gov", "", 308, 308, 2, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", 308, 308, 3, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 309, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.dualstack.{region}.sc2s.sgov.gov", "", 310, 310, 2, false), Entry::new("{service}-fips.dualstack.{region}.sc2s.sgov.gov", "", 310, 310, 3, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 311, 310, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 2, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &R_US_ISO_EAST_1, 2, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &R_US_ISO_EAST_1, 3, false), Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_US_ISO_EAST_1_FIPS, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &R_US_ISO_WEST_1, 2, false), Entry::new("{service}-fips.dualstack.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &R_US_ISO_WEST_1, 3, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_US_ISO_WEST_1_FIPS, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.dualstack.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 2, false), Entry::new("{service}-fips.dualstack.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 3, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1_FIPS, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3-outposts`.
 pub static S3_OUTPOSTS: Service = Service { id: "s3-outposts", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 171, NO_REGION, 0, false), Entry::new("", "", 207, NO_REGION, 0, false), Entry::new("", "", 208, NO_REGION, 0, false), Entry::new("", "", 216, NO_REGION, 0, false), Entry::new("", "", 217, NO_REGION, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 209, NO_REGION, 0, false), Entry::new("", "", 210, NO_REGION, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 211, NO_REGION, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 213, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_ISO_EAST_1, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_ISOB_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `sagemaker-geospatial`.
 pub static SAGEMAKER_GEOSPATIAL: Service = Service { id: "sagemaker-geospatial", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `savingsplans`.
 pub static SAVINGSPLANS: Service = Service { id: "savingsplans", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: true, partition_endpoint: 44, defaults: &[], endpoints: &[Entry::new("{service}.cloud.adc-e.uk", "", 44, 138, 0, false)] },
-    ServicePartition { partition: 6, global: true, partition_endpoint: 45, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", 45, 314, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: true, partition_endpoint: &R_AWS_ISO_E_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cloud.adc-e.uk", "", &R_AWS_ISO_E_GLOBAL, &R_EU_ISOE_WEST_1, 0, false)] },
+    ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `scheduler`.
 pub static SCHEDULER: Service = Service { id: "scheduler", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `schemas`.
 pub static SCHEMAS: Service = Service { id: "schemas", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sdb`.
 pub static SDB: Service = Service { id: "sdb", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", 296, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `secretsmanager`.
 pub static SECRETSMANAGER: Service = Service { id: "secretsmanager", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 108, NO_REGION, 0, false), Entry::new("", "", 110, NO_REGION, 0, false), Entry::new("", "", 297, NO_REGION, 0, false), Entry::new("", "", 299, NO_REGION, 0, false), Entry::new("", "", 317, NO_REGION, 0, false), Entry::new("", "", 319, NO_REGION, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 301, NO_REGION, 0, false), Entry::new("", "", 303, NO_REGION, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 307, NO_REGION, 0, false), Entry::new("", "", 309, NO_REGION, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 311, NO_REGION, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_CA_CENTRAL_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_CA_WEST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_2_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_2_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_US_GOV_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_GOV_WEST_1_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_US_ISO_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_ISO_WEST_1_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_US_ISOB_EAST_1_FIPS, &NO_REGION, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `securityhub`.
 pub static SECURITYHUB: Service = Service { id: "securityhub", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `securitylake`.
 pub static SECURITYLAKE: Service = Service { id: "securitylake", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", 300, NO_REGION, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", 302, NO_REGION, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `serverlessrepo`.
 pub static SERVERLESSREPO: Service = Service { id: "serverlessrepo", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `servicecatalog`.
 pub static SERVICECATALOG: Service = Service { id: "servicecatalog", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `servicecatalog-appregistry`.
 pub static SERVICECATALOG_APPREGISTRY: Service = Service { id: "servicecatalog-appregistry", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("servicecatalog-appregistry.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("servicecatalog-appregistry.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[] },
 ] };
 /// `servicediscovery`.
 pub static SERVICEDISCOVERY: Service = Service { id: "servicediscovery", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 285, 302, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 285, 302, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 286, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_SERVICEDISCOVERY, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_SERVICEDISCOVERY, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_SERVICEDISCOVERY_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `servicequotas`.
 pub static SERVICEQUOTAS: Service = Service { id: "servicequotas", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("servicequotas.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("servicequotas.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `shield`.
 pub static SHIELD: Service = Service { id: "shield", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 41, 296, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 169, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `signer`.
 pub static SIGNER: Service = Service { id: "signer", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false), Entry::new("verification.{service}-fips.us-east-1.amazonaws.com", "", 218, 296, 0, false), Entry::new("verification.{service}-fips.us-east-2.amazonaws.com", "", 219, 298, 0, false), Entry::new("verification.{service}-fips.us-west-1.amazonaws.com", "", 222, 316, 0, false), Entry::new("verification.{service}-fips.us-west-2.amazonaws.com", "", 223, 318, 0, false), Entry::new("verification.{service}.af-south-1.amazonaws.com", "", 320, 1, 0, false), Entry::new("verification.{service}.ap-east-1.amazonaws.com", "", 321, 3, 0, false), Entry::new("verification.{service}.ap-northeast-1.amazonaws.com", "", 322, 5, 0, false), Entry::new("verification.{service}.ap-northeast-2.amazonaws.com", "", 323, 7, 0, false), Entry::new("verification.{service}.ap-south-1.amazonaws.com", "", 324, 11, 0, false), Entry::new("verification.{service}.ap-southeast-1.amazonaws.com", "", 325, 15, 0, false), Entry::new("verification.{service}.ap-southeast-2.amazonaws.com", "", 326, 17, 0, false), Entry::new("verification.{service}.ca-central-1.amazonaws.com", "", 327, 107, 0, false), Entry::new("verification.{service}.eu-central-1.amazonaws.com", "", 330, 134, 0, false), Entry::new("verification.{service}.eu-north-1.amazonaws.com", "", 331, 140, 0, false), Entry::new("verification.{service}.eu-south-1.amazonaws.com", "", 332, 142, 0, false), Entry::new("verification.{service}.eu-west-1.amazonaws.com", "", 333, 146, 0, false), Entry::new("verification.{service}.eu-west-2.amazonaws.com", "", 334, 148, 0, false), Entry::new("verification.{service}.eu-west-3.amazonaws.com", "", 335, 150, 0, false), Entry::new("verification.{service}.me-south-1.amazonaws.com", "", 336, 239, 0, false), Entry::new("verification.{service}.sa-east-1.amazonaws.com", "", 337, 282, 0, false), Entry::new("verification.{service}.us-east-1.amazonaws.com", "", 338, 296, 0, false), Entry::new("verification.{service}.us-east-2.amazonaws.com", "", 339, 298, 0, false), Entry::new("verification.{service}.us-west-1.amazonaws.com", "", 342, 316, 0, false), Entry::new("verification.{service}.us-west-2.amazonaws.com", "", 343, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("verification.{service}.cn-north-1.amazonaws.com.cn", "", 328, 111, 0, false), Entry::new("verification.{service}.cn-northwest-1.amazonaws.com.cn", "", 329, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("verification.{service}-fips.us-gov-east-1.amazonaws.com", "", 220, 300, 0, false), Entry::new("verification.{service}-fips.us-gov-west-1.amazonaws.com", "", 221, 302, 0, false), Entry::new("verification.{service}.us-gov-east-1.amazonaws.com", "", 340, 300, 0, false), Entry::new("verification.{service}.us-gov-west-1.amazonaws.com", "", 341, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("verification.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("verification.{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_VERIFICATION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("verification.{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("verification.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_VERIFICATION_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("verification.{service}.af-south-1.amazonaws.com", "", &R_VERIFICATION_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("verification.{service}.ap-east-1.amazonaws.com", "", &R_VERIFICATION_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("verification.{service}.ap-northeast-1.amazonaws.com", "", &R_VERIFICATION_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("verification.{service}.ap-northeast-2.amazonaws.com", "", &R_VERIFICATION_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("verification.{service}.ap-south-1.amazonaws.com", "", &R_VERIFICATION_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("verification.{service}.ap-southeast-1.amazonaws.com", "", &R_VERIFICATION_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("verification.{service}.ap-southeast-2.amazonaws.com", "", &R_VERIFICATION_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("verification.{service}.ca-central-1.amazonaws.com", "", &R_VERIFICATION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("verification.{service}.eu-central-1.amazonaws.com", "", &R_VERIFICATION_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("verification.{service}.eu-north-1.amazonaws.com", "", &R_VERIFICATION_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("verification.{service}.eu-south-1.amazonaws.com", "", &R_VERIFICATION_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("verification.{service}.eu-west-1.amazonaws.com", "", &R_VERIFICATION_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("verification.{service}.eu-west-2.amazonaws.com", "", &R_VERIFICATION_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("verification.{service}.eu-west-3.amazonaws.com", "", &R_VERIFICATION_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("verification.{service}.me-south-1.amazonaws.com", "", &R_VERIFICATION_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("verification.{service}.sa-east-1.amazonaws.com", "", &R_VERIFICATION_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("verification.{service}.us-east-1.amazonaws.com", "", &R_VERIFICATION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("verification.{service}.us-east-2.amazonaws.com", "", &R_VERIFICATION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("verification.{service}.us-west-1.amazonaws.com", "", &R_VERIFICATION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("verification.{service}.us-west-2.amazonaws.com", "", &R_VERIFICATION_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("verification.{service}.cn-north-1.amazonaws.com.cn", "", &R_VERIFICATION_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("verification.{service}.cn-northwest-1.amazonaws.com.cn", "", &R_VERIFICATION_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("verification.{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("verification.{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("verification.{service}.us-gov-east-1.amazonaws.com", "", &R_VERIFICATION_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("verification.{service}.us-gov-west-1.amazonaws.com", "", &R_VERIFICATION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sms-voice`.
 pub static SMS_VOICE: Service = Service { id: "sms-voice", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `snowball`.
 pub static SNOWBALL: Service = Service { id: "snowball", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 153, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 154, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 155, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 156, 7, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", 157, 9, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 158, 11, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 160, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 161, 17, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", 162, 19, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 184, 134, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", 187, 140, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 188, 142, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 190, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 191, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 192, 150, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", 193, 228, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", 194, 237, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 206, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", 173, 111, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", 174, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sns`.
 pub static SNS: Service = Service { id: "sns", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 300, NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sqs`.
 pub static SQS: Service = Service { id: "sqs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("sqs.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 306, NO_REGION, 1, false), Entry::new("{service}.{region}.c2s.ic.gov", "", 308, NO_REGION, 1, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", 310, NO_REGION, 1, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", 214, 312, 0, false), Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", 215, 314, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", 312, NO_REGION, 1, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", 314, NO_REGION, 1, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("sqs.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.c2s.ic.gov", "", &R_US_ISO_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}.{region}.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-isof-east-1.csp.hci.ic.gov", "", &R_FIPS_US_ISOF_EAST_1, &R_US_ISOF_EAST_1, 0, false), Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_FIPS_US_ISOF_SOUTH_1, &R_US_ISOF_SOUTH_1, 0, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", &R_US_ISOF_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ssm`.
 pub static SSM: Service = Service { id: "ssm", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("ssm.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("ssm.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ssm-contacts`.
 pub static SSM_CONTACTS: Service = Service { id: "ssm-contacts", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-incidents`.
 pub static SSM_INCIDENTS: Service = Service { id: "ssm-incidents", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-quicksetup`.
 pub static SSM_QUICKSETUP: Service = Service { id: "ssm-quicksetup", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-sap`.
 pub static SSM_SAP: Service = Service { id: "ssm-sap", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `sso`.
 pub static SSO: Service = Service { id: "sso", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `states`.
 pub static STATES: Service = Service { id: "states", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, NO_REGION, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `storagegateway`.
 pub static STORAGEGATEWAY: Service = Service { id: "storagegateway", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 110, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", 152, 302, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-isob-east-1.sc2s.sgov.gov", "", 152, 310, 0, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 311, 310, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS, &R_US_ISOB_EAST_1, 0, false), Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_US_ISOB_EAST_1_FIPS, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `streams.dynamodb`.
 pub static STREAMS_DYNAMODB: Service = Service { id: "streams.dynamodb", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[Entry::new("{region}host:8000", "", 236, 296, 0, true)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false), Defaults::new("streams.dynamodb.{region}.{dnsSuffix}", "", "dynamodb", NO_REGION, 1, false)], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[Entry::new("{region}host:8000", "", &R_LOCAL, &R_US_EAST_1, 0, true)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false), Defaults::new("streams.dynamodb.{region}.{dnsSuffix}", "", "dynamodb", &NO_REGION, 1, false)], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sts`.
 pub static STS: Service = Service { id: "sts", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("sts.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("sts.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `support`.
 pub static SUPPORT: Service = Service { id: "support", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: 39, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", 39, 111, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: 47, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 47, 302, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: 46, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", 46, 306, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: 43, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", 43, 310, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTH_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &R_AWS_ISO_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-iso-east-1.c2s.ic.gov", "", &R_AWS_ISO_GLOBAL, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `supportapp`.
 pub static SUPPORTAPP: Service = Service { id: "supportapp", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `swf`.
 pub static SWF: Service = Service { id: "swf", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", 300, 300, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", 301, 300, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", 302, 302, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `synthetics`.
 pub static SYNTHETICS: Service = Service { id: "synthetics", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `tagging`.
 pub static TAGGING: Service = Service { id: "tagging", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `tax`.
 pub static TAX: Service = Service { id: "tax", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", 41, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `textract`.
 pub static TEXTRACT: Service = Service { id: "textract", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `thinclient`.
 pub static THINCLIENT: Service = Service { id: "thinclient", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transcribe`.
 pub static TRANSCRIBE: Service = Service { id: "transcribe", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("fips.transcribe.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("fips.{service}.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", 111, 111, 0, false), Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", 112, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false), Defaults::new("fips.transcribe.{region}.{dnsSuffix}", "", "", NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("fips.{service}.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("fips.{service}.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("fips.{service}.{region}.c2s.ic.gov", "", 306, NO_REGION, 1, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.transcribe.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.transcribe.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("fips.{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("fips.{service}.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("fips.{service}.{region}.c2s.ic.gov", "", &R_US_ISO_EAST_1, &NO_REGION, 1, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transcribestreaming`.
 pub static TRANSCRIBESTREAMING: Service = Service { id: "transcribestreaming", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transfer`.
 pub static TRANSFER: Service = Service { id: "transfer", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `translate`.
 pub static TRANSLATE: Service = Service { id: "translate", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 299, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 317, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 303, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 307, 306, 0, false)] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_US_ISO_EAST_1_FIPS, &R_US_ISO_EAST_1, 0, false)] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `trustedadvisor`.
 pub static TRUSTEDADVISOR: Service = Service { id: "trustedadvisor", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.api.aws", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.api.aws", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-2.api.aws", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.api.aws", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.api.aws", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.api.aws", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `verifiedpermissions`.
 pub static VERIFIEDPERMISSIONS: Service = Service { id: "verifiedpermissions", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `voice-chime`.
 pub static VOICE_CHIME: Service = Service { id: "voice-chime", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 108, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 297, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 319, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `voiceid`.
 pub static VOICEID: Service = Service { id: "voiceid", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `vpc-lattice`.
 pub static VPC_LATTICE: Service = Service { id: "vpc-lattice", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `waf`.
 pub static WAF: Service = Service { id: "waf", partitions: &[
-    ServicePartition { partition: 0, global: true, partition_endpoint: 41, defaults: &[], endpoints: &[Entry::new("", "", 38, 296, 0, false), Entry::new("{service}-fips.amazon{region}.com", "", 38, 296, 1, false), Entry::new("{service}-fips.amazonaws.com", "", 40, 296, 0, false), Entry::new("{service}.amazonaws.com", "", 41, 296, 0, false), Entry::new("{service}-fips.amazonaws.com", "", 41, 296, 1, false), Entry::new("{service}-fips.amazonaws.com", "", 42, 296, 0, false)] },
+    ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("", "", &R_AWS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazon{region}.com", "", &R_AWS, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `waf-regional`.
 pub static WAF_REGIONAL: Service = Service { id: "waf-regional", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 153, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 154, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 155, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 156, 7, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", 157, 9, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 158, 11, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", 159, 13, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 160, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 161, 17, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", 162, 19, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", 163, 21, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 184, 134, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", 185, 136, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", 187, 140, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 188, 142, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", 189, 144, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 190, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 191, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 192, 150, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", 193, 228, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", 194, 237, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", 195, 239, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 206, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", 173, 111, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", 174, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `wafv2`.
 pub static WAFV2: Service = Service { id: "wafv2", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", 153, 1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", 154, 3, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", 155, 5, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", 156, 7, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", 157, 9, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", 158, 11, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", 159, 13, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", 160, 15, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", 161, 17, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", 162, 19, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", 163, 21, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", 164, 23, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", 165, 25, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", 171, 107, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", 172, 109, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", 184, 134, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", 185, 136, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", 187, 140, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", 188, 142, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", 189, 144, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", 190, 146, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", 191, 148, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", 192, 150, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", 193, 228, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", 194, 237, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", 195, 239, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", 196, 241, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", 206, 282, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", 173, 111, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", 174, 112, 0, false)] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_FIPS_MX_CENTRAL_1, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `wellarchitected`.
 pub static WELLARCHITECTED: Service = Service { id: "wellarchitected", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `wisdom`.
 pub static WISDOM: Service = Service { id: "wisdom", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", 171, NO_REGION, 0, false), Entry::new("", "", 207, NO_REGION, 0, false), Entry::new("", "", 217, NO_REGION, 0, false), Entry::new("", "", 287, NO_REGION, 0, false), Entry::new("", "", 288, NO_REGION, 0, false), Entry::new("", "", 289, NO_REGION, 0, false), Entry::new("", "", 290, NO_REGION, 0, false), Entry::new("", "", 291, NO_REGION, 0, false), Entry::new("", "", 292, NO_REGION, 0, false), Entry::new("", "", 293, NO_REGION, 0, false), Entry::new("", "", 294, NO_REGION, 0, false), Entry::new("", "", 295, NO_REGION, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_NORTHEAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_NORTHEAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_SOUTHEAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_SOUTHEAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_EU_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_EU_WEST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_US_WEST_2, &NO_REGION, 0, false)] },
 ] };
 /// `workdocs`.
 pub static WORKDOCS: Service = Service { id: "workdocs", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `workmail`.
 pub static WORKMAIL: Service = Service { id: "workmail", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[Defaults::new("", "", "", NO_REGION, 0, false)], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `workspaces`.
 pub static WORKSPACES: Service = Service { id: "workspaces", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", 211, 306, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", 212, 308, 0, false)] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", 213, 310, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false), Entry::new("{service}-fips.us-iso-west-1.c2s.ic.gov", "", &R_FIPS_US_ISO_WEST_1, &R_US_ISO_WEST_1, 0, false)] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `workspaces-web`.
 pub static WORKSPACES_WEB: Service = Service { id: "workspaces-web", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `xray`.
 pub static XRAY: Service = Service { id: "xray", partitions: &[
-    ServicePartition { partition: 0, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", 207, 296, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", 208, 298, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", 216, 316, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", 217, 318, 0, false)] },
-    ServicePartition { partition: 1, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 2, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", 209, 300, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", 210, 302, 0, false)] },
-    ServicePartition { partition: 3, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 4, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 5, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 6, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
-    ServicePartition { partition: 7, global: false, partition_endpoint: NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
+    ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
+    ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
+    ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };

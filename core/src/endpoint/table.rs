@@ -4,24 +4,24 @@
 //! The tables hold only what changes a resolution: each partition's defaults, each service's
 //! defaults, and the endpoint entries the generator could not drop (global endpoints, credential
 //! scopes, hostnames that are not the defaults', deprecated FIPS pseudo-regions, regions the
-//! partition's pattern does not match). Region names are interned once ([`REGIONS`]) and named by
-//! index; a hostname's own region and service are written `{region}` and `{service}`, so equal
-//! shapes are one string. Each service is its own static: an image that resolves through
-//! [`Model::of`] with a few services links only those.
+//! partition's pattern does not match). Each region name is one static ([`RegionName`]) that
+//! entries point at; a hostname's own region and service are written `{region}` and `{service}`,
+//! so equal shapes are one string. Each service is its own static: an image that resolves through
+//! [`Model::of`] with a few services links only those, and only the region names they name.
 
-use super::model::{REGIONS, SERVICES};
+use super::model::SERVICES;
 
 /// Variant bit: a FIPS endpoint.
 pub const FIPS: u8 = 1;
 /// Variant bit: a dual-stack endpoint.
 pub const DUALSTACK: u8 = 2;
-/// A region index that names no region.
-pub const NO_REGION: u16 = u16::MAX;
+/// A region name of the tables, one static per name (entries point at it: 4 bytes on a 32-bit
+/// target, and a name no selected service uses is not linked).
+#[derive(Debug, PartialEq, Eq)]
+pub struct RegionName(pub &'static str);
 
-/// The region name at `index` in the interned list; empty for [`NO_REGION`].
-pub(crate) fn region_name(index: u16) -> &'static str {
-    REGIONS.get(usize::from(index)).copied().unwrap_or("")
-}
+/// The region name that names no region (an unset credential scope or partition endpoint).
+pub static NO_REGION: RegionName = RegionName("");
 
 /// One endpoint entry of a service: a region (or pseudo-region) and variant, with what differs
 /// from the defaults. Variants already carry their base entry's credential scope.
@@ -29,20 +29,21 @@ pub(crate) fn region_name(index: u16) -> &'static str {
 pub struct Entry {
     pub(crate) hostname: &'static str,
     pub(crate) scope_service: &'static str,
-    pub(crate) region: u16,
-    pub(crate) scope_region: u16,
+    pub(crate) region: &'static RegionName,
+    pub(crate) scope_region: &'static RegionName,
     pub(crate) variant: u8,
     pub(crate) http: bool,
 }
 
 impl Entry {
     /// An entry (generated code): hostname template (empty: the defaults'), signing name (empty:
-    /// unset), region and signing region indices, variant bits, and whether `http` is preferred.
+    /// unset), region and signing region ([`NO_REGION`]: unset), variant bits, and whether `http`
+    /// is preferred.
     pub const fn new(
         hostname: &'static str,
         scope_service: &'static str,
-        region: u16,
-        scope_region: u16,
+        region: &'static RegionName,
+        scope_region: &'static RegionName,
         variant: u8,
         http: bool,
     ) -> Entry {
@@ -58,7 +59,7 @@ impl Entry {
 
     /// The region (or pseudo-region) the entry is for.
     pub fn region(&self) -> &'static str {
-        region_name(self.region)
+        self.region.0
     }
 
     /// The variant bits ([`FIPS`], [`DUALSTACK`]).
@@ -73,19 +74,19 @@ pub struct Defaults {
     pub(crate) hostname: &'static str,
     pub(crate) dns_suffix: &'static str,
     pub(crate) scope_service: &'static str,
-    pub(crate) scope_region: u16,
+    pub(crate) scope_region: &'static RegionName,
     pub(crate) variant: u8,
     pub(crate) http: bool,
 }
 
 impl Defaults {
     /// Defaults (generated code): hostname template, DNS suffix, signing name, signing region
-    /// index, variant bits, whether `http` is preferred. Empty text is unset.
+    /// ([`NO_REGION`]: unset), variant bits, whether `http` is preferred. Empty text is unset.
     pub const fn new(
         hostname: &'static str,
         dns_suffix: &'static str,
         scope_service: &'static str,
-        scope_region: u16,
+        scope_region: &'static RegionName,
         variant: u8,
         http: bool,
     ) -> Defaults {
@@ -121,8 +122,8 @@ pub struct ServicePartition {
     pub partition: u8,
     /// `isRegionalized: false`: every region resolves to the partition endpoint.
     pub global: bool,
-    /// The partition endpoint's region index (`aws-global`), or [`NO_REGION`].
-    pub partition_endpoint: u16,
+    /// The partition endpoint (`aws-global`), or [`NO_REGION`].
+    pub partition_endpoint: &'static RegionName,
     /// Service defaults, by variant.
     pub defaults: &'static [Defaults],
     /// The endpoint entries that differ from the defaults.
@@ -137,12 +138,12 @@ impl ServicePartition {
     pub(crate) fn entry(&self, region: &str, variant: u8) -> Option<&'static Entry> {
         self.endpoints
             .iter()
-            .find(|e| e.variant == variant && region_name(e.region) == region)
+            .find(|e| e.variant == variant && e.region.0 == region)
     }
 
     /// The partition endpoint's region name; empty when none.
     pub fn partition_endpoint(&self) -> &'static str {
-        region_name(self.partition_endpoint)
+        self.partition_endpoint.0
     }
 }
 

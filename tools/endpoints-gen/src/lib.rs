@@ -532,16 +532,30 @@ pub fn generate(json: &str) -> String {
         }
     }
     let regions: Vec<String> = regions.into_iter().collect();
-    assert!(regions.len() < 0xffff, "region index fits a u16");
+    // One static per region name, so an image links only the names its services use.
+    let region_ident = |r: &str| -> String {
+        let mut id = String::from("R_");
+        id.extend(r.chars().map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        }));
+        id
+    };
+    let region_idents: BTreeSet<String> = regions.iter().map(|r| region_ident(r)).collect();
+    assert_eq!(
+        region_idents.len(),
+        regions.len(),
+        "region statics have distinct names"
+    );
     let ri = |r: &str| -> String {
         if r.is_empty() {
-            "NO_REGION".into()
+            "&NO_REGION".into()
         } else {
-            regions
-                .iter()
-                .position(|x| x == r)
-                .expect("interned")
-                .to_string()
+            assert!(regions.iter().any(|x| x == r), "interned");
+            format!("&{}", region_ident(r))
         }
     };
     // A hostname with its own region and service written as `{region}` and `{service}` (the
@@ -603,14 +617,18 @@ pub fn generate(json: &str) -> String {
          // Do not edit: run `cargo run -p aws-session-endpoints-gen -- ENDPOINTS_JSON core/src/endpoint/model.rs`.\n\
          //! The endpoint tables: partitions, the region names the services name, and one static per\n\
          //! service with only the entries that differ from the defaults.\n\n\
-         use super::table::{Defaults, Entry, Partition, Service, ServicePartition, NO_REGION};\n\n",
+         use super::table::{Defaults, Entry, Partition, RegionName, Service, ServicePartition, NO_REGION};\n\n",
     );
-    let _ = writeln!(o, "/// Region names, indexed by [`Entry`] fields.");
-    let _ = writeln!(o, "pub static REGIONS: [&str; {}] = [", regions.len());
+    let _ = writeln!(o, "// The region names the tables name, one static each.");
     for r in &regions {
-        let _ = writeln!(o, "    {},", lit(r));
+        let _ = writeln!(
+            o,
+            "/// `{r}`.\npub static {}: RegionName = RegionName({});",
+            region_ident(r),
+            lit(r)
+        );
     }
-    o.push_str("];\n\n");
+    o.push('\n');
     let _ = writeln!(o, "/// The partitions, in the model's order (`aws` first).");
     let _ = writeln!(
         o,
