@@ -766,6 +766,14 @@ pub mod selftests {
             }
         }
 
+        fn empty_endpoint_option_resolves_from_the_model() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-west-2"));
+            let o = Config { endpoint: Some(crate::text::Text::new()), ..Config::default() };
+            let c = s.client_with("sqs", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap().url(), "https://sqs.us-west-2.amazonaws.com", "never `https://`");
+        }
+
         fn form_requests_are_posts_with_a_form_body() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
