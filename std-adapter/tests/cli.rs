@@ -182,7 +182,11 @@ fn no_credentials_is_not_a_failure() {
 }
 
 #[test]
-fn assume_role_without_a_region_reports_missing_region() {
+fn sts_without_a_region_is_the_global_endpoint() {
+    // Go v1: `sts` is one of the legacy services that resolve without a region, to their partition
+    // endpoint, so an AssumeRole hop without a region goes to https://sts.amazonaws.com signed for
+    // us-east-1 (it no longer fails with MissingRegion before sending; the call itself is not
+    // made here: tests reach no host but 127.0.0.1).
     let h = home();
     common::write(
         h.path(),
@@ -193,14 +197,19 @@ fn assume_role_without_a_region_reports_missing_region() {
     let v = json_of(&run(
         h.path(),
         &[("AWS_SDK_LOAD_CONFIG", "1")],
-        &["configure", "list", "--json", "--profile", "role"],
+        &["endpoint", "sts", "--json", "--profile", "role"],
     ));
-    assert_eq!(v["credentials"], Value::Null);
-    let why = v["credentials_error"].as_str().unwrap();
-    assert!(
-        why.contains("AssumeRoleProvider") && why.contains("could not find region configuration"),
-        "{why}"
+    assert_eq!(
+        (v["url"].as_str(), v["signing_region"].as_str()),
+        (Some("https://sts.amazonaws.com"), Some("us-east-1"))
     );
+    // A service that needs a region still reports it missing.
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["endpoint", "sqs", "--profile", "role"],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("could not find region configuration"));
 }
 
 #[test]
