@@ -7,695 +7,1040 @@ use super::table::{Defaults, Entry, Partition, RegionName, Service, ServiceParti
 
 // The region names the tables name, one static each.
 /// `ProdFips`.
+#[rustfmt::skip]
 pub static R_PRODFIPS: RegionName = RegionName("ProdFips");
 /// `af-south-1`.
+#[rustfmt::skip]
 pub static R_AF_SOUTH_1: RegionName = RegionName("af-south-1");
 /// `af-south-1-fips`.
+#[rustfmt::skip]
 pub static R_AF_SOUTH_1_FIPS: RegionName = RegionName("af-south-1-fips");
 /// `ap-east-1`.
+#[rustfmt::skip]
 pub static R_AP_EAST_1: RegionName = RegionName("ap-east-1");
 /// `ap-east-1-fips`.
+#[rustfmt::skip]
 pub static R_AP_EAST_1_FIPS: RegionName = RegionName("ap-east-1-fips");
 /// `ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_1: RegionName = RegionName("ap-northeast-1");
 /// `ap-northeast-1-fips`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_1_FIPS: RegionName = RegionName("ap-northeast-1-fips");
 /// `ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_2: RegionName = RegionName("ap-northeast-2");
 /// `ap-northeast-2-fips`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_2_FIPS: RegionName = RegionName("ap-northeast-2-fips");
 /// `ap-northeast-3`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_3: RegionName = RegionName("ap-northeast-3");
 /// `ap-northeast-3-fips`.
+#[rustfmt::skip]
 pub static R_AP_NORTHEAST_3_FIPS: RegionName = RegionName("ap-northeast-3-fips");
 /// `ap-south-1`.
+#[rustfmt::skip]
 pub static R_AP_SOUTH_1: RegionName = RegionName("ap-south-1");
 /// `ap-south-1-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTH_1_FIPS: RegionName = RegionName("ap-south-1-fips");
 /// `ap-south-2`.
+#[rustfmt::skip]
 pub static R_AP_SOUTH_2: RegionName = RegionName("ap-south-2");
 /// `ap-south-2-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTH_2_FIPS: RegionName = RegionName("ap-south-2-fips");
 /// `ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_1: RegionName = RegionName("ap-southeast-1");
 /// `ap-southeast-1-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_1_FIPS: RegionName = RegionName("ap-southeast-1-fips");
 /// `ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_2: RegionName = RegionName("ap-southeast-2");
 /// `ap-southeast-2-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_2_FIPS: RegionName = RegionName("ap-southeast-2-fips");
 /// `ap-southeast-3`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_3: RegionName = RegionName("ap-southeast-3");
 /// `ap-southeast-3-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_3_FIPS: RegionName = RegionName("ap-southeast-3-fips");
 /// `ap-southeast-4`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_4: RegionName = RegionName("ap-southeast-4");
 /// `ap-southeast-4-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_4_FIPS: RegionName = RegionName("ap-southeast-4-fips");
 /// `ap-southeast-5`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_5: RegionName = RegionName("ap-southeast-5");
 /// `ap-southeast-5-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_5_FIPS: RegionName = RegionName("ap-southeast-5-fips");
 /// `ap-southeast-7`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_7: RegionName = RegionName("ap-southeast-7");
 /// `ap-southeast-7-fips`.
+#[rustfmt::skip]
 pub static R_AP_SOUTHEAST_7_FIPS: RegionName = RegionName("ap-southeast-7-fips");
 /// `api-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_API_AP_NORTHEAST_1: RegionName = RegionName("api-ap-northeast-1");
 /// `api-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_API_AP_NORTHEAST_2: RegionName = RegionName("api-ap-northeast-2");
 /// `api-ap-south-1`.
+#[rustfmt::skip]
 pub static R_API_AP_SOUTH_1: RegionName = RegionName("api-ap-south-1");
 /// `api-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_API_AP_SOUTHEAST_1: RegionName = RegionName("api-ap-southeast-1");
 /// `api-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_API_AP_SOUTHEAST_2: RegionName = RegionName("api-ap-southeast-2");
 /// `api-cn-north-1`.
+#[rustfmt::skip]
 pub static R_API_CN_NORTH_1: RegionName = RegionName("api-cn-north-1");
 /// `api-eu-central-1`.
+#[rustfmt::skip]
 pub static R_API_EU_CENTRAL_1: RegionName = RegionName("api-eu-central-1");
 /// `api-eu-west-1`.
+#[rustfmt::skip]
 pub static R_API_EU_WEST_1: RegionName = RegionName("api-eu-west-1");
 /// `api-us-east-1`.
+#[rustfmt::skip]
 pub static R_API_US_EAST_1: RegionName = RegionName("api-us-east-1");
 /// `api-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_API_US_GOV_WEST_1: RegionName = RegionName("api-us-gov-west-1");
 /// `api-us-west-2`.
+#[rustfmt::skip]
 pub static R_API_US_WEST_2: RegionName = RegionName("api-us-west-2");
 /// `aws`.
+#[rustfmt::skip]
 pub static R_AWS: RegionName = RegionName("aws");
 /// `aws-cn-global`.
+#[rustfmt::skip]
 pub static R_AWS_CN_GLOBAL: RegionName = RegionName("aws-cn-global");
 /// `aws-fips`.
+#[rustfmt::skip]
 pub static R_AWS_FIPS: RegionName = RegionName("aws-fips");
 /// `aws-global`.
+#[rustfmt::skip]
 pub static R_AWS_GLOBAL: RegionName = RegionName("aws-global");
 /// `aws-global-fips`.
+#[rustfmt::skip]
 pub static R_AWS_GLOBAL_FIPS: RegionName = RegionName("aws-global-fips");
 /// `aws-iso-b-global`.
+#[rustfmt::skip]
 pub static R_AWS_ISO_B_GLOBAL: RegionName = RegionName("aws-iso-b-global");
 /// `aws-iso-e-global`.
+#[rustfmt::skip]
 pub static R_AWS_ISO_E_GLOBAL: RegionName = RegionName("aws-iso-e-global");
 /// `aws-iso-f-global`.
+#[rustfmt::skip]
 pub static R_AWS_ISO_F_GLOBAL: RegionName = RegionName("aws-iso-f-global");
 /// `aws-iso-global`.
+#[rustfmt::skip]
 pub static R_AWS_ISO_GLOBAL: RegionName = RegionName("aws-iso-global");
 /// `aws-us-gov-global`.
+#[rustfmt::skip]
 pub static R_AWS_US_GOV_GLOBAL: RegionName = RegionName("aws-us-gov-global");
 /// `aws-us-gov-global-fips`.
+#[rustfmt::skip]
 pub static R_AWS_US_GOV_GLOBAL_FIPS: RegionName = RegionName("aws-us-gov-global-fips");
 /// `bedrock-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_NORTHEAST_1: RegionName = RegionName("bedrock-ap-northeast-1");
 /// `bedrock-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_NORTHEAST_2: RegionName = RegionName("bedrock-ap-northeast-2");
 /// `bedrock-ap-northeast-3`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_NORTHEAST_3: RegionName = RegionName("bedrock-ap-northeast-3");
 /// `bedrock-ap-south-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_SOUTH_1: RegionName = RegionName("bedrock-ap-south-1");
 /// `bedrock-ap-south-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_SOUTH_2: RegionName = RegionName("bedrock-ap-south-2");
 /// `bedrock-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_SOUTHEAST_1: RegionName = RegionName("bedrock-ap-southeast-1");
 /// `bedrock-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_AP_SOUTHEAST_2: RegionName = RegionName("bedrock-ap-southeast-2");
 /// `bedrock-ca-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_CA_CENTRAL_1: RegionName = RegionName("bedrock-ca-central-1");
 /// `bedrock-eu-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_CENTRAL_1: RegionName = RegionName("bedrock-eu-central-1");
 /// `bedrock-eu-central-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_CENTRAL_2: RegionName = RegionName("bedrock-eu-central-2");
 /// `bedrock-eu-north-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_NORTH_1: RegionName = RegionName("bedrock-eu-north-1");
 /// `bedrock-eu-south-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_SOUTH_1: RegionName = RegionName("bedrock-eu-south-1");
 /// `bedrock-eu-south-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_SOUTH_2: RegionName = RegionName("bedrock-eu-south-2");
 /// `bedrock-eu-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_WEST_1: RegionName = RegionName("bedrock-eu-west-1");
 /// `bedrock-eu-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_WEST_2: RegionName = RegionName("bedrock-eu-west-2");
 /// `bedrock-eu-west-3`.
+#[rustfmt::skip]
 pub static R_BEDROCK_EU_WEST_3: RegionName = RegionName("bedrock-eu-west-3");
 /// `bedrock-fips-ca-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_CA_CENTRAL_1: RegionName = RegionName("bedrock-fips-ca-central-1");
 /// `bedrock-fips-us-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_US_EAST_1: RegionName = RegionName("bedrock-fips-us-east-1");
 /// `bedrock-fips-us-east-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_US_EAST_2: RegionName = RegionName("bedrock-fips-us-east-2");
 /// `bedrock-fips-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_US_GOV_EAST_1: RegionName = RegionName("bedrock-fips-us-gov-east-1");
 /// `bedrock-fips-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_US_GOV_WEST_1: RegionName = RegionName("bedrock-fips-us-gov-west-1");
 /// `bedrock-fips-us-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_FIPS_US_WEST_2: RegionName = RegionName("bedrock-fips-us-west-2");
 /// `bedrock-runtime-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_1: RegionName = RegionName("bedrock-runtime-ap-northeast-1");
 /// `bedrock-runtime-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_2: RegionName = RegionName("bedrock-runtime-ap-northeast-2");
 /// `bedrock-runtime-ap-northeast-3`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_NORTHEAST_3: RegionName = RegionName("bedrock-runtime-ap-northeast-3");
 /// `bedrock-runtime-ap-south-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_SOUTH_1: RegionName = RegionName("bedrock-runtime-ap-south-1");
 /// `bedrock-runtime-ap-south-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_SOUTH_2: RegionName = RegionName("bedrock-runtime-ap-south-2");
 /// `bedrock-runtime-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_SOUTHEAST_1: RegionName = RegionName("bedrock-runtime-ap-southeast-1");
 /// `bedrock-runtime-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_AP_SOUTHEAST_2: RegionName = RegionName("bedrock-runtime-ap-southeast-2");
 /// `bedrock-runtime-ca-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_CA_CENTRAL_1: RegionName = RegionName("bedrock-runtime-ca-central-1");
 /// `bedrock-runtime-eu-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_CENTRAL_1: RegionName = RegionName("bedrock-runtime-eu-central-1");
 /// `bedrock-runtime-eu-central-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_CENTRAL_2: RegionName = RegionName("bedrock-runtime-eu-central-2");
 /// `bedrock-runtime-eu-north-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_NORTH_1: RegionName = RegionName("bedrock-runtime-eu-north-1");
 /// `bedrock-runtime-eu-south-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_SOUTH_1: RegionName = RegionName("bedrock-runtime-eu-south-1");
 /// `bedrock-runtime-eu-south-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_SOUTH_2: RegionName = RegionName("bedrock-runtime-eu-south-2");
 /// `bedrock-runtime-eu-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_WEST_1: RegionName = RegionName("bedrock-runtime-eu-west-1");
 /// `bedrock-runtime-eu-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_WEST_2: RegionName = RegionName("bedrock-runtime-eu-west-2");
 /// `bedrock-runtime-eu-west-3`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_EU_WEST_3: RegionName = RegionName("bedrock-runtime-eu-west-3");
 /// `bedrock-runtime-fips-ca-central-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_CA_CENTRAL_1: RegionName = RegionName("bedrock-runtime-fips-ca-central-1");
 /// `bedrock-runtime-fips-us-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_US_EAST_1: RegionName = RegionName("bedrock-runtime-fips-us-east-1");
 /// `bedrock-runtime-fips-us-east-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_US_EAST_2: RegionName = RegionName("bedrock-runtime-fips-us-east-2");
 /// `bedrock-runtime-fips-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_US_GOV_EAST_1: RegionName = RegionName("bedrock-runtime-fips-us-gov-east-1");
 /// `bedrock-runtime-fips-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_US_GOV_WEST_1: RegionName = RegionName("bedrock-runtime-fips-us-gov-west-1");
 /// `bedrock-runtime-fips-us-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_FIPS_US_WEST_2: RegionName = RegionName("bedrock-runtime-fips-us-west-2");
 /// `bedrock-runtime-sa-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_SA_EAST_1: RegionName = RegionName("bedrock-runtime-sa-east-1");
 /// `bedrock-runtime-us-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_EAST_1: RegionName = RegionName("bedrock-runtime-us-east-1");
 /// `bedrock-runtime-us-east-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_EAST_2: RegionName = RegionName("bedrock-runtime-us-east-2");
 /// `bedrock-runtime-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_GOV_EAST_1: RegionName = RegionName("bedrock-runtime-us-gov-east-1");
 /// `bedrock-runtime-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_GOV_WEST_1: RegionName = RegionName("bedrock-runtime-us-gov-west-1");
 /// `bedrock-runtime-us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_ISO_EAST_1: RegionName = RegionName("bedrock-runtime-us-iso-east-1");
 /// `bedrock-runtime-us-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_RUNTIME_US_WEST_2: RegionName = RegionName("bedrock-runtime-us-west-2");
 /// `bedrock-sa-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_SA_EAST_1: RegionName = RegionName("bedrock-sa-east-1");
 /// `bedrock-us-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_EAST_1: RegionName = RegionName("bedrock-us-east-1");
 /// `bedrock-us-east-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_EAST_2: RegionName = RegionName("bedrock-us-east-2");
 /// `bedrock-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_GOV_EAST_1: RegionName = RegionName("bedrock-us-gov-east-1");
 /// `bedrock-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_GOV_WEST_1: RegionName = RegionName("bedrock-us-gov-west-1");
 /// `bedrock-us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_ISO_EAST_1: RegionName = RegionName("bedrock-us-iso-east-1");
 /// `bedrock-us-west-2`.
+#[rustfmt::skip]
 pub static R_BEDROCK_US_WEST_2: RegionName = RegionName("bedrock-us-west-2");
 /// `ca-central-1`.
+#[rustfmt::skip]
 pub static R_CA_CENTRAL_1: RegionName = RegionName("ca-central-1");
 /// `ca-central-1-fips`.
+#[rustfmt::skip]
 pub static R_CA_CENTRAL_1_FIPS: RegionName = RegionName("ca-central-1-fips");
 /// `ca-west-1`.
+#[rustfmt::skip]
 pub static R_CA_WEST_1: RegionName = RegionName("ca-west-1");
 /// `ca-west-1-fips`.
+#[rustfmt::skip]
 pub static R_CA_WEST_1_FIPS: RegionName = RegionName("ca-west-1-fips");
 /// `cn-north-1`.
+#[rustfmt::skip]
 pub static R_CN_NORTH_1: RegionName = RegionName("cn-north-1");
 /// `cn-northwest-1`.
+#[rustfmt::skip]
 pub static R_CN_NORTHWEST_1: RegionName = RegionName("cn-northwest-1");
 /// `data-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_DATA_AP_NORTHEAST_1: RegionName = RegionName("data-ap-northeast-1");
 /// `data-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_DATA_AP_NORTHEAST_2: RegionName = RegionName("data-ap-northeast-2");
 /// `data-ap-south-1`.
+#[rustfmt::skip]
 pub static R_DATA_AP_SOUTH_1: RegionName = RegionName("data-ap-south-1");
 /// `data-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_DATA_AP_SOUTHEAST_1: RegionName = RegionName("data-ap-southeast-1");
 /// `data-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_DATA_AP_SOUTHEAST_2: RegionName = RegionName("data-ap-southeast-2");
 /// `data-cn-north-1`.
+#[rustfmt::skip]
 pub static R_DATA_CN_NORTH_1: RegionName = RegionName("data-cn-north-1");
 /// `data-eu-central-1`.
+#[rustfmt::skip]
 pub static R_DATA_EU_CENTRAL_1: RegionName = RegionName("data-eu-central-1");
 /// `data-eu-west-1`.
+#[rustfmt::skip]
 pub static R_DATA_EU_WEST_1: RegionName = RegionName("data-eu-west-1");
 /// `data-us-east-1`.
+#[rustfmt::skip]
 pub static R_DATA_US_EAST_1: RegionName = RegionName("data-us-east-1");
 /// `data-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_DATA_US_GOV_WEST_1: RegionName = RegionName("data-us-gov-west-1");
 /// `data-us-west-2`.
+#[rustfmt::skip]
 pub static R_DATA_US_WEST_2: RegionName = RegionName("data-us-west-2");
 /// `dataplane-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_DATAPLANE_US_GOV_EAST_1: RegionName = RegionName("dataplane-us-gov-east-1");
 /// `dataplane-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_DATAPLANE_US_GOV_WEST_1: RegionName = RegionName("dataplane-us-gov-west-1");
 /// `dkr-us-east-1`.
+#[rustfmt::skip]
 pub static R_DKR_US_EAST_1: RegionName = RegionName("dkr-us-east-1");
 /// `dkr-us-east-2`.
+#[rustfmt::skip]
 pub static R_DKR_US_EAST_2: RegionName = RegionName("dkr-us-east-2");
 /// `dkr-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_DKR_US_GOV_EAST_1: RegionName = RegionName("dkr-us-gov-east-1");
 /// `dkr-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_DKR_US_GOV_WEST_1: RegionName = RegionName("dkr-us-gov-west-1");
 /// `dkr-us-west-1`.
+#[rustfmt::skip]
 pub static R_DKR_US_WEST_1: RegionName = RegionName("dkr-us-west-1");
 /// `dkr-us-west-2`.
+#[rustfmt::skip]
 pub static R_DKR_US_WEST_2: RegionName = RegionName("dkr-us-west-2");
 /// `dms`.
+#[rustfmt::skip]
 pub static R_DMS: RegionName = RegionName("dms");
 /// `dms-fips`.
+#[rustfmt::skip]
 pub static R_DMS_FIPS: RegionName = RegionName("dms-fips");
 /// `eu-central-1`.
+#[rustfmt::skip]
 pub static R_EU_CENTRAL_1: RegionName = RegionName("eu-central-1");
 /// `eu-central-1-fips`.
+#[rustfmt::skip]
 pub static R_EU_CENTRAL_1_FIPS: RegionName = RegionName("eu-central-1-fips");
 /// `eu-central-2`.
+#[rustfmt::skip]
 pub static R_EU_CENTRAL_2: RegionName = RegionName("eu-central-2");
 /// `eu-central-2-fips`.
+#[rustfmt::skip]
 pub static R_EU_CENTRAL_2_FIPS: RegionName = RegionName("eu-central-2-fips");
 /// `eu-isoe-west-1`.
+#[rustfmt::skip]
 pub static R_EU_ISOE_WEST_1: RegionName = RegionName("eu-isoe-west-1");
 /// `eu-isoe-west-1-fips`.
+#[rustfmt::skip]
 pub static R_EU_ISOE_WEST_1_FIPS: RegionName = RegionName("eu-isoe-west-1-fips");
 /// `eu-north-1`.
+#[rustfmt::skip]
 pub static R_EU_NORTH_1: RegionName = RegionName("eu-north-1");
 /// `eu-north-1-fips`.
+#[rustfmt::skip]
 pub static R_EU_NORTH_1_FIPS: RegionName = RegionName("eu-north-1-fips");
 /// `eu-south-1`.
+#[rustfmt::skip]
 pub static R_EU_SOUTH_1: RegionName = RegionName("eu-south-1");
 /// `eu-south-1-fips`.
+#[rustfmt::skip]
 pub static R_EU_SOUTH_1_FIPS: RegionName = RegionName("eu-south-1-fips");
 /// `eu-south-2`.
+#[rustfmt::skip]
 pub static R_EU_SOUTH_2: RegionName = RegionName("eu-south-2");
 /// `eu-south-2-fips`.
+#[rustfmt::skip]
 pub static R_EU_SOUTH_2_FIPS: RegionName = RegionName("eu-south-2-fips");
 /// `eu-west-1`.
+#[rustfmt::skip]
 pub static R_EU_WEST_1: RegionName = RegionName("eu-west-1");
 /// `eu-west-1-fips`.
+#[rustfmt::skip]
 pub static R_EU_WEST_1_FIPS: RegionName = RegionName("eu-west-1-fips");
 /// `eu-west-2`.
+#[rustfmt::skip]
 pub static R_EU_WEST_2: RegionName = RegionName("eu-west-2");
 /// `eu-west-2-fips`.
+#[rustfmt::skip]
 pub static R_EU_WEST_2_FIPS: RegionName = RegionName("eu-west-2-fips");
 /// `eu-west-3`.
+#[rustfmt::skip]
 pub static R_EU_WEST_3: RegionName = RegionName("eu-west-3");
 /// `eu-west-3-fips`.
+#[rustfmt::skip]
 pub static R_EU_WEST_3_FIPS: RegionName = RegionName("eu-west-3-fips");
 /// `fips`.
+#[rustfmt::skip]
 pub static R_FIPS: RegionName = RegionName("fips");
 /// `fips-af-south-1`.
+#[rustfmt::skip]
 pub static R_FIPS_AF_SOUTH_1: RegionName = RegionName("fips-af-south-1");
 /// `fips-ap-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_EAST_1: RegionName = RegionName("fips-ap-east-1");
 /// `fips-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_NORTHEAST_1: RegionName = RegionName("fips-ap-northeast-1");
 /// `fips-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_NORTHEAST_2: RegionName = RegionName("fips-ap-northeast-2");
 /// `fips-ap-northeast-3`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_NORTHEAST_3: RegionName = RegionName("fips-ap-northeast-3");
 /// `fips-ap-south-1`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTH_1: RegionName = RegionName("fips-ap-south-1");
 /// `fips-ap-south-2`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTH_2: RegionName = RegionName("fips-ap-south-2");
 /// `fips-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_1: RegionName = RegionName("fips-ap-southeast-1");
 /// `fips-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_2: RegionName = RegionName("fips-ap-southeast-2");
 /// `fips-ap-southeast-3`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_3: RegionName = RegionName("fips-ap-southeast-3");
 /// `fips-ap-southeast-4`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_4: RegionName = RegionName("fips-ap-southeast-4");
 /// `fips-ap-southeast-5`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_5: RegionName = RegionName("fips-ap-southeast-5");
 /// `fips-ap-southeast-7`.
+#[rustfmt::skip]
 pub static R_FIPS_AP_SOUTHEAST_7: RegionName = RegionName("fips-ap-southeast-7");
 /// `fips-api-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_API_US_EAST_1: RegionName = RegionName("fips-api-us-east-1");
 /// `fips-api-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_API_US_GOV_WEST_1: RegionName = RegionName("fips-api-us-gov-west-1");
 /// `fips-api-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_API_US_WEST_2: RegionName = RegionName("fips-api-us-west-2");
 /// `fips-aws-global`.
+#[rustfmt::skip]
 pub static R_FIPS_AWS_GLOBAL: RegionName = RegionName("fips-aws-global");
 /// `fips-aws-us-gov-global`.
+#[rustfmt::skip]
 pub static R_FIPS_AWS_US_GOV_GLOBAL: RegionName = RegionName("fips-aws-us-gov-global");
 /// `fips-ca-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_CA_CENTRAL_1: RegionName = RegionName("fips-ca-central-1");
 /// `fips-ca-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_CA_WEST_1: RegionName = RegionName("fips-ca-west-1");
 /// `fips-cn-north-1`.
+#[rustfmt::skip]
 pub static R_FIPS_CN_NORTH_1: RegionName = RegionName("fips-cn-north-1");
 /// `fips-cn-northwest-1`.
+#[rustfmt::skip]
 pub static R_FIPS_CN_NORTHWEST_1: RegionName = RegionName("fips-cn-northwest-1");
 /// `fips-data-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DATA_US_EAST_1: RegionName = RegionName("fips-data-us-east-1");
 /// `fips-data-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DATA_US_GOV_WEST_1: RegionName = RegionName("fips-data-us-gov-west-1");
 /// `fips-data-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_DATA_US_WEST_2: RegionName = RegionName("fips-data-us-west-2");
 /// `fips-dkr-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_EAST_1: RegionName = RegionName("fips-dkr-us-east-1");
 /// `fips-dkr-us-east-2`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_EAST_2: RegionName = RegionName("fips-dkr-us-east-2");
 /// `fips-dkr-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_GOV_EAST_1: RegionName = RegionName("fips-dkr-us-gov-east-1");
 /// `fips-dkr-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_GOV_WEST_1: RegionName = RegionName("fips-dkr-us-gov-west-1");
 /// `fips-dkr-us-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_WEST_1: RegionName = RegionName("fips-dkr-us-west-1");
 /// `fips-dkr-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_DKR_US_WEST_2: RegionName = RegionName("fips-dkr-us-west-2");
 /// `fips-eu-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_CENTRAL_1: RegionName = RegionName("fips-eu-central-1");
 /// `fips-eu-central-2`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_CENTRAL_2: RegionName = RegionName("fips-eu-central-2");
 /// `fips-eu-isoe-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_ISOE_WEST_1: RegionName = RegionName("fips-eu-isoe-west-1");
 /// `fips-eu-north-1`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_NORTH_1: RegionName = RegionName("fips-eu-north-1");
 /// `fips-eu-south-1`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_SOUTH_1: RegionName = RegionName("fips-eu-south-1");
 /// `fips-eu-south-2`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_SOUTH_2: RegionName = RegionName("fips-eu-south-2");
 /// `fips-eu-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_WEST_1: RegionName = RegionName("fips-eu-west-1");
 /// `fips-eu-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_WEST_2: RegionName = RegionName("fips-eu-west-2");
 /// `fips-eu-west-3`.
+#[rustfmt::skip]
 pub static R_FIPS_EU_WEST_3: RegionName = RegionName("fips-eu-west-3");
 /// `fips-il-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_IL_CENTRAL_1: RegionName = RegionName("fips-il-central-1");
 /// `fips-me-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_ME_CENTRAL_1: RegionName = RegionName("fips-me-central-1");
 /// `fips-me-south-1`.
+#[rustfmt::skip]
 pub static R_FIPS_ME_SOUTH_1: RegionName = RegionName("fips-me-south-1");
 /// `fips-mx-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_MX_CENTRAL_1: RegionName = RegionName("fips-mx-central-1");
 /// `fips-prod-ca-central-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_CA_CENTRAL_1: RegionName = RegionName("fips-prod-ca-central-1");
 /// `fips-prod-ca-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_CA_WEST_1: RegionName = RegionName("fips-prod-ca-west-1");
 /// `fips-prod-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_EAST_1: RegionName = RegionName("fips-prod-us-east-1");
 /// `fips-prod-us-east-2`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_EAST_2: RegionName = RegionName("fips-prod-us-east-2");
 /// `fips-prod-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_GOV_EAST_1: RegionName = RegionName("fips-prod-us-gov-east-1");
 /// `fips-prod-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_GOV_WEST_1: RegionName = RegionName("fips-prod-us-gov-west-1");
 /// `fips-prod-us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_ISO_EAST_1: RegionName = RegionName("fips-prod-us-iso-east-1");
 /// `fips-prod-us-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_WEST_1: RegionName = RegionName("fips-prod-us-west-1");
 /// `fips-prod-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_PROD_US_WEST_2: RegionName = RegionName("fips-prod-us-west-2");
 /// `fips-sa-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_SA_EAST_1: RegionName = RegionName("fips-sa-east-1");
 /// `fips-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_EAST_1: RegionName = RegionName("fips-us-east-1");
 /// `fips-us-east-2`.
+#[rustfmt::skip]
 pub static R_FIPS_US_EAST_2: RegionName = RegionName("fips-us-east-2");
 /// `fips-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_GOV_EAST_1: RegionName = RegionName("fips-us-gov-east-1");
 /// `fips-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_GOV_WEST_1: RegionName = RegionName("fips-us-gov-west-1");
 /// `fips-us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_ISO_EAST_1: RegionName = RegionName("fips-us-iso-east-1");
 /// `fips-us-iso-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_ISO_WEST_1: RegionName = RegionName("fips-us-iso-west-1");
 /// `fips-us-isob-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_ISOB_EAST_1: RegionName = RegionName("fips-us-isob-east-1");
 /// `fips-us-isof-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_ISOF_EAST_1: RegionName = RegionName("fips-us-isof-east-1");
 /// `fips-us-isof-south-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_ISOF_SOUTH_1: RegionName = RegionName("fips-us-isof-south-1");
 /// `fips-us-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_US_WEST_1: RegionName = RegionName("fips-us-west-1");
 /// `fips-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_US_WEST_2: RegionName = RegionName("fips-us-west-2");
 /// `fips-verification-us-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_EAST_1: RegionName = RegionName("fips-verification-us-east-1");
 /// `fips-verification-us-east-2`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_EAST_2: RegionName = RegionName("fips-verification-us-east-2");
 /// `fips-verification-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_GOV_EAST_1: RegionName = RegionName("fips-verification-us-gov-east-1");
 /// `fips-verification-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_GOV_WEST_1: RegionName = RegionName("fips-verification-us-gov-west-1");
 /// `fips-verification-us-west-1`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_WEST_1: RegionName = RegionName("fips-verification-us-west-1");
 /// `fips-verification-us-west-2`.
+#[rustfmt::skip]
 pub static R_FIPS_VERIFICATION_US_WEST_2: RegionName = RegionName("fips-verification-us-west-2");
 /// `iam`.
+#[rustfmt::skip]
 pub static R_IAM: RegionName = RegionName("iam");
 /// `iam-fips`.
+#[rustfmt::skip]
 pub static R_IAM_FIPS: RegionName = RegionName("iam-fips");
 /// `iam-govcloud`.
+#[rustfmt::skip]
 pub static R_IAM_GOVCLOUD: RegionName = RegionName("iam-govcloud");
 /// `iam-govcloud-fips`.
+#[rustfmt::skip]
 pub static R_IAM_GOVCLOUD_FIPS: RegionName = RegionName("iam-govcloud-fips");
 /// `il-central-1`.
+#[rustfmt::skip]
 pub static R_IL_CENTRAL_1: RegionName = RegionName("il-central-1");
 /// `il-central-1-fips`.
+#[rustfmt::skip]
 pub static R_IL_CENTRAL_1_FIPS: RegionName = RegionName("il-central-1-fips");
 /// `ingest-fips-us-east-1`.
+#[rustfmt::skip]
 pub static R_INGEST_FIPS_US_EAST_1: RegionName = RegionName("ingest-fips-us-east-1");
 /// `ingest-fips-us-east-2`.
+#[rustfmt::skip]
 pub static R_INGEST_FIPS_US_EAST_2: RegionName = RegionName("ingest-fips-us-east-2");
 /// `ingest-fips-us-west-2`.
+#[rustfmt::skip]
 pub static R_INGEST_FIPS_US_WEST_2: RegionName = RegionName("ingest-fips-us-west-2");
 /// `ingest-us-east-1`.
+#[rustfmt::skip]
 pub static R_INGEST_US_EAST_1: RegionName = RegionName("ingest-us-east-1");
 /// `ingest-us-east-2`.
+#[rustfmt::skip]
 pub static R_INGEST_US_EAST_2: RegionName = RegionName("ingest-us-east-2");
 /// `ingest-us-west-2`.
+#[rustfmt::skip]
 pub static R_INGEST_US_WEST_2: RegionName = RegionName("ingest-us-west-2");
 /// `local`.
+#[rustfmt::skip]
 pub static R_LOCAL: RegionName = RegionName("local");
 /// `me-central-1`.
+#[rustfmt::skip]
 pub static R_ME_CENTRAL_1: RegionName = RegionName("me-central-1");
 /// `me-central-1-fips`.
+#[rustfmt::skip]
 pub static R_ME_CENTRAL_1_FIPS: RegionName = RegionName("me-central-1-fips");
 /// `me-south-1`.
+#[rustfmt::skip]
 pub static R_ME_SOUTH_1: RegionName = RegionName("me-south-1");
 /// `me-south-1-fips`.
+#[rustfmt::skip]
 pub static R_ME_SOUTH_1_FIPS: RegionName = RegionName("me-south-1-fips");
 /// `mx-central-1`.
+#[rustfmt::skip]
 pub static R_MX_CENTRAL_1: RegionName = RegionName("mx-central-1");
 /// `mx-central-1-fips`.
+#[rustfmt::skip]
 pub static R_MX_CENTRAL_1_FIPS: RegionName = RegionName("mx-central-1-fips");
 /// `prod-ca-central-1`.
+#[rustfmt::skip]
 pub static R_PROD_CA_CENTRAL_1: RegionName = RegionName("prod-ca-central-1");
 /// `prod-ca-west-1`.
+#[rustfmt::skip]
 pub static R_PROD_CA_WEST_1: RegionName = RegionName("prod-ca-west-1");
 /// `prod-us-east-1`.
+#[rustfmt::skip]
 pub static R_PROD_US_EAST_1: RegionName = RegionName("prod-us-east-1");
 /// `prod-us-east-2`.
+#[rustfmt::skip]
 pub static R_PROD_US_EAST_2: RegionName = RegionName("prod-us-east-2");
 /// `prod-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_PROD_US_GOV_EAST_1: RegionName = RegionName("prod-us-gov-east-1");
 /// `prod-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_PROD_US_GOV_WEST_1: RegionName = RegionName("prod-us-gov-west-1");
 /// `prod-us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_PROD_US_ISO_EAST_1: RegionName = RegionName("prod-us-iso-east-1");
 /// `prod-us-west-1`.
+#[rustfmt::skip]
 pub static R_PROD_US_WEST_1: RegionName = RegionName("prod-us-west-1");
 /// `prod-us-west-2`.
+#[rustfmt::skip]
 pub static R_PROD_US_WEST_2: RegionName = RegionName("prod-us-west-2");
 /// `rds-fips.ca-central-1`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_CA_CENTRAL_1: RegionName = RegionName("rds-fips.ca-central-1");
 /// `rds-fips.ca-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_CA_WEST_1: RegionName = RegionName("rds-fips.ca-west-1");
 /// `rds-fips.us-east-1`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_US_EAST_1: RegionName = RegionName("rds-fips.us-east-1");
 /// `rds-fips.us-east-2`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_US_EAST_2: RegionName = RegionName("rds-fips.us-east-2");
 /// `rds-fips.us-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_US_WEST_1: RegionName = RegionName("rds-fips.us-west-1");
 /// `rds-fips.us-west-2`.
+#[rustfmt::skip]
 pub static R_RDS_FIPS_US_WEST_2: RegionName = RegionName("rds-fips.us-west-2");
 /// `rds.ca-central-1`.
+#[rustfmt::skip]
 pub static R_RDS_CA_CENTRAL_1: RegionName = RegionName("rds.ca-central-1");
 /// `rds.ca-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_CA_WEST_1: RegionName = RegionName("rds.ca-west-1");
 /// `rds.us-east-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_EAST_1: RegionName = RegionName("rds.us-east-1");
 /// `rds.us-east-2`.
+#[rustfmt::skip]
 pub static R_RDS_US_EAST_2: RegionName = RegionName("rds.us-east-2");
 /// `rds.us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_GOV_EAST_1: RegionName = RegionName("rds.us-gov-east-1");
 /// `rds.us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_GOV_WEST_1: RegionName = RegionName("rds.us-gov-west-1");
 /// `rds.us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_ISO_EAST_1: RegionName = RegionName("rds.us-iso-east-1");
 /// `rds.us-iso-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_ISO_WEST_1: RegionName = RegionName("rds.us-iso-west-1");
 /// `rds.us-isob-east-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_ISOB_EAST_1: RegionName = RegionName("rds.us-isob-east-1");
 /// `rds.us-west-1`.
+#[rustfmt::skip]
 pub static R_RDS_US_WEST_1: RegionName = RegionName("rds.us-west-1");
 /// `rds.us-west-2`.
+#[rustfmt::skip]
 pub static R_RDS_US_WEST_2: RegionName = RegionName("rds.us-west-2");
 /// `rekognition-fips.ca-central-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_CA_CENTRAL_1: RegionName = RegionName("rekognition-fips.ca-central-1");
 /// `rekognition-fips.us-east-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_US_EAST_1: RegionName = RegionName("rekognition-fips.us-east-1");
 /// `rekognition-fips.us-east-2`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_US_EAST_2: RegionName = RegionName("rekognition-fips.us-east-2");
 /// `rekognition-fips.us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_US_GOV_WEST_1: RegionName = RegionName("rekognition-fips.us-gov-west-1");
 /// `rekognition-fips.us-west-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_US_WEST_1: RegionName = RegionName("rekognition-fips.us-west-1");
 /// `rekognition-fips.us-west-2`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_FIPS_US_WEST_2: RegionName = RegionName("rekognition-fips.us-west-2");
 /// `rekognition.ca-central-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_CA_CENTRAL_1: RegionName = RegionName("rekognition.ca-central-1");
 /// `rekognition.us-east-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_US_EAST_1: RegionName = RegionName("rekognition.us-east-1");
 /// `rekognition.us-east-2`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_US_EAST_2: RegionName = RegionName("rekognition.us-east-2");
 /// `rekognition.us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_US_GOV_WEST_1: RegionName = RegionName("rekognition.us-gov-west-1");
 /// `rekognition.us-west-1`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_US_WEST_1: RegionName = RegionName("rekognition.us-west-1");
 /// `rekognition.us-west-2`.
+#[rustfmt::skip]
 pub static R_REKOGNITION_US_WEST_2: RegionName = RegionName("rekognition.us-west-2");
 /// `s3-external-1`.
+#[rustfmt::skip]
 pub static R_S3_EXTERNAL_1: RegionName = RegionName("s3-external-1");
 /// `sa-east-1`.
+#[rustfmt::skip]
 pub static R_SA_EAST_1: RegionName = RegionName("sa-east-1");
 /// `sa-east-1-fips`.
+#[rustfmt::skip]
 pub static R_SA_EAST_1_FIPS: RegionName = RegionName("sa-east-1-fips");
 /// `sandbox`.
+#[rustfmt::skip]
 pub static R_SANDBOX: RegionName = RegionName("sandbox");
 /// `servicediscovery`.
+#[rustfmt::skip]
 pub static R_SERVICEDISCOVERY: RegionName = RegionName("servicediscovery");
 /// `servicediscovery-fips`.
+#[rustfmt::skip]
 pub static R_SERVICEDISCOVERY_FIPS: RegionName = RegionName("servicediscovery-fips");
 /// `ui-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_UI_AP_NORTHEAST_1: RegionName = RegionName("ui-ap-northeast-1");
 /// `ui-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_UI_AP_NORTHEAST_2: RegionName = RegionName("ui-ap-northeast-2");
 /// `ui-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_UI_AP_SOUTHEAST_1: RegionName = RegionName("ui-ap-southeast-1");
 /// `ui-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_UI_AP_SOUTHEAST_2: RegionName = RegionName("ui-ap-southeast-2");
 /// `ui-ca-central-1`.
+#[rustfmt::skip]
 pub static R_UI_CA_CENTRAL_1: RegionName = RegionName("ui-ca-central-1");
 /// `ui-eu-central-1`.
+#[rustfmt::skip]
 pub static R_UI_EU_CENTRAL_1: RegionName = RegionName("ui-eu-central-1");
 /// `ui-eu-west-2`.
+#[rustfmt::skip]
 pub static R_UI_EU_WEST_2: RegionName = RegionName("ui-eu-west-2");
 /// `ui-us-east-1`.
+#[rustfmt::skip]
 pub static R_UI_US_EAST_1: RegionName = RegionName("ui-us-east-1");
 /// `ui-us-west-2`.
+#[rustfmt::skip]
 pub static R_UI_US_WEST_2: RegionName = RegionName("ui-us-west-2");
 /// `us-east-1`.
+#[rustfmt::skip]
 pub static R_US_EAST_1: RegionName = RegionName("us-east-1");
 /// `us-east-1-fips`.
+#[rustfmt::skip]
 pub static R_US_EAST_1_FIPS: RegionName = RegionName("us-east-1-fips");
 /// `us-east-2`.
+#[rustfmt::skip]
 pub static R_US_EAST_2: RegionName = RegionName("us-east-2");
 /// `us-east-2-fips`.
+#[rustfmt::skip]
 pub static R_US_EAST_2_FIPS: RegionName = RegionName("us-east-2-fips");
 /// `us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_US_GOV_EAST_1: RegionName = RegionName("us-gov-east-1");
 /// `us-gov-east-1-fips`.
+#[rustfmt::skip]
 pub static R_US_GOV_EAST_1_FIPS: RegionName = RegionName("us-gov-east-1-fips");
 /// `us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_US_GOV_WEST_1: RegionName = RegionName("us-gov-west-1");
 /// `us-gov-west-1-fips`.
+#[rustfmt::skip]
 pub static R_US_GOV_WEST_1_FIPS: RegionName = RegionName("us-gov-west-1-fips");
 /// `us-gov-west-1-fips-secondary`.
+#[rustfmt::skip]
 pub static R_US_GOV_WEST_1_FIPS_SECONDARY: RegionName = RegionName("us-gov-west-1-fips-secondary");
 /// `us-gov-west-1-secondary`.
+#[rustfmt::skip]
 pub static R_US_GOV_WEST_1_SECONDARY: RegionName = RegionName("us-gov-west-1-secondary");
 /// `us-iso-east-1`.
+#[rustfmt::skip]
 pub static R_US_ISO_EAST_1: RegionName = RegionName("us-iso-east-1");
 /// `us-iso-east-1-fips`.
+#[rustfmt::skip]
 pub static R_US_ISO_EAST_1_FIPS: RegionName = RegionName("us-iso-east-1-fips");
 /// `us-iso-west-1`.
+#[rustfmt::skip]
 pub static R_US_ISO_WEST_1: RegionName = RegionName("us-iso-west-1");
 /// `us-iso-west-1-fips`.
+#[rustfmt::skip]
 pub static R_US_ISO_WEST_1_FIPS: RegionName = RegionName("us-iso-west-1-fips");
 /// `us-isob-east-1`.
+#[rustfmt::skip]
 pub static R_US_ISOB_EAST_1: RegionName = RegionName("us-isob-east-1");
 /// `us-isob-east-1-fips`.
+#[rustfmt::skip]
 pub static R_US_ISOB_EAST_1_FIPS: RegionName = RegionName("us-isob-east-1-fips");
 /// `us-isof-east-1`.
+#[rustfmt::skip]
 pub static R_US_ISOF_EAST_1: RegionName = RegionName("us-isof-east-1");
 /// `us-isof-east-1-fips`.
+#[rustfmt::skip]
 pub static R_US_ISOF_EAST_1_FIPS: RegionName = RegionName("us-isof-east-1-fips");
 /// `us-isof-south-1`.
+#[rustfmt::skip]
 pub static R_US_ISOF_SOUTH_1: RegionName = RegionName("us-isof-south-1");
 /// `us-isof-south-1-fips`.
+#[rustfmt::skip]
 pub static R_US_ISOF_SOUTH_1_FIPS: RegionName = RegionName("us-isof-south-1-fips");
 /// `us-west-1`.
+#[rustfmt::skip]
 pub static R_US_WEST_1: RegionName = RegionName("us-west-1");
 /// `us-west-1-fips`.
+#[rustfmt::skip]
 pub static R_US_WEST_1_FIPS: RegionName = RegionName("us-west-1-fips");
 /// `us-west-2`.
+#[rustfmt::skip]
 pub static R_US_WEST_2: RegionName = RegionName("us-west-2");
 /// `us-west-2-fips`.
+#[rustfmt::skip]
 pub static R_US_WEST_2_FIPS: RegionName = RegionName("us-west-2-fips");
 /// `verification-af-south-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AF_SOUTH_1: RegionName = RegionName("verification-af-south-1");
 /// `verification-ap-east-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_EAST_1: RegionName = RegionName("verification-ap-east-1");
 /// `verification-ap-northeast-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_NORTHEAST_1: RegionName = RegionName("verification-ap-northeast-1");
 /// `verification-ap-northeast-2`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_NORTHEAST_2: RegionName = RegionName("verification-ap-northeast-2");
 /// `verification-ap-south-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_SOUTH_1: RegionName = RegionName("verification-ap-south-1");
 /// `verification-ap-southeast-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_SOUTHEAST_1: RegionName = RegionName("verification-ap-southeast-1");
 /// `verification-ap-southeast-2`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_AP_SOUTHEAST_2: RegionName = RegionName("verification-ap-southeast-2");
 /// `verification-ca-central-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_CA_CENTRAL_1: RegionName = RegionName("verification-ca-central-1");
 /// `verification-cn-north-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_CN_NORTH_1: RegionName = RegionName("verification-cn-north-1");
 /// `verification-cn-northwest-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_CN_NORTHWEST_1: RegionName = RegionName("verification-cn-northwest-1");
 /// `verification-eu-central-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_CENTRAL_1: RegionName = RegionName("verification-eu-central-1");
 /// `verification-eu-north-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_NORTH_1: RegionName = RegionName("verification-eu-north-1");
 /// `verification-eu-south-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_SOUTH_1: RegionName = RegionName("verification-eu-south-1");
 /// `verification-eu-west-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_WEST_1: RegionName = RegionName("verification-eu-west-1");
 /// `verification-eu-west-2`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_WEST_2: RegionName = RegionName("verification-eu-west-2");
 /// `verification-eu-west-3`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_EU_WEST_3: RegionName = RegionName("verification-eu-west-3");
 /// `verification-me-south-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_ME_SOUTH_1: RegionName = RegionName("verification-me-south-1");
 /// `verification-sa-east-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_SA_EAST_1: RegionName = RegionName("verification-sa-east-1");
 /// `verification-us-east-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_EAST_1: RegionName = RegionName("verification-us-east-1");
 /// `verification-us-east-2`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_EAST_2: RegionName = RegionName("verification-us-east-2");
 /// `verification-us-gov-east-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_GOV_EAST_1: RegionName = RegionName("verification-us-gov-east-1");
 /// `verification-us-gov-west-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_GOV_WEST_1: RegionName = RegionName("verification-us-gov-west-1");
 /// `verification-us-west-1`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_WEST_1: RegionName = RegionName("verification-us-west-1");
 /// `verification-us-west-2`.
+#[rustfmt::skip]
 pub static R_VERIFICATION_US_WEST_2: RegionName = RegionName("verification-us-west-2");
 
 /// The partitions, in the model's order (`aws` first).
+#[rustfmt::skip]
 pub static PARTITIONS: [Partition; 8] = [
     Partition { id: "aws", dns_suffix: "amazonaws.com", region_regex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false))] },
     Partition { id: "aws-cn", dns_suffix: "amazonaws.com.cn", region_regex: "^cn\\-\\w+\\-\\d+$", defaults: [Some(Defaults::new("{service}.{region}.{dnsSuffix}", "", "", &NO_REGION, 0, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 1, false)), Some(Defaults::new("{service}.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 2, false)), Some(Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 3, false))] },
@@ -708,6 +1053,7 @@ pub static PARTITIONS: [Partition; 8] = [
 ];
 
 /// Every service, sorted by id.
+#[rustfmt::skip]
 pub static SERVICES: [&Service; 304] = [
     &ACCESS_ANALYZER,
     &ACCOUNT,
@@ -1016,6 +1362,7 @@ pub static SERVICES: [&Service; 304] = [
 ];
 
 /// `access-analyzer`.
+#[rustfmt::skip]
 pub static ACCESS_ANALYZER: Service = Service { id: "access-analyzer", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1025,11 +1372,13 @@ pub static ACCESS_ANALYZER: Service = Service { id: "access-analyzer", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `account`.
+#[rustfmt::skip]
 pub static ACCOUNT: Service = Service { id: "account", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
 ] };
 /// `acm`.
+#[rustfmt::skip]
 pub static ACM: Service = Service { id: "acm", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1041,6 +1390,7 @@ pub static ACM: Service = Service { id: "acm", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `acm-pca`.
+#[rustfmt::skip]
 pub static ACM_PCA: Service = Service { id: "acm-pca", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1051,6 +1401,7 @@ pub static ACM_PCA: Service = Service { id: "acm-pca", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `agreement-marketplace`.
+#[rustfmt::skip]
 pub static AGREEMENT_MARKETPLACE: Service = Service { id: "agreement-marketplace", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
@@ -1059,33 +1410,40 @@ pub static AGREEMENT_MARKETPLACE: Service = Service { id: "agreement-marketplace
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `airflow`.
+#[rustfmt::skip]
 pub static AIRFLOW: Service = Service { id: "airflow", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplify`.
+#[rustfmt::skip]
 pub static AMPLIFY: Service = Service { id: "amplify", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplifybackend`.
+#[rustfmt::skip]
 pub static AMPLIFYBACKEND: Service = Service { id: "amplifybackend", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `amplifyuibuilder`.
+#[rustfmt::skip]
 pub static AMPLIFYUIBUILDER: Service = Service { id: "amplifyuibuilder", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `aoss`.
+#[rustfmt::skip]
 pub static AOSS: Service = Service { id: "aoss", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.detective`.
+#[rustfmt::skip]
 pub static API_DETECTIVE: Service = Service { id: "api.detective", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 3, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("detective.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("detective.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("detective.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("detective-fips.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `api.ecr`.
+#[rustfmt::skip]
 pub static API_ECR: Service = Service { id: "api.ecr", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("ecr-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("ecr.{region}.api.aws", "", &R_AF_SOUTH_1, &R_AF_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_EAST_1, &R_AP_EAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTH_2, &R_AP_SOUTH_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_CA_WEST_1, &R_CA_WEST_1, 2, false), Entry::new("", "", &R_DKR_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_DKR_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_DKR_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_DKR_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_DKR_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_DKR_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_DKR_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_DKR_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_CENTRAL_2, &R_EU_CENTRAL_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_NORTH_1, &R_EU_NORTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_SOUTH_1, &R_EU_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_SOUTH_2, &R_EU_SOUTH_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_1, &R_EU_WEST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_2, &R_EU_WEST_2, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_EU_WEST_3, &R_EU_WEST_3, 2, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_FIPS_DKR_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_FIPS_DKR_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_FIPS_DKR_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_FIPS_DKR_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("ecr-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("ecr-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("ecr-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("ecr.{region}.api.aws", "", &R_IL_CENTRAL_1, &R_IL_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_ME_CENTRAL_1, &R_ME_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_ME_SOUTH_1, &R_ME_SOUTH_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_MX_CENTRAL_1, &R_MX_CENTRAL_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_SA_EAST_1, &R_SA_EAST_1, 2, false), Entry::new("ecr.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_EAST_2, &R_US_EAST_2, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_EAST_2, &R_US_EAST_2, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_WEST_1, &R_US_WEST_1, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_WEST_1, &R_US_WEST_1, 3, false), Entry::new("ecr.{region}.api.aws", "", &R_US_WEST_2, &R_US_WEST_2, 2, false), Entry::new("ecr-fips.{region}.api.aws", "", &R_US_WEST_2, &R_US_WEST_2, 3, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 2, false), Entry::new("ecr.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 2, false)] },
@@ -1097,22 +1455,27 @@ pub static API_ECR: Service = Service { id: "api.ecr", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.ecr-public`.
+#[rustfmt::skip]
 pub static API_ECR_PUBLIC: Service = Service { id: "api.ecr-public", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("ecr-public.{region}.api.aws", "", &R_US_EAST_1, &R_US_EAST_1, 2, false)] },
 ] };
 /// `api.iotdeviceadvisor`.
+#[rustfmt::skip]
 pub static API_IOTDEVICEADVISOR: Service = Service { id: "api.iotdeviceadvisor", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.iotwireless`.
+#[rustfmt::skip]
 pub static API_IOTWIRELESS: Service = Service { id: "api.iotwireless", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.mediatailor`.
+#[rustfmt::skip]
 pub static API_MEDIATAILOR: Service = Service { id: "api.mediatailor", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.pricing`.
+#[rustfmt::skip]
 pub static API_PRICING: Service = Service { id: "api.pricing", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "pricing", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1123,6 +1486,7 @@ pub static API_PRICING: Service = Service { id: "api.pricing", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.sagemaker`.
+#[rustfmt::skip]
 pub static API_SAGEMAKER: Service = Service { id: "api.sagemaker", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api-fips.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api-fips.sagemaker.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("api-fips.sagemaker.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("api-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("api-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("api-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("api-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1134,12 +1498,14 @@ pub static API_SAGEMAKER: Service = Service { id: "api.sagemaker", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `api.tunneling.iot`.
+#[rustfmt::skip]
 pub static API_TUNNELING_IOT: Service = Service { id: "api.tunneling.iot", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 3, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 1, false), Defaults::new("api.iot-tunneling.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 2, false), Defaults::new("api.iot-tunneling-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `apigateway`.
+#[rustfmt::skip]
 pub static APIGATEWAY: Service = Service { id: "apigateway", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1151,10 +1517,12 @@ pub static APIGATEWAY: Service = Service { id: "apigateway", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `app-integrations`.
+#[rustfmt::skip]
 pub static APP_INTEGRATIONS: Service = Service { id: "app-integrations", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appconfig`.
+#[rustfmt::skip]
 pub static APPCONFIG: Service = Service { id: "appconfig", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1166,6 +1534,7 @@ pub static APPCONFIG: Service = Service { id: "appconfig", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appconfigdata`.
+#[rustfmt::skip]
 pub static APPCONFIGDATA: Service = Service { id: "appconfigdata", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1177,10 +1546,12 @@ pub static APPCONFIGDATA: Service = Service { id: "appconfigdata", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appflow`.
+#[rustfmt::skip]
 pub static APPFLOW: Service = Service { id: "appflow", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `application-autoscaling`.
+#[rustfmt::skip]
 pub static APPLICATION_AUTOSCALING: Service = Service { id: "application-autoscaling", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1192,21 +1563,25 @@ pub static APPLICATION_AUTOSCALING: Service = Service { id: "application-autosca
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `applicationinsights`.
+#[rustfmt::skip]
 pub static APPLICATIONINSIGHTS: Service = Service { id: "applicationinsights", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `appmesh`.
+#[rustfmt::skip]
 pub static APPMESH: Service = Service { id: "appmesh", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `apprunner`.
+#[rustfmt::skip]
 pub static APPRUNNER: Service = Service { id: "apprunner", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `appstream2`.
+#[rustfmt::skip]
 pub static APPSTREAM2: Service = Service { id: "appstream2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "appstream", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-west-2.amazonaws.com", "", &R_FIPS, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "appstream", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
@@ -1214,11 +1589,13 @@ pub static APPSTREAM2: Service = Service { id: "appstream2", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `appsync`.
+#[rustfmt::skip]
 pub static APPSYNC: Service = Service { id: "appsync", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `aps`.
+#[rustfmt::skip]
 pub static APS: Service = Service { id: "aps", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("", "", &R_US_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_2_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_2_FIPS, &NO_REGION, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1226,6 +1603,7 @@ pub static APS: Service = Service { id: "aps", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `arc-zonal-shift`.
+#[rustfmt::skip]
 pub static ARC_ZONAL_SHIFT: Service = Service { id: "arc-zonal-shift", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1237,6 +1615,7 @@ pub static ARC_ZONAL_SHIFT: Service = Service { id: "arc-zonal-shift", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `athena`.
+#[rustfmt::skip]
 pub static ATHENA: Service = Service { id: "athena", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1248,10 +1627,12 @@ pub static ATHENA: Service = Service { id: "athena", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `auditmanager`.
+#[rustfmt::skip]
 pub static AUDITMANAGER: Service = Service { id: "auditmanager", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `autoscaling`.
+#[rustfmt::skip]
 pub static AUTOSCALING: Service = Service { id: "autoscaling", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1263,12 +1644,14 @@ pub static AUTOSCALING: Service = Service { id: "autoscaling", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `autoscaling-plans`.
+#[rustfmt::skip]
 pub static AUTOSCALING_PLANS: Service = Service { id: "autoscaling-plans", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &NO_REGION, 0, false)] },
 ] };
 /// `backup`.
+#[rustfmt::skip]
 pub static BACKUP: Service = Service { id: "backup", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1279,11 +1662,13 @@ pub static BACKUP: Service = Service { id: "backup", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `backup-gateway`.
+#[rustfmt::skip]
 pub static BACKUP_GATEWAY: Service = Service { id: "backup-gateway", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `batch`.
+#[rustfmt::skip]
 pub static BATCH: Service = Service { id: "batch", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.batch.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1295,6 +1680,7 @@ pub static BATCH: Service = Service { id: "batch", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `bedrock`.
+#[rustfmt::skip]
 pub static BEDROCK: Service = Service { id: "bedrock", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.ap-northeast-1.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}.ap-northeast-2.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}.ap-northeast-3.amazonaws.com", "", &R_BEDROCK_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}.ap-south-1.amazonaws.com", "", &R_BEDROCK_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}.ap-south-2.amazonaws.com", "", &R_BEDROCK_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}.ap-southeast-1.amazonaws.com", "", &R_BEDROCK_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}.ap-southeast-2.amazonaws.com", "", &R_BEDROCK_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}.ca-central-1.amazonaws.com", "", &R_BEDROCK_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}.eu-central-1.amazonaws.com", "", &R_BEDROCK_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}.eu-central-2.amazonaws.com", "", &R_BEDROCK_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}.eu-north-1.amazonaws.com", "", &R_BEDROCK_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}.eu-south-1.amazonaws.com", "", &R_BEDROCK_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}.eu-south-2.amazonaws.com", "", &R_BEDROCK_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}.eu-west-1.amazonaws.com", "", &R_BEDROCK_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}.eu-west-2.amazonaws.com", "", &R_BEDROCK_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}.eu-west-3.amazonaws.com", "", &R_BEDROCK_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_BEDROCK_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_BEDROCK_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_BEDROCK_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-runtime.ap-northeast-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-runtime.ap-northeast-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-runtime.ap-northeast-3.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-runtime.ap-south-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-runtime.ap-south-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-runtime.ap-southeast-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-runtime.ap-southeast-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-runtime.ca-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-runtime.eu-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-runtime.eu-central-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-runtime.eu-north-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-runtime.eu-south-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-runtime.eu-south-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-runtime.eu-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-runtime.eu-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-runtime.eu-west-3.amazonaws.com", "", &R_BEDROCK_RUNTIME_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-runtime-fips.ca-central-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-runtime-fips.us-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-runtime-fips.us-east-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-runtime-fips.us-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-runtime.sa-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-runtime.us-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-runtime.us-east-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-runtime.us-west-2.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.sa-east-1.amazonaws.com", "", &R_BEDROCK_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}.us-east-1.amazonaws.com", "", &R_BEDROCK_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}.us-east-2.amazonaws.com", "", &R_BEDROCK_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}.us-west-2.amazonaws.com", "", &R_BEDROCK_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-runtime-fips.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-runtime-fips.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-runtime.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-runtime.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_RUNTIME_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_BEDROCK_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_BEDROCK_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
@@ -1304,14 +1690,17 @@ pub static BEDROCK: Service = Service { id: "bedrock", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `billingconductor`.
+#[rustfmt::skip]
 pub static BILLINGCONDUCTOR: Service = Service { id: "billingconductor", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `braket`.
+#[rustfmt::skip]
 pub static BRAKET: Service = Service { id: "braket", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `budgets`.
+#[rustfmt::skip]
 pub static BUDGETS: Service = Service { id: "budgets", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
@@ -1321,20 +1710,24 @@ pub static BUDGETS: Service = Service { id: "budgets", partitions: &[
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false), Entry::new("{service}.global.csp.hci.ic.gov", "", &R_US_ISOF_SOUTH_1, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `cases`.
+#[rustfmt::skip]
 pub static CASES: Service = Service { id: "cases", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
 ] };
 /// `cassandra`.
+#[rustfmt::skip]
 pub static CASSANDRA: Service = Service { id: "cassandra", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `catalog.marketplace`.
+#[rustfmt::skip]
 pub static CATALOG_MARKETPLACE: Service = Service { id: "catalog.marketplace", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ce`.
+#[rustfmt::skip]
 pub static CE: Service = Service { id: "ce", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
@@ -1343,18 +1736,22 @@ pub static CE: Service = Service { id: "ce", partitions: &[
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `chime`.
+#[rustfmt::skip]
 pub static CHIME: Service = Service { id: "chime", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `cleanrooms`.
+#[rustfmt::skip]
 pub static CLEANROOMS: Service = Service { id: "cleanrooms", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `cloud9`.
+#[rustfmt::skip]
 pub static CLOUD9: Service = Service { id: "cloud9", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `cloudcontrolapi`.
+#[rustfmt::skip]
 pub static CLOUDCONTROLAPI: Service = Service { id: "cloudcontrolapi", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1366,11 +1763,13 @@ pub static CLOUDCONTROLAPI: Service = Service { id: "cloudcontrolapi", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `clouddirectory`.
+#[rustfmt::skip]
 pub static CLOUDDIRECTORY: Service = Service { id: "clouddirectory", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `cloudformation`.
+#[rustfmt::skip]
 pub static CLOUDFORMATION: Service = Service { id: "cloudformation", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1382,25 +1781,30 @@ pub static CLOUDFORMATION: Service = Service { id: "cloudformation", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudfront`.
+#[rustfmt::skip]
 pub static CLOUDFRONT: Service = Service { id: "cloudfront", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
 ] };
 /// `cloudhsm`.
+#[rustfmt::skip]
 pub static CLOUDHSM: Service = Service { id: "cloudhsm", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudhsmv2`.
+#[rustfmt::skip]
 pub static CLOUDHSMV2: Service = Service { id: "cloudhsmv2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "cloudhsm", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `cloudsearch`.
+#[rustfmt::skip]
 pub static CLOUDSEARCH: Service = Service { id: "cloudsearch", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudtrail`.
+#[rustfmt::skip]
 pub static CLOUDTRAIL: Service = Service { id: "cloudtrail", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1412,16 +1816,19 @@ pub static CLOUDTRAIL: Service = Service { id: "cloudtrail", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cloudtrail-data`.
+#[rustfmt::skip]
 pub static CLOUDTRAIL_DATA: Service = Service { id: "cloudtrail-data", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeartifact`.
+#[rustfmt::skip]
 pub static CODEARTIFACT: Service = Service { id: "codeartifact", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codebuild`.
+#[rustfmt::skip]
 pub static CODEBUILD: Service = Service { id: "codebuild", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1432,16 +1839,19 @@ pub static CODEBUILD: Service = Service { id: "codebuild", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codecatalyst`.
+#[rustfmt::skip]
 pub static CODECATALYST: Service = Service { id: "codecatalyst", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.global.api.aws", "", &R_AWS_GLOBAL, &NO_REGION, 0, false)] },
 ] };
 /// `codecommit`.
+#[rustfmt::skip]
 pub static CODECOMMIT: Service = Service { id: "codecommit", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-{region}.ca-central-1.amazonaws.com", "", &R_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-gov-west-1.amazonaws.com", "", &R_FIPS, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `codedeploy`.
+#[rustfmt::skip]
 pub static CODEDEPLOY: Service = Service { id: "codedeploy", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1453,14 +1863,17 @@ pub static CODEDEPLOY: Service = Service { id: "codedeploy", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeguru-profiler`.
+#[rustfmt::skip]
 pub static CODEGURU_PROFILER: Service = Service { id: "codeguru-profiler", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codeguru-reviewer`.
+#[rustfmt::skip]
 pub static CODEGURU_REVIEWER: Service = Service { id: "codeguru-reviewer", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codepipeline`.
+#[rustfmt::skip]
 pub static CODEPIPELINE: Service = Service { id: "codepipeline", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1469,15 +1882,18 @@ pub static CODEPIPELINE: Service = Service { id: "codepipeline", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codestar-connections`.
+#[rustfmt::skip]
 pub static CODESTAR_CONNECTIONS: Service = Service { id: "codestar-connections", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `codestar-notifications`.
+#[rustfmt::skip]
 pub static CODESTAR_NOTIFICATIONS: Service = Service { id: "codestar-notifications", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-identity`.
+#[rustfmt::skip]
 pub static COGNITO_IDENTITY: Service = Service { id: "cognito-identity", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 3, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 2, false)] },
@@ -1485,16 +1901,19 @@ pub static COGNITO_IDENTITY: Service = Service { id: "cognito-identity", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-idp`.
+#[rustfmt::skip]
 pub static COGNITO_IDP: Service = Service { id: "cognito-idp", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 3, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 2, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cognito-sync`.
+#[rustfmt::skip]
 pub static COGNITO_SYNC: Service = Service { id: "cognito-sync", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `comprehend`.
+#[rustfmt::skip]
 pub static COMPREHEND: Service = Service { id: "comprehend", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
@@ -1502,11 +1921,13 @@ pub static COMPREHEND: Service = Service { id: "comprehend", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `comprehendmedical`.
+#[rustfmt::skip]
 pub static COMPREHENDMEDICAL: Service = Service { id: "comprehendmedical", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `compute-optimizer`.
+#[rustfmt::skip]
 pub static COMPUTE_OPTIMIZER: Service = Service { id: "compute-optimizer", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1518,6 +1939,7 @@ pub static COMPUTE_OPTIMIZER: Service = Service { id: "compute-optimizer", parti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `config`.
+#[rustfmt::skip]
 pub static CONFIG: Service = Service { id: "config", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1529,25 +1951,30 @@ pub static CONFIG: Service = Service { id: "config", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `connect`.
+#[rustfmt::skip]
 pub static CONNECT: Service = Service { id: "connect", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `connect-campaigns`.
+#[rustfmt::skip]
 pub static CONNECT_CAMPAIGNS: Service = Service { id: "connect-campaigns", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `contact-lens`.
+#[rustfmt::skip]
 pub static CONTACT_LENS: Service = Service { id: "contact-lens", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `controltower`.
+#[rustfmt::skip]
 pub static CONTROLTOWER: Service = Service { id: "controltower", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cost-optimization-hub`.
+#[rustfmt::skip]
 pub static COST_OPTIMIZATION_HUB: Service = Service { id: "cost-optimization-hub", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1557,42 +1984,50 @@ pub static COST_OPTIMIZATION_HUB: Service = Service { id: "cost-optimization-hub
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `cur`.
+#[rustfmt::skip]
 pub static CUR: Service = Service { id: "cur", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `data-ats.iot`.
+#[rustfmt::skip]
 pub static DATA_ATS_IOT: Service = Service { id: "data-ats.iot", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.ca-central-1.amazonaws.com", "iotdata", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-1.amazonaws.com", "iotdata", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-east-2.amazonaws.com", "iotdata", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-1.amazonaws.com", "iotdata", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-west-2.amazonaws.com", "iotdata", &R_FIPS_US_WEST_2, &NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.ats.iot.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotdata", &NO_REGION, 0, false)], endpoints: &[Entry::new("data.iot-fips.us-gov-east-1.amazonaws.com", "iotdata", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.us-gov-west-1.amazonaws.com", "iotdata", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("data.iot-fips.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `data.jobs.iot`.
+#[rustfmt::skip]
 pub static DATA_JOBS_IOT: Service = Service { id: "data.jobs.iot", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `data.mediastore`.
+#[rustfmt::skip]
 pub static DATA_MEDIASTORE: Service = Service { id: "data.mediastore", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `databrew`.
+#[rustfmt::skip]
 pub static DATABREW: Service = Service { id: "databrew", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `dataexchange`.
+#[rustfmt::skip]
 pub static DATAEXCHANGE: Service = Service { id: "dataexchange", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datapipeline`.
+#[rustfmt::skip]
 pub static DATAPIPELINE: Service = Service { id: "datapipeline", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datasync`.
+#[rustfmt::skip]
 pub static DATASYNC: Service = Service { id: "datasync", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1602,6 +2037,7 @@ pub static DATASYNC: Service = Service { id: "datasync", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `datazone`.
+#[rustfmt::skip]
 pub static DATAZONE: Service = Service { id: "datazone", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -1609,20 +2045,24 @@ pub static DATAZONE: Service = Service { id: "datazone", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dax`.
+#[rustfmt::skip]
 pub static DAX: Service = Service { id: "dax", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `devicefarm`.
+#[rustfmt::skip]
 pub static DEVICEFARM: Service = Service { id: "devicefarm", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `devops-guru`.
+#[rustfmt::skip]
 pub static DEVOPS_GURU: Service = Service { id: "devops-guru", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `directconnect`.
+#[rustfmt::skip]
 pub static DIRECTCONNECT: Service = Service { id: "directconnect", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1634,10 +2074,12 @@ pub static DIRECTCONNECT: Service = Service { id: "directconnect", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `discovery`.
+#[rustfmt::skip]
 pub static DISCOVERY: Service = Service { id: "discovery", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dlm`.
+#[rustfmt::skip]
 pub static DLM: Service = Service { id: "dlm", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1649,6 +2091,7 @@ pub static DLM: Service = Service { id: "dlm", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dms`.
+#[rustfmt::skip]
 pub static DMS: Service = Service { id: "dms", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_DMS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_DMS, &R_US_WEST_1, 1, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_DMS_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1660,18 +2103,21 @@ pub static DMS: Service = Service { id: "dms", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `docdb`.
+#[rustfmt::skip]
 pub static DOCDB: Service = Service { id: "docdb", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `drs`.
+#[rustfmt::skip]
 pub static DRS: Service = Service { id: "drs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ds`.
+#[rustfmt::skip]
 pub static DS: Service = Service { id: "ds", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1683,6 +2129,7 @@ pub static DS: Service = Service { id: "ds", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `dynamodb`.
+#[rustfmt::skip]
 pub static DYNAMODB: Service = Service { id: "dynamodb", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{region}host:8000", "", &R_LOCAL, &R_US_EAST_1, 0, true), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1694,6 +2141,7 @@ pub static DYNAMODB: Service = Service { id: "dynamodb", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ebs`.
+#[rustfmt::skip]
 pub static EBS: Service = Service { id: "ebs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1705,6 +2153,7 @@ pub static EBS: Service = Service { id: "ebs", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ec2`.
+#[rustfmt::skip]
 pub static EC2: Service = Service { id: "ec2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1716,6 +2165,7 @@ pub static EC2: Service = Service { id: "ec2", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ecs`.
+#[rustfmt::skip]
 pub static ECS: Service = Service { id: "ecs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1727,10 +2177,12 @@ pub static ECS: Service = Service { id: "ecs", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `edge.sagemaker`.
+#[rustfmt::skip]
 pub static EDGE_SAGEMAKER: Service = Service { id: "edge.sagemaker", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eks`.
+#[rustfmt::skip]
 pub static EKS: Service = Service { id: "eks", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.eks.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1742,6 +2194,7 @@ pub static EKS: Service = Service { id: "eks", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eks-auth`.
+#[rustfmt::skip]
 pub static EKS_AUTH: Service = Service { id: "eks-auth", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -1749,6 +2202,7 @@ pub static EKS_AUTH: Service = Service { id: "eks-auth", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticache`.
+#[rustfmt::skip]
 pub static ELASTICACHE: Service = Service { id: "elasticache", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1760,12 +2214,14 @@ pub static ELASTICACHE: Service = Service { id: "elasticache", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticbeanstalk`.
+#[rustfmt::skip]
 pub static ELASTICBEANSTALK: Service = Service { id: "elasticbeanstalk", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `elasticfilesystem`.
+#[rustfmt::skip]
 pub static ELASTICFILESYSTEM: Service = Service { id: "elasticfilesystem", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_FIPS_MX_CENTRAL_1, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
@@ -1777,6 +2233,7 @@ pub static ELASTICFILESYSTEM: Service = Service { id: "elasticfilesystem", parti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticloadbalancing`.
+#[rustfmt::skip]
 pub static ELASTICLOADBALANCING: Service = Service { id: "elasticloadbalancing", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1788,6 +2245,7 @@ pub static ELASTICLOADBALANCING: Service = Service { id: "elasticloadbalancing",
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `elasticmapreduce`.
+#[rustfmt::skip]
 pub static ELASTICMAPREDUCE: Service = Service { id: "elasticmapreduce", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1799,12 +2257,14 @@ pub static ELASTICMAPREDUCE: Service = Service { id: "elasticmapreduce", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `email`.
+#[rustfmt::skip]
 pub static EMAIL: Service = Service { id: "email", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `emr-containers`.
+#[rustfmt::skip]
 pub static EMR_CONTAINERS: Service = Service { id: "emr-containers", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1812,6 +2272,7 @@ pub static EMR_CONTAINERS: Service = Service { id: "emr-containers", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `emr-serverless`.
+#[rustfmt::skip]
 pub static EMR_SERVERLESS: Service = Service { id: "emr-serverless", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1822,12 +2283,14 @@ pub static EMR_SERVERLESS: Service = Service { id: "emr-serverless", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `entitlement.marketplace`.
+#[rustfmt::skip]
 pub static ENTITLEMENT_MARKETPLACE: Service = Service { id: "entitlement.marketplace", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[Entry::new("entitlement-marketplace.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("entitlement-marketplace.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false), Entry::new("entitlement-marketplace.{region}.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 2, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `es`.
+#[rustfmt::skip]
 pub static ES: Service = Service { id: "es", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_5, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_AP_SOUTHEAST_7, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.ca-w{service}t-1.api.aws", "", &R_CA_WEST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-1.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-2.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("aos.eu-w{service}t-3.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false), Entry::new("aos.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_MX_CENTRAL_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("aos.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("aos.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("aos.us-w{service}t-1.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("aos.us-w{service}t-2.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("aos.{region}.api.amazonwebservic{service}.com.cn", "", &R_CN_NORTH_1, &NO_REGION, 2, false), Entry::new("aos.cn-northw{service}t-1.api.amazonwebservices.com.cn", "", &R_CN_NORTHWEST_1, &NO_REGION, 2, false)] },
@@ -1839,6 +2302,7 @@ pub static ES: Service = Service { id: "es", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `events`.
+#[rustfmt::skip]
 pub static EVENTS: Service = Service { id: "events", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1850,10 +2314,12 @@ pub static EVENTS: Service = Service { id: "events", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `eventsv2`.
+#[rustfmt::skip]
 pub static EVENTSV2: Service = Service { id: "eventsv2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `firehose`.
+#[rustfmt::skip]
 pub static FIREHOSE: Service = Service { id: "firehose", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1865,24 +2331,29 @@ pub static FIREHOSE: Service = Service { id: "firehose", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `fms`.
+#[rustfmt::skip]
 pub static FMS: Service = Service { id: "fms", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `forecast`.
+#[rustfmt::skip]
 pub static FORECAST: Service = Service { id: "forecast", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `forecastquery`.
+#[rustfmt::skip]
 pub static FORECASTQUERY: Service = Service { id: "forecastquery", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `frauddetector`.
+#[rustfmt::skip]
 pub static FRAUDDETECTOR: Service = Service { id: "frauddetector", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `fsx`.
+#[rustfmt::skip]
 pub static FSX: Service = Service { id: "fsx", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_PROD_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_PROD_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_PROD_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_PROD_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_PROD_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_PROD_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_PROD_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_PROD_CA_WEST_1, &R_CA_WEST_1, 1, false), Entry::new("", "", &R_PROD_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_PROD_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_PROD_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_PROD_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_PROD_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_PROD_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_PROD_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_PROD_US_WEST_2, &R_US_WEST_2, 1, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1893,11 +2364,13 @@ pub static FSX: Service = Service { id: "fsx", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `gamelift`.
+#[rustfmt::skip]
 pub static GAMELIFT: Service = Service { id: "gamelift", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `gameliftstreams`.
+#[rustfmt::skip]
 pub static GAMELIFTSTREAMS: Service = Service { id: "gameliftstreams", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -1905,11 +2378,13 @@ pub static GAMELIFTSTREAMS: Service = Service { id: "gameliftstreams", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `geo`.
+#[rustfmt::skip]
 pub static GEO: Service = Service { id: "geo", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `glacier`.
+#[rustfmt::skip]
 pub static GLACIER: Service = Service { id: "glacier", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1918,10 +2393,12 @@ pub static GLACIER: Service = Service { id: "glacier", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `globalaccelerator`.
+#[rustfmt::skip]
 pub static GLOBALACCELERATOR: Service = Service { id: "globalaccelerator", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `glue`.
+#[rustfmt::skip]
 pub static GLUE: Service = Service { id: "glue", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1933,21 +2410,25 @@ pub static GLUE: Service = Service { id: "glue", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `grafana`.
+#[rustfmt::skip]
 pub static GRAFANA: Service = Service { id: "grafana", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `greengrass`.
+#[rustfmt::skip]
 pub static GREENGRASS: Service = Service { id: "greengrass", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-ats.iot.us-gov-east-1.amazonaws.com", "", &R_DATAPLANE_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-ats.iot.us-gov-west-1.amazonaws.com", "", &R_DATAPLANE_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `groundstation`.
+#[rustfmt::skip]
 pub static GROUNDSTATION: Service = Service { id: "groundstation", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `guardduty`.
+#[rustfmt::skip]
 pub static GUARDDUTY: Service = Service { id: "guardduty", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -1959,6 +2440,7 @@ pub static GUARDDUTY: Service = Service { id: "guardduty", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `health`.
+#[rustfmt::skip]
 pub static HEALTH: Service = Service { id: "health", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 1, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("global.{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
@@ -1970,10 +2452,12 @@ pub static HEALTH: Service = Service { id: "health", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `healthlake`.
+#[rustfmt::skip]
 pub static HEALTHLAKE: Service = Service { id: "healthlake", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `iam`.
+#[rustfmt::skip]
 pub static IAM: Service = Service { id: "iam", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}.global.api.aws", "", &R_AWS_GLOBAL, &R_US_EAST_1, 2, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL_FIPS, &R_US_EAST_1, 0, false), Entry::new("", "", &R_IAM, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_IAM, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_IAM_FIPS, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTH_1, 0, false)] },
@@ -1983,10 +2467,12 @@ pub static IAM: Service = Service { id: "iam", partitions: &[
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `identity-chime`.
+#[rustfmt::skip]
 pub static IDENTITY_CHIME: Service = Service { id: "identity-chime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `identitystore`.
+#[rustfmt::skip]
 pub static IDENTITYSTORE: Service = Service { id: "identitystore", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -1995,26 +2481,31 @@ pub static IDENTITYSTORE: Service = Service { id: "identitystore", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `importexport`.
+#[rustfmt::skip]
 pub static IMPORTEXPORT: Service = Service { id: "importexport", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "IngestionService", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `ingest.timestream`.
+#[rustfmt::skip]
 pub static INGEST_TIMESTREAM: Service = Service { id: "ingest.timestream", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_INGEST_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_INGEST_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_INGEST_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_INGEST_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_INGEST_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_INGEST_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_INGEST_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_INGEST_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_INGEST_US_WEST_2, &R_US_WEST_2, 1, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `inspector`.
+#[rustfmt::skip]
 pub static INSPECTOR: Service = Service { id: "inspector", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `inspector2`.
+#[rustfmt::skip]
 pub static INSPECTOR2: Service = Service { id: "inspector2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `internetmonitor`.
+#[rustfmt::skip]
 pub static INTERNETMONITOR: Service = Service { id: "internetmonitor", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("{service}-fips.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -2022,54 +2513,65 @@ pub static INTERNETMONITOR: Service = Service { id: "internetmonitor", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `iot`.
+#[rustfmt::skip]
 pub static IOT: Service = Service { id: "iot", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
 ] };
 /// `iotfleetwise`.
+#[rustfmt::skip]
 pub static IOTFLEETWISE: Service = Service { id: "iotfleetwise", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `iotsecuredtunneling`.
+#[rustfmt::skip]
 pub static IOTSECUREDTUNNELING: Service = Service { id: "iotsecuredtunneling", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("api.tunneling.iot-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("api.tunneling.iot-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("api.tunneling.iot-fips.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("api.tunneling.iot-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("api.tunneling.iot-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotsitewise`.
+#[rustfmt::skip]
 pub static IOTSITEWISE: Service = Service { id: "iotsitewise", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotthingsgraph`.
+#[rustfmt::skip]
 pub static IOTTHINGSGRAPH: Service = Service { id: "iotthingsgraph", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "iotthingsgraph", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `iottwinmaker`.
+#[rustfmt::skip]
 pub static IOTTWINMAKER: Service = Service { id: "iottwinmaker", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.ap-northeast-1.amazonaws.com", "", &R_API_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("api.{service}.ap-northeast-2.amazonaws.com", "", &R_API_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("api.{service}.ap-south-1.amazonaws.com", "", &R_API_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("api.{service}.ap-southeast-1.amazonaws.com", "", &R_API_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("api.{service}.ap-southeast-2.amazonaws.com", "", &R_API_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("api.{service}.eu-central-1.amazonaws.com", "", &R_API_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("api.{service}.eu-west-1.amazonaws.com", "", &R_API_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("api.{service}.us-east-1.amazonaws.com", "", &R_API_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}.us-west-2.amazonaws.com", "", &R_API_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("data.{service}.ap-northeast-1.amazonaws.com", "", &R_DATA_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("data.{service}.ap-northeast-2.amazonaws.com", "", &R_DATA_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("data.{service}.ap-south-1.amazonaws.com", "", &R_DATA_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("data.{service}.ap-southeast-1.amazonaws.com", "", &R_DATA_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("data.{service}.ap-southeast-2.amazonaws.com", "", &R_DATA_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("data.{service}.eu-central-1.amazonaws.com", "", &R_DATA_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("data.{service}.eu-west-1.amazonaws.com", "", &R_DATA_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("data.{service}.us-east-1.amazonaws.com", "", &R_DATA_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("data.{service}.us-west-2.amazonaws.com", "", &R_DATA_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("api.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_API_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_API_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("data.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_DATA_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("data.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_DATA_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.cn-north-1.amazonaws.com.cn", "", &R_API_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("data.{service}.cn-north-1.amazonaws.com.cn", "", &R_DATA_CN_NORTH_1, &R_CN_NORTH_1, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.us-gov-west-1.amazonaws.com", "", &R_API_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("data.{service}.us-gov-west-1.amazonaws.com", "", &R_DATA_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("api.{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_API_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("data.{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_DATA_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `iotwireless`.
+#[rustfmt::skip]
 pub static IOTWIRELESS: Service = Service { id: "iotwireless", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("api.{service}.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("api.{service}.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ivs`.
+#[rustfmt::skip]
 pub static IVS: Service = Service { id: "ivs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ivschat`.
+#[rustfmt::skip]
 pub static IVSCHAT: Service = Service { id: "ivschat", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ivsrealtime`.
+#[rustfmt::skip]
 pub static IVSREALTIME: Service = Service { id: "ivsrealtime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kafka`.
+#[rustfmt::skip]
 pub static KAFKA: Service = Service { id: "kafka", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2078,6 +2580,7 @@ pub static KAFKA: Service = Service { id: "kafka", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kafkaconnect`.
+#[rustfmt::skip]
 pub static KAFKACONNECT: Service = Service { id: "kafkaconnect", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2085,11 +2588,13 @@ pub static KAFKACONNECT: Service = Service { id: "kafkaconnect", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kendra`.
+#[rustfmt::skip]
 pub static KENDRA: Service = Service { id: "kendra", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `kendra-ranking`.
+#[rustfmt::skip]
 pub static KENDRA_RANKING: Service = Service { id: "kendra-ranking", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -2097,6 +2602,7 @@ pub static KENDRA_RANKING: Service = Service { id: "kendra-ranking", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesis`.
+#[rustfmt::skip]
 pub static KINESIS: Service = Service { id: "kinesis", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2108,6 +2614,7 @@ pub static KINESIS: Service = Service { id: "kinesis", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesisanalytics`.
+#[rustfmt::skip]
 pub static KINESISANALYTICS: Service = Service { id: "kinesisanalytics", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2117,6 +2624,7 @@ pub static KINESISANALYTICS: Service = Service { id: "kinesisanalytics", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kinesisvideo`.
+#[rustfmt::skip]
 pub static KINESISVIDEO: Service = Service { id: "kinesisvideo", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2124,6 +2632,7 @@ pub static KINESISVIDEO: Service = Service { id: "kinesisvideo", partitions: &[
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `kms`.
+#[rustfmt::skip]
 pub static KMS: Service = Service { id: "kms", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_PRODFIPS, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_AF_SOUTH_1_FIPS, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_AP_EAST_1_FIPS, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_AP_NORTHEAST_1_FIPS, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_AP_NORTHEAST_2_FIPS, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_AP_NORTHEAST_3_FIPS, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_AP_SOUTH_1_FIPS, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_AP_SOUTH_2_FIPS, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_AP_SOUTHEAST_1_FIPS, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_AP_SOUTHEAST_2_FIPS, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_AP_SOUTHEAST_3_FIPS, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_AP_SOUTHEAST_4_FIPS, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_AP_SOUTHEAST_5_FIPS, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_AP_SOUTHEAST_7_FIPS, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_EU_CENTRAL_1_FIPS, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_EU_CENTRAL_2_FIPS, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_EU_NORTH_1_FIPS, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_EU_SOUTH_1_FIPS, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_EU_SOUTH_2_FIPS, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_EU_WEST_1_FIPS, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_EU_WEST_2_FIPS, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_EU_WEST_3_FIPS, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_IL_CENTRAL_1_FIPS, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_ME_CENTRAL_1_FIPS, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_ME_SOUTH_1_FIPS, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_MX_CENTRAL_1_FIPS, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_SA_EAST_1_FIPS, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2135,6 +2644,7 @@ pub static KMS: Service = Service { id: "kms", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lakeformation`.
+#[rustfmt::skip]
 pub static LAKEFORMATION: Service = Service { id: "lakeformation", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2146,6 +2656,7 @@ pub static LAKEFORMATION: Service = Service { id: "lakeformation", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lambda`.
+#[rustfmt::skip]
 pub static LAMBDA: Service = Service { id: "lambda", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2157,6 +2668,7 @@ pub static LAMBDA: Service = Service { id: "lambda", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager`.
+#[rustfmt::skip]
 pub static LICENSE_MANAGER: Service = Service { id: "license-manager", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2168,21 +2680,25 @@ pub static LICENSE_MANAGER: Service = Service { id: "license-manager", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager-linux-subscriptions`.
+#[rustfmt::skip]
 pub static LICENSE_MANAGER_LINUX_SUBSCRIPTIONS: Service = Service { id: "license-manager-linux-subscriptions", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `license-manager-user-subscriptions`.
+#[rustfmt::skip]
 pub static LICENSE_MANAGER_USER_SUBSCRIPTIONS: Service = Service { id: "license-manager-user-subscriptions", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lightsail`.
+#[rustfmt::skip]
 pub static LIGHTSAIL: Service = Service { id: "lightsail", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `logs`.
+#[rustfmt::skip]
 pub static LOGS: Service = Service { id: "logs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2194,89 +2710,108 @@ pub static LOGS: Service = Service { id: "logs", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `lookoutequipment`.
+#[rustfmt::skip]
 pub static LOOKOUTEQUIPMENT: Service = Service { id: "lookoutequipment", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `m2`.
+#[rustfmt::skip]
 pub static M2: Service = Service { id: "m2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
 ] };
 /// `machinelearning`.
+#[rustfmt::skip]
 pub static MACHINELEARNING: Service = Service { id: "machinelearning", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `macie2`.
+#[rustfmt::skip]
 pub static MACIE2: Service = Service { id: "macie2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `managedblockchain`.
+#[rustfmt::skip]
 pub static MANAGEDBLOCKCHAIN: Service = Service { id: "managedblockchain", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `managedblockchain-query`.
+#[rustfmt::skip]
 pub static MANAGEDBLOCKCHAIN_QUERY: Service = Service { id: "managedblockchain-query", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `marketplacecommerceanalytics`.
+#[rustfmt::skip]
 pub static MARKETPLACECOMMERCEANALYTICS: Service = Service { id: "marketplacecommerceanalytics", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `media-pipelines-chime`.
+#[rustfmt::skip]
 pub static MEDIA_PIPELINES_CHIME: Service = Service { id: "media-pipelines-chime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `mediaconnect`.
+#[rustfmt::skip]
 pub static MEDIACONNECT: Service = Service { id: "mediaconnect", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediaconvert`.
+#[rustfmt::skip]
 pub static MEDIACONVERT: Service = Service { id: "mediaconvert", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false)] },
 ] };
 /// `medialive`.
+#[rustfmt::skip]
 pub static MEDIALIVE: Service = Service { id: "medialive", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-iso-east-1.c2s.ic.gov", "", &R_FIPS_US_ISO_EAST_1, &R_US_ISO_EAST_1, 0, false)] },
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `mediapackage`.
+#[rustfmt::skip]
 pub static MEDIAPACKAGE: Service = Service { id: "mediapackage", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 3, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediapackage-vod`.
+#[rustfmt::skip]
 pub static MEDIAPACKAGE_VOD: Service = Service { id: "mediapackage-vod", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mediapackagev2`.
+#[rustfmt::skip]
 pub static MEDIAPACKAGEV2: Service = Service { id: "mediapackagev2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `mediastore`.
+#[rustfmt::skip]
 pub static MEDIASTORE: Service = Service { id: "mediastore", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `meetings-chime`.
+#[rustfmt::skip]
 pub static MEETINGS_CHIME: Service = Service { id: "meetings-chime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `memory-db`.
+#[rustfmt::skip]
 pub static MEMORY_DB: Service = Service { id: "memory-db", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-west-1.amazonaws.com", "", &R_FIPS, &R_US_WEST_1, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `messaging-chime`.
+#[rustfmt::skip]
 pub static MESSAGING_CHIME: Service = Service { id: "messaging-chime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `metering.marketplace`.
+#[rustfmt::skip]
 pub static METERING_MARKETPLACE: Service = Service { id: "metering.marketplace", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[Entry::new("metering-marketplace.{region}.api.aws", "", &R_AF_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_NORTHEAST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTH_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_AP_SOUTHEAST_4, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_CA_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_CENTRAL_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_NORTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_SOUTH_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_EU_WEST_3, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_IL_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_ME_CENTRAL_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_ME_SOUTH_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_SA_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_EAST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_EAST_2, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_WEST_1, &NO_REGION, 2, false), Entry::new("metering-marketplace.{region}.api.aws", "", &R_US_WEST_2, &NO_REGION, 2, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "aws-marketplace", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2285,6 +2820,7 @@ pub static METERING_MARKETPLACE: Service = Service { id: "metering.marketplace",
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `metrics.sagemaker`.
+#[rustfmt::skip]
 pub static METRICS_SAGEMAKER: Service = Service { id: "metrics.sagemaker", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_CA_WEST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_EAST_2, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_WEST_1, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("metrics-fips.sagemaker.{region}.amazonaws.com", "", &R_US_WEST_2, &NO_REGION, 1, false), Entry::new("metrics-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2296,37 +2832,45 @@ pub static METRICS_SAGEMAKER: Service = Service { id: "metrics.sagemaker", parti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mgh`.
+#[rustfmt::skip]
 pub static MGH: Service = Service { id: "mgh", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mgn`.
+#[rustfmt::skip]
 pub static MGN: Service = Service { id: "mgn", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `migrationhub-orchestrator`.
+#[rustfmt::skip]
 pub static MIGRATIONHUB_ORCHESTRATOR: Service = Service { id: "migrationhub-orchestrator", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `migrationhub-strategy`.
+#[rustfmt::skip]
 pub static MIGRATIONHUB_STRATEGY: Service = Service { id: "migrationhub-strategy", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mobileanalytics`.
+#[rustfmt::skip]
 pub static MOBILEANALYTICS: Service = Service { id: "mobileanalytics", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `models-v2-lex`.
+#[rustfmt::skip]
 pub static MODELS_V2_LEX: Service = Service { id: "models-v2-lex", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `models.lex`.
+#[rustfmt::skip]
 pub static MODELS_LEX: Service = Service { id: "models.lex", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("models-fips.lex.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("models-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("models-fips.lex.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `monitoring`.
+#[rustfmt::skip]
 pub static MONITORING: Service = Service { id: "monitoring", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2338,6 +2882,7 @@ pub static MONITORING: Service = Service { id: "monitoring", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mq`.
+#[rustfmt::skip]
 pub static MQ: Service = Service { id: "mq", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2346,16 +2891,19 @@ pub static MQ: Service = Service { id: "mq", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `mturk-requester`.
+#[rustfmt::skip]
 pub static MTURK_REQUESTER: Service = Service { id: "mturk-requester", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-{region}.us-east-1.amazonaws.com", "", &R_SANDBOX, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `neptune`.
+#[rustfmt::skip]
 pub static NEPTUNE: Service = Service { id: "neptune", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("rds.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("rds.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `network-firewall`.
+#[rustfmt::skip]
 pub static NETWORK_FIREWALL: Service = Service { id: "network-firewall", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2365,11 +2913,13 @@ pub static NETWORK_FIREWALL: Service = Service { id: "network-firewall", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `networkmanager`.
+#[rustfmt::skip]
 pub static NETWORKMANAGER: Service = Service { id: "networkmanager", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 1, false), Entry::new("{service}.us-west-2.api.aws", "", &R_AWS_GLOBAL, &R_US_WEST_2, 2, false), Entry::new("{service}-fips.us-west-2.api.aws", "", &R_AWS_GLOBAL, &R_US_WEST_2, 3, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: true, partition_endpoint: &R_AWS_US_GOV_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}.us-gov-west-1.api.aws", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 2, false), Entry::new("{service}.us-gov-west-1.api.aws", "", &R_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_AWS_US_GOV_GLOBAL, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `notifications`.
+#[rustfmt::skip]
 pub static NOTIFICATIONS: Service = Service { id: "notifications", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -2377,14 +2927,17 @@ pub static NOTIFICATIONS: Service = Service { id: "notifications", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `notifications-contacts`.
+#[rustfmt::skip]
 pub static NOTIFICATIONS_CONTACTS: Service = Service { id: "notifications-contacts", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.api.aws", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `nova-act`.
+#[rustfmt::skip]
 pub static NOVA_ACT: Service = Service { id: "nova-act", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `oam`.
+#[rustfmt::skip]
 pub static OAM: Service = Service { id: "oam", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2396,6 +2949,7 @@ pub static OAM: Service = Service { id: "oam", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `oidc`.
+#[rustfmt::skip]
 pub static OIDC: Service = Service { id: "oidc", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2403,10 +2957,12 @@ pub static OIDC: Service = Service { id: "oidc", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `omics`.
+#[rustfmt::skip]
 pub static OMICS: Service = Service { id: "omics", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `organizations`.
+#[rustfmt::skip]
 pub static ORGANIZATIONS: Service = Service { id: "organizations", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-northwest-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
@@ -2417,11 +2973,13 @@ pub static ORGANIZATIONS: Service = Service { id: "organizations", partitions: &
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isof-south-1.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `osis`.
+#[rustfmt::skip]
 pub static OSIS: Service = Service { id: "osis", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `outposts`.
+#[rustfmt::skip]
 pub static OUTPOSTS: Service = Service { id: "outposts", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
@@ -2430,20 +2988,24 @@ pub static OUTPOSTS: Service = Service { id: "outposts", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `participant.connect`.
+#[rustfmt::skip]
 pub static PARTICIPANT_CONNECT: Service = Service { id: "participant.connect", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false)] },
 ] };
 /// `partnercentral-channel`.
+#[rustfmt::skip]
 pub static PARTNERCENTRAL_CHANNEL: Service = Service { id: "partnercentral-channel", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `personalize`.
+#[rustfmt::skip]
 pub static PERSONALIZE: Service = Service { id: "personalize", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `pi`.
+#[rustfmt::skip]
 pub static PI: Service = Service { id: "pi", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2455,11 +3017,13 @@ pub static PI: Service = Service { id: "pi", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `pinpoint`.
+#[rustfmt::skip]
 pub static PINPOINT: Service = Service { id: "pinpoint", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "mobiletargeting", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `pipes`.
+#[rustfmt::skip]
 pub static PIPES: Service = Service { id: "pipes", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2467,6 +3031,7 @@ pub static PIPES: Service = Service { id: "pipes", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `polly`.
+#[rustfmt::skip]
 pub static POLLY: Service = Service { id: "polly", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2474,6 +3039,7 @@ pub static POLLY: Service = Service { id: "polly", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `portal.sso`.
+#[rustfmt::skip]
 pub static PORTAL_SSO: Service = Service { id: "portal.sso", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2481,14 +3047,17 @@ pub static PORTAL_SSO: Service = Service { id: "portal.sso", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `profile`.
+#[rustfmt::skip]
 pub static PROFILE: Service = Service { id: "profile", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `proton`.
+#[rustfmt::skip]
 pub static PROTON: Service = Service { id: "proton", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `qbusiness`.
+#[rustfmt::skip]
 pub static QBUSINESS: Service = Service { id: "qbusiness", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.aws", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.aws", "", &NO_REGION, 1, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "api.amazonwebservices.com.cn", "", &NO_REGION, 0, false), Defaults::new("{service}-fips.{region}.{dnsSuffix}", "api.amazonwebservices.com.cn", "", &NO_REGION, 1, false)], endpoints: &[] },
@@ -2496,11 +3065,13 @@ pub static QBUSINESS: Service = Service { id: "qbusiness", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `query.timestream`.
+#[rustfmt::skip]
 pub static QUERY_TIMESTREAM: Service = Service { id: "query.timestream", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `quicksight`.
+#[rustfmt::skip]
 pub static QUICKSIGHT: Service = Service { id: "quicksight", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2508,6 +3079,7 @@ pub static QUICKSIGHT: Service = Service { id: "quicksight", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ram`.
+#[rustfmt::skip]
 pub static RAM: Service = Service { id: "ram", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2519,6 +3091,7 @@ pub static RAM: Service = Service { id: "ram", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rbin`.
+#[rustfmt::skip]
 pub static RBIN: Service = Service { id: "rbin", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2530,6 +3103,7 @@ pub static RBIN: Service = Service { id: "rbin", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rds`.
+#[rustfmt::skip]
 pub static RDS: Service = Service { id: "rds", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_RDS_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_RDS_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_RDS_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_RDS_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_RDS_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_RDS_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_RDS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_RDS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_RDS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_RDS_CA_WEST_1, &R_CA_WEST_1, 1, false), Entry::new("", "", &R_RDS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_RDS_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_RDS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_RDS_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_RDS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_RDS_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_RDS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_RDS_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2541,10 +3115,12 @@ pub static RDS: Service = Service { id: "rds", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rds-data`.
+#[rustfmt::skip]
 pub static RDS_DATA: Service = Service { id: "rds-data", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `redshift`.
+#[rustfmt::skip]
 pub static REDSHIFT: Service = Service { id: "redshift", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2556,6 +3132,7 @@ pub static REDSHIFT: Service = Service { id: "redshift", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `redshift-serverless`.
+#[rustfmt::skip]
 pub static REDSHIFT_SERVERLESS: Service = Service { id: "redshift-serverless", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2565,6 +3142,7 @@ pub static REDSHIFT_SERVERLESS: Service = Service { id: "redshift-serverless", p
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rekognition`.
+#[rustfmt::skip]
 pub static REKOGNITION: Service = Service { id: "rekognition", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_REKOGNITION_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_REKOGNITION_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_REKOGNITION_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("", "", &R_REKOGNITION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_REKOGNITION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_REKOGNITION_US_EAST_1, &R_US_EAST_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_REKOGNITION_US_EAST_2, &R_US_EAST_2, 1, false), Entry::new("", "", &R_REKOGNITION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_REKOGNITION_US_WEST_1, &R_US_WEST_1, 1, false), Entry::new("", "", &R_REKOGNITION_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_REKOGNITION_US_WEST_2, &R_US_WEST_2, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_REKOGNITION_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("", "", &R_REKOGNITION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_REKOGNITION_US_GOV_WEST_1, &R_US_GOV_WEST_1, 1, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
@@ -2572,17 +3150,20 @@ pub static REKOGNITION: Service = Service { id: "rekognition", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `resiliencehub`.
+#[rustfmt::skip]
 pub static RESILIENCEHUB: Service = Service { id: "resiliencehub", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `resource-explorer-2`.
+#[rustfmt::skip]
 pub static RESOURCE_EXPLORER_2: Service = Service { id: "resource-explorer-2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `resource-groups`.
+#[rustfmt::skip]
 pub static RESOURCE_GROUPS: Service = Service { id: "resource-groups", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2594,6 +3175,7 @@ pub static RESOURCE_GROUPS: Service = Service { id: "resource-groups", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rolesanywhere`.
+#[rustfmt::skip]
 pub static ROLESANYWHERE: Service = Service { id: "rolesanywhere", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2603,6 +3185,7 @@ pub static ROLESANYWHERE: Service = Service { id: "rolesanywhere", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53`.
+#[rustfmt::skip]
 pub static ROUTE53: Service = Service { id: "route53", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: true, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTHWEST_1, 0, false)] },
@@ -2613,14 +3196,17 @@ pub static ROUTE53: Service = Service { id: "route53", partitions: &[
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `route53-recovery-control-config`.
+#[rustfmt::skip]
 pub static ROUTE53_RECOVERY_CONTROL_CONFIG: Service = Service { id: "route53-recovery-control-config", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.us-west-2.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_WEST_2, 0, false)] },
 ] };
 /// `route53domains`.
+#[rustfmt::skip]
 pub static ROUTE53DOMAINS: Service = Service { id: "route53domains", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53profiles`.
+#[rustfmt::skip]
 pub static ROUTE53PROFILES: Service = Service { id: "route53profiles", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2632,6 +3218,7 @@ pub static ROUTE53PROFILES: Service = Service { id: "route53profiles", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `route53resolver`.
+#[rustfmt::skip]
 pub static ROUTE53RESOLVER: Service = Service { id: "route53resolver", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2643,22 +3230,26 @@ pub static ROUTE53RESOLVER: Service = Service { id: "route53resolver", partition
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `rum`.
+#[rustfmt::skip]
 pub static RUM: Service = Service { id: "rum", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `runtime-v2-lex`.
+#[rustfmt::skip]
 pub static RUNTIME_V2_LEX: Service = Service { id: "runtime-v2-lex", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `runtime.lex`.
+#[rustfmt::skip]
 pub static RUNTIME_LEX: Service = Service { id: "runtime.lex", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("runtime-fips.lex.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "lex", &NO_REGION, 0, false), Defaults::new("runtime-fips.lex.{region}.{dnsSuffix}", "", "lex", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.lex.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `runtime.sagemaker`.
+#[rustfmt::skip]
 pub static RUNTIME_SAGEMAKER: Service = Service { id: "runtime.sagemaker", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("runtime-fips.sagemaker.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("runtime-fips.sagemaker.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("runtime-fips.sagemaker.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("runtime-fips.sagemaker.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("runtime-fips.sagemaker.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2670,6 +3261,7 @@ pub static RUNTIME_SAGEMAKER: Service = Service { id: "runtime.sagemaker", parti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3`.
+#[rustfmt::skip]
 pub static S3: Service = Service { id: "s3", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("{service}-external-1.amazonaws.com", "", &R_S3_EXTERNAL_1, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 2, false)], endpoints: &[] },
@@ -2681,6 +3273,7 @@ pub static S3: Service = Service { id: "s3", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3-control`.
+#[rustfmt::skip]
 pub static S3_CONTROL: Service = Service { id: "s3-control", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 2, false), Defaults::new("{service}-fips.dualstack.{region}.{dnsSuffix}", "amazonaws.com", "", &NO_REGION, 3, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("{service}.dualstack.{region}.{dnsSuffix}", "amazonaws.com.cn", "", &NO_REGION, 2, false)], endpoints: &[] },
@@ -2690,6 +3283,7 @@ pub static S3_CONTROL: Service = Service { id: "s3-control", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `s3-outposts`.
+#[rustfmt::skip]
 pub static S3_OUTPOSTS: Service = Service { id: "s3-outposts", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_GOV_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_GOV_WEST_1, &NO_REGION, 0, false)] },
@@ -2697,10 +3291,12 @@ pub static S3_OUTPOSTS: Service = Service { id: "s3-outposts", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_US_ISOB_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `sagemaker-geospatial`.
+#[rustfmt::skip]
 pub static SAGEMAKER_GEOSPATIAL: Service = Service { id: "sagemaker-geospatial", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `savingsplans`.
+#[rustfmt::skip]
 pub static SAVINGSPLANS: Service = Service { id: "savingsplans", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2708,6 +3304,7 @@ pub static SAVINGSPLANS: Service = Service { id: "savingsplans", partitions: &[
     ServicePartition { partition: 6, global: true, partition_endpoint: &R_AWS_ISO_F_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.csp.hci.ic.gov", "", &R_AWS_ISO_F_GLOBAL, &R_US_ISOF_SOUTH_1, 0, false)] },
 ] };
 /// `scheduler`.
+#[rustfmt::skip]
 pub static SCHEDULER: Service = Service { id: "scheduler", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2719,6 +3316,7 @@ pub static SCHEDULER: Service = Service { id: "scheduler", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `schemas`.
+#[rustfmt::skip]
 pub static SCHEMAS: Service = Service { id: "schemas", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2727,10 +3325,12 @@ pub static SCHEMAS: Service = Service { id: "schemas", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sdb`.
+#[rustfmt::skip]
 pub static SDB: Service = Service { id: "sdb", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_US_EAST_1, &NO_REGION, 0, false)] },
 ] };
 /// `secretsmanager`.
+#[rustfmt::skip]
 pub static SECRETSMANAGER: Service = Service { id: "secretsmanager", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_CA_CENTRAL_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_CA_WEST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_EAST_2_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_1_FIPS, &NO_REGION, 0, false), Entry::new("", "", &R_US_WEST_2_FIPS, &NO_REGION, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2742,6 +3342,7 @@ pub static SECRETSMANAGER: Service = Service { id: "secretsmanager", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `securityhub`.
+#[rustfmt::skip]
 pub static SECURITYHUB: Service = Service { id: "securityhub", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2753,17 +3354,20 @@ pub static SECURITYHUB: Service = Service { id: "securityhub", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `securitylake`.
+#[rustfmt::skip]
 pub static SECURITYLAKE: Service = Service { id: "securitylake", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_EAST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.{region}.api.aws", "", &R_US_GOV_WEST_1, &NO_REGION, 3, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `serverlessrepo`.
+#[rustfmt::skip]
 pub static SERVERLESSREPO: Service = Service { id: "serverlessrepo", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_EAST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-east-1.amazonaws.com", "", &R_US_GOV_EAST_1_FIPS, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}.{region}.amazonaws.com", "", &R_US_GOV_WEST_1, &NO_REGION, 1, false), Entry::new("{service}.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `servicecatalog`.
+#[rustfmt::skip]
 pub static SERVICECATALOG: Service = Service { id: "servicecatalog", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2771,11 +3375,13 @@ pub static SERVICECATALOG: Service = Service { id: "servicecatalog", partitions:
     ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `servicecatalog-appregistry`.
+#[rustfmt::skip]
 pub static SERVICECATALOG_APPREGISTRY: Service = Service { id: "servicecatalog-appregistry", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("servicecatalog-appregistry.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[] },
 ] };
 /// `servicediscovery`.
+#[rustfmt::skip]
 pub static SERVICEDISCOVERY: Service = Service { id: "servicediscovery", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2787,6 +3393,7 @@ pub static SERVICEDISCOVERY: Service = Service { id: "servicediscovery", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `servicequotas`.
+#[rustfmt::skip]
 pub static SERVICEQUOTAS: Service = Service { id: "servicequotas", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2798,10 +3405,12 @@ pub static SERVICEQUOTAS: Service = Service { id: "servicequotas", partitions: &
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `shield`.
+#[rustfmt::skip]
 pub static SHIELD: Service = Service { id: "shield", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `signer`.
+#[rustfmt::skip]
 pub static SIGNER: Service = Service { id: "signer", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("verification.{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("verification.{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_VERIFICATION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("verification.{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_VERIFICATION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("verification.{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_VERIFICATION_US_WEST_2, &R_US_WEST_2, 0, false), Entry::new("verification.{service}.af-south-1.amazonaws.com", "", &R_VERIFICATION_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("verification.{service}.ap-east-1.amazonaws.com", "", &R_VERIFICATION_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("verification.{service}.ap-northeast-1.amazonaws.com", "", &R_VERIFICATION_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("verification.{service}.ap-northeast-2.amazonaws.com", "", &R_VERIFICATION_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("verification.{service}.ap-south-1.amazonaws.com", "", &R_VERIFICATION_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("verification.{service}.ap-southeast-1.amazonaws.com", "", &R_VERIFICATION_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("verification.{service}.ap-southeast-2.amazonaws.com", "", &R_VERIFICATION_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("verification.{service}.ca-central-1.amazonaws.com", "", &R_VERIFICATION_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("verification.{service}.eu-central-1.amazonaws.com", "", &R_VERIFICATION_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("verification.{service}.eu-north-1.amazonaws.com", "", &R_VERIFICATION_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("verification.{service}.eu-south-1.amazonaws.com", "", &R_VERIFICATION_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("verification.{service}.eu-west-1.amazonaws.com", "", &R_VERIFICATION_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("verification.{service}.eu-west-2.amazonaws.com", "", &R_VERIFICATION_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("verification.{service}.eu-west-3.amazonaws.com", "", &R_VERIFICATION_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("verification.{service}.me-south-1.amazonaws.com", "", &R_VERIFICATION_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("verification.{service}.sa-east-1.amazonaws.com", "", &R_VERIFICATION_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("verification.{service}.us-east-1.amazonaws.com", "", &R_VERIFICATION_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("verification.{service}.us-east-2.amazonaws.com", "", &R_VERIFICATION_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("verification.{service}.us-west-1.amazonaws.com", "", &R_VERIFICATION_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("verification.{service}.us-west-2.amazonaws.com", "", &R_VERIFICATION_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("verification.{service}.cn-north-1.amazonaws.com.cn", "", &R_VERIFICATION_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("verification.{service}.cn-northwest-1.amazonaws.com.cn", "", &R_VERIFICATION_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
@@ -2809,12 +3418,14 @@ pub static SIGNER: Service = Service { id: "signer", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sms-voice`.
+#[rustfmt::skip]
 pub static SMS_VOICE: Service = Service { id: "sms-voice", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `snowball`.
+#[rustfmt::skip]
 pub static SNOWBALL: Service = Service { id: "snowball", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
@@ -2823,6 +3434,7 @@ pub static SNOWBALL: Service = Service { id: "snowball", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sns`.
+#[rustfmt::skip]
 pub static SNS: Service = Service { id: "sns", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2834,6 +3446,7 @@ pub static SNS: Service = Service { id: "sns", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sqs`.
+#[rustfmt::skip]
 pub static SQS: Service = Service { id: "sqs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2845,6 +3458,7 @@ pub static SQS: Service = Service { id: "sqs", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ssm`.
+#[rustfmt::skip]
 pub static SSM: Service = Service { id: "ssm", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2856,22 +3470,27 @@ pub static SSM: Service = Service { id: "ssm", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `ssm-contacts`.
+#[rustfmt::skip]
 pub static SSM_CONTACTS: Service = Service { id: "ssm-contacts", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-incidents`.
+#[rustfmt::skip]
 pub static SSM_INCIDENTS: Service = Service { id: "ssm-incidents", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-quicksetup`.
+#[rustfmt::skip]
 pub static SSM_QUICKSETUP: Service = Service { id: "ssm-quicksetup", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `ssm-sap`.
+#[rustfmt::skip]
 pub static SSM_SAP: Service = Service { id: "ssm-sap", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `sso`.
+#[rustfmt::skip]
 pub static SSO: Service = Service { id: "sso", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2879,6 +3498,7 @@ pub static SSO: Service = Service { id: "sso", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `states`.
+#[rustfmt::skip]
 pub static STATES: Service = Service { id: "states", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2890,6 +3510,7 @@ pub static STATES: Service = Service { id: "states", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `storagegateway`.
+#[rustfmt::skip]
 pub static STORAGEGATEWAY: Service = Service { id: "storagegateway", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_CA_WEST_1_FIPS, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2899,6 +3520,7 @@ pub static STORAGEGATEWAY: Service = Service { id: "storagegateway", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `streams.dynamodb`.
+#[rustfmt::skip]
 pub static STREAMS_DYNAMODB: Service = Service { id: "streams.dynamodb", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[Entry::new("{region}host:8000", "", &R_LOCAL, &R_US_EAST_1, 0, true)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "dynamodb", &NO_REGION, 0, false)], endpoints: &[] },
@@ -2910,6 +3532,7 @@ pub static STREAMS_DYNAMODB: Service = Service { id: "streams.dynamodb", partiti
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `sts`.
+#[rustfmt::skip]
 pub static STS: Service = Service { id: "sts", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2921,6 +3544,7 @@ pub static STS: Service = Service { id: "sts", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `support`.
+#[rustfmt::skip]
 pub static SUPPORT: Service = Service { id: "support", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &R_AWS_CN_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.cn-north-1.amazonaws.com.cn", "", &R_AWS_CN_GLOBAL, &R_CN_NORTH_1, 0, false)] },
@@ -2929,10 +3553,12 @@ pub static SUPPORT: Service = Service { id: "support", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &R_AWS_ISO_B_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-isob-east-1.sc2s.sgov.gov", "", &R_AWS_ISO_B_GLOBAL, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `supportapp`.
+#[rustfmt::skip]
 pub static SUPPORTAPP: Service = Service { id: "supportapp", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `swf`.
+#[rustfmt::skip]
 pub static SWF: Service = Service { id: "swf", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2944,6 +3570,7 @@ pub static SWF: Service = Service { id: "swf", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `synthetics`.
+#[rustfmt::skip]
 pub static SYNTHETICS: Service = Service { id: "synthetics", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2955,6 +3582,7 @@ pub static SYNTHETICS: Service = Service { id: "synthetics", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `tagging`.
+#[rustfmt::skip]
 pub static TAGGING: Service = Service { id: "tagging", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2966,10 +3594,12 @@ pub static TAGGING: Service = Service { id: "tagging", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `tax`.
+#[rustfmt::skip]
 pub static TAX: Service = Service { id: "tax", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("{service}.us-east-1.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false)] },
 ] };
 /// `textract`.
+#[rustfmt::skip]
 pub static TEXTRACT: Service = Service { id: "textract", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
@@ -2977,10 +3607,12 @@ pub static TEXTRACT: Service = Service { id: "textract", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `thinclient`.
+#[rustfmt::skip]
 pub static THINCLIENT: Service = Service { id: "thinclient", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transcribe`.
+#[rustfmt::skip]
 pub static TRANSCRIBE: Service = Service { id: "transcribe", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false), Defaults::new("fips.transcribe.{region}.{dnsSuffix}", "", "", &NO_REGION, 1, false)], endpoints: &[Entry::new("fips.{service}.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("fips.{service}.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("fips.{service}.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("fips.{service}.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("fips.{service}.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("cn.{service}.{region}.amazonaws.com.cn", "", &R_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
@@ -2990,6 +3622,7 @@ pub static TRANSCRIBE: Service = Service { id: "transcribe", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transcribestreaming`.
+#[rustfmt::skip]
 pub static TRANSCRIBESTREAMING: Service = Service { id: "transcribestreaming", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -2999,6 +3632,7 @@ pub static TRANSCRIBESTREAMING: Service = Service { id: "transcribestreaming", p
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `transfer`.
+#[rustfmt::skip]
 pub static TRANSFER: Service = Service { id: "transfer", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -3006,6 +3640,7 @@ pub static TRANSFER: Service = Service { id: "transfer", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `translate`.
+#[rustfmt::skip]
 pub static TRANSLATE: Service = Service { id: "translate", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_US_EAST_2_FIPS, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_US_WEST_1_FIPS, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_US_GOV_WEST_1_FIPS, &R_US_GOV_WEST_1, 0, false)] },
@@ -3013,6 +3648,7 @@ pub static TRANSLATE: Service = Service { id: "translate", partitions: &[
     ServicePartition { partition: 6, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `trustedadvisor`.
+#[rustfmt::skip]
 pub static TRUSTEDADVISOR: Service = Service { id: "trustedadvisor", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.api.aws", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.api.aws", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-2.api.aws", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 5, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -3020,6 +3656,7 @@ pub static TRUSTEDADVISOR: Service = Service { id: "trustedadvisor", partitions:
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `verifiedpermissions`.
+#[rustfmt::skip]
 pub static VERIFIEDPERMISSIONS: Service = Service { id: "verifiedpermissions", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -3028,28 +3665,34 @@ pub static VERIFIEDPERMISSIONS: Service = Service { id: "verifiedpermissions", p
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `voice-chime`.
+#[rustfmt::skip]
 pub static VOICE_CHIME: Service = Service { id: "voice-chime", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_CA_CENTRAL_1_FIPS, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_US_EAST_1_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_US_WEST_2_FIPS, &R_US_WEST_2, 0, false)] },
 ] };
 /// `voiceid`.
+#[rustfmt::skip]
 pub static VOICEID: Service = Service { id: "voiceid", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `vpc-lattice`.
+#[rustfmt::skip]
 pub static VPC_LATTICE: Service = Service { id: "vpc-lattice", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `waf`.
+#[rustfmt::skip]
 pub static WAF: Service = Service { id: "waf", partitions: &[
     ServicePartition { partition: 0, global: true, partition_endpoint: &R_AWS_GLOBAL, defaults: &[], endpoints: &[Entry::new("", "", &R_AWS, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazon{region}.com", "", &R_AWS, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_FIPS, &R_US_EAST_1, 0, false), Entry::new("{service}.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL, &R_US_EAST_1, 1, false), Entry::new("{service}-fips.amazonaws.com", "", &R_AWS_GLOBAL_FIPS, &R_US_EAST_1, 0, false)] },
 ] };
 /// `waf-regional`.
+#[rustfmt::skip]
 pub static WAF_REGIONAL: Service = Service { id: "waf-regional", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-gov-east-1.amazonaws.com", "", &R_FIPS_US_GOV_EAST_1, &R_US_GOV_EAST_1, 0, false), Entry::new("{service}-fips.us-gov-west-1.amazonaws.com", "", &R_FIPS_US_GOV_WEST_1, &R_US_GOV_WEST_1, 0, false)] },
 ] };
 /// `wafv2`.
+#[rustfmt::skip]
 pub static WAFV2: Service = Service { id: "wafv2", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.af-south-1.amazonaws.com", "", &R_FIPS_AF_SOUTH_1, &R_AF_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-east-1.amazonaws.com", "", &R_FIPS_AP_EAST_1, &R_AP_EAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-1.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_1, &R_AP_NORTHEAST_1, 0, false), Entry::new("{service}-fips.ap-northeast-2.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_2, &R_AP_NORTHEAST_2, 0, false), Entry::new("{service}-fips.ap-northeast-3.amazonaws.com", "", &R_FIPS_AP_NORTHEAST_3, &R_AP_NORTHEAST_3, 0, false), Entry::new("{service}-fips.ap-south-1.amazonaws.com", "", &R_FIPS_AP_SOUTH_1, &R_AP_SOUTH_1, 0, false), Entry::new("{service}-fips.ap-south-2.amazonaws.com", "", &R_FIPS_AP_SOUTH_2, &R_AP_SOUTH_2, 0, false), Entry::new("{service}-fips.ap-southeast-1.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_1, &R_AP_SOUTHEAST_1, 0, false), Entry::new("{service}-fips.ap-southeast-2.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_2, &R_AP_SOUTHEAST_2, 0, false), Entry::new("{service}-fips.ap-southeast-3.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_3, &R_AP_SOUTHEAST_3, 0, false), Entry::new("{service}-fips.ap-southeast-4.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_4, &R_AP_SOUTHEAST_4, 0, false), Entry::new("{service}-fips.ap-southeast-5.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_5, &R_AP_SOUTHEAST_5, 0, false), Entry::new("{service}-fips.ap-southeast-7.amazonaws.com", "", &R_FIPS_AP_SOUTHEAST_7, &R_AP_SOUTHEAST_7, 0, false), Entry::new("{service}-fips.ca-central-1.amazonaws.com", "", &R_FIPS_CA_CENTRAL_1, &R_CA_CENTRAL_1, 0, false), Entry::new("{service}-fips.ca-west-1.amazonaws.com", "", &R_FIPS_CA_WEST_1, &R_CA_WEST_1, 0, false), Entry::new("{service}-fips.eu-central-1.amazonaws.com", "", &R_FIPS_EU_CENTRAL_1, &R_EU_CENTRAL_1, 0, false), Entry::new("{service}-fips.eu-central-2.amazonaws.com", "", &R_FIPS_EU_CENTRAL_2, &R_EU_CENTRAL_2, 0, false), Entry::new("{service}-fips.eu-north-1.amazonaws.com", "", &R_FIPS_EU_NORTH_1, &R_EU_NORTH_1, 0, false), Entry::new("{service}-fips.eu-south-1.amazonaws.com", "", &R_FIPS_EU_SOUTH_1, &R_EU_SOUTH_1, 0, false), Entry::new("{service}-fips.eu-south-2.amazonaws.com", "", &R_FIPS_EU_SOUTH_2, &R_EU_SOUTH_2, 0, false), Entry::new("{service}-fips.eu-west-1.amazonaws.com", "", &R_FIPS_EU_WEST_1, &R_EU_WEST_1, 0, false), Entry::new("{service}-fips.eu-west-2.amazonaws.com", "", &R_FIPS_EU_WEST_2, &R_EU_WEST_2, 0, false), Entry::new("{service}-fips.eu-west-3.amazonaws.com", "", &R_FIPS_EU_WEST_3, &R_EU_WEST_3, 0, false), Entry::new("{service}-fips.il-central-1.amazonaws.com", "", &R_FIPS_IL_CENTRAL_1, &R_IL_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-central-1.amazonaws.com", "", &R_FIPS_ME_CENTRAL_1, &R_ME_CENTRAL_1, 0, false), Entry::new("{service}-fips.me-south-1.amazonaws.com", "", &R_FIPS_ME_SOUTH_1, &R_ME_SOUTH_1, 0, false), Entry::new("{service}-fips.mx-central-1.amazonaws.com", "", &R_FIPS_MX_CENTRAL_1, &R_MX_CENTRAL_1, 0, false), Entry::new("{service}-fips.sa-east-1.amazonaws.com", "", &R_FIPS_SA_EAST_1, &R_SA_EAST_1, 0, false), Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.cn-north-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTH_1, &R_CN_NORTH_1, 0, false), Entry::new("{service}-fips.cn-northwest-1.amazonaws.com.cn", "", &R_FIPS_CN_NORTHWEST_1, &R_CN_NORTHWEST_1, 0, false)] },
@@ -3059,23 +3702,28 @@ pub static WAFV2: Service = Service { id: "wafv2", partitions: &[
     ServicePartition { partition: 7, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `wellarchitected`.
+#[rustfmt::skip]
 pub static WELLARCHITECTED: Service = Service { id: "wellarchitected", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
     ServicePartition { partition: 2, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
 ] };
 /// `wisdom`.
+#[rustfmt::skip]
 pub static WISDOM: Service = Service { id: "wisdom", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("", "", &R_FIPS_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_FIPS_US_WEST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_NORTHEAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_NORTHEAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_SOUTHEAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_AP_SOUTHEAST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_CA_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_EU_CENTRAL_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_EU_WEST_2, &NO_REGION, 0, false), Entry::new("", "", &R_UI_US_EAST_1, &NO_REGION, 0, false), Entry::new("", "", &R_UI_US_WEST_2, &NO_REGION, 0, false)] },
 ] };
 /// `workdocs`.
+#[rustfmt::skip]
 pub static WORKDOCS: Service = Service { id: "workdocs", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `workmail`.
+#[rustfmt::skip]
 pub static WORKMAIL: Service = Service { id: "workmail", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[Defaults::new("", "", "", &NO_REGION, 0, false)], endpoints: &[] },
 ] };
 /// `workspaces`.
+#[rustfmt::skip]
 pub static WORKSPACES: Service = Service { id: "workspaces", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },
@@ -3084,10 +3732,12 @@ pub static WORKSPACES: Service = Service { id: "workspaces", partitions: &[
     ServicePartition { partition: 4, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-isob-east-1.sc2s.sgov.gov", "", &R_FIPS_US_ISOB_EAST_1, &R_US_ISOB_EAST_1, 0, false)] },
 ] };
 /// `workspaces-web`.
+#[rustfmt::skip]
 pub static WORKSPACES_WEB: Service = Service { id: "workspaces-web", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
 ] };
 /// `xray`.
+#[rustfmt::skip]
 pub static XRAY: Service = Service { id: "xray", partitions: &[
     ServicePartition { partition: 0, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[Entry::new("{service}-fips.us-east-1.amazonaws.com", "", &R_FIPS_US_EAST_1, &R_US_EAST_1, 0, false), Entry::new("{service}-fips.us-east-2.amazonaws.com", "", &R_FIPS_US_EAST_2, &R_US_EAST_2, 0, false), Entry::new("{service}-fips.us-west-1.amazonaws.com", "", &R_FIPS_US_WEST_1, &R_US_WEST_1, 0, false), Entry::new("{service}-fips.us-west-2.amazonaws.com", "", &R_FIPS_US_WEST_2, &R_US_WEST_2, 0, false)] },
     ServicePartition { partition: 1, global: false, partition_endpoint: &NO_REGION, defaults: &[], endpoints: &[] },

@@ -623,7 +623,7 @@ pub fn generate(json: &str) -> String {
     for r in &regions {
         let _ = writeln!(
             o,
-            "/// `{r}`.\npub static {}: RegionName = RegionName({});",
+            "/// `{r}`.\n#[rustfmt::skip]\npub static {}: RegionName = RegionName({});",
             region_ident(r),
             lit(r)
         );
@@ -632,7 +632,7 @@ pub fn generate(json: &str) -> String {
     let _ = writeln!(o, "/// The partitions, in the model's order (`aws` first).");
     let _ = writeln!(
         o,
-        "pub static PARTITIONS: [Partition; {}] = [",
+        "#[rustfmt::skip]\npub static PARTITIONS: [Partition; {}] = [",
         model.partitions.len()
     );
     for p in &model.partitions {
@@ -675,7 +675,11 @@ pub fn generate(json: &str) -> String {
         "service statics have distinct names"
     );
     let _ = writeln!(o, "/// Every service, sorted by id.");
-    let _ = writeln!(o, "pub static SERVICES: [&Service; {}] = [", names.len());
+    let _ = writeln!(
+        o,
+        "#[rustfmt::skip]\npub static SERVICES: [&Service; {}] = [",
+        names.len()
+    );
     for n in &names {
         let _ = writeln!(o, "    &{},", ident(n));
     }
@@ -684,7 +688,7 @@ pub fn generate(json: &str) -> String {
         let _ = writeln!(o, "/// `{n}`.");
         let _ = writeln!(
             o,
-            "pub static {}: Service = Service {{ id: {}, partitions: &[",
+            "#[rustfmt::skip]\npub static {}: Service = Service {{ id: {}, partitions: &[",
             ident(n),
             lit(n)
         );
