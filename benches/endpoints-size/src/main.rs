@@ -33,7 +33,12 @@ fn run() {
     #[cfg(not(feature = "one"))]
     let resolved = resolve(&params);
     if let Ok(ep) = resolved {
-        black_box((ep.url(), ep.signing_region(), ep.signing_name(), ep.partition()));
+        black_box((
+            ep.url(),
+            ep.signing_region(),
+            ep.signing_name(),
+            ep.partition(),
+        ));
     }
 }
 
