@@ -19,7 +19,7 @@
 //! | credentials | [`credentials`] | the Go v1 credential plan made from the config layers; the sans-IO parts of the network providers: credentials JSON (process, container, IMDS, SSO), the SSO token cache, STS request bodies and response XML |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
-//! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
+//! | session and clients | [`session`], [`client`], [`endpoint`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution (Go v1's legacy endpoint model as generated tables: global services, signing names, FIPS and dual-stack variants), validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!
