@@ -490,6 +490,9 @@ fn validate_endpoint(r: &mut Request<'_>) {
     };
     match &client.info.endpoint {
         Err(EndpointError::MissingRegion) => r.fail("MissingRegion"),
+        // Go v1's resolver errors, deferred to Validate as Go v1 defers them.
+        Err(EndpointError::UnknownEndpoint) => r.fail("UnknownEndpointError"),
+        Err(EndpointError::UnknownService) => r.fail("UnknownServiceError"),
         Err(_) => r.fail("MissingEndpoint"),
         Ok(ep) if ep.signing_region().is_empty() && client.region().is_none() => {
             r.fail("MissingRegion")
@@ -856,6 +859,19 @@ pub mod selftests {
             let (result, exchanges) = send(&c, &mut r);
             assert!(matches!(result, Err(RequestError::Handler { code: "MissingRegion", .. })), "{result:?}");
             assert_eq!(exchanges, 0, "nothing is sent after a Validate failure");
+        }
+
+        fn resolver_errors_are_deferred_to_validate() {
+            // No dual-stack in the ISO partitions: Go v1's UnknownEndpointError, set by Validate.
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-iso-east-1"));
+            let o = Config { use_dualstack_endpoint: Some(true), ..Config::default() };
+            let c = s.client_with("ec2", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap_err(), EndpointError::UnknownEndpoint);
+            let mut r = c.request("DescribeRegions");
+            let (result, exchanges) = send(&c, &mut r);
+            assert!(matches!(result, Err(RequestError::Handler { code: "UnknownEndpointError", .. })), "{result:?}");
+            assert_eq!(exchanges, 0);
         }
 
         fn per_client_region_stays_in_the_client() {

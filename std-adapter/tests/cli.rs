@@ -1291,6 +1291,12 @@ fn endpoint_prints_url_signing_region_name_and_partition() {
         &[("AWS_REGION", "eu-west-1")],
         &["endpoint", "iam", "--json"],
     );
+    // Field order is part of the contract.
+    assert_eq!(
+        stdout(&o),
+        "{\"url\":\"https://iam.amazonaws.com\",\"signing_region\":\"us-east-1\",\"signing_name\":\"iam\",\
+         \"partition\":\"aws\",\"signing_name_derived\":true,\"resolved_region\":\"\"}\n"
+    );
     assert_eq!(
         json_of(&o),
         json!({"url": "https://iam.amazonaws.com", "signing_region": "us-east-1", "signing_name": "iam",

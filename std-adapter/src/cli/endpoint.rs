@@ -8,6 +8,17 @@ use aws_session_core::config::Config;
 use super::{CliError, EndpointArgs};
 use crate::load::LoadedSession;
 
+/// `--json`: one object, fields in this order.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    url: &'a str,
+    signing_region: &'a str,
+    signing_name: &'a str,
+    partition: &'a str,
+    signing_name_derived: bool,
+    resolved_region: &'a str,
+}
+
 /// Resolves `args.service` with the session's settings (and `--region`, `--fips`,
 /// `--dualstack` on top, as a client's overrides) and prints it.
 pub(super) fn print(
@@ -40,15 +51,17 @@ pub(super) fn print(
         .endpoint()
         .map_err(|e| CliError::failed(format!("cannot resolve {}: {e}", args.service)))?;
     let written = if args.json {
-        let object = serde_json::json!({
-            "url": ep.url(),
-            "signing_region": ep.signing_region(),
-            "signing_name": ep.signing_name(),
-            "signing_name_derived": ep.signing_name_derived(),
-            "partition": ep.partition(),
-            "resolved_region": ep.resolved_region(),
-        });
-        writeln!(out, "{object}")
+        let object = Shown {
+            url: ep.url(),
+            signing_region: ep.signing_region(),
+            signing_name: ep.signing_name(),
+            partition: ep.partition(),
+            signing_name_derived: ep.signing_name_derived(),
+            resolved_region: ep.resolved_region(),
+        };
+        let text = serde_json::to_string(&object)
+            .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
+        writeln!(out, "{text}")
     } else {
         writeln!(out, "url            {}", ep.url())
             .and_then(|()| writeln!(out, "signing_region {}", ep.signing_region()))
