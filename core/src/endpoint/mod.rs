@@ -725,6 +725,15 @@ pub mod selftests {
             assert_eq!(resolve(&p).unwrap().url(), "https://sqs.eu-west-1.amazonaws.com");
         }
 
+        fn signing_name_limit_holds_its_maximum_and_refuses_one_more() {
+            let name = [b'a'; MAX_SIGNING_NAME_LEN + 1];
+            let name = core::str::from_utf8(&name).unwrap();
+            let at = |service| EndpointParams { service, region: Some("us-east-1"), ..Default::default() };
+            let ep = resolve(&at(&name[..MAX_SIGNING_NAME_LEN])).unwrap();
+            assert_eq!(ep.signing_name().len(), MAX_SIGNING_NAME_LEN);
+            assert_eq!(resolve(&at(name)), Err(EndpointError::TooLong));
+        }
+
         fn every_partition_pattern_is_understood() {
             for p in PARTITIONS.iter() {
                 assert!(region_matches(p.region_regex, "x").is_some(), "{}", p.region_regex);
