@@ -112,7 +112,7 @@ need_apt() {
 # --- host ---------------------------------------------------------------------------------------
 
 # Features of the library crates for the feature matrix. Core's `http` and `sigv4a-tables` need std.
-CORE_FEATURES=(defmt test-util selftest sigv4a wide-paths wide-limits)
+CORE_FEATURES=(defmt test-util selftest sigv4a wide-paths wide-limits endpoint-model)
 CORE_STD_FEATURES=(http sigv4a-tables)
 EMBASSY_FEATURES=(net tls tls-p384 tls-rsa insecure-skip-tls-verify-for-tests-only defmt test-util)
 

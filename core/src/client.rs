@@ -102,8 +102,10 @@ impl fmt::Display for ClientError {
 
 impl core::error::Error for ClientError {}
 
-/// What a client knows about itself (Go v1 `metadata.ClientInfo`): its service and the endpoint
-/// resolved when it was made. A request's handlers find it with `r.context::<ClientInfo>()`.
+/// What a client knows about itself (Go v1 `metadata.ClientInfo` and `client.Config`): its
+/// service and the endpoint resolved when it was made — URL, signing region, signing name and
+/// whether it was derived, partition and resolved region ([`ResolvedEndpoint`]). A request's
+/// handlers find it with `r.context::<ClientInfo>()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
     service: &'static str,
@@ -111,7 +113,7 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    /// The service's endpoint prefix and signing name.
+    /// The service id (endpoint prefix); the signing name is the endpoint's ([`ResolvedEndpoint::signing_name`]).
     pub fn service(&self) -> &'static str {
         self.service
     }
@@ -135,10 +137,11 @@ pub struct Client<'s> {
     handlers: Handlers,
 }
 
-// A client is its handler lists (2016 B on 32-bit targets), its endpoint (316 B) and two
-// references: 2340 B on thumbv7em, where a client holding a copy of its session took 10.3 KiB.
+// A client is its handler lists (2016 B on 32-bit targets), its endpoint (URL, signing region
+// and name, resolved region, partition: 412 B) and two references: about 2440 B on thumbv7em,
+// where a client holding a copy of its session took 10.3 KiB.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(core::mem::size_of::<Client<'static>>() <= 2400);
+const _: () = assert!(core::mem::size_of::<Client<'static>>() <= 2500);
 
 impl Session {
     /// A client for `service` (its endpoint prefix and signing name, e.g. `sts`, `s3`) with the
@@ -225,7 +228,7 @@ impl<'s> Client<'s> {
         self.overrides
     }
 
-    /// The service's endpoint prefix and signing name.
+    /// The service id (endpoint prefix); the signing name is the endpoint's ([`ResolvedEndpoint::signing_name`]).
     pub fn service(&self) -> &'static str {
         self.info.service
     }
@@ -241,6 +244,26 @@ impl<'s> Client<'s> {
     /// The [`EndpointError`] resolution ended with.
     pub fn endpoint(&self) -> Result<&ResolvedEndpoint, EndpointError> {
         self.info.endpoint()
+    }
+
+    /// Resolves the client's endpoint again with the services of `model` (clients resolve with
+    /// [`Model::DEFAULT`](endpoint::Model::DEFAULT)): how an image that names its services, e.g.
+    /// `Model::of(&[&endpoint::model::IAM])` without the `endpoint-model` feature, reaches a
+    /// global service as Go v1 does.
+    ///
+    /// ```
+    /// # use aws_session_core::{config::Config, session::Session};
+    /// use aws_session_core::endpoint::{model, Model};
+    /// # let session = Session::unconfigured();
+    /// # let overrides = Config::new().with_region("eu-west-1").unwrap();
+    /// static IAM_ONLY: Model = Model::of(&[&model::IAM]);
+    /// let mut iam = session.client_with("iam", &overrides).unwrap();
+    /// iam.resolve_endpoint_in(&IAM_ONLY);
+    /// let ep = iam.endpoint().unwrap();
+    /// assert_eq!((ep.url(), ep.signing_region()), ("https://iam.amazonaws.com", "us-east-1"));
+    /// ```
+    pub fn resolve_endpoint_in(&mut self, model: &endpoint::Model) {
+        self.info.endpoint = self.view().resolve_endpoint_in(model);
     }
 
     /// The client's region: the override's, else the session's.
@@ -423,6 +446,14 @@ impl<'a> View<'a> {
     /// Resolves the endpoint from the client's configuration. An override endpoint replaces the
     /// session's per-service ones too (Go v1 `Copy` clears them).
     fn resolve_endpoint(&self) -> Result<ResolvedEndpoint, EndpointError> {
+        self.resolve_endpoint_in(&endpoint::Model::DEFAULT)
+    }
+
+    /// [`View::resolve_endpoint`] with the services of `model`.
+    fn resolve_endpoint_in(
+        &self,
+        model: &endpoint::Model,
+    ) -> Result<ResolvedEndpoint, EndpointError> {
         let c = self.session.config();
         let service = self.info.service;
         let endpoint = match self.overrides.and_then(|o| o.endpoint.as_ref()) {
@@ -441,7 +472,7 @@ impl<'a> View<'a> {
             s3_legacy_global: *s.s3_us_east_1_regional_endpoint() == legacy,
             disable_ssl: *s.disable_ssl(),
         };
-        endpoint::resolve(&params)
+        endpoint::resolve_in(model, &params)
     }
 }
 
@@ -452,6 +483,9 @@ fn validate_endpoint(r: &mut Request<'_>) {
     };
     match &client.info.endpoint {
         Err(EndpointError::MissingRegion) => r.fail("MissingRegion"),
+        // Go v1's resolver errors, deferred to Validate as Go v1 defers them.
+        Err(EndpointError::UnknownEndpoint) => r.fail("UnknownEndpointError"),
+        Err(EndpointError::UnknownService) => r.fail("UnknownServiceError"),
         Err(_) => r.fail("MissingEndpoint"),
         Ok(ep) if ep.signing_region().is_empty() && client.region().is_none() => {
             r.fail("MissingRegion")
@@ -541,7 +575,11 @@ fn signing_instructions<'o>(
     out: &'o mut SigningOutput,
 ) -> Result<sigv4::SigningInstructions<'o>, &'static str> {
     let endpoint = client.info.endpoint().map_err(|_| "MissingEndpoint")?;
-    let service = client.info.service;
+    // The model's signing name (`runtime.sagemaker` signs as `sagemaker`), else the service id.
+    let service = match endpoint.signing_name() {
+        "" => client.info.service,
+        name => name,
+    };
     let body = match http.body() {
         Body::Empty => SignableBody::Bytes(b""),
         b => match b.bytes() {
@@ -700,6 +738,35 @@ pub mod selftests {
             assert_eq!(r.http.headers().get("x-amz-date"), Some("20150830T123600Z"));
         }
 
+        fn clients_sign_with_the_signing_name_of_the_model() {
+            // `data-ats.iot` signs as `iotdata`, `streams.dynamodb` as `dynamodb`: the scope's
+            // service is the signing name, not the endpoint prefix (Go v1 client.Config).
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("eu-central-1"));
+            for (service, url, scope) in [
+                ("data-ats.iot", "https://data-ats.iot.eu-central-1.amazonaws.com", "/eu-central-1/iotdata/aws4_request"),
+                ("streams.dynamodb", "https://streams.dynamodb.eu-central-1.amazonaws.com", "/eu-central-1/dynamodb/aws4_request"),
+                ("runtime.sagemaker", "https://runtime.sagemaker.eu-central-1.amazonaws.com", "/eu-central-1/sagemaker/aws4_request"),
+            ] {
+                let c = s.client(service).unwrap();
+                let ep = c.endpoint().unwrap();
+                assert_eq!((ep.url(), ep.signing_region(), ep.partition(), ep.resolved_region()), (url, "eu-central-1", "aws", ""));
+                let mut r = c.request("Op");
+                let (result, _) = send(&c, &mut r);
+                assert_eq!(result, Ok(()));
+                let auth = r.http.headers().get("authorization").unwrap();
+                assert!(auth.contains(scope), "{service}: {auth}");
+            }
+        }
+
+        fn empty_endpoint_option_resolves_from_the_model() {
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-west-2"));
+            let o = Config { endpoint: Some(crate::text::Text::new()), ..Config::default() };
+            let c = s.client_with("sqs", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap().url(), "https://sqs.us-west-2.amazonaws.com", "never `https://`");
+        }
+
         fn form_requests_are_posts_with_a_form_body() {
             let mut s = Session::unconfigured();
             session_with_keys(&mut s, Some("us-east-1"));
@@ -803,6 +870,19 @@ pub mod selftests {
             let (result, exchanges) = send(&c, &mut r);
             assert!(matches!(result, Err(RequestError::Handler { code: "MissingRegion", .. })), "{result:?}");
             assert_eq!(exchanges, 0, "nothing is sent after a Validate failure");
+        }
+
+        fn resolver_errors_are_deferred_to_validate() {
+            // No dual-stack in the ISO partitions: Go v1's UnknownEndpointError, set by Validate.
+            let mut s = Session::unconfigured();
+            session_with_keys(&mut s, Some("us-iso-east-1"));
+            let o = Config { use_dualstack_endpoint: Some(true), ..Config::default() };
+            let c = s.client_with("ec2", &o).unwrap();
+            assert_eq!(c.endpoint().unwrap_err(), EndpointError::UnknownEndpoint);
+            let mut r = c.request("DescribeRegions");
+            let (result, exchanges) = send(&c, &mut r);
+            assert!(matches!(result, Err(RequestError::Handler { code: "UnknownEndpointError", .. })), "{result:?}");
+            assert_eq!(exchanges, 0);
         }
 
         fn per_client_region_stays_in_the_client() {

@@ -20,7 +20,7 @@
 //! | protocols | [`protocol`] | query, JSON 1.0/1.1, REST-JSON and REST-XML request helpers; error answers decoded (code, message, request id) for retries, credential expiry and clock-skew correction |
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
-//! | session and clients | [`session`], [`client`], [`endpoint`], [`skew`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution, validation and signing handlers. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
+//! | session and clients | [`session`], [`client`], [`endpoint`], [`skew`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution (Go v1's legacy endpoint model as generated tables: global services, signing names, FIPS and dual-stack variants), validation and signing handlers, and the session's clock-skew correction. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!

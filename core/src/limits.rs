@@ -124,6 +124,9 @@ pub const MAX_PROFILE_CHAIN: usize = 8;
 pub const MAX_SERVICE_ENDPOINTS: usize = 4;
 /// Longest service id in an endpoint override (`AWS_ENDPOINT_URL_<SERVICE>`).
 pub const MAX_SERVICE_ID_LEN: usize = 32;
+/// Longest service id or signing name a resolved endpoint keeps. The endpoint model's longest
+/// service id is 35 bytes (`bedrock-agentcore-control`-like names); 48 leaves room.
+pub const MAX_SIGNING_NAME_LEN: usize = 48;
 
 // ---- handlers ------------------------------------------------------------------------------------
 

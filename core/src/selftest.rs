@@ -31,7 +31,6 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     &[
         crate::session::selftests::ALL,
         crate::config::settings::selftests::ALL,
-        crate::endpoint::selftests::ALL,
         crate::credentials::cache::selftests::ALL,
         crate::text::selftests::ALL,
         crate::profile::parse::selftests::ALL,
@@ -75,6 +74,8 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::protocol::decode::selftests::ALL,
         crate::protocol::request::selftests::ALL,
     ],
+    // Endpoint resolution with the default tables (STS, S3, SSO, SSO OIDC).
+    &[crate::endpoint::selftests::ALL],
 ];
 
 /// Number of self-tests in shard `shard` (0 for an unknown shard), computed at compile time when

@@ -329,6 +329,23 @@ selftests! {
         assert_eq!(shown(s, s.config().region.as_ref().unwrap().source).as_str(), "file:/home/.aws/config:2");
     }
 
+    fn empty_options_are_unset() {
+        // Go v1: `Config{Region: aws.String("")}` or an empty endpoint is no value: the
+        // environment still applies (`len(aws.StringValue(...)) == 0`).
+        let mut slot = Session::unconfigured();
+        let files = MemFiles::new(&[]);
+        let env = MemEnv::new(&[("AWS_REGION", "us-west-2"), ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000")]);
+        let mut opts = Options::default();
+        opts.config.region = Some(crate::text::Text::new());
+        opts.config.endpoint = Some(crate::text::Text::new());
+        let s = session_in(&mut slot, &opts, &env, &files);
+        assert_eq!(region(s), Some("us-west-2"));
+        assert_eq!(s.config().region.as_ref().unwrap().source, Source::Env("AWS_REGION"));
+        assert_eq!(s.config().endpoint_for("s3").map(|e| e.value.as_str()), Some("http://127.0.0.1:9000"));
+        // A client of such a session resolves from the model, never to `https://`: the client
+        // self-test `empty_endpoint_option_resolves_from_the_model`.
+    }
+
     fn default_region_needs_load() {
         let mut slot = Session::unconfigured();
         // without load AWS_DEFAULT_REGION is not read, and the config file is not read.

@@ -615,15 +615,22 @@ fn the_path_must_be_encoded_and_normalized_as_the_settings_say() {
     assert_eq!(p(std, "/a/./b"), not(CanonicalPart::PathSegment, 3));
     assert_eq!(p(std, "/a/.."), not(CanonicalPart::PathSegment, 3));
     assert_eq!(p(std, "//"), not(CanonicalPart::PathSegment, 1));
-    // Without normalization, or with single encoding, such paths are canonical.
+    // Without normalization such paths are canonical.
     let mut plain = std;
     plain.normalize_path = false;
     assert!(p(plain, "/a//b/./c/..").is_ok());
     let s3 = SigningSettings::s3();
     assert!(p(s3, "/a//b/../%FF").is_ok());
+    // S3 signs the path as sent: any escape, in either case, is its own canonical form.
+    assert!(p(s3, "/key%2Fwith%2fslash/%41").is_ok());
+    assert_eq!(p(s3, "/a b"), not(CanonicalPart::Path, 2));
+    assert_eq!(p(s3, "/a%2"), not(CanonicalPart::Path, 2));
     let mut s3_normalized = s3;
     s3_normalized.normalize_path = true;
-    assert!(p(s3_normalized, "/./a//").is_ok());
+    assert_eq!(
+        p(s3_normalized, "/./a//"),
+        not(CanonicalPart::PathSegment, 1)
+    );
 }
 
 #[test]
@@ -693,5 +700,41 @@ fn a_padded_session_token_signs_as_with_the_general_signer() {
         let general = sign(&req, &params, &mut a).unwrap();
         let canonical = sign_both(&parts, &params, &mut b).unwrap();
         assert_eq!(summary(&canonical), summary(&general), "{raw:?}");
+    }
+}
+
+/// S3 signs a path exactly as it is sent, as Go v1, botocore and aws-sigv4 do: a key holding an
+/// escaped `/` (`%2F`) is signed as `%2F`, not as the `/` it decodes to; other escapes stay as
+/// written and bytes that need one are escaped.
+#[test]
+fn s3_paths_are_signed_as_sent() {
+    let secret = SecretKey::new(
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        Field::SecretAccessKey,
+    )
+    .unwrap();
+    let params = SigningParams {
+        credentials: SigningCredentials {
+            access_key_id: "AKIDEXAMPLE",
+            secret: &secret,
+            session_token: None,
+        },
+        region: "us-east-1",
+        service: "s3",
+        time: UnixTime::from_secs(1_440_938_160),
+        settings: SigningSettings::s3(),
+    };
+    let headers = [("host", "bucket.s3.amazonaws.com")];
+    for (sent, canonical) in [
+        ("/dir%2Fkey.txt", "/dir%2Fkey.txt"),
+        ("/dir%2fkey.txt", "/dir%2fkey.txt"),
+        ("/a b/%41", "/a%20b/%41"),
+        ("/a%20b", "/a%20b"),
+        ("/100%", "/100%25"),
+    ] {
+        let req = SignableRequest::new("GET", sent, "", &headers, SignableBody::Unsigned);
+        let creq = CanonicalRequest::new(&req, &params).unwrap();
+        let text = creq.to_string();
+        assert_eq!(text.lines().nth(1), Some(canonical), "{sent}");
     }
 }

@@ -182,7 +182,11 @@ fn no_credentials_is_not_a_failure() {
 }
 
 #[test]
-fn assume_role_without_a_region_reports_missing_region() {
+fn sts_without_a_region_is_the_global_endpoint() {
+    // Go v1: `sts` is one of the legacy services that resolve without a region, to their partition
+    // endpoint, so an AssumeRole hop without a region goes to https://sts.amazonaws.com signed for
+    // us-east-1 (it no longer fails with MissingRegion before sending; the call itself is not
+    // made here: tests reach no host but 127.0.0.1).
     let h = home();
     common::write(
         h.path(),
@@ -193,14 +197,19 @@ fn assume_role_without_a_region_reports_missing_region() {
     let v = json_of(&run(
         h.path(),
         &[("AWS_SDK_LOAD_CONFIG", "1")],
-        &["configure", "list", "--json", "--profile", "role"],
+        &["endpoint", "sts", "--json", "--profile", "role"],
     ));
-    assert_eq!(v["credentials"], Value::Null);
-    let why = v["credentials_error"].as_str().unwrap();
-    assert!(
-        why.contains("AssumeRoleProvider") && why.contains("could not find region configuration"),
-        "{why}"
+    assert_eq!(
+        (v["url"].as_str(), v["signing_region"].as_str()),
+        (Some("https://sts.amazonaws.com"), Some("us-east-1"))
     );
+    // A service that needs a region still reports it missing.
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &["endpoint", "sqs", "--profile", "role"],
+    );
+    assert!(assert_one_line_error(&o, 1).contains("could not find region configuration"));
 }
 
 #[test]
@@ -1430,5 +1439,138 @@ fn sigv4a_errors_are_one_line_and_help_names_the_options() {
             help.contains("--sigv4a") && help.contains("--region-set <SET>"),
             "{help}"
         );
+    }
+}
+
+#[test]
+fn endpoint_prints_url_signing_region_name_and_partition() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &[("AWS_REGION", "eu-west-1")],
+        &["endpoint", "iam", "--json"],
+    );
+    // Field order is part of the contract.
+    assert_eq!(
+        stdout(&o),
+        "{\"url\":\"https://iam.amazonaws.com\",\"signing_region\":\"us-east-1\",\"signing_name\":\"iam\",\
+         \"partition\":\"aws\",\"signing_name_derived\":true,\"resolved_region\":\"\"}\n"
+    );
+    assert_eq!(
+        json_of(&o),
+        json!({"url": "https://iam.amazonaws.com", "signing_region": "us-east-1", "signing_name": "iam",
+               "signing_name_derived": true, "partition": "aws", "resolved_region": ""})
+    );
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--fips",
+            "--dualstack",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        json_of(&o)["url"],
+        "https://s3-fips.dualstack.us-east-1.amazonaws.com"
+    );
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "data-ats.iot",
+            "--region",
+            "eu-central-1",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (
+            json_of(&o)["signing_name"].clone(),
+            json_of(&o)["signing_name_derived"].clone()
+        ),
+        (json!("iotdata"), json!(false))
+    );
+    // The table form.
+    let o = run(
+        h.path(),
+        &[],
+        &[
+            "endpoint",
+            "runtime.sagemaker",
+            "--region",
+            "fips-us-east-1",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "url            https://runtime-fips.sagemaker.us-east-1.amazonaws.com\n\
+         signing_region us-east-1\nsigning_name   sagemaker (derived)\npartition      aws\n"
+    );
+}
+
+#[test]
+fn endpoint_applies_the_session_settings() {
+    let h = home();
+    let url =
+        |vars: &[(&str, &str)], args: &[&str]| json_of(&run(h.path(), vars, args))["url"].clone();
+    let sts = ["endpoint", "sts", "--region", "eu-west-1", "--json"];
+    assert_eq!(url(&[], &sts), "https://sts.amazonaws.com");
+    assert_eq!(
+        url(&[("AWS_STS_REGIONAL_ENDPOINTS", "regional")], &sts),
+        "https://sts.eu-west-1.amazonaws.com"
+    );
+    let s3 = ["endpoint", "s3", "--region", "us-east-1", "--json"];
+    assert_eq!(url(&[], &s3), "https://s3.amazonaws.com");
+    assert_eq!(
+        url(&[("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")], &s3),
+        "https://s3.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(&[("AWS_USE_FIPS_ENDPOINT", "true")], &sts),
+        "https://sts-fips.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(&[("AWS_USE_DUALSTACK_ENDPOINT", "true")], &sts),
+        "https://sts.eu-west-1.api.aws"
+    );
+    // File keys, with shared config loading on.
+    std::fs::create_dir_all(h.path().join(".aws")).unwrap();
+    std::fs::write(
+        h.path().join(".aws/config"),
+        "[default]\nregion = us-gov-west-1\nuse_fips_endpoint = true\n",
+    )
+    .unwrap();
+    assert_eq!(
+        url(
+            &[("AWS_SDK_LOAD_CONFIG", "1")],
+            &["endpoint", "dynamodb", "--json"]
+        ),
+        "https://dynamodb-fips.us-gov-west-1.amazonaws.com"
+    );
+}
+
+#[test]
+fn endpoint_that_cannot_be_resolved_exits_1_with_one_line() {
+    let h = home();
+    for args in [
+        &["endpoint", "sqs"][..],
+        &["endpoint", "sqs", "--region", "bad_region"],
+        &[
+            "endpoint",
+            "ec2",
+            "--region",
+            "us-iso-east-1",
+            "--dualstack",
+        ],
+    ] {
+        let o = run(h.path(), &[], args);
+        let err = assert_one_line_error(&o, 1);
+        assert!(err.contains("cannot resolve"), "{err}");
     }
 }

@@ -161,11 +161,16 @@ const SSO_CACHE_MISSING: &str = "reading the SSO token cache: no such file";
 const WEB_IDENTITY_NEEDS_ROLE: &str =
     "credential type web_identity_token_file requires role_arn, profile B";
 
-/// S3: env web identity before the profile; no region anywhere, so STS cannot be called.
+/// S3: env web identity before the profile; with no region anywhere, STS resolves to its global
+/// endpoint (Go v1's legacy empty-region services), which the recording never answers.
 const ENV_WEB_IDENTITY_FIRST: Expect = Expect::GoV1 {
     row: "S3",
-    answer: Answer::Error("WebIdentityErr: WebIdentityCredentials: could not find region"),
-    traffic: AS_RECORDED,
+    answer: Answer::Error("WebIdentityErr: WebIdentityCredentials: RequestError"),
+    traffic: Traffic {
+        hosts: &[],
+        repeats: 0,
+        extra: &["POST https://sts.amazonaws.com/"],
+    },
 };
 /// S5: the token `PUT` answered 403; Go v1 falls back to IMDSv1 (retried twice, refused).
 const IMDS_V1_FALLBACK: Expect = Expect::GoV1 {

@@ -191,7 +191,8 @@ pub fn merge_config<'a, E: Environment + ?Sized>(
     let service_endpoints = &mut out.service_endpoints;
     service_endpoints.clear();
     let mut overflow: Option<MergeError> = None;
-    if !ignore_configured && user.endpoint.is_none() {
+    // An empty endpoint option is unset (Go v1), so the per-service variables still apply.
+    if !ignore_configured && user.endpoint.as_ref().is_none_or(|e| e.is_empty()) {
         env.for_each_with_prefix(SERVICE_ENDPOINT_PREFIX, &mut |name, value| {
             let Some(service) = name.strip_prefix(SERVICE_ENDPOINT_PREFIX) else {
                 return;

@@ -168,6 +168,11 @@ pub trait Kind {
     /// The value as listings (`configure list`) show it: the value itself, or a redaction marker
     /// for a secret.
     fn shown(value: &Self::Value) -> &dyn fmt::Display;
+    /// Whether an option holding `value` counts as unset (an empty text, as Go v1's
+    /// `len(aws.StringValue(…)) == 0` checks), so the environment and files still apply.
+    fn is_unset(_value: &Self::Value) -> bool {
+        false
+    }
 }
 
 /// Text of at most `N` bytes, taken as written (an empty value is unset).
@@ -198,6 +203,9 @@ impl<const N: usize> Kind for Txt<N> {
     }
     fn shown(value: &Text<N>) -> &dyn fmt::Display {
         value
+    }
+    fn is_unset(value: &Text<N>) -> bool {
+        value.is_empty()
     }
 }
 
@@ -432,7 +440,7 @@ pub(crate) fn pick<K: Kind>(
     file: Option<Prop<'_>>,
     ctx: &MergeCtx<'_>,
 ) -> Result<Option<Resolved<K::Value>>, MergeError> {
-    if let Some(v) = option {
+    if let Some(v) = option.filter(|v| !K::is_unset(v)) {
         return Ok(Some(Resolved::new(v.clone(), Source::Option)));
     }
     if info.merge == Merge::LayeredUnlessIgnored && ctx.ignore_configured {

@@ -21,13 +21,14 @@
 //!
 //! * **method**: an HTTP token, as sent.
 //! * **path**: the canonical URI as it appears in the canonical request, already encoded per
-//!   the settings' [`UriEncoding`]: starts with `/`; every byte is
+//!   the settings' [`UriEncoding`]: starts with `/`. With double encoding every byte is
 //!   unreserved (`A-Z a-z 0-9 - . _ ~`), `/`, or a `%XX` escape with upper-case hex of a byte
-//!   that is neither (so never `%41` nor `%2F`, and never `%2f`). With double encoding the
-//!   escapes must decode to UTF-8 (the path was text before it was encoded), and with path
-//!   normalization no segment may be empty, `.` or `..` (a trailing `/` is kept). With single
-//!   encoding (S3) normalization constrains nothing: the general signer normalizes before it
-//!   decodes escapes, so any such path can come out of it.
+//!   that is neither (so never `%41` nor `%2F`, and never `%2f`); the escapes must decode to
+//!   UTF-8 (the path was text before it was encoded), and with path normalization no segment may
+//!   be empty, `.` or `..` (a trailing `/` is kept; this holds with single encoding too). With
+//!   single encoding (S3) the path is signed as sent: unreserved bytes, `/` and any `%XX` escape
+//!   (`%2F` and `%2f` included, each kept as written), which is what the general signer writes
+//!   for such a path.
 //! * **query**: the canonical query string: `key=value` pairs joined by `&`, every pair with its
 //!   `=` (an empty value is `key=`), keys and values unreserved bytes and upper-case `%XX`
 //!   escapes of other bytes (decoding to UTF-8), sorted by key and then value as bytes (equal
@@ -316,6 +317,26 @@ fn upper_hex(b: u8) -> Option<u8> {
     }
 }
 
+/// Scans an S3 path as the signer signs it: unreserved bytes, `/`, and `%XX` escapes with hex
+/// digits of either case, each kept as written. Returns the offset of the first other byte.
+fn scan_as_sent(s: &str) -> Result<(), usize> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if class(b) & (class::UNRESERVED | class::SLASH) != 0 {
+            i += 1;
+        } else if b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            i += 3;
+        } else {
+            return Err(i);
+        }
+    }
+    Ok(())
+}
+
 /// Scans percent-encoded text as the signer writes it: bytes of the `keep` classes as they
 /// are, everything else as `%XX` with upper-case hex; with `utf8`, the decoded bytes must be
 /// UTF-8. Returns the offset of the first byte (or escape) that breaks the rule.
@@ -357,10 +378,15 @@ fn check_path(path: &str, ctx: &SigningContext<'_>) -> Result<(), SigningError> 
     if !path.starts_with('/') {
         return Err(bad(0));
     }
-    // Double encoding escaped a text path once more: its escapes decode to UTF-8.
+    // Double encoding escaped a text path once more: its escapes decode to UTF-8. Single
+    // encoding (S3) signs the path as sent: any valid escape is its own canonical form.
     let double = ctx.settings.uri_encoding == UriEncoding::Double;
-    scan_encoded(path, class::UNRESERVED | class::SLASH, double).map_err(bad)?;
-    if double && ctx.settings.normalize_path {
+    if double {
+        scan_encoded(path, class::UNRESERVED | class::SLASH, true).map_err(bad)?;
+    } else {
+        scan_as_sent(path).map_err(bad)?;
+    }
+    if ctx.settings.normalize_path {
         // Segments after the leading `/`; the last may be empty (a trailing `/`).
         let mut start = 1;
         for seg in Split::new(path.get(1..).unwrap_or(""), b'/') {

@@ -8,8 +8,9 @@
 //!   that decodes to bytes that are not UTF-8 is an error.
 //! * **Paths**, for most services ([`UriEncoding::Double`]): the path as given is normalized
 //!   (dot segments removed, slashes merged) and then encoded once more, so an existing `%3D` becomes
-//!   `%253D`. For S3 ([`UriEncoding::Single`]) the path is not normalized and is encoded once:
-//!   valid escapes are decoded first so that both `/a b` and `/a%20b` sign as `/a%20b`.
+//!   `%253D`. For S3 ([`UriEncoding::Single`]) the path is not normalized and is signed as sent:
+//!   a valid escape stays as written (`%2F` is not a `/`, as Go v1, botocore and aws-sigv4 sign
+//!   it) and other bytes that need one are escaped, so both `/a b` and `/a%20b` sign as `/a%20b`.
 //! * **Header values** lose leading and trailing spaces and tabs; inner runs of them become one
 //!   space.
 //!
@@ -25,7 +26,7 @@ use core::fmt::{self, Write};
 pub enum UriEncoding {
     /// Encode the path as given once more (most services): `%` becomes `%25`.
     Double,
-    /// Decode valid escapes, then encode once (S3).
+    /// The path as sent (S3): valid escapes kept as written, other bytes that need one escaped.
     Single,
 }
 
@@ -375,6 +376,8 @@ pub(crate) enum Decode {
     Escapes,
     /// Decode `%XX` escapes and `+` as a space (query components).
     Form,
+    /// Keep valid `%XX` escapes exactly as written (S3 paths, signed as sent).
+    KeepEscapes,
 }
 
 /// Writes a raw component decoded per `decode`, then percent-encoded (`/` kept when `keep_slash`).
@@ -401,6 +404,17 @@ pub(crate) fn write_recoded<W: Write + ?Sized>(
             continue;
         }
         write_ascii_run(w, s, run, i)?;
+        if decode == Decode::KeepEscapes {
+            let escape = bytes.get(i..i + 3).filter(|e| {
+                e.first() == Some(&b'%') && e.iter().skip(1).all(u8::is_ascii_hexdigit)
+            });
+            if let Some(escape) = escape.and_then(|e| core::str::from_utf8(e).ok()) {
+                w.write_str(escape)?;
+                i += 3;
+                run = i;
+                continue;
+            }
+        }
         let (byte, used) = decode_at(bytes, i, decode);
         if class(byte) & keep != 0 {
             let one = [byte];
@@ -927,6 +941,8 @@ pub mod selftests {
             with::<64>(|w| write_recoded(w, "a%20b+c%2fd", Decode::Form, false), "a%20b%20c%2Fd");
             with::<64>(|w| write_recoded(w, "/a%20b/c d/%41%", Decode::Escapes, true), "/a%20b/c%20d/A%25");
             with::<64>(|w| write_recoded(w, "/x%2Fy", Decode::Escapes, true), "/x/y");
+            // S3 signs the path as sent: escapes kept as written, other bytes escaped.
+            with::<64>(|w| write_recoded(w, "/x%2Fy/a b/%41%2f/%zz", Decode::KeepEscapes, true), "/x%2Fy/a%20b/%41%2f/%25zz");
             with::<64>(|w| write_recoded(w, "a+b", Decode::Escapes, false), "a%2Bb");
         }
 

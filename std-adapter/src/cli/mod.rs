@@ -43,6 +43,7 @@
 mod configure;
 mod curl;
 mod device;
+mod endpoint;
 mod request;
 
 use std::ffi::OsString;
@@ -91,6 +92,8 @@ enum Command {
     Curl(CurlArgs),
     /// Resolve the session's credentials and print them, secret included, for another tool.
     Credentials(CredentialsArgs),
+    /// Print how the session would reach a service: URL, signing region and name, partition.
+    Endpoint(EndpointArgs),
     /// Prepare a device: write a flash-store image of a profile for the firmware.
     Device {
         #[command(subcommand)]
@@ -103,6 +106,28 @@ enum DeviceAction {
     /// Write a profile store image (the profile, its source profiles, selected as active) for a
     /// board's flash; a flasher writes it at the store's partition.
     Image(device::ImageArgs),
+}
+
+#[derive(Args, Debug)]
+struct EndpointArgs {
+    /// Service id, the endpoint prefix of the endpoint model (sts, s3, iam, runtime.sagemaker).
+    #[arg(value_name = "SERVICE")]
+    service: String,
+    /// Region (beats the session's).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Use the FIPS endpoint.
+    #[arg(long)]
+    fips: bool,
+    /// Use the dual-stack endpoint.
+    #[arg(long)]
+    dualstack: bool,
+    /// Profile to use (Go v1 Options.Profile: beats AWS_PROFILE).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Print one JSON object (url, signing_region, signing_name, partition).
+    #[arg(long)]
+    json: bool,
 }
 
 /// `credentials --format`.
@@ -418,6 +443,11 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             // usually has its region there.
             let loaded = open_session(env, args.profile(), SharedConfigState::Enable)?;
             device::image(&loaded, &args, out)
+        }
+        Command::Endpoint(args) => {
+            let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
+            endpoint::print(&loaded, &args, out)?;
+            Ok(0)
         }
     }
 }

@@ -191,14 +191,15 @@ impl<'a> CanonicalRequest<'a> {
             return w.write_char('/');
         }
         let normalize = self.ctx.settings.normalize_path && path_needs_normalizing(path);
-        // Double encoding takes the path as it is; single encoding decodes escapes first.
+        // Double encoding takes the path as it is and encodes it; single encoding (S3) signs the
+        // path as sent: an escape stays as written (`%2F` is not a `/`), other bytes that need
+        // one are escaped.
         let decode = match self.ctx.settings.uri_encoding {
             UriEncoding::Double => Decode::None,
-            UriEncoding::Single => Decode::Escapes,
+            UriEncoding::Single => Decode::KeepEscapes,
         };
         if normalize {
-            // Segments hold no `/` of their own; a decoded `%2F` stays `/` under single encoding.
-            write_normalized_path(w, path, decode, decode == Decode::Escapes)
+            write_normalized_path(w, path, decode, true)
         } else {
             write_recoded(w, path, decode, true)
         }
