@@ -205,7 +205,7 @@ mod tests {
             k.extend_from_slice(&((n_len + 1) as u16).to_be_bytes());
             k.push(0);
             k.push(0xc1);
-            k.extend(std::iter::repeat_n(0x55, n_len - 2));
+            k.extend(core::iter::repeat_n(0x55, n_len - 2));
             k.push(last);
             k.push(0x02);
             k.push(e.len() as u8);
