@@ -83,6 +83,23 @@ pub const MAX_CHAIN_CERTS: usize = 8;
 /// [SubjectPublicKeyInfo]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
 pub const MAX_SPKI_LEN: usize = 600;
 
+/// When this crate was built (seconds since the Unix epoch): `SOURCE_DATE_EPOCH` if it was set,
+/// else the moment of compilation. Every moment the firmware runs is later, so it is a sound lower
+/// bound for [`ClockPolicy::BuildTimeLowerBound`].
+pub const BUILD_TIME: u64 = parse_decimal(env!("AWS_SESSION_TLS_VERIFY_BUILD_TIME"));
+
+const fn parse_decimal(s: &str) -> u64 {
+    let mut rest = s.as_bytes();
+    let mut n: u64 = 0;
+    while let [d, tail @ ..] = rest {
+        if d.is_ascii_digit() {
+            n = n.saturating_mul(10).saturating_add((*d - b'0') as u64);
+        }
+        rest = tail;
+    }
+    n
+}
+
 /// What [`Verifier::verify_server`] does when the device's clock is not set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
