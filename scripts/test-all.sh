@@ -126,6 +126,12 @@ job_host() {
     cargo build -q -p aws-session-core --target "$t" --features defmt
   done
 
+  step "tls-verify builds for the embedded targets (each feature set)"
+  for t in "${EMBEDDED_TARGETS[@]}"; do
+    cargo build -q -p aws-session-tls-verify --target "$t"
+    cargo build -q -p aws-session-tls-verify --target "$t" --no-default-features --features defmt
+  done
+
   step "each feature of the library crates alone, and all together (host and $MATRIX_TARGET)"
   for f in "${CORE_FEATURES[@]}" "${CORE_STD_FEATURES[@]}"; do
     cargo check -q -p aws-session-core --features "$f"
@@ -150,6 +156,8 @@ job_host() {
 
   step "host tests (workspace)"
   cargo test --workspace
+  # The embassy TLS tests again with RSA and P-384: an RSA server, a cross-signed chain.
+  cargo test -p aws-session-embassy --features tls-rsa,tls-p384 --test tls_two_stacks
   # core again with the word-at-a-time paths off (see core/build.rs)
   AWS_SESSION_NARROW_PATHS=1 cargo test -p aws-session-core --tests
   # core again with the narrow capacities a 32-bit device gets (see core/build.rs)
@@ -172,12 +180,14 @@ job_lint() {
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-std
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-embassy
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-embassy --all-features
+  RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-tls-verify --all-features
 
   step "clippy (warnings denied)"
   cargo clippy -q --workspace --all-targets -- -D warnings
   cargo clippy -q -p aws-session-core --target "$MATRIX_TARGET" -- -D warnings
   cargo clippy -q -p aws-session-embassy --target "$MATRIX_TARGET" --features defmt -- -D warnings
   cargo clippy -q -p aws-session-embassy --all-targets --features tls-p384,tls-rsa,insecure-skip-tls-verify-for-tests-only -- -D warnings
+  cargo clippy -q -p aws-session-tls-verify --target "$MATRIX_TARGET" --no-default-features -- -D warnings
 }
 
 # --- miri ---------------------------------------------------------------------------------------

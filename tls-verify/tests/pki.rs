@@ -250,9 +250,9 @@ fn extra_and_out_of_order_certificates_are_tolerated() {
 
 #[test]
 fn ecdsa_p256_and_p384_chains_are_accepted() {
-    for (alg, cn) in [
-        (&PKCS_ECDSA_P256_SHA256, "Test Root CA 3"),
-        (&PKCS_ECDSA_P384_SHA384, "Test Root CA 4"),
+    for (alg, cn, label) in [
+        (&PKCS_ECDSA_P256_SHA256, "Test Root CA 3", "ecdsa-p256"),
+        (&PKCS_ECDSA_P384_SHA384, "Test Root CA 4", "ecdsa-p384"),
     ] {
         let root = Ca::new(cn, None, key(alg));
         let (inter, inter_cert) = root.sub_ca("Test ECDSA Intermediate", Some(0), key(alg));
@@ -261,7 +261,7 @@ fn ecdsa_p256_and_p384_chains_are_accepted() {
         let chain: Vec<&[u8]> = vec![&leaf, &inter_cert];
         assert_eq!(verify(&[&root.root], &chain, HOST), Ok(()), "{cn}");
         assert_eq!(verify(&[&root.root], &chain, "x-ats.iot.aws.test"), Ok(()));
-        seeds(cn, &root.root, &chain);
+        seeds(label, &root.root, &chain);
     }
     // P-384 root, P-256 intermediate and leaf (Amazon Root CA 4 over P-256 certificates).
     let root = Ca::new("Test Root CA 4", None, key(&PKCS_ECDSA_P384_SHA384));
@@ -539,6 +539,7 @@ fn seeds(label: &str, anchor: &[u8], chain: &[&[u8]]) {
         return;
     };
     let mut input = vec![0x01u8]; // clock set, host 0
+    input.extend_from_slice(&(now() as u32).to_be_bytes());
     for der in core::iter::once(&anchor).chain(chain) {
         input.extend_from_slice(&(der.len() as u16).to_be_bytes());
         input.extend_from_slice(der);

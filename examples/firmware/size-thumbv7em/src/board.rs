@@ -141,7 +141,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 #[global_allocator]
 static HEAP: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
 
-/// Gives the RSA verifier its heap (feature `rsa`).
+/// Gives reqwless' RSA verifier (embedded-tls `rustpki`) its heap (feature `rsa`); our verifier
+/// needs none.
 pub fn heap() {
     #[cfg(feature = "rsa")]
     {
