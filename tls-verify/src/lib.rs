@@ -38,8 +38,37 @@
 //!
 //! # Errors
 //!
-//! Every refusal is one [`CertError`] naming the reason (a certificate that is not a CA used as
-//! one, a wrong host, an expired certificate, an unknown anchor, bad DER, a bad signature, …).
+//! Every refusal is one [`CertError`] naming the reason. The test PKI (`tests/pki.rs`, shaped like
+//! AWS's and made at test time) checks each:
+//!
+//! | chain | error |
+//! |---|---|
+//! | a leaf signed with another leaf's key (the forged certificate) | [`CertError::NotACa`] |
+//! | a certificate for another host | [`CertError::WrongHost`] |
+//! | an expired leaf / a leaf not valid yet | [`CertError::Expired`] / [`CertError::NotYetValid`] |
+//! | a leaf for client authentication only | [`CertError::WrongUsage`] |
+//! | a CA below an intermediate with `pathLen 0` | [`CertError::PathLenExceeded`] |
+//! | a chain to a root the device does not trust | [`CertError::UnknownAnchor`] |
+//! | truncated or garbled DER | [`CertError::BadDer`] |
+//! | a flipped signature bit (leaf or intermediate) | [`CertError::BadSignature`] |
+//! | more than [`MAX_CHAIN_CERTS`] certificates | [`CertError::ChainTooLong`] |
+//! | a CA certificate as the server's | [`CertError::CaAsLeaf`] |
+//! | no time and the default policy | [`CertError::ClockNotSet`] |
+//!
+//! # Why rustls-webpki
+//!
+//! embedded-tls 0.19's own verifier (`rustpki`) checks only the signature from one anchor to the
+//! last certificate sent, with no path building, no basicConstraints, key usage or issuer names
+//! (any leaf under a trusted root could sign a certificate for any host), copies the chain into
+//! 4 KiB and needs a heap for RSA. Writing path building and the X.509 profile ourselves would be
+//! thousands of lines of security-critical parsing. rustls-webpki does exactly this job, is
+//! maintained with rustls, is fuzzed and used by most Rust TLS clients, and builds without `alloc`
+//! for `thumbv6m`, `thumbv7em` and `riscv32imc`: it leaves the signature algorithms to its caller.
+//! Its `ring` / `aws-lc-rs` backends do not build for these targets, so the algorithms here come
+//! from RustCrypto (`p256`/`p384` 0.13 and `sha2` 0.10, the versions embedded-tls already links
+//! for its key exchange and transcript, so an image carries one copy) and, for RSA, from
+//! [`crypto-bigint`](https://docs.rs/crypto-bigint/0.5)'s fixed-size Montgomery arithmetic plus our padding checks
+//! (the `rsa` crate needs a heap). Flash and RAM are in docs/performance.md.
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(

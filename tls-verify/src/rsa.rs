@@ -231,3 +231,29 @@ mod tests {
         assert!(verify(&k, true, Hash::Sha512, b"m", &sig).is_err());
     }
 }
+
+#[cfg(test)]
+mod sizes {
+    use super::*;
+
+    /// The stack the modular arithmetic holds per key size (printed for docs/performance.md):
+    /// the parameters and two residues (base and accumulator), each carrying the parameters.
+    #[test]
+    fn montgomery_working_set() {
+        for (bits, params, residue) in [
+            (
+                2048,
+                core::mem::size_of::<DynResidueParams<{ U2048::LIMBS }>>(),
+                core::mem::size_of::<DynResidue<{ U2048::LIMBS }>>(),
+            ),
+            (
+                4096,
+                core::mem::size_of::<DynResidueParams<{ U4096::LIMBS }>>(),
+                core::mem::size_of::<DynResidue<{ U4096::LIMBS }>>(),
+            ),
+        ] {
+            std::println!("RSA-{bits}: params {params} B, residue {residue} B");
+            assert!(params + 2 * residue <= 8 * bits / 8 * 2);
+        }
+    }
+}
