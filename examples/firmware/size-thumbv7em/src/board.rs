@@ -143,6 +143,7 @@ static HEAP: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
 
 /// Gives reqwless' RSA verifier (embedded-tls `rustpki`) its heap (feature `rsa`); our verifier
 /// needs none.
+#[allow(dead_code)] // only reqwless_tls calls it
 pub fn heap() {
     #[cfg(feature = "rsa")]
     {
