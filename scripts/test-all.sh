@@ -118,6 +118,8 @@ EMBASSY_FEATURES=(net tls tls-p384 tls-rsa insecure-skip-tls-verify-for-tests-on
 
 job_host() {
   need_targets "${EMBEDDED_TARGETS[@]}"
+  # RSA keys of the test PKI (tls-verify/tests/pki.rs, the embassy RSA TLS test).
+  need_apt openssl:openssl
 
   step "core builds for the embedded targets (with and without defmt)"
   local t f all
@@ -328,6 +330,7 @@ job_netns() {
 # --- fuzz ---------------------------------------------------------------------------------------
 
 job_fuzz() {
+  need_apt openssl:openssl # x509_chain's seeds come from the test PKI
   step "fuzz targets, 20 s each, seeded from the testdata (scripts/fuzz.sh)"
   bash scripts/fuzz.sh 20
 }
