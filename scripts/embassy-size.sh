@@ -12,8 +12,9 @@
 #   reqwless_tls  reqwless + its embedded-tls integration + embassy-net, one HTTPS GET
 #
 # flash = .vector_table + .text + .rodata + .data; static RAM = .data + .bss + .uninit (no stack,
-# no heap beyond the 24 KiB one the `rsa` variant declares). The network device is an in-memory
-# channel and the flash a stand-in, so board drivers come on top.
+# no heap beyond the 24 KiB one reqwless_tls declares in the `rsa` variant; full and http_tls need
+# none). The network device is an in-memory channel and the flash a stand-in, so board drivers come
+# on top.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root/examples/firmware/size-thumbv7em"

@@ -7,7 +7,8 @@
 # Installs what it needs: the nightly toolchain (rustup) and cargo-fuzz (cargo install --locked).
 # Each target's corpus is fuzz/corpus/TARGET (untracked: it grows from run to run on one machine)
 # plus seeds written for this run into a temporary folder by fuzz/seeds.py from the conformance
-# suites in ../shared/testdata (or $AWS_SESSION_TESTDATA). Under CI=true missing testdata is a
+# suites in ../shared/testdata (or $AWS_SESSION_TESTDATA), and for x509_chain by the test PKI of
+# tls-verify's tests. Under CI=true missing testdata is a
 # failure; elsewhere the targets run unseeded after a notice. A crashing input is saved in
 # fuzz/artifacts/TARGET/; rerun it with `cargo +nightly fuzz run TARGET FILE` from fuzz/.
 #
@@ -63,6 +64,12 @@ seeds="$(mktemp -d)"
 trap 'rm -rf "$seeds"' EXIT
 step "seed corpus from $testdata"
 python3 seeds.py "$testdata" "$seeds"
+if [[ " ${targets[*]} " == *" x509_chain "* ]]; then
+  # Certificate chains come from the test PKI that tls-verify's tests build (nothing committed).
+  step "seed chains for x509_chain from the test PKI (tls-verify/tests/pki.rs)"
+  (cd "$root" && TLS_VERIFY_FUZZ_SEEDS="$seeds/x509_chain" cargo test -q -p aws-session-tls-verify --test pki >/dev/null)
+  echo "$(ls "$seeds/x509_chain" | wc -l) chains"
+fi
 
 # --- build and run -----------------------------------------------------------------------------
 flags=(-O -a -s none)

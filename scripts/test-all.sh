@@ -118,12 +118,20 @@ EMBASSY_FEATURES=(net tls tls-p384 tls-rsa insecure-skip-tls-verify-for-tests-on
 
 job_host() {
   need_targets "${EMBEDDED_TARGETS[@]}"
+  # RSA keys of the test PKI (tls-verify/tests/pki.rs, the embassy RSA TLS test).
+  need_apt openssl:openssl
 
   step "core builds for the embedded targets (with and without defmt)"
   local t f all
   for t in "${EMBEDDED_TARGETS[@]}"; do
     cargo build -q -p aws-session-core --target "$t"
     cargo build -q -p aws-session-core --target "$t" --features defmt
+  done
+
+  step "tls-verify builds for the embedded targets (each feature set)"
+  for t in "${EMBEDDED_TARGETS[@]}"; do
+    cargo build -q -p aws-session-tls-verify --target "$t"
+    cargo build -q -p aws-session-tls-verify --target "$t" --no-default-features --features defmt
   done
 
   step "each feature of the library crates alone, and all together (host and $MATRIX_TARGET)"
@@ -150,6 +158,8 @@ job_host() {
 
   step "host tests (workspace)"
   cargo test --workspace
+  # The embassy TLS tests again with RSA and P-384: an RSA server, a cross-signed chain.
+  cargo test -p aws-session-embassy --features tls-rsa,tls-p384 --test tls_two_stacks
   # core again with the word-at-a-time paths off (see core/build.rs)
   AWS_SESSION_NARROW_PATHS=1 cargo test -p aws-session-core --tests
   # core again with the narrow capacities a 32-bit device gets (see core/build.rs)
@@ -172,12 +182,14 @@ job_lint() {
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-std
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-embassy
   RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-embassy --all-features
+  RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p aws-session-tls-verify --all-features
 
   step "clippy (warnings denied)"
   cargo clippy -q --workspace --all-targets -- -D warnings
   cargo clippy -q -p aws-session-core --target "$MATRIX_TARGET" -- -D warnings
   cargo clippy -q -p aws-session-embassy --target "$MATRIX_TARGET" --features defmt -- -D warnings
   cargo clippy -q -p aws-session-embassy --all-targets --features tls-p384,tls-rsa,insecure-skip-tls-verify-for-tests-only -- -D warnings
+  cargo clippy -q -p aws-session-tls-verify --target "$MATRIX_TARGET" --no-default-features -- -D warnings
 }
 
 # --- miri ---------------------------------------------------------------------------------------
@@ -318,6 +330,7 @@ job_netns() {
 # --- fuzz ---------------------------------------------------------------------------------------
 
 job_fuzz() {
+  need_apt openssl:openssl # x509_chain's seeds come from the test PKI
   step "fuzz targets, 20 s each, seeded from the testdata (scripts/fuzz.sh)"
   bash scripts/fuzz.sh 20
 }

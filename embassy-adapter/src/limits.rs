@@ -33,3 +33,11 @@ pub const HTTP_IO_TIMEOUT_MS: u32 = 30_000;
 /// Bytes of an unread response body the embassy HTTP client reads and drops so that the
 /// connection can carry the next request; a longer rest closes the connection instead.
 pub const MAX_HTTP_DRAIN_LEN: usize = 8192;
+
+// ---- TLS -----------------------------------------------------------------------------------------
+
+/// Trust anchors given as DER certificates ([`TrustAnchors::new`](crate::tls::TrustAnchors::new))
+/// that one handshake parses and tries; pre-parsed anchors
+/// ([`TrustAnchors::from_anchors`](crate::tls::TrustAnchors::from_anchors)) have no limit. A
+/// device trusts a handful of roots; AWS needs five.
+pub const MAX_DER_TRUST_ANCHORS: usize = 8;

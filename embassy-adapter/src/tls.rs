@@ -3,22 +3,25 @@
 //!
 //! # Trust model
 //!
-//! * **Anchors**: the application passes the DER certificates it trusts ([`TrustAnchors`]) —
-//!   typically the one or two roots of the endpoints it calls (for AWS: Amazon Root CA 1 for RSA
-//!   chains, Amazon Root CA 3 for ECDSA P-256 chains). There is no built-in root store: a device
-//!   trusts exactly what its firmware was built with.
-//! * **Chain**: the server's chain must lead, certificate by certificate, from one anchor to the
-//!   leaf; each signature is checked (ECDSA P-256 with SHA-256 always; P-384 with feature
-//!   `tls-p384`; RSA PKCS#1 v1.5 and the RSA-PSS handshake signatures with feature `tls-rsa`, which
-//!   needs a global allocator). The leaf must name the host (SAN DNS names, else CN, `*.`
-//!   wildcards in the left-most label), and the handshake's CertificateVerify signature must
-//!   verify with the leaf's key.
-//! * **Time**: validity periods are checked when a clock is registered with
-//!   [`check_validity_with`] and is set; until then they are not (a device without time cannot
-//!   check them — see [`crate::clock`] for how the clock gets set).
-//! * **Not checked** (limits of `embedded-tls`' verifier): basic constraints and key usage of
-//!   intermediates, name constraints, revocation. Trust only anchors whose issuance you control
-//!   or that are public roots.
+//! The server is authenticated by [`aws_session_tls_verify`] (see its docs for every check):
+//!
+//! * **Anchors** ([`TrustAnchors`]): the AWS roots by default ([`TrustAnchors::aws`]: Amazon Root
+//!   CA 1–4 and Starfield Services Root G2), or exactly the anchors the application gives —
+//!   pre-parsed ([`TrustAnchors::from_anchors`]) or as DER certificates ([`TrustAnchors::new`]).
+//! * **Chain**: a path is built from the leaf through the certificates the server sent (any
+//!   order, cross-signed roots and extra certificates tolerated) to an anchor; every certificate
+//!   is checked (signature, CA flag and path length, key usage, serverAuth, name constraints,
+//!   validity). ECDSA P-256 always; P-384 with feature `tls-p384`; RSA PKCS#1 v1.5 and the RSA-PSS
+//!   handshake signatures (2048–4096 bits) with feature `tls-rsa` — no heap in any case. The leaf
+//!   must name the host in a subject alternative name (RFC 6125 wildcards), and the handshake's
+//!   CertificateVerify must verify with its key over the transcript.
+//! * **Time**: validity is checked against the clock registered with [`check_validity_with`].
+//!   While it is not set (or none is registered), the handshake is refused with
+//!   [`CertError::ClockNotSet`] unless the anchors opt into
+//!   [`ClockPolicy::BuildTimeLowerBound`] ([`TrustAnchors::with_clock_policy`]; the firmware
+//!   examples pass [`BUILD_TIME`]) — a device that learns the time from
+//!   its first response needs that.
+//! * **Not checked**: revocation.
 //! * **Insecure mode**: only with the feature `insecure-skip-tls-verify-for-tests-only`, which
 //!   adds `TrustAnchors::insecure_accept_any_certificate_for_tests_only`. Never enable it in
 //!   firmware.
@@ -54,28 +57,27 @@ use aws_session_core::http::{HttpRequest, ResponseHead, Scheme};
 use aws_session_core::limits::MAX_HOST_LEN;
 use aws_session_core::platform::{AsyncTransport, Clock};
 use aws_session_core::text::Text;
+use aws_session_tls_verify::{anchor_from_der, anchors, ServerKey, Verifier, MAX_CHAIN_CERTS};
+pub use aws_session_tls_verify::{CertError, ClockPolicy, TrustAnchor, BUILD_TIME};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, IpEndpoint, Stack};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_time::with_timeout;
-use embedded_tls::pki::CertVerifier;
 use embedded_tls::{
-    Aes128GcmSha256, Certificate, CertificateEntryRef, CertificateRef, CertificateVerifyRef,
-    CryptoProvider, TlsClock, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
+    Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider,
+    TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
 use rand_core::{CryptoRng, RngCore};
+use sha2_tls::Digest as _;
 
 use crate::clock::WallClock;
 use crate::http::{HttpConfig, HttpConnection, HttpError, TlsFailure};
+use crate::limits::MAX_DER_TRUST_ANCHORS;
 use crate::net::{resolve, split_host};
 
 /// The cipher suite: `TLS_AES_128_GCM_SHA256`, which every TLS 1.3 server must offer.
 pub type CipherSuite = Aes128GcmSha256;
-
-/// Bytes of the server's certificate chain the verifier keeps between the Certificate and
-/// CertificateVerify messages (an ECDSA chain of two is about 1.5 KiB, an RSA one about 3 KiB).
-pub const CERT_CHAIN_LEN: usize = 4096;
 
 /// The TLS record size a server may send (2^14 plus the largest overhead); the record read buffer
 /// must be this large for servers that do not negotiate a smaller maximum fragment length.
@@ -86,48 +88,75 @@ pub const MAX_TLS_RECORD_LEN: usize = 16_640;
 static VALIDITY_CLOCK: Mutex<CriticalSectionRawMutex, Cell<Option<&'static WallClock>>> =
     Mutex::new(Cell::new(None));
 
-/// Checks certificate validity periods against `clock` from now on (while it is set).
+/// Checks certificate validity periods against `clock` from now on (while it is set; see
+/// [`ClockPolicy`] for the time before).
 pub fn check_validity_with(clock: &'static WallClock) {
     VALIDITY_CLOCK.lock(|c| c.set(Some(clock)));
 }
 
-/// `embedded-tls`'s view of the registered clock.
-struct ValidityClock;
-
-impl TlsClock for ValidityClock {
-    fn now() -> Option<u64> {
-        VALIDITY_CLOCK
-            .lock(Cell::get)
-            .and_then(|c| c.now().ok())
-            .map(|t| t.secs())
-    }
-}
-
 // ---- trust -------------------------------------------------------------------------------------
 
-/// The certificates a connection trusts (DER-encoded X.509 roots or intermediates).
+#[derive(Clone, Copy)]
+enum Anchors<'a> {
+    Parsed(&'a [TrustAnchor<'a>]),
+    Der(&'a [&'a [u8]]),
+}
+
+/// The anchors a connection trusts, and what to do while the clock is not set.
 #[derive(Clone, Copy)]
 pub struct TrustAnchors<'a> {
-    anchors: &'a [&'a [u8]],
+    anchors: Anchors<'a>,
+    clock: ClockPolicy,
     verify: bool,
 }
 
 impl fmt::Debug for TrustAnchors<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = match self.anchors {
+            Anchors::Parsed(a) => a.len(),
+            Anchors::Der(a) => a.len(),
+        };
         f.debug_struct("TrustAnchors")
-            .field("anchors", &self.anchors.len())
+            .field("anchors", &count)
+            .field("clock", &self.clock)
             .field("verify", &self.verify)
             .finish()
     }
 }
 
+impl TrustAnchors<'static> {
+    /// The roots AWS endpoints chain to: Amazon Root CA 1–4 and Starfield Services Root G2
+    /// ([`aws_session_tls_verify::anchors::AWS_ROOTS`]).
+    pub const fn aws() -> Self {
+        TrustAnchors::from_anchors(anchors::AWS_ROOTS)
+    }
+}
+
 impl<'a> TrustAnchors<'a> {
-    /// Trust chains that lead to one of `anchors` (DER certificates).
+    /// Trusts exactly these DER certificates (roots or intermediates), parsed at each handshake;
+    /// at most [`MAX_DER_TRUST_ANCHORS`] are used, a malformed one fails the handshake.
     pub const fn new(anchors: &'a [&'a [u8]]) -> Self {
         TrustAnchors {
-            anchors,
+            anchors: Anchors::Der(anchors),
+            clock: ClockPolicy::Refuse,
             verify: true,
         }
+    }
+
+    /// Trusts exactly these pre-parsed anchors (subject, public key, name constraints).
+    pub const fn from_anchors(anchors: &'a [TrustAnchor<'a>]) -> Self {
+        TrustAnchors {
+            anchors: Anchors::Parsed(anchors),
+            clock: ClockPolicy::Refuse,
+            verify: true,
+        }
+    }
+
+    /// What to do while the clock is not set (the default refuses every server; see the
+    /// [module docs](self#trust-model)).
+    pub const fn with_clock_policy(mut self, policy: ClockPolicy) -> Self {
+        self.clock = policy;
+        self
     }
 
     /// Accepts **any** certificate for **any** host: no authentication at all. Only for tests
@@ -135,78 +164,75 @@ impl<'a> TrustAnchors<'a> {
     #[cfg(feature = "insecure-skip-tls-verify-for-tests-only")]
     pub const fn insecure_accept_any_certificate_for_tests_only() -> Self {
         TrustAnchors {
-            anchors: &[],
+            anchors: Anchors::Parsed(&[]),
+            clock: ClockPolicy::Refuse,
             verify: false,
         }
     }
-}
 
-/// Verifies the server against each anchor in turn and remembers which step failed.
-struct AnchorVerifier<'a> {
-    anchors: TrustAnchors<'a>,
-    host: Option<heapless::String<64>>,
-    chosen: Option<CertVerifier<'a, CipherSuite, ValidityClock, CERT_CHAIN_LEN>>,
-    failure: Option<TlsFailure>,
-}
-
-impl<'a> AnchorVerifier<'a> {
-    fn anchor(
+    /// Verifies `chain` for `host` at `now` against these anchors.
+    fn verify(
         &self,
-        der: &'a [u8],
-    ) -> Result<CertVerifier<'a, CipherSuite, ValidityClock, CERT_CHAIN_LEN>, TlsError> {
-        let mut v = CertVerifier::new(Certificate::X509(der));
-        if let Some(h) = &self.host {
-            TlsVerifier::<CipherSuite>::set_hostname_verification(&mut v, h)?;
-        }
-        Ok(v)
-    }
-
-    fn try_anchors(
-        &mut self,
-        transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash,
-        cert: CertificateRef<'_>,
-    ) -> Result<(), TlsError> {
-        match self.anchors.anchors {
-            [] => Err(TlsError::InvalidCertificate),
-            [one] => {
-                let mut v = self.anchor(one)?;
-                v.verify_certificate(transcript, cert)?;
-                self.chosen = Some(v);
-                Ok(())
-            }
-            several => {
-                // `embedded-tls` keeps the chain it verified, so the winning anchor must see the
-                // original; find it first with views that share the entries.
-                let mut winner = None;
-                for der in several {
-                    let mut probe = self.anchor(der)?;
-                    let mut view = CertificateRef::with_context(&[]);
-                    for entry in &cert.entries {
-                        view.add(match entry {
-                            CertificateEntryRef::X509(d) => CertificateEntryRef::X509(d),
-                            CertificateEntryRef::RawPublicKey(d) => {
-                                CertificateEntryRef::RawPublicKey(d)
-                            }
-                        })?;
-                    }
-                    if probe.verify_certificate(transcript, view).is_ok() {
-                        winner = Some(*der);
+        chain: &[&[u8]],
+        host: &str,
+        now: Option<u64>,
+    ) -> Result<ServerKey, CertError> {
+        match self.anchors {
+            Anchors::Parsed(anchors) => Verifier::new(anchors)
+                .with_clock_policy(self.clock)
+                .verify_server(chain, host, now),
+            Anchors::Der(ders) => {
+                let mut parsed: heapless::Vec<TrustAnchor<'_>, MAX_DER_TRUST_ANCHORS> =
+                    heapless::Vec::new();
+                for der in ders.iter().take(MAX_DER_TRUST_ANCHORS) {
+                    let anchor = anchor_from_der(der)?;
+                    if parsed.push(anchor).is_err() {
                         break;
                     }
                 }
-                let mut v = self.anchor(winner.ok_or(TlsError::InvalidCertificate)?)?;
-                v.verify_certificate(transcript, cert)?;
-                self.chosen = Some(v);
-                Ok(())
+                Verifier::new(&parsed)
+                    .with_clock_policy(self.clock)
+                    .verify_server(chain, host, now)
             }
         }
     }
 }
 
-impl TlsVerifier<CipherSuite> for AnchorVerifier<'_> {
+/// The verifier handed to `embedded-tls`: checks the chain when the Certificate message arrives
+/// (keeping only the leaf's key and the transcript hash), then the CertificateVerify signature.
+struct ServerVerifier<'a> {
+    trust: TrustAnchors<'a>,
+    host: Option<Text<MAX_HOST_LEN>>,
+    key: Option<ServerKey>,
+    transcript: [u8; 32],
+    failure: Option<TlsFailure>,
+}
+
+impl ServerVerifier<'_> {
+    fn check_chain(&mut self, cert: &CertificateRef<'_>) -> Result<ServerKey, TlsFailure> {
+        let host = self.host.as_ref().ok_or(TlsFailure::Certificate)?;
+        let mut chain: heapless::Vec<&[u8], MAX_CHAIN_CERTS> = heapless::Vec::new();
+        for entry in &cert.entries {
+            let CertificateEntryRef::X509(der) = entry else {
+                return Err(TlsFailure::Certificate);
+            };
+            chain
+                .push(*der)
+                .map_err(|_| TlsFailure::Untrusted(CertError::ChainTooLong))?;
+        }
+        let now = VALIDITY_CLOCK
+            .lock(Cell::get)
+            .and_then(|c| c.now().ok())
+            .map(|t| t.secs());
+        self.trust
+            .verify(&chain, host, now)
+            .map_err(TlsFailure::Untrusted)
+    }
+}
+
+impl TlsVerifier<CipherSuite> for ServerVerifier<'_> {
     fn set_hostname_verification(&mut self, hostname: &str) -> Result<(), TlsError> {
-        self.host =
-            Some(heapless::String::try_from(hostname).map_err(|_| TlsError::InsufficientSpace)?);
+        self.host = Some(Text::try_from(hostname).map_err(|_| TlsError::InsufficientSpace)?);
         Ok(())
     }
 
@@ -215,36 +241,45 @@ impl TlsVerifier<CipherSuite> for AnchorVerifier<'_> {
         transcript: &<CipherSuite as embedded_tls::TlsCipherSuite>::Hash,
         cert: CertificateRef<'_>,
     ) -> Result<(), TlsError> {
-        if !self.anchors.verify {
+        if !self.trust.verify {
             return Ok(());
         }
-        let result = self.try_anchors(transcript, cert);
-        if result.is_err() {
-            self.failure = Some(TlsFailure::Certificate);
-            warn!("tls: the server certificate is not trusted");
+        match self.check_chain(&cert) {
+            Ok(key) => {
+                self.key = Some(key);
+                self.transcript
+                    .copy_from_slice(&transcript.clone().finalize());
+                Ok(())
+            }
+            Err(failure) => {
+                warn!("tls: the server certificate is not trusted");
+                self.failure = Some(failure);
+                Err(TlsError::InvalidCertificate)
+            }
         }
-        result
     }
 
     fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
-        if !self.anchors.verify {
+        if !self.trust.verify {
             return Ok(());
         }
-        let result = match self.chosen.as_mut() {
-            Some(v) => v.verify_signature(verify),
-            None => Err(TlsError::InvalidCertificate),
-        };
-        if result.is_err() {
-            self.failure = Some(TlsFailure::Signature);
+        let key = self.key.as_ref().ok_or(TlsError::InvalidCertificate)?;
+        let scheme = verify.signature_scheme.as_u16();
+        match key.verify_tls13(scheme, &self.transcript, verify.signature) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                warn!("tls: the server's handshake signature does not verify");
+                self.failure = Some(TlsFailure::Signature);
+                Err(TlsError::InvalidSignature)
+            }
         }
-        result
     }
 }
 
 /// The crypto provider handed to `embedded-tls`: the application's RNG and our verifier.
 struct Provider<'a, R> {
     rng: R,
-    verifier: AnchorVerifier<'a>,
+    verifier: ServerVerifier<'a>,
 }
 
 impl<R: RngCore + CryptoRng> CryptoProvider for Provider<'_, R> {
@@ -421,12 +456,16 @@ where
     }
     let mut tls = TlsConnection::new(socket, read_rec, write_rec);
     let tls_config = TlsConfig::new().with_server_name(name);
+    // Offer RSA signatures (embedded-tls offers them by itself only with its own RSA code).
+    #[cfg(feature = "tls-rsa")]
+    let tls_config = tls_config.enable_rsa_signatures();
     let mut provider = Provider {
         rng,
-        verifier: AnchorVerifier {
-            anchors: *trust,
+        verifier: ServerVerifier {
+            trust: *trust,
             host: None,
-            chosen: None,
+            key: None,
+            transcript: [0; 32],
             failure: None,
         },
     };

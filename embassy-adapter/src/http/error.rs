@@ -43,9 +43,13 @@ pub enum HttpError {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum TlsFailure {
-    /// The certificate chain does not lead to a trust anchor, does not name the host, or is
-    /// outside its validity period.
+    /// The server's Certificate message could not be used (a raw public key instead of X.509, no
+    /// host name to check, more certificates than the verifier takes).
     Certificate,
+    /// The server's certificate chain was refused, with the verifier's reason (unknown anchor,
+    /// wrong host, expired, a leaf used as a CA, …).
+    #[cfg(feature = "tls")]
+    Untrusted(aws_session_tls_verify::CertError),
     /// The server's handshake signature did not verify, or uses an algorithm not compiled in.
     Signature,
     /// The server sent an alert, or the handshake broke the protocol.

@@ -12,7 +12,7 @@
 mod app;
 
 use aws_session_embassy::clock::WallClock;
-use aws_session_embassy::tls::{self, TrustAnchors};
+use aws_session_embassy::tls::{self, ClockPolicy, TrustAnchors};
 use embassy_embedded_hal::adapter::BlockingAsync;
 use embassy_executor::Spawner;
 use embassy_net::StackResources;
@@ -77,7 +77,7 @@ async fn wifi_task(mut controller: WifiController<'static>) -> ! {
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
     let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
-    // Wi-Fi buffers and the RSA verifier's big integers.
+    // Wi-Fi buffers (certificate verification needs no heap).
     esp_alloc::heap_allocator!(size: 96 * 1024);
     let timg0 = TimerGroup::new(peripherals.TIMG0);
     esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
@@ -114,7 +114,10 @@ async fn main(spawner: Spawner) -> ! {
     let flash = BlockingAsync::new(FlashStorage::new(peripherals.FLASH));
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
     let memory = MEMORY.init_with(app::AppMemory::new);
-    let anchors = TrustAnchors::new(&ANCHORS);
+    // Certificate dates are checked from the build time until the first response's `Date` sets
+    // the clock.
+    let anchors = TrustAnchors::new(&ANCHORS)
+        .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
     match app::run(
         stack,
         flash,

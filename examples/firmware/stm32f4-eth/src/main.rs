@@ -11,7 +11,7 @@
 mod app;
 
 use aws_session_embassy::clock::WallClock;
-use aws_session_embassy::tls::{self, TrustAnchors};
+use aws_session_embassy::tls::{self, ClockPolicy, TrustAnchors};
 use defmt::{error, info};
 use embassy_embedded_hal::adapter::BlockingAsync;
 use embassy_executor::Spawner;
@@ -43,9 +43,6 @@ const PROFILE_RANGE: core::ops::Range<u32> = (5 * 128 * 1024)..(7 * 128 * 1024);
 
 static CLOCK: WallClock = WallClock::new();
 
-#[global_allocator]
-static HEAP: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
-
 #[embassy_executor::task]
 async fn net_task(mut runner: embassy_net::Runner<'static, Device>) -> ! {
     runner.run().await
@@ -74,13 +71,6 @@ async fn main(spawner: Spawner) {
         config.rcc.sys = Sysclk::PLL1_P;
     }
     let p = embassy_stm32::init(config);
-    {
-        // 24 KiB for the RSA verifier's big integers during the handshake.
-        static mut HEAP_MEM: [core::mem::MaybeUninit<u8>; 24 * 1024] =
-            [core::mem::MaybeUninit::uninit(); 24 * 1024];
-        // SAFETY: called once, before anything allocates.
-        unsafe { HEAP.init(core::ptr::addr_of_mut!(HEAP_MEM) as usize, 24 * 1024) }
-    }
     tls::check_validity_with(&CLOCK);
 
     let mut rng = Rng::new(p.RNG, Irqs);
@@ -124,7 +114,10 @@ async fn main(spawner: Spawner) {
     );
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
     let memory = MEMORY.init_with(app::AppMemory::new);
-    let anchors = TrustAnchors::new(&ANCHORS);
+    // Certificate dates are checked from the build time until the first response's `Date` sets
+    // the clock.
+    let anchors = TrustAnchors::new(&ANCHORS)
+        .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
     match app::run(
         stack,
         flash,

@@ -9,13 +9,11 @@ mod app;
 mod board;
 
 use aws_session_embassy::clock::WallClock;
-use aws_session_embassy::tls::TrustAnchors;
+use aws_session_embassy::tls::{ClockPolicy, TrustAnchors, BUILD_TIME};
 use embassy_executor::Spawner;
 use static_cell::StaticCell;
 
 static CLOCK: WallClock = WallClock::new();
-static ANCHOR: [u8; 8] = [0x30, 0x82, 0x01, 0x00, 0x30, 0x82, 0x00, 0x00];
-static ANCHORS: [&[u8]; 1] = [&ANCHOR];
 
 #[embassy_executor::task]
 async fn net_task(mut runner: embassy_net::Runner<'static, board::Device>) -> ! {
@@ -24,13 +22,14 @@ async fn net_task(mut runner: embassy_net::Runner<'static, board::Device>) -> ! 
 
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
-    board::heap();
     let (stack, net, _device) = board::network(1);
     spawner.spawn(net_task(net)).ok();
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
     let memory = MEMORY.init_with(app::AppMemory::new);
     let mut rng = board::BoardRng(7);
-    let anchors = TrustAnchors::new(&ANCHORS);
+    // The AWS roots, pre-parsed; certificate dates from the build time until the clock is set.
+    let anchors =
+        TrustAnchors::aws().with_clock_policy(ClockPolicy::BuildTimeLowerBound(BUILD_TIME));
     let result = app::run(
         stack,
         board::NullFlash,

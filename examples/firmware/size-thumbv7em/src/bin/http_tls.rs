@@ -9,12 +9,9 @@ mod board;
 use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::AsyncTransport;
 use aws_session_embassy::http::HttpConfig;
-use aws_session_embassy::tls::{self, Target, TlsBuffers, TrustAnchors};
+use aws_session_embassy::tls::{self, ClockPolicy, Target, TlsBuffers, TrustAnchors};
 use embassy_executor::Spawner;
 use static_cell::StaticCell;
-
-static ANCHOR: [u8; 8] = [0x30, 0x82, 0x01, 0x00, 0x30, 0x82, 0x00, 0x00];
-static ANCHORS: [&[u8]; 1] = [&ANCHOR];
 
 #[embassy_executor::task]
 async fn net_task(mut runner: embassy_net::Runner<'static, board::Device>) -> ! {
@@ -23,7 +20,6 @@ async fn net_task(mut runner: embassy_net::Runner<'static, board::Device>) -> ! 
 
 #[embassy_executor::main]
 async fn main(spawner: Spawner) {
-    board::heap();
     let (stack, net, _device) = board::network(1);
     spawner.spawn(net_task(net)).ok();
     static BUFFERS: StaticCell<TlsBuffers<2048, 2048, { tls::MAX_TLS_RECORD_LEN }, 2048, 2048>> =
@@ -34,7 +30,7 @@ async fn main(spawner: Spawner) {
         stack,
         buffers,
         &target,
-        &TrustAnchors::new(&ANCHORS),
+        &TrustAnchors::aws().with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
         board::BoardRng(7),
         HttpConfig::default(),
     )
