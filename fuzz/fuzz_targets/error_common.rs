@@ -44,7 +44,8 @@ pub fn run(data: &[u8], protocols: [Protocol; 3]) {
         let _ = headers.append("x-amzn-RequestId", "fuzz-request-id");
     }
     let text = std::str::from_utf8(body).ok();
-    let trimmed = text.map(|t| t.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{feff}'));
+    let trimmed =
+        text.map(|t| t.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{feff}'));
     match decode_error(protocol, status, &headers, body) {
         Ok(e) => {
             let code = e.code.as_str();

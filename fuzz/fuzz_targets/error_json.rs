@@ -9,5 +9,8 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    common::run(data, [Protocol::Json10, Protocol::Json11, Protocol::RestJson]);
+    common::run(
+        data,
+        [Protocol::Json10, Protocol::Json11, Protocol::RestJson],
+    );
 });

@@ -9,5 +9,8 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    common::run(data, [Protocol::Query, Protocol::Ec2Query, Protocol::RestXml]);
+    common::run(
+        data,
+        [Protocol::Query, Protocol::Ec2Query, Protocol::RestXml],
+    );
 });
