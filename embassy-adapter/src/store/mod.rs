@@ -398,7 +398,7 @@ impl<F: NorFlash> ProfileStore<F> {
     /// # Errors
     /// [`StoreError::TooManyProfiles`] when `out` or the listing's own table
     /// ([`MAX_STORED_PROFILES`]) is too small; [`StoreError::Corrupted`] when the flash still
-    /// changes after [`MAX_LIST_PASSES`] passes; storage failures.
+    /// changes after four passes (`MAX_LIST_PASSES`); storage failures.
     pub async fn list<const N: usize>(
         &mut self,
         out: &mut heapless::Vec<ProfileName, N>,
