@@ -390,23 +390,24 @@ pub fn parse_endpoint_response(json: &str) -> Result<Credentials, CredentialsJso
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct SsoWire<'a> {
-    #[serde(borrow, rename = "roleCredentials")]
-    role_credentials: Option<SsoRoleWire<'a>>,
-}
-
+/// The camelCase credentials object of the SSO portal and of the AWS IoT credentials provider;
+/// only the expiration differs: epoch milliseconds (`u64`) or RFC 3339 text.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SsoRoleWire<'a> {
+struct CamelCredentialsWire<'a, X> {
     #[serde(borrow)]
     access_key_id: Option<EscapedStr<'a>>,
     #[serde(borrow)]
     secret_access_key: Option<EscapedStr<'a>>,
     #[serde(borrow)]
     session_token: Option<EscapedStr<'a>>,
-    /// Epoch milliseconds.
-    expiration: Option<u64>,
+    expiration: Option<X>,
+}
+
+#[derive(Deserialize)]
+struct SsoWire<'a> {
+    #[serde(borrow, rename = "roleCredentials")]
+    role_credentials: Option<CamelCredentialsWire<'a, u64>>,
 }
 
 /// Parses an SSO portal `GetRoleCredentials` body into `out` in place:
@@ -444,20 +445,7 @@ pub fn parse_sso_role_credentials(
 #[derive(Deserialize)]
 struct IotWire<'a> {
     #[serde(borrow)]
-    credentials: Option<IotCredentialsWire<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IotCredentialsWire<'a> {
-    #[serde(borrow)]
-    access_key_id: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    secret_access_key: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    session_token: Option<EscapedStr<'a>>,
-    #[serde(borrow)]
-    expiration: Option<EscapedStr<'a>>,
+    credentials: Option<CamelCredentialsWire<'a, EscapedStr<'a>>>,
 }
 
 /// Parses an AWS IoT credentials provider body into `out` in place: `{"credentials":
