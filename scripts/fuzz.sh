@@ -4,6 +4,9 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #
+# Every input in fuzz/regressions/TARGET (inputs that once failed, kept after the fix) is run
+# first, as part of the corpus.
+#
 # Installs what it needs: the nightly toolchain (rustup) and cargo-fuzz (cargo install --locked).
 # Each target's corpus is fuzz/corpus/TARGET (untracked: it grows from run to run on one machine)
 # plus seeds written for this run into a temporary folder by fuzz/seeds.py from the conformance
@@ -83,7 +86,9 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "$seeds/$t"
   log="$seeds/$t.log"
   status=0
-  cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "$seeds/$t" -- \
+  regressions=()
+  [ -d "regressions/$t" ] && regressions=("regressions/$t")
+  cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" "$seeds/$t" "${regressions[@]}" -- \
     -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)"

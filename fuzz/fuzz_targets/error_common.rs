@@ -8,8 +8,8 @@
 //! * nothing panics; every refusal is a typed `DecodeError` that displays;
 //! * a decoded code is non-empty and within `MAX_ERROR_CODE_LEN`, message and request id within
 //!   `MAX_ERROR_TEXT_LEN`;
-//! * a code from the body is a substring of the body when the body has no escapes (`&`, CDATA,
-//!   `\`); a code from the header is a substring of the header; a code from the status is the
+//! * a code from the body is a substring of the body when nothing in the body rewrites text
+//!   (`&` references, CDATA sections, comments, which XML text leaves out, and `\` escapes); a code from the header is a substring of the header; a code from the status is the
 //!   status's name;
 //! * XML errors only for a body that starts with `<`, JSON errors only for one that starts with `{`.
 
@@ -56,7 +56,8 @@ pub fn run(data: &[u8], protocols: [Protocol; 3]) {
             match e.source {
                 CodeSource::Body => {
                     let t = text.expect("a body code comes from UTF-8 text");
-                    if !t.contains('&') && !t.contains("CDATA") && !t.contains('\\') {
+                    let rewritten = ["&", "CDATA", "<!--", "\\"];
+                    if !rewritten.iter().any(|r| t.contains(r)) {
                         assert!(t.contains(code), "code {code:?} not in the body");
                     }
                 }

@@ -53,8 +53,13 @@ impl Key for StoreKey {
     }
 
     fn get_len(buffer: &[u8]) -> Result<usize, SerializationError> {
-        let len = usize::from(*buffer.first().ok_or(SerializationError::BufferTooSmall)?);
-        Ok(len + 1)
+        // sequential-storage gives this the item's data only; a key longer than that is an error
+        // here, or its caller's subtraction would underflow.
+        let len = usize::from(*buffer.first().ok_or(SerializationError::BufferTooSmall)?) + 1;
+        if len > buffer.len() {
+            return Err(SerializationError::BufferTooSmall);
+        }
+        Ok(len)
     }
 }
 
@@ -83,6 +88,11 @@ mod tests {
         assert_eq!(
             StoreKey::deserialize_from(&[2, 0xff, 0xfe]),
             Err(SerializationError::InvalidFormat)
+        );
+        // `get_len` sees only the item's data: a key longer than that is refused.
+        assert_eq!(
+            StoreKey::get_len(&[5, b'a']),
+            Err(SerializationError::BufferTooSmall)
         );
         assert_eq!(
             StoreKey::Active.serialize_into(&mut []),

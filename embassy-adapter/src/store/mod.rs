@@ -32,6 +32,7 @@
 //!
 //! [`sequential-storage`]: sequential_storage
 
+mod check;
 mod import;
 mod key;
 mod record;
@@ -48,6 +49,8 @@ use embedded_storage_async::nor_flash::{NorFlash, NorFlashError, NorFlashErrorKi
 use sequential_storage::cache::{Cache, Uncached};
 use sequential_storage::map::{MapConfig, MapStorage};
 use zeroize::Zeroize;
+
+use check::Walk;
 
 use crate::limits::{MAX_PROFILE_RECORD_LEN, MAX_STORED_PROFILES};
 
@@ -201,6 +204,9 @@ impl Drop for RecordBuffer {
 pub struct ProfileStore<F: NorFlash> {
     map: MapStorage<StoreKey, Watched<F>, Cache<Uncached, Uncached, Uncached, StoreKey>>,
     buf: RecordBuffer,
+    /// Whether [`check::walk`] has passed over this flash (once per store: every
+    /// item written afterwards is one of ours).
+    checked: bool,
 }
 
 impl<F: NorFlash> fmt::Debug for ProfileStore<F> {
@@ -231,12 +237,13 @@ impl<F: NorFlash> ProfileStore<F> {
         Ok(ProfileStore {
             map: MapStorage::new(Watched::new(flash), config, Cache::new_uncached()),
             buf: RecordBuffer([0; BUFFER_LEN]),
+            checked: false,
         })
     }
 
     /// Gives the flash driver back.
     pub fn into_flash(self) -> F {
-        let ProfileStore { map, buf } = self;
+        let ProfileStore { map, buf, .. } = self;
         drop(buf);
         map.destroy().0.into_inner()
     }
@@ -274,11 +281,40 @@ impl<F: NorFlash> ProfileStore<F> {
         result
     }
 
+    /// Refuses flash holding an item that sequential-storage cannot read without panicking (see
+    /// [`check`]); runs once per store, before its first use of the map.
+    async fn check(&mut self) -> Result<(), StoreError> {
+        if self.checked {
+            return Ok(());
+        }
+        let range = self.map.flash_range();
+        let mut walk = check::walk(self.map.flash(), range.clone(), &mut self.buf.0).await;
+        if walk == Ok(Walk::NeedsRepair) {
+            // A lookup repairs what it meets, with the store's own key. This one matches no item
+            // (no stored key decodes to an empty profile name), so it never slices an item's
+            // data by a key length.
+            let nothing = StoreKey::Profile(ProfileName::new());
+            self.map
+                .fetch_item::<&[u8]>(&mut self.buf.0, &nothing)
+                .await?;
+            walk = check::walk(self.map.flash(), range, &mut self.buf.0).await;
+        }
+        self.scrub();
+        match walk? {
+            Walk::Safe => {
+                self.checked = true;
+                Ok(())
+            }
+            Walk::NeedsRepair => Err(StoreError::Corrupted),
+        }
+    }
+
     /// Stores `value` under `key`, then reads it back: over flash that holds something other
     /// than a store (a range used for something else before, or damage the CRCs do not
     /// catch), the storage can accept a write that it then cannot find. That is reported as
     /// [`StoreError::Corrupted`] instead of a success that silently lost the value.
     async fn store_verified(&mut self, key: &StoreKey, value: &[u8]) -> Result<(), StoreError> {
+        self.check().await?;
         self.map.store_item(&mut self.buf.0, key, &value).await?;
         let back = self.map.fetch_item::<&[u8]>(&mut self.buf.0, key).await?;
         if back != Some(value) {
@@ -295,6 +331,7 @@ impl<F: NorFlash> ProfileStore<F> {
     /// [`ReadError::Corrupt`] for a record that does not decode; storage failures.
     pub async fn read(&mut self, name: &str) -> Result<Option<ProfileData<'_>>, ReadError> {
         let key = profile_key(name)?;
+        self.check().await?;
         self.scrub();
         let item = self
             .map
@@ -374,6 +411,7 @@ impl<F: NorFlash> ProfileStore<F> {
 
     /// The stored active-profile pointer, whether or not the profile still exists.
     async fn active_pointer(&mut self) -> Result<Option<ProfileName>, StoreError> {
+        self.check().await?;
         self.scrub();
         let item = self
             .map
@@ -421,6 +459,7 @@ impl<F: NorFlash> ProfileStore<F> {
         out: &mut heapless::Vec<ProfileName, N>,
     ) -> Result<ListReport, StoreError> {
         out.clear();
+        self.check().await?;
         self.scrub();
         let mut names: heapless::Vec<ProfileName, MAX_STORED_PROFILES> = heapless::Vec::new();
         let mut report = ListReport::default();

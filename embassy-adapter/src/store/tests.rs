@@ -170,6 +170,59 @@ fn corrupt_records_are_reported_and_skipped() {
     });
 }
 
+/// A key written as raw bytes, to put items in flash that the store itself never writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RawKey(&'static [u8]);
+
+impl sequential_storage::map::Key for RawKey {
+    fn serialize_into(
+        &self,
+        buffer: &mut [u8],
+    ) -> Result<usize, sequential_storage::map::SerializationError> {
+        buffer[..self.0.len()].copy_from_slice(self.0);
+        Ok(self.0.len())
+    }
+
+    fn deserialize_from(
+        _buffer: &[u8],
+    ) -> Result<(Self, usize), sequential_storage::map::SerializationError> {
+        Ok((RawKey(&[]), 0))
+    }
+}
+
+#[test]
+fn an_item_shorter_than_its_key_is_refused_not_a_panic() {
+    // sequential-storage 8.0.2 decodes a key from the whole record buffer: an item whose data
+    // (`[6]`: a six-byte name, none of it there) follows "dev-1"'s item would be read with that
+    // item's leftover bytes as its key and then sliced past its end (the fuzzer's panic).
+    block_on(async {
+        let mut s = store();
+        s.provision("dev-1", &profile("eu-west-1")).await.unwrap();
+        let range = s.map.flash_range();
+        let config = MapConfig::try_new(range).unwrap();
+        let mut raw: MapStorage<RawKey, _, Cache<Uncached, Uncached, Uncached, RawKey>> =
+            MapStorage::new(s.map.flash(), config, Cache::new_uncached());
+        let empty: &[u8] = &[];
+        raw.store_item(&mut s.buf.0, &RawKey(&[6]), &empty)
+            .await
+            .unwrap();
+
+        let mut s = ProfileStore::new(s.into_flash(), 0..16384).unwrap();
+        let mut list: heapless::Vec<ProfileName, 4> = heapless::Vec::new();
+        assert_eq!(s.list(&mut list).await, Err(StoreError::Corrupted));
+        assert_eq!(
+            s.read("dev-1").await,
+            Err(ReadError::Store(StoreError::Corrupted))
+        );
+        assert_eq!(s.active().await, Err(StoreError::Corrupted));
+        assert_eq!(
+            s.provision("dev-1", &profile("r")).await,
+            Err(StoreError::Corrupted)
+        );
+        assert_eq!(s.delete("dev-1").await, Err(StoreError::Corrupted));
+    });
+}
+
 #[test]
 fn a_damaged_newest_item_falls_back_to_the_previous_version() {
     block_on(async {
@@ -448,6 +501,12 @@ async fn observe(
     Option<std::string::String>,
     Option<std::string::String>,
 ) {
+    // Listing first: the walk before the store's first use repairs what the cut left (a
+    // half-erased page) as a lookup would.
+    let mut list: heapless::Vec<ProfileName, 4> = heapless::Vec::new();
+    s.list(&mut list)
+        .await
+        .expect("the first listing after a cut");
     let region = |p: Option<ProfileData<'_>>| p.map(|p| p.get(Setting::Region).unwrap().into());
     let dev = region(
         s.read("dev")
@@ -460,6 +519,14 @@ async fn observe(
             .expect("prod must read back, never corrupt"),
     );
     let active = s.active().await.unwrap().map(|n| n.as_str().into());
+    let read: Vec<&str> = [("dev", &dev), ("prod", &prod)]
+        .iter()
+        .filter(|(_, r)| r.is_some())
+        .map(|(n, _)| *n)
+        .collect();
+    let mut listed = names(&list);
+    listed.sort_unstable();
+    assert_eq!(listed, read, "the first listing names what reads back");
     (dev, prod, active)
 }
 
