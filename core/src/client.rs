@@ -4,14 +4,17 @@
 //! reference to it, the overrides of [`Session::client_with`] (region, endpoint, credentials…,
 //! applied to this client only, as Go v1 `ClientConfig` applies a `*aws.Config`) by reference too,
 //! the client's own copy of the handler lists, and the endpoint resolved once. A client is thus
-//! a few hundred bytes plus its handler lists, whatever the size of the session. It adds the two
-//! handlers every signed AWS client has:
+//! a few hundred bytes plus its handler lists, whatever the size of the session. The session's
+//! lists bring Go v1's defaults ([`crate::session::add_default_handlers`]), among them Validate
+//! `core.ValidateEndpointHandler` ([`VALIDATE_ENDPOINT`]), which fails with `MissingRegion` when
+//! there is neither a region nor a signing region, and with `MissingEndpoint` when the endpoint
+//! could not be resolved (Go v1 defers a resolver error to this handler); remove it from the
+//! session's lists and no client has it. The client adds the handlers every signed AWS client
+//! has:
 //!
-//! * Validate `core.ValidateEndpointHandler` — fails with `MissingRegion` when there is neither a
-//!   region nor a signing region, and with `MissingEndpoint` when the endpoint could not be
-//!   resolved (Go v1 defers a resolver error to this handler).
 //! * Sign `v4.SignRequestHandler` — signs the request with SigV4 at the attempt's time, with the
 //!   client's static credentials; anonymous clients send unsigned requests.
+//! * UnmarshalError [`UNMARSHAL_ERROR`] — decodes a failed response's error code.
 //!
 //! A request made with [`Client::request`] carries the client as its context, as parts a handler
 //! looks up by type ([`Request::context`]): [`ClientInfo`] (service and endpoint), the
@@ -178,20 +181,12 @@ impl<'s> Client<'s> {
     ) -> Result<Client<'s>, ClientError> {
         let mut handlers = session.handlers().clone();
         handlers
-            .validate
-            .set_front_named(VALIDATE_ENDPOINT)
-            .map_err(ClientError::Handlers)?;
-        handlers
             .sign
             .set_back_named(SIGN_V4)
             .map_err(ClientError::Handlers)?;
         handlers
             .unmarshal_error
             .set_back_named(UNMARSHAL_ERROR)
-            .map_err(ClientError::Handlers)?;
-        handlers
-            .retry
-            .set_back_named(crate::skew::CLOCK_SKEW)
             .map_err(ClientError::Handlers)?;
         let view = View {
             session,
@@ -650,7 +645,8 @@ pub mod selftests {
     const USER: NamedHandler = NamedHandler::new("user.custom", user_handler);
 
     fn session_with_keys(slot: &mut Session, region: Option<&str>) {
-        let mut handlers = Handlers::with_core_defaults().unwrap();
+        let mut handlers = Handlers::new();
+        crate::session::add_default_handlers(&mut handlers).unwrap();
         handlers.validate.push_back_named(USER).unwrap();
         let mut opts = Options {
             handlers: Some(&handlers),
@@ -695,7 +691,7 @@ pub mod selftests {
             assert!(c.handlers().sign.contains("v4.SignRequestHandler"));
             c.handlers_mut().send.push_back(user_handler).unwrap();
             assert_eq!(s.handlers().validate.len(), session_validate, "the session's lists are untouched");
-            assert_eq!(s.handlers().send.len(), 0);
+            assert_eq!(s.handlers().send.len(), 1);
         }
 
         fn copies_keep_handler_order() {

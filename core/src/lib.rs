@@ -95,6 +95,7 @@ pub mod endpoint;
 pub mod fetch;
 pub mod session;
 pub mod skew;
+pub mod user_agent;
 
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;

@@ -64,6 +64,12 @@ pub const MAX_MFA_TOKEN_LEN: usize = 16;
 pub const MAX_ENDPOINT_LEN: usize = 256;
 /// Longest application id / user-agent suffix (`sdk_ua_app_id` is limited to 50 by the SDK spec).
 pub const MAX_APP_ID_LEN: usize = 50;
+/// Longest `AWS_EXECUTION_ENV` (the host sets it: `AWS_Lambda_python3.12`, `AWS_ECS_FARGATE`, …).
+pub const MAX_EXECUTION_ENV_LEN: usize = 100;
+/// Longest `User-Agent` header the user-agent handlers build (the SDK's name and version, the
+/// platform, `exec-env/…`, `app/…` and what a caller set before them); a longer one is left as
+/// it was.
+pub const MAX_USER_AGENT_LEN: usize = 256;
 /// Longest file path kept for provenance and for the shared-file list.
 pub const MAX_PATH_LEN: usize = 256;
 /// Longest `credential_source`, `sso_session` or other plain setting value we keep.

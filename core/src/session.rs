@@ -116,8 +116,12 @@ pub struct Options<'a> {
     pub shared_config_state: SharedConfigState,
     /// Files that replace `[AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE]`, in load order.
     pub shared_config_files: Option<&'a [SharedFile<'a>]>,
-    /// Handler lists that replace the defaults entirely (Go v1 `Options.Handlers`). Borrowed, so
-    /// the options stay small; the session keeps its own copy.
+    /// Handler lists that replace the defaults ([`add_default_handlers`]) entirely, as Go v1
+    /// `Options.Handlers` does: a non-empty set must be complete (with [`SEND`] for any I/O). An
+    /// empty set means the defaults. Borrowed, so the options stay small; the session keeps its
+    /// own copy.
+    ///
+    /// [`SEND`]: crate::handlers::SEND
     pub handlers: Option<&'a Handlers>,
     /// Required when the profile has `mfa_serial`.
     pub assume_role_token_provider: Option<TokenProvider>,
@@ -226,6 +230,37 @@ impl From<PlanError> for SessionError {
     fn from(e: PlanError) -> Self {
         SessionError::Credentials(e)
     }
+}
+
+/// Adds the handlers every session starts with (Go v1 `defaults.Handlers()`, as the session
+/// applies them) to `h`:
+///
+/// | list | handlers |
+/// |---|---|
+/// | Validate | `core.ValidateEndpointHandler` ([`crate::client::VALIDATE_ENDPOINT`]) |
+/// | Build | `core.SDKVersionUserAgentHandler`, `core.AddHostExecEnvUserAgentHander`, `awssession.AppIdUserAgentHandler` ([`crate::user_agent`]) |
+/// | Sign | `core.BuildContentLengthHandler` |
+/// | Send | `core.SendHandler` ([`SEND`](crate::handlers::SEND): the driver's exchange) |
+/// | ValidateResponse | `core.ValidateResponseHandler` |
+/// | Retry | `awssession.ClockSkewHandler` ([`crate::skew::CLOCK_SKEW`]) |
+/// | AfterRetry | `core.AfterRetryHandler` |
+///
+/// A client adds its signer (Sign) and error decoder (UnmarshalError) to its copy. Go v1's
+/// `core.ValidateParametersHandler` and `core.ValidateReqSigHandler` are not here: there are no
+/// generated parameter shapes to check, and Sign runs again before every attempt, so a signature
+/// cannot go stale between signing and sending (`docs/divergences.md`, H4 and H5).
+///
+/// # Errors
+/// [`ListFullError`] when a list has no room (never with empty lists).
+pub fn add_default_handlers(h: &mut Handlers) -> Result<(), ListFullError> {
+    h.validate
+        .push_back_named(crate::client::VALIDATE_ENDPOINT)?;
+    h.build.push_back_named(crate::user_agent::SDK_VERSION)?;
+    h.build.push_back_named(crate::user_agent::EXEC_ENV)?;
+    h.build.push_back_named(crate::user_agent::APP_ID)?;
+    h.add_core_defaults()?;
+    h.retry.push_back_named(crate::skew::CLOCK_SKEW)?;
+    Ok(())
 }
 
 /// A session: resolved configuration, a credential plan and the handler lists.
@@ -438,12 +473,11 @@ impl Session {
             &input,
         )?;
         match options.handlers {
-            Some(h) => self.handlers.clone_from(h),
-            None => {
+            // Go v1: a non-empty set replaces the defaults entirely; an empty one means them.
+            Some(h) if !h.is_empty() => self.handlers.clone_from(h),
+            _ => {
                 self.handlers.clear();
-                self.handlers
-                    .add_core_defaults()
-                    .map_err(SessionError::Handlers)?;
+                add_default_handlers(&mut self.handlers).map_err(SessionError::Handlers)?;
             }
         }
         self.token_provider = options.assume_role_token_provider;
@@ -487,10 +521,16 @@ impl Session {
         self.shared.map(|s| s.0)
     }
 
-    /// The session's handler lists. Clients copy them; to change them make a copy with
-    /// [`Session::copy_with_handlers`].
+    /// The session's handler lists. Clients copy them when they are made.
     pub fn handlers(&self) -> &Handlers {
         &self.handlers
+    }
+
+    /// The session's handler lists, to change before clients are made (Go v1
+    /// `sess.Handlers.Validate.Remove(...)`): every client made afterwards starts from them. A
+    /// client borrows its session, so none can exist while they change.
+    pub fn handlers_mut(&mut self) -> &mut Handlers {
+        &mut self.handlers
     }
 
     /// The MFA token provider given at creation.

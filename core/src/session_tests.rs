@@ -866,6 +866,69 @@ selftests! {
         assert!(s.config().endpoint_for("dynamodb").is_none());
     }
 
+    fn default_handlers_are_go_v1s_and_an_empty_set_means_them() {
+        use crate::handlers::{Handlers, NamedHandler, Phase, Request, SEND};
+        let mut slot = Session::unconfigured();
+        let env = MemEnv::new(&[("AWS_REGION", "eu-west-1")]);
+        let files = MemFiles::new(&[]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        let h = s.handlers();
+        assert_eq!(h.validate.names().next(), Some("core.ValidateEndpointHandler"));
+        let build: heapless::Vec<&str, 4> = h.build.names().collect();
+        assert_eq!(build.as_slice(), ["core.SDKVersionUserAgentHandler", "core.AddHostExecEnvUserAgentHander", "awssession.AppIdUserAgentHandler"]);
+        assert_eq!(h.sign.names().next(), Some("core.BuildContentLengthHandler"));
+        assert_eq!(h.send.names().next(), Some(SEND.name));
+        assert_eq!(h.retry.names().next(), Some(crate::skew::CLOCK_SKEW.name));
+        assert_eq!(h.after_retry.names().next(), Some("core.AfterRetryHandler"));
+        let counts: heapless::Vec<usize, 14> = Phase::ALL.iter().map(|p| h.list(*p).len()).collect();
+        assert_eq!(counts.as_slice(), [1, 3, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0]);
+        // An empty set means the defaults (Go v1: `handlers.IsEmpty()`); a non-empty one replaces
+        // them entirely.
+        let empty = Handlers::new();
+        let opts = Options { handlers: Some(&empty), ..Options::default() };
+        let s = session_in(&mut slot, &opts, &env, &files);
+        assert_eq!(s.handlers().build.len(), 3);
+        fn mine(_: &mut Request<'_>) {}
+        let mut own = Handlers::new();
+        own.complete.push_back_named(NamedHandler::new("user.only", mine)).unwrap();
+        let opts = Options { handlers: Some(&own), ..Options::default() };
+        let s = session_in(&mut slot, &opts, &env, &files);
+        assert!(s.handlers().validate.is_empty() && s.handlers().send.is_empty());
+    }
+
+    fn removing_validate_endpoint_from_the_session_reaches_its_clients() {
+        let mut slot = Session::unconfigured();
+        let env = MemEnv::new(&[]);
+        let files = MemFiles::new(&[]);
+        session_in(&mut slot, &Options::default(), &env, &files);
+        assert!(slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
+        slot.handlers_mut().validate.remove_by_name("core.ValidateEndpointHandler");
+        assert!(!slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
+    }
+
+    fn user_agent_names_the_sdk_the_host_and_the_app() {
+        use crate::handlers::Phase;
+        let mut slot = Session::unconfigured();
+        let files = MemFiles::new(&[]);
+        let env = MemEnv::new(&[("AWS_REGION", "eu-west-1"), ("AWS_EXECUTION_ENV", "AWS_Lambda_rust"), ("AWS_SDK_UA_APP_ID", "fleet-7")]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        let env_source = s.config().execution_env.as_ref().map(|v| v.source);
+        assert_eq!(env_source, Some(Source::Env("AWS_EXECUTION_ENV")));
+        let c = s.client("sts").unwrap();
+        let mut r = c.request("GetCallerIdentity");
+        c.handlers().run(Phase::Build, &mut r);
+        let ua = r.http.headers().get("User-Agent").unwrap();
+        assert!(ua.starts_with(crate::user_agent::SDK_NAME_VERSION), "{ua}");
+        assert!(ua.ends_with(") exec-env/AWS_Lambda_rust app/fleet-7"), "{ua}");
+        // Without the variables only the SDK part is there.
+        let env = MemEnv::new(&[("AWS_REGION", "eu-west-1")]);
+        let s = session_in(&mut slot, &Options::default(), &env, &files);
+        let c = s.client("sts").unwrap();
+        let mut r = c.request("GetCallerIdentity");
+        c.handlers().run(Phase::Build, &mut r);
+        assert!(r.http.headers().get("User-Agent").unwrap().ends_with(')'));
+    }
+
     fn app_id_and_sigv4a_region_set_with_provenance() {
         // Later-SDK settings: option > env > profile (the profile only with the config file loaded).
         let mut slot = Session::unconfigured();

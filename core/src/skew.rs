@@ -56,7 +56,7 @@ pub mod selftests {
     use crate::client::Client;
     use crate::config::ExplicitCredentials;
     use crate::credentials::Credentials;
-    use crate::handlers::{Handlers, RequestError};
+    use crate::handlers::RequestError;
     use crate::platform::Bundle;
     use crate::session::Options;
     use crate::test_util::{
@@ -76,11 +76,7 @@ pub mod selftests {
     ];
 
     fn session(slot: &mut Session) {
-        let handlers = Handlers::with_core_defaults().unwrap();
-        let mut opts = Options {
-            handlers: Some(&handlers),
-            ..Options::default()
-        };
+        let mut opts = Options::default();
         opts.config.credentials = Some(ExplicitCredentials::Static(
             Credentials::new(
                 "AKIDEXAMPLE",

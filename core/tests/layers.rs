@@ -45,7 +45,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("handlers", &["handlers"]),
     (
         "session and clients",
-        &["session", "client", "endpoint", "fetch", "skew"],
+        &[
+            "session",
+            "client",
+            "endpoint",
+            "fetch",
+            "skew",
+            "user_agent",
+        ],
     ),
 ];
 

@@ -21,11 +21,11 @@ use super::model::{
 use super::table::{settings, Flag, OneOf, Secret, Switch, Txt};
 use crate::limits::{
     MAX_ACCESS_KEY_ID_LEN, MAX_ACCOUNT_ID_LEN, MAX_APP_ID_LEN, MAX_COMMAND_LEN,
-    MAX_CONTAINER_TOKEN_LEN, MAX_CONTAINER_URI_LEN, MAX_ENDPOINT_LEN, MAX_EXTERNAL_ID_LEN,
-    MAX_IOT_NAME_LEN, MAX_MFA_SERIAL_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN, MAX_REGION_LEN,
-    MAX_REGION_SET_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_NAME_LEN, MAX_ROLE_SESSION_NAME_LEN,
-    MAX_SECRET_KEY_LEN, MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN, MAX_SETTING_LEN,
-    MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
+    MAX_CONTAINER_TOKEN_LEN, MAX_CONTAINER_URI_LEN, MAX_ENDPOINT_LEN, MAX_EXECUTION_ENV_LEN,
+    MAX_EXTERNAL_ID_LEN, MAX_IOT_NAME_LEN, MAX_MFA_SERIAL_LEN, MAX_PATH_LEN, MAX_PROFILE_NAME_LEN,
+    MAX_REGION_LEN, MAX_REGION_SET_LEN, MAX_ROLE_ARN_LEN, MAX_ROLE_NAME_LEN,
+    MAX_ROLE_SESSION_NAME_LEN, MAX_SECRET_KEY_LEN, MAX_SERVICE_ENDPOINTS, MAX_SESSION_TOKEN_LEN,
+    MAX_SETTING_LEN, MAX_SSO_START_URL_LEN, MAX_TOKEN_FILE_LEN,
 };
 use crate::text::{CapacityError, Field, Text};
 
@@ -55,6 +55,9 @@ settings! {
         /// Application id appended to the user agent (`AWS_SDK_UA_APP_ID`, `sdk_ua_app_id`; later SDKs).
         SdkUaAppId => app_id: Txt<MAX_APP_ID_LEN> = [None], with_app_id,
             env ["AWS_SDK_UA_APP_ID"] [], file ["sdk_ua_app_id"] WithSharedConfig, AppId, secret false, device true, Layered;
+        /// Host execution environment, appended to the user agent as `exec-env/…` (`AWS_EXECUTION_ENV`, set by Lambda, ECS, CloudShell…; environment only, as Go v1 reads it).
+        ExecutionEnv => execution_env: Txt<MAX_EXECUTION_ENV_LEN> = [None], with_execution_env,
+            env ["AWS_EXECUTION_ENV"] [], file [] Never, Setting, secret false, device false, Layered;
         /// Region set a SigV4a signature covers, e.g. `*` (`AWS_SIGV4A_SIGNING_REGION_SET`, `sigv4a_signing_region_set`; later SDKs).
         Sigv4aSigningRegionSet => sigv4a_signing_region_set: Txt<MAX_REGION_SET_LEN> = [None], with_sigv4a_signing_region_set,
             env ["AWS_SIGV4A_SIGNING_REGION_SET"] [], file ["sigv4a_signing_region_set"] WithSharedConfig, RegionSet, secret false, device false, Layered;

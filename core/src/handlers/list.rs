@@ -284,6 +284,27 @@ impl<const N: usize> HandlerList<N> {
         ran
     }
 
+    /// Runs the handlers from index `from` on, like [`HandlerList::run`], but stops after the
+    /// first [`Handler::Exchange`] entry; returns its index (`None` when the list ran to its end
+    /// or its policy stopped it).
+    pub(crate) fn run_to_exchange(&self, from: usize, request: &mut Request<'_>) -> Option<usize> {
+        for (index, handler) in self.items.iter().enumerate().skip(from) {
+            if matches!(handler.handler, Handler::Exchange) {
+                return Some(index);
+            }
+            handler.handler.call(request);
+            let item = RunItem {
+                index,
+                handler,
+                request,
+            };
+            if !self.after_each.proceed(&item) {
+                return None;
+            }
+        }
+        None
+    }
+
     /// The handler at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&NamedHandler> {
         self.items.get(index)

@@ -21,8 +21,8 @@
 //! | [`Phase::Build`] | once, after Validate | fills in the HTTP request: method, host, target, headers, body | stops the list at once, then only `Complete` runs |
 //! | [`Phase::BuildStream`] | never by the pipeline (as in Go v1, event-stream code runs it) | — | — |
 //! | [`Phase::Sign`] | every attempt, before Send; [`Request::attempt_time`] is this attempt's clock reading | sets `Content-Length` and signing headers (`Authorization`, `X-Amz-Date`, …) | the request ends without sending: no `CompleteAttempt`, no retry, then `Complete` |
-//! | [`Phase::Send`] | every attempt, just before the driver's I/O | last look at the outgoing request (logging, re-signing); response fields are empty | the I/O is skipped and the attempt fails (may be retried) |
-//! | *I/O* | the driver performs the exchange ([`Step::Exchange`]) | writes [`HttpRequest`](crate::http::HttpRequest), fills [`Request::response`] and the response body buffer | a transport error fails the attempt (may be retried) |
+//! | [`Phase::Send`] | every attempt, after Sign; the list holds [`SEND`] (`core.SendHandler`), where the driver's I/O happens | handlers in front of [`SEND`] see the outgoing request (response fields empty); handlers behind it see the response, or the transport's error in [`Request::error`] | an error in front of [`SEND`] skips the I/O; any error fails the attempt (may be retried) |
+//! | *I/O* ([`SEND`]) | the driver performs the exchange ([`Step::Exchange`]); with [`SEND`] swapped for a handler of the caller's, that handler answers instead and nothing is sent | writes [`HttpRequest`](crate::http::HttpRequest), fills [`Request::response`] and the response body buffer | a transport error fails the attempt (may be retried) |
 //! | [`Phase::UnmarshalMeta`] | after a response arrived, before ValidateResponse | response status and headers (request ids) | recorded; ValidateResponse still runs |
 //! | [`Phase::ValidateResponse`] | after UnmarshalMeta | decides whether the response is a failure (`core.ValidateResponseHandler`: status 0 or ≥ 300) | `UnmarshalError` runs instead of `Unmarshal` |
 //! | [`Phase::Unmarshal`] | after a successful ValidateResponse | response body ([`Request::response_body`]); writes outputs into [`Request::data`] | the attempt fails (may be retried) |
@@ -158,22 +158,28 @@ pub trait RequestHandler: Sync {
     fn handle(&self, request: &mut Request<'_>);
 }
 
-/// The code a handler runs: a function pointer or a `'static` trait object. Both are `Copy`, so
-/// lists copy without allocating.
+/// The code a handler runs: a function pointer, a `'static` trait object, or the driver's HTTP
+/// exchange. All are `Copy`, so lists copy without allocating.
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// A plain function.
     Fn(fn(&mut Request<'_>)),
     /// A shared object with state.
     Dyn(&'static dyn RequestHandler),
+    /// The HTTP exchange ([`SEND`], Go v1 `core.SendHandler`): where the [`Pipeline`] reaches
+    /// this entry of the Send list, it hands the request to its driver ([`Step::Exchange`]) and
+    /// runs the handlers after it once the response (or the transport's error) is in. Swap or
+    /// remove it to answer requests without I/O (mocks); [`Handler::call`] does nothing for it.
+    Exchange,
 }
 
 impl Handler {
-    /// Runs the handler.
+    /// Runs the handler ([`Handler::Exchange`] only means something to the [`Pipeline`]).
     pub fn call(&self, request: &mut Request<'_>) {
         match self {
             Handler::Fn(f) => f(request),
             Handler::Dyn(h) => h.handle(request),
+            Handler::Exchange => {}
         }
     }
 }
@@ -183,9 +189,20 @@ impl fmt::Debug for Handler {
         f.write_str(match self {
             Handler::Fn(_) => "Fn",
             Handler::Dyn(_) => "Dyn",
+            Handler::Exchange => "Exchange",
         })
     }
 }
+
+/// Go v1 `core.SendHandler`: the HTTP exchange, performed by the pipeline's driver when the Send
+/// list reaches it. Handlers in front of it see the signed request; handlers behind it see the
+/// response (or the transport's error in [`Request::error`]). Replace it to mock HTTP:
+/// `handlers.send.swap(SEND.name, NamedHandler::new("test.Mock", answer))`, where `answer`
+/// fills [`Request::response`] and [`Request::set_response_body`].
+pub const SEND: NamedHandler = NamedHandler {
+    name: "core.SendHandler",
+    handler: Handler::Exchange,
+};
 
 /// A handler with a name. Names need not be unique; operations by name affect every entry with
 /// that name (as in Go v1).
@@ -307,11 +324,11 @@ impl Handlers {
         }
     }
 
-    /// The handlers core provides for every session, as in Go v1 `defaults.Handlers()` minus what
-    /// needs session config or I/O: `core.BuildContentLengthHandler` (Sign),
-    /// `core.ValidateResponseHandler` (ValidateResponse) and `core.AfterRetryHandler` (AfterRetry).
-    /// The session adds its validation and user-agent handlers; the service adds signer and
-    /// protocol handlers; the driver performs Go's `core.SendHandler`.
+    /// The handlers core provides for every request, as in Go v1 `defaults.Handlers()` minus what
+    /// needs a session: `core.BuildContentLengthHandler` (Sign), [`SEND`] (Send),
+    /// `core.ValidateResponseHandler` (ValidateResponse) and `core.AfterRetryHandler`
+    /// (AfterRetry). [`crate::session::add_default_handlers`] adds the session's validation,
+    /// user-agent and clock-skew handlers; a client adds its signer and error decoder.
     ///
     /// # Errors
     /// Never with the default capacity; the `Result` keeps the no-panic rule.
@@ -329,6 +346,7 @@ impl Handlers {
     /// new handler.
     pub fn add_core_defaults(&mut self) -> Result<(), ListFullError> {
         self.sign.push_back_named(retry::BUILD_CONTENT_LENGTH)?;
+        self.send.push_back_named(SEND)?;
         self.validate_response
             .push_back_named(retry::VALIDATE_RESPONSE)?;
         self.after_retry.push_back_named(retry::AFTER_RETRY)?;
@@ -445,10 +463,11 @@ pub mod selftests {
             let mut h = Handlers::with_core_defaults().unwrap();
             assert!(!h.is_empty());
             assert_eq!(h.sign.len(), 1);
+            assert_eq!(h.send.names().next(), Some(SEND.name));
             assert_eq!(h.validate_response.len(), 1);
             assert_eq!(h.after_retry.len(), 1);
             let total: usize = Phase::ALL.iter().map(|p| h.list(*p).len()).sum();
-            assert_eq!(total, 3);
+            assert_eq!(total, 4);
             h.clear();
             assert!(h.is_empty());
             assert_eq!(h.validate.after_each(), AfterEach::StopOnError);

@@ -104,6 +104,10 @@ pub struct Pipeline<'p, 'a> {
     state: State,
     built: bool,
     attempts: u32,
+    /// Where the Send list goes on after the exchange: the index after its [`SEND`] entry.
+    ///
+    /// [`SEND`]: super::SEND
+    send_resume: usize,
 }
 
 impl<'p, 'a> Pipeline<'p, 'a> {
@@ -116,6 +120,7 @@ impl<'p, 'a> Pipeline<'p, 'a> {
             state: State::New,
             built: false,
             attempts: 0,
+            send_resume: 0,
         }
     }
 
@@ -215,17 +220,44 @@ impl<'p, 'a> Pipeline<'p, 'a> {
         if self.failed() {
             return self.finish();
         }
-        self.run(Phase::Send);
-        if self.failed() {
-            return self.attempt_failed();
+        self.request.set_phase(Phase::Send);
+        match self.handlers.send.run_to_exchange(0, self.request) {
+            Some(at) if !self.failed() => {
+                self.send_resume = at.saturating_add(1);
+                self.state = State::AwaitExchange;
+                Step::Exchange
+            }
+            // A Send handler in front of the exchange failed: no I/O; the rest of Send still
+            // runs (Go v1 runs every Send handler).
+            Some(at) => {
+                self.send_rest(at.saturating_add(1));
+                self.attempt_failed()
+            }
+            // No exchange in the list (swapped for a mock, or removed): the handlers answered.
+            None => self.after_send(),
         }
-        self.state = State::AwaitExchange;
-        Step::Exchange
+    }
+
+    /// Runs the Send handlers from `from` to the end (a second exchange entry is passed over).
+    fn send_rest(&mut self, from: usize) {
+        let mut next = from;
+        while let Some(at) = self.handlers.send.run_to_exchange(next, self.request) {
+            next = at.saturating_add(1);
+        }
     }
 
     fn after_exchange(&mut self, result: Result<(), RequestError>) -> Step {
         if let Err(e) = result {
             self.request.error = Some(e);
+        }
+        self.request.set_phase(Phase::Send);
+        self.send_rest(self.send_resume);
+        self.after_send()
+    }
+
+    /// Everything after Send: the response's handlers, or the failed attempt's.
+    fn after_send(&mut self) -> Step {
+        if self.failed() {
             return self.attempt_failed();
         }
         self.run(Phase::UnmarshalMeta);
@@ -497,11 +529,83 @@ pub mod selftests {
             }
             let mut h = Handlers::new();
             traced(&mut h);
-            h.send.push_back(offline).unwrap();
+            h.send.push_front(offline).unwrap();
             h.after_retry.remove_by_name("core.AfterRetryHandler");
             let o = run_with(&h, &[Reply::status(200)], 3);
             assert_eq!(o.exchanges, 0);
             assert_eq!(o.trace.as_slice(), &[Validate, Build, Sign, Send, CompleteAttempt, Retry, AfterRetry, Complete]);
+        }
+
+        fn handlers_behind_send_see_the_response() {
+            fn before(r: &mut Request<'_>) {
+                if r.response.status() != 0 {
+                    r.fail("ResponseTooEarly");
+                }
+            }
+            fn behind(r: &mut Request<'_>) {
+                if r.response.status() != 200 {
+                    r.fail("NoResponse");
+                }
+            }
+            let mut h = Handlers::new();
+            traced(&mut h);
+            h.send.push_front(before).unwrap();
+            h.send.push_back(behind).unwrap();
+            let o = run_with(&h, &[Reply::status(200)], 0);
+            assert_eq!(o.result, Ok(()));
+            assert_eq!(o.exchanges, 1);
+            assert_eq!(o.trace.as_slice(), &[Validate, Build, Sign, Send, UnmarshalMeta, ValidateResponse, Unmarshal, CompleteAttempt, Complete]);
+            // A transport error reaches them too, as the attempt's error.
+            fn sees_error(r: &mut Request<'_>) {
+                if let Some(RequestError::Transport { .. }) = r.error {
+                    r.error = Some(RequestError::Handler { phase: Send, code: "SeenBehindSend" });
+                }
+            }
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
+            h.send.push_back(sees_error).unwrap();
+            let o = run_with(&h, &[Reply::fail(ErrorKind::ConnectionReset)], 0);
+            assert_eq!(o.result, Err(RequestError::Handler { phase: Send, code: "SeenBehindSend" }));
+        }
+
+        fn send_swapped_for_a_mock_answers_without_io() {
+            fn mock(r: &mut Request<'_>) {
+                r.response.set_status(200);
+                r.response.push_header("x-amzn-RequestId", "mock-1").unwrap();
+                r.set_response_body(b"{\"ok\":true}").unwrap();
+            }
+            fn read(r: &mut Request<'_>) {
+                if r.response_body() != b"{\"ok\":true}" {
+                    r.fail("BodyNotSeen");
+                }
+            }
+            let mut h = Handlers::new();
+            traced(&mut h);
+            h.unmarshal.push_back(read).unwrap();
+            assert!(h.send.swap(crate::handlers::SEND.name, NamedHandler::new("test.Mock", mock)));
+            let mut trace = PhaseTrace::new();
+            let mut buf = [0u8; 64];
+            let mut r = Request::new("GetCallerIdentity");
+            r.set_data(&mut trace);
+            r.set_response_buffer(&mut buf);
+            let mut transport = FakeTransport::new(&[]);
+            let result = run_blocking(Pipeline::new(&h, &mut r), &mut transport, &FakeClock::at(1), &mut RecordingSleep::new(), &mut FakeEntropy::new(0));
+            assert_eq!(result, Ok(()));
+            assert_eq!(transport.exchanges(), 0);
+            assert_eq!(r.response.headers().get("x-amzn-requestid"), Some("mock-1"));
+            // A body bigger than the buffer is refused, and the body is left as it was.
+            let big = [b'x'; 65];
+            assert!(matches!(r.set_response_body(&big), Err(crate::http::HttpError::Capacity { limit: 64, needed: 65, .. })));
+            assert_eq!(r.response_body(), b"{\"ok\":true}");
+        }
+
+        fn send_removed_means_no_io_and_no_response() {
+            let mut h = Handlers::new();
+            h.add_core_defaults().unwrap();
+            h.send.remove_by_name(crate::handlers::SEND.name);
+            let o = run_with(&h, &[Reply::status(200)], 0);
+            assert_eq!(o.exchanges, 0);
+            assert_eq!(o.result, Err(RequestError::Status { status: 0 }));
         }
 
         fn no_after_retry_handler_means_no_retry() {

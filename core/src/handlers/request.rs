@@ -4,7 +4,7 @@ use core::any::{Any, TypeId};
 use core::fmt;
 
 use super::Phase;
-use crate::http::{HttpError, HttpRequest, ResponseHead};
+use crate::http::{HttpError, HttpPart, HttpRequest, ResponseHead};
 use crate::limits::{DEFAULT_MAX_RETRIES, MAX_ATTEMPTS};
 use crate::platform::ErrorKind;
 use crate::protocol::{decode_error, DecodeError, Protocol, ServiceError};
@@ -341,6 +341,29 @@ impl<'a> Request<'a> {
     pub fn set_response_buffer(&mut self, buf: &'a mut [u8]) {
         self.response_body = Some(buf);
         self.response_body_len = 0;
+    }
+
+    /// Puts `body` into the response buffer as the response's body: for a handler that answers
+    /// in place of the exchange ([`SEND`](super::SEND) swapped for a mock). It sets the status
+    /// and headers through [`Request::response`].
+    ///
+    /// # Errors
+    /// [`HttpError::Capacity`] (part [`HttpPart::ResponseBody`]) when the body does not fit the
+    /// buffer, or there is no buffer (limit 0); the body is then unchanged.
+    pub fn set_response_body(&mut self, body: &[u8]) -> Result<(), HttpError> {
+        let too_big = HttpError::Capacity {
+            part: HttpPart::ResponseBody,
+            limit: self.response_body.as_deref().map_or(0, <[u8]>::len),
+            needed: body.len(),
+        };
+        let slot = self
+            .response_body
+            .as_deref_mut()
+            .and_then(|b| b.get_mut(..body.len()))
+            .ok_or(too_big)?;
+        slot.copy_from_slice(body);
+        self.response_body_len = body.len();
+        Ok(())
     }
 
     /// The response body read so far (empty without a buffer).

@@ -21,6 +21,9 @@ pub enum HttpPart {
     HeaderCount,
     /// The bytes of all header names and values together.
     HeaderBytes,
+    /// A response body put into the request's response buffer
+    /// ([`Request::set_response_body`](crate::handlers::Request::set_response_body)).
+    ResponseBody,
 }
 
 impl HttpPart {
@@ -34,6 +37,7 @@ impl HttpPart {
             HttpPart::HeaderValue => "header value",
             HttpPart::HeaderCount => "header count",
             HttpPart::HeaderBytes => "header bytes",
+            HttpPart::ResponseBody => "response body",
         }
     }
 }
