@@ -1,5 +1,5 @@
-//! A walk over the flash, before the store's first use of it, for items that sequential-storage
-//! 8.0.2 would panic on.
+//! A walk over the flash, before the store's first use of it and again after every change to it,
+//! for items that sequential-storage 8.0.2 would panic on.
 //!
 //! sequential-storage hands a key decoder the whole record buffer, not just the item's data, then
 //! slices the data at the key length the decoder returned. An item whose CRCs are valid but whose

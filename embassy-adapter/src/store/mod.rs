@@ -204,9 +204,11 @@ impl Drop for RecordBuffer {
 pub struct ProfileStore<F: NorFlash> {
     map: MapStorage<StoreKey, Watched<F>, Cache<Uncached, Uncached, Uncached, StoreKey>>,
     buf: RecordBuffer,
-    /// Whether [`check::walk`] has passed over this flash (once per store: every
-    /// item written afterwards is one of ours).
-    checked: bool,
+    /// The flash's change count ([`Watched::changes`]) when [`check::walk`] last passed: a write
+    /// or erase since (the store's own, or a repair) can bring items into view that the walk
+    /// did not see (items past an erased gap or in a page that counted as empty), so the walk
+    /// runs again before the map is used.
+    walked_at: Option<u32>,
 }
 
 impl<F: NorFlash> fmt::Debug for ProfileStore<F> {
@@ -237,7 +239,7 @@ impl<F: NorFlash> ProfileStore<F> {
         Ok(ProfileStore {
             map: MapStorage::new(Watched::new(flash), config, Cache::new_uncached()),
             buf: RecordBuffer([0; BUFFER_LEN]),
-            checked: false,
+            walked_at: None,
         })
     }
 
@@ -282,9 +284,10 @@ impl<F: NorFlash> ProfileStore<F> {
     }
 
     /// Refuses flash holding an item that sequential-storage cannot read without panicking (see
-    /// [`check`]); runs once per store, before its first use of the map.
+    /// [`check`]); runs before the store's first use of the map and again after anything wrote to
+    /// the flash.
     async fn check(&mut self) -> Result<(), StoreError> {
-        if self.checked {
+        if self.walked_at == Some(self.map.flash().changes()) {
             return Ok(());
         }
         let range = self.map.flash_range();
@@ -302,7 +305,7 @@ impl<F: NorFlash> ProfileStore<F> {
         self.scrub();
         match walk? {
             Walk::Safe => {
-                self.checked = true;
+                self.walked_at = Some(self.map.flash().changes());
                 Ok(())
             }
             Walk::NeedsRepair => Err(StoreError::Corrupted),
@@ -316,6 +319,8 @@ impl<F: NorFlash> ProfileStore<F> {
     async fn store_verified(&mut self, key: &StoreKey, value: &[u8]) -> Result<(), StoreError> {
         self.check().await?;
         self.map.store_item(&mut self.buf.0, key, &value).await?;
+        // The write may have brought other items into view: walk again before the read-back.
+        self.check().await?;
         let back = self.map.fetch_item::<&[u8]>(&mut self.buf.0, key).await?;
         if back != Some(value) {
             warn!("profile store: a write did not read back; erase the range");
