@@ -284,12 +284,12 @@ impl<const N: usize> HandlerList<N> {
         ran
     }
 
-    /// Runs the handlers from index `from` on, like [`HandlerList::run`], but stops after the
-    /// first [`Handler::Exchange`] entry; returns its index (`None` when the list ran to its end
+    /// Runs the handlers from index `from` on, like [`HandlerList::run`], but stops at the first
+    /// exchange entry ([`Handler::is_exchange`]) without running it; returns its index (`None` when the list ran to its end
     /// or its policy stopped it).
     pub(crate) fn run_to_exchange(&self, from: usize, request: &mut Request<'_>) -> Option<usize> {
         for (index, handler) in self.items.iter().enumerate().skip(from) {
-            if matches!(handler.handler, Handler::Exchange) {
+            if handler.handler.is_exchange() {
                 return Some(index);
             }
             handler.handler.call(request);

@@ -158,28 +158,33 @@ pub trait RequestHandler: Sync {
     fn handle(&self, request: &mut Request<'_>);
 }
 
-/// The code a handler runs: a function pointer, a `'static` trait object, or the driver's HTTP
-/// exchange. All are `Copy`, so lists copy without allocating.
+/// The code a handler runs: a function pointer or a `'static` trait object. Both are `Copy`, so
+/// lists copy without allocating.
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// A plain function.
     Fn(fn(&mut Request<'_>)),
     /// A shared object with state.
     Dyn(&'static dyn RequestHandler),
-    /// The HTTP exchange ([`SEND`], Go v1 `core.SendHandler`): where the [`Pipeline`] reaches
-    /// this entry of the Send list, it hands the request to its driver ([`Step::Exchange`]) and
-    /// runs the handlers after it once the response (or the transport's error) is in. Swap or
-    /// remove it to answer requests without I/O (mocks); [`Handler::call`] does nothing for it.
-    Exchange,
 }
 
 impl Handler {
-    /// Runs the handler ([`Handler::Exchange`] only means something to the [`Pipeline`]).
+    /// Runs the handler (the exchange of [`SEND`] only means something to the [`Pipeline`]).
     pub fn call(&self, request: &mut Request<'_>) {
         match self {
             Handler::Fn(f) => f(request),
             Handler::Dyn(h) => h.handle(request),
-            Handler::Exchange => {}
+        }
+    }
+
+    /// True for the HTTP exchange of [`SEND`] (Go v1 `core.SendHandler`): where the
+    /// [`Pipeline`] reaches this entry of the Send list, it hands the request to its driver
+    /// ([`Step::Exchange`]) and runs the handlers after it once the response (or the transport's
+    /// error) is in.
+    pub fn is_exchange(&self) -> bool {
+        match self {
+            Handler::Fn(_) => false,
+            Handler::Dyn(h) => core::ptr::addr_eq(*h as *const dyn RequestHandler, &EXCHANGE),
         }
     }
 }
@@ -187,22 +192,31 @@ impl Handler {
 impl fmt::Debug for Handler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            _ if self.is_exchange() => "Exchange",
             Handler::Fn(_) => "Fn",
             Handler::Dyn(_) => "Dyn",
-            Handler::Exchange => "Exchange",
         })
     }
 }
 
+/// The marker behind [`SEND`]: the pipeline knows it by its address (a static with a byte in
+/// it, so no other object shares the address), which keeps [`Handler`] two words wide.
+struct Exchange {
+    _unique: u8,
+}
+
+impl RequestHandler for Exchange {
+    fn handle(&self, _request: &mut Request<'_>) {}
+}
+
+static EXCHANGE: Exchange = Exchange { _unique: 0 };
+
 /// Go v1 `core.SendHandler`: the HTTP exchange, performed by the pipeline's driver when the Send
-/// list reaches it. Handlers in front of it see the signed request; handlers behind it see the
-/// response (or the transport's error in [`Request::error`]). Replace it to mock HTTP:
-/// `handlers.send.swap(SEND.name, NamedHandler::new("test.Mock", answer))`, where `answer`
-/// fills [`Request::response`] and [`Request::set_response_body`].
-pub const SEND: NamedHandler = NamedHandler {
-    name: "core.SendHandler",
-    handler: Handler::Exchange,
-};
+/// list reaches it ([`Handler::is_exchange`]). Handlers in front of it see the signed request;
+/// handlers behind it see the response (or the transport's error in [`Request::error`]).
+/// Replace it to mock HTTP: `handlers.send.swap(SEND.name, NamedHandler::new("test.Mock",
+/// answer))`, where `answer` fills [`Request::response`] and [`Request::set_response_body`].
+pub const SEND: NamedHandler = NamedHandler::with_dyn("core.SendHandler", &EXCHANGE);
 
 /// A handler with a name. Names need not be unique; operations by name affect every entry with
 /// that name (as in Go v1).
