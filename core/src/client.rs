@@ -694,6 +694,41 @@ pub mod selftests {
             assert_eq!(s.handlers().send.len(), 1);
         }
 
+        fn removing_validate_endpoint_from_the_session_reaches_its_clients() {
+            let mut slot = Session::unconfigured();
+            let env = MemEnv::new(&[]);
+            let files = MemFiles::new(&[]);
+            slot.rebuild(&Options::default(), &env, &files).unwrap();
+            assert!(slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
+            slot.handlers_mut().validate.remove_by_name("core.ValidateEndpointHandler");
+            assert!(!slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
+        }
+
+        fn user_agent_names_the_sdk_the_host_and_the_app() {
+            use crate::handlers::Phase;
+            let mut slot = Session::unconfigured();
+            let files = MemFiles::new(&[]);
+            let env = MemEnv::new(&[("AWS_REGION", "eu-west-1"), ("AWS_EXECUTION_ENV", "AWS_Lambda_rust"), ("AWS_SDK_UA_APP_ID", "fleet-7")]);
+            slot.rebuild(&Options::default(), &env, &files).unwrap();
+            let s = &slot;
+            let env_source = s.config().execution_env.as_ref().map(|v| v.source);
+            assert_eq!(env_source, Some(crate::config::Source::Env("AWS_EXECUTION_ENV")));
+            let c = s.client("sts").unwrap();
+            let mut r = c.request("GetCallerIdentity");
+            c.handlers().run(Phase::Build, &mut r);
+            let ua = r.http.headers().get("User-Agent").unwrap();
+            assert!(ua.starts_with(crate::user_agent::SDK_NAME_VERSION), "{ua}");
+            assert!(ua.ends_with(") exec-env/AWS_Lambda_rust app/fleet-7"), "{ua}");
+            // Without the variables only the SDK part is there.
+            let env = MemEnv::new(&[("AWS_REGION", "eu-west-1")]);
+            slot.rebuild(&Options::default(), &env, &files).unwrap();
+            let s = &slot;
+            let c = s.client("sts").unwrap();
+            let mut r = c.request("GetCallerIdentity");
+            c.handlers().run(Phase::Build, &mut r);
+            assert!(r.http.headers().get("User-Agent").unwrap().ends_with(')'));
+        }
+
         fn copies_keep_handler_order() {
             // Go v1 moves its parameter validator to the end of Validate on Copy; we keep the
             // order (docs/divergences.md, H1).

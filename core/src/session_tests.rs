@@ -896,39 +896,6 @@ selftests! {
         assert!(s.handlers().validate.is_empty() && s.handlers().send.is_empty());
     }
 
-    fn removing_validate_endpoint_from_the_session_reaches_its_clients() {
-        let mut slot = Session::unconfigured();
-        let env = MemEnv::new(&[]);
-        let files = MemFiles::new(&[]);
-        session_in(&mut slot, &Options::default(), &env, &files);
-        assert!(slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
-        slot.handlers_mut().validate.remove_by_name("core.ValidateEndpointHandler");
-        assert!(!slot.client("sts").unwrap().handlers().validate.contains("core.ValidateEndpointHandler"));
-    }
-
-    fn user_agent_names_the_sdk_the_host_and_the_app() {
-        use crate::handlers::Phase;
-        let mut slot = Session::unconfigured();
-        let files = MemFiles::new(&[]);
-        let env = MemEnv::new(&[("AWS_REGION", "eu-west-1"), ("AWS_EXECUTION_ENV", "AWS_Lambda_rust"), ("AWS_SDK_UA_APP_ID", "fleet-7")]);
-        let s = session_in(&mut slot, &Options::default(), &env, &files);
-        let env_source = s.config().execution_env.as_ref().map(|v| v.source);
-        assert_eq!(env_source, Some(Source::Env("AWS_EXECUTION_ENV")));
-        let c = s.client("sts").unwrap();
-        let mut r = c.request("GetCallerIdentity");
-        c.handlers().run(Phase::Build, &mut r);
-        let ua = r.http.headers().get("User-Agent").unwrap();
-        assert!(ua.starts_with(crate::user_agent::SDK_NAME_VERSION), "{ua}");
-        assert!(ua.ends_with(") exec-env/AWS_Lambda_rust app/fleet-7"), "{ua}");
-        // Without the variables only the SDK part is there.
-        let env = MemEnv::new(&[("AWS_REGION", "eu-west-1")]);
-        let s = session_in(&mut slot, &Options::default(), &env, &files);
-        let c = s.client("sts").unwrap();
-        let mut r = c.request("GetCallerIdentity");
-        c.handlers().run(Phase::Build, &mut r);
-        assert!(r.http.headers().get("User-Agent").unwrap().ends_with(')'));
-    }
-
     fn app_id_and_sigv4a_region_set_with_provenance() {
         // Later-SDK settings: option > env > profile (the profile only with the config file loaded).
         let mut slot = Session::unconfigured();
