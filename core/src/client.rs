@@ -196,6 +196,8 @@ impl<'s> Client<'s> {
                 endpoint: Err(EndpointError::MissingRegion),
             },
         };
+        crate::request_log::add_log_handlers(&mut handlers, *view.settings().log_level())
+            .map_err(ClientError::Handlers)?;
         let endpoint = view.resolve_endpoint();
         Ok(Client {
             session,

@@ -93,6 +93,7 @@ pub mod handlers;
 pub mod client;
 pub mod endpoint;
 pub mod fetch;
+pub mod request_log;
 pub mod session;
 pub mod skew;
 pub mod user_agent;

@@ -70,6 +70,9 @@ pub const MAX_EXECUTION_ENV_LEN: usize = 100;
 /// platform, `exec-env/…`, `app/…` and what a caller set before them); a longer one is left as
 /// it was.
 pub const MAX_USER_AGENT_LEN: usize = 256;
+/// Most bytes of a request or response body the request log shows (`debug-with-http-body`);
+/// the rest is left out and the full length is logged.
+pub const MAX_LOGGED_BODY: usize = 1024;
 /// Longest file path kept for provenance and for the shared-file list.
 pub const MAX_PATH_LEN: usize = 256;
 /// Longest `credential_source`, `sso_session` or other plain setting value we keep.

@@ -18,3 +18,13 @@ macro_rules! trace { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg
 macro_rules! debug { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }
 #[cfg(not(feature = "defmt"))]
 macro_rules! warn { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }
+
+// The request log of the log-level handlers (`crate::request_log`): lines a user asked for with
+// `Config::log_level`, through `defmt` on devices and the `log` crate (target `aws_session`) on
+// hosts; nothing without either feature. Arguments are `&str` and integers only.
+#[cfg(feature = "defmt")]
+macro_rules! request_log { ($($arg:tt)*) => { ::defmt::info!($($arg)*) }; }
+#[cfg(all(feature = "log", not(feature = "defmt")))]
+macro_rules! request_log { ($($arg:tt)*) => { ::log::info!(target: "aws_session", $($arg)*) }; }
+#[cfg(not(any(feature = "defmt", feature = "log")))]
+macro_rules! request_log { ($fmt:literal $(, $arg:expr)* $(,)?) => {{ $( let _ = &$arg; )* }}; }

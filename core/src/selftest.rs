@@ -57,6 +57,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::handlers::pipeline::selftests::ALL,
         crate::handlers::driver::selftests::ALL,
         crate::user_agent::selftests::ALL,
+        crate::request_log::selftests::ALL,
     ],
     // Clients made from a session: endpoints, signing, the credential gate, clock skew. (Apart
     // from the handlers since the protocol decoders and the endpoint tables made the two together

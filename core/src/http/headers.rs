@@ -49,11 +49,13 @@ fn check_value(value: &str) -> Result<(), HttpError> {
     Ok(())
 }
 
-/// Headers whose values are secret or signing material; `Debug` never prints them.
-fn is_sensitive(name: &str) -> bool {
+/// Headers whose values are secret or signing material; `Debug` and the request log never
+/// print them.
+pub(crate) fn is_sensitive(name: &str) -> bool {
     [
         "authorization",
         "x-amz-security-token",
+        "x-aws-ec2-metadata-token",
         "proxy-authorization",
         "cookie",
         "set-cookie",

@@ -28,6 +28,7 @@ pub mod url;
 
 pub use body::{io_kind, to_io_kind, Body, BodySource, SeekableBody};
 pub use error::{HttpError, HttpPart};
+pub(crate) use headers::is_sensitive as is_sensitive_header;
 pub use headers::{Headers, RequestHeaders, ResponseHeaders};
 pub use request::{HttpRequest, Method, Scheme};
 pub use response::ResponseHead;
