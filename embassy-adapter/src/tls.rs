@@ -26,6 +26,13 @@
 //!   adds `TrustAnchors::insecure_accept_any_certificate_for_tests_only`. Never enable it in
 //!   firmware.
 //!
+//! # Mutual TLS
+//!
+//! [`connect_with`] can also present a device certificate ([`ClientIdentity`]: the DER
+//! certificate AWS IoT registered, and a [`DeviceKey`] that signs the handshake — a secure element
+//! through its driver, or [`P256Key`] for a key held in RAM) and offer ALPN protocols (AWS IoT
+//! Core's HTTPS on port 443 needs [`ALPN_IOT_HTTP`]; port 8443 needs none). ECDSA P-256 keys.
+//!
 //! # Connections
 //!
 //! `embedded-tls` borrows its record buffers for the connection's whole life, so a TLS session
@@ -276,15 +283,148 @@ impl TlsVerifier<CipherSuite> for ServerVerifier<'_> {
     }
 }
 
-/// The crypto provider handed to `embedded-tls`: the application's RNG and our verifier.
-struct Provider<'a, R> {
-    rng: R,
-    verifier: ServerVerifier<'a>,
+// ---- client identity ---------------------------------------------------------------------------
+
+/// ALPN protocol of AWS IoT Core's HTTPS endpoint on port 443 (with a client certificate).
+pub const ALPN_IOT_HTTP: &[u8] = b"x-amzn-http-ca";
+
+/// A device key could not sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct KeyError;
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the device key could not sign")
+    }
 }
 
-impl<R: RngCore + CryptoRng> CryptoProvider for Provider<'_, R> {
+impl core::error::Error for KeyError {}
+
+/// The private key of a device certificate: signs the TLS 1.3 CertificateVerify digest with ECDSA
+/// P-256. Implement it over a secure element's driver so the key never leaves the chip; use
+/// [`P256Key`] for a key in RAM.
+pub trait DeviceKey {
+    /// Signs the SHA-256 `digest`; returns the signature as `r ‖ s` (32 bytes each, big-endian).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the key (or the chip holding it) cannot sign.
+    fn sign_p256_sha256(&mut self, digest: &[u8; 32]) -> Result<[u8; 64], KeyError>;
+}
+
+/// An ECDSA P-256 device key held in RAM (deterministic signatures, RFC 6979); wiped on drop.
+/// `Debug` never shows it.
+pub struct P256Key(p256::ecdsa::SigningKey);
+
+impl fmt::Debug for P256Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("P256Key(<secret>)")
+    }
+}
+
+impl P256Key {
+    /// From the 32-byte private scalar.
+    ///
+    /// # Errors
+    /// [`KeyError`] for a scalar that is zero or not below the group order.
+    pub fn from_bytes(scalar: &[u8; 32]) -> Result<Self, KeyError> {
+        p256::ecdsa::SigningKey::from_slice(scalar)
+            .map(P256Key)
+            .map_err(|_| KeyError)
+    }
+
+    /// From a PKCS#8 `PrivateKeyInfo` (DER; the body of a `BEGIN PRIVATE KEY` PEM block).
+    ///
+    /// # Errors
+    /// [`KeyError`] for DER that is not a P-256 key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        use p256::pkcs8::DecodePrivateKey as _;
+        p256::ecdsa::SigningKey::from_pkcs8_der(der)
+            .map(P256Key)
+            .map_err(|_| KeyError)
+    }
+
+    /// From a SEC1 `ECPrivateKey` (DER; the body of a `BEGIN EC PRIVATE KEY` PEM block, as AWS
+    /// IoT's `CreateKeysAndCertificate` returns it).
+    ///
+    /// # Errors
+    /// [`KeyError`] for DER that is not a P-256 key.
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
+        p256::SecretKey::from_sec1_der(der)
+            .map(|k| P256Key(p256::ecdsa::SigningKey::from(k)))
+            .map_err(|_| KeyError)
+    }
+}
+
+impl DeviceKey for P256Key {
+    fn sign_p256_sha256(&mut self, digest: &[u8; 32]) -> Result<[u8; 64], KeyError> {
+        use signature::hazmat::PrehashSigner as _;
+        let sig: p256::ecdsa::Signature = self.0.sign_prehash(digest).map_err(|_| KeyError)?;
+        Ok(sig.to_bytes().into())
+    }
+}
+
+/// What a device presents for mutual TLS: its certificate and the key that signs for it.
+pub struct ClientIdentity<'a> {
+    /// The device certificate, DER (AWS IoT sends no chain: the certificate is registered).
+    pub certificate: &'a [u8],
+    /// Its private key.
+    pub key: &'a mut dyn DeviceKey,
+}
+
+impl fmt::Debug for ClientIdentity<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("certificate", &self.certificate.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The signer handed to `embedded-tls` for the client CertificateVerify: hashes the message, lets
+/// the [`DeviceKey`] sign the digest, and encodes the signature as DER.
+struct KeySigner<'k> {
+    key: &'k mut dyn DeviceKey,
+    failed: &'k mut bool,
+}
+
+impl signature::SignerMut<p256::ecdsa::DerSignature> for KeySigner<'_> {
+    fn try_sign(&mut self, msg: &[u8]) -> Result<p256::ecdsa::DerSignature, signature::Error> {
+        let digest: [u8; 32] = sha2_tls::Sha256::digest(msg).into();
+        let signed = self
+            .key
+            .sign_p256_sha256(&digest)
+            .ok()
+            .and_then(|rs| p256::ecdsa::Signature::from_slice(&rs).ok());
+        match signed {
+            Some(sig) => Ok(sig.to_der()),
+            // embedded-tls panics on an error here (it calls `sign`), so a key that fails sends a
+            // signature that cannot verify (r = s = 1): the server refuses the handshake and
+            // `connect_with` reports `TlsFailure::ClientKey` from the flag.
+            None => {
+                *self.failed = true;
+                let mut one = [0u8; 64];
+                one[31] = 1;
+                one[63] = 1;
+                p256::ecdsa::Signature::from_slice(&one)
+                    .map(|s| s.to_der())
+                    .map_err(|_| signature::Error::new())
+            }
+        }
+    }
+}
+
+/// The crypto provider handed to `embedded-tls`: the application's RNG, our verifier, and the
+/// device's identity when it has one.
+struct Provider<'a, 'i, R> {
+    rng: R,
+    verifier: ServerVerifier<'a>,
+    identity: Option<ClientIdentity<'i>>,
+    key_failed: bool,
+}
+
+impl<R: RngCore + CryptoRng> CryptoProvider for Provider<'_, '_, R> {
     type CipherSuite = CipherSuite;
-    type Signature = &'static [u8];
+    type Signature = p256::ecdsa::DerSignature;
 
     fn rng(&mut self) -> impl rand_core::CryptoRngCore {
         &mut self.rng
@@ -292,6 +432,31 @@ impl<R: RngCore + CryptoRng> CryptoProvider for Provider<'_, R> {
 
     fn verifier(&mut self) -> Result<&mut impl TlsVerifier<CipherSuite>, TlsError> {
         Ok(&mut self.verifier)
+    }
+
+    fn signer(
+        &mut self,
+    ) -> Result<
+        (
+            impl signature::SignerMut<Self::Signature>,
+            embedded_tls::SignatureScheme,
+        ),
+        TlsError,
+    > {
+        let identity = self.identity.as_mut().ok_or(TlsError::InvalidPrivateKey)?;
+        Ok((
+            KeySigner {
+                key: &mut *identity.key,
+                failed: &mut self.key_failed,
+            },
+            embedded_tls::SignatureScheme::EcdsaSecp256r1Sha256,
+        ))
+    }
+
+    fn client_cert(&mut self) -> Option<embedded_tls::Certificate<impl AsRef<[u8]>>> {
+        self.identity
+            .as_ref()
+            .map(|i| embedded_tls::Certificate::X509(i.certificate))
     }
 }
 
@@ -405,7 +570,8 @@ impl fmt::Debug for HttpsConnection<'_> {
 }
 
 /// Opens TCP to `target`, runs the TLS 1.3 handshake (verifying the server against `trust`), and
-/// returns a connection for HTTPS requests to that host.
+/// returns a connection for HTTPS requests to that host. [`connect_with`] with no client
+/// certificate and no ALPN.
 ///
 /// # Errors
 /// [`HttpError::Dns`], [`HttpError::Connect`], [`HttpError::TimedOut`],
@@ -423,6 +589,51 @@ pub async fn connect<
     buffers: &'a mut TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>,
     target: &Target<'_>,
     trust: &TrustAnchors<'_>,
+    rng: R,
+    config: HttpConfig,
+) -> Result<HttpsConnection<'a>, HttpError>
+where
+    R: RngCore + CryptoRng,
+{
+    let options = TlsOptions {
+        trust: *trust,
+        identity: None,
+        alpn: &[],
+    };
+    connect_with(stack, buffers, target, options, rng, config).await
+}
+
+/// How [`connect_with`] authenticates: the server's trust, the device's identity, and ALPN.
+#[derive(Debug)]
+pub struct TlsOptions<'a> {
+    /// What the server's chain must lead to.
+    pub trust: TrustAnchors<'a>,
+    /// The client certificate and key to present when the server asks (mutual TLS).
+    pub identity: Option<ClientIdentity<'a>>,
+    /// ALPN protocols to offer, most preferred first (e.g. `&[ALPN_IOT_HTTP]`); none when empty.
+    pub alpn: &'a [&'a [u8]],
+}
+
+/// [`connect`], presenting `options.identity` when the server asks for a client certificate and
+/// offering `options.alpn`.
+///
+/// # Errors
+/// As [`connect`]; [`TlsFailure::ClientKey`] when the device key failed to sign (the server
+/// then refuses the handshake); a server that refuses the certificate ends the handshake with
+/// an alert ([`TlsFailure::Handshake`]).
+pub async fn connect_with<
+    'a,
+    R,
+    const RX: usize,
+    const TX: usize,
+    const READ_REC: usize,
+    const WRITE_REC: usize,
+    const HEAD: usize,
+>(
+    stack: Stack<'a>,
+    buffers: &'a mut TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>,
+    target: &Target<'_>,
+    options: TlsOptions<'_>,
     rng: R,
     config: HttpConfig,
 ) -> Result<HttpsConnection<'a>, HttpError>
@@ -455,25 +666,36 @@ where
         Err(_) => return Err(HttpError::TimedOut),
     }
     let mut tls = TlsConnection::new(socket, read_rec, write_rec);
-    let tls_config = TlsConfig::new().with_server_name(name);
+    let mut tls_config = TlsConfig::new().with_server_name(name);
+    if !options.alpn.is_empty() {
+        tls_config = tls_config.with_alpn(options.alpn);
+    }
     // Offer RSA signatures (embedded-tls offers them by itself only with its own RSA code).
     #[cfg(feature = "tls-rsa")]
     let tls_config = tls_config.enable_rsa_signatures();
     let mut provider = Provider {
         rng,
         verifier: ServerVerifier {
-            trust: *trust,
+            trust: options.trust,
             host: None,
             key: None,
             transcript: [0; 32],
             failure: None,
         },
+        identity: options.identity,
+        key_failed: false,
     };
     let opened = with_timeout(
         config.io_timeout,
         tls.open(TlsContext::new(&tls_config, &mut provider)),
     )
     .await;
+    // In TLS 1.3 the client's side of the handshake ends before the server has checked its
+    // CertificateVerify, so a key that failed is reported here, whatever `open` returned.
+    if provider.key_failed {
+        warn!("tls: the device key could not sign the handshake");
+        return Err(HttpError::Tls(TlsFailure::ClientKey));
+    }
     match opened {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(tls_error(e, provider.verifier.failure)),

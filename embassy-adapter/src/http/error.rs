@@ -56,6 +56,9 @@ pub enum TlsFailure {
     Handshake,
     /// A TLS buffer is too small for a record.
     Buffer,
+    /// The device key ([`DeviceKey`](crate::tls::DeviceKey)) could not sign the handshake for
+    /// its client certificate.
+    ClientKey,
     /// Any other TLS failure.
     Other,
 }

@@ -1,0 +1,322 @@
+//! Mutual TLS between two embassy-net stacks joined in memory: a rustls server that requires a
+//! client certificate from a test device CA (as AWS IoT Core does) and offers AWS IoT's ALPN, on
+//! stack B; our `tls::connect_with` presenting a device certificate on stack A. Every refusal is
+//! checked too: no certificate, a key that does not match it, a certificate from another CA, and a
+//! device key that fails to sign.
+#![cfg(feature = "tls")]
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::string::String;
+use std::sync::{Arc, Mutex};
+use std::vec::Vec;
+
+use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
+use aws_session_core::platform::AsyncTransport;
+use aws_session_embassy::http::{HttpConfig, HttpError, TlsFailure};
+use aws_session_embassy::tls::{
+    self, ClientIdentity, ClockPolicy, DeviceKey, KeyError, P256Key, Target, TlsBuffers,
+    TlsOptions, TrustAnchors, ALPN_IOT_HTTP,
+};
+use common::{leak, test_ca, TestRng, SERVER};
+use embassy_net::tcp::TcpSocket;
+use embassy_net::{IpAddress, Stack};
+use embedded_io_async::Write as _;
+use rcgen::{CertificateParams, KeyPair};
+
+/// What the server saw on a connection that finished its handshake.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Seen {
+    /// The client certificate (DER), if one was presented.
+    client_cert: Option<Vec<u8>>,
+    /// The negotiated ALPN protocol.
+    alpn: Option<Vec<u8>>,
+}
+
+/// The server's PKI (a CA and a certificate for `iot.test`) and a device CA.
+struct Pki {
+    server_ca: Vec<u8>,
+    server_chain: Vec<Vec<u8>>,
+    server_key: Vec<u8>,
+    device_ca: Vec<u8>,
+}
+
+/// A device certificate issued by `issuer`, and its key (PKCS#8 DER).
+fn device(issuer: &rcgen::CertifiedIssuer<'static, KeyPair>) -> (Vec<u8>, Vec<u8>) {
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["device-7".to_string()])
+        .unwrap()
+        .signed_by(&key, issuer)
+        .unwrap();
+    (cert.der().to_vec(), key.serialize_der())
+}
+
+/// A TLS 1.3 server on port 8443 that requires a client certificate issued by `device_ca` and
+/// speaks `x-amzn-http-ca`; answers every request with `200 ok` and records what it saw.
+async fn mtls_server(stack: Stack<'static>, pki: Arc<Pki>, seen: Arc<Mutex<Vec<Seen>>>) {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(
+            pki.device_ca.clone(),
+        ))
+        .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            pki.server_chain
+                .iter()
+                .cloned()
+                .map(rustls::pki_types::CertificateDer::from)
+                .collect(),
+            rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into()),
+        )
+        .unwrap();
+    config.alpn_protocols = vec![ALPN_IOT_HTTP.to_vec()];
+    let config = Arc::new(config);
+    let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
+    loop {
+        let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
+        socket.accept(8443).await.unwrap();
+        let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut request = Vec::new();
+        let mut recorded = false;
+        'conn: loop {
+            while conn.wants_write() {
+                let mut out = Vec::new();
+                conn.write_tls(&mut out).unwrap();
+                if socket.write_all(&out).await.is_err() {
+                    break 'conn;
+                }
+            }
+            if !conn.is_handshaking() && !recorded {
+                recorded = true;
+                seen.lock().unwrap().push(Seen {
+                    client_cert: conn
+                        .peer_certificates()
+                        .and_then(|c| c.first())
+                        .map(|c| c.to_vec()),
+                    alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
+                });
+            }
+            let mut chunk = [0u8; 2048];
+            let n = match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if conn.read_tls(&mut &chunk[..n]).is_err() || conn.process_new_packets().is_err() {
+                let mut out = Vec::new();
+                let _ = conn.write_tls(&mut out);
+                let _ = socket.write_all(&out).await;
+                break;
+            }
+            let mut plain = [0u8; 2048];
+            while let Ok(n) = conn.reader().read(&mut plain) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&plain[..n]);
+            }
+            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                request.drain(..end + 4);
+                conn.writer()
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .unwrap();
+            }
+        }
+        let _ = socket.flush().await;
+        socket.abort();
+        let _ = socket.flush().await;
+    }
+}
+
+fn pki() -> (Pki, rcgen::CertifiedIssuer<'static, KeyPair>) {
+    let server_ca = test_ca("aws-session test server CA");
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["iot.test".to_string()])
+        .unwrap()
+        .signed_by(&key, &server_ca)
+        .unwrap();
+    let device_ca = test_ca("aws-session test device CA");
+    (
+        Pki {
+            server_ca: server_ca.der().to_vec(),
+            server_chain: vec![leaf.der().to_vec()],
+            server_key: key.serialize_der(),
+            device_ca: device_ca.der().to_vec(),
+        },
+        device_ca,
+    )
+}
+
+/// A key that cannot sign (a secure element that failed).
+struct BrokenKey;
+
+impl DeviceKey for BrokenKey {
+    fn sign_p256_sha256(&mut self, _digest: &[u8; 32]) -> Result<[u8; 64], KeyError> {
+        Err(KeyError)
+    }
+}
+
+/// Which key the device uses.
+enum Key {
+    Pkcs8(Vec<u8>),
+    Broken,
+}
+
+/// Connects to `iot.test:8443` presenting `identity` (certificate and key) and offering AWS
+/// IoT's ALPN, sends one GET; returns its outcome and what the server saw.
+fn attempt(
+    pki: Pki,
+    identity: Option<(Vec<u8>, Key)>,
+) -> (Result<(u16, String), HttpError>, Vec<Seen>) {
+    let pki = Arc::new(pki);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (server_pki, server_seen) = (pki.clone(), seen.clone());
+    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
+    let refs: &'static [&'static [u8]] =
+        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
+    let result = common::run(
+        async move |server| mtls_server(server, server_pki, server_seen).await,
+        async move |net| {
+            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+            let host = "iot.test:8443";
+            let target = Target {
+                host,
+                address: Some(IpAddress::Ipv4(SERVER)),
+            };
+            let trust = TrustAnchors::new(refs)
+                .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
+            let mut ram_key;
+            let mut broken = BrokenKey;
+            let identity = match &identity {
+                None => None,
+                Some((cert, Key::Pkcs8(der))) => {
+                    ram_key = P256Key::from_pkcs8_der(der).unwrap();
+                    Some(ClientIdentity {
+                        certificate: cert,
+                        key: &mut ram_key as &mut dyn DeviceKey,
+                    })
+                }
+                Some((cert, Key::Broken)) => Some(ClientIdentity {
+                    certificate: cert,
+                    key: &mut broken as &mut dyn DeviceKey,
+                }),
+            };
+            let options = TlsOptions {
+                trust,
+                identity,
+                alpn: &[ALPN_IOT_HTTP],
+            };
+            let mut conn = tls::connect_with(
+                net,
+                buffers,
+                &target,
+                options,
+                TestRng(0x9E37_79B9_7F4A_7C15),
+                HttpConfig::default(),
+            )
+            .await?;
+            let req = HttpRequest::new(Method::Get, Scheme::Https, host, "/").unwrap();
+            conn.begin(&req).await?;
+            let mut head = ResponseHead::new();
+            conn.finish(&mut head).await?;
+            let mut body = [0u8; 16];
+            let n = conn.read_body(&mut body).await?;
+            conn.close().await;
+            Ok((
+                head.status(),
+                String::from_utf8_lossy(&body[..n]).into_owned(),
+            ))
+        },
+    );
+    let seen = seen.lock().unwrap().clone();
+    (result, seen)
+}
+
+#[test]
+fn the_device_certificate_is_presented_and_alpn_negotiated() {
+    let (pki, device_ca) = pki();
+    let (cert, key) = device(&device_ca);
+    let (result, seen) = attempt(pki, Some((cert.clone(), Key::Pkcs8(key))));
+    assert_eq!(result.unwrap(), (200, "ok".into()));
+    assert_eq!(
+        seen,
+        [Seen {
+            client_cert: Some(cert),
+            alpn: Some(ALPN_IOT_HTTP.to_vec()),
+        }]
+    );
+}
+
+#[test]
+fn without_a_certificate_the_server_refuses() {
+    let (pki, _) = pki();
+    let (result, seen) = attempt(pki, None);
+    assert!(
+        matches!(
+            result,
+            Err(HttpError::Tls(_) | HttpError::Closed | HttpError::Io(_))
+        ),
+        "{result:?}"
+    );
+    assert!(seen.is_empty(), "no handshake finished: {seen:?}");
+}
+
+#[test]
+fn a_key_that_does_not_match_the_certificate_is_refused() {
+    let (pki, device_ca) = pki();
+    let (cert, _) = device(&device_ca);
+    let (_, other_key) = device(&device_ca);
+    let (result, seen) = attempt(pki, Some((cert, Key::Pkcs8(other_key))));
+    assert!(result.is_err(), "{result:?}");
+    assert!(seen.is_empty(), "{seen:?}");
+}
+
+#[test]
+fn a_certificate_from_another_ca_is_refused() {
+    let (pki, _) = pki();
+    let stranger = test_ca("aws-session stranger CA");
+    let (cert, key) = device(&stranger);
+    let (result, seen) = attempt(pki, Some((cert, Key::Pkcs8(key))));
+    assert!(result.is_err(), "{result:?}");
+    assert!(seen.is_empty(), "{seen:?}");
+}
+
+#[test]
+fn a_device_key_that_fails_is_reported_as_such() {
+    let (pki, device_ca) = pki();
+    let (cert, _) = device(&device_ca);
+    let (result, seen) = attempt(pki, Some((cert, Key::Broken)));
+    assert_eq!(result.unwrap_err(), HttpError::Tls(TlsFailure::ClientKey));
+    assert!(seen.is_empty(), "{seen:?}");
+}
+
+#[test]
+fn p256_keys_load_from_every_encoding_and_sign_verifiably() {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+    let pair = KeyPair::generate().unwrap();
+    let pkcs8 = pair.serialize_der();
+    let mut key = P256Key::from_pkcs8_der(&pkcs8).unwrap();
+    let digest = [7u8; 32];
+    let rs = key.sign_p256_sha256(&digest).unwrap();
+    let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(pair.public_key_raw()).unwrap();
+    let sig = p256::ecdsa::Signature::from_slice(&rs).unwrap();
+    public.verify_prehash(&digest, &sig).unwrap();
+    assert!(P256Key::from_pkcs8_der(b"not a key").is_err());
+    assert!(P256Key::from_sec1_der(b"\x30\x00").is_err());
+    assert!(
+        P256Key::from_bytes(&[0u8; 32]).is_err(),
+        "zero is not a key"
+    );
+    assert_eq!(format!("{key:?}"), "P256Key(<secret>)");
+}
