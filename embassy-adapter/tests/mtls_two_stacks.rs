@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
 use std::string::String;
 use std::sync::{Arc, Mutex};
 use std::vec::Vec;
@@ -20,9 +19,7 @@ use aws_session_embassy::tls::{
     TlsOptions, TrustAnchors, ALPN_IOT_HTTP,
 };
 use common::{leak, test_ca, TestRng, SERVER};
-use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, Stack};
-use embedded_io_async::Write as _;
 use rcgen::{CertificateParams, KeyPair};
 
 /// What the server saw on a connection that finished its handshake.
@@ -82,61 +79,17 @@ async fn mtls_server(stack: Stack<'static>, pki: Arc<Pki>, seen: Arc<Mutex<Vec<S
         )
         .unwrap();
     config.alpn_protocols = vec![ALPN_IOT_HTTP.to_vec()];
-    let config = Arc::new(config);
-    let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
-    loop {
-        let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
-        socket.accept(8443).await.unwrap();
-        let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
-        let mut request = Vec::new();
-        let mut recorded = false;
-        'conn: loop {
-            while conn.wants_write() {
-                let mut out = Vec::new();
-                conn.write_tls(&mut out).unwrap();
-                if socket.write_all(&out).await.is_err() {
-                    break 'conn;
-                }
-            }
-            if !conn.is_handshaking() && !recorded {
-                recorded = true;
-                seen.lock().unwrap().push(Seen {
-                    client_cert: conn
-                        .peer_certificates()
-                        .and_then(|c| c.first())
-                        .map(|c| c.to_vec()),
-                    alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
-                });
-            }
-            let mut chunk = [0u8; 2048];
-            let n = match socket.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if conn.read_tls(&mut &chunk[..n]).is_err() || conn.process_new_packets().is_err() {
-                let mut out = Vec::new();
-                let _ = conn.write_tls(&mut out);
-                let _ = socket.write_all(&out).await;
-                break;
-            }
-            let mut plain = [0u8; 2048];
-            while let Ok(n) = conn.reader().read(&mut plain) {
-                if n == 0 {
-                    break;
-                }
-                request.extend_from_slice(&plain[..n]);
-            }
-            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                request.drain(..end + 4);
-                conn.writer()
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                    .unwrap();
-            }
-        }
-        let _ = socket.flush().await;
-        socket.abort();
-        let _ = socket.flush().await;
-    }
+    let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    common::rustls_server(stack, Arc::new(config), ok, |conn| {
+        seen.lock().unwrap().push(Seen {
+            client_cert: conn
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| c.to_vec()),
+            alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
+        })
+    })
+    .await
 }
 
 fn pki() -> (Pki, rcgen::CertifiedIssuer<'static, KeyPair>) {

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
 use std::string::String;
 use std::sync::Arc;
 use std::vec::Vec;
@@ -14,9 +13,7 @@ use aws_session_core::platform::{AsyncTransport, Error as _, ErrorKind};
 use aws_session_embassy::http::{HttpConfig, HttpError, TlsFailure};
 use aws_session_embassy::tls::{self, CertError, ClockPolicy, Target, TlsBuffers, TrustAnchors};
 use common::{leak, test_ca, TestRng, SERVER};
-use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, Stack};
-use embedded_io_async::Write as _;
 use rcgen::{CertificateParams, KeyPair};
 
 /// A test CA and a server certificate it issued for `tls.test`.
@@ -55,51 +52,8 @@ async fn tls_server(stack: Stack<'static>, chain: Vec<Vec<u8>>, key: Vec<u8>) {
             rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
         )
         .unwrap();
-    let config = Arc::new(config);
-    let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
-    loop {
-        let mut socket = TcpSocket::new(stack, &mut rx, &mut tx);
-        socket.accept(8443).await.unwrap();
-        let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
-        let mut request = Vec::new();
-        'conn: loop {
-            while conn.wants_write() {
-                let mut out = Vec::new();
-                conn.write_tls(&mut out).unwrap();
-                if socket.write_all(&out).await.is_err() {
-                    break 'conn;
-                }
-            }
-            let mut chunk = [0u8; 2048];
-            let n = match socket.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if conn.read_tls(&mut &chunk[..n]).is_err() || conn.process_new_packets().is_err() {
-                // Let rustls send its alert, then give up on this connection.
-                let mut out = Vec::new();
-                let _ = conn.write_tls(&mut out);
-                let _ = socket.write_all(&out).await;
-                break;
-            }
-            let mut plain = [0u8; 2048];
-            while let Ok(n) = conn.reader().read(&mut plain) {
-                if n == 0 {
-                    break;
-                }
-                request.extend_from_slice(&plain[..n]);
-            }
-            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                request.drain(..end + 4);
-                conn.writer()
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-                    .unwrap();
-            }
-        }
-        let _ = socket.flush().await;
-        socket.abort();
-        let _ = socket.flush().await;
-    }
+    let hello = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    common::rustls_server(stack, Arc::new(config), hello, |_| {}).await
 }
 
 async fn get(conn: &mut tls::HttpsConnection<'_>, host: &str) -> Result<(u16, String), HttpError> {

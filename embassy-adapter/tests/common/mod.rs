@@ -143,3 +143,63 @@ pub fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
         .push(rcgen::DnType::CommonName, name);
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
+
+/// A TLS 1.3 server (rustls, sans-IO) on port 8443 of `stack`: accepts connections forever, calls
+/// `on_handshake` once per connection whose handshake completed, and answers every request (a
+/// head ending in a blank line) with `response`.
+pub async fn rustls_server(
+    stack: embassy_net::Stack<'static>,
+    config: std::sync::Arc<rustls::ServerConfig>,
+    response: &'static [u8],
+    mut on_handshake: impl FnMut(&rustls::ServerConnection),
+) {
+    use embedded_io_async::Write as _;
+    use std::io::{Read as _, Write as _};
+    let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
+    loop {
+        let mut socket = embassy_net::tcp::TcpSocket::new(stack, &mut rx, &mut tx);
+        socket.accept(8443).await.unwrap();
+        let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+        let mut request = std::vec::Vec::new();
+        let mut reported = false;
+        'conn: loop {
+            while conn.wants_write() {
+                let mut out = std::vec::Vec::new();
+                conn.write_tls(&mut out).unwrap();
+                if socket.write_all(&out).await.is_err() {
+                    break 'conn;
+                }
+            }
+            if !conn.is_handshaking() && !reported {
+                reported = true;
+                on_handshake(&conn);
+            }
+            let mut chunk = [0u8; 2048];
+            let n = match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if conn.read_tls(&mut &chunk[..n]).is_err() || conn.process_new_packets().is_err() {
+                // Let rustls send its alert, then give up on this connection.
+                let mut out = std::vec::Vec::new();
+                let _ = conn.write_tls(&mut out);
+                let _ = socket.write_all(&out).await;
+                break;
+            }
+            let mut plain = [0u8; 2048];
+            while let Ok(n) = conn.reader().read(&mut plain) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&plain[..n]);
+            }
+            if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                request.drain(..end + 4);
+                conn.writer().write_all(response).unwrap();
+            }
+        }
+        let _ = socket.flush().await;
+        socket.abort();
+        let _ = socket.flush().await;
+    }
+}
