@@ -28,8 +28,10 @@ use crate::credentials::error::FetchError;
 use crate::credentials::{CredentialPlan, Credentials, ProviderKind};
 use crate::handlers::{AsyncAttemptGate, AttemptGate, Gated, Request, RequestError};
 use crate::limits::REFRESH_WAIT_MS;
+use crate::platform::ErrorKind;
 use crate::platform::{
-    AsyncSleep, AsyncTransport, Clock, Entropy, Error as _, Platform, Sleep, Transport,
+    AsyncPlatform, AsyncSleep, AsyncTransport, Clock, Entropy, Error as _, Platform, Sleep,
+    Transport,
 };
 use crate::session::Session;
 use crate::time::UnixTime;
@@ -44,6 +46,20 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     loop {
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
             return out;
+        }
+    }
+}
+
+/// The clock of a call that needs no time (the IoT credentials call of a device that does not
+/// know the time yet): an unset clock reads as the epoch; any other reading is passed on.
+struct UnsetAsEpoch<'c, C: ?Sized>(&'c C);
+
+impl<C: Clock + ?Sized> Clock for UnsetAsEpoch<'_, C> {
+    type Error = C::Error;
+    fn now(&self) -> Result<UnixTime, C::Error> {
+        match self.0.now() {
+            Err(e) if e.kind() == ErrorKind::ClockUnset => Ok(UnixTime::from_secs(0)),
+            reading => reading,
         }
     }
 }
@@ -340,15 +356,64 @@ impl Session {
         out: &mut Credentials,
     ) -> Result<ProviderKind, FetchError> {
         let (transport, clock, sleep, entropy) = platform.parts();
+        let mut transport = BlockingTransport(transport);
+        let sleep = BlockingSleep::new(sleep);
+        block_on(self.retrieve_with(&mut transport, clock, &sleep, entropy, out))
+    }
+
+    /// [`Session::retrieve_credentials`] on an async platform: on a device, refresh the cache
+    /// over a connection to the provider (STS, or the AWS IoT credentials provider with the
+    /// device certificate) before requests to other hosts need it.
+    ///
+    /// # Errors
+    /// [`FetchError`] naming the provider and what went wrong.
+    pub async fn retrieve_credentials_async<P: AsyncPlatform + ?Sized>(
+        &self,
+        platform: &mut P,
+        out: &mut Credentials,
+    ) -> Result<ProviderKind, FetchError> {
+        let (transport, clock, sleep, entropy) = platform.parts();
+        self.retrieve_with(transport, clock, sleep, entropy, out)
+            .await
+    }
+
+    /// The body of both: the cache's claim, then a fetch, a wait or the cached credentials.
+    async fn retrieve_with<T, C, S, E>(
+        &self,
+        transport: &mut T,
+        clock: &C,
+        sleep: &S,
+        entropy: &mut E,
+        out: &mut Credentials,
+    ) -> Result<ProviderKind, FetchError>
+    where
+        T: AsyncTransport + ?Sized,
+        C: Clock + ?Sized,
+        S: AsyncSleep + ?Sized,
+        E: Entropy + ?Sized,
+    {
         loop {
-            let now = clock
-                .now()
-                .map_err(|e| FetchError::clock(self.credentials().provider(), e.kind()))?;
+            let provider = self.credentials().provider();
+            let now = match clock.now() {
+                Ok(now) => now,
+                // The AWS IoT credentials call is authenticated by the device certificate, not
+                // by a signature: a device may make it before it knows the time, and the answer's
+                // `Date` sets its clock (the adapter's transport does that).
+                Err(e)
+                    if e.kind() == ErrorKind::ClockUnset
+                        && provider == ProviderKind::IotCredentials =>
+                {
+                    return self
+                        .fetch_before_the_clock(transport, clock, sleep, entropy, out)
+                        .await;
+                }
+                Err(e) => return Err(FetchError::clock(provider, e.kind())),
+            };
             let Some(cache) = self
                 .shared_credentials()
                 .filter(|_| self.credentials().needs_provider())
             else {
-                return fetch_blocking(self, &NoHost, transport, clock, sleep, entropy, now, out);
+                return fetch(self, &NoHost, transport, clock, sleep, entropy, now, out).await;
             };
             let mut claim = Claim::Use;
             let mut provider = ProviderKind::Anonymous;
@@ -361,9 +426,9 @@ impl Session {
             });
             match claim {
                 Claim::Use => return Ok(provider),
-                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS),
+                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS).await,
                 Claim::Refresh => {
-                    let result = fetch_blocking(
+                    let result = fetch(
                         self,
                         cache.host(),
                         transport,
@@ -372,12 +437,49 @@ impl Session {
                         entropy,
                         now,
                         out,
-                    );
+                    )
+                    .await;
                     let _ = settle(cache, self, &result, out, now);
                     return result;
                 }
             }
         }
+    }
+
+    /// The IoT credentials call of a device whose clock is not set yet: the call needs no time,
+    /// and the cache is filled at the time its answer set (nothing is cached when it set none).
+    async fn fetch_before_the_clock<T, C, S, E>(
+        &self,
+        transport: &mut T,
+        clock: &C,
+        sleep: &S,
+        entropy: &mut E,
+        out: &mut Credentials,
+    ) -> Result<ProviderKind, FetchError>
+    where
+        T: AsyncTransport + ?Sized,
+        C: Clock + ?Sized,
+        S: AsyncSleep + ?Sized,
+        E: Entropy + ?Sized,
+    {
+        let host = match self.shared_credentials() {
+            Some(cache) => cache.host(),
+            None => &NoHost,
+        };
+        let unknown = UnixTime::from_secs(0);
+        let untimed = UnsetAsEpoch(clock);
+        let result = fetch(
+            self, host, transport, &untimed, sleep, entropy, unknown, out,
+        )
+        .await;
+        let kind = result?;
+        let now = clock
+            .now()
+            .map_err(|e| FetchError::clock(ProviderKind::IotCredentials, e.kind()))?;
+        if let Some(cache) = self.shared_credentials() {
+            let _ = settle(cache, self, &Ok(kind), out, now);
+        }
+        Ok(kind)
     }
 
     /// The error of the last failed refresh of the shared cache, if any.

@@ -52,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "fetch",
             "skew",
             "user_agent",
+            "request_log",
         ],
     ),
 ];

@@ -51,7 +51,13 @@ fn device(issuer: &rcgen::CertifiedIssuer<'static, KeyPair>) -> (Vec<u8>, Vec<u8
 
 /// A TLS 1.3 server on port 8443 that requires a client certificate issued by `device_ca` and
 /// speaks `x-amzn-http-ca`; answers every request with `200 ok` and records what it saw.
-async fn mtls_server(stack: Stack<'static>, pki: Arc<Pki>, seen: Arc<Mutex<Vec<Seen>>>) {
+async fn mtls_server(
+    stack: Stack<'static>,
+    pki: Arc<Pki>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    response: &'static [u8],
+    requests: Arc<Mutex<Vec<String>>>,
+) {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -79,16 +85,21 @@ async fn mtls_server(stack: Stack<'static>, pki: Arc<Pki>, seen: Arc<Mutex<Vec<S
         )
         .unwrap();
     config.alpn_protocols = vec![ALPN_IOT_HTTP.to_vec()];
-    let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-    common::rustls_server(stack, Arc::new(config), ok, |conn| {
-        seen.lock().unwrap().push(Seen {
-            client_cert: conn
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map(|c| c.to_vec()),
-            alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
-        })
-    })
+    common::rustls_server(
+        stack,
+        Arc::new(config),
+        response,
+        |conn| {
+            seen.lock().unwrap().push(Seen {
+                client_cert: conn
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| c.to_vec()),
+                alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
+            })
+        },
+        |head| requests.lock().unwrap().push(head.to_string()),
+    )
     .await
 }
 
@@ -139,7 +150,10 @@ fn attempt(
     let refs: &'static [&'static [u8]] =
         leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
     let result = common::run(
-        async move |server| mtls_server(server, server_pki, server_seen).await,
+        async move |server| {
+            let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            mtls_server(server, server_pki, server_seen, ok, Arc::default()).await
+        },
         async move |net| {
             let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
             let host = "iot.test:8443";
@@ -272,4 +286,108 @@ fn p256_keys_load_from_every_encoding_and_sign_verifiably() {
         "zero is not a key"
     );
     assert_eq!(format!("{key:?}"), "P256Key(<secret>)");
+}
+
+/// The AWS IoT credentials provider's answer (its documented shape), with a `Date` one hour after
+/// the build time of the device's clock.
+const IOT_ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Tue, 01 Jan 2030 00:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 158\r\n\r\n{\"credentials\":{\"accessKeyId\":\"ASIAIOTDEVICE0000001\",\"secretAccessKey\":\"iotSECRETdevice\",\"sessionToken\":\"iotTOKENdevice\",\"expiration\":\"2030-01-01T01:00:00Z\"}}";
+
+static IOT_CREDENTIALS: aws_session_embassy::credentials::DeviceCredentials =
+    aws_session_embassy::credentials::DeviceCredentials::new();
+static IOT_CLOCK: aws_session_embassy::clock::WallClock =
+    aws_session_embassy::clock::WallClock::new();
+
+#[test]
+fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
+    use aws_session_core::credentials::{Credentials, ProviderKind};
+    use aws_session_embassy::EmbassyPlatform;
+    // A profile as the flash store gives it: endpoint, role alias and thing name; the
+    // certificate and key are the connection's.
+    let profile = "[default]\niot_credentials_endpoint = iot.test:8443\niot_role_alias = device-role\niot_thing_name = device-7\n";
+    let mut session = aws_session_core::test_util::session_with_config(
+        &[("AWS_REGION", "eu-west-1"), ("AWS_SDK_LOAD_CONFIG", "1")],
+        profile,
+    )
+    .unwrap();
+    session.share_credentials(&IOT_CREDENTIALS);
+    let session: &'static _ = leak(session);
+    let (pki, device_ca) = pki();
+    let (cert, key) = device(&device_ca);
+    let pki = Arc::new(pki);
+    let (server_pki, requests) = (pki.clone(), Arc::new(Mutex::new(Vec::new())));
+    let server_requests = requests.clone();
+    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
+    let refs: &'static [&'static [u8]] =
+        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
+    let outcome = common::run(
+        async move |server| {
+            mtls_server(
+                server,
+                server_pki,
+                Arc::default(),
+                IOT_ANSWER,
+                server_requests,
+            )
+            .await
+        },
+        async move |net| {
+            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
+            let options = TlsOptions {
+                trust: TrustAnchors::new(refs)
+                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
+                identity: Some(ClientIdentity {
+                    certificate: &cert,
+                    key: &mut ram_key,
+                }),
+                alpn: &[],
+            };
+            let target = Target {
+                host: "iot.test:8443",
+                address: Some(IpAddress::Ipv4(SERVER)),
+            };
+            let conn = Box::pin(tls::connect_with(
+                net,
+                buffers,
+                &target,
+                options,
+                TestRng(7),
+                HttpConfig::default(),
+            ))
+            .await?;
+            let mut platform = EmbassyPlatform::new(conn, &IOT_CLOCK, TestRng(8));
+            let mut first = Credentials::EMPTY;
+            // Boxed: the fetch's future is large in a debug build, and the test thread's
+            // stack holds everything else too.
+            let kind =
+                Box::pin(session.retrieve_credentials_async(&mut platform, &mut first)).await;
+            let mut second = Credentials::EMPTY;
+            let again =
+                Box::pin(session.retrieve_credentials_async(&mut platform, &mut second)).await;
+            Ok::<_, HttpError>((kind, first, again, second))
+        },
+    );
+    let (kind, first, again, second) = outcome.unwrap();
+    assert_eq!(kind.unwrap(), ProviderKind::IotCredentials);
+    assert_eq!(first.access_key_id.as_str(), "ASIAIOTDEVICE0000001");
+    assert_eq!(first.expires.map(|t| t.secs()), Some(1_893_459_600));
+    assert_eq!(
+        again.unwrap(),
+        ProviderKind::IotCredentials,
+        "the cache answers the second time"
+    );
+    assert_eq!(second.access_key_id.as_str(), "ASIAIOTDEVICE0000001");
+    let requests = requests.lock().unwrap();
+    assert_eq!(requests.len(), 1, "one call to the provider: {requests:?}");
+    let head = requests[0].to_lowercase();
+    assert!(
+        head.starts_with("get /role-aliases/device-role/credentials http/1.1"),
+        "{head}"
+    );
+    assert!(head.contains("x-amzn-iot-thingname: device-7"), "{head}");
+    assert!(
+        !head.contains("authorization"),
+        "the certificate is the authentication: {head}"
+    );
+    assert!(IOT_CLOCK.is_set(), "the answer's Date set the device clock");
 }

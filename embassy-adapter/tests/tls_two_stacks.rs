@@ -53,7 +53,7 @@ async fn tls_server(stack: Stack<'static>, chain: Vec<Vec<u8>>, key: Vec<u8>) {
         )
         .unwrap();
     let hello = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-    common::rustls_server(stack, Arc::new(config), hello, |_| {}).await
+    common::rustls_server(stack, Arc::new(config), hello, |_| {}, |_| {}).await
 }
 
 async fn get(conn: &mut tls::HttpsConnection<'_>, host: &str) -> Result<(u16, String), HttpError> {

@@ -146,12 +146,13 @@ pub fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
 
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 of `stack`: accepts connections forever, calls
 /// `on_handshake` once per connection whose handshake completed, and answers every request (a
-/// head ending in a blank line) with `response`.
+/// head ending in a blank line, handed to `on_request`) with `response`.
 pub async fn rustls_server(
     stack: embassy_net::Stack<'static>,
     config: std::sync::Arc<rustls::ServerConfig>,
     response: &'static [u8],
     mut on_handshake: impl FnMut(&rustls::ServerConnection),
+    mut on_request: impl FnMut(&str),
 ) {
     use embedded_io_async::Write as _;
     use std::io::{Read as _, Write as _};
@@ -194,6 +195,7 @@ pub async fn rustls_server(
                 request.extend_from_slice(&plain[..n]);
             }
             if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                on_request(&std::string::String::from_utf8_lossy(&request[..end]));
                 request.drain(..end + 4);
                 conn.writer().write_all(response).unwrap();
             }
