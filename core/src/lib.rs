@@ -98,6 +98,8 @@ pub mod session;
 pub mod skew;
 pub mod user_agent;
 
+pub mod ops;
+
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 

@@ -178,6 +178,11 @@ pub const MAX_ERROR_CODE_LEN: usize = 64;
 /// Longest `X-Amz-Target` of a JSON 1.0/1.1 call (`DynamoDB_20120810.TransactWriteItems` is 37
 /// bytes; the longest target prefixes are about 60).
 pub const MAX_JSON_TARGET_LEN: usize = 128;
+/// Most messages one SQS `ReceiveMessage` answer is read into (`ops::sqs`): SQS returns at most
+/// 10 (`MaxNumberOfMessages` is 1–10).
+pub const MAX_RECEIVE_MESSAGES: usize = 10;
+/// Longest IoT Data topic name (`ops::iot_data`): AWS IoT allows 256 bytes of UTF-8.
+pub const MAX_IOT_TOPIC_LEN: usize = 256;
 /// How far the server's `Date` may be from the time a request was signed at before a clock-skew
 /// error code is taken as a wrong clock and corrected (the Java v2 SDK's four minutes; AWS refuses
 /// signatures more than five minutes off).

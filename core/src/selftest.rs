@@ -80,6 +80,17 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
     ],
     // Endpoint resolution with the default tables (STS, S3, SSO, SSO OIDC).
     &[crate::endpoint::selftests::ALL],
+    // Thin typed operations: request builders and answer parsers.
+    &[
+        crate::ops::selftests::ALL,
+        crate::ops::sts::selftests::ALL,
+        crate::ops::sqs::selftests::ALL,
+        crate::ops::sns::selftests::ALL,
+        crate::ops::dynamodb::selftests::ALL,
+        crate::ops::kinesis::selftests::ALL,
+        crate::ops::iot_data::selftests::ALL,
+        crate::ops::raw::selftests::ALL,
+    ],
 ];
 
 /// Number of self-tests in shard `shard` (0 for an unknown shard), computed at compile time when

@@ -209,7 +209,7 @@ pub fn parse_oidc_create_token(
 
 /// Writes `s` as a JSON string: quotes, `"` and `\` escaped, control characters as `\n`, `\r`,
 /// `\t` or `\u00XX`.
-fn write_json_str(w: &mut impl Write, s: &str) -> fmt::Result {
+pub(crate) fn write_json_str(w: &mut impl Write, s: &str) -> fmt::Result {
     w.write_char('"')?;
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
