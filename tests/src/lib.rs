@@ -25,6 +25,10 @@
 //!   endpoint; STS calls are counted by `tests/peers/sts_proxy.py`, the metadata endpoints are
 //!   `tests/peers/imds.py` (both stdlib Python, started per test by [`PyServer`]). No secret may
 //!   appear in any output but `aws-session credentials`.
+//! * `tests/e2e_ops.rs` — core's typed operations (`aws_session_core::ops`) against moto: STS
+//!   `GetCallerIdentity` / `AssumeRole`, DynamoDB `PutItem` / `GetItem` / `Query`, SQS
+//!   `SendMessage` / `ReceiveMessage` / `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (read
+//!   back with `GetRecords`), IoT Data `Publish`; the resources they need made with `ops::raw`.
 //! * `tests/e2e_faults.rs` — faults on the wire: the std transport, through core's pipeline and
 //!   retryer, reaches moto and s3s-fs through [`fault_proxy::FaultProxy`], which resets, cuts,
 //!   stalls or garbles responses as the [`faults`] catalog says; every truncation point of a small
