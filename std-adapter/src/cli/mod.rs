@@ -9,6 +9,8 @@
 //!                     [--expires SECS] [-X METHOD] URL
 //! aws-session curl    (the options of sign) [-i] [--fail] URL
 //! aws-session credentials [--profile P] [--format process|json|env]
+//! aws-session call    SERVICE OPERATION [--param NAME=VALUE]... [--body-file F] [--json]
+//!                     [--region R] [--endpoint-url URL] [--profile P]
 //! aws-session device image [--profile P] (--board BOARD | --write-size N --erase-size N --size N)
 //!                     -o FILE
 //! ```
@@ -40,6 +42,7 @@
 //! [`run`] is the whole program with its inputs passed in (arguments, environment snapshot,
 //! output streams), so it can be tested without a process.
 
+mod call;
 mod configure;
 mod curl;
 mod device;
@@ -94,6 +97,8 @@ enum Command {
     Credentials(CredentialsArgs),
     /// Print how the session would reach a service: URL, signing region and name, partition.
     Endpoint(EndpointArgs),
+    /// Call one operation of a service (typed where core has it, raw otherwise) and print the answer.
+    Call(call::CallArgs),
     /// Prepare a device: write a flash-store image of a profile for the firmware.
     Device {
         #[command(subcommand)]
@@ -448,6 +453,10 @@ fn dispatch(cli: Cli, env: StdEnv, out: &mut dyn Write) -> Result<u8, CliError> 
             let loaded = open_session(env, args.profile.as_deref(), SharedConfigState::FromEnv)?;
             endpoint::print(&loaded, &args, out)?;
             Ok(0)
+        }
+        Command::Call(args) => {
+            let loaded = open_session(env, args.profile(), SharedConfigState::FromEnv)?;
+            call::run(&loaded, &args, out)
         }
     }
 }

@@ -1,0 +1,535 @@
+//! `aws-session call SERVICE OPERATION [--param NAME=VALUE]… [--body-file F] [--json]`: one
+//! operation through a session client, with core's typed operations (`aws_session_core::ops`)
+//! where there is one and the raw escape hatch (`ops::raw`) otherwise.
+//!
+//! * Typed operations print their output, one `Name: value` line each (or one JSON object with
+//!   `--json`): STS `GetCallerIdentity`, `AssumeRole` (the access key id and expiry; the secret is
+//!   never printed — `aws-session credentials` is the one command that does), SQS `SendMessage`,
+//!   `ReceiveMessage`, `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (`Data` is the
+//!   `--body-file` bytes or the `Data` parameter's text) and IoT Data `Publish` (`topic`, `qos`,
+//!   the payload from `--body-file`). DynamoDB `GetItem`, `PutItem` and `Query` take their JSON
+//!   from `--body-file` and print the answer's JSON.
+//! * Any other operation is a raw call, by the service's protocol ([`SERVICES`]): query services
+//!   send `Action=OPERATION&Version=…` and the parameters as form fields (a `Version` parameter
+//!   replaces the table's); JSON services send `--body-file` (else `{}`) with
+//!   `X-Amz-Target: PREFIX.OPERATION`; REST services send `--param path=/…` (required: path and
+//!   query, percent-encoded as sent) with `--param method=…` (default `GET`, `POST` with a body)
+//!   and `--body-file` as the body. The answer body is written as it came.
+//! * An error answer is one line on stderr, the decoded code and message (`aws-session:
+//!   QueueDoesNotExist: The specified queue does not exist. (HTTP 400, request id …)`), exit 1.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use aws_session_core::client::Client;
+use aws_session_core::config::Config;
+use aws_session_core::credentials::sts::AssumeRoleParams;
+use aws_session_core::credentials::Credentials;
+use aws_session_core::handlers::Request;
+use aws_session_core::http::Method;
+use aws_session_core::ops::{self, raw::RawCall, Value};
+use aws_session_core::protocol::Protocol;
+use aws_session_core::text::Escaped;
+use clap::Args;
+
+use super::CliError;
+use crate::load::LoadedSession;
+use crate::StdPlatform;
+
+/// Largest answer read (a full SQS `ReceiveMessage` of ten 256 KiB messages is 2.5 MiB).
+const MAX_ANSWER: usize = 4 * 1024 * 1024;
+
+/// `aws-session call` arguments.
+#[derive(Args, Debug)]
+pub(super) struct CallArgs {
+    /// Service: one of the table in `aws-session call --help` (sts, sqs, sns, iam, ec2,
+    /// dynamodb, kinesis, kms, logs, iot-data, lambda, s3, …).
+    #[arg(value_name = "SERVICE")]
+    service: String,
+    /// Operation name as in the API reference (GetCallerIdentity, SendMessage, PutItem, …).
+    #[arg(value_name = "OPERATION")]
+    operation: String,
+    /// A parameter (repeatable): a typed operation's input, a query form field, or `path` /
+    /// `method` of a REST call.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// The request body: JSON of a JSON service, the payload of IoT Data `Publish`, Kinesis
+    /// `Data`, or the body of a REST call.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// Print a typed operation's output as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Region (beats the session's).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Endpoint URL (beats the session's and the endpoint model).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Profile to use (Go v1 Options.Profile: beats AWS_PROFILE).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+impl CallArgs {
+    /// The `--profile` option.
+    pub(super) fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+}
+
+/// A service `call` knows: its name on the command line, the client's service id, its protocol
+/// and its API version (query) or target prefix (JSON).
+struct Service {
+    name: &'static str,
+    id: &'static str,
+    protocol: Protocol,
+    api: &'static str,
+}
+
+const fn svc(
+    name: &'static str,
+    id: &'static str,
+    protocol: Protocol,
+    api: &'static str,
+) -> Service {
+    Service {
+        name,
+        id,
+        protocol,
+        api,
+    }
+}
+
+/// The services `call` knows and how they are spoken.
+const SERVICES: &[Service] = &[
+    svc("sts", "sts", Protocol::Query, ops::sts::VERSION),
+    svc("sqs", "sqs", Protocol::Query, ops::sqs::VERSION),
+    svc("sns", "sns", Protocol::Query, ops::sns::VERSION),
+    svc("iam", "iam", Protocol::Query, "2010-05-08"),
+    svc(
+        "cloudformation",
+        "cloudformation",
+        Protocol::Query,
+        "2010-05-15",
+    ),
+    svc("monitoring", "monitoring", Protocol::Query, "2010-08-01"),
+    svc("ec2", "ec2", Protocol::Ec2Query, "2016-11-15"),
+    svc(
+        "dynamodb",
+        "dynamodb",
+        Protocol::Json10,
+        ops::dynamodb::TARGET_PREFIX,
+    ),
+    svc(
+        "kinesis",
+        "kinesis",
+        Protocol::Json11,
+        ops::kinesis::TARGET_PREFIX,
+    ),
+    svc("kms", "kms", Protocol::Json11, "TrentService"),
+    svc("logs", "logs", Protocol::Json11, "Logs_20140328"),
+    svc("ssm", "ssm", Protocol::Json11, "AmazonSSM"),
+    svc(
+        "secretsmanager",
+        "secretsmanager",
+        Protocol::Json11,
+        "secretsmanager",
+    ),
+    svc("iot-data", ops::iot_data::SERVICE, Protocol::RestJson, ""),
+    svc(
+        "data-ats.iot",
+        ops::iot_data::SERVICE,
+        Protocol::RestJson,
+        "",
+    ),
+    svc("lambda", "lambda", Protocol::RestJson, ""),
+    svc("iot", "iot", Protocol::RestJson, ""),
+    svc("s3", "s3", Protocol::RestXml, ""),
+];
+
+fn service(name: &str) -> Result<&'static Service, CliError> {
+    SERVICES.iter().find(|s| s.name == name).ok_or_else(|| {
+        let known: Vec<&str> = SERVICES.iter().map(|s| s.name).collect();
+        CliError::failed(format!(
+            "call does not know the protocol of service {:?} (known: {})",
+            name,
+            known.join(", ")
+        ))
+    })
+}
+
+/// The `--param` pairs, in order.
+fn params(args: &CallArgs) -> Result<Vec<(String, String)>, CliError> {
+    args.params
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .filter(|(n, _)| !n.is_empty())
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .ok_or_else(|| CliError::failed(format!("--param {p:?} is not NAME=VALUE")))
+        })
+        .collect()
+}
+
+/// The value of parameter `name`, if given.
+fn get<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The value of a required parameter.
+fn need<'p>(params: &'p [(String, String)], name: &str) -> Result<&'p str, CliError> {
+    get(params, name).ok_or_else(|| CliError::failed(format!("--param {name}=… is required")))
+}
+
+/// A numeric parameter with a default.
+fn number<T: core::str::FromStr>(
+    params: &[(String, String)],
+    name: &str,
+    default: T,
+) -> Result<T, CliError> {
+    match get(params, name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            CliError::failed(format!("--param {name}={v:?} is not a number in range"))
+        }),
+    }
+}
+
+fn body(args: &CallArgs) -> Result<Vec<u8>, CliError> {
+    match &args.body_file {
+        None => Ok(Vec::new()),
+        Some(path) => std::fs::read(path).map_err(|e| {
+            CliError::failed(format!("cannot read --body-file {}: {e}", path.display()))
+        }),
+    }
+}
+
+/// Runs the call and prints its output; returns the exit status.
+pub(super) fn run(
+    loaded: &LoadedSession,
+    args: &CallArgs,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let svc = service(&args.service)?;
+    let bad = |e: &dyn core::fmt::Display| CliError::failed(e.to_string());
+    let mut overrides = Config::new();
+    if let Some(region) = &args.region {
+        overrides = overrides.with_region(region).map_err(|e| bad(&e))?;
+    }
+    if let Some(url) = &args.endpoint_url {
+        overrides = overrides.with_endpoint(url).map_err(|e| bad(&e))?;
+    }
+    let client = loaded
+        .session()
+        .client_with(svc.id, &overrides)
+        .map_err(|e| bad(&e))?;
+    let params = params(args)?;
+    let body = body(args)?;
+    // The request's operation name lives as long as the program.
+    let operation: &'static str = Box::leak(args.operation.clone().into_boxed_str());
+    let mut form = vec![0u8; 64 * 1024 + body.len().saturating_mul(2)];
+    let mut answer = vec![0u8; MAX_ANSWER];
+    let mut printer = Printer {
+        out,
+        json: args.json,
+        fields: Vec::new(),
+    };
+    let build =
+        |e: &dyn core::fmt::Display| CliError::failed(format!("cannot build {operation}: {e}"));
+    let parse = |e: &dyn core::fmt::Display| {
+        CliError::failed(format!("cannot read the {operation} answer: {e}"))
+    };
+    match (svc.name, operation) {
+        ("sts", "GetCallerIdentity") => {
+            let mut r = ops::sts::get_caller_identity(&client, &mut form).map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let id =
+                ops::sts::parse_get_caller_identity(r.response_body()).map_err(|e| parse(&e))?;
+            printer.field("Account", id.account);
+            printer.field("Arn", id.arn);
+            printer.field("UserId", id.user_id);
+            printer.finish()
+        }
+        ("sts", "AssumeRole") => {
+            let p = AssumeRoleParams {
+                role_arn: need(&params, "RoleArn")?,
+                session_name: need(&params, "RoleSessionName")?,
+                external_id: get(&params, "ExternalId"),
+                serial_number: get(&params, "SerialNumber"),
+                token_code: get(&params, "TokenCode"),
+                duration_secs: number(&params, "DurationSeconds", 3600)?,
+            };
+            let mut r = ops::sts::assume_role(&client, &p, &mut form).map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let mut creds = Credentials::EMPTY;
+            ops::sts::parse_assume_role(r.response_body(), &mut creds).map_err(|e| parse(&e))?;
+            printer.text("AccessKeyId", creds.access_key_id.as_str());
+            if let Some(at) = creds.expires.and_then(|t| t.to_datetime().ok()) {
+                printer.text("Expiration", &at.to_string());
+            }
+            printer.finish()
+        }
+        ("sqs", "SendMessage") => {
+            let text = need(&params, "MessageBody")?;
+            let mut r =
+                ops::sqs::send_message(&client, &mut form, need(&params, "QueueUrl")?, text)
+                    .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let sent = ops::sqs::parse_send_message(r.response_body()).map_err(|e| parse(&e))?;
+            printer.field("MessageId", sent.message_id);
+            printer.field("MD5OfMessageBody", sent.md5_of_body);
+            printer.finish()
+        }
+        ("sqs", "ReceiveMessage") => {
+            let max = number(&params, "MaxNumberOfMessages", 1u8)?;
+            let wait = number(&params, "WaitTimeSeconds", 0u8)?;
+            let mut r = ops::sqs::receive_message(
+                &client,
+                &mut form,
+                need(&params, "QueueUrl")?,
+                max,
+                wait,
+            )
+            .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let messages =
+                ops::sqs::parse_receive_message(r.response_body()).map_err(|e| parse(&e))?;
+            printer.messages(&messages)
+        }
+        ("sqs", "DeleteMessage") => {
+            let mut r = ops::sqs::delete_message(
+                &client,
+                &mut form,
+                need(&params, "QueueUrl")?,
+                need(&params, "ReceiptHandle")?,
+            )
+            .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            ops::sqs::parse_delete_message(r.response_body()).map_err(|e| parse(&e))?;
+            printer.finish()
+        }
+        ("sns", "Publish") => {
+            let mut r = ops::sns::publish(
+                &client,
+                &mut form,
+                need(&params, "TopicArn")?,
+                need(&params, "Message")?,
+                get(&params, "Subject"),
+            )
+            .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let out = ops::sns::parse_publish(r.response_body()).map_err(|e| parse(&e))?;
+            printer.field("MessageId", out.message_id);
+            printer.finish()
+        }
+        ("kinesis", "PutRecord") => {
+            let stream =
+                get(&params, "StreamARN").map_or_else(|| need(&params, "StreamName"), Ok)?;
+            let data = if args.body_file.is_some() {
+                &body[..]
+            } else {
+                need(&params, "Data")?.as_bytes()
+            };
+            let mut r = ops::kinesis::put_record(
+                &client,
+                &mut form,
+                stream,
+                need(&params, "PartitionKey")?,
+                data,
+            )
+            .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let out = ops::kinesis::parse_put_record(r.response_body()).map_err(|e| parse(&e))?;
+            printer.field("ShardId", out.shard_id);
+            printer.field("SequenceNumber", out.sequence_number);
+            printer.finish()
+        }
+        ("iot-data" | "data-ats.iot", "Publish") => {
+            let qos = number(&params, "qos", 0u8)?;
+            let mut r = ops::iot_data::publish(&client, need(&params, "topic")?, qos, &body)
+                .map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            printer.finish()
+        }
+        ("dynamodb", "GetItem" | "PutItem" | "Query") => {
+            if body.is_empty() {
+                return Err(CliError::failed(format!(
+                    "{operation} needs its JSON in --body-file"
+                )));
+            }
+            let mut r = ops::dynamodb::call(&client, operation, &body).map_err(|e| build(&e))?;
+            send(&client, &mut r, &mut answer, svc.protocol)?;
+            let json = ops::dynamodb::parse_answer(r.response_body()).map_err(|e| parse(&e))?;
+            writeln!(printer.out, "{json}").map_err(CliError::output)?;
+            Ok(0)
+        }
+        _ => raw(
+            &client,
+            svc,
+            operation,
+            &params,
+            &body,
+            &mut form,
+            &mut answer,
+            printer.out,
+        ),
+    }
+}
+
+/// A raw call by the service's protocol; writes the answer body as it came.
+#[allow(clippy::too_many_arguments)]
+fn raw(
+    client: &Client<'_>,
+    svc: &Service,
+    operation: &'static str,
+    params: &[(String, String)],
+    body: &[u8],
+    form: &mut [u8],
+    answer: &mut [u8],
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let build =
+        |e: &dyn core::fmt::Display| CliError::failed(format!("cannot build {operation}: {e}"));
+    let fields: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(n, _)| n != "Version")
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let call = match svc.protocol {
+        Protocol::Query | Protocol::Ec2Query => RawCall::Query {
+            protocol: svc.protocol,
+            action: operation,
+            version: get(params, "Version").unwrap_or(svc.api),
+            params: &fields,
+        },
+        Protocol::Json10 | Protocol::Json11 => RawCall::Json {
+            protocol: svc.protocol,
+            target_prefix: svc.api,
+            operation,
+            body,
+        },
+        _ => {
+            let method = match get(params, "method") {
+                Some(m) => parse_method(m)?,
+                None if body.is_empty() => Method::Get,
+                None => Method::Post,
+            };
+            RawCall::Rest {
+                protocol: svc.protocol,
+                method,
+                target: need(params, "path")?,
+                body,
+            }
+        }
+    };
+    let mut r = ops::raw::prepare(client, operation, call, form).map_err(|e| build(&e))?;
+    send(client, &mut r, answer, svc.protocol)?;
+    out.write_all(r.response_body()).map_err(CliError::output)?;
+    if !r.response_body().ends_with(b"\n") && !r.response_body().is_empty() {
+        writeln!(out).map_err(CliError::output)?;
+    }
+    Ok(0)
+}
+
+fn parse_method(m: &str) -> Result<Method, CliError> {
+    Ok(match m.to_ascii_uppercase().as_str() {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        "PATCH" => Method::Patch,
+        _ => {
+            return Err(CliError::failed(format!(
+                "--param method={m:?} is not a method call can send"
+            )))
+        }
+    })
+}
+
+/// Sends `r` with the session's platform, the answer going into `buf`; a failure is one line with
+/// the decoded code and message.
+fn send<'a>(
+    client: &Client<'_>,
+    r: &mut Request<'a>,
+    buf: &'a mut [u8],
+    protocol: Protocol,
+) -> Result<(), CliError> {
+    r.set_response_buffer(buf);
+    let mut platform =
+        StdPlatform::new(client.session()).map_err(|e| CliError::failed(e.to_string()))?;
+    let Err(e) = client.send(r, &mut platform) else {
+        return Ok(());
+    };
+    Err(CliError::failed(match r.service_error(Some(protocol)) {
+        Some(Ok(decoded)) => decoded.to_string(),
+        Some(Err(_)) | None => match e.status() {
+            Some(status) => format!("{} (HTTP {status})", e.code()),
+            None => format!("{}: {e:?}", e.code()),
+        },
+    }))
+}
+
+/// Prints a typed output: `Name: value` lines, or one JSON object.
+struct Printer<'o> {
+    out: &'o mut dyn Write,
+    json: bool,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl Printer<'_> {
+    fn field(&mut self, name: &'static str, value: Value<'_>) {
+        self.fields.push((name, value.to_string()));
+    }
+
+    fn text(&mut self, name: &'static str, value: &str) {
+        self.fields.push((name, value.to_owned()));
+    }
+
+    fn object(fields: &[(&'static str, String)]) -> serde_json::Value {
+        let map = fields
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), serde_json::Value::String(v.clone())))
+            .collect();
+        serde_json::Value::Object(map)
+    }
+
+    fn finish(self) -> Result<u8, CliError> {
+        let written = if self.json {
+            writeln!(self.out, "{}", Self::object(&self.fields))
+        } else {
+            self.fields
+                .iter()
+                .try_for_each(|(n, v)| writeln!(self.out, "{n}: {}", Escaped(v)))
+        };
+        written.map_err(CliError::output)?;
+        Ok(0)
+    }
+
+    fn messages(self, messages: &[ops::sqs::Message<'_>]) -> Result<u8, CliError> {
+        let each = |m: &ops::sqs::Message<'_>| {
+            [
+                ("MessageId", m.message_id.to_string()),
+                ("ReceiptHandle", m.receipt_handle.to_string()),
+                ("Body", m.body.to_string()),
+            ]
+        };
+        let written = if self.json {
+            let list: Vec<serde_json::Value> =
+                messages.iter().map(|m| Self::object(&each(m))).collect();
+            writeln!(self.out, "{}", serde_json::json!({ "Messages": list }))
+        } else {
+            messages.iter().enumerate().try_for_each(|(i, m)| {
+                each(m).iter().try_for_each(|(n, v)| {
+                    writeln!(self.out, "Messages.{}.{n}: {}", i + 1, Escaped(v))
+                })
+            })
+        };
+        written.map_err(CliError::output)?;
+        Ok(0)
+    }
+}
