@@ -18,7 +18,7 @@ use aws_session_core::session::Options;
 use aws_session_std::{
     load_with, HomeFallback, HomeResolver, LoadedSession, Platform, StdEnv, StdPlatform,
 };
-use aws_session_tests::{peer, unique, Peer};
+use aws_session_tests::{aws_session, err, ok, peer, unique, Peer};
 
 /// A session from environment variables for moto.
 fn session(p: &Peer) -> LoadedSession {
@@ -351,4 +351,263 @@ fn iot_data_publish() {
     let mut r = ops::iot_data::publish(&iot, &topic, 1, payload).unwrap();
     send(&iot, &mut r, &mut buf);
     assert_eq!(r.http.method(), Method::Post);
+}
+
+// ---- aws-session call ------------------------------------------------------------------------
+
+/// `aws-session call ARGS… --endpoint-url MOTO` with moto's key.
+fn call(p: &Peer, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["call"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--endpoint-url", &p.endpoint]);
+    aws_session(p, &p.secret, &all)
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs moto; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn call_prints_typed_outputs_and_raw_answers() {
+    let p = peer("MOTO");
+    let id = ok(&call(&p, &["sts", "GetCallerIdentity"]));
+    let lines: Vec<&str> = id.lines().collect();
+    assert_eq!(lines.len(), 3, "{id}");
+    assert_eq!(lines[0], "Account: 123456789012");
+    assert!(
+        lines[1].starts_with("Arn: arn:aws:iam::123456789012:user/"),
+        "{id}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&call(&p, &["sts", "GetCallerIdentity", "--json"]))).unwrap();
+    assert_eq!(json["Account"], "123456789012");
+
+    // Raw query call, then the typed SQS operations on the queue it made.
+    let name = unique("call-queue");
+    let created = ok(&call(
+        &p,
+        &[
+            "sqs",
+            "CreateQueue",
+            "--param",
+            &format!("QueueName={name}"),
+        ],
+    ));
+    let queue = element(&created, "QueueUrl");
+    let queue_param = format!("QueueUrl={queue}");
+    let sent = ok(&call(
+        &p,
+        &[
+            "sqs",
+            "SendMessage",
+            "--param",
+            &queue_param,
+            "--param",
+            "MessageBody=from-the-cli",
+        ],
+    ));
+    assert!(
+        sent.starts_with("MessageId: ") && sent.contains("\nMD5OfMessageBody: "),
+        "{sent}"
+    );
+    let received: serde_json::Value = serde_json::from_str(&ok(&call(
+        &p,
+        &["sqs", "ReceiveMessage", "--param", &queue_param, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(
+        received["Messages"][0]["Body"], "from-the-cli",
+        "{received}"
+    );
+    let handle = received["Messages"][0]["ReceiptHandle"].as_str().unwrap();
+    let deleted = ok(&call(
+        &p,
+        &[
+            "sqs",
+            "DeleteMessage",
+            "--param",
+            &queue_param,
+            "--param",
+            &format!("ReceiptHandle={handle}"),
+        ],
+    ));
+    assert_eq!(deleted, "");
+
+    // JSON: a raw CreateTable from --body-file, then the typed PutItem and GetItem.
+    let dir = tempfile::tempdir().unwrap();
+    let table = unique("call-table");
+    let file = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let create = file(
+        "create.json",
+        format!(
+            r#"{{"TableName":"{table}","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{{"AttributeName":"pk","AttributeType":"S"}}],"KeySchema":[{{"AttributeName":"pk","KeyType":"HASH"}}]}}"#
+        ),
+    );
+    assert!(ok(&call(
+        &p,
+        &["dynamodb", "CreateTable", "--body-file", &create]
+    ))
+    .contains(&table));
+    let put = file(
+        "put.json",
+        format!(r#"{{"TableName":"{table}","Item":{{"pk":{{"S":"c1"}}}}}}"#),
+    );
+    assert_eq!(
+        ok(&call(&p, &["dynamodb", "PutItem", "--body-file", &put])),
+        "{}\n"
+    );
+    let get = file(
+        "get.json",
+        format!(r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"c1"}}}}}}"#),
+    );
+    let item: serde_json::Value = serde_json::from_str(&ok(&call(
+        &p,
+        &["dynamodb", "GetItem", "--body-file", &get],
+    )))
+    .unwrap();
+    assert_eq!(item["Item"]["pk"]["S"], "c1");
+
+    // SNS, Kinesis and IoT Data.
+    let topic_name = unique("call-topic");
+    let topic = element(
+        &ok(&call(
+            &p,
+            &[
+                "sns",
+                "CreateTopic",
+                "--param",
+                &format!("Name={topic_name}"),
+            ],
+        )),
+        "TopicArn",
+    );
+    let published = ok(&call(
+        &p,
+        &[
+            "sns",
+            "Publish",
+            "--param",
+            &format!("TopicArn={topic}"),
+            "--param",
+            "Message=m",
+        ],
+    ));
+    assert!(published.starts_with("MessageId: "), "{published}");
+    let stream = unique("call-stream");
+    let create = file(
+        "stream.json",
+        format!(r#"{{"StreamName":"{stream}","ShardCount":1}}"#),
+    );
+    ok(&call(
+        &p,
+        &["kinesis", "CreateStream", "--body-file", &create],
+    ));
+    let record = ok(&call(
+        &p,
+        &[
+            "kinesis",
+            "PutRecord",
+            "--param",
+            &format!("StreamName={stream}"),
+            "--param",
+            "PartitionKey=k",
+            "--param",
+            "Data=bytes",
+        ],
+    ));
+    assert!(
+        record.starts_with("ShardId: shardId-") && record.contains("\nSequenceNumber: "),
+        "{record}"
+    );
+    let payload = file("payload.json", r#"{"on":true}"#.to_owned());
+    assert_eq!(
+        ok(&call(
+            &p,
+            &[
+                "iot-data",
+                "Publish",
+                "--param",
+                "topic=dt/cli",
+                "--param",
+                "qos=1",
+                "--body-file",
+                &payload
+            ]
+        )),
+        ""
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs moto; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn call_errors_are_one_line_with_the_decoded_code() {
+    let p = peer("MOTO");
+    let o = call(
+        &p,
+        &[
+            "sqs",
+            "SendMessage",
+            "--param",
+            &format!("QueueUrl={}/123456789012/no-such-queue", p.endpoint),
+            "--param",
+            "MessageBody=x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("NonExistentQueue: The specified queue does not exist"),
+        "{e}"
+    );
+    let missing = format!(
+        r#"{{"TableName":"{}","Key":{{"pk":{{"S":"1"}}}}}}"#,
+        unique("no-table")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("get.json");
+    std::fs::write(&path, missing).unwrap();
+    let o = call(
+        &p,
+        &["dynamodb", "GetItem", "--body-file", path.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).starts_with(
+            "aws-session: ResourceNotFoundException: Requested resource not found (HTTP 400"
+        ),
+        "{}",
+        err(&o)
+    );
+    // A wrong secret: the signature error, decoded.
+    let o = aws_session(
+        &p,
+        "wrongSecretKey0000000000000000000000000000",
+        &[
+            "call",
+            "sts",
+            "GetCallerIdentity",
+            "--endpoint-url",
+            &p.endpoint,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("SignatureDoesNotMatch"), "{}", err(&o));
+    // Usage: an unknown service, a parameter without `=`.
+    let o = call(&p, &["nosuch", "Op"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("does not know the protocol of service \"nosuch\""),
+        "{}",
+        err(&o)
+    );
+    let o = call(&p, &["sqs", "SendMessage", "--param", "QueueUrl"]);
+    assert!(err(&o).contains("is not NAME=VALUE"), "{}", err(&o));
 }
