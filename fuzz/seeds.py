@@ -17,6 +17,7 @@ Seeds per target:
   credentials_json  JSON response bodies of the credential chain's recorded traffic, cached SSO tokens
   sso_cache         cached SSO tokens, JSON response bodies
   sts_xml           XML response bodies of the recorded traffic
+  ops_answers       every recorded response body (XML and JSON)
   error_xml         the same XML bodies, and the bodies of the XML error fixtures in
                     core/tests/fixtures/errors (ours), under a few flags bytes
   error_json        the recorded JSON bodies and the JSON error fixtures, likewise
@@ -92,6 +93,8 @@ def main():
             continue
     for status, headers, body in responses:
         text = body.decode(errors="replace").lstrip()
+        if text.startswith(("{", "<")):
+            put("ops_answers", body)
         if text.startswith("{"):
             put("credentials_json", body)
             put("sso_cache", body)
