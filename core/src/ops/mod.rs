@@ -194,6 +194,20 @@ fn utf8(body: &[u8]) -> Option<&str> {
 pub mod selftests {
     use super::*;
 
+    /// `s` with every `from` replaced by `to`, without a heap (the self-tests run on devices).
+    pub(crate) fn replaced(s: &str, from: &str, to: &str) -> Text<2048> {
+        let mut out = Text::<2048>::new();
+        let mut parts = s.split(from);
+        if let Some(first) = parts.next() {
+            out.push_str(first).unwrap();
+        }
+        for part in parts {
+            out.push_str(to).unwrap();
+            out.push_str(part).unwrap();
+        }
+        out
+    }
+
     selftests! {
         fn values_decode_on_output() {
             let v = Value::xml(" a &amp; b<![CDATA[<c>]]> ").unwrap();

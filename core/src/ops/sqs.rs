@@ -233,6 +233,7 @@ pub fn parse_delete_message(body: &[u8]) -> Result<(), QueryError> {
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
     use super::*;
+    use crate::ops::selftests::replaced;
 
     const QUEUE: &str = "https://sqs.us-east-1.amazonaws.com/123456789012/q";
 
@@ -269,7 +270,7 @@ pub mod selftests {
             let sent = parse_send_message(SENT.as_bytes()).unwrap();
             assert!(sent.message_id.eq_str("5fea7756-0ea4-451a-a703-a558b933e274"));
             assert!(sent.md5_of_body.eq_str("fafb00f5732ab283681e124bf8747ed1"));
-            let no_md5 = SENT.replace("MD5OfMessageBody>", "Other>");
+            let no_md5 = replaced(SENT, "MD5OfMessageBody>", "Other>");
             assert_eq!(parse_send_message(no_md5.as_bytes()), Err(QueryError::Missing("MD5OfMessageBody")));
         }
 
@@ -287,9 +288,9 @@ pub mod selftests {
         }
 
         fn receive_message_refuses_bad_answers() {
-            let no_handle = RECEIVED.replace("<ReceiptHandle>h2</ReceiptHandle>", "");
+            let no_handle = replaced(RECEIVED, "<ReceiptHandle>h2</ReceiptHandle>", "");
             assert_eq!(parse_receive_message(no_handle.as_bytes()), Err(QueryError::Missing("ReceiptHandle")));
-            let bad = RECEIVED.replace("&amp; c", "&zz; c");
+            let bad = replaced(RECEIVED, "&amp; c", "&zz; c");
             assert_eq!(parse_receive_message(bad.as_bytes()), Err(QueryError::BadText("Body")));
             let mut many = heapless::String::<4096>::new();
             many.push_str("<ReceiveMessageResponse><ReceiveMessageResult>").unwrap();

@@ -88,6 +88,7 @@ pub fn parse_assume_role(body: &[u8], out: &mut Credentials) -> Result<(), Query
 pub mod selftests {
     use super::*;
     use crate::credentials::sts::StsError;
+    use crate::ops::selftests::replaced;
 
     /// Shaped like the answer in the STS API reference.
     const IDENTITY: &str = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -114,16 +115,16 @@ pub mod selftests {
         }
 
         fn caller_identity_refuses_bad_answers() {
-            let no_arn = IDENTITY.replace("<Arn>arn:aws:iam::123456789012:user/Alice</Arn>", "");
+            let no_arn = replaced(IDENTITY, "<Arn>arn:aws:iam::123456789012:user/Alice</Arn>", "");
             assert_eq!(parse_get_caller_identity(no_arn.as_bytes()), Err(QueryError::Missing("Arn")));
-            let empty = IDENTITY.replace("123456789012</Account>", "</Account>");
+            let empty = replaced(IDENTITY, "123456789012</Account>", "</Account>");
             assert_eq!(parse_get_caller_identity(empty.as_bytes()), Err(QueryError::Missing("Account")));
             let cut = &IDENTITY[..IDENTITY.len() - 10];
             assert_eq!(parse_get_caller_identity(cut.as_bytes()), Err(QueryError::Malformed));
             assert_eq!(parse_get_caller_identity(b"\xff\xfe"), Err(QueryError::NotUtf8));
-            let bad = IDENTITY.replace("Alice", "Al&nope;ice");
+            let bad = replaced(IDENTITY, "Alice", "Al&nope;ice");
             assert_eq!(parse_get_caller_identity(bad.as_bytes()), Err(QueryError::BadText("Arn")));
-            let other = IDENTITY.replace("GetCallerIdentityResult", "OtherResult");
+            let other = replaced(IDENTITY, "GetCallerIdentityResult", "OtherResult");
             assert_eq!(parse_get_caller_identity(other.as_bytes()), Err(QueryError::Missing("Account")));
             let dtd = "<!DOCTYPE x [<!ENTITY a 'b'>]><GetCallerIdentityResponse/>";
             assert_eq!(parse_get_caller_identity(dtd.as_bytes()), Err(QueryError::Declaration));
@@ -138,7 +139,7 @@ pub mod selftests {
             let mut creds = Credentials::EMPTY;
             parse_assume_role(xml.as_bytes(), &mut creds).unwrap();
             assert_eq!(creds.access_key_id.as_str(), "ASIAEXAMPLE");
-            let no_key = xml.replace("<AccessKeyId>ASIAEXAMPLE</AccessKeyId>", "");
+            let no_key = replaced(xml, "<AccessKeyId>ASIAEXAMPLE</AccessKeyId>", "");
             assert_eq!(parse_assume_role(no_key.as_bytes(), &mut creds), Err(QueryError::Sts(StsError::Missing("AccessKeyId"))));
             assert!(creds.access_key_id.is_empty());
         }
