@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(messages) = ops::sqs::parse_receive_message(data) {
         assert!(messages.len() <= MAX_RECEIVE_MESSAGES);
         for m in &messages {
-            [m.message_id, m.receipt_handle, m.body].into_iter().for_each(check);
+            [m.message_id, m.receipt_handle, m.body]
+                .into_iter()
+                .for_each(check);
         }
     }
     let _ = ops::sqs::parse_delete_message(data);
