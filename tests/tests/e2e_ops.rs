@@ -382,6 +382,31 @@ fn call_prints_typed_outputs_and_raw_answers() {
         serde_json::from_str(&ok(&call(&p, &["sts", "GetCallerIdentity", "--json"]))).unwrap();
     assert_eq!(json["Account"], "123456789012");
 
+    // AssumeRole shows the masked key id and the expiry, never the secret or token.
+    let role = std::env::var("MOTO_ROLE_ARNS")
+        .ok()
+        .and_then(|r| r.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "arn:aws:iam::123456789012:role/aws-session-e2e-hop-1".to_owned());
+    let assumed = ok(&call(
+        &p,
+        &[
+            "sts",
+            "AssumeRole",
+            "--param",
+            &format!("RoleArn={role}"),
+            "--param",
+            "RoleSessionName=cli",
+            "--param",
+            "DurationSeconds=900",
+        ],
+    ));
+    let lines: Vec<&str> = assumed.lines().collect();
+    assert_eq!(lines.len(), 2, "{assumed}");
+    assert!(
+        lines[0].starts_with("AccessKeyId: ****") && lines[1].starts_with("Expiration: 20"),
+        "{assumed}"
+    );
+
     // Raw query call, then the typed SQS operations on the queue it made.
     let name = unique("call-queue");
     let created = ok(&call(

@@ -113,57 +113,163 @@ pub mod selftests {
             .unwrap();
     }
 
+    // Each check runs in its own frame (one client and one request at a time), so the self-tests
+    // fit a small device's stack beside the session.
+
+    #[inline(never)]
+    fn query_form(s: &Session) {
+        let c = s.client("sqs").unwrap();
+        let mut form = [0u8; 128];
+        let params = [("QueueName", "q 1"), ("Attribute.1.Name", "DelaySeconds")];
+        let call = RawCall::Query {
+            protocol: Protocol::Query,
+            action: "CreateQueue",
+            version: "2012-11-05",
+            params: &params,
+        };
+        let r = prepare(&c, "CreateQueue", call, &mut form).unwrap();
+        assert_eq!((r.http.method(), r.http.target()), (Method::Post, "/"));
+        assert_eq!(r.http.body().bytes(), Some(&b"Action=CreateQueue&Version=2012-11-05&QueueName=q%201&Attribute.1.Name=DelaySeconds"[..]));
+        assert_eq!(
+            r.http.headers().get("content-type"),
+            Some(crate::protocol::FORM_CONTENT_TYPE)
+        );
+    }
+
+    #[inline(never)]
+    fn query_refusals(s: &Session) {
+        let c = s.client("sqs").unwrap();
+        let params = [("QueueName", "q 1"), ("Attribute.1.Name", "DelaySeconds")];
+        let call = RawCall::Query {
+            protocol: Protocol::Query,
+            action: "CreateQueue",
+            version: "2012-11-05",
+            params: &params,
+        };
+        let mut small = [0u8; 50];
+        assert!(matches!(
+            prepare(&c, "CreateQueue", call, &mut small),
+            Err(RawError::Body(_))
+        ));
+        let mut form = [0u8; 128];
+        let empty = RawCall::Query {
+            protocol: Protocol::Query,
+            action: "",
+            version: "v",
+            params: &[],
+        };
+        assert!(matches!(
+            prepare(&c, "X", empty, &mut form),
+            Err(RawError::Invalid("action"))
+        ));
+    }
+
+    #[inline(never)]
+    fn json_target(s: &Session) {
+        let c = s.client("kinesis").unwrap();
+        let call = RawCall::Json {
+            protocol: Protocol::Json11,
+            target_prefix: "Kinesis_20131202",
+            operation: "CreateStream",
+            body: b"{\"StreamName\":\"s\"}",
+        };
+        let r = prepare(&c, "CreateStream", call, &mut []).unwrap();
+        assert_eq!(
+            r.http.headers().get("x-amz-target"),
+            Some("Kinesis_20131202.CreateStream")
+        );
+        assert_eq!(
+            r.http.headers().get("content-type"),
+            Some("application/x-amz-json-1.1")
+        );
+    }
+
+    #[inline(never)]
+    fn rest_target(s: &Session) {
+        let c = s.client("lambda").unwrap();
+        let call = RawCall::Rest {
+            protocol: Protocol::RestJson,
+            method: Method::Get,
+            target: "/2015-03-31/functions",
+            body: b"",
+        };
+        let r = prepare(&c, "ListFunctions", call, &mut []).unwrap();
+        assert_eq!(
+            (r.http.method(), r.http.target()),
+            (Method::Get, "/2015-03-31/functions")
+        );
+        assert!(!r.http.headers().contains("content-type"));
+    }
+
+    #[inline(never)]
+    fn dynamodb_request(s: &Session) {
+        let c = s.client("dynamodb").unwrap();
+        let r = crate::ops::dynamodb::query(&c, b"{\"TableName\":\"t\"}").unwrap();
+        assert_eq!(
+            r.http.headers().get("x-amz-target"),
+            Some("DynamoDB_20120810.Query")
+        );
+        assert_eq!(r.operation(), "Query");
+        assert!(matches!(
+            crate::ops::dynamodb::get_item(&c, b""),
+            Err(crate::ops::JsonError::Missing("body"))
+        ));
+    }
+
+    #[inline(never)]
+    fn iot_request(s: &Session) {
+        let c = s.client(crate::ops::iot_data::SERVICE).unwrap();
+        assert_eq!(c.endpoint().unwrap().signing_name(), "iotdata");
+        let r = crate::ops::iot_data::publish(&c, "a/b", 1, b"{\"t\":1}").unwrap();
+        assert_eq!(
+            (r.http.method(), r.http.target()),
+            (Method::Post, "/topics/a%2Fb?qos=1")
+        );
+        assert_eq!(
+            r.http.headers().get("content-type"),
+            Some("application/json")
+        );
+    }
+
+    #[inline(never)]
+    fn sts_request(s: &Session) {
+        let c = s.client("sts").unwrap();
+        let mut buf = [0u8; 64];
+        let r = crate::ops::sts::get_caller_identity(&c, &mut buf).unwrap();
+        assert_eq!(
+            r.http.body().bytes(),
+            Some(&b"Action=GetCallerIdentity&Version=2011-06-15"[..])
+        );
+    }
+
+    #[inline(never)]
+    fn kinesis_request(s: &Session) {
+        let c = s.client("kinesis").unwrap();
+        let mut buf = [0u8; 128];
+        let r = crate::ops::kinesis::put_record(&c, &mut buf, "s", "k", b"x").unwrap();
+        assert_eq!(
+            r.http.headers().get("x-amz-target"),
+            Some("Kinesis_20131202.PutRecord")
+        );
+    }
+
     selftests! {
         fn raw_calls_of_every_protocol() {
             let mut s = Session::unconfigured();
             session(&mut s);
-            let c = s.client("sqs").unwrap();
-            let mut form = [0u8; 128];
-            let params = [("QueueName", "q 1"), ("Attribute.1.Name", "DelaySeconds")];
-            let call = RawCall::Query { protocol: Protocol::Query, action: "CreateQueue", version: "2012-11-05", params: &params };
-            let r = prepare(&c, "CreateQueue", call, &mut form).unwrap();
-            assert_eq!((r.http.method(), r.http.target()), (Method::Post, "/"));
-            assert_eq!(r.http.body().bytes(), Some(&b"Action=CreateQueue&Version=2012-11-05&QueueName=q%201&Attribute.1.Name=DelaySeconds"[..]));
-            assert_eq!(r.http.headers().get("content-type"), Some(crate::protocol::FORM_CONTENT_TYPE));
-            let mut small = [0u8; 50];
-            assert!(matches!(prepare(&c, "CreateQueue", call, &mut small), Err(RawError::Body(_))));
-            let empty = RawCall::Query { protocol: Protocol::Query, action: "", version: "v", params: &[] };
-            assert!(matches!(prepare(&c, "X", empty, &mut form), Err(RawError::Invalid("action"))));
-
-            let c = s.client("kinesis").unwrap();
-            let call = RawCall::Json { protocol: Protocol::Json11, target_prefix: "Kinesis_20131202", operation: "CreateStream", body: b"{\"StreamName\":\"s\"}" };
-            let r = prepare(&c, "CreateStream", call, &mut []).unwrap();
-            assert_eq!(r.http.headers().get("x-amz-target"), Some("Kinesis_20131202.CreateStream"));
-            assert_eq!(r.http.headers().get("content-type"), Some("application/x-amz-json-1.1"));
-
-            let c = s.client("lambda").unwrap();
-            let call = RawCall::Rest { protocol: Protocol::RestJson, method: Method::Get, target: "/2015-03-31/functions", body: b"" };
-            let r = prepare(&c, "ListFunctions", call, &mut []).unwrap();
-            assert_eq!((r.http.method(), r.http.target()), (Method::Get, "/2015-03-31/functions"));
-            assert!(!r.http.headers().contains("content-type"));
+            query_form(&s);
+            query_refusals(&s);
+            json_target(&s);
+            rest_target(&s);
         }
 
         fn typed_requests_have_their_shapes() {
             let mut s = Session::unconfigured();
             session(&mut s);
-            let c = s.client("dynamodb").unwrap();
-            let r = crate::ops::dynamodb::query(&c, b"{\"TableName\":\"t\"}").unwrap();
-            assert_eq!(r.http.headers().get("x-amz-target"), Some("DynamoDB_20120810.Query"));
-            assert_eq!(r.operation(), "Query");
-            assert!(matches!(crate::ops::dynamodb::get_item(&c, b""), Err(crate::ops::JsonError::Missing("body"))));
-            let c = s.client(crate::ops::iot_data::SERVICE).unwrap();
-            assert_eq!(c.endpoint().unwrap().signing_name(), "iotdata");
-            let r = crate::ops::iot_data::publish(&c, "a/b", 1, b"{\"t\":1}").unwrap();
-            assert_eq!((r.http.method(), r.http.target()), (Method::Post, "/topics/a%2Fb?qos=1"));
-            assert_eq!(r.http.headers().get("content-type"), Some("application/json"));
-            let c = s.client("sts").unwrap();
-            let mut buf = [0u8; 64];
-            let r = crate::ops::sts::get_caller_identity(&c, &mut buf).unwrap();
-            assert_eq!(r.http.body().bytes(), Some(&b"Action=GetCallerIdentity&Version=2011-06-15"[..]));
-            let c = s.client("kinesis").unwrap();
-            let mut buf = [0u8; 128];
-            let r = crate::ops::kinesis::put_record(&c, &mut buf, "s", "k", b"x").unwrap();
-            assert_eq!(r.http.headers().get("x-amz-target"), Some("Kinesis_20131202.PutRecord"));
+            dynamodb_request(&s);
+            iot_request(&s);
+            sts_request(&s);
+            kinesis_request(&s);
         }
     }
 }

@@ -3,7 +3,7 @@
 //! where there is one and the raw escape hatch (`ops::raw`) otherwise.
 //!
 //! * Typed operations print their output, one `Name: value` line each (or one JSON object with
-//!   `--json`): STS `GetCallerIdentity`, `AssumeRole` (the access key id and expiry; the secret is
+//!   `--json`): STS `GetCallerIdentity`, `AssumeRole` (the masked access key id and expiry; the secret is
 //!   never printed — `aws-session credentials` is the one command that does), SQS `SendMessage`,
 //!   `ReceiveMessage`, `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (`Data` is the
 //!   `--body-file` bytes or the `Data` parameter's text) and IoT Data `Publish` (`topic`, `qos`,
@@ -267,7 +267,8 @@ pub(super) fn run(
             send(&client, &mut r, &mut answer, svc.protocol)?;
             let mut creds = Credentials::EMPTY;
             ops::sts::parse_assume_role(r.response_body(), &mut creds).map_err(|e| parse(&e))?;
-            printer.text("AccessKeyId", creds.access_key_id.as_str());
+            // Masked as `configure list` shows keys; the secret and token are never printed.
+            printer.text("AccessKeyId", &creds.masked_access_key_id().to_string());
             if let Some(at) = creds.expires.and_then(|t| t.to_datetime().ok()) {
                 printer.text("Expiration", &at.to_string());
             }
