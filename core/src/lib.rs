@@ -21,6 +21,7 @@
 //! | signing | [`sigv4`] | AWS Signature Version 4: header signing, presigned URLs, aws-chunked streaming |
 //! | handlers | [`handlers`] | the 14 Go v1 handler lists and the request pipeline that runs them |
 //! | session and clients | [`session`], [`client`], [`endpoint`], [`skew`] | `Session::new` / `rebuild` / `copy_with` (the Go v1 `NewSessionWithOptions` contract); clients made from a session, with endpoint resolution (Go v1's legacy endpoint model as generated tables: global services, signing names, FIPS and dual-stack variants), validation and signing handlers, and the session's clock-skew correction. Endpoint resolution uses only the values layer, but only clients call it, so it sits with them |
+//! | operations | [`ops`] | thin typed operations on a client, sans IO: each prepares its request and parses the answer from the response buffer (STS, SQS, SNS, DynamoDB, Kinesis, IoT Data), and raw calls of any protocol |
 //!
 //! ## Driving I/O: a sans-IO pipeline
 //!
