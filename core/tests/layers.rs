@@ -55,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "request_log",
         ],
     ),
+    ("operations", &["ops"]),
 ];
 
 /// Modules that are test code wherever they are used from.
