@@ -19,6 +19,8 @@ pub enum QueryError {
     /// A required parameter of the request, or element of the answer, is missing or empty;
     /// names it.
     Missing(&'static str),
+    /// A request parameter is out of its range; names it.
+    OutOfRange(&'static str),
     /// The answer is not UTF-8.
     NotUtf8,
     /// The answer is not well-formed XML (truncated, mismatched tags).
@@ -49,6 +51,7 @@ impl fmt::Display for QueryError {
             QueryError::Body(e) => write!(f, "{e}"),
             QueryError::Http(e) => write!(f, "cannot build the request: {e}"),
             QueryError::Missing(name) => write!(f, "{name} is missing or empty"),
+            QueryError::OutOfRange(name) => write!(f, "{name} is out of range"),
             QueryError::NotUtf8 => f.write_str("the answer is not UTF-8"),
             QueryError::Malformed => f.write_str("the answer is not well-formed XML"),
             QueryError::TooDeep { limit } => {

@@ -83,11 +83,16 @@ pub fn parse_send_message(body: &[u8]) -> Result<SentMessage<'_>, QueryError> {
     })
 }
 
-/// The form body of `ReceiveMessage` from `queue_url`: at most `max` messages (SQS takes 1–10),
-/// waiting up to `wait_secs` seconds for one (0: answer at once), written into `buf`.
+/// The most seconds `ReceiveMessage` may wait for a message (SQS's limit).
+pub const MAX_WAIT_SECS: u8 = 20;
+
+/// The form body of `ReceiveMessage` from `queue_url`: at most `max` messages (1 to
+/// [`MAX_RECEIVE_MESSAGES`], SQS's range), waiting up to `wait_secs` seconds for one (0: answer
+/// at once; at most [`MAX_WAIT_SECS`]), written into `buf`.
 ///
 /// # Errors
-/// [`QueryError::Missing`] for an empty queue URL; [`QueryError::Body`] when `buf` is too small.
+/// [`QueryError::Missing`] for an empty queue URL; [`QueryError::OutOfRange`] naming
+/// `MaxNumberOfMessages` or `WaitTimeSeconds`; [`QueryError::Body`] when `buf` is too small.
 pub fn receive_message_body<'b>(
     buf: &'b mut [u8],
     queue_url: &str,
@@ -95,6 +100,12 @@ pub fn receive_message_body<'b>(
     wait_secs: u8,
 ) -> Result<&'b str, QueryError> {
     let queue_url = param(queue_url, "QueueUrl")?;
+    if max == 0 || usize::from(max) > MAX_RECEIVE_MESSAGES {
+        return Err(QueryError::OutOfRange("MaxNumberOfMessages"));
+    }
+    if wait_secs > MAX_WAIT_SECS {
+        return Err(QueryError::OutOfRange("WaitTimeSeconds"));
+    }
     let mut form = FormBody::new(buf, "ReceiveMessage", VERSION)?;
     let mut number = crate::text::Text::<4>::new();
     let _ = write!(number, "{max}");
@@ -278,6 +289,10 @@ pub mod selftests {
             let mut buf = [0u8; 160];
             let body = receive_message_body(&mut buf, "u", 10, 0).unwrap();
             assert_eq!(body, "Action=ReceiveMessage&Version=2012-11-05&QueueUrl=u&MaxNumberOfMessages=10&WaitTimeSeconds=0");
+            assert_eq!(receive_message_body(&mut buf, "u", 0, 0), Err(QueryError::OutOfRange("MaxNumberOfMessages")));
+            assert_eq!(receive_message_body(&mut buf, "u", 11, 0), Err(QueryError::OutOfRange("MaxNumberOfMessages")));
+            assert_eq!(receive_message_body(&mut buf, "u", 1, 21), Err(QueryError::OutOfRange("WaitTimeSeconds")));
+            assert_eq!(receive_message_body(&mut buf, "", 1, 0), Err(QueryError::Missing("QueueUrl")));
             let msgs = parse_receive_message(RECEIVED.as_bytes()).unwrap();
             assert_eq!(msgs.len(), 2);
             assert!(msgs[0].body.eq_str("a <b> & c"));
