@@ -6,6 +6,8 @@
 #
 #   benches/credentials/run.sh [--rounds N] [--botocore-iterations N]
 #   benches/credentials/run.sh --breakdown      # where ours spends its time, part by part
+#   benches/credentials/run.sh --requests [--rounds N]   # requests per second against aws-sdk-sts
+#                                               # (STS GetCallerIdentity, one keep-alive connection)
 #
 # Installs botocore's venv with `scripts/peers.sh install` (moto, boto3; PEERS_ONLY=moto, so the
 # s3s-fs build is skipped) when it is missing, then builds and runs the --release binary. The crate
@@ -23,4 +25,8 @@ fi
 
 nice -n 10 cargo build --release --locked --manifest-path "$here/Cargo.toml"
 target="${CARGO_TARGET_DIR:-$here/target}"
+if [ "${1:-}" = "--requests" ]; then
+  shift
+  exec "$target/release/requests" "$@"
+fi
 exec "$target/release/aws-session-bench-credentials" --python "$venv/bin/python" "$@"

@@ -535,6 +535,7 @@ fn add(a: Snapshot, b: Snapshot) -> Snapshot {
     Snapshot {
         busy_ns: a.busy_ns + b.busy_ns,
         assume_role: a.assume_role + b.assume_role,
+        caller_identity: a.caller_identity + b.caller_identity,
         other: a.other + b.other,
         connections: a.connections + b.connections,
     }

@@ -1,5 +1,6 @@
 //! A tiny STS on 127.0.0.1: HTTP/1.1 with keep-alive, one thread per connection, answering every
-//! `AssumeRole` with the same XML (credentials that expire in 2099) and anything else with 400.
+//! `AssumeRole` with the same XML (credentials that expire in 2099), every `GetCallerIdentity` with
+//! STS's answer for a role session, and anything else with 400.
 //!
 //! It records the time it spends on each request, from the moment the whole request has been read
 //! to the answer handed to the socket (waiting for the client's bytes is the client's time), so that the benchmark can subtract it from the client's time. The
@@ -20,6 +21,8 @@ pub struct StubStats {
     pub busy_ns: AtomicU64,
     /// `AssumeRole` requests answered.
     pub assume_role: AtomicU64,
+    /// `GetCallerIdentity` requests answered.
+    pub caller_identity: AtomicU64,
     /// Other requests (answered with 400).
     pub other: AtomicU64,
     /// Connections accepted.
@@ -33,6 +36,8 @@ pub struct Snapshot {
     pub busy_ns: u64,
     /// `AssumeRole` requests.
     pub assume_role: u64,
+    /// `GetCallerIdentity` requests.
+    pub caller_identity: u64,
     /// Other requests.
     pub other: u64,
     /// Connections.
@@ -45,6 +50,7 @@ impl core::ops::Sub for Snapshot {
         Snapshot {
             busy_ns: self.busy_ns - o.busy_ns,
             assume_role: self.assume_role - o.assume_role,
+            caller_identity: self.caller_identity - o.caller_identity,
             other: self.other - o.other,
             connections: self.connections - o.connections,
         }
@@ -57,6 +63,7 @@ impl StubStats {
         Snapshot {
             busy_ns: self.busy_ns.load(Ordering::SeqCst),
             assume_role: self.assume_role.load(Ordering::SeqCst),
+            caller_identity: self.caller_identity.load(Ordering::SeqCst),
             other: self.other.load(Ordering::SeqCst),
             connections: self.connections.load(Ordering::SeqCst),
         }
@@ -93,6 +100,18 @@ fn assume_role_body() -> String {
     )
 }
 
+/// The answer to every `GetCallerIdentity` (STS's shape for an assumed role).
+const CALLER_IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n\
+    <GetCallerIdentityResult>\n\
+    <Arn>arn:aws:sts::123456789012:assumed-role/bench-role/bench-session</Arn>\n\
+    <UserId>AROA3XFRBF535PLBIFPI4:bench-session</UserId>\n\
+    <Account>123456789012</Account>\n\
+    </GetCallerIdentityResult>\n\
+    <ResponseMetadata>\n\
+    <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>\n\
+    </ResponseMetadata>\n\
+    </GetCallerIdentityResponse>\n";
+
 fn response(status: &str, body: &str) -> Vec<u8> {
     format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
@@ -109,18 +128,19 @@ pub fn start() -> (SocketAddr, Arc<StubStats>) {
     let addr = listener.local_addr().expect("local address");
     let stats = Arc::new(StubStats::default());
     let ok = Arc::new(response("200 OK", &assume_role_body()));
+    let identity = Arc::new(response("200 OK", CALLER_IDENTITY));
     let bad = Arc::new(response(
         "400 Bad Request",
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
-         <Message>only AssumeRole</Message></Error></ErrorResponse>",
+         <Message>only AssumeRole and GetCallerIdentity</Message></Error></ErrorResponse>",
     ));
     let s = stats.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(conn) = conn else { continue };
             s.connections.fetch_add(1, Ordering::SeqCst);
-            let (s, ok, bad) = (s.clone(), ok.clone(), bad.clone());
-            std::thread::spawn(move || serve(conn, &s, &ok, &bad));
+            let (s, ok, identity, bad) = (s.clone(), ok.clone(), identity.clone(), bad.clone());
+            std::thread::spawn(move || serve(conn, &s, &ok, &identity, &bad));
         }
     });
     (addr, stats)
@@ -140,7 +160,7 @@ fn content_length(head: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
-fn serve(mut conn: TcpStream, stats: &StubStats, ok: &[u8], bad: &[u8]) {
+fn serve(mut conn: TcpStream, stats: &StubStats, ok: &[u8], identity: &[u8], bad: &[u8]) {
     let _ = conn.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
     let mut chunk = [0u8; 16 * 1024];
@@ -160,13 +180,16 @@ fn serve(mut conn: TcpStream, stats: &StubStats, ok: &[u8], bad: &[u8]) {
         };
         let started = Instant::now();
         let request = &buf[..end];
-        let assume = find(request, b"Action=AssumeRole").is_some();
-        let answer = if assume { ok } else { bad };
-        if assume {
+        let answer = if find(request, b"Action=AssumeRole").is_some() {
             stats.assume_role.fetch_add(1, Ordering::SeqCst);
+            ok
+        } else if find(request, b"Action=GetCallerIdentity").is_some() {
+            stats.caller_identity.fetch_add(1, Ordering::SeqCst);
+            identity
         } else {
             stats.other.fetch_add(1, Ordering::SeqCst);
-        }
+            bad
+        };
         // Counted before the write (see the module docs); the write itself is one syscall.
         let write_start = Instant::now();
         stats
