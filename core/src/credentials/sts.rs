@@ -110,8 +110,8 @@ pub struct AssumeRoleParams<'a> {
     pub duration_secs: u32,
 }
 
-/// Writes `s` form-urlencoded: RFC 3986 unreserved characters as they are, every other byte
-/// `%XX` (upper-case hex).
+/// Writes `s` form-urlencoded as Go's `url.Values.Encode` does: RFC 3986 unreserved characters
+/// as they are, a space as `+`, every other byte `%XX` (upper-case hex).
 pub(crate) fn write_form_value(w: &mut impl Write, s: &str) -> fmt::Result {
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -119,7 +119,12 @@ pub(crate) fn write_form_value(w: &mut impl Write, s: &str) -> fmt::Result {
             continue;
         }
         w.write_str(s.get(run..i).unwrap_or(""))?;
-        write!(w, "%{b:02X}")?;
+        if b == b' ' {
+            // Go's `url.Values.Encode` (`QueryEscape`) writes a space as `+`.
+            w.write_char('+')?;
+        } else {
+            write!(w, "%{b:02X}")?;
+        }
         run = i + 1;
     }
     w.write_str(s.get(run..).unwrap_or(""))
@@ -396,7 +401,7 @@ pub mod selftests {
             };
             assert_eq!(
                 assume_role_body(&mfa, &mut buf).unwrap(),
-                "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789%3Arole%2FRoleA&RoleSessionName=assume-role-from-profile-1629230104880&DurationSeconds=3600&ExternalId=id%2B%20%2F%C3%A9~&SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fu&TokenCode=123456"
+                "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789%3Arole%2FRoleA&RoleSessionName=assume-role-from-profile-1629230104880&DurationSeconds=3600&ExternalId=id%2B+%2F%C3%A9~&SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fu&TokenCode=123456"
             );
         }
 

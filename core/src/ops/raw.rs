@@ -129,7 +129,7 @@ pub mod selftests {
         };
         let r = prepare(&c, "CreateQueue", call, &mut form).unwrap();
         assert_eq!((r.http.method(), r.http.target()), (Method::Post, "/"));
-        assert_eq!(r.http.body().bytes(), Some(&b"Action=CreateQueue&Version=2012-11-05&QueueName=q%201&Attribute.1.Name=DelaySeconds"[..]));
+        assert_eq!(r.http.body().bytes(), Some(&b"Action=CreateQueue&Version=2012-11-05&QueueName=q+1&Attribute.1.Name=DelaySeconds"[..]));
         assert_eq!(
             r.http.headers().get("content-type"),
             Some(crate::protocol::FORM_CONTENT_TYPE)

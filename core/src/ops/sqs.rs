@@ -273,7 +273,7 @@ pub mod selftests {
         fn send_message_body_and_answer() {
             let mut buf = [0u8; 160];
             let body = send_message_body(&mut buf, QUEUE, "hi & bye").unwrap();
-            assert_eq!(body, "Action=SendMessage&Version=2012-11-05&QueueUrl=https%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2Fq&MessageBody=hi%20%26%20bye");
+            assert_eq!(body, "Action=SendMessage&Version=2012-11-05&QueueUrl=https%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2Fq&MessageBody=hi+%26+bye");
             assert_eq!(send_message_body(&mut buf, "", "x"), Err(QueryError::Missing("QueueUrl")));
             assert_eq!(send_message_body(&mut buf, QUEUE, ""), Err(QueryError::Missing("MessageBody")));
             let mut small = [0u8; 60];

@@ -46,7 +46,7 @@ impl core::error::Error for FormError {}
 /// let mut buf = [0u8; 96];
 /// let mut body = FormBody::new(&mut buf, "GetCallerIdentity", "2011-06-15")?;
 /// body.param("Tag.1.Value", "a b&c")?;
-/// assert_eq!(body.as_str(), "Action=GetCallerIdentity&Version=2011-06-15&Tag.1.Value=a%20b%26c");
+/// assert_eq!(body.as_str(), "Action=GetCallerIdentity&Version=2011-06-15&Tag.1.Value=a+b%26c");
 /// let mut small = [0u8; 8];
 /// assert!(matches!(FormBody::new(&mut small, "GetCallerIdentity", "2011-06-15"),
 ///     Err(FormError::BodyTooLong { limit: 8, param: "Action" })));
@@ -193,7 +193,7 @@ pub mod selftests {
             let before = b.as_str().len();
             assert!(matches!(b.param("X", "0123456789012345678901234567890"), Err(FormError::BodyTooLong { limit: 64, .. })));
             assert_eq!(b.as_str().len(), before, "a failed parameter leaves nothing");
-            assert_eq!(b.finish(), "Action=SendMessage&Version=2012-11-05&MessageBody=hi%20there%2F~");
+            assert_eq!(b.finish(), "Action=SendMessage&Version=2012-11-05&MessageBody=hi+there%2F~");
         }
 
         fn json_request_has_target_and_type() {
