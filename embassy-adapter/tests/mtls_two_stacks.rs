@@ -391,3 +391,109 @@ fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
     );
     assert!(IOT_CLOCK.is_set(), "the answer's Date set the device clock");
 }
+
+/// What AWS IoT Core's HTTPS endpoint answers a publish.
+const PUBLISHED: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n{\"message\":\"OK\",\"traceId\":\"t\"}";
+
+static PUBLISH_CLOCK: aws_session_embassy::clock::WallClock =
+    aws_session_embassy::clock::WallClock::new();
+
+/// Publishes to IoT Core's HTTPS endpoint as a device does: authenticated by its certificate
+/// (port 8443, or 443 with the `x-amzn-http-ca` ALPN protocol), the request unsigned. Returns the
+/// outcome and the request heads the server saw.
+fn publish_with_certificate(alpn: &'static [&'static [u8]]) -> (Result<u16, String>, Vec<String>) {
+    use aws_session_core::config::{Config, ExplicitCredentials};
+    use aws_session_core::ops::iot_data;
+    use aws_session_embassy::EmbassyPlatform;
+    let session = aws_session_core::test_util::session_with_config(
+        &[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "https://iot.test:8443"),
+        ],
+        "[default]\n",
+    )
+    .unwrap();
+    let session: &'static _ = leak(session);
+    let unsigned: &'static Config = leak(Config {
+        credentials: Some(ExplicitCredentials::Anonymous),
+        ..Config::default()
+    });
+    let (pki, device_ca) = pki();
+    let (cert, key) = device(&device_ca);
+    let pki = Arc::new(pki);
+    let (server_pki, requests) = (pki.clone(), Arc::new(Mutex::new(Vec::new())));
+    let server_requests = requests.clone();
+    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
+    let refs: &'static [&'static [u8]] =
+        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
+    let outcome = common::run(
+        async move |server| {
+            mtls_server(
+                server,
+                server_pki,
+                Arc::default(),
+                PUBLISHED,
+                server_requests,
+            )
+            .await
+        },
+        async move |net| {
+            let client = session.client_with(iot_data::SERVICE, unsigned).unwrap();
+            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
+            let options = TlsOptions {
+                trust: TrustAnchors::new(refs)
+                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
+                identity: Some(ClientIdentity {
+                    certificate: &cert,
+                    key: &mut ram_key,
+                }),
+                alpn,
+            };
+            let target = Target {
+                host: "iot.test:8443",
+                address: Some(IpAddress::Ipv4(SERVER)),
+            };
+            let conn = Box::pin(tls::connect_with(
+                net,
+                buffers,
+                &target,
+                options,
+                TestRng(9),
+                HttpConfig::default(),
+            ))
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+            // Every attempt reads the clock; a device has set it by now (its first response's
+            // `Date`, `EmbassyPlatform::set_clock`, or SNTP).
+            PUBLISH_CLOCK.set(aws_session_core::time::UnixTime::from_secs(1_893_456_000));
+            let mut platform = EmbassyPlatform::new(conn, &PUBLISH_CLOCK, TestRng(10));
+            let mut answer = [0u8; 128];
+            let mut r = iot_data::publish(&client, "dt/device-7/temp", 1, b"{\"temp\":21.5}")
+                .map_err(|e| format!("{e:?}"))?;
+            r.set_response_buffer(&mut answer);
+            Box::pin(client.send_async(&mut r, &mut platform))
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            Ok(r.response.status())
+        },
+    );
+    let requests = requests.lock().unwrap().clone();
+    (outcome, requests)
+}
+
+#[test]
+fn a_device_publishes_to_iot_core_with_its_certificate() {
+    for alpn in [&[][..], &[ALPN_IOT_HTTP][..]] {
+        let (outcome, requests) = publish_with_certificate(alpn);
+        assert_eq!(outcome, Ok(200), "alpn {alpn:?}");
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        let head = requests[0].to_lowercase();
+        assert!(
+            head.starts_with("post /topics/dt%2fdevice-7%2ftemp?qos=1 http/1.1"),
+            "{head}"
+        );
+        assert!(head.contains("content-length: 13"), "{head}");
+        assert!(!head.contains("authorization"), "unsigned: {head}");
+    }
+}
