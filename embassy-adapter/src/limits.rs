@@ -14,6 +14,9 @@ pub const MAX_PROFILE_RECORD_LEN: usize = 3584;
 /// Distinct profile names one flash store tracks while listing (deleted names still present in
 /// flash count until their page is reclaimed). Devices keep one to three profiles.
 pub const MAX_STORED_PROFILES: usize = 16;
+/// Longest device certificate (DER) the profile store keeps: AWS IoT's certificates are about
+/// 0.6 KiB (P-256) to 1 KiB (RSA 2048); this leaves room for long subject names.
+pub const MAX_DEVICE_CERTIFICATE_LEN: usize = 2048;
 /// Bytes of config text a flash profile source renders for one session: the selected profile and
 /// its `source_profile` chain, in `~/.aws/config` syntax. One full record renders to under 3 KiB.
 pub const MAX_FLASH_PROFILE_TEXT_LEN: usize = 4096;

@@ -33,6 +33,7 @@
 //! [`sequential-storage`]: sequential_storage
 
 mod check;
+mod identity;
 mod import;
 mod key;
 mod record;
@@ -54,6 +55,7 @@ use check::Walk;
 
 use crate::limits::{MAX_PROFILE_RECORD_LEN, MAX_STORED_PROFILES};
 
+pub use identity::{StoredIdentity, IDENTITY_FORMAT_VERSION};
 pub use import::{ImportError, ImportReport};
 pub use record::{
     max_len, setting_for_key, settings, DecodeError, EncodeError, ProfileData, Setting, ValueError,
@@ -70,7 +72,7 @@ pub type ProfileName = Text<MAX_PROFILE_NAME_LEN>;
 /// Largest flash word sequential-storage supports (STM32H7 internal flash: 32 bytes).
 const MAX_WORD: usize = 32;
 /// The record buffer: key, record, and padding to a whole flash word.
-const BUFFER_LEN: usize = 1 + MAX_PROFILE_NAME_LEN + MAX_PROFILE_RECORD_LEN + MAX_WORD;
+const BUFFER_LEN: usize = key::MAX_KEY_LEN + MAX_PROFILE_RECORD_LEN + MAX_WORD;
 /// Items a listing inspects at most (stale versions included): a guard against a damaged page
 /// that would make the walk go on forever. 4096 items cover 16 MiB of the smallest records.
 const MAX_ITEMS_SCANNED: u32 = 4096;
@@ -109,6 +111,12 @@ pub enum StoreError {
     },
     /// The record does not fit [`MAX_PROFILE_RECORD_LEN`].
     Encode(EncodeError),
+    /// A device certificate that is empty or longer than the limit
+    /// ([`MAX_DEVICE_CERTIFICATE_LEN`](crate::limits::MAX_DEVICE_CERTIFICATE_LEN)).
+    IdentityTooBig {
+        /// The limit.
+        limit: usize,
+    },
     /// sequential-storage reported an internal inconsistency.
     Internal,
 }
@@ -131,6 +139,10 @@ impl fmt::Display for StoreError {
                 write!(f, "profile store: more than {limit} profiles")
             }
             StoreError::Encode(e) => write!(f, "profile store: {e}"),
+            StoreError::IdentityTooBig { limit } => write!(
+                f,
+                "profile store: a device certificate must be 1 to {limit} bytes of DER"
+            ),
             StoreError::Internal => f.write_str("profile store: internal storage error"),
         }
     }
@@ -477,7 +489,7 @@ impl<F: NorFlash> ProfileStore<F> {
             }
             let name = match iter.next::<&[u8]>(&mut self.buf.0).await {
                 Ok(None) => break,
-                Ok(Some((StoreKey::Active, _))) => continue,
+                Ok(Some((StoreKey::Active | StoreKey::Identity(_), _))) => continue,
                 Ok(Some((StoreKey::Profile(name), _))) => name,
                 Err(sequential_storage::Error::SerializationError(_)) => {
                     report.corrupt = report.corrupt.saturating_add(1);

@@ -859,3 +859,122 @@ fn a_listing_that_repairs_the_flash_lists_again() {
         assert_eq!(s.into_flash().operations(), writes);
     });
 }
+
+const CERT: &[u8] = b"0\x82\x01\x00 a device certificate, as DER";
+const KEY: [u8; 32] = [7; 32];
+
+#[test]
+fn identities_round_trip_beside_profiles_and_stay_out_of_listings() {
+    block_on(async {
+        let mut s = store();
+        assert!(s.identity("dev").await.unwrap().is_none());
+        s.provision("dev", &profile("eu-west-1")).await.unwrap();
+        s.provision_identity("dev", CERT, &KEY).await.unwrap();
+        let id = s.identity("dev").await.unwrap().unwrap();
+        assert_eq!((id.certificate, id.expose_key()), (CERT, &KEY));
+        assert!(
+            !std::format!("{id:?}").contains("7, 7"),
+            "the key is not in Debug"
+        );
+        // Replaced by a newer one; the profile is untouched; listings name profiles only.
+        s.provision_identity("dev", b"another certificate", &[9; 32])
+            .await
+            .unwrap();
+        assert_eq!(
+            s.identity("dev").await.unwrap().unwrap().certificate,
+            b"another certificate"
+        );
+        let mut list: heapless::Vec<ProfileName, 4> = heapless::Vec::new();
+        assert_eq!(s.list(&mut list).await.unwrap(), ListReport { corrupt: 0 });
+        assert_eq!(names(&list), ["dev"]);
+        assert_eq!(
+            s.read("dev").await.unwrap().unwrap().get(Setting::Region),
+            Some("eu-west-1")
+        );
+        // An identity without a profile, then deletions.
+        s.provision_identity("spare", CERT, &KEY).await.unwrap();
+        assert!(s.delete_identity("dev").await.unwrap());
+        assert!(!s.delete_identity("dev").await.unwrap());
+        assert!(s.identity("dev").await.unwrap().is_none());
+        assert!(s.identity("spare").await.unwrap().is_some());
+        assert!(s.read("dev").await.unwrap().is_some(), "the profile stays");
+    });
+}
+
+#[test]
+fn identity_refusals_are_typed() {
+    block_on(async {
+        let mut s = store();
+        assert_eq!(
+            s.provision_identity("bad name", CERT, &KEY).await,
+            Err(StoreError::InvalidName)
+        );
+        assert_eq!(
+            s.provision_identity("dev", &[], &KEY).await,
+            Err(StoreError::IdentityTooBig {
+                limit: crate::limits::MAX_DEVICE_CERTIFICATE_LEN
+            })
+        );
+        let big = std::vec![0u8; crate::limits::MAX_DEVICE_CERTIFICATE_LEN + 1];
+        assert_eq!(
+            s.provision_identity("dev", &big, &KEY).await,
+            Err(StoreError::IdentityTooBig {
+                limit: crate::limits::MAX_DEVICE_CERTIFICATE_LEN
+            })
+        );
+        assert!(matches!(
+            s.identity("").await,
+            Err(ReadError::Store(StoreError::InvalidName))
+        ));
+        // A record of another format version reads as corrupt, and provisioning again repairs it.
+        let key = StoreKey::Identity(ProfileName::try_from("dev").unwrap());
+        let junk: &[u8] = &[2, 0, 0];
+        s.map.store_item(&mut s.buf.0, &key, &junk).await.unwrap();
+        assert!(matches!(s.identity("dev").await, Err(ReadError::Corrupt)));
+        s.provision_identity("dev", CERT, &KEY).await.unwrap();
+        assert!(s.identity("dev").await.unwrap().is_some());
+    });
+}
+
+#[test]
+fn a_power_cut_while_provisioning_an_identity_keeps_the_old_or_the_new_one() {
+    block_on(async {
+        // Dry run: how many flash operations the second provisioning takes.
+        let mut s = ProfileStore::new(Flash::new(), 0..16384).unwrap();
+        s.provision_identity("dev", CERT, &KEY).await.unwrap();
+        let before = s.into_flash();
+        let start = before.operations();
+        let mut s = ProfileStore::new(before, 0..16384).unwrap();
+        s.provision_identity("dev", b"the new certificate", &[9; 32])
+            .await
+            .unwrap();
+        let total = s.into_flash().operations() - start;
+        assert!(total > 0);
+        for n in 0..total {
+            let mut flash = Flash::new();
+            let mut s = ProfileStore::new(flash, 0..16384).unwrap();
+            s.provision_identity("dev", CERT, &KEY).await.unwrap();
+            flash = s.into_flash();
+            let at = flash.operations() + n;
+            flash.lose_power_at(at);
+            let mut s = ProfileStore::new(flash, 0..16384).unwrap();
+            let cut = s
+                .provision_identity("dev", b"the new certificate", &[9; 32])
+                .await;
+            assert_eq!(
+                cut,
+                Err(StoreError::Flash(NorFlashErrorKind::Other)),
+                "cut {n}"
+            );
+            let mut flash = s.into_flash();
+            flash.restore_power();
+            let mut s = ProfileStore::new(flash, 0..16384).unwrap();
+            let id = s.identity("dev").await.unwrap().unwrap();
+            let (cert, key) = (id.certificate, *id.expose_key());
+            assert!(
+                (cert, key) == (CERT, KEY) || (cert, key) == (&b"the new certificate"[..], [9; 32]),
+                "cut {n}: {cert:?}"
+            );
+        }
+    });
+}
