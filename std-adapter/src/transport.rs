@@ -280,6 +280,44 @@ fn read_client_cert(files: &ClientTlsFiles) -> Result<ClientCert, TlsFileError> 
     Ok(ClientCert::new_with_certs(&chain, key))
 }
 
+/// A device identity as a device keeps it (`device image`): the leaf certificate (DER) and the
+/// P-256 private scalar, read from PEM files (the key as PKCS#8 or SEC1).
+///
+/// # Errors
+/// [`TlsFileError`] for an unreadable file, no certificate, no key, or a key that is not P-256.
+#[cfg(feature = "cli")]
+pub(crate) fn read_device_identity(
+    files: &ClientTlsFiles,
+) -> Result<(Vec<u8>, zeroize::Zeroizing<[u8; 32]>), TlsFileError> {
+    let certificate = read_certificates(&files.cert, TlsFile::ClientCert)?
+        .swap_remove(0)
+        .der()
+        .to_vec();
+    let refused = |reason: &str| TlsFileError {
+        file: TlsFile::ClientKey,
+        path: files.key.clone(),
+        reason: reason.to_owned(),
+    };
+    let key = read_pem(&files.key, TlsFile::ClientKey)?
+        .into_iter()
+        .find_map(|item| match item {
+            PemItem::PrivateKey(k) => Some(k),
+            _ => None,
+        })
+        .ok_or_else(|| refused("no private key found"))?;
+    // PKCS#8 or SEC1 (ureq does not export the kind it found; an RSA key is neither).
+    let secret = {
+        use p256_device::pkcs8::DecodePrivateKey as _;
+        p256_device::SecretKey::from_pkcs8_der(key.der())
+            .or_else(|_| p256_device::SecretKey::from_sec1_der(key.der()))
+    }
+    .map_err(|_| refused("not an ECDSA P-256 key (a device image holds P-256 keys only)"))?;
+    Ok((
+        certificate,
+        zeroize::Zeroizing::new(secret.to_bytes().into()),
+    ))
+}
+
 /// Where the current exchange is.
 enum State {
     Idle,
@@ -348,7 +386,7 @@ impl HttpsConfig {
 }
 
 /// The device certificate of a plan whose base is the AWS IoT credentials provider.
-fn iot_certificate(plan: &CredentialPlan) -> Option<ClientTlsFiles> {
+pub(crate) fn iot_certificate(plan: &CredentialPlan) -> Option<ClientTlsFiles> {
     match plan {
         CredentialPlan::Chain {
             base: BaseCredentials::Iot(settings),

@@ -191,3 +191,106 @@ fn refusals_are_one_line() {
     let err = assert_one_line_error(&o, 1);
     assert!(err.contains("cannot write /nonexistent-dir/x.bin"), "{err}");
 }
+
+/// A home with an AWS IoT credentials profile `thing` whose certificate and key (P-256, made with
+/// rcgen; the key as SEC1 or PKCS#8) are PEM files; returns the home, the certificate's DER and
+/// the key's scalar.
+fn iot_profile(sec1: bool) -> (tempfile::TempDir, Vec<u8>, [u8; 32]) {
+    let h = home();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["thing-7".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    use p256_device::pkcs8::DecodePrivateKey as _;
+    let secret = p256_device::SecretKey::from_pkcs8_der(&key.serialize_der()).unwrap();
+    let key_pem = if sec1 {
+        use p256_device::pkcs8::LineEnding;
+        secret.to_sec1_pem(LineEnding::LF).unwrap().to_string()
+    } else {
+        key.serialize_pem()
+    };
+    common::write(h.path(), "device/cert.pem", cert.pem());
+    common::write(h.path(), "device/key.pem", key_pem);
+    let dir = h.path().join("device");
+    common::write(
+        h.path(),
+        ".aws/config",
+        format!(
+            "[profile thing]\nregion = eu-west-1\niot_credentials_endpoint = c2.credentials.iot.eu-west-1.amazonaws.com\n\
+             iot_role_alias = device-role\niot_thing_name = thing-7\niot_certificate = {}\niot_private_key = {}\n",
+            dir.join("cert.pem").display(),
+            dir.join("key.pem").display()
+        ),
+    );
+    (h, cert.der().to_vec(), secret.to_bytes().into())
+}
+
+#[test]
+fn an_iot_profile_image_holds_the_device_identity() {
+    for sec1 in [false, true] {
+        let (h, cert, scalar) = iot_profile(sec1);
+        let image = h.path().join("store.bin");
+        let o = run(
+            h.path(),
+            &[("AWS_SDK_LOAD_CONFIG", "1")],
+            &[
+                "device",
+                "image",
+                "-o",
+                image.to_str().unwrap(),
+                "--profile",
+                "thing",
+                "--board",
+                "esp32c3",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("device identity stored with it"),
+            "{}",
+            stdout(&o)
+        );
+        let bytes = std::fs::read(&image).unwrap();
+        let mut flash = MemFlash::<0x2000, 4096, 4>::new();
+        flash.bytes_mut().copy_from_slice(&bytes);
+        let mut store = ProfileStore::new(flash, 0..0x2000).unwrap();
+        block_on(async {
+            let p = store.read("thing").await.unwrap().unwrap();
+            assert_eq!(p.get(Setting::IotRoleAlias), Some("device-role"));
+            assert_eq!(p.get(Setting::IotThingName), Some("thing-7"));
+            let id = store.identity("thing").await.unwrap().unwrap();
+            assert_eq!(id.certificate, cert.as_slice());
+            assert_eq!(id.expose_key(), &scalar);
+        });
+    }
+}
+
+#[test]
+fn an_rsa_device_key_is_refused_in_one_line() {
+    let (h, _, _) = iot_profile(false);
+    let rsa = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256);
+    // rcgen cannot make RSA keys with ring; a PKCS#1 block is refused before it is parsed.
+    let pem = match rsa {
+        Ok(k) => k.serialize_pem(),
+        Err(_) => "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n".to_string(),
+    };
+    common::write(h.path(), "device/key.pem", pem);
+    let image = h.path().join("store.bin");
+    let o = run(
+        h.path(),
+        &[("AWS_SDK_LOAD_CONFIG", "1")],
+        &[
+            "device",
+            "image",
+            "-o",
+            image.to_str().unwrap(),
+            "--profile",
+            "thing",
+            "--board",
+            "esp32c3",
+        ],
+    );
+    assert_one_line_error(&o, 1);
+    assert!(stderr(&o).contains("key.pem"), "{}", stderr(&o));
+}

@@ -161,6 +161,8 @@ struct Made {
     bytes: Vec<u8>,
     stored: Vec<String>,
     skipped_keys: u16,
+    /// The device certificate's length, when an identity was stored.
+    identity: Option<usize>,
 }
 
 /// Imports `profile` (and its `source_profile` chain) from `loaded`'s files into a store over
@@ -184,6 +186,7 @@ fn make<const WRITE: usize, const ERASE: usize>(
         bytes: Vec::new(),
         stored: Vec::new(),
         skipped_keys: 0,
+        identity: None,
     };
     let mut next = Some(profile.to_owned());
     while let Some(name) = next.take() {
@@ -210,6 +213,18 @@ fn make<const WRITE: usize, const ERASE: usize>(
             .flatten()
             .and_then(|p| p.get(Setting::SourceProfile).map(str::to_owned));
         made.stored.push(name);
+    }
+    if let Some(files) = crate::transport::iot_certificate(loaded.session().credentials()) {
+        // An AWS IoT credentials profile: its certificate and key go in as the device identity.
+        let (certificate, key) = crate::transport::read_device_identity(&files)
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        block_on(store.provision_identity(profile, &certificate, &key)).map_err(|e| {
+            CliError::failed(format!(
+                "cannot store the device identity of {:?}: {e}",
+                printable(profile)
+            ))
+        })?;
+        made.identity = Some(certificate.len());
     }
     block_on(store.select(profile))
         .map_err(|e| CliError::failed(format!("cannot select profile {profile:?}: {e}")))?;
@@ -317,6 +332,13 @@ pub(super) fn image(
         made.skipped_keys,
     )
     .map_err(CliError::output)?;
+    if let Some(len) = made.identity {
+        writeln!(
+            out,
+            "device identity stored with it: certificate ({len} bytes of DER) and its P-256 key"
+        )
+        .map_err(CliError::output)?;
+    }
     if let Some((address, tool)) = board {
         writeln!(
             out,
