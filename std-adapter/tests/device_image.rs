@@ -226,25 +226,28 @@ fn iot_profile(sec1: bool) -> (tempfile::TempDir, Vec<u8>, [u8; 32]) {
     (h, cert.der().to_vec(), secret.to_bytes().into())
 }
 
+/// Runs `device image --profile thing --board esp32c3` in home `h` with shared config loading on;
+/// the output and the image's path.
+fn image_of_thing(h: &tempfile::TempDir) -> (Output, std::path::PathBuf) {
+    let image = h.path().join("store.bin");
+    let args = [
+        "device",
+        "image",
+        "-o",
+        image.to_str().unwrap(),
+        "--profile",
+        "thing",
+        "--board",
+        "esp32c3",
+    ];
+    (run(h.path(), &[("AWS_SDK_LOAD_CONFIG", "1")], &args), image)
+}
+
 #[test]
 fn an_iot_profile_image_holds_the_device_identity() {
     for sec1 in [false, true] {
         let (h, cert, scalar) = iot_profile(sec1);
-        let image = h.path().join("store.bin");
-        let o = run(
-            h.path(),
-            &[("AWS_SDK_LOAD_CONFIG", "1")],
-            &[
-                "device",
-                "image",
-                "-o",
-                image.to_str().unwrap(),
-                "--profile",
-                "thing",
-                "--board",
-                "esp32c3",
-            ],
-        );
+        let (o, image) = image_of_thing(&h);
         assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
         assert!(
             stdout(&o).contains("device identity stored with it"),
@@ -276,21 +279,7 @@ fn an_rsa_device_key_is_refused_in_one_line() {
         Err(_) => "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n".to_string(),
     };
     common::write(h.path(), "device/key.pem", pem);
-    let image = h.path().join("store.bin");
-    let o = run(
-        h.path(),
-        &[("AWS_SDK_LOAD_CONFIG", "1")],
-        &[
-            "device",
-            "image",
-            "-o",
-            image.to_str().unwrap(),
-            "--profile",
-            "thing",
-            "--board",
-            "esp32c3",
-        ],
-    );
+    let (o, _) = image_of_thing(&h);
     assert_one_line_error(&o, 1);
     assert!(stderr(&o).contains("key.pem"), "{}", stderr(&o));
 }
