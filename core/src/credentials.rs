@@ -324,6 +324,22 @@ pub struct IotSettings {
     pub source: Source,
 }
 
+impl IotSettings {
+    /// Where to connect: `host` or `host:port` of `iot_credentials_endpoint` (an `https://` URL's
+    /// authority, without a trailing `/`); `None` for another scheme, a path, or an empty host.
+    pub fn authority(&self) -> Option<&str> {
+        let endpoint = self.endpoint.as_str();
+        let authority = match endpoint.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => {
+                rest.strip_suffix('/').unwrap_or(rest)
+            }
+            Some(_) => return None,
+            None => endpoint,
+        };
+        (!authority.is_empty() && !authority.contains(['/', '?', '#', '@'])).then_some(authority)
+    }
+}
+
 impl fmt::Debug for BaseCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -434,6 +450,18 @@ impl CredentialPlan {
             if let BaseCredentials::Static { credentials, .. } = base {
                 credentials.clone_from(c);
             }
+        }
+    }
+
+    /// The AWS IoT credentials provider's settings, when the chain starts there (a device
+    /// connects to [`IotSettings::authority`] with its certificate to refresh).
+    pub fn iot(&self) -> Option<&IotSettings> {
+        match self {
+            CredentialPlan::Chain {
+                base: BaseCredentials::Iot(settings),
+                ..
+            } => Some(settings),
+            _ => None,
         }
     }
 

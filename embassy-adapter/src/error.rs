@@ -5,12 +5,13 @@
 use core::fmt;
 
 use aws_session_core::client::ClientError;
+use aws_session_core::credentials::error::FetchError;
 use aws_session_core::endpoint::EndpointError;
 use aws_session_core::handlers::RequestError;
 use aws_session_core::session::SessionError;
 
 use crate::http::HttpError;
-use crate::store::{ImportError, LoadError, StoreError};
+use crate::store::{ImportError, LoadError, ReadError, StoreError};
 
 /// Which step of the device flow failed, with that step's error.
 // The session's error owns the file line and key it names (no heap to box into); the other
@@ -37,6 +38,10 @@ pub enum Error {
     Http(HttpError),
     /// The request could not be built, or failed.
     Request(RequestError),
+    /// A credential provider (STS, the AWS IoT credentials provider, …) failed.
+    Credentials(FetchError),
+    /// The device identity in flash is unusable (a corrupt record, or a key that is not P-256).
+    Identity,
 }
 
 impl fmt::Display for Error {
@@ -50,6 +55,8 @@ impl fmt::Display for Error {
             Error::Endpoint(e) => write!(f, "{e}"),
             Error::Http(e) => write!(f, "connecting: {e}"),
             Error::Request(e) => write!(f, "request: {e}"),
+            Error::Credentials(e) => write!(f, "credentials: {e}"),
+            Error::Identity => f.write_str("the device identity in flash is unusable"),
         }
     }
 }
@@ -75,7 +82,24 @@ from!(
     Endpoint(EndpointError),
     Http(HttpError),
     Request(RequestError),
+    Credentials(FetchError),
 );
+
+impl From<ReadError> for Error {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Store(e) => Error::Store(e),
+            ReadError::Corrupt => Error::Identity,
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+impl From<crate::tls::KeyError> for Error {
+    fn from(_: crate::tls::KeyError) -> Self {
+        Error::Identity
+    }
+}
 
 impl From<ImportError<'_>> for Error {
     fn from(_: ImportError<'_>) -> Self {

@@ -45,7 +45,7 @@ use crate::limits::MAX_CA_BUNDLE_LEN;
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider};
 use zeroize::Zeroize;
 
-use aws_session_core::credentials::{BaseCredentials, CredentialPlan};
+use aws_session_core::credentials::CredentialPlan;
 
 pub use crate::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT};
 /// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
@@ -387,19 +387,11 @@ impl HttpsConfig {
 
 /// The device certificate of a plan whose base is the AWS IoT credentials provider.
 pub(crate) fn iot_certificate(plan: &CredentialPlan) -> Option<ClientTlsFiles> {
-    match plan {
-        CredentialPlan::Chain {
-            base: BaseCredentials::Iot(settings),
-            ..
-        } => settings
-            .certificate
-            .as_ref()
-            .map(|(cert, key)| ClientTlsFiles {
-                cert: PathBuf::from(cert.as_str()),
-                key: PathBuf::from(key.as_str()),
-            }),
-        _ => None,
-    }
+    let (cert, key) = plan.iot()?.certificate.as_ref()?;
+    Some(ClientTlsFiles {
+        cert: PathBuf::from(cert.as_str()),
+        key: PathBuf::from(key.as_str()),
+    })
 }
 
 /// A path setting of the session as a path.

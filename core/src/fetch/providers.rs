@@ -654,23 +654,9 @@ where
     let bad =
         |why: &str| FetchError::new(kind, FetchReason::ContainerEndpoint(ErrorText::head(why)));
     // `host`, `host:port` or `https://host[:port][/]`; TLS is required.
-    let endpoint = settings.endpoint.as_str();
-    let authority = match endpoint.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => {
-            rest.strip_suffix('/').unwrap_or(rest)
-        }
-        Some(_) => {
-            return Err(bad(
-                "iot_credentials_endpoint must be a host, host:port or an https:// URL",
-            ))
-        }
-        None => endpoint,
-    };
-    if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
-        return Err(bad(
-            "iot_credentials_endpoint must be a host, host:port or an https:// URL",
-        ));
-    }
+    let authority = settings.authority().ok_or_else(|| {
+        bad("iot_credentials_endpoint must be a host, host:port or an https:// URL")
+    })?;
     // Role aliases are `[\w=,@-]+`: nothing in them needs escaping in a path.
     let alias = settings.role_alias.as_str();
     let alias_ok = alias

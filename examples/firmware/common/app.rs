@@ -2,19 +2,31 @@
 //! profile from flash → session → STS `GetCallerIdentity` over HTTPS, through core's async
 //! request pipeline. The platform sets the wall clock from the endpoint's first response.
 //!
+//! A profile of the AWS IoT credentials provider (written by `aws-session device image` from a
+//! profile with `iot_credentials_endpoint`, `iot_role_alias` and a certificate) first connects to
+//! the provider with the device identity stored beside it (mutual TLS), fills the credential cache
+//! (the answer's `Date` sets the clock), then signs the STS call with those temporary keys.
+//!
 //! Board-specific code (clocks, network interface, flash driver, RNG, logging) stays in each
 //! example's `main.rs`; this file only needs an embassy-net stack, a NOR flash range and an RNG.
 
 use core::ops::Range;
 
+use aws_session_core::credentials::Credentials;
 use aws_session_core::session::Session;
 use aws_session_embassy::clock::WallClock;
-use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore};
-use aws_session_embassy::tls::{self, TlsBuffers, TrustAnchors};
+use aws_session_embassy::credentials::DeviceCredentials;
+use aws_session_embassy::http::HttpConfig;
+use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore, StoreError};
+use aws_session_embassy::tls::{self, ClientIdentity, Target, TlsBuffers, TlsOptions, TrustAnchors};
 use aws_session_embassy::{EmbassyPlatform, Error};
 use embassy_net::Stack;
 use embedded_storage_async::nor_flash::NorFlash;
 use rand_core::{CryptoRng, RngCore};
+
+/// The session's credential cache (filled over the AWS IoT credentials provider's connection when
+/// the profile uses it).
+static CREDENTIALS: DeviceCredentials = DeviceCredentials::new();
 
 /// The STS request body.
 const GET_CALLER_IDENTITY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
@@ -51,7 +63,7 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     stack: Stack<'static>,
     flash: F,
     range: Range<u32>,
-    rng: R,
+    rng: &mut R,
     clock: &'static WallClock,
     anchors: &TrustAnchors<'_>,
     mem: &'static mut AppMemory,
@@ -62,9 +74,40 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     let mut store = ProfileStore::new(flash, range)?;
     store.load(None, &mut mem.profiles).await?;
 
-    // Session, STS client, HTTPS to its endpoint.
+    // Session.
     mem.session
         .rebuild(&mem.profiles.options(), &NoEnv, &mem.profiles)?;
+    mem.session.share_credentials(&CREDENTIALS);
+
+    // An AWS IoT credentials profile: temporary keys from the provider, over mutual TLS with the
+    // device identity stored beside the profile.
+    if let Some(iot) = mem.session.credentials().iot() {
+        let name = store.active().await?.ok_or(Error::Store(StoreError::NotFound))?;
+        let identity = store
+            .identity(&name)
+            .await?
+            .ok_or(Error::Store(StoreError::NotFound))?;
+        let mut key = identity.key()?;
+        let authority = iot.authority().ok_or(Error::Identity)?;
+        let options = TlsOptions {
+            trust: *anchors,
+            identity: Some(ClientIdentity {
+                certificate: identity.certificate,
+                key: &mut key,
+            }),
+            alpn: &[],
+        };
+        let target = Target::host(authority);
+        let conn = tls::connect_with(stack, &mut mem.tls, &target, options, &mut *rng, HttpConfig::default())
+            .await?;
+        let mut platform = EmbassyPlatform::new(conn, clock, &mut *rng);
+        let mut fetched = Credentials::EMPTY;
+        mem.session
+            .retrieve_credentials_async(&mut platform, &mut fetched)
+            .await?;
+    }
+
+    // STS client, HTTPS to its endpoint.
     let client = mem.session.client("sts")?;
     let endpoint = client.endpoint()?;
     let mut platform =
