@@ -101,7 +101,8 @@ fn assume_role_body() -> String {
 }
 
 /// The answer to every `GetCallerIdentity` (STS's shape for an assumed role).
-const CALLER_IDENTITY: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n\
+const CALLER_IDENTITY: &str =
+    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n\
     <GetCallerIdentityResult>\n\
     <Arn>arn:aws:sts::123456789012:assumed-role/bench-role/bench-session</Arn>\n\
     <UserId>AROA3XFRBF535PLBIFPI4:bench-session</UserId>\n\

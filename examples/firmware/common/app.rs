@@ -18,7 +18,9 @@ use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::credentials::DeviceCredentials;
 use aws_session_embassy::http::HttpConfig;
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore, StoreError};
-use aws_session_embassy::tls::{self, ClientIdentity, Target, TlsBuffers, TlsOptions, TrustAnchors};
+use aws_session_embassy::tls::{
+    self, ClientIdentity, Target, TlsBuffers, TlsOptions, TrustAnchors,
+};
 use aws_session_embassy::{EmbassyPlatform, Error};
 use embassy_net::Stack;
 use embedded_storage_async::nor_flash::NorFlash;
@@ -82,7 +84,10 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     // An AWS IoT credentials profile: temporary keys from the provider, over mutual TLS with the
     // device identity stored beside the profile.
     if let Some(iot) = mem.session.credentials().iot() {
-        let name = store.active().await?.ok_or(Error::Store(StoreError::NotFound))?;
+        let name = store
+            .active()
+            .await?
+            .ok_or(Error::Store(StoreError::NotFound))?;
         let identity = store
             .identity(&name)
             .await?
@@ -98,8 +103,15 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
             alpn: &[],
         };
         let target = Target::host(authority);
-        let conn = tls::connect_with(stack, &mut mem.tls, &target, options, &mut *rng, HttpConfig::default())
-            .await?;
+        let conn = tls::connect_with(
+            stack,
+            &mut mem.tls,
+            &target,
+            options,
+            &mut *rng,
+            HttpConfig::default(),
+        )
+        .await?;
         let mut platform = EmbassyPlatform::new(conn, clock, &mut *rng);
         let mut fetched = Credentials::EMPTY;
         mem.session

@@ -59,7 +59,9 @@ fn main() {
             )
             .expect("request");
         r.set_response_buffer(&mut body);
-        client.send(&mut r, &mut platform).expect("GetCallerIdentity");
+        client
+            .send(&mut r, &mut platform)
+            .expect("GetCallerIdentity");
         assert_eq!(r.response.status(), 200);
         black_box(r.response_body().len());
     };
