@@ -23,7 +23,9 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
-use crate::credentials::cache::{expiry_window_secs, Claim, NoHost, SharedCredentials};
+use crate::credentials::cache::{
+    expiry_window_secs, Claim, CredentialsHost, NoHost, SharedCredentials,
+};
 use crate::credentials::error::FetchError;
 use crate::credentials::{CredentialPlan, Credentials, ProviderKind};
 use crate::handlers::{AsyncAttemptGate, AttemptGate, Gated, Request, RequestError};
@@ -50,15 +52,21 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// The clock of a call that needs no time (the IoT credentials call of a device that does not
-/// know the time yet): an unset clock reads as the epoch; any other reading is passed on.
-struct UnsetAsEpoch<'c, C: ?Sized>(&'c C);
+/// The clock a credential fetch reads: the caller's, except that for a call that needs no time
+/// (the IoT credentials call of a device that does not know the time yet) an unset clock reads
+/// as the epoch.
+struct UnsetAsEpoch<'c, C: ?Sized> {
+    clock: &'c C,
+    unset_is_epoch: bool,
+}
 
 impl<C: Clock + ?Sized> Clock for UnsetAsEpoch<'_, C> {
     type Error = C::Error;
     fn now(&self) -> Result<UnixTime, C::Error> {
-        match self.0.now() {
-            Err(e) if e.kind() == ErrorKind::ClockUnset => Ok(UnixTime::from_secs(0)),
+        match self.clock.now() {
+            Err(e) if self.unset_is_epoch && e.kind() == ErrorKind::ClockUnset => {
+                Ok(UnixTime::from_secs(0))
+            }
             reading => reading,
         }
     }
@@ -378,6 +386,8 @@ impl Session {
     }
 
     /// The body of both: the cache's claim, then a fetch, a wait or the cached credentials.
+    /// Every fetch goes through one call of [`fetch`] (one copy of the providers' code per
+    /// platform in a firmware image).
     async fn retrieve_with<T, C, S, E>(
         &self,
         transport: &mut T,
@@ -392,94 +402,59 @@ impl Session {
         S: AsyncSleep + ?Sized,
         E: Entropy + ?Sized,
     {
+        let provider = self.credentials().provider();
+        let cache = self
+            .shared_credentials()
+            .filter(|_| self.credentials().needs_provider());
         loop {
-            let provider = self.credentials().provider();
-            let now = match clock.now() {
-                Ok(now) => now,
+            let (now, untimed) = match clock.now() {
+                Ok(now) => (now, false),
                 // The AWS IoT credentials call is authenticated by the device certificate, not
-                // by a signature: a device may make it before it knows the time, and the answer's
-                // `Date` sets its clock (the adapter's transport does that).
+                // by a signature: a device may make it before it knows the time, and the
+                // answer's `Date` sets its clock (the adapter's transport does that).
                 Err(e)
                     if e.kind() == ErrorKind::ClockUnset
                         && provider == ProviderKind::IotCredentials =>
                 {
-                    return self
-                        .fetch_before_the_clock(transport, clock, sleep, entropy, out)
-                        .await;
+                    (UnixTime::from_secs(0), true)
                 }
                 Err(e) => return Err(FetchError::clock(provider, e.kind())),
             };
-            let Some(cache) = self
-                .shared_credentials()
-                .filter(|_| self.credentials().needs_provider())
-            else {
-                return fetch(self, &NoHost, transport, clock, sleep, entropy, now, out).await;
-            };
-            let mut claim = Claim::Use;
-            let mut provider = ProviderKind::Anonymous;
-            cache.with_slot(&mut |slot| {
-                claim = slot.claim(now);
-                if let (Claim::Use, Some(c)) = (claim, slot.valid(now)) {
-                    out.clone_from(c);
-                    provider = slot.provider().unwrap_or(ProviderKind::Anonymous);
-                }
-            });
-            match claim {
-                Claim::Use => return Ok(provider),
-                Claim::Wait => sleep.sleep_ms(REFRESH_WAIT_MS).await,
-                Claim::Refresh => {
-                    let result = fetch(
-                        self,
-                        cache.host(),
-                        transport,
-                        clock,
-                        sleep,
-                        entropy,
-                        now,
-                        out,
-                    )
-                    .await;
-                    let _ = settle(cache, self, &result, out, now);
-                    return result;
+            let mut claim = Claim::Refresh;
+            if let (Some(cache), false) = (cache, untimed) {
+                let mut cached = ProviderKind::Anonymous;
+                cache.with_slot(&mut |slot| {
+                    claim = slot.claim(now);
+                    if let (Claim::Use, Some(c)) = (claim, slot.valid(now)) {
+                        out.clone_from(c);
+                        cached = slot.provider().unwrap_or(ProviderKind::Anonymous);
+                    }
+                });
+                match claim {
+                    Claim::Use => return Ok(cached),
+                    Claim::Wait => {
+                        sleep.sleep_ms(REFRESH_WAIT_MS).await;
+                        continue;
+                    }
+                    Claim::Refresh => {}
                 }
             }
+            let host = cache.map_or(&NoHost as &dyn CredentialsHost, |c| c.host());
+            let timed = UnsetAsEpoch {
+                clock,
+                unset_is_epoch: untimed,
+            };
+            let result = fetch(self, host, transport, &timed, sleep, entropy, now, out).await;
+            if let Some(cache) = cache {
+                // A call made before the clock was set is cached at the time its answer set
+                // (nothing is cached when it set none).
+                let settled_at = if untimed { clock.now().ok() } else { Some(now) };
+                if let Some(at) = settled_at {
+                    let _ = settle(cache, self, &result, out, at);
+                }
+            }
+            return result;
         }
-    }
-
-    /// The IoT credentials call of a device whose clock is not set yet: the call needs no time,
-    /// and the cache is filled at the time its answer set (nothing is cached when it set none).
-    async fn fetch_before_the_clock<T, C, S, E>(
-        &self,
-        transport: &mut T,
-        clock: &C,
-        sleep: &S,
-        entropy: &mut E,
-        out: &mut Credentials,
-    ) -> Result<ProviderKind, FetchError>
-    where
-        T: AsyncTransport + ?Sized,
-        C: Clock + ?Sized,
-        S: AsyncSleep + ?Sized,
-        E: Entropy + ?Sized,
-    {
-        let host = match self.shared_credentials() {
-            Some(cache) => cache.host(),
-            None => &NoHost,
-        };
-        let unknown = UnixTime::from_secs(0);
-        let untimed = UnsetAsEpoch(clock);
-        let result = fetch(
-            self, host, transport, &untimed, sleep, entropy, unknown, out,
-        )
-        .await;
-        let kind = result?;
-        let now = clock
-            .now()
-            .map_err(|e| FetchError::clock(ProviderKind::IotCredentials, e.kind()))?;
-        if let Some(cache) = self.shared_credentials() {
-            let _ = settle(cache, self, &Ok(kind), out, now);
-        }
-        Ok(kind)
     }
 
     /// The error of the last failed refresh of the shared cache, if any.
