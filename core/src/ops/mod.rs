@@ -10,6 +10,7 @@
 //! | DynamoDB | `GetItem`, `PutItem`, `Query` (the caller's JSON) | JSON 1.0 | [`dynamodb`] |
 //! | Kinesis | `PutRecord` | JSON 1.1 | [`kinesis`] |
 //! | IoT Data | `Publish` | REST-JSON | [`iot_data`] |
+//! | S3 | `HeadObject`, `GetObject` (ranges, streamed), `PutObject`, `DeleteObject` | REST-XML | [`s3`] |
 //! | any | a raw call of any protocol | all | [`raw`] |
 //!
 //! The flow of every operation:
@@ -35,6 +36,7 @@ pub mod dynamodb;
 pub mod iot_data;
 pub mod kinesis;
 pub mod raw;
+pub mod s3;
 pub mod sns;
 pub mod sqs;
 pub mod sts;
@@ -43,6 +45,7 @@ mod error;
 mod query;
 
 pub use error::{JsonError, QueryError, RawError};
+pub use s3::S3Error;
 
 use core::fmt;
 
