@@ -97,6 +97,24 @@ pub fn peer(prefix: &str) -> Peer {
     }
 }
 
+/// A session of core from environment variables only (the peer's key pair, region and endpoint;
+/// no home folder), for tests that call core's typed operations through the std platform.
+pub fn peer_session(peer: &Peer) -> aws_session_std::LoadedSession {
+    use aws_session_std::{HomeFallback, HomeResolver, Platform, StdEnv};
+    let env = StdEnv::from_vars([
+        ("AWS_ACCESS_KEY_ID", peer.access_key_id.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", peer.secret.as_str()),
+        ("AWS_REGION", peer.region.as_str()),
+        ("AWS_ENDPOINT_URL", peer.endpoint.as_str()),
+    ]);
+    let home = HomeResolver {
+        platform: Platform::current(),
+        fallback: HomeFallback::Nothing,
+    };
+    aws_session_std::load_with(&aws_session_core::session::Options::default(), env, &home)
+        .expect("session")
+}
+
 /// The `aws-session` binary: `$AWS_SESSION_BIN`, else the one beside this test's build output,
 /// built with cargo if it is not there yet.
 pub fn binary() -> PathBuf {

@@ -5,26 +5,8 @@
 use aws_session_core::client::Client;
 use aws_session_core::handlers::{Request, RequestError, ResponseBodyReader};
 use aws_session_core::ops::s3::{self, ByteRange, S3Error};
-use aws_session_core::session::Options;
-use aws_session_std::{
-    load_with, HomeFallback, HomeResolver, LoadedSession, Platform, StdEnv, StdPlatform,
-};
-use aws_session_tests::{peer, unique, Peer};
-
-/// A session from environment variables for s3s-fs.
-fn session(p: &Peer) -> LoadedSession {
-    let env = StdEnv::from_vars([
-        ("AWS_ACCESS_KEY_ID", p.access_key_id.as_str()),
-        ("AWS_SECRET_ACCESS_KEY", p.secret.as_str()),
-        ("AWS_REGION", p.region.as_str()),
-        ("AWS_ENDPOINT_URL", p.endpoint.as_str()),
-    ]);
-    let home = HomeResolver {
-        platform: Platform::current(),
-        fallback: HomeFallback::Nothing,
-    };
-    load_with(&Options::default(), env, &home).expect("session")
-}
+use aws_session_std::StdPlatform;
+use aws_session_tests::{peer, peer_session as session, unique};
 
 /// Sends `r` through `client`, the answer going into `buf` when there is one.
 fn send<'a>(
