@@ -1,6 +1,7 @@
 //! S3 (REST-XML, path-style addressing `/{bucket}/{key}` under the client's endpoint):
 //! `HeadObject`, `GetObject` (whole or a byte range, into the response buffer or streamed to a
-//! writer), `PutObject` from memory, `DeleteObject`.
+//! writer), `PutObject` from memory, `DeleteObject`, `ListObjectsV2` (one page at a time, its
+//! `<Contents>` read incrementally from the response buffer).
 //!
 //! Keys are percent-encoded as S3 expects (every byte but RFC 3986 unreserved characters and
 //! `/`) and signed exactly as sent. The answers of these operations are in the response head
@@ -18,6 +19,9 @@ use crate::limits::{MAX_REQUEST_TARGET_LEN, MAX_S3_BUCKET_LEN, MAX_S3_KEY_LEN};
 use crate::sigv4::encoding::write_encoded;
 use crate::text::Text;
 use crate::time::UnixTime;
+use crate::xml::{local, Reader, XmlError};
+
+use super::Value;
 
 /// The service id of an S3 client.
 pub const SERVICE: &str = "s3";
@@ -58,6 +62,23 @@ pub enum S3Error {
         /// Bytes received.
         got: u64,
     },
+    /// The answer is not UTF-8.
+    NotUtf8,
+    /// The answer is not well-formed XML (truncated, mismatched tags).
+    Malformed,
+    /// The answer nests elements deeper than [`crate::limits::MAX_XML_DEPTH`].
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The answer has a document type declaration (refused).
+    Declaration,
+    /// A required element of the answer is missing, or the root is another; names it.
+    Missing(&'static str),
+    /// An element's text holds markup or a bad character reference; names the element.
+    BadText(&'static str),
+    /// An element that holds a number or a boolean or a time holds something else; names it.
+    BadValue(&'static str),
 }
 
 impl fmt::Display for S3Error {
@@ -76,11 +97,34 @@ impl fmt::Display for S3Error {
             S3Error::Truncated { expected, got } => {
                 write!(f, "the object ended after {got} of {expected} bytes")
             }
+            S3Error::NotUtf8 => f.write_str("the answer is not UTF-8"),
+            S3Error::Malformed => f.write_str("the answer is not well-formed XML"),
+            S3Error::TooDeep { limit } => {
+                write!(f, "the answer nests elements deeper than {limit}")
+            }
+            S3Error::Declaration => {
+                f.write_str("the answer has a document type declaration (refused)")
+            }
+            S3Error::Missing(name) => write!(f, "{name} is missing from the answer"),
+            S3Error::BadText(name) => {
+                write!(f, "{name} holds markup or a bad character reference")
+            }
+            S3Error::BadValue(name) => write!(f, "{name} does not hold a valid value"),
         }
     }
 }
 
 impl core::error::Error for S3Error {}
+
+impl From<XmlError> for S3Error {
+    fn from(e: XmlError) -> Self {
+        match e {
+            XmlError::Malformed => S3Error::Malformed,
+            XmlError::TooDeep { limit } => S3Error::TooDeep { limit },
+            XmlError::Declaration => S3Error::Declaration,
+        }
+    }
+}
 
 impl From<HttpError> for S3Error {
     fn from(e: HttpError) -> Self {
@@ -392,6 +436,293 @@ pub fn copy_body<R: embedded_io::Read, W: embedded_io::Write>(
     }
 }
 
+/// The parameters of one `ListObjectsV2` page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListObjectsV2<'a> {
+    /// Only keys that start with it (`prefix`).
+    pub prefix: Option<&'a str>,
+    /// The previous page's [`ListPage::next_continuation_token`], decoded
+    /// ([`Value::to_text`]), for the next page (`continuation-token`).
+    pub continuation_token: Option<&'a str>,
+    /// At most this many keys, 1 to 1000 (`max-keys`; S3's default is 1000).
+    pub max_keys: Option<u32>,
+}
+
+/// The request target of a `ListObjectsV2` page of `bucket`:
+/// `{prefix}/{bucket}?continuation-token=…&list-type=2&max-keys=…&prefix=…` (parameters in
+/// canonical order, values percent-encoded).
+///
+/// # Errors
+/// [`S3Error::Invalid`] naming `bucket`, `max_keys` (0 or over 1000), `prefix` or
+/// `continuation_token` (given but empty); [`S3Error::TooLong`] naming `query` when the target
+/// does not fit [`MAX_REQUEST_TARGET_LEN`].
+pub fn list_objects_v2_target(
+    endpoint_path: &str,
+    bucket: &str,
+    params: &ListObjectsV2<'_>,
+) -> Result<Text<MAX_REQUEST_TARGET_LEN>, S3Error> {
+    if bucket.contains('/') {
+        return Err(S3Error::Invalid("bucket"));
+    }
+    check_len(bucket, "bucket", MAX_S3_BUCKET_LEN)?;
+    if params.max_keys.is_some_and(|n| n == 0 || n > 1000) {
+        return Err(S3Error::Invalid("max_keys"));
+    }
+    if params.prefix == Some("") {
+        return Err(S3Error::Invalid("prefix"));
+    }
+    if params.continuation_token == Some("") {
+        return Err(S3Error::Invalid("continuation_token"));
+    }
+    let mut target = Text::<MAX_REQUEST_TARGET_LEN>::new();
+    let mut write = || -> fmt::Result {
+        write!(target, "{}/", endpoint_path.trim_end_matches('/'))?;
+        write_encoded(&mut target, bucket, false)?;
+        target.write_char('?')?;
+        if let Some(token) = params.continuation_token {
+            target.write_str("continuation-token=")?;
+            write_encoded(&mut target, token, false)?;
+            target.write_char('&')?;
+        }
+        target.write_str("list-type=2")?;
+        if let Some(n) = params.max_keys {
+            write!(target, "&max-keys={n}")?;
+        }
+        if let Some(prefix) = params.prefix {
+            target.write_str("&prefix=")?;
+            write_encoded(&mut target, prefix, false)?;
+        }
+        Ok(())
+    };
+    write().map_err(|_| S3Error::TooLong {
+        param: "query",
+        limit: MAX_REQUEST_TARGET_LEN,
+        len: params
+            .prefix
+            .map_or(0, str::len)
+            .saturating_add(params.continuation_token.map_or(0, str::len)),
+    })?;
+    Ok(target)
+}
+
+/// The `ListObjectsV2` request of `client` for one page of `bucket`; give it a response buffer
+/// (a page of 1000 keys is about 300 KiB of XML).
+///
+/// # Errors
+/// As [`list_objects_v2_target`]; [`S3Error::Http`] when the target does not fit the request.
+pub fn list_objects_v2<'a>(
+    client: &'a Client<'_>,
+    bucket: &str,
+    params: &ListObjectsV2<'_>,
+) -> Result<Request<'a>, S3Error> {
+    let target = list_objects_v2_target(prefix(client), bucket, params)?;
+    let mut r = client.request("ListObjectsV2");
+    r.http.set_method(Method::Get);
+    r.http.set_target(&target)?;
+    Ok(r)
+}
+
+/// One object of a [`ListPage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ListedObject<'a> {
+    /// `Key`.
+    pub key: Value<'a>,
+    /// `Size` in bytes.
+    pub size: u64,
+    /// `ETag`, with its quotes (`None` when absent).
+    pub etag: Option<Value<'a>>,
+    /// `LastModified` (`None` when absent).
+    pub last_modified: Option<UnixTime>,
+    /// `StorageClass` (`None` when absent).
+    pub storage_class: Option<Value<'a>>,
+}
+
+/// One `ListObjectsV2` answer (`<ListBucketResult>`), checked whole when parsed; its objects are
+/// read one by one from the response buffer by [`ListPage::objects`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListPage<'a> {
+    xml: &'a str,
+    count: usize,
+    /// `IsTruncated`: more keys follow; ask again with [`ListPage::next_continuation_token`].
+    pub is_truncated: bool,
+    /// `NextContinuationToken`: there when [`ListPage::is_truncated`].
+    pub next_continuation_token: Option<Value<'a>>,
+    /// `KeyCount`, when the answer has it.
+    pub key_count: Option<u64>,
+    /// `Prefix` (empty or absent when none was asked).
+    pub prefix: Option<Value<'a>>,
+}
+
+impl<'a> ListPage<'a> {
+    /// The number of `<Contents>` in the page.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when the page lists no object.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The page's objects, in order, read incrementally from the answer.
+    pub fn objects(&self) -> Objects<'a> {
+        Objects {
+            reader: Reader::new(self.xml),
+            left: self.count,
+        }
+    }
+}
+
+/// The objects of a [`ListPage`], read one `<Contents>` at a time (the page was checked whole,
+/// so reading cannot fail).
+pub struct Objects<'a> {
+    reader: Reader<'a>,
+    left: usize,
+}
+
+impl fmt::Debug for Objects<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Objects").field("left", &self.left).finish()
+    }
+}
+
+impl<'a> Iterator for Objects<'a> {
+    type Item = ListedObject<'a>;
+
+    fn next(&mut self) -> Option<ListedObject<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        let mut contents = ContentsReader::default();
+        while let Ok(Some((path, content))) = self.reader.next_element() {
+            if let Ok(Some(object)) = contents.visit(path, content) {
+                self.left = self.left.saturating_sub(1);
+                return Some(object);
+            }
+        }
+        self.left = 0;
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+/// Collects the children of one `<Contents>` as they close.
+#[derive(Default)]
+struct ContentsReader<'a> {
+    key: Option<Value<'a>>,
+    size: Option<u64>,
+    etag: Option<Value<'a>>,
+    last_modified: Option<UnixTime>,
+    storage_class: Option<Value<'a>>,
+}
+
+/// An element's text, checked.
+fn xml_value<'a>(content: &'a str, name: &'static str) -> Result<Value<'a>, S3Error> {
+    Value::xml(content).ok_or(S3Error::BadText(name))
+}
+
+/// An element's number.
+fn xml_number(content: &str, name: &'static str) -> Result<u64, S3Error> {
+    content.trim().parse().map_err(|_| S3Error::BadValue(name))
+}
+
+impl<'a> ContentsReader<'a> {
+    /// Takes one closed element of a `ListBucketResult`; returns the object when its
+    /// `<Contents>` closes.
+    fn visit(
+        &mut self,
+        path: &[&'a str],
+        content: &'a str,
+    ) -> Result<Option<ListedObject<'a>>, S3Error> {
+        match path {
+            [_, c, child] if local(c) == "Contents" => match local(child) {
+                "Key" => self.key = Some(xml_value(content, "Key")?),
+                "Size" => self.size = Some(xml_number(content, "Size")?),
+                "ETag" => self.etag = Some(xml_value(content, "ETag")?),
+                "StorageClass" => self.storage_class = Some(xml_value(content, "StorageClass")?),
+                "LastModified" => {
+                    let t = UnixTime::parse_rfc3339(content.trim())
+                        .map_err(|_| S3Error::BadValue("LastModified"))?;
+                    self.last_modified = Some(t);
+                }
+                _ => {}
+            },
+            [_, c] if local(c) == "Contents" => {
+                let done = core::mem::take(self);
+                return Ok(Some(ListedObject {
+                    key: done.key.ok_or(S3Error::Missing("Key"))?,
+                    size: done.size.ok_or(S3Error::Missing("Size"))?,
+                    etag: done.etag,
+                    last_modified: done.last_modified,
+                    storage_class: done.storage_class,
+                }));
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+}
+
+/// Reads a `ListObjectsV2` answer (`<ListBucketResult>`), checking all of it: every
+/// `<Contents>` has a `Key` and a `Size`.
+///
+/// # Errors
+/// [`S3Error`]: [`NotUtf8`](S3Error::NotUtf8), malformed XML, `Missing` naming
+/// `ListBucketResult` (another root), `IsTruncated`, `NextContinuationToken` (truncated without
+/// one), `Key` or `Size`; `BadText` or `BadValue` naming the element.
+pub fn parse_list_objects_v2(body: &[u8]) -> Result<ListPage<'_>, S3Error> {
+    let xml = super::utf8(body).ok_or(S3Error::NotUtf8)?;
+    let mut reader = Reader::new(xml);
+    let mut contents = ContentsReader::default();
+    let mut page = ListPage {
+        xml,
+        count: 0,
+        is_truncated: false,
+        next_continuation_token: None,
+        key_count: None,
+        prefix: None,
+    };
+    let (mut root, mut truncated) = (false, None);
+    while let Some((path, content)) = reader.next_element()? {
+        match path {
+            [r] => root = local(r) == "ListBucketResult",
+            [_, name] => match local(name) {
+                "IsTruncated" => {
+                    truncated = Some(match content.trim() {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(S3Error::BadValue("IsTruncated")),
+                    })
+                }
+                "NextContinuationToken" => {
+                    page.next_continuation_token =
+                        Some(xml_value(content, "NextContinuationToken")?)
+                }
+                "KeyCount" => page.key_count = Some(xml_number(content, "KeyCount")?),
+                "Prefix" => page.prefix = Some(xml_value(content, "Prefix")?),
+                _ => {}
+            },
+            _ => {}
+        }
+        if contents.visit(path, content)?.is_some() {
+            page.count = page.count.saturating_add(1);
+        }
+    }
+    if !root {
+        return Err(S3Error::Missing("ListBucketResult"));
+    }
+    page.is_truncated = truncated.ok_or(S3Error::Missing("IsTruncated"))?;
+    let token = page.next_continuation_token.filter(|t| !t.is_empty());
+    if page.is_truncated && token.is_none() {
+        return Err(S3Error::Missing("NextContinuationToken"));
+    }
+    Ok(page)
+}
+
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
@@ -416,6 +747,29 @@ pub mod selftests {
         }
         h
     }
+
+    /// Shaped like the `ListObjectsV2` example of the S3 API reference.
+    const LISTED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>bucket</Name>
+  <Prefix/>
+  <KeyCount>2</KeyCount>
+  <MaxKeys>2</MaxKeys>
+  <IsTruncated>true</IsTruncated>
+  <Contents>
+    <Key>ExampleObject &amp; co.txt</Key>
+    <LastModified>2017-11-03T23:33:45.000Z</LastModified>
+    <ETag>&quot;599bab3ed2c697f1d26842727561fd94&quot;</ETag>
+    <Size>434234</Size>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID></Owner>
+    <StorageClass>STANDARD</StorageClass>
+  </Contents>
+  <Contents>
+    <Key>happyfacex.jpg</Key>
+    <Size>0</Size>
+  </Contents>
+  <NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>
+</ListBucketResult>"#;
 
     #[inline(never)]
     fn requests_of(s: &Session) {
@@ -514,6 +868,68 @@ pub mod selftests {
             assert_eq!(parse_put_object(&head(200, &[])), Err(S3Error::BadHeader("ETag")));
             assert_eq!(parse_delete_object(&head(204, &[])), Ok(()));
             assert_eq!(parse_delete_object(&head(500, &[])), Err(S3Error::Status(500)));
+        }
+
+        fn list_targets() {
+            let all = ListObjectsV2::default();
+            assert_eq!(list_objects_v2_target("", "b", &all).unwrap().as_str(), "/b?list-type=2");
+            let page = ListObjectsV2 { prefix: Some("dir/a b"), continuation_token: Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="), max_keys: Some(1) };
+            assert_eq!(list_objects_v2_target("/p", "b", &page).unwrap().as_str(), "/p/b?continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&list-type=2&max-keys=1&prefix=dir%2Fa%20b");
+            for (bad, name) in [
+                (ListObjectsV2 { max_keys: Some(0), ..all }, "max_keys"),
+                (ListObjectsV2 { max_keys: Some(1001), ..all }, "max_keys"),
+                (ListObjectsV2 { prefix: Some(""), ..all }, "prefix"),
+                (ListObjectsV2 { continuation_token: Some(""), ..all }, "continuation_token"),
+            ] {
+                assert_eq!(list_objects_v2_target("", "b", &bad), Err(S3Error::Invalid(name)));
+            }
+            assert_eq!(list_objects_v2_target("", "", &all), Err(S3Error::Invalid("bucket")));
+            let mut long = Text::<1100>::new();
+            for _ in 0..400 { long.push('/').unwrap(); }
+            assert!(matches!(list_objects_v2_target("", "b", &ListObjectsV2 { prefix: Some(&long), ..all }), Err(S3Error::TooLong { param: "query", .. })));
+        }
+
+        fn list_pages_parse_incrementally() {
+            let page = parse_list_objects_v2(LISTED.as_bytes()).unwrap();
+            assert_eq!((page.len(), page.is_truncated, page.key_count), (2, true, Some(2)));
+            assert!(page.next_continuation_token.unwrap().eq_str("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="));
+            let mut objects = page.objects();
+            assert_eq!(objects.size_hint(), (2, Some(2)));
+            let first = objects.next().unwrap();
+            assert!(first.key.eq_str("ExampleObject & co.txt"));
+            assert_eq!(first.size, 434_234);
+            assert!(first.etag.unwrap().eq_str("\"599bab3ed2c697f1d26842727561fd94\""));
+            assert_eq!(first.last_modified, Some(UnixTime::parse_rfc3339("2017-11-03T23:33:45Z").unwrap()));
+            assert!(first.storage_class.unwrap().eq_str("STANDARD"));
+            let second = objects.next().unwrap();
+            assert!(second.key.eq_str("happyfacex.jpg") && second.size == 0 && second.etag.is_none());
+            assert_eq!(objects.next(), None);
+            assert_eq!(objects.next(), None);
+            let empty = "<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>";
+            let page = parse_list_objects_v2(empty.as_bytes()).unwrap();
+            assert!(page.is_empty() && !page.is_truncated && page.objects().next().is_none());
+        }
+
+        fn list_pages_refuse_bad_answers() {
+            use crate::ops::selftests::replaced;
+            let cases: [(&str, &str, S3Error); 8] = [
+                ("<Key>happyfacex.jpg</Key>", "", S3Error::Missing("Key")),
+                ("<Size>434234</Size>", "<Size>big</Size>", S3Error::BadValue("Size")),
+                ("<IsTruncated>true</IsTruncated>", "", S3Error::Missing("IsTruncated")),
+                ("<IsTruncated>true</IsTruncated>", "<IsTruncated>yes</IsTruncated>", S3Error::BadValue("IsTruncated")),
+                ("<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>", "", S3Error::Missing("NextContinuationToken")),
+                ("&amp; co", "&zz; co", S3Error::BadText("Key")),
+                ("2017-11-03T23:33:45.000Z", "yesterday", S3Error::BadValue("LastModified")),
+                ("</Contents>\n  <Contents>", "</Contents>\n  <Contents><Bad>", S3Error::Malformed),
+            ];
+            for (from, to, want) in cases {
+                let bad = replaced(LISTED, from, to);
+                assert_eq!(parse_list_objects_v2(bad.as_bytes()), Err(want), "{from} -> {to}");
+            }
+            assert_eq!(parse_list_objects_v2(b"<Error><Code>NoSuchBucket</Code></Error>"), Err(S3Error::Missing("ListBucketResult")));
+            assert_eq!(parse_list_objects_v2(b"\xff"), Err(S3Error::NotUtf8));
+            assert_eq!(parse_list_objects_v2(b"<!DOCTYPE x><ListBucketResult/>"), Err(S3Error::Declaration));
+            assert_eq!(parse_list_objects_v2(&LISTED.as_bytes()[..200]), Err(S3Error::Malformed));
         }
 
         fn bodies_copy_in_chunks() {
