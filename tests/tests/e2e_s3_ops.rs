@@ -1,12 +1,16 @@
 //! Core's typed S3 operations (`aws_session_core::ops::s3`) end to end against s3s-fs, a strict
 //! S3 server that checks every signature and payload hash: each request is prepared by core,
-//! sent through a session client on the std platform, and its answer read by core.
+//! sent through a session client on the std platform, and its answer read by core; presigned
+//! URLs are used by a plain HTTP client.
 
 use aws_session_core::client::Client;
+use aws_session_core::credentials::Credentials;
 use aws_session_core::handlers::{Request, RequestError, ResponseBodyReader};
+use aws_session_core::http::{Method, ResponseHead};
 use aws_session_core::ops::s3::{self, ByteRange, S3Error};
+use aws_session_core::time::UnixTime;
 use aws_session_std::StdPlatform;
-use aws_session_tests::{peer, peer_session as session, unique};
+use aws_session_tests::{peer, peer_session as session, unique, Peer};
 
 /// Sends `r` through `client`, the answer going into `buf` when there is one.
 fn send<'a>(
@@ -19,6 +23,15 @@ fn send<'a>(
     }
     let mut platform = StdPlatform::new(client.session()).unwrap();
     client.send(r, &mut platform)
+}
+
+/// The peer's keys and the time now.
+fn keys_now(p: &Peer) -> (Credentials, UnixTime) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let creds = Credentials::new(&p.access_key_id, &p.secret, None).unwrap();
+    (creds, UnixTime::from_secs(now.as_secs()))
 }
 
 #[test]
@@ -157,4 +170,125 @@ fn list_objects_v2_pages_one_key_at_a_time() {
         );
     }
     assert!(pages >= 3, "{pages} pages");
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs s3s-fs; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn presigned_put_and_get_through_a_plain_client() {
+    let p = peer("S3S");
+    let loaded = session(&p);
+    let c = loaded.session().client(s3::SERVICE).unwrap();
+    let (creds, now) = keys_now(&p);
+    let key = format!("{}/pre signed.txt", unique("presign"));
+    let content = b"uploaded and fetched through presigned URLs";
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+
+    let mut out = vec![0u8; 2048];
+    let put_url = s3::presign_object(&c, &creds, Method::Put, &p.bucket, &key, now, 300, &mut out)
+        .unwrap()
+        .to_owned();
+    assert!(!put_url.contains(&p.secret));
+    let response = agent
+        .put(&put_url)
+        .send(&content[..])
+        .expect("presigned PUT");
+    assert_eq!(response.status().as_u16(), 200);
+
+    let get_url = s3::presign_object(&c, &creds, Method::Get, &p.bucket, &key, now, 300, &mut out)
+        .unwrap()
+        .to_owned();
+    let mut response = agent.get(&get_url).call().expect("presigned GET");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.body_mut().read_to_vec().unwrap(), content);
+
+    // The PUT URL does not allow a GET, and an expired URL is refused.
+    let response = agent.get(&put_url).call().expect("GET with the PUT URL");
+    assert_eq!(response.status().as_u16(), 403);
+    let old = UnixTime::from_secs(now.secs() - 7200);
+    let expired = s3::presign_object(&c, &creds, Method::Get, &p.bucket, &key, old, 60, &mut out)
+        .unwrap()
+        .to_owned();
+    let response = agent.get(&expired).call().expect("expired GET");
+    assert_eq!(response.status().as_u16(), 403);
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs s3s-fs; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn streamed_put_signs_every_chunk() {
+    let p = peer("S3S");
+    let loaded = session(&p);
+    let c = loaded.session().client(s3::SERVICE).unwrap();
+    let (creds, now) = keys_now(&p);
+    let key = format!("{}/streamed.bin", unique("stream"));
+    // Three full 64 KiB chunks and a partial one, read from an embedded-io reader.
+    let payload: Vec<u8> = (0..(3 * 65536 + 1234)).map(|i| (i % 251) as u8).collect();
+    let mut chunk = vec![0u8; 65536];
+    let mut platform = StdPlatform::new(c.session()).unwrap();
+    let mut head = ResponseHead::new();
+    let object = s3::StreamedObject {
+        bucket: &p.bucket,
+        key: &key,
+        body: &mut &payload[..],
+        length: payload.len() as u64,
+    };
+    let sent = s3::put_object_streaming(
+        &c,
+        &creds,
+        now,
+        object,
+        &mut chunk,
+        &mut platform.transport,
+        &mut head,
+    )
+    .expect("streamed PutObject");
+    assert_eq!(sent, payload.len() as u64);
+    assert_eq!(head.status(), 200, "{head:?}");
+    s3::parse_put_object(&head).unwrap();
+
+    let mut buf = vec![0u8; payload.len()];
+    let mut r = s3::get_object(&c, &p.bucket, &key, None).unwrap();
+    send(&c, &mut r, Some(&mut buf)).expect("GetObject");
+    assert!(
+        r.response_body() == &payload[..],
+        "the object read back differs"
+    );
+
+    // Signed with a wrong secret, the upload is refused.
+    let wrong = Credentials::new(
+        &p.access_key_id,
+        "wrongSecretKey0000000000000000000000000000",
+        None,
+    )
+    .unwrap();
+    let mut head = ResponseHead::new();
+    let mut platform = StdPlatform::new(c.session()).unwrap();
+    let bad_key = format!("{key}.bad");
+    let object = s3::StreamedObject {
+        bucket: &p.bucket,
+        key: &bad_key,
+        body: &mut &payload[..],
+        length: payload.len() as u64,
+    };
+    let result = s3::put_object_streaming(
+        &c,
+        &wrong,
+        now,
+        object,
+        &mut chunk,
+        &mut platform.transport,
+        &mut head,
+    );
+    assert!(
+        result.is_err() || head.status() == 403,
+        "{result:?} {head:?}"
+    );
 }

@@ -1,7 +1,9 @@
 //! S3 (REST-XML, path-style addressing `/{bucket}/{key}` under the client's endpoint):
 //! `HeadObject`, `GetObject` (whole or a byte range, into the response buffer or streamed to a
 //! writer), `PutObject` from memory, `DeleteObject`, `ListObjectsV2` (one page at a time, its
-//! `<Contents>` read incrementally from the response buffer).
+//! `<Contents>` read incrementally from the response buffer), and presigned `GET` / `PUT` URLs of
+//! an object, and `PutObject` streamed from an `embedded_io::Read` with aws-chunked signing
+//! (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`) in constant memory ([`put_object_streaming`]).
 //!
 //! Keys are percent-encoded as S3 expects (every byte but RFC 3986 unreserved characters and
 //! `/`) and signed exactly as sent. The answers of these operations are in the response head
@@ -12,12 +14,22 @@
 use core::fmt::{self, Write};
 
 use crate::client::Client;
+use crate::credentials::Credentials;
+use crate::endpoint::ResolvedEndpoint;
 use crate::error_kind::ErrorKind;
-use crate::handlers::Request;
+use crate::handlers::{Request, TransportIoError};
 use crate::http::{io_kind, Body, HttpError, Method, ResponseHead};
-use crate::limits::{MAX_REQUEST_TARGET_LEN, MAX_S3_BUCKET_LEN, MAX_S3_KEY_LEN};
+use crate::limits::{
+    MAX_PRESIGN_EXPIRES_SECS, MAX_REQUEST_TARGET_LEN, MAX_S3_BUCKET_LEN, MAX_S3_KEY_LEN,
+    MIN_AWS_CHUNK_LEN,
+};
+use crate::platform::{Error as _, Transport};
 use crate::sigv4::encoding::write_encoded;
-use crate::text::Text;
+use crate::sigv4::{
+    encoded_len, AwsChunkedEncoder, ChunkedError, ChunkedMode, SignableBody, SignableRequest,
+    Signer, SigningError, SigningOutput, SigningParams, SigningSettings,
+};
+use crate::text::{SliceWriter, Text};
 use crate::time::UnixTime;
 use crate::xml::{local, Reader, XmlError};
 
@@ -79,6 +91,12 @@ pub enum S3Error {
     BadText(&'static str),
     /// An element that holds a number or a boolean or a time holds something else; names it.
     BadValue(&'static str),
+    /// Signing a presigned URL or a streamed upload failed.
+    Signing(SigningError),
+    /// Encoding or signing a streamed upload's chunks failed.
+    Chunked(ChunkedError),
+    /// The transport failed during a streamed upload.
+    Transport(ErrorKind),
 }
 
 impl fmt::Display for S3Error {
@@ -110,6 +128,9 @@ impl fmt::Display for S3Error {
                 write!(f, "{name} holds markup or a bad character reference")
             }
             S3Error::BadValue(name) => write!(f, "{name} does not hold a valid value"),
+            S3Error::Signing(e) => write!(f, "cannot sign: {e}"),
+            S3Error::Chunked(e) => write!(f, "cannot stream the upload: {e}"),
+            S3Error::Transport(kind) => write!(f, "the upload failed: {kind}"),
         }
     }
 }
@@ -723,6 +744,231 @@ pub fn parse_list_objects_v2(body: &[u8]) -> Result<ListPage<'_>, S3Error> {
     Ok(page)
 }
 
+/// The client's endpoint and the signing parameters of `credentials` at `time` for its signing
+/// region and name (presigned for `expires_secs` when given).
+fn signing_params<'c>(
+    client: &'c Client<'_>,
+    credentials: &'c Credentials,
+    time: UnixTime,
+    expires_secs: Option<u32>,
+) -> Result<(&'c ResolvedEndpoint, SigningParams<'c>), S3Error> {
+    let endpoint = client
+        .endpoint()
+        .map_err(|_| S3Error::Invalid("endpoint"))?;
+    if !credentials.has_keys() {
+        return Err(S3Error::Invalid("credentials"));
+    }
+    let service = match endpoint.signing_name() {
+        "" => client.service(),
+        name => name,
+    };
+    let settings = SigningSettings::for_service(service);
+    let params = SigningParams {
+        credentials: credentials.signing(),
+        region: endpoint.signing_region(),
+        service,
+        time,
+        settings: match expires_secs {
+            Some(secs) => settings.presigned(secs),
+            None => settings,
+        },
+    };
+    Ok((endpoint, params))
+}
+
+/// Counts the bytes written (the length a presigned URL needs).
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 = self.0.saturating_add(s.len());
+        Ok(())
+    }
+}
+
+/// A presigned URL of the object `bucket`/`key` for `method` (`GET` to download, `PUT` to
+/// upload; any client may then use it, without credentials), signed with `credentials` at `time`
+/// for `expires_secs` seconds, written into `out`. The payload is not signed
+/// (`UNSIGNED-PAYLOAD`, as every SDK presigns S3), so a `PUT` through the URL may send any body.
+///
+/// `credentials` are the client's ([`Client::credentials`]; a session's cached ones with
+/// `Session::shared_credentials`), `time` the clock's reading (with the session's clock-skew
+/// offset, if any).
+///
+/// # Errors
+/// As [`object_target`]; [`S3Error::Invalid`] naming `method` (not `GET`, `PUT`, `HEAD` or
+/// `DELETE`), `expires_secs` (0 or over [`MAX_PRESIGN_EXPIRES_SECS`]), `endpoint` (the client has
+/// none) or `credentials` (no keys); [`S3Error::Signing`]; [`S3Error::TooLong`] naming `url`
+/// (its `len` the length needed) when `out` is too small.
+#[allow(clippy::too_many_arguments)] // each is one part of the URL; a struct would only rename them
+pub fn presign_object<'b>(
+    client: &Client<'_>,
+    credentials: &Credentials,
+    method: Method,
+    bucket: &str,
+    key: &str,
+    time: UnixTime,
+    expires_secs: u32,
+    out: &'b mut [u8],
+) -> Result<&'b str, S3Error> {
+    if !matches!(
+        method,
+        Method::Get | Method::Put | Method::Head | Method::Delete
+    ) {
+        return Err(S3Error::Invalid("method"));
+    }
+    if expires_secs == 0 || expires_secs > MAX_PRESIGN_EXPIRES_SECS {
+        return Err(S3Error::Invalid("expires_secs"));
+    }
+    let (endpoint, params) = signing_params(client, credentials, time, Some(expires_secs))?;
+    let target = object_target(endpoint.path(), bucket, key)?;
+    let request = SignableRequest::new(method.as_str(), &target, "", &[], SignableBody::Unsigned)
+        .with_host(endpoint.authority());
+    let mut output = SigningOutput::new();
+    let signed = Signer::<0>::new()
+        .sign(&request, &params, &mut output)
+        .map_err(S3Error::Signing)?;
+    let scheme = endpoint.scheme().as_str();
+    let authority = endpoint.authority();
+    let write = |w: &mut dyn Write| -> fmt::Result {
+        let mut base = Text::<{ MAX_REQUEST_TARGET_LEN + 300 }>::new();
+        write!(base, "{scheme}://{authority}{target}")?;
+        signed.write_url(w, &base)
+    };
+    let limit = out.len();
+    let mut w = SliceWriter::new(&mut *out);
+    if write(&mut w).is_err() {
+        let mut needed = Counter(0);
+        let _ = write(&mut needed);
+        return Err(S3Error::TooLong {
+            param: "url",
+            limit,
+            len: needed.0,
+        });
+    }
+    let len = w.len();
+    let out: &'b [u8] = out;
+    core::str::from_utf8(out.get(..len).unwrap_or(&[])).map_err(|_| S3Error::NotUtf8)
+}
+
+/// The object a [`put_object_streaming`] uploads.
+#[derive(Debug)]
+pub struct StreamedObject<'p, R> {
+    /// The bucket.
+    pub bucket: &'p str,
+    /// The key.
+    pub key: &'p str,
+    /// The payload, read once from the start.
+    pub body: &'p mut R,
+    /// The payload's length in bytes (`x-amz-decoded-content-length`): `body` must yield exactly
+    /// this many.
+    pub length: u64,
+}
+
+/// The transport's request body as an `embedded_io` writer.
+struct BodyWriter<'t, T: ?Sized>(&'t mut T);
+
+impl<T: Transport + ?Sized> embedded_io::ErrorType for BodyWriter<'_, T> {
+    type Error = TransportIoError;
+}
+
+impl<T: Transport + ?Sized> embedded_io::Write for BodyWriter<'_, T> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, TransportIoError> {
+        self.0
+            .write_body(buf)
+            .map_err(|e| TransportIoError(e.kind()))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), TransportIoError> {
+        Ok(())
+    }
+}
+
+/// Uploads `object` with `PutObject` over `transport`, streamed as an aws-chunked body whose
+/// every chunk is signed (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, chained from the seed signature
+/// of the request head), in constant memory: one chunk of `chunk.len()` bytes (at least
+/// [`MIN_AWS_CHUNK_LEN`]) at a time, whatever the object's size. The answer's head goes into
+/// `response` (read it with [`parse_put_object`]; an error's body stays in the transport).
+///
+/// One exchange, outside the client's handler pipeline (no Build, Sign or Retry handlers run,
+/// and nothing is retried: the reader cannot rewind); the request carries the client's endpoint
+/// and is signed with `credentials` at `time` for the client's signing region and name, as
+/// [`presign_object`] is. Returns the payload bytes sent.
+///
+/// # Errors
+/// As [`object_target`]; [`S3Error::Invalid`] naming `chunk` (under [`MIN_AWS_CHUNK_LEN`]),
+/// `endpoint` or `credentials`; [`S3Error::Signing`]; [`S3Error::Chunked`] (reading the body or
+/// writing a chunk failed); [`S3Error::Truncated`] when the body ends before `length` bytes (the
+/// server then refuses the upload); [`S3Error::Transport`].
+#[allow(clippy::too_many_arguments)] // the client's, the object's and the exchange's parts
+pub fn put_object_streaming<R: embedded_io::Read, T: Transport + ?Sized>(
+    client: &Client<'_>,
+    credentials: &Credentials,
+    time: UnixTime,
+    object: StreamedObject<'_, R>,
+    chunk: &mut [u8],
+    transport: &mut T,
+    response: &mut ResponseHead,
+) -> Result<u64, S3Error> {
+    if chunk.len() < MIN_AWS_CHUNK_LEN {
+        return Err(S3Error::Invalid("chunk"));
+    }
+    let (endpoint, params) = signing_params(client, credentials, time, None)?;
+    let mut r = object_request(client, "PutObject", Method::Put, object.bucket, object.key)?;
+    let wire_len = encoded_len(ChunkedMode::Signed, object.length, chunk.len(), &[]);
+    let (mut decoded, mut wire) = (Text::<20>::new(), Text::<20>::new());
+    // A u64 has at most 20 digits.
+    let _ = write!(decoded, "{}", object.length);
+    let _ = write!(wire, "{wire_len}");
+    let headers = [
+        ("content-encoding", "aws-chunked"),
+        ("content-length", wire.as_str()),
+        ("x-amz-decoded-content-length", decoded.as_str()),
+    ];
+    for (name, value) in headers {
+        r.http.headers_mut().insert(name, value)?;
+    }
+    let signable = SignableRequest::new(
+        "PUT",
+        r.http.path(),
+        "",
+        &headers,
+        SignableBody::StreamingSigned,
+    )
+    .with_host(endpoint.authority());
+    let mut signer: Signer<1> = Signer::new();
+    let mut output = SigningOutput::new();
+    let seed = signer
+        .sign(&signable, &params, &mut output)
+        .map_err(S3Error::Signing)?;
+    for (name, value) in seed.headers() {
+        r.http.headers_mut().insert(name, value)?;
+    }
+    let chunks = signer
+        .chunk_signer(&params, &seed)
+        .map_err(S3Error::Signing)?;
+    let mut encoder = AwsChunkedEncoder::signed(chunks, false);
+    transport
+        .begin(&r.http)
+        .map_err(|e| S3Error::Transport(e.kind()))?;
+    let mut w = BodyWriter(transport);
+    let sent = encoder
+        .encode(object.body, &mut w, chunk, |_| {})
+        .map_err(S3Error::Chunked)?;
+    if sent != object.length {
+        return Err(S3Error::Truncated {
+            expected: object.length,
+            got: sent,
+        });
+    }
+    encoder.finish(&mut w, &[]).map_err(S3Error::Chunked)?;
+    transport
+        .finish(response)
+        .map_err(|e| S3Error::Transport(e.kind()))?;
+    Ok(sent)
+}
+
 #[cfg(any(test, feature = "selftest"))]
 /// Self-tests (see [`crate::selftest`]).
 pub mod selftests {
@@ -813,7 +1059,146 @@ pub mod selftests {
         ));
     }
 
+    /// The example keys, and the time of the botocore URLs below.
+    fn keys() -> (Credentials, UnixTime) {
+        let creds = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        );
+        (
+            creds.unwrap(),
+            UnixTime::parse_amz("20261207T153414Z").unwrap(),
+        )
+    }
+
+    #[inline(never)]
+    fn presigned_of(s: &Session) {
+        let c = s.client(SERVICE).unwrap();
+        let (creds, t) = keys();
+        let mut out = [0u8; 400];
+        // The URLs botocore's S3SigV4QueryAuth writes for the same request and time.
+        let base = "http://127.0.0.1:9000/base/bkt/dir/a%20b.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261207%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261207T153414Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=";
+        for (method, signature) in [
+            (
+                Method::Get,
+                "039423a1c14430da94bed5d9b4bb10e8c640cd6d127d161ba55d960eabb08626",
+            ),
+            (
+                Method::Put,
+                "fb43ef73d9118223900289052cd22f707b83652532e00b5c1a1589031c5eca35",
+            ),
+        ] {
+            let url =
+                presign_object(&c, &creds, method, "bkt", "dir/a b.txt", t, 300, &mut out).unwrap();
+            assert_eq!(url.strip_prefix(base), Some(signature), "{url}");
+        }
+        let mut small = [0u8; 100];
+        assert_eq!(
+            presign_object(
+                &c,
+                &creds,
+                Method::Get,
+                "bkt",
+                "dir/a b.txt",
+                t,
+                300,
+                &mut small
+            ),
+            Err(S3Error::TooLong {
+                param: "url",
+                limit: 100,
+                len: base.len() + 64
+            })
+        );
+        let none = Credentials::EMPTY;
+        let refused = [
+            (&creds, Method::Get, "k", 0, "expires_secs"),
+            (
+                &creds,
+                Method::Get,
+                "k",
+                MAX_PRESIGN_EXPIRES_SECS + 1,
+                "expires_secs",
+            ),
+            (&creds, Method::Post, "k", 60, "method"),
+            (&none, Method::Get, "k", 60, "credentials"),
+            (&creds, Method::Get, "", 60, "key"),
+        ];
+        for (creds, method, key, expires, name) in refused {
+            let got = presign_object(&c, creds, method, "bkt", key, t, expires, &mut out);
+            assert_eq!(got, Err(S3Error::Invalid(name)));
+        }
+    }
+
+    #[inline(never)]
+    fn streamed_put_of(s: &Session) {
+        use crate::test_util::{FakeTransport, Reply};
+        let c = s.client(SERVICE).unwrap();
+        let (creds, t) = keys();
+        let payload = [b'a'; 20_000];
+        let mut chunk = [0u8; MIN_AWS_CHUNK_LEN];
+        let script = [Reply::with_headers(200, &[("ETag", "\"e\"")], b"")];
+        let mut t_ok = FakeTransport::new(&script);
+        let mut head = ResponseHead::new();
+        let object = StreamedObject {
+            bucket: "bkt",
+            key: "big.bin",
+            body: &mut &payload[..],
+            length: 20_000,
+        };
+        let sent =
+            put_object_streaming(&c, &creds, t, object, &mut chunk, &mut t_ok, &mut head).unwrap();
+        assert_eq!(sent, 20_000);
+        let wire = encoded_len(ChunkedMode::Signed, 20_000, MIN_AWS_CHUNK_LEN, &[]);
+        assert_eq!(t_ok.body_bytes_last() as u64, wire);
+        assert!(t_ok.last_had_content_length());
+        assert_eq!(parse_put_object(&head), Ok("\"e\""));
+        // A body shorter than announced, a small chunk, no keys.
+        let mut t2 = FakeTransport::new(&script);
+        let short = StreamedObject {
+            bucket: "bkt",
+            key: "k",
+            body: &mut &payload[..100],
+            length: 20_000,
+        };
+        assert_eq!(
+            put_object_streaming(&c, &creds, t, short, &mut chunk, &mut t2, &mut head),
+            Err(S3Error::Truncated {
+                expected: 20_000,
+                got: 100
+            })
+        );
+        let mut small = [0u8; 100];
+        let none = Credentials::EMPTY;
+        for (creds, chunk, name) in [
+            (&creds, &mut small[..], "chunk"),
+            (&none, &mut chunk[..], "credentials"),
+        ] {
+            let object = StreamedObject {
+                bucket: "bkt",
+                key: "k",
+                body: &mut &payload[..],
+                length: 20_000,
+            };
+            let got = put_object_streaming(&c, creds, t, object, chunk, &mut t2, &mut head);
+            assert_eq!(got, Err(S3Error::Invalid(name)));
+        }
+    }
+
     selftests! {
+        fn streamed_puts_send_the_encoded_length() {
+            let mut s = Session::unconfigured();
+            session(&mut s);
+            streamed_put_of(&s);
+        }
+
+        fn presigned_urls_match_botocore() {
+            let mut s = Session::unconfigured();
+            session(&mut s);
+            presigned_of(&s);
+        }
+
         fn object_targets() {
             assert_eq!(object_target("", "b", "a/b c/~é").unwrap().as_str(), "/b/a/b%20c/~%C3%A9");
             assert_eq!(object_target("/p/", "b", "k").unwrap().as_str(), "/p/b/k");
