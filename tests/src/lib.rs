@@ -29,6 +29,11 @@
 //!   `GetCallerIdentity` / `AssumeRole`, DynamoDB `PutItem` / `GetItem` / `Query`, SQS
 //!   `SendMessage` / `ReceiveMessage` / `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (read
 //!   back with `GetRecords`), IoT Data `Publish`; the resources they need made with `ops::raw`.
+//! * `tests/e2e_s3_ops.rs` — core's typed S3 operations (`ops::s3`) against s3s-fs: `PutObject`,
+//!   `HeadObject`, `GetObject` whole, ranged and streamed to a writer, `DeleteObject` and the typed
+//!   not-found, `ListObjectsV2` paged with `max-keys` 1, presigned `PUT` and `GET` URLs used by a
+//!   plain HTTP client (and refused when expired or for another method), and `PutObject` streamed
+//!   with aws-chunked chunk signatures.
 //! * `tests/e2e_faults.rs` — faults on the wire: the std transport, through core's pipeline and
 //!   retryer, reaches moto and s3s-fs through [`fault_proxy::FaultProxy`], which resets, cuts,
 //!   stalls or garbles responses as the [`faults`] catalog says; every truncation point of a small

@@ -29,7 +29,8 @@
 //! answer is decoded by [`Request::service_error`].
 //!
 //! Errors are one small `Copy` enum per protocol family: [`QueryError`] (STS, SQS, SNS),
-//! [`JsonError`] (DynamoDB, Kinesis) and [`RawError`] (IoT Data and the raw calls). Each says
+//! [`JsonError`] (DynamoDB, Kinesis), [`S3Error`] (S3: REST-XML, answers in the head) and
+//! [`RawError`] (IoT Data and the raw calls). Each says
 //! what went wrong and names the parameter or answer element.
 
 pub mod dynamodb;

@@ -1209,6 +1209,10 @@ pub mod selftests {
             for _ in 0..=MAX_S3_KEY_LEN { long.push('k').unwrap(); }
             assert_eq!(object_target("", "b", &long), Err(S3Error::TooLong { param: "key", limit: MAX_S3_KEY_LEN, len: MAX_S3_KEY_LEN + 1 }));
             long.pop();
+            // At the key's limit the target (bucket and slashes added) is over its own limit;
+            // 1000 bytes fit.
+            assert_eq!(object_target("", "b", &long), Err(S3Error::TooLong { param: "key", limit: MAX_REQUEST_TARGET_LEN, len: MAX_S3_KEY_LEN }));
+            assert_eq!(object_target("", "b", &long[..1000]).unwrap().len(), 1003);
             // A key at its limit whose encoding is over the target's limit.
             let mut spaces = Text::<1100>::new();
             for _ in 0..400 { spaces.push(' ').unwrap(); }
