@@ -10,7 +10,7 @@ use aws_session_core::http::{Method, ResponseHead};
 use aws_session_core::ops::s3::{self, ByteRange, S3Error};
 use aws_session_core::time::UnixTime;
 use aws_session_std::StdPlatform;
-use aws_session_tests::{peer, peer_session as session, unique, Peer};
+use aws_session_tests::{aws_session, err, ok, peer, peer_session as session, unique, Peer};
 
 /// Sends `r` through `client`, the answer going into `buf` when there is one.
 fn send<'a>(
@@ -290,5 +290,55 @@ fn streamed_put_signs_every_chunk() {
     assert!(
         result.is_err() || head.status() == 403,
         "{result:?} {head:?}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs s3s-fs; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn aws_session_call_s3() {
+    let p = peer("S3S");
+    let key = format!("{}/called.txt", unique("call"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("object");
+    std::fs::write(&file, b"0123456789 via aws-session call").unwrap();
+    let call = |args: &[&str]| {
+        let bucket = format!("Bucket={}", p.bucket);
+        let key = format!("Key={key}");
+        let mut all = vec![
+            "call",
+            "--endpoint-url",
+            &p.endpoint,
+            "s3",
+            args[0],
+            "--param",
+            &bucket,
+            "--param",
+            &key,
+        ];
+        all.extend_from_slice(&args[1..]);
+        aws_session(&p, &p.secret, &all)
+    };
+    let put = ok(&call(&["PutObject", "--body-file", file.to_str().unwrap()]));
+    assert!(put.starts_with("ETag: \""), "{put}");
+    let head = ok(&call(&["HeadObject"]));
+    assert!(head.contains("ContentLength: 31\n"), "{head}");
+    assert_eq!(ok(&call(&["GetObject", "--param", "Range=2-5"])), "2345");
+    assert_eq!(ok(&call(&["GetObject"])), "0123456789 via aws-session call");
+    let prefix = format!("Prefix={}", key.split('/').next().unwrap());
+    let list = ok(&call(&["ListObjectsV2", "--param", &prefix, "--json"]));
+    assert!(
+        list.contains(&format!("\"Contents.1.Key\":\"{key}\"")),
+        "{list}"
+    );
+    ok(&call(&["DeleteObject"]));
+    let gone = call(&["HeadObject"]);
+    assert_eq!(gone.status.code(), Some(1), "{}", err(&gone));
+    assert!(
+        err(&gone).contains("NotFound") && err(&gone).contains("404"),
+        "{}",
+        err(&gone)
     );
 }
