@@ -33,7 +33,8 @@
 //!   `HeadObject`, `GetObject` whole, ranged and streamed to a writer, `DeleteObject` and the typed
 //!   not-found, `ListObjectsV2` paged with `max-keys` 1, presigned `PUT` and `GET` URLs used by a
 //!   plain HTTP client (and refused when expired or for another method), and `PutObject` streamed
-//!   with aws-chunked chunk signatures.
+//!   with aws-chunked chunk signatures (a 64 MiB object generated as it is read, put and read back
+//!   with the process's peak memory growing by a few MiB), and `aws-session call s3 …`.
 //! * `tests/e2e_faults.rs` — faults on the wire: the std transport, through core's pipeline and
 //!   retryer, reaches moto and s3s-fs through [`fault_proxy::FaultProxy`], which resets, cuts,
 //!   stalls or garbles responses as the [`faults`] catalog says; every truncation point of a small

@@ -34,6 +34,40 @@ fn keys_now(p: &Peer) -> (Credentials, UnixTime) {
     (creds, UnixTime::from_secs(now.as_secs()))
 }
 
+/// Uploads `length` bytes of `body` as `key` with `put_object_streaming` over a new platform,
+/// in chunks of `chunk_len`; returns the outcome and the answer's head.
+#[allow(clippy::too_many_arguments)]
+fn stream_put<R: embedded_io::Read>(
+    c: &Client<'_>,
+    creds: &Credentials,
+    now: UnixTime,
+    bucket: &str,
+    key: &str,
+    body: &mut R,
+    length: u64,
+    chunk_len: usize,
+) -> (Result<u64, S3Error>, ResponseHead) {
+    let mut chunk = vec![0u8; chunk_len];
+    let mut platform = StdPlatform::new(c.session()).unwrap();
+    let mut head = ResponseHead::new();
+    let object = s3::StreamedObject {
+        bucket,
+        key,
+        body,
+        length,
+    };
+    let result = s3::put_object_streaming(
+        c,
+        creds,
+        now,
+        object,
+        &mut chunk,
+        &mut platform.transport,
+        &mut head,
+    );
+    (result, head)
+}
+
 #[test]
 #[cfg_attr(
     not(e2e),
@@ -231,25 +265,18 @@ fn streamed_put_signs_every_chunk() {
     let key = format!("{}/streamed.bin", unique("stream"));
     // Three full 64 KiB chunks and a partial one, read from an embedded-io reader.
     let payload: Vec<u8> = (0..(3 * 65536 + 1234)).map(|i| (i % 251) as u8).collect();
-    let mut chunk = vec![0u8; 65536];
-    let mut platform = StdPlatform::new(c.session()).unwrap();
-    let mut head = ResponseHead::new();
-    let object = s3::StreamedObject {
-        bucket: &p.bucket,
-        key: &key,
-        body: &mut &payload[..],
-        length: payload.len() as u64,
-    };
-    let sent = s3::put_object_streaming(
+    let len = payload.len() as u64;
+    let (sent, head) = stream_put(
         &c,
         &creds,
         now,
-        object,
-        &mut chunk,
-        &mut platform.transport,
-        &mut head,
-    )
-    .expect("streamed PutObject");
+        &p.bucket,
+        &key,
+        &mut &payload[..],
+        len,
+        65536,
+    );
+    let sent = sent.expect("streamed PutObject");
     assert_eq!(sent, payload.len() as u64);
     assert_eq!(head.status(), 200, "{head:?}");
     s3::parse_put_object(&head).unwrap();
@@ -269,23 +296,16 @@ fn streamed_put_signs_every_chunk() {
         None,
     )
     .unwrap();
-    let mut head = ResponseHead::new();
-    let mut platform = StdPlatform::new(c.session()).unwrap();
     let bad_key = format!("{key}.bad");
-    let object = s3::StreamedObject {
-        bucket: &p.bucket,
-        key: &bad_key,
-        body: &mut &payload[..],
-        length: payload.len() as u64,
-    };
-    let result = s3::put_object_streaming(
+    let (result, head) = stream_put(
         &c,
         &wrong,
         now,
-        object,
-        &mut chunk,
-        &mut platform.transport,
-        &mut head,
+        &p.bucket,
+        &bad_key,
+        &mut &payload[..],
+        len,
+        65536,
     );
     assert!(
         result.is_err() || head.status() == 403,
@@ -341,4 +361,108 @@ fn aws_session_call_s3() {
         "{}",
         err(&gone)
     );
+}
+
+/// The payload byte at `offset` of the large-object test: a pattern, never held in memory.
+fn pattern(offset: u64) -> u8 {
+    (offset % 251) as u8
+}
+
+/// `len` bytes of [`pattern`], generated as they are read.
+struct Generated {
+    at: u64,
+    len: u64,
+}
+
+impl embedded_io::ErrorType for Generated {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = (self.len - self.at).min(buf.len() as u64) as usize;
+        for b in &mut buf[..n] {
+            *b = pattern(self.at);
+            self.at += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// Checks every byte against [`pattern`] and counts them.
+struct Checked {
+    at: u64,
+}
+
+impl embedded_io::ErrorType for Checked {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for Checked {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        for &b in buf {
+            assert_eq!(b, pattern(self.at), "byte {} differs", self.at);
+            self.at += 1;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The process's peak resident memory (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs s3s-fs; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn large_streamed_put_and_get_in_constant_memory() {
+    let p = peer("S3S");
+    let loaded = session(&p);
+    let c = loaded.session().client(s3::SERVICE).unwrap();
+    let (creds, now) = keys_now(&p);
+    let key = format!("{}/large.bin", unique("large"));
+    let len: u64 = 64 * 1024 * 1024;
+    let before = peak_rss_kib();
+    let started = std::time::Instant::now();
+    let mut body = Generated { at: 0, len };
+    let (sent, head) = stream_put(&c, &creds, now, &p.bucket, &key, &mut body, len, 64 * 1024);
+    let sent = sent.expect("streamed PutObject");
+    assert_eq!((sent, head.status()), (len, 200), "{head:?}");
+    let put_secs = started.elapsed().as_secs_f64();
+
+    let started = std::time::Instant::now();
+    let mut r = s3::get_object(&c, &p.bucket, &key, None).unwrap();
+    let mut platform = StdPlatform::new(c.session()).unwrap();
+    c.send(&mut r, &mut platform).expect("streamed GetObject");
+    let length = s3::parse_get_object(&r.response).unwrap().content_length;
+    let mut reader = ResponseBodyReader::new(&mut platform.transport);
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut sink = Checked { at: 0 };
+    let copied = s3::copy_body(&mut reader, &mut sink, &mut chunk, length).unwrap();
+    assert_eq!(copied, len);
+    let get_secs = started.elapsed().as_secs_f64();
+    let grown = peak_rss_kib().saturating_sub(before);
+    eprintln!(
+        "64 MiB: streamed put {:.1} MiB/s, get {:.1} MiB/s, peak memory grew {grown} KiB",
+        64.0 / put_secs,
+        64.0 / get_secs
+    );
+    assert!(
+        grown < 16 * 1024,
+        "peak memory grew {grown} KiB for a 64 MiB object"
+    );
+    let mut r = s3::delete_object(&c, &p.bucket, &key).unwrap();
+    send(&c, &mut r, None).expect("DeleteObject");
 }
