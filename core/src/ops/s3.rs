@@ -1354,6 +1354,28 @@ pub mod selftests {
             assert_eq!(parse_list_objects_v2(&LISTED.as_bytes()[..200]), Err(S3Error::Malformed));
         }
 
+        fn list_pages_never_panic_and_count_what_they_yield() {
+            // Every cut of the answer, and every byte replaced by markup: a typed error, or a
+            // page whose iterator yields exactly `len()` objects.
+            let check = |body: &[u8]| {
+                if let Ok(page) = parse_list_objects_v2(body) {
+                    assert_eq!(page.objects().count(), page.len());
+                }
+            };
+            for cut in 0..LISTED.len() {
+                assert!(parse_list_objects_v2(&LISTED.as_bytes()[..cut]).is_err());
+            }
+            let mut bytes = [0u8; 1024];
+            let len = LISTED.len();
+            for at in 0..len {
+                for b in [b'<', b'>', b'/', b'&', b' '] {
+                    bytes[..len].copy_from_slice(LISTED.as_bytes());
+                    bytes[at] = b;
+                    check(&bytes[..len]);
+                }
+            }
+        }
+
         fn bodies_copy_in_chunks() {
             let data = [7u8; 100];
             let mut out = [0u8; 100];
