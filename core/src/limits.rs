@@ -183,6 +183,11 @@ pub const MAX_JSON_TARGET_LEN: usize = 128;
 pub const MAX_RECEIVE_MESSAGES: usize = 10;
 /// Longest IoT Data topic name (`ops::iot_data`): AWS IoT allows 256 bytes of UTF-8.
 pub const MAX_IOT_TOPIC_LEN: usize = 256;
+/// Longest S3 bucket name (`ops::s3`): S3 allows 3–63 characters.
+pub const MAX_S3_BUCKET_LEN: usize = 63;
+/// Longest S3 object key (`ops::s3`): S3 allows 1024 bytes of UTF-8. Once percent-encoded a key
+/// may need up to three times that; the request target ([`MAX_REQUEST_TARGET_LEN`]) bounds it.
+pub const MAX_S3_KEY_LEN: usize = 1024;
 /// How far the server's `Date` may be from the time a request was signed at before a clock-skew
 /// error code is taken as a wrong clock and corrected (the Java v2 SDK's four minutes; AWS refuses
 /// signatures more than five minutes off).

@@ -90,6 +90,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::ops::kinesis::selftests::ALL,
         crate::ops::iot_data::selftests::ALL,
         crate::ops::raw::selftests::ALL,
+        crate::ops::s3::selftests::ALL,
     ],
 ];
 

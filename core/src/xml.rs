@@ -133,6 +133,77 @@ fn next_tag<'a>(s: &'a str, pos: &mut usize) -> Result<Option<Tag<'a>>, XmlError
     }
 }
 
+/// A pull scanner over a whole document: [`Reader::next_element`] hands out each element as it
+/// closes, with its path and raw content, and checks that tags nest and match, so a caller can
+/// stop and resume (an iterator over a list's items) without a heap.
+pub(crate) struct Reader<'a> {
+    xml: &'a str,
+    names: [&'a str; MAX_XML_DEPTH],
+    starts: [usize; MAX_XML_DEPTH],
+    depth: usize,
+    seen_root: bool,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `xml`.
+    pub(crate) fn new(xml: &'a str) -> Self {
+        Reader {
+            xml,
+            names: [""; MAX_XML_DEPTH],
+            starts: [0; MAX_XML_DEPTH],
+            depth: 0,
+            seen_root: false,
+            pos: 0,
+        }
+    }
+
+    /// The next element to close: its path (root first, the element last) and its raw content
+    /// (between its tags; empty for `<x/>`). `None` at the end of a well-formed document.
+    ///
+    /// # Errors
+    /// [`XmlError`] when the document is not well-formed, too deep or declares a type.
+    pub(crate) fn next_element(&mut self) -> Result<Option<(&[&'a str], &'a str)>, XmlError> {
+        loop {
+            let Some(tag) = next_tag(self.xml, &mut self.pos)? else {
+                if self.depth != 0 || !self.seen_root {
+                    return Err(XmlError::Malformed);
+                }
+                return Ok(None);
+            };
+            match tag {
+                Tag::Start { name, empty, end } => {
+                    if self.depth == 0 && self.seen_root {
+                        return Err(XmlError::Malformed);
+                    }
+                    self.seen_root = true;
+                    let slot = self.names.get_mut(self.depth).ok_or(XmlError::TooDeep {
+                        limit: MAX_XML_DEPTH,
+                    })?;
+                    *slot = name;
+                    if let Some(s) = self.starts.get_mut(self.depth) {
+                        *s = end;
+                    }
+                    if empty {
+                        return Ok(Some((self.names.get(..=self.depth).unwrap_or(&[]), "")));
+                    }
+                    self.depth += 1;
+                }
+                Tag::End { name, start } => {
+                    let open = self.depth.checked_sub(1).ok_or(XmlError::Malformed)?;
+                    if self.names.get(open) != Some(&name) {
+                        return Err(XmlError::Malformed);
+                    }
+                    let from = self.starts.get(open).copied().unwrap_or(0);
+                    let content = self.xml.get(from..start).ok_or(XmlError::Malformed)?;
+                    self.depth = open;
+                    return Ok(Some((self.names.get(..=open).unwrap_or(&[]), content)));
+                }
+            }
+        }
+    }
+}
+
 /// Walks a whole document, checking that its tags nest and match, and calls `visit` for every
 /// element with its path (root first, the element last) and its raw content (between its tags;
 /// empty for `<x/>`).
@@ -140,45 +211,9 @@ pub(crate) fn walk<'a, E: From<XmlError>>(
     xml: &'a str,
     mut visit: impl FnMut(&[&'a str], &'a str) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut names = [""; MAX_XML_DEPTH];
-    let mut starts = [0usize; MAX_XML_DEPTH];
-    let mut depth = 0usize;
-    let mut seen_root = false;
-    let mut pos = 0;
-    while let Some(tag) = next_tag(xml, &mut pos)? {
-        match tag {
-            Tag::Start { name, empty, end } => {
-                if depth == 0 && seen_root {
-                    return Err(XmlError::Malformed.into());
-                }
-                seen_root = true;
-                let slot = names.get_mut(depth).ok_or(XmlError::TooDeep {
-                    limit: MAX_XML_DEPTH,
-                })?;
-                *slot = name;
-                if let Some(s) = starts.get_mut(depth) {
-                    *s = end;
-                }
-                if empty {
-                    visit(names.get(..=depth).unwrap_or(&[]), "")?;
-                } else {
-                    depth += 1;
-                }
-            }
-            Tag::End { name, start } => {
-                let open = depth.checked_sub(1).ok_or(XmlError::Malformed)?;
-                if names.get(open) != Some(&name) {
-                    return Err(XmlError::Malformed.into());
-                }
-                let from = starts.get(open).copied().unwrap_or(0);
-                let content = xml.get(from..start).ok_or(XmlError::Malformed)?;
-                visit(names.get(..=open).unwrap_or(&[]), content)?;
-                depth = open;
-            }
-        }
-    }
-    if depth != 0 || !seen_root {
-        return Err(XmlError::Malformed.into());
+    let mut reader = Reader::new(xml);
+    while let Some((path, content)) = reader.next_element()? {
+        visit(path, content)?;
     }
     Ok(())
 }

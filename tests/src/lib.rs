@@ -29,6 +29,12 @@
 //!   `GetCallerIdentity` / `AssumeRole`, DynamoDB `PutItem` / `GetItem` / `Query`, SQS
 //!   `SendMessage` / `ReceiveMessage` / `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (read
 //!   back with `GetRecords`), IoT Data `Publish`; the resources they need made with `ops::raw`.
+//! * `tests/e2e_s3_ops.rs` — core's typed S3 operations (`ops::s3`) against s3s-fs: `PutObject`,
+//!   `HeadObject`, `GetObject` whole, ranged and streamed to a writer, `DeleteObject` and the typed
+//!   not-found, `ListObjectsV2` paged with `max-keys` 1, presigned `PUT` and `GET` URLs used by a
+//!   plain HTTP client (and refused when expired or for another method), and `PutObject` streamed
+//!   with aws-chunked chunk signatures (a 64 MiB object generated as it is read, put and read back
+//!   with the process's peak memory growing by a few MiB), and `aws-session call s3 …`.
 //! * `tests/e2e_faults.rs` — faults on the wire: the std transport, through core's pipeline and
 //!   retryer, reaches moto and s3s-fs through [`fault_proxy::FaultProxy`], which resets, cuts,
 //!   stalls or garbles responses as the [`faults`] catalog says; every truncation point of a small
@@ -95,6 +101,24 @@ pub fn peer(prefix: &str) -> Peer {
             .unwrap_or_else(|_| "us-east-1".to_owned()),
         bucket: get("BUCKET"),
     }
+}
+
+/// A session of core from environment variables only (the peer's key pair, region and endpoint;
+/// no home folder), for tests that call core's typed operations through the std platform.
+pub fn peer_session(peer: &Peer) -> aws_session_std::LoadedSession {
+    use aws_session_std::{HomeFallback, HomeResolver, Platform, StdEnv};
+    let env = StdEnv::from_vars([
+        ("AWS_ACCESS_KEY_ID", peer.access_key_id.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", peer.secret.as_str()),
+        ("AWS_REGION", peer.region.as_str()),
+        ("AWS_ENDPOINT_URL", peer.endpoint.as_str()),
+    ]);
+    let home = HomeResolver {
+        platform: Platform::current(),
+        fallback: HomeFallback::Nothing,
+    };
+    aws_session_std::load_with(&aws_session_core::session::Options::default(), env, &home)
+        .expect("session")
 }
 
 /// The `aws-session` binary: `$AWS_SESSION_BIN`, else the one beside this test's build output,

@@ -14,26 +14,8 @@ use aws_session_core::handlers::{Request, RequestError};
 use aws_session_core::http::Method;
 use aws_session_core::ops::{self, raw::RawCall};
 use aws_session_core::protocol::Protocol;
-use aws_session_core::session::Options;
-use aws_session_std::{
-    load_with, HomeFallback, HomeResolver, LoadedSession, Platform, StdEnv, StdPlatform,
-};
-use aws_session_tests::{aws_session, err, ok, peer, unique, Peer};
-
-/// A session from environment variables for moto.
-fn session(p: &Peer) -> LoadedSession {
-    let env = StdEnv::from_vars([
-        ("AWS_ACCESS_KEY_ID", p.access_key_id.as_str()),
-        ("AWS_SECRET_ACCESS_KEY", p.secret.as_str()),
-        ("AWS_REGION", p.region.as_str()),
-        ("AWS_ENDPOINT_URL", p.endpoint.as_str()),
-    ]);
-    let home = HomeResolver {
-        platform: Platform::current(),
-        fallback: HomeFallback::Nothing,
-    };
-    load_with(&Options::default(), env, &home).expect("session")
-}
+use aws_session_std::StdPlatform;
+use aws_session_tests::{aws_session, err, ok, peer, peer_session as session, unique, Peer};
 
 /// Sends `r` through `client`, the answer going into `buf`; panics with the decoded error.
 fn send<'a>(client: &Client<'_>, r: &mut Request<'a>, buf: &'a mut [u8]) {

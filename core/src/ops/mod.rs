@@ -10,6 +10,7 @@
 //! | DynamoDB | `GetItem`, `PutItem`, `Query` (the caller's JSON) | JSON 1.0 | [`dynamodb`] |
 //! | Kinesis | `PutRecord` | JSON 1.1 | [`kinesis`] |
 //! | IoT Data | `Publish` | REST-JSON | [`iot_data`] |
+//! | S3 | `HeadObject`, `GetObject` (ranges, streamed), `PutObject`, `DeleteObject` | REST-XML | [`s3`] |
 //! | any | a raw call of any protocol | all | [`raw`] |
 //!
 //! The flow of every operation:
@@ -28,13 +29,15 @@
 //! answer is decoded by [`Request::service_error`].
 //!
 //! Errors are one small `Copy` enum per protocol family: [`QueryError`] (STS, SQS, SNS),
-//! [`JsonError`] (DynamoDB, Kinesis) and [`RawError`] (IoT Data and the raw calls). Each says
+//! [`JsonError`] (DynamoDB, Kinesis), [`S3Error`] (S3: REST-XML, answers in the head) and
+//! [`RawError`] (IoT Data and the raw calls). Each says
 //! what went wrong and names the parameter or answer element.
 
 pub mod dynamodb;
 pub mod iot_data;
 pub mod kinesis;
 pub mod raw;
+pub mod s3;
 pub mod sns;
 pub mod sqs;
 pub mod sts;
@@ -43,6 +46,7 @@ mod error;
 mod query;
 
 pub use error::{JsonError, QueryError, RawError};
+pub use s3::S3Error;
 
 use core::fmt;
 

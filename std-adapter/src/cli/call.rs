@@ -8,7 +8,10 @@
 //!   `ReceiveMessage`, `DeleteMessage`, SNS `Publish`, Kinesis `PutRecord` (`Data` is the
 //!   `--body-file` bytes or the `Data` parameter's text) and IoT Data `Publish` (`topic`, `qos`,
 //!   the payload from `--body-file`). DynamoDB `GetItem`, `PutItem` and `Query` take their JSON
-//!   from `--body-file` and print the answer's JSON.
+//!   from `--body-file` and print the answer's JSON. S3 `HeadObject`, `PutObject` (the object
+//!   from `--body-file`), `DeleteObject`, `GetObject` (the object written to the output as it
+//!   streams in; `--param Range=FIRST-LAST`) and `ListObjectsV2` (one page) take `Bucket` and
+//!   `Key` parameters.
 //! * Any other operation is a raw call, by the service's protocol ([`SERVICES`]): query services
 //!   send `Action=OPERATION&Version=…` and the parameters as form fields (a `Version` parameter
 //!   replaces the table's); JSON services send `--body-file` (else `{}`) with
@@ -368,6 +371,9 @@ pub(super) fn run(
             writeln!(printer.out, "{json}").map_err(CliError::output)?;
             Ok(0)
         }
+        ("s3", "HeadObject" | "GetObject" | "PutObject" | "DeleteObject" | "ListObjectsV2") => {
+            s3(&client, operation, &params, &body, &mut answer, printer)
+        }
         _ => raw(
             &client,
             svc,
@@ -434,6 +440,136 @@ fn raw(
         writeln!(out).map_err(CliError::output)?;
     }
     Ok(0)
+}
+
+/// The typed S3 operations: `Bucket` and `Key` parameters; `Range` (`first-last`) for
+/// `GetObject`, whose object is written to the output as it streams in; the object of
+/// `PutObject` from `--body-file`; `Prefix`, `ContinuationToken` and `MaxKeys` for
+/// `ListObjectsV2`, which prints one page.
+fn s3(
+    client: &Client<'_>,
+    operation: &'static str,
+    params: &[(String, String)],
+    body: &[u8],
+    answer: &mut [u8],
+    mut printer: Printer<'_>,
+) -> Result<u8, CliError> {
+    use ops::s3;
+    let build =
+        |e: &dyn core::fmt::Display| CliError::failed(format!("cannot build {operation}: {e}"));
+    let parse = |e: &dyn core::fmt::Display| {
+        CliError::failed(format!("cannot read the {operation} answer: {e}"))
+    };
+    let bucket = need(params, "Bucket")?;
+    let protocol = Protocol::RestXml;
+    if operation == "ListObjectsV2" {
+        let max_keys = match get(params, "MaxKeys") {
+            Some(_) => Some(number(params, "MaxKeys", 1000u32)?),
+            None => None,
+        };
+        let list = s3::ListObjectsV2 {
+            prefix: get(params, "Prefix"),
+            continuation_token: get(params, "ContinuationToken"),
+            max_keys,
+        };
+        let mut r = s3::list_objects_v2(client, bucket, &list).map_err(|e| build(&e))?;
+        send(client, &mut r, answer, protocol)?;
+        let page = s3::parse_list_objects_v2(r.response_body()).map_err(|e| parse(&e))?;
+        for (i, o) in page.objects().enumerate() {
+            let n = i + 1;
+            let key: &'static str = Box::leak(format!("Contents.{n}.Key").into_boxed_str());
+            let size: &'static str = Box::leak(format!("Contents.{n}.Size").into_boxed_str());
+            printer.field(key, o.key);
+            printer.text(size, &o.size.to_string());
+        }
+        printer.text("IsTruncated", &page.is_truncated.to_string());
+        if let Some(token) = page.next_continuation_token {
+            printer.field("NextContinuationToken", token);
+        }
+        return printer.finish();
+    }
+    let key = need(params, "Key")?;
+    match operation {
+        "HeadObject" => {
+            let mut r = s3::head_object(client, bucket, key).map_err(|e| build(&e))?;
+            send(client, &mut r, answer, protocol)?;
+            let head = s3::parse_head_object(&r.response).map_err(|e| parse(&e))?;
+            printer.text(
+                "ContentLength",
+                &head.content_length.unwrap_or(0).to_string(),
+            );
+            if let Some(etag) = head.etag {
+                printer.text("ETag", etag);
+            }
+            if let Some(at) = head.last_modified.and_then(|t| t.to_datetime().ok()) {
+                printer.text("LastModified", &at.to_string());
+            }
+            printer.finish()
+        }
+        "PutObject" => {
+            let mut r = s3::put_object(client, bucket, key, body).map_err(|e| build(&e))?;
+            send(client, &mut r, answer, protocol)?;
+            let etag = s3::parse_put_object(&r.response).map_err(|e| parse(&e))?;
+            printer.text("ETag", etag);
+            printer.finish()
+        }
+        "DeleteObject" => {
+            let mut r = s3::delete_object(client, bucket, key).map_err(|e| build(&e))?;
+            send(client, &mut r, answer, protocol)?;
+            s3::parse_delete_object(&r.response).map_err(|e| parse(&e))?;
+            printer.finish()
+        }
+        _ => {
+            let range = match get(params, "Range") {
+                None => None,
+                Some(text) => Some(parse_range(text)?),
+            };
+            let mut r = s3::get_object(client, bucket, key, range).map_err(|e| build(&e))?;
+            // No response buffer: the object streams from the transport to the output.
+            let mut platform =
+                StdPlatform::new(client.session()).map_err(|e| CliError::failed(e.to_string()))?;
+            if let Err(e) = client.send(&mut r, &mut platform) {
+                return Err(CliError::failed(match e.status() {
+                    Some(status) => format!("{} (HTTP {status})", e.code()),
+                    None => format!("{}: {e:?}", e.code()),
+                }));
+            }
+            s3::parse_get_object(&r.response).map_err(|e| parse(&e))?;
+            use aws_session_core::platform::Transport as _;
+            let mut chunk = vec![0u8; 64 * 1024];
+            loop {
+                let n = platform
+                    .transport
+                    .read_body(&mut chunk)
+                    .map_err(|e| CliError::failed(format!("reading the object failed: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                printer
+                    .out
+                    .write_all(&chunk[..n])
+                    .map_err(CliError::output)?;
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// A `Range` parameter: `first-last` or `first-`.
+fn parse_range(text: &str) -> Result<ops::s3::ByteRange, CliError> {
+    let bad = || {
+        CliError::failed(format!(
+            "--param Range={text:?} is not FIRST-LAST or FIRST-"
+        ))
+    };
+    let (first, last) = text.split_once('-').ok_or_else(bad)?;
+    Ok(ops::s3::ByteRange {
+        first: first.trim().parse().map_err(|_| bad())?,
+        last: match last.trim() {
+            "" => None,
+            n => Some(n.parse().map_err(|_| bad())?),
+        },
+    })
 }
 
 fn parse_method(m: &str) -> Result<Method, CliError> {
