@@ -288,6 +288,59 @@ fn p256_keys_load_from_every_encoding_and_sign_verifiably() {
     assert_eq!(format!("{key:?}"), "P256Key(<secret>)");
 }
 
+/// Connects to `iot.test:8443` as a device (a certificate from the server's device CA and its
+/// key, offering `alpn`) while the server answers every request with `answer`, then runs `run_device`
+/// over the connection. Returns what `run_device` returned (or the connection's error) and the
+/// request heads the server saw.
+fn over_device_connection<T>(
+    answer: &'static [u8],
+    alpn: &'static [&'static [u8]],
+    run_device: impl AsyncFnOnce(tls::HttpsConnection<'static>) -> T,
+) -> (Result<T, HttpError>, Vec<String>) {
+    let (pki, device_ca) = pki();
+    let (cert, key) = device(&device_ca);
+    let pki = Arc::new(pki);
+    let (server_pki, requests) = (pki.clone(), Arc::new(Mutex::new(Vec::new())));
+    let server_requests = requests.clone();
+    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
+    let refs: &'static [&'static [u8]] =
+        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
+    let outcome = common::run(
+        async move |server| {
+            mtls_server(server, server_pki, Arc::default(), answer, server_requests).await
+        },
+        async move |net| {
+            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
+            let options = TlsOptions {
+                trust: TrustAnchors::new(refs)
+                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
+                identity: Some(ClientIdentity {
+                    certificate: &cert,
+                    key: &mut ram_key,
+                }),
+                alpn,
+            };
+            let target = Target {
+                host: "iot.test:8443",
+                address: Some(IpAddress::Ipv4(SERVER)),
+            };
+            let conn = Box::pin(tls::connect_with(
+                net,
+                buffers,
+                &target,
+                options,
+                TestRng(7),
+                HttpConfig::default(),
+            ))
+            .await?;
+            Ok(run_device(conn).await)
+        },
+    );
+    let requests = requests.lock().unwrap().clone();
+    (outcome, requests)
+}
+
 /// The AWS IoT credentials provider's answer (its documented shape), with a `Date` one hour after
 /// the build time of the device's clock.
 const IOT_ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Tue, 01 Jan 2030 00:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 158\r\n\r\n{\"credentials\":{\"accessKeyId\":\"ASIAIOTDEVICE0000001\",\"secretAccessKey\":\"iotSECRETdevice\",\"sessionToken\":\"iotTOKENdevice\",\"expiration\":\"2030-01-01T01:00:00Z\"}}";
@@ -311,62 +364,16 @@ fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
     .unwrap();
     session.share_credentials(&IOT_CREDENTIALS);
     let session: &'static _ = leak(session);
-    let (pki, device_ca) = pki();
-    let (cert, key) = device(&device_ca);
-    let pki = Arc::new(pki);
-    let (server_pki, requests) = (pki.clone(), Arc::new(Mutex::new(Vec::new())));
-    let server_requests = requests.clone();
-    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
-    let refs: &'static [&'static [u8]] =
-        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
-    let outcome = common::run(
-        async move |server| {
-            mtls_server(
-                server,
-                server_pki,
-                Arc::default(),
-                IOT_ANSWER,
-                server_requests,
-            )
-            .await
-        },
-        async move |net| {
-            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
-            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
-            let options = TlsOptions {
-                trust: TrustAnchors::new(refs)
-                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
-                identity: Some(ClientIdentity {
-                    certificate: &cert,
-                    key: &mut ram_key,
-                }),
-                alpn: &[],
-            };
-            let target = Target {
-                host: "iot.test:8443",
-                address: Some(IpAddress::Ipv4(SERVER)),
-            };
-            let conn = Box::pin(tls::connect_with(
-                net,
-                buffers,
-                &target,
-                options,
-                TestRng(7),
-                HttpConfig::default(),
-            ))
-            .await?;
-            let mut platform = EmbassyPlatform::new(conn, &IOT_CLOCK, TestRng(8));
-            let mut first = Credentials::EMPTY;
-            // Boxed: the fetch's future is large in a debug build, and the test thread's
-            // stack holds everything else too.
-            let kind =
-                Box::pin(session.retrieve_credentials_async(&mut platform, &mut first)).await;
-            let mut second = Credentials::EMPTY;
-            let again =
-                Box::pin(session.retrieve_credentials_async(&mut platform, &mut second)).await;
-            Ok::<_, HttpError>((kind, first, again, second))
-        },
-    );
+    let (outcome, requests) = over_device_connection(IOT_ANSWER, &[], async move |conn| {
+        let mut platform = EmbassyPlatform::new(conn, &IOT_CLOCK, TestRng(8));
+        let mut first = Credentials::EMPTY;
+        // Boxed: the fetch's future is large in a debug build, and the test thread's stack
+        // holds everything else too.
+        let kind = Box::pin(session.retrieve_credentials_async(&mut platform, &mut first)).await;
+        let mut second = Credentials::EMPTY;
+        let again = Box::pin(session.retrieve_credentials_async(&mut platform, &mut second)).await;
+        (kind, first, again, second)
+    });
     let (kind, first, again, second) = outcome.unwrap();
     assert_eq!(kind.unwrap(), ProviderKind::IotCredentials);
     assert_eq!(first.access_key_id.as_str(), "ASIAIOTDEVICE0000001");
@@ -377,7 +384,6 @@ fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
         "the cache answers the second time"
     );
     assert_eq!(second.access_key_id.as_str(), "ASIAIOTDEVICE0000001");
-    let requests = requests.lock().unwrap();
     assert_eq!(requests.len(), 1, "one call to the provider: {requests:?}");
     let head = requests[0].to_lowercase();
     assert!(
@@ -418,68 +424,25 @@ fn publish_with_certificate(alpn: &'static [&'static [u8]]) -> (Result<u16, Stri
         credentials: Some(ExplicitCredentials::Anonymous),
         ..Config::default()
     });
-    let (pki, device_ca) = pki();
-    let (cert, key) = device(&device_ca);
-    let pki = Arc::new(pki);
-    let (server_pki, requests) = (pki.clone(), Arc::new(Mutex::new(Vec::new())));
-    let server_requests = requests.clone();
-    let anchors: &'static Vec<Vec<u8>> = leak(vec![pki.server_ca.clone()]);
-    let refs: &'static [&'static [u8]] =
-        leak(anchors.iter().map(|a| a.as_slice()).collect::<Vec<_>>()).as_slice();
-    let outcome = common::run(
-        async move |server| {
-            mtls_server(
-                server,
-                server_pki,
-                Arc::default(),
-                PUBLISHED,
-                server_requests,
-            )
-            .await
-        },
-        async move |net| {
-            let client = session.client_with(iot_data::SERVICE, unsigned).unwrap();
-            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
-            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
-            let options = TlsOptions {
-                trust: TrustAnchors::new(refs)
-                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
-                identity: Some(ClientIdentity {
-                    certificate: &cert,
-                    key: &mut ram_key,
-                }),
-                alpn,
-            };
-            let target = Target {
-                host: "iot.test:8443",
-                address: Some(IpAddress::Ipv4(SERVER)),
-            };
-            let conn = Box::pin(tls::connect_with(
-                net,
-                buffers,
-                &target,
-                options,
-                TestRng(9),
-                HttpConfig::default(),
-            ))
+    let (outcome, requests) = over_device_connection(PUBLISHED, alpn, async move |conn| {
+        let client = session.client_with(iot_data::SERVICE, unsigned).unwrap();
+        // Every attempt reads the clock; a device has set it by now (its first response's
+        // `Date`, `EmbassyPlatform::set_clock`, or SNTP).
+        PUBLISH_CLOCK.set(aws_session_core::time::UnixTime::from_secs(1_893_456_000));
+        let mut platform = EmbassyPlatform::new(conn, &PUBLISH_CLOCK, TestRng(10));
+        let mut answer = [0u8; 128];
+        let mut r = iot_data::publish(&client, "dt/device-7/temp", 1, b"{\"temp\":21.5}")
+            .map_err(|e| format!("{e:?}"))?;
+        r.set_response_buffer(&mut answer);
+        Box::pin(client.send_async(&mut r, &mut platform))
             .await
             .map_err(|e| format!("{e:?}"))?;
-            // Every attempt reads the clock; a device has set it by now (its first response's
-            // `Date`, `EmbassyPlatform::set_clock`, or SNTP).
-            PUBLISH_CLOCK.set(aws_session_core::time::UnixTime::from_secs(1_893_456_000));
-            let mut platform = EmbassyPlatform::new(conn, &PUBLISH_CLOCK, TestRng(10));
-            let mut answer = [0u8; 128];
-            let mut r = iot_data::publish(&client, "dt/device-7/temp", 1, b"{\"temp\":21.5}")
-                .map_err(|e| format!("{e:?}"))?;
-            r.set_response_buffer(&mut answer);
-            Box::pin(client.send_async(&mut r, &mut platform))
-                .await
-                .map_err(|e| format!("{e:?}"))?;
-            Ok(r.response.status())
-        },
-    );
-    let requests = requests.lock().unwrap().clone();
-    (outcome, requests)
+        Ok(r.response.status())
+    });
+    (
+        outcome.map_err(|e| format!("{e:?}")).and_then(|r| r),
+        requests,
+    )
 }
 
 #[test]
