@@ -32,6 +32,22 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method, in declaration order.
+    pub const ALL: [Method; 7] = [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Delete,
+        Method::Patch,
+        Method::Options,
+    ];
+
+    /// The method named `name` exactly as on a request line (`"GET"`, …); `None` for any other.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
     /// The method as it appears on the request line.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -399,6 +415,14 @@ pub mod selftests {
             assert!(!s.contains("abc123"));
             assert!(s.contains("X-Amz-Signature"));
             assert!(s.contains("20240101T000000Z"));
+        }
+
+        fn methods_by_name() {
+            for m in Method::ALL {
+                assert_eq!(Method::from_name(m.as_str()), Some(m));
+            }
+            assert_eq!(Method::from_name("get"), None);
+            assert_eq!(Method::from_name("TRACE"), None);
         }
 
         fn request_target_path_query() {

@@ -573,19 +573,13 @@ fn parse_range(text: &str) -> Result<ops::s3::ByteRange, CliError> {
 }
 
 fn parse_method(m: &str) -> Result<Method, CliError> {
-    Ok(match m.to_ascii_uppercase().as_str() {
-        "GET" => Method::Get,
-        "HEAD" => Method::Head,
-        "POST" => Method::Post,
-        "PUT" => Method::Put,
-        "DELETE" => Method::Delete,
-        "PATCH" => Method::Patch,
-        _ => {
-            return Err(CliError::failed(format!(
+    Method::from_name(&m.to_ascii_uppercase())
+        .filter(|method| *method != Method::Options)
+        .ok_or_else(|| {
+            CliError::failed(format!(
                 "--param method={m:?} is not a method call can send"
-            )))
-        }
-    })
+            ))
+        })
 }
 
 /// Sends `r` with the session's platform, the answer going into `buf`; a failure is one line with

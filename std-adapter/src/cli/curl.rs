@@ -17,19 +17,8 @@ use crate::{StdEntropy, SystemClock, ThreadSleep};
 const ERROR_BODY_PEEK: usize = 64 * 1024;
 
 fn method(m: &str) -> Result<Method, CliError> {
-    Ok(match m {
-        "GET" => Method::Get,
-        "HEAD" => Method::Head,
-        "POST" => Method::Post,
-        "PUT" => Method::Put,
-        "DELETE" => Method::Delete,
-        "PATCH" => Method::Patch,
-        "OPTIONS" => Method::Options,
-        other => {
-            return Err(CliError::failed(format!(
-                "curl cannot send method {other:?} (sign can sign it)"
-            )))
-        }
+    Method::from_name(m).ok_or_else(|| {
+        CliError::failed(format!("curl cannot send method {m:?} (sign can sign it)"))
     })
 }
 
