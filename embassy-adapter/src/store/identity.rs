@@ -74,6 +74,14 @@ fn decode(record: &[u8]) -> Option<StoredIdentity<'_>> {
     (!certificate.is_empty()).then_some(StoredIdentity { certificate, key })
 }
 
+/// The key of profile `name`'s identity.
+fn identity_key(name: &str) -> Result<StoreKey, StoreError> {
+    match profile_key(name)? {
+        StoreKey::Profile(profile) => Ok(StoreKey::Identity(profile)),
+        _ => Err(StoreError::InvalidName),
+    }
+}
+
 impl<F: NorFlash> ProfileStore<F> {
     /// Stores the device identity of profile `name` (its certificate, DER, and P-256 private
     /// scalar), replacing an earlier one. The profile itself need not exist yet.
@@ -87,36 +95,26 @@ impl<F: NorFlash> ProfileStore<F> {
         certificate: &[u8],
         key: &[u8; KEY_LEN],
     ) -> Result<(), StoreError> {
-        let StoreKey::Profile(profile) = profile_key(name)? else {
-            return Err(StoreError::InvalidName);
+        let key_of = identity_key(name)?;
+        let too_big = StoreError::IdentityTooBig {
+            limit: MAX_DEVICE_CERTIFICATE_LEN,
         };
         if certificate.is_empty() || certificate.len() > MAX_DEVICE_CERTIFICATE_LEN {
-            return Err(StoreError::IdentityTooBig {
-                limit: MAX_DEVICE_CERTIFICATE_LEN,
-            });
+            return Err(too_big);
         }
-        let len = u16::try_from(certificate.len()).map_err(|_| StoreError::IdentityTooBig {
-            limit: MAX_DEVICE_CERTIFICATE_LEN,
-        })?;
+        let [lo, hi] = u16::try_from(certificate.len())
+            .map_err(|_| too_big)?
+            .to_le_bytes();
         self.scrub();
         let mut record = RecordBuffer([0; BUFFER_LEN]);
         let total = 3 + certificate.len() + KEY_LEN;
-        let out = record
-            .0
-            .get_mut(..total)
-            .ok_or(StoreError::IdentityTooBig {
-                limit: MAX_DEVICE_CERTIFICATE_LEN,
-            })?;
+        let out = record.0.get_mut(..total).ok_or(too_big)?;
         let (head, rest) = out.split_at_mut(3);
-        head.copy_from_slice(&[
-            IDENTITY_FORMAT_VERSION,
-            len.to_le_bytes()[0],
-            len.to_le_bytes()[1],
-        ]);
+        head.copy_from_slice(&[IDENTITY_FORMAT_VERSION, lo, hi]);
         let (cert_out, key_out) = rest.split_at_mut(certificate.len());
         cert_out.copy_from_slice(certificate);
         key_out.copy_from_slice(key);
-        let result = self.store_verified(&StoreKey::Identity(profile), out).await;
+        let result = self.store_verified(&key_of, out).await;
         self.scrub();
         debug!(
             "profile store: provisioned a device identity ({} bytes)",
@@ -131,14 +129,12 @@ impl<F: NorFlash> ProfileStore<F> {
     /// # Errors
     /// [`ReadError::Corrupt`] for a record that does not decode; storage failures.
     pub async fn identity(&mut self, name: &str) -> Result<Option<StoredIdentity<'_>>, ReadError> {
-        let StoreKey::Profile(profile) = profile_key(name)? else {
-            return Err(ReadError::Store(StoreError::InvalidName));
-        };
+        let key_of = identity_key(name)?;
         self.check().await?;
         self.scrub();
         let item = self
             .map
-            .fetch_item::<&[u8]>(&mut self.buf.0, &StoreKey::Identity(profile))
+            .fetch_item::<&[u8]>(&mut self.buf.0, &key_of)
             .await
             .map_err(StoreError::from)?;
         match item {
@@ -160,11 +156,7 @@ impl<F: NorFlash> ProfileStore<F> {
         };
         self.scrub();
         if existed {
-            let StoreKey::Profile(profile) = profile_key(name)? else {
-                return Err(StoreError::InvalidName);
-            };
-            self.store_verified(&StoreKey::Identity(profile), &[])
-                .await?;
+            self.store_verified(&identity_key(name)?, &[]).await?;
         }
         Ok(existed)
     }
