@@ -130,10 +130,7 @@ fn log_request(r: &mut Request<'_>) {
 
 fn log_response(r: &mut Request<'_>) {
     if r.error.is_some() && r.response.status() == 0 {
-        let mut why: Text<96> = Text::new();
-        if let Some(e) = r.error {
-            let _ = write!(why, "{e}");
-        }
+        let why = shown_error(r);
         request_log!(
             "aws-session: response {}/{}: none ({})",
             service(r),
@@ -181,11 +178,10 @@ fn log_retry(r: &mut Request<'_>) {
 }
 
 fn log_error(r: &mut Request<'_>) {
-    let Some(e) = r.error else {
+    if r.error.is_none() {
         return;
-    };
-    let mut why: Text<96> = Text::new();
-    let _ = write!(why, "{e}");
+    }
+    let why = shown_error(r);
     request_log!(
         "aws-session: request {}/{} failed after {} attempt(s): {}",
         service(r),
@@ -193,6 +189,15 @@ fn log_error(r: &mut Request<'_>) {
         r.attempt(),
         why.as_str()
     );
+}
+
+/// The request's error as text for a log line (cut at 96 bytes; empty without an error).
+fn shown_error(r: &Request<'_>) -> Text<96> {
+    let mut why = Text::new();
+    if let Some(e) = r.error {
+        let _ = write!(why, "{e}");
+    }
+    why
 }
 
 /// A header's value as logged: `<redacted>` for secret headers, except that an `Authorization`
