@@ -91,6 +91,19 @@ impl<T: Transport + ?Sized> AsyncTransport for BlockingTransport<'_, T> {
     }
 }
 
+/// A blocking reader seen as an async one, for [`block_on`].
+pub struct BlockingRead<'r, R: ?Sized>(pub &'r mut R);
+
+impl<R: embedded_io::Read + ?Sized> embedded_io::ErrorType for BlockingRead<'_, R> {
+    type Error = R::Error;
+}
+
+impl<R: embedded_io::Read + ?Sized> embedded_io_async::Read for BlockingRead<'_, R> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, R::Error> {
+        self.0.read(buf)
+    }
+}
+
 /// A blocking sleep seen as an async one, for [`block_on`].
 pub struct BlockingSleep<'p, S: ?Sized>(RefCell<&'p mut S>);
 

@@ -9,7 +9,7 @@ use aws_session_core::secret::{SecretKey, SessionToken};
 use aws_session_core::sigv4::{
     sign, AwsChunkedEncoder, ChunkSigner, ChunkedError, CredentialScope, SignableBody,
     SignableRequest, Signer, SigningCredentials, SigningError, SigningKey, SigningOutput,
-    SigningParams, SigningSettings,
+    SigningParams, SigningSettings, MAX_CHUNK_HEADER_LEN, MAX_SIGNED_FINISH_LEN,
 };
 use aws_session_core::text::Field;
 use aws_session_core::time::{TimeError, UnixTime};
@@ -451,6 +451,38 @@ fn chunked_encoder_errors() {
     );
     assert_eq!(
         enc.write_chunk(&mut FailingWriter(1000), b"late"),
+        Err(ChunkedError::Finished)
+    );
+}
+
+/// A chunk's header line from `chunk_header`, then its data and CRLF, is what `write_chunk`
+/// writes for the same chunk; an empty chunk has no header; a finished body refuses more.
+#[test]
+fn chunk_headers_frame_chunks_as_write_chunk_does() {
+    let s = secret();
+    let (mut whole, mut parts) = (
+        AwsChunkedEncoder::signed(chunk_signer(&s), false),
+        AwsChunkedEncoder::signed(chunk_signer(&s), false),
+    );
+    let mut header = [0u8; MAX_CHUNK_HEADER_LEN];
+    for data in [&b"first chunk"[..], &[7u8; 70_000][..]] {
+        let mut out = vec![0u8; data.len() + MAX_CHUNK_HEADER_LEN + 2];
+        let left = {
+            let mut w: &mut [u8] = &mut out;
+            whole.write_chunk(&mut w, data).unwrap();
+            w.len()
+        };
+        let expected = &out[..out.len() - left];
+        let n = parts.chunk_header(data, &mut header).unwrap();
+        let framed = [&header[..n], data, b"\r\n"].concat();
+        assert_eq!(framed, expected);
+    }
+    assert_eq!(parts.chunk_header(b"", &mut header), Ok(0));
+    let mut tail = [0u8; MAX_SIGNED_FINISH_LEN];
+    let mut w: &mut [u8] = &mut tail;
+    assert_eq!(parts.finish(&mut w, &[]), Ok(()));
+    assert_eq!(
+        parts.chunk_header(b"late", &mut header),
         Err(ChunkedError::Finished)
     );
 }

@@ -17,17 +17,19 @@ use crate::client::Client;
 use crate::credentials::Credentials;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error_kind::ErrorKind;
-use crate::handlers::{Request, TransportIoError};
+use crate::fetch::{block_on, BlockingRead, BlockingTransport};
+use crate::handlers::Request;
 use crate::http::{io_kind, Body, HttpError, Method, ResponseHead};
 use crate::limits::{
     MAX_PRESIGN_EXPIRES_SECS, MAX_REQUEST_TARGET_LEN, MAX_S3_BUCKET_LEN, MAX_S3_KEY_LEN,
     MIN_AWS_CHUNK_LEN,
 };
-use crate::platform::{Error as _, Transport};
+use crate::platform::{AsyncTransport, Error as _, Transport};
 use crate::sigv4::encoding::write_encoded;
 use crate::sigv4::{
     encoded_len, AwsChunkedEncoder, ChunkedError, ChunkedMode, SignableBody, SignableRequest,
-    Signer, SigningError, SigningOutput, SigningParams, SigningSettings,
+    Signer, SigningError, SigningOutput, SigningParams, SigningSettings, MAX_CHUNK_HEADER_LEN,
+    MAX_SIGNED_FINISH_LEN,
 };
 use crate::text::{SliceWriter, Text};
 use crate::time::UnixTime;
@@ -865,26 +867,6 @@ pub struct StreamedObject<'p, R> {
     pub length: u64,
 }
 
-/// The transport's request body as an `embedded_io` writer.
-struct BodyWriter<'t, T: ?Sized>(&'t mut T);
-
-impl<T: Transport + ?Sized> embedded_io::ErrorType for BodyWriter<'_, T> {
-    type Error = TransportIoError;
-}
-
-impl<T: Transport + ?Sized> embedded_io::Write for BodyWriter<'_, T> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, TransportIoError> {
-        self.0
-            .write_body(buf)
-            .map_err(|e| TransportIoError(e.kind()))?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> Result<(), TransportIoError> {
-        Ok(())
-    }
-}
-
 /// Uploads `object` with `PutObject` over `transport`, streamed as an aws-chunked body whose
 /// every chunk is signed (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, chained from the seed signature
 /// of the request head), in constant memory: one chunk of `chunk.len()` bytes (at least
@@ -894,15 +876,17 @@ impl<T: Transport + ?Sized> embedded_io::Write for BodyWriter<'_, T> {
 /// One exchange, outside the client's handler pipeline (no Build, Sign or Retry handlers run,
 /// and nothing is retried: the reader cannot rewind); the request carries the client's endpoint
 /// and is signed with `credentials` at `time` for the client's signing region and name, as
-/// [`presign_object`] is. Returns the payload bytes sent.
+/// [`presign_object`] is. Returns the payload bytes sent. The blocking form is
+/// [`put_object_streaming`].
 ///
 /// # Errors
 /// As [`object_target`]; [`S3Error::Invalid`] naming `chunk` (under [`MIN_AWS_CHUNK_LEN`]),
-/// `endpoint` or `credentials`; [`S3Error::Signing`]; [`S3Error::Chunked`] (reading the body or
-/// writing a chunk failed); [`S3Error::Truncated`] when the body ends before `length` bytes (the
-/// server then refuses the upload); [`S3Error::Transport`].
+/// `endpoint`, `credentials`, or `length` (the body holds more than `length` bytes: refused
+/// before the extra bytes are sent); [`S3Error::Signing`]; [`S3Error::Chunked`] (reading the
+/// body failed); [`S3Error::Truncated`] when the body ends before `length` bytes (the server then
+/// refuses the upload); [`S3Error::Transport`].
 #[allow(clippy::too_many_arguments)] // the client's, the object's and the exchange's parts
-pub fn put_object_streaming<R: embedded_io::Read, T: Transport + ?Sized>(
+pub async fn put_object_streaming_async<R: embedded_io_async::Read, T: AsyncTransport + ?Sized>(
     client: &Client<'_>,
     credentials: &Credentials,
     time: UnixTime,
@@ -949,24 +933,95 @@ pub fn put_object_streaming<R: embedded_io::Read, T: Transport + ?Sized>(
         .chunk_signer(&params, &seed)
         .map_err(S3Error::Signing)?;
     let mut encoder = AwsChunkedEncoder::signed(chunks, false);
-    transport
-        .begin(&r.http)
-        .map_err(|e| S3Error::Transport(e.kind()))?;
-    let mut w = BodyWriter(transport);
-    let sent = encoder
-        .encode(object.body, &mut w, chunk, |_| {})
-        .map_err(S3Error::Chunked)?;
+    let io = |e: T::Error| S3Error::Transport(e.kind());
+    transport.begin(&r.http).await.map_err(io)?;
+    let mut sent = 0u64;
+    let mut header = [0u8; MAX_CHUNK_HEADER_LEN];
+    loop {
+        let filled = fill(object.body, chunk).await?;
+        let data = chunk.get(..filled).unwrap_or(&[]);
+        if sent.saturating_add(filled as u64) > object.length {
+            return Err(S3Error::Invalid("length"));
+        }
+        let n = encoder
+            .chunk_header(data, &mut header)
+            .map_err(S3Error::Chunked)?;
+        if n == 0 {
+            break;
+        }
+        for part in [header.get(..n).unwrap_or(&[]), data, b"\r\n"] {
+            transport.write_body(part).await.map_err(io)?;
+        }
+        sent += filled as u64;
+        if filled < chunk.len() {
+            break;
+        }
+    }
     if sent != object.length {
         return Err(S3Error::Truncated {
             expected: object.length,
             got: sent,
         });
     }
-    encoder.finish(&mut w, &[]).map_err(S3Error::Chunked)?;
-    transport
-        .finish(response)
-        .map_err(|e| S3Error::Transport(e.kind()))?;
+    let mut tail = [0u8; MAX_SIGNED_FINISH_LEN];
+    let left = {
+        let mut w: &mut [u8] = &mut tail;
+        encoder.finish(&mut w, &[]).map_err(S3Error::Chunked)?;
+        w.len()
+    };
+    let tail = tail.get(..MAX_SIGNED_FINISH_LEN - left).unwrap_or(&[]);
+    transport.write_body(tail).await.map_err(io)?;
+    transport.finish(response).await.map_err(io)?;
     Ok(sent)
+}
+
+/// Reads `r` into `buf` until `buf` is full or `r` ends; returns the bytes read.
+async fn fill<R: embedded_io_async::Read>(r: &mut R, buf: &mut [u8]) -> Result<usize, S3Error> {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match r.read(rest).await {
+            Ok(0) => break,
+            Ok(n) => filled += n.min(rest.len()),
+            Err(e) => {
+                let kind = embedded_io::Error::kind(&e);
+                return Err(S3Error::Chunked(ChunkedError::Read(kind)));
+            }
+        }
+    }
+    Ok(filled)
+}
+
+/// [`put_object_streaming_async`] over a blocking reader and transport.
+///
+/// # Errors
+/// As [`put_object_streaming_async`].
+#[allow(clippy::too_many_arguments)] // the client's, the object's and the exchange's parts
+pub fn put_object_streaming<R: embedded_io::Read, T: Transport + ?Sized>(
+    client: &Client<'_>,
+    credentials: &Credentials,
+    time: UnixTime,
+    object: StreamedObject<'_, R>,
+    chunk: &mut [u8],
+    transport: &mut T,
+    response: &mut ResponseHead,
+) -> Result<u64, S3Error> {
+    let mut body = BlockingRead(object.body);
+    let object = StreamedObject {
+        bucket: object.bucket,
+        key: object.key,
+        body: &mut body,
+        length: object.length,
+    };
+    let mut transport = BlockingTransport(transport);
+    block_on(put_object_streaming_async(
+        client,
+        credentials,
+        time,
+        object,
+        chunk,
+        &mut transport,
+        response,
+    ))
 }
 
 #[cfg(any(test, feature = "selftest"))]
@@ -1201,6 +1256,18 @@ pub mod selftests {
                 expected: 8_200,
                 got: 100
             })
+        );
+        // A body longer than announced: refused before the extra bytes go out.
+        let long = StreamedObject {
+            bucket: "bkt",
+            key: "k",
+            body: &mut Repeat(9_000),
+            length: 8_200,
+        };
+        let mut t3 = FakeTransport::new(&script);
+        assert_eq!(
+            put_object_streaming(&c, &creds, t, long, &mut chunk, &mut t3, &mut head),
+            Err(S3Error::Invalid("length"))
         );
         let mut small = [0u8; 100];
         let none = Credentials::EMPTY;

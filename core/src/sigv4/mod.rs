@@ -136,7 +136,10 @@ pub use sign::{sign, sign_canonical, Signer};
 pub use signing_key::{derive_signing_key, SigningKey, SigningKeyCache};
 #[cfg(feature = "sigv4a")]
 pub use streaming::encoded_len_v4a;
-pub use streaming::{encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode};
+pub use streaming::{
+    encoded_len, AwsChunkedEncoder, ChunkSigner, ChunkedMode, MAX_CHUNK_HEADER_LEN,
+    MAX_SIGNED_FINISH_LEN,
+};
 pub use string_to_sign::{StringToSign, ALGORITHM};
 #[cfg(feature = "sigv4a")]
 pub use v4a::{SigningKeyV4a, ALGORITHM_V4A};

@@ -86,6 +86,15 @@ const CHUNK_SIGNATURE: &[u8] = b";chunk-signature=";
 const TRAILER_SIGNATURE: &[u8] = b"x-amz-trailer-signature:";
 const CRLF: &[u8] = b"\r\n";
 
+/// Room for the longest header line of a data chunk ([`AwsChunkedEncoder::chunk_header`]): the
+/// size in hex (up to 16 digits), the signature part and CRLF.
+pub const MAX_CHUNK_HEADER_LEN: usize = 16 + CHUNK_SIGNATURE.len() + SIGNATURE_ROOM + CRLF.len();
+
+/// Room for what [`AwsChunkedEncoder::finish`] writes for a [`ChunkedMode::Signed`] body: the
+/// final chunk's header line and the closing CRLF.
+pub const MAX_SIGNED_FINISH_LEN: usize =
+    1 + CHUNK_SIGNATURE.len() + SIGNATURE_ROOM + 2 * CRLF.len();
+
 /// Signs aws-chunked chunks and trailers, each chained to the signature before it.
 ///
 /// With SigV4a (a [`Signer`] signing with
@@ -477,6 +486,33 @@ impl<'a> AwsChunkedEncoder<'a> {
         self.write_chunk_header(w, data)?;
         write_all(w, data)?;
         write_all(w, CRLF)
+    }
+
+    /// Signs the data chunk `data` and writes its header line (size, signature, CRLF) into `out`;
+    /// returns the line's length. On the wire the chunk is that line, `data`, then CRLF: this is
+    /// for writers that send a chunk's parts separately, such as async transports
+    /// ([`AwsChunkedEncoder::write_chunk`] writes all three). An empty `data` is no chunk: it
+    /// returns 0 and signs nothing (the final chunk comes from [`AwsChunkedEncoder::finish`]).
+    ///
+    /// # Errors
+    /// [`ChunkedError::Finished`], or [`ChunkedError::Signing`] (SigV4a).
+    pub fn chunk_header(
+        &mut self,
+        data: &[u8],
+        out: &mut [u8; MAX_CHUNK_HEADER_LEN],
+    ) -> Result<usize, ChunkedError> {
+        if self.finished {
+            return Err(ChunkedError::Finished);
+        }
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let left = {
+            let mut w: &mut [u8] = out;
+            self.write_chunk_header(&mut w, data)?;
+            w.len()
+        };
+        Ok(MAX_CHUNK_HEADER_LEN - left)
     }
 
     fn write_chunk_header<W: Write>(&mut self, w: &mut W, data: &[u8]) -> Result<(), ChunkedError> {
