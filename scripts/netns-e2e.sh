@@ -5,12 +5,15 @@
 # with addresses that exist only there:
 #
 #   tap0, kernel side   10.77.0.1/24   moto (signature verification on) via a forwarder on :5055,
-#                                      a rustls TLS 1.3 test server on :8443 (started by the test)
+#                                      s3s-fs (every signature and aws-chunked chunk checked) on
+#                                      :8014, a rustls TLS 1.3 test server on :8443 (started by
+#                                      the test)
 #   embassy-net stack   10.77.0.2/24   our client, in the test process, on tap0 (embassy-net-tuntap)
 #
 # Steps: build the test (outside: the namespace has no network), create the namespace and tap0,
 # start moto inside it with /work/shared/tools/moto.sh (which binds the namespace's 127.0.0.1 and
-# switches signature checking on), forward 10.77.0.1:5055 to it, then run
+# switches signature checking on), forward 10.77.0.1:5055 to it, start s3s-fs on 10.77.0.1:8014
+# (scripts/peers.sh, installed outside first), then run
 # `embassy-adapter/tests/netns_e2e.rs` inside the namespace. Everything is torn down on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +35,7 @@ if [ ! -x "$VENV/bin/moto_server" ]; then
   "$VENV/bin/pip" install -q 'moto[server]' boto3
 fi
 export PEERS_DIR PEERS_VENV="$VENV"
+PEERS_ONLY=s3s bash "$root/scripts/peers.sh" install
 export MOTO_STATE_DIR="${MOTO_STATE_DIR:-$(mktemp -d)}"
 
 echo "==> building the test"
@@ -42,6 +46,7 @@ cleanup() {
   set +e
   [ -n "$fwd" ] && kill "$fwd" 2>/dev/null
   ip netns exec "$NS" bash "$MOTO_SH" stop 5055 >/dev/null 2>&1
+  PEERS_ONLY=s3s S3S_PORT=8014 MOTO_PORT=5055 bash "$root/scripts/peers.sh" stop >/dev/null 2>&1
   ip netns del "$NS" 2>/dev/null
 }
 trap cleanup EXIT
@@ -86,6 +91,11 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 
+echo "==> s3s-fs inside the namespace, on 10.77.0.1:8014"
+eval "$(ip netns exec "$NS" env PEERS_ONLY=s3s PEERS_HOST=10.77.0.1 S3S_PORT=8014 MOTO_PORT=5055 \
+  bash "$root/scripts/peers.sh" start)"
+
 echo "==> the embassy adapter over tap0"
 ip netns exec "$NS" env AWS_SESSION_NETNS_E2E=1 MOTO_AKID="$MOTO_AKID" MOTO_SECRET="$MOTO_SECRET" \
+  S3S_ENDPOINT="$S3S_ENDPOINT" S3S_AKID="$S3S_AKID" S3S_SECRET="$S3S_SECRET" S3S_BUCKET="$S3S_BUCKET" \
   cargo test -q -p aws-session-embassy --test netns_e2e -- --nocapture

@@ -30,7 +30,8 @@
 #
 # Settings (environment): PEERS_DIR (cache, default ${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers),
 # MOTO_PORT (5055), MOTO_NOAUTH_PORT (MOTO_PORT + 10), S3S_PORT (8014), PEERS_ONLY=moto|s3s to start
-# one of them (moto starts both moto servers).
+# one of them (moto starts both moto servers), PEERS_HOST (127.0.0.1; scripts/netns-e2e.sh binds
+# s3s-fs to its namespace's own address with it).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +44,7 @@ S3S_PORT="${S3S_PORT:-8014}"
 S3S_VERSION=0.14.1
 S3S_ROOT="${S3S_TOOLS:-$PEERS_DIR/s3s}"
 VENV="${PEERS_VENV:-$PEERS_DIR/venv}"
-HOST=127.0.0.1
+HOST="${PEERS_HOST:-127.0.0.1}"
 mkdir -p "$STATE"
 
 log() { printf 'peers.sh: %s\n' "$*" >&2; }

@@ -48,8 +48,8 @@ Jobs:
            virt); on each, a deliberately failing test must fail the run
   embassy  the embassy adapter for the embedded targets, its QEMU firmware example (mps2-an385),
            the STM32F4 and ESP32-C3 firmware examples
-  netns    the embassy adapter over a TAP device in a network namespace against moto and a
-           TLS 1.3 server (scripts/netns-e2e.sh). Needs root: skipped with a SKIPPED line when
+  netns    the embassy adapter over a TAP device in a network namespace against moto, s3s-fs
+           and a TLS 1.3 server (scripts/netns-e2e.sh). Needs root: skipped with a SKIPPED line when
            not root, a failure under CI=true
   fuzz     every cargo-fuzz target in fuzz/ for 20 s each (scripts/fuzz.sh 20: installs nightly
            and cargo-fuzz, seeds each corpus from the testdata, prints executions per target,

@@ -255,7 +255,12 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
         }
         self.state = State::Broken;
         let method = request.method();
-        let length = request.body().length();
+        // The body length is the `Content-Length` the Sign phase (or a streaming operation such
+        // as an aws-chunked upload, whose body is not the request's) set, else the body's own.
+        let length = match request.headers().get("content-length") {
+            Some(value) => value.trim().parse().map_err(|_| HttpError::Usage)?,
+            None => request.body().length(),
+        };
         self.head_request = method == Method::Head;
         for piece in [
             method.as_str(),

@@ -394,6 +394,36 @@ fn calls_out_of_order_and_wrong_body_lengths() {
     });
 }
 
+/// A body the request does not hold (an aws-chunked upload) goes out in pieces up to the
+/// `Content-Length` header's count; more is refused; a header that is not a count is refused.
+#[test]
+fn a_content_length_header_sets_the_body_length() {
+    block_on(async {
+        let mut buf = [0u8; 256];
+        let answer = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        let mut c = HttpConnection::new(Script::new(answer, 64), &mut buf, HttpConfig::default());
+        let mut req = HttpRequest::new(Method::Put, Scheme::Http, "h", "/k").unwrap();
+        req.headers_mut().insert("content-length", "6").unwrap();
+        c.send_head(&req).await.unwrap();
+        c.send_body(b"abc").await.unwrap();
+        c.send_body(b"def").await.unwrap();
+        let mut head = ResponseHead::new();
+        c.read_head(&mut head).await.unwrap();
+        assert_eq!(head.status(), 200);
+        assert_eq!(
+            text(&c.into_inner().written),
+            "PUT /k HTTP/1.1\r\nhost: h\r\ncontent-length: 6\r\n\r\nabcdef"
+        );
+
+        let mut c = HttpConnection::new(Script::new("", 64), &mut buf, HttpConfig::default());
+        c.send_head(&req).await.unwrap();
+        assert_eq!(c.send_body(b"abcdefg").await, Err(HttpError::Usage));
+        let mut c = HttpConnection::new(Script::new("", 64), &mut buf, HttpConfig::default());
+        req.headers_mut().insert("content-length", "six").unwrap();
+        assert_eq!(c.send_head(&req).await, Err(HttpError::Usage));
+    });
+}
+
 #[test]
 fn response_date_sets_the_wall_clock() {
     block_on(async {
