@@ -126,3 +126,64 @@ fn a_raw_rest_call_sends_method_path_and_body_and_prints_the_answer() {
     );
     assert!(request.ends_with("{\"a\":1}"), "{request}");
 }
+
+#[test]
+fn s3_put_object_streams_a_regular_file_aws_chunked_and_an_error_is_one_line() {
+    let h = home();
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>req-2</RequestId></Error>";
+    let (port, server) = server::plain(Reply::With("403 Forbidden", body));
+    let url = format!("http://127.0.0.1:{port}");
+    // Two full 64 KiB chunks and a short one.
+    let content = "0123456789abcdef".repeat(9 * 1024);
+    let file = common::write(h.path(), "object.bin", &content);
+    let o = run(
+        h.path(),
+        &KEYS,
+        &[
+            "call",
+            "s3",
+            "PutObject",
+            "--param",
+            "Bucket=bkt",
+            "--param",
+            "Key=dir/k",
+            "--body-file",
+            &file,
+            "--endpoint-url",
+            &url,
+        ],
+    );
+    let e = assert_one_line_error(&o, 1);
+    assert_eq!(
+        e.trim_end(),
+        "aws-session: AccessDenied: Access Denied (HTTP 403, request id req-2)"
+    );
+    let request = server.join().unwrap();
+    let lower = request.to_ascii_lowercase();
+    let line = request.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with("PUT /") && line.ends_with("/dir/k HTTP/1.1"),
+        "{line}"
+    );
+    for header in [
+        "content-encoding: aws-chunked\r\n",
+        "x-amz-content-sha256: streaming-aws4-hmac-sha256-payload\r\n",
+        &format!("x-amz-decoded-content-length: {}\r\n", content.len()),
+    ] {
+        assert!(lower.contains(header), "{header} in {request}");
+    }
+    // Each chunk is signed: 64 KiB, 64 KiB, the rest, and the final empty chunk.
+    assert_eq!(
+        request.matches(";chunk-signature=").count(),
+        4,
+        "{request:.2000}"
+    );
+    assert!(
+        request.contains("10000;chunk-signature="),
+        "{request:.2000}"
+    );
+    assert!(
+        request.contains("\r\n0;chunk-signature="),
+        "{request:.2000}"
+    );
+}

@@ -12,6 +12,16 @@
 //!   from `--body-file`), `DeleteObject`, `GetObject` (the object written to the output as it
 //!   streams in; `--param Range=FIRST-LAST`) and `ListObjectsV2` (one page) take `Bucket` and
 //!   `Key` parameters.
+//! * `s3 PutObject` with a regular `--body-file` streams it, in constant memory whatever its size
+//!   (`aws_session_core::ops::s3::put_object_streaming`): an aws-chunked body
+//!   (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`) of [`PUT_CHUNK_LEN`] chunks, each signed as it is
+//!   read, its length taken from the file's metadata, signed with the session's credentials at
+//!   the system clock plus the session's clock-skew offset. It is one exchange outside the
+//!   handler pipeline, so it is not retried. Any other `--body-file` — a pipe, `/dev/stdin` —
+//!   is read whole, at most [`MAX_PIPED_BODY_LEN`] bytes waiting at most
+//!   [`SPECIAL_FILE_WAIT`](crate::limits::SPECIAL_FILE_WAIT) for each piece (as `curl
+//!   --data-file`), and sent through the pipeline as other operations are; so are the bodies of
+//!   every other operation, a regular file read whole.
 //! * Any other operation is a raw call, by the service's protocol ([`SERVICES`]): query services
 //!   send `Action=OPERATION&Version=…` and the parameters as form fields (a `Version` parameter
 //!   replaces the table's); JSON services send `--body-file` (else `{}`) with
@@ -21,7 +31,8 @@
 //! * An error answer is one line on stderr, the decoded code and message (`aws-session:
 //!   QueueDoesNotExist: The specified queue does not exist. (HTTP 400, request id …)`), exit 1.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use aws_session_core::client::Client;
@@ -29,18 +40,25 @@ use aws_session_core::config::Config;
 use aws_session_core::credentials::sts::AssumeRoleParams;
 use aws_session_core::credentials::Credentials;
 use aws_session_core::handlers::Request;
-use aws_session_core::http::Method;
+use aws_session_core::http::{Method, ResponseHead};
 use aws_session_core::ops::{self, raw::RawCall, Value};
+use aws_session_core::platform::{Clock as _, Transport as _};
 use aws_session_core::protocol::Protocol;
 use aws_session_core::text::Escaped;
 use clap::Args;
 
 use super::CliError;
+use crate::bounded_read::{open_body, Opened, ReadLimit};
+use crate::limits::MAX_PIPED_BODY_LEN;
 use crate::load::LoadedSession;
-use crate::StdPlatform;
+use crate::{StdPlatform, SystemClock};
 
 /// Largest answer read (a full SQS `ReceiveMessage` of ten 256 KiB messages is 2.5 MiB).
 const MAX_ANSWER: usize = 4 * 1024 * 1024;
+
+/// The payload bytes of each aws-chunked chunk of a streamed `s3 PutObject` (64 KiB, the chunk
+/// size of the AWS SDKs): with the transport's buffers, the whole of the upload's memory.
+const PUT_CHUNK_LEN: usize = 64 * 1024;
 
 /// `aws-session call` arguments.
 #[derive(Args, Debug)]
@@ -202,12 +220,34 @@ fn number<T: core::str::FromStr>(
     }
 }
 
-fn body(args: &CallArgs) -> Result<Vec<u8>, CliError> {
-    match &args.body_file {
+/// Opens `--body-file`: a regular file open with its length (to stream, or to read whole);
+/// anything else read whole within [`MAX_PIPED_BODY_LEN`]; `None` without one.
+fn open_body_file(args: &CallArgs) -> Result<Option<Opened>, CliError> {
+    let Some(path) = &args.body_file else {
+        return Ok(None);
+    };
+    let limit = ReadLimit::new(MAX_PIPED_BODY_LEN, "MAX_PIPED_BODY_LEN");
+    open_body(path, limit)
+        .map(Some)
+        .map_err(|e| CliError::failed(format!("cannot read --body-file {e}")))
+}
+
+/// The whole body of an operation that sends it from memory.
+fn whole_body(args: &CallArgs, opened: Option<Opened>) -> Result<Vec<u8>, CliError> {
+    match opened {
         None => Ok(Vec::new()),
-        Some(path) => std::fs::read(path).map_err(|e| {
-            CliError::failed(format!("cannot read --body-file {}: {e}", path.display()))
-        }),
+        Some(Opened::Contents(bytes)) => Ok(bytes),
+        Some(Opened::Regular(mut file, len)) => {
+            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            file.read_to_end(&mut bytes).map_err(|e| {
+                let path = args
+                    .body_file
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new(""));
+                CliError::failed(format!("cannot read --body-file {}: {e}", path.display()))
+            })?;
+            Ok(bytes)
+        }
     }
 }
 
@@ -231,9 +271,19 @@ pub(super) fn run(
         .client_with(svc.id, &overrides)
         .map_err(|e| bad(&e))?;
     let params = params(args)?;
-    let body = body(args)?;
     // The request's operation name lives as long as the program.
     let operation: &'static str = Box::leak(args.operation.clone().into_boxed_str());
+    let body = match open_body_file(args)? {
+        Some(Opened::Regular(file, len)) if (svc.name, operation) == ("s3", "PutObject") => {
+            let printer = Printer {
+                out,
+                json: args.json,
+                fields: Vec::new(),
+            };
+            return put_object_file(loaded, &client, &params, file, len, printer);
+        }
+        opened => whole_body(args, opened)?,
+    };
     let mut form = vec![0u8; 64 * 1024 + body.len().saturating_mul(2)];
     let mut answer = vec![0u8; MAX_ANSWER];
     let mut printer = Printer {
@@ -553,6 +603,107 @@ fn s3(
             Ok(0)
         }
     }
+}
+
+/// A regular file as the `embedded_io` reader core's streamed upload reads: at most the length
+/// the upload announced (a file that grows meanwhile is cut there; one that shrinks ends the
+/// upload as truncated).
+struct FileReader(std::io::Take<File>);
+
+impl embedded_io::ErrorType for FileReader {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl embedded_io::Read for FileReader {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, embedded_io::ErrorKind> {
+        loop {
+            match self.0.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(embedded_io::ErrorKind::Other),
+            }
+        }
+    }
+}
+
+/// `s3 PutObject` of a regular `--body-file` of `len` bytes, streamed aws-chunked in
+/// [`PUT_CHUNK_LEN`] chunks (constant memory); prints the `ETag`. An error answer is one line
+/// with S3's decoded code and message.
+fn put_object_file(
+    loaded: &LoadedSession,
+    client: &Client<'_>,
+    params: &[(String, String)],
+    file: File,
+    len: u64,
+    mut printer: Printer<'_>,
+) -> Result<u8, CliError> {
+    use ops::s3;
+    let (bucket, key) = (need(params, "Bucket")?, need(params, "Key")?);
+    let session = client.session();
+    let credentials = crate::credentials::resolve(session)
+        .map(|(c, _)| c)
+        .map_err(|e| {
+            CliError::failed(format!(
+                "no credentials to sign with: {}",
+                super::configure::why_no_credentials(loaded, &e)
+            ))
+        })?;
+    let now = SystemClock
+        .now()
+        .map_err(|e| CliError::failed(format!("cannot read the system clock: {e:?}")))?;
+    let time = aws_session_core::skew::signing_time(session, now);
+    let mut platform = StdPlatform::new(session).map_err(|e| CliError::failed(e.to_string()))?;
+    let mut reader = FileReader(file.take(len));
+    let object = s3::StreamedObject {
+        bucket,
+        key,
+        body: &mut reader,
+        length: len,
+    };
+    let mut chunk = vec![0u8; PUT_CHUNK_LEN];
+    let mut head = ResponseHead::new();
+    s3::put_object_streaming(
+        client,
+        &credentials,
+        time,
+        object,
+        &mut chunk,
+        &mut platform.transport,
+        &mut head,
+    )
+    .map_err(|e| CliError::failed(format!("PutObject failed: {e}")))?;
+    if !head.is_success() {
+        return Err(error_answer(&mut platform, &head, &mut chunk));
+    }
+    let etag = s3::parse_put_object(&head)
+        .map_err(|e| CliError::failed(format!("cannot read the PutObject answer: {e}")))?;
+    printer.text("ETag", etag);
+    printer.finish()
+}
+
+/// The one-line error of an S3 error answer whose body is still in the transport: its code and
+/// message decoded from the first `buf.len()` bytes of the body, else the status.
+fn error_answer(platform: &mut StdPlatform, head: &ResponseHead, buf: &mut [u8]) -> CliError {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..).filter(|r| !r.is_empty()) {
+        match platform.transport.read_body(rest) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    let body = buf.get(..filled).unwrap_or_default();
+    let status = head.status();
+    CliError::failed(
+        match aws_session_core::protocol::decode_error(
+            Some(Protocol::RestXml),
+            status,
+            head.headers(),
+            body,
+        ) {
+            Ok(decoded) => decoded.to_string(),
+            Err(_) => format!("PutObject failed (HTTP {status})"),
+        },
+    )
 }
 
 /// A `Range` parameter: `first-last` or `first-`.
