@@ -187,3 +187,30 @@ fn s3_put_object_streams_a_regular_file_aws_chunked_and_an_error_is_one_line() {
         "{request:.2000}"
     );
 }
+
+#[test]
+fn a_body_file_that_is_not_a_regular_file_is_bounded() {
+    let h = home();
+    let o = run(
+        h.path(),
+        &KEYS,
+        &[
+            "call",
+            "s3",
+            "PutObject",
+            "--param",
+            "Bucket=bkt",
+            "--param",
+            "Key=k",
+            "--body-file",
+            "/dev/zero",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+    );
+    let e = assert_one_line_error(&o, 1);
+    assert!(
+        e.contains("/dev/zero") && e.contains("MAX_PIPED_BODY_LEN"),
+        "{e}"
+    );
+}

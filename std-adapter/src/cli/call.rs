@@ -75,7 +75,8 @@ pub(super) struct CallArgs {
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     /// The request body: JSON of a JSON service, the payload of IoT Data `Publish`, Kinesis
-    /// `Data`, or the body of a REST call.
+    /// `Data`, the object of S3 `PutObject` (a regular file is streamed at any size), or the
+    /// body of a REST call. A pipe or `/dev/stdin` is read whole, at most 16 MiB.
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
     /// Print a typed operation's output as one JSON object.
