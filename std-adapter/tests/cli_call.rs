@@ -127,6 +127,24 @@ fn a_raw_rest_call_sends_method_path_and_body_and_prints_the_answer() {
     assert!(request.ends_with("{\"a\":1}"), "{request}");
 }
 
+/// `call s3 PutObject` of `body_file` as `bkt/dir/k` at `url`.
+fn put_object(home: &std::path::Path, body_file: &str, url: &str) -> std::process::Output {
+    let args = [
+        "call",
+        "s3",
+        "PutObject",
+        "--param",
+        "Bucket=bkt",
+        "--param",
+        "Key=dir/k",
+        "--body-file",
+        body_file,
+        "--endpoint-url",
+        url,
+    ];
+    run(home, &KEYS, &args)
+}
+
 #[test]
 fn s3_put_object_streams_a_regular_file_aws_chunked_and_an_error_is_one_line() {
     let h = home();
@@ -136,23 +154,7 @@ fn s3_put_object_streams_a_regular_file_aws_chunked_and_an_error_is_one_line() {
     // Two full 64 KiB chunks and a short one.
     let content = "0123456789abcdef".repeat(9 * 1024);
     let file = common::write(h.path(), "object.bin", &content);
-    let o = run(
-        h.path(),
-        &KEYS,
-        &[
-            "call",
-            "s3",
-            "PutObject",
-            "--param",
-            "Bucket=bkt",
-            "--param",
-            "Key=dir/k",
-            "--body-file",
-            &file,
-            "--endpoint-url",
-            &url,
-        ],
-    );
+    let o = put_object(h.path(), &file, &url);
     let e = assert_one_line_error(&o, 1);
     assert_eq!(
         e.trim_end(),
@@ -191,23 +193,7 @@ fn s3_put_object_streams_a_regular_file_aws_chunked_and_an_error_is_one_line() {
 #[test]
 fn a_body_file_that_is_not_a_regular_file_is_bounded() {
     let h = home();
-    let o = run(
-        h.path(),
-        &KEYS,
-        &[
-            "call",
-            "s3",
-            "PutObject",
-            "--param",
-            "Bucket=bkt",
-            "--param",
-            "Key=k",
-            "--body-file",
-            "/dev/zero",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ],
-    );
+    let o = put_object(h.path(), "/dev/zero", "http://127.0.0.1:9");
     let e = assert_one_line_error(&o, 1);
     assert!(
         e.contains("/dev/zero") && e.contains("MAX_PIPED_BODY_LEN"),
