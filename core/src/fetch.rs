@@ -91,7 +91,7 @@ impl<T: Transport + ?Sized> AsyncTransport for BlockingTransport<'_, T> {
     }
 }
 
-/// A blocking reader seen as an async one, for [`block_on`].
+/// A blocking reader (buffered or not) seen as an async one, for [`block_on`].
 pub struct BlockingRead<'r, R: ?Sized>(pub &'r mut R);
 
 impl<R: embedded_io::Read + ?Sized> embedded_io::ErrorType for BlockingRead<'_, R> {
@@ -101,6 +101,16 @@ impl<R: embedded_io::Read + ?Sized> embedded_io::ErrorType for BlockingRead<'_, 
 impl<R: embedded_io::Read + ?Sized> embedded_io_async::Read for BlockingRead<'_, R> {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, R::Error> {
         self.0.read(buf)
+    }
+}
+
+impl<R: embedded_io::BufRead + ?Sized> embedded_io_async::BufRead for BlockingRead<'_, R> {
+    async fn fill_buf(&mut self) -> Result<&[u8], R::Error> {
+        self.0.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.0.consume(amt);
     }
 }
 

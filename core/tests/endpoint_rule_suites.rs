@@ -48,12 +48,12 @@ const GO_V1: &[(&str, &str, &str)] = &[
     ("s3", "endpoint override with aws-global region", "a configured endpoint wins whatever FIPS and dual-stack say (Go v1 ClientConfig)"),
 ];
 
-fn run(suite: &str, service: &str) -> (usize, Vec<String>) {
-    let Some(dir) = common::testdata(&format!(
+/// The cases of `suite` that agree, and those that differ; `None` when the suite is missing
+/// (skipped with a notice; a failure under `CI=true`).
+fn run(suite: &str, service: &str) -> Option<(usize, Vec<String>)> {
+    let dir = common::testdata(&format!(
         "endpoints/botocore/tests/functional/endpoint-rules/{suite}"
-    )) else {
-        return (0, Vec::new());
-    };
+    ))?;
     let text = std::fs::read_to_string(dir.join("endpoint-tests-1.json")).unwrap();
     let cases: Value = serde_json::from_str(&text).unwrap();
     let model = Model::full();
@@ -106,14 +106,16 @@ fn run(suite: &str, service: &str) -> (usize, Vec<String>) {
             ));
         }
     }
-    (agreed, differ)
+    Some((agreed, differ))
 }
 
 #[test]
 fn endpoint_rule_suites_where_go_v1_agrees() {
     let mut all = Vec::new();
     for (suite, service) in [("sts", "sts"), ("sso", "portal.sso"), ("s3", "s3")] {
-        let (agreed, differ) = run(suite, service);
+        let Some((agreed, differ)) = run(suite, service) else {
+            return;
+        };
         eprintln!(
             "{suite}: {agreed} cases agree, {} as Go v1 differs",
             differ.len()

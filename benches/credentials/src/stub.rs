@@ -1,4 +1,5 @@
-//! A tiny STS on 127.0.0.1: HTTP/1.1 with keep-alive, one thread per connection, answering every
+//! A tiny STS on 127.0.0.1: HTTP/1.1 with keep-alive, each connection served by a thread of a pool
+//! started beforehand, answering every
 //! `AssumeRole` with the same XML (credentials that expire in 2099), every `GetCallerIdentity` with
 //! STS's answer for a role session, and anything else with 400.
 //!
@@ -10,8 +11,8 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
 
 /// What the stub has done so far.
@@ -135,17 +136,46 @@ pub fn start() -> (SocketAddr, Arc<StubStats>) {
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>\
          <Message>only AssumeRole and GetCallerIdentity</Message></Error></ErrorResponse>",
     ));
+    // Connections go to a pool of waiting threads (more are started when none waits), so that no
+    // thread is created while a client waits: that is the stub's time, not the client's.
+    let (queue, waiting) = (mpsc::channel::<TcpStream>(), Arc::new(AtomicUsize::new(0)));
+    let (handoff, inbox) = (queue.0, Arc::new(Mutex::new(queue.1)));
+    let worker = {
+        let (s, waiting) = (stats.clone(), waiting.clone());
+        move || {
+            let (s, ok, identity, bad) = (s.clone(), ok.clone(), identity.clone(), bad.clone());
+            let (inbox, waiting) = (inbox.clone(), waiting.clone());
+            waiting.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || loop {
+                let next = inbox.lock().map(|rx| rx.recv());
+                let Ok(Ok(conn)) = next else { return };
+                waiting.fetch_sub(1, Ordering::SeqCst);
+                serve(conn, &s, &ok, &identity, &bad);
+                waiting.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+    };
+    for _ in 0..POOL_THREADS {
+        worker();
+    }
     let s = stats.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(conn) = conn else { continue };
             s.connections.fetch_add(1, Ordering::SeqCst);
-            let (s, ok, identity, bad) = (s.clone(), ok.clone(), identity.clone(), bad.clone());
-            std::thread::spawn(move || serve(conn, &s, &ok, &identity, &bad));
+            if waiting.load(Ordering::SeqCst) == 0 {
+                worker();
+            }
+            if handoff.send(conn).is_err() {
+                return;
+            }
         }
     });
     (addr, stats)
 }
+
+/// Threads started with the stub, each waiting for a connection.
+const POOL_THREADS: usize = 8;
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
