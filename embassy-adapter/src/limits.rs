@@ -33,6 +33,11 @@ pub const MAX_DATE_DRIFT_SECS: u64 = 2;
 /// Longest wait for one read or write of the embassy HTTP client, in milliseconds. AWS endpoints
 /// answer within a few seconds; S3 may pause up to 20 s before a large response.
 pub const HTTP_IO_TIMEOUT_MS: u32 = 30_000;
+/// Longest a kept-alive connection of the embassy HTTP client may sit unused and still carry a
+/// request, in milliseconds. AWS's load balancers drop connections idle for 60 s by default (a
+/// NAT may drop them sooner, silently); past this limit the transports that reconnect open a new
+/// connection rather than find out with a failed attempt.
+pub const HTTP_IDLE_LIMIT_MS: u32 = 50_000;
 /// Bytes of an unread response body the embassy HTTP client reads and drops so that the
 /// connection can carry the next request; a longer rest closes the connection instead.
 pub const MAX_HTTP_DRAIN_LEN: usize = 8192;

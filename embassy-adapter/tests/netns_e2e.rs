@@ -26,7 +26,6 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::string::String;
-use std::sync::Arc;
 use std::vec::Vec;
 
 use aws_session_core::client::Client;
@@ -65,17 +64,7 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
         .unwrap()
         .signed_by(&key, ca)
         .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .unwrap();
-    let config = Arc::new(config);
+    let config = common::server_config(vec![leaf.der().to_vec()], key.serialize_der());
     let listener = TcpListener::bind("10.77.0.1:8443")
         .expect("bind 10.77.0.1:8443 (run inside the namespace)");
     std::thread::spawn(move || {

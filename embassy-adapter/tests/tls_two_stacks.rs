@@ -5,7 +5,6 @@
 mod common;
 
 use std::string::String;
-use std::sync::Arc;
 use std::vec::Vec;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
@@ -39,21 +38,15 @@ fn pki(names: &[&str]) -> Pki {
 
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 answering every request with `200 hello`.
 async fn tls_server(stack: Stack<'static>, chain: Vec<Vec<u8>>, key: Vec<u8>) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            chain
-                .into_iter()
-                .map(rustls::pki_types::CertificateDer::from)
-                .collect(),
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
-        )
-        .unwrap();
     let hello = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-    common::rustls_server(stack, Arc::new(config), hello, |_| {}, |_| {}).await
+    common::rustls_server(
+        stack,
+        common::server_config(chain, key),
+        hello,
+        |_| {},
+        |_| {},
+    )
+    .await
 }
 
 async fn get(conn: &mut tls::HttpsConnection<'_>, host: &str) -> Result<(u16, String), HttpError> {

@@ -219,6 +219,7 @@ fn refused_connections_and_https_are_typed_errors() {
             buffers,
             HttpConfig {
                 io_timeout: Duration::from_secs(3),
+                ..HttpConfig::default()
             },
         );
         let refused = send(&mut t, &get("10.0.0.2:9", "/")).await.unwrap_err();
@@ -279,6 +280,7 @@ fn a_server_that_never_answers_times_out() {
             buffers,
             HttpConfig {
                 io_timeout: Duration::from_millis(300),
+                ..HttpConfig::default()
             },
         );
         send(&mut t, &get("10.0.0.2:8080", "/")).await.unwrap_err()

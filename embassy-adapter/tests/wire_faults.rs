@@ -122,6 +122,7 @@ async fn get(net: Stack<'static>, retries: u32) -> Outcome {
         buffers,
         HttpConfig {
             io_timeout: Duration::from_millis(IO_TIMEOUT_MS),
+            ..HttpConfig::default()
         },
     );
     let handlers = Handlers::with_core_defaults().unwrap();

@@ -4,10 +4,12 @@ use core::fmt;
 
 use aws_session_core::http::{HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::AsyncTransport;
-use embassy_time::{with_timeout, Duration};
+use embassy_time::{with_timeout, Duration, Instant};
 use embedded_io_async::{Read, Write};
 
-use crate::limits::{HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES};
+use crate::limits::{
+    HTTP_IDLE_LIMIT_MS, HTTP_IO_TIMEOUT_MS, MAX_HTTP_DRAIN_LEN, MAX_HTTP_RESPONSE_HEADER_LINES,
+};
 
 use super::HttpError;
 use crate::clock::WallClock;
@@ -18,12 +20,18 @@ use crate::clock::WallClock;
 pub struct HttpConfig {
     /// Longest wait for one read or write ([`HTTP_IO_TIMEOUT_MS`] by default).
     pub io_timeout: Duration,
+    /// Longest a kept-alive connection may sit unused and still carry a request
+    /// ([`HTTP_IDLE_LIMIT_MS`] by default); past it the connection counts as closed, and the
+    /// transports that reconnect open a new one instead of writing into one the server (or a
+    /// NAT on the way) may have dropped.
+    pub idle_limit: Duration,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             io_timeout: Duration::from_millis(u64::from(HTTP_IO_TIMEOUT_MS)),
+            idle_limit: Duration::from_millis(u64::from(HTTP_IDLE_LIMIT_MS)),
         }
     }
 }
@@ -82,6 +90,8 @@ pub struct HttpConnection<'b, S> {
     head_request: bool,
     config: HttpConfig,
     clock: Option<&'b WallClock>,
+    /// When bytes last went either way.
+    last_io: Instant,
 }
 
 impl<S> fmt::Debug for HttpConnection<'_, S> {
@@ -148,6 +158,7 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             head_request: false,
             config,
             clock: None,
+            last_io: Instant::now(),
         }
     }
 
@@ -159,7 +170,14 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
 
     /// True when the connection can carry another request (nothing unread, no `close`).
     pub fn is_reusable(&self) -> bool {
-        self.reusable && matches!(self.state, State::Idle | State::Response(Framing::Done))
+        self.reusable
+            && matches!(self.state, State::Idle | State::Response(Framing::Done))
+            && !self.idle_too_long()
+    }
+
+    /// True when the connection sat unused past [`HttpConfig::idle_limit`].
+    fn idle_too_long(&self) -> bool {
+        self.last_io.elapsed() > self.config.idle_limit
     }
 
     /// The stream.
@@ -178,6 +196,7 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
         self.end = 0;
         self.state = State::Idle;
         self.reusable = true;
+        self.last_io = Instant::now();
     }
 
     /// The stream back.
@@ -205,11 +224,14 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             .ok_or(HttpError::HeadTooLarge { limit })?;
         let n = timed(self.config.io_timeout, self.stream.read(space)).await?;
         self.end += n.min(limit - self.end);
+        self.last_io = Instant::now();
         Ok(n)
     }
 
     async fn write_all(&mut self, bytes: &[u8]) -> Result<(), HttpError> {
-        timed(self.config.io_timeout, self.stream.write_all(bytes)).await
+        timed(self.config.io_timeout, self.stream.write_all(bytes)).await?;
+        self.last_io = Instant::now();
+        Ok(())
     }
 
     /// Gets rid of the unread rest of the previous response, when it is short enough.
@@ -249,7 +271,7 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
     /// [`HttpError::Closed`] when the connection cannot carry another request; stream failures.
     pub async fn send_head(&mut self, request: &HttpRequest<'_>) -> Result<(), HttpError> {
         self.settle().await?;
-        if !self.reusable {
+        if !self.reusable || self.idle_too_long() {
             self.state = State::Broken;
             return Err(HttpError::Closed);
         }
@@ -442,7 +464,9 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             self.start += n;
             return Ok(n);
         }
-        timed(self.config.io_timeout, self.stream.read(dst)).await
+        let n = timed(self.config.io_timeout, self.stream.read(dst)).await?;
+        self.last_io = Instant::now();
+        Ok(n)
     }
 
     /// The next line (without CRLF) in the buffer, reading more as needed; returns its length and

@@ -368,6 +368,7 @@ fn a_silent_server_times_out() {
         script.hang = true;
         let config = HttpConfig {
             io_timeout: Duration::from_millis(50),
+            ..HttpConfig::default()
         };
         let mut c = HttpConnection::new(script, &mut buf, config);
         let err = exchange(&mut c, &get("/")).await.unwrap_err();
@@ -421,6 +422,32 @@ fn a_content_length_header_sets_the_body_length() {
         let mut c = HttpConnection::new(Script::new("", 64), &mut buf, HttpConfig::default());
         req.headers_mut().insert("content-length", "six").unwrap();
         assert_eq!(c.send_head(&req).await, Err(HttpError::Usage));
+    });
+}
+
+/// A kept-alive connection unused past the idle limit counts as closed: the next request is
+/// refused before anything is written (a transport that reconnects opens a new connection).
+#[test]
+fn a_connection_idle_past_the_limit_is_not_reused() {
+    block_on(async {
+        let mut buf = [0u8; 256];
+        let answer = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        let config = HttpConfig {
+            idle_limit: Duration::from_millis(30),
+            ..HttpConfig::default()
+        };
+        let mut c = HttpConnection::new(Script::new(answer, 64), &mut buf, config);
+        assert_eq!(exchange(&mut c, &get("/")).await.unwrap().0, 200);
+        assert!(c.is_reusable());
+        embassy_time::Timer::after_millis(60).await;
+        assert!(!c.is_reusable());
+        let written = c.stream().written.len();
+        assert_eq!(c.send_head(&get("/")).await, Err(HttpError::Closed));
+        assert_eq!(
+            c.stream().written.len(),
+            written,
+            "nothing more was written"
+        );
     });
 }
 

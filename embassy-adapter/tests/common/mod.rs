@@ -144,6 +144,28 @@ pub fn test_ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
 
+/// A rustls TLS 1.3 server configuration presenting `chain` (leaf first) with its PKCS#8 `key`,
+/// asking for no client certificate.
+pub fn server_config(
+    chain: std::vec::Vec<std::vec::Vec<u8>>,
+    key: std::vec::Vec<u8>,
+) -> std::sync::Arc<rustls::ServerConfig> {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            chain
+                .into_iter()
+                .map(rustls::pki_types::CertificateDer::from)
+                .collect(),
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
+        )
+        .unwrap();
+    std::sync::Arc::new(config)
+}
+
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 of `stack`: accepts connections forever, calls
 /// `on_handshake` once per connection whose handshake completed, and answers every request (a
 /// head ending in a blank line, handed to `on_request`) with `response`.
@@ -151,18 +173,41 @@ pub async fn rustls_server(
     stack: embassy_net::Stack<'static>,
     config: std::sync::Arc<rustls::ServerConfig>,
     response: &'static [u8],
-    mut on_handshake: impl FnMut(&rustls::ServerConnection),
+    on_handshake: impl FnMut(&rustls::ServerConnection),
     mut on_request: impl FnMut(&str),
+) {
+    rustls_server_with(stack, config, on_handshake, |_, head| {
+        on_request(head);
+        Reply::KeepAlive(response)
+    })
+    .await
+}
+
+/// What [`rustls_server_with`] does with a request.
+pub enum Reply {
+    /// Send these bytes and keep the connection for the next request.
+    KeepAlive(&'static [u8]),
+    /// Send these bytes (all of a response, or only its start), then drop the connection.
+    ThenDrop(&'static [u8]),
+}
+
+/// [`rustls_server`], answering the `n`th connection's request with `head` as `answer(n, head)`
+/// says (connections count from 0).
+pub async fn rustls_server_with(
+    stack: embassy_net::Stack<'static>,
+    config: std::sync::Arc<rustls::ServerConfig>,
+    mut on_handshake: impl FnMut(&rustls::ServerConnection),
+    mut answer: impl FnMut(usize, &str) -> Reply,
 ) {
     use embedded_io_async::Write as _;
     use std::io::{Read as _, Write as _};
     let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
-    loop {
+    for index in 0.. {
         let mut socket = embassy_net::tcp::TcpSocket::new(stack, &mut rx, &mut tx);
         socket.accept(8443).await.unwrap();
         let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
         let mut request = std::vec::Vec::new();
-        let mut reported = false;
+        let (mut reported, mut dropping) = (false, false);
         'conn: loop {
             while conn.wants_write() {
                 let mut out = std::vec::Vec::new();
@@ -170,6 +215,9 @@ pub async fn rustls_server(
                 if socket.write_all(&out).await.is_err() {
                     break 'conn;
                 }
+            }
+            if dropping {
+                break;
             }
             if !conn.is_handshaking() && !reported {
                 reported = true;
@@ -195,9 +243,16 @@ pub async fn rustls_server(
                 request.extend_from_slice(&plain[..n]);
             }
             if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                on_request(&std::string::String::from_utf8_lossy(&request[..end]));
+                let head = std::string::String::from_utf8_lossy(&request[..end]).into_owned();
                 request.drain(..end + 4);
-                conn.writer().write_all(response).unwrap();
+                let bytes = match answer(index, &head) {
+                    Reply::KeepAlive(bytes) => bytes,
+                    Reply::ThenDrop(bytes) => {
+                        dropping = true;
+                        bytes
+                    }
+                };
+                conn.writer().write_all(bytes).unwrap();
             }
         }
         let _ = socket.flush().await;
