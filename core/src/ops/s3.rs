@@ -899,17 +899,10 @@ pub async fn put_object_streaming_async<R: embedded_io_async::Read, T: AsyncTran
     transport: &mut T,
     response: &mut ResponseHead,
 ) -> Result<u64, S3Error> {
-    let (bucket, key, length) = (object.bucket, object.key, object.length);
-    let mut source = Copied(object.body);
-    let upload = Upload {
-        client,
-        credentials,
-        time,
-        bucket,
-        key,
-        length,
-    };
-    upload.run(&mut source, chunk, transport, response).await
+    let upload = Upload::of(client, credentials, time, &object);
+    upload
+        .run(&mut Copied(object.body), chunk, transport, response)
+        .await
 }
 
 /// [`put_object_streaming_async`] from a buffered reader: a chunk the reader's buffer holds
@@ -932,18 +925,10 @@ pub async fn put_object_streaming_buffered_async<
     transport: &mut T,
     response: &mut ResponseHead,
 ) -> Result<u64, S3Error> {
-    let (bucket, key, length) = (object.bucket, object.key, object.length);
+    let upload = Upload::of(client, credentials, time, &object);
     let mut source = Buffered {
         reader: object.body,
         borrowed: 0,
-    };
-    let upload = Upload {
-        client,
-        credentials,
-        time,
-        bucket,
-        key,
-        length,
     };
     upload.run(&mut source, chunk, transport, response).await
 }
@@ -962,14 +947,7 @@ pub fn put_object_streaming<R: embedded_io::Read, T: Transport + ?Sized>(
     transport: &mut T,
     response: &mut ResponseHead,
 ) -> Result<u64, S3Error> {
-    let upload = Upload {
-        client,
-        credentials,
-        time,
-        bucket: object.bucket,
-        key: object.key,
-        length: object.length,
-    };
+    let upload = Upload::of(client, credentials, time, &object);
     let mut source = Copied(BlockingRead(object.body));
     let mut transport = BlockingTransport(transport);
     block_on(upload.run(&mut source, chunk, &mut transport, response))
@@ -989,14 +967,7 @@ pub fn put_object_streaming_buffered<R: embedded_io::BufRead, T: Transport + ?Si
     transport: &mut T,
     response: &mut ResponseHead,
 ) -> Result<u64, S3Error> {
-    let upload = Upload {
-        client,
-        credentials,
-        time,
-        bucket: object.bucket,
-        key: object.key,
-        length: object.length,
-    };
+    let upload = Upload::of(client, credentials, time, &object);
     let mut source = Buffered {
         reader: BlockingRead(object.body),
         borrowed: 0,
@@ -1015,7 +986,24 @@ struct Upload<'u, 'c> {
     length: u64,
 }
 
-impl Upload<'_, '_> {
+impl<'u, 'c> Upload<'u, 'c> {
+    /// What `object` is uploaded as, by `client` with `credentials` at `time`.
+    fn of<R>(
+        client: &'u Client<'c>,
+        credentials: &'u Credentials,
+        time: UnixTime,
+        object: &StreamedObject<'u, R>,
+    ) -> Self {
+        Upload {
+            client,
+            credentials,
+            time,
+            bucket: object.bucket,
+            key: object.key,
+            length: object.length,
+        }
+    }
+
     /// The exchange: the signed head, the chunks of `source`, the final chunk, the answer.
     async fn run<S: ChunkSource, T: AsyncTransport + ?Sized>(
         self,
