@@ -42,7 +42,7 @@ use crate::handlers::{
 };
 use crate::http::{Body, HttpError, HttpRequest, Method};
 use crate::limits::MAX_SIGNER_HEADERS;
-use crate::platform::{AsyncPlatform, AsyncSleep, Platform};
+use crate::platform::{AsyncPlatform, Platform};
 use crate::session::Session;
 use crate::sigv4::{
     self, SignableBody, SignableRequest, SigningOutput, SigningParams, SigningSettings,
@@ -364,7 +364,7 @@ impl<'s> Client<'s> {
             Pipeline::new(&self.handlers, request),
             transport,
             clock,
-            |ms| sleep.sleep_ms(ms),
+            sleep,
             entropy,
             &mut CredentialGate,
         )

@@ -132,25 +132,6 @@ impl<S: Sleep + ?Sized> AsyncSleep for BlockingSleep<'_, S> {
     }
 }
 
-/// An async driver's sleep closure seen as an [`AsyncSleep`].
-struct ClosureSleep<'p, F>(RefCell<&'p mut F>);
-
-impl<F, Fut> AsyncSleep for ClosureSleep<'_, F>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    async fn sleep_ms(&self, millis: u32) {
-        let wait = match self.0.try_borrow_mut() {
-            Ok(mut f) => Some((*f)(millis)),
-            Err(_) => None,
-        };
-        if let Some(wait) = wait {
-            wait.await;
-        }
-    }
-}
-
 /// Refreshes the cache through a blocking platform's parts. Its own frame (the fetch's buffers,
 /// about 20 KiB) exists only while refreshing, never on a cache hit.
 #[inline(never)]
@@ -328,19 +309,15 @@ where
     C: Clock + ?Sized,
     E: Entropy + ?Sized,
 {
-    async fn before_attempt<F, Fut>(
+    async fn before_attempt<S: AsyncSleep + ?Sized>(
         &mut self,
         request: &mut Request<'_>,
         mut now: UnixTime,
         transport: &mut T,
         clock: &C,
-        sleep: &mut F,
+        sleep: &S,
         entropy: &mut E,
-    ) -> Result<Gated, RequestError>
-    where
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = ()>,
-    {
+    ) -> Result<Gated, RequestError> {
         let Some((session, cache)) = cached_plan(request) else {
             return Ok(Gated::Ready);
         };
@@ -349,19 +326,24 @@ where
             match claim(cache, request, now) {
                 Claim::Use => return Ok(gated),
                 Claim::Wait => {
-                    sleep(REFRESH_WAIT_MS).await;
+                    sleep.sleep_ms(REFRESH_WAIT_MS).await;
                     gated = Gated::Worked;
                     now = clock.now().map_err(|e| RequestError::Clock(e.kind()))?;
                 }
                 Claim::Refresh => {
                     let mut fetched = Credentials::EMPTY;
-                    let sleep = ClosureSleep(RefCell::new(&mut *sleep));
+                    // The clock wrapper and the sleep are those of `retrieve_credentials_async`:
+                    // firmware links one copy of the providers' code.
+                    let clock = UnsetAsEpoch {
+                        clock,
+                        unset_is_epoch: false,
+                    };
                     let result = fetch(
                         session,
                         cache.host(),
                         &mut *transport,
-                        clock,
-                        &sleep,
+                        &clock,
+                        sleep,
                         entropy,
                         now,
                         &mut fetched,

@@ -12,15 +12,13 @@
 //! end. A keep-alive connection across many requests is [`crate::tls::connect`]'s
 //! [`HttpsConnection`]; it does not reconnect.
 
-use core::future::Future;
-
 use aws_session_core::client::Client;
 use aws_session_core::fetch::CredentialGate;
 use aws_session_core::handlers::{
     exchange_async, AsyncAttemptGate, Event, Gated, Pipeline, Request, RequestError, Step,
     TransportStage,
 };
-use aws_session_core::platform::{Clock, Entropy, Error as _, ErrorKind};
+use aws_session_core::platform::{AsyncSleep, Clock, Entropy, Error as _, ErrorKind};
 use embassy_net::Stack;
 use rand_core::{CryptoRng, RngCore};
 
@@ -85,7 +83,8 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
 
     /// Sends `request` through `client`'s handlers over a connection of this link, opened for it
     /// in `buffers` and opened again for any attempt that finds it closed or broken. `clock` reads
-    /// the time, `sleep(ms)` waits between attempts, `entropy` jitters the back-off.
+    /// the time, `sleep` waits between attempts (e.g. [`TimerSleep`](crate::platform::TimerSleep)),
+    /// `entropy` jitters the back-off.
     ///
     /// # Errors
     /// The request's final [`RequestError`]; a connection that cannot be opened fails the attempt
@@ -94,8 +93,7 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
     pub async fn send<
         C,
         E,
-        F,
-        Fut,
+        S,
         const RX: usize,
         const TX: usize,
         const READ_REC: usize,
@@ -107,14 +105,13 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
         client: &Client<'_>,
         request: &mut Request<'_>,
         clock: &C,
-        mut sleep: F,
+        sleep: &S,
         entropy: &mut E,
     ) -> Result<(), RequestError>
     where
         C: Clock + ?Sized,
         E: Entropy + ?Sized,
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = ()>,
+        S: AsyncSleep + ?Sized,
     {
         let mut pipeline = Pipeline::new(client.handlers(), request);
         let mut step = pipeline.step(Event::Start);
@@ -150,7 +147,7 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
                                         t,
                                         c,
                                         clock,
-                                        &mut sleep,
+                                        sleep,
                                         entropy,
                                     )
                                     .await
@@ -185,7 +182,7 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
                         Event::Exchanged(result)
                     }
                     Step::Sleep { millis } => {
-                        sleep(millis).await;
+                        sleep.sleep_ms(millis).await;
                         Event::Slept
                     }
                     Step::Done => {

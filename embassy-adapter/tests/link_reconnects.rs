@@ -17,10 +17,10 @@ use aws_session_core::time::UnixTime;
 use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::http::HttpConfig;
 use aws_session_embassy::link::Link;
+use aws_session_embassy::platform::TimerSleep;
 use aws_session_embassy::tls::{self, ClockPolicy, Target, TlsBuffers, TrustAnchors};
 use common::{leak, test_ca, Reply, TestRng, SERVER};
 use embassy_net::IpAddress;
-use embassy_time::Timer;
 use rcgen::{CertificateParams, KeyPair};
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
@@ -107,7 +107,7 @@ fn run(script: Script, calls: usize) -> Seen {
                         &client,
                         &mut r,
                         clock,
-                        |ms| Timer::after_millis(ms.into()),
+                        &TimerSleep,
                         &mut TestRng(5),
                     ))
                     .await;

@@ -10,7 +10,7 @@ use crate::credentials::error::{FetchError, FetchReason};
 use crate::credentials::json::{self, parse_container_credentials, parse_process_output};
 use crate::credentials::sts::{self, AssumeRoleParams};
 use crate::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop};
-use crate::handlers::{run_async, NamedHandler, Pipeline, Request, RequestError};
+use crate::handlers::{run_async_gated, NamedHandler, NoGate, Pipeline, Request, RequestError};
 use crate::http::Method;
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN, MAX_PROVIDER_RESPONSE_LEN};
 use crate::platform::{AsyncSleep, AsyncTransport, Clock, Entropy};
@@ -50,13 +50,13 @@ where
         client: &Client<'_>,
         request: &mut Request<'_>,
     ) -> Result<(), RequestError> {
-        let sleep = self.sleep;
-        run_async(
+        run_async_gated(
             Pipeline::new(client.handlers(), request),
             &mut *self.transport,
             self.clock,
-            move |ms| sleep.sleep_ms(ms),
+            self.sleep,
             &mut *self.entropy,
+            &mut NoGate,
         )
         .await
     }

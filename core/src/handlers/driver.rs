@@ -1,13 +1,16 @@
 //! The two drivers of [`Pipeline`]: blocking and async. Each is the loop described in the
 //! pipeline docs plus the HTTP exchange; adapters only supply the platform traits.
 
+use core::cell::RefCell;
 use core::fmt;
 use core::future::Future;
 
 use super::{Event, Pipeline, Request, RequestError, Step, TransportStage};
 use crate::http::{to_io_kind, Body};
 use crate::limits::BODY_CHUNK_LEN;
-use crate::platform::{AsyncTransport, Clock, Entropy, Error as _, ErrorKind, Sleep, Transport};
+use crate::platform::{
+    AsyncSleep, AsyncTransport, Clock, Entropy, Error as _, ErrorKind, Sleep, Transport,
+};
 use crate::time::UnixTime;
 
 fn transport_error(stage: TransportStage) -> impl Fn(ErrorKind) -> RequestError {
@@ -260,23 +263,20 @@ pub trait AttemptGate<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> {
 /// The async sibling of [`AttemptGate`], used by [`run_async_gated`].
 #[allow(async_fn_in_trait)] // no `Send` bound wanted, as for `AsyncTransport`
 pub trait AsyncAttemptGate<T: ?Sized, C: ?Sized, E: ?Sized> {
-    /// Runs before every attempt, at `now`; `sleep(ms)` waits.
+    /// Runs before every attempt, at `now`; `sleep` waits.
     ///
     /// # Errors
     /// The error the request ends with.
     #[allow(clippy::too_many_arguments)] // the driver's reading and the platform's parts
-    async fn before_attempt<F, Fut>(
+    async fn before_attempt<S: AsyncSleep + ?Sized>(
         &mut self,
         request: &mut Request<'_>,
         now: UnixTime,
         transport: &mut T,
         clock: &C,
-        sleep: &mut F,
+        sleep: &S,
         entropy: &mut E,
-    ) -> Result<Gated, RequestError>
-    where
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = ()>;
+    ) -> Result<Gated, RequestError>;
 }
 
 /// A gate that lets every attempt start.
@@ -298,20 +298,35 @@ impl<T: ?Sized, C: ?Sized, S: ?Sized, E: ?Sized> AttemptGate<T, C, S, E> for NoG
 }
 
 impl<T: ?Sized, C: ?Sized, E: ?Sized> AsyncAttemptGate<T, C, E> for NoGate {
-    async fn before_attempt<F, Fut>(
+    async fn before_attempt<S: AsyncSleep + ?Sized>(
         &mut self,
         _: &mut Request<'_>,
         _: UnixTime,
         _: &mut T,
         _: &C,
-        _: &mut F,
+        _: &S,
         _: &mut E,
-    ) -> Result<Gated, RequestError>
-    where
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = ()>,
-    {
+    ) -> Result<Gated, RequestError> {
         Ok(Gated::Ready)
+    }
+}
+
+/// A closure `sleep(ms)` returning the future that waits, seen as an [`AsyncSleep`].
+pub(crate) struct ClosureSleep<F>(pub(crate) RefCell<F>);
+
+impl<F, Fut> AsyncSleep for ClosureSleep<F>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    async fn sleep_ms(&self, millis: u32) {
+        let wait = match self.0.try_borrow_mut() {
+            Ok(mut f) => Some((*f)(millis)),
+            Err(_) => None,
+        };
+        if let Some(wait) = wait {
+            wait.await;
+        }
     }
 }
 
@@ -403,18 +418,20 @@ where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = ()>,
 {
-    run_async_gated(pipeline, transport, clock, sleep, entropy, &mut NoGate).await
+    let sleep = ClosureSleep(RefCell::new(sleep));
+    run_async_gated(pipeline, transport, clock, &sleep, entropy, &mut NoGate).await
 }
 
-/// [`run_async`] with `gate` run before every attempt.
+/// [`run_async`] with `gate` run before every attempt, and the platform's `sleep` (the same sleep
+/// the gate's credential calls wait with, so that firmware links one copy of them).
 ///
 /// # Errors
 /// The request's final [`RequestError`].
-pub async fn run_async_gated<T, C, E, F, Fut, G>(
+pub async fn run_async_gated<T, C, E, S, G>(
     mut pipeline: Pipeline<'_, '_>,
     transport: &mut T,
     clock: &C,
-    mut sleep: F,
+    sleep: &S,
     entropy: &mut E,
     gate: &mut G,
 ) -> Result<(), RequestError>
@@ -422,8 +439,7 @@ where
     T: AsyncTransport + ?Sized,
     C: Clock + ?Sized,
     E: Entropy + ?Sized,
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = ()>,
+    S: AsyncSleep + ?Sized,
     G: AsyncAttemptGate<T, C, E> + ?Sized,
 {
     let mut event = Event::Start;
@@ -438,7 +454,7 @@ where
                             t,
                             transport,
                             clock,
-                            &mut sleep,
+                            sleep,
                             entropy,
                         )
                         .await
@@ -451,7 +467,7 @@ where
                 Event::Exchanged(exchange_async(transport, pipeline.request_mut()).await)
             }
             Step::Sleep { millis } => {
-                sleep(millis).await;
+                sleep.sleep_ms(millis).await;
                 Event::Slept
             }
             Step::Done => return pipeline.result(),
