@@ -55,7 +55,8 @@
 //! ```
 //!
 //! [`EmbassyPlatform::connect`](crate::EmbassyPlatform::connect) does the first two steps for a
-//! client's endpoint.
+//! client's endpoint. [`crate::link::Link::send`] instead connects for each request and connects
+//! again between the handlers' attempts, so a closed or broken connection costs one retry.
 
 use core::cell::Cell;
 use core::fmt;

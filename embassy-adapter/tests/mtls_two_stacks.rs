@@ -58,32 +58,11 @@ async fn mtls_server(
     response: &'static [u8],
     requests: Arc<Mutex<Vec<String>>>,
 ) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from(
-            pki.device_ca.clone(),
-        ))
-        .unwrap();
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            pki.server_chain
-                .iter()
-                .cloned()
-                .map(rustls::pki_types::CertificateDer::from)
-                .collect(),
-            rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key.clone().into()),
-        )
-        .unwrap();
+    let mut config = common::server_config_with(
+        pki.server_chain.clone(),
+        pki.server_key.clone(),
+        Some(&pki.device_ca),
+    );
     config.alpn_protocols = vec![ALPN_IOT_HTTP.to_vec()];
     common::rustls_server(
         stack,

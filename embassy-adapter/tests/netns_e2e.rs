@@ -16,7 +16,10 @@
 //!    DynamoDB `CreateTable`/`PutItem`/`GetItem` and IoT Data `Publish` against moto, and S3
 //!    against s3s-fs (10.77.0.1:8014, which checks every aws-chunked chunk signature):
 //!    `PutObject` streamed from an async reader in 8 KiB signed chunks, `HeadObject`, `GetObject`
-//!    streamed back and compared, `DeleteObject`.
+//!    streamed back and compared, `DeleteObject`;
+//! 6. gets credentials from an AWS IoT credentials provider on the kernel side
+//!    (10.77.0.1:8444, mutual TLS) with a profile and device identity from (RAM) flash, then
+//!    signs STS `GetCallerIdentity` with them for moto.
 //!
 //! Without `AWS_SESSION_NETNS_E2E=1` (the script sets it) the test prints a SKIPPED notice.
 #![cfg(feature = "tls")]
@@ -56,6 +59,7 @@ use rcgen::{CertificateParams, CertifiedIssuer, KeyPair};
 const KERNEL: Ipv4Address = Ipv4Address::new(10, 77, 0, 1);
 const MOTO: &str = "http://10.77.0.1:5055";
 const TLS_NAME: &str = "tls.e2e.test";
+const IOT_NAME: &str = "iot.e2e.test";
 
 /// A rustls TLS 1.3 server on the kernel side of the TAP device, answering `200 hello`.
 fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
@@ -65,27 +69,37 @@ fn start_tls_server(ca: &CertifiedIssuer<'static, KeyPair>) {
         .signed_by(&key, ca)
         .unwrap();
     let config = common::server_config(vec![leaf.der().to_vec()], key.serialize_der());
-    let listener = TcpListener::bind("10.77.0.1:8443")
-        .expect("bind 10.77.0.1:8443 (run inside the namespace)");
+    serve_tls("10.77.0.1:8443", config, |_| {
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_vec()
+    });
+}
+
+/// Serves TLS on `addr` (the kernel side of tap0) from a thread: every request head (lower-case)
+/// is answered with `answer(head)`, on keep-alive connections.
+fn serve_tls(
+    addr: &str,
+    config: std::sync::Arc<rustls::ServerConfig>,
+    answer: impl Fn(&str) -> Vec<u8> + Send + 'static,
+) {
+    let listener = TcpListener::bind(addr)
+        .unwrap_or_else(|e| panic!("bind {addr} (run inside the namespace): {e}"));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let conn = rustls::ServerConnection::new(config.clone()).unwrap();
             let mut tls = rustls::StreamOwned::new(conn, stream);
             let mut buf = Vec::new();
             let mut chunk = [0u8; 1024];
-            loop {
+            'conn: loop {
                 let n = match tls.read(&mut chunk) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => n,
                 };
                 buf.extend_from_slice(&chunk[..n]);
                 while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
                     buf.drain(..end + 4);
-                    if tls
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-                        .is_err()
-                    {
-                        break;
+                    if tls.write_all(&answer(&head)).is_err() {
+                        break 'conn;
                     }
                 }
             }
@@ -445,6 +459,240 @@ async fn s3_streaming(t: &mut TcpTransport<'_>, clock: &WallClock) -> usize {
     4
 }
 
+/// The AWS IoT credentials provider as the kernel side of tap0 plays it (10.77.0.1:8444, name
+/// `iot.e2e.test`, certificate from `server_ca`): mutual TLS with client certificates from
+/// `device_ca` only; `GET /role-aliases/device-role/credentials` with the thing-name header is
+/// answered with `credentials` in AWS's JSON shape, any other request with 403. Returns the
+/// request heads it answered.
+fn start_iot_provider(
+    server_ca: &CertifiedIssuer<'static, KeyPair>,
+    device_ca: &[u8],
+    credentials: &Credentials,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use std::sync::{Arc, Mutex};
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec![String::from(IOT_NAME)])
+        .unwrap()
+        .signed_by(&key, server_ca)
+        .unwrap();
+    let config = common::server_config_with(
+        vec![leaf.der().to_vec()],
+        key.serialize_der(),
+        Some(device_ca),
+    );
+    let expiration = credentials
+        .expires
+        .and_then(|t| t.to_datetime().ok())
+        .map(|t| t.to_string())
+        .unwrap();
+    let json = format!(
+        "{{\"credentials\":{{\"accessKeyId\":\"{}\",\"secretAccessKey\":\"{}\",\"sessionToken\":\"{}\",\"expiration\":\"{expiration}\"}}}}",
+        credentials.access_key_id.as_str(),
+        credentials.secret_access_key.expose(),
+        credentials.session_token.as_ref().map(|t| t.expose()).unwrap_or(""),
+    );
+    let ok = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+        json.len()
+    );
+    let refused = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: 44\r\n\r\n{\"message\":\"Access Denied\",\"code\":\"403\"}";
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    serve_tls("10.77.0.1:8444", Arc::new(config), move |head| {
+        let wanted = head.starts_with("get /role-aliases/device-role/credentials ")
+            && head.contains("\r\nx-amzn-iot-thingname: device-7");
+        log.lock().unwrap().push(String::from(head));
+        if wanted {
+            ok.clone().into_bytes()
+        } else {
+            refused.as_bytes().to_vec()
+        }
+    });
+    seen
+}
+
+/// The P-256 scalar of an rcgen key (inside its PKCS#8 document: the ECPrivateKey's
+/// `version 1, OCTET STRING (32)`), as the flash store keeps it.
+fn p256_scalar(key: &KeyPair) -> [u8; 32] {
+    let der = key.serialize_der();
+    let at = der
+        .windows(5)
+        .position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20])
+        .expect("an EC private key");
+    der[at + 5..at + 37].try_into().unwrap()
+}
+
+/// The device's credential cache for the AWS IoT credentials provider.
+static IOT_CACHE: DeviceCredentials = DeviceCredentials::new();
+
+/// An AWS IoT credentials profile and the device identity in (RAM) flash, as `aws-session device
+/// image` writes them; connects to the provider over tap0 with the stored identity (mutual TLS),
+/// fills the cache, then signs STS `GetCallerIdentity` with those credentials for moto. The
+/// provider hands out the role credentials step 4 cached (as AWS's provider hands out a role
+/// alias's). Returns the checks passed.
+async fn iot_credentials_over_tap(
+    stack: Stack<'static>,
+    t: &mut TcpTransport<'_>,
+    clock: &'static WallClock,
+    server_ca: &'static CertifiedIssuer<'static, KeyPair>,
+) -> usize {
+    let device_ca = test_ca("aws-session e2e device CA");
+    let device_key = KeyPair::generate().unwrap();
+    let device_cert = CertificateParams::new(vec![String::from("device-7")])
+        .unwrap()
+        .signed_by(&device_key, &device_ca)
+        .unwrap();
+    let now = clock.now().unwrap();
+    let mut role = None;
+    ROLE_CACHE.with_slot(&mut |slot| role = slot.valid(now).cloned());
+    let role = role.expect("step 4 cached the role's credentials");
+    let seen = start_iot_provider(server_ca, device_ca.der(), &role);
+
+    // The device: profile and identity in flash.
+    let mut store = ProfileStore::new(MemFlash::<16384, 4096, 4>::new(), 0..16384).unwrap();
+    let profile = ProfileData::new()
+        .with(Setting::Region, "us-east-1")
+        .and_then(|p| p.with(Setting::EndpointUrl, MOTO))
+        .and_then(|p| p.with(Setting::IotCredentialsEndpoint, "iot.e2e.test:8444"))
+        .and_then(|p| p.with(Setting::IotRoleAlias, "device-role"))
+        .and_then(|p| p.with(Setting::IotThingName, "device-7"))
+        .unwrap();
+    store.provision("thing", &profile).await.unwrap();
+    store
+        .provision_identity("thing", device_cert.der(), &p256_scalar(&device_key))
+        .await
+        .unwrap();
+    store.select("thing").await.unwrap();
+    let profiles = leak(FlashProfiles::<1024>::new());
+    store.load(None, profiles).await.unwrap();
+    let session = leak(Session::new(&profiles.options(), &NoEnv, &*profiles).unwrap());
+    session.share_credentials(&IOT_CACHE);
+
+    // Mutual TLS to the provider with the stored identity, as the firmware does.
+    let iot = session
+        .credentials()
+        .iot()
+        .expect("an IoT credentials profile");
+    let authority = iot.authority().unwrap();
+    assert_eq!(authority, "iot.e2e.test:8444");
+    let identity = store.identity("thing").await.unwrap().unwrap();
+    let mut key = identity.key().unwrap();
+    // Certificates are checked against the wall clock moto's `Date` set.
+    tls::check_validity_with(clock);
+    let ca_der: &'static [u8] = leak(server_ca.der().to_vec());
+    let anchors: &'static [&'static [u8]] = leak(vec![ca_der]).as_slice();
+    let options = tls::TlsOptions {
+        trust: TrustAnchors::new(anchors),
+        identity: Some(tls::ClientIdentity {
+            certificate: identity.certificate,
+            key: &mut key,
+        }),
+        alpn: &[],
+    };
+    let target = Target {
+        host: authority,
+        address: Some(IpAddress::Ipv4(KERNEL)),
+    };
+    let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+    let conn = tls::connect_with(
+        stack,
+        buffers,
+        &target,
+        options,
+        TestRng(17),
+        HttpConfig::default(),
+    )
+    .await
+    .unwrap()
+    .with_clock(clock);
+    let mut platform = Bundle {
+        transport: conn,
+        clock,
+        sleep: TimerSleep,
+        entropy: TestRng(19),
+    };
+    let mut fetched = Credentials::EMPTY;
+    let kind = session
+        .retrieve_credentials_async(&mut platform, &mut fetched)
+        .await
+        .unwrap();
+    assert_eq!(
+        kind,
+        aws_session_core::credentials::ProviderKind::IotCredentials
+    );
+    assert_eq!(fetched.access_key_id.as_str(), role.access_key_id.as_str());
+    platform.transport.close().await;
+    let heads = seen.lock().unwrap().clone();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(!heads[0].contains("authorization"), "{heads:?}");
+    std::println!("ok: AWS IoT credentials provider over mutual TLS on tap0, with the identity from flash: {kind:?}");
+
+    // A device whose certificate another CA issued is refused by the provider.
+    let stranger_ca = test_ca("some other device CA");
+    let stranger_key = KeyPair::generate().unwrap();
+    let stranger = CertificateParams::new(vec![String::from("device-7")])
+        .unwrap()
+        .signed_by(&stranger_key, &stranger_ca)
+        .unwrap();
+    let mut stranger_p256 = tls::P256Key::from_bytes(&p256_scalar(&stranger_key)).unwrap();
+    let options = tls::TlsOptions {
+        trust: TrustAnchors::new(anchors),
+        identity: Some(tls::ClientIdentity {
+            certificate: stranger.der(),
+            key: &mut stranger_p256,
+        }),
+        alpn: &[],
+    };
+    let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
+    let refused = async {
+        let mut conn = tls::connect_with(
+            stack,
+            buffers,
+            &target,
+            options,
+            TestRng(23),
+            HttpConfig::default(),
+        )
+        .await?;
+        // TLS 1.3: the server's verdict on the client certificate arrives after the handshake.
+        let req = HttpRequest::new(
+            Method::Get,
+            Scheme::Https,
+            authority,
+            "/role-aliases/device-role/credentials",
+        )
+        .unwrap();
+        conn.begin(&req).await?;
+        let mut head = ResponseHead::new();
+        conn.finish(&mut head).await.map(|()| head.status())
+    }
+    .await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "the provider answered nothing more"
+    );
+    std::println!(
+        "ok: a device certificate from another CA is refused ({:?})",
+        refused.unwrap_err()
+    );
+
+    // Those credentials sign for moto, from the cache.
+    let sts = session.client("sts").unwrap();
+    let mut body = [0u8; 64];
+    let mut r = ops::sts::get_caller_identity(&sts, &mut body).unwrap();
+    r.set_response_buffer(leak([0u8; 2048]));
+    send(t, clock, &sts, &mut r).await.unwrap();
+    let who = ops::sts::parse_get_caller_identity(r.response_body()).unwrap();
+    assert!(
+        who.arn.to_string().contains(":assumed-role/device-role/"),
+        "{who:?}"
+    );
+    std::println!("ok: STS GetCallerIdentity signed with the IoT provider's credentials, verified by moto: {}", who.arn);
+    3
+}
+
 #[test]
 fn netns_end_to_end() {
     if std::env::var("AWS_SESSION_NETNS_E2E").as_deref() != Ok("1") {
@@ -464,9 +712,9 @@ fn end_to_end() {
     let akid = std::env::var("MOTO_AKID").expect("MOTO_AKID from moto.sh");
     let secret = std::env::var("MOTO_SECRET").expect("MOTO_SECRET from moto.sh");
 
-    let trusted = test_ca("aws-session e2e CA");
+    let trusted: &'static CertifiedIssuer<'static, KeyPair> = leak(test_ca("aws-session e2e CA"));
     let stranger = test_ca("some other CA");
-    start_tls_server(&trusted);
+    start_tls_server(trusted);
     let trusted_der: &'static [u8] = leak(trusted.der().to_vec());
     let stranger_der: &'static [u8] = leak(stranger.der().to_vec());
 
@@ -610,6 +858,9 @@ fn end_to_end() {
         // 5. Core's typed operations through the device's pipeline.
         passed += typed_operations(&mut t, clock, &akid, &secret).await;
         passed += s3_streaming(&mut t, clock).await;
+
+        // 6. The AWS IoT credentials provider over mutual TLS, then a call signed with its keys.
+        passed += iot_credentials_over_tap(stack, &mut t, clock, trusted).await;
         passed
     };
     let passed = embassy_futures::block_on(async {

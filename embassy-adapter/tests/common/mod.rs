@@ -150,11 +150,36 @@ pub fn server_config(
     chain: std::vec::Vec<std::vec::Vec<u8>>,
     key: std::vec::Vec<u8>,
 ) -> std::sync::Arc<rustls::ServerConfig> {
+    std::sync::Arc::new(server_config_with(chain, key, None))
+}
+
+/// [`server_config`], requiring a client certificate issued by `client_ca` (DER) when given.
+pub fn server_config_with(
+    chain: std::vec::Vec<std::vec::Vec<u8>>,
+    key: std::vec::Vec<u8>,
+    client_ca: Option<&[u8]>,
+) -> rustls::ServerConfig {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
+        .unwrap();
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(rustls::pki_types::CertificateDer::from(ca.to_vec()))
+                .unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                std::sync::Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    builder
         .with_single_cert(
             chain
                 .into_iter()
@@ -162,8 +187,7 @@ pub fn server_config(
                 .collect(),
             rustls::pki_types::PrivateKeyDer::Pkcs8(key.into()),
         )
-        .unwrap();
-    std::sync::Arc::new(config)
+        .unwrap()
 }
 
 /// A TLS 1.3 server (rustls, sans-IO) on port 8443 of `stack`: accepts connections forever, calls
