@@ -130,10 +130,8 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
                     Step::StartAttempt => {
                         let usable = conn.as_ref().is_some_and(HttpsConnection::is_reusable);
                         if !usable && !fresh {
-                            // Closed by the server, broken, or idle too long: connect again.
-                            if let Some(old) = conn.take() {
-                                old.close().await;
-                            }
+                            // Closed by the server, broken, or idle too long: dropped (a graceful
+                            // close could wait for a peer that is gone), then connect again.
                             break;
                         }
                         fresh = false;
@@ -175,9 +173,7 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
                         };
                         if result.is_err() {
                             // Whatever state it is in, the next attempt starts on a new one.
-                            if let Some(old) = conn.take() {
-                                old.close().await;
-                            }
+                            conn = None;
                         }
                         Event::Exchanged(result)
                     }
