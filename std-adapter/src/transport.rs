@@ -1461,3 +1461,6 @@ impl Transport for HttpsTransport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
