@@ -57,7 +57,7 @@ use rustls::pki_types::{
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use crate::bounded_read::{read_limited, ReadLimit};
-use crate::limits::{MAX_CA_BUNDLE_LEN, RECEIVE_BUFFER_LEN};
+use crate::limits::{MAX_CA_BUNDLE_LEN, RECEIVE_BUFFER_LEN, SEND_BUFFER_LEN};
 use zeroize::Zeroize;
 
 use aws_session_core::credentials::CredentialPlan;
@@ -706,6 +706,9 @@ impl Tls {
             return Ok(Arc::clone(config));
         }
         let tls_err = |e: rustls::Error| TransportError::new(ErrorKind::Tls, e.to_string());
+        // ring, as before (aws-lc-rs needs a C toolchain); rustls 0.23.48 deprecates its provider
+        // for lacking post-quantum key exchange.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
@@ -845,7 +848,7 @@ impl HttpsTransport {
             timeout: None,
             deadline: None,
             state: State::Idle,
-            out: Vec::new(),
+            out: Vec::with_capacity(SEND_BUFFER_LEN),
             inp: vec![0u8; RECEIVE_BUFFER_LEN].into_boxed_slice(),
             start: 0,
             end: 0,
