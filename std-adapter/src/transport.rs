@@ -23,8 +23,9 @@
 //! * Proxies come from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (or their lower-case forms), as
 //!   Go's default HTTP client reads them: `https` requests go through an HTTP `CONNECT` tunnel of
 //!   the `HTTPS_PROXY`, `http` requests to the `HTTP_PROXY` with an absolute request target;
-//!   `localhost` and loopback addresses are never proxied. Only `http://` proxies without
-//!   credentials are supported.
+//!   `localhost` and loopback addresses are never proxied. Only `http://` proxies are supported;
+//!   credentials in the proxy URL (`http://user:password@host:port`) are sent as
+//!   `Proxy-Authorization: Basic`.
 //!
 //! One connection is kept alive per scheme, host and port, and reused when the previous response
 //! was read to its end and did not say `Connection: close`. A connection idle for more than
@@ -449,13 +450,32 @@ impl Conn {
     }
 }
 
+/// A proxy: where it is, and the `Proxy-Authorization` value of its URL's credentials.
+#[derive(Clone, PartialEq, Eq)]
+struct Proxy {
+    host: String,
+    port: u16,
+    /// `Basic …` (a secret: never in Debug).
+    authorization: Option<String>,
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("authorization", &self.authorization.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
 /// The proxies of the environment.
 #[derive(Debug, Default)]
 struct Proxies {
-    /// `HTTP_PROXY`: host and port.
-    http: Option<(String, u16)>,
-    /// `HTTPS_PROXY`: host and port.
-    https: Option<(String, u16)>,
+    /// `HTTP_PROXY`.
+    http: Option<Proxy>,
+    /// `HTTPS_PROXY`.
+    https: Option<Proxy>,
     /// `NO_PROXY` entries, lower case.
     no_proxy: Vec<String>,
 }
@@ -484,7 +504,7 @@ impl Proxies {
     }
 
     /// The proxy for a request to `host:port` over `scheme`, if any.
-    fn for_host(&self, scheme: Scheme, host: &str, port: u16) -> Option<&(String, u16)> {
+    fn for_host(&self, scheme: Scheme, host: &str, port: u16) -> Option<&Proxy> {
         let proxy = match scheme {
             Scheme::Https => self.https.as_ref(),
             _ => self.http.as_ref(),
@@ -511,9 +531,10 @@ impl Proxies {
     }
 }
 
-/// The host and port of a proxy URL (`http://host:port`, or `host:port`); `None` for another
-/// scheme or a proxy with credentials.
-fn parse_proxy(url: &str) -> Option<(String, u16)> {
+/// The proxy of a proxy URL (`http://[user:password@]host[:port]`, or without `http://`);
+/// `None` for another scheme.
+fn parse_proxy(url: &str) -> Option<Proxy> {
+    use base64ct::Encoding as _;
     let url = url.trim();
     let rest = match url.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
@@ -521,11 +542,17 @@ fn parse_proxy(url: &str) -> Option<(String, u16)> {
         None => url,
     };
     let authority = rest.split('/').next()?;
-    if authority.contains('@') {
-        return None;
-    }
+    let (credentials, authority) = match authority.rsplit_once('@') {
+        Some((credentials, authority)) => (Some(credentials), authority),
+        None => (None, authority),
+    };
     let (host, port) = split_host(authority, 80).ok()?;
-    Some((host.to_owned(), port))
+    Some(Proxy {
+        host: host.to_owned(),
+        port,
+        authorization: credentials
+            .map(|c| format!("Basic {}", base64ct::Base64::encode_string(c.as_bytes()))),
+    })
 }
 
 /// The name and port of `host` (`name`, `name:port`, `[v6]` or `[v6]:port`).
@@ -589,13 +616,24 @@ fn connect_tcp(
 }
 
 /// Asks the proxy on `tcp` for a tunnel to `name:port` (HTTP `CONNECT`).
-fn open_tunnel(tcp: &mut TcpStream, name: &str, port: u16) -> Result<(), TransportError> {
+fn open_tunnel(
+    tcp: &mut TcpStream,
+    name: &str,
+    port: u16,
+    authorization: Option<&str>,
+) -> Result<(), TransportError> {
     let authority = if name.contains(':') {
         format!("[{name}]:{port}")
     } else {
         format!("{name}:{port}")
     };
-    let request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+    let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    if let Some(value) = authorization {
+        request.push_str("Proxy-Authorization: ");
+        request.push_str(value);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
     tcp.write_all(request.as_bytes())
         .map_err(|e| io_error(&e, "proxy", ErrorKind::ConnectionReset))?;
     let mut buf = vec![0u8; 8 * 1024];
@@ -905,9 +943,7 @@ impl HttpsTransport {
         let connect_timeout = self.limit(self.connect_timeout)?;
         let proxy = self.proxies.for_host(scheme, name, port).cloned();
         let mut tcp = match &proxy {
-            Some((proxy_name, proxy_port)) => {
-                connect_tcp(proxy_name, *proxy_port, connect_timeout)?
-            }
+            Some(proxy) => connect_tcp(&proxy.host, proxy.port, connect_timeout)?,
             None => connect_tcp(name, port, connect_timeout)?,
         };
         let io = if scheme == Scheme::Https {
@@ -918,8 +954,8 @@ impl HttpsTransport {
                     .map_err(|e| io_error(&e, "set timeout", ErrorKind::Other))
             };
             set(&tcp)?;
-            if proxy.is_some() {
-                open_tunnel(&mut tcp, name, port)?;
+            if let Some(proxy) = &proxy {
+                open_tunnel(&mut tcp, name, port, proxy.authorization.as_deref())?;
             }
             let server_name = ServerName::try_from(name.to_owned())
                 .map_err(|e| TransportError::new(ErrorKind::InvalidData, format!("{name}: {e}")))?;
@@ -1275,9 +1311,12 @@ impl Transport for HttpsTransport {
             }
         }
         let conn = self.connection(scheme, host)?;
-        let proxied = scheme == Scheme::Http && matches!(conn.io, Io::Plain(_)) && {
-            let (name, port) = split_host(host, 80)?;
-            self.proxies.for_host(scheme, name, port).is_some()
+        let proxy = match (scheme, &conn.io) {
+            (Scheme::Http, Io::Plain(_)) if self.proxies.http.is_some() => {
+                let (name, port) = split_host(host, 80)?;
+                self.proxies.for_host(scheme, name, port)
+            }
+            _ => None,
         };
         self.conn = Some(conn);
         self.start = 0;
@@ -1286,13 +1325,18 @@ impl Transport for HttpsTransport {
         out.clear();
         out.extend_from_slice(request.method().as_str().as_bytes());
         out.push(b' ');
-        if proxied {
+        if proxy.is_some() {
             // The absolute form, for the proxy.
             out.extend_from_slice(b"http://");
             out.extend_from_slice(host.as_bytes());
         }
         out.extend_from_slice(request.target().as_bytes());
         out.extend_from_slice(b" HTTP/1.1\r\n");
+        if let Some(value) = proxy.and_then(|p| p.authorization.as_deref()) {
+            out.extend_from_slice(b"proxy-authorization: ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
         if !has_host {
             // The host exactly as signed.
             out.extend_from_slice(b"host: ");

@@ -60,16 +60,29 @@ fn get(scheme: Scheme, host: &str, target: &str) -> HttpRequest<'static> {
     HttpRequest::new(Method::Get, scheme, host, target).unwrap()
 }
 
+fn proxy(host: &str, port: u16, authorization: Option<&str>) -> Proxy {
+    Proxy {
+        host: host.into(),
+        port,
+        authorization: authorization.map(Into::into),
+    }
+}
+
 #[test]
 fn proxy_urls_and_hosts_are_split() {
     assert_eq!(
         parse_proxy("http://proxy:3128"),
-        Some(("proxy".into(), 3128))
+        Some(proxy("proxy", 3128, None))
     );
-    assert_eq!(parse_proxy("proxy:8080/"), Some(("proxy".into(), 8080)));
-    assert_eq!(parse_proxy("http://[::1]"), Some(("::1".into(), 80)));
+    assert_eq!(parse_proxy("proxy:8080/"), Some(proxy("proxy", 8080, None)));
+    assert_eq!(parse_proxy("http://[::1]"), Some(proxy("::1", 80, None)));
     assert_eq!(parse_proxy("socks5://proxy:1080"), None);
-    assert_eq!(parse_proxy("http://user:pw@proxy:3128"), None);
+    assert_eq!(
+        parse_proxy("http://user:pw@proxy:3128"),
+        Some(proxy("proxy", 3128, Some("Basic dXNlcjpwdw==")))
+    );
+    let with_secret = parse_proxy("http://user:pw@proxy:3128").unwrap();
+    assert!(!format!("{with_secret:?}").contains("dXNlcjpwdw"));
     assert_eq!(split_host("h:1", 2).unwrap(), ("h", 1));
     assert_eq!(split_host("[::1]:9", 2).unwrap(), ("::1", 9));
     assert!(split_host("h:x", 2).is_err());
@@ -78,11 +91,11 @@ fn proxy_urls_and_hosts_are_split() {
 #[test]
 fn no_proxy_and_loopback_bypass_the_proxy() {
     let proxies = Proxies {
-        http: Some(("p".into(), 1)),
-        https: Some(("q".into(), 2)),
+        http: Some(proxy("p", 1, None)),
+        https: Some(proxy("q", 2, None)),
         no_proxy: vec!["internal.example".into(), "other.test:8443".into()],
     };
-    let via = |s, h, p| proxies.for_host(s, h, p).map(|x| x.0.as_str());
+    let via = |s, h, p| proxies.for_host(s, h, p).map(|x| x.host.as_str());
     assert_eq!(via(Scheme::Https, "sts.amazonaws.com", 443), Some("q"));
     assert_eq!(via(Scheme::Http, "sts.amazonaws.com", 80), Some("p"));
     assert_eq!(via(Scheme::Https, "a.internal.example", 443), None);
@@ -99,7 +112,7 @@ fn no_proxy_and_loopback_bypass_the_proxy() {
 fn http_through_a_proxy_uses_the_absolute_form() {
     let (port, server) = serve(1, 1, OK);
     let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
-    t.proxies.http = Some(("127.0.0.1".into(), port));
+    t.proxies.http = Some(proxy("127.0.0.1", port, Some("Basic dXNlcjpwdw==")));
     let req = get(Scheme::Http, "service.example:8080", "/p?q=1");
     assert_eq!(exchange(&mut t, &req), Ok((200, b"ok".to_vec())));
     let seen = server.join().unwrap();
@@ -117,7 +130,7 @@ fn http_through_a_proxy_uses_the_absolute_form() {
 fn https_through_a_proxy_asks_for_a_tunnel() {
     let (port, server) = serve(1, 1, "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
     let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
-    t.proxies.https = Some(("127.0.0.1".into(), port));
+    t.proxies.https = Some(proxy("127.0.0.1", port, None));
     let req = get(Scheme::Https, "sts.example", "/");
     assert_eq!(exchange(&mut t, &req), Err(ErrorKind::ConnectionRefused));
     let seen = server.join().unwrap();
