@@ -65,3 +65,14 @@ pub const RECEIVE_BUFFER_LEN: usize = 32 * 1024;
 /// body (up to `transport::INLINE_BODY_LIMIT`) is collected after the head and the buffer grows
 /// for it; larger bodies go to the socket piece by piece.
 pub const SEND_BUFFER_LEN: usize = 16 * 1024;
+
+/// Most header lines in a response head: 256. AWS heads have a few dozen (S3 with user metadata
+/// stays far below); the parser keeps this many slots on the stack. More is a
+/// [`Capacity`](aws_session_core::platform::ErrorKind::Capacity) error, not retried, as a head
+/// over [`RECEIVE_BUFFER_LEN`] is.
+pub const MAX_RESPONSE_HEADERS: usize = 256;
+
+/// Most idle kept-alive connections a transport holds (to different scheme, host and port
+/// triples): 4. A session talks to a few hosts (STS, the service, maybe SSO); past this the
+/// oldest is closed.
+pub const MAX_IDLE_CONNECTIONS: usize = 4;

@@ -58,7 +58,10 @@ use rustls::pki_types::{
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use crate::bounded_read::{read_limited, ReadLimit};
-use crate::limits::{MAX_CA_BUNDLE_LEN, RECEIVE_BUFFER_LEN, SEND_BUFFER_LEN};
+use crate::limits::{
+    MAX_CA_BUNDLE_LEN, MAX_IDLE_CONNECTIONS, MAX_RESPONSE_HEADERS, RECEIVE_BUFFER_LEN,
+    SEND_BUFFER_LEN,
+};
 use zeroize::Zeroize;
 
 use aws_session_core::credentials::CredentialPlan;
@@ -73,12 +76,6 @@ pub const INLINE_BODY_LIMIT: usize = 64 * 1024;
 /// for a close the server sent meanwhile. Younger connections are reused without a probe: a
 /// server that closed one anyway costs one retry ([`ErrorKind::ConnectionReset`]).
 pub const PROBE_AFTER: Duration = Duration::from_secs(1);
-
-/// How many idle connections (to different hosts) a transport keeps.
-const MAX_IDLE_CONNECTIONS: usize = 4;
-
-/// How many headers a response head may have (more is a [`ErrorKind::Capacity`] error).
-const MAX_RESPONSE_HEADERS: usize = 256;
 
 /// The error of a request body shorter than its Content-Length.
 const SHORT_BODY: &str = "the request ended before its Content-Length";

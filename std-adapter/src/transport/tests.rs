@@ -206,3 +206,26 @@ fn a_head_response_has_no_body() {
     assert_eq!(exchange(&mut t, &req), Ok((200, Vec::new())));
     assert_eq!(server.join().unwrap().len(), 2);
 }
+
+#[test]
+fn a_head_with_more_headers_than_max_response_headers_is_a_capacity_error() {
+    use crate::limits::MAX_RESPONSE_HEADERS;
+    let head = |n: usize| {
+        let lines: String = (0..n).map(|i| format!("x-h{i}: v\r\n")).collect();
+        format!("HTTP/1.1 200 OK\r\n{lines}content-length: 2\r\n\r\nok")
+    };
+    // At the limit (the content-length line included): read.
+    let at: &'static str = Box::leak(head(MAX_RESPONSE_HEADERS - 1).into_boxed_str());
+    let (port, server) = serve(1, 1, at);
+    let mut t = HttpsTransport::new(&HttpsConfig::default()).unwrap();
+    let req = get(Scheme::Http, &format!("127.0.0.1:{port}"), "/");
+    assert_eq!(exchange(&mut t, &req), Ok((200, b"ok".to_vec())));
+    assert_eq!(t.response_headers().len(), MAX_RESPONSE_HEADERS);
+    server.join().unwrap();
+    // One past: a capacity error.
+    let past: &'static str = Box::leak(head(MAX_RESPONSE_HEADERS).into_boxed_str());
+    let (port, server) = serve(1, 1, past);
+    let req = get(Scheme::Http, &format!("127.0.0.1:{port}"), "/");
+    assert_eq!(exchange(&mut t, &req), Err(ErrorKind::Capacity));
+    server.join().unwrap();
+}
