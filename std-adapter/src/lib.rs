@@ -15,7 +15,7 @@
 //! | [`clock`] | [`SystemClock`], the wall clock | [`Clock`](aws_session_core::platform::Clock) |
 //! | [`sleep`] | [`ThreadSleep`], retry back-off | [`Sleep`](aws_session_core::platform::Sleep) |
 //! | [`entropy`] | [`StdEntropy`], retry jitter | [`Entropy`](aws_session_core::platform::Entropy) |
-//! | [`transport`] (feature `https`) | `HttpsTransport`: ureq 3 over rustls | [`Transport`](aws_session_core::platform::Transport) |
+//! | [`transport`] (feature `https`) | `HttpsTransport`: HTTP/1.1 over std sockets and rustls, kept-alive connections | [`Transport`](aws_session_core::platform::Transport) |
 //! | [`platform`] (feature `https`) | `StdPlatform`: transport, clock, sleep and entropy in one value for `Client::send` | [`Platform`](aws_session_core::platform::Platform) |
 //!
 //! Shared files are parsed by core's cross-SDK profile parser rather than by `rust-ini`, which

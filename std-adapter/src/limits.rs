@@ -52,15 +52,27 @@ pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
 /// but moving transfer is never cut.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Size of the transport's receive buffer per connection: 32 KiB. It must hold a whole response
-/// head (AWS heads are a few KiB; S3's largest, with 2 KiB of user metadata, stay under 8 KiB) and
-/// it is the piece a body is read in. ureq's default is 128 KiB for each direction: allocating and
-/// zeroing 256 KiB per transport was about a fifth of the CPU time of a small STS call
-/// (docs/performance.md, "Credentials"), and at that size the allocator maps and unmaps fresh
-/// pages every time.
+/// Size of the transport's receive buffer: 32 KiB, one per transport. It must hold a whole
+/// response head (AWS heads are a few KiB; S3's largest, with 2 KiB of user metadata, stay under
+/// 8 KiB) and it is the piece a small body is read in (larger reads go straight to the caller's
+/// buffer). The ureq transport used before allocated 128 KiB for each direction by default:
+/// allocating and zeroing 256 KiB per transport was about a fifth of the CPU time of a small STS
+/// call (docs/performance.md, "Credentials").
 pub const RECEIVE_BUFFER_LEN: usize = 32 * 1024;
 
-/// Size of the transport's send buffer per connection: 16 KiB, room for the largest request head
-/// core builds (`aws_session_core::limits::MAX_REQUEST_HEADER_BYTES` plus the request line) and
-/// the piece a streamed body is written in.
+/// Initial size of the transport's send buffer: 16 KiB, room for the largest request head core
+/// builds (`aws_session_core::limits::MAX_REQUEST_HEADER_BYTES` plus the request line). A small
+/// body (up to `transport::INLINE_BODY_LIMIT`) is collected after the head and the buffer grows
+/// for it; larger bodies go to the socket piece by piece.
 pub const SEND_BUFFER_LEN: usize = 16 * 1024;
+
+/// Most header lines in a response head: 256. AWS heads have a few dozen (S3 with user metadata
+/// stays far below); the parser keeps this many slots on the stack. More is a
+/// [`Capacity`](aws_session_core::platform::ErrorKind::Capacity) error, not retried, as a head
+/// over [`RECEIVE_BUFFER_LEN`] is.
+pub const MAX_RESPONSE_HEADERS: usize = 256;
+
+/// Most idle kept-alive connections a transport holds (to different scheme, host and port
+/// triples): 4. A session talks to a few hosts (STS, the service, maybe SSO); past this the
+/// oldest is closed.
+pub const MAX_IDLE_CONNECTIONS: usize = 4;

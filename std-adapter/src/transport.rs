@@ -1,4 +1,5 @@
-//! [`HttpsTransport`]: core's blocking [`Transport`] over ureq 3 and rustls.
+//! [`HttpsTransport`]: core's blocking [`Transport`] over `std::net` sockets, rustls, and
+//! `httparse` for the response heads.
 //!
 //! * TLS certificates are always verified: against the operating system's trust store (through
 //!   `rustls-platform-verifier`; on Linux the system bundle, and `SSL_CERT_FILE` /
@@ -14,48 +15,67 @@
 //!   `DisableSSL`).
 //! * Redirects are not followed and HTTP error statuses are returned as responses: the request
 //!   pipeline decides what a status means, and a transport never retries on its own.
-//! * Timeouts hold for the whole exchange: connect ([`HttpsConfig::connect_timeout`]), response
-//!   head ([`HttpsConfig::response_timeout`]), and, once connected, an idle timeout
-//!   ([`HttpsConfig::idle_timeout`]) on every read and write, so a response body that stops
-//!   arriving or a request body the server stops reading ends with [`ErrorKind::TimedOut`].
-//! * Proxies come from the usual `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` variables, as Go's
-//!   default HTTP client does.
+//! * Timeouts hold for the whole exchange: connect ([`HttpsConfig::connect_timeout`], TCP and
+//!   TLS handshake), response head ([`HttpsConfig::response_timeout`]), and, once connected, an
+//!   idle timeout ([`HttpsConfig::idle_timeout`]) on every read and write, so a response body that
+//!   stops arriving or a request body the server stops reading ends with [`ErrorKind::TimedOut`].
+//!   They are socket timeouts, set only when the value changes.
+//! * Proxies come from `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` (or their lower-case forms), as
+//!   Go's default HTTP client reads them: `https` requests go through an HTTP `CONNECT` tunnel of
+//!   the `HTTPS_PROXY`, `http` requests to the `HTTP_PROXY` with an absolute request target;
+//!   `localhost` and loopback addresses are never proxied. Only `http://` proxies are supported;
+//!   credentials in the proxy URL (`http://user:password@host:port`) are sent as
+//!   `Proxy-Authorization: Basic`.
 //!
-//! A small request body (up to [`INLINE_BODY_LIMIT`] bytes, every STS, SSO and IMDS call) is
-//! collected from the pieces [`HttpsTransport::write_body`] hands over and sent on the caller's
-//! thread at [`HttpsTransport::finish`]. A longer body is streamed: when the collected pieces pass
-//! the limit, the exchange moves to a helper thread that pulls them (what was collected first)
-//! through a bounded channel, so no more than a few pieces are in memory at once. To use another
-//! HTTP client, implement core's [`Transport`] for it; nothing else in the session depends on this
-//! type.
+//! One connection is kept alive per scheme, host and port, and reused when the previous response
+//! was read to its end and did not say `Connection: close`. A connection idle for more than
+//! [`PROBE_AFTER`] is probed once (a non-blocking peek) before reuse; one that turns out closed
+//! before any byte of the response is a [`ErrorKind::ConnectionReset`], which the request
+//! pipeline retries on a new connection.
+//!
+//! The request head and a small body (up to [`INLINE_BODY_LIMIT`] bytes, every STS, SSO and IMDS
+//! call) are collected from the pieces [`HttpsTransport::write_body`] hands over and written in
+//! one write at [`HttpsTransport::finish`]. A longer body is streamed: once the collected pieces
+//! pass the limit, they and every later piece are written to the socket as they come (chunked when
+//! the request has no `Content-Length`). To use another HTTP client, implement core's
+//! [`Transport`] for it; nothing else in the session depends on this type.
 
 use core::time::Duration;
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::thread::JoinHandle;
+use std::sync::Arc;
+use std::time::Instant;
 
-use aws_session_core::http::{HttpRequest, ResponseHead};
+use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{Error as PlatformError, ErrorKind, Transport};
-use ureq::http;
+use rustls::pki_types::pem::{PemObject, SectionKind};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+    ServerName,
+};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use crate::bounded_read::{read_limited, ReadLimit};
-use crate::limits::MAX_CA_BUNDLE_LEN;
-use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider};
+use crate::limits::{
+    MAX_CA_BUNDLE_LEN, MAX_IDLE_CONNECTIONS, MAX_RESPONSE_HEADERS, RECEIVE_BUFFER_LEN,
+    SEND_BUFFER_LEN,
+};
 use zeroize::Zeroize;
 
 use aws_session_core::credentials::CredentialPlan;
 
 pub use crate::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT};
-/// How many body pieces may wait between [`HttpsTransport::write_body`] and the sending thread.
-const BODY_QUEUE_DEPTH: usize = 4;
-/// The longest request body sent on the caller's thread (64 KiB). Up to this size the pieces are
-/// collected in one buffer and sent at [`HttpsTransport::finish`]; a longer body is streamed from
-/// a helper thread. Starting and joining that thread costs about 70 µs, the largest single cost of
-/// a small call such as STS `AssumeRole` (a few hundred bytes); past 64 KiB the upload itself
-/// outweighs it, and the buffer is never larger than this.
+/// The longest request body written together with its head at [`HttpsTransport::finish`]
+/// (64 KiB). Up to this size the pieces are collected in one buffer; past it they are written to
+/// the socket as they come, so the buffer is never much larger than this.
 pub const INLINE_BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a kept-alive connection may sit unused before it is probed (one non-blocking peek)
+/// for a close the server sent meanwhile. Younger connections are reused without a probe: a
+/// server that closed one anyway costs one retry ([`ErrorKind::ConnectionReset`]).
+pub const PROBE_AFTER: Duration = Duration::from_secs(1);
 
 /// The error of a request body shorter than its Content-Length.
 const SHORT_BODY: &str = "the request ended before its Content-Length";
@@ -118,31 +138,6 @@ impl TransportError {
             kind,
             message: message.into(),
         }
-    }
-
-    fn from_ureq(e: &ureq::Error) -> Self {
-        use ureq::Error as U;
-        let kind = match e {
-            U::Timeout(_) => ErrorKind::TimedOut,
-            U::HostNotFound => ErrorKind::Dns,
-            U::ConnectionFailed => ErrorKind::ConnectionRefused,
-            U::Tls(_) | U::Rustls(_) => ErrorKind::Tls,
-            // rustls reports handshake and certificate failures inside I/O errors.
-            U::Io(io)
-                if io
-                    .get_ref()
-                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
-            {
-                ErrorKind::Tls
-            }
-            U::Io(io) => io_kind(io.kind()),
-            U::Protocol(_) | U::BodyExceedsLimit(_) => ErrorKind::Protocol,
-            // A response head over RECEIVE_BUFFER_LEN.
-            U::LargeResponseHeader(..) => ErrorKind::Capacity,
-            U::BadUri(_) | U::Http(_) => ErrorKind::InvalidData,
-            _ => ErrorKind::Other,
-        };
-        TransportError::new(kind, e.to_string())
     }
 }
 
@@ -223,8 +218,14 @@ impl fmt::Display for TlsFileError {
 
 impl core::error::Error for TlsFileError {}
 
+/// One item of a PEM file.
+enum PemItem {
+    Certificate(CertificateDer<'static>),
+    PrivateKey(PrivateKeyDer<'static>),
+}
+
 /// The PEM items of a TLS file, read with [`MAX_CA_BUNDLE_LEN`] as the bound.
-fn read_pem(path: &Path, file: TlsFile) -> Result<Vec<PemItem<'static>>, TlsFileError> {
+fn read_pem(path: &Path, file: TlsFile) -> Result<Vec<PemItem>, TlsFileError> {
     let err = |reason: String| TlsFileError {
         file,
         path: path.to_owned(),
@@ -232,7 +233,23 @@ fn read_pem(path: &Path, file: TlsFile) -> Result<Vec<PemItem<'static>>, TlsFile
     };
     let limit = ReadLimit::new(MAX_CA_BUNDLE_LEN, "MAX_CA_BUNDLE_LEN");
     let mut pem = read_limited(path, limit).map_err(|e| err(e.failure.to_string()))?;
-    let items = ureq::tls::parse_pem(&pem)
+    let items = <(SectionKind, Vec<u8>)>::pem_slice_iter(&pem)
+        .filter_map(|item| {
+            item.map(|(kind, der)| match kind {
+                SectionKind::Certificate => Some(PemItem::Certificate(der.into())),
+                SectionKind::PrivateKey => {
+                    Some(PemItem::PrivateKey(PrivatePkcs8KeyDer::from(der).into()))
+                }
+                SectionKind::RsaPrivateKey => {
+                    Some(PemItem::PrivateKey(PrivatePkcs1KeyDer::from(der).into()))
+                }
+                SectionKind::EcPrivateKey => {
+                    Some(PemItem::PrivateKey(PrivateSec1KeyDer::from(der).into()))
+                }
+                _ => None,
+            })
+            .transpose()
+        })
         .collect::<Result<Vec<_>, _>>()
         // The parser's message names a position, never the bytes.
         .map_err(|e| err(e.to_string()));
@@ -245,12 +262,12 @@ fn read_pem(path: &Path, file: TlsFile) -> Result<Vec<PemItem<'static>>, TlsFile
 fn read_certificates(
     path: &Path,
     file: TlsFile,
-) -> Result<Vec<Certificate<'static>>, TlsFileError> {
+) -> Result<Vec<CertificateDer<'static>>, TlsFileError> {
     let certs: Vec<_> = read_pem(path, file)?
         .into_iter()
         .filter_map(|item| match item {
             PemItem::Certificate(c) => Some(c),
-            _ => None,
+            PemItem::PrivateKey(_) => None,
         })
         .collect();
     if certs.is_empty() {
@@ -263,21 +280,32 @@ fn read_certificates(
     Ok(certs)
 }
 
-/// Reads a client certificate chain and its private key (PKCS#8, PKCS#1 or SEC1 PEM).
-fn read_client_cert(files: &ClientTlsFiles) -> Result<ClientCert, TlsFileError> {
-    let chain = read_certificates(&files.cert, TlsFile::ClientCert)?;
-    let key = read_pem(&files.key, TlsFile::ClientKey)?
+/// The first private key of a PEM file.
+fn read_private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsFileError> {
+    read_pem(path, TlsFile::ClientKey)?
         .into_iter()
         .find_map(|item| match item {
             PemItem::PrivateKey(k) => Some(k),
-            _ => None,
+            PemItem::Certificate(_) => None,
         })
         .ok_or_else(|| TlsFileError {
             file: TlsFile::ClientKey,
-            path: files.key.clone(),
+            path: path.to_owned(),
             reason: "no private key found".to_owned(),
-        })?;
-    Ok(ClientCert::new_with_certs(&chain, key))
+        })
+}
+
+/// A client certificate chain and its private key.
+struct ClientCert {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+/// Reads a client certificate chain and its private key (PKCS#8, PKCS#1 or SEC1 PEM).
+fn read_client_cert(files: &ClientTlsFiles) -> Result<ClientCert, TlsFileError> {
+    let chain = read_certificates(&files.cert, TlsFile::ClientCert)?;
+    let key = read_private_key(&files.key)?;
+    Ok(ClientCert { chain, key })
 }
 
 /// A device identity as a device keeps it (`device image`): the leaf certificate (DER) and the
@@ -291,25 +319,18 @@ pub(crate) fn read_device_identity(
 ) -> Result<(Vec<u8>, zeroize::Zeroizing<[u8; 32]>), TlsFileError> {
     let certificate = read_certificates(&files.cert, TlsFile::ClientCert)?
         .swap_remove(0)
-        .der()
         .to_vec();
     let refused = |reason: &str| TlsFileError {
         file: TlsFile::ClientKey,
         path: files.key.clone(),
         reason: reason.to_owned(),
     };
-    let key = read_pem(&files.key, TlsFile::ClientKey)?
-        .into_iter()
-        .find_map(|item| match item {
-            PemItem::PrivateKey(k) => Some(k),
-            _ => None,
-        })
-        .ok_or_else(|| refused("no private key found"))?;
-    // PKCS#8 or SEC1 (ureq does not export the kind it found; an RSA key is neither).
+    let key = read_private_key(&files.key)?;
+    // PKCS#8 or SEC1 (an RSA key is neither).
     let secret = {
         use p256_device::pkcs8::DecodePrivateKey as _;
-        p256_device::SecretKey::from_pkcs8_der(key.der())
-            .or_else(|_| p256_device::SecretKey::from_sec1_der(key.der()))
+        p256_device::SecretKey::from_pkcs8_der(key.secret_der())
+            .or_else(|_| p256_device::SecretKey::from_sec1_der(key.secret_der()))
     }
     .map_err(|_| refused("not an ECDSA P-256 key (a device image holds P-256 keys only)"))?;
     Ok((
@@ -318,54 +339,478 @@ pub(crate) fn read_device_identity(
     ))
 }
 
+/// The error of a failed socket operation: [`ErrorKind::Tls`] for the TLS failures rustls wraps
+/// in I/O errors, else the kind of the I/O error (`Other` as `fallback`).
+fn io_error(e: &std::io::Error, what: &str, fallback: ErrorKind) -> TransportError {
+    let kind = if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        ErrorKind::Tls
+    } else {
+        match io_kind(e.kind()) {
+            ErrorKind::Other => fallback,
+            kind => kind,
+        }
+    };
+    TransportError::new(kind, format!("{what}: {e}"))
+}
+
+/// The error of a connection that ended early.
+fn closed(what: &str) -> TransportError {
+    TransportError::new(
+        ErrorKind::ConnectionReset,
+        format!("connection closed {what}"),
+    )
+}
+
+/// A connection's byte stream: plain TCP or TLS over TCP.
+enum Io {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Io {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Io::Plain(s) => s,
+            Io::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Writes all of `bytes` and flushes (one socket write for plain TCP; the TLS records of
+    /// `bytes`, written together, for TLS).
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Io::Plain(s) => s.write_all(bytes),
+            Io::Tls(s) => {
+                s.write_all(bytes)?;
+                s.flush()
+            }
+        }
+    }
+}
+
+impl Read for Io {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Io::Plain(s) => s.read(buf),
+            Io::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+/// An open connection and the socket timeouts it has now.
+struct Conn {
+    scheme: Scheme,
+    /// The request's host as given (`name` or `name:port`).
+    host: String,
+    io: Io,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    /// When the last exchange on it ended.
+    idle_since: Instant,
+}
+
+impl Conn {
+    /// Sets the socket's read or write timeout, unless it is `t` already.
+    fn set_timeout(&mut self, write: bool, t: Option<Duration>) -> Result<(), TransportError> {
+        let current = if write {
+            &mut self.write_timeout
+        } else {
+            &mut self.read_timeout
+        };
+        if *current == t {
+            return Ok(());
+        }
+        // A zero timeout means "none" to the socket: the least is one millisecond.
+        let socket = t.map(|d| d.max(Duration::from_millis(1)));
+        let tcp = self.io.tcp();
+        if write {
+            tcp.set_write_timeout(socket)
+        } else {
+            tcp.set_read_timeout(socket)
+        }
+        .map_err(|e| io_error(&e, "set socket timeout", ErrorKind::Other))?;
+        *current = t;
+        Ok(())
+    }
+
+    /// Whether the peer has closed (or sent anything on) this idle connection: one non-blocking
+    /// peek.
+    fn looks_closed(&self) -> bool {
+        let tcp = self.io.tcp();
+        if tcp.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let mut byte = [0u8; 1];
+        let closed =
+            !matches!(tcp.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        closed || tcp.set_nonblocking(false).is_err()
+    }
+}
+
+/// A proxy: where it is, and the `Proxy-Authorization` value of its URL's credentials.
+#[derive(Clone, PartialEq, Eq)]
+struct Proxy {
+    host: String,
+    port: u16,
+    /// `Basic …` (a secret: never in Debug).
+    authorization: Option<String>,
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("authorization", &self.authorization.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// The proxies of the environment.
+#[derive(Debug, Default)]
+struct Proxies {
+    /// `HTTP_PROXY`.
+    http: Option<Proxy>,
+    /// `HTTPS_PROXY`.
+    https: Option<Proxy>,
+    /// `NO_PROXY` entries, lower case.
+    no_proxy: Vec<String>,
+}
+
+impl Proxies {
+    fn from_env() -> Proxies {
+        let var = |upper: &str| {
+            std::env::var(upper)
+                .or_else(|_| std::env::var(upper.to_ascii_lowercase()))
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        };
+        Proxies {
+            http: var("HTTP_PROXY").as_deref().and_then(parse_proxy),
+            https: var("HTTPS_PROXY").as_deref().and_then(parse_proxy),
+            no_proxy: var("NO_PROXY")
+                .map(|v| {
+                    v.split(',')
+                        .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_ascii_lowercase)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The proxy for a request to `host:port` over `scheme`, if any.
+    fn for_host(&self, scheme: Scheme, host: &str, port: u16) -> Option<&Proxy> {
+        let proxy = match scheme {
+            Scheme::Https => self.https.as_ref(),
+            _ => self.http.as_ref(),
+        }?;
+        let host = host.to_ascii_lowercase();
+        let loopback = host == "localhost"
+            || host
+                .parse::<core::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let excluded = self.no_proxy.iter().any(|entry| {
+            let (name, entry_port) = match entry.rsplit_once(':') {
+                Some((n, p)) if !n.contains(':') || n.ends_with(']') => (n, p.parse().ok()),
+                _ => (entry.as_str(), None),
+            };
+            let name = name.trim_start_matches('[').trim_end_matches(']');
+            entry == "*"
+                || (entry_port.is_none_or(|p: u16| p == port)
+                    && (host == name
+                        || host
+                            .strip_suffix(name)
+                            .is_some_and(|rest| rest.ends_with('.'))))
+        });
+        (!loopback && !excluded).then_some(proxy)
+    }
+}
+
+/// The proxy of a proxy URL (`http://[user:password@]host[:port]`, or without `http://`);
+/// `None` for another scheme.
+fn parse_proxy(url: &str) -> Option<Proxy> {
+    use base64ct::Encoding as _;
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+        Some(_) => return None,
+        None => url,
+    };
+    let authority = rest.split('/').next()?;
+    let (credentials, authority) = match authority.rsplit_once('@') {
+        Some((credentials, authority)) => (Some(credentials), authority),
+        None => (None, authority),
+    };
+    let (host, port) = split_host(authority, 80).ok()?;
+    Some(Proxy {
+        host: host.to_owned(),
+        port,
+        authorization: credentials
+            .map(|c| format!("Basic {}", base64ct::Base64::encode_string(c.as_bytes()))),
+    })
+}
+
+/// The name and port of `host` (`name`, `name:port`, `[v6]` or `[v6]:port`).
+fn split_host(host: &str, default_port: u16) -> Result<(&str, u16), TransportError> {
+    let bad = || TransportError::new(ErrorKind::InvalidData, format!("bad host {host:?}"));
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']').ok_or_else(bad)?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':').ok_or_else(bad)?)),
+            }
+        }
+        None => match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        Some(p) => p.parse().map_err(|_| bad())?,
+        None => default_port,
+    };
+    if name.is_empty() {
+        return Err(bad());
+    }
+    Ok((name, port))
+}
+
+/// Opens a TCP connection to `name:port` (each resolved address in turn), with `TCP_NODELAY`.
+fn connect_tcp(
+    name: &str,
+    port: u16,
+    timeout: Option<Duration>,
+) -> Result<TcpStream, TransportError> {
+    let addrs = (name, port)
+        .to_socket_addrs()
+        .map_err(|e| TransportError::new(ErrorKind::Dns, format!("{name}: {e}")))?;
+    let mut last = None;
+    for addr in addrs {
+        let attempt = match timeout {
+            Some(t) => TcpStream::connect_timeout(&addr, t.max(Duration::from_millis(1))),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(s) => {
+                s.set_nodelay(true)
+                    .map_err(|e| io_error(&e, "TCP_NODELAY", ErrorKind::Other))?;
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => io_error(
+            &e,
+            &format!("connect to {name}:{port}"),
+            ErrorKind::ConnectionRefused,
+        ),
+        None => TransportError::new(ErrorKind::Dns, format!("{name}: no address")),
+    })
+}
+
+/// Asks the proxy on `tcp` for a tunnel to `name:port` (HTTP `CONNECT`).
+fn open_tunnel(
+    tcp: &mut TcpStream,
+    name: &str,
+    port: u16,
+    authorization: Option<&str>,
+) -> Result<(), TransportError> {
+    let authority = if name.contains(':') {
+        format!("[{name}]:{port}")
+    } else {
+        format!("{name}:{port}")
+    };
+    let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+    if let Some(value) = authorization {
+        request.push_str("Proxy-Authorization: ");
+        request.push_str(value);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    tcp.write_all(request.as_bytes())
+        .map_err(|e| io_error(&e, "proxy", ErrorKind::ConnectionReset))?;
+    let mut buf = vec![0u8; 8 * 1024];
+    let mut len = 0;
+    loop {
+        let n = tcp
+            .read(buf.get_mut(len..).unwrap_or_default())
+            .map_err(|e| io_error(&e, "proxy", ErrorKind::Protocol))?;
+        if n == 0 {
+            return Err(closed("by the proxy"));
+        }
+        len += n;
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(buf.get(..len).unwrap_or_default()) {
+            Ok(httparse::Status::Complete(_)) => {
+                let code = response.code.unwrap_or(0);
+                return if (200..300).contains(&code) {
+                    Ok(())
+                } else {
+                    Err(TransportError::new(
+                        ErrorKind::ConnectionRefused,
+                        format!("the proxy refused the tunnel to {authority}: status {code}"),
+                    ))
+                };
+            }
+            Ok(httparse::Status::Partial) if len < buf.len() => {}
+            Ok(httparse::Status::Partial) => {
+                return Err(TransportError::new(
+                    ErrorKind::Capacity,
+                    "the proxy's response head is too large",
+                ))
+            }
+            Err(e) => {
+                return Err(TransportError::new(
+                    ErrorKind::Protocol,
+                    format!("the proxy's response: {e}"),
+                ))
+            }
+        }
+    }
+}
+
+/// How the response body ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// This many bytes are left.
+    Length(u64),
+    /// Chunked: where in the chunk framing the reader is.
+    Chunked(Chunk),
+    /// The body ends when the server closes the connection.
+    UntilClose,
+    /// The body has been read.
+    Done,
+}
+
+/// A place in a chunked body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// Before a chunk-size line.
+    Size,
+    /// Inside a chunk, with this many bytes left.
+    Data(u64),
+    /// After a chunk's data, before its CRLF.
+    DataEnd,
+    /// After the last chunk: trailer lines, then an empty line.
+    Trailers,
+}
+
+/// The request being written.
+struct Sending {
+    /// The Content-Length header's value, when there is one.
+    length: Option<u64>,
+    /// Body bytes handed over so far.
+    written: u64,
+    /// Body bytes collected in the write buffer (not yet on the socket).
+    buffered: usize,
+    /// The head still lacks its last CRLF (no body piece yet).
+    head_open: bool,
+    /// The body goes out chunked.
+    chunked: bool,
+    /// The request already says `Transfer-Encoding` (chunked).
+    has_transfer_encoding: bool,
+    /// The head (and maybe part of the body) is already on the socket.
+    streaming: bool,
+    /// A `HEAD` request: the response has no body.
+    head_method: bool,
+}
+
 /// Where the current exchange is.
 enum State {
     Idle,
-    /// Head accepted; the body pieces so far (at most [`INLINE_BODY_LIMIT`] bytes) are in `body`.
-    /// The request is sent at `finish`, or from a helper thread once the body passes the limit.
-    Started {
-        builder: http::request::Builder,
-        /// The Content-Length header's value, when there is one.
-        length: Option<u64>,
-        body: Vec<u8>,
-    },
-    /// The request is being sent on a helper thread that reads body pieces from `tx`.
-    Sending {
-        tx: SyncSender<Vec<u8>>,
-        /// The Content-Length header's value, when there is one.
-        length: Option<u64>,
-        /// Body bytes handed over so far.
-        written: u64,
-        handle: JoinHandle<Result<http::Response<ureq::Body>, ureq::Error>>,
-    },
-    /// Reading the response body.
-    Receiving(ureq::BodyReader<'static>),
+    Sending(Sending),
+    Receiving { framing: Framing, close: bool },
 }
 
-/// core's [`Transport`] over ureq 3 (rustls, ring): one exchange at a time, blocking.
+/// The TLS settings, and the rustls configuration once built (at the first `https` connection).
+struct Tls {
+    /// The CA bundle's certificates; `None` means the platform verifier.
+    roots: Option<Arc<RootCertStore>>,
+    client: Option<ClientCert>,
+    config: Option<Arc<ClientConfig>>,
+}
+
+impl Tls {
+    fn config(&mut self) -> Result<Arc<ClientConfig>, TransportError> {
+        if let Some(config) = &self.config {
+            return Ok(Arc::clone(config));
+        }
+        let tls_err = |e: rustls::Error| TransportError::new(ErrorKind::Tls, e.to_string());
+        // ring, as before (aws-lc-rs needs a C toolchain); rustls 0.23.48 deprecates its provider
+        // for lacking post-quantum key exchange.
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .map_err(tls_err)?;
+        let builder = match &self.roots {
+            Some(roots) => builder.with_root_certificates(Arc::clone(roots)),
+            // Not dangerous: the platform verifier verifies, against the system's roots.
+            None => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(
+                    rustls_platform_verifier::Verifier::new(provider).map_err(tls_err)?,
+                )),
+        };
+        let config = Arc::new(match &self.client {
+            Some(c) => builder
+                .with_client_auth_cert(c.chain.clone(), c.key.clone_key())
+                .map_err(tls_err)?,
+            None => builder.with_no_client_auth(),
+        });
+        self.config = Some(Arc::clone(&config));
+        Ok(config)
+    }
+}
+
+/// core's [`Transport`] over `std::net` and rustls: one exchange at a time, blocking, one
+/// kept-alive connection per scheme, host and port.
 pub struct HttpsTransport {
-    agent: ureq::Agent,
-    /// The request's own timeout ([`HttpRequest::timeout_ms`]), applied to connect and head, and
-    /// as the idle timeout of the bodies.
+    connect_timeout: Option<Duration>,
+    response_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    user_agent: String,
+    tls: Tls,
+    proxies: Proxies,
+    /// Connections kept alive, oldest first.
+    idle: Vec<Conn>,
+    /// The connection of the current exchange.
+    conn: Option<Conn>,
+    /// The request's own timeout ([`HttpRequest::timeout_ms`]), which replaces every other.
     timeout: Option<Duration>,
+    /// The end of the current exchange ([`HttpsConfig::total_timeout`]).
+    deadline: Option<Instant>,
     state: State,
-    response_headers: Vec<(String, String)>,
+    /// The request head and a small body, written at once.
+    out: Vec<u8>,
+    /// Received bytes; `inp[start..end]` are not consumed yet.
+    inp: Box<[u8]>,
+    start: usize,
+    end: usize,
+    /// The last response's headers; the first `header_count` are current (the rest keep their
+    /// allocations for the next response).
+    headers: Vec<(String, String)>,
+    header_count: usize,
 }
 
 impl fmt::Debug for HttpsTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Idle => "idle",
-            State::Started { .. } => "started",
-            State::Sending { .. } => "sending",
-            State::Receiving(_) => "receiving",
+            State::Sending(_) => "sending",
+            State::Receiving { .. } => "receiving",
         };
         f.debug_struct("HttpsTransport")
             .field("state", &state)
             .finish_non_exhaustive()
     }
 }
-
 impl HttpsConfig {
     /// The default settings with `session`'s CA bundle (`AWS_CA_BUNDLE`, `ca_bundle`) and client
     /// certificate (`AWS_SDK_GO_CLIENT_TLS_CERT` / `…_KEY`), if any.
@@ -409,168 +854,419 @@ impl HttpsTransport {
     /// holds none, or one of them cannot be read.
     pub fn new(config: &HttpsConfig) -> Result<Self, TlsFileError> {
         let roots = match &config.ca_bundle {
-            Some(path) => RootCerts::new_with_certs(&read_certificates(path, TlsFile::CaBundle)?),
-            None => RootCerts::PlatformVerifier,
+            Some(path) => {
+                let mut store = RootCertStore::empty();
+                store.add_parsable_certificates(read_certificates(path, TlsFile::CaBundle)?);
+                Some(Arc::new(store))
+            }
+            None => None,
         };
-        let client_cert = config
+        let client = config
             .client_tls
             .as_ref()
             .map(read_client_cert)
             .transpose()?;
-        let tls = TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(roots)
-            .client_cert(client_cert)
-            .build();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .tls_config(tls)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_connect(config.connect_timeout)
-            .timeout_recv_response(config.response_timeout)
-            .timeout_global(config.total_timeout)
-            .timeout_per_read(config.idle_timeout)
-            .timeout_per_write(config.idle_timeout)
-            .user_agent(config.user_agent.as_str())
-            .input_buffer_size(crate::limits::RECEIVE_BUFFER_LEN)
-            .output_buffer_size(crate::limits::SEND_BUFFER_LEN)
-            // One byte under the buffer, so that a head filling it is reported as too large
-            // rather than as a connection that stopped making progress.
-            .max_response_header_size(crate::limits::RECEIVE_BUFFER_LEN - 1)
-            .build()
-            .into();
         Ok(HttpsTransport {
-            agent,
+            connect_timeout: config.connect_timeout,
+            response_timeout: config.response_timeout,
+            total_timeout: config.total_timeout,
+            idle_timeout: config.idle_timeout,
+            user_agent: config.user_agent.clone(),
+            tls: Tls {
+                roots,
+                client,
+                config: None,
+            },
+            proxies: Proxies::from_env(),
+            idle: Vec::new(),
+            conn: None,
             timeout: None,
+            deadline: None,
             state: State::Idle,
-            response_headers: Vec::new(),
+            out: Vec::with_capacity(SEND_BUFFER_LEN),
+            inp: vec![0u8; RECEIVE_BUFFER_LEN].into_boxed_slice(),
+            start: 0,
+            end: 0,
+            headers: Vec::new(),
+            header_count: 0,
         })
     }
 
     /// All headers of the last response, in order (the [`ResponseHead`] handed to the pipeline
     /// keeps only as many as its capacity allows).
     pub fn response_headers(&self) -> &[(String, String)] {
-        &self.response_headers
+        self.headers.get(..self.header_count).unwrap_or_default()
     }
 
-    /// The request of `builder` (without its body), with the request's own timeout when it has
-    /// one.
-    fn configured(
-        &self,
-        builder: http::request::Builder,
-    ) -> Result<http::Request<()>, TransportError> {
-        let request = builder
-            .body(())
-            .map_err(|e| TransportError::new(ErrorKind::InvalidData, e.to_string()))?;
-        Ok(match self.timeout {
-            None => request,
-            Some(t) => self
-                .agent
-                .configure_request(request)
-                .timeout_connect(Some(t))
-                .timeout_recv_response(Some(t))
-                .timeout_per_read(Some(t))
-                .timeout_per_write(Some(t))
-                .build(),
+    /// The socket timeout of a phase whose own timeout is `phase`: the request's timeout when it
+    /// has one, never past the deadline.
+    fn limit(&self, phase: Option<Duration>) -> Result<Option<Duration>, TransportError> {
+        let phase = self.timeout.or(phase);
+        let Some(deadline) = self.deadline else {
+            return Ok(phase);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(TransportError::new(
+                ErrorKind::TimedOut,
+                "the exchange took longer than its total timeout",
+            ));
+        }
+        Ok(Some(phase.map_or(left, |p| p.min(left))))
+    }
+
+    /// Ends the current exchange early: its connection is closed.
+    fn abandon(&mut self) {
+        self.state = State::Idle;
+        self.conn = None;
+        self.start = 0;
+        self.end = 0;
+    }
+
+    /// A kept-alive connection for `scheme://host`, or a new one.
+    fn connection(&mut self, scheme: Scheme, host: &str) -> Result<Conn, TransportError> {
+        if let Some(at) = self
+            .idle
+            .iter()
+            .position(|c| c.scheme == scheme && c.host == host)
+        {
+            let conn = self.idle.swap_remove(at);
+            if conn.idle_since.elapsed() <= PROBE_AFTER || !conn.looks_closed() {
+                return Ok(conn);
+            }
+        }
+        let default_port = if scheme == Scheme::Https { 443 } else { 80 };
+        let (name, port) = split_host(host, default_port)?;
+        let connect_timeout = self.limit(self.connect_timeout)?;
+        let proxy = self.proxies.for_host(scheme, name, port).cloned();
+        let mut tcp = match &proxy {
+            Some(proxy) => connect_tcp(&proxy.host, proxy.port, connect_timeout)?,
+            None => connect_tcp(name, port, connect_timeout)?,
+        };
+        let io = if scheme == Scheme::Https {
+            // The handshake (and the tunnel) within the connect timeout.
+            let set = |t: &TcpStream| {
+                t.set_read_timeout(connect_timeout)
+                    .and_then(|()| t.set_write_timeout(connect_timeout))
+                    .map_err(|e| io_error(&e, "set timeout", ErrorKind::Other))
+            };
+            set(&tcp)?;
+            if let Some(proxy) = &proxy {
+                open_tunnel(&mut tcp, name, port, proxy.authorization.as_deref())?;
+            }
+            let server_name = ServerName::try_from(name.to_owned())
+                .map_err(|e| TransportError::new(ErrorKind::InvalidData, format!("{name}: {e}")))?;
+            let mut tls = ClientConnection::new(self.tls.config()?, server_name)
+                .map_err(|e| TransportError::new(ErrorKind::Tls, e.to_string()))?;
+            while tls.is_handshaking() {
+                tls.complete_io(&mut tcp).map_err(|e| {
+                    io_error(&e, &format!("TLS handshake with {name}"), ErrorKind::Tls)
+                })?;
+            }
+            Io::Tls(Box::new(StreamOwned::new(tls, tcp)))
+        } else {
+            Io::Plain(tcp)
+        };
+        let (read_timeout, write_timeout) = match io {
+            Io::Tls(_) => (connect_timeout, connect_timeout),
+            Io::Plain(_) => (None, None),
+        };
+        Ok(Conn {
+            scheme,
+            host: host.to_owned(),
+            io,
+            read_timeout,
+            write_timeout,
+            idle_since: Instant::now(),
         })
     }
 
-    /// Starts the helper thread that sends the request: `first` (the body collected so far), then
-    /// the pieces from a channel; the exchange is then `Sending`.
-    fn start_sending(
-        &mut self,
-        builder: http::request::Builder,
-        length: Option<u64>,
-        first: Vec<u8>,
-    ) -> Result<(), TransportError> {
-        let written = first.len() as u64;
-        let (tx, rx) = sync_channel::<Vec<u8>>(BODY_QUEUE_DEPTH);
-        let agent = self.agent.clone();
-        let request = self.configured(builder)?;
-        let handle = std::thread::Builder::new()
-            .name("aws-session-http".into())
-            .spawn(move || {
-                let (parts, ()) = request.into_parts();
-                let body = ureq::SendBody::from_owned_reader(ChannelReader {
-                    rx,
-                    piece: first,
-                    at: 0,
-                    left: length,
-                });
-                agent.run(http::Request::from_parts(parts, body))
-            })
-            .map_err(|e| {
-                TransportError::new(
-                    ErrorKind::Other,
-                    format!("cannot start the sending thread: {e}"),
-                )
-            })?;
-        self.state = State::Sending {
-            tx,
-            length,
-            written,
-            handle,
-        };
-        Ok(())
+    /// The current connection of `conn`, with its read (or write) timeout set to `timeout`.
+    fn current(
+        conn: &mut Option<Conn>,
+        write: bool,
+        timeout: Option<Duration>,
+    ) -> Result<&mut Conn, TransportError> {
+        let conn = conn
+            .as_mut()
+            .ok_or_else(|| TransportError::new(ErrorKind::Protocol, "no connection"))?;
+        conn.set_timeout(write, timeout)?;
+        Ok(conn)
     }
 
-    fn take_response(
-        &mut self,
-        result: Result<http::Response<ureq::Body>, ureq::Error>,
-        head: &mut ResponseHead,
-    ) -> Result<(), TransportError> {
-        let response = result.map_err(|e| TransportError::from_ureq(&e))?;
-        head.set_status(response.status().as_u16());
-        self.response_headers.clear();
-        for (name, value) in response.headers() {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            // A head that cannot keep every header counts the rest as dropped.
-            let _ = head.push_header(name.as_str(), &value);
-            self.response_headers
-                .push((name.as_str().to_owned(), value));
+    /// Writes `bytes` to the current connection within the idle timeout.
+    fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        let timeout = self.limit(self.idle_timeout)?;
+        Self::current(&mut self.conn, true, timeout)?
+            .io
+            .send(bytes)
+            .map_err(|e| io_error(&e, "send", ErrorKind::ConnectionReset))
+    }
+
+    /// Writes the collected head and body.
+    fn send_collected(&mut self) -> Result<(), TransportError> {
+        let out = core::mem::take(&mut self.out);
+        let sent = self.send(&out);
+        self.out = out;
+        self.out.clear();
+        sent
+    }
+
+    /// Reads more bytes into the receive buffer within `timeout`; `Ok(0)` at the end of the
+    /// stream. A full buffer is a [`ErrorKind::Capacity`] error.
+    fn fill(&mut self, timeout: Option<Duration>) -> Result<usize, TransportError> {
+        if self.start > 0 {
+            self.inp.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
         }
-        self.state = State::Receiving(response.into_body().into_reader());
-        Ok(())
+        if self.end >= self.inp.len() {
+            return Err(TransportError::new(
+                ErrorKind::Capacity,
+                format!("the response head is larger than RECEIVE_BUFFER_LEN ({RECEIVE_BUFFER_LEN} bytes)"),
+            ));
+        }
+        let timeout = self.limit(timeout)?;
+        let n = Self::current(&mut self.conn, false, timeout)?
+            .io
+            .read(self.inp.get_mut(self.end..).unwrap_or_default())
+            .map_err(|e| io_error(&e, "receive", ErrorKind::Protocol))?;
+        self.end += n;
+        Ok(n)
     }
-}
 
-/// The request body as the sending thread sees it: pieces from the channel, then the end.
-struct ChannelReader {
-    rx: Receiver<Vec<u8>>,
-    piece: Vec<u8>,
-    at: usize,
-    /// Bytes still owed to the Content-Length, when there is one.
-    left: Option<u64>,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at >= self.piece.len() {
-            match self.rx.recv() {
-                Ok(piece) => {
-                    self.piece = piece;
-                    self.at = 0;
+    /// Reads the response head (skipping interim `1xx` responses) into `head`; returns how the
+    /// body is framed and whether the connection closes after it.
+    fn read_head(
+        &mut self,
+        head: &mut ResponseHead,
+        head_method: bool,
+    ) -> Result<(Framing, bool), TransportError> {
+        let timeout = self.response_timeout;
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+            let mut response = httparse::Response::new(&mut headers);
+            let parsed = response.parse(self.inp.get(self.start..self.end).unwrap_or_default());
+            match parsed {
+                Ok(httparse::Status::Complete(len)) => {
+                    let status = response.code.unwrap_or(0);
+                    if (100..200).contains(&status) && status != 101 {
+                        self.start += len;
+                        continue;
+                    }
+                    let http10 = response.version == Some(0);
+                    let mut close = http10;
+                    let mut length: Option<u64> = None;
+                    let mut chunked = None;
+                    head.set_status(status);
+                    let mut count = 0;
+                    for h in response.headers.iter() {
+                        let value = String::from_utf8_lossy(h.value);
+                        let value = value.trim();
+                        if h.name.eq_ignore_ascii_case("content-length") {
+                            let n = value.parse::<u64>().map_err(|_| {
+                                TransportError::new(ErrorKind::Protocol, "bad Content-Length")
+                            })?;
+                            if length.is_some_and(|l| l != n) {
+                                return Err(TransportError::new(
+                                    ErrorKind::Protocol,
+                                    "conflicting Content-Length headers",
+                                ));
+                            }
+                            length = Some(n);
+                        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                            chunked = Some(
+                                value
+                                    .rsplit(',')
+                                    .next()
+                                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked")),
+                            );
+                        } else if h.name.eq_ignore_ascii_case("connection") {
+                            for token in value.split(',') {
+                                let token = token.trim();
+                                if token.eq_ignore_ascii_case("close") {
+                                    close = true;
+                                } else if http10 && token.eq_ignore_ascii_case("keep-alive") {
+                                    close = false;
+                                }
+                            }
+                        }
+                        // Names in lower case, as HTTP/2 sends them.
+                        let entry = match self.headers.get_mut(count) {
+                            Some(entry) => {
+                                entry.0.clear();
+                                entry.0.push_str(h.name);
+                                entry.1.clear();
+                                entry.1.push_str(value);
+                                entry
+                            }
+                            None => {
+                                self.headers.push((h.name.to_owned(), value.to_owned()));
+                                self.headers.last_mut().ok_or_else(|| {
+                                    TransportError::new(ErrorKind::Other, "header list")
+                                })?
+                            }
+                        };
+                        entry.0.make_ascii_lowercase();
+                        // A head that cannot keep every header counts the rest as dropped.
+                        let _ = head.push_header(&entry.0, &entry.1);
+                        count += 1;
+                    }
+                    self.header_count = count;
+                    self.start += len;
+                    let framing = if head_method || status == 204 || status == 304 {
+                        Framing::Length(0)
+                    } else {
+                        match (chunked, length) {
+                            (Some(true), _) => Framing::Chunked(Chunk::Size),
+                            (Some(false), _) => Framing::UntilClose,
+                            (None, Some(n)) => Framing::Length(n),
+                            (None, None) => Framing::UntilClose,
+                        }
+                    };
+                    return Ok((framing, close || framing == Framing::UntilClose));
                 }
-                // The sender is gone: the body is complete, unless it is short of its
-                // Content-Length (ureq would wait for the rest forever).
-                Err(_) if self.left.is_some_and(|n| n > 0) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        SHORT_BODY,
+                Ok(httparse::Status::Partial) => {}
+                Err(httparse::Error::TooManyHeaders) => {
+                    return Err(TransportError::new(
+                        ErrorKind::Capacity,
+                        format!("the response has more than {MAX_RESPONSE_HEADERS} headers"),
                     ))
                 }
-                Err(_) => return Ok(0),
+                Err(e) => {
+                    return Err(TransportError::new(
+                        ErrorKind::Protocol,
+                        format!("malformed response head: {e}"),
+                    ))
+                }
+            }
+            if self.fill(timeout)? == 0 {
+                return Err(closed("before the response head"));
             }
         }
-        let rest = self.piece.get(self.at..).unwrap_or_default();
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.at += n;
-        if let Some(left) = &mut self.left {
-            *left = left.saturating_sub(n as u64);
+    }
+
+    /// Body bytes into `buf`, at most `max`: from the receive buffer, else from the socket
+    /// (straight into `buf` when it is large). `Ok(0)` at the end of the stream.
+    fn read_some(&mut self, buf: &mut [u8], max: u64) -> Result<usize, TransportError> {
+        let want = usize::try_from(max).unwrap_or(usize::MAX).min(buf.len());
+        if self.start == self.end {
+            if want >= 4096 {
+                let timeout = self.limit(self.idle_timeout)?;
+                let to = buf.get_mut(..want).unwrap_or_default();
+                return Self::current(&mut self.conn, false, timeout)?
+                    .io
+                    .read(to)
+                    .map_err(|e| io_error(&e, "receive", ErrorKind::Protocol));
+            }
+            if self.fill(self.idle_timeout)? == 0 {
+                return Ok(0);
+            }
         }
+        let n = want.min(self.end - self.start);
+        buf.get_mut(..n)
+            .unwrap_or_default()
+            .copy_from_slice(self.inp.get(self.start..self.start + n).unwrap_or_default());
+        self.start += n;
         Ok(n)
+    }
+
+    /// Makes sure the receive buffer holds a line (up to CRLF) or returns an error.
+    fn buffered_line(&mut self) -> Result<usize, TransportError> {
+        loop {
+            let pending = self.inp.get(self.start..self.end).unwrap_or_default();
+            if let Some(at) = pending.windows(2).position(|w| w == b"\r\n") {
+                return Ok(at);
+            }
+            if self.fill(self.idle_timeout)? == 0 {
+                return Err(closed("inside the chunked body"));
+            }
+        }
+    }
+
+    /// The body after [`Transport::finish`]; `framing` is updated as it is read.
+    fn read_framed(
+        &mut self,
+        buf: &mut [u8],
+        framing: &mut Framing,
+    ) -> Result<usize, TransportError> {
+        loop {
+            match *framing {
+                Framing::Done | Framing::Length(0) => {
+                    *framing = Framing::Done;
+                    return Ok(0);
+                }
+                Framing::Length(left) => {
+                    let n = self.read_some(buf, left)?;
+                    if n == 0 {
+                        return Err(closed("before the end of the body"));
+                    }
+                    *framing = Framing::Length(left - n as u64);
+                    return Ok(n);
+                }
+                Framing::UntilClose => {
+                    let n = self.read_some(buf, u64::MAX)?;
+                    if n == 0 {
+                        *framing = Framing::Done;
+                    }
+                    return Ok(n);
+                }
+                Framing::Chunked(Chunk::Size) => {
+                    let pending = self.inp.get(self.start..self.end).unwrap_or_default();
+                    match httparse::parse_chunk_size(pending) {
+                        Ok(httparse::Status::Complete((len, size))) => {
+                            self.start += len;
+                            *framing = Framing::Chunked(if size == 0 {
+                                Chunk::Trailers
+                            } else {
+                                Chunk::Data(size)
+                            });
+                        }
+                        Ok(httparse::Status::Partial) => {
+                            if self.fill(self.idle_timeout)? == 0 {
+                                return Err(closed("inside the chunked body"));
+                            }
+                        }
+                        Err(_) => {
+                            return Err(TransportError::new(
+                                ErrorKind::Protocol,
+                                "malformed chunk size",
+                            ))
+                        }
+                    }
+                }
+                Framing::Chunked(Chunk::Data(left)) => {
+                    let n = self.read_some(buf, left)?;
+                    if n == 0 {
+                        return Err(closed("inside the chunked body"));
+                    }
+                    let left = left - n as u64;
+                    *framing = Framing::Chunked(if left == 0 {
+                        Chunk::DataEnd
+                    } else {
+                        Chunk::Data(left)
+                    });
+                    return Ok(n);
+                }
+                Framing::Chunked(Chunk::DataEnd) => {
+                    if self.buffered_line()? != 0 {
+                        return Err(TransportError::new(
+                            ErrorKind::Protocol,
+                            "a chunk longer than its size",
+                        ));
+                    }
+                    self.start += 2;
+                    *framing = Framing::Chunked(Chunk::Size);
+                }
+                Framing::Chunked(Chunk::Trailers) => {
+                    let line = self.buffered_line()?;
+                    self.start += line + 2;
+                    if line == 0 {
+                        *framing = Framing::Done;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -578,39 +1274,93 @@ impl Transport for HttpsTransport {
     type Error = TransportError;
 
     fn begin(&mut self, request: &HttpRequest<'_>) -> Result<(), TransportError> {
-        // Abandon whatever is left of an earlier exchange.
-        self.state = State::Idle;
-        self.response_headers.clear();
+        // Abandon whatever is left of an earlier exchange (its connection with it).
+        if !matches!(self.state, State::Idle) {
+            self.abandon();
+        }
+        self.header_count = 0;
         self.timeout = request
             .timeout_ms()
             .map(|ms| Duration::from_millis(u64::from(ms)));
-        let uri = format!(
-            "{}://{}{}",
-            request.scheme().as_str(),
-            request.host(),
-            request.target()
-        );
-        let mut builder = http::Request::builder()
-            .method(request.method().as_str())
-            .uri(uri.as_str());
+        self.deadline = self.total_timeout.map(|t| Instant::now() + t);
+        let scheme = request.scheme();
+        let host = request.host();
         let mut has_host = false;
+        let mut has_agent = false;
+        let mut has_transfer_encoding = false;
+        let mut length = None;
         for (name, value) in request.headers().iter() {
+            if name
+                .bytes()
+                .chain(value.bytes())
+                .any(|b| b == b'\r' || b == b'\n' || b == 0)
+            {
+                return Err(TransportError::new(
+                    ErrorKind::InvalidData,
+                    format!("the {name} header holds a line break"),
+                ));
+            }
             has_host |= name.eq_ignore_ascii_case("host");
-            builder = builder.header(name, value);
+            has_agent |= name.eq_ignore_ascii_case("user-agent");
+            has_transfer_encoding |= name.eq_ignore_ascii_case("transfer-encoding");
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse::<u64>().ok();
+            }
+        }
+        let conn = self.connection(scheme, host)?;
+        let proxy = match (scheme, &conn.io) {
+            (Scheme::Http, Io::Plain(_)) if self.proxies.http.is_some() => {
+                let (name, port) = split_host(host, 80)?;
+                self.proxies.for_host(scheme, name, port)
+            }
+            _ => None,
+        };
+        self.conn = Some(conn);
+        self.start = 0;
+        self.end = 0;
+        let out = &mut self.out;
+        out.clear();
+        out.extend_from_slice(request.method().as_str().as_bytes());
+        out.push(b' ');
+        if proxy.is_some() {
+            // The absolute form, for the proxy.
+            out.extend_from_slice(b"http://");
+            out.extend_from_slice(host.as_bytes());
+        }
+        out.extend_from_slice(request.target().as_bytes());
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        if let Some(value) = proxy.and_then(|p| p.authorization.as_deref()) {
+            out.extend_from_slice(b"proxy-authorization: ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
         }
         if !has_host {
-            // The host exactly as signed (ureq would drop a default port).
-            builder = builder.header("host", request.host());
+            // The host exactly as signed.
+            out.extend_from_slice(b"host: ");
+            out.extend_from_slice(host.as_bytes());
+            out.extend_from_slice(b"\r\n");
         }
-        let length = request
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        self.state = State::Started {
-            builder,
+        for (name, value) in request.headers().iter() {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        if !has_agent {
+            out.extend_from_slice(b"user-agent: ");
+            out.extend_from_slice(self.user_agent.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        self.state = State::Sending(Sending {
             length,
-            body: Vec::new(),
-        };
+            written: 0,
+            buffered: 0,
+            head_open: true,
+            chunked: has_transfer_encoding,
+            has_transfer_encoding,
+            streaming: false,
+            head_method: request.method() == Method::Head,
+        });
         Ok(())
     }
 
@@ -618,157 +1368,143 @@ impl Transport for HttpsTransport {
         if bytes.is_empty() {
             return Ok(());
         }
-        match &mut self.state {
-            State::Started { length, body, .. }
-                if body.len().saturating_add(bytes.len()) <= INLINE_BODY_LIMIT =>
-            {
-                if body.capacity() == 0 {
-                    // One allocation for the whole body when its length is known and small.
-                    let hint = length
-                        .and_then(|n| usize::try_from(n).ok())
-                        .filter(|&n| n <= INLINE_BODY_LIMIT)
-                        .unwrap_or(0);
-                    body.reserve_exact(hint.max(bytes.len()));
-                }
-                body.extend_from_slice(bytes);
-                return Ok(());
-            }
-            // Past the limit: stream from here on, starting with what was collected.
-            State::Started { .. } => {
-                if let State::Started {
-                    builder,
-                    length,
-                    body,
-                } = core::mem::replace(&mut self.state, State::Idle)
-                {
-                    self.start_sending(builder, length, body)?;
-                }
-            }
-            State::Sending { .. } => {}
-            _ => {
-                return Err(TransportError::new(
-                    ErrorKind::Protocol,
-                    "write_body outside a request",
-                ))
-            }
-        }
-        let State::Sending { tx, written, .. } = &mut self.state else {
+        let State::Sending(sending) = &mut self.state else {
             return Err(TransportError::new(
-                ErrorKind::Other,
-                "the sending thread did not start",
+                ErrorKind::Protocol,
+                "write_body outside a request",
             ));
         };
-        *written = written.saturating_add(bytes.len() as u64);
-        if tx.send(bytes.to_vec()).is_ok() {
+        let written = sending.written.saturating_add(bytes.len() as u64);
+        if sending.length.is_some_and(|n| written > n) {
+            self.abandon();
+            return Err(TransportError::new(
+                ErrorKind::Protocol,
+                "the request body is longer than its Content-Length",
+            ));
+        }
+        sending.written = written;
+        if sending.head_open {
+            sending.head_open = false;
+            if sending.length.is_none() && !sending.has_transfer_encoding {
+                sending.chunked = true;
+                self.out
+                    .extend_from_slice(b"transfer-encoding: chunked\r\n");
+            }
+            self.out.extend_from_slice(b"\r\n");
+        }
+        let chunked = sending.chunked;
+        let mut size_line = [0u8; 20];
+        let size_line = if chunked {
+            let mut cursor = std::io::Cursor::new(&mut size_line[..]);
+            let _ = write!(cursor, "{:x}\r\n", bytes.len());
+            let n = usize::try_from(cursor.position()).unwrap_or(0);
+            size_line.get(..n).unwrap_or_default()
+        } else {
+            &[]
+        };
+        if !sending.streaming && sending.buffered.saturating_add(bytes.len()) <= INLINE_BODY_LIMIT {
+            sending.buffered += bytes.len();
+            self.out.extend_from_slice(size_line);
+            self.out.extend_from_slice(bytes);
+            if chunked {
+                self.out.extend_from_slice(b"\r\n");
+            }
             return Ok(());
         }
-        // The sending thread stopped early: report its error.
-        if let State::Sending { handle, .. } = core::mem::replace(&mut self.state, State::Idle) {
-            return Err(match handle.join() {
-                Ok(Err(e)) => TransportError::from_ureq(&e),
-                Ok(Ok(_)) => TransportError::new(
-                    ErrorKind::Protocol,
-                    "the server answered before the body was sent",
-                ),
-                Err(_) => TransportError::new(ErrorKind::Other, "the sending thread failed"),
-            });
+        sending.streaming = true;
+        // Past the limit: what was collected, then this piece, straight to the socket.
+        self.out.extend_from_slice(size_line);
+        let result = if self.out.len() + bytes.len() <= INLINE_BODY_LIMIT + 4096 {
+            self.out.extend_from_slice(bytes);
+            if chunked {
+                self.out.extend_from_slice(b"\r\n");
+            }
+            self.send_collected()
+        } else {
+            self.send_collected()
+                .and_then(|()| self.send(bytes))
+                .and_then(|()| if chunked { self.send(b"\r\n") } else { Ok(()) })
+        };
+        if result.is_err() {
+            self.abandon();
         }
-        Err(TransportError::new(
-            ErrorKind::ConnectionReset,
-            "the request body could not be sent",
-        ))
+        result
     }
 
     fn finish(&mut self, response: &mut ResponseHead) -> Result<(), TransportError> {
-        match core::mem::replace(&mut self.state, State::Idle) {
-            State::Started {
-                builder,
-                length,
-                body,
-            } => {
-                let request = self.configured(builder)?;
-                match length {
-                    Some(n) if (body.len() as u64) < n => {
-                        return Err(TransportError::new(ErrorKind::Protocol, SHORT_BODY))
-                    }
-                    Some(n) if (body.len() as u64) > n => {
-                        return Err(TransportError::new(
-                            ErrorKind::Protocol,
-                            "the request body is longer than its Content-Length",
-                        ))
-                    }
-                    _ => {}
-                }
-                if body.is_empty() {
-                    let result = self.agent.run(request);
-                    return self.take_response(result, response);
-                }
-                // Sent as a reader, as the streaming thread does: ureq checks it against the
-                // Content-Length, or sends it chunked when there is none.
-                let (parts, ()) = request.into_parts();
-                let mut reader = body.as_slice();
-                let request =
-                    http::Request::from_parts(parts, ureq::SendBody::from_reader(&mut reader));
-                let result = self.agent.run(request);
-                self.take_response(result, response)
-            }
-            State::Sending {
-                tx,
-                length,
-                written,
-                handle,
-            } => {
-                drop(tx);
-                let joined = handle.join();
-                if length.is_some_and(|n| written < n) {
-                    return Err(TransportError::new(ErrorKind::Protocol, SHORT_BODY));
-                }
-                match joined {
-                    Ok(result) => self.take_response(result, response),
-                    Err(_) => Err(TransportError::new(
-                        ErrorKind::Other,
-                        "the sending thread failed",
-                    )),
-                }
-            }
-            _ => Err(TransportError::new(
+        let State::Sending(sending) = core::mem::replace(&mut self.state, State::Idle) else {
+            self.abandon();
+            return Err(TransportError::new(
                 ErrorKind::Protocol,
                 "finish outside a request",
-            )),
+            ));
+        };
+        if sending.length.is_some_and(|n| sending.written < n) {
+            self.abandon();
+            return Err(TransportError::new(ErrorKind::Protocol, SHORT_BODY));
+        }
+        if sending.head_open {
+            self.out.extend_from_slice(b"\r\n");
+        }
+        if sending.chunked {
+            self.out.extend_from_slice(b"0\r\n\r\n");
+        }
+        let result = self
+            .send_collected()
+            .and_then(|()| self.read_head(response, sending.head_method));
+        match result {
+            Ok((framing, close)) => {
+                self.state = State::Receiving { framing, close };
+                Ok(())
+            }
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
         }
     }
 
     fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        match &mut self.state {
-            State::Receiving(reader) => match reader.read(buf) {
-                Ok(0) => {
-                    self.state = State::Idle;
-                    Ok(0)
-                }
-                Ok(n) => Ok(n),
-                Err(e) => {
-                    self.state = State::Idle;
-                    // ureq hands its own errors (a timeout while the body arrives) wrapped in an
-                    // I/O error of kind `Other`: unwrap them so a stalled body is `TimedOut`.
-                    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
-                        return Err(TransportError::from_ureq(inner));
+        let State::Receiving { mut framing, close } = self.state else {
+            return match self.state {
+                State::Idle => Ok(0),
+                _ => Err(TransportError::new(
+                    ErrorKind::Protocol,
+                    "read_body before finish",
+                )),
+            };
+        };
+        if buf.is_empty() && framing != Framing::Done {
+            return Ok(0);
+        }
+        match self.read_framed(buf, &mut framing) {
+            Ok(n) if framing == Framing::Done => {
+                // The end: keep the connection when the server allows it and sent nothing more.
+                self.state = State::Idle;
+                if let Some(mut conn) = self.conn.take() {
+                    if !close && self.start == self.end {
+                        conn.idle_since = Instant::now();
+                        if self.idle.len() >= MAX_IDLE_CONNECTIONS {
+                            self.idle.remove(0);
+                        }
+                        self.idle.push(conn);
                     }
-                    let kind = io_kind(e.kind());
-                    Err(TransportError::new(
-                        if kind == ErrorKind::Other {
-                            ErrorKind::Protocol
-                        } else {
-                            kind
-                        },
-                        e.to_string(),
-                    ))
                 }
-            },
-            State::Idle => Ok(0),
-            _ => Err(TransportError::new(
-                ErrorKind::Protocol,
-                "read_body before finish",
-            )),
+                self.start = 0;
+                self.end = 0;
+                Ok(n)
+            }
+            Ok(n) => {
+                self.state = State::Receiving { framing, close };
+                Ok(n)
+            }
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -55,6 +55,28 @@ fn tls_is_verified_against_the_system_roots() {
 }
 
 #[test]
+fn a_tls_connection_is_kept_alive_across_requests() {
+    let pki = TestPki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = common::write(dir.path(), "ca.pem", &pki.ca_pem);
+    let (port, server) = server::tls_kept_alive(&pki, 3);
+    let config = HttpsConfig {
+        ca_bundle: Some(bundle.into()),
+        ..HttpsConfig::default()
+    };
+    let mut t = HttpsTransport::new(&config).unwrap();
+    for i in 0..3 {
+        let mut req = request(Scheme::Https, port, Method::Post, &format!("/{i}"));
+        req.headers_mut().append("Content-Length", "4").unwrap();
+        let got = exchange(&mut t, &req, &[b"ab", b"cd"]);
+        assert_eq!(got, Ok((200, "ok".to_owned())), "request {i}");
+    }
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 3, "three requests on one TLS connection");
+    assert!(seen[2].starts_with("POST /2 HTTP/1.1\r\n") && seen[2].ends_with("\r\n\r\nabcd"));
+}
+
+#[test]
 fn a_ca_bundle_replaces_the_roots() {
     let pki = TestPki::new();
     let dir = tempfile::tempdir().unwrap();

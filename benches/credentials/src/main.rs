@@ -394,7 +394,7 @@ fn breakdown(stats: &StubStats, rounds: usize) {
             Vec::new(),
         ),
         (
-            "2 × std::thread::spawn + join (the transport's helper thread per request)",
+            "2 × std::thread::spawn + join (for scale: what a helper thread per request would cost)",
             Vec::new(),
         ),
     ];

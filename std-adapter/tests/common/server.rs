@@ -175,15 +175,23 @@ pub fn mutual_tls(pki: &TestPki, reply: Reply) -> (u16, JoinHandle<String>) {
     serve_tls(pki.server_config(true), reply)
 }
 
+/// The next connection of `listener`, as a TLS server stream (handshake on first use).
+fn accept_tls(
+    listener: &TcpListener,
+    config: Arc<rustls::ServerConfig>,
+) -> rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    let (tcp, _) = listener.accept().expect("accept");
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let conn = rustls::ServerConnection::new(config).expect("server connection");
+    rustls::StreamOwned::new(conn, tcp)
+}
+
 fn serve_tls(config: Arc<rustls::ServerConfig>, reply: Reply) -> (u16, JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let port = listener.local_addr().expect("addr").port();
     let handle = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().expect("accept");
-        tcp.set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("timeout");
-        let conn = rustls::ServerConnection::new(config).expect("server connection");
-        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let mut tls = accept_tls(&listener, config);
         // A client that rejects the certificate closes the connection during the handshake.
         let mut first = [0u8; 1];
         if tls.read(&mut first).unwrap_or(0) == 0 {
@@ -195,6 +203,30 @@ fn serve_tls(config: Arc<rustls::ServerConfig>, reply: Reply) -> (u16, JoinHandl
         tls.conn.send_close_notify();
         let _ = tls.flush();
         format!("{}{rest}", first[0] as char)
+    });
+    (port, handle)
+}
+
+/// Serves `requests` exchanges on one kept-alive TLS connection with `pki`'s server certificate,
+/// each answered `200 OK` with body `ok`; the handle yields the requests' texts.
+pub fn tls_kept_alive(pki: &TestPki, requests: usize) -> (u16, JoinHandle<Vec<String>>) {
+    let config = pki.server_config(false);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let mut tls = accept_tls(&listener, config);
+        let mut seen = Vec::new();
+        for _ in 0..requests {
+            // The client sends the next request only after this answer: nothing is read ahead.
+            let (text, _) = read_request(&mut tls);
+            if text.is_empty() {
+                break;
+            }
+            seen.push(text);
+            let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            let _ = tls.flush();
+        }
+        seen
     });
     (port, handle)
 }
