@@ -52,7 +52,7 @@
 pub mod fault_proxy;
 pub mod faults;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Connection details of one running peer.
@@ -230,8 +230,31 @@ pub fn form_encode(s: &str) -> String {
     o
 }
 
-/// A Python server of `tests/peers/` (stdlib only) on an OS-chosen port of 127.0.0.1: the STS
-/// counting proxy (`sts_proxy.py`) or the instance-metadata and container endpoint (`imds.py`).
+/// The python of the peers venv (`scripts/peers.sh install`: moto, boto3, botocore, awscrt,
+/// cryptography): `$PEERS_VENV/bin/python`, else the venv in `$PEERS_DIR`, else in
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers`.
+pub fn peers_python() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let venv = env("PEERS_VENV").unwrap_or_else(|| {
+        env("PEERS_DIR")
+            .or_else(|| {
+                env("XDG_CACHE_HOME")
+                    .or_else(|| env("HOME").map(|h| h.join(".cache")))
+                    .map(|c| c.join("aws-session-peers"))
+            })
+            .unwrap_or_default()
+            .join("venv")
+    });
+    venv.join("bin").join("python")
+}
+
+/// A Python server of `tests/peers/` on an OS-chosen port of 127.0.0.1: the STS counting proxy
+/// (`sts_proxy.py`), the instance-metadata and container endpoint (`imds.py`), both stdlib only,
+/// or the AWS IoT credentials provider (`iot_provider.py`, with the peers venv's `cryptography`).
 /// It prints `PORT <n>` when it listens and exits when its stdin closes; dropping this value
 /// also ends it (by its process id).
 #[derive(Debug)]
@@ -244,11 +267,17 @@ pub struct PyServer {
 impl PyServer {
     /// Starts `tests/peers/SCRIPT ARGS…` with `python3` and waits for its port line.
     pub fn start(script: &str, args: &[&str]) -> PyServer {
+        PyServer::start_with(Path::new("python3"), script, args)
+    }
+
+    /// [`PyServer::start`] with `python` (e.g. [`peers_python`], for scripts that need the peers
+    /// venv's packages).
+    pub fn start_with(python: &Path, script: &str, args: &[&str]) -> PyServer {
         use std::io::BufRead;
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("peers")
             .join(script);
-        let mut child = Command::new("python3")
+        let mut child = Command::new(python)
             .arg(&path)
             .args(args)
             .stdin(std::process::Stdio::piped())

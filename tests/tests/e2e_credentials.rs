@@ -1119,3 +1119,79 @@ fn container_endpoint_with_its_authorization_token() {
     );
     assert_eq!(requests(&log), Vec::<String>::new());
 }
+
+// ---- the AWS IoT credentials provider ----------------------------------------------------------
+
+/// A profile whose credentials come from the AWS IoT credentials provider (`iot_provider.py`:
+/// mutual TLS on 127.0.0.1, client certificates from its device CA only), which hands out the
+/// credentials of a role moto issued, as the real provider hands out a role alias's: the CLI
+/// gets them with the device certificate, and moto verifies the call signed with them. A device
+/// certificate from another CA is refused during the handshake.
+#[test]
+#[cfg_attr(
+    not(e2e),
+    ignore = "end-to-end: needs moto; run scripts/e2e.sh (AWS_SESSION_E2E=1)"
+)]
+fn iot_credentials_provider_over_mutual_tls_signs_a_call_moto_verifies() {
+    let p = moto();
+    let roles = roles();
+    // The role's credentials, issued by moto (AssumeRole with the user's keys).
+    let h = chain_home(&p, &roles);
+    let moto_sts = [("AWS_ENDPOINT_URL_STS", p.endpoint.as_str())];
+    let o = cli(
+        h.path(),
+        &moto_sts,
+        &["credentials", "--profile", "hop1", "--format", "process"],
+        None,
+    );
+    let issued = ok(&o);
+    let pki = tempfile::tempdir().unwrap();
+    let dir = pki.path().to_str().unwrap();
+    let provider = PyServer::start_with(
+        &aws_session_tests::peers_python(),
+        "iot_provider.py",
+        &[dir, issued.trim()],
+    );
+    let profile = |prefix: &str| {
+        format!(
+            "[profile device]\niot_credentials_endpoint = 127.0.0.1:{}\niot_role_alias = device-role\n\
+             iot_thing_name = device-7\niot_certificate = {dir}/{prefix}.pem\n\
+             iot_private_key = {dir}/{prefix}.key\nca_bundle = {dir}/ca.pem\n",
+            provider.port
+        )
+    };
+
+    let device = home("", &profile("device"));
+    let o = cli(
+        device.path(),
+        &moto_sts,
+        &["configure", "list", "--profile", "device", "--json"],
+        None,
+    );
+    let listed = json(&o);
+    assert_eq!(listed["credentials"]["provider"], "IoTCredentialsProvider");
+    let url = format!("{}/", p.endpoint);
+    let o = cli(
+        device.path(),
+        &[],
+        &caller_identity_args(&["--profile", "device"], &url),
+        None,
+    );
+    let answer = ok(&o);
+    let role_name = roles[0].rsplit('/').next().unwrap();
+    assert!(
+        answer.contains(&format!(":assumed-role/{role_name}/")),
+        "{answer}"
+    );
+
+    let stranger = home("", &profile("stranger"));
+    let o = cli(
+        stranger.path(),
+        &[],
+        &caller_identity_args(&["--profile", "device"], &url),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let e = err(&o);
+    assert!(e.contains("IoTCredentialsProvider"), "{e}");
+}

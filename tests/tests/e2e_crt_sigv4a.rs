@@ -448,24 +448,9 @@ fn generate() -> Vec<Case> {
 /// The peers venv's python, if it has botocore and awscrt; `None` (skip) otherwise, a panic
 /// under `CI=true`.
 fn crt_python() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let python = env("CRT_PYTHON").unwrap_or_else(|| {
-        let venv = env("PEERS_VENV").unwrap_or_else(|| {
-            env("PEERS_DIR")
-                .or_else(|| {
-                    env("XDG_CACHE_HOME")
-                        .or_else(|| env("HOME").map(|h| h.join(".cache")))
-                        .map(|c| c.join("aws-session-peers"))
-                })
-                .unwrap_or_default()
-                .join("venv")
-        });
-        venv.join("bin").join("python")
-    });
+    let python = std::env::var_os("CRT_PYTHON")
+        .filter(|v| !v.is_empty())
+        .map_or_else(aws_session_tests::peers_python, PathBuf::from);
     let usable = Command::new(&python)
         .args(["-c", "import awscrt, botocore.auth, botocore.crt.auth"])
         .stdout(Stdio::null())
