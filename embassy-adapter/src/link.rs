@@ -24,8 +24,9 @@ use rand_core::{CryptoRng, RngCore};
 
 use crate::clock::WallClock;
 use crate::http::{HttpConfig, HttpError};
-use crate::tls::TrustAnchors;
-use crate::tls::{connect_with, ClientIdentity, HttpsConnection, Target, TlsBuffers, TlsOptions};
+use crate::tls::{
+    connect_with, ClientIdentity, HttpsConnection, Target, TlsBuffers, TlsOptions, TrustAnchors,
+};
 
 /// Where and how [`Link::send`] connects, and what it has done.
 pub struct Link<'a, R> {
@@ -38,6 +39,16 @@ pub struct Link<'a, R> {
     config: HttpConfig,
     clock: Option<&'a WallClock>,
     connects: u32,
+}
+
+impl<R> core::fmt::Debug for Link<'_, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Link")
+            .field("target", &self.target)
+            .field("identity", &self.identity)
+            .field("connects", &self.connects)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
