@@ -65,8 +65,10 @@ use aws_session_core::http::{HttpRequest, ResponseHead, Scheme};
 use aws_session_core::limits::MAX_HOST_LEN;
 use aws_session_core::platform::{AsyncTransport, Clock};
 use aws_session_core::text::Text;
+use aws_session_tls_verify::sha256::Sha256;
 use aws_session_tls_verify::{anchor_from_der, anchors, ServerKey, Verifier, MAX_CHAIN_CERTS};
 pub use aws_session_tls_verify::{CertError, ClockPolicy, TrustAnchor, BUILD_TIME};
+use digest::Digest as _;
 use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, IpEndpoint, Stack};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
@@ -74,18 +76,29 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_time::with_timeout;
 use embedded_tls::{
     Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider,
-    TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
+    TlsCipherSuite, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
 use rand_core::{CryptoRng, RngCore};
-use sha2_tls::Digest as _;
 
 use crate::clock::WallClock;
 use crate::http::{HttpConfig, HttpConnection, HttpError, TlsFailure};
 use crate::limits::MAX_DER_TRUST_ANCHORS;
 use crate::net::{resolve, split_host};
 
-/// The cipher suite: `TLS_AES_128_GCM_SHA256`, which every TLS 1.3 server must offer.
-pub type CipherSuite = Aes128GcmSha256;
+/// The cipher suite: `TLS_AES_128_GCM_SHA256`, which every TLS 1.3 server must offer, as
+/// `embedded-tls` defines it except for the hash: the transcript and key schedule hash with the
+/// image's one SHA-256 (core's, through [`Sha256`]) rather than a second copy from `sha2` 0.10.
+#[derive(Debug)]
+pub struct CipherSuite;
+
+impl TlsCipherSuite for CipherSuite {
+    const CODE_POINT: u16 = Aes128GcmSha256::CODE_POINT;
+    type Cipher = <Aes128GcmSha256 as TlsCipherSuite>::Cipher;
+    type KeyLen = <Aes128GcmSha256 as TlsCipherSuite>::KeyLen;
+    type IvLen = <Aes128GcmSha256 as TlsCipherSuite>::IvLen;
+    type Hash = Sha256;
+    type LabelBufferSize = <Aes128GcmSha256 as TlsCipherSuite>::LabelBufferSize;
+}
 
 /// The TLS record size a server may send (2^14 plus the largest overhead); the record read buffer
 /// must be this large for servers that do not negotiate a smaller maximum fragment length.
@@ -359,8 +372,14 @@ impl P256Key {
 
 impl DeviceKey for P256Key {
     fn sign_p256_sha256(&mut self, digest: &[u8; 32]) -> Result<[u8; 64], KeyError> {
-        use signature::hazmat::PrehashSigner as _;
-        let sig: p256::ecdsa::Signature = self.0.sign_prehash(digest).map_err(|_| KeyError)?;
+        // RFC 6979 nonces through the image's one SHA-256 (what `sign_prehash` does with `sha2`'s).
+        use ecdsa::hazmat::SignPrimitive as _;
+        let z = p256::FieldBytes::from(*digest);
+        let (sig, _) = self
+            .0
+            .as_nonzero_scalar()
+            .try_sign_prehashed_rfc6979::<Sha256>(&z, &[])
+            .map_err(|_| KeyError)?;
         Ok(sig.to_bytes().into())
     }
 }
@@ -390,7 +409,7 @@ struct KeySigner<'k> {
 
 impl signature::SignerMut<p256::ecdsa::DerSignature> for KeySigner<'_> {
     fn try_sign(&mut self, msg: &[u8]) -> Result<p256::ecdsa::DerSignature, signature::Error> {
-        let digest: [u8; 32] = sha2_tls::Sha256::digest(msg).into();
+        let digest: [u8; 32] = Sha256::digest(msg).into();
         let signed = self
             .key
             .sign_p256_sha256(&digest)

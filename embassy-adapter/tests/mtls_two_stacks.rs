@@ -258,6 +258,14 @@ fn p256_keys_load_from_every_encoding_and_sign_verifiably() {
     let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(pair.public_key_raw()).unwrap();
     let sig = p256::ecdsa::Signature::from_slice(&rs).unwrap();
     public.verify_prehash(&digest, &sig).unwrap();
+    // Deterministic (RFC 6979 over core's SHA-256): the very signature `p256` makes with `sha2`.
+    use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+    use p256::pkcs8::DecodePrivateKey as _;
+    let theirs: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from_pkcs8_der(&pkcs8)
+        .unwrap()
+        .sign_prehash(&digest)
+        .unwrap();
+    assert_eq!(sig, theirs);
     assert!(P256Key::from_pkcs8_der(b"not a key").is_err());
     assert!(P256Key::from_sec1_der(b"\x30\x00").is_err());
     assert!(

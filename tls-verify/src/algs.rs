@@ -37,7 +37,7 @@ impl Hash {
         }
         let mut out = [0u8; 64];
         match self {
-            Hash::Sha256 => run::<sha2::Sha256>(parts, &mut out),
+            Hash::Sha256 => run::<crate::sha256::Sha256>(parts, &mut out),
             Hash::Sha384 => run::<sha2::Sha384>(parts, &mut out),
             Hash::Sha512 => run::<sha2::Sha512>(parts, &mut out),
         }

@@ -65,8 +65,9 @@
 //! maintained with rustls, is fuzzed and used by most Rust TLS clients, and builds without `alloc`
 //! for `thumbv6m`, `thumbv7em` and `riscv32imc`: it leaves the signature algorithms to its caller.
 //! Its `ring` / `aws-lc-rs` backends do not build for these targets, so the algorithms here come
-//! from RustCrypto (`p256`/`p384` 0.13 and `sha2` 0.10, the versions embedded-tls already links
-//! for its key exchange and transcript, so an image carries one copy) and, for RSA, from
+//! from RustCrypto (`p256`/`p384` 0.13, the versions embedded-tls already links for its key exchange,
+//! so an image carries one copy; SHA-256 from `aws-session-core` through [`sha256::Sha256`], so the
+//! image has one SHA-256; SHA-384/512 from `sha2` 0.10 in its compact form) and, for RSA, from
 //! [`crypto-bigint`](https://docs.rs/crypto-bigint/0.5)'s fixed-size Montgomery arithmetic plus our padding checks
 //! (the `rsa` crate needs a heap). Flash and RAM are in docs/performance.md.
 #![no_std]
@@ -91,6 +92,7 @@ mod der;
 mod error;
 #[cfg(feature = "rsa")]
 mod rsa;
+pub mod sha256;
 
 use core::time::Duration;
 

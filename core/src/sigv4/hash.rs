@@ -40,6 +40,39 @@ fn digest(h: &mut Sha256) -> [u8; 32] {
 /// features of `sha2` and `hmac` are on).
 pub(crate) type HmacSha256 = hmac::Hmac<Sha256>;
 
+/// SHA-256, the implementation the signer uses, for the other parts of an image that need one.
+///
+/// A device image links one SHA-256: the embassy adapter's TLS (transcript, key schedule, device
+/// signatures) and its certificate checks hash through this type (wrapped in the `digest` traits
+/// their crates expect) instead of a second copy of the compression function. The state is wiped
+/// on drop.
+#[derive(Clone, Default)]
+pub struct Sha256State(Sha256);
+
+impl Sha256State {
+    /// An empty state.
+    pub fn new() -> Self {
+        Sha256State(Sha256::new())
+    }
+
+    /// Feeds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        feed(&mut self.0, bytes);
+    }
+
+    /// The SHA-256 of everything fed since the state was new or last finished; the state starts
+    /// over.
+    pub fn finish_reset(&mut self) -> [u8; 32] {
+        digest(&mut self.0)
+    }
+}
+
+impl fmt::Debug for Sha256State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sha256State")
+    }
+}
+
 /// A hash state a [`Staged`] writer feeds.
 pub(crate) trait Absorb {
     /// Feeds `bytes` to the state.
@@ -272,5 +305,18 @@ mod tests {
             fmt::Write::write_str(w, "or nothing?")
         });
         assert_eq!(written, mac);
+    }
+
+    #[test]
+    fn the_public_state_hashes_in_pieces_and_starts_over() {
+        let mut h = Sha256State::new();
+        h.update(b"a");
+        h.update(b"bc");
+        // FIPS 180-2 example "abc".
+        let abc = *b"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(hex(&h.clone().finish_reset()), abc);
+        assert_eq!(hex(&h.finish_reset()), abc);
+        assert_eq!(&hex(&h.finish_reset())[..], EMPTY_SHA256_HEX.as_bytes());
+        assert_eq!(std::format!("{h:?}"), "Sha256State");
     }
 }

@@ -124,7 +124,7 @@ pub use canonical_parts::CanonicalParts;
 pub use canonical_request::CanonicalRequest;
 pub use encoding::UriEncoding;
 pub use error::{CanonicalPart, ChunkedError, SigningError};
-pub use hash::EMPTY_SHA256_HEX;
+pub use hash::{Sha256State, EMPTY_SHA256_HEX};
 pub use output::{HeaderIter, SigningInstructions, SigningOutput, MAX_SIGNING_HEADERS};
 pub use presign::{ParamValue, QueryParamIter};
 pub use request::{
