@@ -14,8 +14,10 @@
 //! `Credentials.Expire`).
 
 mod providers;
+#[cfg(feature = "host-providers")]
 mod sso;
-#[cfg(test)]
+// The providers against scripted answers; most of them are host providers.
+#[cfg(all(test, feature = "host-providers"))]
 mod tests;
 
 use core::cell::RefCell;
@@ -43,7 +45,13 @@ pub use providers::fetch;
 /// Polls `future` to completion without an executor. Only for futures that never wait on an
 /// outside event (a blocking platform wrapped by [`BlockingTransport`] and [`BlockingSleep`]): a `Pending` is polled again.
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
+    poll_until_ready(pin!(future))
+}
+
+/// [`block_on`] for a future pinned where it was made. The fetches below pin theirs in their own
+/// frame: passed by value, a future of some 30 KiB would be on the stack twice (the caller's
+/// temporary and `block_on`'s copy), which a 64 KiB device stack cannot hold.
+fn poll_until_ready<F: Future + ?Sized>(mut future: core::pin::Pin<&mut F>) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
@@ -186,7 +194,7 @@ where
 {
     let mut transport = BlockingTransport(transport);
     let sleep = BlockingSleep::new(sleep);
-    block_on(fetch(
+    let future = pin!(fetch(
         session,
         host,
         &mut transport,
@@ -195,7 +203,8 @@ where
         entropy,
         now,
         out,
-    ))
+    ));
+    poll_until_ready(future)
 }
 
 /// Where a request's credentials come from, when a provider call may be needed: the session's
@@ -371,7 +380,8 @@ impl Session {
         let (transport, clock, sleep, entropy) = platform.parts();
         let mut transport = BlockingTransport(transport);
         let sleep = BlockingSleep::new(sleep);
-        block_on(self.retrieve_with(&mut transport, clock, &sleep, entropy, out))
+        let future = pin!(self.retrieve_with(&mut transport, clock, &sleep, entropy, out));
+        poll_until_ready(future)
     }
 
     /// [`Session::retrieve_credentials`] on an async platform: on a device, refresh the cache
@@ -469,5 +479,71 @@ impl Session {
             cache.with_slot(&mut |slot| last = slot.last_error().cloned());
         }
         last
+    }
+}
+
+/// Which providers a build without `host-providers` leaves out: `cargo test -p aws-session-core`
+/// builds core without it (the refusals are checked), the workspace's tests with it (the
+/// providers are checked to run).
+#[cfg(test)]
+mod left_out {
+    use crate::credentials::error::FetchReason;
+    use crate::credentials::{Credentials, ProviderKind};
+    use crate::platform::Bundle;
+    use crate::test_util::{
+        session_with_config, FakeClock, FakeEntropy, FakeTransport, RecordingSleep,
+    };
+
+    #[test]
+    fn host_providers_are_refused_by_name_when_left_out_of_the_build() {
+        let built = cfg!(feature = "host-providers");
+        let cases = [
+            (
+                "[default]\ncredential_process = /bin/creds\n",
+                ProviderKind::Process,
+            ),
+            (
+                "[default]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\n\
+                 sso_account_id = 123456789012\nsso_role_name = r\n",
+                ProviderKind::Sso,
+            ),
+            // The default chain's remote step: IMDS once chosen, the fallback when not built.
+            (
+                "[default]\nregion = us-east-1\n",
+                if built {
+                    ProviderKind::Ec2InstanceMetadata
+                } else {
+                    ProviderKind::RemoteFallback
+                },
+            ),
+        ];
+        for (config, kind) in cases {
+            let session = session_with_config(&[], config).unwrap();
+            // No answers: a provider that is built fails on its first call or file read.
+            let mut platform = Bundle {
+                transport: FakeTransport::new(&[]),
+                clock: FakeClock::at(1_700_000_000),
+                sleep: RecordingSleep::new(),
+                entropy: FakeEntropy::new(1),
+            };
+            let mut out = Credentials::EMPTY;
+            let error = session
+                .retrieve_credentials(&mut platform, &mut out)
+                .unwrap_err();
+            assert_eq!(error.provider, kind);
+            assert_eq!(error.reason == FetchReason::NotBuilt, !built, "{kind:?}");
+            if !built {
+                assert_eq!(platform.transport.exchanges(), 0, "{kind:?}");
+                let text = std::format!("{error}");
+                assert!(text.contains(error.provider.name()), "{text}");
+                assert!(
+                    text.ends_with(
+                        "this provider is not in this build (aws-session-core feature host-providers)"
+                    ),
+                    "{text}"
+                );
+            }
+            assert!(!out.has_keys());
+        }
     }
 }

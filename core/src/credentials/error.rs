@@ -66,6 +66,9 @@ pub enum FetchReason {
     MissingRegion,
     /// The application's provider failed with this reason.
     Custom(&'static str),
+    /// The profile asks for a provider this build leaves out (`credential_process`, SSO, the
+    /// container endpoint or IMDS without core's `host-providers` feature).
+    NotBuilt,
 }
 
 /// A provider could not produce credentials.
@@ -149,6 +152,9 @@ impl fmt::Display for FetchReason {
             FetchReason::ContainerEndpoint(e) => write!(f, "{e}"),
             FetchReason::SsoTokenExpired => f.write_str(
                 "the SSO session has expired or is otherwise invalid; run aws sso login",
+            ),
+            FetchReason::NotBuilt => f.write_str(
+                "this provider is not in this build (aws-session-core feature host-providers)",
             ),
             FetchReason::Capacity(e) => write!(f, "{e}"),
             FetchReason::MissingRegion => f.write_str("could not find region configuration"),

@@ -4,13 +4,18 @@
 use core::fmt::Write as _;
 
 use crate::client::Client;
-use crate::config::{Config, Ec2ImdsEndpointMode, ExplicitCredentials, SettingsView};
+#[cfg(feature = "host-providers")]
+use crate::config::Ec2ImdsEndpointMode;
+use crate::config::{Config, ExplicitCredentials, SettingsView};
 use crate::credentials::cache::{CredentialsHost, HostError};
 use crate::credentials::error::{FetchError, FetchReason};
-use crate::credentials::json::{self, parse_container_credentials, parse_process_output};
+use crate::credentials::json;
+#[cfg(feature = "host-providers")]
+use crate::credentials::json::{parse_container_credentials, parse_process_output};
 use crate::credentials::sts::{self, AssumeRoleParams};
 use crate::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderKind, RoleHop};
 use crate::handlers::{run_async_gated, NamedHandler, NoGate, Pipeline, Request, RequestError};
+#[cfg(feature = "host-providers")]
 use crate::http::Method;
 use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN, MAX_PROVIDER_RESPONSE_LEN};
 use crate::platform::{AsyncSleep, AsyncTransport, Clock, Entropy};
@@ -19,13 +24,17 @@ use crate::text::{ErrorText, Text};
 use crate::time::UnixTime;
 
 /// Go v1's IMDSv2 token lifetime.
+#[cfg(feature = "host-providers")]
 const IMDS_TOKEN_TTL: &str = "21600";
 /// Retries of each IMDS call (Go v1 sets 2 when it shortens the timeout).
+#[cfg(feature = "host-providers")]
 const IMDS_MAX_RETRIES: u32 = 2;
 /// Time allowed for each IMDS exchange to connect and answer (Go v1: a 1 s client timeout), so a
 /// machine that is not on EC2 gives up in seconds.
+#[cfg(feature = "host-providers")]
 const IMDS_TIMEOUT_MS: u32 = 1000;
 /// The ECS credentials host of `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`.
+#[cfg(feature = "host-providers")]
 const ECS_HOST: &str = "http://169.254.170.2";
 
 /// The platform parts a provider call uses.
@@ -125,6 +134,8 @@ where
     S: AsyncSleep + ?Sized,
     E: Entropy + ?Sized,
 {
+    #[cfg(not(feature = "host-providers"))]
+    let _ = host; // only the host providers read files or run commands
     match base {
         BaseCredentials::Static {
             credentials,
@@ -142,6 +153,7 @@ where
                 .map_err(|why| FetchError::new(ProviderKind::Custom, FetchReason::Custom(why)))?;
             Ok(ProviderKind::Custom)
         }
+        #[cfg(feature = "host-providers")]
         BaseCredentials::Process { command, .. } => {
             let kind = ProviderKind::Process;
             let mut buf = [0u8; MAX_PROVIDER_RESPONSE_LEN];
@@ -172,14 +184,28 @@ where
             .await?;
             Ok(ProviderKind::WebIdentity)
         }
+        #[cfg(feature = "host-providers")]
         BaseCredentials::Remote { provider, .. } => remote(session, host, *provider, io, out).await,
+        #[cfg(feature = "host-providers")]
         BaseCredentials::Sso { .. } => super::sso::fetch(session, host, base, io, now, out)
             .await
             .map(|()| ProviderKind::Sso),
+        #[cfg(not(feature = "host-providers"))]
+        BaseCredentials::Process { .. } => Err(not_built(ProviderKind::Process)),
+        #[cfg(not(feature = "host-providers"))]
+        BaseCredentials::Remote { provider, .. } => Err(not_built(*provider)),
+        #[cfg(not(feature = "host-providers"))]
+        BaseCredentials::Sso { .. } => Err(not_built(ProviderKind::Sso)),
         BaseCredentials::Iot(settings) => iot_credentials(session, settings, io, out)
             .await
             .map(|()| ProviderKind::IotCredentials),
     }
+}
+
+/// The error of a provider this build leaves out (core's `host-providers` feature is off).
+#[cfg(not(feature = "host-providers"))]
+fn not_built(provider: ProviderKind) -> FetchError {
+    FetchError::new(provider, FetchReason::NotBuilt)
 }
 
 /// The credentials' provider error for a host failure.
@@ -348,6 +374,30 @@ where
     }
 }
 
+/// The `AssumeRoleWithWebIdentity` form body, with the token read from `token_file` now. Not
+/// `async`: the token's buffer is on the stack only while the body is written, not in the
+/// provider's future (and so in the firmware's static task memory) for the whole call.
+#[inline(never)]
+fn web_identity_request<'b>(
+    host: &dyn CredentialsHost,
+    role_arn: &str,
+    token_file: &str,
+    session_name: &str,
+    body: &'b mut [u8; MAX_PROVIDER_REQUEST_LEN],
+) -> Result<&'b str, FetchError> {
+    let kind = ProviderKind::WebIdentity;
+    let mut file = [0u8; MAX_PROVIDER_REQUEST_LEN];
+    let n = host
+        .read_file(token_file, &mut file)
+        .map_err(|error| host_error(kind, "reading the web identity token file", error))?;
+    let written = utf8(kind, file.get(..n).unwrap_or_default()).and_then(|token| {
+        sts::web_identity_body(role_arn, session_name, token.trim(), None, body)
+            .map_err(|e| FetchError::new(kind, FetchReason::Sts(e)))
+    });
+    zeroize::Zeroize::zeroize(&mut file);
+    written
+}
+
 /// `AssumeRoleWithWebIdentity` with the token read from `token_file` now (Go v1 reads it on
 /// every refresh). Unsigned, as STS expects.
 #[allow(clippy::too_many_arguments)] // the hop's inputs
@@ -368,16 +418,10 @@ where
     E: Entropy + ?Sized,
 {
     let kind = ProviderKind::WebIdentity;
-    let mut file = [0u8; MAX_PROVIDER_REQUEST_LEN];
-    let n = host
-        .read_file(token_file, &mut file)
-        .map_err(|error| host_error(kind, "reading the web identity token file", error))?;
-    let token = utf8(kind, file.get(..n).unwrap_or_default())?.trim();
     let default = default_session_name(now, io.entropy.next_u32());
     let name = session_name.unwrap_or(&default);
     let mut body = [0u8; MAX_PROVIDER_REQUEST_LEN];
-    let body = sts::web_identity_body(role_arn, name, token, None, &mut body)
-        .map_err(|e| FetchError::new(kind, FetchReason::Sts(e)))?;
+    let body = web_identity_request(host, role_arn, token_file, name, &mut body)?;
     sts_call(
         session,
         kind,
@@ -430,6 +474,7 @@ where
     sts_call(session, kind, Some(signer), "AssumeRole", body, io, out).await
 }
 
+#[cfg(feature = "host-providers")]
 /// Go v1's remote providers: the container endpoint, or EC2 instance metadata; as the last step
 /// of the default chain (`RemoteFallback`), the container when its variables are set, else IMDS.
 async fn remote<T, C, S, E>(
@@ -463,6 +508,7 @@ where
     })
 }
 
+#[cfg(feature = "host-providers")]
 /// Whether plain HTTP may reach `host` (Go v1: loopback, the ECS and EKS addresses).
 pub(super) fn http_allowed(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
@@ -486,6 +532,7 @@ pub(super) fn http_allowed(host: &str) -> bool {
             && name.split('.').all(|p| p.parse::<u8>().is_ok()))
 }
 
+#[cfg(feature = "host-providers")]
 /// ECS / EKS container credentials (`AWS_CONTAINER_CREDENTIALS_FULL_URI` beats `…_RELATIVE_URI`).
 async fn container_credentials<T, C, S, E>(
     session: &Session,
@@ -696,6 +743,7 @@ fn iot_error(body: &str) -> Option<(ErrorText, ErrorText)> {
     Some((ErrorText::head("IoTCredentialsProviderError"), message))
 }
 
+#[cfg(feature = "host-providers")]
 /// A container or IMDS error body's code and message (`{"code": …, "message": …}` or
 /// `{"Code": …, "Message": …}`).
 fn json_error(body: &str) -> Option<(ErrorText, ErrorText)> {
@@ -709,6 +757,7 @@ fn json_error(body: &str) -> Option<(ErrorText, ErrorText)> {
     }
 }
 
+#[cfg(feature = "host-providers")]
 /// EC2 instance metadata (IMDSv2 with Go v1's fallback to v1).
 async fn imds<T, C, S, E>(
     session: &Session,
