@@ -255,9 +255,28 @@ pub const REFRESH_STALE_SECS: u64 = 90;
 pub const REFRESH_WAIT_MS: u32 = 5;
 /// Largest provider response body or `credential_process` output read: Go v1 reads a process's
 /// output into 8 KiB, and STS XML with a 4 KiB session token is about 5.5 KiB (the SSO and
-/// container JSON bodies are smaller). Lives in the refreshing call's frame or future.
-pub const MAX_PROVIDER_RESPONSE_LEN: usize = 8 * 1024;
+/// container JSON bodies are smaller). Narrow: 4 KiB, since a session token there is at most
+/// 2 KiB ([`MAX_SESSION_TOKEN_LEN`]) and an answer that carries one is about 3 KiB. Lives in the
+/// refreshing call's frame or future (on a device, in the task's static memory).
+pub const MAX_PROVIDER_RESPONSE_LEN: usize = narrow_or_wide(4 * 1024, 8 * 1024);
 /// Largest provider request body or file read (an `AssumeRoleWithWebIdentity` body carries the
 /// whole OIDC token; EKS service-account tokens are about 1 KiB, other IdPs' up to 4 KiB; an SSO
 /// token cache file is a few hundred bytes plus its tokens).
 pub const MAX_PROVIDER_REQUEST_LEN: usize = 6 * 1024;
+/// Room for an `AssumeRole` form body: its fixed text (under 256 bytes) and every value
+/// percent-encoded at worst (3 bytes per byte), at most [`MAX_PROVIDER_REQUEST_LEN`]. With the
+/// narrow capacities every body fits (about 1.6 KiB); with the wide ones, a body past
+/// `MAX_PROVIDER_REQUEST_LEN` is the capacity error it always was. Lives in the provider's future.
+pub const MAX_ASSUME_ROLE_BODY_LEN: usize = {
+    let worst = 256
+        + 3 * (MAX_ROLE_ARN_LEN
+            + MAX_ROLE_SESSION_NAME_LEN
+            + MAX_EXTERNAL_ID_LEN
+            + MAX_MFA_SERIAL_LEN
+            + MAX_MFA_TOKEN_LEN);
+    if worst < MAX_PROVIDER_REQUEST_LEN {
+        worst
+    } else {
+        MAX_PROVIDER_REQUEST_LEN
+    }
+};

@@ -405,6 +405,34 @@ pub mod selftests {
             );
         }
 
+        fn assume_role_bodies_with_every_value_at_its_limit_fit_their_buffer() {
+            use crate::limits::{
+                MAX_ASSUME_ROLE_BODY_LEN, MAX_EXTERNAL_ID_LEN, MAX_MFA_SERIAL_LEN,
+                MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN, MAX_ROLE_ARN_LEN,
+                MAX_ROLE_SESSION_NAME_LEN,
+            };
+            // `=` is percent-encoded: three bytes for each, the worst case.
+            const WORST: [u8; 4096] = [b'='; 4096];
+            let of = |n: usize| core::str::from_utf8(&WORST[..n]).unwrap();
+            let p = AssumeRoleParams {
+                role_arn: of(MAX_ROLE_ARN_LEN),
+                session_name: of(MAX_ROLE_SESSION_NAME_LEN),
+                external_id: Some(of(MAX_EXTERNAL_ID_LEN)),
+                serial_number: Some(of(MAX_MFA_SERIAL_LEN)),
+                token_code: Some(of(MAX_MFA_TOKEN_LEN)),
+                duration_secs: 43_200,
+            };
+            let mut buf = [0u8; MAX_ASSUME_ROLE_BODY_LEN];
+            let body = assume_role_body(&p, &mut buf);
+            if MAX_ASSUME_ROLE_BODY_LEN < MAX_PROVIDER_REQUEST_LEN {
+                // Narrow capacities: the largest body there can be fits.
+                assert!(body.unwrap().len() <= MAX_ASSUME_ROLE_BODY_LEN);
+            } else {
+                // Wide: the cap of every provider request, a typed error past it.
+                assert_eq!(body, Err(StsError::BodyTooLong { limit: MAX_PROVIDER_REQUEST_LEN }));
+            }
+        }
+
         fn assume_role_body_errors_are_typed() {
             let mut buf = [0u8; 64];
             let p = AssumeRoleParams { session_name: "s", ..PARAMS };

@@ -17,7 +17,10 @@ use crate::credentials::{BaseCredentials, CredentialPlan, Credentials, ProviderK
 use crate::handlers::{run_async_gated, NamedHandler, NoGate, Pipeline, Request, RequestError};
 #[cfg(feature = "host-providers")]
 use crate::http::Method;
-use crate::limits::{MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN, MAX_PROVIDER_RESPONSE_LEN};
+use crate::limits::{
+    MAX_ASSUME_ROLE_BODY_LEN, MAX_MFA_TOKEN_LEN, MAX_PROVIDER_REQUEST_LEN,
+    MAX_PROVIDER_RESPONSE_LEN,
+};
 use crate::platform::{AsyncSleep, AsyncTransport, Clock, Entropy};
 use crate::session::Session;
 use crate::text::{ErrorText, Text};
@@ -468,7 +471,7 @@ where
         token_code: hop.mfa_serial.map(|_| code.as_str()),
         duration_secs: hop.duration_secs,
     };
-    let mut body = [0u8; MAX_PROVIDER_REQUEST_LEN];
+    let mut body = [0u8; MAX_ASSUME_ROLE_BODY_LEN];
     let body = sts::assume_role_body(&params, &mut body)
         .map_err(|e| FetchError::new(kind, FetchReason::Sts(e)))?;
     sts_call(session, kind, Some(signer), "AssumeRole", body, io, out).await

@@ -70,6 +70,36 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     anchors: &TrustAnchors<'_>,
     mem: &'static mut AppMemory,
 ) -> Result<u16, Error> {
+    // The store, the session and the IoT credentials first, in a future of their own: what they
+    // hold (the store's record buffer, the provider call) then shares the task's memory with the
+    // STS call instead of sitting beside it.
+    load_session(stack, flash, range, &mut *rng, clock, anchors, mem).await?;
+
+    // STS client, HTTPS to its endpoint.
+    let client = mem.session.client("sts")?;
+    let endpoint = client.endpoint()?;
+    let mut platform =
+        EmbassyPlatform::connect(stack, &mut mem.tls, endpoint, anchors, rng, clock).await?;
+
+    // The signed call, through core's pipeline (Validate, Build, Sign, Send, retries…).
+    let mut request = client.form_request("GetCallerIdentity", GET_CALLER_IDENTITY)?;
+    request.set_response_buffer(&mut mem.response);
+    client.send_async(&mut request, &mut platform).await?;
+    Ok(request.response.status())
+}
+
+/// Loads the active profile from flash, builds the session from it and, for an AWS IoT
+/// credentials profile, fills the credential cache from the provider (mutual TLS with the device
+/// identity stored beside the profile).
+async fn load_session<F: NorFlash, R: RngCore + CryptoRng>(
+    stack: Stack<'static>,
+    flash: F,
+    range: Range<u32>,
+    rng: &mut R,
+    clock: &'static WallClock,
+    anchors: &TrustAnchors<'_>,
+    mem: &mut AppMemory,
+) -> Result<(), Error> {
     // Profile: the active one of the store, written by `aws-session device image` (README,
     // "Provisioning a device"); nothing is compiled in. Without one, loading fails with
     // `StoreError::NotFound`.
@@ -118,16 +148,5 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
             .retrieve_credentials_async(&mut platform, &mut fetched)
             .await?;
     }
-
-    // STS client, HTTPS to its endpoint.
-    let client = mem.session.client("sts")?;
-    let endpoint = client.endpoint()?;
-    let mut platform =
-        EmbassyPlatform::connect(stack, &mut mem.tls, endpoint, anchors, rng, clock).await?;
-
-    // The signed call, through core's pipeline (Validate, Build, Sign, Send, retries…).
-    let mut request = client.form_request("GetCallerIdentity", GET_CALLER_IDENTITY)?;
-    request.set_response_buffer(&mut mem.response);
-    client.send_async(&mut request, &mut platform).await?;
-    Ok(request.response.status())
+    Ok(())
 }
