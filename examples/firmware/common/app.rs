@@ -70,10 +70,61 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     anchors: &TrustAnchors<'_>,
     mem: &'static mut AppMemory,
 ) -> Result<u16, Error> {
-    // The store, the session and the IoT credentials first, in a future of their own: what they
-    // hold (the store's record buffer, the provider call) then shares the task's memory with the
-    // STS call instead of sitting beside it.
-    load_session(stack, flash, range, &mut *rng, clock, anchors, mem).await?;
+    // The store, the session and the IoT credentials first, in a future of their own (the async
+    // block): what they hold (the store's record buffer, the provider call) then shares the
+    // task's memory with the STS call instead of sitting beside it.
+    async {
+        // Profile: the active one of the store, written by `aws-session device image` (README,
+        // "Provisioning a device"); nothing is compiled in. Without one, loading fails with
+        // `StoreError::NotFound`.
+        let mut store = ProfileStore::new(flash, range)?;
+        store.load(None, &mut mem.profiles).await?;
+
+        // Session.
+        mem.session
+            .rebuild(&mem.profiles.options(), &NoEnv, &mem.profiles)?;
+        mem.session.share_credentials(&CREDENTIALS);
+
+        // An AWS IoT credentials profile: temporary keys from the provider, over mutual TLS with the
+        // device identity stored beside the profile.
+        if let Some(iot) = mem.session.credentials().iot() {
+            let name = store
+                .active()
+                .await?
+                .ok_or(Error::Store(StoreError::NotFound))?;
+            let identity = store
+                .identity(&name)
+                .await?
+                .ok_or(Error::Store(StoreError::NotFound))?;
+            let mut key = identity.key()?;
+            let authority = iot.authority().ok_or(Error::Identity)?;
+            let options = TlsOptions {
+                trust: *anchors,
+                identity: Some(ClientIdentity {
+                    certificate: identity.certificate,
+                    key: &mut key,
+                }),
+                alpn: &[],
+            };
+            let target = Target::host(authority);
+            let conn = tls::connect_with(
+                stack,
+                &mut mem.tls,
+                &target,
+                options,
+                &mut *rng,
+                HttpConfig::default(),
+            )
+            .await?;
+            let mut platform = EmbassyPlatform::new(conn, clock, &mut *rng);
+            let mut fetched = Credentials::EMPTY;
+            mem.session
+                .retrieve_credentials_async(&mut platform, &mut fetched)
+                .await?;
+        }
+        Ok::<(), Error>(())
+    }
+    .await?;
 
     // STS client, HTTPS to its endpoint.
     let client = mem.session.client("sts")?;
@@ -86,67 +137,4 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     request.set_response_buffer(&mut mem.response);
     client.send_async(&mut request, &mut platform).await?;
     Ok(request.response.status())
-}
-
-/// Loads the active profile from flash, builds the session from it and, for an AWS IoT
-/// credentials profile, fills the credential cache from the provider (mutual TLS with the device
-/// identity stored beside the profile).
-async fn load_session<F: NorFlash, R: RngCore + CryptoRng>(
-    stack: Stack<'static>,
-    flash: F,
-    range: Range<u32>,
-    rng: &mut R,
-    clock: &'static WallClock,
-    anchors: &TrustAnchors<'_>,
-    mem: &mut AppMemory,
-) -> Result<(), Error> {
-    // Profile: the active one of the store, written by `aws-session device image` (README,
-    // "Provisioning a device"); nothing is compiled in. Without one, loading fails with
-    // `StoreError::NotFound`.
-    let mut store = ProfileStore::new(flash, range)?;
-    store.load(None, &mut mem.profiles).await?;
-
-    // Session.
-    mem.session
-        .rebuild(&mem.profiles.options(), &NoEnv, &mem.profiles)?;
-    mem.session.share_credentials(&CREDENTIALS);
-
-    // An AWS IoT credentials profile: temporary keys from the provider, over mutual TLS with the
-    // device identity stored beside the profile.
-    if let Some(iot) = mem.session.credentials().iot() {
-        let name = store
-            .active()
-            .await?
-            .ok_or(Error::Store(StoreError::NotFound))?;
-        let identity = store
-            .identity(&name)
-            .await?
-            .ok_or(Error::Store(StoreError::NotFound))?;
-        let mut key = identity.key()?;
-        let authority = iot.authority().ok_or(Error::Identity)?;
-        let options = TlsOptions {
-            trust: *anchors,
-            identity: Some(ClientIdentity {
-                certificate: identity.certificate,
-                key: &mut key,
-            }),
-            alpn: &[],
-        };
-        let target = Target::host(authority);
-        let conn = tls::connect_with(
-            stack,
-            &mut mem.tls,
-            &target,
-            options,
-            &mut *rng,
-            HttpConfig::default(),
-        )
-        .await?;
-        let mut platform = EmbassyPlatform::new(conn, clock, &mut *rng);
-        let mut fetched = Credentials::EMPTY;
-        mem.session
-            .retrieve_credentials_async(&mut platform, &mut fetched)
-            .await?;
-    }
-    Ok(())
 }
