@@ -654,14 +654,12 @@ pub async fn connect_with<
     buffers: &'a mut TlsBuffers<RX, TX, READ_REC, WRITE_REC, HEAD>,
     target: &Target<'_>,
     options: TlsOptions<'_>,
-    rng: R,
+    mut rng: R,
     config: HttpConfig,
 ) -> Result<HttpsConnection<'a>, HttpError>
 where
     R: RngCore + CryptoRng,
 {
-    let (name, port) = split_host(target.host, Scheme::Https)?;
-    let host = Text::try_from(target.host).map_err(|_| HttpError::Usage)?;
     let TlsBuffers {
         rx,
         tx,
@@ -669,6 +667,46 @@ where
         write_rec,
         head,
     } = buffers;
+    let parts = Parts {
+        rx,
+        tx,
+        read_rec,
+        write_rec,
+        head,
+    };
+    open(stack, parts, target, options, &mut rng, config).await
+}
+
+/// The buffers of a connection, as slices: what [`open`] needs, whatever their sizes.
+struct Parts<'a> {
+    rx: &'a mut [u8],
+    tx: &'a mut [u8],
+    read_rec: &'a mut [u8],
+    write_rec: &'a mut [u8],
+    head: &'a mut [u8],
+}
+
+/// The body of [`connect_with`], with the RNG behind `dyn` and the buffers as slices: a firmware
+/// image links one copy of the handshake code, however many RNG types and buffer sizes its call
+/// sites use (an application that connects both to the IoT credentials provider and to a
+/// service would otherwise carry the handshake twice).
+async fn open<'a>(
+    stack: Stack<'a>,
+    parts: Parts<'a>,
+    target: &Target<'_>,
+    options: TlsOptions<'_>,
+    rng: &mut dyn rand_core::CryptoRngCore,
+    config: HttpConfig,
+) -> Result<HttpsConnection<'a>, HttpError> {
+    let Parts {
+        rx,
+        tx,
+        read_rec,
+        write_rec,
+        head,
+    } = parts;
+    let (name, port) = split_host(target.host, Scheme::Https)?;
+    let host = Text::try_from(target.host).map_err(|_| HttpError::Usage)?;
     let mut socket = TcpSocket::new(stack, rx, tx);
     socket.set_timeout(Some(config.io_timeout + config.io_timeout));
     let addr = match target.address {
