@@ -45,13 +45,7 @@ pub use providers::fetch;
 /// Polls `future` to completion without an executor. Only for futures that never wait on an
 /// outside event (a blocking platform wrapped by [`BlockingTransport`] and [`BlockingSleep`]): a `Pending` is polled again.
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    poll_until_ready(pin!(future))
-}
-
-/// [`block_on`] for a future pinned where it was made. The fetches below pin theirs in their own
-/// frame: passed by value, a future of some 30 KiB would be on the stack twice (the caller's
-/// temporary and `block_on`'s copy), which a 64 KiB device stack cannot hold.
-fn poll_until_ready<F: Future + ?Sized>(mut future: core::pin::Pin<&mut F>) -> F::Output {
+    let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
@@ -194,7 +188,7 @@ where
 {
     let mut transport = BlockingTransport(transport);
     let sleep = BlockingSleep::new(sleep);
-    let future = pin!(fetch(
+    block_on(fetch(
         session,
         host,
         &mut transport,
@@ -203,8 +197,7 @@ where
         entropy,
         now,
         out,
-    ));
-    poll_until_ready(future)
+    ))
 }
 
 /// Where a request's credentials come from, when a provider call may be needed: the session's
@@ -380,8 +373,7 @@ impl Session {
         let (transport, clock, sleep, entropy) = platform.parts();
         let mut transport = BlockingTransport(transport);
         let sleep = BlockingSleep::new(sleep);
-        let future = pin!(self.retrieve_with(&mut transport, clock, &sleep, entropy, out));
-        poll_until_ready(future)
+        block_on(self.retrieve_with(&mut transport, clock, &sleep, entropy, out))
     }
 
     /// [`Session::retrieve_credentials`] on an async platform: on a device, refresh the cache
