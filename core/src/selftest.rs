@@ -71,6 +71,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::http::selftests::BODY,
         crate::http::selftests::REQUEST,
         crate::http::selftests::RESPONSE,
+        crate::http::selftests::URL,
         crate::credentials::json::selftests::ALL,
         crate::credentials::json::sso::selftests::ALL,
         crate::credentials::sts::selftests::ALL,

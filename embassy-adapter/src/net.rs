@@ -49,20 +49,14 @@ impl<const RX: usize, const TX: usize, const HEAD: usize> Default for TcpBuffers
     }
 }
 
-/// Splits `host[:port]` (an IPv6 literal in brackets keeps its colons) into name and port.
+/// Splits `host[:port]` (an IPv6 literal in brackets keeps its colons) into name and port, the
+/// scheme's default when there is none (core's `split_authority`).
 ///
 /// # Errors
-/// [`HttpError::Usage`] for a port that is not a number.
+/// [`HttpError::Usage`] for an empty name or a port that is not a number.
 pub fn split_host(host: &str, scheme: Scheme) -> Result<(&str, u16), HttpError> {
-    let (name, port) = match host.rfind(':') {
-        Some(i) if !host.ends_with(']') => (host.get(..i).unwrap_or(""), host.get(i + 1..)),
-        _ => (host, None),
-    };
-    let port = match port {
-        Some(p) => p.parse().map_err(|_| HttpError::Usage)?,
-        None => scheme.default_port(),
-    };
-    Ok((name.trim_start_matches('[').trim_end_matches(']'), port))
+    aws_session_core::http::url::split_authority(host, scheme.default_port())
+        .ok_or(HttpError::Usage)
 }
 
 /// Resolves `name` to one address: IPv4 literals directly, names through the stack's DNS servers.

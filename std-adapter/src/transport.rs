@@ -552,30 +552,11 @@ fn parse_proxy(url: &str) -> Option<Proxy> {
     })
 }
 
-/// The name and port of `host` (`name`, `name:port`, `[v6]` or `[v6]:port`).
+/// The name and port of `host` (`name`, `name:port`, `[v6]` or `[v6]:port`; core's
+/// `split_authority`).
 fn split_host(host: &str, default_port: u16) -> Result<(&str, u16), TransportError> {
-    let bad = || TransportError::new(ErrorKind::InvalidData, format!("bad host {host:?}"));
-    let (name, port) = match host.strip_prefix('[') {
-        Some(rest) => {
-            let (name, after) = rest.split_once(']').ok_or_else(bad)?;
-            match after {
-                "" => (name, None),
-                _ => (name, Some(after.strip_prefix(':').ok_or_else(bad)?)),
-            }
-        }
-        None => match host.rsplit_once(':') {
-            Some((name, port)) => (name, Some(port)),
-            None => (host, None),
-        },
-    };
-    let port = match port {
-        Some(p) => p.parse().map_err(|_| bad())?,
-        None => default_port,
-    };
-    if name.is_empty() {
-        return Err(bad());
-    }
-    Ok((name, port))
+    aws_session_core::http::url::split_authority(host, default_port)
+        .ok_or_else(|| TransportError::new(ErrorKind::InvalidData, format!("bad host {host:?}")))
 }
 
 /// Opens a TCP connection to `name:port` (each resolved address in turn), with `TCP_NODELAY`.

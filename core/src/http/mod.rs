@@ -44,4 +44,6 @@ pub mod selftests {
     pub const REQUEST: &[crate::selftest::SelfTest] = super::request::selftests::ALL;
     /// The response head.
     pub const RESPONSE: &[crate::selftest::SelfTest] = super::response::selftests::ALL;
+    /// URL and authority splitting.
+    pub const URL: &[crate::selftest::SelfTest] = super::url::selftests::ALL;
 }
