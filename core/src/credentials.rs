@@ -308,6 +308,22 @@ pub enum BaseCredentials {
     Iot(IotSettings),
 }
 
+impl BaseCredentials {
+    /// The provider that produces these credentials.
+    pub fn provider(&self) -> ProviderKind {
+        match self {
+            BaseCredentials::Static { provider, .. } | BaseCredentials::Remote { provider, .. } => {
+                *provider
+            }
+            BaseCredentials::Process { .. } => ProviderKind::Process,
+            BaseCredentials::WebIdentity { .. } => ProviderKind::WebIdentity,
+            BaseCredentials::Sso { .. } => ProviderKind::Sso,
+            BaseCredentials::Custom(_) => ProviderKind::Custom,
+            BaseCredentials::Iot(_) => ProviderKind::IotCredentials,
+        }
+    }
+}
+
 /// What the AWS IoT credentials provider needs, from a profile's `iot_*` keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IotSettings {
@@ -476,15 +492,7 @@ impl CredentialPlan {
         match self {
             CredentialPlan::Anonymous => ProviderKind::Anonymous,
             CredentialPlan::Chain { hops, .. } if !hops.is_empty() => ProviderKind::AssumeRole,
-            CredentialPlan::Chain { base, .. } => match base {
-                BaseCredentials::Static { provider, .. }
-                | BaseCredentials::Remote { provider, .. } => *provider,
-                BaseCredentials::Process { .. } => ProviderKind::Process,
-                BaseCredentials::WebIdentity { .. } => ProviderKind::WebIdentity,
-                BaseCredentials::Sso { .. } => ProviderKind::Sso,
-                BaseCredentials::Custom(_) => ProviderKind::Custom,
-                BaseCredentials::Iot(_) => ProviderKind::IotCredentials,
-            },
+            CredentialPlan::Chain { base, .. } => base.provider(),
         }
     }
 

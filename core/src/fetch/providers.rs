@@ -193,22 +193,17 @@ where
         BaseCredentials::Sso { .. } => super::sso::fetch(session, host, base, io, now, out)
             .await
             .map(|()| ProviderKind::Sso),
+        // Left out of this build (core's `host-providers` feature is off).
         #[cfg(not(feature = "host-providers"))]
-        BaseCredentials::Process { .. } => Err(not_built(ProviderKind::Process)),
-        #[cfg(not(feature = "host-providers"))]
-        BaseCredentials::Remote { provider, .. } => Err(not_built(*provider)),
-        #[cfg(not(feature = "host-providers"))]
-        BaseCredentials::Sso { .. } => Err(not_built(ProviderKind::Sso)),
+        BaseCredentials::Process { .. }
+        | BaseCredentials::Remote { .. }
+        | BaseCredentials::Sso { .. } => {
+            Err(FetchError::new(base.provider(), FetchReason::NotBuilt))
+        }
         BaseCredentials::Iot(settings) => iot_credentials(session, settings, io, out)
             .await
             .map(|()| ProviderKind::IotCredentials),
     }
-}
-
-/// The error of a provider this build leaves out (core's `host-providers` feature is off).
-#[cfg(not(feature = "host-providers"))]
-fn not_built(provider: ProviderKind) -> FetchError {
-    FetchError::new(provider, FetchReason::NotBuilt)
 }
 
 /// The credentials' provider error for a host failure.
