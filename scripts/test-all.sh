@@ -357,6 +357,14 @@ if [ ! -d "$AWS_SESSION_TESTDATA" ]; then
   echo "NOTICE: testdata not found at $AWS_SESSION_TESTDATA; conformance tests will be SKIPPED" >&2
 fi
 
+# Disk: a CI run builds each crate once, so incremental caches and full debug info would only fill
+# the disk (a run once stopped on "No space left on device"). Line tables keep test backtraces.
+if under_ci; then
+  export CARGO_INCREMENTAL=0
+  export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+fi
+step "disk before the jobs: $(df -h --output=avail . | tail -n1 | tr -d ' ') free"
+
 ran=()
 skipped=() # jobs add themselves when they skip
 for job in "${selected[@]}"; do
@@ -365,4 +373,5 @@ for job in "${selected[@]}"; do
   [[ " ${skipped[*]} " == *" $job "* ]] || ran+=("$job")
 done
 
+step "disk after the jobs: $(df -h --output=avail . | tail -n1 | tr -d ' ') free; target/ holds $(du -sh target 2>/dev/null | cut -f1)"
 step "passed: ${ran[*]:-none}${skipped[*]:+; SKIPPED: ${skipped[*]}}"
