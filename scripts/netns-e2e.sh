@@ -20,23 +20,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 NS=aws-session-e2e
-MOTO_SH="${MOTO_SH:-$root/../shared/tools/moto.sh}"
-[ "$(id -u)" -eq 0 ] || { echo "netns-e2e: needs root (ip netns, TAP device)" >&2; exit 1; }
-[ -x "$MOTO_SH" ] || [ -f "$MOTO_SH" ] || { echo "netns-e2e: moto.sh not found at $MOTO_SH (set MOTO_SH)" >&2; exit 1; }
-command -v ip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; }
-
-# moto's virtualenv must exist before entering the namespace (no network in there); same paths as
-# moto.sh uses.
-PEERS_DIR="${PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aws-session-peers}"
-VENV="${PEERS_VENV:-$PEERS_DIR/venv}"
-if [ ! -x "$VENV/bin/moto_server" ]; then
-  echo "==> creating moto's virtualenv at $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q 'moto[server]' boto3
-fi
-export PEERS_DIR PEERS_VENV="$VENV"
+. "$root/scripts/netns-common.sh"
+netns_prerequisites netns-e2e
+netns_venv
 PEERS_ONLY=s3s bash "$root/scripts/peers.sh" install
-export MOTO_STATE_DIR="${MOTO_STATE_DIR:-$(mktemp -d)}"
 
 echo "==> building the test"
 cargo test -q -p aws-session-embassy --test netns_e2e --no-run
@@ -45,22 +32,11 @@ fwd=""
 cleanup() {
   set +e
   [ -n "$fwd" ] && kill "$fwd" 2>/dev/null
-  ip netns exec "$NS" bash "$MOTO_SH" stop 5055 >/dev/null 2>&1
   PEERS_ONLY=s3s S3S_PORT=8014 MOTO_PORT=5055 bash "$root/scripts/peers.sh" stop >/dev/null 2>&1
-  ip netns del "$NS" 2>/dev/null
+  netns_cleanup
 }
 trap cleanup EXIT
-ip netns del "$NS" 2>/dev/null || true
-
-echo "==> namespace $NS with tap0 (10.77.0.1/24)"
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" tuntap add dev tap0 mode tap
-ip -n "$NS" addr add 10.77.0.1/24 dev tap0
-ip -n "$NS" link set tap0 up
-
-echo "==> moto with signature verification, inside the namespace"
-eval "$(ip netns exec "$NS" bash "$MOTO_SH" start 5055)"
+netns_up tap0 10.77.0.1/24
 
 # moto listens on the namespace's loopback; the embassy stack reaches the kernel side of tap0.
 ip netns exec "$NS" python3 - <<'PY' &

@@ -49,8 +49,10 @@ Jobs:
   embassy  the embassy adapter for the embedded targets, its QEMU firmware example (mps2-an385),
            the STM32F4 and ESP32-C3 firmware examples
   netns    the embassy adapter over a TAP device in a network namespace against moto, s3s-fs
-           and a TLS 1.3 server (scripts/netns-e2e.sh). Needs root: skipped with a SKIPPED line when
-           not root, a failure under CI=true
+           and a TLS 1.3 server (scripts/netns-e2e.sh); the firmware examples' device application
+           on QEMU (mps2-an385), its Ethernet frames over UART0 to a TAP device, against the AWS
+           IoT credentials provider and moto, with its peak stack (scripts/qemu-full.sh). Needs
+           root: skipped with a SKIPPED line when not root, a failure under CI=true
   fuzz     every cargo-fuzz target in fuzz/ for 20 s each (scripts/fuzz.sh 20: installs nightly
            and cargo-fuzz, seeds each corpus from the testdata, prints executions per target,
            fails on any crash); longer runs: scripts/fuzz.sh SECONDS
@@ -324,9 +326,14 @@ job_netns() {
     skipped+=(netns)
     return 0
   fi
-  need_apt iproute2:ip curl:curl ca-certificates:/etc/ssl/certs/ca-certificates.crt
+  need_targets "$QEMU_TARGET"
+  need_apt iproute2:ip curl:curl ca-certificates:/etc/ssl/certs/ca-certificates.crt \
+    qemu-system-arm:qemu-system-arm
+  check_qemu_target
   step "embassy adapter over a TAP device in a network namespace (moto, TLS 1.3)"
   bash scripts/netns-e2e.sh
+  step "the device application as firmware on QEMU, its network over a serial line to a TAP device (scripts/qemu-full.sh)"
+  bash scripts/qemu-full.sh
 }
 
 # --- fuzz ---------------------------------------------------------------------------------------

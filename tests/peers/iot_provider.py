@@ -10,28 +10,44 @@ CA, which the server refuses). Serves, with client certificates from the device 
 `{"credentials": {...}}` in AWS's shape, the keys taken from CREDENTIALS_JSON (the
 `credential_process` Version 1 JSON). Anything else: 403 with AWS's error body. Prints
 `PORT <n>` when it listens, logs each request line to stderr, and exits when stdin closes.
+
+Options, after the two arguments (for the device run under QEMU, scripts/qemu-full.sh):
+
+    --host ADDR          listen on ADDR (default 127.0.0.1); the server certificate names it
+    --port N             listen on port N (default: one the OS chooses)
+    --rsa                an AWS-shaped server chain: RSA-2048 root, RSA-2048 intermediate and
+                         leaf (basicConstraints, keyUsage, serverAuth), the leaf and intermediate
+                         sent (without it: a P-256 CA and leaf)
+    --front PORT:UPSTREAM_PORT
+                         also listen on ADDR:PORT with the same server certificate (no client
+                         certificate asked) and pass every connection's bytes, unchanged, to
+                         127.0.0.1:UPSTREAM_PORT (HTTPS in front of moto)
+
+The PKI also has `ca.der`, the server's CA in DER (what the firmware loads as its trust anchor).
 """
 
+import argparse
 import datetime
 import http.server
 import ipaddress
 import json
 import os
+import socket
 import ssl
 import sys
 import threading
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 def name(cn):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def certificate(subject, key, issuer, issuer_key, ca, sans=()):
+def certificate(subject, key, issuer, issuer_key, ca, sans=(), aws_shaped=False):
     now = datetime.datetime.now(datetime.timezone.utc)
     builder = (
         x509.CertificateBuilder()
@@ -45,6 +61,21 @@ def certificate(subject, key, issuer, issuer_key, ca, sans=()):
     )
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+    if aws_shaped:
+        # The key usages AWS's certificates carry.
+        usage = dict.fromkeys(
+            ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+             "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"),
+            False,
+        )
+        if ca:
+            usage.update(digital_signature=True, key_cert_sign=True, crl_sign=True)
+        else:
+            usage.update(digital_signature=True, key_encipherment=True)
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+        builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -65,20 +96,29 @@ def write(directory, file, data):
         f.write(data)
 
 
-def pki(directory):
-    """Writes the PKI; returns the server's (certificate, key) and the device CA's certificate."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = certificate("e2e IoT server CA", ca_key, "e2e IoT server CA", ca_key, True)
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    server = certificate(
-        "127.0.0.1",
-        server_key,
-        "e2e IoT server CA",
-        ca_key,
-        False,
-        [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
-    )
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def pki(directory, host, aws_shaped):
+    """Writes the PKI: the server's CA, chain and key, and the device identities."""
+    san = [x509.IPAddress(ipaddress.ip_address(host))]
+    if aws_shaped:
+        root_key, middle_key, server_key = rsa_key(), rsa_key(), rsa_key()
+        root = certificate("e2e Root CA", root_key, "e2e Root CA", root_key, True, aws_shaped=True)
+        middle = certificate("e2e RSA 2048 M01", middle_key, "e2e Root CA", root_key, True,
+                             aws_shaped=True)
+        server = certificate(host, server_key, "e2e RSA 2048 M01", middle_key, False, san,
+                             aws_shaped=True)
+        chain = [server, middle]
+        ca = root
+    else:
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca = certificate("e2e IoT server CA", ca_key, "e2e IoT server CA", ca_key, True)
+        server_key = ec.generate_private_key(ec.SECP256R1())
+        chain = [certificate(host, server_key, "e2e IoT server CA", ca_key, False, san)]
     write(directory, "ca.pem", pem(ca))
+    write(directory, "ca.der", ca.public_bytes(serialization.Encoding.DER))
     for prefix, ca_name in (("device", "e2e device CA"), ("stranger", "another device CA")):
         issuer_key = ec.generate_private_key(ec.SECP256R1())
         issuer = certificate(ca_name, issuer_key, ca_name, issuer_key, True)
@@ -88,13 +128,57 @@ def pki(directory):
         write(directory, prefix + ".key", key_pem(device_key))
         if prefix == "device":
             write(directory, "device-ca.pem", pem(issuer))
-    write(directory, "server.pem", pem(server))
+    write(directory, "server.pem", b"".join(pem(c) for c in chain))
     write(directory, "server.key", key_pem(server_key))
 
 
+def front(context, host, port, upstream_port):
+    """Serves TLS on host:port and passes each connection's bytes to 127.0.0.1:upstream_port."""
+    listener = socket.create_server((host, port))
+
+    def pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve(client):
+        try:
+            tls = context.wrap_socket(client, server_side=True)
+        except (OSError, ssl.SSLError) as e:
+            sys.stderr.write(f"iot_provider: front: handshake failed: {e}\n")
+            client.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", upstream_port))
+        threading.Thread(target=pipe, args=(upstream, tls), daemon=True).start()
+        pipe(tls, upstream)
+
+    def accept():
+        while True:
+            client, _ = listener.accept()
+            threading.Thread(target=serve, args=(client,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+
+
 def main():
-    directory, given = sys.argv[1], json.loads(sys.argv[2])
-    pki(directory)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("directory")
+    parser.add_argument("credentials")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--rsa", action="store_true")
+    parser.add_argument("--front")
+    args = parser.parse_args()
+    directory, given = args.directory, json.loads(args.credentials)
+    pki(directory, args.host, args.rsa)
     answer = json.dumps(
         {
             "credentials": {
@@ -130,8 +214,15 @@ def main():
     )
     context.verify_mode = ssl.CERT_REQUIRED
     context.load_verify_locations(os.path.join(directory, "device-ca.pem"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((args.host, args.port), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
+    if args.front:
+        port, upstream = (int(p) for p in args.front.split(":"))
+        plain = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        plain.load_cert_chain(
+            os.path.join(directory, "server.pem"), os.path.join(directory, "server.key")
+        )
+        front(plain, args.host, port, upstream)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("PORT", server.server_address[1], flush=True)
     sys.stdin.read()

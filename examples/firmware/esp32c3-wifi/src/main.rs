@@ -26,7 +26,7 @@ use esp_radio::wifi::{
     AuthenticationMethodConfig, Config as WifiConfig, Interface, WifiController,
 };
 use esp_storage::FlashStorage;
-use static_cell::StaticCell;
+use static_cell::{ConstStaticCell, StaticCell};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -99,21 +99,19 @@ async fn main(spawner: Spawner) -> ! {
         .expect("wifi config");
     spawner.spawn(wifi_task(controller).expect("spawn the wifi task"));
 
-    static RESOURCES: StaticCell<StackResources<4>> = StaticCell::new();
+    // A const cell: in .bss from the start, not built on the stack and moved there.
+    static RESOURCES: ConstStaticCell<StackResources<4>> =
+        ConstStaticCell::new(StackResources::new());
     let net_config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, runner) = embassy_net::new(
-        Interface::station(),
-        net_config,
-        RESOURCES.init(StackResources::new()),
-        seed,
-    );
+    let (stack, runner) =
+        embassy_net::new(Interface::station(), net_config, RESOURCES.take(), seed);
     spawner.spawn(net_task(runner).expect("spawn the network task"));
     stack.wait_config_up().await;
     println!("network up");
 
     let flash = BlockingAsync::new(FlashStorage::new(peripherals.FLASH));
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
-    let memory = MEMORY.init_with(app::AppMemory::new);
+    let memory = app::AppMemory::init(MEMORY.uninit());
     // Certificate dates are checked from the build time until the first response's `Date` sets
     // the clock.
     let anchors = TrustAnchors::new(&ANCHORS)

@@ -42,6 +42,7 @@ pub fn high_water() -> usize {
 }
 
 /// Stack in use at the call (from the top of RAM to the stack pointer), in bytes.
+#[allow(dead_code)] // not used by `full`
 pub fn in_use() -> usize {
     let (_, top) = bounds();
     top - cortex_m::register::msp::read() as usize

@@ -13,7 +13,7 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_time_driver::Driver;
 use embassy_time_queue_utils::Queue;
 use embedded_storage_async::nor_flash::{ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash};
-use static_cell::StaticCell;
+use static_cell::ConstStaticCell;
 
 pub const MTU: usize = 1514;
 pub type Device = ch::Device<'static, MTU>;
@@ -58,15 +58,16 @@ pub fn network(
     embassy_net::Runner<'static, Device>,
     ch::Runner<'static, MTU>,
 ) {
-    static STATE: StaticCell<ch::State<MTU, 2, 2>> = StaticCell::new();
-    static RESOURCES: StaticCell<StackResources<3>> = StaticCell::new();
+    // Const cells: in .bss from the start, not built on the stack and moved there.
+    static STATE: ConstStaticCell<ch::State<MTU, 2, 2>> = ConstStaticCell::new(ch::State::new());
+    static RESOURCES: ConstStaticCell<StackResources<3>> =
+        ConstStaticCell::new(StackResources::new());
     let (runner, device) = ch::new(
-        STATE.init(ch::State::new()),
+        STATE.take(),
         ch::driver::HardwareAddress::Ethernet([2, 0, 0, 0, 0, 1]),
     );
     let config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, net) =
-        embassy_net::new(device, config, RESOURCES.init(StackResources::new()), seed);
+    let (stack, net) = embassy_net::new(device, config, RESOURCES.take(), seed);
     (stack, net, runner)
 }
 

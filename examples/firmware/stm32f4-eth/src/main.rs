@@ -23,7 +23,7 @@ use embassy_stm32::rng::Rng;
 use embassy_stm32::time::Hertz;
 use embassy_stm32::{bind_interrupts, eth, peripherals, rng, Config};
 use embassy_time::Timer;
-use static_cell::StaticCell;
+use static_cell::{ConstStaticCell, StaticCell};
 use {defmt_rtt as _, panic_probe as _};
 
 bind_interrupts!(struct Irqs {
@@ -76,9 +76,9 @@ async fn main(spawner: Spawner) {
     let mut rng = Rng::new(p.RNG, Irqs);
     let seed = rng.next_u64();
     let mac = [0x02, 0x00, 0x5E, 0x10, 0x00, 0x01];
-    static PACKETS: StaticCell<PacketQueue<4, 4>> = StaticCell::new();
+    static PACKETS: ConstStaticCell<PacketQueue<4, 4>> = ConstStaticCell::new(PacketQueue::new());
     let device = Ethernet::new(
-        PACKETS.init(PacketQueue::new()),
+        PACKETS.take(),
         p.ETH,
         Irqs,
         p.PA1,
@@ -93,14 +93,11 @@ async fn main(spawner: Spawner) {
         p.PA2,
         p.PC1,
     );
-    static RESOURCES: StaticCell<StackResources<4>> = StaticCell::new();
+    // A const cell: in .bss from the start, not built on the stack and moved there.
+    static RESOURCES: ConstStaticCell<StackResources<4>> =
+        ConstStaticCell::new(StackResources::new());
     let net_config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, runner) = embassy_net::new(
-        device,
-        net_config,
-        RESOURCES.init(StackResources::new()),
-        seed,
-    );
+    let (stack, runner) = embassy_net::new(device, net_config, RESOURCES.take(), seed);
     spawner
         .spawn(net_task(runner))
         .expect("spawn the network task");
@@ -113,7 +110,7 @@ async fn main(spawner: Spawner) {
             .bank1_region3,
     );
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
-    let memory = MEMORY.init_with(app::AppMemory::new);
+    let memory = app::AppMemory::init(MEMORY.uninit());
     // Certificate dates are checked from the build time until the first response's `Date` sets
     // the clock.
     let anchors = TrustAnchors::new(&ANCHORS)

@@ -25,7 +25,7 @@ async fn main(spawner: Spawner) {
     let (stack, net, _device) = board::network(1);
     spawner.spawn(net_task(net)).ok();
     static MEMORY: StaticCell<app::AppMemory> = StaticCell::new();
-    let memory = MEMORY.init_with(app::AppMemory::new);
+    let memory = app::AppMemory::init(MEMORY.uninit());
     let mut rng = board::BoardRng(7);
     // The AWS roots, pre-parsed; certificate dates from the build time until the clock is set.
     let anchors =
