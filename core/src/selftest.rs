@@ -72,6 +72,7 @@ pub const SHARDS: &[&[&[SelfTest]]] = &[
         crate::http::selftests::REQUEST,
         crate::http::selftests::RESPONSE,
         crate::http::selftests::URL,
+        crate::http::selftests::FRAMING,
         crate::credentials::json::selftests::ALL,
         crate::credentials::json::sso::selftests::ALL,
         crate::credentials::sts::selftests::ALL,

@@ -48,7 +48,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
+use aws_session_core::http::{
+    BodyFraming, FramingHeaders, HttpRequest, Method, ResponseHead, Scheme,
+};
 use aws_session_core::platform::{Error as PlatformError, ErrorKind, Transport};
 use rustls::pki_types::pem::{PemObject, SectionKind};
 use rustls::pki_types::{
@@ -1035,43 +1037,15 @@ impl HttpsTransport {
                         self.start += len;
                         continue;
                     }
-                    let http10 = response.version == Some(0);
-                    let mut close = http10;
-                    let mut length: Option<u64> = None;
-                    let mut chunked = None;
+                    let mut framing = FramingHeaders::new();
                     head.set_status(status);
                     let mut count = 0;
                     for h in response.headers.iter() {
+                        framing
+                            .header(h.name, h.value)
+                            .map_err(|e| TransportError::new(ErrorKind::Protocol, e.to_string()))?;
                         let value = String::from_utf8_lossy(h.value);
                         let value = value.trim();
-                        if h.name.eq_ignore_ascii_case("content-length") {
-                            let n = value.parse::<u64>().map_err(|_| {
-                                TransportError::new(ErrorKind::Protocol, "bad Content-Length")
-                            })?;
-                            if length.is_some_and(|l| l != n) {
-                                return Err(TransportError::new(
-                                    ErrorKind::Protocol,
-                                    "conflicting Content-Length headers",
-                                ));
-                            }
-                            length = Some(n);
-                        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                            chunked = Some(
-                                value
-                                    .rsplit(',')
-                                    .next()
-                                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked")),
-                            );
-                        } else if h.name.eq_ignore_ascii_case("connection") {
-                            for token in value.split(',') {
-                                let token = token.trim();
-                                if token.eq_ignore_ascii_case("close") {
-                                    close = true;
-                                } else if http10 && token.eq_ignore_ascii_case("keep-alive") {
-                                    close = false;
-                                }
-                            }
-                        }
                         // Names in lower case, as HTTP/2 sends them.
                         let entry = match self.headers.get_mut(count) {
                             Some(entry) => {
@@ -1095,17 +1069,15 @@ impl HttpsTransport {
                     }
                     self.header_count = count;
                     self.start += len;
-                    let framing = if head_method || status == 204 || status == 304 {
-                        Framing::Length(0)
-                    } else {
-                        match (chunked, length) {
-                            (Some(true), _) => Framing::Chunked(Chunk::Size),
-                            (Some(false), _) => Framing::UntilClose,
-                            (None, Some(n)) => Framing::Length(n),
-                            (None, None) => Framing::UntilClose,
-                        }
+                    let framing =
+                        framing.finish(response.version.unwrap_or(1), status, head_method);
+                    let body = match framing.body {
+                        BodyFraming::Empty => Framing::Length(0),
+                        BodyFraming::Length(n) => Framing::Length(n),
+                        BodyFraming::Chunked => Framing::Chunked(Chunk::Size),
+                        BodyFraming::UntilClose => Framing::UntilClose,
                     };
-                    return Ok((framing, close || framing == Framing::UntilClose));
+                    return Ok((body, !framing.keep_alive));
                 }
                 Ok(httparse::Status::Partial) => {}
                 Err(httparse::Error::TooManyHeaders) => {

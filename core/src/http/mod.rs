@@ -16,11 +16,13 @@
 //!
 //! One idea per module: the error ([`HttpError`]: which part, which limit), the header store
 //! ([`Headers`]), bodies and the `embedded-io` bridge ([`Body`], [`BodySource`]), the request
-//! ([`HttpRequest`], [`Method`], [`Scheme`]) and the response head ([`ResponseHead`]). Every type is
-//! re-exported here, so paths stay `crate::http::X`.
+//! ([`HttpRequest`], [`Method`], [`Scheme`]), the response head ([`ResponseHead`]) and how a
+//! response body ends ([`FramingHeaders`]). Every type is re-exported here, so paths stay
+//! `crate::http::X`.
 
 mod body;
 mod error;
+mod framing;
 mod headers;
 mod request;
 mod response;
@@ -28,6 +30,7 @@ pub mod url;
 
 pub use body::{io_kind, to_io_kind, Body, BodySource, SeekableBody};
 pub use error::{HttpError, HttpPart};
+pub use framing::{BodyFraming, FramingError, FramingHeaders, ResponseFraming};
 pub(crate) use headers::is_sensitive as is_sensitive_header;
 pub use headers::{Headers, RequestHeaders, ResponseHeaders};
 pub use request::{HttpRequest, Method, Scheme};
@@ -46,4 +49,6 @@ pub mod selftests {
     pub const RESPONSE: &[crate::selftest::SelfTest] = super::response::selftests::ALL;
     /// URL and authority splitting.
     pub const URL: &[crate::selftest::SelfTest] = super::url::selftests::ALL;
+    /// Response framing and persistence.
+    pub const FRAMING: &[crate::selftest::SelfTest] = super::framing::selftests::ALL;
 }

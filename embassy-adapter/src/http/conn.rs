@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use aws_session_core::http::{HttpRequest, Method, ResponseHead};
+use aws_session_core::http::{BodyFraming, FramingHeaders, HttpRequest, Method, ResponseHead};
 use aws_session_core::platform::AsyncTransport;
 use embassy_time::{with_timeout, Duration, Instant};
 use embedded_io_async::{Read, Write};
@@ -113,36 +113,6 @@ async fn timed<T, E: embedded_io_async::Error>(
         Ok(Err(e)) => Err(HttpError::Io(e.kind())),
         Err(_) => Err(HttpError::TimedOut),
     }
-}
-
-/// The value of a chunk-size line (`1a;ext=x`), or `None` when it is not hex.
-fn chunk_size(line: &[u8]) -> Option<u64> {
-    let digits = line.split(|b| *b == b';').next()?;
-    let digits = trim(digits);
-    if digits.is_empty() || digits.len() > 15 {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |acc, b| {
-        let d = char::from(*b).to_digit(16)?;
-        acc.checked_mul(16)?.checked_add(u64::from(d))
-    })
-}
-
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
-}
-
-/// True when the comma-separated header value lists `token` (ASCII case-insensitive).
-fn lists(value: &str, token: &str) -> bool {
-    value
-        .split(',')
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 impl<'b, S: Read + Write> HttpConnection<'b, S> {
@@ -398,53 +368,33 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
 }
 
 /// Copies status and headers into `response`; returns the body's framing and whether the
-/// connection may carry another request.
+/// connection may carry another request (core's rules: [`FramingHeaders`]).
 fn apply_head(
     parsed: &httparse::Response<'_, '_>,
     response: &mut ResponseHead,
     head_request: bool,
 ) -> Result<(Framing, bool), HttpError> {
-    {
-        let code = parsed.code.ok_or(HttpError::Malformed)?;
-        response.set_status(code);
-        let mut length: Option<u64> = None;
-        let mut chunked = false;
-        let mut close = parsed.version != Some(1);
-        for h in parsed.headers.iter() {
-            let Ok(value) = core::str::from_utf8(h.value) else {
-                continue;
-            };
-            // A header that does not fit is counted by the response head, never truncated.
-            let _ = response.push_header(h.name, value);
-            if h.name.eq_ignore_ascii_case("content-length") {
-                let n: u64 = value.trim().parse().map_err(|_| HttpError::Malformed)?;
-                if length.is_some_and(|l| l != n) {
-                    return Err(HttpError::Malformed);
-                }
-                length = Some(n);
-            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = lists(value, "chunked");
-                if !chunked {
-                    return Err(HttpError::Malformed);
-                }
-            } else if h.name.eq_ignore_ascii_case("connection") {
-                if lists(value, "close") {
-                    close = true;
-                } else if lists(value, "keep-alive") {
-                    close = false;
-                }
-            }
-        }
-        Ok(if head_request || code == 204 || code == 304 {
-            (Framing::Done, !close)
-        } else if chunked {
-            (Framing::Chunked(Chunk::Size), !close)
-        } else if let Some(n) = length {
-            (Framing::Length(n), !close)
-        } else {
-            (Framing::UntilClose, false)
-        })
+    let code = parsed.code.ok_or(HttpError::Malformed)?;
+    response.set_status(code);
+    let mut framing = FramingHeaders::new();
+    for h in parsed.headers.iter() {
+        framing
+            .header(h.name, h.value)
+            .map_err(|_| HttpError::Malformed)?;
+        let Ok(value) = core::str::from_utf8(h.value) else {
+            continue;
+        };
+        // A header that does not fit is counted by the response head, never truncated.
+        let _ = response.push_header(h.name, value);
     }
+    let framing = framing.finish(parsed.version.unwrap_or(1), code, head_request);
+    let body = match framing.body {
+        BodyFraming::Empty => Framing::Done,
+        BodyFraming::Length(n) => Framing::Length(n),
+        BodyFraming::Chunked => Framing::Chunked(Chunk::Size),
+        BodyFraming::UntilClose => Framing::UntilClose,
+    };
+    Ok((body, framing.keep_alive))
 }
 
 impl<'b, S: Read + Write> HttpConnection<'b, S> {
@@ -471,15 +421,32 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
 
     /// The next line (without CRLF) in the buffer, reading more as needed; returns its length and
     /// consumes it.
-    async fn line(&mut self) -> Result<(usize, Option<u64>), HttpError> {
+    async fn line(&mut self) -> Result<usize, HttpError> {
         loop {
             if let Some(pos) = self.buffered().windows(2).position(|w| w == b"\r\n") {
-                let size = self.buffered().get(..pos).and_then(chunk_size);
                 self.start += pos + 2;
-                return Ok((pos, size));
+                return Ok(pos);
             }
             if self.fill().await? == 0 {
                 return Err(HttpError::Truncated);
+            }
+        }
+    }
+
+    /// The next chunk-size line (`1a;ext=x`), read as httparse reads it, and consumed.
+    async fn chunk_size(&mut self) -> Result<u64, HttpError> {
+        loop {
+            match httparse::parse_chunk_size(self.buffered()) {
+                Ok(httparse::Status::Complete((used, size))) => {
+                    self.start += used;
+                    return Ok(size);
+                }
+                Ok(httparse::Status::Partial) => {
+                    if self.fill().await? == 0 {
+                        return Err(HttpError::Truncated);
+                    }
+                }
+                Err(_) => return Err(HttpError::Malformed),
             }
         }
     }
@@ -514,10 +481,9 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
             },
             Framing::Chunked(mut chunk) => loop {
                 match chunk {
-                    Chunk::Size => match self.line().await? {
-                        (_, Some(0)) => chunk = Chunk::Trailers,
-                        (_, Some(size)) => chunk = Chunk::Data(size),
-                        (_, None) => return Err(HttpError::Malformed),
+                    Chunk::Size => match self.chunk_size().await? {
+                        0 => chunk = Chunk::Trailers,
+                        size => chunk = Chunk::Data(size),
                     },
                     Chunk::Data(0) => chunk = Chunk::DataEnd,
                     Chunk::Data(left) => match self.body_bytes(out, left).await? {
@@ -525,11 +491,11 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
                         n => break (n, Framing::Chunked(Chunk::Data(left - n as u64))),
                     },
                     Chunk::DataEnd => match self.line().await? {
-                        (0, _) => chunk = Chunk::Size,
+                        0 => chunk = Chunk::Size,
                         _ => return Err(HttpError::Malformed),
                     },
                     Chunk::Trailers => {
-                        if let (0, _) = self.line().await? {
+                        if self.line().await? == 0 {
                             break (0, Framing::Done);
                         }
                     }

@@ -283,12 +283,26 @@ fn assert_malformed(responses: &[&str]) {
 }
 
 #[test]
-fn conflicting_lengths_and_unknown_codings_are_malformed() {
+fn conflicting_and_bad_lengths_are_malformed() {
     assert_malformed(&[
         "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
         "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\na",
     ]);
+}
+
+/// RFC 9112 §6.3: a response whose final transfer coding is not `chunked` ends when the server
+/// closes (core's `FramingHeaders`, the std transport's rule too); the bytes come as sent.
+#[test]
+fn a_final_coding_other_than_chunked_is_read_until_the_close() {
+    block_on(async {
+        let mut buf = [0u8; 128];
+        let response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nraw bytes";
+        let mut c = HttpConnection::new(Script::new(response, 7), &mut buf, HttpConfig::default());
+        let (status, body) = exchange(&mut c, &get("/")).await.unwrap();
+        assert_eq!((status, text(&body)), (200, "raw bytes"));
+        assert!(!c.is_reusable());
+    });
 }
 
 /// Found by the `http_response` fuzz target: `HTTP/1.1 003` was reported as status 3 (core reads
