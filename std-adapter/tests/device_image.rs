@@ -254,6 +254,12 @@ fn an_iot_profile_image_holds_the_device_identity() {
             "{}",
             stdout(&o)
         );
+        // The certificate and key paths went in as the identity: none of the settings was left out.
+        assert!(
+            stdout(&o).contains("; 0 setting(s) skipped as not for devices"),
+            "{}",
+            stdout(&o)
+        );
         let bytes = std::fs::read(&image).unwrap();
         let mut flash = MemFlash::<0x2000, 4096, 4>::new();
         flash.bytes_mut().copy_from_slice(&bytes);

@@ -225,6 +225,8 @@ fn make<const WRITE: usize, const ERASE: usize>(
             ))
         })?;
         made.identity = Some(certificate.len());
+        // The two paths were not stored as settings, but what they name was: not "skipped".
+        made.skipped_keys = made.skipped_keys.saturating_sub(IDENTITY_PATH_KEYS);
     }
     block_on(store.select(profile))
         .map_err(|e| CliError::failed(format!("cannot select profile {profile:?}: {e}")))?;
@@ -262,6 +264,10 @@ fn import_error(profile: &str, e: &ImportError<'_>) -> CliError {
         )),
     }
 }
+
+/// The settings naming the device identity's files (`iot_certificate`, `iot_private_key`): the
+/// store does not keep the paths, it keeps the certificate and key beside the profile.
+const IDENTITY_PATH_KEYS: u16 = 2;
 
 /// Runs `device image`.
 pub(super) fn image(
@@ -335,7 +341,8 @@ pub(super) fn image(
     if let Some(len) = made.identity {
         writeln!(
             out,
-            "device identity stored with it: certificate ({len} bytes of DER) and its P-256 key"
+            "device identity stored with it (from iot_certificate and iot_private_key): \
+             certificate ({len} bytes of DER) and its P-256 key"
         )
         .map_err(CliError::output)?;
     }
