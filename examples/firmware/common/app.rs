@@ -54,8 +54,8 @@ impl AppMemory {
     /// Not `init_with(new)`: a value built by a call and then moved into a `static` is built on
     /// the stack first. The whole 40 KiB then sat in the frame of the task that made it, for as
     /// long as that task ran (the main task's frame was 38.4 KiB, two thirds of the device's peak
-    /// stack). Here each field is written in place; only the session (11 KiB) passes through
-    /// this function's own frame, once, at start-up.
+    /// stack). Here each field is written in place; at worst one passes through this function's
+    /// own frame, once, at start-up (on the Cortex-M3 none does: the frame is 16 bytes).
     #[inline(never)]
     pub fn init(slot: &'static mut MaybeUninit<AppMemory>) -> &'static mut AppMemory {
         let p = slot.as_mut_ptr();
