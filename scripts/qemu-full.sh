@@ -8,9 +8,10 @@
 #                                      127.0.0.1:5055; tests/peers/iot_provider.py on :8444 (the
 #                                      AWS IoT credentials provider, client certificates required)
 #                                      and, with the same certificate, HTTPS in front of moto on
-#                                      :8443. The firmware runs twice: once with an AWS-shaped
-#                                      server chain (RSA-2048 root, intermediate and leaf), once
-#                                      with a P-256 one.
+#                                      :8443. The firmware runs three times: with an AWS-shaped
+#                                      server chain (RSA-2048 root, intermediate and leaf), with a
+#                                      P-256 one, and trusting another CA than the server's (it
+#                                      must refuse the server).
 #   the firmware        10.77.1.2/24   embassy-net, its Ethernet frames over UART0 in SLIP, joined
 #                                      to tap1 by tests/peers/slip_tap.py
 #
@@ -27,7 +28,7 @@ cd "$root"
 
 NS=aws-session-qemu
 FIRMWARE=examples/firmware/qemu-mps2-an385
-ELF="$FIRMWARE/target/thumbv7m-none-eabi/release/full"
+ELF="${CARGO_TARGET_DIR:-$FIRMWARE/target}/thumbv7m-none-eabi/release/full"
 # Where the firmware expects its blobs (src/bin/full/main.rs) and the store's geometry.
 STORE_ADDR=0x21000000 ANCHOR_ADDR=0x21010000 SEED_ADDR=0x21020000
 STORE_GEOMETRY=(--write-size 4 --erase-size 4096 --size 16384)
@@ -42,7 +43,7 @@ netns_venv
 echo "==> building the firmware and the CLI"
 (cd "$FIRMWARE" && cargo build -q --release --bin full)
 cargo build -q -p aws-session-std --bin aws-session
-CLI="$root/target/debug/aws-session"
+CLI="${CARGO_TARGET_DIR:-$root/target}/debug/aws-session"
 
 work="$(mktemp -d)"
 chmod 700 "$work"
