@@ -156,7 +156,9 @@ fn check(x: &Exchange, input: &[u8], head: bool) {
         .any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"));
     if !chunked && x.dropped == 0 {
         if let [n, ..] = lengths[..] {
-            let n: u64 = n.trim().parse().unwrap();
+            // A list of equal values (`5, 5`) counts as one length (core's FramingHeaders); the
+            // client refuses any other list.
+            let n: u64 = n.split(',').next().unwrap_or("").trim().parse().unwrap();
             assert_eq!(
                 x.body.len() as u64,
                 n,
