@@ -64,6 +64,12 @@ impl ResponseHead {
         })
     }
 
+    /// Counts a received header that cannot be kept at all (a value that is not UTF-8, say), as
+    /// [`ResponseHead::push_header`] counts one that does not fit.
+    pub fn drop_header(&mut self) {
+        self.dropped = self.dropped.saturating_add(1);
+    }
+
     /// How many received headers were not kept.
     pub fn dropped_headers(&self) -> u16 {
         self.dropped
@@ -114,6 +120,8 @@ pub mod selftests {
             let big = [b'v'; MAX_RESPONSE_HEADER_BYTES];
             assert!(h.push_header("x-big", core::str::from_utf8(&big).unwrap()).is_err());
             assert_eq!(h.dropped_headers(), 2);
+            h.drop_header();
+            assert_eq!(h.dropped_headers(), 3);
             assert_eq!(h.content_length(), Some(42));
             assert_eq!(h.retry_after_secs(), Some(7));
             h.clear();

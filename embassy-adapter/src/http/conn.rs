@@ -381,10 +381,12 @@ fn apply_head(
         framing
             .header(h.name, h.value)
             .map_err(|_| HttpError::Malformed)?;
+        // A header that is not UTF-8 or does not fit is counted by the response head as
+        // dropped, never truncated (it still frames the body above).
         let Ok(value) = core::str::from_utf8(h.value) else {
+            response.drop_header();
             continue;
         };
-        // A header that does not fit is counted by the response head, never truncated.
         let _ = response.push_header(h.name, value);
     }
     let framing = framing.finish(parsed.version.unwrap_or(1), code, head_request);

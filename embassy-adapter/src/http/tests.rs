@@ -291,6 +291,35 @@ fn conflicting_and_bad_lengths_are_malformed() {
     ]);
 }
 
+/// Found by the `http_response` fuzz target: a header whose value is not UTF-8 cannot be kept in
+/// the head, so it is counted as dropped (the caller learns the head is incomplete); it still
+/// frames the body, as the std transport's does.
+#[test]
+fn headers_that_are_not_utf8_are_counted_as_dropped_and_still_frame_the_body() {
+    block_on(async {
+        let mut buf = [0u8; 128];
+        let mut script = Script::new("", 64);
+        script.input =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: \xdc\r\nContent-Length: 5\r\n\r\nuntil close"
+                .to_vec();
+        let mut c = HttpConnection::new(script, &mut buf, HttpConfig::default());
+        c.send_head(&get("/")).await.unwrap();
+        let mut head = ResponseHead::new();
+        c.read_head(&mut head).await.unwrap();
+        assert_eq!((head.status(), head.dropped_headers()), (200, 1));
+        let mut body = [0u8; 32];
+        let mut n = 0;
+        loop {
+            match c.read_body(&mut body[n..]).await.unwrap() {
+                0 => break,
+                k => n += k,
+            }
+        }
+        assert_eq!(&body[..n], b"until close");
+        assert!(!c.is_reusable());
+    });
+}
+
 /// RFC 9112 §6.3: a response whose final transfer coding is not `chunked` ends when the server
 /// closes (core's `FramingHeaders`, the std transport's rule too); the bytes come as sent.
 #[test]
