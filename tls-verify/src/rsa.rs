@@ -73,28 +73,69 @@ fn to_uint<const L: usize>(be: &[u8]) -> Uint<L> {
     Uint::from_words(words)
 }
 
+// The steps of `pow_mod` are functions of their own, not inlined: inlined, the temporaries of
+// each of crypto-bigint's steps stayed side by side in `pow_mod`'s frame (9 KiB for 2048-bit keys,
+// 18 KiB for 4096, measured on the Cortex-M3), which the device's stack must hold during the
+// handshake. Apart, the deepest step alone is on the stack at a time.
+
+/// The Montgomery parameters of the modulus `n` (big-endian); `None` for an even modulus.
+#[inline(never)]
+fn montgomery_params<const L: usize>(n: &[u8]) -> Option<DynResidueParams<L>> {
+    #[allow(deprecated)] // `new` panics on an even modulus; `new_checked` reports it.
+    Option::from(DynResidueParams::new_checked(&to_uint::<L>(n)))
+}
+
+/// `s` (big-endian) in Montgomery form.
+#[inline(never)]
+fn to_montgomery<const L: usize>(s: &[u8], params: DynResidueParams<L>) -> DynResidue<L> {
+    DynResidue::new(&to_uint::<L>(s), params)
+}
+
+/// `x` out of Montgomery form.
+#[inline(never)]
+fn retrieve<const L: usize>(x: &DynResidue<L>) -> Uint<L> {
+    x.retrieve()
+}
+
+/// `x²` in Montgomery form.
+#[inline(never)]
+fn square<const L: usize>(x: &DynResidue<L>) -> DynResidue<L> {
+    x.square()
+}
+
+/// `x·y` in Montgomery form.
+#[inline(never)]
+fn multiply<const L: usize>(x: &DynResidue<L>, y: &DynResidue<L>) -> DynResidue<L> {
+    x.mul(y)
+}
+
 /// `out = s^e mod n`, big-endian in `out.len()` bytes (the modulus length).
 fn pow_mod<const L: usize>(n: &[u8], s: &[u8], e: u32, out: &mut [u8]) -> Result<(), ()> {
-    let modulus = to_uint::<L>(n);
-    #[allow(deprecated)] // `new` panics on an even modulus; `new_checked` reports it.
-    let params =
-        Option::<DynResidueParams<L>>::from(DynResidueParams::new_checked(&modulus)).ok_or(())?;
-    let base = DynResidue::new(&to_uint::<L>(s), params);
+    // The parameters first, while only they are on this frame; the residues after, in a frame
+    // of their own.
+    let params = montgomery_params::<L>(n).ok_or(())?;
+    exponentiate(params, s, e, out);
+    Ok(())
+}
+
+/// `out = s^e` with the modulus of `params`, big-endian in `out.len()` bytes.
+#[inline(never)]
+fn exponentiate<const L: usize>(params: DynResidueParams<L>, s: &[u8], e: u32, out: &mut [u8]) {
+    let base = to_montgomery(s, params);
     let mut acc = base;
     let top = 31 - e.leading_zeros();
     for bit in (0..top).rev() {
-        acc = acc.square();
+        acc = square(&acc);
         if (e >> bit) & 1 == 1 {
-            acc = acc.mul(&base);
+            acc = multiply(&acc, &base);
         }
     }
-    let result = acc.retrieve();
+    let result = retrieve(&acc);
     let words = result.as_words();
     for (i, o) in out.iter_mut().rev().enumerate() {
         let word = words.get(i / Limb::BYTES).copied().unwrap_or(0);
         *o = (word >> ((i % Limb::BYTES) * 8)) as u8;
     }
-    Ok(())
 }
 
 /// The DER DigestInfo prefix of EMSA-PKCS1-v1_5 for `hash` (RFC 8017 §9.2, note 1).
