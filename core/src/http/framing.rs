@@ -83,7 +83,7 @@ impl FramingHeaders {
     pub fn header(&mut self, name: &str, value: &[u8]) -> Result<(), FramingError> {
         if name.eq_ignore_ascii_case("content-length") {
             for item in value.split(|b| *b == b',') {
-                let n = parse_length(trim(item)).ok_or(FramingError::BadContentLength)?;
+                let n = parse_length(item.trim_ascii()).ok_or(FramingError::BadContentLength)?;
                 if self.length.is_some_and(|l| l != n) {
                     return Err(FramingError::ConflictingContentLength);
                 }
@@ -93,13 +93,13 @@ impl FramingHeaders {
             // Codings apply in order, across repeated headers: the last one decides.
             if let Some(last) = value
                 .split(|b| *b == b',')
-                .map(trim)
+                .map(<[u8]>::trim_ascii)
                 .rfind(|c| !c.is_empty())
             {
                 self.transfer_chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
             }
         } else if name.eq_ignore_ascii_case("connection") {
-            for token in value.split(|b| *b == b',').map(trim) {
+            for token in value.split(|b| *b == b',').map(<[u8]>::trim_ascii) {
                 self.close |= token.eq_ignore_ascii_case(b"close");
                 self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
             }
@@ -143,24 +143,14 @@ impl FramingHeaders {
 
 /// `1*DIGIT` as a `u64`: no sign, no spaces inside, at most [`MAX_LENGTH_DIGITS`] digits.
 fn parse_length(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > MAX_LENGTH_DIGITS {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, b| {
-        let d = char::from(*b).to_digit(10)?;
-        n.checked_mul(10)?.checked_add(u64::from(d))
-    })
-}
-
-/// `s` without leading and trailing spaces and tabs.
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
+    let ok = !digits.is_empty()
+        && digits.len() <= MAX_LENGTH_DIGITS
+        && digits.iter().all(u8::is_ascii_digit);
+    core::str::from_utf8(digits)
+        .ok()
+        .filter(|_| ok)?
+        .parse()
+        .ok()
 }
 
 #[cfg(any(test, feature = "selftest"))]
