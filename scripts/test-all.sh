@@ -41,7 +41,8 @@ Jobs:
   miri     a subset of core's host unit tests under Miri (nightly and its miri component,
            installed by the job): parsers, text and header stores, secrets, SigV4 encoding,
            time; whole sessions, pipelines, SigV4a and exhaustive sweeps are left out as too
-           slow (MIRI_TESTS in this script says which and why)
+           slow (MIRI_TESTS in this script says which and why); the embassy adapter's unsafe
+           module (lend) under Stacked and Tree Borrows
   e2e      the CLI and the std adapter against moto and s3s-fs on 127.0.0.1 (scripts/e2e.sh)
   qemu     core's self-tests as firmware images under QEMU, one per shard, for a Cortex-M3
            ($QEMU_TARGET, lm3s6965evb) and a RISC-V core ($QEMU_RISCV_TARGET,
@@ -226,6 +227,10 @@ job_miri() {
   local skip=() t
   for t in "${MIRI_SKIP[@]}"; do skip+=(--skip "$t"); done
   cargo +nightly miri test -p aws-session-core --lib -- "${MIRI_TESTS[@]}" "${skip[@]}"
+
+  step "the embassy adapter's one unsafe module (lend: buffers lent to one connection after another), Stacked and Tree Borrows"
+  cargo +nightly miri test -p aws-session-embassy --lib -- lend::
+  MIRIFLAGS="-Zmiri-tree-borrows" cargo +nightly miri test -p aws-session-embassy --lib -- lend::
 }
 
 # --- e2e ----------------------------------------------------------------------------------------

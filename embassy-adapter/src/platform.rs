@@ -18,7 +18,7 @@
 //! ```
 
 use aws_session_core::endpoint::ResolvedEndpoint;
-use aws_session_core::http::{HttpRequest, Method, ResponseHead};
+use aws_session_core::http::{HttpRequest, Method, ResponseHead, Scheme};
 use aws_session_core::platform::{AsyncPlatform, AsyncSleep, AsyncTransport, Entropy, Error as _};
 use rand_core::RngCore;
 
@@ -66,14 +66,14 @@ impl<'c, T: AsyncTransport, R: RngCore> EmbassyPlatform<'c, T, R> {
         if self.transport.clock.is_set() {
             return true;
         }
-        let Ok(probe) = HttpRequest::new(Method::Get, endpoint.scheme(), endpoint.authority(), "/")
-        else {
-            return false;
-        };
-        debug!("clock: unset, asking the endpoint for its Date");
-        if let Err(e) = self.transport.probe(&probe).await {
-            warn!("clock: the Date request failed: {:?}", e.kind());
-        }
+        let mut head = ResponseHead::new();
+        ask_date(
+            &mut self.transport,
+            endpoint.scheme(),
+            endpoint.authority(),
+            &mut head,
+        )
+        .await;
         self.transport.clock.is_set()
     }
 
@@ -142,15 +142,28 @@ pub struct DatedTransport<'c, T> {
     clock: &'c WallClock,
 }
 
-impl<T: AsyncTransport> DatedTransport<'_, T> {
-    /// One exchange of `request` with an empty body; the response body is read and dropped.
-    async fn probe(&mut self, request: &HttpRequest<'_>) -> Result<(), T::Error> {
-        self.begin(request).await?;
-        let mut head = ResponseHead::new();
-        self.finish(&mut head).await?;
+/// Sends one unsigned `GET /` to `authority` over `transport` and reads the response (its head
+/// into `head`, its body dropped) to its end, so that a transport that hands every `Date` to a
+/// clock sets it: any AWS endpoint answers an anonymous `GET /` with one. A failure is logged.
+pub(crate) async fn ask_date<T: AsyncTransport>(
+    transport: &mut T,
+    scheme: Scheme,
+    authority: &str,
+    head: &mut ResponseHead,
+) {
+    let Ok(request) = HttpRequest::new(Method::Get, scheme, authority, "/") else {
+        return;
+    };
+    debug!("clock: unset, asking the endpoint for its Date");
+    let exchange = async {
+        transport.begin(&request).await?;
+        transport.finish(head).await?;
         let mut sink = [0u8; DRAIN_CHUNK_LEN];
-        while self.inner.read_body(&mut sink).await? > 0 {}
-        Ok(())
+        while transport.read_body(&mut sink).await? > 0 {}
+        Ok::<(), T::Error>(())
+    };
+    if let Err(e) = exchange.await {
+        warn!("clock: the Date request failed: {:?}", e.kind());
     }
 }
 
@@ -184,7 +197,7 @@ impl AsyncSleep for TimerSleep {
 
 /// Retry jitter from an RNG.
 #[derive(Debug)]
-pub struct RngEntropy<R>(R);
+pub struct RngEntropy<R>(pub(crate) R);
 
 impl<R: RngCore> Entropy for RngEntropy<R> {
     fn next_u32(&mut self) -> u32 {

@@ -55,8 +55,10 @@
 //! ```
 //!
 //! [`EmbassyPlatform::connect`](crate::EmbassyPlatform::connect) does the first two steps for a
-//! client's endpoint. [`crate::link::Link::send`] instead connects for each request and connects
-//! again between the handlers' attempts, so a closed or broken connection costs one retry.
+//! client's endpoint. [`crate::link::Link`] does the whole loop for you: it keeps its connection
+//! between requests and opens a new one in the same buffers before a request when the last one
+//! was closed or sat idle too long, and between the handlers' attempts when one broke, so a
+//! connection lost mid-request costs one retry.
 
 use core::cell::Cell;
 use core::fmt;
@@ -539,6 +541,17 @@ impl<
             head: [0; HEAD],
         }
     }
+
+    /// The buffers as slices.
+    pub(crate) fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            rx: &mut self.rx,
+            tx: &mut self.tx,
+            read_rec: &mut self.read_rec,
+            write_rec: &mut self.write_rec,
+            head: &mut self.head,
+        }
+    }
 }
 
 impl<
@@ -660,37 +673,23 @@ pub async fn connect_with<
 where
     R: RngCore + CryptoRng,
 {
-    let TlsBuffers {
-        rx,
-        tx,
-        read_rec,
-        write_rec,
-        head,
-    } = buffers;
-    let parts = Parts {
-        rx,
-        tx,
-        read_rec,
-        write_rec,
-        head,
-    };
-    open(stack, parts, target, options, &mut rng, config).await
+    open(stack, buffers.parts(), target, options, &mut rng, config).await
 }
 
 /// The buffers of a connection, as slices: what [`open`] needs, whatever their sizes.
-struct Parts<'a> {
-    rx: &'a mut [u8],
-    tx: &'a mut [u8],
-    read_rec: &'a mut [u8],
-    write_rec: &'a mut [u8],
-    head: &'a mut [u8],
+pub(crate) struct Parts<'a> {
+    pub(crate) rx: &'a mut [u8],
+    pub(crate) tx: &'a mut [u8],
+    pub(crate) read_rec: &'a mut [u8],
+    pub(crate) write_rec: &'a mut [u8],
+    pub(crate) head: &'a mut [u8],
 }
 
 /// The body of [`connect_with`], with the RNG behind `dyn` and the buffers as slices: a firmware
 /// image links one copy of the handshake code, however many RNG types and buffer sizes its call
 /// sites use (an application that connects both to the IoT credentials provider and to a
 /// service would otherwise carry the handshake twice).
-async fn open<'a>(
+pub(crate) async fn open<'a>(
     stack: Stack<'a>,
     parts: Parts<'a>,
     target: &Target<'_>,
@@ -778,12 +777,20 @@ impl<'a> HttpsConnection<'a> {
         self.http.is_reusable()
     }
 
-    /// Sends TLS close_notify and closes TCP.
+    /// Sends TLS close_notify and closes TCP, waiting at most the connection's I/O timeout for
+    /// the peer to acknowledge (a peer that is gone costs that wait, not the socket's).
     pub async fn close(self) {
+        let limit = self.http.config().io_timeout;
         let tls = self.http.into_inner();
-        if let Ok(mut socket) = tls.close().await {
-            socket.close();
-            let _ = socket.flush().await;
+        let closed = with_timeout(limit, async {
+            if let Ok(mut socket) = tls.close().await {
+                socket.close();
+                let _ = socket.flush().await;
+            }
+        })
+        .await;
+        if closed.is_err() {
+            debug!("tls: the peer did not acknowledge the close in time");
         }
     }
 }

@@ -1,6 +1,7 @@
-//! `link::Link::send` reconnects inside the handlers' retries, between two embassy-net stacks
-//! joined in memory: a rustls server on stack B that closes or cuts connections as a test says,
-//! our device on stack A sending S3 `GetObject` requests through a session's client.
+//! `link::Link::send` keeps its connection between calls and reconnects inside the handlers'
+//! retries, between two embassy-net stacks joined in memory: a rustls server on stack B that
+//! keeps, closes or cuts connections as a test says, our device on stack A sending S3 `GetObject`
+//! requests through a session's client.
 #![cfg(feature = "tls")]
 
 mod common;
@@ -21,9 +22,13 @@ use aws_session_embassy::platform::TimerSleep;
 use aws_session_embassy::tls::{self, ClockPolicy, Target, TlsBuffers, TrustAnchors};
 use common::{leak, test_ca, Reply, TestRng, SERVER};
 use embassy_net::IpAddress;
+use embassy_time::{Duration, Timer};
 use rcgen::{CertificateParams, KeyPair};
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+/// [`OK`] with the server's time.
+const OK_DATED: &[u8] =
+    b"HTTP/1.1 200 OK\r\nDate: Tue, 08 Dec 2026 02:30:00 GMT\r\nContent-Length: 5\r\n\r\nhello";
 const OK_THEN_CLOSE: &[u8] =
     b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 const BUSY_THEN_CLOSE: &[u8] =
@@ -39,13 +44,40 @@ type Script = fn(usize) -> Reply;
 struct Seen {
     outcomes: Vec<Result<String, RequestError>>,
     connects: u32,
+    /// Whether the link still held a usable connection after the last call.
+    kept: bool,
     connections: usize,
     requests: usize,
+    /// The request line of each request the server saw.
+    request_lines: Vec<String>,
+}
+
+/// How the device makes its calls.
+#[derive(Clone, Copy)]
+struct Calls {
+    /// How many.
+    count: usize,
+    /// The link's idle limit, in milliseconds.
+    idle_limit_ms: u64,
+    /// The pause between two calls, in milliseconds.
+    pause_ms: u64,
+    /// Whether the device starts with its clock set; if not, the link has to learn the time.
+    clock_set: bool,
+}
+
+/// `count` calls one after another, with the default idle limit.
+const fn calls(count: usize) -> Calls {
+    Calls {
+        count,
+        idle_limit_ms: 50_000,
+        pause_ms: 0,
+        clock_set: true,
+    }
 }
 
 /// Sends `calls` GetObject requests, each through `Link::send`, to a server answering as
 /// `script` says.
-fn run(script: Script, calls: usize) -> Seen {
+fn run(script: Script, calls: Calls) -> Seen {
     let ca = test_ca("link test CA");
     let key = KeyPair::generate().unwrap();
     let leaf = CertificateParams::new(vec![String::from("s3.test")])
@@ -58,7 +90,7 @@ fn run(script: Script, calls: usize) -> Seen {
     let connections = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(Mutex::new(Vec::new()));
     let (c2, r2) = (connections.clone(), requests.clone());
-    let (outcomes, connects) =
+    let (outcomes, connects, kept) =
         common::run(
             async move |server| {
                 common::rustls_server_with(
@@ -88,43 +120,56 @@ fn run(script: Script, calls: usize) -> Seen {
                 );
                 let client = session.client(s3::SERVICE).unwrap();
                 let clock: &'static WallClock = leak(WallClock::new());
-                clock.set(UnixTime::from_secs(1_893_456_000));
+                if calls.clock_set {
+                    clock.set(UnixTime::from_secs(1_893_456_000));
+                }
                 let target = Target {
                     host: "s3.test:8443",
                     address: Some(IpAddress::Ipv4(SERVER)),
                 };
                 let trust = TrustAnchors::new(anchors)
                     .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
-                let mut link = Link::new(net, target, trust, TestRng(21), HttpConfig::default());
                 let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
+                let config = HttpConfig {
+                    idle_limit: Duration::from_millis(calls.idle_limit_ms),
+                    ..HttpConfig::default()
+                };
+                let mut link =
+                    Link::new(net, buffers, target, trust, TestRng(21), config).with_clock(clock);
                 let mut outcomes = Vec::new();
-                for _ in 0..calls {
+                for i in 0..calls.count {
+                    if i > 0 && calls.pause_ms > 0 {
+                        Timer::after_millis(calls.pause_ms).await;
+                    }
                     let mut r = s3::get_object(&client, "bucket", "key", None).unwrap();
                     let mut body = [0u8; 64];
                     r.set_response_buffer(&mut body);
-                    let sent = Box::pin(link.send(
-                        buffers,
-                        &client,
-                        &mut r,
-                        clock,
-                        &TimerSleep,
-                        &mut TestRng(5),
-                    ))
-                    .await;
+                    let sent = Box::pin(link.send(&client, &mut r, clock, &TimerSleep)).await;
                     let status = r.response.status();
                     outcomes.push(sent.map(|()| {
                         format!("{status} {}", String::from_utf8_lossy(r.response_body()))
                     }));
                 }
-                (outcomes, link.connects())
+                let kept = link.is_connected();
+                link.close().await;
+                assert!(!link.is_connected());
+                (outcomes, link.connects(), kept)
             },
         );
-    let requests = requests.lock().unwrap().len();
+    let request_lines: Vec<String> = requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|head: &String| String::from(head.lines().next().unwrap_or("")))
+        .collect();
+    let requests = request_lines.len();
     Seen {
         outcomes,
         connects,
+        kept,
         connections: connections.load(Ordering::SeqCst),
         requests,
+        request_lines,
     }
 }
 
@@ -132,10 +177,79 @@ fn ok(n: usize) -> Vec<Result<String, RequestError>> {
     (0..n).map(|_| Ok(String::from("200 hello"))).collect()
 }
 
+/// A server that keeps its connections open: three calls in a row go out on one connection
+/// (one handshake).
+#[test]
+fn three_calls_share_one_kept_alive_connection() {
+    let seen = run(|_| Reply::KeepAlive(OK), calls(3));
+    assert_eq!(seen.outcomes, ok(3));
+    assert_eq!((seen.connects, seen.connections, seen.requests), (1, 1, 3));
+    assert!(seen.kept);
+}
+
+/// A device whose clock is not set: the link's new connection first asks the server for its
+/// `Date` (an unsigned `GET /`), and the signed request follows on the same connection.
+#[test]
+fn a_link_with_an_unset_clock_asks_the_server_for_the_time_first() {
+    let seen = run(
+        |_| Reply::KeepAlive(OK_DATED),
+        Calls {
+            clock_set: false,
+            ..calls(2)
+        },
+    );
+    assert_eq!(seen.outcomes, ok(2));
+    assert_eq!((seen.connects, seen.connections), (1, 1));
+    assert_eq!(
+        seen.request_lines,
+        [
+            "GET / HTTP/1.1",
+            "GET /bucket/key HTTP/1.1",
+            "GET /bucket/key HTTP/1.1"
+        ]
+    );
+}
+
 /// A server that closes after every response serves three calls in a row: each call connects.
 #[test]
 fn a_server_that_closes_after_every_response_serves_three_calls() {
-    let seen = run(|_| Reply::ThenDrop(OK_THEN_CLOSE), 3);
+    let seen = run(|_| Reply::ThenDrop(OK_THEN_CLOSE), calls(3));
+    assert_eq!(seen.outcomes, ok(3));
+    assert_eq!((seen.connects, seen.connections, seen.requests), (3, 3, 3));
+    // Each connection was closed when its response said so, not kept for the next call.
+    assert!(!seen.kept);
+}
+
+/// The server drops a kept connection without saying so (as a load balancer does when its idle
+/// timeout is shorter than the link's): the next call's first attempt fails on it, and the
+/// handlers' retry goes out on a new connection, which the third call keeps using.
+#[test]
+fn a_kept_connection_the_server_dropped_costs_the_next_call_one_retry() {
+    let seen = run(
+        |n| match n {
+            0 => Reply::ThenDrop(OK),
+            _ => Reply::KeepAlive(OK),
+        },
+        calls(3),
+    );
+    assert_eq!(seen.outcomes, ok(3));
+    // The second call's request on the dropped connection never reaches the server.
+    assert_eq!((seen.connects, seen.connections, seen.requests), (2, 2, 3));
+}
+
+/// A kept connection idle past the link's limit is not used again: the next call connects before
+/// its first attempt (no attempt is lost to a connection a NAT may have dropped).
+#[test]
+fn a_connection_idle_past_the_limit_is_replaced_before_the_next_call() {
+    let seen = run(
+        |_| Reply::KeepAlive(OK),
+        Calls {
+            count: 3,
+            idle_limit_ms: 150,
+            pause_ms: 400,
+            clock_set: true,
+        },
+    );
     assert_eq!(seen.outcomes, ok(3));
     assert_eq!((seen.connects, seen.connections, seen.requests), (3, 3, 3));
 }
@@ -148,7 +262,7 @@ fn a_retry_after_the_server_closed_goes_out_on_a_new_connection() {
             0 => Reply::ThenDrop(BUSY_THEN_CLOSE),
             _ => Reply::KeepAlive(OK),
         },
-        1,
+        calls(1),
     );
     assert_eq!(seen.outcomes, ok(1));
     assert_eq!((seen.connects, seen.connections, seen.requests), (2, 2, 2));
@@ -163,7 +277,7 @@ fn a_connection_killed_mid_response_is_retried_on_a_new_one() {
             0 => Reply::ThenDrop(CUT),
             _ => Reply::KeepAlive(OK),
         },
-        1,
+        calls(1),
     );
     assert_eq!(seen.outcomes, ok(1));
     assert_eq!((seen.connects, seen.connections, seen.requests), (2, 2, 2));
@@ -173,7 +287,7 @@ fn a_connection_killed_mid_response_is_retried_on_a_new_one() {
 /// connection, and the request ends with the transport failure.
 #[test]
 fn when_every_connection_is_cut_the_attempts_run_out() {
-    let seen = run(|_| Reply::ThenDrop(CUT), 1);
+    let seen = run(|_| Reply::ThenDrop(CUT), calls(1));
     assert!(
         matches!(seen.outcomes[..], [Err(RequestError::Transport { .. })]),
         "{:?}",

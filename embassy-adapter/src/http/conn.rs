@@ -150,6 +150,11 @@ impl<'b, S: Read + Write> HttpConnection<'b, S> {
         self.last_io.elapsed() > self.config.idle_limit
     }
 
+    /// The connection's settings.
+    pub fn config(&self) -> HttpConfig {
+        self.config
+    }
+
     /// The stream.
     pub fn stream(&self) -> &S {
         &self.stream

@@ -216,19 +216,43 @@ pub enum Reply {
 }
 
 /// [`rustls_server`], answering the `n`th connection's request with `head` as `answer(n, head)`
-/// says (connections count from 0).
+/// says (connections count from 0, in the order they are accepted). Two connections are served
+/// at a time, so that the next one is accepted while the last is still being closed, as a real
+/// server's listen backlog would.
 pub async fn rustls_server_with(
     stack: embassy_net::Stack<'static>,
     config: std::sync::Arc<rustls::ServerConfig>,
-    mut on_handshake: impl FnMut(&rustls::ServerConnection),
-    mut answer: impl FnMut(usize, &str) -> Reply,
+    on_handshake: impl FnMut(&rustls::ServerConnection),
+    answer: impl FnMut(usize, &str) -> Reply,
 ) {
+    let next = core::cell::Cell::new(0);
+    let hooks = core::cell::RefCell::new((on_handshake, answer));
+    embassy_futures::join::join(
+        serve_connections(stack, &config, &next, &hooks),
+        serve_connections(stack, &config, &next, &hooks),
+    )
+    .await;
+}
+
+/// One listener of [`rustls_server_with`]: accepts a connection, serves it to its end, and
+/// listens again.
+async fn serve_connections<H, A>(
+    stack: embassy_net::Stack<'static>,
+    config: &std::sync::Arc<rustls::ServerConfig>,
+    next: &core::cell::Cell<usize>,
+    hooks: &core::cell::RefCell<(H, A)>,
+) where
+    H: FnMut(&rustls::ServerConnection),
+    A: FnMut(usize, &str) -> Reply,
+{
     use embedded_io_async::Write as _;
     use std::io::{Read as _, Write as _};
     let (mut rx, mut tx) = ([0u8; 8192], [0u8; 8192]);
-    for index in 0.. {
+    loop {
         let mut socket = embassy_net::tcp::TcpSocket::new(stack, &mut rx, &mut tx);
         socket.accept(8443).await.unwrap();
+        let index = next.get();
+        next.set(index + 1);
         let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
         let mut request = std::vec::Vec::new();
         let (mut reported, mut dropping) = (false, false);
@@ -245,7 +269,7 @@ pub async fn rustls_server_with(
             }
             if !conn.is_handshaking() && !reported {
                 reported = true;
-                on_handshake(&conn);
+                (hooks.borrow_mut().0)(&conn);
             }
             let mut chunk = [0u8; 2048];
             let n = match socket.read(&mut chunk).await {
@@ -269,7 +293,7 @@ pub async fn rustls_server_with(
             if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
                 let head = std::string::String::from_utf8_lossy(&request[..end]).into_owned();
                 request.drain(..end + 4);
-                let bytes = match answer(index, &head) {
+                let bytes = match (hooks.borrow_mut().1)(index, &head) {
                     Reply::KeepAlive(bytes) => bytes,
                     Reply::ThenDrop(bytes) => {
                         dropping = true;

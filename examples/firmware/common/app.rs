@@ -1,6 +1,7 @@
 //! The device application shared by the STM32 and ESP32-C3 examples (each includes this file):
 //! profile from flash → session → STS `GetCallerIdentity` over HTTPS, through core's async
-//! request pipeline. The platform sets the wall clock from the endpoint's first response.
+//! request pipeline, on a [`Link`] (reconnects inside the retries). The wall clock is set from
+//! the endpoint's first response.
 //!
 //! A profile of the AWS IoT credentials provider (written by `aws-session device image` from a
 //! profile with `iot_credentials_endpoint`, `iot_role_alias` and a certificate) first connects to
@@ -19,6 +20,8 @@ use aws_session_core::session::Session;
 use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::credentials::DeviceCredentials;
 use aws_session_embassy::http::HttpConfig;
+use aws_session_embassy::link::Link;
+use aws_session_embassy::platform::TimerSleep;
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore, StoreError};
 use aws_session_embassy::tls::{
     self, ClientIdentity, Target, TlsBuffers, TlsOptions, TrustAnchors,
@@ -141,15 +144,30 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     }
     .await?;
 
-    // STS client, HTTPS to its endpoint.
-    let client = mem.session.client("sts")?;
-    let endpoint = client.endpoint()?;
-    let mut platform =
-        EmbassyPlatform::connect(stack, &mut mem.tls, endpoint, anchors, rng, clock).await?;
+    // STS client, and a link to its endpoint: HTTPS, kept alive between calls, opened again
+    // inside the retries when the server closed it or it broke. While the clock is unset, a new
+    // connection first asks the endpoint for its `Date`. In a future of its own too: the link and
+    // the request live across two awaits (the call and the close), and as locals of `run` they
+    // would sit beside the first future's memory instead of sharing it.
+    async {
+        let client = mem.session.client("sts")?;
+        let target = Target::host(client.endpoint()?.authority());
+        let mut link = Link::new(
+            stack,
+            &mut mem.tls,
+            target,
+            *anchors,
+            rng,
+            HttpConfig::default(),
+        )
+        .with_clock(clock);
 
-    // The signed call, through core's pipeline (Validate, Build, Sign, Send, retries…).
-    let mut request = client.form_request("GetCallerIdentity", GET_CALLER_IDENTITY)?;
-    request.set_response_buffer(&mut mem.response);
-    client.send_async(&mut request, &mut platform).await?;
-    Ok(request.response.status())
+        // The signed call, through core's pipeline (Validate, Build, Sign, Send, retries…).
+        let mut request = client.form_request("GetCallerIdentity", GET_CALLER_IDENTITY)?;
+        request.set_response_buffer(&mut mem.response);
+        link.send(&client, &mut request, clock, &TimerSleep).await?;
+        link.close().await;
+        Ok(request.response.status())
+    }
+    .await
 }
