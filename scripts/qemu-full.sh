@@ -8,10 +8,12 @@
 #                                      127.0.0.1:5055; tests/peers/iot_provider.py on :8444 (the
 #                                      AWS IoT credentials provider, client certificates required)
 #                                      and, with the same certificate, HTTPS in front of moto on
-#                                      :8443. The firmware runs three times: with an AWS-shaped
+#                                      :8443. The firmware runs four times: with an AWS-shaped
 #                                      server chain (RSA-2048 root, intermediate and leaf), with a
-#                                      P-256 one, and trusting another CA than the server's (it
-#                                      must refuse the server).
+#                                      P-256 one, trusting another CA than the server's (it must
+#                                      refuse the server), and with an assume-role profile instead
+#                                      of the IoT one (AssumeRole from moto over the STS call's own
+#                                      link, moto's HTTP/1.0 answers closing it each time).
 #   the firmware        10.77.1.2/24   embassy-net, its Ethernet frames over UART0 in SLIP, joined
 #                                      to tap1 by tests/peers/slip_tap.py
 #
@@ -20,7 +22,8 @@
 # start the IoT provider, which hands out those credentials; write the device's profile and
 # identity into a store image with `aws-session device image`, as a developer provisions a board;
 # start QEMU with the image, the PKI's root and an RNG seed loaded into PSRAM. The firmware loads
-# the profile, gets credentials over mutual TLS, calls STS `GetCallerIdentity` over TLS with them
+# the profile, gets credentials over mutual TLS (or, for the assume-role profile, lets the STS
+# call's pipeline get them from AssumeRole), calls STS `GetCallerIdentity` over TLS with them
 # (moto verifies the signature), prints the deepest stack it used, and exits 0 on HTTP 200.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -82,13 +85,15 @@ stop() {
   wait "$1" 2>/dev/null || true
 }
 
-# run_device NAME CHAIN [ANCHOR]: one run of the firmware with the server chain CHAIN (rsa:
+# run_device NAME CHAIN [ANCHOR] [KIND]: one run of the firmware with the server chain CHAIN (rsa:
 # AWS-shaped, RSA-2048 root, intermediate and leaf; ecdsa: a P-256 CA and leaf). Each run has its
 # own PKI, provider, store image and seed. With ANCHOR (a DER file), the firmware trusts that
 # instead of the run's own CA, and the run passes only when the device refuses the server and the
-# provider saw no request.
+# provider saw no request. KIND is the device's profile: iot (the default: the AWS IoT credentials
+# provider with the stored identity) or role (the moto user's keys as source_profile of a
+# role_arn: the STS call's pipeline first calls AssumeRole itself, over the same link).
 run_device() {
-  local name="$1" chain="$2" anchor="${3:-}" dir="$work/${1//[^a-zA-Z0-9]/-}" flag=() status=0 provider bridge
+  local name="$1" chain="$2" anchor="${3:-}" kind="${4:-iot}" dir="$work/${1//[^a-zA-Z0-9]/-}" flag=() status=0 provider bridge
   [ "$chain" = rsa ] && flag=(--rsa)
   mkdir "$dir" "$dir/pki"
   echo "==> [$name] the AWS IoT credentials provider on 10.77.1.1:8444, HTTPS to moto on 10.77.1.1:8443"
@@ -103,10 +108,17 @@ run_device() {
   grep -q '^PORT' "$dir/iot.out" || { cat "$dir/iot.log" >&2; echo "qemu-full: the IoT provider did not start" >&2; exit 1; }
 
   echo "==> [$name] the device's store image (aws-session device image)"
-  printf '%s\n' "[profile device]" "region = us-east-1" "endpoint_url = https://10.77.1.1:8443" \
-    "iot_credentials_endpoint = 10.77.1.1:8444" "iot_role_alias = device-role" \
-    "iot_thing_name = device-7" "iot_certificate = $dir/pki/device.pem" \
-    "iot_private_key = $dir/pki/device.key" >"$dir/device"
+  if [ "$kind" = role ]; then
+    printf '%s\n' "[profile device]" "region = us-east-1" "endpoint_url = https://10.77.1.1:8443" \
+      "role_arn = arn:aws:iam::123456789012:role/device-role" "source_profile = base" \
+      "role_session_name = device" "[profile base]" "aws_access_key_id = $MOTO_AKID" \
+      "aws_secret_access_key = $MOTO_SECRET" >"$dir/device"
+  else
+    printf '%s\n' "[profile device]" "region = us-east-1" "endpoint_url = https://10.77.1.1:8443" \
+      "iot_credentials_endpoint = 10.77.1.1:8444" "iot_role_alias = device-role" \
+      "iot_thing_name = device-7" "iot_certificate = $dir/pki/device.pem" \
+      "iot_private_key = $dir/pki/device.key" >"$dir/device"
+  fi
   env -i PATH="$PATH" HOME="$work" AWS_CONFIG_FILE="$dir/device" AWS_SHARED_CREDENTIALS_FILE="$work/none" \
     "$CLI" device image --profile device "${STORE_GEOMETRY[@]}" -o "$dir/store.bin"
   head -c 32 /dev/urandom >"$dir/seed.bin"
@@ -150,6 +162,7 @@ summary=()
 run_device "rsa chain" rsa
 run_device "ecdsa chain" ecdsa
 run_device "rsa chain, another CA trusted" rsa "$work/ecdsa-chain/pki/ca.der"
+run_device "rsa chain, assume-role profile" rsa "" role
 echo "==> the device application on the Cortex-M3: peak stack (whole run) and static RAM"
 for line in "${summary[@]}"; do echo "  $line"; done
 echo "qemu-full: passed"

@@ -9,7 +9,7 @@
 //! | [`clock`] | a wall clock on embassy-time, set from HTTP `Date` headers or SNTP; typed `ClockUnset` before that |
 //! | [`http`] | an HTTP/1.1 client over any `embedded-io-async` stream (httparse; content-length, chunked, keep-alive; typed errors; caller-owned buffers), implementing core's `AsyncTransport` |
 //! | [`net`] | DNS + TCP over embassy-net with reconnects: `TcpTransport` for `http://` endpoints (feature `net`) |
-//! | [`link`] | HTTPS requests over a kept-alive connection that is opened again inside the handlers' retries when the server closed it or it broke, and before a request when it sat idle too long (feature `tls`) |
+//! | [`link`] | HTTPS requests, and credential calls, over a kept-alive connection that is opened again inside the handlers' retries when the server closed it or it broke, and before a request when it sat idle too long (feature `tls`) |
 //! | [`tls`] | HTTPS: TLS 1.3 with `embedded-tls`, the server authenticated by `aws-session-tls-verify` against the AWS roots or the application's anchors, no heap (feature `tls`) |
 //! | [`platform`] | [`EmbassyPlatform`]: transport, wall clock, `Timer` sleep and RNG in one value for `Client::send_async`; sets an unset clock from the endpoint's `Date` before the first request |
 //! | [`credentials`] | [`DeviceCredentials`](credentials::DeviceCredentials): the shared credential cache in a `static` (critical-section mutex) and the web identity token, so assume-role and web-identity profiles refresh on the device |

@@ -14,17 +14,26 @@
 //! connection that is gone. A server that drops a kept connection sooner costs that request one
 //! retry. [`Link::close`] ends the connection politely (TLS `close_notify`).
 //!
+//! While its clock is unset, a link asks each new connection's server for its `Date` (one
+//! unsigned `GET /`) before the first attempt; an answer that closes the connection (moto's
+//! HTTP/1.0 `500`) costs one more connect, not an attempt. [`Link::retrieve_credentials`] runs
+//! a session's credential call over the link (the AWS IoT credentials provider, with a link
+//! made [`Link::with_identity`]).
+//!
 //! The link holds its [`TlsBuffers`] for its whole life, and each new connection is made in them
 //! again.
 
 use aws_session_core::client::Client;
+use aws_session_core::credentials::error::{FetchError, FetchReason};
+use aws_session_core::credentials::{Credentials, ProviderKind};
 use aws_session_core::fetch::CredentialGate;
 use aws_session_core::handlers::{
     exchange_async, AsyncAttemptGate, Event, Gated, Pipeline, Request, RequestError, Step,
     TransportStage,
 };
 use aws_session_core::http::{ResponseHead, Scheme};
-use aws_session_core::platform::{AsyncSleep, Clock, Error as _, ErrorKind};
+use aws_session_core::platform::{AsyncPlatform, AsyncSleep, Clock, Error as _, ErrorKind};
+use aws_session_core::session::Session;
 use embassy_net::Stack;
 use rand_core::{CryptoRng, RngCore};
 
@@ -33,7 +42,7 @@ use crate::http::{HttpConfig, HttpError};
 use crate::lend::Lender;
 use crate::platform::{ask_date, RngEntropy};
 use crate::tls::{
-    open, ClientIdentity, HttpsConnection, Target, TlsBuffers, TlsOptions, TrustAnchors,
+    close_tcp, open, ClientIdentity, HttpsConnection, Target, TlsBuffers, TlsOptions, TrustAnchors,
 };
 
 /// Where and how [`Link::send`] connects, its connection, and what it has done.
@@ -150,17 +159,15 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
         loop {
             let event = match step {
                 Step::StartAttempt => {
-                    if !self.is_connected() {
-                        // Never opened, broken (already dropped), closed by the server or idle
-                        // too long (closed politely): opened again.
-                        self.close().await;
-                        match self.connect().await {
-                            // The request's response head is free until the attempt.
-                            Ok(()) => self.learn_time(&mut pipeline.request_mut().response).await,
-                            Err(e) => {
-                                warn!("link: connecting failed: {}", e);
-                                refused = e.kind();
-                            }
+                    // Never opened, broken (already dropped), closed by the server or idle too
+                    // long: opened again. While the clock is unset, the connection first learns
+                    // the time (the request's response head is free until the attempt); an
+                    // answer that closes it (an HTTP/1.0 server) costs one more connect.
+                    if let Err(kind) = self.ready().await {
+                        refused = kind;
+                    } else if self.learn_time(&mut pipeline.request_mut().response).await {
+                        if let Err(kind) = self.ready().await {
+                            refused = kind;
                         }
                     }
                     let now = clock.now().map_err(|e| e.kind());
@@ -180,6 +187,12 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
                         }
                         _ => Ok(Gated::Ready),
                     };
+                    if matches!(gated, Ok(Gated::Worked)) {
+                        // The provider's answer may have closed the connection.
+                        if let Err(kind) = self.ready().await {
+                            refused = kind;
+                        }
+                    }
                     match gated {
                         Err(e) => Event::NotStarted(e),
                         Ok(g) => Event::AttemptStarted {
@@ -226,18 +239,96 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
     /// Ends the link's connection, if it has one: TLS `close_notify`, then TCP's close. The next
     /// [`Link::send`] connects again.
     pub async fn close(&mut self) {
-        if let Some(c) = self.conn.take() {
-            c.close().await;
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let limit = conn.io_timeout();
+        // The two halves of `HttpsConnection::close`, so that this future holds the connection
+        // once.
+        if let Ok(Ok(socket)) = conn.close_tls().await {
+            close_tcp(socket, limit).await;
         }
     }
 
-    /// Drops the connection, if any, and opens a new one in the link's memory.
+    /// Opens the link's connection now, unless it has one that can carry a request (`send` and
+    /// [`Link::retrieve_credentials`] open it themselves when needed; this reports why a
+    /// connection cannot be opened, which they only log).
+    ///
+    /// # Errors
+    /// As [`crate::tls::connect`].
+    pub async fn connect(&mut self) -> Result<(), HttpError> {
+        if self.is_connected() {
+            return Ok(());
+        }
+        self.reconnect().await
+    }
+
+    /// Gets credentials for `session` over the link, as `Session::retrieve_credentials_async`
+    /// does over a platform (from its cache or its provider: the AWS IoT credentials provider
+    /// for a link made with the device's identity), connecting first when needed. A firmware
+    /// that also sends requests over links carries one copy of the providers' code: this and the
+    /// credential gate of [`Link::send`] run it with the same types.
+    ///
+    /// # Errors
+    /// The provider's [`FetchError`]; a connection that cannot be opened is a `RequestError` of
+    /// the session's provider, with the transport's error kind.
+    pub async fn retrieve_credentials<C, S>(
+        &mut self,
+        session: &Session,
+        clock: &C,
+        sleep: &S,
+        out: &mut Credentials,
+    ) -> Result<ProviderKind, FetchError>
+    where
+        C: Clock + ?Sized,
+        S: AsyncSleep + ?Sized,
+    {
+        let failed = |kind| {
+            FetchError::new(
+                session.credentials().provider(),
+                FetchReason::Request {
+                    code: "RequestError",
+                    kind: Some(kind),
+                },
+            )
+        };
+        self.ready().await.map_err(failed)?;
+        // `ready` left a connection (the borrow checker cannot see it through its result).
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or(ErrorKind::ConnectionReset)
+            .map_err(failed)?;
+        let mut platform = LinkPlatform {
+            conn,
+            clock,
+            sleep,
+            entropy: RngEntropy(&mut self.rng),
+        };
+        session.retrieve_credentials_async(&mut platform, out).await
+    }
+
+    /// Opens a connection unless the link has one that can carry a request.
+    ///
+    /// # Errors
+    /// The kind of the connect's failure (logged).
+    async fn ready(&mut self) -> Result<(), ErrorKind> {
+        if self.is_connected() {
+            return Ok(());
+        }
+        self.reconnect().await.map_err(|e| {
+            warn!("link: connecting failed: {}", e);
+            e.kind()
+        })
+    }
+
+    /// Closes the connection, if any, politely, and opens a new one in the link's memory.
     #[allow(unsafe_code)] // the one call of `Lender::lend` (see `crate::lend`)
-    async fn connect(&mut self) -> Result<(), HttpError> {
-        self.conn = None;
+    async fn reconnect(&mut self) -> Result<(), HttpError> {
+        self.close().await;
         self.connects = self.connects.saturating_add(1);
         // SAFETY: the only loan made before lived in `self.conn` (see its doc: a connection
-        // leaves it only to be closed, awaited, in `close`), which was just emptied, dropping
+        // leaves it only to be closed, awaited, in `close`), which `close` just emptied, dropping
         // the connection with its socket and TLS state; and `open` below drops this loan when
         // it fails (or when this future is dropped).
         let parts = unsafe { self.memory.lend() };
@@ -267,14 +358,42 @@ impl<'a, R: RngCore + CryptoRng> Link<'a, R> {
 
     /// While the link's clock is unset, asks the server for its `Date` over the connection (as
     /// `EmbassyPlatform::connect` does), reading the answer's head into `head` and clearing it
-    /// after. If that fails, the attempt fails with `ClockUnset` rather than go out with a wrong
-    /// time.
-    async fn learn_time(&mut self, head: &mut ResponseHead) {
-        if let (Some(clock), Some(conn)) = (self.clock, self.conn.as_mut()) {
-            if !clock.is_set() {
-                ask_date(conn, Scheme::Https, self.target.host, head).await;
-                head.clear();
-            }
+    /// after; returns whether it asked. If that fails, the attempt fails with `ClockUnset` rather
+    /// than go out with a wrong time.
+    async fn learn_time(&mut self, head: &mut ResponseHead) -> bool {
+        let (Some(clock), Some(conn)) = (self.clock, self.conn.as_mut()) else {
+            return false;
+        };
+        if clock.is_set() || !conn.is_reusable() {
+            return false;
         }
+        ask_date(conn, Scheme::Https, self.target.host, head).await;
+        head.clear();
+        true
+    }
+}
+
+/// A link's connection, clock, sleep and RNG as the platform core's credential calls take: the
+/// types [`Link::send`]'s credential gate uses, so both run one copy of the providers' code.
+struct LinkPlatform<'l, 'a, C: ?Sized, S: ?Sized, R> {
+    conn: &'l mut HttpsConnection<'a>,
+    clock: &'l C,
+    sleep: &'l S,
+    entropy: RngEntropy<&'l mut R>,
+}
+
+impl<'l, 'a, C, S, R> AsyncPlatform for LinkPlatform<'l, 'a, C, S, R>
+where
+    C: Clock + ?Sized,
+    S: AsyncSleep + ?Sized,
+    R: RngCore,
+{
+    type Transport = HttpsConnection<'a>;
+    type Clock = C;
+    type Sleep = S;
+    type Entropy = RngEntropy<&'l mut R>;
+
+    fn parts(&mut self) -> (&mut HttpsConnection<'a>, &C, &S, &mut Self::Entropy) {
+        (self.conn, self.clock, self.sleep, &mut self.entropy)
     }
 }

@@ -62,6 +62,7 @@
 
 use core::cell::Cell;
 use core::fmt;
+use core::future::Future;
 
 use aws_session_core::http::{HttpRequest, ResponseHead, Scheme};
 use aws_session_core::limits::MAX_HOST_LEN;
@@ -75,7 +76,7 @@ use embassy_net::tcp::TcpSocket;
 use embassy_net::{IpAddress, IpEndpoint, Stack};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
-use embassy_time::with_timeout;
+use embassy_time::{with_timeout, Duration};
 use embedded_tls::{
     Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef, CryptoProvider,
     TlsCipherSuite, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
@@ -778,20 +779,40 @@ impl<'a> HttpsConnection<'a> {
     }
 
     /// Sends TLS close_notify and closes TCP, waiting at most the connection's I/O timeout for
-    /// the peer to acknowledge (a peer that is gone costs that wait, not the socket's).
+    /// each (a peer that is gone costs that wait, not the socket's).
     pub async fn close(self) {
-        let limit = self.http.config().io_timeout;
-        let tls = self.http.into_inner();
-        let closed = with_timeout(limit, async {
-            if let Ok(mut socket) = tls.close().await {
-                socket.close();
-                let _ = socket.flush().await;
-            }
-        })
-        .await;
-        if closed.is_err() {
-            debug!("tls: the peer did not acknowledge the close in time");
+        let limit = self.io_timeout();
+        if let Ok(Ok(socket)) = self.close_tls().await {
+            close_tcp(socket, limit).await;
         }
+    }
+
+    /// The connection's longest wait for one read or write.
+    pub(crate) fn io_timeout(&self) -> Duration {
+        self.http.config().io_timeout
+    }
+
+    /// The TLS half of [`HttpsConnection::close`]: close_notify, sent within the connection's I/O
+    /// timeout; the TCP socket back when it was.
+    ///
+    /// Not an `async fn`: the future it returns holds the TLS connection once (an `async fn`
+    /// would hold `self` beside it), which keeps a caller's future smaller, and the stack its
+    /// poll builds that future on.
+    pub(crate) fn close_tls(self) -> impl Future<Output = ClosedTls<'a>> + 'a {
+        with_timeout(self.io_timeout(), self.http.into_inner().close())
+    }
+}
+
+/// What [`HttpsConnection::close_tls`] ends with: the TCP socket, unless the close_notify could
+/// not be sent or the time ran out.
+pub(crate) type ClosedTls<'a> =
+    Result<Result<TcpSocket<'a>, (TcpSocket<'a>, TlsError)>, embassy_time::TimeoutError>;
+
+/// Closes TCP (FIN) and waits at most `limit` for the peer to acknowledge it.
+pub(crate) async fn close_tcp(mut socket: TcpSocket<'_>, limit: Duration) {
+    socket.close();
+    if with_timeout(limit, socket.flush()).await.is_err() {
+        debug!("tls: the peer did not acknowledge the close in time");
     }
 }
 

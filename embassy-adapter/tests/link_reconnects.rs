@@ -29,6 +29,10 @@ const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 /// [`OK`] with the server's time.
 const OK_DATED: &[u8] =
     b"HTTP/1.1 200 OK\r\nDate: Tue, 08 Dec 2026 02:30:00 GMT\r\nContent-Length: 5\r\n\r\nhello";
+/// A `500` with the server's time from an HTTP/1.0 server, which then closes the connection (what
+/// moto answers an unsigned `GET /` with).
+const OK_DATED_THEN_CLOSE: &[u8] =
+    b"HTTP/1.0 500 Internal Server Error\r\nDate: Tue, 08 Dec 2026 02:30:00 GMT\r\nContent-Length: 5\r\n\r\nerror";
 const OK_THEN_CLOSE: &[u8] =
     b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 const BUSY_THEN_CLOSE: &[u8] =
@@ -207,6 +211,28 @@ fn a_link_with_an_unset_clock_asks_the_server_for_the_time_first() {
             "GET /bucket/key HTTP/1.1",
             "GET /bucket/key HTTP/1.1"
         ]
+    );
+}
+
+/// The answer to the clock's request closes the connection (as an HTTP/1.0 server's does): the
+/// link connects again before the request's first attempt, which no failure costs.
+#[test]
+fn a_clock_answer_that_closes_the_connection_costs_one_more_connect() {
+    let seen = run(
+        |n| match n {
+            0 => Reply::ThenDrop(OK_DATED_THEN_CLOSE),
+            _ => Reply::KeepAlive(OK),
+        },
+        Calls {
+            clock_set: false,
+            ..calls(1)
+        },
+    );
+    assert_eq!(seen.outcomes, ok(1));
+    assert_eq!((seen.connects, seen.connections), (2, 2));
+    assert_eq!(
+        seen.request_lines,
+        ["GET / HTTP/1.1", "GET /bucket/key HTTP/1.1"]
     );
 }
 

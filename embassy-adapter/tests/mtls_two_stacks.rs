@@ -275,14 +275,23 @@ fn p256_keys_load_from_every_encoding_and_sign_verifiably() {
     assert_eq!(format!("{key:?}"), "P256Key(<secret>)");
 }
 
-/// Connects to `iot.test:8443` as a device (a certificate from the server's device CA and its
-/// key, offering `alpn`) while the server answers every request with `answer`, then runs `run_device`
-/// over the connection. Returns what `run_device` returned (or the connection's error) and the
-/// request heads the server saw.
-fn over_device_connection<T>(
+/// The device's side of a run of [`over_device`]: its network, memory, target, trust and
+/// identity.
+struct DeviceSide {
+    net: Stack<'static>,
+    buffers: &'static mut TlsBuffers<4096, 2048, 16640, 4096, 1024>,
+    target: Target<'static>,
+    trust: TrustAnchors<'static>,
+    certificate: &'static [u8],
+    key: &'static mut P256Key,
+}
+
+/// Runs `run_device` as a device of `iot.test:8443` (a certificate from the server's device CA
+/// and its key) while the server answers every request with `answer`. Returns what `run_device`
+/// returned and the request heads the server saw.
+fn over_device<T>(
     answer: &'static [u8],
-    alpn: &'static [&'static [u8]],
-    run_device: impl AsyncFnOnce(tls::HttpsConnection<'static>) -> T,
+    run_device: impl AsyncFnOnce(DeviceSide) -> Result<T, HttpError>,
 ) -> (Result<T, HttpError>, Vec<String>) {
     let (pki, device_ca) = pki();
     let (cert, key) = device(&device_ca);
@@ -297,40 +306,72 @@ fn over_device_connection<T>(
             mtls_server(server, server_pki, Arc::default(), answer, server_requests).await
         },
         async move |net| {
-            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 4096, 1024>::new());
-            let mut ram_key = P256Key::from_pkcs8_der(&key).unwrap();
-            let options = TlsOptions {
+            run_device(DeviceSide {
+                net,
+                buffers: leak(TlsBuffers::new()),
+                target: Target {
+                    host: "iot.test:8443",
+                    address: Some(IpAddress::Ipv4(SERVER)),
+                },
                 trust: TrustAnchors::new(refs)
                     .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME)),
-                identity: Some(ClientIdentity {
-                    certificate: &cert,
-                    key: &mut ram_key,
-                }),
-                alpn,
-            };
-            let target = Target {
-                host: "iot.test:8443",
-                address: Some(IpAddress::Ipv4(SERVER)),
-            };
-            let conn = Box::pin(tls::connect_with(
-                net,
-                buffers,
-                &target,
-                options,
-                TestRng(7),
-                HttpConfig::default(),
-            ))
-            .await?;
-            Ok(run_device(conn).await)
+                certificate: leak(cert).as_slice(),
+                key: leak(P256Key::from_pkcs8_der(&key).unwrap()),
+            })
+            .await
         },
     );
     let requests = requests.lock().unwrap().clone();
     (outcome, requests)
 }
 
+/// [`over_device`], with the device connected by `tls::connect_with` (offering `alpn`) before
+/// `run_device` gets the connection.
+fn over_device_connection<T>(
+    answer: &'static [u8],
+    alpn: &'static [&'static [u8]],
+    run_device: impl AsyncFnOnce(tls::HttpsConnection<'static>) -> T,
+) -> (Result<T, HttpError>, Vec<String>) {
+    over_device(answer, async move |device| {
+        let options = TlsOptions {
+            trust: device.trust,
+            identity: Some(ClientIdentity {
+                certificate: device.certificate,
+                key: device.key,
+            }),
+            alpn,
+        };
+        let conn = Box::pin(tls::connect_with(
+            device.net,
+            device.buffers,
+            &device.target,
+            options,
+            TestRng(7),
+            HttpConfig::default(),
+        ))
+        .await?;
+        Ok(run_device(conn).await)
+    })
+}
+
 /// The AWS IoT credentials provider's answer (its documented shape), with a `Date` one hour after
 /// the build time of the device's clock.
 const IOT_ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Tue, 01 Jan 2030 00:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 158\r\n\r\n{\"credentials\":{\"accessKeyId\":\"ASIAIOTDEVICE0000001\",\"secretAccessKey\":\"iotSECRETdevice\",\"sessionToken\":\"iotTOKENdevice\",\"expiration\":\"2030-01-01T01:00:00Z\"}}";
+
+/// A session of the IoT credentials provider sharing `cache`, from a profile as the flash store
+/// gives it: endpoint, role alias and thing name (the certificate and key are the connection's).
+fn iot_session(
+    cache: &'static aws_session_embassy::credentials::DeviceCredentials,
+) -> &'static aws_session_core::session::Session {
+    let profile = "[default]\niot_credentials_endpoint = iot.test:8443\niot_role_alias = device-role\niot_thing_name = device-7\n";
+    let mut session = aws_session_core::test_util::session_with_config(
+        &[("AWS_REGION", "eu-west-1"), ("AWS_SDK_LOAD_CONFIG", "1")],
+        profile,
+    )
+    .unwrap();
+    session.share_credentials(cache);
+    leak(session)
+}
 
 static IOT_CREDENTIALS: aws_session_embassy::credentials::DeviceCredentials =
     aws_session_embassy::credentials::DeviceCredentials::new();
@@ -341,16 +382,7 @@ static IOT_CLOCK: aws_session_embassy::clock::WallClock =
 fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
     use aws_session_core::credentials::{Credentials, ProviderKind};
     use aws_session_embassy::EmbassyPlatform;
-    // A profile as the flash store gives it: endpoint, role alias and thing name; the
-    // certificate and key are the connection's.
-    let profile = "[default]\niot_credentials_endpoint = iot.test:8443\niot_role_alias = device-role\niot_thing_name = device-7\n";
-    let mut session = aws_session_core::test_util::session_with_config(
-        &[("AWS_REGION", "eu-west-1"), ("AWS_SDK_LOAD_CONFIG", "1")],
-        profile,
-    )
-    .unwrap();
-    session.share_credentials(&IOT_CREDENTIALS);
-    let session: &'static _ = leak(session);
+    let session = iot_session(&IOT_CREDENTIALS);
     let (outcome, requests) = over_device_connection(IOT_ANSWER, &[], async move |conn| {
         let mut platform = EmbassyPlatform::new(conn, &IOT_CLOCK, TestRng(8));
         let mut first = Credentials::EMPTY;
@@ -383,6 +415,64 @@ fn the_iot_credentials_provider_answers_a_device_over_mutual_tls() {
         "the certificate is the authentication: {head}"
     );
     assert!(IOT_CLOCK.is_set(), "the answer's Date set the device clock");
+}
+
+static LINK_CREDENTIALS: aws_session_embassy::credentials::DeviceCredentials =
+    aws_session_embassy::credentials::DeviceCredentials::new();
+static LINK_CLOCK: aws_session_embassy::clock::WallClock =
+    aws_session_embassy::clock::WallClock::new();
+
+/// The same provider through a `link::Link` made with the device identity (what the firmware
+/// examples do): `connect` reports the handshake, `retrieve_credentials` fills the cache over the
+/// link's connection, and the answer's `Date` sets the clock.
+#[test]
+fn a_link_with_the_device_identity_gets_iot_credentials() {
+    use aws_session_core::credentials::{Credentials, ProviderKind};
+    use aws_session_embassy::link::Link;
+    use aws_session_embassy::platform::TimerSleep;
+    let session = iot_session(&LINK_CREDENTIALS);
+    let (outcome, requests) = over_device(IOT_ANSWER, async move |device| {
+        let identity = ClientIdentity {
+            certificate: device.certificate,
+            key: device.key,
+        };
+        let mut link = Link::new(
+            device.net,
+            device.buffers,
+            device.target,
+            device.trust,
+            TestRng(8),
+            HttpConfig::default(),
+        )
+        .with_identity(identity, &[])
+        .with_clock(&LINK_CLOCK);
+        Box::pin(link.connect()).await?;
+        let mut fetched = Credentials::EMPTY;
+        let kind =
+            Box::pin(link.retrieve_credentials(session, &LINK_CLOCK, &TimerSleep, &mut fetched))
+                .await;
+        let connects = link.connects();
+        Box::pin(link.close()).await;
+        Ok((kind, fetched, connects))
+    });
+    let (kind, fetched, connects) = outcome.unwrap();
+    assert_eq!(kind.unwrap(), ProviderKind::IotCredentials);
+    assert_eq!(fetched.access_key_id.as_str(), "ASIAIOTDEVICE0000001");
+    assert_eq!(
+        connects, 1,
+        "retrieve_credentials used the connection connect opened"
+    );
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(
+        requests[0]
+            .to_lowercase()
+            .contains("x-amzn-iot-thingname: device-7"),
+        "{requests:?}"
+    );
+    assert!(
+        LINK_CLOCK.is_set(),
+        "the answer's Date set the device clock"
+    );
 }
 
 /// What AWS IoT Core's HTTPS endpoint answers a publish.

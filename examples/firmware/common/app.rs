@@ -23,10 +23,8 @@ use aws_session_embassy::http::HttpConfig;
 use aws_session_embassy::link::Link;
 use aws_session_embassy::platform::TimerSleep;
 use aws_session_embassy::store::{FlashProfiles, NoEnv, ProfileStore, StoreError};
-use aws_session_embassy::tls::{
-    self, ClientIdentity, Target, TlsBuffers, TlsOptions, TrustAnchors,
-};
-use aws_session_embassy::{EmbassyPlatform, Error};
+use aws_session_embassy::tls::{self, ClientIdentity, Target, TlsBuffers, TrustAnchors};
+use aws_session_embassy::Error;
 use embassy_net::Stack;
 use embedded_storage_async::nor_flash::NorFlash;
 use rand_core::{CryptoRng, RngCore};
@@ -116,29 +114,27 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
                 .ok_or(Error::Store(StoreError::NotFound))?;
             let mut key = identity.key()?;
             let authority = iot.authority().ok_or(Error::Identity)?;
-            let options = TlsOptions {
-                trust: *anchors,
-                identity: Some(ClientIdentity {
-                    certificate: identity.certificate,
-                    key: &mut key,
-                }),
-                alpn: &[],
+            let identity = ClientIdentity {
+                certificate: identity.certificate,
+                key: &mut key,
             };
-            let target = Target::host(authority);
-            let conn = tls::connect_with(
+            // A link like the STS call's, with the device identity: one copy of the
+            // handshake and of the providers' code serves both.
+            let mut link = Link::new(
                 stack,
                 &mut mem.tls,
-                &target,
-                options,
+                Target::host(authority),
+                *anchors,
                 &mut *rng,
                 HttpConfig::default(),
             )
-            .await?;
-            let mut platform = EmbassyPlatform::new(conn, clock, &mut *rng);
+            .with_identity(identity, &[])
+            .with_clock(clock);
+            link.connect().await?;
             let mut fetched = Credentials::EMPTY;
-            mem.session
-                .retrieve_credentials_async(&mut platform, &mut fetched)
+            link.retrieve_credentials(&mem.session, clock, &TimerSleep, &mut fetched)
                 .await?;
+            link.close().await;
         }
         Ok::<(), Error>(())
     }

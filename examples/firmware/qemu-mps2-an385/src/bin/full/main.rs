@@ -187,7 +187,7 @@ async fn main(spawner: Spawner) {
         memory,
     )
     .await;
-    stack::report("the device application (IoT credentials over mutual TLS, STS over TLS)");
+    stack::report("the device application (credentials, then STS over TLS)");
     match result {
         Ok(status) => {
             hprintln!("GetCallerIdentity: HTTP {}", status);
