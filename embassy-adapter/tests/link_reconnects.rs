@@ -6,13 +6,14 @@
 
 mod common;
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::string::String;
 use std::sync::{Arc, Mutex};
 use std::vec::Vec;
 
 use aws_session_core::handlers::RequestError;
 use aws_session_core::ops::s3;
+use aws_session_core::platform::ErrorKind;
 use aws_session_core::session::Session;
 use aws_session_core::time::UnixTime;
 use aws_session_embassy::clock::WallClock;
@@ -67,6 +68,9 @@ struct Calls {
     pause_ms: u64,
     /// Whether the device starts with its clock set; if not, the link has to learn the time.
     clock_set: bool,
+    /// The call (counted from 0) during which the wire drops every packet; the link's I/O
+    /// timeout is then 300 ms.
+    cut_during: Option<usize>,
 }
 
 /// `count` calls one after another, with the default idle limit.
@@ -76,6 +80,7 @@ const fn calls(count: usize) -> Calls {
         idle_limit_ms: 50_000,
         pause_ms: 0,
         clock_set: true,
+        cut_during: None,
     }
 }
 
@@ -94,8 +99,11 @@ fn run(script: Script, calls: Calls) -> Seen {
     let connections = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(Mutex::new(Vec::new()));
     let (c2, r2) = (connections.clone(), requests.clone());
+    let cut: &'static AtomicBool = leak(AtomicBool::new(false));
     let (outcomes, connects, kept) =
-        common::run(
+        common::run_over(
+            Duration::from_secs(20),
+            cut,
             async move |server| {
                 common::rustls_server_with(
                     server,
@@ -134,10 +142,13 @@ fn run(script: Script, calls: Calls) -> Seen {
                 let trust = TrustAnchors::new(anchors)
                     .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
                 let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
-                let config = HttpConfig {
+                let mut config = HttpConfig {
                     idle_limit: Duration::from_millis(calls.idle_limit_ms),
                     ..HttpConfig::default()
                 };
+                if calls.cut_during.is_some() {
+                    config.io_timeout = Duration::from_millis(300);
+                }
                 let mut link =
                     Link::new(net, buffers, target, trust, TestRng(21), config).with_clock(clock);
                 let mut outcomes = Vec::new();
@@ -145,6 +156,7 @@ fn run(script: Script, calls: Calls) -> Seen {
                     if i > 0 && calls.pause_ms > 0 {
                         Timer::after_millis(calls.pause_ms).await;
                     }
+                    cut.store(calls.cut_during == Some(i), Ordering::SeqCst);
                     let mut r = s3::get_object(&client, "bucket", "key", None).unwrap();
                     let mut body = [0u8; 64];
                     r.set_response_buffer(&mut body);
@@ -270,10 +282,9 @@ fn a_connection_idle_past_the_limit_is_replaced_before_the_next_call() {
     let seen = run(
         |_| Reply::KeepAlive(OK),
         Calls {
-            count: 3,
             idle_limit_ms: 150,
             pause_ms: 400,
-            clock_set: true,
+            ..calls(3)
         },
     );
     assert_eq!(seen.outcomes, ok(3));
@@ -307,6 +318,38 @@ fn a_connection_killed_mid_response_is_retried_on_a_new_one() {
     );
     assert_eq!(seen.outcomes, ok(1));
     assert_eq!((seen.connects, seen.connections, seen.requests), (2, 2, 2));
+}
+
+/// The link goes silent (a lost radio link: every packet dropped) while a connection is kept:
+/// the call in the middle fails with a timeout once its attempts are spent, within the I/O
+/// timeouts instead of hanging, and the next call, with the link back, connects again.
+#[test]
+fn a_call_during_a_link_loss_times_out_and_the_next_one_reconnects() {
+    let seen = run(
+        |_| Reply::KeepAlive(OK),
+        Calls {
+            cut_during: Some(1),
+            ..calls(3)
+        },
+    );
+    assert_eq!(seen.outcomes[0], Ok(String::from("200 hello")));
+    assert!(
+        matches!(
+            seen.outcomes[1],
+            Err(RequestError::Transport {
+                kind: ErrorKind::TimedOut,
+                ..
+            })
+        ),
+        "{:?}",
+        seen.outcomes[1]
+    );
+    assert_eq!(seen.outcomes[2], Ok(String::from("200 hello")));
+    // The first attempt of the second call timed out on the kept connection; its three retries
+    // each tried a new one, and timed out connecting; the third call connected once more.
+    assert_eq!(seen.connects, 1 + 3 + 1);
+    assert_eq!((seen.connections, seen.requests), (2, 2));
+    assert!(seen.kept);
 }
 
 /// A server that cuts every connection: the handlers' attempts are spent, each on its own

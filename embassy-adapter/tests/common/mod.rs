@@ -2,6 +2,7 @@
 //! 10.0.0.1 and the server stack B at 10.0.0.2, plus a runner that drives both and a test.
 #![allow(dead_code)] // each test file uses a part
 
+use core::sync::atomic::{AtomicBool, Ordering};
 use std::boxed::Box;
 
 use embassy_futures::select::{select3, Either3};
@@ -42,14 +43,23 @@ pub fn stack(
     (stack, net_runner, runner)
 }
 
-/// Copies every packet one device sends into the other's receive queue.
-pub async fn wire(from: &mut ch::TxRunner<'static, MTU>, to: &mut ch::RxRunner<'static, MTU>) -> ! {
+/// Copies every packet one device sends into the other's receive queue, and drops it instead
+/// while `cut` is set (a lost radio link or a NAT that forgot the connection: nothing arrives,
+/// nothing says why).
+pub async fn wire(
+    from: &mut ch::TxRunner<'static, MTU>,
+    to: &mut ch::RxRunner<'static, MTU>,
+    cut: &AtomicBool,
+) -> ! {
     loop {
         let packet = from.tx_buf().await;
         let len = packet.len();
         let mut copy = [0u8; MTU];
         copy[..len].copy_from_slice(packet);
         from.tx_done();
+        if cut.load(Ordering::SeqCst) {
+            continue;
+        }
         let dst = to.rx_buf().await;
         dst[..len].copy_from_slice(&copy[..len]);
         to.rx_done(len);
@@ -71,6 +81,16 @@ pub fn run_within<T>(
     server: impl AsyncFnOnce(Stack<'static>),
     test: impl AsyncFnOnce(Stack<'static>) -> T,
 ) -> T {
+    run_over(limit, &AtomicBool::new(false), server, test)
+}
+
+/// [`run_within`] over a wire that drops every packet while `cut` is set.
+pub fn run_over<T>(
+    limit: Duration,
+    cut: &AtomicBool,
+    server: impl AsyncFnOnce(Stack<'static>),
+    test: impl AsyncFnOnce(Stack<'static>) -> T,
+) -> T {
     let (client, mut client_runner, client_dev) =
         stack(Ipv4Address::new(10, 0, 0, 1), Some(SERVER), 1);
     let (server_stack, mut server_runner, server_dev) = stack(SERVER, None, 2);
@@ -83,8 +103,8 @@ pub fn run_within<T>(
             embassy_futures::join::join5(
                 client_runner.run(),
                 server_runner.run(),
-                wire(&mut client_tx, &mut server_rx),
-                wire(&mut server_tx, &mut client_rx),
+                wire(&mut client_tx, &mut server_rx, cut),
+                wire(&mut server_tx, &mut client_rx, cut),
                 server(server_stack),
             )
             .await
