@@ -55,6 +55,8 @@ struct Seen {
     requests: usize,
     /// The request line of each request the server saw.
     request_lines: Vec<String>,
+    /// DNS queries the server stack answered.
+    dns_queries: usize,
 }
 
 /// How the device makes its calls.
@@ -71,6 +73,9 @@ struct Calls {
     /// The call (counted from 0) during which the wire drops every packet; the link's I/O
     /// timeout is then 300 ms.
     cut_during: Option<usize>,
+    /// Whether the link resolves `s3.test` through the server stack's DNS server (otherwise it
+    /// is given the address).
+    resolve: bool,
 }
 
 /// `count` calls one after another, with the default idle limit.
@@ -81,6 +86,7 @@ const fn calls(count: usize) -> Calls {
         pause_ms: 0,
         clock_set: true,
         cut_during: None,
+        resolve: false,
     }
 }
 
@@ -100,12 +106,13 @@ fn run(script: Script, calls: Calls) -> Seen {
     let requests = Arc::new(Mutex::new(Vec::new()));
     let (c2, r2) = (connections.clone(), requests.clone());
     let cut: &'static AtomicBool = leak(AtomicBool::new(false));
+    let dns_queries: &'static AtomicUsize = leak(AtomicUsize::new(0));
     let (outcomes, connects, kept) =
         common::run_over(
             Duration::from_secs(20),
             cut,
             async move |server| {
-                common::rustls_server_with(
+                let https = common::rustls_server_with(
                     server,
                     common::server_config(chain, key_der),
                     |_| {},
@@ -114,8 +121,8 @@ fn run(script: Script, calls: Calls) -> Seen {
                         r2.lock().unwrap().push(String::from(head));
                         script(n)
                     },
-                )
-                .await
+                );
+                embassy_futures::join::join(https, common::dns_server(server, dns_queries)).await;
             },
             async move |net| {
                 let session: &'static Session = leak(
@@ -137,7 +144,7 @@ fn run(script: Script, calls: Calls) -> Seen {
                 }
                 let target = Target {
                     host: "s3.test:8443",
-                    address: Some(IpAddress::Ipv4(SERVER)),
+                    address: (!calls.resolve).then_some(IpAddress::Ipv4(SERVER)),
                 };
                 let trust = TrustAnchors::new(anchors)
                     .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
@@ -186,6 +193,7 @@ fn run(script: Script, calls: Calls) -> Seen {
         connections: connections.load(Ordering::SeqCst),
         requests,
         request_lines,
+        dns_queries: dns_queries.load(Ordering::SeqCst),
     }
 }
 
@@ -256,6 +264,22 @@ fn a_server_that_closes_after_every_response_serves_three_calls() {
     assert_eq!((seen.connects, seen.connections, seen.requests), (3, 3, 3));
     // Each connection was closed when its response said so, not kept for the next call.
     assert!(!seen.kept);
+}
+
+/// Without an address, every connection the link opens resolves the name again (a reconnect
+/// follows the service's DNS, which AWS changes as it moves load).
+#[test]
+fn each_new_connection_resolves_the_name_again() {
+    let seen = run(
+        |_| Reply::ThenDrop(OK_THEN_CLOSE),
+        Calls {
+            resolve: true,
+            ..calls(3)
+        },
+    );
+    assert_eq!(seen.outcomes, ok(3));
+    assert_eq!((seen.connects, seen.connections), (3, 3));
+    assert_eq!(seen.dns_queries, 3);
 }
 
 /// The server drops a kept connection without saying so (as a load balancer does when its idle

@@ -5,6 +5,7 @@
 mod common;
 
 use core::cell::RefCell;
+use core::sync::atomic::AtomicUsize;
 use std::string::String;
 use std::vec::Vec;
 
@@ -18,9 +19,8 @@ use aws_session_embassy::clock::WallClock;
 use aws_session_embassy::http::{HttpConfig, HttpError};
 use aws_session_embassy::net::{TcpBuffers, TcpTransport};
 use aws_session_embassy::EmbassyPlatform;
-use common::{leak, TestRng, SERVER};
+use common::{leak, TestRng};
 use embassy_net::tcp::TcpSocket;
-use embassy_net::udp::{PacketMetadata, UdpSocket};
 use embassy_net::Stack;
 use embassy_time::{Duration, Timer};
 
@@ -84,27 +84,6 @@ async fn http_server(stack: Stack<'static>, responses: &[&str], log: &Log) -> ! 
     }
 }
 
-/// Answers every DNS A query with 10.0.0.2.
-async fn dns_server(stack: Stack<'static>) -> ! {
-    let (mut rx_meta, mut tx_meta) = ([PacketMetadata::EMPTY; 4], [PacketMetadata::EMPTY; 4]);
-    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
-    let mut socket = UdpSocket::new(stack, &mut rx_meta, &mut rx, &mut tx_meta, &mut tx);
-    socket.bind(53).unwrap();
-    loop {
-        let mut q = [0u8; 512];
-        let (n, from) = socket.recv_from(&mut q).await.unwrap();
-        // header (12) + question (name, type, class) copied; one answer pointing at the name.
-        let question_end = 12 + q[12..n].iter().position(|b| *b == 0).unwrap() + 1 + 4;
-        let mut a = Vec::new();
-        a.extend_from_slice(&q[..2]);
-        a.extend_from_slice(&[0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
-        a.extend_from_slice(&q[12..question_end]);
-        a.extend_from_slice(&[0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
-        a.extend_from_slice(&SERVER.octets());
-        socket.send_to(&a, from).await.unwrap();
-    }
-}
-
 /// Runs `test` against the HTTP and DNS servers answering with `responses`; returns the test's
 /// output and the server's log.
 fn with_net<T>(
@@ -114,8 +93,11 @@ fn with_net<T>(
     let log: &'static Log = leak(RefCell::new(Vec::new()));
     let out = common::run(
         async |server| {
-            embassy_futures::join::join(http_server(server, responses, log), dns_server(server))
-                .await;
+            embassy_futures::join::join(
+                http_server(server, responses, log),
+                common::dns_server(server, &AtomicUsize::new(0)),
+            )
+            .await;
         },
         test,
     );

@@ -2,7 +2,7 @@
 //! 10.0.0.1 and the server stack B at 10.0.0.2, plus a runner that drives both and a test.
 #![allow(dead_code)] // each test file uses a part
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::boxed::Box;
 
 use embassy_futures::select::{select3, Either3};
@@ -63,6 +63,30 @@ pub async fn wire(
         let dst = to.rx_buf().await;
         dst[..len].copy_from_slice(&copy[..len]);
         to.rx_done(len);
+    }
+}
+
+/// A DNS server on stack B's port 53 that answers every A query with [`SERVER`] and counts the
+/// queries in `queries`.
+pub async fn dns_server(stack: Stack<'static>, queries: &AtomicUsize) -> ! {
+    use embassy_net::udp::{PacketMetadata, UdpSocket};
+    let (mut rx_meta, mut tx_meta) = ([PacketMetadata::EMPTY; 4], [PacketMetadata::EMPTY; 4]);
+    let (mut rx, mut tx) = ([0u8; 512], [0u8; 512]);
+    let mut socket = UdpSocket::new(stack, &mut rx_meta, &mut rx, &mut tx_meta, &mut tx);
+    socket.bind(53).unwrap();
+    loop {
+        let mut q = [0u8; 512];
+        let (n, from) = socket.recv_from(&mut q).await.unwrap();
+        queries.fetch_add(1, Ordering::SeqCst);
+        // header (12) + question (name, type, class) copied; one answer pointing at the name.
+        let question_end = 12 + q[12..n].iter().position(|b| *b == 0).unwrap() + 1 + 4;
+        let mut a = std::vec::Vec::new();
+        a.extend_from_slice(&q[..2]);
+        a.extend_from_slice(&[0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+        a.extend_from_slice(&q[12..question_end]);
+        a.extend_from_slice(&[0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        a.extend_from_slice(&SERVER.octets());
+        socket.send_to(&a, from).await.unwrap();
     }
 }
 
