@@ -11,12 +11,14 @@ use std::string::String;
 use std::sync::{Arc, Mutex};
 use std::vec::Vec;
 
+use aws_session_core::credentials::ProviderKind;
 use aws_session_core::handlers::RequestError;
 use aws_session_core::ops::s3;
 use aws_session_core::platform::ErrorKind;
 use aws_session_core::session::Session;
 use aws_session_core::time::UnixTime;
 use aws_session_embassy::clock::WallClock;
+use aws_session_embassy::credentials::DeviceCredentials;
 use aws_session_embassy::http::HttpConfig;
 use aws_session_embassy::link::Link;
 use aws_session_embassy::platform::TimerSleep;
@@ -76,6 +78,9 @@ struct Calls {
     /// Whether the link resolves `s3.test` through the server stack's DNS server (otherwise it
     /// is given the address).
     resolve: bool,
+    /// Whether the session's credentials come from the AWS IoT credentials provider at
+    /// `iot.test:8443` (with an empty cache) instead of static keys.
+    iot_profile: bool,
 }
 
 /// `count` calls one after another, with the default idle limit.
@@ -87,6 +92,7 @@ const fn calls(count: usize) -> Calls {
         clock_set: true,
         cut_during: None,
         resolve: false,
+        iot_profile: false,
     }
 }
 
@@ -107,78 +113,91 @@ fn run(script: Script, calls: Calls) -> Seen {
     let (c2, r2) = (connections.clone(), requests.clone());
     let cut: &'static AtomicBool = leak(AtomicBool::new(false));
     let dns_queries: &'static AtomicUsize = leak(AtomicUsize::new(0));
-    let (outcomes, connects, kept) =
-        common::run_over(
-            Duration::from_secs(20),
-            cut,
-            async move |server| {
-                let https = common::rustls_server_with(
-                    server,
-                    common::server_config(chain, key_der),
-                    |_| {},
-                    |n, head| {
-                        c2.fetch_max(n + 1, Ordering::SeqCst);
-                        r2.lock().unwrap().push(String::from(head));
-                        script(n)
-                    },
-                );
-                embassy_futures::join::join(https, common::dns_server(server, dns_queries)).await;
-            },
-            async move |net| {
-                let session: &'static Session = leak(
-                    aws_session_core::test_util::session_with_config(
-                        &[
-                            ("AWS_REGION", "eu-west-1"),
-                            ("AWS_ENDPOINT_URL", "https://s3.test:8443"),
-                            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-                            ("AWS_SECRET_ACCESS_KEY", "secret"),
-                        ],
-                        "[default]\n",
-                    )
-                    .unwrap(),
-                );
-                let client = session.client(s3::SERVICE).unwrap();
-                let clock: &'static WallClock = leak(WallClock::new());
-                if calls.clock_set {
-                    clock.set(UnixTime::from_secs(1_893_456_000));
+    let (outcomes, connects, kept) = common::run_over(
+        Duration::from_secs(20),
+        cut,
+        async move |server| {
+            let https = common::rustls_server_with(
+                server,
+                common::server_config(chain, key_der),
+                |_| {},
+                |n, head| {
+                    c2.fetch_max(n + 1, Ordering::SeqCst);
+                    r2.lock().unwrap().push(String::from(head));
+                    script(n)
+                },
+            );
+            embassy_futures::join::join(https, common::dns_server(server, dns_queries)).await;
+        },
+        async move |net| {
+            let session: &'static Session = leak(if calls.iot_profile {
+                let mut session = aws_session_core::test_util::session_with_config(
+                            &[
+                                ("AWS_REGION", "eu-west-1"),
+                                ("AWS_ENDPOINT_URL", "https://s3.test:8443"),
+                                ("AWS_SDK_LOAD_CONFIG", "1"),
+                            ],
+                            "[default]\niot_credentials_endpoint = iot.test:8443\niot_role_alias = device-role\n",
+                        )
+                        .unwrap();
+                session.share_credentials(leak(DeviceCredentials::new()));
+                session
+            } else {
+                aws_session_core::test_util::session_with_config(
+                    &[
+                        ("AWS_REGION", "eu-west-1"),
+                        ("AWS_ENDPOINT_URL", "https://s3.test:8443"),
+                        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                        ("AWS_SECRET_ACCESS_KEY", "secret"),
+                    ],
+                    "[default]\n",
+                )
+                .unwrap()
+            });
+            let client = session.client(s3::SERVICE).unwrap();
+            let clock: &'static WallClock = leak(WallClock::new());
+            if calls.clock_set {
+                clock.set(UnixTime::from_secs(1_893_456_000));
+            }
+            let target = Target {
+                host: "s3.test:8443",
+                address: (!calls.resolve).then_some(IpAddress::Ipv4(SERVER)),
+            };
+            let trust = TrustAnchors::new(anchors)
+                .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
+            let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
+            let mut config = HttpConfig {
+                idle_limit: Duration::from_millis(calls.idle_limit_ms),
+                ..HttpConfig::default()
+            };
+            if calls.cut_during.is_some() {
+                config.io_timeout = Duration::from_millis(300);
+            }
+            let mut link =
+                Link::new(net, buffers, target, trust, TestRng(21), config).with_clock(clock);
+            let mut outcomes = Vec::new();
+            for i in 0..calls.count {
+                if i > 0 && calls.pause_ms > 0 {
+                    Timer::after_millis(calls.pause_ms).await;
                 }
-                let target = Target {
-                    host: "s3.test:8443",
-                    address: (!calls.resolve).then_some(IpAddress::Ipv4(SERVER)),
-                };
-                let trust = TrustAnchors::new(anchors)
-                    .with_clock_policy(ClockPolicy::BuildTimeLowerBound(tls::BUILD_TIME));
-                let buffers = leak(TlsBuffers::<4096, 2048, 16640, 2048, 1024>::new());
-                let mut config = HttpConfig {
-                    idle_limit: Duration::from_millis(calls.idle_limit_ms),
-                    ..HttpConfig::default()
-                };
-                if calls.cut_during.is_some() {
-                    config.io_timeout = Duration::from_millis(300);
-                }
-                let mut link =
-                    Link::new(net, buffers, target, trust, TestRng(21), config).with_clock(clock);
-                let mut outcomes = Vec::new();
-                for i in 0..calls.count {
-                    if i > 0 && calls.pause_ms > 0 {
-                        Timer::after_millis(calls.pause_ms).await;
-                    }
-                    cut.store(calls.cut_during == Some(i), Ordering::SeqCst);
-                    let mut r = s3::get_object(&client, "bucket", "key", None).unwrap();
-                    let mut body = [0u8; 64];
-                    r.set_response_buffer(&mut body);
-                    let sent = Box::pin(link.send(&client, &mut r, clock, &TimerSleep)).await;
-                    let status = r.response.status();
-                    outcomes.push(sent.map(|()| {
+                cut.store(calls.cut_during == Some(i), Ordering::SeqCst);
+                let mut r = s3::get_object(&client, "bucket", "key", None).unwrap();
+                let mut body = [0u8; 64];
+                r.set_response_buffer(&mut body);
+                let sent = Box::pin(link.send(&client, &mut r, clock, &TimerSleep)).await;
+                let status = r.response.status();
+                outcomes.push(
+                    sent.map(|()| {
                         format!("{status} {}", String::from_utf8_lossy(r.response_body()))
-                    }));
-                }
-                let kept = link.is_connected();
-                link.close().await;
-                assert!(!link.is_connected());
-                (outcomes, link.connects(), kept)
-            },
-        );
+                    }),
+                );
+            }
+            let kept = link.is_connected();
+            link.close().await;
+            assert!(!link.is_connected());
+            (outcomes, link.connects(), kept)
+        },
+    );
     let request_lines: Vec<String> = requests
         .lock()
         .unwrap()
@@ -280,6 +299,32 @@ fn each_new_connection_resolves_the_name_again() {
     assert_eq!(seen.outcomes, ok(3));
     assert_eq!((seen.connects, seen.connections), (3, 3));
     assert_eq!(seen.dns_queries, 3);
+}
+
+/// An IoT-credentials session whose cache needs filling: the request's credential gate cannot
+/// call the provider over the service's link (a connection carries requests to its own host
+/// only), so the request fails before anything is sent, naming the provider.
+#[test]
+fn the_credential_gate_does_not_send_a_provider_call_to_another_host() {
+    let seen = run(
+        |_| Reply::KeepAlive(OK),
+        Calls {
+            iot_profile: true,
+            ..calls(1)
+        },
+    );
+    assert!(
+        matches!(
+            seen.outcomes[..],
+            [Err(RequestError::Credentials {
+                provider: ProviderKind::IotCredentials,
+                ..
+            })]
+        ),
+        "{:?}",
+        seen.outcomes
+    );
+    assert_eq!(seen.requests, 0, "{:?}", seen.request_lines);
 }
 
 /// The server drops a kept connection without saying so (as a load balancer does when its idle
