@@ -8,6 +8,7 @@ use aws_session_core::client::ClientError;
 use aws_session_core::credentials::error::FetchError;
 use aws_session_core::endpoint::EndpointError;
 use aws_session_core::handlers::RequestError;
+use aws_session_core::ops::RawError;
 use aws_session_core::session::SessionError;
 
 use crate::http::HttpError;
@@ -38,6 +39,9 @@ pub enum Error {
     Http(HttpError),
     /// The request could not be built, or failed.
     Request(RequestError),
+    /// An operation's request could not be made from its parameters (one too long or invalid,
+    /// named).
+    Operation(RawError),
     /// A credential provider (STS, the AWS IoT credentials provider, …) failed.
     Credentials(FetchError),
     /// The device identity in flash is unusable (a corrupt record, or a key that is not P-256).
@@ -55,6 +59,7 @@ impl fmt::Display for Error {
             Error::Endpoint(e) => write!(f, "{e}"),
             Error::Http(e) => write!(f, "connecting: {e}"),
             Error::Request(e) => write!(f, "request: {e}"),
+            Error::Operation(e) => write!(f, "building the request: {e}"),
             Error::Credentials(e) => write!(f, "credentials: {e}"),
             Error::Identity => f.write_str("the device identity in flash is unusable"),
         }
@@ -82,6 +87,7 @@ from!(
     Endpoint(EndpointError),
     Http(HttpError),
     Request(RequestError),
+    Operation(RawError),
     Credentials(FetchError),
 );
 

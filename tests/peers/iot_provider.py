@@ -11,6 +11,11 @@ CA, which the server refuses). Serves, with client certificates from the device 
 `credential_process` Version 1 JSON). Anything else: 403 with AWS's error body. Prints
 `PORT <n>` when it listens, logs each request line to stderr, and exits when stdin closes.
 
+It also plays AWS IoT Core's HTTPS publishing on the same server (client certificate required):
+`POST /topics/TOPIC?qos=0|1` without an `Authorization` header answers 200 with IoT Core's
+`{"message":"OK","traceId":...}` and logs `iot_provider: published TOPIC qos=N (LEN bytes, ALPN
+PROTOCOL)` to stderr.
+
 Options, after the two arguments (for the device run under QEMU, scripts/qemu-full.sh):
 
     --host ADDR          listen on ADDR (default 127.0.0.1); the server certificate names it
@@ -22,6 +27,12 @@ Options, after the two arguments (for the device run under QEMU, scripts/qemu-fu
                          also listen on ADDR:PORT with the same server certificate (no client
                          certificate asked) and pass every connection's bytes, unchanged, to
                          127.0.0.1:UPSTREAM_PORT (HTTPS in front of moto)
+    --iot-core PORT:UPSTREAM_PORT
+                         also listen on ADDR:PORT as IoT Core's port 443 does: a connection that
+                         offers the ALPN protocol `x-amzn-http-ca` must present a client
+                         certificate from the device CA and is served here (publishing); any
+                         other is passed, unchanged, to 127.0.0.1:UPSTREAM_PORT (moto, which
+                         checks SigV4)
 
 The PKI also has `ca.der`, the server's CA in DER (what the firmware loads as its trust anchor).
 """
@@ -36,6 +47,7 @@ import socket
 import ssl
 import sys
 import threading
+import urllib.parse
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -132,8 +144,10 @@ def pki(directory, host, aws_shaped):
     write(directory, "server.key", key_pem(server_key))
 
 
-def front(context, host, port, upstream_port):
-    """Serves TLS on host:port and passes each connection's bytes to 127.0.0.1:upstream_port."""
+def front(context, host, port, upstream_port, local=None):
+    """Serves TLS on host:port and passes each connection's bytes to 127.0.0.1:upstream_port;
+    with `local`, a connection that negotiated the ALPN protocol `x-amzn-http-ca` is handed to
+    `local(tls, address)` instead, if it presented a client certificate (else it is closed)."""
     listener = socket.create_server((host, port))
 
     def pipe(source, sink):
@@ -149,12 +163,19 @@ def front(context, host, port, upstream_port):
                 except OSError:
                     pass
 
-    def serve(client):
+    def serve(client, address):
         try:
             tls = context.wrap_socket(client, server_side=True)
         except (OSError, ssl.SSLError) as e:
             sys.stderr.write(f"iot_provider: front: handshake failed: {e}\n")
             client.close()
+            return
+        if local is not None and tls.selected_alpn_protocol() == ALPN_IOT:
+            if tls.getpeercert() is None:
+                sys.stderr.write("iot_provider: front: x-amzn-http-ca without a certificate\n")
+                tls.close()
+                return
+            local(tls, address)
             return
         upstream = socket.create_connection(("127.0.0.1", upstream_port))
         threading.Thread(target=pipe, args=(upstream, tls), daemon=True).start()
@@ -162,10 +183,13 @@ def front(context, host, port, upstream_port):
 
     def accept():
         while True:
-            client, _ = listener.accept()
-            threading.Thread(target=serve, args=(client,), daemon=True).start()
+            client, address = listener.accept()
+            threading.Thread(target=serve, args=(client, address), daemon=True).start()
 
     threading.Thread(target=accept, daemon=True).start()
+
+
+ALPN_IOT = "x-amzn-http-ca"
 
 
 def main():
@@ -176,6 +200,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--rsa", action="store_true")
     parser.add_argument("--front")
+    parser.add_argument("--iot-core")
     args = parser.parse_args()
     directory, given = args.directory, json.loads(args.credentials)
     pki(directory, args.host, args.rsa)
@@ -205,6 +230,28 @@ def main():
             self.end_headers()
             self.wfile.write(body)
 
+        def do_POST(self):
+            path, _, query = self.path.partition("?")
+            length = int(self.headers.get("Content-Length", "0"))
+            payload = self.rfile.read(length)
+            unsigned = "authorization" not in (k.lower() for k in self.headers.keys())
+            qos = dict(p.partition("=")[::2] for p in query.split("&") if p).get("qos")
+            if path.startswith("/topics/") and unsigned and qos in ("0", "1"):
+                topic = urllib.parse.unquote(path[len("/topics/"):])
+                alpn = self.connection.selected_alpn_protocol() or "none"
+                sys.stderr.write(
+                    f"iot_provider: published {topic} qos={qos} ({len(payload)} bytes, ALPN {alpn})\n"
+                )
+                body = json.dumps({"message": "OK", "traceId": os.urandom(8).hex()}).encode()
+                self.send_response(200)
+            else:
+                body = refused
+                self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def log_message(self, fmt, *args):
             sys.stderr.write("iot_provider: " + (fmt % args) + "\n")
 
@@ -223,6 +270,16 @@ def main():
             os.path.join(directory, "server.pem"), os.path.join(directory, "server.key")
         )
         front(plain, args.host, port, upstream)
+    if args.iot_core:
+        port, upstream = (int(p) for p in args.iot_core.split(":"))
+        core = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        core.load_cert_chain(
+            os.path.join(directory, "server.pem"), os.path.join(directory, "server.key")
+        )
+        core.verify_mode = ssl.CERT_OPTIONAL
+        core.load_verify_locations(os.path.join(directory, "device-ca.pem"))
+        core.set_alpn_protocols([ALPN_IOT])
+        front(core, args.host, port, upstream, lambda tls, address: Handler(tls, address, server))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("PORT", server.server_address[1], flush=True)
     sys.stdin.read()
