@@ -59,7 +59,7 @@ pub struct Link<'a, R> {
     /// The memory every connection of the link is made in.
     memory: Lender<'a>,
     /// The connection, made from `memory`'s latest loan. It never leaves this field except to be
-    /// closed in [`Link::close`], which awaits the close before it returns: `connect` relies on
+    /// closed in [`Link::close`], which awaits the close before it returns: `reconnect` relies on
     /// that when it asks for the next loan.
     conn: Option<HttpsConnection<'a>>,
 }
