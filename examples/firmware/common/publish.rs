@@ -59,6 +59,23 @@ impl Auth {
         Auth::SigV4Port443,
     ];
 
+    /// The port, when not 443.
+    const fn port(self) -> Option<u16> {
+        match self {
+            Auth::CertificatePort8443 => Some(CERTIFICATE_PORT),
+            Auth::CertificateAlpn443 | Auth::SigV4Port443 => None,
+        }
+    }
+
+    /// With the device certificate: the ALPN protocols to offer. `None`: signed instead.
+    const fn certificate_alpn(self) -> Option<&'static [&'static [u8]]> {
+        match self {
+            Auth::CertificatePort8443 => Some(&[]),
+            Auth::CertificateAlpn443 => Some(&[ALPN_IOT_HTTP]),
+            Auth::SigV4Port443 => None,
+        }
+    }
+
     /// What the firmware prints for it.
     pub const fn describe(self) -> &'static str {
         match self {
@@ -94,34 +111,35 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
     let signed = mem.session.client(iot_data::SERVICE)?;
     let authority = signed.endpoint()?.authority();
     let host = authority.split(':').next().unwrap_or(authority);
+    let too_long = || RawError::TooLong {
+        param: "endpoint_url",
+        limit: MAX_URL_LEN,
+        len: host.len(),
+    };
     let mut statuses = [0u16; 3];
     for (auth, status) in Auth::ALL.into_iter().zip(statuses.iter_mut()) {
-        // The certificate's ways send the request unsigned, to the port the way needs.
-        let mut url = String::<MAX_URL_LEN>::new();
         let mut target_host = String::<MAX_URL_LEN>::new();
-        let port = match auth {
-            Auth::CertificatePort8443 => Some(CERTIFICATE_PORT),
-            _ => None,
-        };
-        let too_long = || RawError::TooLong {
-            param: "endpoint_url",
-            limit: MAX_URL_LEN,
-            len: host.len(),
-        };
-        match port {
-            Some(p) => write!(url, "https://{host}:{p}").and(write!(target_host, "{host}:{p}")),
-            None => write!(url, "https://{host}").and(write!(target_host, "{host}")),
+        match auth.port() {
+            Some(p) => write!(target_host, "{host}:{p}"),
+            None => write!(target_host, "{host}"),
         }
         .map_err(|_| too_long())?;
+        // The certificate's ways send the request unsigned, to the port the way needs.
+        let mut url = String::<MAX_URL_LEN>::new();
+        write!(url, "https://{target_host}").map_err(|_| too_long())?;
         let unsigned = Config {
             credentials: Some(ExplicitCredentials::Anonymous),
             ..Config::default()
         }
         .with_endpoint(&url)
         .map_err(|_| too_long())?;
-        let client = match auth {
-            Auth::SigV4Port443 => mem.session.client(iot_data::SERVICE)?,
-            _ => mem.session.client_with(iot_data::SERVICE, &unsigned)?,
+        let unsigned_client;
+        let client = match auth.certificate_alpn() {
+            None => &signed,
+            Some(_) => {
+                unsigned_client = mem.session.client_with(iot_data::SERVICE, &unsigned)?;
+                &unsigned_client
+            }
         };
         let mut link = Link::new(
             stack,
@@ -132,11 +150,7 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
             HttpConfig::default(),
         )
         .with_clock(clock);
-        if auth != Auth::SigV4Port443 {
-            let alpn: &[&[u8]] = match auth {
-                Auth::CertificateAlpn443 => &[ALPN_IOT_HTTP],
-                _ => &[],
-            };
+        if let Some(alpn) = auth.certificate_alpn() {
             link = link.with_identity(
                 ClientIdentity {
                     certificate: identity.certificate,
@@ -145,9 +159,9 @@ pub async fn run<F: NorFlash, R: RngCore + CryptoRng>(
                 alpn,
             );
         }
-        let mut request = iot_data::publish(&client, TOPIC, 1, PAYLOAD)?;
+        let mut request = iot_data::publish(client, TOPIC, 1, PAYLOAD)?;
         request.set_response_buffer(&mut mem.response);
-        link.send(&client, &mut request, clock, &TimerSleep).await?;
+        link.send(client, &mut request, clock, &TimerSleep).await?;
         link.close().await;
         *status = request.response.status();
     }
